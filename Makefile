@@ -1,0 +1,46 @@
+# Một Cửa: `make run` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint typecheck test-sqlite test-postgres check-migrations messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/motcua serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+check-migrations: install
+	MOTCUA_VAR_DIR=$$(mktemp -d) $(BIN)/motcua makemigrations --check --dry-run
+
+test-sqlite: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck check-migrations test-sqlite test-postgres
+
+messages: install
+	cd src/motcua && ../../$(BIN)/motcua makemessages -l en --no-obsolete --add-location file
+	cd src/motcua && ../../$(BIN)/motcua compilemessages
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

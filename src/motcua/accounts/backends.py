@@ -1,0 +1,48 @@
+"""Sign in with a username, a personal ID number or a tax code, plus a password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from .models import User
+from .validators import DIGITS_ONLY, normalise_digits
+
+
+def user_for_identifier(identifier: str) -> User | None:
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    digits = normalise_digits(identifier)
+    if DIGITS_ONLY.match(digits) and len(digits) == 12:
+        user = User.objects.filter(citizen_profile__id_number=digits).first()
+        if user:
+            return user
+    if DIGITS_ONLY.match(digits) and len(digits) in (10, 13):
+        tax_code = digits if len(digits) == 10 else f"{digits[:10]}-{digits[10:]}"
+        user = User.objects.filter(business_profile__tax_code=tax_code).first()
+        if user:
+            return user
+    return User.objects.filter(username__iexact=identifier).first()
+
+
+class IdentifierBackend(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if username is None or password is None:
+            return None
+        user = user_for_identifier(username)
+        if user is None:
+            # Spend the same time hashing so that unknown accounts cannot be told apart.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

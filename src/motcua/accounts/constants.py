@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OfficerRoleName(models.TextChoices):
+    RECEPTION = "reception", _("Cán bộ tiếp nhận (một cửa)")
+    SPECIALIST = "specialist", _("Chuyên viên xử lý")
+    DIVISION_HEAD = "division_head", _("Lãnh đạo phòng")
+    LEADER = "leader", _("Lãnh đạo đơn vị")
+    SUPERVISOR = "supervisor", _("Giám sát")
+    ADMINISTRATOR = "administrator", _("Quản trị đơn vị")
+
+
+class Capability(models.TextChoices):
+    """What an officer may do in a unit. Later features check these, never role names."""
+
+    VIEW_UNIT = "unit.view", _("Xem thông tin đơn vị")
+    VIEW_STAFF = "unit.view_staff", _("Xem danh sách cán bộ")
+    MANAGE_STAFF = "unit.manage_staff", _("Phân quyền cán bộ")
+    RECEIVE_DOSSIER = "dossier.receive", _("Tiếp nhận hồ sơ")
+    RETURN_RESULT = "dossier.return_result", _("Trả kết quả")
+    PROCESS_DOSSIER = "dossier.process", _("Thẩm định, xử lý hồ sơ")
+    ASSIGN_DOSSIER = "dossier.assign", _("Phân công xử lý")
+    APPROVE_DOSSIER = "dossier.approve", _("Phê duyệt, ký kết quả")
+    VIEW_UNIT_DOSSIERS = "dossier.view_unit", _("Xem mọi hồ sơ của đơn vị")
+    VIEW_REPORTS = "report.view", _("Xem báo cáo, chỉ số")
+    CONFIGURE = "unit.configure", _("Cấu hình thủ tục, quy trình của đơn vị")
+
+
+class RoleChangeAction(models.TextChoices):
+    GRANTED = "granted", _("Cấp quyền")
+    REVOKED = "revoked", _("Thu hồi quyền")

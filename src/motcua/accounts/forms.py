@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from motcua.common.tasks import email_send
+
+from .constants import OfficerRoleName
+from .validators import normalise_digits, validate_phone
+
+
+class IdentifierLoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Tên đăng nhập (hoặc số định danh, mã số thuế) hoặc mật khẩu không đúng. "
+            "Lưu ý mật khẩu phân biệt chữ hoa, chữ thường."
+        ),
+        "inactive": _("Tài khoản này đã bị khóa. Liên hệ quản trị đơn vị."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Tên đăng nhập, số định danh cá nhân hoặc mã số thuế")
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].label = _("Mật khẩu")
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password reset whose e-mail is sent by the worker, never inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from django.template import loader
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        email_send.enqueue(subject=subject, body=body, to=[to_email])
+
+
+class ContactForm(forms.Form):
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    address = forms.CharField(label=_("Nơi cư trú"), max_length=255, required=False)
+
+    def clean_phone(self) -> str:
+        phone = normalise_digits(self.cleaned_data.get("phone", ""))
+        if phone:
+            validate_phone(phone)
+        return phone
+
+
+class RoleGrantForm(forms.Form):
+    username = forms.CharField(label=_("Tên đăng nhập của cán bộ"), max_length=150)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=OfficerRoleName.choices)
+    title = forms.CharField(label=_("Chức danh"), max_length=120, required=False)

@@ -1,0 +1,78 @@
+"""Who may do what, where: capabilities granted by officer roles, scoped by unit.
+
+Supervisors and administrators act on their unit and every unit below it; the other roles act
+only in the unit where they hold the role.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from motcua.common.clock import today
+from motcua.organizations.models import Unit
+from motcua.organizations.selectors import unit_descendant_ids
+
+from .constants import Capability as C
+from .constants import OfficerRoleName as R
+from .models import OfficerRole, User
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    R.RECEPTION: frozenset({C.VIEW_UNIT, C.RECEIVE_DOSSIER, C.RETURN_RESULT}),
+    R.SPECIALIST: frozenset({C.VIEW_UNIT, C.PROCESS_DOSSIER}),
+    R.DIVISION_HEAD: frozenset(
+        {C.VIEW_UNIT, C.VIEW_STAFF, C.PROCESS_DOSSIER, C.ASSIGN_DOSSIER, C.VIEW_UNIT_DOSSIERS}
+    ),
+    R.LEADER: frozenset(
+        {
+            C.VIEW_UNIT,
+            C.VIEW_STAFF,
+            C.ASSIGN_DOSSIER,
+            C.APPROVE_DOSSIER,
+            C.VIEW_UNIT_DOSSIERS,
+            C.VIEW_REPORTS,
+        }
+    ),
+    R.SUPERVISOR: frozenset({C.VIEW_UNIT, C.VIEW_STAFF, C.VIEW_UNIT_DOSSIERS, C.VIEW_REPORTS}),
+    R.ADMINISTRATOR: frozenset({C.VIEW_UNIT, C.VIEW_STAFF, C.MANAGE_STAFF, C.CONFIGURE}),
+}
+SUBTREE_ROLES = frozenset({R.SUPERVISOR, R.ADMINISTRATOR})
+
+UserLike = User | AnonymousUser
+
+
+def active_roles(user: UserLike) -> list[OfficerRole]:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[OfficerRole] | None = user.__dict__.get("_motcua_roles")
+    if cached is None:
+        cached = list(
+            OfficerRole.objects.effective_on(today()).filter(user=user).select_related("unit")
+        )
+        user.__dict__["_motcua_roles"] = cached
+    return cached
+
+
+def is_officer(user: UserLike) -> bool:
+    return bool(active_roles(user))
+
+
+def unit_ids_with(user: UserLike, capability: str) -> set[int]:
+    """Every unit in which ``user`` holds ``capability``."""
+    direct: set[int] = set()
+    subtree_roots: set[int] = set()
+    for role in active_roles(user):
+        if capability in ROLE_CAPABILITIES[role.role]:
+            (subtree_roots if role.role in SUBTREE_ROLES else direct).add(role.unit_id)
+    return direct | (unit_descendant_ids(subtree_roots) if subtree_roots else set())
+
+
+def has_capability(user: UserLike, capability: str, unit: Unit) -> bool:
+    return unit.pk in unit_ids_with(user, capability)
+
+
+def capabilities_in(user: UserLike, unit: Unit) -> set[str]:
+    return {capability for capability in C.values if has_capability(user, capability, unit)}
+
+
+def visible_unit_ids(user: UserLike) -> set[int]:
+    return unit_ids_with(user, C.VIEW_UNIT)

@@ -1,0 +1,134 @@
+"""Writes to accounts: citizens, businesses, officer roles (every role change is audited)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from motcua.common.errors import DomainError, NotAllowed
+from motcua.organizations.models import Unit
+
+from . import permissions
+from .constants import Capability, OfficerRoleName, RoleChangeAction
+from .models import BusinessProfile, CitizenProfile, OfficerRole, RoleChange, User
+from .validators import normalise_digits
+
+
+def set_password_or_unusable(user: User, password: str | None) -> None:
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+
+
+def citizen_create(
+    *,
+    full_name: str,
+    id_number: str,
+    password: str | None,
+    phone: str = "",
+    email: str = "",
+    date_of_birth: datetime.date | None = None,
+    address: str = "",
+) -> User:
+    """A citizen account whose username is their personal ID number."""
+    id_number = normalise_digits(id_number)
+    user = User(username=id_number, full_name=full_name.strip(), phone=normalise_digits(phone))
+    user.email = email.strip()
+    profile = CitizenProfile(id_number=id_number, date_of_birth=date_of_birth, address=address)
+    set_password_or_unusable(user, password)
+    user.full_clean()
+    profile.full_clean(exclude=["user"])
+    with transaction.atomic():
+        user.save()
+        profile.user = user
+        profile.save()
+    return user
+
+
+def business_create(
+    *, name: str, tax_code: str, representative: str, password: str | None, email: str = ""
+) -> User:
+    digits = normalise_digits(tax_code)
+    tax_code = digits if len(digits) != 13 else f"{digits[:10]}-{digits[10:]}"
+    user = User(username=f"mst-{tax_code}", full_name=representative.strip(), email=email.strip())
+    profile = BusinessProfile(tax_code=tax_code, name=name.strip(), representative=representative)
+    set_password_or_unusable(user, password)
+    user.full_clean()
+    profile.full_clean(exclude=["user"])
+    with transaction.atomic():
+        user.save()
+        profile.user = user
+        profile.save()
+    return user
+
+
+def citizen_contact_update(*, user: User, phone: str, email: str, address: str) -> User:
+    """A citizen changes the contact details used to prefill forms and to notify them."""
+    user.phone = normalise_digits(phone)
+    user.email = email.strip()
+    user.full_clean(exclude=["password", "username"])
+    profile = user.citizen_profile
+    profile.address = address.strip()
+    profile.full_clean(exclude=["user"])
+    with transaction.atomic():
+        user.save(update_fields=["phone", "email"])
+        profile.save(update_fields=["address"])
+    return user
+
+
+def require_capability(actor: User | None, capability: str, unit: Unit) -> None:
+    """``actor=None`` is the system itself (loaders, demo data)."""
+    if actor is None or actor.is_superuser:
+        return
+    if not permissions.has_capability(actor, capability, unit):
+        raise NotAllowed(
+            _("Bạn không có quyền thực hiện thao tác này tại đơn vị %(unit)s.")
+            % {"unit": unit.name}
+        )
+
+
+def officer_role_grant(
+    *,
+    actor: User | None,
+    officer: User,
+    unit: Unit,
+    role: str,
+    at: datetime.datetime,
+    title: str = "",
+) -> OfficerRole:
+    require_capability(actor, Capability.MANAGE_STAFF, unit)
+    if role not in OfficerRoleName.values:
+        raise DomainError(_("Vai trò không hợp lệ: %(role)s") % {"role": role})
+    if not unit.is_effective_on(at.date()):
+        raise DomainError(_("Đơn vị %(unit)s không còn hoạt động.") % {"unit": unit.name})
+    with transaction.atomic():
+        granted, created = OfficerRole.objects.get_or_create(
+            user=officer, unit=unit, role=role, defaults={"title": title}
+        )
+        if created:
+            RoleChange.objects.create(
+                at=at, actor=actor, action=RoleChangeAction.GRANTED, officer=officer,
+                unit=unit, role=role,
+            )  # fmt: skip
+    return granted
+
+
+def officer_role_revoke(
+    *, actor: User | None, officer_role: OfficerRole, at: datetime.datetime
+) -> None:
+    require_capability(actor, Capability.MANAGE_STAFF, officer_role.unit)
+    if (
+        actor is not None
+        and actor.pk == officer_role.user_id
+        and (officer_role.role == OfficerRoleName.ADMINISTRATOR)
+    ):
+        raise DomainError(_("Không thể tự thu hồi quyền quản trị của chính mình."))
+    with transaction.atomic():
+        RoleChange.objects.create(
+            at=at, actor=actor, action=RoleChangeAction.REVOKED, officer=officer_role.user,
+            unit=officer_role.unit, role=officer_role.role,
+        )  # fmt: skip
+        officer_role.delete()

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from motcua.accounts.demo import demo_accounts_ensure
+from motcua.organizations.models import Unit
+
+
+class Command(BaseCommand):
+    help = (
+        "Chuẩn bị và chạy web + worker / Prepare (migrate, load units, demo accounts, static) "
+        "and run the web app and the background worker."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--reload-units", action="store_true", help="Nạp lại cây đơn vị")
+        parser.add_argument("--no-demo", action="store_true", help="Không tạo tài khoản mẫu")
+        parser.add_argument(
+            "--prepare-only", action="store_true", help="Chỉ chuẩn bị, không chạy / prepare only"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.prepare(reload_units=options["reload_units"], demo=not options["no_demo"])
+        if options["prepare_only"]:
+            return
+        self.run_processes(options["host"], options["port"], options["web_workers"])
+
+    def prepare(self, *, reload_units: bool, demo: bool) -> None:
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("✓ CSDL đã cập nhật / database migrated")
+        if reload_units or not Unit.objects.exists():
+            call_command("load_units", stdout=self.stdout, stderr=self.stderr)
+        else:
+            self.stdout.write(
+                f"✓ Dùng lại {Unit.objects.count()} đơn vị đã nạp / reusing loaded units"
+            )
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write("✓ Tệp tĩnh / static files collected")
+        if demo and settings.EMBEDDED:
+            logins = demo_accounts_ensure(password=settings.MOTCUA_DEMO_PASSWORD)
+            self.logins = logins
+
+    def run_processes(self, host: str, port: int, web_workers: int) -> None:
+        python = sys.executable
+        web = subprocess.Popen(
+            [
+                python, "-m", "gunicorn", "motcua.wsgi:application",
+                "--bind", f"{host}:{port}", "--workers", str(web_workers),
+                "--access-logfile", "-", "--graceful-timeout", "10",
+            ]
+        )  # fmt: skip
+        worker = subprocess.Popen(
+            [python, "-m", "motcua.cli", "db_worker", "--no-reload", "--interval", "1"]
+        )
+        self.print_banner(host, port)
+        stop = {"now": False}
+
+        def request_stop(signum: int, frame: object) -> None:
+            stop["now"] = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        try:
+            while not stop["now"]:
+                if web.poll() is not None or worker.poll() is not None:
+                    raise CommandError("Web hoặc worker đã dừng bất thường / a process died.")
+                time.sleep(0.5)
+        finally:
+            for process in (web, worker):
+                if process.poll() is None:
+                    process.terminate()
+            for process in (web, worker):
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+    def print_banner(self, host: str, port: int) -> None:
+        shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Một Cửa Hà Nội: http://{shown_host}:{port}/"))
+        self.stdout.write(f"  Sức khỏe / health: http://{shown_host}:{port}/readyz")
+        self.stdout.write(f"  Quản trị / admin:  http://{shown_host}:{port}/quan-tri/")
+        logins = getattr(self, "logins", [])
+        if logins:
+            self.stdout.write(
+                f"  Tài khoản mẫu / demo logins, mật khẩu / password: "
+                f"{settings.MOTCUA_DEMO_PASSWORD}"
+            )
+            for login in logins:
+                self.stdout.write(f"    {login.username:22} {login.description}")
+        self.stdout.write("  Dừng / stop: Ctrl+C\n")

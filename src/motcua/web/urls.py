@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sau-dang-nhap/", views.after_login, name="after-login"),
+    path("tai-khoan/", views.account, name="account"),
+    path("can-bo/", views.workspace, name="workspace"),
+    path("can-bo/don-vi/<slug:code>/", views.unit_detail, name="unit"),
+    path("can-bo/don-vi/<slug:code>/phan-quyen/", views.role_grant, name="role-grant"),
+    path(
+        "can-bo/don-vi/<slug:code>/phan-quyen/<int:role_id>/thu-hoi/",
+        views.role_revoke,
+        name="role-revoke",
+    ),
+]

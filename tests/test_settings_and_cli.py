@@ -1,0 +1,59 @@
+"""Settings read from the environment, and the `motcua` console command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from motcua.cli import main, normalise_argv
+
+CHECK = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+
+def run_with_env(**env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "motcua.settings", **env}
+    return subprocess.run(
+        [sys.executable, "-c", CHECK], env=environment, capture_output=True, text=True, check=False
+    )
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key() -> None:
+    result = run_with_env(MOTCUA_MODE="production", MOTCUA_SECRET_KEY="")
+    assert result.returncode != 0
+    assert "MOTCUA_SECRET_KEY" in result.stderr
+
+
+def test_production_mode_refuses_debug() -> None:
+    result = run_with_env(MOTCUA_MODE="production", MOTCUA_SECRET_KEY="x" * 50, MOTCUA_DEBUG="1")
+    assert result.returncode != 0
+    assert "MOTCUA_DEBUG" in result.stderr
+
+
+def test_production_mode_starts_with_a_real_secret() -> None:
+    result = run_with_env(MOTCUA_MODE="production", MOTCUA_SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_a_typo_in_a_boolean_setting_is_refused() -> None:
+    result = run_with_env(MOTCUA_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "MOTCUA_DEBUG must be true/false" in result.stderr
+
+
+def test_hyphenated_command_names_map_to_django_commands() -> None:
+    assert normalise_argv(["motcua", "load-units", "--x"]) == ["motcua", "load_units", "--x"]
+    assert normalise_argv(["motcua", "--version"]) == ["motcua", "--version"]
+
+
+@pytest.mark.django_db
+def test_help_lists_our_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["motcua", "help"])
+    out = capsys.readouterr().out
+    for name in ("load-units", "units", "demo-accounts", "serve"):
+        assert f"  {name}" in out
+    listed = {line.split()[0] for line in out.splitlines() if line.startswith("  ")}
+    assert "migrate" not in listed  # Django's own commands only with --all

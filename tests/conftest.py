@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pytest_django.plugin import blocking_manager_key
 from django.conf import settings
+from pytest_django.plugin import blocking_manager_key
 
 from motcua.organizations.services import unit_tree_load
 

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "motcua.common",
     "motcua.organizations",
     "motcua.accounts",
+    "motcua.worktime",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 MOTCUA_UNITS_FILE = Path(os.environ.get("MOTCUA_UNITS_FILE", DATA_DIR / "hanoi_units.yaml"))
+MOTCUA_CALENDAR_FILE = Path(os.environ.get("MOTCUA_CALENDAR_FILE", DATA_DIR / "vn_calendar.yaml"))
 MOTCUA_DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "MotCua@2026")
 
 LOGGING = {

@@ -53,5 +53,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("admin/", RedirectView.as_view(url="/quan-tri/", permanent=False)),
     path("", include(auth_patterns)),
+    path("", include("motcua.worktime.urls")),
     path("", include("motcua.web.urls")),
 ]

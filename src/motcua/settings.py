@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "motcua.organizations",
     "motcua.accounts",
     "motcua.worktime",
+    "motcua.catalog",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 MOTCUA_UNITS_FILE = Path(os.environ.get("MOTCUA_UNITS_FILE", DATA_DIR / "hanoi_units.yaml"))
+MOTCUA_PROCEDURES_DIR = Path(
+    os.environ.get("MOTCUA_PROCEDURES_DIR", DATA_DIR / "national_procedures")
+)
 MOTCUA_CALENDAR_FILE = Path(os.environ.get("MOTCUA_CALENDAR_FILE", DATA_DIR / "vn_calendar.yaml"))
 MOTCUA_DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "MotCua@2026")
 

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from motcua.common.errors import DomainError
+from motcua.common.text import fold_words
+
+from .models import (
+    Channel,
+    Fee,
+    Field,
+    Procedure,
+    ProcedureCase,
+    ProcessDefinition,
+    ProcessStep,
+    Requirement,
+    RequirementGroup,
+    Synonym,
+)
+from .search import INDEX
+from .services import procedure_export_yaml, procedure_import_yaml
+
+
+class CaseInline(admin.TabularInline):
+    model = ProcedureCase
+    extra = 0
+
+
+class ChannelInline(admin.TabularInline):
+    model = Channel
+    extra = 0
+    show_change_link = True
+
+
+class GroupInline(admin.TabularInline):
+    model = RequirementGroup
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "level",
+        "online_level",
+        "in_hanoi_set",
+        "popularity",
+        "version",
+    ]
+    list_filter = ["in_hanoi_set", "level", "online_level", "kind", "has_details"]
+    search_fields = ["code", "name", "name_folded"]
+    autocomplete_fields = ["field", "deciding_unit"]
+    filter_horizontal = ["receiving_units"]
+    readonly_fields = ["version", "content_hash"]
+    inlines = [CaseInline, ChannelInline, GroupInline]
+    actions = ["export_yaml"]
+    change_list_template = "admin/catalog/procedure/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.name_folded = fold_words(obj.name)
+        if change:
+            obj.version += 1  # search and dossiers see that the procedure changed
+        super().save_model(request, obj, form, change)
+        INDEX.clear()
+
+    @admin.action(description=_("Xuất YAML"))
+    def export_yaml(self, request: HttpRequest, queryset: Any) -> HttpResponse:
+        body = "\n---\n".join(procedure_export_yaml(p) for p in queryset.order_by("code")[:50])
+        response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="thu-tuc.yaml"'
+        return response
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "import-yaml/",
+                self.admin_site.admin_view(self.import_yaml),
+                name="catalog_procedure_import_yaml",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_yaml(self, request: HttpRequest) -> HttpResponse:
+        upload = request.FILES.get("file")
+        if request.method == "POST" and isinstance(upload, UploadedFile):
+            try:
+                text = upload.read().decode("utf-8")
+                procedure = procedure_import_yaml(text)
+            except (DomainError, UnicodeDecodeError) as error:
+                messages.error(request, str(getattr(error, "message", error)))
+            else:
+                messages.success(
+                    request,
+                    _("Đã cập nhật %(code)s (phiên bản %(v)s).")
+                    % {"code": procedure.code, "v": procedure.version},
+                )
+                return redirect("admin:catalog_procedure_change", procedure.pk)
+        return render(
+            request,
+            "admin/catalog/procedure/import_yaml.html",
+            {**self.admin_site.each_context(request), "title": _("Nhập thủ tục từ YAML")},
+        )
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["procedure", "method", "time_quantity", "time_unit"]
+    inlines = [type("FeeInline", (admin.TabularInline,), {"model": Fee, "extra": 0})]
+    raw_id_fields = ["procedure"]
+
+
+@admin.register(RequirementGroup)
+class RequirementGroupAdmin(admin.ModelAdmin):
+    list_display = ["procedure", "name", "order"]
+    inlines = [
+        type("RequirementInline", (admin.StackedInline,), {"model": Requirement, "extra": 0})
+    ]
+    raw_id_fields = ["procedure"]
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+class StepInline(admin.TabularInline):
+    model = ProcessStep
+    extra = 0
+
+
+@admin.register(ProcessDefinition)
+class ProcessDefinitionAdmin(admin.ModelAdmin):
+    list_display = ["procedure", "unit", "version", "status", "source", "valid_from"]
+    list_filter = ["status", "source"]
+    search_fields = ["procedure__code", "procedure__name"]
+    raw_id_fields = ["procedure"]
+    autocomplete_fields = ["unit"]
+    inlines = [StepInline]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "expansion", "note"]
+    search_fields = ["phrase", "expansion"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.phrase_folded = fold_words(obj.phrase)
+        super().save_model(request, obj, form, change)
+        INDEX.clear()

@@ -1,0 +1,322 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.constants import OfficerRoleName
+from motcua.organizations.models import Unit
+
+from .constants import (
+    ChannelMethod,
+    CommuneBody,
+    CompetenceLevel,
+    FeeType,
+    OnlineLevel,
+    ProcedureKind,
+    ProcessSource,
+    ProcessStatus,
+    StepScope,
+    TimeUnit,
+)
+
+
+class Field(models.Model):
+    """Lĩnh vực: a sector of procedures, with its code where the national record gives one."""
+
+    name = models.CharField(_("tên"), max_length=255, unique=True)
+    code = models.CharField(_("mã lĩnh vực"), max_length=32, blank=True, db_index=True)
+    name_folded = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    """An administrative procedure as published in the national database, plus Hà Nội's mapping.
+
+    Every change of content creates a :class:`ProcedureVersion` snapshot; a dossier keeps the
+    version number it started with.
+    """
+
+    # The national code is not unique across provinces (local variants reuse it), so records are
+    # keyed by the national database's own record id.
+    source_id = models.CharField(_("mã bản ghi CSDL quốc gia"), max_length=64, unique=True)
+    code = models.CharField(_("mã thủ tục"), max_length=40, db_index=True)
+    name = models.TextField(_("tên thủ tục"))
+    name_folded = models.TextField(editable=False)
+    field = models.ForeignKey(
+        Field, verbose_name=_("lĩnh vực"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="procedures",
+    )  # fmt: skip
+    other_fields = models.ManyToManyField(Field, blank=True, related_name="+")
+    kind = models.CharField(_("loại"), max_length=16, choices=ProcedureKind.choices)
+    state = models.CharField(_("trạng thái trên CSDL quốc gia"), max_length=16, blank=True)
+    promulgating_body = models.CharField(_("cơ quan công bố"), max_length=255, blank=True)
+    executing_bodies = models.JSONField(_("cơ quan thực hiện"), default=list, blank=True)
+    level = models.CharField(
+        _("cấp thực hiện"), max_length=16, choices=CompetenceLevel.choices, db_index=True
+    )
+    commune_body = models.CharField(
+        _("cơ quan cấp xã"), max_length=20, choices=CommuneBody.choices, blank=True
+    )
+    deciding_unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị giải quyết"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="decided_procedures",
+    )  # fmt: skip
+    receiving_units = models.ManyToManyField(
+        Unit, verbose_name=_("nơi tiếp nhận"), blank=True, related_name="received_procedures"
+    )
+    applicant_types = models.JSONField(_("đối tượng thực hiện"), default=list, blank=True)
+    legal_basis = models.JSONField(_("căn cứ pháp lý"), default=list, blank=True)
+    results = models.JSONField(_("kết quả"), default=list, blank=True)
+    conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
+    steps_text = models.TextField(_("trình tự thực hiện"), blank=True)
+    online_level = models.CharField(
+        _("mức độ trực tuyến"), max_length=16, choices=OnlineLevel.choices,
+        default=OnlineLevel.UNKNOWN, db_index=True,
+    )  # fmt: skip
+    eform_schema = models.JSONField(_("biểu mẫu điện tử (JSON Schema)"), default=dict, blank=True)
+    has_details = models.BooleanField(_("có thông tin chi tiết"), default=False)
+    in_hanoi_set = models.BooleanField(_("thuộc bộ thủ tục Hà Nội"), default=False, db_index=True)
+    popularity = models.PositiveIntegerField(
+        _("mức phổ biến"), default=0, help_text=_("Dùng để xếp hạng kết quả tìm kiếm.")
+    )
+    gaps = models.JSONField(_("thông tin còn thiếu"), default=list, blank=True)
+    source_url = models.URLField(_("nguồn"), max_length=500, blank=True)
+    content_hash = models.CharField(max_length=64, editable=False)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_until = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["code", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ProcedureVersion(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    snapshot = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "version"], name="procedure_version_unique"
+            )
+        ]
+        ordering = ["procedure", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.version}"
+
+
+class ProcedureCase(models.Model):
+    """A case of a procedure with its own statutory time limit (e.g. 1.001193.01)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="cases")
+    code = models.CharField(_("mã trường hợp"), max_length=48)
+    name = models.CharField(_("tên trường hợp"), max_length=500, blank=True)
+    time_quantity = models.DecimalField(
+        _("thời hạn"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    time_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.UNKNOWN
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("trường hợp")
+        verbose_name_plural = _("trường hợp")
+        ordering = ["procedure", "order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Channel(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="channels")
+    method = models.CharField(_("cách thức"), max_length=16, choices=ChannelMethod.choices)
+    time_quantity = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    time_unit = models.CharField(max_length=16, choices=TimeUnit.choices, default=TimeUnit.UNKNOWN)
+    note = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("cách thức thực hiện")
+        verbose_name_plural = _("cách thức thực hiện")
+        ordering = ["procedure", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} {self.method}"
+
+
+class Fee(models.Model):
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="fees")
+    fee_type = models.CharField(_("loại"), max_length=16, choices=FeeType.choices)
+    amount_vnd = models.PositiveBigIntegerField(_("số tiền (đồng)"), null=True, blank=True)
+    text = models.TextField(_("mô tả, miễn giảm"), blank=True)
+
+    class Meta:
+        verbose_name = _("phí, lệ phí")
+        verbose_name_plural = _("phí, lệ phí")
+
+    def __str__(self) -> str:
+        return f"{self.get_fee_type_display()} {self.amount_vnd}"
+
+
+class RequirementGroup(models.Model):
+    """The documents of one case (or of every case when the name is empty)."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="requirement_groups"
+    )
+    name = models.TextField(_("trường hợp"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("nhóm thành phần hồ sơ")
+        verbose_name_plural = _("nhóm thành phần hồ sơ")
+        ordering = ["procedure", "order"]
+
+    def __str__(self) -> str:
+        return self.name or "—"
+
+
+class Requirement(models.Model):
+    """A document to submit (thành phần hồ sơ)."""
+
+    group = models.ForeignKey(RequirementGroup, on_delete=models.CASCADE, related_name="items")
+    name = models.TextField(_("tên giấy tờ"))
+    originals = models.PositiveSmallIntegerField(_("số bản chính"), default=0)
+    copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    component_code = models.CharField(_("mã thành phần"), max_length=64, blank=True)
+    has_eform = models.BooleanField(_("có biểu mẫu điện tử"), default=False)
+    replaceable_by_registry = models.BooleanField(
+        _("thay được bằng dữ liệu đã có"),
+        default=False,
+        help_text=_("Không phải nộp khi khai thác được từ CSDL quốc gia hoặc kho dữ liệu."),
+    )
+    is_result = models.BooleanField(_("là kết quả giải quyết"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+        ordering = ["group", "order"]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
+class ProcessDefinition(models.Model):
+    """Quy trình nội bộ: the ordered steps a dossier of this procedure goes through.
+
+    ``unit`` empty means the process of every unit that receives the procedure. Versions are
+    immutable once created; a change makes a new version and dossiers keep the one they began with.
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="processes")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    valid_from = models.DateField(_("áp dụng từ"))
+    status = models.CharField(_("trạng thái"), max_length=24, choices=ProcessStatus.choices)
+    source = models.CharField(_("nguồn"), max_length=16, choices=ProcessSource.choices)
+    problem = models.TextField(_("vấn đề cần cấu hình"), blank=True)
+    approved_by = models.CharField(_("quyết định phê duyệt"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quy trình nội bộ")
+        verbose_name_plural = _("quy trình nội bộ")
+        ordering = ["procedure", "unit", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "unit", "version"], name="process_version_unique_per_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["procedure", "version"],
+                condition=models.Q(unit__isnull=True),
+                name="process_version_unique_template",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.version}"
+
+
+class ProcessStep(models.Model):
+    definition = models.ForeignKey(
+        ProcessDefinition, on_delete=models.CASCADE, related_name="steps"
+    )
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(_("bước"), max_length=200)
+    role = models.CharField(_("vai trò thực hiện"), max_length=32, choices=OfficerRoleName.choices)
+    scope = models.CharField(_("đơn vị thực hiện"), max_length=16, choices=StepScope.choices)
+    budget_quantity = models.DecimalField(
+        _("thời gian"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25"))],
+    )
+    budget_unit = models.CharField(
+        _("đơn vị"),
+        max_length=16,
+        choices=[
+            (TimeUnit.WORKING_HOUR, TimeUnit.WORKING_HOUR.label),
+            (TimeUnit.WORKING_DAY, TimeUnit.WORKING_DAY.label),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("bước quy trình")
+        verbose_name_plural = _("bước quy trình")
+        ordering = ["definition", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "order"], name="process_step_order_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"B{self.order} {self.name}"
+
+    @property
+    def budget_hours(self) -> Decimal:
+        hours_per_day = Decimal(8)
+        if self.budget_unit == TimeUnit.WORKING_DAY:
+            return self.budget_quantity * hours_per_day
+        return self.budget_quantity
+
+
+class Synonym(models.Model):
+    """What people say → what the catalog calls it ("nhập hộ khẩu" → "đăng ký thường trú")."""
+
+    phrase = models.CharField(_("cách nói thường ngày"), max_length=200, unique=True)
+    expansion = models.CharField(_("tìm như"), max_length=300)
+    phrase_folded = models.CharField(max_length=200, editable=False)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("từ đồng nghĩa khi tìm kiếm")
+        verbose_name_plural = _("từ đồng nghĩa khi tìm kiếm")
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.expansion}"

@@ -1,0 +1,205 @@
+"""Internal processes (quy trình nội bộ): default templates, validation against the legal limit.
+
+TT 01/2018/TT-VPCP art. 8: every procedure needs an internal process with a time budget per step,
+approved by the provincial Chairman (in Hà Nội delegated to the Service Center director, QĐ
+1716/QĐ-UBND 2025). Until a unit's approved process is entered, a template by procedure kind gives
+every procedure a process whose budgets fit its statutory limit, or says why it cannot.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db import transaction
+
+from motcua.accounts.constants import OfficerRoleName as Role
+
+from .constants import (
+    CommuneBody,
+    CompetenceLevel,
+    ProcessSource,
+    ProcessStatus,
+    StepScope,
+    TimeUnit,
+)
+from .models import Procedure, ProcessDefinition, ProcessStep
+
+HOURS_PER_DAY = Decimal(8)
+QUARTER = Decimal("0.25")
+# "Trong ngày" with the 15:00 cut-off leaves at least the two office hours until 17:00.
+SAME_DAY_HOURS = Decimal(2)
+TEMPLATE_START = datetime.date(2025, 7, 1)
+
+
+@dataclass(frozen=True)
+class StepTemplate:
+    name: str
+    role: str
+    scope: str
+    share: Decimal  # of the total budget; the specialist step takes what the others leave
+
+
+@dataclass(frozen=True)
+class Budget:
+    hours: Decimal | None
+    source: str  # which limit it came from, or why there is none
+
+
+def step(name: str, role: str, scope: str, share: str) -> StepTemplate:
+    return StepTemplate(name, role, scope, Decimal(share))
+
+
+RECEIVE = step("Tiếp nhận, kiểm tra hồ sơ", Role.RECEPTION, StepScope.RECEIVING, "0.10")
+APPRAISE = step("Thẩm định hồ sơ", Role.SPECIALIST, StepScope.DECIDING, "0")
+REVIEW = step("Lãnh đạo phòng xem xét", Role.DIVISION_HEAD, StepScope.DECIDING, "0.15")
+SIGN = step("Lãnh đạo ký, phê duyệt kết quả", Role.LEADER, StepScope.DECIDING, "0.15")
+RETURN = step("Trả kết quả", Role.RECEPTION, StepScope.RECEIVING, "0.05")
+
+TEMPLATES: dict[str, list[StepTemplate]] = {
+    CompetenceLevel.COMMUNE: [RECEIVE, APPRAISE, SIGN, RETURN],
+    CompetenceLevel.DEPARTMENT: [RECEIVE, APPRAISE, REVIEW, SIGN, RETURN],
+    CompetenceLevel.CITY: [RECEIVE, APPRAISE, REVIEW, SIGN, RETURN],
+    CompetenceLevel.CENTRAL_LOCAL: [RECEIVE, APPRAISE, REVIEW, SIGN, RETURN],
+}
+
+
+def hours_of(quantity: Decimal | None, unit: str) -> Decimal | None:
+    if unit == TimeUnit.SAME_DAY:
+        return SAME_DAY_HOURS
+    if quantity is None or quantity <= 0:
+        return None
+    if unit == TimeUnit.WORKING_DAY:
+        return quantity * HOURS_PER_DAY
+    if unit == TimeUnit.WORKING_HOUR:
+        return quantity
+    if unit == TimeUnit.CALENDAR_DAY:
+        # At least five working days in every seven calendar days, whatever the holidays.
+        return max(Decimal(1), (quantity * 5 / 7).to_integral_value(ROUND_FLOOR)) * HOURS_PER_DAY
+    return None
+
+
+def statutory_budget(procedure: Procedure) -> Budget:
+    """The shortest time limit among the procedure's cases (else its channels), in working hours."""
+    limits = [hours_of(c.time_quantity, c.time_unit) for c in procedure.cases.all()]
+    source = "cases"
+    if not any(limits):
+        limits = [hours_of(c.time_quantity, c.time_unit) for c in procedure.channels.all()]
+        source = "channels"
+    known = [limit for limit in limits if limit]
+    if not known:
+        return Budget(None, "the national record gives no usable time limit")
+    return Budget(min(known), source)
+
+
+def allocate(templates: list[StepTemplate], total: Decimal) -> list[Decimal]:
+    """Budgets per step in quarter hours, never more than ``total`` together."""
+    budgets = [
+        max(QUARTER, (total * t.share / QUARTER).to_integral_value(ROUND_FLOOR) * QUARTER)
+        for t in templates
+    ]
+    flexible = next(i for i, t in enumerate(templates) if t.share == 0)
+    budgets[flexible] = total - (sum(budgets) - budgets[flexible])
+    return budgets
+
+
+def template_for(procedure: Procedure) -> list[StepTemplate] | None:
+    if procedure.level == CompetenceLevel.COMMUNE and procedure.commune_body == CommuneBody.POLICE:
+        return TEMPLATES[CompetenceLevel.COMMUNE]
+    return TEMPLATES.get(procedure.level)
+
+
+def problems_of(definition_steps: list[tuple[Decimal, str]], limit: Decimal | None) -> list[str]:
+    """Why a process is not usable: no steps, a step without time, or budgets beyond the limit."""
+    problems = []
+    if not definition_steps:
+        problems.append("the process has no steps")
+    total = Decimal(0)
+    for quantity, unit in definition_steps:
+        hours = hours_of(quantity, unit)
+        if hours is None or hours <= 0:
+            problems.append("a step has no time budget")
+        else:
+            total += hours
+    if limit is None:
+        problems.append("the statutory time limit is unknown, budgets cannot be checked")
+    elif total > limit:
+        problems.append(f"steps need {total} working hours, the legal limit is {limit}")
+    return problems
+
+
+def process_validate(definition: ProcessDefinition) -> list[str]:
+    steps = [(s.budget_quantity, s.budget_unit) for s in definition.steps.all()]
+    return problems_of(steps, statutory_budget(definition.procedure).hours)
+
+
+def budget_fields(hours: Decimal) -> tuple[Decimal, str]:
+    if hours >= HOURS_PER_DAY and hours % HOURS_PER_DAY == 0:
+        return hours / HOURS_PER_DAY, TimeUnit.WORKING_DAY
+    return hours, TimeUnit.WORKING_HOUR
+
+
+def default_process_plan(procedure: Procedure) -> tuple[list[ProcessStep], str]:
+    """Template steps for a procedure, or none and the reason it needs configuration."""
+    templates = template_for(procedure)
+    if templates is None:
+        return [], "competent unit in Hà Nội not determined from the national record"
+    budget = statutory_budget(procedure)
+    if budget.hours is None:
+        return [], budget.source
+    if budget.hours < QUARTER * len(templates):
+        return (
+            [],
+            f"time limit of {budget.hours} working hours is too short for {len(templates)} steps",
+        )
+    steps = []
+    for order, (template, hours) in enumerate(
+        zip(templates, allocate(templates, budget.hours), strict=True), 1
+    ):
+        quantity, unit = budget_fields(hours)
+        steps.append(
+            ProcessStep(
+                order=order,
+                name=template.name,
+                role=template.role,
+                scope=template.scope,
+                budget_quantity=quantity,
+                budget_unit=unit,
+            )
+        )
+    return steps, ""
+
+
+def default_processes_ensure() -> tuple[int, int]:
+    """Give every procedure of the Hà Nội set without a process a template (idempotent).
+
+    Returns (active, needs_configuration) counts of the processes created.
+    """
+    missing = (
+        Procedure.objects.filter(in_hanoi_set=True, processes__isnull=True)
+        .prefetch_related("cases", "channels")
+        .order_by("pk")
+    )
+    plans = [(procedure, *default_process_plan(procedure)) for procedure in missing]
+    definitions = [
+        ProcessDefinition(
+            procedure=procedure,
+            version=1,
+            valid_from=TEMPLATE_START,
+            status=ProcessStatus.ACTIVE if steps else ProcessStatus.NEEDS_CONFIGURATION,
+            source=ProcessSource.TEMPLATE,
+            problem=problem,
+        )
+        for procedure, steps, problem in plans
+    ]
+    with transaction.atomic():
+        ProcessDefinition.objects.bulk_create(definitions, batch_size=500)
+        for definition, (_procedure, steps, _problem) in zip(definitions, plans, strict=True):
+            for item in steps:
+                item.definition = definition
+        ProcessStep.objects.bulk_create(
+            [s for _p, steps, _m in plans for s in steps], batch_size=500
+        )
+    active = sum(1 for _p, steps, _m in plans if steps)
+    return active, len(plans) - active

@@ -1,0 +1,97 @@
+"""Reads of the catalog: search, detail, statistics, processes needing configuration."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
+from motcua.organizations.models import Unit
+from motcua.organizations.selectors import unit_descendant_ids
+
+from .constants import CompetenceLevel, OnlineLevel, ProcessStatus
+from .models import Channel, Procedure, ProcessDefinition, RequirementGroup
+from .search import INDEX, Filters, ranked, unit_matches
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    page: int
+    page_size: int
+    items: list[Procedure]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def filters_for_unit(unit: Unit | None, **values: Any) -> Filters:
+    if unit is None:
+        return Filters(**values)
+    if unit.kind in COMMUNE_LEVEL_KINDS or unit.kind == UnitKind.COMMUNE_POLICE:
+        return Filters(unit_kind=unit.kind, **values)
+    return Filters(unit_ids=frozenset(unit_descendant_ids([unit.pk])), **values)
+
+
+def procedure_search(
+    *, query: str, filters: Filters, page: int = 1, page_size: int = 20
+) -> SearchPage:
+    index = INDEX.get()
+    positions = ranked(index, query, filters)
+    page = max(1, page)
+    chosen = positions[(page - 1) * page_size : page * page_size]
+    ids = [index.docs[p].pk for p in chosen]
+    rows = Procedure.objects.select_related("field", "deciding_unit").in_bulk(ids)
+    return SearchPage(len(positions), page, page_size, [rows[i] for i in ids if i in rows])
+
+
+def procedure_detail(code: str) -> Procedure | None:
+    return (
+        Procedure.objects.select_related("field", "deciding_unit")
+        .prefetch_related(
+            "cases",
+            "receiving_units",
+            Prefetch("channels", queryset=Channel.objects.prefetch_related("fees")),
+            Prefetch(
+                "requirement_groups", queryset=RequirementGroup.objects.prefetch_related("items")
+            ),
+            Prefetch(
+                "processes",
+                queryset=ProcessDefinition.objects.filter(unit__isnull=True)
+                .prefetch_related("steps")
+                .order_by("-version"),
+            ),
+        )
+        .filter(code=code)
+        .order_by("-in_hanoi_set", "pk")  # a code shared by local variants: Hà Nội's first
+        .first()
+    )
+
+
+def catalog_stats(*, unit: Unit | None = None) -> dict[str, Any]:
+    """Procedures of the Hà Nội set by online level and competence level (for a unit if given)."""
+    index = INDEX.get()
+    filters = filters_for_unit(unit)
+    docs = [d for d in index.docs if d.in_hanoi_set and (unit is None or unit_matches(d, filters))]
+    online = Counter(d.online_level for d in docs)
+    levels = Counter(d.level for d in docs)
+    return {
+        "total": len(docs),
+        "national_records": len(index.docs),
+        "online": {level: online.get(level, 0) for level in OnlineLevel.values},
+        "levels": {level: levels.get(level, 0) for level in CompetenceLevel.values},
+    }
+
+
+def processes_needing_configuration() -> QuerySet[ProcessDefinition]:
+    return (
+        ProcessDefinition.objects.filter(
+            status=ProcessStatus.NEEDS_CONFIGURATION, procedure__in_hanoi_set=True
+        )
+        .select_related("procedure")
+        .order_by("procedure__code")
+    )

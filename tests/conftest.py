@@ -6,24 +6,39 @@ import pytest
 from django.conf import settings
 from pytest_django.plugin import blocking_manager_key
 
+from motcua.catalog.importer import catalog_import
+from motcua.catalog.processes import default_processes_ensure
+from motcua.catalog.search import INDEX
+from motcua.catalog.services import popularity_seed, synonyms_seed
 from motcua.organizations.services import unit_tree_load
+
+
+def load_reference_data() -> None:
+    """Hà Nội's unit tree and the 5,670 national procedure records, as `make run` loads them."""
+    unit_tree_load(path=settings.MOTCUA_UNITS_FILE)
+    folder = settings.MOTCUA_PROCEDURES_DIR
+    catalog_import(catalog=folder / "catalog.jsonl", details=folder / "details.jsonl")
+    synonyms_seed()
+    popularity_seed()
+    default_processes_ensure()
+    INDEX.clear()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Every test database starts with Hà Nội's real unit tree, loaded once per session."""
+    """Every test database starts with the real reference data, loaded once per session."""
     with django_db_blocker.unblock():
-        unit_tree_load(path=settings.MOTCUA_UNITS_FILE)
+        load_reference_data()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    """A transactional test empties every table when it ends: put the unit tree back."""
+    """A transactional test empties every table when it ends: put the reference data back."""
     result = yield
     marker = item.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):
         with item.config.stash[blocking_manager_key].unblock():
-            unit_tree_load(path=settings.MOTCUA_UNITS_FILE)
+            load_reference_data()
     return result
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from motcua.accounts.forms import IdentifierLoginForm, QueuedPasswordResetForm
+from motcua.api.urls import api
 from motcua.web import health
 
 admin.site.site_header = _("Quản trị Một Cửa Hà Nội")
@@ -53,6 +54,9 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("admin/", RedirectView.as_view(url="/quan-tri/", permanent=False)),
     path("", include(auth_patterns)),
+    path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("", include("motcua.catalog.urls")),
     path("", include("motcua.worktime.urls")),
     path("", include("motcua.web.urls")),
 ]

@@ -118,3 +118,20 @@ def test_logout_is_a_post() -> None:
     client.force_login(factories.citizen())
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("web:account")).status_code == 302
+
+
+@pytest.mark.parametrize("variant", ["001 090 099 999", "001.090.099.999", "001-090-099-999"])
+def test_the_lock_holds_however_the_identifier_is_typed(variant: str) -> None:
+    factories.citizen(id_number="001090099999")
+    client = Client()
+    for _ in range(5):
+        login(client, "001090099999", password="sai")
+    assert login(client, variant).status_code == 429
+
+
+def test_the_lock_holds_whatever_the_case_of_a_username() -> None:
+    factories.officer("hn-so-tu-phap", OfficerRoleName.SUPERVISOR, username="stp.gs")
+    client = Client()
+    for _ in range(5):
+        login(client, "STP.GS", password="sai")
+    assert login(client, "stp.gs").status_code == 429

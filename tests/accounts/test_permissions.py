@@ -161,3 +161,27 @@ def test_anonymous_visitors_are_sent_to_login() -> None:
     response = Client().get(reverse("web:unit", args=[BRANCH]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_citizen_account_cannot_be_made_an_officer() -> None:
+    citizen = factories.citizen()
+    client = logged_in(factories.officer(BRANCH, OfficerRoleName.ADMINISTRATOR))
+    response = client.post(
+        reverse("web:role-grant", args=[BRANCH]),
+        {"username": citizen.username, "role": OfficerRoleName.RECEPTION},
+        follow=True,
+    )
+    assert not OfficerRole.objects.filter(user=citizen).exists()
+    assert "không thể được cấp vai trò cán bộ" in response.content.decode()
+
+
+def test_a_username_is_found_whatever_its_case_and_a_new_title_is_kept() -> None:
+    colleague = factories.officer("hn-so-tu-phap", OfficerRoleName.SPECIALIST, username="stp.cv2")
+    client = logged_in(factories.officer(BRANCH, OfficerRoleName.ADMINISTRATOR))
+    for title in ("", "Phó trưởng bộ phận"):
+        client.post(
+            reverse("web:role-grant", args=[BRANCH]),
+            {"username": "STP.CV2", "role": OfficerRoleName.RECEPTION, "title": title},
+        )
+    role = OfficerRole.objects.get(user=colleague, unit__code=BRANCH)
+    assert role.title == "Phó trưởng bộ phận"

@@ -87,3 +87,13 @@ def test_separators_people_type_are_dropped() -> None:
 def test_a_trailing_newline_is_not_a_digit() -> None:
     with pytest.raises(ValidationError):
         validate_personal_id_number("001090012345\n")
+
+
+@pytest.mark.parametrize(
+    "typed", ["+84 912 345 678", "84912345678", "(091) 2345678", "0912.345.678"]
+)
+def test_phone_numbers_as_people_write_them_are_normalised(typed: str) -> None:
+    from motcua.accounts.validators import normalise_phone
+
+    assert normalise_phone(typed) == "0912345678"
+    validate_phone(normalise_phone(typed))

@@ -159,3 +159,43 @@ def test_year_page_shows_the_calendar() -> None:
     assert "Làm bù" in page
     assert "Tết Nguyên Đán" in page
     assert Client().get("/lich-lam-viec/1999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("hours", "cutoff", "valid_from", "field"),
+    [
+        ([["00:00", "24:00"]], "15:00", "2029-01-01", "office_hours"),
+        ([["08:00", "12:00"]], "23:59", "2029-01-01", "same_day_cutoff"),
+        ([["08:00", "12:00"], ["11:00", "17:00"]], "15:00", "2029-01-01", "office_hours"),
+        ([["08:00", "17:00"]], "15:00", "9999-12-31", "valid_from"),
+    ],
+)
+def test_a_rule_set_that_would_break_deadlines_is_refused(
+    hours: list[list[str]], cutoff: str, valid_from: str, field: str
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    rule_set = WorkRuleSet(
+        name="Sai", valid_from=datetime.date.fromisoformat(valid_from), office_hours=hours,
+        same_day_cutoff=datetime.time.fromisoformat(cutoff),
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        rule_set.full_clean()
+    assert field in caught.value.message_dict
+
+
+def test_an_override_outside_the_supported_years_is_refused() -> None:
+    from django.core.exceptions import ValidationError
+
+    from motcua.worktime.models import CalendarOverride
+
+    with pytest.raises(ValidationError):
+        CalendarOverride(
+            day=datetime.date(1900, 1, 1), kind="day_off", reason="x", legal_document="y"
+        ).full_clean()
+
+
+def test_an_infinite_limit_is_a_clear_error() -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("deadline", "--from", "2026-03-02T09:00", "--working-hours", "inf")
+    assert caught.value.returncode == 2

@@ -28,6 +28,19 @@ def user_for_identifier(identifier: str) -> User | None:
     return User.objects.filter(username__iexact=identifier).first()
 
 
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The account a login attempt is about, however its identifier was typed.
+
+    Throttling counts failures per account: "001 195 006 789", "001.195.006.789" and
+    "001195006789" (or "STP.GIAMSAT" and "stp.giamsat") share one counter.
+    """
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    user = user_for_identifier(str(typed))
+    if user is not None:
+        return f"user:{user.pk}"
+    return "unknown:" + normalise_digits(str(typed)).casefold()
+
+
 class IdentifierBackend(ModelBackend):
     def authenticate(
         self,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.common.tasks import email_send
 
 from .constants import OfficerRoleName
-from .validators import normalise_digits, validate_phone
+from .validators import normalise_phone, validate_phone
 
 
 class IdentifierLoginForm(AuthenticationForm):
@@ -53,7 +53,7 @@ class ContactForm(forms.Form):
     address = forms.CharField(label=_("Nơi cư trú"), max_length=255, required=False)
 
     def clean_phone(self) -> str:
-        phone = normalise_digits(self.cleaned_data.get("phone", ""))
+        phone = normalise_phone(self.cleaned_data.get("phone", ""))
         if phone:
             validate_phone(phone)
         return phone

@@ -13,7 +13,7 @@ from motcua.organizations.models import Unit
 from . import permissions
 from .constants import Capability, OfficerRoleName, RoleChangeAction
 from .models import BusinessProfile, CitizenProfile, OfficerRole, RoleChange, User
-from .validators import normalise_digits
+from .validators import normalise_digits, normalise_phone
 
 
 def set_password_or_unusable(user: User, password: str | None) -> None:
@@ -67,7 +67,7 @@ def business_create(
 
 def citizen_contact_update(*, user: User, phone: str, email: str, address: str) -> User:
     """A citizen changes the contact details used to prefill forms and to notify them."""
-    user.phone = normalise_digits(phone)
+    user.phone = normalise_phone(phone)
     user.email = email.strip()
     user.full_clean(exclude=["password", "username"])
     profile = user.citizen_profile
@@ -102,12 +102,17 @@ def officer_role_grant(
     require_capability(actor, Capability.MANAGE_STAFF, unit)
     if role not in OfficerRoleName.values:
         raise DomainError(_("Vai trò không hợp lệ: %(role)s") % {"role": role})
+    if hasattr(officer, "citizen_profile") or hasattr(officer, "business_profile"):
+        raise DomainError(_("Tài khoản công dân, doanh nghiệp không thể được cấp vai trò cán bộ."))
     if not unit.is_effective_on(at.date()):
         raise DomainError(_("Đơn vị %(unit)s không còn hoạt động.") % {"unit": unit.name})
     with transaction.atomic():
         granted, created = OfficerRole.objects.get_or_create(
             user=officer, unit=unit, role=role, defaults={"title": title}
         )
+        if not created and title and granted.title != title:
+            granted.title = title
+            granted.save(update_fields=["title"])
         if created:
             RoleChange.objects.create(
                 at=at, actor=actor, action=RoleChangeAction.GRANTED, officer=officer,

@@ -28,8 +28,18 @@ TAX_CODE = re.compile(r"^[0-9]{10}(?:-?[0-9]{3})?\Z")
 
 
 def normalise_digits(value: str) -> str:
-    """Drop the spaces, dots and dashes people type between groups of digits."""
-    return re.sub(r"[\s.\-]", "", value or "")
+    """Drop the spaces, dots, dashes and brackets people type between groups of digits."""
+    return re.sub(r"[\s.\-()]", "", value or "")
+
+
+def normalise_phone(value: str) -> str:
+    """ "+84 912 345 678", "84912345678", "(091) 2345678" → "0912345678"."""
+    digits = normalise_digits(value)
+    if digits.startswith("+84"):
+        return "0" + digits[3:]
+    if digits.startswith("84") and len(digits) == 11:
+        return "0" + digits[2:]
+    return digits
 
 
 def validate_personal_id_number(value: str) -> None:

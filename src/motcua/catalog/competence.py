@@ -77,6 +77,20 @@ MINISTRY_TO_LOCAL: list[tuple[str, str]] = [
 LOCAL_AGENCIES = {"hn-cong-an", "hn-bhxh", "hn-thue"}
 
 
+# Provinces other than Hà Nội (pre- and post-2025 names, folded): a body named after one of them
+# ("Sở Ngoại vụ Thành phố Hồ Chí Minh", "Văn phòng đăng ký đất đai Bắc Ninh") is not Hà Nội's.
+OTHER_PROVINCES = (
+    "ha giang|cao bang|bac kan|tuyen quang|lao cai|dien bien|lai chau|son la|yen bai|hoa binh|"
+    "thai nguyen|lang son|quang ninh|bac giang|phu tho|vinh phuc|bac ninh|hai duong|hai phong|"
+    "hung yen|thai binh|ha nam|nam dinh|ninh binh|thanh hoa|nghe an|ha tinh|quang binh|"
+    "quang tri|thua thien hue|hue|da nang|quang nam|quang ngai|binh dinh|phu yen|khanh hoa|"
+    "ninh thuan|binh thuan|kon tum|gia lai|dak lak|dak nong|lam dong|binh phuoc|tay ninh|"
+    "binh duong|dong nai|ba ria vung tau|ho chi minh|hcm|long an|tien giang|ben tre|tra vinh|"
+    "vinh long|dong thap|an giang|kien giang|can tho|hau giang|soc trang|bac lieu|ca mau"
+)
+OTHER_PROVINCE = re.compile(rf"\b(tinh|thanh pho|tp) ({OTHER_PROVINCES})\b|\b({OTHER_PROVINCES})$")
+
+
 @dataclass(frozen=True)
 class Competence:
     level: str
@@ -105,6 +119,8 @@ def match_pattern(folded: str, patterns: list[tuple[str, str]]) -> str | None:
 
 def body_competence(folded: str) -> Competence | None:
     """The competence one executing body implies, or ``None`` when we cannot place it."""
+    if OTHER_PROVINCE.search(folded):
+        return None
     if COMMUNE_POLICE.search(folded):
         return Competence(CompetenceLevel.COMMUNE, CommuneBody.POLICE)
     if re.search(r"\b(co quan chuyen mon|co quan quan ly dat dai|phong)\b.*\bcap xa\b", folded):

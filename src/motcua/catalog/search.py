@@ -26,9 +26,12 @@ from motcua.common.text import fold_words
 from .models import Procedure, Synonym
 
 CODE_QUERY = re.compile(r"^(\d\.\d{6})(?:\.\d{1,3})?$")
-# Words people add around what they want ("thủ tục làm ... như thế nào"); dropped when other
-# words remain.
-FILLER = frozenset("thu tuc lam xin muon toi minh cach the nao can gi phai a".split())
+# What people add around what they want ("tôi muốn làm … như thế nào"): dropped at the start or
+# the end of a query, and "thủ tục" anywhere, as long as something remains.
+LEADING_FILLER = re.compile(r"^((toi|minh|em|can|muon|xin|cach|lam|thu tuc|phai)\s+)+")
+TRAILING_FILLER = re.compile(
+    r"(\s+(nhu the nao|the nao|o dau|can gi|can nhung gi|gom nhung gi|la gi|a|nhe|voi|di))+$"
+)
 REVALIDATE_SECONDS = 5.0
 
 
@@ -49,7 +52,7 @@ class Doc:
     online_level: str
     kind: str
     in_hanoi_set: bool
-    applicants: str  # folded, joined
+    applicants: tuple[str, ...]  # folded applicant types
     deciding_unit_id: int | None
     receiving_unit_ids: frozenset[int]
     popularity: int
@@ -103,7 +106,7 @@ def index_build() -> SearchIndex:
         doc = Doc(
             pk, code, name, f" {name} ", name.removeprefix("thu tuc "), frozenset(name_words), pairs(name_words), frozenset(text.split()),
             field_id, field_code or "", level, commune_body, online, kind, hanoi,
-            fold_words(" | ".join(applicants or [])), deciding, frozenset(receiving.get(pk, ())),
+            tuple(fold_words(a) for a in applicants or []), deciding, frozenset(receiving.get(pk, ())),
             popularity,
         )  # fmt: skip
         position = len(index.docs)
@@ -142,8 +145,9 @@ def query_variants(query: str, synonyms: list[tuple[str, str]]) -> list[tuple[st
 
 
 def meaningful(words: list[str]) -> list[str]:
-    kept = [w for w in words if w not in FILLER]
-    return kept or words
+    text = " ".join(words)
+    trimmed = TRAILING_FILLER.sub("", LEADING_FILLER.sub("", text)).replace("thu tuc ", "").strip()
+    return (trimmed or text).split()
 
 
 def matches(doc: Doc, filters: Filters) -> bool:
@@ -157,8 +161,10 @@ def matches(doc: Doc, filters: Filters) -> bool:
         return False
     if filters.kind and doc.kind != filters.kind:
         return False
-    if filters.applicant and fold_words(filters.applicant) not in doc.applicants:
-        return False
+    if filters.applicant:
+        wanted = fold_words(filters.applicant)
+        if not any(applicant.startswith(wanted) for applicant in doc.applicants):
+            return False
     return unit_matches(doc, filters)
 
 

@@ -45,6 +45,7 @@ SYNONYMS: list[tuple[str, str, str]] = [
     ),
     ("đăng ký kinh doanh", "đăng ký thành lập hộ kinh doanh", ""),
     ("mở cửa hàng", "đăng ký thành lập hộ kinh doanh", ""),
+    ("đăng ký hộ kinh doanh", "đăng ký thành lập hộ kinh doanh", ""),
     ("thành lập công ty", "đăng ký thành lập doanh nghiệp", ""),
     ("mở công ty", "đăng ký thành lập doanh nghiệp", ""),
     ("làm sổ đỏ", "đăng ký đất đai cấp giấy chứng nhận quyền sử dụng đất lần đầu", ""),

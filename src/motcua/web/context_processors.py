@@ -11,7 +11,7 @@ from motcua.accounts.permissions import is_officer
 def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
-        "site_name": "Một Cửa Hà Nội",
+        "brand_name": "Một Cửa Hà Nội",
         "embedded_mode": settings.EMBEDDED,
         "user_is_officer": bool(user and is_officer(user)),
     }

@@ -149,11 +149,12 @@ def role_grant(request: HttpRequest, code: str) -> HttpResponse:
     unit = unit_for_officer(request, code, Capability.MANAGE_STAFF)
     form = RoleGrantForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, _("Thông tin phân quyền chưa hợp lệ: chọn vai trò và nhập tên đăng nhập.")
-        )
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            text = " ".join(str(error) for error in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
         return redirect("web:unit", code=unit.code)
-    officer = User.objects.filter(username=form.cleaned_data["username"].strip()).first()
+    officer = User.objects.filter(username__iexact=form.cleaned_data["username"].strip()).first()
     if officer is None:
         messages.error(
             request,

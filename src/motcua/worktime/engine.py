@@ -76,7 +76,8 @@ def parse_clock(value: str) -> int:
 def validate_office_hours(intervals: Sequence[tuple[int, int]]) -> None:
     previous_end = -1
     for start, end in intervals:
-        if not 0 <= start < end <= SECONDS_PER_DAY or start < previous_end:
+        # A working day ends before midnight: a deadline is always on the day it belongs to.
+        if not 0 <= start < end < SECONDS_PER_DAY or start < previous_end:
             raise ValueError("office hours must be increasing, non-overlapping intervals of a day")
         previous_end = end
     if not intervals:

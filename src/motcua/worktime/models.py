@@ -36,6 +36,25 @@ class CalendarOverride(models.Model):
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.get_kind_display()}"
 
+    def clean(self) -> None:
+        check_supported_year(self.day, "day")
+
+
+# The years the working calendar is built for (motcua.worktime.services).
+SUPPORTED_YEARS = (2015, 2060)
+
+
+def check_supported_year(day: object, field_name: str) -> None:
+    first, last = SUPPORTED_YEARS
+    year = getattr(day, "year", None)
+    if year is not None and not first <= year <= last:
+        raise ValidationError(
+            {
+                field_name: _("Lịch làm việc chỉ hỗ trợ các năm %(first)s–%(last)s.")
+                % {"first": first, "last": last}
+            }
+        )
+
 
 def office_hours_seconds(value: object) -> tuple[tuple[int, int], ...]:
     """[["08:00", "12:00"], ["13:00", "17:00"]] -> ((28800, 43200), (46800, 61200))."""
@@ -104,14 +123,34 @@ class WorkRuleSet(models.Model):
         ordering = ["unit_id", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "valid_from"], name="work_rule_set_unique_per_unit_and_date"
+                fields=["unit", "valid_from"],
+                name="work_rule_set_unique_per_unit_and_date",
+                violation_error_message=_("Đơn vị này đã có bộ quy tắc áp dụng từ ngày đó."),
             ),
             models.UniqueConstraint(
                 fields=["valid_from"],
                 condition=models.Q(unit__isnull=True),
                 name="work_rule_set_unique_citywide_date",
+                violation_error_message=_("Đã có bộ quy tắc toàn thành phố áp dụng từ ngày đó."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.valid_from:%d/%m/%Y})"
+
+    def clean(self) -> None:
+        check_supported_year(self.valid_from, "valid_from")
+        try:
+            intervals = office_hours_seconds(self.office_hours)
+        except (TypeError, ValueError, AttributeError):
+            return  # the field validator reports it
+        cutoff = self.same_day_cutoff
+        seconds = cutoff.hour * 3600 + cutoff.minute * 60 if hasattr(cutoff, "hour") else None
+        if seconds is not None and not intervals[0][0] <= seconds <= intervals[-1][1]:
+            raise ValidationError(
+                {
+                    "same_day_cutoff": _(
+                        "Giờ chốt phải nằm trong giờ làm việc (từ giờ mở cửa đến giờ đóng cửa)."
+                    )
+                }
+            )

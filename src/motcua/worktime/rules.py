@@ -7,6 +7,7 @@ where the law or practice differs (DOMAIN.md §4).
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -38,6 +39,8 @@ class Limit:
     unit: LimitUnit
 
     def __post_init__(self) -> None:
+        if not math.isfinite(self.quantity):
+            raise ValueError("a time limit must be a finite number")
         if self.unit != LimitUnit.SAME_DAY and not self.quantity > 0:
             raise ValueError("a time limit must be a positive quantity")
         if self.unit in (LimitUnit.WORKING_DAY, LimitUnit.CALENDAR_DAY) and (

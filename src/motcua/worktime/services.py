@@ -24,11 +24,11 @@ from motcua.organizations.models import Unit
 
 from .constants import OverrideKind
 from .engine import VIETNAM_OFFSET, CalendarSpec, Pause, SupplementMode, WorkCalendar
-from .models import CalendarOverride, WorkRuleSet, office_hours_seconds
+from .models import SUPPORTED_YEARS, CalendarOverride, WorkRuleSet, office_hours_seconds
 from .rules import Deadline, DeadlineRules, Limit, deadline_for
 from .sources import CalendarFacts, DayNote, calendar_spec, read_facts, resolved_notes
 
-FIRST_YEAR, LAST_YEAR = 2015, 2060
+FIRST_YEAR, LAST_YEAR = SUPPORTED_YEARS
 REVALIDATE_SECONDS = 5.0
 
 

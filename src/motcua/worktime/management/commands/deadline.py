@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -91,7 +92,7 @@ class Command(BaseCommand):
                 quantity = kind(raw)
             except ValueError as error:
                 raise fail(f"{raw!r} không phải một số", f"{raw!r} is not a number") from error
-            if not quantity > 0:
+            if not math.isfinite(quantity) or not quantity > 0:
                 raise fail("Thời hạn phải là số dương", "the time limit must be a positive number")
             return Limit(quantity, unit)
         raise fail("Thiếu thời hạn", "no time limit given")

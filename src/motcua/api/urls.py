@@ -1,0 +1,49 @@
+"""The JSON API, version 1. OpenAPI at /api/docs (UI) and /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+from . import catalog
+
+api = NinjaAPI(
+    title="Một Cửa API",
+    version="1.0.0",
+    description="API của hệ thống Một Cửa Hà Nội / Một Cửa Hà Nội API. Lỗi trả về "
+    "{code, message (tiếng Việt), message_en}.",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+api.add_router("/", catalog.router)
+
+
+def split_message(text: str) -> tuple[str, str]:
+    vi, separator, en = str(text).partition(" / ")
+    return vi, en if separator else vi
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    vi, en = split_message(str(error))
+    return api.create_response(
+        request,
+        {"code": f"http_{error.status_code}", "message": vi, "message_en": en},
+        status=error.status_code,
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    fields = ", ".join(".".join(str(p) for p in item.get("loc", [])[1:]) for item in error.errors)
+    return api.create_response(
+        request,
+        {
+            "code": "invalid_input",
+            "message": f"Tham số không hợp lệ: {fields}",
+            "message_en": f"Invalid parameters: {fields}",
+            "errors": error.errors,
+        },
+        status=422,
+    )

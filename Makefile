@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres check-migrations messages clean
+.PHONY: run test install browser lint typecheck test-sqlite test-postgres check-migrations messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,14 @@ typecheck: install
 check-migrations: install
 	MOTCUA_VAR_DIR=$$(mktemp -d) $(BIN)/motcua makemigrations --check --dry-run
 
-test-sqlite: install
+# Browser journeys use Debian's Chromium (never a downloaded browser); installed when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "!!! chromium missing and not root: browser journeys will be SKIPPED" >&2; fi; }
+
+test-sqlite: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: install

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProcedureKind(models.TextChoices):
@@ -31,7 +32,7 @@ class OnlineLevel(models.TextChoices):
 
 class TimeUnit(models.TextChoices):
     WORKING_DAY = "working_day", _("ngày làm việc")
-    CALENDAR_DAY = "calendar_day", _("ngày")
+    CALENDAR_DAY = "calendar_day", pgettext_lazy("time limit unit", "ngày")
     WORKING_HOUR = "working_hour", _("giờ làm việc")
     SAME_DAY = "same_day", _("trong ngày")
     UNKNOWN = "unknown", _("chưa rõ")

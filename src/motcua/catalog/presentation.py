@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .constants import TimeUnit
 
@@ -18,10 +19,11 @@ def time_limit_text(quantity: Decimal | None, unit: str) -> str:
         return _("Trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)")
     if quantity is None or unit == TimeUnit.UNKNOWN:
         return _("Chưa có thông tin thời hạn")
+    count = 1 if quantity == 1 else 2  # the plural form to use (English has two, Vietnamese one)
     labels = {
-        TimeUnit.WORKING_DAY: _("%(n)s ngày làm việc"),
-        TimeUnit.CALENDAR_DAY: _("%(n)s ngày"),
-        TimeUnit.WORKING_HOUR: _("%(n)s giờ làm việc"),
+        TimeUnit.WORKING_DAY: ngettext("%(n)s ngày làm việc", "%(n)s ngày làm việc", count),
+        TimeUnit.CALENDAR_DAY: ngettext("%(n)s ngày", "%(n)s ngày", count),
+        TimeUnit.WORKING_HOUR: ngettext("%(n)s giờ làm việc", "%(n)s giờ làm việc", count),
     }
     return labels[TimeUnit(unit)] % {"n": number_text(quantity)}
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.accounts.demo import demo_accounts_ensure
+from motcua.catalog.models import Procedure
 from motcua.organizations.models import Unit
 
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--web-workers", type=int, default=2)
-        parser.add_argument("--reload-units", action="store_true", help="Nạp lại cây đơn vị")
+        parser.add_argument(
+            "--reload-units", action="store_true", help="Nạp lại cây đơn vị và danh mục thủ tục"
+        )
         parser.add_argument("--no-demo", action="store_true", help="Không tạo tài khoản mẫu")
         parser.add_argument(
             "--prepare-only", action="store_true", help="Chỉ chuẩn bị, không chạy / prepare only"
@@ -46,6 +49,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"✓ Dùng lại {Unit.objects.count()} đơn vị đã nạp / reusing loaded units"
+            )
+        if reload_units or not Procedure.objects.exists():
+            call_command("import_catalog", no_progress=True, stdout=self.stdout, stderr=self.stderr)
+        else:
+            self.stdout.write(
+                f"✓ Dùng lại {Procedure.objects.count()} thủ tục đã nạp / reusing the catalog"
             )
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("✓ Tệp tĩnh / static files collected")

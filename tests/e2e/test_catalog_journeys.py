@@ -1,0 +1,62 @@
+"""A person finds a procedure with the keyboard only, and reads it on a 360 px phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def tab_until(page: Any, predicate: str, limit: int = 30) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(predicate):
+            return
+    raise AssertionError(f"keyboard focus never reached: {predicate}")
+
+
+def test_keyboard_only_search_from_the_home_page(page: Any, live_app: str) -> None:
+    page.goto(live_app + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    tab_until(page, "document.activeElement.id === 'home-q'")
+    page.keyboard.type("dang ky khai sinh")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/thu-tuc/?q=*")
+    first = page.locator(".result-title").first
+    assert first.inner_text() == "Thủ tục đăng ký khai sinh"
+    tab_until(page, "document.activeElement.classList.contains('result-title')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/thu-tuc/1.001193/")
+    assert page.locator("h1").inner_text() == "Thủ tục đăng ký khai sinh"
+
+
+def test_live_search_updates_results_as_one_types(page: Any, live_app: str) -> None:
+    page.goto(live_app + "/thu-tuc/")
+    page.fill("#q", "nhập hộ khẩu")
+    page.wait_for_function(
+        "document.querySelector('.result-title') && document.querySelector('.result-title').innerText === 'Đăng ký thường trú'"
+    )
+    assert "q=" in page.url
+
+
+def test_procedure_page_fits_a_360px_phone(phone: Any, live_app: str) -> None:
+    phone.goto(live_app + "/thu-tuc/1.004222/")
+    assert phone.locator("h1").inner_text() == "Đăng ký thường trú"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    apply = phone.get_by_role("link", name="Nộp hồ sơ")
+    box = apply.bounding_box()
+    assert box["height"] >= 44  # touch target
+
+
+def test_an_officer_signs_in_with_the_keyboard(page: Any, live_app: str) -> None:
+    page.goto(live_app + "/dang-nhap/")
+    assert page.evaluate("document.activeElement.id") == "id_username"  # autofocus
+    page.keyboard.type("cn1.quantri")
+    page.keyboard.press("Tab")
+    page.keyboard.type("MotCua@2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/can-bo/")
+    assert "Chi nhánh số 1 (Tây Hồ)" in page.content()

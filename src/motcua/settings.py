@@ -1,8 +1,8 @@
 """Settings for Một Cửa, read from environment variables.
 
 Defaults are the embedded mode: SQLite under ``var/``, local media folder, debug off unless
-``MOTCUA_DEBUG`` says otherwise. Production (``MOTCUA_DEBUG`` off) refuses to start with the
-development secret key.
+``MOTCUA_DEBUG`` says otherwise. Production (``MOTCUA_MODE=production``) refuses to start without
+a real ``MOTCUA_SECRET_KEY`` or with debug on.
 """
 
 from __future__ import annotations

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.worktime",
     "motcua.catalog",
+    "motcua.dossiers",
     "motcua.api",
 ]
 
@@ -243,6 +244,10 @@ MOTCUA_PROCEDURES_DIR = Path(
     os.environ.get("MOTCUA_PROCEDURES_DIR", DATA_DIR / "national_procedures")
 )
 MOTCUA_CALENDAR_FILE = Path(os.environ.get("MOTCUA_CALENDAR_FILE", DATA_DIR / "vn_calendar.yaml"))
+# Decree 61/2018 art. 19(1): a supplement request within 3 working days of reception [U].
+MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS = int(
+    os.environ.get("MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS", "3")
+)
 MOTCUA_DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "MotCua@2026")
 
 LOGGING = {

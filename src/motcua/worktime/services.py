@@ -114,7 +114,21 @@ def rule_set_row(unit: Unit | None, on: datetime.date) -> WorkRuleSet | None:
     return own or rows.filter(unit__isnull=True).first()
 
 
+_IN_FORCE: dict[tuple[object, ...], RuleSetInForce] = {}
+
+
 def rule_set_in_force(*, unit: Unit | None = None, on: datetime.date) -> RuleSetInForce:
+    """Cached per unit and day for the current data revision (imports ask thousands of times)."""
+    key = (CACHE.revision(), unit.pk if unit else None, on)
+    found = _IN_FORCE.get(key)
+    if found is None:
+        if len(_IN_FORCE) > 10_000:
+            _IN_FORCE.clear()
+        found = _IN_FORCE[key] = rule_set_uncached(unit, on)
+    return found
+
+
+def rule_set_uncached(unit: Unit | None, on: datetime.date) -> RuleSetInForce:
     row = rule_set_row(unit, on)
     if row is None:
         return RuleSetInForce("default", DeadlineRules(), None, None, str(_("Mặc định")))

@@ -1,0 +1,74 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """Internal states; each maps to one national status code (TrangThaiHoSo 1–10)."""
+
+    NEW = "new", _("Mới nộp, chờ tiếp nhận")
+    RECEIVED = "received", _("Đã tiếp nhận")
+    NOT_RECEIVED = "not_received", _("Từ chối tiếp nhận")
+    PROCESSING = "processing", _("Đang xử lý")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Chờ bổ sung hồ sơ")
+    AWAITING_PAYMENT = "awaiting_payment", _("Chờ thực hiện nghĩa vụ tài chính")
+    STOPPED = "stopped", _("Dừng giải quyết")
+    PROCESSED = "processed", _("Đã có kết quả")
+    RETURNED = "returned", _("Đã trả kết quả")
+
+
+NATIONAL_STATUS = {
+    Status.NEW: 1,
+    Status.RECEIVED: 2,
+    Status.NOT_RECEIVED: 3,
+    Status.PROCESSING: 4,
+    Status.SUPPLEMENT_REQUESTED: 5,
+    Status.AWAITING_PAYMENT: 6,
+    # 7 "Công dân yêu cầu rút hồ sơ" is the instant of the request; it ends in 8 at once.
+    Status.STOPPED: 8,
+    Status.PROCESSED: 9,
+    Status.RETURNED: 10,
+}
+FINAL = frozenset({Status.NOT_RECEIVED, Status.STOPPED, Status.RETURNED})
+OPEN_FOR_PROCESSING = frozenset({Status.RECEIVED, Status.PROCESSING})
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Trực tiếp tại quầy")
+    ONLINE = "online", _("Trực tuyến")
+    POST = "post", _("Bưu chính")
+    NATIONAL_PORTAL = "national_portal", _("Cổng Dịch vụ công quốc gia")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("Nộp hồ sơ")
+    RECEIVE = "receive", _("Tiếp nhận")
+    REFUSE_RECEPTION = "refuse_reception", _("Từ chối tiếp nhận")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung")
+    SUBMIT_SUPPLEMENT = "submit_supplement", _("Nộp bổ sung")
+    ASSIGN = "assign", _("Phân công")
+    FORWARD = "forward", _("Chuyển bước")
+    CONSULT = "consult", _("Lấy ý kiến")
+    ANSWER_CONSULTATION = "answer_consultation", _("Trả lời ý kiến")
+    REQUEST_PAYMENT = "request_payment", _("Yêu cầu nộp phí")
+    PAY = "pay", _("Nộp phí")
+    APPROVE = "approve", _("Phê duyệt")
+    REJECT = "reject", _("Từ chối giải quyết")
+    APOLOGIZE = "apologize", _("Xin lỗi, hẹn lại ngày trả")
+    COMPLETE = "complete", _("Có kết quả")
+    RETURN_RESULT = "return_result", _("Trả kết quả")
+    WITHDRAW = "withdraw", _("Rút hồ sơ, dừng giải quyết")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("Giải quyết")
+    REJECTED = "rejected", _("Không giải quyết")
+
+
+class PauseKind(models.TextChoices):
+    SUPPLEMENT = "supplement", _("Chờ bổ sung")
+    PAYMENT = "payment", _("Chờ nộp phí")
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("Cá nhân")
+    ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")

@@ -1,0 +1,118 @@
+"""A dossier's deadlines, from its procedure's time limit and the working-time engine."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from motcua.catalog.constants import TimeUnit
+from motcua.catalog.models import ProcedureCase, ProcessStep
+from motcua.worktime.engine import VIETNAM_OFFSET, Pause, PauseKind
+from motcua.worktime.rules import Limit, LimitUnit, add_working_time
+from motcua.worktime.services import calendar_in_force, deadline_compute
+
+if TYPE_CHECKING:
+    from .models import Dossier
+
+LIMIT_UNITS = {
+    TimeUnit.WORKING_DAY: LimitUnit.WORKING_DAY,
+    TimeUnit.CALENDAR_DAY: LimitUnit.CALENDAR_DAY,
+    TimeUnit.WORKING_HOUR: LimitUnit.WORKING_HOUR,
+    TimeUnit.SAME_DAY: LimitUnit.SAME_DAY,
+}
+PAUSE_KINDS = {"supplement": PauseKind.SUPPLEMENT, "payment": PauseKind.PAYMENT}
+
+
+@dataclass(frozen=True)
+class Due:
+    due: datetime.datetime | None
+    if_paused: datetime.datetime | None
+    if_restarted: datetime.datetime | None
+
+    def as_fields(self, keep_apology: Dossier | None = None) -> dict[str, Any]:
+        """Dossier fields; an apology's new date stays the appointment once given."""
+        fields: dict[str, Any] = {
+            "statutory_due_at": self.due,
+            "due_if_paused": self.if_paused,
+            "due_if_restarted": self.if_restarted,
+        }
+        if keep_apology is None or not keep_apology.apologies:
+            fields["due_at"] = self.due
+        return fields
+
+
+def local_date(at: datetime.datetime) -> datetime.date:
+    return at.astimezone(VIETNAM_OFFSET).date()
+
+
+def limit_of(dossier: Dossier) -> Limit | None:
+    """The statutory limit of the dossier's case, else the shortest of its procedure's cases."""
+    cases: list[ProcedureCase] = (
+        [dossier.case]
+        if dossier.case is not None
+        else list(ProcedureCase.objects.filter(procedure_id=dossier.procedure_id))
+    )
+    limits = []
+    for case in cases:
+        unit = (
+            LIMIT_UNITS.get(TimeUnit(case.time_unit)) if case.time_unit in TimeUnit.values else None
+        )
+        if unit is None or (case.time_quantity is None and unit != LimitUnit.SAME_DAY):
+            continue
+        limits.append(Limit(float(case.time_quantity or 0), unit))
+    if not limits:
+        return None
+    return min(limits, key=approximate_hours)
+
+
+def approximate_hours(limit: Limit) -> float:
+    per_unit = {
+        LimitUnit.WORKING_DAY: 8.0,
+        LimitUnit.CALENDAR_DAY: 8 * 5 / 7,
+        LimitUnit.WORKING_HOUR: 1.0,
+    }
+    return 2.0 if limit.unit == LimitUnit.SAME_DAY else limit.quantity * per_unit[limit.unit]
+
+
+def closed_pauses(dossier: Dossier) -> list[Pause]:
+    return [
+        Pause(p.start, p.end, PAUSE_KINDS[p.kind])
+        for p in dossier.pauses.filter(end__isnull=False).order_by("start")
+        if p.end is not None
+    ]
+
+
+def statutory_due(dossier: Dossier, *, received_at: datetime.datetime) -> Due:
+    limit = limit_of(dossier)
+    if limit is None:
+        return Due(None, None, None)
+    deadline = deadline_compute(
+        received=received_at, limit=limit, unit=dossier.deciding_unit, pauses=closed_pauses(dossier)
+    )
+    return Due(deadline.due, deadline.due_if_paused, deadline.due_if_restarted)
+
+
+def supplement_window_end(dossier: Dossier) -> datetime.datetime:
+    days = int(getattr(settings, "MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS", 3))
+    assert dossier.received_at is not None
+    return deadline_compute(
+        received=dossier.received_at,
+        limit=Limit(days, LimitUnit.WORKING_DAY),
+        unit=dossier.receiving_unit,
+    ).due
+
+
+def add_working_days(dossier: Dossier, at: datetime.datetime, days: int) -> datetime.datetime:
+    return deadline_compute(
+        received=at, limit=Limit(days, LimitUnit.WORKING_DAY), unit=dossier.deciding_unit
+    ).due
+
+
+def step_due(dossier: Dossier, step: ProcessStep, at: datetime.datetime) -> datetime.datetime:
+    calendar, _rules = calendar_in_force(unit=dossier.deciding_unit, on=local_date(at))
+    hours: Decimal = step.budget_hours
+    return add_working_time(calendar, at, int(hours * 3600))

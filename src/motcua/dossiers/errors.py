@@ -1,0 +1,41 @@
+"""Why an action on a dossier was refused, in words an officer can act on."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from motcua.common.errors import DomainError
+
+
+class TransitionNotAllowed(DomainError):
+    pass
+
+
+class SupplementAlreadyRequested(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("Hồ sơ này đã được yêu cầu bổ sung một lần; không được yêu cầu lần thứ hai.")
+        )
+
+
+class SupplementWindowClosed(DomainError):
+    def __init__(self, days: int) -> None:
+        super().__init__(
+            _("Đã quá thời hạn yêu cầu bổ sung (trong %(days)s ngày làm việc kể từ khi tiếp nhận).")
+            % {"days": days}
+        )
+
+
+class ApologyNotAllowed(DomainError):
+    pass
+
+
+class StaleDossier(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi thao tác lại.")
+        )
+
+
+class MissingInput(DomainError):
+    pass

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
+from motcua.organizations.models import Unit
+
+from .constants import NATIONAL_STATUS, Action, ApplicantKind, Channel, Decision, PauseKind, Status
+
+
+class DailySequence(models.Model):
+    """The last dossier number given by a unit on a day (the NNNN of the dossier code)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], name="daily_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%d/%m/%Y}: {self.last}"
+
+
+class Dossier(models.Model):
+    """Hồ sơ: one application, from submission to the returned result.
+
+    ``ref`` exists from submission; ``code`` (the legal dossier code) from reception. ``version``
+    guards against two officers acting on the same state.
+    """
+
+    ref = models.CharField(_("số tham chiếu"), max_length=40, unique=True)
+    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
+    procedure_version = models.PositiveIntegerField()
+    case = models.ForeignKey(
+        ProcedureCase, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    process = models.ForeignKey(
+        ProcessDefinition, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    process_version = models.PositiveIntegerField(null=True, blank=True)
+    applicant_kind = models.CharField(
+        max_length=16, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+    )
+    applicant = models.JSONField(_("người nộp (bản chụp lúc nộp)"), default=dict)
+    applicant_name = models.CharField(_("người nộp"), max_length=200, db_index=True)
+    applicant_id_number = models.CharField(max_length=20, blank=True, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(_("kênh nộp"), max_length=20, choices=Channel.choices)
+    receiving_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    deciding_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="decided_dossiers"
+    )
+    eform_data = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=24, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    status_before_pause = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    current_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    step_due_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_dossiers",
+    )
+    submitted_at = models.DateTimeField(_("nộp lúc"))
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hẹn trả"), null=True, blank=True, db_index=True)
+    statutory_due_at = models.DateTimeField(_("hạn theo quy định"), null=True, blank=True)
+    due_if_paused = models.DateTimeField(null=True, blank=True)
+    due_if_restarted = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc xử lý"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(default=0)
+    apologies = models.PositiveSmallIntegerField(default=0)
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    result_note = models.TextField(blank=True)
+    fees_due_vnd = models.PositiveBigIntegerField(default=0)
+    fees_paid_vnd = models.PositiveBigIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["receiving_unit", "status"]),
+            models.Index(fields=["deciding_unit", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or self.ref
+
+    @property
+    def national_status(self) -> int:
+        return NATIONAL_STATUS[Status(self.status)]
+
+
+class DossierEvent(models.Model):
+    """One action on a dossier. Events chain by hash so that editing or deleting one shows."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=32, choices=Action.choices)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    from_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("sự kiện hồ sơ")
+        verbose_name_plural = _("sự kiện hồ sơ")
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} #{self.seq} {self.action}"
+
+
+class DossierPause(models.Model):
+    """A stretch of time the clock is stopped (waiting for the applicant)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(max_length=16, choices=PauseKind.choices)
+    start = models.DateTimeField()
+    end = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dossier", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start:%d/%m/%Y %H:%M}"
+
+
+class Consultation(models.Model):
+    """A question to another unit, with its own deadline (Decree 61 art. 19)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField()
+    asked_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "asked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.question[:60]}"

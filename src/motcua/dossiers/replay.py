@@ -1,0 +1,260 @@
+"""Replaying dossier events from JSON lines (legacy migration, tests) and exporting dossiers.
+
+Each line goes through the same services as the web, with the clock set to the event's ``at``.
+Legacy systems record no internal steps, so ``approve``, ``reject`` and ``complete`` act wherever
+the dossier stands: the importer first moves it through the steps as the system, and says so in
+those events' payload.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure, ProcedureCase
+from motcua.common.clock import clock_set_to, now
+from motcua.common.errors import DomainError
+from motcua.organizations.models import Unit
+from motcua.worktime.engine import VIETNAM_OFFSET
+
+from . import services
+from .constants import Decision, Status
+from .models import Dossier
+
+IMPORT_NOTE = "import: advanced by the importer (legacy data has no step detail)"
+
+
+class LineError(Exception):
+    """The line cannot be applied; the message says why."""
+
+
+@dataclass
+class ReplayReport:
+    applied: int = 0
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Replayer:
+    trust_actors: bool = False
+    users: dict[str, User | None] = field(default_factory=dict)
+    units: dict[str, Unit | None] = field(default_factory=dict)
+    procedures: dict[str, Procedure | None] = field(default_factory=dict)
+
+    def user(self, username: str) -> User | None:
+        if username not in self.users:
+            self.users[username] = User.objects.filter(username=username).first()
+        return self.users[username]
+
+    def unit(self, code: str) -> Unit | None:
+        if code not in self.units:
+            self.units[code] = Unit.objects.select_related("area").filter(code=code).first()
+        return self.units[code]
+
+    def procedure(self, code: str) -> Procedure | None:
+        if code not in self.procedures:
+            self.procedures[code] = (
+                Procedure.objects.filter(code=code).order_by("-in_hanoi_set", "pk").first()
+            )
+        return self.procedures[code]
+
+    def apply(self, event: dict[str, Any]) -> Dossier:
+        at = instant(event.get("at"))
+        action = str(event.get("action") or "")
+        ref = str(event.get("dossier") or "").strip()
+        if not ref:
+            raise LineError(_("thiếu số tham chiếu hồ sơ ('dossier')"))
+        actor = self.actor(event)
+        with clock_set_to(at):
+            if action == "submit":
+                return self.submit(ref, event, actor, at)
+            dossier = Dossier.objects.filter(ref=ref).first()
+            if dossier is None:
+                raise LineError(_("hồ sơ chưa được nộp (chưa có sự kiện 'submit')"))
+            return self.act(dossier, action, event, actor, at)
+
+    def actor(self, event: dict[str, Any]) -> User | None:
+        username = str(event.get("actor") or "").strip()
+        if not username:
+            return None
+        user = self.user(username)
+        if user is None:
+            raise LineError(_("không có người dùng '%(name)s'") % {"name": username})
+        return None if self.trust_actors else user
+
+    def submit(
+        self, ref: str, event: dict[str, Any], actor: User | None, at: datetime.datetime
+    ) -> Dossier:
+        if Dossier.objects.filter(ref=ref).exists():
+            raise LineError(_("hồ sơ đã được nộp trước đó"))
+        procedure = self.procedure(str(event.get("procedure") or ""))
+        if procedure is None:
+            raise LineError(_("không có thủ tục mã '%(code)s'") % {"code": event.get("procedure")})
+        unit = self.unit(str(event.get("unit") or ""))
+        if unit is None:
+            raise LineError(_("không có đơn vị mã '%(code)s'") % {"code": event.get("unit")})
+        case = None
+        if event.get("case"):
+            case = ProcedureCase.objects.filter(procedure=procedure, code=event["case"]).first()
+            if case is None:
+                raise LineError(
+                    _("thủ tục không có trường hợp '%(case)s'") % {"case": event["case"]}
+                )
+        raw = event.get("applicant") or {}
+        applicant = services.Applicant(
+            name=str(raw.get("name") or ""), id_number=str(raw.get("id_number") or ""),
+            kind=str(raw.get("kind") or "person"),
+        )  # fmt: skip
+        return services.dossier_submit(
+            procedure=procedure, receiving_unit=unit, applicant=applicant,
+            channel=str(event.get("channel") or "counter"), at=at, actor=actor, case=case, ref=ref,
+        )  # fmt: skip
+
+    def act(
+        self,
+        dossier: Dossier,
+        action: str,
+        event: dict[str, Any],
+        actor: User | None,
+        at: datetime.datetime,
+    ) -> Dossier:
+        reason = str(event.get("reason") or "")
+        simple = {
+            "receive": lambda: services.dossier_receive(dossier=dossier, actor=actor, at=at),
+            "refuse_reception": lambda: services.dossier_refuse_reception(dossier=dossier, actor=actor, at=at, reason=reason),
+            "request_supplement": lambda: services.dossier_request_supplement(dossier=dossier, actor=actor, at=at, reason=reason, items=event.get("items")),
+            "submit_supplement": lambda: services.dossier_submit_supplement(dossier=dossier, actor=actor, at=at, note=reason),
+            "return_result": lambda: services.dossier_return_result(dossier=dossier, actor=actor, at=at),
+            "withdraw": lambda: services.dossier_withdraw(dossier=dossier, actor=actor, at=at, reason=reason),
+            "apologize": lambda: services.dossier_apologize(dossier=dossier, actor=actor, at=at, reason=reason or _("Quá hạn giải quyết"), new_due=instant(event.get("new_due"))),
+            "forward": lambda: services.dossier_forward(dossier=dossier, actor=actor, at=at, to_unit=self.target_unit(event), note=reason),
+            "request_payment": lambda: services.dossier_request_payment(dossier=dossier, actor=actor, at=at, amount_vnd=int(event.get("amount_vnd") or 0), reason=reason),
+            "pay": lambda: services.dossier_pay(dossier=dossier, actor=actor, at=at, amount_vnd=int(event.get("amount_vnd") or 0)),
+        }  # fmt: skip
+        if action in simple:
+            return simple[action]()
+        if action == "assign":
+            assignee = self.user(str(event.get("assignee") or ""))
+            if assignee is None:
+                raise LineError(
+                    _("không có người được phân công '%(name)s'") % {"name": event.get("assignee")}
+                )
+            return services.dossier_assign(dossier=dossier, actor=actor, at=at, assignee=assignee)
+        if action == "approve":
+            return services.dossier_approve(
+                dossier=advance_to_leader(dossier, at),
+                actor=actor,
+                at=at,
+                note=reason,
+                anywhere=True,
+            )
+        if action == "reject":
+            return services.dossier_reject(dossier=dossier, actor=actor, at=at, reason=reason)
+        if action == "complete":
+            if dossier.decision != Decision.APPROVED:
+                dossier = services.dossier_approve(
+                    dossier=advance_to_leader(dossier, at),
+                    actor=None,
+                    at=at,
+                    note=IMPORT_NOTE,
+                    anywhere=True,
+                )
+            return services.dossier_complete(dossier=dossier, actor=actor, at=at, note=reason)
+        raise LineError(_("thao tác không biết '%(action)s'") % {"action": action})
+
+    def target_unit(self, event: dict[str, Any]) -> Unit | None:
+        if not event.get("to_unit"):
+            return None
+        unit = self.unit(str(event["to_unit"]))
+        if unit is None:
+            raise LineError(_("không có đơn vị mã '%(code)s'") % {"code": event["to_unit"]})
+        return unit
+
+
+def advance_to_leader(dossier: Dossier, at: datetime.datetime) -> Dossier:
+    """Move the dossier, as the system, to the leader's step so a legacy decision can apply."""
+    while True:
+        step = services.step_at(dossier, dossier.current_step)
+        if dossier.status == Status.PROCESSING and (step is None or step.role == "leader"):
+            return dossier
+        if dossier.status not in (Status.RECEIVED, Status.PROCESSING):
+            return dossier
+        try:
+            dossier = services.dossier_forward(dossier=dossier, actor=None, at=at, note=IMPORT_NOTE)
+        except DomainError:
+            return dossier
+
+
+def instant(value: Any) -> datetime.datetime:
+    try:
+        parsed = datetime.datetime.fromisoformat(str(value))
+    except (TypeError, ValueError) as error:
+        raise LineError(_("thời điểm không hợp lệ '%(value)s'") % {"value": value}) from error
+    if parsed.tzinfo is None:
+        raise LineError(_("thời điểm '%(value)s' thiếu múi giờ (ví dụ +07:00)") % {"value": value})
+    return parsed
+
+
+def events_replay(
+    lines: Iterable[str], *, trust_actors: bool = False
+) -> Iterator[tuple[int, str, str | None]]:
+    """(line number, dossier ref, rejection reason or None) for every non-empty line."""
+    replayer = Replayer(trust_actors=trust_actors)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        ref = ""
+        try:
+            event = json.loads(line)
+            if not isinstance(event, dict):
+                raise LineError(_("dòng không phải một đối tượng JSON"))
+            ref = str(event.get("dossier") or "")
+            replayer.apply(event)
+        except json.JSONDecodeError as error:
+            yield number, ref, _("JSON không hợp lệ (%(error)s)") % {"error": error.msg}
+        except (LineError, DomainError) as error:
+            yield number, ref, str(getattr(error, "message", error))
+        else:
+            yield number, ref, None
+
+
+def on_time(dossier: Dossier, at: datetime.datetime) -> bool | None:
+    """Decision 766 reading: finished within the statutory deadline (pauses excluded)."""
+    due = dossier.statutory_due_at
+    if due is None or dossier.status == Status.NOT_RECEIVED:
+        return None
+    if dossier.supplement_requests > 1:
+        return False
+    if dossier.finished_at is None:
+        return False if at > due else None
+    return dossier.finished_at <= due
+
+
+def dossier_export_row(dossier: Dossier, at: datetime.datetime | None = None) -> dict[str, Any]:
+    def iso(value: datetime.datetime | None) -> str | None:
+        return value.astimezone(VIETNAM_OFFSET).isoformat() if value else None
+
+    return {
+        "ref": dossier.ref,
+        "code": dossier.code,
+        "procedure": dossier.procedure.code,
+        "status": dossier.status,
+        "national_status": dossier.national_status,
+        "received_at": iso(dossier.received_at),
+        "due_at": iso(dossier.due_at),
+        "statutory_due_at": iso(dossier.statutory_due_at),
+        "finished_at": iso(dossier.finished_at),
+        "returned_at": iso(dossier.returned_at),
+        "on_time": on_time(dossier, at or now()),
+        "supplement_requests": dossier.supplement_requests,
+        "apologies": dossier.apologies,
+        "decision": dossier.decision or None,
+        "receiving_unit": dossier.receiving_unit.code,
+        "deciding_unit": dossier.deciding_unit.code,
+    }

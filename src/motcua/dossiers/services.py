@@ -1,0 +1,811 @@
+"""Actions on dossiers under the one-stop rules (Decree 61/2018 → 118/2025; Circular 01/2018).
+
+Every action is a function ``dossier_<action>(*, dossier, actor, at, ...)`` that, in one
+transaction: locks the dossier row, checks the state, the actor's capability and the optimistic
+version, changes the dossier, and appends a hash-chained event. A refusal is a domain error.
+``actor=None`` is the system itself (imports of legacy data), which skips capability checks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts import permissions
+from motcua.accounts.constants import Capability
+from motcua.accounts.models import User
+from motcua.catalog.constants import StepScope
+from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition, ProcessStep
+from motcua.common.errors import DomainError, NotAllowed
+from motcua.organizations.models import Unit
+
+from . import deadlines
+from .audit import event_digest
+from .constants import FINAL, OPEN_FOR_PROCESSING, Action, Channel, Decision, PauseKind, Status
+from .errors import (
+    ApologyNotAllowed,
+    MissingInput,
+    StaleDossier,
+    SupplementAlreadyRequested,
+    SupplementWindowClosed,
+    TransitionNotAllowed,
+)
+from .models import Consultation, DailySequence, Dossier, DossierEvent, DossierPause
+
+# Which states each action may start from (Circular 01/2018 flow; see docs/decisions/0004).
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    Action.RECEIVE: frozenset({Status.NEW}),
+    Action.REFUSE_RECEPTION: frozenset({Status.NEW}),
+    Action.REQUEST_SUPPLEMENT: frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING}),
+    Action.SUBMIT_SUPPLEMENT: frozenset({Status.SUPPLEMENT_REQUESTED}),
+    Action.ASSIGN: OPEN_FOR_PROCESSING,
+    Action.FORWARD: OPEN_FOR_PROCESSING,
+    Action.CONSULT: frozenset({Status.PROCESSING}),
+    Action.ANSWER_CONSULTATION: frozenset({Status.PROCESSING}),
+    Action.REQUEST_PAYMENT: frozenset({Status.PROCESSING}),
+    Action.PAY: frozenset({Status.AWAITING_PAYMENT}),
+    Action.APPROVE: frozenset({Status.PROCESSING}),
+    Action.REJECT: OPEN_FOR_PROCESSING,
+    Action.APOLOGIZE: frozenset(
+        {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT}
+    ),
+    Action.COMPLETE: frozenset({Status.PROCESSING}),
+    Action.RETURN_RESULT: frozenset({Status.PROCESSED}),
+    Action.WITHDRAW: frozenset(
+        {
+            Status.NEW,
+            Status.RECEIVED,
+            Status.PROCESSING,
+            Status.SUPPLEMENT_REQUESTED,
+            Status.AWAITING_PAYMENT,
+        }
+    ),
+}
+# The capability an officer needs, and in which unit of the dossier.
+NEEDS: dict[str, tuple[str, str]] = {
+    Action.RECEIVE: (Capability.RECEIVE_DOSSIER, "receiving"),
+    Action.REFUSE_RECEPTION: (Capability.RECEIVE_DOSSIER, "receiving"),
+    Action.SUBMIT_SUPPLEMENT: (Capability.RECEIVE_DOSSIER, "receiving"),
+    Action.PAY: (Capability.RECEIVE_DOSSIER, "receiving"),
+    Action.RETURN_RESULT: (Capability.RETURN_RESULT, "receiving"),
+    Action.WITHDRAW: (Capability.RECEIVE_DOSSIER, "receiving"),
+    Action.ASSIGN: (Capability.ASSIGN_DOSSIER, "deciding"),
+    Action.FORWARD: (Capability.PROCESS_DOSSIER, "deciding"),
+    Action.CONSULT: (Capability.PROCESS_DOSSIER, "deciding"),
+    Action.REQUEST_PAYMENT: (Capability.PROCESS_DOSSIER, "deciding"),
+    Action.COMPLETE: (Capability.PROCESS_DOSSIER, "deciding"),
+    Action.APPROVE: (Capability.APPROVE_DOSSIER, "deciding"),
+    Action.REJECT: (Capability.APPROVE_DOSSIER, "deciding"),
+    Action.APOLOGIZE: (Capability.APPROVE_DOSSIER, "deciding"),
+}
+# Actions the applicant may take on their own dossier.
+APPLICANT_ACTIONS = frozenset({Action.SUBMIT_SUPPLEMENT, Action.PAY, Action.WITHDRAW})
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an action does to the dossier, and what its event records."""
+
+    to_status: str
+    fields: dict[str, Any]
+    reason: str = ""
+    payload: dict[str, Any] | None = None
+    to_step: int | None = None
+
+
+# ------------------------------------------------------------------------- plumbing
+def require_reason(reason: str, what: str) -> str:
+    if not (reason or "").strip():
+        raise MissingInput(_("Cần ghi rõ lý do %(what)s.") % {"what": what})
+    return reason.strip()
+
+
+def check_actor(dossier: Dossier, action: str, actor: User | None) -> Unit | None:
+    """The unit the actor acts for; refuses an actor without the capability."""
+    if actor is None:
+        return None
+    if (
+        action in APPLICANT_ACTIONS
+        and dossier.owner_id is not None
+        and dossier.owner_id == actor.pk
+    ):
+        return None
+    capability, which = NEEDS.get(action, (Capability.PROCESS_DOSSIER, "deciding"))
+    if action == Action.REQUEST_SUPPLEMENT:
+        for unit in (dossier.receiving_unit, dossier.deciding_unit):
+            if permissions.has_capability(
+                actor, Capability.RECEIVE_DOSSIER, unit
+            ) or permissions.has_capability(actor, Capability.PROCESS_DOSSIER, unit):
+                return unit
+        raise NotAllowed(_("Bạn không có quyền yêu cầu bổ sung hồ sơ này."))
+    unit = dossier.receiving_unit if which == "receiving" else dossier.deciding_unit
+    if not permissions.has_capability(actor, capability, unit):
+        raise NotAllowed(
+            _("Bạn không có quyền “%(action)s” đối với hồ sơ của %(unit)s.")
+            % {"action": Action(action).label, "unit": unit.name}
+        )
+    return unit
+
+
+def locked(dossier: Dossier, expected_version: int | None) -> Dossier:
+    # Only the two units are joined: the procedure row carries large JSON (e-form, legal basis)
+    # that no action needs; it is fetched lazily when one does.
+    current = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("receiving_unit", "deciding_unit")
+        .defer(
+            *[
+                f"{unit}__{name}"
+                for unit in ("receiving_unit", "deciding_unit")
+                for name in ("attributes", "note")
+            ]
+        )
+        .get(pk=dossier.pk)
+    )
+    if expected_version is not None and current.version != expected_version:
+        raise StaleDossier()
+    return current
+
+
+def build_event(
+    dossier: Dossier, *, action: str, actor: User | None, unit: Unit | None, at: datetime.datetime,
+    from_status: str, from_step: int | None, reason: str = "", payload: dict[str, Any] | None = None,
+) -> DossierEvent:  # fmt: skip
+    """The next event of the dossier's chain (seq = the dossier's new version), hashed, unsaved."""
+    event = DossierEvent(
+        dossier=dossier, seq=dossier.version, at=at, actor=actor,
+        actor_name=actor.username if actor else "system", unit=unit, action=action,
+        from_status=from_status, to_status=dossier.status, from_step=from_step,
+        to_step=dossier.current_step, reason=reason, payload=payload or {},
+        prev_hash=dossier.last_event_hash,
+    )  # fmt: skip
+    event.hash = event_digest(dossier.ref, event)
+    dossier.last_event_hash = event.hash
+    return event
+
+
+def act(
+    dossier: Dossier,
+    action: str,
+    *,
+    actor: User | None,
+    at: datetime.datetime,
+    expected_version: int | None,
+    decide: Callable[[Dossier], Change],
+    precheck: Callable[[Dossier], None] | None = None,
+) -> Dossier:
+    """Run one action atomically: lock, check, change, record.
+
+    ``precheck`` runs before the state check, for rules that explain a refusal better than the
+    state would (a second supplement request is refused for being second, whatever the state).
+    """
+    with transaction.atomic():
+        current = locked(dossier, expected_version)
+        if precheck is not None:
+            precheck(current)
+        if current.status not in ALLOWED_FROM[action]:
+            raise TransitionNotAllowed(
+                _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
+                % {"action": Action(action).label, "status": Status(current.status).label}
+            )
+        unit = check_actor(current, action, actor)
+        change = decide(current)
+        from_status, from_step = current.status, current.current_step
+        for name, value in change.fields.items():
+            setattr(current, name, value)
+        current.status = change.to_status
+        if change.to_step is not None:
+            enter_step(current, change.to_step, at)
+        current.version += 1  # the row is locked: no one else can move it meanwhile
+        event = build_event(
+            current, action=action, actor=actor, unit=unit, at=at, from_status=from_status,
+            from_step=from_step, reason=change.reason, payload=change.payload,
+        )  # fmt: skip
+        current.save()
+        event.save()
+    return current
+
+
+# ------------------------------------------------------------------------- steps
+_STEPS: dict[int, list[ProcessStep]] = {}
+
+
+def steps_of(dossier: Dossier) -> list[ProcessStep]:
+    """The steps of the dossier's process version; versions never change, so they are cached."""
+    if dossier.process_id is None:
+        return []
+    steps = _STEPS.get(dossier.process_id)
+    if steps is None:
+        steps = list(ProcessStep.objects.filter(definition_id=dossier.process_id).order_by("order"))
+        _STEPS[dossier.process_id] = steps
+    return steps
+
+
+def step_at(dossier: Dossier, order: int | None) -> ProcessStep | None:
+    return next((s for s in steps_of(dossier) if s.order == order), None)
+
+
+def enter_step(dossier: Dossier, order: int, at: datetime.datetime) -> None:
+    dossier.current_step = order
+    dossier.step_started_at = at
+    step = step_at(dossier, order)
+    dossier.step_due_at = deadlines.step_due(dossier, step, at) if step else None
+
+
+def first_deciding_step(dossier: Dossier) -> int | None:
+    return next((s.order for s in steps_of(dossier) if s.scope == StepScope.DECIDING), None)
+
+
+def next_step(dossier: Dossier, *, back: bool = False) -> int:
+    orders = [s.order for s in steps_of(dossier)]
+    if dossier.current_step not in orders:
+        raise TransitionNotAllowed(_("Hồ sơ không có quy trình nội bộ để chuyển bước."))
+    index = orders.index(dossier.current_step) + (-1 if back else 1)
+    if not 0 <= index < len(orders):
+        raise TransitionNotAllowed(_("Không còn bước nào để chuyển tới."))
+    return orders[index]
+
+
+# ------------------------------------------------------------------------- code
+def unit_code_prefix(unit: Unit) -> str:
+    """The unit's e-identifier (QĐ 20/2020), or a stable stand-in until the official one is entered."""
+    if unit.e_identifier:
+        return unit.e_identifier
+    if unit.official_code:
+        return f"H26.{unit.official_code}"
+    if unit.area is not None and unit.area.official_code:
+        return f"H26.CA{unit.area.official_code}"
+    return "H26." + unit.code.removeprefix("hn-").upper()
+
+
+def dossier_code_allocate(unit: Unit, at: datetime.datetime) -> str:
+    """``<unit e-identifier>-YYMMDD-NNNN``, NNNN counting per unit and day (TT 01/2018 art. 19)."""
+    day = deadlines.local_date(at)
+    sequence, _created = DailySequence.objects.select_for_update().get_or_create(unit=unit, day=day)
+    DailySequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db(fields=["last"])
+    return f"{unit_code_prefix(unit)}-{day:%y%m%d}-{sequence.last:04d}"
+
+
+# ------------------------------------------------------------------------- submission
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str = ""
+    kind: str = "person"
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+def process_for(procedure: Procedure, unit: Unit) -> ProcessDefinition | None:
+    own = procedure.processes.filter(unit=unit).order_by("-version").first()
+    return own or procedure.processes.filter(unit__isnull=True).order_by("-version").first()
+
+
+def deciding_unit_for(procedure: Procedure, receiving_unit: Unit) -> Unit:
+    """The competent unit: the procedure's own, or the commune body where it was received."""
+    if procedure.deciding_unit is not None:
+        return procedure.deciding_unit
+    return receiving_unit
+
+
+def dossier_submit(
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: Applicant,
+    channel: str,
+    at: datetime.datetime,
+    actor: User | None = None,
+    owner: User | None = None,
+    case: ProcedureCase | None = None,
+    eform_data: dict[str, Any] | None = None,
+    ref: str | None = None,
+) -> Dossier:
+    """A new dossier, waiting for reception (national status 1)."""
+    if not applicant.name.strip():
+        raise MissingInput(_("Cần có họ tên người nộp hồ sơ."))
+    if channel not in Channel.values:
+        raise MissingInput(_("Kênh nộp không hợp lệ: %(channel)s") % {"channel": channel})
+    if case is not None and case.procedure_id != procedure.pk:
+        raise MissingInput(_("Trường hợp %(case)s không thuộc thủ tục này.") % {"case": case.code})
+    process = process_for(procedure, receiving_unit)
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            ref=ref or "HS" + secrets.token_hex(6).upper(), procedure=procedure,
+            procedure_version=procedure.version, case=case, process=process,
+            process_version=process.version if process else None, applicant_kind=applicant.kind,
+            applicant=applicant.__dict__, applicant_name=applicant.name.strip()[:200],
+            applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
+            receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit),
+            eform_data=eform_data or {}, status=Status.NEW, submitted_at=at, version=1,
+        )  # fmt: skip
+        event = build_event(
+            dossier, action=Action.SUBMIT, actor=actor, unit=receiving_unit, at=at, from_status="",
+            from_step=None, payload={"channel": channel, "procedure": procedure.code},
+        )  # fmt: skip
+        Dossier.objects.filter(pk=dossier.pk).update(last_event_hash=event.hash)
+        event.save()
+    return dossier
+
+
+# ------------------------------------------------------------------------- reception
+def dossier_receive(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Accept a complete dossier: issue its code and appointment date (Decree 61 art. 17)."""
+
+    def decide(current: Dossier) -> Change:
+        code = dossier_code_allocate(current.receiving_unit, at)
+        due = deadlines.statutory_due(current, received_at=at)
+        fields = {"code": code, "received_at": at, **due.as_fields()}
+        return Change(
+            Status.RECEIVED,
+            fields,
+            payload={"code": code, "due_at": iso(due.due)},
+            to_step=first_deciding_step(current),
+        )
+
+    return act(
+        dossier,
+        Action.RECEIVE,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
+
+
+def dossier_refuse_reception(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    reason: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    reason = require_reason(reason, str(_("từ chối tiếp nhận")))
+    return act(
+        dossier, Action.REFUSE_RECEPTION, actor=actor, at=at, expected_version=expected_version,
+        decide=lambda current: Change(Status.NOT_RECEIVED, {"finished_at": at}, reason=reason),
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------- supplement
+def dossier_request_supplement(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime, reason: str, items: list[str] | None = None,
+    expected_version: int | None = None,
+) -> Dossier:  # fmt: skip
+    """Ask once for everything missing (Decree 61 art. 15, 19; Decree 118 art. 11).
+
+    A second request on the same dossier is refused; after reception, only within the window
+    (default 3 working days from reception, MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS).
+    """
+    reason = require_reason(reason, str(_("yêu cầu bổ sung")))
+
+    def once(current: Dossier) -> None:
+        if current.supplement_requests >= 1:
+            raise SupplementAlreadyRequested()
+
+    def decide(current: Dossier) -> Change:
+        if current.received_at is not None and at > deadlines.supplement_window_end(current):
+            raise SupplementWindowClosed(supplement_window_days())
+        DossierPause.objects.create(
+            dossier=current, kind=PauseKind.SUPPLEMENT, start=at, reason=reason
+        )
+        fields = {
+            "supplement_requests": current.supplement_requests + 1,
+            "status_before_pause": current.status,
+        }
+        return Change(
+            Status.SUPPLEMENT_REQUESTED, fields, reason=reason, payload={"items": items or []}
+        )
+
+    return act(
+        dossier, Action.REQUEST_SUPPLEMENT, actor=actor, at=at, expected_version=expected_version,
+        decide=decide, precheck=once,
+    )  # fmt: skip
+
+
+def end_pause(dossier: Dossier, kind: str, at: datetime.datetime) -> None:
+    DossierPause.objects.filter(dossier=dossier, kind=kind, end__isnull=True).update(end=at)
+
+
+def dossier_submit_supplement(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The complete supplement arrived: the clock runs again and the deadline moves."""
+
+    def decide(current: Dossier) -> Change:
+        end_pause(current, PauseKind.SUPPLEMENT, at)
+        fields: dict[str, Any] = {"status_before_pause": ""}
+        if current.received_at is not None:
+            fields.update(
+                deadlines.statutory_due(current, received_at=current.received_at).as_fields(
+                    keep_apology=current
+                )
+            )
+        return Change(
+            current.status_before_pause or Status.NEW,
+            fields,
+            reason=note,
+            payload={"due_at": iso(fields.get("due_at"))},
+        )
+
+    return act(
+        dossier,
+        Action.SUBMIT_SUPPLEMENT,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
+
+
+# ------------------------------------------------------------------------- processing
+def dossier_assign(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    assignee: User,
+    expected_version: int | None = None,
+) -> Dossier:
+    def decide(current: Dossier) -> Change:
+        if not permissions.has_capability(
+            assignee, Capability.PROCESS_DOSSIER, current.deciding_unit
+        ):
+            raise NotAllowed(
+                _("%(name)s không phải cán bộ xử lý của %(unit)s.")
+                % {"name": assignee, "unit": current.deciding_unit.name}
+            )
+        return Change(
+            Status.PROCESSING, {"assignee": assignee}, payload={"assignee": assignee.username}
+        )
+
+    return act(
+        dossier, Action.ASSIGN, actor=actor, at=at, expected_version=expected_version, decide=decide
+    )
+
+
+def dossier_forward(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime, back: bool = False, to_unit: Unit | None = None,
+    note: str = "", expected_version: int | None = None,
+) -> Dossier:  # fmt: skip
+    """To the next step, back one step, or to another unit (which becomes the deciding unit)."""
+
+    def decide(current: Dossier) -> Change:
+        if to_unit is not None:
+            return Change(
+                Status.PROCESSING,
+                {"deciding_unit": to_unit, "assignee": None},
+                reason=note,
+                payload={"to_unit": to_unit.code},
+            )
+        return Change(
+            Status.PROCESSING,
+            {},
+            reason=note,
+            to_step=next_step(current, back=back),
+            payload={"back": back},
+        )
+
+    return act(
+        dossier,
+        Action.FORWARD,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
+
+
+def dossier_consult(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime, unit: Unit, question: str, working_days: int = 3,
+    expected_version: int | None = None,
+) -> Dossier:  # fmt: skip
+    question = require_reason(question, str(_("lấy ý kiến")))
+
+    def decide(current: Dossier) -> Change:
+        due = deadlines.add_working_days(current, at, working_days)
+        Consultation.objects.create(
+            dossier=current, unit=unit, question=question, asked_at=at, due_at=due
+        )
+        return Change(
+            current.status, {}, reason=question, payload={"unit": unit.code, "due_at": iso(due)}
+        )
+
+    return act(
+        dossier,
+        Action.CONSULT,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
+
+
+def dossier_request_payment(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    amount_vnd: int,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    if amount_vnd <= 0:
+        raise MissingInput(_("Số tiền phải lớn hơn 0."))
+
+    def decide(current: Dossier) -> Change:
+        DossierPause.objects.create(
+            dossier=current, kind=PauseKind.PAYMENT, start=at, reason=reason
+        )
+        fields = {
+            "fees_due_vnd": current.fees_due_vnd + amount_vnd,
+            "status_before_pause": current.status,
+        }
+        return Change(
+            Status.AWAITING_PAYMENT, fields, reason=reason, payload={"amount_vnd": amount_vnd}
+        )
+
+    return act(
+        dossier,
+        Action.REQUEST_PAYMENT,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
+
+
+def dossier_pay(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    amount_vnd: int,
+    expected_version: int | None = None,
+) -> Dossier:
+    def decide(current: Dossier) -> Change:
+        if amount_vnd < current.fees_due_vnd - current.fees_paid_vnd:
+            raise MissingInput(_("Số tiền nộp chưa đủ."))
+        end_pause(current, PauseKind.PAYMENT, at)
+        fields: dict[str, Any] = {
+            "fees_paid_vnd": current.fees_paid_vnd + amount_vnd,
+            "status_before_pause": "",
+        }
+        fields.update(
+            deadlines.statutory_due(current, received_at=current.received_at or at).as_fields(
+                keep_apology=current
+            )
+        )
+        return Change(
+            current.status_before_pause or Status.PROCESSING,
+            fields,
+            payload={"amount_vnd": amount_vnd},
+        )
+
+    return act(
+        dossier, Action.PAY, actor=actor, at=at, expected_version=expected_version, decide=decide
+    )
+
+
+def dossier_approve(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime, note: str = "",
+    expected_version: int | None = None, anywhere: bool = False,
+) -> Dossier:  # fmt: skip
+    """The leader signs: the decision is to grant; the result is then prepared (``complete``).
+
+    ``anywhere`` (imports of legacy data only) lets the decision apply at whatever step the
+    dossier stands, since legacy systems record no steps; the event says so.
+    """
+
+    def decide(current: Dossier) -> Change:
+        if current.decision:
+            raise TransitionNotAllowed(_("Hồ sơ đã có quyết định."))
+        step = step_at(current, current.current_step)
+        at_leader = step is None or step.role == "leader"
+        if actor is not None and not at_leader and not anywhere:
+            raise TransitionNotAllowed(
+                _("Chỉ phê duyệt được ở bước lãnh đạo ký; hãy chuyển hồ sơ tới bước đó.")
+            )
+        payload = {} if at_leader else {"outside_leader_step": True}
+        to_step = after_current(current) if at_leader else None
+        return Change(
+            Status.PROCESSING,
+            {"decision": Decision.APPROVED},
+            reason=note,
+            to_step=to_step,
+            payload=payload,
+        )
+
+    return act(
+        dossier,
+        Action.APPROVE,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
+
+
+def after_current(dossier: Dossier) -> int | None:
+    try:
+        return next_step(dossier)
+    except TransitionNotAllowed:
+        return None
+
+
+def dossier_reject(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    reason: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Not eligible after appraisal: a refusal with reasons is the result (Decree 61 art. 19)."""
+    reason = require_reason(reason, str(_("không giải quyết")))
+
+    def decide(current: Dossier) -> Change:
+        if current.decision:
+            raise TransitionNotAllowed(_("Hồ sơ đã có quyết định."))
+        fields = {"decision": Decision.REJECTED, "finished_at": at, "result_note": reason}
+        return Change(Status.PROCESSED, fields, reason=reason)
+
+    return act(
+        dossier, Action.REJECT, actor=actor, at=at, expected_version=expected_version, decide=decide
+    )
+
+
+def dossier_complete(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The result is ready for return (national status 9)."""
+
+    def decide(current: Dossier) -> Change:
+        if current.decision != Decision.APPROVED:
+            raise TransitionNotAllowed(_("Hồ sơ chưa được phê duyệt."))
+        return Change(Status.PROCESSED, {"finished_at": at, "result_note": note}, reason=note)
+
+    return act(
+        dossier,
+        Action.COMPLETE,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
+
+
+def dossier_return_result(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    return act(
+        dossier, Action.RETURN_RESULT, actor=actor, at=at, expected_version=expected_version,
+        decide=lambda current: Change(Status.RETURNED, {"returned_at": at}),
+    )  # fmt: skip
+
+
+def dossier_apologize(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime, reason: str, new_due: datetime.datetime,
+    expected_version: int | None = None,
+) -> Dossier:  # fmt: skip
+    """Late: apologise with a reason and one new date, before the deadline (Decree 61 art. 19).
+
+    Re-appointment is allowed once; a second apology is refused.
+    """
+    reason = require_reason(reason, str(_("xin lỗi, hẹn lại")))
+
+    def once(current: Dossier) -> None:
+        if current.apologies >= 1:
+            raise ApologyNotAllowed(
+                _("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần thứ hai.")
+            )
+
+    def decide(current: Dossier) -> Change:
+        if current.due_at is None or at >= current.due_at:
+            raise ApologyNotAllowed(_("Chỉ được xin lỗi, hẹn lại trước khi hết hạn giải quyết."))
+        if new_due <= current.due_at:
+            raise ApologyNotAllowed(_("Ngày hẹn mới phải sau ngày hẹn cũ."))
+        return Change(
+            current.status, {"due_at": new_due, "apologies": current.apologies + 1}, reason=reason,
+            payload={"previous_due": iso(current.due_at), "new_due": iso(new_due)},
+        )  # fmt: skip
+
+    return act(
+        dossier, Action.APOLOGIZE, actor=actor, at=at, expected_version=expected_version,
+        decide=decide, precheck=once,
+    )  # fmt: skip
+
+
+def dossier_withdraw(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    at: datetime.datetime,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant asks to stop: allowed until a decision (Decree 118 art. 21; TT 03/2025 Mẫu 05)."""
+
+    def decide(current: Dossier) -> Change:
+        if current.decision:
+            raise TransitionNotAllowed(_("Hồ sơ đã có quyết định giải quyết, không thể rút."))
+        for kind in PauseKind.values:
+            end_pause(current, kind, at)
+        return Change(
+            Status.STOPPED,
+            {"finished_at": at, "status_before_pause": ""},
+            reason=reason or str(_("Người nộp yêu cầu rút hồ sơ")),
+        )
+
+    return act(
+        dossier,
+        Action.WITHDRAW,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
+
+
+def iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def is_final(dossier: Dossier) -> bool:
+    return dossier.status in FINAL
+
+
+def supplement_window_days() -> int:
+    return int(getattr(settings, "MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS", 3))
+
+
+__all__ = [
+    "DomainError",
+    "dossier_apologize",
+    "dossier_approve",
+    "dossier_assign",
+    "dossier_complete",
+    "dossier_consult",
+    "dossier_forward",
+    "dossier_pay",
+    "dossier_receive",
+    "dossier_refuse_reception",
+    "dossier_reject",
+    "dossier_request_payment",
+    "dossier_request_supplement",
+    "dossier_return_result",
+    "dossier_submit",
+    "dossier_submit_supplement",
+    "dossier_withdraw",
+]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import Applicant, dossier_receive, dossier_submit
+from motcua.organizations.models import Unit
+from motcua.worktime.engine import VIETNAM_OFFSET
+from tests import factories
+
+POLICE = "hn-cong-an-phuong-hoan-kiem"
+
+
+def at(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=VIETNAM_OFFSET)
+
+
+class Staff:
+    """One officer per role at the ward police of Hoàn Kiếm (which handles 1.004222)."""
+
+    def __init__(self) -> None:
+        self.reception = factories.officer(POLICE, Role.RECEPTION)
+        self.specialist = factories.officer(POLICE, Role.SPECIALIST)
+        self.head = factories.officer(POLICE, Role.DIVISION_HEAD)
+        self.leader = factories.officer(POLICE, Role.LEADER)
+        self.outsider = factories.officer("hn-so-tu-phap", Role.LEADER)
+
+
+@pytest.fixture
+def staff(db: None) -> Staff:
+    return Staff()
+
+
+def residence() -> Procedure:
+    return Procedure.objects.filter(code="1.004222").order_by("-in_hanoi_set").first()  # type: ignore[return-value]
+
+
+def submitted(staff: Staff, when: str = "2026-03-02 09:00", owner: User | None = None) -> Dossier:
+    return dossier_submit(
+        procedure=residence(), receiving_unit=Unit.objects.get(code=POLICE),
+        applicant=Applicant("Lê Văn Cường", "001090012345"), channel="counter", at=at(when),
+        actor=staff.reception, owner=owner,
+    )  # fmt: skip
+
+
+def received(staff: Staff, when: str = "2026-03-02 09:00") -> Dossier:
+    return dossier_receive(dossier=submitted(staff, when), actor=staff.reception, at=at(when))

@@ -45,7 +45,13 @@ def history(number: int, rng: random.Random) -> list[dict]:
         day += datetime.timedelta(days=1)
 
     def event(hours: float, action: str, actor: str, **extra: object) -> dict:
-        return {"dossier": ref, "at": (day + datetime.timedelta(hours=hours)).isoformat(), "action": action, "actor": actor, **extra}
+        return {
+            "dossier": ref,
+            "at": (day + datetime.timedelta(hours=hours)).isoformat(),
+            "action": action,
+            "actor": actor,
+            **extra,
+        }
 
     events = [
         event(0, "submit", R, procedure="1.004222", unit=UNIT, channel="counter",
@@ -54,11 +60,20 @@ def history(number: int, rng: random.Random) -> list[dict]:
         event(0.5, "assign", H, assignee=S),
     ]  # fmt: skip
     if rng.random() < 0.25:
-        events += [event(1, "request_supplement", S, reason="Thiếu giấy tờ"), event(3, "submit_supplement", R)]
+        events += [
+            event(1, "request_supplement", S, reason="Thiếu giấy tờ"),
+            event(3, "submit_supplement", R),
+        ]
     else:
-        events += [event(1, "forward", S, reason="Thẩm định xong"), event(3, "forward", S, reason="Trình ký")]
+        events += [
+            event(1, "forward", S, reason="Thẩm định xong"),
+            event(3, "forward", S, reason="Trình ký"),
+        ]
     if rng.random() < 0.1:
-        events += [event(24, "reject", L, reason="Không đủ điều kiện"), event(30, "return_result", R)]
+        events += [
+            event(24, "reject", L, reason="Không đủ điều kiện"),
+            event(30, "return_result", R),
+        ]
     else:
         events += [event(24, "approve", L), event(25, "complete", S), event(48, "return_result", R)]
     return events
@@ -75,7 +90,9 @@ def main() -> None:
     while len(lines) < target:
         lines += [json.dumps(e, ensure_ascii=False) for e in history(number, rng)]
         number += 1
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as handle:
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".jsonl", delete=False, encoding="utf-8"
+    ) as handle:
         handle.write("\n".join(lines[:target]) + "\n")
     before = DossierEvent.objects.count()
     began = time.perf_counter()
@@ -87,11 +104,15 @@ def main() -> None:
         print("import finished with:", error)
     elapsed = time.perf_counter() - began
     written = DossierEvent.objects.count() - before
-    print(f"{target:,} lines replayed in {elapsed:.1f} s: {written:,} events written, "
-          f"{target / elapsed:,.0f} lines/s")
+    print(
+        f"{target:,} lines replayed in {elapsed:.1f} s: {written:,} events written, "
+        f"{target / elapsed:,.0f} lines/s"
+    )
     began = time.perf_counter()
     checked, problems = audit_verify()
-    print(f"audit verify: {checked:,} dossiers, {len(problems)} problems, {time.perf_counter() - began:.1f} s")
+    print(
+        f"audit verify: {checked:,} dossiers, {len(problems)} problems, {time.perf_counter() - began:.1f} s"
+    )
 
 
 if __name__ == "__main__":

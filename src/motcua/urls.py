@@ -57,6 +57,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("motcua.catalog.urls")),
+    path("", include("motcua.dossiers.urls")),
     path("", include("motcua.worktime.urls")),
     path("", include("motcua.web.urls")),
 ]

@@ -50,6 +50,7 @@ class Dossier(models.Model):
     applicant = models.JSONField(_("người nộp (bản chụp lúc nộp)"), default=dict)
     applicant_name = models.CharField(_("người nộp"), max_length=200, db_index=True)
     applicant_id_number = models.CharField(max_length=20, blank=True, db_index=True)
+    applicant_name_folded = models.CharField(max_length=200, blank=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

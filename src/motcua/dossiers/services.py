@@ -25,6 +25,7 @@ from motcua.accounts.models import User
 from motcua.catalog.constants import StepScope
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition, ProcessStep
 from motcua.common.errors import DomainError, NotAllowed
+from motcua.common.text import fold_words
 from motcua.organizations.models import Unit
 
 from . import deadlines
@@ -325,6 +326,7 @@ def dossier_submit(
             procedure_version=procedure.version, case=case, process=process,
             process_version=process.version if process else None, applicant_kind=applicant.kind,
             applicant=applicant.__dict__, applicant_name=applicant.name.strip()[:200],
+            applicant_name_folded=fold_words(applicant.name)[:200],
             applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
             receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit),
             eform_data=eform_data or {}, status=Status.NEW, submitted_at=at, version=1,
@@ -776,6 +778,20 @@ def dossier_withdraw(
         expected_version=expected_version,
         decide=decide,
     )
+
+
+def actions_available(dossier: Dossier, user: User) -> list[str]:
+    """The actions this officer may take now (refused ones are not offered, UX.md)."""
+    available = []
+    for action, states in ALLOWED_FROM.items():
+        if dossier.status not in states or action == Action.ANSWER_CONSULTATION:
+            continue
+        try:
+            check_actor(dossier, action, user)
+        except NotAllowed:
+            continue
+        available.append(action)
+    return available
 
 
 def iso(value: datetime.datetime | None) -> str | None:

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dossiers"
+
+urlpatterns = [
+    path("can-bo/ho-so/", views.worklist, name="worklist"),
+    path("can-bo/tiep-nhan/", views.reception, name="reception"),
+    path("can-bo/ho-so/<str:ref>/", views.detail, name="detail"),
+    path("can-bo/ho-so/<str:ref>/<slug:action>/", views.act, name="act"),
+]

@@ -1,0 +1,224 @@
+"""Officer workspace for dossiers: worklists, a dossier's page with its allowed actions, counter
+reception. Thin views: they parse input, call one service or selector, and render."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.accounts import permissions
+from motcua.accounts.constants import Capability
+from motcua.accounts.models import User
+from motcua.accounts.validators import normalise_digits, validate_personal_id_number
+from motcua.catalog.models import Procedure, ProcedureCase
+from motcua.common.clock import now
+from motcua.common.errors import DomainError
+from motcua.organizations.models import Unit
+from motcua.worktime.engine import VIETNAM_OFFSET
+
+from . import services
+from .constants import Action, Channel
+from .selectors import TABS, dossier_for_officer, dossier_worklist
+
+
+def officer(request: HttpRequest) -> User:
+    if not permissions.is_officer(request.user):
+        raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = officer(request)
+    query = request.GET.get("q", "")[:100]
+    result = dossier_worklist(user=user, tab=request.GET.get("tab", "mine"), query=query, at=now())
+    return render(
+        request,
+        "dossiers/worklist.html",
+        {
+            "tabs": [(key, label, result.counts.get(key, 0)) for key, label in TABS],
+            "result": result,
+            "query": query,
+            "now": now(),
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, ref: str) -> HttpResponse:
+    user = officer(request)
+    dossier = dossier_for_officer(user, ref)
+    if dossier is None:
+        raise Http404(_("Không có hồ sơ %(ref)s trong các đơn vị của bạn.") % {"ref": ref})
+    colleagues = User.objects.filter(
+        officer_roles__unit=dossier.deciding_unit,
+        officer_roles__role__in=["specialist", "division_head"],
+    ).distinct()
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "actions": [(a, Action(a).label) for a in services.actions_available(dossier, user)],
+            "steps": services.steps_of(dossier),
+            "events": list(dossier.events.all()),
+            "colleagues": colleagues,
+            "now": now(),
+        },
+    )
+
+
+def parse_new_due(raw: str) -> datetime.datetime:
+    """dd/mm/yyyy (or yyyy-mm-dd) → 17:00 of that day in Hà Nội."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            day = datetime.datetime.strptime(raw.strip(), pattern)
+        except ValueError:
+            continue
+        return day.replace(hour=17, tzinfo=VIETNAM_OFFSET)
+    raise DomainError(_("Ngày hẹn mới phải có dạng dd/mm/yyyy."))
+
+
+def int_field(request: HttpRequest, name: str) -> int:
+    try:
+        return int(request.POST.get(name, "").replace(".", "").strip())
+    except ValueError as error:
+        raise DomainError(_("Số tiền phải là số nguyên (đồng).")) from error
+
+
+def action_call(request: HttpRequest, action: str) -> Callable[..., Any]:
+    post = request.POST
+    reason = post.get("reason", "")[:2000]
+    calls: dict[str, Callable[..., Any]] = {
+        Action.RECEIVE: lambda **kw: services.dossier_receive(**kw),
+        Action.REFUSE_RECEPTION: lambda **kw: services.dossier_refuse_reception(reason=reason, **kw),
+        Action.REQUEST_SUPPLEMENT: lambda **kw: services.dossier_request_supplement(
+            reason=reason, items=[line.strip() for line in reason.splitlines() if line.strip()], **kw
+        ),
+        Action.SUBMIT_SUPPLEMENT: lambda **kw: services.dossier_submit_supplement(note=reason, **kw),
+        Action.ASSIGN: lambda **kw: services.dossier_assign(assignee=assignee(post.get("assignee", "")), **kw),
+        Action.FORWARD: lambda **kw: services.dossier_forward(back=post.get("direction") == "back", note=reason, **kw),
+        Action.REQUEST_PAYMENT: lambda **kw: services.dossier_request_payment(amount_vnd=int_field(request, "amount"), reason=reason, **kw),
+        Action.PAY: lambda **kw: services.dossier_pay(amount_vnd=int_field(request, "amount"), **kw),
+        Action.APPROVE: lambda **kw: services.dossier_approve(note=reason, **kw),
+        Action.REJECT: lambda **kw: services.dossier_reject(reason=reason, **kw),
+        Action.APOLOGIZE: lambda **kw: services.dossier_apologize(reason=reason, new_due=parse_new_due(post.get("new_due", "")), **kw),
+        Action.COMPLETE: lambda **kw: services.dossier_complete(note=reason, **kw),
+        Action.RETURN_RESULT: lambda **kw: services.dossier_return_result(**kw),
+        Action.WITHDRAW: lambda **kw: services.dossier_withdraw(reason=reason, **kw),
+    }  # fmt: skip
+    if action not in calls:
+        raise Http404
+    return calls[action]
+
+
+def assignee(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise DomainError(_("Chọn cán bộ được phân công."))
+    return user
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
+    user = officer(request)
+    dossier = dossier_for_officer(user, ref)
+    if dossier is None:
+        raise Http404
+    call = action_call(request, action)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1  # a form without version is as stale as an old one
+    try:
+        done = call(dossier=dossier, actor=user, at=now(), expected_version=version)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action(action).label})
+        dossier = done
+    return redirect("dossiers:detail", ref=dossier.ref)
+
+
+@login_required
+def reception(request: HttpRequest) -> HttpResponse:
+    """Counter reception of a paper dossier: procedure, case, applicant → received with a code."""
+    user = officer(request)
+    units = Unit.objects.filter(
+        pk__in=permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
+    ).order_by("name")
+    if not units:
+        raise PermissionDenied(_("Bạn không có vai trò tiếp nhận hồ sơ ở đơn vị nào."))
+    form: dict[str, str] = {
+        k: request.POST.get(k, request.GET.get(k, ""))
+        for k in ("procedure", "case", "unit", "name", "id_number", "phone")
+    }
+    procedure = (
+        Procedure.objects.filter(code=form["procedure"].strip())
+        .order_by("-in_hanoi_set", "pk")
+        .first()
+        if form["procedure"]
+        else None
+    )
+    error = ""
+    if request.method == "POST":
+        try:
+            dossier = receive_at_counter(user, form, procedure, units)
+        except DomainError as failure:
+            error = str(failure.message)
+        else:
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+            return redirect("dossiers:detail", ref=dossier.ref)
+    return render(
+        request,
+        "dossiers/reception.html",
+        {"units": units, "form": form, "procedure": procedure, "cases": list(procedure.cases.all()) if procedure else [],
+         "groups": list(procedure.requirement_groups.prefetch_related("items")) if procedure else [], "error": error},
+    )  # fmt: skip
+
+
+def receive_at_counter(
+    user: User, form: dict[str, str], procedure: Procedure | None, units: Any
+) -> Any:
+    if procedure is None:
+        raise DomainError(_("Chọn thủ tục (nhập mã thủ tục, ví dụ 1.004222)."))
+    unit = next((u for u in units if u.code == form["unit"]), units[0] if len(units) == 1 else None)
+    if unit is None:
+        raise DomainError(_("Chọn đơn vị tiếp nhận."))
+    case = (
+        ProcedureCase.objects.filter(procedure=procedure, code=form["case"]).first()
+        if form["case"]
+        else None
+    )
+    id_number = normalise_digits(form["id_number"])
+    if id_number:
+        try:
+            validate_personal_id_number(id_number)
+        except ValidationError as invalid:
+            raise DomainError(" ".join(invalid.messages)) from invalid
+    applicant = services.Applicant(name=form["name"], id_number=id_number, phone=form["phone"])
+    at = now()
+    with (
+        transaction.atomic()
+    ):  # received at the counter: submitted and received together, or neither
+        dossier = services.dossier_submit(
+            procedure=procedure,
+            receiving_unit=unit,
+            applicant=applicant,
+            channel=Channel.COUNTER,
+            at=at,
+            actor=user,
+            case=case,
+        )
+        return services.dossier_receive(dossier=dossier, actor=user, at=at)

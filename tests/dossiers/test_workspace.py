@@ -1,0 +1,140 @@
+"""The officer workspace: worklists, a dossier's page and actions, counter reception."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from motcua.dossiers.models import Dossier
+
+from .conftest import Staff, received, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def as_user(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_worklist_counts_and_lists_with_a_bounded_number_of_queries(
+    staff: Staff, django_assert_max_num_queries
+) -> None:
+    for _ in range(3):
+        submitted(staff)
+    for _ in range(3):
+        received(staff)
+    client = as_user(staff.reception)
+    client.get(reverse("dossiers:worklist"))  # warm the session and role caches
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("dossiers:worklist"), {"tab": "to_receive"}).content.decode()
+    assert page.count('href="/can-bo/ho-so/HS') == 3
+    assert 'Chờ tiếp nhận <span class="count">3</span>' in page
+
+
+def test_dossier_page_has_a_bounded_number_of_queries(
+    staff: Staff, django_assert_max_num_queries
+) -> None:
+    dossier = received(staff)
+    client = as_user(staff.specialist)
+    client.get(reverse("dossiers:detail", args=[dossier.ref]))
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("dossiers:detail", args=[dossier.ref])).status_code == 200
+
+
+def test_only_allowed_actions_are_offered(staff: Staff) -> None:
+    dossier = submitted(staff)
+    reception_page = (
+        as_user(staff.reception)
+        .get(reverse("dossiers:detail", args=[dossier.ref]))
+        .content.decode()
+    )
+    specialist_page = (
+        as_user(staff.specialist)
+        .get(reverse("dossiers:detail", args=[dossier.ref]))
+        .content.decode()
+    )
+    assert "/receive/" in reception_page
+    assert "/receive/" not in specialist_page
+    assert "/approve/" not in reception_page
+
+
+def test_an_action_from_the_page_and_a_stale_form(staff: Staff) -> None:
+    dossier = submitted(staff)
+    client = as_user(staff.reception)
+    url = reverse("dossiers:act", args=[dossier.ref, "receive"])
+    client.post(url, {"version": dossier.version})
+    assert Dossier.objects.get(pk=dossier.pk).code
+    stale = client.post(
+        reverse("dossiers:act", args=[dossier.ref, "withdraw"]),
+        {"version": dossier.version},
+        follow=True,
+    )
+    assert "Hồ sơ vừa được người khác thay đổi" in stale.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == "received"
+
+
+def test_a_refused_action_explains_why(staff: Staff) -> None:
+    dossier = received(staff)
+    client = as_user(staff.specialist)
+    response = client.post(
+        reverse("dossiers:act", args=[dossier.ref, "request_supplement"]),
+        {"version": dossier.version, "reason": " "},
+        follow=True,
+    )
+    assert "Cần ghi rõ lý do" in response.content.decode()
+
+
+def test_officers_of_other_units_do_not_see_the_dossier(staff: Staff) -> None:
+    dossier = received(staff)
+    client = as_user(staff.outsider)
+    assert client.get(reverse("dossiers:detail", args=[dossier.ref])).status_code == 404
+    assert (
+        client.post(
+            reverse("dossiers:act", args=[dossier.ref, "reject"]),
+            {"version": dossier.version, "reason": "x"},
+        ).status_code
+        == 404
+    )
+
+
+def test_counter_reception_gives_a_code_at_once(staff: Staff) -> None:
+    client = as_user(staff.reception)
+    form = client.get(reverse("dossiers:reception"), {"procedure": "1.004222"}).content.decode()
+    assert "Đăng ký thường trú vào chỗ ở hợp pháp do thuê, mượn, ở nhờ" in form  # the checklist
+    response = client.post(
+        reverse("dossiers:reception"),
+        {"procedure": "1.004222", "name": "Lê Văn Cường", "id_number": "001 090 012 345"},
+        follow=True,
+    )
+    dossier = Dossier.objects.get(applicant_id_number="001090012345")
+    assert dossier.status == "received"
+    assert dossier.code in response.content.decode()
+
+
+def test_counter_reception_with_a_bad_id_number_keeps_nothing(staff: Staff) -> None:
+    client = as_user(staff.reception)
+    before = Dossier.objects.count()
+    response = client.post(
+        reverse("dossiers:reception"), {"procedure": "1.004222", "name": "A", "id_number": "12345"}
+    )
+    assert "12 chữ số" in response.content.decode()
+    assert Dossier.objects.count() == before
+
+
+def test_search_by_name_without_accents(staff: Staff) -> None:
+    received(staff)
+    page = (
+        as_user(staff.reception)
+        .get(reverse("dossiers:worklist"), {"tab": "all", "q": "le van cuong"})
+        .content.decode()
+    )
+    assert "Lê Văn Cường" in page
+
+
+def test_a_citizen_cannot_open_the_workspace(staff: Staff) -> None:
+    from tests import factories
+
+    assert as_user(factories.citizen()).get(reverse("dossiers:worklist")).status_code == 403

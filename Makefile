@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test install browser lint typecheck test-sqlite test-postgres check-migrations messages clean
+.PHONY: run test install system-deps browser lint typecheck test-sqlite test-postgres check-migrations messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: system-deps $(STAMP)
+
+# PDFs (WeasyPrint) need Pango and a font with Vietnamese letters; installed when missing (as root).
+system-deps:
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ls /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf >/dev/null 2>&1 || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "!!! missing system packages for PDF forms:$$missing (apt-get install them)" >&2; fi; \
+	fi
 
 run: install
 	$(BIN)/motcua serve --host $(HOST) --port $(PORT)

@@ -138,3 +138,20 @@ def test_a_citizen_cannot_open_the_workspace(staff: Staff) -> None:
     from tests import factories
 
     assert as_user(factories.citizen()).get(reverse("dossiers:worklist")).status_code == 403
+
+
+def test_actions_the_rules_would_refuse_are_not_offered(staff: Staff) -> None:
+    from motcua.dossiers import services as s
+
+    from .conftest import at
+
+    dossier = s.dossier_forward(
+        dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
+    )
+    assert "approve" in s.actions_available(dossier, staff.leader, at("2026-03-02 11:00"))
+    dossier = s.dossier_approve(dossier=dossier, actor=staff.leader, at=at("2026-03-02 11:00"))
+    leader_actions = s.actions_available(dossier, staff.leader, at("2026-03-02 12:00"))
+    assert "approve" not in leader_actions
+    assert "reject" not in leader_actions
+    assert "complete" in s.actions_available(dossier, staff.specialist, at("2026-03-02 12:00"))
+    assert "withdraw" not in s.actions_available(dossier, staff.reception, at("2026-03-02 12:00"))

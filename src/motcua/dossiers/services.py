@@ -780,11 +780,34 @@ def dossier_withdraw(
     )
 
 
-def actions_available(dossier: Dossier, user: User) -> list[str]:
+def refused_by_rule(dossier: Dossier, action: str, now_: datetime.datetime) -> bool:
+    """The one-stop rules that would refuse the action whatever the officer types."""
+    decided = bool(dossier.decision)
+    step = step_at(dossier, dossier.current_step)
+    rules: dict[str, bool] = {
+        Action.REQUEST_SUPPLEMENT: dossier.supplement_requests >= 1,
+        Action.APOLOGIZE: dossier.apologies >= 1
+        or dossier.due_at is None
+        or now_ >= dossier.due_at,
+        Action.APPROVE: decided or (step is not None and step.role != "leader"),
+        Action.REJECT: decided,
+        Action.WITHDRAW: decided,
+        Action.COMPLETE: dossier.decision != Decision.APPROVED,
+        Action.FORWARD: decided and step is not None and step.scope == StepScope.RECEIVING,
+    }
+    return bool(rules.get(action, False))
+
+
+def actions_available(
+    dossier: Dossier, user: User, now_: datetime.datetime | None = None
+) -> list[str]:
     """The actions this officer may take now (refused ones are not offered, UX.md)."""
+    moment = now_ or datetime.datetime.now(datetime.UTC)
     available = []
     for action, states in ALLOWED_FROM.items():
         if dossier.status not in states or action == Action.ANSWER_CONSULTATION:
+            continue
+        if refused_by_rule(dossier, action, moment):
             continue
         try:
             check_actor(dossier, action, user)

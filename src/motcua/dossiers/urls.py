@@ -8,5 +8,6 @@ urlpatterns = [
     path("can-bo/ho-so/", views.worklist, name="worklist"),
     path("can-bo/tiep-nhan/", views.reception, name="reception"),
     path("can-bo/ho-so/<str:ref>/", views.detail, name="detail"),
+    path("can-bo/ho-so/<str:ref>/in/<slug:form>/", views.legal_form, name="form"),
     path("can-bo/ho-so/<str:ref>/<slug:action>/", views.act, name="act"),
 ]

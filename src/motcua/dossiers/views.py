@@ -28,6 +28,7 @@ from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services
 from .constants import Action, Channel
+from .legal_forms import forms_available, legal_form_pdf
 from .selectors import TABS, dossier_for_officer, dossier_worklist
 
 
@@ -69,10 +70,13 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
         "dossiers/detail.html",
         {
             "dossier": dossier,
-            "actions": [(a, Action(a).label) for a in services.actions_available(dossier, user)],
+            "actions": [
+                (a, Action(a).label) for a in services.actions_available(dossier, user, now())
+            ],
             "steps": services.steps_of(dossier),
             "events": list(dossier.events.all()),
             "colleagues": colleagues,
+            "forms": forms_available(dossier),
             "now": now(),
         },
     )
@@ -127,6 +131,21 @@ def assignee(username: str) -> User:
     if user is None:
         raise DomainError(_("Chọn cán bộ được phân công."))
     return user
+
+
+@login_required
+def legal_form(request: HttpRequest, ref: str, form: str) -> HttpResponse:
+    user = officer(request)
+    dossier = dossier_for_officer(user, ref)
+    if dossier is None:
+        raise Http404
+    try:
+        pdf = legal_form_pdf(dossier, form)
+    except DomainError as error:
+        raise Http404(str(error.message)) from error
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code or dossier.ref}-{form}.pdf"'
+    return response
 
 
 @login_required

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -145,3 +147,42 @@ class RoleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.role} {self.officer}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrators acting as an officer account. Only its hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("tên"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.name}"
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> str:
+        """Create a token and return it; it is shown once and cannot be read back."""
+        token = "mc_" + secrets.token_urlsafe(32)
+        cls.objects.create(user=user, name=name, token_hash=cls.digest(token))
+        return token
+
+    @classmethod
+    def user_for(cls, token: str) -> User | None:
+        found = (
+            cls.objects.select_related("user")
+            .filter(token_hash=cls.digest(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        return found.user if found else None

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from . import catalog
+from . import catalog, dossiers
 
 api = NinjaAPI(
     title="Một Cửa API",
@@ -17,6 +17,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", catalog.router)
+api.add_router("/", dossiers.router)
 
 
 def split_message(text: str) -> tuple[str, str]:

@@ -1,0 +1,220 @@
+"""Dossier endpoints for officers and integrators, scoped by the caller's units and roles.
+
+Authentication: the browser session, or ``Authorization: Bearer <token>`` with an API token an
+administrator issued to an officer account (``motcua api-token``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from motcua.accounts import permissions
+from motcua.accounts.models import ApiToken, User
+from motcua.common.clock import now
+from motcua.common.errors import DomainError, NotAllowed
+from motcua.dossiers import services
+from motcua.dossiers.constants import Action
+from motcua.dossiers.errors import StaleDossier
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.replay import dossier_export_row
+from motcua.dossiers.selectors import TABS, dossier_for_officer, dossier_worklist
+from motcua.organizations.models import Unit
+
+from .schemas import ErrorOut
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return ApiToken.user_for(token)
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session (CSRF-checked by ninja for unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+router = Router(tags=["dossiers"], auth=[TokenAuth(), SessionAuth()])
+
+
+class DossierOut(Schema):
+    ref: str
+    code: str | None
+    procedure: str
+    status: str
+    national_status: int
+    received_at: str | None
+    due_at: str | None
+    statutory_due_at: str | None
+    finished_at: str | None
+    returned_at: str | None
+    on_time: bool | None
+    supplement_requests: int
+    apologies: int
+    decision: str | None
+    receiving_unit: str
+    deciding_unit: str
+    version: int
+    applicant_name: str
+    actions: list[str]
+
+
+class EventOut(Schema):
+    seq: int
+    at: datetime.datetime
+    actor: str
+    action: str
+    from_status: str
+    to_status: str
+    reason: str
+    payload: dict[str, Any]
+    hash: str
+
+
+class DossierDetailOut(DossierOut):
+    events: list[EventOut]
+
+
+class ListOut(Schema):
+    tab: str
+    counts: dict[str, int]
+    items: list[DossierOut]
+
+
+class ActionIn(Schema):
+    version: int
+    reason: str = ""
+    new_due: datetime.datetime | None = None
+    assignee: str = ""
+    to_unit: str = ""
+    back: bool = False
+    amount_vnd: int = 0
+
+
+class ListParams(Schema):
+    tab: str = "all"
+    q: str = ""
+    limit: int = 50
+
+
+def officer(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]
+    if not permissions.is_officer(user):
+        raise HttpError(403, "Chỉ dành cho cán bộ / officers only")
+    return user
+
+
+def out(dossier: Dossier, user: User) -> dict[str, Any]:
+    return {
+        **dossier_export_row(dossier),
+        "version": dossier.version,
+        "applicant_name": dossier.applicant_name,
+        "actions": services.actions_available(dossier, user, now()),
+    }
+
+
+@router.get("/dossiers", response={200: ListOut, 403: ErrorOut, 422: ErrorOut})
+def dossier_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """Worklist of the caller's units: tabs as on the officer's page, with counts."""
+    user = officer(request)
+    if params.tab not in dict(TABS):
+        raise HttpError(422, f"tab phải là một trong / tab must be one of: {', '.join(dict(TABS))}")
+    worklist = dossier_worklist(
+        user=user,
+        tab=params.tab,
+        query=params.q[:100],
+        at=now(),
+        limit=max(1, min(params.limit, 200)),
+    )
+    return {
+        "tab": worklist.tab,
+        "counts": worklist.counts,
+        "items": [out(d, user) for d in worklist.dossiers],
+    }
+
+
+@router.get("/dossiers/{ref}", response={200: DossierDetailOut, 403: ErrorOut, 404: ErrorOut})
+def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
+    """One dossier (by ref or code) with its hash-chained history."""
+    user = officer(request)
+    dossier = dossier_for_officer(user, ref)
+    if dossier is None:
+        raise HttpError(
+            404, f"Không có hồ sơ {ref} trong đơn vị của bạn / no dossier {ref} in your units"
+        )
+    events = [
+        {"seq": e.seq, "at": e.at, "actor": e.actor_name, "action": e.action, "from_status": e.from_status,
+         "to_status": e.to_status, "reason": e.reason, "payload": e.payload, "hash": e.hash}
+        for e in dossier.events.all()
+    ]  # fmt: skip
+    return {**out(dossier, user), "events": events}
+
+
+def call_for(action: str, body: ActionIn) -> Any:
+    def unit(code: str) -> Unit | None:
+        if not code:
+            return None
+        found = Unit.objects.filter(code=code).first()
+        if found is None:
+            raise DomainError(f"Không có đơn vị {code}")
+        return found
+
+    def person(username: str) -> User:
+        found = User.objects.filter(username=username).first()
+        if found is None:
+            raise DomainError(f"Không có cán bộ {username}")
+        return found
+
+    calls: dict[str, Any] = {
+        Action.RECEIVE: lambda **kw: services.dossier_receive(**kw),
+        Action.REFUSE_RECEPTION: lambda **kw: services.dossier_refuse_reception(reason=body.reason, **kw),
+        Action.REQUEST_SUPPLEMENT: lambda **kw: services.dossier_request_supplement(reason=body.reason, **kw),
+        Action.SUBMIT_SUPPLEMENT: lambda **kw: services.dossier_submit_supplement(note=body.reason, **kw),
+        Action.ASSIGN: lambda **kw: services.dossier_assign(assignee=person(body.assignee), **kw),
+        Action.FORWARD: lambda **kw: services.dossier_forward(back=body.back, to_unit=unit(body.to_unit), note=body.reason, **kw),
+        Action.REQUEST_PAYMENT: lambda **kw: services.dossier_request_payment(amount_vnd=body.amount_vnd, reason=body.reason, **kw),
+        Action.PAY: lambda **kw: services.dossier_pay(amount_vnd=body.amount_vnd, **kw),
+        Action.APPROVE: lambda **kw: services.dossier_approve(note=body.reason, **kw),
+        Action.REJECT: lambda **kw: services.dossier_reject(reason=body.reason, **kw),
+        Action.APOLOGIZE: lambda **kw: services.dossier_apologize(reason=body.reason, new_due=body.new_due or now(), **kw),
+        Action.COMPLETE: lambda **kw: services.dossier_complete(note=body.reason, **kw),
+        Action.RETURN_RESULT: lambda **kw: services.dossier_return_result(**kw),
+        Action.WITHDRAW: lambda **kw: services.dossier_withdraw(reason=body.reason, **kw),
+    }  # fmt: skip
+    if action not in calls:
+        raise HttpError(404, f"Không có thao tác {action} / unknown action {action}")
+    return calls[action]
+
+
+@router.post(
+    "/dossiers/{ref}/actions/{action}",
+    response={200: DossierOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> dict[str, Any]:
+    """Perform one action; ``version`` must be the version you read (else 409, reload)."""
+    user = officer(request)
+    dossier = dossier_for_officer(user, ref)
+    if dossier is None:
+        raise HttpError(
+            404, f"Không có hồ sơ {ref} trong đơn vị của bạn / no dossier {ref} in your units"
+        )
+    call = call_for(action, body)
+    try:
+        done = call(dossier=dossier, actor=user, at=now(), expected_version=body.version)
+    except StaleDossier as error:
+        raise HttpError(409, f"{error.message} / the dossier changed, reload it") from error
+    except NotAllowed as error:
+        raise HttpError(403, f"{error.message} / not allowed") from error
+    except DomainError as error:
+        raise HttpError(422, f"{error.message} / {type(error).__name__}") from error
+    return out(done, user)

@@ -1,0 +1,99 @@
+"""The dossier API: token or session, scoped to the caller's units, versions and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from motcua.accounts.models import ApiToken
+
+from .conftest import Staff, received, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(user: object) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user, 'test')}"}  # type: ignore[arg-type]
+
+
+def test_anonymous_calls_are_refused() -> None:
+    assert Client().get("/api/v1/dossiers").status_code == 401
+
+
+def test_a_revoked_or_unknown_token_is_refused(staff: Staff) -> None:
+    assert Client().get("/api/v1/dossiers", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+
+
+def test_list_and_get_with_history(staff: Staff) -> None:
+    dossier = received(staff)
+    headers = bearer(staff.reception)
+    listing = Client().get("/api/v1/dossiers", {"tab": "all"}, **headers).json()
+    assert listing["items"][0]["ref"] == dossier.ref
+    assert listing["counts"]["all"] == 1
+    detail = Client().get(f"/api/v1/dossiers/{dossier.code}", **headers).json()
+    assert [e["action"] for e in detail["events"]] == ["submit", "receive"]
+    assert detail["national_status"] == 2
+
+
+def test_perform_an_action_with_the_version_read(staff: Staff) -> None:
+    dossier = submitted(staff)
+    headers = bearer(staff.reception)
+    done = Client().post(
+        f"/api/v1/dossiers/{dossier.ref}/actions/receive",
+        {"version": dossier.version},
+        content_type="application/json",
+        **headers,
+    )
+    assert done.status_code == 200
+    assert done.json()["code"]
+    stale = Client().post(
+        f"/api/v1/dossiers/{dossier.ref}/actions/withdraw",
+        {"version": dossier.version},
+        content_type="application/json",
+        **headers,
+    )
+    assert stale.status_code == 409
+    assert stale.json()["message_en"]
+
+
+def test_rule_and_permission_refusals(staff: Staff) -> None:
+    dossier = received(staff)
+    refused = Client().post(
+        f"/api/v1/dossiers/{dossier.ref}/actions/reject",
+        {"version": dossier.version, "reason": "x"},
+        content_type="application/json",
+        **bearer(staff.reception),
+    )
+    assert refused.status_code == 403
+    no_reason = Client().post(
+        f"/api/v1/dossiers/{dossier.ref}/actions/reject",
+        {"version": dossier.version},
+        content_type="application/json",
+        **bearer(staff.leader),
+    )
+    assert no_reason.status_code == 422
+    assert "lý do" in no_reason.json()["message"]
+
+
+def test_other_units_dossiers_are_invisible(staff: Staff) -> None:
+    dossier = received(staff)
+    assert (
+        Client().get(f"/api/v1/dossiers/{dossier.ref}", **bearer(staff.outsider)).status_code == 404
+    )
+    assert (
+        Client().get("/api/v1/dossiers", {"tab": "all"}, **bearer(staff.outsider)).json()["items"]
+        == []
+    )
+
+
+def test_a_citizen_token_cannot_use_the_officer_api(staff: Staff) -> None:
+    from tests import factories
+
+    assert Client().get("/api/v1/dossiers", **bearer(factories.citizen())).status_code == 403
+
+
+def test_session_authentication_works_for_officers(staff: Staff) -> None:
+    received(staff)
+    client = Client()
+    client.force_login(staff.reception)
+    assert client.get("/api/v1/dossiers", {"tab": "all"}).status_code == 200

@@ -186,3 +186,26 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.question[:60]}"
+
+
+class DossierAlert(models.Model):
+    """A deadline warning raised once per dossier and kind by the scheduled scan."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Sắp đến hạn")
+        APOLOGY_PROMPT = "apology_prompt", _("Còn một ngày làm việc: cân nhắc xin lỗi, hẹn lại")
+        OVERDUE = "overdue", _("Quá hạn")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    raised_at = models.DateTimeField()
+    notified = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind"], name="dossier_alert_once")
+        ]
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.kind}"

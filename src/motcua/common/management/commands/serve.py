@@ -74,6 +74,7 @@ class Command(BaseCommand):
         worker = subprocess.Popen(
             [python, "-m", "motcua.cli", "db_worker", "--no-reload", "--interval", "1"]
         )
+        scheduler = subprocess.Popen([python, "-m", "motcua.cli", "scheduler"])
         self.print_banner(host, port)
         stop = {"now": False}
 
@@ -84,14 +85,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         try:
             while not stop["now"]:
-                if web.poll() is not None or worker.poll() is not None:
+                if any(p.poll() is not None for p in (web, worker, scheduler)):
                     raise CommandError("Web hoặc worker đã dừng bất thường / a process died.")
                 time.sleep(0.5)
         finally:
-            for process in (web, worker):
+            for process in (web, worker, scheduler):
                 if process.poll() is None:
                     process.terminate()
-            for process in (web, worker):
+            for process in (web, worker, scheduler):
                 try:
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:

@@ -7,6 +7,11 @@ app_name = "dossiers"
 urlpatterns = [
     path("can-bo/ho-so/", views.worklist, name="worklist"),
     path("can-bo/tiep-nhan/", views.reception, name="reception"),
+    path(
+        "can-bo/don-vi/<slug:code>/so-theo-doi/<int:year>.<str:fmt>",
+        views.tracking_book,
+        name="tracking-book",
+    ),
     path("can-bo/ho-so/<str:ref>/", views.detail, name="detail"),
     path("can-bo/ho-so/<str:ref>/in/<slug:form>/", views.legal_form, name="form"),
     path("can-bo/ho-so/<str:ref>/<slug:action>/", views.act, name="act"),

@@ -30,6 +30,7 @@ from . import services
 from .constants import Action, Channel
 from .legal_forms import forms_available, legal_form_pdf
 from .selectors import TABS, dossier_for_officer, dossier_worklist
+from .tracking_book import tracking_book_pdf, tracking_book_xlsx
 
 
 def officer(request: HttpRequest) -> User:
@@ -131,6 +132,28 @@ def assignee(username: str) -> User:
     if user is None:
         raise DomainError(_("Chọn cán bộ được phân công."))
     return user
+
+
+@login_required
+def tracking_book(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    user = officer(request)
+    if fmt not in {"xlsx", "pdf"}:
+        raise Http404
+    unit = Unit.objects.filter(code=code).first()
+    allowed = unit is not None and (
+        permissions.has_capability(user, Capability.RECEIVE_DOSSIER, unit)
+        or permissions.has_capability(user, Capability.VIEW_UNIT_DOSSIERS, unit)
+    )
+    if not allowed or unit is None:
+        raise PermissionDenied(_("Bạn không có quyền xem sổ theo dõi của đơn vị này."))
+    if fmt == "xlsx":
+        body = tracking_book_xlsx(unit, year)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, kind = tracking_book_pdf(unit, year), "application/pdf"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-{unit.code}-{year}.{fmt}"'
+    return response
 
 
 @login_required

@@ -139,6 +139,10 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_manage": Capability.MANAGE_STAFF in capabilities,
             "grant_form": RoleGrantForm() if Capability.MANAGE_STAFF in capabilities else None,
             "capabilities": sorted(str(Capability(c).label) for c in capabilities),
+            "can_track": bool(
+                {Capability.RECEIVE_DOSSIER, Capability.VIEW_UNIT_DOSSIERS} & capabilities
+            ),
+            "this_year": today().year,
         },
     )
 

@@ -57,6 +57,7 @@ class Action(models.TextChoices):
     COMPLETE = "complete", _("Có kết quả")
     RETURN_RESULT = "return_result", _("Trả kết quả")
     WITHDRAW = "withdraw", _("Rút hồ sơ, dừng giải quyết")
+    ATTACH = "attach", _("Đính kèm giấy tờ")
 
 
 class Decision(models.TextChoices):

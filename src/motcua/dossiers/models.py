@@ -209,3 +209,40 @@ class DossierAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.kind}"
+
+
+def document_path(instance: DossierDocument, filename: str) -> str:
+    # Stored under the content hash, never under the name the user gave the file.
+    return f"dossiers/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class DossierDocument(models.Model):
+    """A file of the dossier: a submitted document, a supplement, or the result."""
+
+    class Kind(models.TextChoices):
+        INPUT = "input", _("Thành phần hồ sơ")
+        SUPPLEMENT = "supplement", _("Giấy tờ bổ sung")
+        RESULT = "result", _("Kết quả giải quyết")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.INPUT)
+    requirement = models.ForeignKey(
+        "catalog.Requirement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("tên giấy tờ"), max_length=255)
+    original_filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    digitised_at_counter = models.BooleanField(_("số hóa tại quầy"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dossier", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} B)"

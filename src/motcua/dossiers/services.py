@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,7 @@ from motcua.accounts.models import User
 from motcua.catalog.constants import StepScope
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition, ProcessStep
 from motcua.common.errors import DomainError, NotAllowed
+from motcua.common.files import checked_upload
 from motcua.common.text import fold_words
 from motcua.organizations.models import Unit
 
@@ -39,7 +42,14 @@ from .errors import (
     SupplementWindowClosed,
     TransitionNotAllowed,
 )
-from .models import Consultation, DailySequence, Dossier, DossierEvent, DossierPause
+from .models import (
+    Consultation,
+    DailySequence,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierPause,
+)
 
 # Which states each action may start from (Circular 01/2018 flow; see docs/decisions/0004).
 ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -69,6 +79,16 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
             Status.AWAITING_PAYMENT,
         }
     ),
+    Action.ATTACH: frozenset(
+        {
+            Status.NEW,
+            Status.RECEIVED,
+            Status.PROCESSING,
+            Status.SUPPLEMENT_REQUESTED,
+            Status.AWAITING_PAYMENT,
+            Status.PROCESSED,
+        }
+    ),
 }
 # The capability an officer needs, and in which unit of the dossier.
 NEEDS: dict[str, tuple[str, str]] = {
@@ -78,6 +98,7 @@ NEEDS: dict[str, tuple[str, str]] = {
     Action.PAY: (Capability.RECEIVE_DOSSIER, "receiving"),
     Action.RETURN_RESULT: (Capability.RETURN_RESULT, "receiving"),
     Action.WITHDRAW: (Capability.RECEIVE_DOSSIER, "receiving"),
+    Action.ATTACH: (Capability.RECEIVE_DOSSIER, "receiving"),
     Action.ASSIGN: (Capability.ASSIGN_DOSSIER, "deciding"),
     Action.FORWARD: (Capability.PROCESS_DOSSIER, "deciding"),
     Action.CONSULT: (Capability.PROCESS_DOSSIER, "deciding"),
@@ -88,7 +109,9 @@ NEEDS: dict[str, tuple[str, str]] = {
     Action.APOLOGIZE: (Capability.APPROVE_DOSSIER, "deciding"),
 }
 # Actions the applicant may take on their own dossier.
-APPLICANT_ACTIONS = frozenset({Action.SUBMIT_SUPPLEMENT, Action.PAY, Action.WITHDRAW})
+APPLICANT_ACTIONS = frozenset(
+    {Action.SUBMIT_SUPPLEMENT, Action.PAY, Action.WITHDRAW, Action.ATTACH}
+)
 
 
 @dataclass(frozen=True)
@@ -798,6 +821,62 @@ def refused_by_rule(dossier: Dossier, action: str, now_: datetime.datetime) -> b
     return bool(rules.get(action, False))
 
 
+def dossier_attach(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime, upload: UploadedFile, name: str,
+    kind: str = "input", requirement_id: int | None = None, digitised_at_counter: bool = False,
+    expected_version: int | None = None,
+) -> DossierDocument:  # fmt: skip
+    """Attach a checked file (PDF, PNG, JPEG; content checked, size limited), with its SHA-256.
+
+    The file is written before the database row; if the transaction fails the file is removed, so
+    nothing partial is left behind.
+    """
+    checked = checked_upload(upload)
+    if kind not in DossierDocument.Kind.values:
+        raise MissingInput(_("Loại giấy tờ không hợp lệ."))
+    document = DossierDocument(
+        kind=kind, requirement_id=requirement_id, name=(name or upload.name or "").strip()[:255] or str(_("Giấy tờ")),
+        original_filename=(upload.name or "")[:255], sha256=checked.sha256, content_type=checked.content_type,
+        size=checked.size, digitised_at_counter=digitised_at_counter, uploaded_by=actor, uploaded_at=at,
+    )  # fmt: skip
+    document.file.save(checked.sha256, ContentFile(checked.content), save=False)
+
+    def decide(current: Dossier) -> Change:
+        document.dossier = current
+        document.save()
+        payload = {
+            "document": document.name,
+            "sha256": checked.sha256,
+            "kind": kind,
+            "size": checked.size,
+        }
+        return Change(current.status, {}, payload=payload)
+
+    try:
+        act(
+            dossier,
+            Action.ATTACH,
+            actor=actor,
+            at=at,
+            expected_version=expected_version,
+            decide=decide,
+        )
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def can_attach(dossier: Dossier, user: User) -> bool:
+    if dossier.status not in ALLOWED_FROM[Action.ATTACH]:
+        return False
+    try:
+        check_actor(dossier, Action.ATTACH, user)
+    except NotAllowed:
+        return False
+    return True
+
+
 def actions_available(
     dossier: Dossier, user: User, now_: datetime.datetime | None = None
 ) -> list[str]:
@@ -805,7 +884,7 @@ def actions_available(
     moment = now_ or datetime.datetime.now(datetime.UTC)
     available = []
     for action, states in ALLOWED_FROM.items():
-        if dossier.status not in states or action == Action.ANSWER_CONSULTATION:
+        if dossier.status not in states or action in (Action.ANSWER_CONSULTATION, Action.ATTACH):
             continue
         if refused_by_rule(dossier, action, moment):
             continue

@@ -10,8 +10,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -78,6 +79,13 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             "events": list(dossier.events.all()),
             "colleagues": colleagues,
             "forms": forms_available(dossier),
+            "documents": list(dossier.documents.all()),
+            "can_attach": services.can_attach(dossier, user),
+            "requirements": [
+                item
+                for group in dossier.procedure.requirement_groups.prefetch_related("items")
+                for item in group.items.all()
+            ],
             "now": now(),
         },
     )
@@ -169,6 +177,45 @@ def legal_form(request: HttpRequest, ref: str, form: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code or dossier.ref}-{form}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def attach(request: HttpRequest, ref: str) -> HttpResponse:
+    user = officer(request)
+    dossier = dossier_for_officer(user, ref)
+    if dossier is None:
+        raise Http404
+    upload = request.FILES.get("file")
+    try:
+        if not isinstance(upload, UploadedFile):
+            raise DomainError(_("Chọn tệp giấy tờ để đính kèm."))
+        requirement = request.POST.get("requirement", "")
+        services.dossier_attach(
+            dossier=dossier, actor=user, at=now(), upload=upload, name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", "input"), requirement_id=int(requirement) if requirement.isdigit() else None,
+            digitised_at_counter=request.POST.get("digitised") == "on", expected_version=None,
+        )  # fmt: skip
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Đã đính kèm giấy tờ."))
+    return redirect("dossiers:detail", ref=dossier.ref)
+
+
+@login_required
+def document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
+    """A dossier's file, only to officers who can see the dossier (files are never public)."""
+    user = officer(request)
+    dossier = dossier_for_officer(user, ref)
+    found = dossier.documents.filter(pk=pk).first() if dossier else None
+    if found is None:
+        raise Http404
+    return FileResponse(
+        found.file.open("rb"),
+        content_type=found.content_type,
+        filename=found.original_filename or found.name,
+    )
 
 
 @login_required

@@ -293,23 +293,39 @@ def test_consultation_records_its_own_deadline(staff: Staff) -> None:
     assert consultation.due_at == at("2026-03-05 17:00")
 
 
-# Every action from every state: allowed only from the states the table lists.
+# Every action from every state: allowed only from the states the table lists and when the
+# one-stop rules agree; refusals change nothing.
+def processing(st: Staff) -> Dossier:
+    return s.dossier_forward(dossier=received(st), actor=st.specialist, at=at("2026-03-02 10:00"))
+
+
 SETUPS = {
-    Status.NEW: lambda st: submitted(st),
-    Status.RECEIVED: lambda st: received(st),
-    Status.PROCESSING: lambda st: s.dossier_forward(
-        dossier=received(st), actor=st.specialist, at=at("2026-03-02 10:00")
+    "new": lambda st: submitted(st),
+    "received": lambda st: received(st),
+    "processing": processing,
+    "approved": lambda st: s.dossier_approve(
+        dossier=processing(st), actor=st.leader, at=at("2026-03-02 10:30")
     ),
-    Status.SUPPLEMENT_REQUESTED: lambda st: s.dossier_request_supplement(
+    "supplement_requested": lambda st: s.dossier_request_supplement(
         dossier=received(st), actor=st.specialist, at=at("2026-03-02 10:00"), reason="x"
     ),
-    Status.PROCESSED: lambda st: s.dossier_reject(
+    "awaiting_payment": lambda st: s.dossier_request_payment(
+        dossier=processing(st), actor=st.specialist, at=at("2026-03-02 10:30"), amount_vnd=1000
+    ),
+    "processed": lambda st: s.dossier_reject(
         dossier=received(st), actor=st.leader, at=at("2026-03-02 10:00"), reason="x"
     ),
-    Status.STOPPED: lambda st: s.dossier_withdraw(
+    "returned": lambda st: s.dossier_return_result(
+        dossier=s.dossier_reject(
+            dossier=received(st), actor=st.leader, at=at("2026-03-02 10:00"), reason="x"
+        ),
+        actor=st.reception,
+        at=at("2026-03-02 10:30"),
+    ),
+    "stopped": lambda st: s.dossier_withdraw(
         dossier=received(st), actor=st.reception, at=at("2026-03-02 10:00")
     ),
-    Status.NOT_RECEIVED: lambda st: s.dossier_refuse_reception(
+    "not_received": lambda st: s.dossier_refuse_reception(
         dossier=submitted(st), actor=st.reception, at=at("2026-03-02 10:00"), reason="x"
     ),
 }
@@ -318,21 +334,44 @@ ACTIONS = {
     Action.REFUSE_RECEPTION: lambda d, st, t: s.dossier_refuse_reception(
         dossier=d, actor=st.reception, at=t, reason="x"
     ),
+    Action.REQUEST_SUPPLEMENT: lambda d, st, t: s.dossier_request_supplement(
+        dossier=d, actor=st.specialist, at=t, reason="x"
+    ),
     Action.SUBMIT_SUPPLEMENT: lambda d, st, t: s.dossier_submit_supplement(
         dossier=d, actor=st.reception, at=t
     ),
     Action.ASSIGN: lambda d, st, t: s.dossier_assign(
         dossier=d, actor=st.head, at=t, assignee=st.specialist
     ),
-    Action.RETURN_RESULT: lambda d, st, t: s.dossier_return_result(
-        dossier=d, actor=st.reception, at=t
+    Action.FORWARD: lambda d, st, t: s.dossier_forward(dossier=d, actor=st.specialist, at=t),
+    Action.CONSULT: lambda d, st, t: s.dossier_consult(
+        dossier=d,
+        actor=st.specialist,
+        at=t,
+        unit=Unit.objects.get(code="hn-phuong-hoan-kiem"),
+        question="x",
     ),
-    Action.REJECT: lambda d, st, t: s.dossier_reject(dossier=d, actor=st.leader, at=t, reason="x"),
-    Action.WITHDRAW: lambda d, st, t: s.dossier_withdraw(dossier=d, actor=st.reception, at=t),
     Action.REQUEST_PAYMENT: lambda d, st, t: s.dossier_request_payment(
         dossier=d, actor=st.specialist, at=t, amount_vnd=1000
     ),
+    Action.PAY: lambda d, st, t: s.dossier_pay(
+        dossier=d, actor=st.reception, at=t, amount_vnd=1000
+    ),
+    Action.APPROVE: lambda d, st, t: s.dossier_approve(dossier=d, actor=st.leader, at=t),
+    Action.REJECT: lambda d, st, t: s.dossier_reject(dossier=d, actor=st.leader, at=t, reason="x"),
+    Action.APOLOGIZE: lambda d, st, t: s.dossier_apologize(
+        dossier=d, actor=st.leader, at=t, reason="x", new_due=at("2026-04-30 17:00")
+    ),
+    Action.COMPLETE: lambda d, st, t: s.dossier_complete(dossier=d, actor=st.specialist, at=t),
+    Action.RETURN_RESULT: lambda d, st, t: s.dossier_return_result(
+        dossier=d, actor=st.reception, at=t
+    ),
+    Action.WITHDRAW: lambda d, st, t: s.dossier_withdraw(dossier=d, actor=st.reception, at=t),
 }
+
+
+def test_the_table_covers_every_action() -> None:
+    assert set(ACTIONS) == set(s.ALLOWED_FROM) - {Action.ANSWER_CONSULTATION, Action.ATTACH}
 
 
 @pytest.mark.parametrize("state", list(SETUPS))
@@ -341,16 +380,26 @@ def test_each_action_is_allowed_exactly_from_its_states(
     staff: Staff, state: str, action: str
 ) -> None:
     dossier = SETUPS[state](staff)
-    allowed = state in s.ALLOWED_FROM[action]
     when = at("2026-03-02 11:00")
+    allowed = dossier.status in s.ALLOWED_FROM[action] and not s.refused_by_rule(
+        dossier, action, when
+    )
     if allowed:
         after = ACTIONS[action](dossier, staff, when)
         assert after.version == dossier.version + 1
     else:
-        with pytest.raises(TransitionNotAllowed):
+        with pytest.raises(DomainError):
             ACTIONS[action](dossier, staff, when)
         assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
         assert DossierEvent.objects.filter(dossier=dossier).count() == dossier.version
+
+
+def test_refusals_by_state_name_the_state(staff: Staff) -> None:
+    with pytest.raises(TransitionNotAllowed) as caught:
+        s.dossier_receive(
+            dossier=SETUPS["returned"](staff), actor=staff.reception, at=at("2026-03-02 11:00")
+        )
+    assert "Đã trả kết quả" in str(caught.value.message)
 
 
 def test_the_national_status_of_every_state() -> None:
@@ -358,3 +407,47 @@ def test_the_national_status_of_every_state() -> None:
 
     assert sorted(NATIONAL_STATUS.values()) == [1, 2, 3, 4, 5, 6, 8, 9, 10]
     assert datetime  # status 7 is the instant of a withdrawal request, which ends at 8 at once
+
+
+def test_the_consulted_unit_answers_and_lateness_is_recorded(staff: Staff) -> None:
+    from motcua.accounts.constants import OfficerRoleName
+    from tests import factories
+
+    ward = Unit.objects.get(code="hn-phuong-hoan-kiem")
+    ward_officer = factories.officer("hn-phuong-hoan-kiem", OfficerRoleName.SPECIALIST)
+    dossier = s.dossier_forward(
+        dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
+    )
+    dossier = s.dossier_consult(
+        dossier=dossier,
+        actor=staff.specialist,
+        at=at("2026-03-02 11:00"),
+        unit=ward,
+        question="Xác nhận chỗ ở",
+    )
+    consultation = dossier.consultations.get()
+    with pytest.raises(NotAllowed):
+        s.dossier_answer_consultation(
+            dossier=dossier,
+            actor=staff.outsider,
+            at=at("2026-03-03 09:00"),
+            consultation_id=consultation.pk,
+            answer="x",
+        )
+    dossier = s.dossier_answer_consultation(
+        dossier=dossier,
+        actor=ward_officer,
+        at=at("2026-03-06 09:00"),
+        consultation_id=consultation.pk,
+        answer="Đúng chỗ ở",
+    )
+    event = dossier.events.get(action="answer_consultation")
+    assert event.payload["late"] is True  # due 5/3 17:00
+    with pytest.raises(TransitionNotAllowed):  # answered already
+        s.dossier_answer_consultation(
+            dossier=dossier,
+            actor=ward_officer,
+            at=at("2026-03-06 10:00"),
+            consultation_id=consultation.pk,
+            answer="lần hai",
+        )

@@ -155,3 +155,21 @@ def test_actions_the_rules_would_refuse_are_not_offered(staff: Staff) -> None:
     assert "reject" not in leader_actions
     assert "complete" in s.actions_available(dossier, staff.specialist, at("2026-03-02 12:00"))
     assert "withdraw" not in s.actions_available(dossier, staff.reception, at("2026-03-02 12:00"))
+
+
+def test_reception_suggests_procedures_as_one_types(staff: Staff) -> None:
+    client = as_user(staff.reception)
+    page = client.get(
+        reverse("dossiers:reception-suggest"), {"q": "thuong tru"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "1.004222" in page
+    assert "?procedure=1.004222" in page
+
+
+def test_reception_shows_the_counter_fees(staff: Staff) -> None:
+    page = (
+        as_user(staff.reception)
+        .get(reverse("dossiers:reception"), {"procedure": "1.004222"})
+        .content.decode()
+    )
+    assert "20.000 đ" in page

@@ -568,6 +568,59 @@ def dossier_consult(
     )
 
 
+def dossier_answer_consultation(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime, consultation_id: int, answer: str,
+    expected_version: int | None = None,
+) -> Dossier:  # fmt: skip
+    """The consulted unit replies; the reply and whether it was late are recorded."""
+    answer = require_reason(answer, str(_("trả lời ý kiến")))
+
+    def decide(current: Dossier) -> Change:
+        consultation = Consultation.objects.filter(
+            dossier=current, pk=consultation_id, answered_at__isnull=True
+        ).first()
+        if consultation is None:
+            raise TransitionNotAllowed(_("Không có yêu cầu lấy ý kiến đang chờ trả lời."))
+        if actor is not None and not permissions.has_capability(
+            actor, Capability.PROCESS_DOSSIER, consultation.unit
+        ):
+            raise NotAllowed(
+                _("Chỉ cán bộ của %(unit)s trả lời được.") % {"unit": consultation.unit.name}
+            )
+        consultation.answer, consultation.answered_at = answer, at
+        consultation.save(update_fields=["answer", "answered_at"])
+        late = consultation.due_at is not None and at > consultation.due_at
+        return Change(
+            current.status,
+            {},
+            reason=answer,
+            payload={"unit": consultation.unit.code, "late": late},
+        )
+
+    return act_as_consulted(dossier, actor, at, expected_version, decide)
+
+
+def act_as_consulted(
+    dossier: Dossier, actor: User | None, at: datetime.datetime, expected_version: int | None,
+    decide: Callable[[Dossier], Change],
+) -> Dossier:  # fmt: skip
+    """The consulted officer is not of the dossier's units: the capability is checked on the
+    consultation's unit inside ``decide`` instead; the event still names the actor."""
+    with transaction.atomic():
+        current = locked(dossier, expected_version)
+        if current.status not in ALLOWED_FROM[Action.ANSWER_CONSULTATION]:
+            raise TransitionNotAllowed(_("Hồ sơ không còn chờ ý kiến."))
+        change = decide(current)
+        current.version += 1
+        event = build_event(
+            current, action=Action.ANSWER_CONSULTATION, actor=actor, unit=None, at=at,
+            from_status=current.status, from_step=current.current_step, reason=change.reason, payload=change.payload,
+        )  # fmt: skip
+        current.save()
+        event.save()
+    return current
+
+
 def dossier_request_payment(
     *,
     dossier: Dossier,

@@ -7,6 +7,7 @@ app_name = "dossiers"
 urlpatterns = [
     path("can-bo/ho-so/", views.worklist, name="worklist"),
     path("can-bo/tiep-nhan/", views.reception, name="reception"),
+    path("can-bo/tiep-nhan/goi-y/", views.reception_suggest, name="reception-suggest"),
     path(
         "can-bo/don-vi/<slug:code>/so-theo-doi/<int:year>.<str:fmt>",
         views.tracking_book,

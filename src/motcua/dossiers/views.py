@@ -22,6 +22,9 @@ from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.accounts.validators import normalise_digits, validate_personal_id_number
 from motcua.catalog.models import Procedure, ProcedureCase
+from motcua.catalog.presentation import money_text
+from motcua.catalog.search import Filters
+from motcua.catalog.selectors import filters_for_unit, procedure_search
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
@@ -273,8 +276,23 @@ def reception(request: HttpRequest) -> HttpResponse:
         request,
         "dossiers/reception.html",
         {"units": units, "form": form, "procedure": procedure, "cases": list(procedure.cases.all()) if procedure else [],
-         "groups": list(procedure.requirement_groups.prefetch_related("items")) if procedure else [], "error": error},
+         "groups": list(procedure.requirement_groups.prefetch_related("items")) if procedure else [],
+         "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
+         "error": error},
     )  # fmt: skip
+
+
+@login_required
+def reception_suggest(request: HttpRequest) -> HttpResponse:
+    """Procedures matching what the officer types, for the units where they receive."""
+    user = officer(request)
+    units = list(
+        Unit.objects.filter(pk__in=permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
+    )
+    filters = filters_for_unit(units[0]) if len(units) == 1 else Filters()
+    query = request.GET.get("q", "")[:100]
+    page = procedure_search(query=query, filters=filters, page_size=8) if query.strip() else None
+    return render(request, "dossiers/_suggestions.html", {"page": page, "query": query})
 
 
 def receive_at_counter(

@@ -160,40 +160,17 @@ def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     return {**out(dossier, user), "events": events}
 
 
-def call_for(action: str, body: ActionIn) -> Any:
-    def unit(code: str) -> Unit | None:
-        if not code:
-            return None
-        found = Unit.objects.filter(code=code).first()
-        if found is None:
-            raise DomainError(f"Không có đơn vị {code}")
-        return found
-
-    def person(username: str) -> User:
-        found = User.objects.filter(username=username).first()
-        if found is None:
-            raise DomainError(f"Không có cán bộ {username}")
-        return found
-
-    calls: dict[str, Any] = {
-        Action.RECEIVE: lambda **kw: services.dossier_receive(**kw),
-        Action.REFUSE_RECEPTION: lambda **kw: services.dossier_refuse_reception(reason=body.reason, **kw),
-        Action.REQUEST_SUPPLEMENT: lambda **kw: services.dossier_request_supplement(reason=body.reason, **kw),
-        Action.SUBMIT_SUPPLEMENT: lambda **kw: services.dossier_submit_supplement(note=body.reason, **kw),
-        Action.ASSIGN: lambda **kw: services.dossier_assign(assignee=person(body.assignee), **kw),
-        Action.FORWARD: lambda **kw: services.dossier_forward(back=body.back, to_unit=unit(body.to_unit), note=body.reason, **kw),
-        Action.REQUEST_PAYMENT: lambda **kw: services.dossier_request_payment(amount_vnd=body.amount_vnd, reason=body.reason, **kw),
-        Action.PAY: lambda **kw: services.dossier_pay(amount_vnd=body.amount_vnd, **kw),
-        Action.APPROVE: lambda **kw: services.dossier_approve(note=body.reason, **kw),
-        Action.REJECT: lambda **kw: services.dossier_reject(reason=body.reason, **kw),
-        Action.APOLOGIZE: lambda **kw: services.dossier_apologize(reason=body.reason, new_due=body.new_due or now(), **kw),
-        Action.COMPLETE: lambda **kw: services.dossier_complete(note=body.reason, **kw),
-        Action.RETURN_RESULT: lambda **kw: services.dossier_return_result(**kw),
-        Action.WITHDRAW: lambda **kw: services.dossier_withdraw(reason=body.reason, **kw),
-    }  # fmt: skip
-    if action not in calls:
-        raise HttpError(404, f"Không có thao tác {action} / unknown action {action}")
-    return calls[action]
+def action_input(body: ActionIn) -> services.ActionInput:
+    assignee = User.objects.filter(username=body.assignee).first() if body.assignee else None
+    if body.assignee and assignee is None:
+        raise DomainError(f"Không có cán bộ {body.assignee}")
+    to_unit = Unit.objects.filter(code=body.to_unit).first() if body.to_unit else None
+    if body.to_unit and to_unit is None:
+        raise DomainError(f"Không có đơn vị {body.to_unit}")
+    return services.ActionInput(
+        reason=body.reason, new_due=body.new_due, assignee=assignee, to_unit=to_unit, back=body.back,
+        amount_vnd=body.amount_vnd,
+    )  # fmt: skip
 
 
 @router.post(
@@ -208,9 +185,21 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
         raise HttpError(
             404, f"Không có hồ sơ {ref} trong đơn vị của bạn / no dossier {ref} in your units"
         )
-    call = call_for(action, body)
+    if action not in Action.values or action in (
+        Action.SUBMIT,
+        Action.ATTACH,
+        Action.ANSWER_CONSULTATION,
+    ):
+        raise HttpError(404, f"Không có thao tác {action} / unknown action {action}")
     try:
-        done = call(dossier=dossier, actor=user, at=now(), expected_version=body.version)
+        done = services.dossier_perform(
+            action,
+            dossier=dossier,
+            actor=user,
+            at=now(),
+            expected_version=body.version,
+            given=action_input(body),
+        )
     except StaleDossier as error:
         raise HttpError(409, f"{error.message} / the dossier changed, reload it") from error
     except NotAllowed as error:

@@ -4,7 +4,6 @@ reception. Thin views: they parse input, call one service or selector, and rende
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -112,39 +111,6 @@ def int_field(request: HttpRequest, name: str) -> int:
         raise DomainError(_("Số tiền phải là số nguyên (đồng).")) from error
 
 
-def action_call(request: HttpRequest, action: str) -> Callable[..., Any]:
-    post = request.POST
-    reason = post.get("reason", "")[:2000]
-    calls: dict[str, Callable[..., Any]] = {
-        Action.RECEIVE: lambda **kw: services.dossier_receive(**kw),
-        Action.REFUSE_RECEPTION: lambda **kw: services.dossier_refuse_reception(reason=reason, **kw),
-        Action.REQUEST_SUPPLEMENT: lambda **kw: services.dossier_request_supplement(
-            reason=reason, items=[line.strip() for line in reason.splitlines() if line.strip()], **kw
-        ),
-        Action.SUBMIT_SUPPLEMENT: lambda **kw: services.dossier_submit_supplement(note=reason, **kw),
-        Action.ASSIGN: lambda **kw: services.dossier_assign(assignee=assignee(post.get("assignee", "")), **kw),
-        Action.FORWARD: lambda **kw: services.dossier_forward(back=post.get("direction") == "back", note=reason, **kw),
-        Action.REQUEST_PAYMENT: lambda **kw: services.dossier_request_payment(amount_vnd=int_field(request, "amount"), reason=reason, **kw),
-        Action.PAY: lambda **kw: services.dossier_pay(amount_vnd=int_field(request, "amount"), **kw),
-        Action.APPROVE: lambda **kw: services.dossier_approve(note=reason, **kw),
-        Action.REJECT: lambda **kw: services.dossier_reject(reason=reason, **kw),
-        Action.APOLOGIZE: lambda **kw: services.dossier_apologize(reason=reason, new_due=parse_new_due(post.get("new_due", "")), **kw),
-        Action.COMPLETE: lambda **kw: services.dossier_complete(note=reason, **kw),
-        Action.RETURN_RESULT: lambda **kw: services.dossier_return_result(**kw),
-        Action.WITHDRAW: lambda **kw: services.dossier_withdraw(reason=reason, **kw),
-    }  # fmt: skip
-    if action not in calls:
-        raise Http404
-    return calls[action]
-
-
-def assignee(username: str) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise DomainError(_("Chọn cán bộ được phân công."))
-    return user
-
-
 @login_required
 def tracking_book(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
     user = officer(request)
@@ -221,6 +187,19 @@ def document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
     )
 
 
+def form_input(request: HttpRequest) -> services.ActionInput:
+    post = request.POST
+    new_due = parse_new_due(post["new_due"]) if post.get("new_due") else None
+    assignee = (
+        User.objects.filter(username=post["assignee"]).first() if post.get("assignee") else None
+    )
+    amount = int_field(request, "amount") if post.get("amount") else 0
+    return services.ActionInput(
+        reason=post.get("reason", "")[:2000], new_due=new_due, assignee=assignee,
+        back=post.get("direction") == "back", amount_vnd=amount,
+    )  # fmt: skip
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
@@ -228,13 +207,21 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
     dossier = dossier_for_officer(user, ref)
     if dossier is None:
         raise Http404
-    call = action_call(request, action)
+    if action not in Action.values:
+        raise Http404
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1  # a form without version is as stale as an old one
     try:
-        done = call(dossier=dossier, actor=user, at=now(), expected_version=version)
+        done = services.dossier_perform(
+            action,
+            dossier=dossier,
+            actor=user,
+            at=now(),
+            expected_version=version,
+            given=form_input(request),
+        )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

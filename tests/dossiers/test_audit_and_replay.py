@@ -288,5 +288,5 @@ def run_step(name: str, d: Dossier, st: Staff, t) -> Dossier:
             return s.dossier_withdraw(dossier=d, actor=st.reception, at=t)
         case _:
             return s.dossier_apologize(
-                dossier=d, actor=st.leader, at=t, reason="muộn", new_due=at("2026-04-30 17:00")
+                dossier=d, actor=st.leader, at=t, reason="muộn", new_due=at("2026-04-29 17:00")
             )

@@ -360,7 +360,7 @@ ACTIONS = {
     Action.APPROVE: lambda d, st, t: s.dossier_approve(dossier=d, actor=st.leader, at=t),
     Action.REJECT: lambda d, st, t: s.dossier_reject(dossier=d, actor=st.leader, at=t, reason="x"),
     Action.APOLOGIZE: lambda d, st, t: s.dossier_apologize(
-        dossier=d, actor=st.leader, at=t, reason="x", new_due=at("2026-04-30 17:00")
+        dossier=d, actor=st.leader, at=t, reason="x", new_due=at("2026-04-29 17:00")
     ),
     Action.COMPLETE: lambda d, st, t: s.dossier_complete(dossier=d, actor=st.specialist, at=t),
     Action.RETURN_RESULT: lambda d, st, t: s.dossier_return_result(

@@ -25,6 +25,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.replay import dossier_export_row
 from motcua.dossiers.selectors import TABS, dossier_for_officer, dossier_worklist
 from motcua.organizations.models import Unit
+from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .schemas import ErrorOut
 
@@ -128,7 +129,8 @@ def dossier_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
     """Worklist of the caller's units: tabs as on the officer's page, with counts."""
     user = officer(request)
     if params.tab not in dict(TABS):
-        raise HttpError(422, f"tab phải là một trong / tab must be one of: {', '.join(dict(TABS))}")
+        tabs = ", ".join(dict(TABS))
+        raise HttpError(422, f"tab phải là một trong: {tabs} / tab must be one of: {tabs}")
     worklist = dossier_worklist(
         user=user,
         tab=params.tab,
@@ -160,6 +162,25 @@ def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     return {**out(dossier, user), "events": events}
 
 
+def hanoi_time(value: datetime.datetime | None) -> datetime.datetime | None:
+    """A naive date-time is Hà Nội time; a bare date (midnight) means the close of that day."""
+    if value is None or value.tzinfo is not None:
+        return value
+    if (value.hour, value.minute, value.second) == (0, 0, 0):
+        value = value.replace(hour=17)
+    return value.replace(tzinfo=VIETNAM_OFFSET)
+
+
+ERROR_EN = {
+    "SupplementAlreadyRequested": "A supplement was already requested once; a second request is not allowed.",
+    "SupplementWindowClosed": "The time to request a supplement (after reception) has passed.",
+    "ApologyNotAllowed": "An apology is allowed once, before the deadline, with a later working day.",
+    "TransitionNotAllowed": "This action is not allowed in the dossier's current state.",
+    "MissingInput": "Required input is missing or invalid.",
+    "DomainError": "The request was refused by a one-stop rule.",
+}
+
+
 def action_input(body: ActionIn) -> services.ActionInput:
     assignee = User.objects.filter(username=body.assignee).first() if body.assignee else None
     if body.assignee and assignee is None:
@@ -168,7 +189,7 @@ def action_input(body: ActionIn) -> services.ActionInput:
     if body.to_unit and to_unit is None:
         raise DomainError(f"Không có đơn vị {body.to_unit}")
     return services.ActionInput(
-        reason=body.reason, new_due=body.new_due, assignee=assignee, to_unit=to_unit, back=body.back,
+        reason=body.reason, new_due=hanoi_time(body.new_due), assignee=assignee, to_unit=to_unit, back=body.back,
         amount_vnd=body.amount_vnd,
     )  # fmt: skip
 
@@ -203,7 +224,10 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
     except StaleDossier as error:
         raise HttpError(409, f"{error.message} / the dossier changed, reload it") from error
     except NotAllowed as error:
-        raise HttpError(403, f"{error.message} / not allowed") from error
+        raise HttpError(
+            403, f"{error.message} / You are not allowed to do this for this dossier."
+        ) from error
     except DomainError as error:
-        raise HttpError(422, f"{error.message} / {type(error).__name__}") from error
+        english = ERROR_EN.get(type(error).__name__, ERROR_EN["DomainError"])
+        raise HttpError(422, f"{error.message} / {english}") from error
     return out(done, user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from . import catalog, dossiers
 
@@ -47,4 +47,17 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
             "errors": error.errors,
         },
         status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "code": "unauthorized",
+            "message": "Cần đăng nhập hoặc mã truy cập (Bearer) hợp lệ.",
+            "message_en": "Sign in, or send a valid Bearer token.",
+        },
+        status=401,
     )

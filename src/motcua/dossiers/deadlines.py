@@ -116,3 +116,8 @@ def step_due(dossier: Dossier, step: ProcessStep, at: datetime.datetime) -> date
     calendar, _rules = calendar_in_force(unit=dossier.deciding_unit, on=local_date(at))
     hours: Decimal = step.budget_hours
     return add_working_time(calendar, at, int(hours * 3600))
+
+
+def is_working_day(dossier: Dossier, instant: datetime.datetime) -> bool:
+    calendar, _rules = calendar_in_force(unit=dossier.deciding_unit, on=local_date(instant))
+    return calendar.is_working_day(local_date(instant))

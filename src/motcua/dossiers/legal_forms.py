@@ -83,7 +83,10 @@ def form_context(dossier: Dossier, form: LegalForm) -> dict[str, Any]:
         "limit": time_limit_text(dossier.case.time_quantity, dossier.case.time_unit)
         if dossier.case
         else limit_text(dossier),
-        "items": list(dossier.procedure.requirement_groups.prefetch_related("items")),
+        "received_documents": [
+            *dossier.checklist,
+            *dossier.documents.filter(kind="input").values_list("name", flat=True),
+        ],
         "supplement": last_of.get("request_supplement"),
         "refusal": last_of.get("refuse_reception"),
         "apology": last_of.get("apologize"),

@@ -69,6 +69,12 @@ class Dossier(models.Model):
         Unit, on_delete=models.PROTECT, related_name="decided_dossiers"
     )
     eform_data = models.JSONField(default=dict, blank=True)
+    checklist = models.JSONField(
+        _("giấy tờ đã nhận"),
+        default=list,
+        blank=True,
+        help_text=_("Thành phần hồ sơ cán bộ đã kiểm tra khi tiếp nhận."),
+    )
     status = models.CharField(
         _("trạng thái"), max_length=24, choices=Status.choices, default=Status.NEW, db_index=True
     )

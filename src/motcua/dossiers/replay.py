@@ -134,8 +134,8 @@ class Replayer:
             "withdraw": lambda: services.dossier_withdraw(dossier=dossier, actor=actor, at=at, reason=reason),
             "apologize": lambda: services.dossier_apologize(dossier=dossier, actor=actor, at=at, reason=reason or _("Quá hạn giải quyết"), new_due=instant(event.get("new_due"))),
             "forward": lambda: services.dossier_forward(dossier=dossier, actor=actor, at=at, to_unit=self.target_unit(event), note=reason),
-            "request_payment": lambda: services.dossier_request_payment(dossier=dossier, actor=actor, at=at, amount_vnd=int(event.get("amount_vnd") or 0), reason=reason),
-            "pay": lambda: services.dossier_pay(dossier=dossier, actor=actor, at=at, amount_vnd=int(event.get("amount_vnd") or 0)),
+            "request_payment": lambda: services.dossier_request_payment(dossier=dossier, actor=actor, at=at, amount_vnd=whole_number(event.get("amount_vnd")), reason=reason),
+            "pay": lambda: services.dossier_pay(dossier=dossier, actor=actor, at=at, amount_vnd=whole_number(event.get("amount_vnd"))),
         }  # fmt: skip
         if action in simple:
             return simple[action]()
@@ -175,6 +175,13 @@ class Replayer:
         if unit is None:
             raise LineError(_("không có đơn vị mã '%(code)s'") % {"code": event["to_unit"]})
         return unit
+
+
+def whole_number(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError) as error:
+        raise LineError(_("số tiền không hợp lệ '%(value)s'") % {"value": value}) from error
 
 
 def advance_to_leader(dossier: Dossier, at: datetime.datetime) -> Dossier:

@@ -334,6 +334,7 @@ def dossier_submit(
     case: ProcedureCase | None = None,
     eform_data: dict[str, Any] | None = None,
     ref: str | None = None,
+    checklist: list[str] | None = None,
 ) -> Dossier:
     """A new dossier, waiting for reception (national status 1)."""
     if not applicant.name.strip():
@@ -352,7 +353,7 @@ def dossier_submit(
             applicant_name_folded=fold_words(applicant.name)[:200],
             applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
             receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit),
-            eform_data=eform_data or {}, status=Status.NEW, submitted_at=at, version=1,
+            eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
         )  # fmt: skip
         event = build_event(
             dossier, action=Action.SUBMIT, actor=actor, unit=receiving_unit, at=at, from_status="",
@@ -519,6 +520,11 @@ def dossier_forward(
 
     def decide(current: Dossier) -> Change:
         if to_unit is not None:
+            if not may_decide(current, to_unit):
+                raise NotAllowed(
+                    _("%(unit)s không có thẩm quyền giải quyết thủ tục này.")
+                    % {"unit": to_unit.name}
+                )
             return Change(
                 Status.PROCESSING,
                 {"deciding_unit": to_unit, "assignee": None},
@@ -541,6 +547,26 @@ def dossier_forward(
         expected_version=expected_version,
         decide=decide,
     )
+
+
+def may_decide(dossier: Dossier, unit: Unit) -> bool:
+    """Units a dossier may be forwarded to: the procedure's competent or receiving units, a unit
+    of the same kind as the current one (commune level), or a unit above the current one."""
+    procedure = dossier.procedure
+    if (
+        unit.pk == procedure.deciding_unit_id
+        or procedure.receiving_units.filter(pk=unit.pk).exists()
+    ):
+        return True
+    current = dossier.deciding_unit
+    if procedure.level == "commune" and unit.kind == current.kind:
+        return True
+    ancestor = current.parent
+    while ancestor is not None:
+        if ancestor.pk == unit.pk:
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def dossier_consult(
@@ -809,7 +835,12 @@ def dossier_apologize(
                 _("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần thứ hai.")
             )
 
+    if new_due.tzinfo is None:
+        raise MissingInput(_("Ngày hẹn mới phải kèm múi giờ (giờ Hà Nội)."))
+
     def decide(current: Dossier) -> Change:
+        if not deadlines.is_working_day(current, new_due):
+            raise ApologyNotAllowed(_("Ngày hẹn mới phải là ngày làm việc."))
         if current.due_at is None or at >= current.due_at:
             raise ApologyNotAllowed(_("Chỉ được xin lỗi, hẹn lại trước khi hết hạn giải quyết."))
         if new_due <= current.due_at:

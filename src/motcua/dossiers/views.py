@@ -19,8 +19,13 @@ from django.views.decorators.http import require_POST
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
-from motcua.accounts.validators import normalise_digits, validate_personal_id_number
-from motcua.catalog.models import Procedure, ProcedureCase
+from motcua.accounts.validators import (
+    normalise_digits,
+    normalise_phone,
+    validate_personal_id_number,
+    validate_phone,
+)
+from motcua.catalog.models import Procedure, ProcedureCase, Requirement
 from motcua.catalog.presentation import money_text
 from motcua.catalog.search import Filters
 from motcua.catalog.selectors import filters_for_unit, procedure_search
@@ -101,7 +106,7 @@ def parse_new_due(raw: str) -> datetime.datetime:
         except ValueError:
             continue
         return day.replace(hour=17, tzinfo=VIETNAM_OFFSET)
-    raise DomainError(_("Ngày hẹn mới phải có dạng dd/mm/yyyy."))
+    raise DomainError(_("Ngày hẹn mới phải là một ngày có thật, dạng dd/mm/yyyy."))
 
 
 def int_field(request: HttpRequest, name: str) -> int:
@@ -114,7 +119,7 @@ def int_field(request: HttpRequest, name: str) -> int:
 @login_required
 def tracking_book(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
     user = officer(request)
-    if fmt not in {"xlsx", "pdf"}:
+    if fmt not in {"xlsx", "pdf"} or not 2000 <= year <= 2100:
         raise Http404
     unit = Unit.objects.filter(code=code).first()
     allowed = unit is not None and (
@@ -253,7 +258,9 @@ def reception(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            dossier = receive_at_counter(user, form, procedure, units)
+            dossier = receive_at_counter(
+                user, form, procedure, units, request.POST.getlist("checked")
+            )
         except DomainError as failure:
             error = str(failure.message)
         else:
@@ -283,7 +290,11 @@ def reception_suggest(request: HttpRequest) -> HttpResponse:
 
 
 def receive_at_counter(
-    user: User, form: dict[str, str], procedure: Procedure | None, units: Any
+    user: User,
+    form: dict[str, str],
+    procedure: Procedure | None,
+    units: Any,
+    checked_ids: list[str],
 ) -> Any:
     if procedure is None:
         raise DomainError(_("Chọn thủ tục (nhập mã thủ tục, ví dụ 1.004222)."))
@@ -301,12 +312,25 @@ def receive_at_counter(
             validate_personal_id_number(id_number)
         except ValidationError as invalid:
             raise DomainError(" ".join(invalid.messages)) from invalid
-    applicant = services.Applicant(name=form["name"], id_number=id_number, phone=form["phone"])
+    phone = normalise_phone(form["phone"])
+    if phone:
+        try:
+            validate_phone(phone)
+        except ValidationError as invalid:
+            raise DomainError(" ".join(invalid.messages)) from invalid
+    applicant = services.Applicant(name=form["name"], id_number=id_number, phone=phone)
     at = now()
     with (
         transaction.atomic()
     ):  # received at the counter: submitted and received together, or neither
+        checked = [int(pk) for pk in checked_ids if pk.isdigit()]
+        names = list(
+            Requirement.objects.filter(group__procedure=procedure, pk__in=checked)
+            .order_by("group__order", "order")
+            .values_list("name", flat=True)
+        )
         dossier = services.dossier_submit(
+            checklist=names,
             procedure=procedure,
             receiving_unit=unit,
             applicant=applicant,

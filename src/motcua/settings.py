@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "motcua.worktime",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.portal",
     "motcua.api",
 ]
 
@@ -250,6 +251,8 @@ MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS = int(
 )
 MOTCUA_MAX_UPLOAD_MB = int(os.environ.get("MOTCUA_MAX_UPLOAD_MB", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = (MOTCUA_MAX_UPLOAD_MB + 1) * 1024 * 1024
+# Where the public site is reached: printed in the receipt's QR code.
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 MOTCUA_DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "MotCua@2026")
 
 LOGGING = {

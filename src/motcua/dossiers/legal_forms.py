@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import segno
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +81,7 @@ def form_context(dossier: Dossier, form: LegalForm) -> dict[str, Any]:
         "unit": dossier.receiving_unit,
         "parent": dossier.receiving_unit.parent,
         "date_line": date_line(issued),
-        "qr": segno.make(dossier.code or dossier.ref, error="m").svg_inline(scale=2, border=1),
+        "qr": segno.make(lookup_url(dossier), error="m").svg_inline(scale=2, border=1),
         "limit": time_limit_text(dossier.case.time_quantity, dossier.case.time_unit)
         if dossier.case
         else limit_text(dossier),
@@ -93,6 +95,11 @@ def form_context(dossier: Dossier, form: LegalForm) -> dict[str, Any]:
         "stop": last_of.get("withdraw"),
         "events": events,
     }
+
+
+def lookup_url(dossier: Dossier) -> str:
+    """The public lookup page with the dossier code filled in (the code is in the URL)."""
+    return f"{settings.MOTCUA_PUBLIC_URL}/tra-cuu/?ma={quote(dossier.code or dossier.ref)}"
 
 
 def limit_text(dossier: Dossier) -> str:

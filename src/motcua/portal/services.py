@@ -1,0 +1,67 @@
+"""Public lookup of a dossier by its code and the last 4 digits of the ID number or phone.
+
+No enumeration: the same answer whether the code or the digits were wrong, and attempts are
+throttled per address and per code.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.common.errors import DomainError
+from motcua.dossiers.models import Dossier
+
+from .models import LookupAttempt
+
+WINDOW = datetime.timedelta(minutes=15)
+
+
+class TooManyLookups(DomainError):
+    def __init__(self) -> None:
+        super().__init__(_("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau 15 phút."))
+
+
+def limits() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "MOTCUA_LOOKUP_LIMIT_PER_ADDRESS", 20)),
+        int(getattr(settings, "MOTCUA_LOOKUP_LIMIT_PER_CODE", 5)),
+    )
+
+
+def dossier_lookup(
+    *, code: str, last_digits: str, ip: str | None, at: datetime.datetime
+) -> Dossier | None:
+    """The dossier, or None: never says which of the two inputs was wrong."""
+    code = code.strip().upper()[:80]
+    digits = "".join(ch for ch in last_digits if ch.isascii() and ch.isdigit())
+    per_address, per_code = limits()
+    recent = LookupAttempt.objects.filter(at__gte=at - WINDOW, found=False)
+    if recent.filter(ip=ip).count() >= per_address or recent.filter(code=code).count() >= per_code:
+        raise TooManyLookups()
+    found = None
+    if len(digits) == 4 and code:
+        dossier = (
+            Dossier.objects.select_related("procedure", "deciding_unit", "receiving_unit")
+            .filter(code=code)
+            .first()
+        )
+        phone = str((dossier.applicant or {}).get("phone", "")) if dossier else ""
+        if dossier is not None and (
+            dossier.applicant_id_number.endswith(digits) or phone.endswith(digits)
+        ):
+            found = dossier
+    LookupAttempt.objects.create(ip=ip, code=code, at=at, found=found is not None)
+    return found
+
+
+def citizen_dossiers(user: object) -> Q:
+    """A citizen's dossiers: those they own or those filed with their ID number."""
+    profile = getattr(user, "citizen_profile", None)
+    condition = Q(owner=user)
+    if profile is not None:
+        condition |= Q(applicant_id_number=profile.id_number)
+    return condition

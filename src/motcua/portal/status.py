@@ -1,0 +1,32 @@
+"""A dossier's state in the plain words a citizen reads (UX.md: status in human words)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from motcua.dossiers.constants import Decision, Status
+from motcua.dossiers.models import Dossier
+from motcua.worktime.engine import VIETNAM_OFFSET
+
+
+def day(value: object) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""  # type: ignore[attr-defined]
+
+
+def citizen_status(dossier: Dossier) -> str:
+    local_due = dossier.due_at.astimezone(VIETNAM_OFFSET) if dossier.due_at else None
+    words = {
+        Status.NEW: _("Đã nộp, đang chờ tiếp nhận"),
+        Status.RECEIVED: _("Đã tiếp nhận — hẹn trả ngày %(date)s") % {"date": day(local_due)},
+        Status.PROCESSING: _("Đang giải quyết tại %(unit)s — hẹn trả ngày %(date)s")
+        % {"unit": dossier.deciding_unit.name, "date": day(local_due)},
+        Status.SUPPLEMENT_REQUESTED: _("Đang chờ bạn bổ sung giấy tờ"),
+        Status.AWAITING_PAYMENT: _("Đang chờ bạn nộp phí, lệ phí"),
+        Status.NOT_RECEIVED: _("Không được tiếp nhận"),
+        Status.STOPPED: _("Đã dừng giải quyết"),
+        Status.PROCESSED: _("Có kết quả — mời bạn nhận kết quả")
+        if dossier.decision == Decision.APPROVED
+        else _("Đã có trả lời: không giải quyết (xem lý do)"),
+        Status.RETURNED: _("Đã trả kết quả"),
+    }
+    return words[Status(dossier.status)]

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from motcua.common.clock import now
+from motcua.dossiers.models import Dossier
+
+from .services import TooManyLookups, citizen_dossiers, dossier_lookup
+from .status import citizen_status
+
+PUBLIC_ACTIONS = {"submit", "receive", "refuse_reception", "request_supplement", "submit_supplement",
+                  "forward", "request_payment", "pay", "approve", "reject", "apologize", "complete",
+                  "return_result", "withdraw"}  # fmt: skip
+
+
+def timeline(dossier: Dossier) -> list[object]:
+    """What the citizen is told of the history: no officer names, no internal notes."""
+    return [
+        e
+        for e in dossier.events.order_by("seq")
+        if e.action in PUBLIC_ACTIONS and not e.payload.get("outside_leader_step")
+    ]
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    context: dict[str, object] = {"code": request.GET.get("ma", "")[:80]}
+    status = 200
+    if request.method == "POST":
+        context["code"] = request.POST.get("code", "")[:80]
+        try:
+            dossier = dossier_lookup(
+                code=request.POST.get("code", ""), last_digits=request.POST.get("digits", ""),
+                ip=request.META.get("REMOTE_ADDR"), at=now(),
+            )  # fmt: skip
+        except TooManyLookups as error:
+            context["error"], status = str(error.message), 429
+        else:
+            if dossier is None:
+                context["error"] = _(
+                    "Không tìm thấy hồ sơ khớp với thông tin đã nhập. Kiểm tra lại mã hồ sơ trên giấy hẹn "
+                    "và 4 số cuối của số định danh hoặc số điện thoại."
+                )
+            else:
+                context.update(
+                    dossier=dossier, status=citizen_status(dossier), events=timeline(dossier)
+                )
+    return render(request, "portal/lookup.html", context, status=status)
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    dossiers = (
+        Dossier.objects.filter(citizen_dossiers(request.user))
+        .select_related("procedure", "deciding_unit")
+        .only(
+            "ref",
+            "code",
+            "status",
+            "decision",
+            "due_at",
+            "submitted_at",
+            "procedure__name",
+            "deciding_unit__name",
+        )
+        .order_by("-submitted_at")
+    )
+    rows = [(d, citizen_status(d)) for d in dossiers]
+    return render(request, "portal/my_dossiers.html", {"rows": rows})
+
+
+@login_required
+def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
+    dossier = (
+        Dossier.objects.filter(citizen_dossiers(request.user))
+        .select_related("procedure", "deciding_unit", "receiving_unit")
+        .filter(ref=ref)
+        .first()
+    )
+    if dossier is None:
+        raise Http404(_("Không có hồ sơ này trong tài khoản của bạn."))
+    return render(
+        request,
+        "portal/my_dossier.html",
+        {"dossier": dossier, "status": citizen_status(dossier), "events": timeline(dossier)},
+    )

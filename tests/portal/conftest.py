@@ -1,0 +1,3 @@
+from tests.dossiers.conftest import staff
+
+__all__ = ["staff"]

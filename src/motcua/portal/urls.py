@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("tra-cuu/", views.lookup, name="lookup"),
+    path("dang-ky/", views.sign_up, name="sign-up"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my-dossiers"),
     path("ho-so-cua-toi/<str:ref>/", views.my_dossier, name="my-dossier"),
 ]

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from motcua.accounts.services import citizen_create
 from motcua.common.clock import now
 from motcua.dossiers.models import Dossier
 
+from .forms import CitizenSignUpForm
 from .services import TooManyLookups, citizen_dossiers, dossier_lookup
 from .status import citizen_status
 
@@ -48,6 +53,25 @@ def lookup(request: HttpRequest) -> HttpResponse:
                     dossier=dossier, status=citizen_status(dossier), events=timeline(dossier)
                 )
     return render(request, "portal/lookup.html", context, status=status)
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    """A citizen account: personal ID number, phone, password (VNeID can replace this later)."""
+    form = CitizenSignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = citizen_create(
+                full_name=data["full_name"], id_number=data["id_number"], password=data["password1"],
+                phone=data["phone"], email=data["email"],
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="motcua.accounts.backends.IdentifierBackend")
+            messages.success(request, _("Đã tạo tài khoản. Bạn có thể nộp và theo dõi hồ sơ."))
+            return redirect("web:account")
+    return render(request, "portal/sign_up.html", {"form": form})
 
 
 @login_required

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.models import CitizenProfile
+from motcua.accounts.validators import (
+    normalise_digits,
+    normalise_phone,
+    validate_personal_id_number,
+    validate_phone,
+)
+
+
+class CitizenSignUpForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân"), max_length=20, help_text=_("12 chữ số trên thẻ căn cước.")
+    )
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20)
+    email = forms.EmailField(label=_("Thư điện tử (không bắt buộc)"), required=False)
+    password1 = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean_id_number(self) -> str:
+        number = normalise_digits(self.cleaned_data["id_number"])
+        validate_personal_id_number(number)
+        if CitizenProfile.objects.filter(id_number=number).exists():
+            raise ValidationError(
+                _(
+                    "Số định danh này đã có tài khoản. Hãy đăng nhập, hoặc đặt lại mật khẩu nếu quên."
+                )
+            )
+        return number
+
+    def clean_phone(self) -> str:
+        phone = normalise_phone(self.cleaned_data["phone"])
+        validate_phone(phone)
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("Hai mật khẩu không khớp nhau."))
+        elif first:
+            try:
+                validate_password(first)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data

@@ -91,3 +91,35 @@ def test_the_citizen_is_told_what_is_waited_for(staff: Staff) -> None:
     page = client.get(reverse("portal:my-dossier", args=[dossier.ref])).content.decode()
     assert "Đang chờ bạn bổ sung giấy tờ" in page
     assert "Giấy tờ chứng minh chỗ ở" in page
+
+
+def test_a_citizen_withdraws_their_dossier_before_a_decision(staff: Staff) -> None:
+    owner = factories.citizen(id_number="001090012345")
+    dossier = received(staff)
+    client = Client()
+    client.force_login(owner)
+    page = client.get(reverse("portal:my-dossier", args=[dossier.ref])).content.decode()
+    assert "Rút hồ sơ" in page
+    response = client.post(
+        reverse("portal:withdraw", args=[dossier.ref]),
+        {"version": dossier.version, "reason": "Không cần nữa"},
+        follow=True,
+    )
+    assert "Đã dừng giải quyết" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == "stopped"
+
+
+def test_a_stranger_cannot_withdraw(staff: Staff) -> None:
+    stranger = factories.citizen(id_number="001195006789", phone="0900000001")
+    dossier = received(staff)
+    client = Client()
+    client.force_login(stranger)
+    assert (
+        client.post(
+            reverse("portal:withdraw", args=[dossier.ref]), {"version": dossier.version}
+        ).status_code
+        == 404
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == "received"

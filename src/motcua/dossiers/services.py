@@ -132,15 +132,21 @@ def require_reason(reason: str, what: str) -> str:
     return reason.strip()
 
 
+def is_applicant(dossier: Dossier, user: User) -> bool:
+    """The dossier's owner, or the citizen whose ID number it was filed under (at a counter)."""
+    if dossier.owner_id is not None and dossier.owner_id == user.pk:
+        return True
+    profile = getattr(user, "citizen_profile", None)
+    return bool(
+        profile and dossier.applicant_id_number and profile.id_number == dossier.applicant_id_number
+    )
+
+
 def check_actor(dossier: Dossier, action: str, actor: User | None) -> Unit | None:
     """The unit the actor acts for; refuses an actor without the capability."""
     if actor is None:
         return None
-    if (
-        action in APPLICANT_ACTIONS
-        and dossier.owner_id is not None
-        and dossier.owner_id == actor.pk
-    ):
+    if action in APPLICANT_ACTIONS and is_applicant(dossier, actor):
         return None
     capability, which = NEEDS.get(action, (Capability.PROCESS_DOSSIER, "deciding"))
     if action == Action.REQUEST_SUPPLEMENT:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("dang-ky/", views.sign_up, name="sign-up"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my-dossiers"),
     path("ho-so-cua-toi/<str:ref>/", views.my_dossier, name="my-dossier"),
+    path("ho-so-cua-toi/<str:ref>/rut/", views.withdraw, name="withdraw"),
 ]

@@ -7,10 +7,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from motcua.accounts.models import User
 from motcua.accounts.services import citizen_create
 from motcua.common.clock import now
+from motcua.common.errors import DomainError
+from motcua.dossiers.constants import Action
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import ALLOWED_FROM, dossier_withdraw
 
 from .forms import CitizenSignUpForm
 from .services import TooManyLookups, citizen_dossiers, dossier_lookup
@@ -108,5 +113,31 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
     return render(
         request,
         "portal/my_dossier.html",
-        {"dossier": dossier, "status": citizen_status(dossier), "events": timeline(dossier)},
+        {
+            "dossier": dossier,
+            "status": citizen_status(dossier),
+            "events": timeline(dossier),
+            "can_withdraw": dossier.status in ALLOWED_FROM[Action.WITHDRAW]
+            and not dossier.decision,
+        },
     )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, ref: str) -> HttpResponse:
+    """The applicant asks to stop: allowed until a decision (Decree 118 art. 21)."""
+    dossier = Dossier.objects.filter(citizen_dossiers(request.user)).filter(ref=ref).first()
+    if dossier is None:
+        raise Http404
+    try:
+        applicant: User = request.user  # type: ignore[assignment]  # login_required
+        dossier_withdraw(
+            dossier=dossier, actor=applicant, at=now(), reason=request.POST.get("reason", "")[:500],
+            expected_version=int(request.POST.get("version", "-1") or -1),
+        )  # fmt: skip
+    except (DomainError, ValueError) as error:
+        messages.error(request, str(getattr(error, "message", error)))
+    else:
+        messages.success(request, _("Đã dừng giải quyết hồ sơ theo yêu cầu của bạn."))
+    return redirect("portal:my-dossier", ref=dossier.ref)

@@ -148,6 +148,8 @@ def check_actor(dossier: Dossier, action: str, actor: User | None) -> Unit | Non
         return None
     if action in APPLICANT_ACTIONS and is_applicant(dossier, actor):
         return None
+    if action == Action.ANSWER_CONSULTATION:
+        return None  # the consulted unit is not the dossier's: its capability is checked in decide
     capability, which = NEEDS.get(action, (Capability.PROCESS_DOSSIER, "deciding"))
     if action == Action.REQUEST_SUPPLEMENT:
         for unit in (dossier.receiving_unit, dossier.deciding_unit):
@@ -629,28 +631,14 @@ def dossier_answer_consultation(
             payload={"unit": consultation.unit.code, "late": late},
         )
 
-    return act_as_consulted(dossier, actor, at, expected_version, decide)
-
-
-def act_as_consulted(
-    dossier: Dossier, actor: User | None, at: datetime.datetime, expected_version: int | None,
-    decide: Callable[[Dossier], Change],
-) -> Dossier:  # fmt: skip
-    """The consulted officer is not of the dossier's units: the capability is checked on the
-    consultation's unit inside ``decide`` instead; the event still names the actor."""
-    with transaction.atomic():
-        current = locked(dossier, expected_version)
-        if current.status not in ALLOWED_FROM[Action.ANSWER_CONSULTATION]:
-            raise TransitionNotAllowed(_("Hồ sơ không còn chờ ý kiến."))
-        change = decide(current)
-        current.version += 1
-        event = build_event(
-            current, action=Action.ANSWER_CONSULTATION, actor=actor, unit=None, at=at,
-            from_status=current.status, from_step=current.current_step, reason=change.reason, payload=change.payload,
-        )  # fmt: skip
-        current.save()
-        event.save()
-    return current
+    return act(
+        dossier,
+        Action.ANSWER_CONSULTATION,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        decide=decide,
+    )
 
 
 def dossier_request_payment(

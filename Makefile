@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps browser lint typecheck test-sqlite test-postgres check-migrations messages clean
+.PHONY: run test install system-deps browser axe lint typecheck test-sqlite test-postgres check-migrations messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "!!! chromium missing and not root: browser journeys will be SKIPPED" >&2; fi; }
 
-test-sqlite: install browser
+# Accessibility checks inject axe-core, pinned in package.json/package-lock.json; skipped without npm.
+axe:
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "!!! npm missing: accessibility checks (axe-core) will be SKIPPED" >&2; \
+	elif [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund; fi
+
+test-sqlite: install browser axe
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: install

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.portal",
+    "motcua.notifications",
+    "motcua.ratings",
     "motcua.api",
 ]
 
@@ -232,6 +234,17 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "MOTCUA_DEFAULT_FROM_EMAIL", "Một Cửa Hà Nội <motcua@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# SMS to applicants: "file" (embedded default: one JSON file per message under var/sms) or
+# "http" (a provider speaking our protocol, e.g. `motcua sms-sandbox`).
+MOTCUA_SMS_BACKEND = os.environ.get("MOTCUA_SMS_BACKEND", "file").strip().lower()
+MOTCUA_SMS_URL = os.environ.get("MOTCUA_SMS_URL", "")
+MOTCUA_SMS_TOKEN = os.environ.get("MOTCUA_SMS_TOKEN", "")
+MOTCUA_SMS_TIMEOUT = float(os.environ.get("MOTCUA_SMS_TIMEOUT", "10"))
+MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve()
+MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
+# Events older than this when recorded (legacy imports) notify nobody; 0 turns the check off.
+MOTCUA_NOTIFY_MAX_AGE_HOURS = float(os.environ.get("MOTCUA_NOTIFY_MAX_AGE_HOURS", "72"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MOTCUA_SECURE_COOKIES", not EMBEDDED)

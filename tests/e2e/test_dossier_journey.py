@@ -27,7 +27,7 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
 
 
-def act(page: Any, label: str, fields: dict[str, str] | None = None) -> None:
+def act(page: Any, label: Any, fields: dict[str, str] | None = None) -> None:
     form = page.locator("form.action-form").filter(has=page.get_by_role("button", name=label))
     for selector, value in (fields or {}).items():
         form.locator(selector).fill(value)

@@ -49,11 +49,19 @@ def citizen_create(
 
 
 def business_create(
-    *, name: str, tax_code: str, representative: str, password: str | None, email: str = ""
+    *,
+    name: str,
+    tax_code: str,
+    representative: str,
+    password: str | None,
+    email: str = "",
+    phone: str = "",
 ) -> User:
+    """A business account whose username is "mst-" and its tax code (signs in with the code)."""
     digits = normalise_digits(tax_code)
     tax_code = digits if len(digits) != 13 else f"{digits[:10]}-{digits[10:]}"
     user = User(username=f"mst-{tax_code}", full_name=representative.strip(), email=email.strip())
+    user.phone = normalise_phone(phone)
     profile = BusinessProfile(tax_code=tax_code, name=name.strip(), representative=representative)
     set_password_or_unusable(user, password)
     user.full_clean()

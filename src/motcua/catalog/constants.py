@@ -30,6 +30,10 @@ class OnlineLevel(models.TextChoices):
     UNKNOWN = "unknown", _("Chưa có thông tin")
 
 
+# Levels at which a citizen may submit online here (the others: at the counter only).
+ONLINE_SUBMISSION = frozenset({OnlineLevel.FULL, OnlineLevel.PARTIAL})
+
+
 class TimeUnit(models.TextChoices):
     WORKING_DAY = "working_day", _("ngày làm việc")
     CALENDAR_DAY = "calendar_day", pgettext_lazy("time limit unit", "ngày")

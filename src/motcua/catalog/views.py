@@ -14,7 +14,7 @@ from motcua.worktime.engine import CalendarRangeError
 from motcua.worktime.rules import Limit, LimitUnit
 from motcua.worktime.services import deadline_compute
 
-from .constants import CompetenceLevel, OnlineLevel, TimeUnit
+from .constants import ONLINE_SUBMISSION, CompetenceLevel, OnlineLevel, TimeUnit
 from .models import Field, Procedure, ProcedureCase
 from .presentation import money_text, time_limit_text
 from .search import INDEX
@@ -134,6 +134,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         if first_case
         else None,
         "where": where_to_submit(procedure),
+        "online": procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION,
     }
     return render(request, "catalog/detail.html", context)
 

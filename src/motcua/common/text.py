@@ -13,6 +13,7 @@ import unicodedata
 _NON_WORD = re.compile(r"[^0-9a-z.]+")
 _DOT_NOT_IN_NUMBER = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
 _FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+_UNACCENT_TABLE = str.maketrans({"đ": "d", "Đ": "D", "ð": "d"})
 
 
 def fold(text: str) -> str:
@@ -20,6 +21,12 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").translate(_FOLD_TABLE))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def unaccent(text: str) -> str:
+    """Without diacritics, "đ" → "d", case kept: brandname SMS carries no Vietnamese marks."""
+    decomposed = unicodedata.normalize("NFD", (text or "").translate(_UNACCENT_TABLE))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def fold_words(text: str) -> str:

@@ -24,11 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
-from motcua.catalog.constants import StepScope
+from motcua.catalog.constants import OnlineLevel, StepScope
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition, ProcessStep
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.common.files import checked_upload
 from motcua.common.text import fold_words
+from motcua.notifications.services import notifications_for_event
 from motcua.organizations.models import Unit
 
 from . import deadlines
@@ -243,6 +244,7 @@ def act(
         )  # fmt: skip
         current.save()
         event.save()
+        notifications_for_event(current, event)
     return current
 
 
@@ -807,10 +809,31 @@ def dossier_return_result(
     at: datetime.datetime,
     expected_version: int | None = None,
 ) -> Dossier:
+    def decide(current: Dossier) -> Change:
+        if (
+            needs_electronic_result(current)
+            and not current.documents.filter(kind=DossierDocument.Kind.RESULT).exists()
+        ):
+            raise MissingInput(
+                _(
+                    "Hồ sơ trực tuyến toàn trình: hãy đính kèm bản điện tử của kết quả trước khi trả."
+                )
+            )
+        return Change(Status.RETURNED, {"returned_at": at})
+
     return act(
         dossier, Action.RETURN_RESULT, actor=actor, at=at, expected_version=expected_version,
-        decide=lambda current: Change(Status.RETURNED, {"returned_at": at}),
+        decide=decide,
     )  # fmt: skip
+
+
+def needs_electronic_result(dossier: Dossier) -> bool:
+    """Fully-online procedures submitted online end with an electronic result (Decree 45/2020)."""
+    return (
+        dossier.channel == Channel.ONLINE
+        and dossier.decision == Decision.APPROVED
+        and dossier.procedure.online_level == OnlineLevel.FULL
+    )
 
 
 def dossier_apologize(

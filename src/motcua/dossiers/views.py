@@ -51,7 +51,9 @@ def officer(request: HttpRequest) -> User:
 def worklist(request: HttpRequest) -> HttpResponse:
     user = officer(request)
     query = request.GET.get("q", "")[:100]
-    result = dossier_worklist(user=user, tab=request.GET.get("tab", "mine"), query=query, at=now())
+    # A search without a chosen tab looks through every dossier the officer can see.
+    tab = request.GET.get("tab") or ("all" if query.strip() else "mine")
+    result = dossier_worklist(user=user, tab=tab, query=query, at=now())
     return render(
         request,
         "dossiers/worklist.html",

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LookupAttempt(models.Model):
@@ -16,3 +20,75 @@ class LookupAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.at:%d/%m/%Y %H:%M} {'ok' if self.found else '—'}"
+
+
+def draft_document_path(instance: DraftDocument, filename: str) -> str:
+    # Under the content hash, never under the name the citizen gave the file.
+    return f"drafts/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Draft(models.Model):
+    """An online application being prepared (hồ sơ nháp): saved at every step, resumed later.
+
+    ``dossier`` is set once, when the draft is submitted; a second submission of the same draft
+    returns that dossier instead of creating another (a double click, a retried request).
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    procedure = models.ForeignKey(
+        "catalog.Procedure", on_delete=models.CASCADE, related_name="drafts"
+    )
+    case = models.ForeignKey(
+        "catalog.ProcedureCase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    situation = models.ForeignKey(
+        "catalog.RequirementGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Trường hợp của người nộp, khi thủ tục chia giấy tờ theo trường hợp."),
+    )
+    receiving_unit = models.ForeignKey(
+        "organizations.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    eform_data = models.JSONField(default=dict, blank=True)
+    eform_valid = models.BooleanField(default=False)
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ nháp")
+        verbose_name_plural = _("hồ sơ nháp")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} ({self.owner})"
+
+
+class DraftDocument(models.Model):
+    """A file attached to a draft, already checked by content; copied into the dossier on submit."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="documents")
+    requirement = models.ForeignKey(
+        "catalog.Requirement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=255)
+    original_filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to=draft_document_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["draft", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} B)"

@@ -1,13 +1,23 @@
 from django.urls import path
 
-from . import views
+from . import business, online, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("tra-cuu/", views.lookup, name="lookup"),
     path("dang-ky/", views.sign_up, name="sign-up"),
+    path("dang-ky/doanh-nghiep/", business.sign_up_business, name="sign-up-business"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my-dossiers"),
     path("ho-so-cua-toi/<str:ref>/", views.my_dossier, name="my-dossier"),
     path("ho-so-cua-toi/<str:ref>/rut/", views.withdraw, name="withdraw"),
+    path("ho-so-cua-toi/<str:ref>/bo-sung/", online.supplement_reply, name="supplement"),
+    path("ho-so-cua-toi/<str:ref>/giay-to/<int:pk>/", online.document, name="document"),
+    path("ho-so-cua-toi/<str:ref>/mau/<slug:form>.pdf", online.legal_form, name="legal-form"),
+    path("nop-truc-tuyen/<str:code>/", online.start, name="online-start"),
+    path("ho-so-nhap/<uuid:key>/noi-nop/", online.place, name="draft-place"),
+    path("ho-so-nhap/<uuid:key>/to-khai/", online.form, name="draft-form"),
+    path("ho-so-nhap/<uuid:key>/giay-to/", online.documents, name="draft-documents"),
+    path("ho-so-nhap/<uuid:key>/xem-lai/", online.review, name="draft-review"),
+    path("ho-so-nhap/<uuid:key>/xoa/", online.discard, name="draft-discard"),
 ]

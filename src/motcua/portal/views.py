@@ -11,15 +11,19 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import User
 from motcua.accounts.services import citizen_create
+from motcua.catalog.constants import OnlineLevel
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
-from motcua.dossiers.constants import Action
+from motcua.dossiers.constants import Action, Channel, Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import ALLOWED_FROM, dossier_withdraw
 
 from .forms import CitizenSignUpForm
+from .online import applicant_forms, visible_documents
 from .services import TooManyLookups, citizen_dossiers, dossier_lookup
 from .status import citizen_status
+from .submission import drafts_of, what_to_bring
+from .supplement import supplement_request
 
 PUBLIC_ACTIONS = {"submit", "receive", "refuse_reception", "request_supplement", "submit_supplement",
                   "forward", "request_payment", "pay", "approve", "reject", "apologize", "complete",
@@ -97,14 +101,15 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
         .order_by("-submitted_at")
     )
     rows = [(d, citizen_status(d)) for d in dossiers]
-    return render(request, "portal/my_dossiers.html", {"rows": rows})
+    drafts = drafts_of(request.user)  # type: ignore[arg-type]  # login_required
+    return render(request, "portal/my_dossiers.html", {"rows": rows, "drafts": drafts})
 
 
 @login_required
 def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
     dossier = (
         Dossier.objects.filter(citizen_dossiers(request.user))
-        .select_related("procedure", "deciding_unit", "receiving_unit")
+        .select_related("procedure", "deciding_unit", "receiving_unit", "rating")
         .filter(ref=ref)
         .first()
     )
@@ -119,6 +124,15 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
             "events": timeline(dossier),
             "can_withdraw": dossier.status in ALLOWED_FROM[Action.WITHDRAW]
             and not dossier.decision,
+            "asked": supplement_request(dossier)
+            if dossier.status == Status.SUPPLEMENT_REQUESTED
+            else None,
+            "documents": visible_documents(dossier),
+            "forms": applicant_forms(dossier),
+            "bring": what_to_bring(dossier)
+            if dossier.procedure.online_level == OnlineLevel.PARTIAL
+            and dossier.channel == Channel.ONLINE
+            else [],
         },
     )
 

@@ -7,10 +7,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from motcua.dossiers.tasks import deadlines_scan_task
+from motcua.notifications.tasks import notifications_retry_task
 
 
 class Command(BaseCommand):
-    help = "Lập lịch việc định kỳ / Enqueue periodic jobs (deadline scan) for the worker."
+    help = (
+        "Lập lịch việc định kỳ / Enqueue periodic jobs (deadline scan, notification retries) "
+        "for the worker."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -28,6 +32,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         while running["on"]:
             deadlines_scan_task.enqueue()
+            notifications_retry_task.enqueue()
             if once:
                 return
             waited = 0.0

@@ -1,0 +1,1 @@
+"""Notification channels to citizens: SMS gateways (e-mail goes through Django's mail API)."""

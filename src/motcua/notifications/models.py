@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.dossiers.models import Dossier, DossierEvent
+
+from .constants import DeliveryStatus, Kind, NotifyChannel
+
+
+class Notification(models.Model):
+    """One message to the applicant about one dossier event: the outbox row and its delivery log.
+
+    Written in the transaction of the event; delivered by the worker. ``idempotency_key`` (one per
+    event and channel) is also given to the SMS provider, so a retry is never sent twice.
+    """
+
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("loại"), max_length=24, choices=Kind.choices)
+    channel = models.CharField(_("kênh"), max_length=8, choices=NotifyChannel.choices)
+    recipient = models.CharField(_("người nhận"), max_length=254)
+    subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
+    body = models.TextField(_("nội dung"))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=8,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    last_error = models.TextField(_("lỗi lần gửi cuối"), blank=True)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    next_attempt_at = models.DateTimeField(_("gửi lại từ"), null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    provider_id = models.CharField(_("mã tin của nhà cung cấp"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "channel"], name="notification_once_per_event_channel"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient} ({self.get_status_display()})"

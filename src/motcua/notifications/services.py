@@ -1,0 +1,195 @@
+"""Telling applicants what happened to their dossier: at reception, when a supplement is asked
+for, when the result is ready (granted or refused) and when the office apologises for being late
+(Decree 61/2018 art. 18–19: the applicant is informed of each of these).
+
+Rows are written and their delivery enqueued in the transaction of the dossier event (the
+outbox); the worker sends them. Nothing is sent from inside a request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from motcua.catalog.models import Procedure
+from motcua.common.clock import VIETNAM
+from motcua.common.text import unaccent
+from motcua.dossiers.constants import Action
+from motcua.dossiers.models import Dossier, DossierEvent
+
+from .constants import DeliveryStatus, Kind, NotifyChannel
+from .models import Notification
+from .tasks import notification_deliver
+
+ACTION_KIND: dict[str, str] = {
+    Action.RECEIVE: Kind.RECEIVED,
+    Action.REQUEST_SUPPLEMENT: Kind.SUPPLEMENT_REQUESTED,
+    Action.COMPLETE: Kind.RESULT_READY,
+    Action.REJECT: Kind.RESULT_READY,
+    Action.APOLOGIZE: Kind.APOLOGY,
+}
+SMS_MAX_CHARS = 160  # one GSM-7 segment: what a brandname SMS is billed by
+# A fresh row is delivered by the task enqueued with it; the sweep steps in only after this.
+SWEEP_GRACE = datetime.timedelta(minutes=1)
+_BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+")
+
+
+def notifications_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification]:
+    """The e-mail and SMS this event owes the applicant, written and enqueued (not sent).
+
+    Called by ``dossiers.services.act`` inside its transaction: if the action is refused and
+    rolled back, so are these rows and their tasks.
+    """
+    kind = ACTION_KIND.get(event.action)
+    if kind is None or is_history(event):
+        return []
+    phone, email = contact_of(dossier)
+    if not phone and not email:
+        return []
+    context = message_context(dossier, event)
+    created = []
+    if email:
+        subject, body = render_email(kind, context)
+        created.append(
+            notification_add(dossier, event, kind, NotifyChannel.EMAIL, email, subject, body)
+        )
+    if phone:
+        text = render_sms(kind, context)
+        created.append(notification_add(dossier, event, kind, NotifyChannel.SMS, phone, "", text))
+    return created
+
+
+def is_history(event: DossierEvent) -> bool:
+    """An event recorded long after it happened (a legacy import) is not news to send.
+
+    Compared with the wall clock on purpose: replays set the application clock to the event.
+    """
+    max_age = settings.MOTCUA_NOTIFY_MAX_AGE_HOURS
+    return bool(max_age) and timezone.now() - event.at > datetime.timedelta(hours=max_age)
+
+
+def contact_of(dossier: Dossier) -> tuple[str, str]:
+    """(phone, e-mail) given with the application, else those of the account that owns it."""
+    applicant = dossier.applicant if isinstance(dossier.applicant, dict) else {}
+    phone = str(applicant.get("phone") or "").strip()
+    email = str(applicant.get("email") or "").strip()
+    if (not phone or not email) and dossier.owner_id is not None:
+        owner = dossier.owner
+        assert owner is not None
+        phone = phone or owner.phone
+        email = email or owner.email
+    return phone_normalised(phone), email
+
+
+def phone_normalised(phone: str) -> str:
+    """Digits only, +84 written the domestic way (0…); anything else is left for the provider."""
+    digits = re.sub(r"[\s.\-()]", "", phone or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    return digits
+
+
+def message_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    # Only the name: the procedure row carries large JSON that no message needs.
+    procedure = Procedure.objects.values_list("name", flat=True).get(pk=dossier.procedure_id)
+    public_url = settings.MOTCUA_PUBLIC_URL
+    return {
+        "code": dossier.code or dossier.ref,
+        "ref": dossier.ref,
+        "applicant_name": dossier.applicant_name,
+        "procedure": procedure,
+        "unit": dossier.receiving_unit.name,
+        "due": local_text(dossier.due_at),
+        "items": [str(item) for item in payload.get("items") or []],
+        "reason": event.reason,
+        "approved": event.action == Action.COMPLETE,
+        "previous_due": local_text(parse_instant(payload.get("previous_due"))),
+        "new_due": local_text(parse_instant(payload.get("new_due"))),
+        "MOTCUA_PUBLIC_URL": public_url,
+        "link": public_url + reverse("portal:my-dossier", kwargs={"ref": dossier.ref}),
+        "lookup_link": public_url + reverse("portal:lookup"),
+    }
+
+
+def parse_instant(value: Any) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def local_text(value: datetime.datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in Hà Nội time, whatever the server's zone."""
+    return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    with translation.override("vi"):
+        text = render_to_string(template, context)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def render_email(kind: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The template's first line is the subject, the rest the body."""
+    subject, _newline, body = render(f"notifications/{kind}_email.txt", context).partition("\n")
+    return " ".join(subject.split())[:255], body.strip() + "\n"
+
+
+def render_sms(kind: str, context: dict[str, Any]) -> str:
+    """One line without diacritics (brandname SMS convention), cut to one segment."""
+    text = " ".join(unaccent(render(f"notifications/{kind}_sms.txt", context)).split())
+    text = text.encode("ascii", "replace").decode()  # GSM-7 has no room for other symbols
+    return text if len(text) <= SMS_MAX_CHARS else text[: SMS_MAX_CHARS - 3].rstrip() + "..."
+
+
+def notification_add(
+    dossier: Dossier, event: DossierEvent, kind: str, channel: str, recipient: str, subject: str,
+    body: str,
+) -> Notification:  # fmt: skip
+    notification = Notification.objects.create(
+        dossier=dossier, event=event, kind=kind, channel=channel, recipient=recipient[:254],
+        subject=subject, body=body, idempotency_key=f"{dossier.ref}-{event.seq}-{channel}",
+        created_at=event.at, next_attempt_at=event.at + SWEEP_GRACE,
+    )  # fmt: skip
+    notification_deliver.enqueue(notification_id=notification.pk)
+    return notification
+
+
+def notifications_retry(*, at: datetime.datetime, limit: int = 500) -> int:
+    """Enqueue again the pending notifications whose next attempt is due; returns how many.
+
+    Catches what the first task missed (worker stopped, provider down). Each row's next attempt
+    moves forward, so a row waiting in the queue is not enqueued twice by the next sweep.
+    """
+    with transaction.atomic():
+        due = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=at)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=due).update(next_attempt_at=at + SWEEP_GRACE)
+        for pk in due:
+            notification_deliver.enqueue(notification_id=pk)
+    return len(due)
+
+
+def notifications_resend(*, ids: list[int], at: datetime.datetime) -> int:
+    """An administrator sends failed notifications again (after fixing a number or a token)."""
+    with transaction.atomic():
+        failed = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=ids, status=DeliveryStatus.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=failed).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=at + SWEEP_GRACE
+        )
+        for pk in failed:
+            notification_deliver.enqueue(notification_id=pk)
+    return len(failed)

@@ -1,0 +1,332 @@
+"""Pages of online submission, the supplement reply and the citizen's files. Thin: the rules live
+in ``submission`` and ``supplement``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.models import User
+from motcua.catalog.selectors import procedure_detail
+from motcua.common.clock import now
+from motcua.common.errors import DomainError
+from motcua.common.files import max_upload_bytes
+from motcua.dossiers.constants import Status
+from motcua.dossiers.legal_forms import LegalForm, forms_available, legal_form_pdf
+from motcua.dossiers.models import Dossier, DossierDocument
+
+from . import eform, submission, supplement
+from .models import Draft
+from .services import citizen_dossiers
+
+STEPS = [
+    ("noi-nop", "portal:draft-place"),
+    ("to-khai", "portal:draft-form"),
+    ("giay-to", "portal:draft-documents"),
+    ("xem-lai", "portal:draft-review"),
+]
+# Results are handed over once the decision is made; before that, a citizen sees only what they sent.
+RESULT_VISIBLE = frozenset({Status.PROCESSED, Status.RETURNED})
+
+
+def applicant(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]  # behind login_required
+    return user
+
+
+def own_draft(request: HttpRequest, key: uuid.UUID) -> Draft:
+    draft = (
+        Draft.objects.select_related("procedure", "case", "receiving_unit", "situation")
+        .filter(key=key, owner=applicant(request))
+        .first()
+    )
+    if draft is None:
+        raise Http404(_("Không có hồ sơ nháp này trong tài khoản của bạn."))
+    return draft
+
+
+def step_context(draft: Draft, current: str) -> dict[str, object]:
+    titles = {
+        "noi-nop": _("Nơi nộp và trường hợp"),
+        "to-khai": _("Tờ khai"),
+        "giay-to": _("Giấy tờ"),
+        "xem-lai": _("Xem lại và nộp"),
+    }
+    steps = [
+        (titles[slug], reverse(name, kwargs={"key": draft.key}), slug == current)
+        for slug, name in STEPS
+    ]
+    number = next(i for i, (slug, _name) in enumerate(STEPS, start=1) if slug == current)
+    return {"draft": draft, "procedure": draft.procedure, "steps": steps, "step_number": number,
+            "step_total": len(STEPS), "step_title": titles[current]}  # fmt: skip
+
+
+def finished(draft: Draft) -> HttpResponse | None:
+    if draft.dossier_id is not None:
+        return redirect("portal:my-dossier", ref=draft.dossier.ref)  # type: ignore[union-attr]
+    return None
+
+
+# ------------------------------------------------------------------------- start
+@login_required
+def start(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = procedure_detail(code)
+    if procedure is None:
+        raise Http404(_("Không có thủ tục mã %(code)s.") % {"code": code})
+    if request.method == "POST":
+        try:
+            draft = submission.draft_start(user=applicant(request), procedure=procedure)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            return redirect("portal:draft-place", key=draft.key)
+    return render(
+        request,
+        "portal/online/start.html",
+        {"procedure": procedure, "allowed": submission.online_allowed(procedure)},
+    )
+
+
+# ------------------------------------------------------------------------- steps
+@login_required
+def place(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    draft = own_draft(request, key)
+    if done := finished(draft):
+        return done
+    error = ""
+    if request.method == "POST":
+        try:
+            submission.draft_choose(
+                draft=draft, unit_code=request.POST.get("unit", ""),
+                case_code=request.POST.get("case", ""), situation_id=request.POST.get("situation", ""),
+                day=now().date(),
+            )  # fmt: skip
+        except DomainError as refused:
+            error = str(refused.message)
+        else:
+            return redirect("portal:draft-form", key=draft.key)
+    cases = [c for c in draft.procedure.cases.all() if c.name]
+    context = step_context(draft, "noi-nop") | {
+        "units": submission.receiving_units(draft.procedure, now().date()),
+        "cases": cases if len(cases) > 1 else [],
+        "situations": submission.situations(draft.procedure),
+        "error": error,
+    }
+    return render(request, "portal/online/place.html", context, status=400 if error else 200)
+
+
+@login_required
+def form(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    draft = own_draft(request, key)
+    if done := finished(draft):
+        return done
+    schema = submission.schema_of(draft.procedure)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        errors = submission.draft_save_answer(draft=draft, post=request.POST)
+        if not errors and "save" not in request.POST:
+            return redirect("portal:draft-documents", key=draft.key)
+        if not errors:
+            messages.success(request, _("Đã lưu nháp tờ khai."))
+    elif request.GET.get("kiem-tra"):
+        errors = eform.validate(schema, draft.eform_data)
+    groups = eform.form_groups(schema, draft.eform_data, errors)
+    context = step_context(draft, "to-khai") | {
+        "schema": schema,
+        "groups": groups,
+        "errors": eform.error_summary(groups),
+        "unplaced": [m for n, m in errors.items() if not any(f.name == n for g in groups for f in g.fields) and not any(g.name == n for g in groups)],
+    }  # fmt: skip
+    return render(request, "portal/online/form.html", context, status=400 if errors else 200)
+
+
+@login_required
+def documents(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    draft = own_draft(request, key)
+    if done := finished(draft):
+        return done
+    error_for: dict[int, str] = {}
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            submission.draft_remove_document(
+                draft=draft, document_id=int_or_zero(request.POST["remove"])
+            )
+            messages.success(request, _("Đã xóa tệp."))
+            return redirect("portal:draft-documents", key=draft.key)
+        requirement_id = int_or_zero(request.POST.get("requirement", ""))
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(_("Hãy chọn tệp giấy tờ (PDF, PNG hoặc JPEG) trước khi tải lên."))
+            submission.draft_attach(
+                draft=draft, requirement_id=requirement_id, upload=upload, at=now()
+            )
+        except DomainError as refused:
+            error_for[requirement_id] = str(refused.message)
+        else:
+            messages.success(request, _("Đã tải lên: %(name)s") % {"name": upload.name})
+            return redirect(
+                f"{reverse('portal:draft-documents', kwargs={'key': draft.key})}#item-{requirement_id}"
+            )
+    checklist = submission.checklist_for(draft)
+    context = step_context(draft, "giay-to") | {
+        "checklist": checklist,
+        "error_for": error_for,
+        "max_mb": max_upload_mb(),
+    }
+    return render(
+        request, "portal/online/documents.html", context, status=400 if error_for else 200
+    )
+
+
+@login_required
+def review(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    draft = own_draft(request, key)
+    if done := finished(draft):
+        return done
+    if request.method == "POST":
+        try:
+            dossier = submission.draft_submit(draft=draft, user=applicant(request), at=now())
+        except DomainError as refused:
+            messages.error(request, str(refused.message))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Đã nộp hồ sơ. Số tham chiếu %(ref)s; %(unit)s sẽ xem xét tiếp nhận và báo ngày hẹn trả."
+                )
+                % {"ref": dossier.ref, "unit": dossier.receiving_unit.name},
+            )
+            return redirect("portal:my-dossier", ref=dossier.ref)
+    schema = submission.schema_of(draft.procedure)
+    context = step_context(draft, "xem-lai") | {
+        "groups": eform.form_groups(schema, draft.eform_data, {}),
+        "checklist": submission.checklist_for(draft),
+        "problems": submission.draft_problems(draft),
+    }
+    return render(request, "portal/online/review.html", context)
+
+
+@login_required
+@require_POST
+def discard(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    draft = own_draft(request, key)
+    if draft.dossier_id is None:
+        for document in draft.documents.all():
+            submission.draft_remove_document(draft=draft, document_id=document.pk)
+        draft.delete()
+        messages.success(request, _("Đã xóa hồ sơ nháp."))
+    return redirect("portal:my-dossiers")
+
+
+# ------------------------------------------------------------------------- after submission
+def own_dossier(request: HttpRequest, ref: str) -> Dossier:
+    dossier = (
+        Dossier.objects.filter(citizen_dossiers(request.user))
+        .select_related("procedure", "receiving_unit", "deciding_unit")
+        .filter(ref=ref)
+        .first()
+    )
+    if dossier is None:
+        raise Http404(_("Không có hồ sơ này trong tài khoản của bạn."))
+    return dossier
+
+
+@login_required
+def supplement_reply(request: HttpRequest, ref: str) -> HttpResponse:
+    dossier = own_dossier(request, ref)
+    asked = supplement.supplement_request(dossier)
+    if dossier.status != Status.SUPPLEMENT_REQUESTED or asked is None:
+        return redirect("portal:my-dossier", ref=dossier.ref)
+    error = ""
+    if request.method == "POST":
+        files = [
+            (item, upload)
+            for index, item in enumerate(asked.items)
+            for upload in request.FILES.getlist(f"item-{index}")
+        ]
+        try:
+            supplement.supplement_reply(
+                dossier=dossier, user=applicant(request), files=files,
+                note=request.POST.get("note", ""), at=now(),
+                expected_version=int_or_none(request.POST.get("version", "")),
+            )  # fmt: skip
+        except DomainError as refused:
+            error = str(refused.message)
+        else:
+            messages.success(request, _("Đã gửi giấy tờ bổ sung; hồ sơ được giải quyết tiếp."))
+            return redirect("portal:my-dossier", ref=dossier.ref)
+    return render(
+        request,
+        "portal/online/supplement.html",
+        {"dossier": dossier, "asked": asked, "error": error, "max_mb": max_upload_mb()},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
+    """A file of one's own dossier; results only once they are decided."""
+    dossier = own_dossier(request, ref)
+    found = dossier.documents.filter(pk=pk).first()
+    if found is None or (
+        found.kind == DossierDocument.Kind.RESULT and dossier.status not in RESULT_VISIBLE
+    ):
+        raise Http404(_("Không có giấy tờ này."))
+    return FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(dossier, found),
+        content_type=found.content_type,
+    )
+
+
+@login_required
+def legal_form(request: HttpRequest, ref: str, form: str) -> HttpResponse:
+    """The applicant's copy of the forms addressed to them (receipt, supplement request…)."""
+    dossier = own_dossier(request, ref)
+    offered = {f.slug for f in applicant_forms(dossier)}
+    if form not in offered:
+        raise Http404(_("Không có mẫu này cho hồ sơ của bạn."))
+    response = HttpResponse(legal_form_pdf(dossier, form), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code or dossier.ref}-{form}.pdf"'
+    return response
+
+
+def applicant_forms(dossier: Dossier) -> list[LegalForm]:
+    # The control slip (Mẫu 06) is the offices' internal record, not the applicant's.
+    return [f for f in forms_available(dossier) if f.slug != "kiem-soat"]
+
+
+def download_name(dossier: Dossier, document: DossierDocument) -> str:
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        document.content_type, "bin"
+    )
+    return f"{dossier.code or dossier.ref}-{document.kind}-{document.pk}.{extension}"
+
+
+def visible_documents(dossier: Dossier) -> list[DossierDocument]:
+    return [
+        d
+        for d in dossier.documents.all()
+        if d.kind != DossierDocument.Kind.RESULT or dossier.status in RESULT_VISIBLE
+    ]
+
+
+def int_or_zero(raw: str) -> int:
+    return int(raw) if raw.isdigit() else 0
+
+
+def int_or_none(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else None
+
+
+def max_upload_mb() -> int:
+    return max_upload_bytes() // (1024 * 1024)

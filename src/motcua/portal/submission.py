@@ -1,0 +1,364 @@
+"""Online submission (nộp hồ sơ trực tuyến): a draft filled step by step, then one dossier.
+
+Steps: where and which situation → the e-form → the documents → review and submit. Every step
+saves the draft, so an applicant can stop and resume. Submitting locks the draft row: the first
+request creates the dossier, a repeated one (double click, retry after a lost answer) gets the
+same dossier back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.catalog.constants import ONLINE_SUBMISSION, CompetenceLevel
+from motcua.catalog.models import Procedure, Requirement, RequirementGroup
+from motcua.common.errors import DomainError
+from motcua.common.files import checked_upload
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers.constants import ApplicantKind, Channel
+from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
+from motcua.organizations.models import Unit
+
+from . import eform
+from .models import Draft, DraftDocument
+
+MAX_FILES_PER_ITEM = 5
+# Group names that hold documents for everyone (or notes), as opposed to one situation's documents.
+GENERAL_GROUP = re.compile(r"^(giấy tờ|thành phần|hồ sơ|lưu ý|ghi chú|$)", re.IGNORECASE)
+NOTE_GROUP = re.compile(r"^(lưu ý|ghi chú)", re.IGNORECASE)
+PRESENT_GROUP = re.compile(r"xuất trình", re.IGNORECASE)
+CONDITIONAL = re.compile(
+    r"^[-+*•\s]*(trường hợp|đối với|nếu)|\(nếu có\)|trong trường hợp", re.IGNORECASE
+)
+DECLARATION = re.compile(r"tờ khai|mẫu .*điện tử|biểu mẫu|đơn đề nghị|giấy đề nghị", re.IGNORECASE)
+
+
+HOW_ORDER = ["upload", "optional", "present", "eform", "registry"]
+
+
+class NotOnline(DomainError):
+    pass
+
+
+# ------------------------------------------------------------------------- what may be submitted
+def online_allowed(procedure: Procedure) -> bool:
+    return procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION
+
+
+def receiving_units(procedure: Procedure, day: datetime.date) -> QuerySet[Unit]:
+    """Where the dossier may be sent: any commune of the city for commune procedures (reception
+    regardless of address, Decree 118), else the procedure's receiving or deciding units."""
+    units = Unit.objects.effective_on(day)
+    if procedure.level == CompetenceLevel.COMMUNE:
+        kinds = (
+            [UnitKind.COMMUNE_POLICE] if procedure.commune_body == "police" else COMMUNE_LEVEL_KINDS
+        )
+        return units.filter(kind__in=kinds).order_by("name")
+    chosen = units.filter(pk__in=procedure.receiving_units.values("pk"))
+    if not chosen.exists() and procedure.deciding_unit_id:
+        chosen = units.filter(pk=procedure.deciding_unit_id)
+    return chosen.order_by("name")
+
+
+def situations(procedure: Procedure) -> list[RequirementGroup]:
+    """Requirement groups that describe alternative situations ("thuê, mượn, ở nhờ"…)."""
+    return [
+        group
+        for group in procedure.requirement_groups.all()
+        if not GENERAL_GROUP.match(group.name.strip())
+    ]
+
+
+# ------------------------------------------------------------------------- documents to upload
+@dataclass
+class Item:
+    """One document of the checklist, as the online applicant meets it."""
+
+    requirement: Requirement
+    how: str  # upload, optional, eform, registry, present
+    files: list[DraftDocument] = field(default_factory=list)
+
+    @property
+    def required(self) -> bool:
+        return self.how == "upload"
+
+    @property
+    def label(self) -> str:
+        return short_name(self.requirement.name)
+
+
+@dataclass
+class Checklist:
+    items: list[Item]
+    notes: list[Requirement]
+
+    @property
+    def uploads(self) -> list[Item]:
+        return [i for i in self.items if i.how in ("upload", "optional", "present")]
+
+    @property
+    def missing(self) -> list[Item]:
+        return [i for i in self.items if i.required and not i.files]
+
+
+def classify(requirement: Requirement, group: RequirementGroup) -> str | None:
+    """How an online applicant provides a document; None for notes that are not documents."""
+    if NOTE_GROUP.match(group.name.strip()) or (
+        requirement.originals == 0 and requirement.copies == 0
+    ):
+        return None
+    if requirement.replaceable_by_registry:
+        return "registry"
+    if requirement.has_eform or DECLARATION.search(requirement.name[:120]):
+        return "eform"
+    if PRESENT_GROUP.search(group.name):
+        return "present"  # shown at the counter on receiving the result; a scan may be uploaded
+    if CONDITIONAL.search(requirement.name[:160]):
+        return "optional"
+    return "upload"
+
+
+def checklist_for(draft: Draft) -> Checklist:
+    chosen = draft.situation_id
+    groups = [
+        g
+        for g in draft.procedure.requirement_groups.prefetch_related("items")
+        if GENERAL_GROUP.match(g.name.strip()) or chosen is None or g.pk == chosen
+    ]
+    files: dict[int | None, list[DraftDocument]] = {}
+    for document in draft.documents.all():
+        files.setdefault(document.requirement_id, []).append(document)
+    items, notes = [], []
+    for group in groups:
+        for requirement in group.items.all():
+            if requirement.is_result:
+                continue
+            how = classify(requirement, group)
+            if how is None:
+                notes.append(requirement)
+            else:
+                items.append(Item(requirement, how, files.get(requirement.pk, [])))
+    # What must be uploaded first, what is already covered last.
+    items.sort(key=lambda item: HOW_ORDER.index(item.how))
+    return Checklist(items, notes)
+
+
+def what_to_bring(dossier: Dossier) -> list[str]:
+    """Partly-online procedures: the originals to show when the result is collected."""
+    names = []
+    for group in dossier.procedure.requirement_groups.prefetch_related("items"):
+        for requirement in group.items.all():
+            how = classify(requirement, group)
+            if how in ("present", "upload") and requirement.originals:
+                names.append(requirement.name.lstrip("-+* ").strip())
+    return names
+
+
+# ------------------------------------------------------------------------- the draft
+def profile_answer(user: User) -> dict[str, Any]:
+    """The applicant block prefilled from the account (once-only: never typed twice)."""
+    citizen = getattr(user, "citizen_profile", None)
+    answer = {
+        "ho_ten": user.full_name,
+        "so_dinh_danh": citizen.id_number if citizen else "",
+        "so_dien_thoai": user.phone,
+        "email": user.email,
+        "noi_cu_tru": citizen.address if citizen else "",
+    }
+    return {"nguoi_yeu_cau": {k: v for k, v in answer.items() if v}}
+
+
+def draft_start(*, user: User, procedure: Procedure) -> Draft:
+    """The applicant's unfinished draft of this procedure, or a new one."""
+    if not online_allowed(procedure):
+        raise NotOnline(
+            _(
+                "Thủ tục này chưa nộp trực tuyến được; hãy nộp tại nơi tiếp nhận ghi trên trang thủ tục."
+            )
+        )
+    existing = Draft.objects.filter(owner=user, procedure=procedure, dossier__isnull=True).first()
+    if existing is not None:
+        return existing
+    cases = list(procedure.cases.all())
+    only_unit = list(receiving_units(procedure, datetime.date.today())[:2])
+    return Draft.objects.create(
+        owner=user,
+        procedure=procedure,
+        case=cases[0] if cases else None,
+        receiving_unit=only_unit[0] if len(only_unit) == 1 else None,
+        eform_data=profile_answer(user)
+        if "nguoi_yeu_cau" in schema_of(procedure).get("properties", {})
+        else {},
+    )
+
+
+def schema_of(procedure: Procedure) -> dict[str, Any]:
+    return procedure.eform_schema or {"type": "object", "properties": {}}
+
+
+def draft_choose(
+    *, draft: Draft, unit_code: str, case_code: str, situation_id: str, day: datetime.date
+) -> Draft:
+    """Where to send the dossier, and which case and situation apply."""
+    unit = receiving_units(draft.procedure, day).filter(code=unit_code).first()
+    if unit is None:
+        raise DomainError(_("Hãy chọn nơi tiếp nhận hồ sơ trong danh sách."))
+    draft.receiving_unit = unit
+    if case_code:
+        case = draft.procedure.cases.filter(code=case_code).first()
+        if case is None:
+            raise DomainError(_("Hãy chọn trường hợp trong danh sách."))
+        draft.case = case
+    options = situations(draft.procedure)
+    if len(options) > 1:
+        chosen = next((g for g in options if str(g.pk) == situation_id), None)
+        if chosen is None:
+            raise DomainError(_("Hãy chọn trường hợp của bạn để biết cần những giấy tờ nào."))
+        draft.situation = chosen
+    draft.save(update_fields=["receiving_unit", "case", "situation", "updated_at"])
+    return draft
+
+
+def draft_save_answer(*, draft: Draft, post: Any) -> dict[str, str]:
+    """Keep what was typed (even with errors: nothing typed is lost) and report the errors."""
+    schema = schema_of(draft.procedure)
+    answer = eform.parse(schema, post)
+    errors = eform.validate(schema, answer)
+    draft.eform_data = answer
+    draft.eform_valid = not errors
+    draft.save(update_fields=["eform_data", "eform_valid", "updated_at"])
+    return errors
+
+
+def draft_attach(
+    *, draft: Draft, requirement_id: int, upload: UploadedFile, at: datetime.datetime
+) -> DraftDocument:
+    """A checked file for one item of the checklist; a refused file leaves nothing behind."""
+    item = next(
+        (i for i in checklist_for(draft).uploads if i.requirement.pk == requirement_id), None
+    )
+    if item is None:
+        raise DomainError(_("Giấy tờ này không cần tải lên cho hồ sơ của bạn."))
+    if len(item.files) >= MAX_FILES_PER_ITEM:
+        raise DomainError(
+            _("Mỗi giấy tờ tải lên tối đa %(n)s tệp; hãy xóa bớt tệp cũ.")
+            % {"n": MAX_FILES_PER_ITEM}
+        )
+    checked = checked_upload(upload)
+    document = DraftDocument(
+        draft=draft, requirement=item.requirement, name=short_name(item.requirement.name),
+        original_filename=(upload.name or "")[:255], sha256=checked.sha256,
+        content_type=checked.content_type, size=checked.size, uploaded_at=at,
+    )  # fmt: skip
+    document.file.save(checked.sha256, ContentFile(checked.content), save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    Draft.objects.filter(pk=draft.pk).update(updated_at=at)
+    return document
+
+
+def draft_remove_document(*, draft: Draft, document_id: int) -> None:
+    document = draft.documents.filter(pk=document_id).first()
+    if document is None:
+        return
+    document.delete()
+    document.file.delete(save=False)
+
+
+def short_name(name: str) -> str:
+    return name.lstrip("-+*• ").strip()[:255]
+
+
+def draft_problems(draft: Draft) -> list[str]:
+    """What still stops submission, in the words shown on the review page."""
+    problems = []
+    if draft.receiving_unit_id is None:
+        problems.append(_("Chưa chọn nơi tiếp nhận hồ sơ."))
+    if len(situations(draft.procedure)) > 1 and draft.situation_id is None:
+        problems.append(_("Chưa chọn trường hợp của bạn."))
+    schema = schema_of(draft.procedure)
+    if eform.validate(schema, draft.eform_data):
+        problems.append(_("Tờ khai còn thông tin thiếu hoặc chưa đúng."))
+    for item in checklist_for(draft).missing:
+        problems.append(
+            _("Chưa tải lên: %(name)s") % {"name": short_name(item.requirement.name)[:120]}
+        )
+    return problems
+
+
+def applicant_of(draft: Draft) -> dossier_services.Applicant:
+    """Who applies: the signed-in account (its ID number or tax code), contacts as typed."""
+    user = draft.owner
+    typed = draft.eform_data.get("nguoi_yeu_cau", {}) if draft.eform_data else {}
+    citizen = getattr(user, "citizen_profile", None)
+    business = getattr(user, "business_profile", None)
+    if business is not None:
+        return dossier_services.Applicant(
+            name=business.name, id_number=business.tax_code, kind=ApplicantKind.ORGANISATION,
+            phone=typed.get("so_dien_thoai", user.phone), email=typed.get("email", user.email),
+        )  # fmt: skip
+    return dossier_services.Applicant(
+        name=typed.get("ho_ten") or user.full_name,
+        id_number=citizen.id_number if citizen else "",
+        phone=typed.get("so_dien_thoai", user.phone),
+        email=typed.get("email", user.email),
+        address=typed.get("noi_cu_tru", citizen.address if citizen else ""),
+    )
+
+
+def draft_submit(*, draft: Draft, user: User, at: datetime.datetime) -> Dossier:
+    """One dossier per draft, whatever the number of requests (the draft row is the lock)."""
+    copied: list[DossierDocument] = []
+    try:
+        with transaction.atomic():
+            locked = Draft.objects.select_for_update().get(pk=draft.pk, owner=user)
+            if locked.dossier_id is not None:
+                return Dossier.objects.get(pk=locked.dossier_id)
+            problems = draft_problems(locked)
+            if problems:
+                raise DomainError(" ".join(problems))
+            dossier = dossier_services.dossier_submit(
+                procedure=locked.procedure, receiving_unit=locked.receiving_unit,  # type: ignore[arg-type]
+                applicant=applicant_of(locked), channel=Channel.ONLINE, at=at, actor=user, owner=user,
+                case=locked.case, eform_data=locked.eform_data,
+                checklist=[short_name(d.name) for d in locked.documents.all()],
+            )  # fmt: skip
+            for document in locked.documents.all():
+                copied.append(copy_into(dossier, document, user, at))
+            locked.dossier = dossier
+            locked.save(update_fields=["dossier", "updated_at"])
+    except Exception:
+        for written in copied:
+            written.file.delete(save=False)
+        raise
+    return dossier
+
+
+def copy_into(
+    dossier: Dossier, document: DraftDocument, user: User, at: datetime.datetime
+) -> DossierDocument:
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    upload = SimpleUploadedFile(document.original_filename or document.name, content)
+    return dossier_services.dossier_attach(
+        dossier=dossier, actor=user, at=at, upload=upload, name=document.name,
+        requirement_id=document.requirement_id,
+    )  # fmt: skip
+
+
+def drafts_of(user: User) -> QuerySet[Draft]:
+    return Draft.objects.filter(owner=user, dossier__isnull=True).select_related("procedure")

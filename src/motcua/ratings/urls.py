@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ratings"
+
+urlpatterns = [
+    path("ho-so-cua-toi/<str:ref>/danh-gia/", views.rate, name="rate"),
+    path("can-bo/danh-gia/", views.overview, name="overview"),
+]

@@ -1,0 +1,86 @@
+"""The citizen's rating form and the ratings page for leaders and supervisors. Thin views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.common.clock import now
+from motcua.common.errors import DomainError
+from motcua.dossiers.constants import Status
+from motcua.dossiers.models import Dossier
+from motcua.portal.services import citizen_dossiers
+
+from .forms import PeriodForm, RatingForm
+from .selectors import rating_report, rating_unit_ids
+from .services import AlreadyRated, InvalidAnswers, rating_submit
+
+
+@login_required
+def rate(request: HttpRequest, ref: str) -> HttpResponse:
+    """Đánh giá mức độ hài lòng: once, after the result is returned (Decree 61 art. 31)."""
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    dossier = (
+        Dossier.objects.filter(citizen_dossiers(user))
+        .select_related("procedure", "rating")
+        .defer(
+            "eform_data",
+            "applicant",
+            "procedure__eform_schema",
+            "procedure__steps_text",
+            "procedure__legal_basis",
+            "procedure__search_text",
+        )
+        .filter(ref=ref)
+        .first()
+    )
+    if dossier is None:
+        raise Http404(_("Không có hồ sơ này trong tài khoản của bạn."))
+    rating = getattr(dossier, "rating", None)
+    if rating is not None:
+        if request.method == "POST":
+            messages.error(request, str(AlreadyRated().message))
+        return render(request, "ratings/rate.html", {"dossier": dossier, "rating": rating})
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating_submit(
+                dossier=dossier, user=user, answers=form.answers(),
+                comment=form.cleaned_data["comment"], at=now(),
+            )  # fmt: skip
+        except InvalidAnswers as error:
+            for field, message in error.errors.items():
+                form.add_error(field, message)
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Cảm ơn bạn đã đánh giá. Ý kiến của bạn đã được ghi nhận."))
+            return redirect("portal:my-dossier", ref=dossier.ref)
+    return render(
+        request,
+        "ratings/rate.html",
+        {"dossier": dossier, "form": form, "returned": dossier.status == Status.RETURNED},
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Ratings of the dossiers of the units a leader or supervisor oversees."""
+    unit_ids = rating_unit_ids(request.user)  # type: ignore[arg-type]  # login_required
+    if not unit_ids:
+        raise PermissionDenied(
+            _("Trang này dành cho lãnh đạo đơn vị và cán bộ giám sát (quyền xem báo cáo).")
+        )
+    form = PeriodForm(request.GET if request.GET else None)
+    start, end = form.period() if form.is_bound else (None, None)
+    report = rating_report(unit_ids=unit_ids, start=start, end=end)
+    return render(
+        request,
+        "ratings/overview.html",
+        {"form": form, "report": report, "start": start, "end": end},
+    )

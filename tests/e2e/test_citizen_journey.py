@@ -1,0 +1,185 @@
+"""A citizen's online birth registration, from sign-up to the rated result, in real Chromium.
+
+The citizen registers, finds "đăng ký khai sinh" by typing without accents, submits online with an
+attachment; ward officers receive it and ask for a supplement; the citizen answers; the result
+is returned electronically; the citizen downloads it and rates the service. Then anyone holding
+the receipt looks the dossier up by its code.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from .axe import assert_accessible
+from .conftest import ARTIFACTS
+from .test_dossier_journey import act, shot, sign_in
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Khaisinh@2026!"
+ID_NUMBER = "001195004321"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def citizen_sign_in(page: Any, live_app: str) -> None:
+    page.context.clear_cookies()
+    page.goto(live_app + "/dang-nhap/")
+    page.fill("#id_username", ID_NUMBER)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def register(page: Any, live_app: str) -> None:
+    page.goto(live_app + "/dang-ky/")
+    page.fill("#id_full_name", "Trần Thị Mai")
+    page.fill("#id_id_number", ID_NUMBER)
+    page.fill("#id_phone", "0987654321")
+    page.fill("#id_email", "mai@example.vn")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    page.wait_for_load_state()
+    assert "Đã tạo tài khoản" in page.content()
+
+
+def find_birth_registration(page: Any, live_app: str) -> None:
+    page.goto(live_app + "/thu-tuc/")
+    page.fill("#q", "dang ky khai sinh")
+    first = page.locator("#results a").first
+    first.wait_for()
+    assert "khai sinh" in first.inner_text().lower()
+    shot(page, "citizen-1-search")
+    page.locator("#results a", has_text=re.compile("Thủ tục đăng ký khai sinh$")).first.click()
+    page.wait_for_url("**/thu-tuc/1.001193/")
+
+
+def submit_online(page: Any) -> str:
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    page.get_by_role("button", name="Bắt đầu").click()
+    page.select_option("#unit", label="Phường Hoàn Kiếm")
+    page.get_by_role("button", name="Tiếp tục").click()
+    assert page.input_value("#f-nguoi_yeu_cau-so_dinh_danh") == ID_NUMBER  # prefilled
+    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    assert page.locator(".error-summary").count() == 1  # the child's details are missing
+    shot(page, "citizen-2-form-errors")
+    page.fill("#f-tre-ho_ten", "Trần Minh Khôi")
+    page.select_option("#f-tre-gioi_tinh", "Nam")
+    page.fill("#f-tre-ngay_sinh", "2026-11-20")
+    page.fill("#f-tre-noi_sinh", "Bệnh viện Phụ sản Hà Nội")
+    page.fill("#f-me-ho_ten", "Trần Thị Mai")
+    page.fill("#f-me-so_dinh_danh", ID_NUMBER)
+    page.fill("#f-quan_he_voi_tre", "Mẹ")
+    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    page.wait_for_url("**/giay-to/")
+    item = page.locator("li.checklist-item", has_text="Giấy chứng sinh").first
+    item.locator("input[type=file]").set_input_files(
+        files=[{"name": "giay-chung-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    item.get_by_role("button", name="Tải lên").click()
+    page.wait_for_load_state()
+    assert "giay-chung-sinh.pdf" in page.content()
+    shot(page, "citizen-3-documents")
+    page.get_by_role("link", name="Tiếp tục: xem lại").click()
+    shot(page, "citizen-4-review")
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url("**/ho-so-cua-toi/*/")
+    assert "Đã nộp, đang chờ tiếp nhận" in page.content()
+    shot(page, "citizen-5-submitted")
+    return str(page.url)
+
+
+def officer_dossier_url(page: Any, live_app: str) -> str:
+    sign_in(page, live_app, "hoankiem.tiepnhan")
+    page.goto(live_app + "/can-bo/ho-so/?q=" + ID_NUMBER)
+    page.get_by_role("link", name=re.compile("Trần Thị Mai|HS")).first.click()
+    page.wait_for_url("**/can-bo/ho-so/*/")
+    return str(page.url)
+
+
+def attach_result(page: Any) -> None:
+    page.select_option("#doc-kind", "result")
+    page.fill("#doc-name", "Giấy khai sinh (bản điện tử)")
+    page.set_input_files(
+        "#doc-file",
+        files=[{"name": "giay-khai-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    page.get_by_role("button", name="Đính kèm").click()
+    page.wait_for_load_state()
+
+
+def test_online_birth_registration_from_sign_up_to_rating(page: Any, live_app: str) -> None:
+    register(page, live_app)
+    find_birth_registration(page, live_app)
+    citizen_url = submit_online(page)
+
+    dossier_url = officer_dossier_url(page, live_app)
+    act(page, re.compile("^Tiếp nhận$"))
+    code = re.search(r"H26\.\d+-\d{6}-\d{4}", page.locator("h1").inner_text()).group(0)
+    act(page, "Yêu cầu bổ sung", {"textarea": "Giấy chứng sinh chụp rõ nét, đủ 4 góc"})
+    shot(page, "citizen-6-officer-asks-supplement")
+
+    citizen_sign_in(page, live_app)
+    page.goto(citizen_url)
+    assert "Giấy chứng sinh chụp rõ nét, đủ 4 góc" in page.content()
+    assert_accessible(page, "journey-supplement-asked")
+    page.get_by_role("link", name="Gửi giấy tờ bổ sung").click()
+    assert_accessible(page, "journey-supplement-form")
+    page.set_input_files(
+        "#item-0", files=[{"name": "ro-net.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Gửi giấy tờ bổ sung").click()
+    page.wait_for_url(citizen_url)
+    assert "Đã gửi giấy tờ bổ sung" in page.content()
+    receipt_link = page.get_by_role("link", name=re.compile("Mẫu số 01"))
+    receipt = page.request.get(live_app + receipt_link.get_attribute("href"))
+    assert receipt.headers["content-type"] == "application/pdf"
+    (ARTIFACTS / "citizen-receipt.pdf").write_bytes(receipt.body())
+    shot(page, "citizen-7-supplement-sent")
+
+    for who, action in [
+        ("hoankiem.chuyenvien", "Chuyển bước"),
+        ("hoankiem.lanhdao", "Phê duyệt"),
+        ("hoankiem.chuyenvien", "Có kết quả"),
+    ]:
+        sign_in(page, live_app, who)
+        page.goto(dossier_url)
+        act(page, action)
+    sign_in(page, live_app, "hoankiem.tiepnhan")
+    page.goto(dossier_url)
+    attach_result(page)
+    act(page, "Trả kết quả")
+    assert "Đã trả kết quả" in page.content()
+
+    citizen_sign_in(page, live_app)
+    page.goto(citizen_url)
+    assert "Đã trả kết quả" in page.content()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Giấy khai sinh")).click()
+    assert download.value.path().read_bytes() == PDF
+    shot(page, "citizen-8-result")
+    assert_accessible(page, "journey-result")
+    page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
+    assert_accessible(page, "journey-rating-form")
+    for fieldset in page.locator("fieldset.rating-question").all():
+        fieldset.get_by_label("Hài lòng", exact=True).check()
+    page.get_by_role("button", name=re.compile("Gửi đánh giá")).click()
+    page.wait_for_url(citizen_url)
+    assert "Bạn đã đánh giá hồ sơ này" in page.content()
+    shot(page, "citizen-9-rated")
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.body())).pages)
+    assert code in text.replace("\n", "")
+    page.context.clear_cookies()
+    page.goto(f"{live_app}/tra-cuu/?ma={code}")
+    page.fill("#digits", ID_NUMBER[-4:])
+    page.get_by_role("button", name="Tra cứu").click()
+    page.wait_for_load_state()
+    assert "Đã trả kết quả" in page.content()
+    assert code in page.content()
+    shot(page, "citizen-10-public-lookup")
+    assert_accessible(page, "journey-lookup-result")

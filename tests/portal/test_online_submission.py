@@ -1,0 +1,279 @@
+"""Online submission: a draft filled step by step, checked uploads, one dossier per draft."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure
+from motcua.dossiers.constants import Action, Channel, Status
+from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.portal.models import Draft, DraftDocument
+from tests import factories
+
+BIRTH = "1.001193"
+WARD = "hn-phuong-hoan-kiem"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def citizen(db: None) -> User:
+    return factories.citizen("001190001234", "0912000111")
+
+
+@pytest.fixture
+def browser(citizen: User) -> Client:
+    client = Client()
+    client.force_login(citizen)
+    return client
+
+
+def files_in(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def birth() -> Procedure:
+    return Procedure.objects.get(code=BIRTH, in_hanoi_set=True)
+
+
+def start(client: Client) -> Draft:
+    response = client.post(reverse("portal:online-start", kwargs={"code": BIRTH}))
+    assert response.status_code == 302
+    return Draft.objects.get(procedure=birth(), dossier__isnull=True)
+
+
+BIRTH_ANSWER = {
+    "nguoi_yeu_cau.ho_ten": "Nguyễn Thị Hoa",
+    "nguoi_yeu_cau.so_dinh_danh": "001190001234",
+    "nguoi_yeu_cau.so_dien_thoai": "0912000111",
+    "tre.ho_ten": "Nguyễn Minh An",
+    "tre.gioi_tinh": "Nam",
+    "tre.ngay_sinh": "2026-11-20",
+    "tre.noi_sinh": "Bệnh viện Phụ sản Hà Nội",
+    "me.ho_ten": "Nguyễn Thị Hoa",
+    "me.so_dinh_danh": "001190001234",
+    "quan_he_voi_tre": "Mẹ",
+    "dang_ky_thuong_tru": "on",
+}
+
+
+def certificate_item(draft: Draft) -> int:
+    from motcua.portal.submission import checklist_for
+
+    required = [i for i in checklist_for(draft).items if i.required]
+    assert required, "the birth procedure asks for the birth certificate"
+    return required[0].requirement.pk
+
+
+def fill(client: Client, draft: Draft) -> None:
+    key = {"key": draft.key}
+    assert client.post(reverse("portal:draft-place", kwargs=key), {"unit": WARD}).status_code == 302
+    assert client.post(reverse("portal:draft-form", kwargs=key), BIRTH_ANSWER).status_code == 302
+    upload = SimpleUploadedFile("giay-chung-sinh.pdf", PDF, content_type="application/pdf")
+    response = client.post(
+        reverse("portal:draft-documents", kwargs=key),
+        {"requirement": certificate_item(draft), "file": upload},
+    )
+    assert response.status_code == 302
+
+
+def test_starting_needs_an_account(db: None) -> None:
+    response = Client().get(reverse("portal:online-start", kwargs={"code": BIRTH}))
+    assert response.status_code == 302
+    assert "/dang-nhap/" in response["Location"]
+
+
+def test_the_procedure_page_offers_online_submission_only_where_it_exists(db: None) -> None:
+    page = Client().get(reverse("catalog:detail", kwargs={"code": BIRTH})).content.decode()
+    assert reverse("portal:online-start", kwargs={"code": BIRTH}) in page
+    offline = Procedure.objects.filter(in_hanoi_set=True, online_level="unknown").first()
+    assert offline is not None
+    page = Client().get(reverse("catalog:detail", kwargs={"code": offline.code})).content.decode()
+    assert "nop-truc-tuyen" not in page
+
+
+def test_a_procedure_without_online_submission_says_so(browser: Client) -> None:
+    offline = Procedure.objects.filter(in_hanoi_set=True, online_level="unknown").first()
+    assert offline is not None
+    url = reverse("portal:online-start", kwargs={"code": offline.code})
+    assert "chưa nộp trực tuyến được" in browser.get(url).content.decode()
+    browser.post(url)
+    assert not Draft.objects.exists()
+
+
+def test_the_applicant_block_is_prefilled_from_the_account(browser: Client, citizen: User) -> None:
+    draft = start(browser)
+    page = browser.get(reverse("portal:draft-form", kwargs={"key": draft.key})).content.decode()
+    assert 'value="001190001234"' in page
+    assert 'value="0912000111"' in page
+    assert citizen.full_name in page
+
+
+def test_a_wrong_form_keeps_what_was_typed_and_says_what_to_do(browser: Client) -> None:
+    draft = start(browser)
+    answer = {
+        **BIRTH_ANSWER,
+        "tre.ho_ten": "",
+        "me.so_dinh_danh": "12345",
+        "tre.ngay_sinh": "31/02/2026",
+    }
+    response = browser.post(reverse("portal:draft-form", kwargs={"key": draft.key}), answer)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Hãy nhập họ, chữ đệm và tên." in page
+    assert "Số định danh cá nhân gồm 12 chữ số" in page
+    assert "ngày/tháng/năm" in page
+    assert 'href="#f-tre-ho_ten"' in page  # the summary links to the field
+    draft.refresh_from_db()
+    assert draft.eform_data["tre"]["noi_sinh"] == "Bệnh viện Phụ sản Hà Nội"
+    assert draft.eform_valid is False
+
+
+def test_a_birth_date_in_the_future_is_refused(browser: Client) -> None:
+    draft = start(browser)
+    answer = {**BIRTH_ANSWER, "tre.ngay_sinh": "01/01/2099"}
+    response = browser.post(reverse("portal:draft-form", kwargs={"key": draft.key}), answer)
+    assert "không thể sau hôm nay" in response.content.decode()
+
+
+def test_dates_typed_day_first_are_understood(browser: Client) -> None:
+    draft = start(browser)
+    answer = {**BIRTH_ANSWER, "tre.ngay_sinh": "20/11/2026"}
+    browser.post(reverse("portal:draft-form", kwargs={"key": draft.key}), answer)
+    draft.refresh_from_db()
+    assert draft.eform_data["tre"]["ngay_sinh"] == "2026-11-20"
+
+
+def test_a_draft_is_resumed_not_duplicated(browser: Client) -> None:
+    first = start(browser)
+    second = start(browser)
+    assert first.pk == second.pk
+    assert "Hồ sơ đang soạn" in browser.get(reverse("portal:my-dossiers")).content.decode()
+
+
+def test_submission_creates_one_online_dossier_with_its_files(
+    browser: Client, citizen: User, media: Path
+) -> None:
+    draft = start(browser)
+    fill(browser, draft)
+    review = reverse("portal:draft-review", kwargs={"key": draft.key})
+    first = browser.post(review)
+    second = browser.post(review)  # a double click, or a retry after a lost answer
+    assert first.status_code == second.status_code == 302
+    dossier = Dossier.objects.get(procedure=birth())
+    assert (
+        first["Location"]
+        == second["Location"]
+        == reverse("portal:my-dossier", kwargs={"ref": dossier.ref})
+    )
+    assert dossier.channel == Channel.ONLINE
+    assert dossier.owner == citizen
+    assert dossier.applicant_id_number == "001190001234"
+    assert dossier.receiving_unit.code == WARD
+    assert dossier.status == Status.NEW
+    assert dossier.eform_data["tre"]["ho_ten"] == "Nguyễn Minh An"
+    documents = list(dossier.documents.all())
+    assert [d.kind for d in documents] == [DossierDocument.Kind.INPUT]
+    assert documents[0].file.read() == PDF
+    assert list(dossier.events.values_list("action", flat=True)) == [Action.SUBMIT, Action.ATTACH]
+    draft.refresh_from_db()
+    assert draft.dossier == dossier
+
+
+def test_submission_waits_for_the_required_documents(browser: Client, media: Path) -> None:
+    draft = start(browser)
+    key = {"key": draft.key}
+    browser.post(reverse("portal:draft-place", kwargs=key), {"unit": WARD})
+    browser.post(reverse("portal:draft-form", kwargs=key), BIRTH_ANSWER)
+    page = browser.get(reverse("portal:draft-review", kwargs=key)).content.decode()
+    assert "Chưa tải lên: Giấy chứng sinh" in page
+    browser.post(reverse("portal:draft-review", kwargs=key))
+    assert not Dossier.objects.exists()
+
+
+def test_a_unit_outside_the_list_is_refused(browser: Client) -> None:
+    draft = start(browser)
+    response = browser.post(
+        reverse("portal:draft-place", kwargs={"key": draft.key}), {"unit": "hn-so-tu-phap"}
+    )
+    assert response.status_code == 400
+    assert "Hãy chọn nơi tiếp nhận" in response.content.decode()
+
+
+REFUSED = [
+    (b"just some text", "ghi-chu.txt", "Chỉ nhận tệp PDF, PNG hoặc JPEG"),
+    (b"", "rong.pdf", "Tệp trống"),
+    (b"MZ\x90\x00 an executable renamed", "giay-chung-sinh.pdf", "dù tên tệp có thể ghi .pdf"),
+    (b"PK\x03\x04 a word document renamed", "giay-chung-sinh.pdf", "Chỉ nhận tệp PDF"),
+]
+
+
+@pytest.mark.parametrize(("content", "filename", "message"), REFUSED)
+def test_refused_uploads_say_why_and_leave_nothing(
+    browser: Client, media: Path, content: bytes, filename: str, message: str
+) -> None:
+    draft = start(browser)
+    response = browser.post(
+        reverse("portal:draft-documents", kwargs={"key": draft.key}),
+        {"requirement": certificate_item(draft), "file": SimpleUploadedFile(filename, content)},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not DraftDocument.objects.exists()
+    assert files_in(media) == []
+
+
+def test_an_oversized_upload_is_refused(browser: Client, media: Path, settings: Any) -> None:
+    settings.MOTCUA_MAX_UPLOAD_MB = 1
+    draft = start(browser)
+    big = PDF + b"0" * (1024 * 1024)
+    response = browser.post(
+        reverse("portal:draft-documents", kwargs={"key": draft.key}),
+        {"requirement": certificate_item(draft), "file": SimpleUploadedFile("to.pdf", big)},
+    )
+    assert response.status_code == 400
+    assert "Tệp quá lớn: tối đa 1 MB" in response.content.decode()
+    assert files_in(media) == []
+
+
+def test_a_png_photo_is_accepted_and_can_be_removed(browser: Client, media: Path) -> None:
+    draft = start(browser)
+    url = reverse("portal:draft-documents", kwargs={"key": draft.key})
+    browser.post(
+        url, {"requirement": certificate_item(draft), "file": SimpleUploadedFile("anh.png", png())}
+    )
+    document = DraftDocument.objects.get()
+    assert document.content_type == "image/png"
+    browser.post(url, {"remove": document.pk})
+    assert not DraftDocument.objects.exists()
+    assert files_in(media) == []
+
+
+def test_nobody_else_can_open_a_draft(browser: Client, db: None) -> None:
+    draft = start(browser)
+    other = Client()
+    other.force_login(factories.citizen("001090055555", "0912999888"))
+    for name in ("draft-place", "draft-form", "draft-documents", "draft-review"):
+        assert other.get(reverse(f"portal:{name}", kwargs={"key": draft.key})).status_code == 404
+    assert other.post(reverse("portal:draft-review", kwargs={"key": draft.key})).status_code == 404
+    assert not Dossier.objects.exists()

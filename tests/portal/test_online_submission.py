@@ -277,3 +277,19 @@ def test_nobody_else_can_open_a_draft(browser: Client, db: None) -> None:
         assert other.get(reverse(f"portal:{name}", kwargs={"key": draft.key})).status_code == 404
     assert other.post(reverse("portal:draft-review", kwargs={"key": draft.key})).status_code == 404
     assert not Dossier.objects.exists()
+
+
+def test_typing_is_saved_as_a_draft_without_shouting_errors(browser: Client) -> None:
+    draft = start(browser)
+    url = reverse("portal:draft-form", kwargs={"key": draft.key})
+    partial = {"tre.ho_ten": "Nguyễn Minh An"}
+    response = browser.post(url, {**partial, "autosave": "1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Đã tự động lưu nháp" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.eform_data["tre"] == {"ho_ten": "Nguyễn Minh An"}
+    saved = browser.post(url, {**partial, "tre.noi_sinh": "Hà Nội", "save": "1"})
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.eform_data["tre"]["noi_sinh"] == "Hà Nội"
+    assert draft.eform_valid is False  # saved as it is; checked when the applicant goes on

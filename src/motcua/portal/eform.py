@@ -312,3 +312,9 @@ def form_groups(
 
 def error_summary(groups: list[Group]) -> list[Field]:
     return [item for group in groups for item in group.fields if item.error]
+
+
+def unplaced_errors(groups: list[Group], errors: Mapping[str, str]) -> list[str]:
+    """Errors about no field or block on the page (they still belong in the summary)."""
+    names = {f.name for g in groups for f in g.fields} | {g.name for g in groups}
+    return [message for name, message in errors.items() if name not in names]

@@ -131,19 +131,20 @@ def form(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         errors = submission.draft_save_answer(draft=draft, post=request.POST)
-        if not errors and "save" not in request.POST:
-            return redirect("portal:draft-documents", key=draft.key)
+        if "autosave" in request.POST:  # htmx, while typing: saved, nothing else to say
+            return render(request, "portal/online/_saved.html", {"at": now()})
+        if "save" in request.POST:
+            messages.success(request, _("Đã lưu nháp tờ khai. Bạn có thể làm tiếp lúc khác."))
+            return redirect("portal:draft-form", key=draft.key)
         if not errors:
-            messages.success(request, _("Đã lưu nháp tờ khai."))
-    elif request.GET.get("kiem-tra"):
-        errors = eform.validate(schema, draft.eform_data)
+            return redirect("portal:draft-documents", key=draft.key)
     groups = eform.form_groups(schema, draft.eform_data, errors)
     context = step_context(draft, "to-khai") | {
         "schema": schema,
         "groups": groups,
         "errors": eform.error_summary(groups),
-        "unplaced": [m for n, m in errors.items() if not any(f.name == n for g in groups for f in g.fields) and not any(g.name == n for g in groups)],
-    }  # fmt: skip
+        "unplaced": eform.unplaced_errors(groups, errors),
+    }
     return render(request, "portal/online/form.html", context, status=400 if errors else 200)
 
 

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
+from motcua.common.clock import now
 from motcua.dossiers.constants import Action, Channel, Status
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.portal.models import Draft, DraftDocument
+from motcua.portal.submission import draft_submit
 from tests import factories
 
 BIRTH = "1.001193"
@@ -293,3 +297,36 @@ def test_typing_is_saved_as_a_draft_without_shouting_errors(browser: Client) -> 
     draft.refresh_from_db()
     assert draft.eform_data["tre"]["noi_sinh"] == "Hà Nội"
     assert draft.eform_valid is False  # saved as it is; checked when the applicant goes on
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submissions_of_one_draft_make_one_dossier(
+    settings: Any, tmp_path: Path
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads are a PostgreSQL test; SQLite serialises writers")
+    settings.MEDIA_ROOT = tmp_path
+    owner = factories.citizen("001190001234", "0912000111")
+    client = Client()
+    client.force_login(owner)
+    draft = start(client)
+    fill(client, draft)
+    barrier = threading.Barrier(2)
+    refs: list[str] = []
+
+    def submit() -> None:
+        barrier.wait()
+        try:
+            refs.append(draft_submit(draft=draft, user=owner, at=now()).ref)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(refs) == 2
+    assert len(set(refs)) == 1
+    assert Dossier.objects.filter(procedure=birth()).count() == 1
+    assert DossierDocument.objects.count() == 1

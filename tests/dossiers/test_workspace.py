@@ -34,6 +34,34 @@ def test_worklist_counts_and_lists_with_a_bounded_number_of_queries(
     assert 'Chờ tiếp nhận <span class="count">3</span>' in page
 
 
+def test_counts_are_right_for_officers_who_do_not_receive(staff: Staff) -> None:
+    received(staff)
+    submitted(staff)
+    for officer in (staff.specialist, staff.leader):
+        page = as_user(officer).get(reverse("dossiers:worklist")).content.decode()
+        assert 'Tất cả <span class="count">2</span>' in page, officer
+
+
+def test_the_counter_opens_on_what_waits_for_reception(staff: Staff) -> None:
+    submitted(staff)
+    page = as_user(staff.reception).get(reverse("dossiers:worklist")).content.decode()
+    assert 'aria-current="page" class="current">Chờ tiếp nhận' in page
+    assert page.count('href="/can-bo/ho-so/HS') == 1
+
+
+def test_an_approved_dossier_waits_in_the_specialists_own_list(staff: Staff) -> None:
+    from motcua.dossiers import services as s
+
+    from .conftest import at
+
+    dossier = s.dossier_forward(
+        dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
+    )
+    dossier = s.dossier_approve(dossier=dossier, actor=staff.leader, at=at("2026-03-02 11:00"))
+    page = as_user(staff.specialist).get(reverse("dossiers:worklist"), {"tab": "mine"})
+    assert dossier.code in page.content.decode()
+
+
 def test_dossier_page_has_a_bounded_number_of_queries(
     staff: Staff, django_assert_max_num_queries
 ) -> None:

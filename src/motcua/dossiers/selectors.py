@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -15,7 +16,7 @@ from motcua.catalog.models import ProcessStep
 from motcua.common.text import fold_words
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .constants import FINAL, Status
+from .constants import FINAL, Decision, Status
 from .models import Dossier
 
 TABS = [
@@ -50,17 +51,27 @@ def with_step_role(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return dossiers.annotate(step_role=Subquery(role.values("role")[:1]))
 
 
+def in_units(field: str, ids: Iterable[int]) -> Q:
+    """``field IN ids``; an empty list is "nothing" without making the whole count query empty
+    (Django drops a query whose condition is an empty IN, counts of the other tabs included)."""
+    ids = list(ids)
+    return Q(**{f"{field}__in": ids}) if ids else Q(pk__isnull=True)
+
+
 def mine_filter(user: User) -> Q:
-    """Assigned to me, or standing at a step of a role I hold in the deciding unit."""
+    """Assigned to me, standing at a step of a role I hold in the deciding unit, approved and
+    waiting for its result to be prepared (processing officers), or ready to hand over."""
     condition = Q(assignee=user)
     for role in permissions.active_roles(user):
-        units = [role.unit_id]
         if role.role in permissions.SUBTREE_ROLES:
             continue  # supervisors and administrators do not process dossiers
-        condition |= Q(step_role=role.role, deciding_unit_id__in=units, assignee__isnull=True)
+        condition |= Q(step_role=role.role, deciding_unit_id=role.unit_id, assignee__isnull=True)
+    condition |= Q(status=Status.PROCESSING, decision=Decision.APPROVED) & in_units(
+        "deciding_unit_id", permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
+    )
     return condition & ~Q(status__in=FINAL) & ~Q(status=Status.PROCESSED) | (
         Q(status=Status.PROCESSED)
-        & Q(receiving_unit_id__in=permissions.unit_ids_with(user, Capability.RETURN_RESULT))
+        & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RETURN_RESULT))
     )
 
 
@@ -69,9 +80,9 @@ def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
     end_of_day = local.replace(hour=23, minute=59, second=59)
     open_ = ~Q(status__in=FINAL) & Q(finished_at__isnull=True)
     return {
-        "to_receive": Q(
-            status=Status.NEW,
-            receiving_unit_id__in=permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER),
+        "to_receive": Q(status=Status.NEW)
+        & in_units(
+            "receiving_unit_id", permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
         ),
         "mine": mine_filter(user),
         "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),
@@ -102,9 +113,10 @@ def dossier_worklist(
 ) -> Worklist:
     """Counts for every tab (one query) and the dossiers of the chosen tab, overdue first."""
     filters = tab_filters(user, at)
-    tab = tab if tab in filters else "mine"
     base = with_step_role(visible_dossiers(user)).filter(search_filter(query))
     counts = base.aggregate(**{name: _count(condition) for name, condition in filters.items()})
+    if tab not in filters:  # no choice made: my work, else what waits at my counter
+        tab = "to_receive" if not counts["mine"] and counts["to_receive"] else "mine"
     rows = (
         base.filter(filters[tab])
         .select_related("procedure", "receiving_unit", "deciding_unit", "assignee")

@@ -26,7 +26,8 @@ from motcua.accounts.validators import (
     validate_phone,
 )
 from motcua.catalog.models import Procedure, ProcedureCase, Requirement
-from motcua.catalog.presentation import money_text
+from motcua.catalog.presentation import money_text, time_limit_text
+from motcua.catalog.requirements import counter_checklist
 from motcua.catalog.search import Filters
 from motcua.catalog.selectors import filters_for_unit, procedure_search
 from motcua.common.clock import now
@@ -51,8 +52,9 @@ def officer(request: HttpRequest) -> User:
 def worklist(request: HttpRequest) -> HttpResponse:
     user = officer(request)
     query = request.GET.get("q", "")[:100]
-    # A search without a chosen tab looks through every dossier the officer can see.
-    tab = request.GET.get("tab") or ("all" if query.strip() else "mine")
+    # A search without a chosen tab looks through every dossier the officer can see; no tab and
+    # no search: the selector opens "mine", or "to receive" when nothing is mine yet.
+    tab = request.GET.get("tab") or ("all" if query.strip() else "auto")
     result = dossier_worklist(user=user, tab=tab, query=query, at=now())
     return render(
         request,
@@ -271,11 +273,23 @@ def reception(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dossiers/reception.html",
-        {"units": units, "form": form, "procedure": procedure, "cases": list(procedure.cases.all()) if procedure else [],
-         "groups": list(procedure.requirement_groups.prefetch_related("items")) if procedure else [],
+        {"units": units, "form": form, "procedure": procedure, "cases": case_options(procedure),
+         "groups": counter_checklist(procedure) if procedure else [],
          "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
          "error": error},
     )  # fmt: skip
+
+
+def case_options(procedure: Procedure | None) -> list[tuple[str, str]]:
+    """(code, label): the case's name, else its time limit, so the officer can tell cases apart."""
+    if procedure is None:
+        return []
+    options = []
+    for case in procedure.cases.all():
+        limit = time_limit_text(case.time_quantity, case.time_unit)
+        label = case.name or (_("Thời hạn %(limit)s") % {"limit": limit} if limit else "")
+        options.append((case.code, f"{case.code} — {label}" if label else case.code))
+    return options
 
 
 @login_required

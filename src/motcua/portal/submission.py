@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.catalog.constants import ONLINE_SUBMISSION, CompetenceLevel
 from motcua.catalog.models import Procedure, Requirement, RequirementGroup
+from motcua.catalog.requirements import document_name, is_note
 from motcua.common.errors import DomainError
 from motcua.common.files import checked_upload
 from motcua.dossiers import services as dossier_services
@@ -36,7 +37,6 @@ from .models import Draft, DraftDocument
 MAX_FILES_PER_ITEM = 5
 # Group names that hold documents for everyone (or notes), as opposed to one situation's documents.
 GENERAL_GROUP = re.compile(r"^(giấy tờ|thành phần|hồ sơ|lưu ý|ghi chú|$)", re.IGNORECASE)
-NOTE_GROUP = re.compile(r"^(lưu ý|ghi chú)", re.IGNORECASE)
 PRESENT_GROUP = re.compile(r"xuất trình", re.IGNORECASE)
 CONDITIONAL = re.compile(
     r"^[-+*•\s]*(trường hợp|đối với|nếu)|\(nếu có\)|trong trường hợp", re.IGNORECASE
@@ -114,9 +114,7 @@ class Checklist:
 
 def classify(requirement: Requirement, group: RequirementGroup) -> str | None:
     """How an online applicant provides a document; None for notes that are not documents."""
-    if NOTE_GROUP.match(group.name.strip()) or (
-        requirement.originals == 0 and requirement.copies == 0
-    ):
+    if is_note(requirement, group):
         return None
     if requirement.replaceable_by_registry:
         return "registry"
@@ -280,7 +278,7 @@ def draft_remove_document(*, draft: Draft, document_id: int) -> None:
 
 
 def short_name(name: str) -> str:
-    return name.lstrip("-+*• ").strip()[:255]
+    return document_name(name)[:255]
 
 
 def draft_problems(draft: Draft) -> list[str]:

@@ -57,3 +57,23 @@ def test_help_lists_our_commands(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"  {name}" in out
     listed = {line.split()[0] for line in out.splitlines() if line.startswith("  ")}
     assert "migrate" not in listed  # Django's own commands only with --all
+
+
+def test_vietnamese_alphabetical_order() -> None:
+    from motcua.common.text import vietnamese_key
+
+    names = [
+        "Ô Chợ Dừa",
+        "Đống Đa",
+        "Chương Mỹ",
+        "Cầu Giấy",
+        "Dương Nội",
+        "Ba Đình",
+        "Ứng Hòa",
+        "Ứng Thiên",
+        "Bạch Mai",
+    ]
+    assert sorted(names, key=vietnamese_key) == [
+        "Ba Đình", "Bạch Mai", "Cầu Giấy", "Chương Mỹ", "Dương Nội", "Đống Đa", "Ô Chợ Dừa",
+        "Ứng Hòa", "Ứng Thiên",
+    ]  # fmt: skip

@@ -69,7 +69,7 @@ def submit_online(page: Any) -> str:
     shot(page, "citizen-2-form-errors")
     page.fill("#f-tre-ho_ten", "Trần Minh Khôi")
     page.select_option("#f-tre-gioi_tinh", "Nam")
-    page.fill("#f-tre-ngay_sinh", "2026-11-20")
+    page.fill("#f-tre-ngay_sinh", "20/11/2026")
     page.fill("#f-tre-noi_sinh", "Bệnh viện Phụ sản Hà Nội")
     page.fill("#f-me-ho_ten", "Trần Thị Mai")
     page.fill("#f-me-so_dinh_danh", ID_NUMBER)

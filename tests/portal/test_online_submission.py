@@ -146,7 +146,7 @@ def test_a_wrong_form_keeps_what_was_typed_and_says_what_to_do(browser: Client) 
     page = response.content.decode()
     assert "Hãy nhập họ, chữ đệm và tên." in page
     assert "Số định danh cá nhân gồm 12 chữ số" in page
-    assert "ngày/tháng/năm" in page
+    assert "ngày này không có trên lịch" in page
     assert 'href="#f-tre-ho_ten"' in page  # the summary links to the field
     draft.refresh_from_db()
     assert draft.eform_data["tre"]["noi_sinh"] == "Bệnh viện Phụ sản Hà Nội"
@@ -330,3 +330,22 @@ def test_two_simultaneous_submissions_of_one_draft_make_one_dossier(
     assert len(set(refs)) == 1
     assert Dossier.objects.filter(procedure=birth()).count() == 1
     assert DossierDocument.objects.count() == 1
+
+
+def test_none_of_the_situations_leaves_only_the_documents_asked_of_everyone(
+    browser: Client,
+) -> None:
+    from motcua.portal.submission import checklist_for, situations
+
+    residence = Procedure.objects.get(code="1.004222", in_hanoi_set=True)
+    browser.post(reverse("portal:online-start", kwargs={"code": "1.004222"}))
+    draft = Draft.objects.get(procedure=residence)
+    assert len(situations(residence)) > 1
+    url = reverse("portal:draft-place", kwargs={"key": draft.key})
+    police = "hn-cong-an-phuong-hoan-kiem"
+    assert browser.post(url, {"unit": police}).status_code == 400  # the situation is asked
+    assert browser.post(url, {"unit": police, "situation": "none"}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.no_situation
+    situational = {g.pk for g in situations(residence)}
+    assert all(i.requirement.group_id not in situational for i in checklist_for(draft).items)

@@ -187,3 +187,45 @@ def test_nobody_else_gets_a_file_whatever_they_try(
     for url in attempts:
         assert stranger.get(url).status_code in (403, 404), url
     assert Client().get(attempts[0]).status_code == 302  # anonymous: to the sign-in page
+
+
+def test_an_electronic_result_is_announced_when_it_can_be_downloaded(
+    browser: Client, ward: WardStaff, media: Path
+) -> None:
+    from motcua.notifications.constants import Kind
+    from motcua.notifications.models import Notification
+
+    dossier = decided(browser, ward)
+    assert not Notification.objects.filter(dossier=dossier, kind=Kind.RESULT_READY).exists()
+    s.dossier_attach(
+        dossier=dossier, actor=ward.reception, at=now(), name="Giấy khai sinh (bản điện tử)",
+        upload=SimpleUploadedFile("kq.pdf", PDF), kind=DossierDocument.Kind.RESULT,
+    )  # fmt: skip
+    s.dossier_return_result(dossier=dossier, actor=ward.reception, at=now())
+    sent = Notification.objects.filter(dossier=dossier, kind=Kind.RESULT_READY)
+    assert sent.count() == 2  # e-mail and SMS
+    assert all("dien tu" in n.body or "điện tử" in n.body for n in sent)
+
+
+def test_the_officer_reads_the_citizens_declaration(
+    browser: Client, ward: WardStaff, media: Path
+) -> None:
+    dossier = submitted_online(browser)
+    officer = Client()
+    officer.force_login(ward.reception)
+    page = officer.get(reverse("dossiers:detail", args=[dossier.ref])).content.decode()
+    assert "Tờ khai của người nộp" in page
+    assert "Nguyễn Minh An" in page  # the child
+    assert "20/11/2026" in page  # dates as people read them
+
+
+def test_the_reference_given_at_submission_works_in_the_public_lookup(
+    browser: Client, ward: WardStaff, media: Path
+) -> None:
+    dossier = submitted_online(browser)
+    page = (
+        Client()
+        .post(reverse("portal:lookup"), {"code": dossier.ref, "digits": "1234"})
+        .content.decode()
+    )
+    assert "Đã nộp, đang chờ tiếp nhận" in page

@@ -37,3 +37,26 @@ def fold_words(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return fold_words(text).split()
+
+
+# Vietnamese alphabetical order: ă, â after a; đ after d; ê after e; ô, ơ after o; ư after u.
+# Tones only break ties, in dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
+ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
+TONE_ORDER = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A sort key that puts "Cầu Giấy" before "Chương Mỹ" and "Đống Đa" after "Dương Nội"."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for char in text.lower():
+        parts = unicodedata.normalize("NFD", char)
+        base = parts[0] + "".join(mark for mark in parts[1:] if mark in LETTER_MARKS)
+        letter = unicodedata.normalize("NFC", base)
+        if letter in ALPHABET:
+            letters.append(ALPHABET.index(letter))
+        else:  # a space ends a word before any letter; digits and signs after the letters
+            letters.append(-1 if letter.isspace() else 100 + ord(letter))
+        tones.append(max((TONE_ORDER.get(mark, 0) for mark in parts[1:]), default=0))
+    return tuple(letters), tuple(tones)

@@ -74,7 +74,7 @@ def date_line(value: Any) -> str:
 def form_context(dossier: Dossier, form: LegalForm) -> dict[str, Any]:
     events = list(dossier.events.select_related("unit").order_by("seq"))
     last_of = {event.action: event for event in events}
-    issued = events[-1].at if events else dossier.submitted_at
+    issued = issued_at(form, last_of) or (events[-1].at if events else dossier.submitted_at)
     return {
         "dossier": dossier,
         "form": form,
@@ -85,16 +85,35 @@ def form_context(dossier: Dossier, form: LegalForm) -> dict[str, Any]:
         "limit": time_limit_text(dossier.case.time_quantity, dossier.case.time_unit)
         if dossier.case
         else limit_text(dossier),
-        "received_documents": [
-            *dossier.checklist,
-            *dossier.documents.filter(kind="input").values_list("name", flat=True),
-        ],
+        "received_documents": list(
+            dict.fromkeys(  # once each: several files may answer one document
+                [
+                    *dossier.checklist,
+                    *dossier.documents.filter(kind="input").values_list("name", flat=True),
+                ]
+            )
+        ),
         "supplement": last_of.get("request_supplement"),
         "refusal": last_of.get("refuse_reception"),
         "apology": last_of.get("apologize"),
         "stop": last_of.get("withdraw"),
         "events": events,
     }
+
+
+# The event each form records: its date is the form's date, however far the dossier has moved on.
+FORM_EVENT = {
+    "tiep-nhan": "receive",
+    "yeu-cau-bo-sung": "request_supplement",
+    "tu-choi": "refuse_reception",
+    "xin-loi": "apologize",
+    "dung-giai-quyet": "withdraw",
+}
+
+
+def issued_at(form: LegalForm, last_of: dict[str, Any]) -> Any:
+    event = last_of.get(FORM_EVENT.get(form.slug, ""))
+    return event.at if event is not None else None
 
 
 def lookup_url(dossier: Dossier) -> str:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
-from motcua.catalog.constants import OnlineLevel, StepScope
+from motcua.catalog.constants import StepScope
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition, ProcessStep
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.common.files import checked_upload
@@ -51,6 +51,7 @@ from .models import (
     DossierEvent,
     DossierPause,
 )
+from .results import result_is_electronic
 
 # Which states each action may start from (Circular 01/2018 flow; see docs/decisions/0004).
 ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -811,7 +812,7 @@ def dossier_return_result(
 ) -> Dossier:
     def decide(current: Dossier) -> Change:
         if (
-            needs_electronic_result(current)
+            result_is_electronic(current)
             and not current.documents.filter(kind=DossierDocument.Kind.RESULT).exists()
         ):
             raise MissingInput(
@@ -825,15 +826,6 @@ def dossier_return_result(
         dossier, Action.RETURN_RESULT, actor=actor, at=at, expected_version=expected_version,
         decide=decide,
     )  # fmt: skip
-
-
-def needs_electronic_result(dossier: Dossier) -> bool:
-    """Fully-online procedures submitted online end with an electronic result (Decree 45/2020)."""
-    return (
-        dossier.channel == Channel.ONLINE
-        and dossier.decision == Decision.APPROVED
-        and dossier.procedure.online_level == OnlineLevel.FULL
-    )
 
 
 def dossier_apologize(

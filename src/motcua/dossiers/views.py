@@ -33,6 +33,7 @@ from motcua.catalog.selectors import filters_for_unit, procedure_search
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
+from motcua.portal import eform
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services
@@ -91,6 +92,9 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             "colleagues": colleagues,
             "forms": forms_available(dossier),
             "documents": list(dossier.documents.all()),
+            "groups": eform.form_groups(dossier.procedure.eform_schema, dossier.eform_data, {})
+            if dossier.eform_data
+            else [],
             "can_attach": services.can_attach(dossier, user),
             "requirements": [
                 item

@@ -23,6 +23,7 @@ from motcua.common.clock import VIETNAM
 from motcua.common.text import unaccent
 from motcua.dossiers.constants import Action
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.results import result_is_electronic
 
 from .constants import DeliveryStatus, Kind, NotifyChannel
 from .models import Notification
@@ -47,7 +48,7 @@ def notifications_for_event(dossier: Dossier, event: DossierEvent) -> list[Notif
     Called by ``dossiers.services.act`` inside its transaction: if the action is refused and
     rolled back, so are these rows and their tasks.
     """
-    kind = ACTION_KIND.get(event.action)
+    kind = kind_of(dossier, event)
     if kind is None or is_history(event):
         return []
     phone, email = contact_of(dossier)
@@ -64,6 +65,16 @@ def notifications_for_event(dossier: Dossier, event: DossierEvent) -> list[Notif
         text = render_sms(kind, context)
         created.append(notification_add(dossier, event, kind, NotifyChannel.SMS, phone, "", text))
     return created
+
+
+def kind_of(dossier: Dossier, event: DossierEvent) -> str | None:
+    """What the event means to the applicant. An electronic result is news when it is handed
+    over (and downloadable), a paper one as soon as it is ready at the counter."""
+    if event.action in (Action.COMPLETE, Action.RETURN_RESULT):
+        electronic = result_is_electronic(dossier)
+        wanted = Action.RETURN_RESULT if electronic else Action.COMPLETE
+        return Kind.RESULT_READY if event.action == wanted else None
+    return ACTION_KIND.get(event.action)
 
 
 def is_history(event: DossierEvent) -> bool:
@@ -110,7 +121,8 @@ def message_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         "due": local_text(dossier.due_at),
         "items": [str(item) for item in payload.get("items") or []],
         "reason": event.reason,
-        "approved": event.action == Action.COMPLETE,
+        "approved": event.action in (Action.COMPLETE, Action.RETURN_RESULT),
+        "electronic": event.action == Action.RETURN_RESULT,
         "previous_due": local_text(parse_instant(payload.get("previous_due"))),
         "new_due": local_text(parse_instant(payload.get("new_due"))),
         "MOTCUA_PUBLIC_URL": public_url,

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 
+DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EARLIEST = "1900-01-01"
 DATE_TYPED = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 EXTRA_ROWS = 1  # empty rows offered after the filled ones of a repeated group
 
@@ -40,10 +42,29 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     error: str = ""
+    group: str = ""  # the legend of its fieldset, to say whose field an error is about
 
     @property
     def dom_id(self) -> str:
         return "f-" + self.name.replace(".", "-")
+
+    @property
+    def shown(self) -> str:
+        """The value as a person reads and types it: dates dd/mm/yyyy, lists one per line."""
+        if self.value is None:
+            return ""
+        if self.widget == "date":
+            return date_shown(str(self.value))
+        if isinstance(self.value, list):
+            return "\n".join(str(v) for v in self.value)
+        return str(self.value)
+
+
+def date_shown(value: str) -> str:
+    try:
+        return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value  # what was typed, kept so that it can be corrected
 
 
 @dataclass
@@ -232,6 +253,10 @@ def describe(error: SchemaError, schema: Mapping[str, Any]) -> tuple[str, str]:
     target = subschema(schema, path)
     name = ".".join(str(p) for p in path)
     label = str(target.get("title") or name)
+    if error.validator == "format" and DATE_TYPED.match(str(error.instance)):
+        return name, _(
+            "%(label)s: ngày này không có trên lịch (ví dụ 31/02); hãy kiểm tra lại."
+        ) % {"label": label}
     return name, message_for(str(error.validator), error.validator_value, target, label)
 
 
@@ -268,7 +293,8 @@ def pattern_message(pattern: str, label: str) -> str:
 
 
 def dates_in_future(schema: Mapping[str, Any], answer: Mapping[str, Any]) -> dict[str, str]:
-    """Births and deaths are declared after they happen: a date after today is a typing mistake."""
+    """Births and deaths are declared after they happen: a date after today is a typing mistake,
+    and so is one before 1900."""
     today = datetime.date.today().isoformat()
     found: dict[str, str] = {}
 
@@ -284,10 +310,17 @@ def dates_in_future(schema: Mapping[str, Any], answer: Mapping[str, Any]) -> dic
         elif (
             sub.get("format") == "date"
             and isinstance(node, str)
-            and node > today
             and path.rsplit(".", 1)[-1] in ("ngay_sinh", "ngay_chet")
+            and DATE_ISO.match(node)
         ):
-            found[path] = _("%(label)s không thể sau hôm nay.") % {"label": sub.get("title", "")}
+            if node < EARLIEST:
+                found[path] = _("%(label)s: năm phải từ 1900 trở đi.") % {
+                    "label": sub.get("title", "")
+                }
+            elif node > today:
+                found[path] = _("%(label)s không thể sau hôm nay.") % {
+                    "label": sub.get("title", "")
+                }
 
     walk(answer, schema, "")
     return found
@@ -301,12 +334,11 @@ def form_groups(
     for group in groups:
         whole = errors.get(group.name, "") if group.name else ""
         for item in group.fields:
+            item.group = group.legend
             item.error = errors.get(item.name, "")
             if whole and item.required and not item.error:
                 # The whole block is missing: say which of its fields to fill, one by one.
                 item.error = message_for("required", None, {}, item.label)
-            if item.widget == "lines" and isinstance(item.value, list):
-                item.value = "\n".join(str(v) for v in item.value)
     return groups
 
 

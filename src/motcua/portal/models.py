@@ -52,6 +52,9 @@ class Draft(models.Model):
         related_name="+",
         help_text=_("Trường hợp của người nộp, khi thủ tục chia giấy tờ theo trường hợp."),
     )
+    no_situation = models.BooleanField(
+        default=False, help_text=_("Người nộp chọn “không thuộc trường hợp nào ở trên”.")
+    )
     receiving_unit = models.ForeignKey(
         "organizations.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -18,6 +18,7 @@ from motcua.catalog.selectors import procedure_detail
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.common.files import max_upload_bytes
+from motcua.common.text import vietnamese_key
 from motcua.dossiers.constants import Status
 from motcua.dossiers.legal_forms import LegalForm, forms_available, legal_form_pdf
 from motcua.dossiers.models import Dossier, DossierDocument
@@ -114,7 +115,10 @@ def place(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             return redirect("portal:draft-form", key=draft.key)
     cases = [c for c in draft.procedure.cases.all() if c.name]
     context = step_context(draft, "noi-nop") | {
-        "units": submission.receiving_units(draft.procedure, now().date()),
+        "units": sorted(
+            submission.receiving_units(draft.procedure, now().date()),
+            key=lambda unit: vietnamese_key(unit.name),
+        ),
         "cases": cases if len(cases) > 1 else [],
         "situations": submission.situations(draft.procedure),
         "error": error,

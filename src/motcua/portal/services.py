@@ -46,7 +46,7 @@ def dossier_lookup(
     if len(digits) == 4 and code:
         dossier = (
             Dossier.objects.select_related("procedure", "deciding_unit", "receiving_unit")
-            .filter(code=code)
+            .filter(Q(code=code) | Q(ref=code))
             .first()
         )
         phone = str((dossier.applicant or {}).get("phone", "")) if dossier else ""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from motcua.dossiers.constants import Decision, Status
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.results import result_is_electronic
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 
@@ -24,9 +25,15 @@ def citizen_status(dossier: Dossier) -> str:
         Status.AWAITING_PAYMENT: _("Đang chờ bạn nộp phí, lệ phí"),
         Status.NOT_RECEIVED: _("Không được tiếp nhận"),
         Status.STOPPED: _("Đã dừng giải quyết"),
-        Status.PROCESSED: _("Có kết quả — mời bạn nhận kết quả")
-        if dossier.decision == Decision.APPROVED
-        else _("Đã có trả lời: không giải quyết (xem lý do)"),
+        Status.PROCESSED: processed_words(dossier),
         Status.RETURNED: _("Đã trả kết quả"),
     }
     return words[Status(dossier.status)]
+
+
+def processed_words(dossier: Dossier) -> str:
+    if dossier.decision != Decision.APPROVED:
+        return _("Đã có trả lời: không giải quyết (xem lý do)")
+    if result_is_electronic(dossier):
+        return _("Đã được giải quyết — cơ quan đang gửi kết quả điện tử cho bạn")
+    return _("Có kết quả — mời bạn nhận kết quả")

@@ -44,6 +44,7 @@ CONDITIONAL = re.compile(
 DECLARATION = re.compile(r"tờ khai|mẫu .*điện tử|biểu mẫu|đơn đề nghị|giấy đề nghị", re.IGNORECASE)
 
 
+NO_SITUATION = "none"  # "none of these": only the documents asked of everyone apply
 HOW_ORDER = ["upload", "optional", "present", "eform", "registry"]
 
 
@@ -132,7 +133,9 @@ def checklist_for(draft: Draft) -> Checklist:
     groups = [
         g
         for g in draft.procedure.requirement_groups.prefetch_related("items")
-        if GENERAL_GROUP.match(g.name.strip()) or chosen is None or g.pk == chosen
+        if GENERAL_GROUP.match(g.name.strip())
+        or g.pk == chosen
+        or (chosen is None and not draft.no_situation)
     ]
     files: dict[int | None, list[DraftDocument]] = {}
     for document in draft.documents.all():
@@ -202,7 +205,13 @@ def draft_start(*, user: User, procedure: Procedure) -> Draft:
 
 
 def schema_of(procedure: Procedure) -> dict[str, Any]:
-    return procedure.eform_schema or {"type": "object", "properties": {}}
+    """The procedure's e-form, without the generic "your situation" question: the situation is
+    chosen in the first step, from the same national groups."""
+    schema = dict(procedure.eform_schema or {"type": "object", "properties": {}})
+    if "truong_hop" in schema.get("properties", {}):
+        schema["properties"] = {k: v for k, v in schema["properties"].items() if k != "truong_hop"}
+        schema["required"] = [k for k in schema.get("required", []) if k != "truong_hop"]
+    return schema
 
 
 def draft_choose(
@@ -221,10 +230,11 @@ def draft_choose(
     options = situations(draft.procedure)
     if len(options) > 1:
         chosen = next((g for g in options if str(g.pk) == situation_id), None)
-        if chosen is None:
+        if chosen is None and situation_id != NO_SITUATION:
             raise DomainError(_("Hãy chọn trường hợp của bạn để biết cần những giấy tờ nào."))
         draft.situation = chosen
-    draft.save(update_fields=["receiving_unit", "case", "situation", "updated_at"])
+        draft.no_situation = chosen is None
+    draft.save(update_fields=["receiving_unit", "case", "situation", "no_situation", "updated_at"])
     return draft
 
 
@@ -286,7 +296,11 @@ def draft_problems(draft: Draft) -> list[str]:
     problems = []
     if draft.receiving_unit_id is None:
         problems.append(_("Chưa chọn nơi tiếp nhận hồ sơ."))
-    if len(situations(draft.procedure)) > 1 and draft.situation_id is None:
+    if (
+        len(situations(draft.procedure)) > 1
+        and draft.situation_id is None
+        and not draft.no_situation
+    ):
         problems.append(_("Chưa chọn trường hợp của bạn."))
     schema = schema_of(draft.procedure)
     if eform.validate(schema, draft.eform_data):
@@ -333,7 +347,6 @@ def draft_submit(*, draft: Draft, user: User, at: datetime.datetime) -> Dossier:
                 procedure=locked.procedure, receiving_unit=locked.receiving_unit,  # type: ignore[arg-type]
                 applicant=applicant_of(locked), channel=Channel.ONLINE, at=at, actor=user, owner=user,
                 case=locked.case, eform_data=locked.eform_data,
-                checklist=[short_name(d.name) for d in locked.documents.all()],
             )  # fmt: skip
             for document in locked.documents.all():
                 copied.append(copy_into(dossier, document, user, at))

@@ -75,6 +75,7 @@ class Group:
     legend: str
     fields: list[Field]
     required: bool = False
+    more: bool = False  # the last row of a repeated block: another row can be added after it
 
 
 def widget_for(schema: Mapping[str, Any], name: str) -> str:
@@ -149,6 +150,7 @@ def row_groups(name: str, schema: Mapping[str, Any], rows: list[Any]) -> Iterato
         data = rows[index] if index < len(rows) and isinstance(rows[index], dict) else {}
         group = object_group(f"{name}.{index}", item, data, required=False)
         group.legend = f"{title} ({index + 1})"
+        group.more = index == count - 1 and count < limit
         # Inside an optional row, the row's own required fields are checked by the schema.
         yield group
 

@@ -55,3 +55,10 @@ def test_an_id_number_with_an_account_is_sent_to_sign_in() -> None:
     Client().post(reverse("portal:sign-up"), GOOD)
     again = Client().post(reverse("portal:sign-up"), {**GOOD, "phone": "0912000222"})
     assert "đã có tài khoản" in again.content.decode()
+
+
+def test_password_rules_are_explained_in_vietnamese() -> None:
+    short = {**GOOD, "password1": "a1", "password2": "a1"}
+    page = Client().post(reverse("portal:sign-up"), short).content.decode()
+    assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in page
+    assert "too short" not in page

@@ -349,3 +349,59 @@ def test_none_of_the_situations_leaves_only_the_documents_asked_of_everyone(
     assert draft.no_situation
     situational = {g.pk for g in situations(residence)}
     assert all(i.requirement.group_id not in situational for i in checklist_for(draft).items)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-Infinity", "1e400"])
+def test_numbers_that_are_not_numbers_are_refused_not_crashed_on(
+    browser: Client, value: str
+) -> None:
+    Procedure.objects.filter(code="1.013225", in_hanoi_set=True).update(online_level="full")
+    browser.post(reverse("portal:online-start", kwargs={"code": "1.013225"}))
+    draft = Draft.objects.get(procedure__code="1.013225")
+    url = reverse("portal:draft-form", kwargs={"key": draft.key})
+    response = browser.post(url, {"dien_tich_xay_dung_m2": value})
+    assert response.status_code == 400
+    assert "nhập một số" in response.content.decode()
+
+
+@pytest.mark.parametrize("field", ["remove", "requirement"])
+def test_odd_digits_in_hidden_fields_are_ignored(browser: Client, field: str) -> None:
+    draft = start(browser)
+    response = browser.post(
+        reverse("portal:draft-documents", kwargs={"key": draft.key}), {field: "²"}
+    )
+    assert response.status_code in (302, 400)
+
+
+def test_the_submitted_draft_leaves_no_copy_of_the_files(
+    browser: Client, media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    draft = start(browser)
+    fill(browser, draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(reverse("portal:draft-review", kwargs={"key": draft.key}))
+    assert not DraftDocument.objects.exists()
+    assert [p.parts[-3] for p in files_in(media)] == ["dossiers"]
+
+
+def test_files_of_an_abandoned_situation_are_not_sent(browser: Client, media: Path) -> None:
+    from motcua.portal.submission import situations
+
+    residence = Procedure.objects.get(code="1.004222", in_hanoi_set=True)
+    browser.post(reverse("portal:online-start", kwargs={"code": "1.004222"}))
+    draft = Draft.objects.get(procedure=residence)
+    first, second = situations(residence)[:2]
+    place = reverse("portal:draft-place", kwargs={"key": draft.key})
+    police = "hn-cong-an-phuong-hoan-kiem"
+    browser.post(place, {"unit": police, "situation": first.pk})
+    item = next(i for i in first.items.all() if i.originals and not i.replaceable_by_registry)
+    browser.post(
+        reverse("portal:draft-documents", kwargs={"key": draft.key}),
+        {"requirement": item.pk, "file": SimpleUploadedFile("cu.pdf", PDF)},
+    )
+    assert DraftDocument.objects.count() == 1
+    browser.post(place, {"unit": police, "situation": second.pk})
+    draft.refresh_from_db()
+    from motcua.portal.submission import checklist_for
+
+    assert all(not i.files for i in checklist_for(draft).items)

@@ -148,7 +148,7 @@ def test_a_full_online_result_must_be_electronic(
     assert returned.status == Status.RETURNED
 
 
-def test_the_result_is_downloadable_only_by_the_applicant_once_decided(
+def test_the_result_is_downloadable_only_by_the_applicant_once_handed_over(
     browser: Client, ward: WardStaff, media: Path
 ) -> None:
     dossier = s.dossier_receive(dossier=submitted_online(browser), actor=ward.reception, at=now())
@@ -161,7 +161,9 @@ def test_the_result_is_downloadable_only_by_the_applicant_once_decided(
     dossier = s.dossier_assign(dossier=dossier, actor=ward.head, at=now(), assignee=ward.specialist)
     dossier = s.dossier_forward(dossier=dossier, actor=ward.specialist, at=now())
     dossier = s.dossier_approve(dossier=dossier, actor=ward.leader, at=now())
-    s.dossier_complete(dossier=dossier, actor=ward.specialist, at=now())
+    dossier = s.dossier_complete(dossier=dossier, actor=ward.specialist, at=now())
+    assert browser.get(url).status_code == 404  # decided, not yet handed over
+    s.dossier_return_result(dossier=dossier, actor=ward.reception, at=now())
     response = browser.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]

@@ -255,3 +255,14 @@ def test_the_admin_lists_ratings_read_only(staff: Staff, applicant: User) -> Non
     assert client.get(reverse("admin:ratings_rating_changelist")).status_code == 200
     assert client.get(reverse("admin:ratings_rating_change", args=[rating.pk])).status_code == 200
     assert client.get(reverse("admin:ratings_rating_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query", [{"end": "31/12/9999"}, {"start": "01/01/0001"}, {"month": "12/9999"}]
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_crashed_on(
+    police_supervisor: User, query: dict[str, str]
+) -> None:
+    response = overview(police_supervisor, **query)
+    assert response.status_code in (200, 400)
+    assert "2000–2100" in response.content.decode()

@@ -14,6 +14,10 @@ def result_is_electronic(dossier: Dossier) -> bool:
     (Decree 45/2020): nobody has to come to the counter for it."""
     if dossier.channel != Channel.ONLINE or dossier.decision != Decision.APPROVED:
         return False
-    # Only the level: the procedure row carries large JSON that this does not need.
-    level = Procedure.objects.values_list("online_level", flat=True).get(pk=dossier.procedure_id)
+    if Dossier.procedure.is_cached(dossier):
+        level = dossier.procedure.online_level
+    else:  # only the level: the procedure row carries large JSON that this does not need
+        level = Procedure.objects.values_list("online_level", flat=True).get(
+            pk=dossier.procedure_id
+        )
     return level == OnlineLevel.FULL

@@ -66,8 +66,10 @@ def mine_filter(user: User) -> Q:
         if role.role in permissions.SUBTREE_ROLES:
             continue  # supervisors and administrators do not process dossiers
         condition |= Q(step_role=role.role, deciding_unit_id=role.unit_id, assignee__isnull=True)
-    condition |= Q(status=Status.PROCESSING, decision=Decision.APPROVED) & in_units(
-        "deciding_unit_id", permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
+    condition |= (
+        Q(status=Status.PROCESSING, decision=Decision.APPROVED)
+        & (Q(assignee=user) | Q(assignee__isnull=True))
+        & in_units("deciding_unit_id", permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER))
     )
     return condition & ~Q(status__in=FINAL) & ~Q(status=Status.PROCESSED) | (
         Q(status=Status.PROCESSED)

@@ -175,7 +175,7 @@ def attach(request: HttpRequest, ref: str) -> HttpResponse:
         requirement = request.POST.get("requirement", "")
         services.dossier_attach(
             dossier=dossier, actor=user, at=now(), upload=upload, name=request.POST.get("name", ""),
-            kind=request.POST.get("kind", "input"), requirement_id=int(requirement) if requirement.isdigit() else None,
+            kind=request.POST.get("kind", "input"), requirement_id=int(requirement) if requirement.isascii() and requirement.isdigit() else None,
             digitised_at_counter=request.POST.get("digitised") == "on", expected_version=None,
         )  # fmt: skip
     except DomainError as error:

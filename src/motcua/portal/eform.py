@@ -12,6 +12,7 @@ Vietnamese, saying what to do rather than only what is wrong (UX.md).
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
+
+from motcua.common import clock
 
 DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST = "1900-01-01"
@@ -121,9 +124,11 @@ def groups_of(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[Group]
     for key, sub in schema.get("properties", {}).items():
         value = data.get(key)
         if sub.get("type") == "object":
-            groups.append(object_group(key, sub, value or {}, key in required))
+            groups.append(
+                object_group(key, sub, value if isinstance(value, dict) else {}, key in required)
+            )
         elif sub.get("type") == "array" and sub.get("items", {}).get("type") == "object":
-            groups.extend(row_groups(key, sub, value or []))
+            groups.extend(row_groups(key, sub, value if isinstance(value, list) else []))
         else:
             top.fields.append(leaf(key, sub, key in required, value))
     return [g for g in groups if g.fields]
@@ -208,9 +213,11 @@ def parse_number(raw: str, *, integer: bool) -> Any:
     # Integers: dots and commas only group digits. Decimals: a comma is the decimal mark.
     cleaned = cleaned.replace(".", "").replace(",", "") if integer else cleaned.replace(",", ".")
     try:
-        return int(cleaned) if integer else float(cleaned)
+        number = int(cleaned) if integer else float(cleaned)
     except ValueError:
         return raw  # left as text: the schema reports it as "not a number"
+    # "inf" and "nan" parse as floats but are not numbers anyone means (nor valid JSON).
+    return number if math.isfinite(number) else raw
 
 
 def parse_date(raw: str) -> str:
@@ -297,7 +304,7 @@ def pattern_message(pattern: str, label: str) -> str:
 def dates_in_future(schema: Mapping[str, Any], answer: Mapping[str, Any]) -> dict[str, str]:
     """Births and deaths are declared after they happen: a date after today is a typing mistake,
     and so is one before 1900."""
-    today = datetime.date.today().isoformat()
+    today = clock.today().isoformat()
     found: dict[str, str] = {}
 
     def walk(node: Any, sub: Mapping[str, Any], path: str) -> None:

@@ -3,6 +3,7 @@ in ``submission`` and ``supplement``."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.contrib import messages
@@ -27,14 +28,16 @@ from . import eform, submission, supplement
 from .models import Draft
 from .services import citizen_dossiers
 
+logger = logging.getLogger(__name__)
 STEPS = [
     ("noi-nop", "portal:draft-place"),
     ("to-khai", "portal:draft-form"),
     ("giay-to", "portal:draft-documents"),
     ("xem-lai", "portal:draft-review"),
 ]
-# Results are handed over once the decision is made; before that, a citizen sees only what they sent.
-RESULT_VISIBLE = frozenset({Status.PROCESSED, Status.RETURNED})
+# A result is the applicant's once it is handed over (return_result); before that, they see
+# only what they sent.
+RESULT_VISIBLE = frozenset({Status.RETURNED})
 
 
 def applicant(request: HttpRequest) -> User:
@@ -224,9 +227,7 @@ def review(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 def discard(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     draft = own_draft(request, key)
     if draft.dossier_id is None:
-        for document in draft.documents.all():
-            submission.draft_remove_document(draft=draft, document_id=document.pk)
-        draft.delete()
+        submission.draft_discard(draft=draft)
         messages.success(request, _("Đã xóa hồ sơ nháp."))
     return redirect("portal:my-dossiers")
 
@@ -285,8 +286,13 @@ def document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
         found.kind == DossierDocument.Kind.RESULT and dossier.status not in RESULT_VISIBLE
     ):
         raise Http404(_("Không có giấy tờ này."))
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError as missing:
+        logger.error("file of document %s of %s is missing from storage", found.pk, dossier.ref)
+        raise Http404(_("Tệp này tạm thời không đọc được; hãy liên hệ nơi nộp hồ sơ.")) from missing
     return FileResponse(
-        found.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=download_name(dossier, found),
         content_type=found.content_type,
@@ -326,11 +332,12 @@ def visible_documents(dossier: Dossier) -> list[DossierDocument]:
 
 
 def int_or_zero(raw: str) -> int:
-    return int(raw) if raw.isdigit() else 0
+    return int_or_none(raw) or 0
 
 
 def int_or_none(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+    # isdigit() alone lets "²" through, which int() refuses.
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def max_upload_mb() -> int:

@@ -23,6 +23,7 @@ from motcua.accounts.models import User
 from motcua.catalog.constants import ONLINE_SUBMISSION, CompetenceLevel
 from motcua.catalog.models import Procedure, Requirement, RequirementGroup
 from motcua.catalog.requirements import document_name, is_note
+from motcua.common import clock
 from motcua.common.errors import DomainError
 from motcua.common.files import checked_upload
 from motcua.dossiers import services as dossier_services
@@ -162,7 +163,7 @@ def what_to_bring(dossier: Dossier) -> list[str]:
         for requirement in group.items.all():
             how = classify(requirement, group)
             if how in ("present", "upload") and requirement.originals:
-                names.append(requirement.name.lstrip("-+* ").strip())
+                names.append(document_name(requirement.name))
     return names
 
 
@@ -192,7 +193,7 @@ def draft_start(*, user: User, procedure: Procedure) -> Draft:
     if existing is not None:
         return existing
     cases = list(procedure.cases.all())
-    only_unit = list(receiving_units(procedure, datetime.date.today())[:2])
+    only_unit = list(receiving_units(procedure, clock.today())[:2])
     return Draft.objects.create(
         owner=user,
         procedure=procedure,
@@ -294,8 +295,16 @@ def short_name(name: str) -> str:
 def draft_problems(draft: Draft) -> list[str]:
     """What still stops submission, in the words shown on the review page."""
     problems = []
+    if not online_allowed(draft.procedure):
+        problems.append(_("Thủ tục này hiện không còn nhận hồ sơ trực tuyến."))
     if draft.receiving_unit_id is None:
         problems.append(_("Chưa chọn nơi tiếp nhận hồ sơ."))
+    elif (
+        not receiving_units(draft.procedure, clock.today())
+        .filter(pk=draft.receiving_unit_id)
+        .exists()
+    ):
+        problems.append(_("Nơi tiếp nhận đã chọn không còn nhận thủ tục này; hãy chọn lại."))
     if (
         len(situations(draft.procedure)) > 1
         and draft.situation_id is None
@@ -313,7 +322,11 @@ def draft_problems(draft: Draft) -> list[str]:
 
 
 def applicant_of(draft: Draft) -> dossier_services.Applicant:
-    """Who applies: the signed-in account (its ID number or tax code), contacts as typed."""
+    """Who applies: the signed-in account, with its ID number or tax code and its own contacts.
+
+    Contacts typed in the e-form stay in the declaration; messages go to the account's, so that
+    nobody can have the system text or mail a stranger.
+    """
     user = draft.owner
     typed = draft.eform_data.get("nguoi_yeu_cau", {}) if draft.eform_data else {}
     citizen = getattr(user, "citizen_profile", None)
@@ -321,13 +334,13 @@ def applicant_of(draft: Draft) -> dossier_services.Applicant:
     if business is not None:
         return dossier_services.Applicant(
             name=business.name, id_number=business.tax_code, kind=ApplicantKind.ORGANISATION,
-            phone=typed.get("so_dien_thoai", user.phone), email=typed.get("email", user.email),
+            phone=user.phone, email=user.email,
         )  # fmt: skip
     return dossier_services.Applicant(
         name=typed.get("ho_ten") or user.full_name,
         id_number=citizen.id_number if citizen else "",
-        phone=typed.get("so_dien_thoai", user.phone),
-        email=typed.get("email", user.email),
+        phone=user.phone,
+        email=user.email,
         address=typed.get("noi_cu_tru", citizen.address if citizen else ""),
     )
 
@@ -348,15 +361,43 @@ def draft_submit(*, draft: Draft, user: User, at: datetime.datetime) -> Dossier:
                 applicant=applicant_of(locked), channel=Channel.ONLINE, at=at, actor=user, owner=user,
                 case=locked.case, eform_data=locked.eform_data,
             )  # fmt: skip
-            for document in locked.documents.all():
+            # Only the files of the checklist the applicant reviewed (not those of a situation
+            # they chose before and left).
+            kept = [f for item in checklist_for(locked).uploads for f in item.files]
+            for document in kept:
                 copied.append(copy_into(dossier, document, user, at))
             locked.dossier = dossier
             locked.save(update_fields=["dossier", "updated_at"])
+            draft_files_drop(locked)
     except Exception:
         for written in copied:
             written.file.delete(save=False)
         raise
     return dossier
+
+
+def draft_files_drop(draft: Draft) -> None:
+    """The draft's copies go once the dossier holds its own: no personal paper twice on disk.
+    Files are removed only after the commit, so a rollback still finds them."""
+    names = [document.file.name for document in draft.documents.all()]
+    draft.documents.all().delete()
+    storage = DraftDocument._meta.get_field("file").storage
+
+    def remove() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+
+
+def draft_discard(*, draft: Draft) -> None:
+    """The applicant throws an unsubmitted draft away, with its files."""
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        if locked.dossier_id is not None:
+            return
+        draft_files_drop(locked)
+        locked.delete()
 
 
 def copy_into(

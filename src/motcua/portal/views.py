@@ -92,6 +92,8 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
             "ref",
             "code",
             "status",
+            "channel",
+            "procedure__online_level",
             "decision",
             "due_at",
             "submitted_at",

@@ -54,6 +54,9 @@ class RatingForm(forms.Form):
 DATE_FORMAT_HINT = _("Nhập ngày dạng dd/mm/yyyy, ví dụ 05/03/2026.")
 
 
+YEARS = (2000, 2100)  # ratings exist only in these years; beyond them dates overflow
+
+
 class PeriodForm(forms.Form):
     """An optional period: a month (mm/yyyy), or from and/or to a date (dd/mm/yyyy)."""
 
@@ -98,6 +101,13 @@ class PeriodForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
+                self.add_error(name, _("Chọn ngày trong các năm 2000–2100."))
+        month = data.get("month")
+        if month and not YEARS[0] <= month[0].year <= YEARS[1]:
+            self.add_error("month", _("Chọn tháng trong các năm 2000–2100."))
         if start and end and start > end:
             self.add_error("end", _("Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."))
         return data

@@ -44,7 +44,7 @@ def answers_clean(answers: Mapping[str, object]) -> dict[str, int]:
     errors: dict[str, str] = {}
     for criterion in Criterion:
         value = answers.get(criterion)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int) or value not in Score.values:
             errors[criterion] = str(CHOOSE_ONE)

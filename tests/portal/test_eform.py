@@ -7,8 +7,8 @@ import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from motcua.catalog import eform_answers as eform
 from motcua.catalog.eforms import HAND_WRITTEN
-from motcua.portal import eform
 
 RESIDENCE = HAND_WRITTEN["1.004222"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.accounts.models import User
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.dossiers import services as s
@@ -231,3 +233,26 @@ def test_the_reference_given_at_submission_works_in_the_public_lookup(
         .content.decode()
     )
     assert "Đã nộp, đang chờ tiếp nhận" in page
+
+
+def test_my_dossiers_costs_the_same_few_queries_however_many_are_decided(
+    citizen: User, browser: Client, ward: WardStaff, django_assert_max_num_queries: Any
+) -> None:
+    from motcua.organizations.models import Unit
+
+    for _ in range(3):
+        dossier = s.dossier_submit(
+            procedure=birth(), receiving_unit=Unit.objects.get(code=WARD), channel="online",
+            applicant=s.Applicant("Nguyễn Thị Hoa", "001190001234"), at=now(), owner=citizen,
+        )  # fmt: skip
+        dossier = s.dossier_receive(dossier=dossier, actor=ward.reception, at=now())
+        dossier = s.dossier_assign(
+            dossier=dossier, actor=ward.head, at=now(), assignee=ward.specialist
+        )
+        dossier = s.dossier_forward(dossier=dossier, actor=ward.specialist, at=now())
+        dossier = s.dossier_approve(dossier=dossier, actor=ward.leader, at=now())
+        s.dossier_complete(dossier=dossier, actor=ward.specialist, at=now())
+    browser.get(reverse("portal:my-dossiers"))
+    with django_assert_max_num_queries(8):
+        page = browser.get(reverse("portal:my-dossiers")).content.decode()
+    assert page.count("cơ quan đang gửi kết quả điện tử") == 3

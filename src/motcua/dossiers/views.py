@@ -25,6 +25,7 @@ from motcua.accounts.validators import (
     validate_personal_id_number,
     validate_phone,
 )
+from motcua.catalog import eform_answers as eform
 from motcua.catalog.models import Procedure, ProcedureCase, Requirement
 from motcua.catalog.presentation import money_text, time_limit_text
 from motcua.catalog.requirements import counter_checklist
@@ -33,7 +34,6 @@ from motcua.catalog.selectors import filters_for_unit, procedure_search
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
-from motcua.portal import eform
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services

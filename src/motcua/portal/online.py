@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import User
+from motcua.catalog import eform_answers as eform
 from motcua.catalog.selectors import procedure_detail
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
@@ -24,7 +25,7 @@ from motcua.dossiers.constants import Status
 from motcua.dossiers.legal_forms import LegalForm, forms_available, legal_form_pdf
 from motcua.dossiers.models import Dossier, DossierDocument
 
-from . import eform, submission, supplement
+from . import submission, supplement
 from .models import Draft
 from .services import citizen_dossiers
 
@@ -233,10 +234,11 @@ def discard(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 
 
 # ------------------------------------------------------------------------- after submission
-def own_dossier(request: HttpRequest, ref: str) -> Dossier:
+def own_dossier(request: HttpRequest, ref: str, *related: str) -> Dossier:
+    """The signed-in applicant's dossier, else 404 (never "it exists but is not yours")."""
     dossier = (
         Dossier.objects.filter(citizen_dossiers(request.user))
-        .select_related("procedure", "receiving_unit", "deciding_unit")
+        .select_related("procedure", "receiving_unit", "deciding_unit", *related)
         .filter(ref=ref)
         .first()
     )

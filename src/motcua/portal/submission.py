@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.catalog import eform_answers as eform
 from motcua.catalog.constants import ONLINE_SUBMISSION, CompetenceLevel
 from motcua.catalog.models import Procedure, Requirement, RequirementGroup
 from motcua.catalog.requirements import document_name, is_note
@@ -32,7 +33,6 @@ from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 
-from . import eform
 from .models import Draft, DraftDocument
 
 MAX_FILES_PER_ITEM = 5

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import ALLOWED_FROM, dossier_withdraw
 
 from .forms import CitizenSignUpForm
-from .online import applicant_forms, visible_documents
+from .online import applicant_forms, own_dossier, visible_documents
 from .services import TooManyLookups, citizen_dossiers, dossier_lookup
 from .status import citizen_status
 from .submission import drafts_of, what_to_bring
@@ -109,14 +109,7 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
-    dossier = (
-        Dossier.objects.filter(citizen_dossiers(request.user))
-        .select_related("procedure", "deciding_unit", "receiving_unit", "rating")
-        .filter(ref=ref)
-        .first()
-    )
-    if dossier is None:
-        raise Http404(_("Không có hồ sơ này trong tài khoản của bạn."))
+    dossier = own_dossier(request, ref, "rating")
     return render(
         request,
         "portal/my_dossier.html",
@@ -143,9 +136,7 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, ref: str) -> HttpResponse:
     """The applicant asks to stop: allowed until a decision (Decree 118 art. 21)."""
-    dossier = Dossier.objects.filter(citizen_dossiers(request.user)).filter(ref=ref).first()
-    if dossier is None:
-        raise Http404
+    dossier = own_dossier(request, ref)
     try:
         applicant: User = request.user  # type: ignore[assignment]  # login_required
         dossier_withdraw(

@@ -1,4 +1,4 @@
-"""Render a procedure's e-form (JSON Schema) as an accessible HTML form, read it back, validate it.
+"""Answers to a procedure's e-form (JSON Schema): the form to fill, reading it back, validating it.
 
 The schemas come from ``motcua.catalog.eforms``: objects nest (the applicant, the child, the mother…),
 leaves are strings (text, date, e-mail, a choice), integers, numbers and booleans; arrays hold strings

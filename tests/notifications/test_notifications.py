@@ -59,7 +59,8 @@ def test_reception_writes_an_email_and_an_sms_with_their_deliveries(staff: Staff
     assert email.subject == f"[Một Cửa Hà Nội] Đã tiếp nhận hồ sơ {dossier.code}"
     assert "Ngày hẹn trả kết quả: 11/03/2026 17:00" in email.body
     assert "Công an phường Hoàn Kiếm" in email.body
-    assert f"https://motcua.example.vn/ho-so-cua-toi/{dossier.ref}/" in email.body
+    # filed at the counter, without an account: the public lookup, code filled in
+    assert f"https://motcua.example.vn/tra-cuu/?ma={dossier.code}" in email.body
 
 
 def test_nothing_is_sent_until_the_worker_runs(staff: Staff, sandbox: SmsSandbox) -> None:

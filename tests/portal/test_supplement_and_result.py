@@ -209,6 +209,7 @@ def test_an_electronic_result_is_announced_when_it_can_be_downloaded(
     sent = Notification.objects.filter(dossier=dossier, kind=Kind.RESULT_READY)
     assert sent.count() == 2  # e-mail and SMS
     assert all("dien tu" in n.body or "điện tử" in n.body for n in sent)
+    assert all(f"/ho-so-cua-toi/{dossier.ref}/" in n.body for n in sent)  # their account
 
 
 def test_the_officer_reads_the_citizens_declaration(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
@@ -126,9 +127,18 @@ def message_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         "previous_due": local_text(parse_instant(payload.get("previous_due"))),
         "new_due": local_text(parse_instant(payload.get("new_due"))),
         "MOTCUA_PUBLIC_URL": public_url,
-        "link": public_url + reverse("portal:my-dossier", kwargs={"ref": dossier.ref}),
+        "link": dossier_link(dossier),
         "lookup_link": public_url + reverse("portal:lookup"),
     }
+
+
+def dossier_link(dossier: Dossier) -> str:
+    """Where the applicant follows the dossier: their account if they have one, else the
+    public lookup with the code filled in (a counter applicant may have no account)."""
+    public_url = settings.MOTCUA_PUBLIC_URL
+    if dossier.owner_id is not None:
+        return public_url + reverse("portal:my-dossier", kwargs={"ref": dossier.ref})
+    return f"{public_url}{reverse('portal:lookup')}?ma={quote(dossier.code or dossier.ref)}"
 
 
 def parse_instant(value: Any) -> datetime.datetime | None:

@@ -54,6 +54,15 @@ def test_guessing_is_throttled_per_code(staff: Staff) -> None:
     assert "quá nhiều lần" in blocked.content.decode()
 
 
+def test_guesses_count_per_dossier_whichever_name_is_typed(staff: Staff) -> None:
+    dossier = received(staff)
+    for guess in range(5):
+        name = dossier.code if guess % 2 else dossier.ref
+        look(name, f"{guess:04d}", ip=f"10.0.1.{guess}")
+    assert look(dossier.ref, "2345", ip="10.0.1.99").status_code == 429
+    assert look(dossier.code, "2345", ip="10.0.1.98").status_code == 429
+
+
 def test_the_receipt_qr_link_prefills_the_code(staff: Staff) -> None:
     dossier = received(staff)
     page = Client().get(reverse("portal:lookup"), {"ma": dossier.code}).content.decode()

@@ -39,22 +39,24 @@ def dossier_lookup(
     code = code.strip().upper()[:80]
     digits = "".join(ch for ch in last_digits if ch.isascii() and ch.isdigit())
     per_address, per_code = limits()
+    dossier = (
+        Dossier.objects.select_related("procedure", "deciding_unit", "receiving_unit")
+        .filter(Q(code=code) | Q(ref=code))
+        .first()
+        if code
+        else None
+    )
+    # Guesses count per dossier, whichever of its two names (code, reference) was typed.
+    key = dossier.ref if dossier is not None else code
     recent = LookupAttempt.objects.filter(at__gte=at - WINDOW, found=False)
-    if recent.filter(ip=ip).count() >= per_address or recent.filter(code=code).count() >= per_code:
+    if recent.filter(ip=ip).count() >= per_address or recent.filter(code=key).count() >= per_code:
         raise TooManyLookups()
     found = None
-    if len(digits) == 4 and code:
-        dossier = (
-            Dossier.objects.select_related("procedure", "deciding_unit", "receiving_unit")
-            .filter(Q(code=code) | Q(ref=code))
-            .first()
-        )
-        phone = str((dossier.applicant or {}).get("phone", "")) if dossier else ""
-        if dossier is not None and (
-            dossier.applicant_id_number.endswith(digits) or phone.endswith(digits)
-        ):
+    if len(digits) == 4 and dossier is not None:
+        phone = str((dossier.applicant or {}).get("phone", ""))
+        if dossier.applicant_id_number.endswith(digits) or phone.endswith(digits):
             found = dossier
-    LookupAttempt.objects.create(ip=ip, code=code, at=at, found=found is not None)
+    LookupAttempt.objects.create(ip=ip, code=key, at=at, found=found is not None)
     return found
 
 

@@ -13,7 +13,7 @@ from motcua.organizations.models import Unit
 from . import permissions
 from .constants import Capability, OfficerRoleName, RoleChangeAction
 from .models import BusinessProfile, CitizenProfile, OfficerRole, RoleChange, User
-from .validators import normalise_digits, normalise_phone
+from .validators import normalise_digits, normalise_phone, normalise_tax_code
 
 
 def set_password_or_unusable(user: User, password: str | None) -> None:
@@ -58,8 +58,7 @@ def business_create(
     phone: str = "",
 ) -> User:
     """A business account whose username is "mst-" and its tax code (signs in with the code)."""
-    digits = normalise_digits(tax_code)
-    tax_code = digits if len(digits) != 13 else f"{digits[:10]}-{digits[10:]}"
+    tax_code = normalise_tax_code(tax_code)
     user = User(username=f"mst-{tax_code}", full_name=representative.strip(), email=email.strip())
     user.phone = normalise_phone(phone)
     profile = BusinessProfile(tax_code=tax_code, name=name.strip(), representative=representative)

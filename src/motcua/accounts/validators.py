@@ -32,6 +32,12 @@ def normalise_digits(value: str) -> str:
     return re.sub(r"[\s.\-()]", "", value or "")
 
 
+def normalise_tax_code(value: str) -> str:
+    """ "0101 234 567", "0101.234.567-001", "0101234567001" → "0101234567" / "0101234567-001"."""
+    digits = normalise_digits(value)
+    return f"{digits[:10]}-{digits[10:]}" if len(digits) == 13 else digits
+
+
 def normalise_phone(value: str) -> str:
     """ "+84 912 345 678", "84912345678", "(091) 2345678" → "0912345678"."""
     digits = normalise_digits(value)

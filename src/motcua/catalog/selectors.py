@@ -12,7 +12,7 @@ from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
 
-from .constants import CompetenceLevel, OnlineLevel, ProcessStatus
+from .constants import ONLINE_SUBMISSION, CompetenceLevel, OnlineLevel, ProcessStatus
 from .models import Channel, Procedure, ProcessDefinition, RequirementGroup
 from .search import INDEX, Filters, ranked, unit_matches
 
@@ -35,6 +35,11 @@ def filters_for_unit(unit: Unit | None, **values: Any) -> Filters:
     if unit.kind in COMMUNE_LEVEL_KINDS or unit.kind == UnitKind.COMMUNE_POLICE:
         return Filters(unit_kind=unit.kind, **values)
     return Filters(unit_ids=frozenset(unit_descendant_ids([unit.pk])), **values)
+
+
+def online_submission_open(procedure: Procedure) -> bool:
+    """Whether a citizen may submit this procedure online here (else at the counter only)."""
+    return procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION
 
 
 def procedure_search(

@@ -14,11 +14,17 @@ from motcua.worktime.engine import CalendarRangeError
 from motcua.worktime.rules import Limit, LimitUnit
 from motcua.worktime.services import deadline_compute
 
-from .constants import ONLINE_SUBMISSION, CompetenceLevel, OnlineLevel, TimeUnit
+from .constants import CompetenceLevel, OnlineLevel, TimeUnit
 from .models import Field, Procedure, ProcedureCase
 from .presentation import money_text, time_limit_text
 from .search import INDEX
-from .selectors import catalog_stats, filters_for_unit, procedure_detail, procedure_search
+from .selectors import (
+    catalog_stats,
+    filters_for_unit,
+    online_submission_open,
+    procedure_detail,
+    procedure_search,
+)
 
 PAGE_SIZE = 20
 LIMIT_UNITS = {
@@ -134,7 +140,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         if first_case
         else None,
         "where": where_to_submit(procedure),
-        "online": procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION,
+        "online": online_submission_open(procedure),
     }
     return render(request, "catalog/detail.html", context)
 

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
@@ -18,24 +17,19 @@ from django.utils.translation import gettext_lazy
 from motcua.accounts.models import BusinessProfile, User
 from motcua.accounts.services import business_create
 from motcua.accounts.validators import (
-    normalise_digits,
-    normalise_phone,
-    validate_phone,
+    normalise_tax_code,
     validate_tax_code,
 )
+
+from .forms import NewAccountForm
 
 TAX_CODE_TAKEN = gettext_lazy(
     "Mã số thuế này đã có tài khoản. Hãy đăng nhập bằng mã số thuế, hoặc đặt lại mật khẩu nếu quên."
 )
 
 
-def tax_code_canonical(typed: str) -> str:
-    """ "0101 234 567", "0101.234.567-001", "0101234567001" → "0101234567" / "0101234567-001"."""
-    digits = normalise_digits(typed)
-    return f"{digits[:10]}-{digits[10:]}" if len(digits) == 13 else digits
-
-
-class BusinessSignUpForm(forms.Form):
+class BusinessSignUpForm(NewAccountForm):
+    field_order = ["name", "tax_code", "representative", "phone", "email", "password1", "password2"]
     name = forms.CharField(label=gettext_lazy("Tên doanh nghiệp, tổ chức"), max_length=255)
     tax_code = forms.CharField(
         label=gettext_lazy("Mã số thuế"),
@@ -60,19 +54,9 @@ class BusinessSignUpForm(forms.Form):
         help_text=gettext_lazy("Để nhận thông báo về hồ sơ và đặt lại mật khẩu khi quên."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    password1 = forms.CharField(
-        label=gettext_lazy("Mật khẩu"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=gettext_lazy("Nhập lại mật khẩu"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
     def clean_tax_code(self) -> str:
-        tax_code = tax_code_canonical(self.cleaned_data["tax_code"])
+        tax_code = normalise_tax_code(self.cleaned_data["tax_code"])
         validate_tax_code(tax_code)
         if (
             BusinessProfile.objects.filter(tax_code=tax_code).exists()
@@ -81,28 +65,13 @@ class BusinessSignUpForm(forms.Form):
             raise ValidationError(TAX_CODE_TAKEN, code="taken")
         return tax_code
 
-    def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["phone"])
-        validate_phone(phone)
-        return phone
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("Hai mật khẩu không khớp nhau."))
-        elif first:
-            # A stand-in account, so that a password like the name or the e-mail is refused.
-            someone = User(
-                username=f"mst-{data.get('tax_code', '')}",
-                full_name=data.get("representative", ""),
-                email=data.get("email", ""),
-            )
-            try:
-                validate_password(first, user=someone)
-            except ValidationError as error:
-                self.add_error("password1", error)
-        return data
+    def password_owner(self, data: dict[str, Any]) -> User:
+        # A stand-in account, so that a password like the name or the e-mail is refused.
+        return User(
+            username=f"mst-{data.get('tax_code', '')}",
+            full_name=data.get("representative", ""),
+            email=data.get("email", ""),
+        )
 
 
 def sign_up_business(request: HttpRequest) -> HttpResponse:

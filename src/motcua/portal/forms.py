@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.models import CitizenProfile
+from motcua.accounts.models import CitizenProfile, User
 from motcua.accounts.validators import (
     normalise_digits,
     normalise_phone,
@@ -16,17 +16,50 @@ from motcua.accounts.validators import (
 )
 
 
-class CitizenSignUpForm(forms.Form):
+class NewAccountForm(forms.Form):
+    """What every sign-up asks alike: a phone number and a password typed twice."""
+
+    password1 = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_phone(self) -> str:
+        phone = normalise_phone(self.cleaned_data["phone"])
+        validate_phone(phone)
+        return phone
+
+    def password_owner(self, data: dict[str, Any]) -> User | None:
+        """The account-to-be, for the rule "not too like your name or e-mail"; None skips it."""
+        return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("Hai mật khẩu không khớp nhau."))
+        elif first:
+            try:
+                validate_password(first, user=self.password_owner(data))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class CitizenSignUpForm(NewAccountForm):
+    field_order = ["full_name", "id_number", "phone", "email", "password1", "password2"]
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
     id_number = forms.CharField(
         label=_("Số định danh cá nhân"), max_length=20, help_text=_("12 chữ số trên thẻ căn cước.")
     )
     phone = forms.CharField(label=_("Số điện thoại"), max_length=20)
     email = forms.EmailField(label=_("Thư điện tử (không bắt buộc)"), required=False)
-    password1 = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(
-        label=_("Nhập lại mật khẩu"), widget=forms.PasswordInput, strip=False
-    )
 
     def clean_id_number(self) -> str:
         number = normalise_digits(self.cleaned_data["id_number"])
@@ -38,20 +71,3 @@ class CitizenSignUpForm(forms.Form):
                 )
             )
         return number
-
-    def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["phone"])
-        validate_phone(phone)
-        return phone
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("Hai mật khẩu không khớp nhau."))
-        elif first:
-            try:
-                validate_password(first)
-            except ValidationError as error:
-                self.add_error("password1", error)
-        return data

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import User
 from motcua.catalog import eform_answers as eform
-from motcua.catalog.selectors import procedure_detail
+from motcua.catalog.selectors import online_submission_open, procedure_detail
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.common.files import max_upload_bytes
@@ -95,7 +95,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "portal/online/start.html",
-        {"procedure": procedure, "allowed": submission.online_allowed(procedure)},
+        {"procedure": procedure, "allowed": online_submission_open(procedure)},
     )
 
 

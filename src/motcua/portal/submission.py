@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.catalog import eform_answers as eform
-from motcua.catalog.constants import ONLINE_SUBMISSION, CompetenceLevel
+from motcua.catalog.constants import CompetenceLevel
 from motcua.catalog.models import Procedure, Requirement, RequirementGroup
 from motcua.catalog.requirements import document_name, is_note
+from motcua.catalog.selectors import online_submission_open
 from motcua.common import clock
 from motcua.common.errors import DomainError
 from motcua.common.files import checked_upload
@@ -54,10 +55,6 @@ class NotOnline(DomainError):
 
 
 # ------------------------------------------------------------------------- what may be submitted
-def online_allowed(procedure: Procedure) -> bool:
-    return procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION
-
-
 def receiving_units(procedure: Procedure, day: datetime.date) -> QuerySet[Unit]:
     """Where the dossier may be sent: any commune of the city for commune procedures (reception
     regardless of address, Decree 118), else the procedure's receiving or deciding units."""
@@ -183,7 +180,7 @@ def profile_answer(user: User) -> dict[str, Any]:
 
 def draft_start(*, user: User, procedure: Procedure) -> Draft:
     """The applicant's unfinished draft of this procedure, or a new one."""
-    if not online_allowed(procedure):
+    if not online_submission_open(procedure):
         raise NotOnline(
             _(
                 "Thủ tục này chưa nộp trực tuyến được; hãy nộp tại nơi tiếp nhận ghi trên trang thủ tục."
@@ -295,7 +292,7 @@ def short_name(name: str) -> str:
 def draft_problems(draft: Draft) -> list[str]:
     """What still stops submission, in the words shown on the review page."""
     problems = []
-    if not online_allowed(draft.procedure):
+    if not online_submission_open(draft.procedure):
         problems.append(_("Thủ tục này hiện không còn nhận hồ sơ trực tuyến."))
     if draft.receiving_unit_id is None:
         problems.append(_("Chưa chọn nơi tiếp nhận hồ sơ."))

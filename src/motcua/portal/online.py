@@ -215,10 +215,11 @@ def review(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             )
             return redirect("portal:my-dossier", ref=dossier.ref)
     schema = submission.schema_of(draft.procedure)
+    checklist = submission.checklist_for(draft)
     context = step_context(draft, "xem-lai") | {
         "groups": eform.form_groups(schema, draft.eform_data, {}),
-        "checklist": submission.checklist_for(draft),
-        "problems": submission.draft_problems(draft),
+        "checklist": checklist,
+        "problems": submission.draft_problems(draft, checklist),
     }
     return render(request, "portal/online/review.html", context)
 

@@ -289,8 +289,9 @@ def short_name(name: str) -> str:
     return document_name(name)[:255]
 
 
-def draft_problems(draft: Draft) -> list[str]:
-    """What still stops submission, in the words shown on the review page."""
+def draft_problems(draft: Draft, checklist: Checklist | None = None) -> list[str]:
+    """What still stops submission, in the words shown on the review page (``checklist``: the
+    draft's, when the caller has it already)."""
     problems = []
     if not online_submission_open(draft.procedure):
         problems.append(_("Thủ tục này hiện không còn nhận hồ sơ trực tuyến."))
@@ -311,10 +312,8 @@ def draft_problems(draft: Draft) -> list[str]:
     schema = schema_of(draft.procedure)
     if eform.validate(schema, draft.eform_data):
         problems.append(_("Tờ khai còn thông tin thiếu hoặc chưa đúng."))
-    for item in checklist_for(draft).missing:
-        problems.append(
-            _("Chưa tải lên: %(name)s") % {"name": short_name(item.requirement.name)[:120]}
-        )
+    for item in (checklist or checklist_for(draft)).missing:
+        problems.append(_("Chưa tải lên: %(name)s") % {"name": item.label[:120]})
     return problems
 
 
@@ -350,7 +349,8 @@ def draft_submit(*, draft: Draft, user: User, at: datetime.datetime) -> Dossier:
             locked = Draft.objects.select_for_update().get(pk=draft.pk, owner=user)
             if locked.dossier_id is not None:
                 return Dossier.objects.get(pk=locked.dossier_id)
-            problems = draft_problems(locked)
+            checklist = checklist_for(locked)
+            problems = draft_problems(locked, checklist)
             if problems:
                 raise DomainError(" ".join(problems))
             dossier = dossier_services.dossier_submit(
@@ -360,7 +360,7 @@ def draft_submit(*, draft: Draft, user: User, at: datetime.datetime) -> Dossier:
             )  # fmt: skip
             # Only the files of the checklist the applicant reviewed (not those of a situation
             # they chose before and left).
-            kept = [f for item in checklist_for(locked).uploads for f in item.files]
+            kept = [f for item in checklist.uploads for f in item.files]
             for document in kept:
                 copied.append(copy_into(dossier, document, user, at))
             locked.dossier = dossier

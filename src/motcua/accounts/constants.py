@@ -21,6 +21,7 @@ class Capability(models.TextChoices):
     RETURN_RESULT = "dossier.return_result", _("Trả kết quả")
     PROCESS_DOSSIER = "dossier.process", _("Thẩm định, xử lý hồ sơ")
     ASSIGN_DOSSIER = "dossier.assign", _("Phân công xử lý")
+    REVIEW_DOSSIER = "dossier.review", _("Xem xét, trình ký (lãnh đạo phòng)")
     APPROVE_DOSSIER = "dossier.approve", _("Phê duyệt, ký kết quả")
     VIEW_UNIT_DOSSIERS = "dossier.view_unit", _("Xem mọi hồ sơ của đơn vị")
     VIEW_REPORTS = "report.view", _("Xem báo cáo, chỉ số")

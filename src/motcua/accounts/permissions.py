@@ -20,13 +20,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     R.RECEPTION: frozenset({C.VIEW_UNIT, C.RECEIVE_DOSSIER, C.RETURN_RESULT}),
     R.SPECIALIST: frozenset({C.VIEW_UNIT, C.PROCESS_DOSSIER}),
     R.DIVISION_HEAD: frozenset(
-        {C.VIEW_UNIT, C.VIEW_STAFF, C.PROCESS_DOSSIER, C.ASSIGN_DOSSIER, C.VIEW_UNIT_DOSSIERS}
+        {
+            C.VIEW_UNIT,
+            C.VIEW_STAFF,
+            C.PROCESS_DOSSIER,
+            C.ASSIGN_DOSSIER,
+            C.REVIEW_DOSSIER,
+            C.VIEW_UNIT_DOSSIERS,
+        }
     ),
     R.LEADER: frozenset(
         {
             C.VIEW_UNIT,
             C.VIEW_STAFF,
             C.ASSIGN_DOSSIER,
+            C.REVIEW_DOSSIER,
             C.APPROVE_DOSSIER,
             C.VIEW_UNIT_DOSSIERS,
             C.VIEW_REPORTS,

@@ -9,18 +9,29 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from motcua.accounts import permissions
+from motcua.accounts.constants import Capability
 from motcua.accounts.models import ApiToken, User
+from motcua.accounts.validators import (
+    normalise_digits,
+    normalise_phone,
+    validate_personal_id_number,
+    validate_phone,
+)
+from motcua.catalog.models import Procedure, ProcedureCase
 from motcua.common.clock import now
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers import services
-from motcua.dossiers.constants import Action
+from motcua.dossiers.actions import as_rows
+from motcua.dossiers.constants import Channel
 from motcua.dossiers.errors import StaleDossier
+from motcua.dossiers.legal_forms import issued_pdf
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.replay import dossier_export_row
 from motcua.dossiers.selectors import TABS, dossier_for_officer, dossier_worklist
@@ -82,8 +93,41 @@ class EventOut(Schema):
     hash: str
 
 
+class IssuedOut(Schema):
+    kind: str
+    title: str
+    number: str
+    sha256: str
+    issued_at: datetime.datetime
+    issued_by: str
+    url: str
+
+
+class IssuedListOut(Schema):
+    items: list[IssuedOut]
+
+
 class DossierDetailOut(DossierOut):
     events: list[EventOut]
+    documents: list[IssuedOut]
+
+
+class ApplicantIn(Schema):
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+class DossierIn(Schema):
+    unit: str
+    procedure: str
+    case: str = ""
+    channel: str = "counter"
+    applicant: ApplicantIn
+    form: dict[str, Any] = {}
+    checklist: list[str] = []
 
 
 class ListOut(Schema):
@@ -93,6 +137,8 @@ class ListOut(Schema):
 
 
 class ActionIn(Schema):
+    """The inputs of every action; ``GET /api/v1/actions`` says which each action takes."""
+
     version: int
     reason: str = ""
     new_due: datetime.datetime | None = None
@@ -100,6 +146,10 @@ class ActionIn(Schema):
     to_unit: str = ""
     back: bool = False
     amount_vnd: int = 0
+    items: list[str] = []
+    received: list[str] | None = None
+    consultation: int | None = None
+    working_days: int = 3
 
 
 class ListParams(Schema):
@@ -149,17 +199,135 @@ def dossier_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
 def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     """One dossier (by ref or code) with its hash-chained history."""
     user = officer(request)
-    dossier = dossier_for_officer(user, ref)
-    if dossier is None:
-        raise HttpError(
-            404, f"Không có hồ sơ {ref} trong đơn vị của bạn / no dossier {ref} in your units"
-        )
+    dossier = visible_or_404(user, ref)
     events = [
         {"seq": e.seq, "at": e.at, "actor": e.actor_name, "action": e.action, "from_status": e.from_status,
          "to_status": e.to_status, "reason": e.reason, "payload": e.payload, "hash": e.hash}
         for e in dossier.events.all()
     ]  # fmt: skip
-    return {**out(dossier, user), "events": events}
+    return {**out(dossier, user), "events": events, "documents": issued_out(dossier)}
+
+
+def issued_out(dossier: Dossier) -> list[dict[str, Any]]:
+    """Issued documents with their SHA-256 (a document not yet rendered is rendered now, once)."""
+    items = []
+    for document in dossier.issued_documents.order_by("issued_at", "pk"):
+        issued_pdf(document)
+        items.append(
+            {"kind": document.kind, "title": document.get_kind_display(), "number": document.number,
+             "sha256": document.sha256, "issued_at": document.issued_at, "issued_by": document.issued_by_name,
+             "url": f"/api/v1/dossiers/{dossier.ref}/documents/{document.pk}"}
+        )  # fmt: skip
+    return items
+
+
+def visible_or_404(user: User, ref: str) -> Dossier:
+    dossier = dossier_for_officer(user, ref)
+    if dossier is None:
+        raise HttpError(
+            404, f"Không có hồ sơ {ref} trong đơn vị của bạn / no dossier {ref} in your units"
+        )
+    return dossier
+
+
+@router.get(
+    "/dossiers/{ref}/documents", response={200: IssuedListOut, 403: ErrorOut, 404: ErrorOut}
+)
+def dossier_documents(request: HttpRequest, ref: str) -> dict[str, Any]:
+    """The legal forms issued for the dossier, each exactly as issued (number, issuer, SHA-256)."""
+    return {"items": issued_out(visible_or_404(officer(request), ref))}
+
+
+@router.get(
+    "/dossiers/{ref}/documents/{document_id}", response={200: None, 403: ErrorOut, 404: ErrorOut}
+)
+def dossier_document_pdf(request: HttpRequest, ref: str, document_id: int) -> HttpResponse:
+    """One issued document as its stored PDF."""
+    dossier = visible_or_404(officer(request), ref)
+    document = dossier.issued_documents.filter(pk=document_id).first()
+    if document is None:
+        raise HttpError(404, "Không có văn bản này / no such document")
+    return HttpResponse(issued_pdf(document), content_type="application/pdf")
+
+
+CHANNELS = {"counter": Channel.COUNTER, "online": Channel.ONLINE, "post": Channel.POST,
+            "portal": Channel.NATIONAL_PORTAL}  # fmt: skip
+
+
+@router.post(
+    "/dossiers",
+    response={
+        200: DossierDetailOut,
+        201: DossierDetailOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
+def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str, Any]]:
+    """Create a dossier at a receiving unit; at the counter it is received at once (code, due
+    date, receipt). Send an ``Idempotency-Key`` header: the same key gives back the same dossier
+    (200) instead of a second one (201)."""
+    user = officer(request)
+    unit = Unit.objects.filter(code=body.unit).first()
+    if unit is None:
+        raise HttpError(422, f"Không có đơn vị {body.unit} / unknown unit {body.unit}")
+    if not permissions.has_capability(user, Capability.RECEIVE_DOSSIER, unit):
+        raise HttpError(
+            403, f"Bạn không tiếp nhận hồ sơ tại {unit.name} / you do not receive at {unit.code}"
+        )
+    procedure = (
+        Procedure.objects.filter(code=body.procedure).order_by("-in_hanoi_set", "pk").first()
+    )
+    if procedure is None:
+        raise HttpError(
+            422, f"Không có thủ tục {body.procedure} / unknown procedure {body.procedure}"
+        )
+    case = None
+    if body.case:
+        case = ProcedureCase.objects.filter(procedure=procedure, code=body.case).first()
+        if case is None:
+            raise HttpError(
+                422, f"Thủ tục không có trường hợp {body.case} / unknown case {body.case}"
+            )
+    channel = CHANNELS.get(body.channel)
+    if channel is None:
+        raise HttpError(
+            422, f"channel phải là một trong: {', '.join(CHANNELS)} / channel must be one of them"
+        )
+    applicant = applicant_from(body.applicant)
+    key = request.headers.get("Idempotency-Key", "")
+    try:
+        dossier, created = services.dossier_create(
+            procedure=procedure, receiving_unit=unit, applicant=applicant, channel=channel, at=now(),
+            actor=user, case=case, eform_data=body.form, checklist=[str(x)[:255] for x in body.checklist][:100],
+            idempotency_key=key,
+        )  # fmt: skip
+    except NotAllowed as error:
+        raise HttpError(403, f"{error.message} / not allowed") from error
+    except DomainError as error:
+        raise HttpError(422, f"{error.message} / {ERROR_EN['MissingInput']}") from error
+    return (201 if created else 200), dossier_get(request, dossier.ref)
+
+
+def applicant_from(given: ApplicantIn) -> services.Applicant:
+    """Validated applicant details (12-digit personal ID number, 10-digit phone)."""
+    id_number, phone = normalise_digits(given.id_number), normalise_phone(given.phone)
+    try:
+        if id_number:
+            validate_personal_id_number(id_number)
+        if phone:
+            validate_phone(phone)
+    except ValidationError as invalid:
+        raise HttpError(
+            422, " ".join(invalid.messages) + " / invalid ID number or phone"
+        ) from invalid
+    if not given.name.strip():
+        raise HttpError(422, "Cần họ tên người nộp / applicant name is required")
+    return services.Applicant(
+        name=given.name.strip()[:200], id_number=id_number, phone=phone,
+        email=given.email.strip()[:254], address=given.address.strip()[:500],
+    )  # fmt: skip
 
 
 def hanoi_time(value: datetime.datetime | None) -> datetime.datetime | None:
@@ -190,7 +358,8 @@ def action_input(body: ActionIn) -> services.ActionInput:
         raise DomainError(f"Không có đơn vị {body.to_unit}")
     return services.ActionInput(
         reason=body.reason, new_due=hanoi_time(body.new_due), assignee=assignee, to_unit=to_unit, back=body.back,
-        amount_vnd=body.amount_vnd,
+        amount_vnd=body.amount_vnd, items=[str(i)[:500] for i in body.items][:50], received=body.received,
+        consultation_id=body.consultation, working_days=body.working_days,
     )  # fmt: skip
 
 
@@ -206,11 +375,7 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
         raise HttpError(
             404, f"Không có hồ sơ {ref} trong đơn vị của bạn / no dossier {ref} in your units"
         )
-    if action not in Action.values or action in (
-        Action.SUBMIT,
-        Action.ATTACH,
-        Action.ANSWER_CONSULTATION,
-    ):
+    if action not in services.PERFORMERS:
         raise HttpError(404, f"Không có thao tác {action} / unknown action {action}")
     try:
         done = services.dossier_perform(
@@ -231,3 +396,25 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
         english = ERROR_EN.get(type(error).__name__, ERROR_EN["DomainError"])
         raise HttpError(422, f"{error.message} / {english}") from error
     return out(done, user)
+
+
+class ActionSpecOut(Schema):
+    action: str
+    label: str
+    summary: str
+    article: str
+    from_states: list[str]
+    by: list[str]
+    inputs: list[str]
+    guards: list[str]
+    issues: str
+    event: str
+    confirm: bool
+
+
+@router.get("/actions", response={200: list[ActionSpecOut]})
+def action_registry(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every dossier action as the registry declares it: from which states, by whom (unit and
+    capability, or the current step's role), its inputs (``*`` required), the rules that refuse
+    it with their legal article, the form it issues and the event it publishes."""
+    return [{**row, "from_states": row["from"]} for row in as_rows()]

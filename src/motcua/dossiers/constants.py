@@ -46,7 +46,11 @@ class Action(models.TextChoices):
     REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung")
     SUBMIT_SUPPLEMENT = "submit_supplement", _("Nộp bổ sung")
     ASSIGN = "assign", _("Phân công")
-    FORWARD = "forward", _("Chuyển bước")
+    FORWARD = "forward", _("Chuyển bước tiếp theo")
+    RETURN_STEP = "return_step", _("Trả lại bước trước")
+    TRANSFER = "transfer", _("Chuyển đơn vị khác")
+    ACCEPT_TRANSFER = "accept_transfer", _("Nhận hồ sơ chuyển đến")
+    RETURN_TRANSFER = "return_transfer", _("Trả lại hồ sơ chuyển đến")
     CONSULT = "consult", _("Lấy ý kiến")
     ANSWER_CONSULTATION = "answer_consultation", _("Trả lời ý kiến")
     REQUEST_PAYMENT = "request_payment", _("Yêu cầu nộp phí")
@@ -73,3 +77,24 @@ class PauseKind(models.TextChoices):
 class ApplicantKind(models.TextChoices):
     PERSON = "person", _("Cá nhân")
     ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
+
+
+class DocumentKind(models.TextChoices):
+    """Forms issued to the applicant or kept on file; each is a record that never changes."""
+
+    RECEIPT = "receipt", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    SUPPLEMENT_REQUEST = "supplement_request", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+    REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
+    REJECTION = "rejection", _("Phiếu từ chối giải quyết hồ sơ")
+    APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+    STOP = "stop", _("Thông báo dừng giải quyết hồ sơ")
+    CONTROL_SLIP = "control_slip", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
+
+
+class StepOutcome(models.TextChoices):
+    FORWARDED = "forwarded", _("Chuyển bước tiếp")
+    RETURNED = "returned", _("Trả lại bước trước")
+    TRANSFERRED = "transferred", _("Chuyển đơn vị khác")
+    DECIDED = "decided", _("Ký, quyết định")
+    COMPLETED = "completed", _("Hoàn thành")
+    STOPPED = "stopped", _("Dừng")

@@ -96,8 +96,13 @@ def statutory_due(dossier: Dossier, *, received_at: datetime.datetime) -> Due:
     return Due(deadline.due, deadline.due_if_paused, deadline.due_if_restarted)
 
 
+def supplement_window_days() -> int:
+    """Working days after reception during which a supplement may be requested (NĐ 61 art. 19)."""
+    return int(getattr(settings, "MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS", 3))
+
+
 def supplement_window_end(dossier: Dossier) -> datetime.datetime:
-    days = int(getattr(settings, "MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS", 3))
+    days = supplement_window_days()
     assert dossier.received_at is not None
     return deadline_compute(
         received=dossier.received_at,

@@ -1,28 +1,36 @@
-"""The legal forms of the one-stop mechanism as PDFs, filled from the dossier.
+"""The legal forms of the one-stop mechanism as PDFs.
 
-Circular 01/2018/TT-VPCP art. 9 (as re-issued by Circular 03/2025/TT-VPCP): Mẫu 01 receipt and
-appointment, 02 supplement request, 03 refusal of reception, 04 apology and new appointment,
-05 stop notice (TT 03/2025), control slip (Phiếu kiểm soát quá trình giải quyết). A5 paper; the
-layout keeps the national heading, the unit, the form number, the place and date line.
+Circular 01/2018/TT-VPCP art. 9 (re-issued by Circular 03/2025/TT-VPCP): Mẫu 01 receipt and
+appointment, 02 supplement request, 03 refusal of reception (and, after appraisal, refusal to
+decide), 04 apology and new appointment, 05 stop notice (TT 03/2025), 06 control slip. A5 paper
+(the control slip A4); the layout keeps the national heading, the unit, the form's number, the
+place and date line.
+
+Every form but the control slip is an issued record (``IssuedDocument``): its PDF is rendered
+once from the facts frozen when it was issued, stored with its SHA-256, and served as stored
+ever after. The control slip is the running record of hand-overs between steps and units,
+printed from them whenever it is asked for.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import segno
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.presentation import time_limit_text
+from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .constants import Status
-from .models import Dossier
+from .constants import DocumentKind, Status
+from .models import Dossier, DossierEvent, DossierStep, IssuedDocument
 
 
 @dataclass(frozen=True)
@@ -31,110 +39,201 @@ class LegalForm:
     number: str
     title: str
     template: str
+    kind: str
 
 
 FORMS = {
     form.slug: form
     for form in [
-        LegalForm("tiep-nhan", "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "receipt"),
-        LegalForm(
-            "yeu-cau-bo-sung", "Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "supplement"
-        ),
-        LegalForm("tu-choi", "Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "refusal"),
-        LegalForm("xin-loi", "Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "apology"),
-        LegalForm("dung-giai-quyet", "Mẫu số 05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "stop"),
-        LegalForm(
-            "kiem-soat", "Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "control"
-        ),
+        LegalForm("tiep-nhan", "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "receipt", DocumentKind.RECEIPT),
+        LegalForm("yeu-cau-bo-sung", "Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "supplement", DocumentKind.SUPPLEMENT_REQUEST),
+        LegalForm("tu-choi", "Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "refusal", DocumentKind.REFUSAL),
+        LegalForm("tu-choi-giai-quyet", "Mẫu số 03", "PHIẾU TỪ CHỐI GIẢI QUYẾT HỒ SƠ", "rejection", DocumentKind.REJECTION),
+        LegalForm("xin-loi", "Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "apology", DocumentKind.APOLOGY),
+        LegalForm("dung-giai-quyet", "Mẫu số 05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "stop", DocumentKind.STOP),
+        LegalForm("kiem-soat", "Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "control", DocumentKind.CONTROL_SLIP),
     ]
+}  # fmt: skip
+FORM_OF_KIND = {form.kind: form for form in FORMS.values()}
+CONTROL = "kiem-soat"
+# For dossiers from before documents were issued as records: the event that issued each form.
+ISSUING_ACTION = {
+    DocumentKind.RECEIPT: "receive",
+    DocumentKind.SUPPLEMENT_REQUEST: "request_supplement",
+    DocumentKind.REFUSAL: "refuse_reception",
+    DocumentKind.REJECTION: "reject",
+    DocumentKind.APOLOGY: "apologize",
+    DocumentKind.STOP: "withdraw",
 }
 
 
+def issued_documents(dossier: Dossier) -> list[IssuedDocument]:
+    return list(dossier.issued_documents.order_by("issued_at", "pk"))
+
+
 def forms_available(dossier: Dossier) -> list[LegalForm]:
-    """The forms that make sense for the dossier as it stands."""
-    wanted = ["kiem-soat"]
-    if dossier.code:
-        wanted.insert(0, "tiep-nhan")
-    if dossier.supplement_requests:
-        wanted.append("yeu-cau-bo-sung")
-    if dossier.status == Status.NOT_RECEIVED:
-        wanted.append("tu-choi")
-    if dossier.apologies:
-        wanted.append("xin-loi")
-    if dossier.status == Status.STOPPED:
-        wanted.append("dung-giai-quyet")
-    return [FORMS[slug] for slug in wanted]
+    """The forms issued for the dossier (each kind once, its latest), then the control slip."""
+    kinds = set(dossier.issued_documents.values_list("kind", flat=True))
+    kinds |= {
+        kind for kind, action in ISSUING_ACTION.items() if legacy_event(dossier, kind, action)
+    }
+    wanted = [form for form in FORMS.values() if form.kind in kinds and form.slug != CONTROL]
+    return [*wanted, FORMS[CONTROL]]
 
 
-def date_line(value: Any) -> str:
+def legacy_event(dossier: Dossier, kind: str, action: str) -> bool:
+    """A form that the dossier's history says was issued before issued records existed."""
+    if kind == DocumentKind.REFUSAL and dossier.status != Status.NOT_RECEIVED:
+        return False
+    return (
+        dossier.events.filter(action=action).exists()
+        and not dossier.issued_documents.filter(kind=kind).exists()
+    )
+
+
+def latest_issued(dossier: Dossier, kind: str) -> IssuedDocument | None:
+    found = dossier.issued_documents.filter(kind=kind).order_by("-issued_at", "-pk").first()
+    if found is None and kind in ISSUING_ACTION:
+        found = backfill(dossier, kind)
+    return found
+
+
+def backfill(dossier: Dossier, kind: str) -> IssuedDocument | None:
+    """Issue, once, a form that an older dossier's event issued before records existed."""
+    from .services.documents import document_issue
+
+    event = (
+        dossier.events.filter(action=ISSUING_ACTION[DocumentKind(kind)]).order_by("-seq").first()
+    )
+    if event is None or (kind == DocumentKind.REFUSAL and dossier.status != Status.NOT_RECEIVED):
+        return None
+    with transaction.atomic():
+        Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+        existing = dossier.issued_documents.filter(kind=kind).first()
+        if existing is not None:
+            return existing
+        return document_issue(
+            dossier=dossier, kind=kind, event=event, actor=event.actor, at=event.at
+        )
+
+
+def legal_form_pdf(dossier: Dossier, slug: str) -> bytes:
+    form = FORMS.get(slug)
+    if form is None:
+        raise DomainError(_("Không có mẫu này."))
+    if slug == CONTROL:
+        return control_slip_pdf(dossier)
+    document = latest_issued(dossier, form.kind)
+    if document is None:
+        raise DomainError(_("Mẫu này chưa được ban hành cho hồ sơ."))
+    return issued_pdf(document)
+
+
+def issued_pdf(document: IssuedDocument) -> bytes:
+    """The stored PDF; rendered (once, under a row lock) the first time it is asked for."""
+    if document.sha256:
+        with document.file.open("rb") as stored:
+            return stored.read()
+    with transaction.atomic():
+        current = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+        if not current.sha256:
+            body = render_issued(current)
+            current.sha256 = hashlib.sha256(body).hexdigest()
+            current.file.save(current.sha256, ContentFile(body), save=False)
+            current.rendered_at = now()
+            current.save(update_fields=["sha256", "file", "rendered_at"])
+            document.sha256, document.file = current.sha256, current.file
+            return body
+    with current.file.open("rb") as stored:
+        return stored.read()
+
+
+def issued_document_render(document: IssuedDocument) -> str:
+    """Render and store the PDF if it is not yet; its SHA-256."""
+    issued_pdf(document)
+    return document.sha256
+
+
+def thaw(value: Any) -> Any:
+    """Facts back into template values: ISO date-times become date-times again."""
+    if isinstance(value, dict):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [thaw(item) for item in value]
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def date_line(value: datetime.datetime) -> str:
     local = value.astimezone(VIETNAM_OFFSET)
     return f"Hà Nội, ngày {local:%d} tháng {local:%m} năm {local:%Y}"
 
 
-def form_context(dossier: Dossier, form: LegalForm) -> dict[str, Any]:
-    events = list(dossier.events.select_related("unit").order_by("seq"))
-    last_of = {event.action: event for event in events}
-    issued = issued_at(form, last_of) or (events[-1].at if events else dossier.submitted_at)
-    return {
-        "dossier": dossier,
+def render_issued(document: IssuedDocument) -> bytes:
+    facts = thaw(document.facts)
+    form = FORM_OF_KIND[DocumentKind(document.kind)]
+    context = {
+        **facts,
         "form": form,
-        "unit": dossier.receiving_unit,
-        "parent": dossier.receiving_unit.parent,
-        "date_line": date_line(issued),
-        "qr": segno.make(lookup_url(dossier), error="m").svg_inline(scale=2, border=1),
-        "limit": time_limit_text(dossier.case.time_quantity, dossier.case.time_unit)
-        if dossier.case
-        else limit_text(dossier),
-        "received_documents": list(
-            dict.fromkeys(  # once each: several files may answer one document
-                [
-                    *dossier.checklist,
-                    *dossier.documents.filter(kind="input").values_list("name", flat=True),
-                ]
-            )
-        ),
-        "supplement": last_of.get("request_supplement"),
-        "refusal": last_of.get("refuse_reception"),
-        "apology": last_of.get("apologize"),
-        "stop": last_of.get("withdraw"),
-        "events": events,
+        "date_line": date_line(facts["issued_at"]),
+        "qr": segno.make(facts["lookup_url"], error="m").svg_inline(scale=2, border=1),
     }
+    return html_to_pdf(render_to_string(f"dossiers/pdf/{form.template}.html", context))
 
 
-# The event each form records: its date is the form's date, however far the dossier has moved on.
-FORM_EVENT = {
-    "tiep-nhan": "receive",
-    "yeu-cau-bo-sung": "request_supplement",
-    "tu-choi": "refuse_reception",
-    "xin-loi": "apologize",
-    "dung-giai-quyet": "withdraw",
-}
-
-
-def issued_at(form: LegalForm, last_of: dict[str, Any]) -> Any:
-    event = last_of.get(FORM_EVENT.get(form.slug, ""))
-    return event.at if event is not None else None
-
-
-def lookup_url(dossier: Dossier) -> str:
-    """The public lookup page with the dossier code filled in (the code is in the URL)."""
-    return f"{settings.MOTCUA_PUBLIC_URL}/tra-cuu/?ma={quote(dossier.code or dossier.ref)}"
-
-
-def limit_text(dossier: Dossier) -> str:
-    case = dossier.procedure.cases.order_by("order").first()
-    return (
-        time_limit_text(case.time_quantity, case.time_unit)
-        if case
-        else str(_("Chưa có thông tin thời hạn"))
-    )
-
-
-def legal_form_pdf(dossier: Dossier, slug: str) -> bytes:
+def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    form = FORMS.get(slug)
-    if form is None or form not in forms_available(dossier):
-        raise DomainError(_("Mẫu này không áp dụng cho hồ sơ ở trạng thái hiện tại."))
-    html = render_to_string(f"dossiers/pdf/{form.template}.html", form_context(dossier, form))
-    return HTML(string=html).write_pdf()
+    return bytes(HTML(string=html).write_pdf())
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """One row of the control slip: who handed the dossier to whom, when, and how it went."""
+
+    visit: DossierStep
+    giver_unit: str
+    result: str
+
+
+def hand_overs(dossier: Dossier) -> list[HandOver]:
+    visits = list(dossier.step_visits.select_related("unit").order_by("started_at", "pk"))
+    rows, giver = [], dossier.receiving_unit.name
+    for visit in visits:
+        if visit.on_time is None:
+            result = "Đang xử lý" if visit.ended_at is None else ""
+        elif (
+            visit.ended_at is not None
+            and visit.due_at is not None
+            and visit.ended_at < visit.due_at
+        ):
+            result = "Trước hạn"
+        else:
+            result = "Đúng hạn" if visit.on_time else "Quá hạn"
+        rows.append(HandOver(visit, giver, result))
+        giver = visit.unit.name
+    return rows
+
+
+def control_slip_pdf(dossier: Dossier) -> bytes:
+    receipt = dossier.issued_documents.filter(kind=DocumentKind.RECEIPT).first()
+    consultations = list(dossier.consultations.select_related("unit"))
+    context = {
+        "form": FORMS[CONTROL],
+        "dossier": dossier,
+        "unit": dossier.receiving_unit,
+        "parent": dossier.receiving_unit.parent,
+        "receipt": receipt,
+        "deciding_unit": dossier.deciding_unit,
+        "partners": sorted({c.unit.name for c in consultations}),
+        "consultations": consultations,
+        "rows": hand_overs(dossier),
+        "date_line": date_line(dossier.received_at or dossier.submitted_at),
+        "qr": "",
+        "events": list(DossierEvent.objects.filter(dossier=dossier).order_by("seq")),
+    }
+    return html_to_pdf(render_to_string("dossiers/pdf/control.html", context))

@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
 from motcua.organizations.models import Unit
 
-from .constants import NATIONAL_STATUS, Action, ApplicantKind, Channel, Decision, PauseKind, Status
+from .constants import (
+    NATIONAL_STATUS,
+    Action,
+    ApplicantKind,
+    Channel,
+    Decision,
+    DocumentKind,
+    PauseKind,
+    Status,
+    StepOutcome,
+)
 
 
 class DailySequence(models.Model):
@@ -68,7 +78,35 @@ class Dossier(models.Model):
     deciding_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="decided_dossiers"
     )
+    pending_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incoming_dossiers",
+        help_text=_("Đơn vị được chuyển hồ sơ tới, chưa nhận."),
+    )
+    previous_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Đơn vị đã chuyển hồ sơ tới đơn vị giải quyết hiện tại."),
+    )
     eform_data = models.JSONField(default=dict, blank=True)
+    supplement_items = models.JSONField(
+        _("giấy tờ yêu cầu bổ sung"),
+        default=list,
+        blank=True,
+        help_text=_("Mỗi mục: nội dung yêu cầu, đã nhận hay chưa, lúc nào, ghi chú."),
+    )
+    idempotency_key = models.CharField(
+        max_length=80, blank=True, help_text=_("Khóa chống tạo trùng do bên tích hợp gửi.")
+    )
+    book_number = models.PositiveIntegerField(
+        _("số thứ tự trong sổ theo dõi"), null=True, blank=True
+    )
     checklist = models.JSONField(
         _("giấy tờ đã nhận"),
         default=list,
@@ -115,6 +153,18 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["receiving_unit", "status"]),
             models.Index(fields=["deciding_unit", "status"]),
+            models.Index(
+                fields=["pending_unit"],
+                name="dossier_pending_unit",
+                condition=models.Q(pending_unit__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submitted_by", "idempotency_key"],
+                name="dossier_idempotency_key_unique",
+                condition=~models.Q(idempotency_key=""),
+            )
         ]
 
     def __str__(self) -> str:
@@ -183,15 +233,36 @@ class Consultation(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     question = models.TextField()
     asked_at = models.DateTimeField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     due_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer_document = models.ForeignKey(
+        "DossierDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    late = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["dossier", "asked_at"]
+        indexes = [
+            models.Index(
+                fields=["unit", "due_at"],
+                name="consultation_open_by_unit",
+                condition=models.Q(answered_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.question[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
 
 
 class DossierAlert(models.Model):
@@ -252,3 +323,99 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.size} B)"
+
+
+class DossierStep(models.Model):
+    """One stay of the dossier at a step of its internal process: the hand-over record that the
+    control slip (Phiếu kiểm soát, TT 01/2018 Mẫu 05 / TT 03/2025 Mẫu 06) prints row by row."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="step_visits")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=255)
+    role = models.CharField(max_length=32)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handed_by_name = models.CharField(max_length=200, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by_name = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=16, choices=StepOutcome.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at", "pk"]
+        indexes = [models.Index(fields=["dossier", "started_at"], name="dossier_step_by_time")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} B{self.order} {self.name}"
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.due_at is None or self.ended_at is None:
+            return None
+        return self.ended_at <= self.due_at
+
+
+def issued_path(instance: IssuedDocument, filename: str) -> str:
+    return f"issued/{instance.sha256[:2]}/{instance.sha256}.pdf"
+
+
+class DocumentSequence(models.Model):
+    """The last number a unit gave to a kind of document in a year (continuous numbering)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "kind"], name="document_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.kind}: {self.last}"
+
+
+class IssuedDocument(models.Model):
+    """A legal form as issued: its number, issuer and the facts it states are frozen when the
+    action commits; its PDF is rendered once from those facts and never again. A later change
+    (an apology, a new date) issues a new document; the old one stays as it was."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="issued_documents")
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    seq = models.PositiveIntegerField()
+    number = models.CharField(_("số"), max_length=40)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_by_name = models.CharField(max_length=200, blank=True)
+    event = models.ForeignKey(
+        DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    facts = models.JSONField(default=dict)
+    file = models.FileField(upload_to=issued_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "issued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "kind", "seq"], name="issued_document_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} số {self.number}"

@@ -133,7 +133,7 @@ class Replayer:
             "return_result": lambda: services.dossier_return_result(dossier=dossier, actor=actor, at=at),
             "withdraw": lambda: services.dossier_withdraw(dossier=dossier, actor=actor, at=at, reason=reason),
             "apologize": lambda: services.dossier_apologize(dossier=dossier, actor=actor, at=at, reason=reason or _("Quá hạn giải quyết"), new_due=instant(event.get("new_due"))),
-            "forward": lambda: services.dossier_forward(dossier=dossier, actor=actor, at=at, to_unit=self.target_unit(event), note=reason),
+            "forward": lambda: self.forward(dossier, event, actor, at, reason),
             "request_payment": lambda: services.dossier_request_payment(dossier=dossier, actor=actor, at=at, amount_vnd=whole_number(event.get("amount_vnd")), reason=reason),
             "pay": lambda: services.dossier_pay(dossier=dossier, actor=actor, at=at, amount_vnd=whole_number(event.get("amount_vnd"))),
         }  # fmt: skip
@@ -155,7 +155,9 @@ class Replayer:
                 anywhere=True,
             )
         if action == "reject":
-            return services.dossier_reject(dossier=dossier, actor=actor, at=at, reason=reason)
+            return services.dossier_reject(
+                dossier=advance_to_leader(dossier, at), actor=actor, at=at, reason=reason
+            )
         if action == "complete":
             if dossier.decision != Decision.APPROVED:
                 dossier = services.dossier_approve(
@@ -167,6 +169,19 @@ class Replayer:
                 )
             return services.dossier_complete(dossier=dossier, actor=actor, at=at, note=reason)
         raise LineError(_("thao tác không biết '%(action)s'") % {"action": action})
+
+    def forward(
+        self, dossier: Dossier, event: dict[str, Any], actor: User | None, at: datetime.datetime,
+        reason: str,
+    ) -> Dossier:  # fmt: skip
+        """Legacy systems record a hand-over to another unit as one event: sent and taken."""
+        to_unit = self.target_unit(event)
+        if to_unit is None:
+            return services.dossier_forward(dossier=dossier, actor=actor, at=at, note=reason)
+        sent = services.dossier_transfer(
+            dossier=dossier, actor=actor, at=at, to_unit=to_unit, note=reason
+        )
+        return services.dossier_accept_transfer(dossier=sent, actor=None, at=at)
 
     def target_unit(self, event: dict[str, Any]) -> Unit | None:
         if not event.get("to_unit"):

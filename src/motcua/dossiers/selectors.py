@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
@@ -17,11 +17,12 @@ from motcua.common.text import fold_words
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .constants import FINAL, Decision, Status
-from .models import Dossier
+from .models import Consultation, Dossier
 
 TABS = [
     ("to_receive", _("Chờ tiếp nhận")),
     ("mine", _("Của tôi")),
+    ("consultations", _("Cần cho ý kiến")),
     ("due_today", _("Đến hạn hôm nay")),
     ("due_soon", _("Sắp đến hạn")),
     ("overdue", _("Quá hạn")),
@@ -38,10 +39,23 @@ class Worklist:
     dossiers: list[Dossier]
 
 
+def party_filter(units: Iterable[int]) -> Q:
+    """Dossiers a unit takes part in: received, decided, sent to it, sent from it, or asked
+    about (a consultation). Other units do not see them at all."""
+    ids = list(units)
+    consulted = Consultation.objects.filter(dossier_id=OuterRef("pk"), unit_id__in=ids)
+    return (
+        Q(receiving_unit_id__in=ids)
+        | Q(deciding_unit_id__in=ids)
+        | Q(pending_unit_id__in=ids)
+        | Q(previous_unit_id__in=ids)
+        | Q(Exists(consulted))
+    )
+
+
 def visible_dossiers(user: User) -> QuerySet[Dossier]:
-    """Dossiers received or decided by a unit the officer may see."""
-    units = permissions.visible_unit_ids(user)
-    return Dossier.objects.filter(Q(receiving_unit_id__in=units) | Q(deciding_unit_id__in=units))
+    """Dossiers in which a unit the officer may see takes part."""
+    return Dossier.objects.filter(party_filter(permissions.visible_unit_ids(user)))
 
 
 def with_step_role(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -78,13 +92,24 @@ def mine_filter(user: User) -> Q:
 
 
 def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
+    receivers = permissions.unit_ids_with(
+        user, Capability.RECEIVE_DOSSIER
+    ) | permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
     local = at.astimezone(VIETNAM_OFFSET)
     end_of_day = local.replace(hour=23, minute=59, second=59)
     open_ = ~Q(status__in=FINAL) & Q(finished_at__isnull=True)
     return {
         "to_receive": Q(status=Status.NEW)
-        & in_units(
-            "receiving_unit_id", permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
+        & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
+        | in_units("pending_unit_id", receivers),
+        "consultations": Q(
+            Exists(
+                Consultation.objects.filter(
+                    dossier_id=OuterRef("pk"),
+                    answered_at__isnull=True,
+                    unit_id__in=list(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)),
+                )
+            )
         ),
         "mine": mine_filter(user),
         "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),
@@ -139,9 +164,15 @@ def dossier_for_officer(user: User, ref: str) -> Dossier | None:
     return (
         with_step_role(visible_dossiers(user))
         .select_related(
-            "procedure", "case", "receiving_unit", "deciding_unit", "assignee", "process"
+            "procedure",
+            "case",
+            "receiving_unit",
+            "deciding_unit",
+            "assignee",
+            "process",
+            "pending_unit",
         )
-        .prefetch_related("events__actor", "pauses", "consultations__unit")
+        .prefetch_related("events__actor", "pauses", "consultations__unit", "issued_documents")
         .filter(Q(ref=ref) | Q(code=ref))
         .first()
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("can-bo/ho-so/<str:ref>/", views.detail, name="detail"),
     path("can-bo/ho-so/<str:ref>/in/<slug:form>/", views.legal_form, name="form"),
+    path("can-bo/ho-so/<str:ref>/van-ban/<int:pk>/", views.issued, name="issued"),
     path("can-bo/ho-so/<str:ref>/giay-to/", views.attach, name="attach"),
     path("can-bo/ho-so/<str:ref>/giay-to/<int:pk>/", views.document, name="document"),
     path("can-bo/ho-so/<str:ref>/<slug:action>/", views.act, name="act"),

@@ -4,6 +4,7 @@ reception. Thin views: they parse input, call one service or selector, and rende
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -37,8 +38,10 @@ from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services
+from .actions import ActionSpec
 from .constants import Action, Channel
-from .legal_forms import forms_available, legal_form_pdf
+from .legal_forms import forms_available, issued_pdf, legal_form_pdf
+from .models import Dossier
 from .selectors import TABS, dossier_for_officer, dossier_worklist
 from .tracking_book import tracking_book_pdf, tracking_book_xlsx
 
@@ -75,21 +78,20 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
     dossier = dossier_for_officer(user, ref)
     if dossier is None:
         raise Http404(_("Không có hồ sơ %(ref)s trong các đơn vị của bạn.") % {"ref": ref})
-    colleagues = User.objects.filter(
-        officer_roles__unit=dossier.deciding_unit,
-        officer_roles__role__in=["specialist", "division_head"],
-    ).distinct()
+    moment = now()
     return render(
         request,
         "dossiers/detail.html",
         {
             "dossier": dossier,
-            "actions": [
-                (a, Action(a).label) for a in services.actions_available(dossier, user, now())
-            ],
+            "actions": action_forms(dossier, user, moment),
             "steps": services.steps_of(dossier),
+            "visits": list(dossier.step_visits.select_related("unit")),
+            "consultations": list(dossier.consultations.all()),
+            "issued": list(dossier.issued_documents.all()),
+            "supplement_items": dossier.supplement_items or [],
+            "missing": services.missing_items(dossier.supplement_items or []),
             "events": list(dossier.events.all()),
-            "colleagues": colleagues,
             "forms": forms_available(dossier),
             "documents": list(dossier.documents.all()),
             "groups": eform.form_groups(dossier.procedure.eform_schema, dossier.eform_data, {})
@@ -101,9 +103,68 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
                 for group in dossier.procedure.requirement_groups.prefetch_related("items")
                 for item in group.items.all()
             ],
-            "now": now(),
+            "now": moment,
         },
     )
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    """An offered action with what its form needs: the registry's spec and the choices."""
+
+    spec: ActionSpec
+    choices: dict[str, list[tuple[str, str]]]
+
+    @property
+    def fields(self) -> list[tuple[Any, list[tuple[str, str]]]]:
+        return [(item, self.choices.get(item.name, [])) for item in self.spec.inputs]
+
+    @property
+    def multipart(self) -> bool:
+        return any(item.kind == "file" for item in self.spec.inputs)
+
+
+def action_forms(dossier: Dossier, user: User, at: datetime.datetime) -> list[ActionForm]:
+    forms = []
+    for spec in services.offered_specs(dossier, user, at):
+        choices: dict[str, list[tuple[str, str]]] = {}
+        for item in spec.inputs:
+            if item.kind == "user":
+                choices[item.name] = assignable(dossier)
+            elif item.kind == "unit":
+                targets = (
+                    services.transfer_targets(dossier)
+                    if spec.action == Action.TRANSFER
+                    else services.consult_targets(dossier)
+                )
+                choices[item.name] = [(u.code, u.name) for u in targets.only("code", "name")]
+            elif item.kind == "consultation":
+                choices[item.name] = consultation_choices(dossier, user)
+            elif item.kind == "items":
+                choices[item.name] = [
+                    (e["item"], e["item"])
+                    for e in dossier.supplement_items or []
+                    if not e.get("received_at")
+                ]
+        forms.append(ActionForm(spec, choices))
+    return forms  # fmt: skip
+
+
+def assignable(dossier: Dossier) -> list[tuple[str, str]]:
+    people = User.objects.filter(
+        officer_roles__unit=dossier.deciding_unit,
+        officer_roles__role__in=["specialist", "division_head"],
+    ).distinct()
+    return [(p.username, p.get_full_name() or p.username) for p in people]
+
+
+def consultation_choices(dossier: Dossier, user: User) -> list[tuple[str, str]]:
+    mine = permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
+    return [
+        (str(c.pk), f"{c.unit.name}: {c.question[:80]}")
+        for c in dossier.consultations.all()
+        if c.answered_at is None and c.unit_id in mine
+    ]
 
 
 def parse_new_due(raw: str) -> datetime.datetime:
@@ -162,6 +223,21 @@ def legal_form(request: HttpRequest, ref: str, form: str) -> HttpResponse:
 
 
 @login_required
+def issued(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
+    """One issued document, exactly as it was issued (its stored PDF)."""
+    user = officer(request)
+    dossier = dossier_for_officer(user, ref)
+    document = dossier.issued_documents.filter(pk=pk).first() if dossier else None
+    if document is None:
+        raise Http404
+    response = HttpResponse(issued_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{document.kind}-{document.seq}-{document.year}.pdf"'
+    )
+    return response
+
+
+@login_required
 @require_POST
 def attach(request: HttpRequest, ref: str) -> HttpResponse:
     user = officer(request)
@@ -201,15 +277,25 @@ def document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
 
 
 def form_input(request: HttpRequest) -> services.ActionInput:
+    """The action's inputs from the form the registry rendered (names as in ``actions.Input``)."""
     post = request.POST
     new_due = parse_new_due(post["new_due"]) if post.get("new_due") else None
     assignee = (
         User.objects.filter(username=post["assignee"]).first() if post.get("assignee") else None
     )
-    amount = int_field(request, "amount") if post.get("amount") else 0
+    to_unit = Unit.objects.filter(code=post["to_unit"]).first() if post.get("to_unit") else None
+    if post.get("to_unit") and to_unit is None:
+        raise DomainError(_("Không có đơn vị %(code)s.") % {"code": post["to_unit"][:60]})
+    amount = int_field(request, "amount_vnd") if post.get("amount_vnd") else 0
+    consultation = post.get("consultation", "")
+    upload = request.FILES.get("document")
     return services.ActionInput(
-        reason=post.get("reason", "")[:2000], new_due=new_due, assignee=assignee,
-        back=post.get("direction") == "back", amount_vnd=amount,
+        reason=post.get("reason", "")[:2000], new_due=new_due, assignee=assignee, to_unit=to_unit,
+        amount_vnd=amount, items=[line.strip()[:500] for line in post.get("items", "").splitlines() if line.strip()][:50],
+        received=post.getlist("received") if "received_present" in post else None,
+        consultation_id=int(consultation) if consultation.isascii() and consultation.isdigit() else None,
+        working_days=int(post["working_days"]) if post.get("working_days", "").isdigit() else 3,
+        confirm=post.get("confirm") == "on", upload=upload if isinstance(upload, UploadedFile) else None,
     )  # fmt: skip
 
 
@@ -228,18 +314,17 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
         version = -1  # a form without version is as stale as an old one
     try:
         done = services.dossier_perform(
-            action,
-            dossier=dossier,
-            actor=user,
-            at=now(),
-            expected_version=version,
+            action, dossier=dossier, actor=user, at=now(), expected_version=version,
             given=form_input(request),
-        )
+        )  # fmt: skip
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action(action).label})
         dossier = done
+    if dossier_for_officer(user, dossier.ref) is None:
+        # Sent to another unit: this officer no longer sees it; back to the worklist.
+        return redirect("dossiers:worklist")
     return redirect("dossiers:detail", ref=dossier.ref)
 
 

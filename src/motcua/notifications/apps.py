@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "motcua.notifications"
     verbose_name = _("Thông báo")
+
+    def ready(self) -> None:
+        from motcua.common import events
+
+        from .services import on_dossier_event
+
+        events.subscribe(events.ANY, on_dossier_event)

@@ -21,8 +21,9 @@ from django.utils import timezone, translation
 
 from motcua.catalog.models import Procedure
 from motcua.common.clock import VIETNAM
+from motcua.common.events import Event
 from motcua.common.text import unaccent
-from motcua.dossiers.constants import Action
+from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.results import result_is_electronic
 
@@ -33,8 +34,6 @@ from .tasks import notification_deliver
 ACTION_KIND: dict[str, str] = {
     Action.RECEIVE: Kind.RECEIVED,
     Action.REQUEST_SUPPLEMENT: Kind.SUPPLEMENT_REQUESTED,
-    Action.COMPLETE: Kind.RESULT_READY,
-    Action.REJECT: Kind.RESULT_READY,
     Action.APOLOGIZE: Kind.APOLOGY,
 }
 SMS_MAX_CHARS = 160  # one GSM-7 segment: what a brandname SMS is billed by
@@ -46,8 +45,8 @@ _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+")
 def notifications_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification]:
     """The e-mail and SMS this event owes the applicant, written and enqueued (not sent).
 
-    Called by ``dossiers.services.act`` inside its transaction: if the action is refused and
-    rolled back, so are these rows and their tasks.
+    Runs inside the transaction of the dossier's action (an in-transaction subscriber of the
+    event bus): if the action is refused and rolled back, so are these rows and their tasks.
     """
     kind = kind_of(dossier, event)
     if kind is None or is_history(event):
@@ -69,13 +68,25 @@ def notifications_for_event(dossier: Dossier, event: DossierEvent) -> list[Notif
 
 
 def kind_of(dossier: Dossier, event: DossierEvent) -> str | None:
-    """What the event means to the applicant. An electronic result is news when it is handed
-    over (and downloadable), a paper one as soon as it is ready at the counter."""
-    if event.action in (Action.COMPLETE, Action.RETURN_RESULT):
+    """What the event means to the applicant. A refusal after appraisal is news at once; a
+    granted result on paper as soon as it is ready at the counter (whichever action made it
+    ready: the leader's signature or the result's completion), an electronic one when it is
+    handed over (and downloadable)."""
+    if event.action == Action.REJECT:
+        return Kind.RESULT_READY
+    ready = event.to_status == Status.PROCESSED and event.from_status != Status.PROCESSED
+    if ready or event.action == Action.RETURN_RESULT:
         electronic = result_is_electronic(dossier)
-        wanted = Action.RETURN_RESULT if electronic else Action.COMPLETE
-        return Kind.RESULT_READY if event.action == wanted else None
+        wanted = event.action == Action.RETURN_RESULT if electronic else ready
+        return Kind.RESULT_READY if wanted else None
     return ACTION_KIND.get(event.action)
+
+
+def on_dossier_event(published: Event) -> None:
+    """Subscriber of every dossier event (in its transaction: the outbox rows commit with it)."""
+    dossier, event = published.data.get("dossier"), published.data.get("event")
+    if isinstance(dossier, Dossier) and isinstance(event, DossierEvent):
+        notifications_for_event(dossier, event)
 
 
 def is_history(event: DossierEvent) -> bool:
@@ -122,7 +133,7 @@ def message_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         "due": local_text(dossier.due_at),
         "items": [str(item) for item in payload.get("items") or []],
         "reason": event.reason,
-        "approved": event.action in (Action.COMPLETE, Action.RETURN_RESULT),
+        "approved": event.action != Action.REJECT,
         "electronic": event.action == Action.RETURN_RESULT,
         "previous_due": local_text(parse_instant(payload.get("previous_due"))),
         "new_due": local_text(parse_instant(payload.get("new_due"))),

@@ -14,9 +14,10 @@ from motcua.accounts.services import citizen_create
 from motcua.catalog.constants import OnlineLevel
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
+from motcua.dossiers.actions import PUBLIC_ACTIONS
 from motcua.dossiers.constants import Action, Channel, Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import ALLOWED_FROM, dossier_withdraw
+from motcua.dossiers.services import actions_available, dossier_withdraw
 
 from .forms import CitizenSignUpForm
 from .online import applicant_forms, own_dossier, visible_documents
@@ -24,10 +25,6 @@ from .services import TooManyLookups, citizen_dossiers, dossier_lookup
 from .status import citizen_status
 from .submission import drafts_of, what_to_bring
 from .supplement import supplement_request
-
-PUBLIC_ACTIONS = {"submit", "receive", "refuse_reception", "request_supplement", "submit_supplement",
-                  "forward", "request_payment", "pay", "approve", "reject", "apologize", "complete",
-                  "return_result", "withdraw"}  # fmt: skip
 
 
 def timeline(dossier: Dossier) -> list[object]:
@@ -117,8 +114,7 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
             "dossier": dossier,
             "status": citizen_status(dossier),
             "events": timeline(dossier),
-            "can_withdraw": dossier.status in ALLOWED_FROM[Action.WITHDRAW]
-            and not dossier.decision,
+            "can_withdraw": Action.WITHDRAW in actions_available(dossier, request.user, now()),  # type: ignore[arg-type]
             "asked": supplement_request(dossier)
             if dossier.status == Status.SUPPLEMENT_REQUESTED
             else None,

@@ -1,0 +1,544 @@
+"""The action registry: every action on a dossier, declared once.
+
+Each ``ActionSpec`` says from which states the action may start, who may take it (a capability
+in one of the dossier's units, the holder of the current process step, the consulted unit, the
+applicant), what it takes as input, the one-stop rules that refuse it (with their legal article),
+the form it issues and the event it publishes. The services check it, the officer page offers
+and renders it, the API validates with it, the importer replays through it, ``motcua actions``
+prints it as documentation, and the transition-matrix test checks it against a table written
+out by hand. Nothing else lists actions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.constants import Capability as C
+from motcua.catalog.constants import StepScope
+from motcua.common.errors import DomainError
+
+from . import deadlines, steps
+from .constants import Action as A
+from .constants import Decision, DocumentKind, Status
+from .errors import (
+    ApologyNotAllowed,
+    SupplementAlreadyRequested,
+    SupplementWindowClosed,
+    TransitionNotAllowed,
+)
+from .models import Dossier
+
+OPEN = frozenset({Status.RECEIVED, Status.PROCESSING})
+PAUSED = frozenset({Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
+BEFORE_DECISION = frozenset({Status.NEW, *OPEN, *PAUSED})
+
+
+# --------------------------------------------------------------------------------- inputs
+@dataclass(frozen=True)
+class Input:
+    """One input of an action: how the web form renders it and the API validates it."""
+
+    name: str
+    kind: str  # text | lines | date | user | unit | consultation | int | items | file | confirm
+    label: str | Promise
+    required: bool = False
+    hint: str | Promise = ""
+
+
+REASON = Input("reason", "text", _("Lý do"), required=True)
+NOTE = Input("reason", "text", _("Ghi chú"))
+CONFIRM = Input("confirm", "confirm", _("Tôi hiểu thao tác này không thể hoàn tác."), required=True)
+
+
+# --------------------------------------------------------------------------------- guards
+@dataclass(frozen=True)
+class Guard:
+    """A one-stop rule that refuses the action whatever the officer types."""
+
+    code: str
+    refuses: Callable[[Dossier, datetime.datetime], bool]
+    message: str | Promise
+    article: str = ""
+    error: Callable[[Any], DomainError] = TransitionNotAllowed
+
+    def check(self, dossier: Dossier, at: datetime.datetime) -> None:
+        if self.refuses(dossier, at):
+            raise self.error(self.message)
+
+
+def _open_consultations(dossier: Dossier) -> bool:
+    cached = getattr(dossier, "_prefetched_objects_cache", {}).get("consultations")
+    if cached is not None:
+        return any(c.answered_at is None for c in cached)
+    return dossier.consultations.filter(answered_at__isnull=True).exists()
+
+
+def _supplement_window_closed(dossier: Dossier, at: datetime.datetime) -> bool:
+    return dossier.received_at is not None and at > deadlines.supplement_window_end(dossier)
+
+
+def _no_forward_target(dossier: Dossier, at: datetime.datetime) -> bool:
+    here, ahead = steps.current(dossier), steps.following(dossier)
+    return (
+        here is None
+        or steps.is_signing(here)
+        or ahead is None
+        or ahead.scope != StepScope.DECIDING
+        or here.scope != StepScope.DECIDING
+    )
+
+
+def _not_at_signing(dossier: Dossier, at: datetime.datetime) -> bool:
+    return bool(steps.steps_of(dossier)) and not steps.is_signing(steps.current(dossier))
+
+
+def _not_at_result_step(dossier: Dossier, at: datetime.datetime) -> bool:
+    here = steps.current(dossier)
+    return here is not None and here.scope != StepScope.DECIDING
+
+
+NO_DECISION = Guard(
+    "no_decision", lambda d, at: bool(d.decision), _("Hồ sơ đã có quyết định giải quyết."),
+    "NĐ 118/2025 Điều 21",
+)  # fmt: skip
+NOT_PENDING = Guard(
+    "no_pending_transfer", lambda d, at: d.pending_unit_id is not None,
+    _("Hồ sơ đang chờ đơn vị khác nhận; hãy đợi đơn vị đó nhận hoặc trả lại."),
+    "NĐ 61/2018 Điều 18",
+)  # fmt: skip
+SUPPLEMENT_ONCE = Guard(
+    "supplement_once", lambda d, at: d.supplement_requests >= 1,
+    SupplementAlreadyRequested().message, "NĐ 61/2018 Điều 15 khoản 3; NĐ 118/2025 Điều 11",
+    lambda message: SupplementAlreadyRequested(),
+)  # fmt: skip
+SUPPLEMENT_WINDOW = Guard(
+    "supplement_window", _supplement_window_closed,
+    _("Đã quá thời hạn yêu cầu bổ sung kể từ khi tiếp nhận."), "NĐ 61/2018 Điều 19 khoản 2",
+    lambda message: SupplementWindowClosed(deadlines.supplement_window_days()),
+)  # fmt: skip
+APOLOGY_ONCE = Guard(
+    "apology_once", lambda d, at: d.apologies >= 1,
+    _("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần thứ hai."),
+    "NĐ 61/2018 Điều 19 khoản 9", ApologyNotAllowed,
+)  # fmt: skip
+APOLOGY_IN_TIME = Guard(
+    "apology_before_due", lambda d, at: d.due_at is None or at >= d.due_at,
+    _("Chỉ được xin lỗi, hẹn lại trước khi hết hạn giải quyết."), "NĐ 61/2018 Điều 19 khoản 9",
+    ApologyNotAllowed,
+)  # fmt: skip
+HAS_PROCESS = Guard(
+    "has_process", lambda d, at: not steps.steps_of(d),
+    _("Hồ sơ không có quy trình nội bộ để chuyển bước."), "TT 01/2018 Điều 8",
+)  # fmt: skip
+FORWARD_TARGET = Guard(
+    "next_step_exists", _no_forward_target,
+    _("Không chuyển bước được: bước hiện tại là bước ký duyệt (hãy phê duyệt hoặc từ chối) "
+      "hoặc không còn bước xử lý nào sau nó."),
+    "TT 01/2018 Điều 8",
+)  # fmt: skip
+PREVIOUS_STEP = Guard(
+    "previous_step_exists", lambda d, at: steps.preceding_deciding(d) is None,
+    _("Không có bước xử lý nào trước bước này để trả lại."), "TT 01/2018 Điều 8",
+)  # fmt: skip
+AT_SIGNING = Guard(
+    "at_signing_step", _not_at_signing,
+    _("Chỉ quyết định được ở bước lãnh đạo ký; hãy chuyển hồ sơ tới bước đó."),
+    "TT 01/2018 Điều 8; NĐ 61/2018 Điều 19 khoản 1",
+)  # fmt: skip
+CONSULTATIONS_ANSWERED = Guard(
+    "consultations_answered", lambda d, at: _open_consultations(d),
+    _("Còn ý kiến của đơn vị phối hợp chưa được trả lời."), "NĐ 61/2018 Điều 19 khoản 3",
+)  # fmt: skip
+APPROVED = Guard(
+    "approved", lambda d, at: d.decision != Decision.APPROVED,
+    _("Hồ sơ chưa được lãnh đạo phê duyệt."), "NĐ 61/2018 Điều 19 khoản 1",
+)  # fmt: skip
+AT_RESULT_STEP = Guard(
+    "at_result_step", _not_at_result_step,
+    _("Kết quả chỉ được hoàn thiện ở bước sau bước ký, tại đơn vị giải quyết."),
+    "TT 01/2018 Điều 8",
+)  # fmt: skip
+PENDING_TRANSFER = Guard(
+    "pending_transfer", lambda d, at: d.pending_unit_id is None,
+    _("Không có hồ sơ chuyển đến đang chờ nhận."), "NĐ 61/2018 Điều 18",
+)  # fmt: skip
+HAS_TRANSFER = Guard(
+    "has_transfer", lambda d, at: d.pending_unit_id is None and d.previous_unit_id is None,
+    _("Hồ sơ không được chuyển từ đơn vị khác."), "NĐ 61/2018 Điều 18",
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------------- specs
+@dataclass(frozen=True)
+class ActionSpec:
+    """Everything the system knows about one action (see the module docstring)."""
+
+    action: A
+    from_states: frozenset[str]
+    # (which unit of the dossier, capability needed there); any one pair suffices. Unit names:
+    # receiving, deciding, pending (a transfer waiting), consulted (an open consultation),
+    # step (the unit and capability of the current process step).
+    by: tuple[tuple[str, str], ...]
+    article: str
+    applicant: bool = False  # the applicant may take it on their own dossier
+    guards: tuple[Guard, ...] = ()
+    inputs: tuple[Input, ...] = ()
+    issues: str = ""  # the DocumentKind it issues
+    event: str = ""  # published as dossier.<event>
+    confirm: bool = False  # irreversible: the page asks for confirmation
+    offered: bool = True  # listed among the officer's actions on the dossier page
+    public: bool = True  # shown in the applicant's history (no internal work: notes, questions)
+    summary: str | Promise = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.action.label)
+
+    @property
+    def event_name(self) -> str:
+        return f"dossier.{self.event or self.action.value}"
+
+    def input(self, name: str) -> Input | None:
+        return next((i for i in self.inputs if i.name == name), None)
+
+
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        A.SUBMIT,
+        frozenset(),
+        (),
+        "NĐ 61/2018 Điều 16",
+        applicant=True,
+        offered=False,
+        summary=_("Hồ sơ được nộp (trực tuyến, tại quầy, bưu chính, Cổng DVC quốc gia)."),
+    ),
+    ActionSpec(
+        A.RECEIVE,
+        frozenset({Status.NEW}),
+        (("receiving", C.RECEIVE_DOSSIER),),
+        "NĐ 61/2018 Điều 17; TT 01/2018 Mẫu 01",
+        issues=DocumentKind.RECEIPT,
+        event="received",
+        summary=_("Cấp mã hồ sơ, ngày hẹn trả và Giấy tiếp nhận; hồ sơ sang bước thẩm định."),
+    ),
+    ActionSpec(
+        A.REFUSE_RECEPTION,
+        frozenset({Status.NEW}),
+        (("receiving", C.RECEIVE_DOSSIER),),
+        "NĐ 61/2018 Điều 17; TT 01/2018 Mẫu 03",
+        inputs=(REASON, CONFIRM),
+        issues=DocumentKind.REFUSAL,
+        confirm=True,
+        summary=_("Không tiếp nhận hồ sơ; Phiếu từ chối nêu rõ lý do."),
+    ),
+    ActionSpec(
+        A.REQUEST_SUPPLEMENT,
+        frozenset({Status.NEW, *OPEN}),
+        (("receiving", C.RECEIVE_DOSSIER), ("deciding", C.PROCESS_DOSSIER)),
+        "NĐ 61/2018 Điều 15, 19; NĐ 118/2025 Điều 11; TT 01/2018 Mẫu 02",
+        guards=(SUPPLEMENT_ONCE, NO_DECISION, NOT_PENDING, SUPPLEMENT_WINDOW),
+        inputs=(
+            Input(
+                "items",
+                "lines",
+                _("Liệt kê đầy đủ giấy tờ cần bổ sung (mỗi dòng một giấy tờ)"),
+                required=True,
+                hint=_("Chỉ được yêu cầu bổ sung một lần: hãy nêu đủ mọi thứ còn thiếu."),
+            ),
+        ),
+        issues=DocumentKind.SUPPLEMENT_REQUEST,
+        event="supplement_requested",
+        summary=_("Yêu cầu bổ sung một lần, đủ mọi thứ còn thiếu; thời gian giải quyết dừng lại."),
+    ),
+    ActionSpec(
+        A.SUBMIT_SUPPLEMENT,
+        frozenset({Status.SUPPLEMENT_REQUESTED}),
+        (("receiving", C.RECEIVE_DOSSIER),),
+        "NĐ 61/2018 Điều 19 khoản 2",
+        applicant=True,
+        inputs=(
+            Input("received", "items", _("Giấy tờ đã nhận"), hint=_("Đánh dấu từng mục đã nhận.")),
+            NOTE,
+        ),
+        event="supplement_submitted",
+        summary=_("Nhận phần bổ sung, từng mục một; đủ thì thời gian giải quyết chạy lại."),
+    ),
+    ActionSpec(
+        A.ASSIGN,
+        OPEN,
+        (("deciding", C.ASSIGN_DOSSIER),),
+        "NĐ 61/2018 Điều 19 khoản 1",
+        guards=(NO_DECISION, NOT_PENDING),
+        inputs=(Input("assignee", "user", _("Cán bộ xử lý"), required=True),),
+        public=False,
+        summary=_("Phân công chuyên viên thẩm định."),
+    ),
+    ActionSpec(
+        A.FORWARD,
+        OPEN,
+        (("step", ""),),
+        "TT 01/2018 Điều 8",
+        guards=(HAS_PROCESS, NO_DECISION, NOT_PENDING, FORWARD_TARGET, CONSULTATIONS_ANSWERED),
+        inputs=(NOTE,),
+        event="step_changed",
+        summary=_("Hoàn thành bước hiện tại, chuyển sang bước tiếp theo của quy trình."),
+    ),
+    ActionSpec(
+        A.RETURN_STEP,
+        OPEN,
+        (("step", ""),),
+        "TT 01/2018 Điều 8",
+        guards=(HAS_PROCESS, NO_DECISION, NOT_PENDING, PREVIOUS_STEP),
+        inputs=(REASON,),
+        event="step_changed",
+        public=False,
+        summary=_("Trả hồ sơ về bước xử lý trước, kèm lý do."),
+    ),
+    ActionSpec(
+        A.TRANSFER,
+        OPEN,
+        (("receiving", C.RECEIVE_DOSSIER), ("deciding", C.PROCESS_DOSSIER)),
+        "NĐ 61/2018 Điều 18, 19 khoản 4",
+        guards=(NO_DECISION, NOT_PENDING),
+        inputs=(Input("to_unit", "unit", _("Chuyển tới đơn vị"), required=True), NOTE),
+        event="transferred",
+        summary=_("Chuyển hồ sơ tới đơn vị có thẩm quyền mà quy trình hoặc danh mục thủ tục nêu."),
+    ),
+    ActionSpec(
+        A.ACCEPT_TRANSFER,
+        OPEN,
+        (("pending", C.RECEIVE_DOSSIER), ("pending", C.PROCESS_DOSSIER)),
+        "NĐ 61/2018 Điều 18",
+        guards=(PENDING_TRANSFER,),
+        event="transfer_accepted",
+        summary=_("Nhận hồ sơ đơn vị khác chuyển đến; đơn vị mình trở thành đơn vị giải quyết."),
+    ),
+    ActionSpec(
+        A.RETURN_TRANSFER,
+        OPEN,
+        (
+            ("pending", C.RECEIVE_DOSSIER),
+            ("pending", C.PROCESS_DOSSIER),
+            ("deciding", C.PROCESS_DOSSIER),
+        ),
+        "NĐ 61/2018 Điều 18",
+        guards=(HAS_TRANSFER, NO_DECISION),
+        inputs=(REASON,),
+        event="transfer_returned",
+        public=False,
+        summary=_("Trả hồ sơ về đơn vị đã chuyển đến (không thuộc thẩm quyền), kèm lý do."),
+    ),
+    ActionSpec(
+        A.CONSULT,
+        OPEN,
+        (("deciding", C.PROCESS_DOSSIER),),
+        "NĐ 61/2018 Điều 19 khoản 3",
+        guards=(NO_DECISION, NOT_PENDING),
+        inputs=(
+            Input("to_unit", "unit", _("Đơn vị được hỏi ý kiến"), required=True),
+            Input("reason", "text", _("Nội dung cần cho ý kiến"), required=True),
+            Input(
+                "working_days",
+                "int",
+                _("Thời hạn trả lời (ngày làm việc)"),
+                hint=_("Mặc định 3 ngày làm việc."),
+            ),
+        ),
+        event="consultation_requested",
+        public=False,
+        summary=_(
+            "Hỏi ý kiến đơn vị khác, có thời hạn; đơn vị đó thấy yêu cầu trong danh sách của mình."
+        ),
+    ),
+    ActionSpec(
+        A.ANSWER_CONSULTATION,
+        frozenset({*OPEN, *PAUSED}),
+        (("consulted", C.PROCESS_DOSSIER),),
+        "NĐ 61/2018 Điều 19 khoản 3",
+        inputs=(
+            Input("consultation", "consultation", _("Yêu cầu lấy ý kiến")),
+            Input("reason", "text", _("Ý kiến trả lời"), required=True),
+            Input("document", "file", _("Văn bản trả lời (PDF, không bắt buộc)")),
+        ),
+        event="consultation_answered",
+        public=False,
+        summary=_("Đơn vị được hỏi trả lời; trả lời muộn được ghi nhận."),
+    ),
+    ActionSpec(
+        A.REQUEST_PAYMENT,
+        frozenset({Status.PROCESSING}),
+        (("deciding", C.PROCESS_DOSSIER),),
+        "NĐ 61/2018 Điều 22",
+        guards=(NO_DECISION, NOT_PENDING),
+        inputs=(Input("amount_vnd", "int", _("Số tiền (đồng)"), required=True), NOTE),
+        event="payment_requested",
+        summary=_("Yêu cầu thực hiện nghĩa vụ tài chính; thời gian dừng lại."),
+    ),
+    ActionSpec(
+        A.PAY,
+        frozenset({Status.AWAITING_PAYMENT}),
+        (("receiving", C.RECEIVE_DOSSIER),),
+        "NĐ 61/2018 Điều 22",
+        applicant=True,
+        inputs=(Input("amount_vnd", "int", _("Số tiền (đồng)"), required=True),),
+        event="paid",
+        summary=_("Ghi nhận đã nộp phí, lệ phí; thời gian giải quyết chạy lại."),
+    ),
+    ActionSpec(
+        A.APPROVE,
+        OPEN,
+        (("deciding", C.APPROVE_DOSSIER),),
+        "NĐ 61/2018 Điều 19 khoản 1; TT 01/2018 Điều 8",
+        guards=(NO_DECISION, NOT_PENDING, AT_SIGNING, CONSULTATIONS_ANSWERED),
+        inputs=(
+            Input(
+                "reason",
+                "text",
+                _("Nội dung kết quả, quyết định"),
+                hint=_("Bắt buộc khi chưa có dự thảo kết quả đính kèm."),
+            ),
+        ),
+        event="approved",
+        summary=_("Lãnh đạo ký duyệt kết quả (cần dự thảo kết quả hoặc nội dung quyết định)."),
+    ),
+    ActionSpec(
+        A.REJECT,
+        OPEN,
+        (("deciding", C.APPROVE_DOSSIER),),
+        "NĐ 61/2018 Điều 19 khoản 8; TT 01/2018 Mẫu 03",
+        guards=(NO_DECISION, NOT_PENDING, AT_SIGNING),
+        inputs=(REASON, CONFIRM),
+        issues=DocumentKind.REJECTION,
+        event="rejected",
+        confirm=True,
+        summary=_(
+            "Không giải quyết sau thẩm định; Phiếu từ chối giải quyết nêu rõ lý do là kết quả."
+        ),
+    ),
+    ActionSpec(
+        A.COMPLETE,
+        frozenset({Status.PROCESSING}),
+        (("step", ""),),
+        "NĐ 61/2018 Điều 19",
+        guards=(APPROVED, AT_RESULT_STEP),
+        inputs=(NOTE,),
+        event="completed",
+        summary=_("Hoàn thiện kết quả đã ký, chuyển bộ phận một cửa trả."),
+    ),
+    ActionSpec(
+        A.APOLOGIZE,
+        frozenset({*OPEN, *PAUSED}),
+        (("deciding", C.APPROVE_DOSSIER),),
+        "NĐ 61/2018 Điều 19 khoản 9; TT 01/2018 Mẫu 04",
+        guards=(APOLOGY_ONCE, APOLOGY_IN_TIME),
+        inputs=(
+            REASON,
+            Input(
+                "new_due",
+                "date",
+                _("Ngày hẹn mới (dd/mm/yyyy)"),
+                required=True,
+                hint=_("Chỉ được hẹn lại một lần."),
+            ),
+        ),
+        issues=DocumentKind.APOLOGY,
+        event="apologized",
+        summary=_("Xin lỗi và hẹn lại ngày trả một lần, trước khi hết hạn."),
+    ),
+    ActionSpec(
+        A.RETURN_RESULT,
+        frozenset({Status.PROCESSED}),
+        (("receiving", C.RETURN_RESULT),),
+        "NĐ 61/2018 Điều 20",
+        event="result_returned",
+        summary=_("Trả kết quả cho người nộp (tại quầy, bưu chính hoặc điện tử)."),
+    ),
+    ActionSpec(
+        A.WITHDRAW,
+        BEFORE_DECISION,
+        (("receiving", C.RECEIVE_DOSSIER),),
+        "NĐ 118/2025 Điều 21; TT 03/2025 Mẫu 05",
+        applicant=True,
+        guards=(NO_DECISION,),
+        inputs=(NOTE, CONFIRM),
+        issues=DocumentKind.STOP,
+        event="withdrawn",
+        confirm=True,
+        summary=_("Người nộp rút hồ sơ trước khi có quyết định; Thông báo dừng giải quyết."),
+    ),
+    ActionSpec(
+        A.ATTACH,
+        frozenset({*BEFORE_DECISION, Status.PROCESSED}),
+        (("receiving", C.RECEIVE_DOSSIER), ("deciding", C.PROCESS_DOSSIER)),
+        "NĐ 61/2018 Điều 17 khoản 1; TT 01/2023 Điều 8",
+        applicant=True,
+        offered=False,
+        event="document_attached",
+        public=False,
+        summary=_("Đính kèm giấy tờ (số hóa, bổ sung, dự thảo hoặc kết quả)."),
+    ),
+)
+
+REGISTRY: dict[str, ActionSpec] = {spec.action.value: spec for spec in SPECS}
+
+
+def spec_for(action: str) -> ActionSpec:
+    spec = REGISTRY.get(action)
+    if spec is None:
+        raise TransitionNotAllowed(_("Không có thao tác “%(action)s”.") % {"action": action})
+    return spec
+
+
+def state_allows(spec: ActionSpec, dossier: Dossier) -> bool:
+    return dossier.status in spec.from_states
+
+
+def first_refusing_guard(spec: ActionSpec, dossier: Dossier, at: datetime.datetime) -> Guard | None:
+    return next((g for g in spec.guards if g.refuses(dossier, at)), None)
+
+
+def check_state_and_guards(spec: ActionSpec, dossier: Dossier, at: datetime.datetime) -> None:
+    """Refuse with the clearest reason: a "once" rule first, then the state, then the others."""
+    for guard in spec.guards:
+        if guard.code in ("supplement_once", "apology_once"):
+            guard.check(dossier, at)
+    if not state_allows(spec, dossier):
+        raise TransitionNotAllowed(
+            _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"action": spec.action.label, "status": Status(dossier.status).label}
+        )
+    for guard in spec.guards:
+        guard.check(dossier, at)
+
+
+def required_inputs(spec: ActionSpec) -> list[str]:
+    return [i.name for i in spec.inputs if i.required]
+
+
+def as_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "action": spec.action.value,
+            "label": spec.label,
+            "from": sorted(spec.from_states),
+            "by": [f"{unit}:{cap or 'step role'}" for unit, cap in spec.by]
+            + (["applicant"] if spec.applicant else []),
+            "inputs": [f"{i.name}{'*' if i.required else ''}" for i in spec.inputs],
+            "guards": [f"{g.code} ({g.article})" for g in spec.guards],
+            "issues": spec.issues,
+            "event": spec.event_name,
+            "confirm": spec.confirm,
+            "article": spec.article,
+            "summary": str(spec.summary),
+        }
+        for spec in SPECS
+    ]
+
+
+PUBLIC_ACTIONS = frozenset(spec.action.value for spec in SPECS if spec.public)

@@ -1,0 +1,146 @@
+"""Files of a dossier and the legal forms it is issued.
+
+Circular 01/2018/TT-VPCP art. 9–10 (re-issued by Circular 03/2025/TT-VPCP): forms are filled
+from the dossier, numbered, signed by the issuer and kept. An issued form is a record: the facts
+it states are frozen in the transaction that issues it, its number comes from the unit's yearly
+sequence (the receipt's number is the dossier's entry in the tracking book), and its PDF is
+rendered once from those facts. A later change issues a new document and leaves the old one as
+it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db.models import F
+
+from motcua.accounts.models import User
+from motcua.catalog.presentation import time_limit_text
+
+from ..constants import DocumentKind
+from ..models import DocumentSequence, Dossier, DossierEvent, IssuedDocument
+
+# The short sign after the number ("Số 12/TNHS"), by kind.
+NUMBER_SUFFIX = {
+    DocumentKind.RECEIPT: "TNHS",
+    DocumentKind.SUPPLEMENT_REQUEST: "YCBS",
+    DocumentKind.REFUSAL: "TCTN",
+    DocumentKind.REJECTION: "TCGQ",
+    DocumentKind.APOLOGY: "XLHL",
+    DocumentKind.STOP: "DGQ",
+    DocumentKind.CONTROL_SLIP: "PKS",
+}
+# Issued by the deciding unit; the others by the one-stop that received the dossier.
+DECIDING_UNIT_KINDS = frozenset({DocumentKind.REJECTION, DocumentKind.APOLOGY})
+
+
+def person_name(actor: User | None) -> str:
+    if actor is None:
+        return "Hệ thống"
+    return actor.get_full_name() or actor.username
+
+
+def local_year(at: datetime.datetime) -> int:
+    from ..deadlines import local_date
+
+    return local_date(at).year
+
+
+def number_allocate(unit_id: int, year: int, kind: str) -> int:
+    """The next number of ``kind`` for the unit and year; the row lock serialises issuers."""
+    sequence, _created = DocumentSequence.objects.select_for_update().get_or_create(
+        unit_id=unit_id, year=year, kind=kind
+    )
+    DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db(fields=["last"])
+    return sequence.last
+
+
+def document_issue(
+    *, dossier: Dossier, kind: str, event: DossierEvent | None, actor: User | None,
+    at: datetime.datetime,
+) -> IssuedDocument:  # fmt: skip
+    """Number the form, freeze what it says; call inside the action's transaction."""
+    unit_id = dossier.deciding_unit_id if kind in DECIDING_UNIT_KINDS else dossier.receiving_unit_id
+    year = local_year(at)
+    seq = number_allocate(unit_id, year, kind)
+    number = f"{seq}/{NUMBER_SUFFIX[DocumentKind(kind)]}"
+    if kind == DocumentKind.RECEIPT and dossier.book_number is None:
+        dossier.book_number = seq
+        Dossier.objects.filter(pk=dossier.pk).update(book_number=seq)
+    issuer = person_name(actor)
+    document = IssuedDocument(
+        dossier=dossier, kind=kind, unit_id=unit_id, year=year, seq=seq, number=number,
+        issued_at=at, issued_by=actor, issued_by_name=issuer, event=event,
+    )  # fmt: skip
+    document.facts = facts_of(dossier, document, event)
+    document.save()
+    return document
+
+
+def when(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def lookup_url(dossier: Dossier) -> str:
+    """The public lookup page with the dossier code filled in (the code is in the URL)."""
+    return f"{settings.MOTCUA_PUBLIC_URL}/tra-cuu/?ma={quote(dossier.code or dossier.ref)}"
+
+
+def limit_text(dossier: Dossier) -> str:
+    case = dossier.case or dossier.procedure.cases.order_by("order").first()
+    if case is None:
+        return "Chưa có thông tin thời hạn"
+    return str(time_limit_text(case.time_quantity, case.time_unit))
+
+
+def received_documents(dossier: Dossier) -> list[str]:
+    names = [
+        *dossier.checklist,
+        *dossier.documents.filter(kind="input").values_list("name", flat=True),
+    ]
+    return list(dict.fromkeys(names))  # once each: several files may answer one document
+
+
+def facts_of(
+    dossier: Dossier, document: IssuedDocument, event: DossierEvent | None
+) -> dict[str, Any]:
+    """Everything the form states, as plain JSON (dates as ISO 8601)."""
+    unit = (
+        dossier.deciding_unit
+        if document.unit_id == dossier.deciding_unit_id
+        else dossier.receiving_unit
+    )
+    parent = unit.parent
+    procedure = dossier.procedure
+    return {
+        "number": document.number,
+        "issued_at": when(document.issued_at),
+        "issued_by": document.issued_by_name,
+        "unit": {"name": unit.name},
+        "receiving_unit": {"name": dossier.receiving_unit.name},
+        "parent": {"name": parent.name if parent else ""},
+        "lookup_url": lookup_url(dossier),
+        "limit": limit_text(dossier),
+        "received_documents": received_documents(dossier),
+        "dossier": {
+            "ref": dossier.ref, "code": dossier.code or "", "book_number": dossier.book_number,
+            "applicant_name": dossier.applicant_name, "applicant_id_number": dossier.applicant_id_number,
+            "applicant": {"phone": (dossier.applicant or {}).get("phone", ""),
+                          "address": (dossier.applicant or {}).get("address", "")},
+            "procedure": {"code": procedure.code, "name": procedure.name},
+            "received_at": when(dossier.received_at), "due_at": when(dossier.due_at),
+            "statutory_due_at": when(dossier.statutory_due_at),
+            "channel": str(dossier.get_channel_display()),
+        },
+        "event": {
+            "at": when(event.at) if event else None,
+            "reason": event.reason if event else "",
+            "items": list((event.payload or {}).get("items", [])) if event else [],
+            "previous_due": (event.payload or {}).get("previous_due") if event else None,
+            "new_due": (event.payload or {}).get("new_due") if event else None,
+        },
+    }  # fmt: skip

@@ -1,0 +1,253 @@
+"""The one way a dossier changes: ``act``.
+
+In one transaction it locks the dossier row, checks the optimistic version, who may act (from the
+action registry), the state and the one-stop rules, applies the action's effect, records the step
+hand-over, appends the hash-chained event, issues the action's legal form and publishes the
+event. ``actor=None`` is the system itself (imports of legacy data): it skips the check of who
+acts, never the rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts import permissions
+from motcua.accounts.models import User
+from motcua.common import events
+from motcua.common.errors import NotAllowed
+from motcua.organizations.models import Unit
+
+from .. import steps
+from ..actions import ActionSpec, check_state_and_guards, spec_for
+from ..audit import event_digest
+from ..constants import StepOutcome
+from ..errors import MissingInput, StaleDossier
+from ..models import Dossier, DossierEvent, DossierStep
+from . import documents
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an action does to the dossier, and what its event records.
+
+    ``to_step``: the process step the dossier enters (``None``: it stays where it is);
+    ``leave_steps``: it leaves the process (a final state); ``outcome`` closes the step it left.
+    """
+
+    to_status: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    payload: dict[str, Any] | None = None
+    to_step: int | None = None
+    leave_steps: bool = False
+    outcome: str = StepOutcome.FORWARDED
+
+
+def require_reason(reason: str, what: str) -> str:
+    if not (reason or "").strip():
+        raise MissingInput(_("Cần ghi rõ %(what)s.") % {"what": what})
+    return reason.strip()
+
+
+def is_applicant(dossier: Dossier, user: User) -> bool:
+    """The dossier's owner, or the citizen whose ID number it was filed under (at a counter)."""
+    if dossier.owner_id is not None and dossier.owner_id == user.pk:
+        return True
+    profile = getattr(user, "citizen_profile", None)
+    return bool(
+        profile and dossier.applicant_id_number and profile.id_number == dossier.applicant_id_number
+    )
+
+
+def candidate_units(dossier: Dossier, which: str) -> list[tuple[int, str]]:
+    """(unit id, capability) pairs an actor may act from, for one entry of ``ActionSpec.by``."""
+    if which == "receiving":
+        return [(dossier.receiving_unit_id, "")]
+    if which == "deciding":
+        return [(dossier.deciding_unit_id, "")]
+    if which == "pending":
+        return [(dossier.pending_unit_id, "")] if dossier.pending_unit_id else []
+    if which == "consulted":
+        return [(unit_id, "") for unit_id in open_consultation_unit_ids(dossier)]
+    if which == "step":
+        here = steps.current(dossier)
+        if here is None and steps.steps_of(dossier):
+            return []  # the dossier has left its process: no step to act on
+        return [(steps.unit_id_of(dossier, here), steps.capability_of(here))]
+    raise ValueError(which)
+
+
+def open_consultation_unit_ids(dossier: Dossier) -> list[int]:
+    cached = getattr(dossier, "_prefetched_objects_cache", {}).get("consultations")
+    if cached is not None:
+        return [c.unit_id for c in cached if c.answered_at is None]
+    return list(
+        dossier.consultations.filter(answered_at__isnull=True).values_list("unit_id", flat=True)
+    )
+
+
+def acting_unit_id(spec: ActionSpec, dossier: Dossier, actor: User) -> int:
+    """The unit the officer acts for; refuses an officer who may not take the action."""
+    for which, capability in spec.by:
+        for unit_id, step_capability in candidate_units(dossier, which):
+            needed = capability or step_capability
+            if unit_id in permissions.unit_ids_with(actor, needed):
+                return unit_id
+    raise NotAllowed(refusal_message(spec, dossier))
+
+
+def refusal_message(spec: ActionSpec, dossier: Dossier) -> Any:
+    if any(which == "step" for which, _cap in spec.by):
+        here = steps.current(dossier)
+        if here is not None:
+            return _(
+                "Bước “%(step)s” do %(role)s thực hiện; bạn không thể “%(action)s” hồ sơ này."
+            ) % {"step": here.name, "role": here.get_role_display().lower(), "action": spec.label}
+    return _("Bạn không có quyền “%(action)s” đối với hồ sơ %(ref)s.") % {
+        "action": spec.label,
+        "ref": dossier.code or dossier.ref,
+    }
+
+
+def actor_check(spec: ActionSpec, dossier: Dossier, actor: User | None) -> int | None:
+    """The unit the actor acts for (None: the applicant, or the system)."""
+    if actor is None:
+        return None
+    if spec.applicant and is_applicant(dossier, actor):
+        return None
+    return acting_unit_id(spec, dossier, actor)
+
+
+def may(spec: ActionSpec, dossier: Dossier, actor: User) -> bool:
+    try:
+        actor_check(spec, dossier, actor)
+    except NotAllowed:
+        return False
+    return True
+
+
+def locked(dossier: Dossier, expected_version: int | None) -> Dossier:
+    # Only the units are joined: the procedure row carries large JSON (e-form, legal basis)
+    # that no action needs; it is fetched lazily when one does.
+    current = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("receiving_unit", "deciding_unit")
+        .defer(
+            *[
+                f"{unit}__{name}"
+                for unit in ("receiving_unit", "deciding_unit")
+                for name in ("attributes", "note")
+            ]
+        )
+        .get(pk=dossier.pk)
+    )
+    if expected_version is not None and current.version != expected_version:
+        raise StaleDossier()
+    return current
+
+
+def build_event(
+    dossier: Dossier, *, action: str, actor: User | None, unit_id: int | None, at: datetime.datetime,
+    from_status: str, from_step: int | None, reason: str = "", payload: dict[str, Any] | None = None,
+) -> DossierEvent:  # fmt: skip
+    """The next event of the dossier's chain (seq = the dossier's new version), hashed, unsaved."""
+    event = DossierEvent(
+        dossier=dossier, seq=dossier.version, at=at, actor=actor,
+        actor_name=actor.username if actor else "system", unit_id=unit_id, action=action,
+        from_status=from_status, to_status=dossier.status, from_step=from_step,
+        to_step=dossier.current_step, reason=reason, payload=payload or {},
+        prev_hash=dossier.last_event_hash,
+    )  # fmt: skip
+    event.hash = event_digest(dossier.ref, event)
+    dossier.last_event_hash = event.hash
+    return event
+
+
+def step_leave(
+    dossier: Dossier, *, at: datetime.datetime, actor: User | None, outcome: str, note: str
+) -> None:
+    DossierStep.objects.filter(dossier=dossier, ended_at__isnull=True).update(
+        ended_at=at, ended_by=actor, ended_by_name=documents.person_name(actor), outcome=outcome,
+        note=note[:2000],
+    )  # fmt: skip
+
+
+def step_enter(dossier: Dossier, order: int, *, at: datetime.datetime, actor: User | None) -> None:
+    """The dossier is handed to ``order``: the step's due time starts now."""
+    step = steps.step_at(dossier, order)
+    dossier.current_step = order
+    dossier.step_started_at = at
+    dossier.step_due_at = steps.due_of(dossier, step, at)
+    if step is None:
+        return
+    DossierStep.objects.create(
+        dossier=dossier, order=order, name=step.name, role=step.role,
+        unit_id=steps.unit_id_of(dossier, step), started_at=at, due_at=dossier.step_due_at,
+        handed_by=actor, handed_by_name=documents.person_name(actor),
+    )  # fmt: skip
+
+
+def apply_steps(
+    current: Dossier, change: Change, *, at: datetime.datetime, actor: User | None
+) -> None:
+    if change.to_step is None and not change.leave_steps:
+        return
+    step_leave(current, at=at, actor=actor, outcome=change.outcome, note=change.reason)
+    if change.leave_steps:
+        current.current_step = None
+        current.step_due_at = None
+        return
+    assert change.to_step is not None
+    step_enter(current, change.to_step, at=at, actor=actor)
+
+
+def act(
+    dossier: Dossier,
+    action: str,
+    *,
+    actor: User | None,
+    at: datetime.datetime,
+    expected_version: int | None,
+    decide: Callable[[Dossier], Change],
+) -> Dossier:
+    """Run one action atomically: lock, check, change, record, issue, publish."""
+    spec = spec_for(action)
+    with transaction.atomic():
+        current = locked(dossier, expected_version)
+        unit_id = actor_check(spec, current, actor)
+        check_state_and_guards(spec, current, at)
+        change = decide(current)
+        from_status, from_step = current.status, current.current_step
+        for name, value in change.fields.items():
+            setattr(current, name, value)
+        current.status = change.to_status
+        apply_steps(current, change, at=at, actor=actor)
+        current.version += 1  # the row is locked: no one else can move it meanwhile
+        event = build_event(
+            current, action=action, actor=actor, unit_id=unit_id, at=at, from_status=from_status,
+            from_step=from_step, reason=change.reason, payload=change.payload,
+        )  # fmt: skip
+        current.save()
+        event.save()
+        if spec.issues:
+            documents.document_issue(
+                dossier=current, kind=spec.issues, event=event, actor=actor, at=at
+            )
+        events.publish(spec.event_name, dossier=current, event=event, actor=actor)
+    return current
+
+
+def iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def unit_name(unit_id: int | None) -> str:
+    if unit_id is None:
+        return ""
+    return Unit.objects.filter(pk=unit_id).values_list("name", flat=True).first() or ""

@@ -1,0 +1,184 @@
+"""Submission and reception at the one-stop (Decree 61/2018 art. 16–17; Decree 118/2025).
+
+A dossier is submitted (online, at the counter, by post, from the national portal), then received
+with its legal code and appointment date, or refused with reasons.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
+from motcua.common import events
+from motcua.common.text import fold_words
+from motcua.organizations.models import Unit
+
+from .. import deadlines, steps
+from ..constants import Action, Channel, Status, StepOutcome
+from ..errors import MissingInput
+from ..models import DailySequence, Dossier
+from .kernel import Change, act, build_event, iso, require_reason
+
+
+def unit_code_prefix(unit: Unit) -> str:
+    """The unit's e-identifier (QĐ 20/2020), or a stable stand-in until the official one is entered."""
+    if unit.e_identifier:
+        return unit.e_identifier
+    if unit.official_code:
+        return f"H26.{unit.official_code}"
+    if unit.area is not None and unit.area.official_code:
+        return f"H26.CA{unit.area.official_code}"
+    return "H26." + unit.code.removeprefix("hn-").upper()
+
+
+def dossier_code_allocate(unit: Unit, at: datetime.datetime) -> str:
+    """``<unit e-identifier>-YYMMDD-NNNN``, NNNN counting per unit and day (TT 01/2018 art. 19)."""
+    day = deadlines.local_date(at)
+    sequence, _created = DailySequence.objects.select_for_update().get_or_create(unit=unit, day=day)
+    DailySequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db(fields=["last"])
+    return f"{unit_code_prefix(unit)}-{day:%y%m%d}-{sequence.last:04d}"
+
+
+# ------------------------------------------------------------------------- submission
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str = ""
+    kind: str = "person"
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+def process_for(procedure: Procedure, unit: Unit) -> ProcessDefinition | None:
+    own = procedure.processes.filter(unit=unit).order_by("-version").first()
+    return own or procedure.processes.filter(unit__isnull=True).order_by("-version").first()
+
+
+def deciding_unit_for(procedure: Procedure, receiving_unit: Unit) -> Unit:
+    """The competent unit: the procedure's own, or the commune body where it was received."""
+    if procedure.deciding_unit is not None:
+        return procedure.deciding_unit
+    return receiving_unit
+
+
+def dossier_submit(
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: Applicant,
+    channel: str,
+    at: datetime.datetime,
+    actor: User | None = None,
+    owner: User | None = None,
+    case: ProcedureCase | None = None,
+    eform_data: dict[str, Any] | None = None,
+    ref: str | None = None,
+    checklist: list[str] | None = None,
+) -> Dossier:
+    """A new dossier, waiting for reception (national status 1)."""
+    if not applicant.name.strip():
+        raise MissingInput(_("Cần có họ tên người nộp hồ sơ."))
+    if channel not in Channel.values:
+        raise MissingInput(_("Kênh nộp không hợp lệ: %(channel)s") % {"channel": channel})
+    if case is not None and case.procedure_id != procedure.pk:
+        raise MissingInput(_("Trường hợp %(case)s không thuộc thủ tục này.") % {"case": case.code})
+    process = process_for(procedure, receiving_unit)
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            ref=ref or "HS" + secrets.token_hex(6).upper(), procedure=procedure,
+            procedure_version=procedure.version, case=case, process=process,
+            process_version=process.version if process else None, applicant_kind=applicant.kind,
+            applicant=asdict(applicant), applicant_name=applicant.name.strip()[:200],
+            applicant_name_folded=fold_words(applicant.name)[:200],
+            applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
+            receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit),
+            eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
+        )  # fmt: skip
+        event = build_event(
+            dossier, action=Action.SUBMIT, actor=actor, unit_id=receiving_unit.pk, at=at, from_status="",
+            from_step=None, payload={"channel": channel, "procedure": procedure.code},
+        )  # fmt: skip
+        Dossier.objects.filter(pk=dossier.pk).update(last_event_hash=event.hash)
+        event.save()
+        events.publish("dossier.submitted", dossier=dossier, event=event, actor=actor)
+    return dossier
+
+
+def dossier_receive(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime,
+    expected_version: int | None = None,
+) -> Dossier:  # fmt: skip
+    """Accept a complete dossier: its code, the appointment date and the receipt (Decree 61
+    art. 17, TT 01/2018 Mẫu 01); it goes on to the first step of the deciding unit."""
+
+    def decide(current: Dossier) -> Change:
+        code = dossier_code_allocate(current.receiving_unit, at)
+        due = deadlines.statutory_due(current, received_at=at)
+        fields = {"code": code, "received_at": at, **due.as_fields()}
+        return Change(
+            Status.RECEIVED, fields, payload={"code": code, "due_at": iso(due.due)},
+            to_step=steps.first_deciding(current), outcome=StepOutcome.FORWARDED,
+        )  # fmt: skip
+
+    return act(
+        dossier, Action.RECEIVE, actor=actor, at=at, expected_version=expected_version,
+        decide=decide,
+    )  # fmt: skip
+
+
+def dossier_refuse_reception(
+    *, dossier: Dossier, actor: User | None, at: datetime.datetime, reason: str,
+    expected_version: int | None = None,
+) -> Dossier:  # fmt: skip
+    """Not accepted, with reasons (Decree 61 art. 17; TT 01/2018 Mẫu 03)."""
+    reason = require_reason(reason, str(_("lý do từ chối tiếp nhận")))
+    return act(
+        dossier, Action.REFUSE_RECEPTION, actor=actor, at=at, expected_version=expected_version,
+        decide=lambda current: Change(
+            Status.NOT_RECEIVED, {"finished_at": at}, reason=reason, leave_steps=True,
+            outcome=StepOutcome.STOPPED,
+        ),
+    )  # fmt: skip
+
+
+def dossier_create(
+    *, procedure: Procedure, receiving_unit: Unit, applicant: Applicant, channel: str,
+    at: datetime.datetime, actor: User, case: ProcedureCase | None = None,
+    eform_data: dict[str, Any] | None = None, checklist: list[str] | None = None,
+    idempotency_key: str = "",
+) -> tuple[Dossier, bool]:  # fmt: skip
+    """A dossier submitted through an officer or an integrator; at the counter it is received at
+    once (submitted and received together, or neither). (dossier, created): the same
+    ``idempotency_key`` from the same caller gives back the dossier it made the first time."""
+    key = idempotency_key.strip()[:80]
+    if key:
+        earlier = Dossier.objects.filter(submitted_by=actor, idempotency_key=key).first()
+        if earlier is not None:
+            return earlier, False
+    try:
+        with transaction.atomic():
+            dossier = dossier_submit(
+                procedure=procedure, receiving_unit=receiving_unit, applicant=applicant,
+                channel=channel, at=at, actor=actor, case=case, eform_data=eform_data,
+                checklist=checklist,
+            )  # fmt: skip
+            if key:
+                Dossier.objects.filter(pk=dossier.pk).update(idempotency_key=key)
+            if channel == Channel.COUNTER:
+                dossier = dossier_receive(dossier=dossier, actor=actor, at=at)
+    except IntegrityError:
+        if not key:
+            raise
+        # Two requests with one key at the same moment: the other one made it.
+        return Dossier.objects.get(submitted_by=actor, idempotency_key=key), False
+    return dossier, True

@@ -1,7 +1,7 @@
 """The scheduled deadline scan: due soon, one working day left (apology prompt), overdue.
 
-Each warning is raised once per dossier (a unique row), and the people who can act get an e-mail
-through the task queue, never from inside a request.
+Each warning is raised once per dossier (a unique row) and published as ``dossier.alert_raised``;
+the notifications app writes the officers' e-mails to its outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from motcua.accounts.constants import OfficerRoleName
-from motcua.accounts.models import OfficerRole
-from motcua.common.tasks import email_send
+from motcua.common import events
 from motcua.worktime.rules import elapsed_working_seconds
 from motcua.worktime.services import calendar_in_force
 
@@ -46,33 +44,13 @@ def kinds_for(dossier: Dossier, at: datetime.datetime) -> list[str]:
     return kinds
 
 
-def recipients(dossier: Dossier) -> list[str]:
-    """The assignee, else the deciding unit's leaders and division heads, who have an e-mail."""
-    if dossier.assignee is not None and dossier.assignee.email:
-        return [dossier.assignee.email]
-    roles = OfficerRole.objects.filter(
-        unit=dossier.deciding_unit, role__in=[OfficerRoleName.LEADER, OfficerRoleName.DIVISION_HEAD]
-    ).select_related("user")
-    return sorted({role.user.email for role in roles if role.user.email})
-
-
 def raise_alert(dossier: Dossier, kind: str, at: datetime.datetime) -> bool:
+    """Record the warning once and publish it; the messaging app tells the people who can act
+    (through its outbox, in this transaction)."""
     try:
         with transaction.atomic():
             alert = DossierAlert.objects.create(dossier=dossier, kind=kind, raised_at=at)
-            to = recipients(dossier)
-            if to:
-                label = DossierAlert.Kind(kind).label
-                email_send.enqueue(
-                    subject=f"[Một Cửa] {label}: {dossier.code or dossier.ref}",
-                    body=(
-                        f"Hồ sơ {dossier.code or dossier.ref} ({dossier.applicant_name}) — {label}.\n"
-                        f"Hẹn trả: {dossier.due_at:%H:%M %d/%m/%Y}."
-                    ),
-                    to=to,
-                )
-                alert.notified = len(to)
-                alert.save(update_fields=["notified"])
+            events.publish("dossier.alert_raised", dossier=dossier, alert=alert)
     except IntegrityError:
         return False  # raised before: once per dossier and kind
     return True

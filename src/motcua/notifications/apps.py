@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.common import events
 
-        from .services import on_dossier_event
+        from .services import on_alert_raised, on_dossier_event
 
         events.subscribe(events.ANY, on_dossier_event)
+        events.subscribe("dossier.alert_raised", on_alert_raised)

@@ -7,6 +7,7 @@ class Kind(models.TextChoices):
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
     RESULT_READY = "result_ready", _("Có kết quả giải quyết")
     APOLOGY = "apology", _("Xin lỗi, hẹn lại ngày trả")
+    OFFICER_ALERT = "officer_alert", _("Cảnh báo hạn xử lý cho cán bộ")
 
 
 class NotifyChannel(models.TextChoices):

@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from motcua.accounts.constants import OfficerRoleName
+from motcua.accounts.models import OfficerRole
 from motcua.catalog.models import Procedure
 from motcua.common.clock import VIETNAM
 from motcua.common.events import Event
@@ -226,3 +228,34 @@ def notifications_resend(*, ids: list[int], at: datetime.datetime) -> int:
         for pk in failed:
             notification_deliver.enqueue(notification_id=pk)
     return len(failed)
+
+
+def alert_recipients(dossier: Dossier) -> list[str]:
+    """The assignee, else the deciding unit's leaders and division heads, who have an e-mail."""
+    if dossier.assignee is not None and dossier.assignee.email:
+        return [dossier.assignee.email]
+    roles = OfficerRole.objects.filter(
+        unit=dossier.deciding_unit, role__in=[OfficerRoleName.LEADER, OfficerRoleName.DIVISION_HEAD]
+    ).select_related("user")
+    return sorted({role.user.email for role in roles if role.user.email})
+
+
+def on_alert_raised(published: Event) -> None:
+    """Deadline warnings to officers go through the outbox like every other message."""
+    dossier, alert = published.data["dossier"], published.data["alert"]
+    to = alert_recipients(dossier)
+    context = {
+        "code": dossier.code or dossier.ref, "applicant_name": dossier.applicant_name,
+        "label": str(alert.get_kind_display()), "due": local_text(dossier.due_at),
+        "link": settings.MOTCUA_PUBLIC_URL + reverse("dossiers:detail", kwargs={"ref": dossier.ref}),
+    }  # fmt: skip
+    subject, body = render_email(Kind.OFFICER_ALERT, context)
+    for email in to:
+        notification = Notification.objects.create(
+            dossier=dossier, kind=Kind.OFFICER_ALERT, channel=NotifyChannel.EMAIL, recipient=email,
+            subject=subject, body=body, idempotency_key=f"alert-{alert.pk}-{email}"[:80],
+            created_at=alert.raised_at, next_attempt_at=alert.raised_at + SWEEP_GRACE,
+        )  # fmt: skip
+        notification_deliver.enqueue(notification_id=notification.pk)
+    alert.notified = len(to)
+    alert.save(update_fields=["notified"])

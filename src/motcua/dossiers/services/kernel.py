@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
+from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.common import events
 from motcua.common.errors import NotAllowed
@@ -109,9 +110,14 @@ def refusal_message(spec: ActionSpec, dossier: Dossier) -> Any:
             return _(
                 "Bước “%(step)s” do %(role)s thực hiện; bạn không thể “%(action)s” hồ sơ này."
             ) % {"step": here.name, "role": here.get_role_display().lower(), "action": spec.label}
-    return _("Bạn không có quyền “%(action)s” đối với hồ sơ %(ref)s.") % {
+    needed = [Capability(cap).label for _which, cap in spec.by if cap in Capability.values]
+    return _(
+        "Bạn không có quyền “%(action)s” đối với hồ sơ %(ref)s: việc này cần quyền “%(needed)s” "
+        "tại đơn vị của hồ sơ."
+    ) % {
         "action": spec.label,
         "ref": dossier.code or dossier.ref,
+        "needed": "” hoặc “".join(str(label) for label in dict.fromkeys(needed)),
     }
 
 

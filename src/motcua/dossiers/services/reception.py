@@ -22,6 +22,7 @@ from motcua.common.text import fold_words
 from motcua.organizations.models import Unit
 
 from .. import deadlines, steps
+from ..actions import REGISTRY
 from ..constants import Action, Channel, Status, StepOutcome
 from ..errors import MissingInput
 from ..models import DailySequence, Dossier
@@ -110,7 +111,9 @@ def dossier_submit(
         )  # fmt: skip
         Dossier.objects.filter(pk=dossier.pk).update(last_event_hash=event.hash)
         event.save()
-        events.publish("dossier.submitted", dossier=dossier, event=event, actor=actor)
+        events.publish(
+            REGISTRY[Action.SUBMIT].event_name, dossier=dossier, event=event, actor=actor
+        )
     return dossier
 
 

@@ -1,0 +1,157 @@
+"""The API across units: a ward sends a residence dossier to its police, who see it in their
+list; other wards do not; creating a dossier at the counter with an idempotency key; the issued
+documents with their numbers and SHA-256."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.accounts.models import ApiToken, User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+WARD = "hn-phuong-hoan-kiem"
+POLICE = "hn-cong-an-phuong-hoan-kiem"
+OTHER_WARD_POLICE = "hn-cong-an-phuong-ba-dinh"
+
+
+def bearer(user: User) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user, 'test')}"}
+
+
+def post(path: str, body: dict[str, Any], user: User, **headers: str) -> Any:
+    return Client().post(path, body, content_type="application/json", **bearer(user), **headers)
+
+
+def counter_dossier(reception: User, key: str = "") -> Any:
+    body = {
+        "unit": WARD, "procedure": "1.004222", "channel": "counter",
+        "applicant": {"name": "Lê Văn Cường", "id_number": "001090012345", "phone": "0912345678"},
+        "form": {},
+    }  # fmt: skip
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return post("/api/v1/dossiers", body, reception, **headers)
+
+
+@pytest.fixture
+def people(db: None) -> dict[str, User]:
+    return {
+        "ward_reception": factories.officer(WARD, Role.RECEPTION),
+        "police_reception": factories.officer(POLICE, Role.RECEPTION),
+        "police_specialist": factories.officer(POLICE, Role.SPECIALIST),
+        "other_police": factories.officer(OTHER_WARD_POLICE, Role.RECEPTION),
+    }
+
+
+def test_counter_creation_returns_a_received_dossier_with_its_receipt(people: dict[str, User]) -> None:
+    created = counter_dossier(people["ward_reception"], key="k-1")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "received"
+    assert body["code"] and body["due_at"]
+    kinds = [item["kind"] for item in body["documents"]]
+    assert kinds == ["receipt"]
+    receipt = body["documents"][0]
+    assert receipt["number"].endswith("/TNHS") and len(receipt["sha256"]) == 64
+
+
+def test_the_same_idempotency_key_gives_back_the_same_dossier(people: dict[str, User]) -> None:
+    first = counter_dossier(people["ward_reception"], key="same")
+    again = counter_dossier(people["ward_reception"], key="same")
+    other = counter_dossier(people["ward_reception"], key="other")
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert first.json()["ref"] == again.json()["ref"] != other.json()["ref"]
+
+
+def test_creation_refuses_a_unit_where_the_caller_does_not_receive(people: dict[str, User]) -> None:
+    body = {"unit": WARD, "procedure": "1.004222", "applicant": {"name": "A"}}
+    refused = post("/api/v1/dossiers", body, people["police_reception"])
+    assert refused.status_code == 403
+    assert "message_en" in refused.json() or "message" in refused.json()
+
+
+def test_bad_input_is_explained_not_a_500(people: dict[str, User]) -> None:
+    reception = people["ward_reception"]
+    cases = [
+        {"unit": "nope", "procedure": "1.004222", "applicant": {"name": "A"}},
+        {"unit": WARD, "procedure": "9.999999", "applicant": {"name": "A"}},
+        {"unit": WARD, "procedure": "1.004222", "channel": "fax", "applicant": {"name": "A"}},
+        {"unit": WARD, "procedure": "1.004222", "applicant": {"name": "A", "id_number": "12"}},
+        {"unit": WARD, "procedure": "1.004222", "applicant": {"name": "  "}},
+    ]
+    for body in cases:
+        assert post("/api/v1/dossiers", body, reception).status_code == 422, body
+
+
+def test_forwarded_dossier_reaches_the_police_list_and_no_other_ward(people: dict[str, User]) -> None:
+    created = counter_dossier(people["ward_reception"]).json()
+    ref = created["ref"]
+    sent = post(
+        f"/api/v1/dossiers/{ref}/actions/forward",
+        {"version": created["version"], "to_unit": POLICE, "reason": "Thẩm quyền công an"},
+        people["ward_reception"],
+    )
+    assert sent.status_code == 200, sent.content
+    listing = Client().get(
+        "/api/v1/dossiers", {"tab": "to_receive"}, **bearer(people["police_reception"])
+    ).json()
+    assert ref in [item["ref"] for item in listing["items"]]
+    assert listing["counts"]["to_receive"] >= 1
+    other = Client().get(f"/api/v1/dossiers/{ref}", **bearer(people["other_police"]))
+    assert other.status_code == 404
+    taken = post(
+        f"/api/v1/dossiers/{ref}/actions/accept_transfer",
+        {"version": sent.json()["version"]},
+        people["police_reception"],
+    )
+    assert taken.status_code == 200, taken.content
+    assert taken.json()["deciding_unit"] == POLICE
+
+
+def test_forward_to_a_unit_the_procedure_does_not_name_is_refused(people: dict[str, User]) -> None:
+    created = counter_dossier(people["ward_reception"]).json()
+    refused = post(
+        f"/api/v1/dossiers/{created['ref']}/actions/forward",
+        {"version": created["version"], "to_unit": OTHER_WARD_POLICE},
+        people["ward_reception"],
+    )
+    assert refused.status_code == 403
+    assert "không nêu đơn vị này" in refused.json()["message"]
+
+
+def test_a_specialist_approving_gets_403_with_a_clear_message(people: dict[str, User]) -> None:
+    created = counter_dossier(people["ward_reception"]).json()
+    specialist = factories.officer(WARD, Role.SPECIALIST)
+    refused = post(
+        f"/api/v1/dossiers/{created['ref']}/actions/approve",
+        {"version": created["version"], "reason": "Đồng ý"},
+        specialist,
+    )
+    assert refused.status_code == 403
+    error = refused.json()
+    assert "Phê duyệt, ký kết quả" in error["message"]
+    assert "not allowed" in error["message_en"]
+
+
+def test_the_documents_endpoint_lists_and_serves_issued_forms(people: dict[str, User]) -> None:
+    created = counter_dossier(people["ward_reception"]).json()
+    headers = bearer(people["ward_reception"])
+    listed = Client().get(f"/api/v1/dossiers/{created['ref']}/documents", **headers).json()
+    [receipt] = listed["items"]
+    pdf = Client().get(receipt["url"], **headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    import hashlib
+
+    assert hashlib.sha256(pdf.content).hexdigest() == receipt["sha256"]
+
+
+def test_the_registry_is_published(people: dict[str, User]) -> None:
+    rows = Client().get("/api/v1/actions", **bearer(people["ward_reception"])).json()
+    by_action = {row["action"]: row for row in rows}
+    assert "approve" in by_action and "transfer" in by_action
+    assert any("at_signing_step" in guard for guard in by_action["approve"]["guards"])

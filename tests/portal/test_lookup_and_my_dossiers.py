@@ -109,9 +109,17 @@ def test_a_citizen_withdraws_their_dossier_before_a_decision(staff: Staff) -> No
     client.force_login(owner)
     page = client.get(reverse("portal:my-dossier", args=[dossier.ref])).content.decode()
     assert "Rút hồ sơ" in page
-    response = client.post(
+    unconfirmed = client.post(
         reverse("portal:withdraw", args=[dossier.ref]),
         {"version": dossier.version, "reason": "Không cần nữa"},
+        follow=True,
+    )
+    assert "Hãy đánh dấu xác nhận" in unconfirmed.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == "received"
+    response = client.post(
+        reverse("portal:withdraw", args=[dossier.ref]),
+        {"version": dossier.version, "reason": "Không cần nữa", "confirm": "on"},
         follow=True,
     )
     assert "Đã dừng giải quyết" in response.content.decode()

@@ -9,6 +9,7 @@ step names the role that performs it; the role maps to the capability an officer
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from motcua.accounts.constants import Capability
 from motcua.accounts.constants import OfficerRoleName as Role
@@ -131,3 +132,27 @@ def due_of(
     dossier: Dossier, step: ProcessStep | None, at: datetime.datetime
 ) -> datetime.datetime | None:
     return deadlines.step_due(dossier, step, at) if step is not None else None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds the dossier now and until when (UX.md: always show it)."""
+
+    unit_id: int
+    step: str
+    role: str
+    assignee: str
+    until: datetime.datetime | None
+
+
+def holder(dossier: Dossier) -> Holder | None:
+    """The current step's unit and role, the assignee if any, the step's due time; a transfer
+    waiting for another unit is held by that unit. None once the dossier has left its process."""
+    if dossier.pending_unit_id is not None:
+        return Holder(dossier.pending_unit_id, "", Role.RECEPTION, "", None)
+    here = current(dossier)
+    if here is None:
+        return None
+    person = dossier.assignee if here.role == Role.SPECIALIST else None
+    name = (person.get_full_name() or person.username) if person is not None else ""
+    return Holder(unit_id_of(dossier, here), here.name, here.role, name, dossier.step_due_at)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.accounts import permissions
-from motcua.accounts.constants import Capability
+from motcua.accounts.constants import Capability, OfficerRoleName
 from motcua.accounts.models import User
 from motcua.accounts.validators import (
     normalise_digits,
@@ -37,7 +37,7 @@ from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from . import services
+from . import services, steps
 from .actions import ActionSpec
 from .constants import Action, Channel
 from .legal_forms import forms_available, issued_pdf, legal_form_pdf
@@ -86,6 +86,7 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             "dossier": dossier,
             "actions": action_forms(dossier, user, moment),
             "steps": services.steps_of(dossier),
+            "holder": holder_view(dossier),
             "visits": list(dossier.step_visits.select_related("unit")),
             "consultations": list(dossier.consultations.all()),
             "issued": list(dossier.issued_documents.all()),
@@ -106,6 +107,15 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             "now": moment,
         },
     )
+
+
+def holder_view(dossier: Dossier) -> dict[str, Any] | None:
+    held = steps.holder(dossier)
+    if held is None:
+        return None
+    unit = Unit.objects.filter(pk=held.unit_id).values_list("name", flat=True).first()
+    return {"unit": unit, "step": held.step, "role": OfficerRoleName(held.role).label,
+            "assignee": held.assignee, "until": held.until}  # fmt: skip
 
 
 @dataclass(frozen=True)

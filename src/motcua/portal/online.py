@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import User
 from motcua.catalog import eform_answers as eform
@@ -225,13 +224,16 @@ def review(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def discard(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    """Deleting a draft cannot be undone: a page asks first; only its confirmed POST deletes."""
     draft = own_draft(request, key)
-    if draft.dossier_id is None:
+    if draft.dossier_id is not None:
+        return redirect("portal:my-dossiers")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
         submission.draft_discard(draft=draft)
         messages.success(request, _("Đã xóa hồ sơ nháp."))
-    return redirect("portal:my-dossiers")
+        return redirect("portal:my-dossiers")
+    return render(request, "portal/online/discard.html", {"draft": draft})
 
 
 # ------------------------------------------------------------------------- after submission
@@ -270,7 +272,16 @@ def supplement_reply(request: HttpRequest, ref: str) -> HttpResponse:
         except DomainError as refused:
             error = str(refused.message)
         else:
-            messages.success(request, _("Đã gửi giấy tờ bổ sung; hồ sơ được giải quyết tiếp."))
+            dossier.refresh_from_db()
+            still = supplement.supplement_request(dossier)
+            if dossier.status == Status.SUPPLEMENT_REQUESTED and still and still.items:
+                messages.warning(
+                    request,
+                    _("Đã nhận phần bổ sung. Còn thiếu: %(items)s. Hồ sơ chờ bạn bổ sung nốt.")
+                    % {"items": "; ".join(still.items)},
+                )
+            else:
+                messages.success(request, _("Đã gửi giấy tờ bổ sung; hồ sơ được giải quyết tiếp."))
             return redirect("portal:my-dossier", ref=dossier.ref)
     return render(
         request,

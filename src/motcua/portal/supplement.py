@@ -1,9 +1,10 @@
-"""The applicant answers a supplement request online: the files once, and the dossier resumes."""
+"""The applicant answers a supplement request online, item by item: when every item has come the
+dossier resumes; otherwise it keeps waiting for the rest and the officer sees what is missing."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,12 +24,18 @@ class Request:
     reason: str
     items: list[str]
     at: datetime.datetime | None
+    received: list[str] = field(default_factory=list)
 
 
 def supplement_request(dossier: Dossier) -> Request | None:
+    """What is still asked for: the requested items that have not come yet."""
     event = dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).order_by("-seq").first()
     if event is None:
         return None
+    if dossier.supplement_items:
+        items = [e["item"] for e in dossier.supplement_items if not e.get("received_at")]
+        done = [e["item"] for e in dossier.supplement_items if e.get("received_at")]
+        return Request(event.reason, items, event.at, done)
     items = [str(item) for item in event.payload.get("items", []) if str(item).strip()]
     return Request(event.reason, items or [event.reason], event.at)
 
@@ -63,8 +70,9 @@ def supplement_reply(
                 )
                 version = None  # checked once, on the first write; the row lock does the rest
             return dossier_services.dossier_submit_supplement(
-                dossier=dossier, actor=user, at=at, note=note[:1000]
-            )
+                dossier=dossier, actor=user, at=at, note=note[:1000],
+                received=sorted({item for item, _upload in files}),
+            )  # fmt: skip
     except Exception:
         for document in attached:
             document.file.delete(save=False)

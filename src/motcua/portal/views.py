@@ -134,6 +134,8 @@ def withdraw(request: HttpRequest, ref: str) -> HttpResponse:
     """The applicant asks to stop: allowed until a decision (Decree 118 art. 21)."""
     dossier = own_dossier(request, ref)
     try:
+        if request.POST.get("confirm") != "on":
+            raise DomainError(_("Hãy đánh dấu xác nhận trước khi rút hồ sơ."))
         applicant: User = request.user  # type: ignore[assignment]  # login_required
         dossier_withdraw(
             dossier=dossier, actor=applicant, at=now(), reason=request.POST.get("reason", "")[:500],

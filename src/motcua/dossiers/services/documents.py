@@ -21,6 +21,7 @@ from motcua.accounts.models import User
 from motcua.catalog.presentation import time_limit_text
 
 from ..constants import DocumentKind
+from ..document_tasks import issued_document_render_task
 from ..models import DocumentSequence, Dossier, DossierEvent, IssuedDocument
 
 # The short sign after the number ("Số 12/TNHS"), by kind.
@@ -78,6 +79,7 @@ def document_issue(
     )  # fmt: skip
     document.facts = facts_of(dossier, document, event)
     document.save()
+    issued_document_render_task.enqueue(document_id=document.pk)  # outbox: commits with the action
     return document
 
 

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
@@ -43,13 +43,14 @@ def party_filter(units: Iterable[int]) -> Q:
     """Dossiers a unit takes part in: received, decided, sent to it, sent from it, or asked
     about (a consultation). Other units do not see them at all."""
     ids = list(units)
-    consulted = Consultation.objects.filter(dossier_id=OuterRef("pk"), unit_id__in=ids)
+    # A plain IN (not a correlated EXISTS): it also works inside the counts' FILTER clauses.
+    consulted = Consultation.objects.filter(unit_id__in=ids).order_by().values("dossier_id")
     return (
         Q(receiving_unit_id__in=ids)
         | Q(deciding_unit_id__in=ids)
         | Q(pending_unit_id__in=ids)
         | Q(previous_unit_id__in=ids)
-        | Q(Exists(consulted))
+        | Q(pk__in=consulted)
     )
 
 
@@ -103,13 +104,12 @@ def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
         & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
         | in_units("pending_unit_id", receivers),
         "consultations": Q(
-            Exists(
-                Consultation.objects.filter(
-                    dossier_id=OuterRef("pk"),
-                    answered_at__isnull=True,
-                    unit_id__in=list(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)),
-                )
+            pk__in=Consultation.objects.filter(
+                answered_at__isnull=True,
+                unit_id__in=list(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)),
             )
+            .order_by()
+            .values("dossier_id")
         ),
         "mine": mine_filter(user),
         "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),

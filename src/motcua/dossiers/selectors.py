@@ -92,6 +92,16 @@ def mine_filter(user: User) -> Q:
     )
 
 
+def consulted_filter(user: User) -> Q:
+    """Open consultations asked of my units. Without such units: "nothing" as ``in_units``
+    says it (an empty IN inside the subquery would empty the counts of every tab)."""
+    units = list(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER))
+    if not units:
+        return Q(pk__isnull=True)
+    asked = Consultation.objects.filter(answered_at__isnull=True, unit_id__in=units)
+    return Q(pk__in=asked.order_by().values("dossier_id"))
+
+
 def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
     receivers = permissions.unit_ids_with(
         user, Capability.RECEIVE_DOSSIER
@@ -103,14 +113,7 @@ def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
         "to_receive": Q(status=Status.NEW)
         & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
         | in_units("pending_unit_id", receivers),
-        "consultations": Q(
-            pk__in=Consultation.objects.filter(
-                answered_at__isnull=True,
-                unit_id__in=list(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)),
-            )
-            .order_by()
-            .values("dossier_id")
-        ),
+        "consultations": consulted_filter(user),
         "mine": mine_filter(user),
         "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),
         "due_soon": open_

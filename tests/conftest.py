@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from pytest_django.plugin import blocking_manager_key
 
 from motcua.catalog.importer import catalog_import
 from motcua.catalog.processes import default_processes_ensure
 from motcua.catalog.search import INDEX
 from motcua.catalog.services import popularity_seed, synonyms_seed
+from motcua.dossiers import services as dossier_services
 from motcua.organizations.services import unit_tree_load
+from motcua.worktime import services as worktime_services
 
 
 def load_reference_data() -> None:
@@ -24,11 +32,94 @@ def load_reference_data() -> None:
     INDEX.clear()
 
 
+class Snapshot:
+    """A copy of every non-empty table, taken once after the load.
+
+    Reloading costs ~10 s; copying the rows back costs well under one. The copy lives in the
+    ``snap`` schema on PostgreSQL and in an attached file on SQLite (the test database is in
+    memory, and only one connection sees an attached database), so the same SQL serves both.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.file = folder / "snapshot.sqlite3"
+        self.tables: list[str] = []
+
+    def attach(self, cursor: CursorWrapper) -> None:
+        if connection.vendor == "sqlite":
+            cursor.execute("ATTACH DATABASE %s AS snap", [str(self.file)])
+
+    def detach(self, cursor: CursorWrapper) -> None:
+        if connection.vendor == "sqlite":
+            cursor.execute("DETACH DATABASE snap")
+
+    def take(self) -> None:
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                self.file.unlink(missing_ok=True)
+            else:
+                cursor.execute("DROP SCHEMA IF EXISTS snap CASCADE")
+                cursor.execute("CREATE SCHEMA snap")
+            self.attach(cursor)
+            # The tables a flush empties; django_migrations is not one of them.
+            for table in connection.introspection.django_table_names(
+                only_existing=True, include_views=False
+            ):
+                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")
+                if cursor.fetchone():
+                    cursor.execute(
+                        f"CREATE TABLE snap.{quote(table)} AS SELECT * FROM {quote(table)}"
+                    )
+                    self.tables.append(table)
+            self.detach(cursor)
+
+    def restore(self) -> None:
+        quote = connection.ops.quote_name
+        models = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+        with connection.cursor() as cursor:
+            self.attach(cursor)
+            try:
+                # Django declares foreign keys DEFERRABLE INITIALLY DEFERRED on both databases, so
+                # in one transaction the order of the tables does not matter. The DELETE drops
+                # the content types and permissions that the flush's post_migrate recreated
+                # under new ids.
+                with transaction.atomic():
+                    for table in self.tables:
+                        cursor.execute(f"DELETE FROM {quote(table)}")
+                        cursor.execute(
+                            f"INSERT INTO {quote(table)} SELECT * FROM snap.{quote(table)}"
+                        )
+                    # PostgreSQL only (SQLite's AUTOINCREMENT follows the largest id by itself);
+                    # needed if a test flushes with reset_sequences=True.
+                    restored = [models[table] for table in self.tables]
+                    for sql in connection.ops.sequence_reset_sql(no_style(), restored):
+                        cursor.execute(sql)
+            finally:
+                self.detach(cursor)
+        # Caches filled during the test or by post_migrate may hold ids that no longer exist.
+        ContentType.objects.clear_cache()
+        INDEX.clear()
+        worktime_services.CACHE.clear()
+        worktime_services._IN_FORCE.clear()
+        dossier_services._STEPS.clear()
+
+
+SNAPSHOT = pytest.StashKey[Snapshot]()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     """Every test database starts with the real reference data, loaded once per session."""
     with django_db_blocker.unblock():
         load_reference_data()
+        snapshot = Snapshot(tmp_path_factory.mktemp("reference-data"))
+        snapshot.take()
+    request.config.stash[SNAPSHOT] = snapshot
 
 
 @pytest.hookimpl(wrapper=True)
@@ -36,10 +127,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     """A transactional test empties every table when it ends: put the reference data back."""
     result = yield
     marker = item.get_closest_marker("django_db")
-    # After the session's last test the test database is already gone: nothing to restore.
-    if nextitem is not None and marker is not None and marker.kwargs.get("transaction"):
+    snapshot = item.config.stash.get(SNAPSHOT, None)
+    # After the session's last test the test database is already gone; and there is no snapshot
+    # when no test has set up the database yet (a transactional test skipped by a marker).
+    if nextitem is None or snapshot is None:
+        return result
+    if marker is not None and marker.kwargs.get("transaction"):
         with item.config.stash[blocking_manager_key].unblock():
-            load_reference_data()
+            snapshot.restore()
     return result
 
 

@@ -16,7 +16,7 @@ from motcua.catalog.importer import catalog_import
 from motcua.catalog.processes import default_processes_ensure
 from motcua.catalog.search import INDEX
 from motcua.catalog.services import popularity_seed, synonyms_seed
-from motcua.dossiers import services as dossier_services
+from motcua.dossiers import steps as dossier_steps
 from motcua.organizations.services import unit_tree_load
 from motcua.worktime import services as worktime_services
 
@@ -101,7 +101,7 @@ class Snapshot:
         INDEX.clear()
         worktime_services.CACHE.clear()
         worktime_services._IN_FORCE.clear()
-        dossier_services._STEPS.clear()
+        dossier_steps.steps_cache_clear()
 
 
 SNAPSHOT = pytest.StashKey[Snapshot]()
@@ -155,3 +155,10 @@ def plain_static_files(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def vietnamese_by_default(settings: Any) -> None:
     settings.LANGUAGE_CODE = "vi"
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_steps() -> None:
+    """Process steps are cached by id (versions never change in production); a rolled-back test
+    may hand its ids to the next test's new processes, so each test starts with an empty cache."""
+    dossier_steps.steps_cache_clear()

@@ -29,7 +29,9 @@ def full_history(staff: Staff) -> Dossier:
     dossier = s.dossier_forward(
         dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
     )
-    return s.dossier_approve(dossier=dossier, actor=staff.leader, at=at("2026-03-03 10:00"))
+    return s.dossier_approve(
+        dossier=dossier, actor=staff.leader, at=at("2026-03-03 10:00"), note="Đồng ý"
+    )
 
 
 def test_an_intact_history_verifies(staff: Staff) -> None:
@@ -50,7 +52,8 @@ def test_an_edited_event_is_detected(staff: Staff) -> None:
 
 def test_a_deleted_event_is_detected(staff: Staff) -> None:
     dossier = full_history(staff)
-    DossierEvent.objects.filter(dossier=dossier, seq=2).delete()
+    # seq 3 is the hand-over to the signing step (the receipt, seq 2, protects its event)
+    DossierEvent.objects.filter(dossier=dossier, seq=3).delete()
     assert {p.problem for p in audit_verify()[1]} >= {"event missing (deleted?)"}
 
 
@@ -279,7 +282,7 @@ def run_step(name: str, d: Dossier, st: Staff, t) -> Dossier:
         case "reject":
             return s.dossier_reject(dossier=d, actor=st.leader, at=t, reason="không đủ")
         case "approve":
-            return s.dossier_approve(dossier=d, actor=st.leader, at=t)
+            return s.dossier_approve(dossier=d, actor=st.leader, at=t, note="đồng ý")
         case "complete":
             return s.dossier_complete(dossier=d, actor=st.specialist, at=t)
         case "return":

@@ -159,6 +159,8 @@ class Replayer:
                 dossier=advance_to_leader(dossier, at), actor=actor, at=at, reason=reason
             )
         if action == "complete":
+            if dossier.status == Status.PROCESSED and dossier.decision == Decision.APPROVED:
+                return dossier  # the approval already finished a result the one-stop returns
             if dossier.decision != Decision.APPROVED:
                 dossier = services.dossier_approve(
                     dossier=advance_to_leader(dossier, at),

@@ -54,7 +54,7 @@ def dossier_approve(
 
     def decide(current: Dossier) -> Change:
         text = (note or "").strip()
-        if actor is not None and not text and not has_draft_result(current):
+        if actor is not None and not anywhere and not text and not has_draft_result(current):
             raise MissingInput(
                 _("Cần dự thảo kết quả đính kèm hoặc nội dung quyết định trước khi phê duyệt.")
             )

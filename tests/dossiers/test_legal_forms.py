@@ -55,7 +55,11 @@ def test_each_form_appears_when_it_applies(staff: Staff) -> None:
         new_due=at("2026-03-20 17:00"),
     )
     slugs = [form.slug for form in forms_available(dossier)]
-    assert slugs == ["tiep-nhan", "kiem-soat", "yeu-cau-bo-sung", "xin-loi"]
+    # The issued forms (in the order of the circular), then the live control slip (Mẫu 06).
+    assert slugs == ["tiep-nhan", "yeu-cau-bo-sung", "xin-loi", "kiem-soat"]
+    assert sorted(dossier.issued_documents.values_list("kind", flat=True)) == [
+        "apology", "receipt", "supplement_request",
+    ]  # fmt: skip
     assert "Thiếu giấy tờ chỗ ở" in compact(text_of(legal_form_pdf(dossier, "yeu-cau-bo-sung")))
     apology = compact(text_of(legal_form_pdf(dossier, "xin-loi")))
     assert "20/03/2026" in apology
@@ -79,6 +83,32 @@ def test_refusal_and_stop_notices(staff: Staff) -> None:
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in compact(
         text_of(legal_form_pdf(stopped, "dung-giai-quyet"))
     )
+
+
+def test_the_rejection_is_issued_by_the_leader_at_the_signing_step(staff: Staff) -> None:
+    dossier = s.dossier_forward(
+        dossier=received(staff), actor=staff.specialist, at=at("2026-03-03 09:00")
+    )
+    rejected = s.dossier_reject(
+        dossier=dossier, actor=staff.leader, at=at("2026-03-04 09:00"),
+        reason="Không thuộc địa bàn cư trú",
+    )  # fmt: skip
+    assert "tu-choi-giai-quyet" in [form.slug for form in forms_available(rejected)]
+    text = compact(text_of(legal_form_pdf(rejected, "tu-choi-giai-quyet")))
+    assert "PHIẾU TỪ CHỐI GIẢI QUYẾT HỒ SƠ" in text
+    assert "Không thuộc địa bàn cư trú" in text
+
+
+def test_the_control_slip_lists_each_hand_over(staff: Staff) -> None:
+    dossier = s.dossier_forward(
+        dossier=received(staff), actor=staff.specialist, at=at("2026-03-03 09:00")
+    )
+    assert [v.order for v in dossier.step_visits.order_by("started_at", "pk")] == [2, 3]
+    text = compact(text_of(legal_form_pdf(dossier, "kiem-soat")))
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
+    assert "Thẩm định hồ sơ" in text
+    assert "Lãnh đạo ký, phê duyệt kết quả" in text
+    assert "Đang xử lý" in text  # the signing step is still open
 
 
 def test_officers_download_the_receipt_from_the_dossier_page(staff: Staff) -> None:

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import ApiToken
 from motcua.catalog.models import Requirement
 from motcua.common.clock import clock_set_to
@@ -23,6 +24,7 @@ from motcua.dossiers.errors import ApologyNotAllowed
 from motcua.dossiers.legal_forms import legal_form_pdf
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
+from tests import factories
 
 from .conftest import POLICE, Staff, at, received
 
@@ -54,7 +56,7 @@ def test_api_apology_without_a_date_says_it_is_missing(staff: Staff) -> None:
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
     )  # fmt: skip
     assert response.status_code == 422
-    assert "Cần ngày hẹn mới" in response.json()["message"]
+    assert "Cần nhập ngày hẹn mới" in response.json()["message"]
     assert response.json()["message_en"] == "Required input is missing or invalid."
 
 
@@ -70,19 +72,27 @@ def test_a_new_date_on_a_day_off_is_refused(staff: Staff) -> None:
 
 
 def test_forwarding_only_to_a_unit_that_may_decide(staff: Staff) -> None:
+    """``forward`` with a unit is a transfer: only to a unit the catalog or the process names;
+    the dossier waits until that unit takes it."""
     dossier = received(staff)
+
+    def forward_to(unit: Unit) -> Dossier:
+        return s.dossier_perform(
+            "forward", dossier=dossier, actor=staff.specialist, at=at("2026-03-02 10:00"),
+            expected_version=None, given=s.ActionInput(to_unit=unit),
+        )  # fmt: skip
+
     with pytest.raises(NotAllowed):
-        s.dossier_forward(
-            dossier=dossier,
-            actor=staff.specialist,
-            at=at("2026-03-02 10:00"),
-            to_unit=Unit.objects.get(code="hn-so-tu-phap"),
-        )
-    other_police = Unit.objects.get(code="hn-cong-an-phuong-ba-dinh")
-    moved = s.dossier_forward(
-        dossier=dossier, actor=staff.specialist, at=at("2026-03-02 10:00"), to_unit=other_police
+        forward_to(Unit.objects.get(code="hn-so-tu-phap"))
+    ward = Unit.objects.get(code="hn-phuong-hoan-kiem")
+    assert ward in s.transfer_targets(dossier)
+    sent = forward_to(ward)
+    assert (sent.pending_unit, sent.deciding_unit.code) == (ward, POLICE)
+    moved = s.dossier_accept_transfer(
+        dossier=sent, actor=factories.officer(ward.code, Role.SPECIALIST), at=at("2026-03-02 11:00")
     )
-    assert moved.deciding_unit == other_police
+    assert (moved.deciding_unit, moved.previous_unit.code) == (ward, POLICE)
+    assert moved.pending_unit is None
 
 
 def test_the_receipt_lists_only_what_was_handed_in(staff: Staff) -> None:

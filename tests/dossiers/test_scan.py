@@ -44,11 +44,12 @@ def test_each_warning_is_raised_once(staff: Staff) -> None:
 
 
 def test_finished_dossiers_are_not_warned_about(staff: Staff) -> None:
+    at_signing = s.dossier_forward(
+        dossier=received(staff, "2026-03-02 09:00"), actor=staff.specialist,
+        at=at("2026-03-02 15:00"),
+    )  # fmt: skip
     dossier = s.dossier_reject(
-        dossier=received(staff, "2026-03-02 09:00"),
-        actor=staff.leader,
-        at=at("2026-03-03 09:00"),
-        reason="x",
+        dossier=at_signing, actor=staff.leader, at=at("2026-03-03 09:00"), reason="x"
     )
     deadlines_scan(at=at("2026-03-20 09:00"))
     assert kinds(dossier) == set()

@@ -2,15 +2,56 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.catalog.constants import ProcessSource, ProcessStatus
+from motcua.catalog.models import ProcessDefinition, ProcessStep
+from motcua.dossiers import services as s
+from motcua.dossiers import steps
+from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
+from motcua.organizations.models import Unit
 
-from .conftest import Staff, received, submitted
+from .conftest import POLICE, Staff, at, received, residence, submitted
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_step_cache() -> Iterator[None]:
+    """Process ids may come back after a rollback: never keep another test's steps."""
+    steps.steps_cache_clear()
+    yield
+    steps.steps_cache_clear()
+
+
+def with_result_step() -> ProcessDefinition:
+    """The ward police's own process for 1.004222 with a deciding step after the signing."""
+    definition = ProcessDefinition.objects.create(
+        procedure=residence(), unit=Unit.objects.get(code=POLICE), version=1,
+        valid_from=datetime.date(2025, 7, 1), status=ProcessStatus.ACTIVE,
+        source=ProcessSource.HAND_WRITTEN,
+    )  # fmt: skip
+    rows = [
+        ("Tiếp nhận, kiểm tra hồ sơ", Role.RECEPTION, "receiving"),
+        ("Thẩm định hồ sơ", Role.SPECIALIST, "deciding"),
+        ("Lãnh đạo ký, phê duyệt kết quả", Role.LEADER, "deciding"),
+        ("Hoàn thiện, phát hành kết quả", Role.SPECIALIST, "deciding"),
+        ("Trả kết quả", Role.RECEPTION, "receiving"),
+    ]
+    for order, (name, role, scope) in enumerate(rows, start=1):
+        ProcessStep.objects.create(
+            definition=definition, order=order, name=name, role=role, scope=scope,
+            budget_quantity=Decimal(1), budget_unit="working_day",
+        )  # fmt: skip
+    return definition
 
 
 def as_user(user: object) -> Client:
@@ -49,17 +90,37 @@ def test_the_counter_opens_on_what_waits_for_reception(staff: Staff) -> None:
     assert page.count('href="/can-bo/ho-so/HS') == 1
 
 
-def test_an_approved_dossier_waits_in_the_specialists_own_list(staff: Staff) -> None:
-    from motcua.dossiers import services as s
-
-    from .conftest import at
-
+def test_a_signed_paper_result_waits_at_the_counter(staff: Staff) -> None:
+    """Commune template: signing makes a paper result ready; the one-stop hands it over."""
     dossier = s.dossier_forward(
         dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
     )
-    dossier = s.dossier_approve(dossier=dossier, actor=staff.leader, at=at("2026-03-02 11:00"))
+    dossier = s.dossier_approve(
+        dossier=dossier, actor=staff.leader, at=at("2026-03-02 11:00"), note="Đồng ý"
+    )
+    assert dossier.status == Status.PROCESSED
+    counter = as_user(staff.reception).get(reverse("dossiers:worklist"), {"tab": "mine"})
+    assert dossier.code in counter.content.decode()
+    specialist = as_user(staff.specialist).get(reverse("dossiers:worklist"), {"tab": "mine"})
+    assert dossier.code not in specialist.content.decode()
+
+
+def test_an_approved_dossier_waits_in_the_specialists_own_list(staff: Staff) -> None:
+    """A process with a result step after the signing: the approved dossier goes back to the
+    specialist, who completes it."""
+    with_result_step()
+    dossier = s.dossier_forward(
+        dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
+    )
+    dossier = s.dossier_approve(
+        dossier=dossier, actor=staff.leader, at=at("2026-03-02 11:00"), note="Đồng ý"
+    )
+    assert (dossier.status, dossier.current_step) == (Status.PROCESSING, 4)
     page = as_user(staff.specialist).get(reverse("dossiers:worklist"), {"tab": "mine"})
     assert dossier.code in page.content.decode()
+    assert "complete" in s.actions_available(dossier, staff.specialist, at("2026-03-02 12:00"))
+    done = s.dossier_complete(dossier=dossier, actor=staff.specialist, at=at("2026-03-02 12:00"))
+    assert (done.status, done.current_step) == (Status.PROCESSED, 5)
 
 
 def test_dossier_page_has_a_bounded_number_of_queries(
@@ -68,7 +129,9 @@ def test_dossier_page_has_a_bounded_number_of_queries(
     dossier = received(staff)
     client = as_user(staff.specialist)
     client.get(reverse("dossiers:detail", args=[dossier.ref]))
-    with django_assert_max_num_queries(20):
+    # The page now also shows who holds the dossier, the step hand-overs, the issued forms
+    # and the choices of the transfer and consultation forms.
+    with django_assert_max_num_queries(25):
         assert client.get(reverse("dossiers:detail", args=[dossier.ref])).status_code == 200
 
 
@@ -97,7 +160,7 @@ def test_an_action_from_the_page_and_a_stale_form(staff: Staff) -> None:
     assert Dossier.objects.get(pk=dossier.pk).code
     stale = client.post(
         reverse("dossiers:act", args=[dossier.ref, "withdraw"]),
-        {"version": dossier.version},
+        {"version": dossier.version, "confirm": "on"},
         follow=True,
     )
     assert "Hồ sơ vừa được người khác thay đổi" in stale.content.decode()
@@ -109,10 +172,22 @@ def test_a_refused_action_explains_why(staff: Staff) -> None:
     client = as_user(staff.specialist)
     response = client.post(
         reverse("dossiers:act", args=[dossier.ref, "request_supplement"]),
-        {"version": dossier.version, "reason": " "},
+        {"version": dossier.version, "items": " ", "reason": " "},
         follow=True,
     )
-    assert "Cần ghi rõ lý do" in response.content.decode()
+    assert "Cần nhập liệt kê đầy đủ giấy tờ cần bổ sung" in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+
+
+def test_an_irreversible_action_needs_the_confirmation(staff: Staff) -> None:
+    dossier = received(staff)
+    client = as_user(staff.reception)
+    url = reverse("dossiers:act", args=[dossier.ref, "withdraw"])
+    response = client.post(url, {"version": dossier.version, "reason": "Xin rút"}, follow=True)
+    assert "Hãy đánh dấu xác nhận" in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.RECEIVED
+    client.post(url, {"version": dossier.version, "reason": "Xin rút", "confirm": "on"})
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.STOPPED
 
 
 def test_officers_of_other_units_do_not_see_the_dossier(staff: Staff) -> None:
@@ -169,20 +244,24 @@ def test_a_citizen_cannot_open_the_workspace(staff: Staff) -> None:
 
 
 def test_actions_the_rules_would_refuse_are_not_offered(staff: Staff) -> None:
-    from motcua.dossiers import services as s
-
-    from .conftest import at
-
-    dossier = s.dossier_forward(
-        dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
+    dossier = received(staff)
+    before = at("2026-03-02 09:30")
+    assert "approve" not in s.actions_available(dossier, staff.leader, before)  # not signing yet
+    assert "forward" in s.actions_available(dossier, staff.specialist, before)
+    dossier = s.dossier_forward(dossier=dossier, actor=staff.specialist, at=at("2026-03-02 10:00"))
+    leader_actions = s.actions_available(dossier, staff.leader, at("2026-03-02 11:00"))
+    assert {"approve", "reject", "return_step"} <= set(leader_actions)
+    assert "forward" not in leader_actions  # the signing step is never forwarded past
+    assert "forward" not in s.actions_available(dossier, staff.specialist, at("2026-03-02 11:00"))
+    dossier = s.dossier_approve(
+        dossier=dossier, actor=staff.leader, at=at("2026-03-02 11:00"), note="Đồng ý"
     )
-    assert "approve" in s.actions_available(dossier, staff.leader, at("2026-03-02 11:00"))
-    dossier = s.dossier_approve(dossier=dossier, actor=staff.leader, at=at("2026-03-02 11:00"))
-    leader_actions = s.actions_available(dossier, staff.leader, at("2026-03-02 12:00"))
+    later = at("2026-03-02 12:00")
+    leader_actions = s.actions_available(dossier, staff.leader, later)
     assert "approve" not in leader_actions
     assert "reject" not in leader_actions
-    assert "complete" in s.actions_available(dossier, staff.specialist, at("2026-03-02 12:00"))
-    assert "withdraw" not in s.actions_available(dossier, staff.reception, at("2026-03-02 12:00"))
+    assert "complete" not in s.actions_available(dossier, staff.specialist, later)  # done
+    assert s.actions_available(dossier, staff.reception, later) == ["return_result"]
 
 
 def test_reception_suggests_procedures_as_one_types(staff: Staff) -> None:

@@ -124,19 +124,30 @@ def test_the_supplement_request_lists_what_is_missing(staff: Staff, sandbox: Sms
     assert any("can bo sung, hoan thien 2 giay to" in text for text in texts)
 
 
-def decided(staff: Staff) -> Dossier:
+def at_signing(staff: Staff) -> Dossier:
+    """Appraised and forwarded to the leader's signing step, where decisions are taken."""
     dossier = s.dossier_assign(
         dossier=received_with_contacts(staff), actor=staff.head, at=at("2026-03-02 10:00"),
         assignee=staff.specialist,
     )  # fmt: skip
-    dossier = s.dossier_forward(dossier=dossier, actor=staff.specialist, at=at("2026-03-03 10:00"))
-    return s.dossier_approve(dossier=dossier, actor=staff.leader, at=at("2026-03-04 10:00"))
+    return s.dossier_forward(dossier=dossier, actor=staff.specialist, at=at("2026-03-03 10:00"))
+
+
+def decided(staff: Staff) -> Dossier:
+    return s.dossier_approve(
+        dossier=at_signing(staff), actor=staff.leader, at=at("2026-03-04 10:00"),
+        note="Đồng ý đăng ký thường trú",
+    )  # fmt: skip
 
 
 def test_the_approved_result_is_ready_to_collect(staff: Staff, sandbox: SmsSandbox) -> None:
-    dossier = decided(staff)
-    assert Notification.objects.filter(dossier=dossier).count() == 2  # approval alone: no news
-    dossier = s.dossier_complete(dossier=dossier, actor=staff.specialist, at=at("2026-03-04 11:00"))
+    dossier = at_signing(staff)
+    assert Notification.objects.filter(dossier=dossier).count() == 2  # steps alone: no news
+    # A result on paper is ready as soon as the leader signs it.
+    dossier = s.dossier_approve(
+        dossier=dossier, actor=staff.leader, at=at("2026-03-04 10:00"), note="Đồng ý"
+    )
+    assert dossier.status == "processed"
     email = Notification.objects.get(dossier=dossier, kind=Kind.RESULT_READY, channel="email")
     assert email.subject == f"[Một Cửa Hà Nội] Hồ sơ {dossier.code} đã có kết quả"
     assert "Mời ông/bà đến nhận kết quả tại Công an phường Hoàn Kiếm" in email.body
@@ -147,7 +158,7 @@ def test_the_approved_result_is_ready_to_collect(staff: Staff, sandbox: SmsSandb
 
 def test_a_refusal_tells_the_reason(staff: Staff) -> None:
     dossier = s.dossier_reject(
-        dossier=received_with_contacts(staff), actor=staff.leader, at=at("2026-03-03 09:00"),
+        dossier=at_signing(staff), actor=staff.leader, at=at("2026-03-04 09:00"),
         reason="Không thuộc địa bàn cư trú",
     )  # fmt: skip
     email = Notification.objects.get(dossier=dossier, kind=Kind.RESULT_READY, channel="email")
@@ -175,10 +186,9 @@ def test_the_apology_gives_the_new_date(staff: Staff) -> None:
 
 
 def test_every_sms_fits_one_segment_without_diacritics(staff: Staff) -> None:
-    decided_dossier = decided(staff)
-    s.dossier_complete(dossier=decided_dossier, actor=staff.specialist, at=at("2026-03-04 11:00"))
+    decided(staff)
     s.dossier_reject(
-        dossier=received_with_contacts(staff), actor=staff.leader, at=at("2026-03-03 09:00"),
+        dossier=at_signing(staff), actor=staff.leader, at=at("2026-03-04 09:00"),
         reason="Lý do rất dài " * 30,
     )  # fmt: skip
     s.dossier_request_supplement(
@@ -190,7 +200,8 @@ def test_every_sms_fits_one_segment_without_diacritics(staff: Staff) -> None:
         reason="Đợi kết quả xác minh", new_due=at("2026-03-16 17:00"),
     )  # fmt: skip
     texts = list(Notification.objects.filter(channel="sms").values_list("kind", "body"))
-    assert {kind for kind, _ in texts} == set(Kind.values)
+    # every kind the applicant is told of (officers' deadline alerts go by e-mail only)
+    assert {kind for kind, _ in texts} == set(Kind.values) - {Kind.OFFICER_ALERT}
     for _kind, text in texts:
         assert text.isascii()
         assert len(text) <= 160

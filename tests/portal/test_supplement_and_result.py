@@ -66,8 +66,8 @@ def decided(client: Client, ward: WardStaff) -> Dossier:
     dossier = s.dossier_receive(dossier=submitted_online(client), actor=ward.reception, at=now())
     dossier = s.dossier_assign(dossier=dossier, actor=ward.head, at=now(), assignee=ward.specialist)
     dossier = s.dossier_forward(dossier=dossier, actor=ward.specialist, at=now())
-    dossier = s.dossier_approve(dossier=dossier, actor=ward.leader, at=now())
-    return s.dossier_complete(dossier=dossier, actor=ward.specialist, at=now())
+    # Signed with the decision's text; the result is then ready to hand over (PROCESSED).
+    return s.dossier_approve(dossier=dossier, actor=ward.leader, at=now(), note="Đồng ý")
 
 
 def test_the_citizen_sees_exactly_what_is_asked(
@@ -162,8 +162,9 @@ def test_the_result_is_downloadable_only_by_the_applicant_once_handed_over(
     assert browser.get(url).status_code == 404  # not decided yet
     dossier = s.dossier_assign(dossier=dossier, actor=ward.head, at=now(), assignee=ward.specialist)
     dossier = s.dossier_forward(dossier=dossier, actor=ward.specialist, at=now())
+    # The attached draft result is the substance of the approval: no note needed.
     dossier = s.dossier_approve(dossier=dossier, actor=ward.leader, at=now())
-    dossier = s.dossier_complete(dossier=dossier, actor=ward.specialist, at=now())
+    assert dossier.status == Status.PROCESSED
     assert browser.get(url).status_code == 404  # decided, not yet handed over
     s.dossier_return_result(dossier=dossier, actor=ward.reception, at=now())
     response = browser.get(url)
@@ -251,8 +252,7 @@ def test_my_dossiers_costs_the_same_few_queries_however_many_are_decided(
             dossier=dossier, actor=ward.head, at=now(), assignee=ward.specialist
         )
         dossier = s.dossier_forward(dossier=dossier, actor=ward.specialist, at=now())
-        dossier = s.dossier_approve(dossier=dossier, actor=ward.leader, at=now())
-        s.dossier_complete(dossier=dossier, actor=ward.specialist, at=now())
+        s.dossier_approve(dossier=dossier, actor=ward.leader, at=now(), note="Đồng ý")
     browser.get(reverse("portal:my-dossiers"))
     with django_assert_max_num_queries(8):
         page = browser.get(reverse("portal:my-dossiers")).content.decode()

@@ -27,8 +27,10 @@ def returned(staff: Staff, when: str = "2026-03-02 09:00") -> Dossier:
         dossier=dossier, actor=staff.head, at=at(f"{day} 10:00"), assignee=staff.specialist
     )
     dossier = s.dossier_forward(dossier=dossier, actor=staff.specialist, at=at(f"{day} 11:00"))
-    dossier = s.dossier_approve(dossier=dossier, actor=staff.leader, at=at(f"{day} 14:00"))
-    dossier = s.dossier_complete(dossier=dossier, actor=staff.specialist, at=at(f"{day} 15:00"))
+    # Signed with the decision's text: a paper result is ready (PROCESSED) at once.
+    dossier = s.dossier_approve(
+        dossier=dossier, actor=staff.leader, at=at(f"{day} 14:00"), note="Đồng ý đăng ký"
+    )
     return s.dossier_return_result(dossier=dossier, actor=staff.reception, at=at(f"{day} 16:00"))
 
 

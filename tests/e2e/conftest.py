@@ -60,11 +60,22 @@ def wait_ready(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -
     raise RuntimeError("the server did not become ready")
 
 
+def server_python_path() -> str:
+    """The server imports the source tree these tests import (a worktree's ``src`` rather than
+    the one the virtualenv was installed from), whatever the working directory."""
+    import motcua
+
+    source = str(Path(motcua.__file__).resolve().parents[1])
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return os.pathsep.join([source, *(str(Path(p).resolve()) for p in rest)])
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var = tmp_path_factory.mktemp("e2e-var")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(MOTCUA_VAR_DIR=str(var), MOTCUA_MODE="embedded", MOTCUA_DEBUG="false")
+    env["PYTHONPATH"] = server_python_path()
     env.pop("MOTCUA_DATABASE_URL", None)
     subprocess.run(
         [sys.executable, "-m", "motcua.cli", "serve", "--prepare-only"], env=env, check=True,

@@ -19,6 +19,7 @@ from motcua.dossiers import services as s
 from motcua.dossiers.audit import audit_verify
 from motcua.dossiers.constants import FINAL
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.replay import events_replay
 
 from .conftest import Staff, at, received
 
@@ -293,3 +294,44 @@ def run_step(name: str, d: Dossier, st: Staff, t) -> Dossier:
             return s.dossier_apologize(
                 dossier=d, actor=st.leader, at=t, reason="muộn", new_due=at("2026-04-29 17:00")
             )
+
+
+def test_a_legacy_completion_without_an_approval_is_recorded_by_the_system(
+    staff: Staff, tmp_path: Path
+) -> None:
+    base = {"dossier": "LEGACY-2"}
+    lines = [
+        {**base, "at": "2026-03-02T09:00:00+07:00", "action": "submit", "actor": staff.reception.username,
+         "procedure": "1.004222", "unit": "hn-cong-an-phuong-hoan-kiem", "channel": "counter",
+         "applicant": {"name": "Lê Văn Cường"}},
+        {**base, "at": "2026-03-02T09:05:00+07:00", "action": "receive", "actor": staff.reception.username},
+        {**base, "at": "2026-03-09T10:00:00+07:00", "action": "complete", "actor": staff.specialist.username},
+        {**base, "at": "2026-03-10T10:00:00+07:00", "action": "return_result", "actor": staff.reception.username},
+    ]  # fmt: skip
+    refused = [
+        r for r in events_replay(write_events(tmp_path, lines).read_text().splitlines()) if r[2]
+    ]
+    assert refused == []
+    dossier = Dossier.objects.get(ref="LEGACY-2")
+    assert (dossier.status, dossier.decision) == ("returned", "approved")
+    completion = dossier.events.get(action="complete")
+    assert completion.actor is None and staff.specialist.username in completion.reason
+
+
+def test_a_refused_line_changes_nothing_not_even_the_steps_it_implied(
+    staff: Staff, tmp_path: Path
+) -> None:
+    base = {"dossier": "LEGACY-3"}
+    lines = [
+        {**base, "at": "2026-03-02T09:00:00+07:00", "action": "submit", "actor": staff.reception.username,
+         "procedure": "1.004222", "unit": "hn-cong-an-phuong-hoan-kiem", "channel": "counter",
+         "applicant": {"name": "Lê Văn Cường"}},
+        {**base, "at": "2026-03-02T09:05:00+07:00", "action": "receive", "actor": staff.reception.username},
+        # A specialist may not sign: refused, and the importer's move to the signing step with it.
+        {**base, "at": "2026-03-09T10:00:00+07:00", "action": "approve", "actor": staff.specialist.username},
+    ]  # fmt: skip
+    results = list(events_replay(write_events(tmp_path, lines).read_text().splitlines()))
+    assert [bool(reason) for _n, _ref, reason in results] == [False, False, True]
+    dossier = Dossier.objects.get(ref="LEGACY-3")
+    assert (dossier.status, dossier.version, dossier.decision) == ("received", 2, "")
+    assert not dossier.events.filter(action="forward").exists()

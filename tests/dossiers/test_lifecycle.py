@@ -729,11 +729,6 @@ def test_an_answer_in_time_is_not_late(staff: Staff) -> None:
     assert dossier.consultations.get().late is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: withdrawing (or refusing) a dossier leaves its consultations open: the "
-    "consulted unit keeps it in its 'consultations' tab for ever, and may no longer answer",
-)
 def test_a_withdrawn_dossier_no_longer_waits_for_the_consulted_unit(staff: Staff) -> None:
     ward_specialist = factories.officer(WARD, Role.SPECIALIST)
     dossier = s.dossier_consult(

@@ -979,17 +979,8 @@ def attempt(
 
 
 # Where the code disagrees with the rules above: (case, state, column) -> what the code does.
-# Reported as src bugs, each with a strict xfail test at the end of the file. The matrix holds
-# these cells to the code's behaviour, so it fails as soon as the code is fixed (then the entry
-# goes). The sending unit's specialist and division head may "return" their own pending
-# transfer (the rule: only the unit it was sent to declines it).
-KNOWN_DEVIATIONS: dict[tuple[str, str, str], str] = {
-    ("commune:return_transfer-pending", state, column): (
-        "Y" if state in (Status.RECEIVED, Status.PROCESSING) else "x"
-    )
-    for state in STATES
-    for column in ("A.spe", "A.dhd")
-}
+# Each entry is a src bug with a strict xfail test at the end of the file; none is open now.
+KNOWN_DEVIATIONS: dict[tuple[str, str, str], str] = {}
 
 
 def setting_of(case: Case) -> tuple[object, ...]:
@@ -1412,12 +1403,6 @@ def test_a_finished_dossier_never_changes(
 
 
 # ------------------------------------------------------------------------------------ src bugs
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: RETURN_TRANSFER.by includes ('deciding', dossier.process) also while the "
-    "transfer is still pending, so the sender 'returns' its own transfer, recorded as declined "
-    "by the unit it was sent to",
-)
 def test_only_the_unit_a_transfer_waits_for_may_decline_it(people: tuple[User, User]) -> None:
     world = World.build(COMMUNE, *people)
     sender = world.users["A.spe"]

@@ -49,9 +49,10 @@ class Input:
     label: str | Promise
     required: bool = False
     hint: str | Promise = ""
+    missing: str | Promise = ""  # what to say when a required input is missing
 
 
-REASON = Input("reason", "text", _("Lý do"), required=True)
+REASON = Input("reason", "text", _("Lý do"), required=True, missing=_("Cần ghi rõ lý do."))
 NOTE = Input("reason", "text", _("Ghi chú"))
 CONFIRM = Input("confirm", "confirm", _("Tôi hiểu thao tác này không thể hoàn tác."), required=True)
 
@@ -182,8 +183,9 @@ class ActionSpec:
     action: A
     from_states: frozenset[str]
     # (which unit of the dossier, capability needed there); any one pair suffices. Unit names:
-    # receiving, deciding, pending (a transfer waiting), consulted (an open consultation),
-    # step (the unit and capability of the current process step).
+    # receiving, deciding, pending (a transfer waiting), taken (the deciding unit once no
+    # transfer from it waits), consulted (an open consultation), step (the unit and capability
+    # of the current process step).
     by: tuple[tuple[str, str], ...]
     article: str
     applicant: bool = False  # the applicant may take it on their own dossier
@@ -325,7 +327,7 @@ SPECS: tuple[ActionSpec, ...] = (
         (
             ("pending", C.RECEIVE_DOSSIER),
             ("pending", C.PROCESS_DOSSIER),
-            ("deciding", C.PROCESS_DOSSIER),
+            ("taken", C.PROCESS_DOSSIER),
         ),
         "NĐ 61/2018 Điều 18",
         guards=(HAS_TRANSFER, NO_DECISION),

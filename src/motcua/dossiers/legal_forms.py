@@ -72,23 +72,26 @@ def issued_documents(dossier: Dossier) -> list[IssuedDocument]:
 
 
 def forms_available(dossier: Dossier) -> list[LegalForm]:
-    """The forms issued for the dossier (each kind once, its latest), then the control slip."""
-    kinds = set(dossier.issued_documents.values_list("kind", flat=True))
+    """The forms issued for the dossier (each kind once, its latest), then the control slip.
+
+    Reads the dossier's issued documents and events once (the prefetched ones when the page has
+    them), whatever the number of kinds."""
+    kinds = {document.kind for document in dossier.issued_documents.all()}
+    actions = {event.action for event in dossier.events.all()}
     kinds |= {
-        kind for kind, action in ISSUING_ACTION.items() if legacy_event(dossier, kind, action)
+        kind
+        for kind, action in ISSUING_ACTION.items()
+        if issued_before_records(dossier, kind, action, actions)
     }
     wanted = [form for form in FORMS.values() if form.kind in kinds and form.slug != CONTROL]
     return [*wanted, FORMS[CONTROL]]
 
 
-def legacy_event(dossier: Dossier, kind: str, action: str) -> bool:
+def issued_before_records(dossier: Dossier, kind: str, action: str, actions: set[str]) -> bool:
     """A form that the dossier's history says was issued before issued records existed."""
     if kind == DocumentKind.REFUSAL and dossier.status != Status.NOT_RECEIVED:
         return False
-    return (
-        dossier.events.filter(action=action).exists()
-        and not dossier.issued_documents.filter(kind=kind).exists()
-    )
+    return action in actions
 
 
 def latest_issued(dossier: Dossier, kind: str) -> IssuedDocument | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
@@ -163,13 +164,15 @@ class Replayer:
                 return dossier  # the approval already finished a result the one-stop returns
             if dossier.decision != Decision.APPROVED:
                 dossier = services.dossier_approve(
-                    dossier=advance_to_leader(dossier, at),
-                    actor=None,
-                    at=at,
-                    note=IMPORT_NOTE,
+                    dossier=advance_to_leader(dossier, at), actor=None, at=at, note=IMPORT_NOTE,
                     anywhere=True,
-                )
-            return services.dossier_complete(dossier=dossier, actor=actor, at=at, note=reason)
+                )  # fmt: skip
+            # The decision the importer inferred stands at the signing step; the legacy officer
+            # who completed the result did not hold it, so the system records the completion.
+            return services.dossier_complete(
+                dossier=dossier, actor=None, at=at,
+                note=reason or f"{IMPORT_NOTE} ({event.get('actor') or 'system'})",
+            )  # fmt: skip
         raise LineError(_("thao tác không biết '%(action)s'") % {"action": action})
 
     def forward(
@@ -239,7 +242,8 @@ def events_replay(
             if not isinstance(event, dict):
                 raise LineError(_("dòng không phải một đối tượng JSON"))
             ref = str(event.get("dossier") or "")
-            replayer.apply(event)
+            with transaction.atomic():  # a refused line changes nothing, steps it implies included
+                replayer.apply(event)
         except json.JSONDecodeError as error:
             yield number, ref, _("JSON không hợp lệ (%(error)s)") % {"error": error.msg}
         except (LineError, DomainError) as error:

@@ -103,6 +103,8 @@ def inputs_check(spec: ActionSpec, given: ActionInput) -> None:
                 raise MissingInput(
                     _("Hãy đánh dấu xác nhận trước khi “%(action)s”.") % {"action": spec.label}
                 )
+            if item.missing:
+                raise MissingInput(item.missing)
             label = str(item.label)
             raise MissingInput(_("Cần nhập %(field)s.") % {"field": label[:1].lower() + label[1:]})
 
@@ -177,7 +179,9 @@ def dossier_perform(
     performer = PERFORMERS.get(action)
     if performer is None:
         raise TransitionNotAllowed(_("Không có thao tác “%(action)s”.") % {"action": action})
-    inputs_check(spec_for(action), given)
+    spec = spec_for(action)
+    actor_check(spec, dossier, actor)  # who may act is said before what is missing (403, not 422)
+    inputs_check(spec, given)
     common = {"dossier": dossier, "actor": actor, "at": at, "expected_version": expected_version}
     return performer(common, given)
 

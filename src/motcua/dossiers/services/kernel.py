@@ -72,6 +72,8 @@ def candidate_units(dossier: Dossier, which: str) -> list[tuple[int, str]]:
         return [(dossier.receiving_unit_id, "")]
     if which == "deciding":
         return [(dossier.deciding_unit_id, "")]
+    if which == "taken":  # the deciding unit, once no transfer from it is waiting
+        return [(dossier.deciding_unit_id, "")] if dossier.pending_unit_id is None else []
     if which == "pending":
         return [(dossier.pending_unit_id, "")] if dossier.pending_unit_id else []
     if which == "consulted":

@@ -176,6 +176,7 @@ def dossier_return_transfer(
         if current.pending_unit_id is not None:
             returned = current.pending_unit
             assert returned is not None
+
             return Change(
                 current.status, {"pending_unit": None}, reason=reason,
                 payload={"declined_by": returned.code},

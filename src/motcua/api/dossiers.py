@@ -10,6 +10,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -29,12 +30,20 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers import services
 from motcua.dossiers.actions import as_rows
-from motcua.dossiers.constants import Channel
+from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.errors import StaleDossier
 from motcua.dossiers.legal_forms import issued_pdf
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.replay import dossier_export_row
-from motcua.dossiers.selectors import TABS, dossier_for_officer, dossier_worklist
+from motcua.dossiers.selectors import (
+    MAX_PAGE_SIZE,
+    SORTS,
+    STEP_ROLES,
+    TABS,
+    WorklistFilters,
+    dossier_for_officer,
+    dossier_worklist,
+)
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
@@ -134,6 +143,13 @@ class ListOut(Schema):
     tab: str
     counts: dict[str, int]
     items: list[DossierOut]
+    page: int
+    page_size: int
+    total: int
+    pages: int
+    sort: str
+    previous: str | None
+    next: str | None
 
 
 class ActionIn(Schema):
@@ -153,9 +169,22 @@ class ActionIn(Schema):
 
 
 class ListParams(Schema):
+    """Tab, search, filters (the same as the officer's page), sort and page. Counts of every
+    tab are taken with the same search and filters. ``limit`` is the older name of
+    ``page_size``."""
+
     tab: str = "all"
     q: str = ""
     limit: int = 50
+    page: int = 1
+    page_size: int | None = None
+    sort: str = "due"
+    procedure: str = ""
+    step: str = ""
+    status: str = ""
+    channel: str = ""
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
 
 
 def officer(request: HttpRequest) -> User:
@@ -176,23 +205,60 @@ def out(dossier: Dossier, user: User) -> dict[str, Any]:
 
 @router.get("/dossiers", response={200: ListOut, 403: ErrorOut, 422: ErrorOut})
 def dossier_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    """Worklist of the caller's units: tabs as on the officer's page, with counts."""
+    """Worklist of the caller's units: tabs as on the officer's page, with counts; filters
+    (procedure code, current step as order or role, status, channel, due dates as ISO days in
+    Hà Nội, both included), sort (``due``: overdue first; ``submitted``: newest first;
+    ``code``) and pages of up to 200 (``page``, ``page_size``; ``total`` is the tab's count)."""
     user = officer(request)
-    if params.tab not in dict(TABS):
-        tabs = ", ".join(dict(TABS))
-        raise HttpError(422, f"tab phải là một trong: {tabs} / tab must be one of: {tabs}")
+    list_params_check(params)
     worklist = dossier_worklist(
-        user=user,
-        tab=params.tab,
-        query=params.q[:100],
-        at=now(),
-        limit=max(1, min(params.limit, 200)),
-    )
+        user=user, tab=params.tab, query=params.q[:100], at=now(), page=max(1, params.page),
+        limit=params.page_size or max(1, min(params.limit, MAX_PAGE_SIZE)), sort=params.sort,
+        filters=WorklistFilters(
+            procedure=params.procedure, step=params.step, status=params.status,
+            channel=params.channel, due_from=params.due_from, due_to=params.due_to,
+        ),
+    )  # fmt: skip
+    # The actions offered on each item look at its open consultations: one query for the page.
+    prefetch_related_objects(worklist.dossiers, "consultations")
     return {
         "tab": worklist.tab,
         "counts": worklist.counts,
         "items": [out(d, user) for d in worklist.dossiers],
+        "page": worklist.page,
+        "page_size": worklist.page_size,
+        "total": worklist.total,
+        "pages": worklist.pages,
+        "sort": worklist.sort,
+        "previous": page_link(request, worklist.page - 1) if worklist.has_previous else None,
+        "next": page_link(request, worklist.page + 1) if worklist.has_next else None,
     }
+
+
+def list_params_check(params: ListParams) -> None:
+    """422 with the allowed values for a tab, sort, filter value or page size we do not know."""
+    allowed = {
+        "tab": [key for key, _label in TABS], "sort": [key for key, _label in SORTS],
+        "status": ["", *Status.values], "channel": ["", *Channel.values],
+        "step": ["", *STEP_ROLES, "<số thứ tự bước / step order>"],
+    }  # fmt: skip
+    for name, values in allowed.items():
+        value = getattr(params, name)
+        if value not in values and not (name == "step" and value.isdigit() and len(value) < 3):
+            listed = ", ".join(str(v) for v in values if v)
+            raise HttpError(
+                422, f"{name} phải là một trong: {listed} / {name} must be one of: {listed}"
+            )
+    if params.page_size is not None and not 1 <= params.page_size <= MAX_PAGE_SIZE:
+        raise HttpError(
+            422, f"page_size từ 1 đến {MAX_PAGE_SIZE} / page_size must be 1 to {MAX_PAGE_SIZE}"
+        )
+
+
+def page_link(request: HttpRequest, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(page)
+    return f"{request.path}?{query.urlencode()}"
 
 
 @router.get("/dossiers/{ref}", response={200: DossierDetailOut, 403: ErrorOut, 404: ErrorOut})

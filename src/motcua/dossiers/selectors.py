@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
+from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
-from motcua.catalog.models import ProcessStep
+from motcua.catalog.models import Procedure, ProcessStep
 from motcua.common.text import fold_words
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .constants import FINAL, Decision, Status
+from .constants import FINAL, Channel, Decision, Status
 from .models import Consultation, Dossier
 
 TABS = [
@@ -30,13 +44,116 @@ TABS = [
     ("all", _("Tất cả")),
 ]
 DUE_SOON_DAYS = 2
+# Not final, as a positive list: SQLite then looks dossiers up by status (few are open) rather
+# than walking the due date index over every finished dossier.
+OPEN_STATUSES = [status for status in Status.values if status not in FINAL]
+
+
+SORTS = [
+    ("due", _("Hạn trả (quá hạn trước)")),
+    ("submitted", _("Ngày nộp (mới nhất trước)")),
+    ("code", _("Mã hồ sơ")),
+]
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+STEP_ROLES = [Role.RECEPTION, Role.SPECIALIST, Role.DIVISION_HEAD, Role.LEADER]
+# Above this many consulted dossiers the visibility test keeps them in a subquery instead of a
+# list of ids (a list lets PostgreSQL combine the indexes of every branch of the OR).
+CONSULTED_INLINE_MAX = 1_000
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    """Narrowing of the worklist; counts of every tab are taken with the same filters.
+
+    ``step`` is a step's order ("2") or the role that performs it ("specialist"). Due dates are
+    days in Hà Nội, both ends included. Unknown values are dropped by ``cleaned``."""
+
+    procedure: str = ""
+    step: str = ""
+    status: str = ""
+    channel: str = ""
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
+
+    def cleaned(self) -> WorklistFilters:
+        step = self.step.strip()
+        return WorklistFilters(
+            procedure=self.procedure.strip()[:30],
+            step=step if (step.isdigit() and len(step) < 3) or step in STEP_ROLES else "",
+            status=self.status if self.status in Status.values else "",
+            channel=self.channel if self.channel in Channel.values else "",
+            due_from=self.due_from,
+            due_to=self.due_to,
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (self.procedure, self.step, self.status, self.channel, self.due_from, self.due_to)
+        )
+
+    def condition(self) -> Q:
+        condition = Q()
+        if self.procedure:
+            codes = Procedure.objects.filter(code=self.procedure).order_by().values("pk")
+            condition &= Q(procedure_id__in=codes)
+        if self.step.isdigit():
+            condition &= Q(current_step=int(self.step))
+        elif self.step:
+            condition &= at_step_of(self.step)
+        if self.status:
+            condition &= Q(status=self.status)
+        if self.channel:
+            condition &= Q(channel=self.channel)
+        if self.due_from:
+            condition &= Q(due_at__gte=day_start(self.due_from))
+        if self.due_to:
+            condition &= Q(due_at__lt=day_start(self.due_to + datetime.timedelta(days=1)))
+        return condition
 
 
 @dataclass(frozen=True)
 class Worklist:
+    """One page of a tab. ``counts`` are per tab with the same search and filters; ``total`` is
+    the chosen tab's count."""
+
     tab: str
     counts: dict[str, int]
     dossiers: list[Dossier]
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    sort: str = "due"
+    filters: WorklistFilters = field(default_factory=WorklistFilters)
+
+    @property
+    def total(self) -> int:
+        return self.counts.get(self.tab, 0)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        """Position (from 1) of the page's first dossier in the tab."""
+        return (self.page - 1) * self.page_size + 1 if self.dossiers else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.page_size + len(self.dossiers)
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=VIETNAM_OFFSET)
 
 
 def party_filter(units: Iterable[int]) -> Q:
@@ -62,8 +179,50 @@ def visible_dossiers(user: User) -> QuerySet[Dossier]:
 def with_step_role(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     role = ProcessStep.objects.filter(
         definition_id=OuterRef("process_id"), order=OuterRef("current_step")
-    )
+    ).order_by()  # no ORDER BY from ProcessStep.Meta in a per-row subquery
     return dossiers.annotate(step_role=Subquery(role.values("role")[:1]))
+
+
+def with_current_step(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Joins (only where ``at_step_of`` is used) the step of its process the dossier stands at.
+
+    A join, not a per-row subquery: PostgreSQL evaluates a correlated EXISTS inside the counts'
+    FILTER clauses once per dossier (0.6 s over 100,000 dossiers; 0.1 s as a join)."""
+    step = FilteredRelation("process__steps", condition=Q(process__steps__order=F("current_step")))
+    return dossiers.alias(current=step)
+
+
+def at_step_of(*roles: str) -> Q:
+    """Standing at a step performed by one of ``roles`` (on querysets ``with_current_step``)."""
+    return Q(current__role__in=roles)
+
+
+def worklist_scope(user: User) -> Q:
+    """``party_filter`` for lists: the consulted dossiers as a list of ids when there are not
+    many, so that every branch of the OR can use an index (no scan of all dossiers)."""
+    units = list(permissions.visible_unit_ids(user))
+    if not units:
+        return Q(pk__isnull=True)
+    return (
+        Q(receiving_unit_id__in=units)
+        | Q(deciding_unit_id__in=units)
+        | Q(pending_unit_id__in=units)
+        | Q(previous_unit_id__in=units)
+        | consulted_condition(units)
+    )
+
+
+def consulted_condition(units: list[int]) -> Q:
+    asked = (
+        Consultation.objects.filter(unit_id__in=units)
+        .order_by()
+        .values_list("dossier_id", flat=True)
+        .distinct()
+    )
+    found = list(asked[: CONSULTED_INLINE_MAX + 1])
+    if len(found) > CONSULTED_INLINE_MAX:
+        return Q(pk__in=asked)
+    return in_units("pk", found)
 
 
 def in_units(field: str, ids: Iterable[int]) -> Q:
@@ -77,19 +236,29 @@ def mine_filter(user: User) -> Q:
     """Assigned to me, standing at a step of a role I hold in the deciding unit, approved and
     waiting for its result to be prepared (processing officers), or ready to hand over."""
     condition = Q(assignee=user)
-    for role in permissions.active_roles(user):
-        if role.role in permissions.SUBTREE_ROLES:
-            continue  # supervisors and administrators do not process dossiers
-        condition |= Q(step_role=role.role, deciding_unit_id=role.unit_id, assignee__isnull=True)
+    for unit_id, roles in step_roles_by_unit(user).items():
+        condition |= Q(deciding_unit_id=unit_id, assignee__isnull=True) & at_step_of(*roles)
     condition |= (
         Q(status=Status.PROCESSING, decision=Decision.APPROVED)
         & (Q(assignee=user) | Q(assignee__isnull=True))
         & in_units("deciding_unit_id", permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER))
     )
-    return condition & ~Q(status__in=FINAL) & ~Q(status=Status.PROCESSED) | (
+    # The status first: the step look-ups then run for dossiers in hand only.
+    in_hand = [status for status in OPEN_STATUSES if status != Status.PROCESSED]
+    return Q(status__in=in_hand) & condition | (
         Q(status=Status.PROCESSED)
         & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RETURN_RESULT))
     )
+
+
+def step_roles_by_unit(user: User) -> dict[int, list[str]]:
+    """The processing roles the officer holds, by unit (supervisors and administrators do not
+    process dossiers)."""
+    found: dict[int, list[str]] = {}
+    for role in permissions.active_roles(user):
+        if role.role not in permissions.SUBTREE_ROLES:
+            found.setdefault(role.unit_id, []).append(role.role)
+    return found
 
 
 def consulted_filter(user: User) -> Q:
@@ -99,7 +268,8 @@ def consulted_filter(user: User) -> Q:
     if not units:
         return Q(pk__isnull=True)
     asked = Consultation.objects.filter(answered_at__isnull=True, unit_id__in=units)
-    return Q(pk__in=asked.order_by().values("dossier_id"))
+    # A stopped or refused dossier needs no answer any more.
+    return Q(pk__in=asked.order_by().values("dossier_id")) & ~Q(status__in=FINAL)
 
 
 def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
@@ -108,7 +278,7 @@ def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
     ) | permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
     local = at.astimezone(VIETNAM_OFFSET)
     end_of_day = local.replace(hour=23, minute=59, second=59)
-    open_ = ~Q(status__in=FINAL) & Q(finished_at__isnull=True)
+    open_ = Q(status__in=OPEN_STATUSES, finished_at__isnull=True)
     return {
         "to_receive": Q(status=Status.NEW)
         & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
@@ -139,28 +309,80 @@ def search_filter(query: str) -> Q:
 
 
 def dossier_worklist(
-    *, user: User, tab: str, query: str, at: datetime.datetime, limit: int = 50
+    *,
+    user: User,
+    tab: str,
+    query: str,
+    at: datetime.datetime,
+    limit: int = PAGE_SIZE,
+    page: int = 1,
+    sort: str = "due",
+    filters: WorklistFilters | None = None,
 ) -> Worklist:
-    """Counts for every tab (one query) and the dossiers of the chosen tab, overdue first."""
-    filters = tab_filters(user, at)
-    base = with_step_role(visible_dossiers(user)).filter(search_filter(query))
-    counts = base.aggregate(**{name: _count(condition) for name, condition in filters.items()})
-    if tab not in filters:  # no choice made: my work, else what waits at my counter
+    """Counts for every tab (one query, with the same search and filters) and one page of the
+    chosen tab (one query). ``limit`` is the page size; sorted by due date, overdue first, by
+    default. The number of queries does not grow with the number of dossiers."""
+    chosen = (filters or WorklistFilters()).cleaned()
+    tabs = tab_filters(user, at)
+    base = with_current_step(Dossier.objects.filter(worklist_scope(user)))
+    base = base.filter(search_filter(query))
+    base = base.filter(chosen.condition())
+    counts = tab_counts(base, tabs)
+    if tab not in tabs:  # no choice made: my work, else what waits at my counter
         tab = "to_receive" if not counts["mine"] and counts["to_receive"] else "mine"
-    rows = (
-        base.filter(filters[tab])
+    size = max(1, min(limit, MAX_PAGE_SIZE))
+    pages = max(1, math.ceil(counts[tab] / size))
+    page = max(1, min(page, pages))
+    sort = sort if sort in dict(SORTS) else "due"
+    rows = page_rows(base.filter(tabs[tab]), sort, (page - 1) * size, size)
+    return Worklist(tab, counts, rows, page=page, page_size=size, sort=sort, filters=chosen)
+
+
+def tab_counts(dossiers: QuerySet[Dossier], tabs: dict[str, Q]) -> dict[str, int]:
+    """Conditional aggregation: every tab's count in one pass over the officer's dossiers."""
+    counts = dossiers.order_by().aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in tabs.items()}
+    )
+    return {name: value or 0 for name, value in counts.items()}
+
+
+def page_rows(dossiers: QuerySet[Dossier], sort: str, offset: int, size: int) -> list[Dossier]:
+    """Two narrow steps: the page's ids in order (the database sorts ids, not whole rows with
+    their procedure and units), then those rows with what a list shows."""
+    ids = list(
+        dossiers.order_by(*sort_keys(sort)).values_list("pk", flat=True)[offset : offset + size]
+    )
+    found = {
+        dossier.pk: dossier
+        for dossier in Dossier.objects.filter(pk__in=ids)
         .select_related("procedure", "receiving_unit", "deciding_unit", "assignee")
-        .defer("procedure__eform_schema", "procedure__steps_text", "procedure__legal_basis", "procedure__search_text",
-               "receiving_unit__attributes", "deciding_unit__attributes")
-        .order_by("due_at", "-submitted_at")[:limit]
-    )  # fmt: skip
-    return Worklist(tab, {name: value or 0 for name, value in counts.items()}, list(rows))
+        .defer(*LIST_DEFERRED)
+        .order_by()
+    }
+    return [found[pk] for pk in ids if pk in found]
 
 
-def _count(condition: Q) -> object:
-    from django.db.models import Count
+# Long texts and documents a list never shows.
+LIST_DEFERRED = (
+    "eform_data", "checklist", "result_note", "procedure__eform_schema", "procedure__steps_text",
+    "procedure__legal_basis", "procedure__search_text", "procedure__conditions",
+    "procedure__results", "procedure__executing_bodies", "procedure__applicant_types",
+    "procedure__gaps", "procedure__name_folded", "receiving_unit__attributes",
+    "receiving_unit__note", "deciding_unit__attributes", "deciding_unit__note",
+)  # fmt: skip
 
-    return Count("pk", filter=condition)
+
+def sort_keys(sort: str) -> list[OrderBy | str]:
+    """Due date: open dossiers first, the most overdue first, those without a date last. Every
+    order ends with the primary key, so that pages do not overlap."""
+    if sort == "submitted":
+        return ["-submitted_at", "-pk"]
+    if sort == "code":
+        return [F("code").asc(nulls_last=True), "pk"]
+    finished = Case(
+        When(Q(finished_at__isnull=True) & ~Q(status__in=FINAL), then=Value(0)), default=Value(1)
+    )
+    return [finished.asc(), F("due_at").asc(nulls_last=True), "-submitted_at", "-pk"]
 
 
 def dossier_for_officer(user: User, ref: str) -> Dossier | None:

@@ -13,6 +13,16 @@ urlpatterns = [
         views.tracking_book,
         name="tracking-book",
     ),
+    path(
+        "can-bo/don-vi/<slug:code>/so-theo-doi/<int:year>.<str:fmt>/trang-thai/",
+        views.tracking_book_status,
+        name="tracking-book-status",
+    ),
+    path(
+        "can-bo/don-vi/<slug:code>/so-theo-doi/<int:year>.<str:fmt>/tai-ve/",
+        views.tracking_book_download,
+        name="tracking-book-download",
+    ),
     path("can-bo/ho-so/<str:ref>/", views.detail, name="detail"),
     path("can-bo/ho-so/<str:ref>/in/<slug:form>/", views.legal_form, name="form"),
     path("can-bo/ho-so/<str:ref>/van-ban/<int:pk>/", views.issued, name="issued"),

@@ -10,10 +10,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,11 +41,27 @@ from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services, steps
 from .actions import ActionSpec
-from .constants import Action, Channel
+from .constants import Action, Channel, Status
 from .legal_forms import forms_available, issued_pdf, legal_form_pdf
 from .models import Dossier
-from .selectors import TABS, dossier_for_officer, dossier_worklist
-from .tracking_book import tracking_book_pdf, tracking_book_xlsx
+from .selectors import (
+    SORTS,
+    STEP_ROLES,
+    TABS,
+    WorklistFilters,
+    dossier_for_officer,
+    dossier_worklist,
+)
+from .tracking_book import (
+    FORMATS,
+    BookJob,
+    book_job,
+    book_request,
+    sync_rows,
+    tracking_book_pdf,
+    tracking_book_size,
+    tracking_book_xlsx,
+)
 
 
 def officer(request: HttpRequest) -> User:
@@ -54,22 +72,85 @@ def officer(request: HttpRequest) -> User:
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
+    """Tabs with counts, search, filters, sort and pages. With htmx (tabs, pages, the filter
+    form) only the list part is sent back; without JavaScript the same links and GET form
+    reload the page."""
     user = officer(request)
-    query = request.GET.get("q", "")[:100]
+    asked = worklist_request(request)
+    result = dossier_worklist(
+        user=user, tab=asked.tab, query=asked.query, at=now(), page=asked.page,
+        sort=asked.sort, filters=asked.filters,
+    )  # fmt: skip
+    context = {
+        "tabs": [(key, label, result.counts.get(key, 0)) for key, label in TABS],
+        "result": result,
+        "query": asked.query,
+        "asked": asked,
+        "sorts": SORTS,
+        "statuses": Status.choices,
+        "channels": Channel.choices,
+        "step_roles": [(role, OfficerRoleName(role).label) for role in STEP_ROLES],
+        "step_orders": [str(order) for order in range(1, 7)],
+        "tab_label": dict(TABS).get(result.tab, ""),
+        "total_text": f"{result.total:,}".replace(",", "."),  # 2.060, as Vietnamese writes it
+        "now": now(),
+    }
+    htmx = getattr(request, "htmx", None)
+    # A history restore (back button after htmx swaps) needs the whole page.
+    context["partial"] = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    template = "dossiers/_worklist.html" if context["partial"] else "dossiers/worklist.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@dataclass(frozen=True)
+class WorklistRequest:
+    """The worklist's GET parameters, checked; ``errors`` explain the dates that were dropped."""
+
+    tab: str
+    query: str
+    page: int
+    sort: str
+    filters: WorklistFilters
+    due_from: str
+    due_to: str
+    errors: dict[str, str]
+
+
+def worklist_request(request: HttpRequest) -> WorklistRequest:
+    get = request.GET
+    query = get.get("q", "")[:100]
     # A search without a chosen tab looks through every dossier the officer can see; no tab and
     # no search: the selector opens "mine", or "to receive" when nothing is mine yet.
-    tab = request.GET.get("tab") or ("all" if query.strip() else "auto")
-    result = dossier_worklist(user=user, tab=tab, query=query, at=now())
-    return render(
-        request,
-        "dossiers/worklist.html",
-        {
-            "tabs": [(key, label, result.counts.get(key, 0)) for key, label in TABS],
-            "result": result,
-            "query": query,
-            "now": now(),
-        },
-    )
+    tab = get.get("tab") or ("all" if query.strip() else "auto")
+    errors: dict[str, str] = {}
+    due_from, due_to = get.get("due_from", "")[:10], get.get("due_to", "")[:10]
+    filters = WorklistFilters(
+        procedure=get.get("procedure", "")[:30], step=get.get("step", "")[:20],
+        status=get.get("status", "")[:30], channel=get.get("channel", "")[:30],
+        due_from=day_or_error(due_from, "due_from", errors), due_to=day_or_error(due_to, "due_to", errors),
+    )  # fmt: skip
+    page = get.get("page", "1")
+    return WorklistRequest(
+        tab=tab, query=query, page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        sort=get.get("sort", "due")[:20], filters=filters.cleaned(), due_from=due_from,
+        due_to=due_to, errors=errors,
+    )  # fmt: skip
+
+
+def day_or_error(raw: str, name: str, errors: dict[str, str]) -> datetime.date | None:
+    """A day typed as dd/mm/yyyy (or yyyy-mm-dd); else None, and why in ``errors``."""
+    text = raw.strip()
+    if not text:
+        return None
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    errors[name] = _("Ngày phải có dạng dd/mm/yyyy, ví dụ 05/03/2026.")
+    return None
 
 
 @login_required
@@ -195,10 +276,10 @@ def int_field(request: HttpRequest, name: str) -> int:
         raise DomainError(_("Số tiền phải là số nguyên (đồng).")) from error
 
 
-@login_required
-def tracking_book(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+def book_unit(request: HttpRequest, code: str, year: int, fmt: str) -> Unit:
+    """The unit whose tracking book the officer may read (reception or the unit's dossiers)."""
     user = officer(request)
-    if fmt not in {"xlsx", "pdf"} or not 2000 <= year <= 2100:
+    if fmt not in FORMATS or not 2000 <= year <= 2100:
         raise Http404
     unit = Unit.objects.filter(code=code).first()
     allowed = unit is not None and (
@@ -207,14 +288,59 @@ def tracking_book(request: HttpRequest, code: str, year: int, fmt: str) -> HttpR
     )
     if not allowed or unit is None:
         raise PermissionDenied(_("Bạn không có quyền xem sổ theo dõi của đơn vị này."))
-    if fmt == "xlsx":
-        body = tracking_book_xlsx(unit, year)
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body, kind = tracking_book_pdf(unit, year), "application/pdf"
-    response = HttpResponse(body, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-{unit.code}-{year}.{fmt}"'
+    return unit
+
+
+@login_required
+def tracking_book(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    """A small book at once; a large one (more than ``MOTCUA_TRACKING_BOOK_SYNC_ROWS`` rows) is
+    prepared by the worker: 202 and a page that follows it until the file can be downloaded."""
+    unit = book_unit(request, code, year, fmt)
+    rows = tracking_book_size(unit, year)
+    if rows <= sync_rows():
+        body = tracking_book_xlsx(unit, year) if fmt == "xlsx" else tracking_book_pdf(unit, year)
+        response = HttpResponse(body, content_type=FORMATS[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{book_filename(unit, year, fmt)}"'
+        return response
+    job = book_request(unit, year, fmt, rows=rows, renew=request.GET.get("lam-moi") == "1")
+    return book_page(request, unit, year, fmt, job)
+
+
+def book_filename(unit: Unit, year: int, fmt: str) -> str:
+    return f"so-theo-doi-{unit.code}-{year}.{fmt}"
+
+
+def book_page(request: HttpRequest, unit: Unit, year: int, fmt: str, job: BookJob) -> HttpResponse:
+    """The waiting page (or, for htmx polling, only its status part). 202 while the book is
+    being prepared."""
+    context = {
+        "unit": unit, "year": year, "fmt": fmt, "job": job, "now": now(),
+        "lost": job.lost(now()), "label": "Excel" if fmt == "xlsx" else "PDF",
+    }  # fmt: skip
+    htmx = getattr(request, "htmx", None)
+    template = "dossiers/_tracking_book_status.html" if htmx else "dossiers/tracking_book.html"
+    response = render(request, template, context, status=202 if job.state == "queued" else 200)
+    patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+def tracking_book_status(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    unit = book_unit(request, code, year, fmt)
+    return book_page(request, unit, year, fmt, book_job(unit, year, fmt))
+
+
+@login_required
+def tracking_book_download(request: HttpRequest, code: str, year: int, fmt: str) -> FileResponse:
+    """The book the worker prepared, streamed from media storage."""
+    unit = book_unit(request, code, year, fmt)
+    job = book_job(unit, year, fmt)
+    if job.state != "ready" or not job.file or not default_storage.exists(job.file):
+        raise Http404(_("Sổ theo dõi này chưa được chuẩn bị."))
+    return FileResponse(
+        default_storage.open(job.file, "rb"), as_attachment=True,
+        filename=book_filename(unit, year, fmt), content_type=FORMATS[fmt],
+    )  # fmt: skip
 
 
 @login_required

@@ -1,0 +1,582 @@
+"""The worklist at scale: 100,000 dossiers in one unit. Pages, the API and a dossier's page keep a
+fixed number of queries whatever the volume; counts, paging, sorting and filters stay right
+(checked against the same rules computed in plain Python over what was generated)."""
+
+from __future__ import annotations
+
+import datetime
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from motcua.accounts.models import ApiToken, OfficerRole, RoleChange, User
+from motcua.catalog.models import Procedure, ProcessDefinition
+from motcua.common.clock import clock_set_to
+from motcua.common.text import fold_words
+from motcua.dossiers.constants import FINAL, Channel, Decision, Status
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import (
+    TABS,
+    sort_keys,
+    tab_filters,
+    with_current_step,
+    worklist_scope,
+)
+from motcua.dossiers.services import Applicant, dossier_receive, dossier_submit
+from motcua.organizations.models import Unit
+from motcua.worktime.engine import VIETNAM_OFFSET
+from tests import factories
+
+from .conftest import Staff, received
+
+pytestmark = pytest.mark.django_db
+
+# Shares of the statuses: dossiers of the last weeks are mostly open, older ones mostly done
+# (a few stuck, hence overdue).
+RECENT_DAYS = 45
+RECENT = {
+    Status.NEW: 8,
+    Status.RECEIVED: 15,
+    Status.PROCESSING: 45,
+    Status.SUPPLEMENT_REQUESTED: 6,
+    Status.AWAITING_PAYMENT: 1,
+    Status.PROCESSED: 10,
+    Status.RETURNED: 12,
+    Status.STOPPED: 1,
+    Status.NOT_RECEIVED: 2,
+}
+OLDER = {
+    Status.PROCESSING: 2, Status.SUPPLEMENT_REQUESTED: 1, Status.PROCESSED: 4,
+    Status.RETURNED: 85, Status.STOPPED: 4, Status.NOT_RECEIVED: 4,
+}  # fmt: skip
+NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em"]
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What the test needs to know about a generated dossier, to count independently."""
+
+    ref: str
+    code: str | None
+    procedure_id: int
+    status: str
+    channel: str
+    current_step: int | None
+    assignee_id: int | None
+    decision: str
+    submitted_at: datetime.datetime
+    received_at: datetime.datetime | None
+    due_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+
+
+def process_of(procedure: Procedure) -> ProcessDefinition:
+    return ProcessDefinition.objects.filter(procedure=procedure).order_by("-version").first()  # type: ignore[return-value]
+
+
+def generated_facts(
+    count: int, *, at: datetime.datetime, procedures: list[int], assignee: User | None, seed: int,
+    days: int = 300, prefix: str = "BK",
+) -> Iterator[Fact]:  # fmt: skip
+    """Deterministic spread of statuses, steps, channels, submission and due dates around ``at``."""
+    rng = random.Random(seed)
+    channels = list(Channel.values)
+    for number in range(count):
+        age = datetime.timedelta(seconds=rng.randint(3_600, days * 86_400))
+        weights = RECENT if age.days <= RECENT_DAYS else OLDER
+        status = rng.choices(list(weights), list(weights.values()))[0]
+        submitted = at - age
+        received = None if status in {Status.NEW, Status.NOT_RECEIVED} else submitted
+        done = status in {Status.PROCESSED, Status.RETURNED, Status.STOPPED}
+        due = due_date(rng, at, submitted, done) if received else None
+        finished = (
+            min(at, submitted + datetime.timedelta(days=rng.randint(1, 40))) if done else None
+        )
+        step = {Status.RECEIVED: 2, Status.SUPPLEMENT_REQUESTED: 2, Status.PROCESSING: rng.choice([2, 3]),
+                Status.PROCESSED: 4, Status.RETURNED: 4}.get(status)  # fmt: skip
+        approved = done or (status == Status.PROCESSING and rng.random() < 0.03)
+        yield Fact(
+            ref=f"{prefix}{number:07d}", code=f"{prefix}-{number:07d}" if received else None,
+            procedure_id=procedures[0] if rng.random() < 0.95 else procedures[-1], status=status,
+            channel=rng.choice(channels), current_step=step,
+            assignee_id=assignee.pk if assignee and status == Status.PROCESSING and rng.random() < 0.3 else None,
+            decision=Decision.APPROVED if approved and status != Status.STOPPED else "",
+            submitted_at=submitted, received_at=received, due_at=due, finished_at=finished,
+        )  # fmt: skip
+
+
+def due_date(
+    rng: random.Random, at: datetime.datetime, submitted: datetime.datetime, done: bool
+) -> datetime.datetime:
+    """Done: 5 to 30 days after submission. Open: from 5 days ago to 20 days ahead (so some are
+    overdue, some due today or soon), never before submission."""
+    if done:
+        return submitted + datetime.timedelta(days=rng.randint(5, 30))
+    ahead = at + datetime.timedelta(seconds=rng.randint(-5 * 86_400, 20 * 86_400))
+    return max(ahead, submitted + datetime.timedelta(days=1))
+
+
+def bulk_dossiers(unit: Unit, facts: list[Fact]) -> None:
+    """Insert cheap dossier rows (no events, no documents) in batches of 5,000, in one transaction.
+
+    Rows are prepared as plain tuples and written with ``executemany``: Django's ``bulk_create``
+    on SQLite caps an INSERT at 999 parameters (20 dossier rows), about 1 ms a row in Python."""
+    procedures = {p.pk: p for p in Procedure.objects.filter(pk__in={f.procedure_id for f in facts})}
+    processes = {pk: process_of(p) for pk, p in procedures.items()}
+    fields = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
+    names = [f.attname for f in fields]
+    template = prepared(fields, Dossier(receiving_unit=unit, deciding_unit=unit, channel="counter"))
+    applicants = {name: prepared_json(name) for name in NAMES}
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {Dossier._meta.db_table} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(facts), BATCH):
+            batch = []
+            for fact in facts[start : start + BATCH]:
+                values = dict(zip(names, template, strict=True))
+                values.update(varying(fact, procedures, processes, applicants))
+                batch.append([values[name] for name in names])
+            cursor.executemany(sql, batch)
+
+
+def prepared(fields: list[Any], prototype: Dossier) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(prototype, add=True), connection) for f in fields]
+
+
+def prepared_json(name: str) -> tuple[Any, str]:
+    field = Dossier._meta.get_field("applicant")
+    value = field.get_db_prep_save({"name": name, "phone": "0912345678"}, connection)
+    return value, fold_words(name)
+
+
+def when(value: datetime.datetime | None) -> Any:
+    """A date-time as the database takes it (SQLite: naive UTC text, as Django writes it)."""
+    if value is None or connection.vendor != "sqlite":
+        return value
+    return str(value.astimezone(datetime.UTC).replace(tzinfo=None))
+
+
+def varying(
+    fact: Fact,
+    procedures: dict[int, Procedure],
+    processes: dict[int, ProcessDefinition],
+    applicants: dict[str, tuple[Any, str]],
+) -> dict[str, Any]:
+    name = NAMES[int(fact.ref[-7:]) % len(NAMES)]
+    applicant, folded = applicants[name]
+    procedure, process = procedures[fact.procedure_id], processes[fact.procedure_id]
+    return {
+        "ref": fact.ref, "code": fact.code, "procedure_id": procedure.pk,
+        "procedure_version": procedure.version, "process_id": process.pk,
+        "process_version": process.version, "applicant": applicant, "applicant_name": name,
+        "applicant_name_folded": folded, "applicant_id_number": f"0010900{fact.ref[-5:]}",
+        "channel": fact.channel, "status": fact.status, "current_step": fact.current_step,
+        "assignee_id": fact.assignee_id, "submitted_at": when(fact.submitted_at),
+        "received_at": when(fact.received_at), "due_at": when(fact.due_at),
+        "statutory_due_at": when(fact.due_at), "finished_at": when(fact.finished_at),
+        "returned_at": when(fact.finished_at if fact.status == Status.RETURNED else None),
+        "decision": fact.decision,
+    }  # fmt: skip
+
+
+def is_open(fact: Fact) -> bool:
+    return fact.status not in FINAL and fact.finished_at is None
+
+
+def local_end_of_day(at: datetime.datetime) -> datetime.datetime:
+    return at.astimezone(VIETNAM_OFFSET).replace(hour=23, minute=59, second=59)
+
+
+# --- The tests: 100,000 dossiers in the unit of the reception, specialist and leader below. ---
+
+UNIT = "hn-cong-an-phuong-hoan-kiem"
+VOLUME = 100_000
+# The clock of the whole module (roles are granted and pages asked "now").
+AT = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=VIETNAM_OFFSET)
+# Queries measured for one request, with a little room. Worklist page: 7 (session, user, roles,
+# consulted ids, counts of every tab, the page's ids, the page's rows). API list of 200 items: 8
+# (token, roles, consulted ids, counts, ids, rows, the items' consultations, process steps).
+# Dossier page: 25.
+WORKLIST_BUDGET = 9
+API_BUDGET = 10
+DETAIL_BUDGET = 28
+
+
+@dataclass
+class Bulk:
+    unit: Unit
+    reception: User
+    specialist: User
+    leader: User
+    facts: list[Fact]
+    roles: dict[tuple[int, int], str]  # (procedure, step order) → role of that step
+
+    def fact(self, ref: str) -> Fact:
+        return self.facts[int(ref[len(PREFIX) :])]
+
+
+PREFIX = "WS"
+
+
+@pytest.fixture(scope="module")
+def bulk(django_db_setup: None, django_db_blocker: Any) -> Iterator[Bulk]:
+    """Generated once for the module, outside the tests' transactions; removed at the end."""
+    officers: list[User] = []
+    try:
+        with django_db_blocker.unblock(), clock_set_to(AT):
+            officers += [factories.officer(UNIT, r) for r in ("reception", "specialist", "leader")]
+            yield generate(officers)
+    finally:
+        with django_db_blocker.unblock():
+            Dossier.objects.filter(ref__startswith=PREFIX)._raw_delete(connection.alias)
+            OfficerRole.objects.filter(user__in=officers).delete()
+            RoleChange.objects.filter(officer__in=officers).delete()
+            User.objects.filter(pk__in=[o.pk for o in officers]).delete()
+
+
+def generate(officers: list[User]) -> Bulk:
+    """The main procedure (commune template) and, for 5 %, one with a division head step."""
+    unit = Unit.objects.get(code=UNIT)
+    main = Procedure.objects.filter(code="1.004222").order_by("-in_hanoi_set").first()
+    other = (
+        Procedure.objects.filter(in_hanoi_set=True, processes__steps__role="division_head")
+        .exclude(code="1.004222")
+        .order_by("pk")
+        .first()
+    )
+    assert main is not None
+    assert other is not None
+    facts = list(
+        generated_facts(VOLUME, at=AT, procedures=[main.pk, other.pk], assignee=officers[1],
+                        seed=7, prefix=PREFIX)
+    )  # fmt: skip
+    bulk_dossiers(unit, facts)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE dossiers_dossier")
+    roles = {
+        (procedure.pk, step.order): step.role
+        for procedure in (main, other)
+        for step in process_of(procedure).steps.all()
+    }
+    return Bulk(unit, *officers, facts=facts, roles=roles)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with clock_set_to(AT):
+        yield
+
+
+def as_user(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def bearer(user: User) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user, 'test')}"}
+
+
+# The tab rules of docs/UX for one unit that receives and decides everything generated (no
+# transfers, no consultations), written again in plain Python.
+IN_HAND = {Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
+           Status.AWAITING_PAYMENT}  # fmt: skip
+
+
+def expected_tabs(bulk: Bulk, fact: Fact, user: User) -> set[str]:
+    role = {bulk.reception: "reception", bulk.specialist: "specialist", bulk.leader: "leader"}[user]
+    end = local_end_of_day(AT)
+    tabs = {"all"}
+    if fact.status == Status.NEW and role == "reception":
+        tabs.add("to_receive")
+    step_role = bulk.roles.get((fact.procedure_id, fact.current_step or 0))
+    mine = fact.assignee_id == user.pk or (fact.assignee_id is None and step_role == role)
+    approved_waiting = fact.status == Status.PROCESSING and fact.decision == Decision.APPROVED
+    if approved_waiting and role == "specialist" and fact.assignee_id in (None, user.pk):
+        mine = True
+    if (mine and fact.status in IN_HAND) or (
+        fact.status == Status.PROCESSED and role == "reception"
+    ):
+        tabs.add("mine")
+    if is_open(fact) and fact.due_at is not None:
+        if AT <= fact.due_at <= end:
+            tabs.add("due_today")
+        if end < fact.due_at <= end + datetime.timedelta(days=2):
+            tabs.add("due_soon")
+        if fact.due_at < AT:
+            tabs.add("overdue")
+    if fact.status in {Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT}:
+        tabs.add("waiting")
+    return tabs
+
+
+def expected_counts(bulk: Bulk, user: User, facts: list[Fact] | None = None) -> dict[str, int]:
+    counts = dict.fromkeys(dict(TABS), 0)
+    for fact in bulk.facts if facts is None else facts:
+        for tab in expected_tabs(bulk, fact, user):
+            counts[tab] += 1
+    return counts
+
+
+def due_order(bulk: Bulk, facts: list[Fact]) -> list[str]:
+    """Open first; by due date, the most overdue first, none last; then newest submission."""
+
+    def key(fact: Fact) -> tuple[Any, ...]:
+        due = fact.due_at.timestamp() if fact.due_at else float("inf")
+        return (0 if is_open(fact) else 1, due, -fact.submitted_at.timestamp(), -int(fact.ref[2:]))
+
+    return [fact.ref for fact in sorted(facts, key=key)]
+
+
+def page_counts(html: str) -> dict[str, int]:
+    return {
+        key: int(n)
+        for key, n in re.findall(r'id="tab-(\w+)"[^>]*>[^<]*<span class="count">(\d+)<', html)
+    }
+
+
+def test_generated_volume(bulk: Bulk) -> None:
+    assert (
+        Dossier.objects.filter(receiving_unit=bulk.unit, ref__startswith=PREFIX).count() == VOLUME
+    )
+    assert sum(1 for f in bulk.facts if f.status == Status.NEW) > 1_000
+
+
+@pytest.mark.parametrize("who", ["reception", "specialist", "leader"])
+def test_worklist_page_counts_are_right_with_a_fixed_number_of_queries(
+    bulk: Bulk, who: str, django_assert_max_num_queries: Any
+) -> None:
+    user = getattr(bulk, who)
+    client = as_user(user)
+    client.get(reverse("dossiers:worklist"))  # warm the session and the process step caches
+    with django_assert_max_num_queries(WORKLIST_BUDGET):
+        html = client.get(
+            reverse("dossiers:worklist"), {"tab": "overdue", "page": 3}
+        ).content.decode()
+    expected = expected_counts(bulk, user)
+    assert page_counts(html) == expected
+    assert expected["overdue"] > 150  # a third page exists
+    assert html.count('href="/can-bo/ho-so/WS') == 50
+    total = f"{expected['overdue']:,}".replace(",", ".")
+    assert f"Quá hạn: hồ sơ 101–150 trong {total}" in html
+    assert 'rel="prev"' in html
+    assert 'rel="next"' in html
+    overdue = [f for f in bulk.facts if "overdue" in expected_tabs(bulk, f, user)]
+    refs = re.findall(r'href="/can-bo/ho-so/(WS\d+)/"', html)
+    assert refs == due_order(bulk, overdue)[100:150]
+
+
+def test_the_same_number_of_queries_for_a_hundred_thousand_dossiers_as_for_one(
+    bulk: Bulk,
+) -> None:
+    small = Unit.objects.get(code="hn-cong-an-phuong-ba-dinh")
+    reception = factories.officer(small.code, "reception")
+    dossier = dossier_submit(
+        procedure=Procedure.objects.get(pk=bulk.facts[0].procedure_id), receiving_unit=small,
+        applicant=Applicant("Lê Văn Cường", "001090012345"), channel="counter", at=AT,
+        actor=reception,
+    )  # fmt: skip
+    dossier_receive(dossier=dossier, actor=reception, at=AT)
+
+    def queries(user: User) -> int:
+        client = as_user(user)
+        client.get(reverse("dossiers:worklist"))
+        with CaptureQueriesContext(connection) as done:
+            client.get(reverse("dossiers:worklist"), {"tab": "all", "page": 2})
+        return len(done.captured_queries)
+
+    assert queries(bulk.reception) == queries(reception)
+
+
+def test_api_list_pages_counts_and_budget(bulk: Bulk, django_assert_max_num_queries: Any) -> None:
+    headers = bearer(bulk.specialist)
+    client = Client()
+    params = {"tab": "mine", "page": 2, "page_size": 200}
+    client.get("/api/v1/dossiers", params, **headers)  # warm the calendars of the items' days
+    with django_assert_max_num_queries(API_BUDGET):
+        listing = client.get("/api/v1/dossiers", params, **headers).json()
+    expected = expected_counts(bulk, bulk.specialist)
+    assert listing["counts"] == expected
+    assert (listing["tab"], listing["page"], listing["page_size"]) == ("mine", 2, 200)
+    assert listing["total"] == expected["mine"]
+    assert listing["pages"] == -(-expected["mine"] // 200)
+    assert "page=1" in listing["previous"]
+    assert "page=3" in listing["next"]
+    mine = [f for f in bulk.facts if "mine" in expected_tabs(bulk, f, bulk.specialist)]
+    assert [item["ref"] for item in listing["items"]] == due_order(bulk, mine)[200:400]
+
+
+def test_api_pages_cover_a_tab_exactly_once(bulk: Bulk) -> None:
+    headers = bearer(bulk.reception)
+    expected = [f for f in bulk.facts if "due_today" in expected_tabs(bulk, f, bulk.reception)]
+    seen: list[str] = []
+    page = 1
+    while True:
+        listing = (
+            Client()
+            .get(
+                "/api/v1/dossiers", {"tab": "due_today", "page": page, "page_size": 200}, **headers
+            )
+            .json()
+        )
+        seen += [item["ref"] for item in listing["items"]]
+        if not listing["next"]:
+            break
+        page += 1
+    assert seen == due_order(bulk, expected)
+    assert len(expected) > 200  # more than one page
+
+
+def filtered(bulk: Bulk, *, by_role: bool) -> list[Fact]:
+    """Online, being processed, at the specialist's step (by role, or as step 2), due from 15 to
+    30/11/2026 (days in Hà Nội), filed by Lê Văn Cường."""
+    first, last = datetime.date(2026, 11, 15), datetime.date(2026, 11, 30)
+
+    def at_step(fact: Fact) -> bool:
+        if by_role:
+            return bulk.roles.get((fact.procedure_id, fact.current_step or 0)) == "specialist"
+        return fact.current_step == 2
+
+    return [
+        f for f in bulk.facts
+        if f.channel == Channel.ONLINE and f.status == Status.PROCESSING and at_step(f)
+        and f.due_at is not None and first <= f.due_at.astimezone(VIETNAM_OFFSET).date() <= last
+        and NAMES[int(f.ref[-7:]) % len(NAMES)] == "Lê Văn Cường"
+    ]  # fmt: skip
+
+
+def test_filters_and_search_narrow_the_counts_of_every_tab(bulk: Bulk) -> None:
+    params = {"tab": "all", "q": "le van cuong", "channel": "online", "status": "processing",
+              "step": "specialist", "due_from": "2026-11-15", "due_to": "2026-11-30"}  # fmt: skip
+    listing = Client().get("/api/v1/dossiers", params, **bearer(bulk.specialist)).json()
+    by_role = filtered(bulk, by_role=True)
+    assert listing["counts"] == expected_counts(bulk, bulk.specialist, by_role)
+    assert listing["total"] == len(by_role) > 10
+    by_order = {**params, "step": "2", "due_from": "15/11/2026", "due_to": "30/11/2026"}
+    page = as_user(bulk.specialist).get(reverse("dossiers:worklist"), by_order).content.decode()
+    assert page_counts(page) == expected_counts(
+        bulk, bulk.specialist, filtered(bulk, by_role=False)
+    )
+
+
+def test_procedure_filter_and_other_sorts(bulk: Bulk) -> None:
+    other = next(f.procedure_id for f in bulk.facts if f.procedure_id != bulk.facts[0].procedure_id)
+    code = Procedure.objects.get(pk=other).code
+    facts = [f for f in bulk.facts if f.procedure_id == other]
+    headers = bearer(bulk.leader)
+    by_code = (
+        Client().get("/api/v1/dossiers", {"procedure": code, "sort": "code"}, **headers).json()
+    )
+    assert by_code["counts"]["all"] == len(facts)
+    with_code = sorted((f for f in facts if f.code), key=lambda f: f.code or "")
+    assert [i["ref"] for i in by_code["items"]] == [f.ref for f in with_code[:50]]
+    newest = (
+        Client().get("/api/v1/dossiers", {"sort": "submitted", "page_size": 20}, **headers).json()
+    )
+    by_submission = sorted(bulk.facts, key=lambda f: f.submitted_at, reverse=True)
+    assert [i["ref"] for i in newest["items"]] == [f.ref for f in by_submission[:20]]
+
+
+def test_api_refuses_unknown_values(bulk: Bulk) -> None:
+    headers = bearer(bulk.leader)
+    for params in (
+        {"sort": "name"},
+        {"status": "lost"},
+        {"step": "clerk"},
+        {"page_size": 201},
+        {"channel": "fax"},
+    ):
+        answer = Client().get("/api/v1/dossiers", params, **headers)
+        assert answer.status_code == 422, params
+    assert Client().get("/api/v1/dossiers", {"page": 10_000}, **headers).json()["page"] == 2_000
+
+
+def test_htmx_swaps_only_the_list_and_keeps_the_page_working_without_it(bulk: Bulk) -> None:
+    client = as_user(bulk.reception)
+    full = client.get(reverse("dossiers:worklist"), {"tab": "overdue"}).content.decode()
+    assert "<html" in full
+    assert 'id="worklist-form"' in full
+    assert 'aria-live="polite"' in full
+    assert 'aria-current="page" class="current">Quá hạn' in full
+    assert re.search(r'href="\?tab=overdue&amp;page=2"', full)  # a plain link without JavaScript
+    part = client.get(
+        reverse("dossiers:worklist"), {"tab": "due_soon", "page": "2"}, HTTP_HX_REQUEST="true"
+    )
+    html = part.content.decode()
+    assert "<html" not in html
+    assert 'id="worklist-form"' not in html
+    assert 'id="worklist-tab" value="due_soon" hx-swap-oob="true"' in html
+    assert 'id="worklist-status" hx-swap-oob="innerHTML"' in html
+    assert "HX-Request" in part["Vary"]
+    restore = client.get(
+        reverse("dossiers:worklist"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restore.content.decode()
+
+
+def test_a_wrong_date_is_explained_and_ignored(bulk: Bulk) -> None:
+    html = (
+        as_user(bulk.leader)
+        .get(reverse("dossiers:worklist"), {"tab": "all", "due_from": "31/02/2026"})
+        .content.decode()
+    )
+    assert 'aria-invalid="true"' in html
+    assert "dd/mm/yyyy" in html
+    assert page_counts(html)["all"] == VOLUME
+
+
+def test_dossier_page_keeps_its_budget_among_a_hundred_thousand(
+    bulk: Bulk, staff: Staff, django_assert_max_num_queries: Any
+) -> None:
+    dossier = received(staff)
+    client = as_user(staff.specialist)
+    for ref in (dossier.ref, f"{PREFIX}0000001"):
+        client.get(reverse("dossiers:detail", args=[ref]))
+        with django_assert_max_num_queries(DETAIL_BUDGET):
+            assert client.get(reverse("dossiers:detail", args=[ref])).status_code == 200
+
+
+@pytest.mark.postgres
+def test_postgres_plan_of_a_units_worklist_uses_indexes(bulk: Bulk) -> None:
+    """A unit with a few hundred dossiers among 100,000 others: its worklist reads them through
+    the unit indexes (BitmapOr), never by scanning every dossier."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are checked on PostgreSQL")
+    small = "hn-cong-an-phuong-ba-dinh"
+    reception = factories.officer(small, "reception")
+    unit = Unit.objects.get(code=small)
+    facts = list(
+        generated_facts(
+            300, at=AT, procedures=[bulk.facts[0].procedure_id], assignee=None, seed=3, prefix="WP"
+        )
+    )
+    bulk_dossiers(unit, facts)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dossiers_dossier")
+    tabs = tab_filters(reception, AT)
+    base = with_current_step(Dossier.objects.filter(worklist_scope(reception)))
+    for tab in ("mine", "overdue", "all"):
+        plan = (
+            base.filter(tabs[tab])
+            .order_by(*sort_keys("due"))
+            .values_list("pk", flat=True)[:50]
+            .explain()
+        )
+        assert "Seq Scan on dossiers_dossier" not in plan, plan
+    counts = base.order_by().aggregate(n=Count("pk")).get("n")
+    assert counts == 300
+    assert "Seq Scan on dossiers_dossier" not in base.order_by().explain()

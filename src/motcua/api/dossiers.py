@@ -164,6 +164,7 @@ class ActionIn(Schema):
     amount_vnd: int = 0
     items: list[str] = []
     received: list[str] | None = None
+    accept_incomplete: bool = False
     consultation: int | None = None
     working_days: int = 3
 
@@ -423,8 +424,8 @@ def action_input(body: ActionIn) -> services.ActionInput:
     if body.to_unit and to_unit is None:
         raise DomainError(f"Không có đơn vị {body.to_unit}")
     return services.ActionInput(
-        reason=body.reason, new_due=hanoi_time(body.new_due), assignee=assignee, to_unit=to_unit, back=body.back,
-        amount_vnd=body.amount_vnd, items=[str(i)[:500] for i in body.items][:50], received=body.received,
+        reason=body.reason[:2000], new_due=hanoi_time(body.new_due), assignee=assignee, to_unit=to_unit, back=body.back,
+        amount_vnd=body.amount_vnd, items=[str(i)[:500] for i in body.items][:50], received=body.received, accept_incomplete=body.accept_incomplete,
         consultation_id=body.consultation, working_days=body.working_days,
     )  # fmt: skip
 

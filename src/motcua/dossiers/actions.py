@@ -197,6 +197,8 @@ class ActionSpec:
     offered: bool = True  # listed among the officer's actions on the dossier page
     public: bool = True  # shown in the applicant's history (no internal work: notes, questions)
     summary: str | Promise = ""
+    # How the applicant's history says it, in plain words; {unit}, {step}, {reason} are filled in.
+    citizen: str | Promise = ""
 
     @property
     def label(self) -> str:
@@ -218,6 +220,7 @@ SPECS: tuple[ActionSpec, ...] = (
         "NĐ 61/2018 Điều 16",
         applicant=True,
         offered=False,
+        citizen=_("Bạn nộp hồ sơ"),
         summary=_("Hồ sơ được nộp (trực tuyến, tại quầy, bưu chính, Cổng DVC quốc gia)."),
     ),
     ActionSpec(
@@ -227,6 +230,7 @@ SPECS: tuple[ActionSpec, ...] = (
         "NĐ 61/2018 Điều 17; TT 01/2018 Mẫu 01",
         issues=DocumentKind.RECEIPT,
         event="received",
+        citizen=_("Hồ sơ được tiếp nhận"),
         summary=_("Cấp mã hồ sơ, ngày hẹn trả và Giấy tiếp nhận; hồ sơ sang bước thẩm định."),
     ),
     ActionSpec(
@@ -237,6 +241,7 @@ SPECS: tuple[ActionSpec, ...] = (
         inputs=(REASON, CONFIRM),
         issues=DocumentKind.REFUSAL,
         confirm=True,
+        citizen=_("Hồ sơ không được tiếp nhận: {reason}"),
         summary=_("Không tiếp nhận hồ sơ; Phiếu từ chối nêu rõ lý do."),
     ),
     ActionSpec(
@@ -256,6 +261,7 @@ SPECS: tuple[ActionSpec, ...] = (
         ),
         issues=DocumentKind.SUPPLEMENT_REQUEST,
         event="supplement_requested",
+        citizen=_("Cơ quan yêu cầu bổ sung: {reason}"),
         summary=_("Yêu cầu bổ sung một lần, đủ mọi thứ còn thiếu; thời gian giải quyết dừng lại."),
     ),
     ActionSpec(
@@ -266,9 +272,15 @@ SPECS: tuple[ActionSpec, ...] = (
         applicant=True,
         inputs=(
             Input("received", "items", _("Giấy tờ đã nhận"), hint=_("Đánh dấu từng mục đã nhận.")),
+            Input(
+                "accept_incomplete",
+                "check",
+                _("Tiếp tục giải quyết dù còn thiếu các mục chưa đánh dấu"),
+            ),
             NOTE,
         ),
         event="supplement_submitted",
+        citizen=_("Cơ quan nhận giấy tờ bổ sung"),
         summary=_("Nhận phần bổ sung, từng mục một; đủ thì thời gian giải quyết chạy lại."),
     ),
     ActionSpec(
@@ -289,6 +301,7 @@ SPECS: tuple[ActionSpec, ...] = (
         guards=(HAS_PROCESS, NO_DECISION, NOT_PENDING, FORWARD_TARGET, CONSULTATIONS_ANSWERED),
         inputs=(NOTE,),
         event="step_changed",
+        citizen=_("Hồ sơ chuyển sang bước: {step}"),
         summary=_("Hoàn thành bước hiện tại, chuyển sang bước tiếp theo của quy trình."),
     ),
     ActionSpec(
@@ -310,6 +323,7 @@ SPECS: tuple[ActionSpec, ...] = (
         guards=(NO_DECISION, NOT_PENDING),
         inputs=(Input("to_unit", "unit", _("Chuyển tới đơn vị"), required=True), NOTE),
         event="transferred",
+        citizen=_("Hồ sơ được chuyển tới {unit} để giải quyết"),
         summary=_("Chuyển hồ sơ tới đơn vị có thẩm quyền mà quy trình hoặc danh mục thủ tục nêu."),
     ),
     ActionSpec(
@@ -319,6 +333,7 @@ SPECS: tuple[ActionSpec, ...] = (
         "NĐ 61/2018 Điều 18",
         guards=(PENDING_TRANSFER,),
         event="transfer_accepted",
+        citizen=_("{unit} nhận hồ sơ để giải quyết"),
         summary=_("Nhận hồ sơ đơn vị khác chuyển đến; đơn vị mình trở thành đơn vị giải quyết."),
     ),
     ActionSpec(
@@ -380,6 +395,7 @@ SPECS: tuple[ActionSpec, ...] = (
         guards=(NO_DECISION, NOT_PENDING),
         inputs=(Input("amount_vnd", "int", _("Số tiền (đồng)"), required=True), NOTE),
         event="payment_requested",
+        citizen=_("Cơ quan yêu cầu nộp phí, lệ phí"),
         summary=_("Yêu cầu thực hiện nghĩa vụ tài chính; thời gian dừng lại."),
     ),
     ActionSpec(
@@ -390,6 +406,7 @@ SPECS: tuple[ActionSpec, ...] = (
         applicant=True,
         inputs=(Input("amount_vnd", "int", _("Số tiền (đồng)"), required=True),),
         event="paid",
+        citizen=_("Đã nộp phí, lệ phí"),
         summary=_("Ghi nhận đã nộp phí, lệ phí; thời gian giải quyết chạy lại."),
     ),
     ActionSpec(
@@ -407,6 +424,7 @@ SPECS: tuple[ActionSpec, ...] = (
             ),
         ),
         event="approved",
+        citizen=_("Lãnh đạo đã ký duyệt kết quả"),
         summary=_("Lãnh đạo ký duyệt kết quả (cần dự thảo kết quả hoặc nội dung quyết định)."),
     ),
     ActionSpec(
@@ -419,6 +437,7 @@ SPECS: tuple[ActionSpec, ...] = (
         issues=DocumentKind.REJECTION,
         event="rejected",
         confirm=True,
+        citizen=_("Hồ sơ không được giải quyết: {reason}"),
         summary=_(
             "Không giải quyết sau thẩm định; Phiếu từ chối giải quyết nêu rõ lý do là kết quả."
         ),
@@ -431,6 +450,7 @@ SPECS: tuple[ActionSpec, ...] = (
         guards=(APPROVED, AT_RESULT_STEP),
         inputs=(NOTE,),
         event="completed",
+        citizen=_("Kết quả đã sẵn sàng"),
         summary=_("Hoàn thiện kết quả đã ký, chuyển bộ phận một cửa trả."),
     ),
     ActionSpec(
@@ -451,6 +471,7 @@ SPECS: tuple[ActionSpec, ...] = (
         ),
         issues=DocumentKind.APOLOGY,
         event="apologized",
+        citizen=_("Cơ quan xin lỗi và hẹn lại ngày trả: {reason}"),
         summary=_("Xin lỗi và hẹn lại ngày trả một lần, trước khi hết hạn."),
     ),
     ActionSpec(
@@ -459,6 +480,7 @@ SPECS: tuple[ActionSpec, ...] = (
         (("receiving", C.RETURN_RESULT),),
         "NĐ 61/2018 Điều 20",
         event="result_returned",
+        citizen=_("Đã trả kết quả"),
         summary=_("Trả kết quả cho người nộp (tại quầy, bưu chính hoặc điện tử)."),
     ),
     ActionSpec(
@@ -472,6 +494,7 @@ SPECS: tuple[ActionSpec, ...] = (
         issues=DocumentKind.STOP,
         event="withdrawn",
         confirm=True,
+        citizen=_("Dừng giải quyết theo yêu cầu của bạn"),
         summary=_("Người nộp rút hồ sơ trước khi có quyết định; Thông báo dừng giải quyết."),
     ),
     ActionSpec(

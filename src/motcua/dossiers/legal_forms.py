@@ -133,21 +133,23 @@ def legal_form_pdf(dossier: Dossier, slug: str) -> bytes:
 
 
 def issued_pdf(document: IssuedDocument) -> bytes:
-    """The stored PDF; rendered (once, under a row lock) the first time it is asked for."""
-    if document.sha256:
-        with document.file.open("rb") as stored:
-            return stored.read()
-    with transaction.atomic():
-        current = IssuedDocument.objects.select_for_update().get(pk=document.pk)
-        if not current.sha256:
-            body = render_issued(current)
-            current.sha256 = hashlib.sha256(body).hexdigest()
-            current.file.save(current.sha256, ContentFile(body), save=False)
-            current.rendered_at = now()
-            current.save(update_fields=["sha256", "file", "rendered_at"])
-            document.sha256, document.file = current.sha256, current.file
-            return body
-    with current.file.open("rb") as stored:
+    """The stored PDF; rendered the first time it is asked for. Rendering happens outside any
+    transaction (it may take a while and must not hold the database); the first rendering to
+    be stored wins and every later request gets exactly those bytes."""
+    if not document.sha256:
+        document.refresh_from_db(fields=["sha256", "file"])
+    if not document.sha256:
+        body = render_issued(document)
+        digest = hashlib.sha256(body).hexdigest()
+        with transaction.atomic():
+            current = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+            if not current.sha256:
+                current.sha256 = digest
+                current.file.save(digest, ContentFile(body), save=False)
+                current.rendered_at = now()
+                current.save(update_fields=["sha256", "file", "rendered_at"])
+        document.sha256, document.file = current.sha256, current.file
+    with document.file.open("rb") as stored:
         return stored.read()
 
 
@@ -157,17 +159,24 @@ def issued_document_render(document: IssuedDocument) -> str:
     return document.sha256
 
 
-def thaw(value: Any) -> Any:
-    """Facts back into template values: ISO date-times become date-times again."""
+# The facts that are instants; only these are turned back into date-times (a reason or a name
+# that merely looks like a date stays text).
+INSTANTS = frozenset(
+    {"issued_at", "received_at", "due_at", "statutory_due_at", "at", "previous_due", "new_due"}
+)
+
+
+def thaw(value: Any, key: str = "") -> Any:
+    """Facts back into template values: the known instants become date-times again."""
     if isinstance(value, dict):
-        return {key: thaw(item) for key, item in value.items()}
+        return {name: thaw(item, name) for name, item in value.items()}
     if isinstance(value, list):
         return [thaw(item) for item in value]
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+    if key in INSTANTS and isinstance(value, str):
         try:
             return datetime.datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return None
     return value
 
 

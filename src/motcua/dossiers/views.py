@@ -270,10 +270,10 @@ def parse_new_due(raw: str) -> datetime.datetime:
 
 
 def int_field(request: HttpRequest, name: str) -> int:
-    try:
-        return int(request.POST.get(name, "").replace(".", "").strip())
-    except ValueError as error:
-        raise DomainError(_("Số tiền phải là số nguyên (đồng).")) from error
+    raw = request.POST.get(name, "").replace(".", "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 13):
+        raise DomainError(_("Số tiền phải là số nguyên (đồng), không quá 13 chữ số."))
+    return int(raw)
 
 
 def book_unit(request: HttpRequest, code: str, year: int, fmt: str) -> Unit:
@@ -412,6 +412,12 @@ def document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
     )
 
 
+def small_int(raw: str) -> int | None:
+    """A plain decimal number of at most 9 digits, else None (no '²', no 5,000 digits)."""
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+
+
 def form_input(request: HttpRequest) -> services.ActionInput:
     """The action's inputs from the form the registry rendered (names as in ``actions.Input``)."""
     post = request.POST
@@ -429,9 +435,9 @@ def form_input(request: HttpRequest) -> services.ActionInput:
         reason=post.get("reason", "")[:2000], new_due=new_due, assignee=assignee, to_unit=to_unit,
         amount_vnd=amount, items=[line.strip()[:500] for line in post.get("items", "").splitlines() if line.strip()][:50],
         received=post.getlist("received") if "received_present" in post else None,
-        consultation_id=int(consultation) if consultation.isascii() and consultation.isdigit() else None,
-        working_days=int(post["working_days"]) if post.get("working_days", "").isdigit() else 3,
-        confirm=post.get("confirm") == "on", upload=upload if isinstance(upload, UploadedFile) else None,
+        consultation_id=small_int(consultation),
+        working_days=small_int(post.get("working_days", "")) or 3,
+        confirm=post.get("confirm") == "on", accept_incomplete=post.get("accept_incomplete") == "on", upload=upload if isinstance(upload, UploadedFile) else None,
     )  # fmt: skip
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -14,10 +17,12 @@ from motcua.accounts.services import citizen_create
 from motcua.catalog.constants import OnlineLevel
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
-from motcua.dossiers.actions import PUBLIC_ACTIONS
+from motcua.dossiers.actions import PUBLIC_ACTIONS, REGISTRY
 from motcua.dossiers.constants import Action, Channel, Status
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import actions_available, dossier_withdraw
+from motcua.dossiers.steps import holder
+from motcua.organizations.models import Unit
 
 from .forms import CitizenSignUpForm
 from .online import applicant_forms, own_dossier, visible_documents
@@ -27,13 +32,41 @@ from .submission import drafts_of, what_to_bring
 from .supplement import supplement_request
 
 
-def timeline(dossier: Dossier) -> list[object]:
-    """What the citizen is told of the history: no officer names, no internal notes."""
-    return [
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime.datetime
+    text: str
+
+
+def timeline(dossier: Dossier) -> list[HistoryLine]:
+    """What the citizen is told of the history, in the registry's plain words: the units that
+    hold the dossier and the reasons given to the applicant; no officer names, no internal
+    notes (a forward's or a transfer's note stays inside)."""
+    events = [
         e
         for e in dossier.events.order_by("seq")
         if e.action in PUBLIC_ACTIONS and not e.payload.get("outside_leader_step")
     ]
+    codes = {str(e.payload.get("to_unit")) for e in events if e.payload.get("to_unit")}
+    names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+    return [HistoryLine(e.at, citizen_line(e, names)) for e in events]
+
+
+def citizen_line(event: DossierEvent, unit_names: dict[str, str]) -> str:
+    spec = REGISTRY[event.action]
+    if not spec.citizen:
+        return spec.label
+    payload = event.payload or {}
+    text = str(spec.citizen).format(
+        unit=unit_names.get(str(payload.get("to_unit", "")), ""),
+        step=payload.get("step", ""),
+        reason=" ".join(event.reason.split()),
+    )
+    if event.action == Action.SUBMIT_SUPPLEMENT and payload.get("partial"):
+        text = _("Cơ quan nhận một phần giấy tờ bổ sung; còn thiếu: %(items)s") % {
+            "items": "; ".join(payload.get("missing", []))
+        }
+    return text
 
 
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -114,6 +147,7 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
             "dossier": dossier,
             "status": citizen_status(dossier),
             "events": timeline(dossier),
+            "holder": citizen_holder(dossier),
             "can_withdraw": Action.WITHDRAW in actions_available(dossier, request.user, now()),  # type: ignore[arg-type]
             "asked": supplement_request(dossier)
             if dossier.status == Status.SUPPLEMENT_REQUESTED
@@ -126,6 +160,15 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
             else [],
         },
     )
+
+
+def citizen_holder(dossier: Dossier) -> dict[str, object] | None:
+    """Which unit holds the dossier now, at which step, until when (no officer's name)."""
+    held = holder(dossier)
+    if held is None or dossier.status in (Status.NEW,):
+        return None
+    unit = Unit.objects.filter(pk=held.unit_id).values_list("name", flat=True).first()
+    return {"unit": unit, "step": held.step, "until": held.until}
 
 
 @login_required

@@ -75,6 +75,7 @@ class ActionInput:
     consultation_id: int | None = None
     working_days: int = 3
     confirm: bool | None = None  # None: not asked (the API: a call is deliberate)
+    accept_incomplete: bool = False
     upload: UploadedFile | None = None
 
 
@@ -140,7 +141,7 @@ PERFORMERS: dict[str, Performer] = {
     Action.RECEIVE: lambda c, g: dossier_receive(**c),
     Action.REFUSE_RECEPTION: lambda c, g: dossier_refuse_reception(reason=g.reason, **c),
     Action.REQUEST_SUPPLEMENT: lambda c, g: dossier_request_supplement(reason=g.reason, items=g.items, **c),
-    Action.SUBMIT_SUPPLEMENT: lambda c, g: dossier_submit_supplement(note=g.reason, received=g.received, **c),
+    Action.SUBMIT_SUPPLEMENT: lambda c, g: dossier_submit_supplement(note=g.reason, received=g.received, accept_incomplete=g.accept_incomplete, **c),
     Action.ASSIGN: lambda c, g: dossier_assign(assignee=required(g.assignee, _("Chọn cán bộ được phân công.")), **c),
     Action.FORWARD: lambda c, g: dossier_forward(note=g.reason, **c),
     Action.RETURN_STEP: lambda c, g: dossier_return_step(reason=g.reason, **c),

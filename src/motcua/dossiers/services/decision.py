@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.constants import StepScope
+from motcua.worktime.engine import CalendarRangeError
 
 from .. import deadlines, steps
 from ..constants import Action, Decision, PauseKind, Status, StepOutcome
@@ -136,7 +137,11 @@ def dossier_apologize(
         raise MissingInput(_("Ngày hẹn mới phải kèm múi giờ (giờ Hà Nội)."))
 
     def decide(current: Dossier) -> Change:
-        if not deadlines.is_working_day(current, new_due):
+        try:
+            working = deadlines.is_working_day(current, new_due)
+        except CalendarRangeError as error:
+            raise ApologyNotAllowed(_("Ngày hẹn mới nằm ngoài lịch làm việc đã biết.")) from error
+        if not working:
             raise ApologyNotAllowed(_("Ngày hẹn mới phải là ngày làm việc."))
         assert current.due_at is not None  # guarded by the registry
         if new_due <= current.due_at:

@@ -24,6 +24,8 @@ from ..models import Consultation, Dossier, DossierDocument, DossierPause
 from .kernel import Change, act, iso, require_reason
 from .supplement import end_pause
 
+MAX_AMOUNT_VND = 10**12  # far above any fee; keeps sums inside a 64-bit column
+
 
 def dossier_assign(
     *, dossier: Dossier, actor: User | None, at: datetime.datetime, assignee: User,
@@ -114,7 +116,12 @@ def transfer_targets(dossier: Dossier) -> QuerySet[Unit]:
         named |= Q(pk=current.parent_id)
     if dossier.previous_unit_id:
         named |= Q(pk=dossier.previous_unit_id)
-    return Unit.objects.filter(named).exclude(pk=dossier.deciding_unit_id).order_by("name")
+    return (
+        Unit.objects.filter(named)
+        .exclude(pk=dossier.deciding_unit_id)
+        .exclude(kind__in=[UnitKind.CITY, UnitKind.FORMER_DISTRICT, UnitKind.FORMER_COMMUNE])
+        .order_by("name")
+    )
 
 
 def dossier_transfer(
@@ -125,6 +132,19 @@ def dossier_transfer(
     until its officers take it (Decree 61 art. 18: same working day, the next if after 15:00)."""
 
     def decide(current: Dossier) -> Change:
+        if (
+            actor is not None
+            and current.deciding_unit_id != current.receiving_unit_id
+            and not permissions.has_capability(
+                actor, Capability.PROCESS_DOSSIER, current.deciding_unit
+            )
+        ):
+            # The one-stop forwards what it received and still holds; once another unit
+            # decides, only that unit may send the dossier on.
+            raise NotAllowed(
+                _("Hồ sơ đang do %(unit)s giải quyết; chỉ đơn vị đó chuyển tiếp được.")
+                % {"unit": current.deciding_unit.name}
+            )
         if actor is not None and not transfer_targets(current).filter(pk=to_unit.pk).exists():
             raise NotAllowed(
                 _("Không chuyển được tới %(unit)s: quy trình và danh mục thủ tục không nêu đơn vị này.")
@@ -263,6 +283,9 @@ def dossier_answer_consultation(
                 _("Không có yêu cầu lấy ý kiến nào đang chờ đơn vị bạn trả lời.")
             )
         late = consultation.due_at is not None and at > consultation.due_at
+        if document is not None:  # saved first: the consultation points at it
+            document.dossier = current
+            document.save()
         consultation.answer, consultation.answered_at, consultation.answered_by = answer, at, actor
         consultation.late, consultation.answer_document = late, document
         consultation.save()
@@ -272,8 +295,6 @@ def dossier_answer_consultation(
             "consultation": consultation.pk,
         }
         if document is not None:
-            document.dossier = current
-            document.save()
             payload["document"] = document.sha256
         return Change(current.status, {}, reason=answer, payload=payload)
 
@@ -288,8 +309,8 @@ def dossier_request_payment(
     *, dossier: Dossier, actor: User | None, at: datetime.datetime, amount_vnd: int,
     reason: str = "", expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
-    if amount_vnd <= 0:
-        raise MissingInput(_("Số tiền phải lớn hơn 0."))
+    if not 0 < amount_vnd <= MAX_AMOUNT_VND:
+        raise MissingInput(_("Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000 đồng."))
 
     def decide(current: Dossier) -> Change:
         DossierPause.objects.create(
@@ -314,7 +335,10 @@ def dossier_pay(
     expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
     def decide(current: Dossier) -> Change:
-        if amount_vnd <= 0 or amount_vnd < current.fees_due_vnd - current.fees_paid_vnd:
+        if (
+            not 0 < amount_vnd <= MAX_AMOUNT_VND
+            or amount_vnd < current.fees_due_vnd - current.fees_paid_vnd
+        ):
             raise MissingInput(_("Số tiền nộp chưa đủ."))
         end_pause(current, PauseKind.PAYMENT, at)
         fields: dict[str, Any] = {

@@ -89,6 +89,8 @@ def dossier_submit(
     """A new dossier, waiting for reception (national status 1)."""
     if not applicant.name.strip():
         raise MissingInput(_("Cần có họ tên người nộp hồ sơ."))
+    if any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in applicant.name):
+        raise MissingInput(_("Họ tên người nộp có ký tự không hợp lệ."))
     if channel not in Channel.values:
         raise MissingInput(_("Kênh nộp không hợp lệ: %(channel)s") % {"channel": channel})
     if case is not None and case.procedure_id != procedure.pk:

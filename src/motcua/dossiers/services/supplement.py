@@ -83,18 +83,22 @@ def missing_items(items: list[dict[str, Any]]) -> list[str]:
 
 def dossier_submit_supplement(
     *, dossier: Dossier, actor: User | None, at: datetime.datetime, note: str = "",
-    received: list[str] | None = None, expected_version: int | None = None,
+    received: list[str] | None = None, accept_incomplete: bool = False,
+    expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
-    """Record what came. Complete, or taken by an officer as it is: the clock runs again from the
-    full dossier (Decree 61 art. 19(2)). Incomplete from the applicant: it keeps waiting."""
+    """Record what came, item by item. Complete, or taken by an officer as it is on purpose
+    (``accept_incomplete``): the clock runs again from the full dossier (Decree 61 art. 19(2)).
+    Otherwise it keeps waiting for the missing items."""
 
     def decide(current: Dossier) -> Change:
         applicant = actor is not None and is_applicant(current, actor)
         by = "applicant" if applicant else ("officer" if actor else "system")
+        if applicant and accept_incomplete:
+            raise MissingInput(_("Chỉ cán bộ mới quyết định tiếp tục khi hồ sơ còn thiếu."))
         items = mark_received(list(current.supplement_items or []), received, at, by)
         missing = missing_items(items)
         payload: dict[str, Any] = {"received": received, "missing": missing}
-        if missing and applicant:
+        if missing and not accept_incomplete:
             return Change(current.status, {"supplement_items": items}, reason=note,
                           payload={**payload, "partial": True})  # fmt: skip
         end_pause(current, PauseKind.SUPPLEMENT, at)

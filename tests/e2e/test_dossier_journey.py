@@ -80,7 +80,11 @@ def test_counter_to_returned_result(page: Any, live_app: str) -> None:
 
     sign_in(page, live_app, "ca-hoankiem.tiepnhan")
     page.goto(dossier_url)
-    act(page, "submit_supplement")  # the item comes: its box is ticked
+    form = page.locator("#action-submit_supplement")
+    assert not form.locator("input[name=received]").is_checked()  # nothing counts as come unticked
+    form.locator("input[name=received]").check()  # the item comes: the officer ticks it
+    act(page, "submit_supplement")
+    assert "Chờ bổ sung hồ sơ" not in page.locator(".summary-box").inner_text()
     shot(page, "3-supplement-arrived")
 
     sign_in(page, live_app, "ca-hoankiem.chuyenvien")

@@ -1,12 +1,17 @@
 """Time to write a unit's tracking book (Sổ theo dõi hồ sơ) of N rows, as Excel and as PDF.
 
-    .venv/bin/python bench/tracking_book_bench.py [--rows 50000] [--weasyprint 300] [--memory]
+    .venv/bin/python bench/tracking_book_bench.py [--rows 50000] [--memory] [--weasyprint 300]
+        [--platypus 2000] [--uncompressed-pages]
 
 The rows are generated in memory (codes, procedure names of different lengths, Vietnamese names,
 dates) and go through the same writers the worker uses (``xlsx_from_rows``, ``pdf_from_rows``),
 so the figures leave the database out; ``tests/dossiers/test_tracking_book_large.py`` prints the
 whole path (50,000 generated dossiers, rows streamed from the database) when run with ``-s``.
-``--weasyprint N`` also times the former HTML layout (WeasyPrint) on N rows, for comparison.
+``--weasyprint N`` also times the HTML layout (WeasyPrint) on N rows, ``--platypus N`` ReportLab's
+own table layout (``LongTable`` of ``Paragraph`` cells, and of pre-wrapped strings in tables of 300
+rows) on N rows, for comparison; ``--uncompressed-pages`` leaves the pages' content to be
+compressed when the file is written (ReportLab's default) to show what compressing each finished
+page saves in memory.
 Results go to docs/performance.md by hand.
 """
 
@@ -34,6 +39,7 @@ django.setup()
 
 from django.template.loader import render_to_string  # noqa: E402
 
+from motcua.dossiers import pdf_table  # noqa: E402
 from motcua.dossiers.tracking_book import COLUMNS, pdf_from_rows, xlsx_from_rows  # noqa: E402
 
 PROCEDURES = [
@@ -91,21 +97,71 @@ def weasyprint(count: int) -> None:
     )
 
 
+def platypus(count: int) -> None:
+    """ReportLab's flowables: what the canvas writer is compared with."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdf_table.register_fonts()
+    margin, padding = pdf_table.MARGIN, pdf_table.PADDING
+    style = ParagraphStyle(
+        "cell", fontName=pdf_table.REGULAR, fontSize=pdf_table.SIZE, leading=pdf_table.LEADING,
+        embeddedHyphenation=1, splitLongWords=1,
+    )  # fmt: skip
+    usable = pdf_table.PAGE_WIDTH - 2 * margin
+    widths = [width * usable / sum(w for _n, w in COLUMNS) for _name, width in COLUMNS]
+    grid = TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 0), (-1, -1), pdf_table.REGULAR, pdf_table.SIZE, pdf_table.LEADING),
+        *[(side, (0, 0), (-1, -1), padding) for side in ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")],
+    ])  # fmt: skip
+
+    def build(story: list[Any]) -> None:
+        SimpleDocTemplate(
+            io.BytesIO(), pagesize=(pdf_table.PAGE_WIDTH, pdf_table.PAGE_HEIGHT),
+            leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
+        ).build(story)  # fmt: skip
+
+    started = time.perf_counter()
+    cells = [[Paragraph(escape(str(value)), style) for value in row] for row in rows(count)]
+    header = [Paragraph(escape(name), style) for name, _w in COLUMNS]
+    build([LongTable([header, *cells], colWidths=widths, repeatRows=1, style=grid)])
+    elapsed = time.perf_counter() - started
+    print(f"ReportLab LongTable of Paragraphs: {count:,} rows in {elapsed:.1f} s ({count / elapsed:,.0f} rows/s)")  # fmt: skip
+
+    started = time.perf_counter()
+    wrapper = pdf_table.Wrapper(pdf_table.REGULAR)
+    wrapped = [["\n".join(wrapper.lines(str(v), w - 2 * padding)) for v, w in zip(row, widths, strict=True)] for row in rows(count)]  # fmt: skip
+    top = ["\n".join(wrapper.lines(name, w - 2 * padding)) for (name, _), w in zip(COLUMNS, widths, strict=True)]  # fmt: skip
+    chunks = [wrapped[i : i + 300] for i in range(0, len(wrapped), 300)]
+    build([Table([top, *chunk], colWidths=widths, repeatRows=1, style=grid) for chunk in chunks])
+    elapsed = time.perf_counter() - started
+    print(f"ReportLab Tables of 300 pre-wrapped rows: {count:,} rows in {elapsed:.1f} s ({count / elapsed:,.0f} rows/s)")  # fmt: skip
+
+
 def main() -> None:
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--weasyprint", type=int, default=0)
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--platypus", type=int, default=0)
+    parser.add_argument("--uncompressed-pages", action="store_true")
     args = parser.parse_args()
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     subtitle = "Công an phường Hoàn Kiếm — năm 2026 (Mẫu số 07, Thông tư 03/2025/TT-VPCP)"
-    timed(
-        "PDF  (pdf_table)", lambda out: pdf_from_rows(subtitle, rows(args.rows), out), args.memory
-    )
+    label = "PDF  (ReportLab canvas)"
+    if args.uncompressed_pages:
+        pdf_table.TablePdf._compress_page = lambda self, number: None  # type: ignore[method-assign]
+        label += ", pages compressed at the end"
+    timed(label, lambda out: pdf_from_rows(subtitle, rows(args.rows), out), args.memory)
     timed("xlsx (openpyxl write-only)", lambda out: xlsx_from_rows("SỔ THEO DÕI HỒ SƠ", "So theo doi 2026", rows(args.rows), out), args.memory)  # fmt: skip
     if args.weasyprint:
         weasyprint(args.weasyprint)
+    if args.platypus:
+        platypus(args.platypus)
 
 
 if __name__ == "__main__":

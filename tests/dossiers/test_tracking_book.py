@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 
 import openpyxl
 import pypdf
 import pytest
 from django.test import Client
 
-from motcua.dossiers.tracking_book import tracking_book_rows
+from motcua.dossiers.pdf_table import TablePdf
+from motcua.dossiers.tracking_book import COLUMNS, tracking_book_rows
 from motcua.organizations.models import Unit
 
 from .conftest import POLICE, Staff, received
@@ -45,3 +48,45 @@ def test_other_units_and_formats_are_refused(staff: Staff) -> None:
     assert client.get(f"/can-bo/don-vi/{POLICE}/so-theo-doi/2026.xlsx").status_code == 403
     client.force_login(staff.reception)
     assert client.get(f"/can-bo/don-vi/{POLICE}/so-theo-doi/2026.exe").status_code == 404
+
+
+def pdf_of(rows: int, name: str = "Nguyễn Văn Ánh") -> tuple[TablePdf, pypdf.PdfReader]:
+    table = TablePdf(COLUMNS, "SỔ THEO DÕI HỒ SƠ", "Công an phường Hoàn Kiếm — năm 2026")
+    for number in range(1, rows + 1):
+        table.add([number, f"H01.99.01-260302-{number:04d}", "Đăng ký thường trú", 1, name, "",
+                   "Công an phường", "02/03/2026 09:00", "", "", "", "Đang xử lý", ""])  # fmt: skip
+    out = io.BytesIO()
+    table.write(out)
+    return table, pypdf.PdfReader(out)
+
+
+def test_pdf_pages_are_numbered_with_the_total() -> None:
+    table, reader = pdf_of(120)
+    assert len(reader.pages) == table.pages > 2
+    for number, page in enumerate(reader.pages, start=1):
+        assert re.search(rf"Trang {number}/\s*{table.pages}\b", page.extract_text())
+
+
+def test_pdf_text_is_vietnamese_composed_and_extractable() -> None:
+    _table, reader = pdf_of(3, name=unicodedata.normalize("NFD", "Nguyễn Thị Hường"))
+    text = reader.pages[0].extract_text()
+    assert "Nguyễn Thị Hường" in text  # decomposed input drawn with the composed letters
+    assert "Công an phường Hoàn Kiếm — năm 2026" in text
+    assert "Số định danh" in text
+
+
+def test_an_empty_pdf_book_says_so() -> None:
+    _table, reader = pdf_of(0)
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Chưa có hồ sơ." in text
+    assert "Tên thủ tục hành chính" in text
+
+
+def test_finished_pdf_pages_are_kept_compressed() -> None:
+    """Memory follows the compressed file: each page's drawing is compressed once the page is
+    full (a ReportLab upgrade that moves its page objects would silently undo it)."""
+    table, _reader = pdf_of(200)
+    pages = table.canvas._doc.Pages.pages  # type: ignore[attr-defined]
+    assert len(pages) == table.pages > 5
+    assert all(page.stream is None and isinstance(page.Contents.content, bytes) for page in pages)

@@ -48,16 +48,20 @@ def people(db: None) -> dict[str, User]:
     }
 
 
-def test_counter_creation_returns_a_received_dossier_with_its_receipt(people: dict[str, User]) -> None:
+def test_counter_creation_returns_a_received_dossier_with_its_receipt(
+    people: dict[str, User],
+) -> None:
     created = counter_dossier(people["ward_reception"], key="k-1")
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["status"] == "received"
-    assert body["code"] and body["due_at"]
+    assert body["code"]
+    assert body["due_at"]
     kinds = [item["kind"] for item in body["documents"]]
     assert kinds == ["receipt"]
     receipt = body["documents"][0]
-    assert receipt["number"].endswith("/TNHS") and len(receipt["sha256"]) == 64
+    assert receipt["number"].endswith("/TNHS")
+    assert len(receipt["sha256"]) == 64
 
 
 def test_the_same_idempotency_key_gives_back_the_same_dossier(people: dict[str, User]) -> None:
@@ -88,7 +92,9 @@ def test_bad_input_is_explained_not_a_500(people: dict[str, User]) -> None:
         assert post("/api/v1/dossiers", body, reception).status_code == 422, body
 
 
-def test_forwarded_dossier_reaches_the_police_list_and_no_other_ward(people: dict[str, User]) -> None:
+def test_forwarded_dossier_reaches_the_police_list_and_no_other_ward(
+    people: dict[str, User],
+) -> None:
     created = counter_dossier(people["ward_reception"]).json()
     ref = created["ref"]
     sent = post(
@@ -97,9 +103,11 @@ def test_forwarded_dossier_reaches_the_police_list_and_no_other_ward(people: dic
         people["ward_reception"],
     )
     assert sent.status_code == 200, sent.content
-    listing = Client().get(
-        "/api/v1/dossiers", {"tab": "to_receive"}, **bearer(people["police_reception"])
-    ).json()
+    listing = (
+        Client()
+        .get("/api/v1/dossiers", {"tab": "to_receive"}, **bearer(people["police_reception"]))
+        .json()
+    )
     assert ref in [item["ref"] for item in listing["items"]]
     assert listing["counts"]["to_receive"] >= 1
     other = Client().get(f"/api/v1/dossiers/{ref}", **bearer(people["other_police"]))
@@ -144,7 +152,8 @@ def test_the_documents_endpoint_lists_and_serves_issued_forms(people: dict[str, 
     listed = Client().get(f"/api/v1/dossiers/{created['ref']}/documents", **headers).json()
     [receipt] = listed["items"]
     pdf = Client().get(receipt["url"], **headers)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     import hashlib
 
     assert hashlib.sha256(pdf.content).hexdigest() == receipt["sha256"]
@@ -153,5 +162,6 @@ def test_the_documents_endpoint_lists_and_serves_issued_forms(people: dict[str, 
 def test_the_registry_is_published(people: dict[str, User]) -> None:
     rows = Client().get("/api/v1/actions", **bearer(people["ward_reception"])).json()
     by_action = {row["action"]: row for row in rows}
-    assert "approve" in by_action and "transfer" in by_action
+    assert "approve" in by_action
+    assert "transfer" in by_action
     assert any("at_signing_step" in guard for guard in by_action["approve"]["guards"])

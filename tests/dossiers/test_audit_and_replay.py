@@ -315,7 +315,8 @@ def test_a_legacy_completion_without_an_approval_is_recorded_by_the_system(
     dossier = Dossier.objects.get(ref="LEGACY-2")
     assert (dossier.status, dossier.decision) == ("returned", "approved")
     completion = dossier.events.get(action="complete")
-    assert completion.actor is None and staff.specialist.username in completion.reason
+    assert completion.actor is None
+    assert staff.specialist.username in completion.reason
 
 
 def test_a_refused_line_changes_nothing_not_even_the_steps_it_implied(

@@ -16,7 +16,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "actions.md"
 def test_the_committed_reference_page_matches_the_registry() -> None:
     with translation.override("vi"):
         expected = registry_markdown()
-    assert DOC.read_text(encoding="utf-8") == expected, "run: motcua actions --write docs/actions.md"
+    assert DOC.read_text(encoding="utf-8") == expected, (
+        "run: motcua actions --write docs/actions.md"
+    )
 
 
 def test_every_action_is_declared_once_and_every_offered_one_can_be_performed() -> None:
@@ -30,4 +32,5 @@ def test_every_action_is_declared_once_and_every_offered_one_can_be_performed() 
 def test_irreversible_actions_ask_for_confirmation() -> None:
     for action in (Action.WITHDRAW, Action.REFUSE_RECEPTION, Action.REJECT):
         spec = REGISTRY[action]
-        assert spec.confirm and spec.input("confirm") is not None
+        assert spec.confirm
+        assert spec.input("confirm") is not None

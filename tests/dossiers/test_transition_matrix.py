@@ -748,15 +748,15 @@ DEPARTMENT_CASES = [
     Case(
         Action.TRANSFER,
         """
-        new                   - x x - - -   x - - - - -   - -
-        received              - Y Y - - -   Y - - - - -   - -
-        processing            - Y Y - - -   Y - - - - -   - -
-        supplement_requested  - x x - - -   x - - - - -   - -
-        awaiting_payment      - x x - - -   x - - - - -   - -
-        processed             - x x - - -   x - - - - -   - -
-        returned              - x x - - -   x - - - - -   - -
-        not_received          - x x - - -   x - - - - -   - -
-        stopped               - x x - - -   x - - - - -   - -
+        new                   - x x - - -   - - - - - -   - -
+        received              - Y Y - - -   - - - - - -   - -
+        processing            - Y Y - - -   - - - - - -   - -
+        supplement_requested  - x x - - -   - - - - - -   - -
+        awaiting_payment      - x x - - -   - - - - - -   - -
+        processed             - x x - - -   - - - - - -   - -
+        returned              - x x - - -   - - - - - -   - -
+        not_received          - x x - - -   - - - - - -   - -
+        stopped               - x x - - -   - - - - - -   - -
         """,
         "department",
     ),

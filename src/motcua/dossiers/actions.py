@@ -183,7 +183,8 @@ class ActionSpec:
     action: A
     from_states: frozenset[str]
     # (which unit of the dossier, capability needed there); any one pair suffices. Unit names:
-    # receiving, deciding, pending (a transfer waiting), taken (the deciding unit once no
+    # receiving, deciding, counter (the receiving unit while it also decides), pending (a
+    # transfer waiting), taken (the deciding unit once no
     # transfer from it waits), consulted (an open consultation), step (the unit and capability
     # of the current process step).
     by: tuple[tuple[str, str], ...]
@@ -318,7 +319,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         A.TRANSFER,
         OPEN,
-        (("receiving", C.RECEIVE_DOSSIER), ("deciding", C.PROCESS_DOSSIER)),
+        (("counter", C.RECEIVE_DOSSIER), ("deciding", C.PROCESS_DOSSIER)),
         "NĐ 61/2018 Điều 18, 19 khoản 4",
         guards=(NO_DECISION, NOT_PENDING),
         inputs=(Input("to_unit", "unit", _("Chuyển tới đơn vị"), required=True), NOTE),

@@ -72,6 +72,9 @@ def candidate_units(dossier: Dossier, which: str) -> list[tuple[int, str]]:
         return [(dossier.receiving_unit_id, "")]
     if which == "deciding":
         return [(dossier.deciding_unit_id, "")]
+    if which == "counter":  # the one-stop that received it, while no other unit decides it
+        same = dossier.deciding_unit_id == dossier.receiving_unit_id
+        return [(dossier.receiving_unit_id, "")] if same else []
     if which == "taken":  # the deciding unit, once no transfer from it is waiting
         return [(dossier.deciding_unit_id, "")] if dossier.pending_unit_id is None else []
     if which == "pending":

@@ -132,19 +132,6 @@ def dossier_transfer(
     until its officers take it (Decree 61 art. 18: same working day, the next if after 15:00)."""
 
     def decide(current: Dossier) -> Change:
-        if (
-            actor is not None
-            and current.deciding_unit_id != current.receiving_unit_id
-            and not permissions.has_capability(
-                actor, Capability.PROCESS_DOSSIER, current.deciding_unit
-            )
-        ):
-            # The one-stop forwards what it received and still holds; once another unit
-            # decides, only that unit may send the dossier on.
-            raise NotAllowed(
-                _("Hồ sơ đang do %(unit)s giải quyết; chỉ đơn vị đó chuyển tiếp được.")
-                % {"unit": current.deciding_unit.name}
-            )
         if actor is not None and not transfer_targets(current).filter(pk=to_unit.pk).exists():
             raise NotAllowed(
                 _("Không chuyển được tới %(unit)s: quy trình và danh mục thủ tục không nêu đơn vị này.")

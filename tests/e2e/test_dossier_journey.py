@@ -11,18 +11,9 @@ from pypdf import PdfReader
 
 from .axe import assert_accessible, missing_reason
 from .conftest import ARTIFACTS
+from .officer import offered, sign_in
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "MotCua@2026"
-
-
-def sign_in(page: Any, live_app: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_app + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/can-bo/")
 
 
 def shot(page: Any, name: str) -> None:
@@ -44,10 +35,6 @@ def act(page: Any, action: str, fields: dict[str, str] | None = None) -> None:
     page.wait_for_load_state()
     errors = page.locator(".message-error").all_inner_texts()
     assert not errors, errors
-
-
-def offered(page: Any) -> list[str]:
-    return [f.get_attribute("id") for f in page.locator("form.action-form").all()]
 
 
 def test_counter_to_returned_result(page: Any, live_app: str) -> None:

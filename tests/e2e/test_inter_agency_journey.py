@@ -17,19 +17,10 @@ from typing import Any
 import pytest
 
 from .conftest import ARTIFACTS
+from .officer import offered, sign_in
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "MotCua@2026"
 WARD_CODE = re.compile(r"H26\.\d{5}-\d{6}-\d{4}")
-
-
-def sign_in(page: Any, live_app: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_app + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/can-bo/")
 
 
 def shot(page: Any, name: str) -> None:
@@ -48,10 +39,6 @@ def act(page: Any, action: str, fields: dict[str, str] | None = None, *, select:
     page.wait_for_load_state()
     errors = page.locator(".message-error").all_inner_texts()
     assert not errors, errors
-
-
-def offered(page: Any) -> list[str]:
-    return [f.get_attribute("id") for f in page.locator("form.action-form").all()]
 
 
 def receipt_sha(page: Any, live_app: str) -> str:

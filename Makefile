@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; a module's tests stay together on one worker.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: run test install system-deps browser axe lint typecheck test-sqlite test-postgres check-migrations messages clean
 
@@ -56,10 +59,10 @@ axe:
 	  npm ci --no-audit --no-fund; fi
 
 test-sqlite: install browser axe
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: install
-	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) $(PYTEST_ARGS)
 
 test: lint typecheck check-migrations test-sqlite test-postgres
 

@@ -107,6 +107,16 @@ class Snapshot:
 SNAPSHOT = pytest.StashKey[Snapshot]()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``-n`` (pytest-xdist, ``--dist loadgroup``), a module's tests stay on one worker, so
+    a module's generated volume is built once; the browser journeys share one worker and so one
+    live server. Runs before xdist reads the groups."""
+    for item in items:
+        group = "e2e" if "e2e" in item.keywords else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request: pytest.FixtureRequest,

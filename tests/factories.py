@@ -7,6 +7,7 @@ import itertools
 from motcua.accounts.models import OfficerRole, User
 from motcua.accounts.services import citizen_create, officer_role_grant
 from motcua.common.clock import now
+from motcua.dossiers.models import ApplicantLink, Dossier
 from motcua.organizations.models import Unit
 
 PASSWORD = "Mat-khau-thu-nghiem-1"
@@ -34,3 +35,16 @@ def citizen(id_number: str = "001090099999", phone: str = "0911222333") -> User:
         full_name="Phạm Thị Dung", id_number=id_number, password=PASSWORD, phone=phone,
         email="dung@example.com",
     )  # fmt: skip
+
+
+def proven(dossier: Dossier, user: User | None = None) -> Dossier:
+    """The applicant has proved the counter dossier is theirs (what the one-time code does):
+    link it to ``user``, or to the account holding the dossier's ID number."""
+    holder = (
+        user or User.objects.filter(citizen_profile__id_number=dossier.applicant_id_number).first()
+    )
+    assert holder is not None, "no account holds the dossier's ID number"
+    ApplicantLink.objects.get_or_create(
+        user=holder, dossier=dossier, defaults={"method": "test", "linked_at": now()}
+    )
+    return dossier

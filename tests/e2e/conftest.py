@@ -46,7 +46,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_ready(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def wait_ready(url: str, server: subprocess.Popen[bytes], seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -71,8 +71,14 @@ def server_python_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    var = tmp_path_factory.mktemp("e2e-var")
+def live_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's var folder: its SQLite file, uploads, and the SMS it "sends"."""
+    return tmp_path_factory.mktemp("e2e-var")
+
+
+@pytest.fixture(scope="session")
+def live_app(live_var: Path) -> Iterator[str]:
+    var = live_var
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(MOTCUA_VAR_DIR=str(var), MOTCUA_MODE="embedded", MOTCUA_DEBUG="false")
     env["PYTHONPATH"] = server_python_path()
@@ -96,7 +102,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API runs an event loop in this thread while it is
+# open, and Django then refuses database calls from the tests that run after it on the same worker.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

@@ -12,11 +12,13 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .axe import assert_accessible, assert_no_horizontal_scroll, missing_reason, run_axe
+from .citizen import claim_with_code
 
 AXE_MISSING = missing_reason()
 if AXE_MISSING:
@@ -27,6 +29,7 @@ pytestmark = [
 ]
 
 CITIZEN = ("001090012345", "MotCua@2026")
+CITIZEN_PHONE = "0912345678"
 COUNTER_OFFICER = "ca-hoankiem.tiepnhan"
 
 
@@ -185,7 +188,7 @@ PAGES = [
 VIEWPORTS = {"desktop": ("page", 1280), "phone": ("phone", 360)}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def citizen_cookies(browser: Any, live_app: str) -> list[dict[str, Any]]:
     """Sign the demo citizen in once; tests that need it reuse the session cookie."""
     context = browser.new_context(locale="vi-VN")
@@ -197,9 +200,12 @@ def citizen_cookies(browser: Any, live_app: str) -> list[dict[str, Any]]:
         context.close()
 
 
-@pytest.fixture(scope="session")
-def citizen_dossier(browser: Any, live_app: str) -> str:
-    """A dossier received at the counter with the demo citizen's ID number; returns its code."""
+@pytest.fixture(scope="module")
+def citizen_dossier(
+    browser: Any, live_app: str, live_var: Path, citizen_cookies: list[dict[str, Any]]
+) -> str:
+    """A dossier received at the counter with the demo citizen's ID number and phone, which the
+    citizen then adds to their account with the code sent to that phone; returns its code."""
     context = browser.new_context(locale="vi-VN")
     try:
         page = context.new_page()
@@ -207,13 +213,20 @@ def citizen_dossier(browser: Any, live_app: str) -> str:
         page.goto(live_app + "/can-bo/tiep-nhan/?procedure=1.004222")
         page.fill("#name", "Nguyễn Văn An")
         page.fill("#id_number", CITIZEN[0])
+        page.fill("#phone", CITIZEN_PHONE)
         page.get_by_role("button", name="Tiếp nhận và cấp mã hồ sơ").click()
         page.wait_for_url("**/can-bo/ho-so/*/")
         found = re.search(r"H26\.\S+-\d{6}-\d{4}", page.locator("h1").inner_text())
         assert found, "the counter did not issue a dossier code"
-        return found.group(0)
     finally:
         context.close()
+    context = browser.new_context(locale="vi-VN")
+    try:
+        context.add_cookies(citizen_cookies)
+        claim_with_code(context.new_page(), live_app, live_var, CITIZEN_PHONE)
+    finally:
+        context.close()
+    return found.group(0)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

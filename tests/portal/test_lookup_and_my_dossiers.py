@@ -72,7 +72,7 @@ def test_the_receipt_qr_link_prefills_the_code(staff: Staff) -> None:
 def test_a_citizen_sees_their_own_dossiers_only(staff: Staff) -> None:
     owner = factories.citizen(id_number="001090012345")
     stranger = factories.citizen(id_number="001195006789", phone="0900000001")
-    dossier = received(staff)  # filed with 001090012345
+    dossier = factories.proven(received(staff), owner)  # filed with 001090012345, proved
     mine = Client()
     mine.force_login(owner)
     assert dossier.code in mine.get(reverse("portal:my-dossiers")).content.decode()
@@ -90,7 +90,7 @@ def test_a_citizen_sees_their_own_dossiers_only(staff: Staff) -> None:
 def test_the_citizen_is_told_what_is_waited_for(staff: Staff) -> None:
     owner = factories.citizen(id_number="001090012345")
     dossier = s.dossier_request_supplement(
-        dossier=received(staff),
+        dossier=factories.proven(received(staff), owner),
         actor=staff.specialist,
         at=at("2026-03-03 09:00"),
         reason="Giấy tờ chứng minh chỗ ở",
@@ -104,7 +104,7 @@ def test_the_citizen_is_told_what_is_waited_for(staff: Staff) -> None:
 
 def test_a_citizen_withdraws_their_dossier_before_a_decision(staff: Staff) -> None:
     owner = factories.citizen(id_number="001090012345")
-    dossier = received(staff)
+    dossier = factories.proven(received(staff), owner)
     client = Client()
     client.force_login(owner)
     page = client.get(reverse("portal:my-dossier", args=[dossier.ref])).content.decode()

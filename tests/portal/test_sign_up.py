@@ -51,10 +51,12 @@ def test_bad_input_is_explained(field: str, value: str, message: str) -> None:
     assert not CitizenProfile.objects.filter(id_number="001092012777").exists()
 
 
-def test_an_id_number_with_an_account_is_sent_to_sign_in() -> None:
+def test_an_id_number_with_an_account_is_sent_to_sign_in_or_to_prove_it() -> None:
     Client().post(reverse("portal:sign-up"), GOOD)
-    again = Client().post(reverse("portal:sign-up"), {**GOOD, "phone": "0912000222"})
-    assert "đã có tài khoản" in again.content.decode()
+    again = Client().post(reverse("portal:sign-up"), {**GOOD, "phone": "0912000222"}, follow=True)
+    page = again.content.decode()
+    assert "Số định danh này đã có tài khoản" in page
+    assert reverse("password_reset") in page
 
 
 def test_password_rules_are_explained_in_vietnamese() -> None:

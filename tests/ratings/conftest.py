@@ -31,7 +31,11 @@ def returned(staff: Staff, when: str = "2026-03-02 09:00") -> Dossier:
     dossier = s.dossier_approve(
         dossier=dossier, actor=staff.leader, at=at(f"{day} 14:00"), note="Đồng ý đăng ký"
     )
-    return s.dossier_return_result(dossier=dossier, actor=staff.reception, at=at(f"{day} 16:00"))
+    dossier = s.dossier_return_result(dossier=dossier, actor=staff.reception, at=at(f"{day} 16:00"))
+    # The applicant's account, when one exists, has proved the counter dossier is theirs.
+    if User.objects.filter(citizen_profile__id_number=dossier.applicant_id_number).exists():
+        factories.proven(dossier)
+    return dossier
 
 
 @pytest.fixture

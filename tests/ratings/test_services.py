@@ -65,7 +65,7 @@ def test_an_officer_may_not_rate(staff: Staff) -> None:
 
 def test_a_dossier_not_yet_returned_cannot_be_rated(staff: Staff, applicant: User) -> None:
     with pytest.raises(NotYetReturned, match="sau khi đã nhận kết quả"):
-        rate(received(staff), applicant)
+        rate(factories.proven(received(staff), applicant), applicant)
     assert not Rating.objects.exists()
 
 

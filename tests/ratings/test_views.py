@@ -12,6 +12,7 @@ from motcua.accounts.models import User
 from motcua.ratings.constants import Criterion
 from motcua.ratings.models import Rating
 from motcua.ratings.services import rating_submit
+from tests import factories
 from tests.dossiers.conftest import Staff, at, received
 
 from .conftest import ALL_SATISFIED, logged_in, returned
@@ -94,7 +95,7 @@ def test_a_rated_dossier_shows_the_rating_read_only(staff: Staff, applicant: Use
 def test_before_the_result_is_returned_the_page_explains_when(
     staff: Staff, applicant: User
 ) -> None:
-    dossier = received(staff)
+    dossier = factories.proven(received(staff), applicant)
     client = logged_in(applicant)
     page = client.get(form_url(dossier)).content.decode()
     assert "sau khi đã nhận kết quả" in page

@@ -419,3 +419,31 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} số {self.number}"
+
+
+class ApplicantLink(models.Model):
+    """An account proved it is the applicant of a dossier it did not submit itself.
+
+    A dossier filed at the counter carries the applicant's ID number, but an ID number is not a
+    proof: anyone can type another person's. The account sees such a dossier only through a link,
+    made when it answered a one-time code sent to the phone or e-mail the officer recorded.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applicant_links"
+    )
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="applicant_links")
+    method = models.CharField(_("cách xác minh"), max_length=16)
+    # The proof's record (e.g. the portal's one-time code challenge), for the audit.
+    proof = models.CharField(_("bằng chứng"), max_length=64, blank=True)
+    linked_at = models.DateTimeField(_("liên kết lúc"))
+
+    class Meta:
+        verbose_name = _("liên kết hồ sơ với tài khoản")
+        verbose_name_plural = _("liên kết hồ sơ với tài khoản")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dossier"], name="applicant_link_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ↔ {self.dossier_id} ({self.method})"

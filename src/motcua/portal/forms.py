@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.models import CitizenProfile, User
+from motcua.accounts.models import User
 from motcua.accounts.validators import (
     normalise_digits,
     normalise_phone,
@@ -64,10 +64,30 @@ class CitizenSignUpForm(NewAccountForm):
     def clean_id_number(self) -> str:
         number = normalise_digits(self.cleaned_data["id_number"])
         validate_personal_id_number(number)
-        if CitizenProfile.objects.filter(id_number=number).exists():
-            raise ValidationError(
-                _(
-                    "Số định danh này đã có tài khoản. Hãy đăng nhập, hoặc đặt lại mật khẩu nếu quên."
-                )
-            )
+        # An ID number already held is not an error here: the view offers the proof that lets
+        # its real holder take it back (see ``ownership``), never a dead end.
         return number
+
+
+class ContactChoiceForm(forms.Form):
+    """Which recorded phone or e-mail (shown masked) should receive the one-time code."""
+
+    contact = forms.TypedChoiceField(
+        label=_("Gửi mã xác nhận tới"), coerce=int, widget=forms.RadioSelect, choices=()
+    )
+
+    def __init__(self, *args: Any, masked: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].choices = list(enumerate(masked))  # type: ignore[attr-defined]
+        if len(masked) == 1:
+            self.fields["contact"].initial = 0
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác nhận (6 chữ số)"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

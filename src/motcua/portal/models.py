@@ -95,3 +95,33 @@ class DraftDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.size} B)"
+
+
+class OwnershipChallenge(models.Model):
+    """A one-time code sent to a contact recorded on dossiers, to prove the applicant is asking.
+
+    Only the code's keyed hash is kept. ``purpose`` is ``link`` (a signed-in account claims its
+    counter dossiers) or ``reclaim`` (someone signing up finds their ID number already taken).
+    """
+
+    purpose = models.CharField(max_length=8)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    id_number = models.CharField(max_length=12, db_index=True)
+    channel = models.CharField(max_length=8)
+    recipient = models.CharField(max_length=254)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác minh người nộp")
+        verbose_name_plural = _("mã xác minh người nộp")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.id_number} {self.created_at:%d/%m/%Y %H:%M}"

@@ -16,6 +16,7 @@ from motcua.common.errors import DomainError
 from motcua.dossiers.models import Dossier
 
 from .models import LookupAttempt
+from .ownership import citizen_dossier_filter
 
 WINDOW = datetime.timedelta(minutes=15)
 
@@ -61,9 +62,8 @@ def dossier_lookup(
 
 
 def citizen_dossiers(user: object) -> Q:
-    """A citizen's dossiers: those they own or those filed with their ID number."""
-    profile = getattr(user, "citizen_profile", None)
-    condition = Q(owner=user)
-    if profile is not None:
-        condition |= Q(applicant_id_number=profile.id_number)
-    return condition
+    """A citizen's dossiers: those they submitted, and those they proved they applied for.
+
+    Never "every dossier filed with their ID number": an ID number typed at sign-up is no proof
+    (see ``ownership``)."""
+    return citizen_dossier_filter(user)

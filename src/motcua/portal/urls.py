@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import business, online, views
+from . import business, claim, online, views
 
 app_name = "portal"
 
@@ -8,7 +8,11 @@ urlpatterns = [
     path("tra-cuu/", views.lookup, name="lookup"),
     path("dang-ky/", views.sign_up, name="sign-up"),
     path("dang-ky/doanh-nghiep/", business.sign_up_business, name="sign-up-business"),
+    path("dang-ky/so-dinh-danh-da-co/", claim.id_taken, name="id-taken"),
+    path("dang-ky/so-dinh-danh-da-co/nhap-ma/", claim.id_taken_code, name="id-taken-code"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my-dossiers"),
+    path("ho-so-cua-toi/nhan-ho-so/", claim.claim, name="claim"),
+    path("ho-so-cua-toi/nhan-ho-so/nhap-ma/", claim.claim_code, name="claim-code"),
     path("ho-so-cua-toi/<str:ref>/", views.my_dossier, name="my-dossier"),
     path("ho-so-cua-toi/<str:ref>/rut/", views.withdraw, name="withdraw"),
     path("ho-so-cua-toi/<str:ref>/bo-sung/", online.supplement_reply, name="supplement"),

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from motcua.accounts.models import User
+from motcua.accounts.models import CitizenProfile, User
 from motcua.accounts.services import citizen_create
 from motcua.catalog.constants import OnlineLevel
 from motcua.common.clock import now
@@ -24,8 +25,10 @@ from motcua.dossiers.services import actions_available, dossier_withdraw
 from motcua.dossiers.steps import holder
 from motcua.organizations.models import Unit
 
+from .claim import citizen_id_number, registration_keep
 from .forms import CitizenSignUpForm
 from .online import applicant_forms, own_dossier, visible_documents
+from .ownership import Registration, unproven_dossiers
 from .services import TooManyLookups, citizen_dossiers, dossier_lookup
 from .status import citizen_status
 from .submission import drafts_of, what_to_bring
@@ -99,6 +102,17 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = CitizenSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if CitizenProfile.objects.filter(id_number=data["id_number"]).exists():
+            # Someone already holds this ID number: its real owner proves it with a code.
+            registration_keep(
+                request,
+                Registration(
+                    full_name=data["full_name"].strip(), id_number=data["id_number"],
+                    phone=data["phone"], email=data["email"],
+                    password_hash=make_password(data["password1"]),
+                ),
+            )  # fmt: skip
+            return redirect("portal:id-taken")
         try:
             user = citizen_create(
                 full_name=data["full_name"], id_number=data["id_number"], password=data["password1"],
@@ -134,7 +148,13 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     )
     rows = [(d, citizen_status(d)) for d in dossiers]
     drafts = drafts_of(request.user)  # type: ignore[arg-type]  # login_required
-    return render(request, "portal/my_dossiers.html", {"rows": rows, "drafts": drafts})
+    id_number = citizen_id_number(request)
+    unproven = bool(id_number) and unproven_dossiers(id_number, request.user).exists()  # type: ignore[arg-type]
+    return render(
+        request,
+        "portal/my_dossiers.html",
+        {"rows": rows, "drafts": drafts, "unproven": unproven},
+    )
 
 
 @login_required

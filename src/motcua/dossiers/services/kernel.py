@@ -29,7 +29,7 @@ from ..actions import ActionSpec, check_state_and_guards, spec_for
 from ..audit import event_digest
 from ..constants import StepOutcome
 from ..errors import MissingInput, StaleDossier
-from ..models import Dossier, DossierEvent, DossierStep
+from ..models import ApplicantLink, Dossier, DossierEvent, DossierStep
 from . import documents
 
 
@@ -57,13 +57,19 @@ def require_reason(reason: str, what: str) -> str:
 
 
 def is_applicant(dossier: Dossier, user: User) -> bool:
-    """The dossier's owner, or the citizen whose ID number it was filed under (at a counter)."""
+    """The account that submitted the dossier, or one that proved it is the applicant (a dossier
+    filed at the counter); never merely an account holding the same ID number."""
+    if not user.is_authenticated:
+        return False
     if dossier.owner_id is not None and dossier.owner_id == user.pk:
         return True
-    profile = getattr(user, "citizen_profile", None)
-    return bool(
-        profile and dossier.applicant_id_number and profile.id_number == dossier.applicant_id_number
-    )
+    # Asked once per action offered on a page: remembered on the instance for this user.
+    cache: dict[int, bool] = dossier.__dict__.setdefault("_motcua_applicant_links", {})
+    if user.pk not in cache:
+        cache[user.pk] = ApplicantLink.objects.filter(
+            dossier_id=dossier.pk, user_id=user.pk
+        ).exists()
+    return cache[user.pk]
 
 
 def candidate_units(dossier: Dossier, which: str) -> list[tuple[int, str]]:

@@ -1,0 +1,236 @@
+"""An ID number typed at sign-up is no proof: counter dossiers need a code sent to the applicant.
+
+The impostor scenario of issue 11: someone signs up with another person's ID number. They must
+see, download and do nothing with that person's counter dossiers; the real person proves
+ownership with a one-time code sent to the phone the officer recorded, and takes the ID back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from motcua.accounts.models import CitizenProfile, User
+from motcua.common.errors import NotAllowed
+from motcua.dossiers import services as s
+from motcua.dossiers.models import ApplicantLink, Dossier
+from motcua.organizations.models import Unit
+from motcua.portal import ownership
+from motcua.portal.models import OwnershipChallenge
+from tests import factories
+from tests.dossiers.conftest import POLICE, Staff, at, residence
+
+pytestmark = pytest.mark.django_db
+
+VICTIM_ID = "001090012345"
+VICTIM_PHONE = "0987654321"
+PASSWORD = "Mot-cua-2026!"
+
+
+@pytest.fixture(autouse=True)
+def sms_in_a_folder(settings: Any, tmp_path: Path) -> Path:
+    settings.MOTCUA_SMS_BACKEND = "file"
+    settings.MOTCUA_SMS_DIR = tmp_path / "sms"
+    return settings.MOTCUA_SMS_DIR
+
+
+def counter_dossier(staff: Staff, phone: str = VICTIM_PHONE, id_number: str = VICTIM_ID) -> Dossier:
+    dossier = s.dossier_submit(
+        procedure=residence(), receiving_unit=Unit.objects.get(code=POLICE),
+        applicant=s.Applicant("Lê Văn Cường", id_number, phone=phone), channel="counter",
+        at=at("2026-03-02 09:00"), actor=staff.reception,
+    )  # fmt: skip
+    return s.dossier_receive(dossier=dossier, actor=staff.reception, at=at("2026-03-02 09:00"))
+
+
+def sign_up(client: Client, id_number: str, phone: str = "0911000111") -> Any:
+    return client.post(
+        reverse("portal:sign-up"),
+        {
+            "full_name": "Người Đăng Ký", "id_number": id_number, "phone": phone,
+            "email": "", "password1": PASSWORD, "password2": PASSWORD,
+        },
+    )  # fmt: skip
+
+
+def last_code(folder: Path) -> str:
+    newest = max(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+    record = json.loads(newest.read_text(encoding="utf-8"))
+    found = re.search(r"\b(\d{6})\b", record["text"])
+    assert found, record
+    return found.group(1)
+
+
+def messages_to(folder: Path, phone: str) -> int:
+    return sum(
+        json.loads(p.read_text(encoding="utf-8"))["to"] == phone for p in folder.glob("*.json")
+    )
+
+
+def test_an_impostor_sees_nothing_of_the_applicants_counter_dossiers(staff: Staff) -> None:
+    dossier = counter_dossier(staff)
+    impostor = Client()
+    assert sign_up(impostor, VICTIM_ID).status_code == 302  # no one held the number yet
+    listing = impostor.get(reverse("portal:my-dossiers")).content.decode()
+    assert dossier.code not in listing
+    assert impostor.get(reverse("portal:my-dossier", args=[dossier.ref])).status_code == 404
+    receipt = reverse("portal:legal-form", args=[dossier.ref, "tiep-nhan"])
+    assert impostor.get(receipt).status_code == 404
+    assert impostor.post(reverse("portal:withdraw", args=[dossier.ref])).status_code == 404
+    assert impostor.get(reverse("portal:supplement", args=[dossier.ref])).status_code == 404
+
+
+def test_the_kernel_refuses_an_impostors_withdrawal(staff: Staff) -> None:
+    dossier = counter_dossier(staff)
+    impostor = factories.citizen(id_number=VICTIM_ID, phone="0911000111")
+    with pytest.raises(NotAllowed):
+        s.dossier_withdraw(dossier=dossier, actor=impostor, at=at("2026-03-02 10:00"), reason="x")
+
+
+def test_the_impostor_cannot_prove_with_the_code_sent_to_the_applicant(
+    staff: Staff, sms_in_a_folder: Path
+) -> None:
+    dossier = counter_dossier(staff)
+    impostor = Client()
+    sign_up(impostor, VICTIM_ID)
+    page = impostor.get(reverse("portal:claim")).content.decode()
+    assert VICTIM_PHONE not in page  # masked
+    assert "09••••••21" in page
+    impostor.post(reverse("portal:claim"), {"proof-contact": "0"})
+    assert messages_to(sms_in_a_folder, VICTIM_PHONE) == 1  # the code went to the applicant
+    wrong = impostor.post(reverse("portal:claim-code"), {"code": "000000"})
+    assert "Mã xác nhận không đúng" in wrong.content.decode()
+    assert not ApplicantLink.objects.filter(dossier=dossier).exists()
+
+
+def test_the_real_applicant_takes_the_id_number_back_with_the_code(
+    staff: Staff, sms_in_a_folder: Path
+) -> None:
+    dossier = counter_dossier(staff)
+    sign_up(Client(), VICTIM_ID)  # the impostor came first
+    impostor_account = User.objects.get(username=VICTIM_ID)
+    real = Client()
+    taken = sign_up(real, VICTIM_ID, phone=VICTIM_PHONE)
+    assert taken.url == reverse("portal:id-taken")  # not a dead end
+    page = real.get(taken.url).content.decode()
+    assert "Quên mật khẩu" in page
+    real.post(reverse("portal:id-taken"), {"proof-contact": "0"})
+    done = real.post(reverse("portal:id-taken-code"), {"code": last_code(sms_in_a_folder)})
+    assert done.url == reverse("portal:my-dossiers")
+    assert dossier.code in real.get(done.url).content.decode()
+    impostor_account.refresh_from_db()
+    assert not impostor_account.is_active
+    holder = CitizenProfile.objects.get(id_number=VICTIM_ID).user
+    assert holder.pk != impostor_account.pk
+    assert holder.check_password(PASSWORD)
+
+
+def test_a_signed_in_applicant_adds_counter_dossiers_with_the_code(
+    staff: Staff, sms_in_a_folder: Path
+) -> None:
+    mine = counter_dossier(staff)
+    other_phone = counter_dossier(staff, phone="0900111222")  # same ID, another phone
+    someone_else = counter_dossier(staff, phone=VICTIM_PHONE, id_number="001195006789")
+    citizen = factories.citizen(id_number=VICTIM_ID)
+    client = Client()
+    client.force_login(citizen)
+    assert "Thêm hồ sơ nộp tại quầy" in client.get(reverse("portal:my-dossiers")).content.decode()
+    masked = ownership.contacts_for(VICTIM_ID, citizen)
+    chosen = next(i for i, c in enumerate(masked) if c.value == VICTIM_PHONE)
+    client.post(reverse("portal:claim"), {"proof-contact": str(chosen)})
+    client.post(reverse("portal:claim-code"), {"code": last_code(sms_in_a_folder)})
+    listing = client.get(reverse("portal:my-dossiers")).content.decode()
+    assert mine.code in listing
+    assert other_phone.code not in listing  # that phone was not proved
+    assert someone_else.code not in listing  # another person's ID number
+    assert client.get(reverse("portal:my-dossier", args=[mine.ref])).status_code == 200
+
+
+def test_codes_are_limited_per_hour_and_per_tries(staff: Staff) -> None:
+    counter_dossier(staff)
+    citizen = factories.citizen(id_number=VICTIM_ID)
+    contact = ownership.contacts_for(VICTIM_ID, citizen)[0]
+    send = {
+        "purpose": ownership.LINK, "id_number": VICTIM_ID, "contact": contact, "user": citizen,
+        "ip": None,
+    }  # fmt: skip
+    first = ownership.challenge_send(**send, at=at("2026-03-02 10:00"))
+    for minute in (1, 2):
+        ownership.challenge_send(**send, at=at(f"2026-03-02 10:0{minute}"))
+    with pytest.raises(ownership.TooManyCodes):
+        ownership.challenge_send(**send, at=at("2026-03-02 10:30"))
+    for _try in range(ownership.MAX_TRIES - 1):
+        with pytest.raises(ownership.WrongCode):
+            ownership.challenge_answer(
+                challenge_id=first.pk, code="999999", at=at("2026-03-02 10:05")
+            )
+    with pytest.raises(ownership.CodeExpired):
+        ownership.challenge_answer(challenge_id=first.pk, code="999999", at=at("2026-03-02 10:05"))
+    assert OwnershipChallenge.objects.get(pk=first.pk).code_hash != "999999"
+
+
+def test_a_code_expires_after_ten_minutes(staff: Staff, sms_in_a_folder: Path) -> None:
+    counter_dossier(staff)
+    citizen = factories.citizen(id_number=VICTIM_ID)
+    contact = ownership.contacts_for(VICTIM_ID, citizen)[0]
+    challenge = ownership.challenge_send(
+        purpose=ownership.LINK, id_number=VICTIM_ID, contact=contact, user=citizen, ip=None,
+        at=at("2026-03-02 10:00"),
+    )  # fmt: skip
+    with pytest.raises(ownership.CodeExpired):
+        ownership.challenge_answer(
+            challenge_id=challenge.pk, code=last_code(sms_in_a_folder), at=at("2026-03-02 10:11")
+        )
+
+
+def test_an_account_that_proved_its_dossiers_keeps_its_id_number(
+    staff: Staff, sms_in_a_folder: Path
+) -> None:
+    counter_dossier(staff)
+    holder = factories.citizen(id_number=VICTIM_ID)
+    contact = ownership.contacts_for(VICTIM_ID, holder)[0]
+    proof = ownership.challenge_send(
+        purpose=ownership.LINK, id_number=VICTIM_ID, contact=contact, user=holder, ip=None,
+        at=at("2026-03-02 10:00"),
+    )  # fmt: skip
+    ownership.challenge_answer(
+        challenge_id=proof.pk, code=last_code(sms_in_a_folder), at=at("2026-03-02 10:01")
+    )
+    ownership.dossiers_link(user=holder, challenge=proof, at=at("2026-03-02 10:01"))
+    newcomer = Client()
+    sign_up(newcomer, VICTIM_ID)
+    page = newcomer.get(reverse("portal:id-taken")).content.decode()
+    # Every counter dossier is proved by the holder: nothing is left to send a code about.
+    assert "đã xác minh là người nộp hồ sơ" in page
+    assert User.objects.get(pk=holder.pk).is_active
+
+
+def test_a_reclaim_is_refused_when_the_holder_has_proved_ownership(
+    staff: Staff, sms_in_a_folder: Path
+) -> None:
+    counter_dossier(staff)
+    holder = factories.citizen(id_number=VICTIM_ID)
+    ApplicantLink.objects.create(
+        user=holder, dossier=counter_dossier(staff, phone="0900111222"), method="code_sms",
+        linked_at=at("2026-03-02 10:00"),
+    )  # fmt: skip
+    contact = ownership.Contact(ownership.SMS, VICTIM_PHONE)
+    challenge = ownership.challenge_send(
+        purpose=ownership.RECLAIM, id_number=VICTIM_ID, contact=contact, user=None, ip=None,
+        at=at("2026-03-02 10:00"),
+    )  # fmt: skip
+    ownership.challenge_answer(
+        challenge_id=challenge.pk, code=last_code(sms_in_a_folder), at=at("2026-03-02 10:01")
+    )
+    registration = ownership.Registration("Người Mới", VICTIM_ID, VICTIM_PHONE, "", "!")
+    with pytest.raises(ownership.ReclaimRefused):
+        ownership.account_reclaim(
+            registration=registration, challenge=challenge, at=at("2026-03-02 10:02")
+        )
+    assert User.objects.get(pk=holder.pk).is_active

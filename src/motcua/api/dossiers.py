@@ -29,11 +29,12 @@ from motcua.catalog.models import Procedure, ProcedureCase
 from motcua.common.clock import now
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers import services
+from motcua.dossiers.access import access_record
 from motcua.dossiers.actions import as_rows
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.errors import StaleDossier
 from motcua.dossiers.legal_forms import issued_pdf
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierAccess
 from motcua.dossiers.replay import dossier_export_row
 from motcua.dossiers.selectors import (
     MAX_PAGE_SIZE,
@@ -267,6 +268,7 @@ def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     """One dossier (by ref or code) with its hash-chained history."""
     user = officer(request)
     dossier = visible_or_404(user, ref)
+    access_record(user=user, dossier=dossier, what=DossierAccess.What.PAGE, via="api")
     events = [
         {"seq": e.seq, "at": e.at, "actor": e.actor_name, "action": e.action, "from_status": e.from_status,
          "to_status": e.to_status, "reason": e.reason, "payload": e.payload, "hash": e.hash}
@@ -310,10 +312,14 @@ def dossier_documents(request: HttpRequest, ref: str) -> dict[str, Any]:
 )
 def dossier_document_pdf(request: HttpRequest, ref: str, document_id: int) -> HttpResponse:
     """One issued document as its stored PDF."""
-    dossier = visible_or_404(officer(request), ref)
+    user = officer(request)
+    dossier = visible_or_404(user, ref)
     document = dossier.issued_documents.filter(pk=document_id).first()
     if document is None:
         raise HttpError(404, "Không có văn bản này / no such document")
+    access_record(
+        user=user, dossier=dossier, what=DossierAccess.What.FORM, item=str(document), via="api"
+    )
     return HttpResponse(issued_pdf(document), content_type="application/pdf")
 
 

@@ -447,3 +447,34 @@ class ApplicantLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ↔ {self.dossier_id} ({self.method})"
+
+
+class DossierAccess(models.Model):
+    """An officer read a citizen's dossier or one of its files: who, when, what, and on what
+    grounds. The applicant sees these lines on their dossier page."""
+
+    class What(models.TextChoices):
+        PAGE = "page", _("xem hồ sơ")
+        FILE = "file", _("tải giấy tờ")
+        FORM = "form", _("tải văn bản đã ban hành")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField(_("người xem"), max_length=150)
+    unit_name = models.CharField(_("đơn vị"), max_length=255, blank=True)
+    at = models.DateTimeField(_("thời điểm"))
+    what = models.CharField(_("nội dung"), max_length=8, choices=What.choices)
+    item = models.CharField(_("giấy tờ"), max_length=255, blank=True)
+    basis = models.CharField(_("lý do được xem"), max_length=80)
+    via = models.CharField(_("qua"), max_length=16, default="web")
+
+    class Meta:
+        verbose_name = _("lượt xem hồ sơ")
+        verbose_name_plural = _("lượt xem hồ sơ")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["dossier", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} {self.get_what_display()} {self.at:%d/%m/%Y %H:%M}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -156,24 +156,64 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, tzinfo=VIETNAM_OFFSET)
 
 
-def party_filter(units: Iterable[int]) -> Q:
-    """Dossiers a unit takes part in: received, decided, sent to it, sent from it, or asked
-    about (a consultation). Other units do not see them at all."""
-    ids = list(units)
-    # A plain IN (not a correlated EXISTS): it also works inside the counts' FILTER clauses.
-    consulted = Consultation.objects.filter(unit_id__in=ids).order_by().values("dossier_id")
-    return (
-        Q(receiving_unit_id__in=ids)
-        | Q(deciding_unit_id__in=ids)
-        | Q(pending_unit_id__in=ids)
-        | Q(previous_unit_id__in=ids)
-        | Q(pk__in=consulted)
-    )
-
-
 def visible_dossiers(user: User) -> QuerySet[Dossier]:
-    """Dossiers in which a unit the officer may see takes part."""
-    return Dossier.objects.filter(party_filter(permissions.visible_unit_ids(user)))
+    """Dossiers the officer's roles let them read (see ``visibility``)."""
+    return Dossier.objects.filter(visibility(user, consulted_subquery))
+
+
+def consulted_subquery(units: list[int]) -> Q:
+    consulted = Consultation.objects.filter(unit_id__in=units).order_by().values("dossier_id")
+    return Q(pk__in=consulted)
+
+
+def visibility(user: User, consulted: Callable[[list[int]], Q]) -> Q:
+    """Least privilege: what each role needs to do its work, no more.
+
+    Division heads and leaders (``view_unit_dossiers``) read every dossier their unit takes part
+    in; supervisors the same, read-only, in the units below them too. Reception reads what its
+    one-stop received and the transfers waiting for its unit. A specialist reads the dossiers of
+    their unit assigned to them or not yet assigned to anyone, the transfers waiting for the
+    unit, and the consultations asked of it. A unit administrator manages staff and reads none.
+    """
+    whole = permissions.unit_ids_with(user, Capability.VIEW_UNIT_DOSSIERS)
+    receive = sorted(permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER) - whole)
+    process = sorted(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER) - whole)
+    condition = Q(pk__isnull=True)
+    if whole:
+        units = sorted(whole)
+        condition |= (
+            Q(receiving_unit_id__in=units)
+            | Q(deciding_unit_id__in=units)
+            | Q(pending_unit_id__in=units)
+            | Q(previous_unit_id__in=units)
+            | consulted(units)
+        )
+    if receive:
+        condition |= Q(receiving_unit_id__in=receive) | Q(pending_unit_id__in=receive)
+    if process:
+        condition |= (
+            Q(deciding_unit_id__in=process) & (Q(assignee=user) | Q(assignee__isnull=True))
+            | Q(pending_unit_id__in=process)
+            | consulted(process)
+        )
+    return condition
+
+
+def visibility_basis(user: User, dossier: Dossier) -> str:
+    """Why the officer may read the dossier, in words for the access log."""
+    for capability, words in (
+        (Capability.VIEW_UNIT_DOSSIERS, "lãnh đạo, giám sát đơn vị"),
+        (Capability.RECEIVE_DOSSIER, "tiếp nhận, trả kết quả"),
+        (Capability.PROCESS_DOSSIER, "xử lý hồ sơ"),
+    ):
+        units = permissions.unit_ids_with(user, capability)
+        parties = {
+            dossier.receiving_unit_id, dossier.deciding_unit_id, dossier.pending_unit_id,
+            dossier.previous_unit_id,
+        }  # fmt: skip
+        if units & parties:
+            return words
+    return "cho ý kiến"
 
 
 def with_step_role(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -198,18 +238,9 @@ def at_step_of(*roles: str) -> Q:
 
 
 def worklist_scope(user: User) -> Q:
-    """``party_filter`` for lists: the consulted dossiers as a list of ids when there are not
+    """``visibility`` for lists: the consulted dossiers as a list of ids when there are not
     many, so that every branch of the OR can use an index (no scan of all dossiers)."""
-    units = list(permissions.visible_unit_ids(user))
-    if not units:
-        return Q(pk__isnull=True)
-    return (
-        Q(receiving_unit_id__in=units)
-        | Q(deciding_unit_id__in=units)
-        | Q(pending_unit_id__in=units)
-        | Q(previous_unit_id__in=units)
-        | consulted_condition(units)
-    )
+    return visibility(user, consulted_condition)
 
 
 def consulted_condition(units: list[int]) -> Q:

@@ -40,10 +40,11 @@ from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services, steps
+from .access import access_record
 from .actions import ActionSpec
 from .constants import Action, Channel, Status
 from .legal_forms import forms_available, issued_pdf, legal_form_pdf
-from .models import Dossier
+from .models import Dossier, DossierAccess
 from .selectors import (
     SORTS,
     STEP_ROLES,
@@ -160,6 +161,7 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
     if dossier is None:
         raise Http404(_("Không có hồ sơ %(ref)s trong các đơn vị của bạn.") % {"ref": ref})
     moment = now()
+    access_record(user=user, dossier=dossier, what=DossierAccess.What.PAGE)
     return render(
         request,
         "dossiers/detail.html",
@@ -353,6 +355,7 @@ def legal_form(request: HttpRequest, ref: str, form: str) -> HttpResponse:
         pdf = legal_form_pdf(dossier, form)
     except DomainError as error:
         raise Http404(str(error.message)) from error
+    access_record(user=user, dossier=dossier, what=DossierAccess.What.FORM, item=form)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code or dossier.ref}-{form}.pdf"'
     return response
@@ -364,8 +367,9 @@ def issued(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
     user = officer(request)
     dossier = dossier_for_officer(user, ref)
     document = dossier.issued_documents.filter(pk=pk).first() if dossier else None
-    if document is None:
+    if dossier is None or document is None:
         raise Http404
+    access_record(user=user, dossier=dossier, what=DossierAccess.What.FORM, item=str(document))
     response = HttpResponse(issued_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="{document.kind}-{document.seq}-{document.year}.pdf"'
@@ -403,8 +407,9 @@ def document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
     user = officer(request)
     dossier = dossier_for_officer(user, ref)
     found = dossier.documents.filter(pk=pk).first() if dossier else None
-    if found is None:
+    if dossier is None or found is None:
         raise Http404
+    access_record(user=user, dossier=dossier, what=DossierAccess.What.FILE, item=found.name)
     return FileResponse(
         found.file.open("rb"),
         content_type=found.content_type,

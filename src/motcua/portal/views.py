@@ -18,6 +18,7 @@ from motcua.accounts.services import citizen_create
 from motcua.catalog.constants import OnlineLevel
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
+from motcua.dossiers.access import accesses_for_applicant
 from motcua.dossiers.actions import PUBLIC_ACTIONS, REGISTRY
 from motcua.dossiers.constants import Action, Channel, Status
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -174,6 +175,7 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
             else None,
             "documents": visible_documents(dossier),
             "forms": applicant_forms(dossier),
+            "accesses": accesses_for_applicant(dossier),
             "bring": what_to_bring(dossier)
             if dossier.procedure.online_level == OnlineLevel.PARTIAL
             and dossier.channel == Channel.ONLINE

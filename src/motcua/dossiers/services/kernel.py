@@ -63,13 +63,15 @@ def is_applicant(dossier: Dossier, user: User) -> bool:
         return False
     if dossier.owner_id is not None and dossier.owner_id == user.pk:
         return True
-    # Asked once per action offered on a page: remembered on the instance for this user.
-    cache: dict[int, bool] = dossier.__dict__.setdefault("_motcua_applicant_links", {})
-    if user.pk not in cache:
-        cache[user.pk] = ApplicantLink.objects.filter(
-            dossier_id=dossier.pk, user_id=user.pk
-        ).exists()
-    return cache[user.pk]
+    # Asked for every action offered on every row of a list: the account's proven dossiers are
+    # read once per request (officers have none).
+    linked: set[int] | None = user.__dict__.get("_motcua_linked_dossiers")
+    if linked is None:
+        linked = set(
+            ApplicantLink.objects.filter(user_id=user.pk).values_list("dossier_id", flat=True)
+        )
+        user.__dict__["_motcua_linked_dossiers"] = linked
+    return dossier.pk in linked
 
 
 def candidate_units(dossier: Dossier, which: str) -> list[tuple[int, str]]:

@@ -1,0 +1,105 @@
+"""Who reads which dossier: each role what its work needs, and every read is logged for the
+applicant to see (issue 11, "Least privilege")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.accounts.models import User
+from motcua.common.clock import now
+from motcua.dossiers import services as s
+from motcua.dossiers.models import Dossier, DossierAccess
+from motcua.organizations.models import Unit
+from tests import factories
+from tests.dossiers.conftest import POLICE, Staff, at, received
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def status_of(user: User, dossier: Dossier) -> int:
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse("dossiers:detail", args=[dossier.ref])).status_code
+
+
+@pytest.fixture
+def others(staff: Staff) -> dict[str, User]:
+    parent = Unit.objects.get(code=POLICE).parent
+    assert parent is not None
+    return {
+        "second_specialist": factories.officer(POLICE, Role.SPECIALIST),
+        "administrator": factories.officer(POLICE, Role.ADMINISTRATOR),
+        "supervisor_above": factories.officer(parent.code, Role.SUPERVISOR),
+    }
+
+
+def test_an_unassigned_dossier_is_read_by_the_units_working_roles(
+    staff: Staff, others: dict[str, User]
+) -> None:
+    dossier = received(staff)
+    for user in (staff.reception, staff.specialist, staff.head, staff.leader):
+        assert status_of(user, dossier) == 200
+    assert status_of(others["second_specialist"], dossier) == 200  # the unit's pool
+    assert status_of(others["supervisor_above"], dossier) == 200
+    assert status_of(others["administrator"], dossier) == 404  # manages staff, reads none
+    assert status_of(staff.outsider, dossier) == 404
+
+
+def test_once_assigned_another_specialist_no_longer_reads_it(
+    staff: Staff, others: dict[str, User]
+) -> None:
+    dossier = s.dossier_assign(
+        dossier=received(staff), actor=staff.head, at=at("2026-03-02 10:00"),
+        assignee=staff.specialist,
+    )  # fmt: skip
+    assert status_of(staff.specialist, dossier) == 200
+    assert status_of(others["second_specialist"], dossier) == 404
+    assert status_of(staff.head, dossier) == 200
+
+
+def test_a_supervisor_reads_but_is_offered_no_action(staff: Staff, others: dict[str, User]) -> None:
+    dossier = received(staff)
+    assert s.actions_available(dossier, others["supervisor_above"], now()) == []
+
+
+def test_every_read_and_download_is_logged_and_shown_to_the_applicant(
+    staff: Staff, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    applicant = factories.citizen(id_number="001090012345")
+    dossier = factories.proven(received(staff), applicant)
+    s.dossier_attach(
+        dossier=dossier, actor=staff.reception, at=at("2026-03-02 09:30"),
+        upload=SimpleUploadedFile("so-do.pdf", PDF, content_type="application/pdf"),
+        name="Giấy tờ chỗ ở", kind="input", requirement_id=None, digitised_at_counter=True,
+        expected_version=None,
+    )  # fmt: skip
+    document = dossier.documents.get()
+    officer = Client()
+    officer.force_login(staff.leader)
+    officer.get(reverse("dossiers:detail", args=[dossier.ref]))
+    officer.get(reverse("dossiers:document", args=[dossier.ref, document.pk]))
+    lines = list(DossierAccess.objects.filter(dossier=dossier).order_by("pk"))
+    assert [line.what for line in lines] == ["page", "file"]
+    assert lines[1].item == "Giấy tờ chỗ ở"
+    assert {line.user_id for line in lines} == {staff.leader.pk}
+    assert lines[0].basis == "lãnh đạo, giám sát đơn vị"
+    mine = Client()
+    mine.force_login(applicant)
+    page = mine.get(reverse("portal:my-dossier", args=[dossier.ref])).content.decode()
+    assert "Ai đã xem hồ sơ của bạn (2 lượt)" in page
+    assert staff.leader.get_full_name() in page
+
+
+def test_a_refused_read_is_not_logged(staff: Staff) -> None:
+    dossier = received(staff)
+    assert status_of(staff.outsider, dossier) == 404
+    assert not DossierAccess.objects.filter(dossier=dossier).exists()

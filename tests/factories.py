@@ -47,5 +47,4 @@ def proven(dossier: Dossier, user: User | None = None) -> Dossier:
     ApplicantLink.objects.get_or_create(
         user=holder, dossier=dossier, defaults={"method": "test", "linked_at": now()}
     )
-    holder.__dict__.pop("_motcua_linked_dossiers", None)
     return dossier

@@ -224,7 +224,6 @@ def dossiers_link(*, user: User, challenge: OwnershipChallenge, at: datetime.dat
             ],
             ignore_conflicts=True,
         )
-    user.__dict__.pop("_motcua_linked_dossiers", None)  # the kernel's per-request memo
     return len(proven)
 
 

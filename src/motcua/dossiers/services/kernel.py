@@ -63,15 +63,15 @@ def is_applicant(dossier: Dossier, user: User) -> bool:
         return False
     if dossier.owner_id is not None and dossier.owner_id == user.pk:
         return True
-    # Asked for every action offered on every row of a list: the account's proven dossiers are
-    # read once per request (officers have none).
-    linked: set[int] | None = user.__dict__.get("_motcua_linked_dossiers")
-    if linked is None:
-        linked = set(
-            ApplicantLink.objects.filter(user_id=user.pk).values_list("dossier_id", flat=True)
-        )
-        user.__dict__["_motcua_linked_dossiers"] = linked
-    return dossier.pk in linked
+    # Only a citizen account can have proved a counter dossier: officers (asked for every action
+    # on every row of a list) cost no query. Remembered on the instance for the other actions.
+    if getattr(user, "citizen_profile", None) is None:
+        return False
+    proven: dict[int, bool] = dossier.__dict__.setdefault("_motcua_proven_by", {})
+    if user.pk not in proven:
+        link = ApplicantLink.objects.filter(dossier_id=dossier.pk, user_id=user.pk)
+        proven[user.pk] = link.exists()
+    return proven[user.pk]
 
 
 def candidate_units(dossier: Dossier, which: str) -> list[tuple[int, str]]:

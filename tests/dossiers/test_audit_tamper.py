@@ -24,6 +24,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from motcua.dossiers import services as s
+from motcua.dossiers.apps import audit_key_check
 from motcua.dossiers.audit import dossier_facts, dumps, event_digest
 from motcua.dossiers.audit_keys import key_dir
 from motcua.dossiers.audit_roots import roots_dir
@@ -346,3 +347,14 @@ def test_the_scheduler_publishes_a_root_once_a_day(staff: Staff) -> None:
     assert audit_publish_task.call()["published"] is None  # not due again today
     call_command("scheduler", once=True)
     assert queued.count() == 1
+
+
+def test_production_without_a_shared_key_is_warned(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MOTCUA_AUDIT_KEY", raising=False)
+    monkeypatch.delenv("MOTCUA_AUDIT_KEY_DIR", raising=False)
+    settings.EMBEDDED = False
+    assert [w.id for w in audit_key_check()] == ["motcua.W001"]
+    monkeypatch.setenv("MOTCUA_AUDIT_KEY", "k" * 40)
+    assert audit_key_check() == []

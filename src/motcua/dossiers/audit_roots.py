@@ -467,8 +467,7 @@ def audit_rechain(*, at: datetime.datetime) -> RechainReport:
     report = RechainReport()
     keys = chain_keys(create=True)
     assert keys is not None
-    pending = DossierEvent.objects.filter(key_id="").values("dossier_id").distinct()
-    for batch in dossier_batches(Dossier.objects.filter(pk__in=pending)):
+    for batch in dossier_batches(Dossier.objects.all()):
         with transaction.atomic():
             ids = [row.id for row in batch]
             list(Dossier.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
@@ -477,20 +476,37 @@ def audit_rechain(*, at: datetime.datetime) -> RechainReport:
                 .order_by("pk")
                 .values_list(*DOSSIER_FIELDS, named=True)
             )
-            grouped = events_of(fresh)
+            grouped: dict[int, list[DossierEvent]] = {row.id: [] for row in fresh}
+            for event in DossierEvent.objects.filter(dossier_id__in=ids).order_by(
+                "dossier_id", "seq"
+            ):
+                grouped[event.dossier_id].append(event)
+            changed: list[DossierEvent] = []
+            heads: list[Dossier] = []
             for row in fresh:
-                reseal_one(row, grouped[row.id], keys, report)
+                events = grouped[row.id]
+                if any(not event.key_id for event in events) and reseal_one(
+                    row, events, keys, report
+                ):
+                    changed.extend(events)
+                    heads.append(Dossier(pk=row.id, last_event_hash=events[-1].hash))
+            DossierEvent.objects.bulk_update(
+                changed, ["prev_hash", "facts", "key_id", "hash"], batch_size=500
+            )
+            Dossier.objects.bulk_update(heads, ["last_event_hash"], batch_size=500)
     if not report.problems:
         report.root, _scan = audit_publish(at=at, reason="rechain")
     return report
 
 
-def reseal_one(row: Any, rows: list[Any], keys: ChainKeys, report: RechainReport) -> None:
-    problems = [p for p in chain_problems(row, rows, keys) if p.problem != UNSEALED]
+def reseal_one(
+    row: Any, events: list[DossierEvent], keys: ChainKeys, report: RechainReport
+) -> bool:
+    """Seal one intact old chain in place (unsaved); False, with the problems, if it is broken."""
+    problems = [p for p in chain_problems(row, events, keys) if p.problem != UNSEALED]
     if problems:
         report.problems.extend(problems)
-        return
-    events = list(DossierEvent.objects.filter(dossier_id=row.id).order_by("seq"))
+        return False
     previous = ""
     for number, event in enumerate(events, start=1):
         last = number == len(events)
@@ -499,7 +515,6 @@ def reseal_one(row: Any, rows: list[Any], keys: ChainKeys, report: RechainReport
         event.key_id = keys.current_id
         event.hash = event_mac(row.ref, event, keys.current)
         previous = event.hash
-    DossierEvent.objects.bulk_update(events, ["prev_hash", "facts", "key_id", "hash"])
-    Dossier.objects.filter(pk=row.id).update(last_event_hash=previous)
     report.resealed += 1
     report.events += len(events)
+    return True

@@ -425,6 +425,7 @@ def audit_publish(*, at: datetime.datetime, reason: str = "manual") -> tuple[Aud
                 events=report.events, root=report.tails_sha256,
                 key_fingerprint=json.loads(text)["key_fingerprint"], document=text,
             )  # fmt: skip
+            os.chmod(temporary, 0o640)  # not secret, not published: the refs are in it
             os.replace(temporary, folder / tails_name(number))
             file_write(folder / root_name(number), text)
     finally:
@@ -436,6 +437,7 @@ def file_write(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".root-")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
+    os.chmod(temporary, 0o644)  # a root is public
     os.replace(temporary, path)
 
 

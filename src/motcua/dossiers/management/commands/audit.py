@@ -83,7 +83,9 @@ class Command(BaseCommand):
                 "(`motcua audit publish`)"
             )
         count = len(report.problems) + len(report.root_problems)
-        speed = f"{report.dossiers / seconds:,.0f}/s" if seconds > 0 else "-"
+        speed = f"{seconds:.1f} s"
+        if seconds >= 1:
+            speed += f", {report.dossiers / seconds:,.0f} hồ sơ/giây / dossiers/s"
         if count:
             raise CommandError(
                 f"{count} vấn đề trong {report.dossiers} hồ sơ / {count} problem(s) in "

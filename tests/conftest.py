@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,15 @@ def plain_static_files(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def audit_folders(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Audit keys for the session, and a roots folder per test (created only if a test publishes):
+    the developer's own var/ is never read, and no test sees another's roots."""
+    base = tmp_path_factory.getbasetemp() / "audit"
+    settings.MOTCUA_AUDIT_KEY_DIR = base / "keys"
+    settings.MOTCUA_AUDIT_ROOTS_DIR = base / "roots" / uuid.uuid4().hex
 
 
 @pytest.fixture(autouse=True)

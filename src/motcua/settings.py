@@ -267,6 +267,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = (MOTCUA_MAX_UPLOAD_MB + 1) * 1024 * 1024
 # Where the public site is reached: printed in the receipt's QR code.
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 MOTCUA_DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "MotCua@2026")
+# The audit (decision 0009): the chain and signing keys, and the published roots, live outside
+# the database. Several servers must share the chain key (MOTCUA_AUDIT_KEY or one key folder).
+MOTCUA_AUDIT_KEY_DIR = Path(
+    os.environ.get("MOTCUA_AUDIT_KEY_DIR", VAR_DIR / "audit-keys")
+).resolve()
+MOTCUA_AUDIT_ROOTS_DIR = Path(
+    os.environ.get("MOTCUA_AUDIT_ROOTS_DIR", VAR_DIR / "audit-roots")
+).resolve()
+MOTCUA_AUDIT_PUBLISH_HOURS = float(os.environ.get("MOTCUA_AUDIT_PUBLISH_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

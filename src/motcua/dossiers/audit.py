@@ -1,25 +1,73 @@
-"""The hash chain of dossier events: each event's hash covers its content and the previous hash."""
+"""The sealed chain of dossier events (decision 0009).
+
+Each event's ``hash`` is an HMAC-SHA256, with a key kept outside the database
+(``audit_keys``), over its content, the previous event's hash and a digest of the dossier's key
+facts after the event (``facts``: status, due dates, units, applicant, procedure…). Someone with
+the database but not the key can neither edit an event nor change those facts in the dossier row
+without it showing. ``event_seal`` is the one function that seals an event: the kernel's
+``build_event`` calls it for every write (submission, every action, the importer through them).
+
+Chains written before this change are plain SHA-256 (``key_id`` empty); ``motcua audit rechain``
+re-seals them once. Truncated histories and deleted dossiers are found against the published
+roots (``audit_roots``).
+"""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
+from .audit_keys import ChainKeys, chain_keys
 from .models import Dossier, DossierEvent
 
+# The dossier's key facts: what a citizen or an inspector relies on and what only an action may
+# change. Each event's seal covers their digest as they stand after the event.
+FACT_FIELDS = (
+    "ref", "code", "procedure_id", "procedure_version", "case_id", "applicant_kind",
+    "applicant_name", "applicant_id_number", "receiving_unit_id", "deciding_unit_id",
+    "pending_unit_id", "status", "current_step", "submitted_at", "received_at", "due_at",
+    "statutory_due_at", "finished_at", "returned_at", "decision", "fees_due_vnd",
+    "fees_paid_vnd", "supplement_requests", "apologies", "version",
+)  # fmt: skip
 
-def event_digest(dossier_ref: str, event: DossierEvent) -> str:
-    content: dict[str, Any] = {
+# What an event's seal covers, besides the dossier's ref and the facts.
+EVENT_FIELDS = (
+    "seq", "at", "actor_name", "unit_id", "action", "from_status", "from_step", "to_status",
+    "to_step", "reason", "payload", "prev_hash", "hash", "key_id", "facts",
+)  # fmt: skip
+
+
+def canonical(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        # UTC, so that the value read back from any database hashes the same.
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    return value
+
+
+def dumps(content: Any) -> bytes:
+    return json.dumps(
+        content, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")
+    ).encode()
+
+
+def dossier_facts(dossier: Any) -> str:
+    """SHA-256 of the dossier's key facts (a ``Dossier`` or a row with the same attributes)."""
+    facts = {name: canonical(getattr(dossier, name)) for name in FACT_FIELDS}
+    return hashlib.sha256(dumps(facts)).hexdigest()
+
+
+def event_content(dossier_ref: str, event: Any) -> dict[str, Any]:
+    return {
         "dossier": dossier_ref,
         "seq": event.seq,
-        # UTC, so that the value read back from any database hashes the same.
-        "at": event.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "at": canonical(event.at),
         "actor": event.actor_name,
         "unit": event.unit_id,
         "action": event.action,
@@ -29,10 +77,25 @@ def event_digest(dossier_ref: str, event: DossierEvent) -> str:
         "payload": event.payload,
         "prev": event.prev_hash,
     }
-    text = json.dumps(
-        content, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def event_digest(dossier_ref: str, event: Any) -> str:
+    """The plain SHA-256 of chains written before decision 0009 (no key, no facts)."""
+    return hashlib.sha256(dumps(event_content(dossier_ref, event))).hexdigest()
+
+
+def event_mac(dossier_ref: str, event: Any, secret: bytes) -> str:
+    content = {**event_content(dossier_ref, event), "key": event.key_id, "facts": event.facts}
+    return hmac.new(secret, dumps(content), hashlib.sha256).hexdigest()
+
+
+def event_seal(dossier: Dossier, event: DossierEvent, *, keys: ChainKeys | None = None) -> None:
+    """Seal ``event`` as the dossier's newest: the facts as they stand now, the current key."""
+    keys = keys or chain_keys(create=True)
+    assert keys is not None
+    event.key_id = keys.current_id
+    event.facts = dossier_facts(dossier)
+    event.hash = event_mac(dossier.ref, event, keys.current)
 
 
 @dataclass(frozen=True)
@@ -41,40 +104,103 @@ class ChainProblem:
     seq: int | None
     problem: str
 
+    @property
+    def message(self) -> str:
+        return f"{VIETNAMESE.get(self.problem, self.problem)} / {self.problem}"
 
-def chain_problems(dossier: Dossier, events: Iterable[DossierEvent]) -> list[ChainProblem]:
-    """Edited, deleted or re-ordered events, and a dossier row that disagrees with its history."""
+
+MISSING = "event missing (deleted?)"
+BROKEN = "chain broken: previous hash differs"
+CHANGED = "event content changed after it was written"
+NO_HISTORY = "dossier has no history"
+TAIL_MISSING = "latest events missing (deleted?)"
+STATUS_DIFFERS = "dossier status differs from its history"
+FACTS_DIFFER = (
+    "dossier facts (status, due date, units, applicant, procedure) differ from its last event"
+)
+LAST_HASH_DIFFERS = "dossier's last hash differs from its last event"
+UNSEALED = "chain not sealed with the audit key (run `motcua audit rechain`)"
+UNKNOWN_KEY = "sealed with a key this installation does not have"
+DELETED = "dossier deleted since the published root"
+TRUNCATED = "events deleted since the published root"
+REWRITTEN = "history differs from the published root"
+
+VIETNAMESE = {
+    MISSING: "thiếu sự kiện (bị xóa?)",
+    BROKEN: "chuỗi bị đứt: mã băm trước không khớp",
+    CHANGED: "nội dung sự kiện đã bị sửa sau khi ghi",
+    NO_HISTORY: "hồ sơ không có lịch sử",
+    TAIL_MISSING: "thiếu các sự kiện cuối (bị xóa?)",
+    STATUS_DIFFERS: "trạng thái hồ sơ khác với lịch sử",
+    FACTS_DIFFER: "thông tin chính của hồ sơ (trạng thái, hạn trả, đơn vị, người nộp, thủ tục) "
+    "khác với sự kiện cuối",
+    LAST_HASH_DIFFERS: "mã băm cuối của hồ sơ khác với sự kiện cuối",
+    UNSEALED: "chuỗi chưa được niêm phong bằng khóa kiểm toán (chạy `motcua audit rechain`)",
+    UNKNOWN_KEY: "niêm phong bằng khóa mà hệ thống này không có",
+    DELETED: "hồ sơ đã bị xóa sau gốc đã công bố",
+    TRUNCATED: "sự kiện đã bị xóa sau gốc đã công bố",
+    REWRITTEN: "lịch sử khác với gốc đã công bố",
+}
+
+
+def chain_problems(
+    dossier: Any, events: Iterable[Any], keys: ChainKeys | None = None
+) -> list[ChainProblem]:
+    """Edited, deleted or re-ordered events, and a dossier row that disagrees with its history.
+
+    ``dossier`` and ``events`` are model instances or rows with the same attributes, events in
+    ``seq`` order."""
+    keys = keys if keys is not None else chain_keys(create=False)
+    ref = dossier.ref
     problems = []
     previous, expected_seq, last = "", 1, None
+    unsealed = False
     for event in events:
         if event.seq != expected_seq:
-            problems.append(ChainProblem(dossier.ref, expected_seq, "event missing (deleted?)"))
+            problems.append(ChainProblem(ref, expected_seq, MISSING))
             expected_seq = event.seq
         if event.prev_hash != previous:
-            problems.append(
-                ChainProblem(dossier.ref, event.seq, "chain broken: previous hash differs")
-            )
-        if event_digest(dossier.ref, event) != event.hash:
-            problems.append(
-                ChainProblem(dossier.ref, event.seq, "event content changed after it was written")
-            )
+            problems.append(ChainProblem(ref, event.seq, BROKEN))
+        if not event.key_id:
+            unsealed = True
+            if event_digest(ref, event) != event.hash:
+                problems.append(ChainProblem(ref, event.seq, CHANGED))
+        elif keys is None or event.key_id not in keys.by_id:
+            problems.append(ChainProblem(ref, event.seq, UNKNOWN_KEY))
+        elif not hmac.compare_digest(event_mac(ref, event, keys.by_id[event.key_id]), event.hash):
+            problems.append(ChainProblem(ref, event.seq, CHANGED))
         previous, expected_seq, last = event.hash, expected_seq + 1, event
     if last is None:
-        return [ChainProblem(dossier.ref, None, "dossier has no history")]
+        return [ChainProblem(ref, None, NO_HISTORY)]
+    if unsealed:
+        problems.append(ChainProblem(ref, None, UNSEALED))
     # One event per version: a missing tail shows as a version ahead of the last event.
     if last.seq != dossier.version:
-        problems.append(ChainProblem(dossier.ref, last.seq + 1, "latest events missing (deleted?)"))
+        problems.append(ChainProblem(ref, last.seq + 1, TAIL_MISSING))
     if last.to_status != dossier.status:
-        problems.append(ChainProblem(dossier.ref, None, "dossier status differs from its history"))
+        problems.append(ChainProblem(ref, None, STATUS_DIFFERS))
+    if last.key_id and last.facts != dossier_facts(dossier):
+        problems.append(ChainProblem(ref, None, FACTS_DIFFER))
+    if dossier.last_event_hash != last.hash:
+        problems.append(ChainProblem(ref, None, LAST_HASH_DIFFERS))
     return problems
 
 
+def tail_problems(dossier: Any, events: Sequence[Any], seq: int, hash_: str) -> list[ChainProblem]:
+    """The dossier against its entry in a published root: at least that many events, and the
+    same sealed hash at that seq (the seal chains back, so the whole prefix is the same)."""
+    at_seq = next((e for e in events if e.seq == seq), None)
+    if at_seq is None:
+        return [ChainProblem(dossier.ref, seq, TRUNCATED)]
+    if at_seq.hash != hash_:
+        return [ChainProblem(dossier.ref, seq, REWRITTEN)]
+    return []
+
+
 def audit_verify(dossiers: QuerySet[Dossier] | None = None) -> tuple[int, list[ChainProblem]]:
-    """Check every dossier's chain; returns (dossiers checked, problems found)."""
-    queryset = dossiers if dossiers is not None else Dossier.objects.order_by("pk")
-    checked, problems = 0, []
-    for dossier in queryset.iterator(chunk_size=500):
-        events = DossierEvent.objects.filter(dossier=dossier).order_by("seq")
-        problems.extend(chain_problems(dossier, events))
-        checked += 1
-    return checked, problems
+    """Check every chain with the key (and against the latest published root, when there is
+    one); returns (dossiers checked, problems found)."""
+    from .audit_roots import audit_scan  # roots build on this module
+
+    report = audit_scan(dossiers=dossiers)
+    return report.dossiers, [*report.problems]

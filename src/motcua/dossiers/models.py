@@ -197,6 +197,10 @@ class DossierEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    # The chain key that sealed ``hash`` (an id, never the key; empty: a plain SHA-256 chain from
+    # before decision 0009) and the digest of the dossier's key facts after this event.
+    key_id = models.CharField(max_length=16, blank=True)
+    facts = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
@@ -478,3 +482,25 @@ class DossierAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_name} {self.get_what_display()} {self.at:%d/%m/%Y %H:%M}"
+
+
+class AuditRoot(models.Model):
+    """A signed root over every dossier's chain (decision 0009): a copy of the JSON document
+    published in ``MOTCUA_AUDIT_ROOTS_DIR``, served at ``/audit/roots/``. No personal data."""
+
+    number = models.PositiveIntegerField(unique=True)
+    published_at = models.DateTimeField()
+    reason = models.CharField(max_length=16)
+    dossiers = models.PositiveIntegerField()
+    events = models.PositiveBigIntegerField()
+    root = models.CharField(max_length=64)
+    key_fingerprint = models.CharField(max_length=64)
+    document = models.TextField(help_text=_("Tài liệu JSON đã ký, đúng như tệp đã công bố."))
+
+    class Meta:
+        verbose_name = _("gốc nhật ký đã công bố")
+        verbose_name_plural = _("gốc nhật ký đã công bố")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.published_at:%d/%m/%Y %H:%M} {self.root[:12]}"

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import datetime
+import logging
+
+from django.conf import settings
 from django_tasks import task
 
 from motcua.common.clock import now
 
+from .audit_roots import AuditRefused, audit_publish, audit_publish_due
 from .scan import deadlines_scan
 from .tracking_book import tracking_book_build
 
@@ -20,3 +25,27 @@ def tracking_book_task(unit_id: int, year: int, fmt: str) -> str:
     """A large unit's tracking book (xlsx or pdf) written to media storage; enqueued when an
     officer asks for it (``tracking_book.book_request``), run by the worker."""
     return tracking_book_build(unit_id, year, fmt)
+
+
+def audit_publish_every() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.MOTCUA_AUDIT_PUBLISH_HOURS)
+
+
+@task()
+def audit_publish_task() -> dict[str, object]:
+    """Enqueued by `motcua scheduler` when the latest root is a day old (decision 0009).
+    A refusal (a chain or an earlier root with a problem) fails the task loudly, root unwritten."""
+    at = now()
+    # Several schedulers may enqueue it: publish once per period, allowing for queue delays.
+    if not audit_publish_due(at, audit_publish_every() * 0.9):
+        return {"published": None}
+    try:
+        root, _report = audit_publish(at=at, reason="scheduled")
+    except AuditRefused as error:
+        report = error.report
+        problems = [*report.problems[:50], *report.root_problems] if report else []
+        logging.getLogger(__name__).error(
+            "audit publish refused: %s; %s", error, "; ".join(str(p) for p in problems)
+        )
+        raise
+    return {"published": root.number, "dossiers": root.dossiers, "events": root.events}

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, views
 
 app_name = "dossiers"
 
 urlpatterns = [
+    path("audit/roots/", audit_views.roots_list, name="audit-roots"),
+    path("audit/roots/latest.json", audit_views.roots_latest, name="audit-roots-latest"),
+    path("audit/roots/<int:number>.json", audit_views.root_detail, name="audit-root"),
     path("can-bo/ho-so/", views.worklist, name="worklist"),
     path("can-bo/tiep-nhan/", views.reception, name="reception"),
     path("can-bo/tiep-nhan/goi-y/", views.reception_suggest, name="reception-suggest"),

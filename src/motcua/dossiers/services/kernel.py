@@ -2,7 +2,7 @@
 
 In one transaction it locks the dossier row, checks the optimistic version, who may act (from the
 action registry), the state and the one-stop rules, applies the action's effect, records the step
-hand-over, appends the hash-chained event, issues the action's legal form and publishes the
+hand-over, appends the sealed, hash-chained event, issues the action's legal form and publishes the
 event. ``actor=None`` is the system itself (imports of legacy data): it skips the check of who
 acts, never the rules.
 """
@@ -26,7 +26,7 @@ from motcua.organizations.models import Unit
 
 from .. import steps
 from ..actions import ActionSpec, check_state_and_guards, spec_for
-from ..audit import event_digest
+from ..audit import event_seal
 from ..constants import StepOutcome
 from ..errors import MissingInput, StaleDossier
 from ..models import ApplicantLink, Dossier, DossierEvent, DossierStep
@@ -175,7 +175,8 @@ def build_event(
     dossier: Dossier, *, action: str, actor: User | None, unit_id: int | None, at: datetime.datetime,
     from_status: str, from_step: int | None, reason: str = "", payload: dict[str, Any] | None = None,
 ) -> DossierEvent:  # fmt: skip
-    """The next event of the dossier's chain (seq = the dossier's new version), hashed, unsaved."""
+    """The next event of the dossier's chain (seq = the dossier's new version), sealed with the
+    audit key over the dossier's facts as they now stand (decision 0009), unsaved."""
     event = DossierEvent(
         dossier=dossier, seq=dossier.version, at=at, actor=actor,
         actor_name=actor.username if actor else "system", unit_id=unit_id, action=action,
@@ -183,7 +184,7 @@ def build_event(
         to_step=dossier.current_step, reason=reason, payload=payload or {},
         prev_hash=dossier.last_event_hash,
     )  # fmt: skip
-    event.hash = event_digest(dossier.ref, event)
+    event_seal(dossier, event)
     dossier.last_event_hash = event.hash
     return event
 

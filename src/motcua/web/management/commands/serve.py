@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.accounts.demo import demo_accounts_ensure
 from motcua.catalog.models import Procedure
+from motcua.dossiers.models import AuditRoot
 from motcua.organizations.models import Unit
 
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("✓ CSDL đã cập nhật / database migrated")
+        self.audit_first_root()
         if reload_units or not Unit.objects.exists():
             call_command("load_units", stdout=self.stdout, stderr=self.stderr)
         else:
@@ -61,6 +63,17 @@ class Command(BaseCommand):
         if demo and settings.EMBEDDED:
             logins = demo_accounts_ensure(password=settings.MOTCUA_DEMO_PASSWORD)
             self.logins = logins
+
+    def audit_first_root(self) -> None:
+        """Once, before any root is published: seal the chains written before decision 0009 and
+        publish the first root (`audit rechain`). A chain that is already broken is reported and
+        the server still starts; an operator repairs it by hand."""
+        if AuditRoot.objects.exists():
+            return
+        try:
+            call_command("audit", "rechain", stdout=self.stdout, stderr=self.stderr)
+        except (CommandError, SystemExit) as error:
+            self.stderr.write(f"!!! audit rechain: {error}")
 
     def run_processes(self, host: str, port: int, web_workers: int) -> None:
         python = sys.executable

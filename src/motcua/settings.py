@@ -267,6 +267,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = (MOTCUA_MAX_UPLOAD_MB + 1) * 1024 * 1024
 # Where the public site is reached: printed in the receipt's QR code.
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 MOTCUA_DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "MotCua@2026")
+# API tokens: lifetime when none is asked for, and the longest one may ask for (days).
+MOTCUA_API_TOKEN_MAX_DAYS = int(os.environ.get("MOTCUA_API_TOKEN_MAX_DAYS", "365"))
+MOTCUA_API_TOKEN_DAYS = min(
+    int(os.environ.get("MOTCUA_API_TOKEN_DAYS", "90")), MOTCUA_API_TOKEN_MAX_DAYS
+)
 
 LOGGING = {
     "version": 1,

@@ -55,13 +55,12 @@ def active_roles(user: UserLike) -> list[OfficerRole]:
         return []
     cached: list[OfficerRole] | None = user.__dict__.get("_motcua_roles")
     if cached is None:
-        cached = list(
-            OfficerRole.objects.effective_on(today()).filter(user=user).select_related("unit")
-        )
+        roles = OfficerRole.objects.effective_on(today()).filter(user=user).select_related("unit")
+        token = api_token_of(user)
+        if token is not None:  # only the token's units, in the same query
+            roles = roles.filter(unit__in=token.units.values("pk"))
+        cached = list(roles)
         user.__dict__["_motcua_roles"] = cached
-    token = api_token_of(user)
-    if token is not None:
-        return [role for role in cached if role.unit_id in token.unit_id_set()]
     return cached
 
 
@@ -71,6 +70,7 @@ API_TOKEN_KEY = "_motcua_api_token"
 def api_token_attach(user: User, token: ApiToken) -> None:
     """From now on ``user`` (this object: one request's) acts through ``token``."""
     user.__dict__[API_TOKEN_KEY] = token
+    user.__dict__.pop("_motcua_roles", None)
 
 
 def api_token_of(user: UserLike) -> ApiToken | None:

@@ -276,6 +276,11 @@ MOTCUA_AUDIT_ROOTS_DIR = Path(
     os.environ.get("MOTCUA_AUDIT_ROOTS_DIR", VAR_DIR / "audit-roots")
 ).resolve()
 MOTCUA_AUDIT_PUBLISH_HOURS = float(os.environ.get("MOTCUA_AUDIT_PUBLISH_HOURS", "24"))
+# API tokens: lifetime when none is asked for, and the longest one may ask for (days).
+MOTCUA_API_TOKEN_MAX_DAYS = int(os.environ.get("MOTCUA_API_TOKEN_MAX_DAYS", "365"))
+MOTCUA_API_TOKEN_DAYS = min(
+    int(os.environ.get("MOTCUA_API_TOKEN_DAYS", "90")), MOTCUA_API_TOKEN_MAX_DAYS
+)
 
 LOGGING = {
     "version": 1,

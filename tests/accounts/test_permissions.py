@@ -9,6 +9,7 @@ from django.urls import reverse
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability, OfficerRoleName
 from motcua.accounts.models import OfficerRole, RoleChange
+from motcua.common.clock import today
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -90,17 +91,17 @@ def test_staff_list_and_grant_form_follow_the_role(role: str) -> None:
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_only_an_administrator_can_grant_a_role(role: str) -> None:
-    newcomer = factories.officer("hn-so-tu-phap", OfficerRoleName.SPECIALIST, username="moi")
+    newcomer = factories.officer(BRANCH, OfficerRoleName.SPECIALIST, username="moi")
     client = logged_in(factories.officer(BRANCH, role))
     response = client.post(
         reverse("web:role-grant", args=[BRANCH]),
         {"username": newcomer.username, "role": OfficerRoleName.RECEPTION},
     )
-    granted = OfficerRole.objects.filter(user=newcomer, unit__code=BRANCH).exists()
+    granted = OfficerRole.objects.filter(user=newcomer, role=OfficerRoleName.RECEPTION).exists()
     if role == OfficerRoleName.ADMINISTRATOR:
         assert response.status_code == 302
         assert granted
-        change = RoleChange.objects.get(officer=newcomer, unit__code=BRANCH)
+        change = RoleChange.objects.get(officer=newcomer, role=OfficerRoleName.RECEPTION)
         assert (change.action, change.role, change.unit.code) == ("granted", "reception", BRANCH)
     else:
         assert response.status_code == 403
@@ -113,7 +114,7 @@ def test_only_an_administrator_can_revoke_a_role(role: str) -> None:
     target = factories.role_of(colleague)
     client = logged_in(factories.officer(BRANCH, role))
     response = client.post(reverse("web:role-revoke", args=[BRANCH, target.pk]))
-    still_there = OfficerRole.objects.filter(pk=target.pk).exists()
+    still_there = OfficerRole.objects.effective_on(today()).filter(pk=target.pk).exists()
     assert still_there == (role != OfficerRoleName.ADMINISTRATOR)
     assert response.status_code == (302 if role == OfficerRoleName.ADMINISTRATOR else 403)
 
@@ -124,8 +125,8 @@ def test_an_administrator_cannot_revoke_their_own_administrator_role() -> None:
     response = client.post(
         reverse("web:role-revoke", args=[BRANCH, factories.role_of(admin).pk]), follow=True
     )
-    assert OfficerRole.objects.filter(user=admin).exists()
-    assert "Không thể tự thu hồi quyền quản trị" in response.content.decode()
+    assert OfficerRole.objects.effective_on(today()).filter(user=admin).exists()
+    assert "Không thể tự cấp, sửa hoặc thu hồi vai trò của chính mình" in response.content.decode()
 
 
 def test_granting_to_an_unknown_username_says_so() -> None:
@@ -177,12 +178,12 @@ def test_a_citizen_account_cannot_be_made_an_officer() -> None:
 
 
 def test_a_username_is_found_whatever_its_case_and_a_new_title_is_kept() -> None:
-    colleague = factories.officer("hn-so-tu-phap", OfficerRoleName.SPECIALIST, username="stp.cv2")
+    colleague = factories.officer(BRANCH, OfficerRoleName.SPECIALIST, username="cn1.cv2")
     client = logged_in(factories.officer(BRANCH, OfficerRoleName.ADMINISTRATOR))
     for title in ("", "Phó trưởng bộ phận"):
         client.post(
             reverse("web:role-grant", args=[BRANCH]),
-            {"username": "STP.CV2", "role": OfficerRoleName.RECEPTION, "title": title},
+            {"username": "CN1.CV2", "role": OfficerRoleName.RECEPTION, "title": title},
         )
-    role = OfficerRole.objects.get(user=colleague, unit__code=BRANCH)
+    role = OfficerRole.objects.get(user=colleague, role=OfficerRoleName.RECEPTION)
     assert role.title == "Phó trưởng bộ phận"

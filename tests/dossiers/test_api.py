@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 
 from motcua.accounts.models import ApiToken
+from motcua.common.clock import now
 
 from .conftest import Staff, received, submitted
 
@@ -89,7 +92,14 @@ def test_other_units_dossiers_are_invisible(staff: Staff) -> None:
 def test_a_citizen_token_cannot_use_the_officer_api(staff: Staff) -> None:
     from tests import factories
 
-    assert Client().get("/api/v1/dossiers", **bearer(factories.citizen())).status_code == 403
+    # No token is issued to a citizen (tests/api/test_token_scopes.py); one written directly,
+    # as if its officer had lost every role, still reaches nothing.
+    ApiToken.objects.create(
+        user=factories.citizen(), name="t", token_hash=ApiToken.digest("mc_citizen"),
+        expires_at=now() + datetime.timedelta(days=1),
+    )  # fmt: skip
+    response = Client().get("/api/v1/dossiers", HTTP_AUTHORIZATION="Bearer mc_citizen")
+    assert response.status_code == 403
 
 
 def test_session_authentication_works_for_officers(staff: Staff) -> None:

@@ -31,3 +31,29 @@ class Capability(models.TextChoices):
 class RoleChangeAction(models.TextChoices):
     GRANTED = "granted", _("Cấp quyền")
     REVOKED = "revoked", _("Thu hồi quyền")
+    CHANGED = "changed", _("Sửa thời hạn, chức danh")
+
+
+class ChangeVia(models.TextChoices):
+    """Where a role change or a token revocation was made."""
+
+    WEB = "web", _("Trang đơn vị")
+    ADMIN = "admin", _("Trang quản trị hệ thống")
+    CLI = "cli", _("Dòng lệnh")
+    SYSTEM = "system", _("Hệ thống (nạp dữ liệu)")
+
+
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("Chỉ đọc")
+    ACT = "act", _("Đọc và thực hiện thao tác")
+
+
+# What a read-only API token keeps of its officer's capabilities: reading, never acting.
+READ_ONLY_CAPABILITIES = frozenset(
+    {
+        Capability.VIEW_UNIT,
+        Capability.VIEW_STAFF,
+        Capability.VIEW_UNIT_DOSSIERS,
+        Capability.VIEW_REPORTS,
+    }
+)

@@ -61,7 +61,8 @@ def ensure_officer(prefix: str, unit: Unit, role: str, password: str) -> DemoLog
     username = officer_username(prefix, role)
     label = OfficerRoleName(role).label
     user, created = User.objects.get_or_create(
-        username=username, defaults={"full_name": f"{label} — {unit.short_name or unit.name}"}
+        username=username,
+        defaults={"full_name": f"{label} — {unit.short_name or unit.name}", "home_unit": unit},
     )
     if created:
         user.set_password(password)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.common.tasks import email_send
 
 from .constants import OfficerRoleName
+from .grants import documented_roles
 from .validators import normalise_phone, validate_phone
 
 
@@ -59,7 +60,49 @@ class ContactForm(forms.Form):
         return phone
 
 
+# Django's Vietnamese locale names no input format: the default would read 05/03/2026 the US way.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_INVALID = _("Ngày phải có dạng dd/mm/yyyy, ví dụ 05/03/2026.")
+
+
+def day_field(label: Any, help_text: Any = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": DATE_INVALID},
+        help_text=help_text,
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"inputmode": "numeric", "placeholder": "dd/mm/yyyy"}
+        ),
+    )
+
+
 class RoleGrantForm(forms.Form):
+    """A grant on the unit page; the roles offered are those the administrator may grant there
+    (``accounts.grants``), the rules themselves are the service's."""
+
     username = forms.CharField(label=_("Tên đăng nhập của cán bộ"), max_length=150)
     role = forms.ChoiceField(label=_("Vai trò"), choices=OfficerRoleName.choices)
     title = forms.CharField(label=_("Chức danh"), max_length=120, required=False)
+    valid_from = day_field(_("Từ ngày"), _("Để trống: từ hôm nay."))
+    valid_until = day_field(_("Đến ngày"), _("Để trống: đến khi có quyết định khác."))
+    document_number = forms.CharField(label=_("Số văn bản"), max_length=60, required=False)
+    document_date = day_field(_("Ngày văn bản"))
+
+    def __init__(self, *args: Any, roles: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with_document = [OfficerRoleName(role).label for role in documented_roles()]
+        self.fields["document_number"].help_text = _(
+            "Quyết định bổ nhiệm, phân công; bắt buộc với: %(roles)s."
+        ) % {"roles": ", ".join(str(label).lower() for label in with_document)}
+        if roles is not None:
+            field = self.fields["role"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(v, label) for v, label in OfficerRoleName.choices if v in roles]
+
+
+class RoleRevokeForm(forms.Form):
+    effective = day_field(_("Thôi giữ từ ngày"), _("Để trống: từ hôm nay."))
+    document_number = forms.CharField(label=_("Số văn bản"), max_length=60, required=False)
+    document_date = day_field(_("Ngày văn bản"))

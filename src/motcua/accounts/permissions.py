@@ -1,7 +1,8 @@
 """Who may do what, where: capabilities granted by officer roles, scoped by unit.
 
 Supervisors and administrators act on their unit and every unit below it; the other roles act
-only in the unit where they hold the role.
+only in the unit where they hold the role. A request made with an API token keeps only the roles
+in the token's units, and a read token only the capabilities that read (``accounts.tokens``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from motcua.common.clock import today
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
 
+from .constants import READ_ONLY_CAPABILITIES, ApiTokenScope
 from .constants import Capability as C
 from .constants import OfficerRoleName as R
-from .models import OfficerRole, User
+from .models import ApiToken, OfficerRole, User
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     R.RECEPTION: frozenset({C.VIEW_UNIT, C.RECEIVE_DOSSIER, C.RETURN_RESULT}),
@@ -53,11 +55,28 @@ def active_roles(user: UserLike) -> list[OfficerRole]:
         return []
     cached: list[OfficerRole] | None = user.__dict__.get("_motcua_roles")
     if cached is None:
-        cached = list(
-            OfficerRole.objects.effective_on(today()).filter(user=user).select_related("unit")
-        )
+        roles = OfficerRole.objects.effective_on(today()).filter(user=user).select_related("unit")
+        token = api_token_of(user)
+        if token is not None:  # only the token's units, in the same query
+            roles = roles.filter(unit__in=token.units.values("pk"))
+        cached = list(roles)
         user.__dict__["_motcua_roles"] = cached
     return cached
+
+
+API_TOKEN_KEY = "_motcua_api_token"
+
+
+def api_token_attach(user: User, token: ApiToken) -> None:
+    """From now on ``user`` (this object: one request's) acts through ``token``."""
+    user.__dict__[API_TOKEN_KEY] = token
+    user.__dict__.pop("_motcua_roles", None)
+
+
+def api_token_of(user: UserLike) -> ApiToken | None:
+    """The API token this user object acts through, if any."""
+    token: ApiToken | None = user.__dict__.get(API_TOKEN_KEY)
+    return token
 
 
 def is_officer(user: UserLike) -> bool:
@@ -66,6 +85,13 @@ def is_officer(user: UserLike) -> bool:
 
 def unit_ids_with(user: UserLike, capability: str) -> set[int]:
     """Every unit in which ``user`` holds ``capability``."""
+    token = api_token_of(user)
+    if (
+        token is not None
+        and token.scope == ApiTokenScope.READ
+        and capability not in READ_ONLY_CAPABILITIES
+    ):
+        return set()
     direct: set[int] = set()
     subtree_roots: set[int] = set()
     for role in active_roles(user):

@@ -1,4 +1,5 @@
-"""Writes to accounts: citizens, businesses, officer roles (every role change is audited)."""
+"""Writes to accounts: citizens, businesses; officer roles (``grants``: every role change is
+audited) and API tokens (``tokens``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from motcua.common.errors import DomainError, NotAllowed
+from motcua.common.errors import NotAllowed
 from motcua.organizations.models import Unit
 
 from . import permissions
-from .constants import Capability, OfficerRoleName, RoleChangeAction
-from .models import BusinessProfile, CitizenProfile, OfficerRole, RoleChange, User
+from .grants import (  # noqa: F401  (role grants live in grants.py, with their rule table)
+    officer_role_change,
+    officer_role_grant,
+    officer_role_revoke,
+)
+from .models import BusinessProfile, CitizenProfile, User
 from .validators import normalise_digits, normalise_phone, normalise_tax_code
 
 
@@ -95,52 +100,3 @@ def require_capability(actor: User | None, capability: str, unit: Unit) -> None:
             _("Bạn không có quyền thực hiện thao tác này tại đơn vị %(unit)s.")
             % {"unit": unit.name}
         )
-
-
-def officer_role_grant(
-    *,
-    actor: User | None,
-    officer: User,
-    unit: Unit,
-    role: str,
-    at: datetime.datetime,
-    title: str = "",
-) -> OfficerRole:
-    require_capability(actor, Capability.MANAGE_STAFF, unit)
-    if role not in OfficerRoleName.values:
-        raise DomainError(_("Vai trò không hợp lệ: %(role)s") % {"role": role})
-    if hasattr(officer, "citizen_profile") or hasattr(officer, "business_profile"):
-        raise DomainError(_("Tài khoản công dân, doanh nghiệp không thể được cấp vai trò cán bộ."))
-    if not unit.is_effective_on(at.date()):
-        raise DomainError(_("Đơn vị %(unit)s không còn hoạt động.") % {"unit": unit.name})
-    with transaction.atomic():
-        granted, created = OfficerRole.objects.get_or_create(
-            user=officer, unit=unit, role=role, defaults={"title": title}
-        )
-        if not created and title and granted.title != title:
-            granted.title = title
-            granted.save(update_fields=["title"])
-        if created:
-            RoleChange.objects.create(
-                at=at, actor=actor, action=RoleChangeAction.GRANTED, officer=officer,
-                unit=unit, role=role,
-            )  # fmt: skip
-    return granted
-
-
-def officer_role_revoke(
-    *, actor: User | None, officer_role: OfficerRole, at: datetime.datetime
-) -> None:
-    require_capability(actor, Capability.MANAGE_STAFF, officer_role.unit)
-    if (
-        actor is not None
-        and actor.pk == officer_role.user_id
-        and (officer_role.role == OfficerRoleName.ADMINISTRATOR)
-    ):
-        raise DomainError(_("Không thể tự thu hồi quyền quản trị của chính mình."))
-    with transaction.atomic():
-        RoleChange.objects.create(
-            at=at, actor=actor, action=RoleChangeAction.REVOKED, officer=officer_role.user,
-            unit=officer_role.unit, role=officer_role.role,
-        )  # fmt: skip
-        officer_role.delete()

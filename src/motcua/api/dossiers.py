@@ -1,7 +1,8 @@
 """Dossier endpoints for officers and integrators, scoped by the caller's units and roles.
 
-Authentication: the browser session, or ``Authorization: Bearer <token>`` with an API token an
-administrator issued to an officer account (``motcua api-token``).
+Authentication: the browser session, or ``Authorization: Bearer <token>`` with an API token the
+system administrator issued to an officer account (``motcua api-token``): scoped (read / act),
+limited to units, expiring, revocable (``accounts.tokens``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from motcua.accounts import permissions
-from motcua.accounts.constants import Capability
-from motcua.accounts.models import ApiToken, User
+from motcua.accounts.constants import ApiTokenScope, Capability
+from motcua.accounts.models import User
+from motcua.accounts.tokens import TokenRefused, api_token_authenticate
 from motcua.accounts.validators import (
     normalise_digits,
     normalise_phone,
@@ -48,12 +50,22 @@ from motcua.dossiers.selectors import (
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
+from .errors import ApiError
 from .schemas import ErrorOut
 
 
 class TokenAuth(HttpBearer):
+    openapi_description = (
+        "Mã truy cập API của một cán bộ (motcua api-token): phạm vi read/act, giới hạn đơn vị, "
+        "có hạn dùng. / An officer's API token: scope read/act, limited to units, expiring."
+    )
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return ApiToken.user_for(token)
+        try:
+            found = api_token_authenticate(secret=token, at=now())
+        except TokenRefused as refused:
+            raise ApiError(401, refused.code, str(refused.message), refused.message_en) from None
+        return found.user if found is not None else None
 
 
 class SessionAuth(APIKeyCookie):
@@ -196,6 +208,20 @@ def officer(request: HttpRequest) -> User:
     return user
 
 
+def acting_officer(request: HttpRequest) -> User:
+    """The officer, for an endpoint that changes something: a read token may not."""
+    user = officer(request)
+    token = permissions.api_token_of(user)
+    if token is not None and token.scope != ApiTokenScope.ACT:
+        raise ApiError(
+            403,
+            "token_read_only",
+            f"Mã truy cập API “{token.name}” chỉ được đọc, không được thực hiện thao tác.",
+            f"The API token “{token.name}” is read-only; it cannot perform actions.",
+        )
+    return user
+
+
 def out(dossier: Dossier, user: User) -> dict[str, Any]:
     return {
         **dossier_export_row(dossier),
@@ -205,7 +231,7 @@ def out(dossier: Dossier, user: User) -> dict[str, Any]:
     }
 
 
-@router.get("/dossiers", response={200: ListOut, 403: ErrorOut, 422: ErrorOut})
+@router.get("/dossiers", response={200: ListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
 def dossier_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
     """Worklist of the caller's units: tabs as on the officer's page, with counts; filters
     (procedure code, current step as order or role, status, channel, due dates as ISO days in
@@ -263,7 +289,9 @@ def page_link(request: HttpRequest, page: int) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
-@router.get("/dossiers/{ref}", response={200: DossierDetailOut, 403: ErrorOut, 404: ErrorOut})
+@router.get(
+    "/dossiers/{ref}", response={200: DossierDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+)
 def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     """One dossier (by ref or code) with its hash-chained history."""
     user = officer(request)
@@ -300,7 +328,8 @@ def visible_or_404(user: User, ref: str) -> Dossier:
 
 
 @router.get(
-    "/dossiers/{ref}/documents", response={200: IssuedListOut, 403: ErrorOut, 404: ErrorOut}
+    "/dossiers/{ref}/documents",
+    response={200: IssuedListOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
 def dossier_documents(request: HttpRequest, ref: str) -> dict[str, Any]:
     """The legal forms issued for the dossier, each exactly as issued (number, issuer, SHA-256)."""
@@ -308,7 +337,8 @@ def dossier_documents(request: HttpRequest, ref: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/dossiers/{ref}/documents/{document_id}", response={200: None, 403: ErrorOut, 404: ErrorOut}
+    "/dossiers/{ref}/documents/{document_id}",
+    response={200: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
 def dossier_document_pdf(request: HttpRequest, ref: str, document_id: int) -> HttpResponse:
     """One issued document as its stored PDF."""
@@ -332,6 +362,7 @@ CHANNELS = {"counter": Channel.COUNTER, "online": Channel.ONLINE, "post": Channe
     response={
         200: DossierDetailOut,
         201: DossierDetailOut,
+        401: ErrorOut,
         403: ErrorOut,
         409: ErrorOut,
         422: ErrorOut,
@@ -341,7 +372,7 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
     """Create a dossier at a receiving unit; at the counter it is received at once (code, due
     date, receipt). Send an ``Idempotency-Key`` header: the same key gives back the same dossier
     (200) instead of a second one (201)."""
-    user = officer(request)
+    user = acting_officer(request)
     unit = Unit.objects.filter(code=body.unit).first()
     if unit is None:
         raise HttpError(422, f"Không có đơn vị {body.unit} / unknown unit {body.unit}")
@@ -438,11 +469,18 @@ def action_input(body: ActionIn) -> services.ActionInput:
 
 @router.post(
     "/dossiers/{ref}/actions/{action}",
-    response={200: DossierOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        200: DossierOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
 )
 def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> dict[str, Any]:
     """Perform one action; ``version`` must be the version you read (else 409, reload)."""
-    user = officer(request)
+    user = acting_officer(request)
     dossier = dossier_for_officer(user, ref)
     if dossier is None:
         raise HttpError(

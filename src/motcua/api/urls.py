@@ -12,7 +12,14 @@ api = NinjaAPI(
     title="Một Cửa API",
     version="1.0.0",
     description="API của hệ thống Một Cửa Hà Nội / Một Cửa Hà Nội API. Lỗi trả về "
-    "{code, message (tiếng Việt), message_en}.",
+    "{code, message (tiếng Việt), message_en}.\n\n"
+    "Mã truy cập (Bearer) / API tokens: mỗi mã gắn với một cán bộ, có phạm vi `read` (chỉ đọc) "
+    "hoặc `act` (đọc và thao tác), chỉ dùng ở các đơn vị ghi trên mã, có hạn dùng và có thể bị "
+    "thu hồi. Each token acts as one officer, with scope `read` or `act`, only in the units it "
+    "lists, until it expires or is revoked. 401 `token_expired`, `token_revoked`, "
+    "`token_account_locked`; 403 `token_read_only` on actions with a read token; 404 for a "
+    "dossier outside the token's units. Events written through a token carry "
+    "`payload.via_token` {id, name}.",
     urls_namespace="api-v1",
     docs_url="/docs",
 )
@@ -30,7 +37,11 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     vi, en = split_message(str(error))
     return api.create_response(
         request,
-        {"code": f"http_{error.status_code}", "message": vi, "message_en": en},
+        {
+            "code": getattr(error, "code", f"http_{error.status_code}"),
+            "message": vi,
+            "message_en": en,
+        },
         status=error.status_code,
     )
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability, OfficerRoleName
 from motcua.accounts.models import User
+from motcua.accounts.selectors import officers_holding
 from motcua.accounts.validators import (
     normalise_digits,
     normalise_phone,
@@ -34,7 +35,7 @@ from motcua.catalog.presentation import money_text, time_limit_text
 from motcua.catalog.requirements import counter_checklist
 from motcua.catalog.search import Filters
 from motcua.catalog.selectors import filters_for_unit, procedure_search
-from motcua.common.clock import now
+from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
@@ -244,10 +245,7 @@ def action_forms(dossier: Dossier, user: User, at: datetime.datetime) -> list[Ac
 
 
 def assignable(dossier: Dossier) -> list[tuple[str, str]]:
-    people = User.objects.filter(
-        officer_roles__unit=dossier.deciding_unit,
-        officer_roles__role__in=["specialist", "division_head"],
-    ).distinct()
+    people = officers_holding(dossier.deciding_unit, ["specialist", "division_head"], today())
     return [(p.username, p.get_full_name() or p.username) for p in people]
 
 

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from motcua.accounts.constants import OfficerRoleName
-from motcua.accounts.models import OfficerRole
+from motcua.accounts.selectors import officers_holding
 from motcua.catalog.models import Procedure
-from motcua.common.clock import VIETNAM
+from motcua.common.clock import VIETNAM, today
 from motcua.common.events import Event
 from motcua.common.text import unaccent
 from motcua.dossiers.constants import Action, Status
@@ -234,10 +234,10 @@ def alert_recipients(dossier: Dossier) -> list[str]:
     """The assignee, else the deciding unit's leaders and division heads, who have an e-mail."""
     if dossier.assignee is not None and dossier.assignee.email:
         return [dossier.assignee.email]
-    roles = OfficerRole.objects.filter(
-        unit=dossier.deciding_unit, role__in=[OfficerRoleName.LEADER, OfficerRoleName.DIVISION_HEAD]
-    ).select_related("user")
-    return sorted({role.user.email for role in roles if role.user.email})
+    people = officers_holding(
+        dossier.deciding_unit, [OfficerRoleName.LEADER, OfficerRoleName.DIVISION_HEAD], today()
+    )
+    return sorted({person.email for person in people if person.email})
 
 
 def on_alert_raised(published: Event) -> None:

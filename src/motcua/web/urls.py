@@ -16,4 +16,9 @@ urlpatterns = [
         views.role_revoke,
         name="role-revoke",
     ),
+    path(
+        "tai-khoan/ma-api/<int:token_id>/thu-hoi/",
+        views.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
 ]

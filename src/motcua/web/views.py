@@ -1,19 +1,29 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.accounts import permissions
-from motcua.accounts.constants import Capability
-from motcua.accounts.forms import ContactForm, RoleGrantForm
-from motcua.accounts.models import OfficerRole, User
+from motcua.accounts.constants import Capability, ChangeVia
+from motcua.accounts.forms import ContactForm, RoleGrantForm, RoleRevokeForm
+from motcua.accounts.grants import grantable_roles
+from motcua.accounts.models import ApiToken, OfficerRole, User
+from motcua.accounts.selectors import unit_role_changes, unit_staff
 from motcua.accounts.services import citizen_contact_update, officer_role_grant, officer_role_revoke
+from motcua.accounts.tokens import (
+    api_token_may_revoke,
+    api_token_revoke,
+    api_tokens_in_unit,
+    api_tokens_of,
+)
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
 from motcua.organizations.constants import UnitKind
@@ -73,6 +83,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "business": getattr(user, "business_profile", None),
             "roles": permissions.active_roles(user),
             "form": form,
+            "api_tokens": [(token, token.status_on(now())) for token in api_tokens_of(user)],
         },
     )
 
@@ -123,11 +134,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     capabilities = permissions.capabilities_in(request.user, unit)
     staff = None
     if Capability.VIEW_STAFF in capabilities:
-        staff = (
-            OfficerRole.objects.filter(unit=unit)
-            .select_related("user")
-            .order_by("role", "user__username")
-        )
+        staff = unit_staff(unit, today())
+    can_manage = Capability.MANAGE_STAFF in capabilities
+    grantable = grantable_roles(request.user, unit, today()) if can_manage else []  # type: ignore[arg-type]
     return render(
         request,
         "workspace/unit.html",
@@ -136,8 +145,13 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": unit_ancestors(unit),
             "children": unit.children.effective_on(today()).order_by("kind", "name"),
             "staff": staff,
-            "can_manage": Capability.MANAGE_STAFF in capabilities,
-            "grant_form": RoleGrantForm() if Capability.MANAGE_STAFF in capabilities else None,
+            "can_manage": can_manage,
+            "grant_form": RoleGrantForm(roles=grantable) if grantable else None,
+            "revoke_form": RoleRevokeForm() if can_manage else None,
+            "role_changes": unit_role_changes(unit) if can_manage else None,
+            "api_tokens": [(t, t.status_on(now())) for t in api_tokens_in_unit(unit, now())]
+            if can_manage
+            else None,
             "capabilities": sorted(str(Capability(c).label) for c in capabilities),
             "can_track": bool(
                 {Capability.RECEIVE_DOSSIER, Capability.VIEW_UNIT_DOSSIERS} & capabilities
@@ -147,33 +161,37 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def form_errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        text = " ".join(str(error) for error in errors)
+        messages.error(request, f"{label}: {text}" if label else text)
+
+
 @login_required
 @require_POST
 def role_grant(request: HttpRequest, code: str) -> HttpResponse:
     unit = unit_for_officer(request, code, Capability.MANAGE_STAFF)
     form = RoleGrantForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            text = " ".join(str(error) for error in errors)
-            messages.error(request, f"{label}: {text}" if label else text)
+        form_errors_to_messages(request, form)
         return redirect("web:unit", code=unit.code)
-    officer = User.objects.filter(username__iexact=form.cleaned_data["username"].strip()).first()
+    data = form.cleaned_data
+    officer = User.objects.filter(username__iexact=data["username"].strip()).first()
     if officer is None:
         messages.error(
             request,
-            _("Không có tài khoản nào tên %(name)s.") % {"name": form.cleaned_data["username"]},
+            _("Không có tài khoản nào tên %(name)s.") % {"name": data["username"]},
         )
         return redirect("web:unit", code=unit.code)
     try:
         officer_role_grant(
             actor=request.user,  # type: ignore[arg-type]
-            officer=officer,
-            unit=unit,
-            role=form.cleaned_data["role"],
-            title=form.cleaned_data["title"],
-            at=now(),
-        )
+            officer=officer, unit=unit, role=data["role"], title=data["title"], at=now(),
+            valid_from=data["valid_from"], valid_until=data["valid_until"],
+            document_number=data["document_number"], document_date=data["document_date"],
+            via=ChangeVia.WEB,
+        )  # fmt: skip
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -188,10 +206,40 @@ def role_revoke(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
     officer_role = get_object_or_404(
         OfficerRole.objects.select_related("user", "unit"), pk=role_id, unit=unit
     )
+    form = RoleRevokeForm(request.POST)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return redirect("web:unit", code=unit.code)
+    data = form.cleaned_data
     try:
-        officer_role_revoke(actor=request.user, officer_role=officer_role, at=now())  # type: ignore[arg-type]
+        officer_role_revoke(
+            actor=request.user,  # type: ignore[arg-type]
+            officer_role=officer_role, at=now(), effective=data["effective"],
+            document_number=data["document_number"], document_date=data["document_date"],
+            via=ChangeVia.WEB,
+        )  # fmt: skip
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Đã thu hồi quyền của %(name)s.") % {"name": officer_role.user})
     return redirect("web:unit", code=unit.code)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke from the account page (the token's officer) or a unit page (its administrator)."""
+    token = get_object_or_404(ApiToken, pk=token_id)
+    user: User = request.user  # type: ignore[assignment]
+    if not api_token_may_revoke(user, token):
+        raise PermissionDenied(_("Bạn không thu hồi được mã truy cập này."))
+    try:
+        api_token_revoke(actor=user, token=token, at=now(), via=ChangeVia.WEB)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Đã thu hồi mã truy cập “%(name)s”.") % {"name": token.name})
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("web:account")

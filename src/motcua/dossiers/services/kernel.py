@@ -176,7 +176,11 @@ def build_event(
     from_status: str, from_step: int | None, reason: str = "", payload: dict[str, Any] | None = None,
 ) -> DossierEvent:  # fmt: skip
     """The next event of the dossier's chain (seq = the dossier's new version), sealed with the
-    audit key over the dossier's facts as they now stand (decision 0009), unsaved."""
+    audit key over the dossier's facts as they now stand (decision 0009), unsaved. An action
+    done through an API token names the token in the payload (``via_token``)."""
+    token = permissions.api_token_of(actor) if actor is not None else None
+    if token is not None:
+        payload = {**(payload or {}), "via_token": {"id": token.pk, "name": token.name}}
     event = DossierEvent(
         dossier=dossier, seq=dossier.version, at=at, actor=actor,
         actor_name=actor.username if actor else "system", unit_id=unit_id, action=action,

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.notifications",
     "motcua.ratings",
+    "motcua.signing",
     "motcua.api",
 ]
 
@@ -267,6 +268,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = (MOTCUA_MAX_UPLOAD_MB + 1) * 1024 * 1024
 # Where the public site is reached: printed in the receipt's QR code.
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 MOTCUA_DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "MotCua@2026")
+# Digital signatures on issued forms (docs/decisions/0010-signed-documents.md): "test-ca" (a local
+# test CA, embedded only), "pkcs12" (one PKCS#12 per unit in MOTCUA_SIGNING_DIR/units/) or a
+# dotted path to another backend; trusted roots for verification in MOTCUA_SIGNING_DIR/trust/.
+MOTCUA_SIGNING_BACKEND = os.environ.get("MOTCUA_SIGNING_BACKEND") or (
+    "test-ca" if EMBEDDED else "pkcs12"
+)
+MOTCUA_SIGNING_DIR = Path(os.environ.get("MOTCUA_SIGNING_DIR", VAR_DIR / "signing")).resolve()
+MOTCUA_SIGNING_PASSPHRASE = os.environ.get("MOTCUA_SIGNING_PASSPHRASE", "")
 
 LOGGING = {
     "version": 1,

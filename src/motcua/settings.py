@@ -283,5 +283,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # pyHanko logs a traceback at WARNING for every signature by an unknown CA; the public
+    # verification page would let anyone fill the logs with them.
+    "loggers": {"axes": {"level": "WARNING"}, "pyhanko": {"level": "ERROR"}},
 }

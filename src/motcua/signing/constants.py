@@ -25,8 +25,8 @@ EXPLANATIONS = {
         "cậy cấp: không xác nhận được văn bản do cơ quan nhà nước ban hành."
     ),
     VerificationStatus.CERTIFICATE_INVALID: _(
-        "Chữ ký còn nguyên vẹn nhưng chứng thư số của người ký đã hết hạn, bị thu hồi hoặc không "
-        "dùng để ký văn bản."
+        "Chữ ký còn nguyên vẹn nhưng chứng thư số của người ký đã hết hạn, bị thu hồi hoặc chưa "
+        "có hiệu lực."
     ),
     VerificationStatus.UNSIGNED: _(
         "Tệp PDF này không có chữ ký số. Văn bản điện tử do Một Cửa ban hành đều được ký số."

@@ -68,6 +68,7 @@ class SignatureReport:
     location: str
     covers_whole_file: bool
     intact: bool  # the signed bytes are unchanged, whatever was added after them
+    trust_problem: str = ""
     detail: str = ""  # pyHanko's words, for the logs and the command line
 
 
@@ -141,7 +142,7 @@ def text_of(sig: EmbeddedPdfSignature, key: str) -> str:
 
 
 def judge(status: PdfSignatureStatus) -> VerificationStatus:
-    from pyhanko.sign.ades.report import AdESIndeterminate
+    from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -159,9 +160,17 @@ def judge(status: PdfSignatureStatus) -> VerificationStatus:
         return VerificationStatus.BROKEN
     if status.trusted:
         return VerificationStatus.VALID
-    if status.trust_problem_indic == AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND:
-        return VerificationStatus.UNKNOWN_SIGNER  # no chain to a root we trust
-    return VerificationStatus.CERTIFICATE_INVALID  # chained, but expired, revoked, unsuitable
+    # Chained to a root we trust, but outside its validity or revoked; any other failure
+    # (no chain, a chain that does not verify, a look-alike root) is an unknown signer.
+    out_of_force = {
+        AdESFailure.REVOKED, AdESFailure.NOT_YET_VALID, AdESIndeterminate.EXPIRED,
+        AdESIndeterminate.NOT_YET_VALID, AdESIndeterminate.REVOKED_NO_POE,
+        AdESIndeterminate.REVOKED_CA_NO_POE, AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+        AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
+    }  # fmt: skip
+    if status.trust_problem_indic in out_of_force:
+        return VerificationStatus.CERTIFICATE_INVALID
+    return VerificationStatus.UNKNOWN_SIGNER
 
 
 def report_of(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) -> SignatureReport:
@@ -188,6 +197,7 @@ def report_of(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) -> 
         status=judge(status),
         signed_at=status.signer_reported_dt,
         covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        trust_problem=str(status.trust_problem_indic or ""),
         intact=bool(status.intact and status.valid),
         detail=status.summary(),
         **facts,

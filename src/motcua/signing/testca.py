@@ -140,6 +140,8 @@ def names(certificate: x509.Certificate) -> tuple[str, str]:
 class TestCertificateAuthority:
     """The test CA in one folder: ``root.key.pem``, ``root.crt.pem``, ``units/<code>.*.pem``."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 

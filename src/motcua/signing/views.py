@@ -12,9 +12,10 @@ from .selectors import UnreadablePdf, pdf_verify
 
 
 def verify(request: HttpRequest) -> HttpResponse:
-    form = VerifyUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = VerifyUploadForm(request.POST, request.FILES) if posted else VerifyUploadForm()
     context: dict[str, object] = {"form": form, "limit_mb": settings.MOTCUA_MAX_UPLOAD_MB}
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             result = pdf_verify(form.cleaned_data["file"])
         except UnreadablePdf as error:

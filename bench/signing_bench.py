@@ -83,8 +83,12 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)
     FINDERS.clear()  # no database here: verify times pyHanko alone, not the SHA-256 look-up
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    unit = Unit(code="hn-phuong-hoan-kiem", name="Phường Hoàn Kiếm", parent=Unit(name="Thành phố Hà Nội"))
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    unit = Unit(
+        code="hn-phuong-hoan-kiem", name="Phường Hoàn Kiếm", parent=Unit(name="Thành phố Hà Nội")
+    )
     document = IssuedDocument(kind="receipt", number="1/TNHS", facts=FACTS)
     reason = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả số 1/TNHS"
 
@@ -93,12 +97,21 @@ def main() -> None:
     print(f"first rendering (imports WeasyPrint)   {1000 * (time.perf_counter() - start):7.1f} ms")
     start = time.perf_counter()
     signed = pdf_sign(pdf, unit=unit, reason=reason, location="Hà Nội")
-    print(f"first signature (imports pyHanko, makes the test CA and the unit's key) "
-          f"{1000 * (time.perf_counter() - start):7.1f} ms")
-    print(f"receipt: {len(pdf):,} bytes unsigned, {len(signed):,} signed (+{len(signed) - len(pdf):,})")
+    print(
+        f"first signature (imports pyHanko, makes the test CA and the unit's key) "
+        f"{1000 * (time.perf_counter() - start):7.1f} ms"
+    )
+    print(
+        f"receipt: {len(pdf):,} bytes unsigned, {len(signed):,} signed (+{len(signed) - len(pdf):,})"
+    )
 
     print(line("render (WeasyPrint)", timed(lambda: render_issued(document), args.runs)))
-    print(line("sign (pyHanko, kept key)", timed(lambda: pdf_sign(pdf, unit=unit, reason=reason, location="Hà Nội"), args.runs)))
+    print(
+        line(
+            "sign (pyHanko, kept key)",
+            timed(lambda: pdf_sign(pdf, unit=unit, reason=reason, location="Hà Nội"), args.runs),
+        )
+    )
     print(line("verify (pyHanko)", timed(lambda: pdf_verify(signed), args.runs)))
     if args.stock_signer:
         import io
@@ -111,7 +124,8 @@ def main() -> None:
 
         kept = signing_backend().signer_for(SigningUnit.of(unit))
         stock = signers.SimpleSigner(
-            signing_cert=kept.signing_cert, signing_key=kept.signing_key,  # type: ignore[attr-defined]
+            signing_cert=kept.signing_cert,
+            signing_key=kept.signing_key,  # type: ignore[attr-defined]
             cert_registry=kept.cert_registry,
         )
         meta = signers.PdfSignatureMetadata(

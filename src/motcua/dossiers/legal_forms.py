@@ -9,8 +9,9 @@ place and date line.
 Every form but the control slip is an issued record (``IssuedDocument``): its PDF is rendered
 once from the facts frozen when it was issued, signed with the issuing unit's certificate
 (PAdES, ``motcua.signing``; art. 10: the forms are electronic and digitally signed), stored with
-the SHA-256 of the signed bytes, and served as stored ever after. The control slip is the running record of hand-overs between steps and units,
-printed from them whenever it is asked for.
+the SHA-256 of the signed bytes, and served as stored ever after. The control slip is the
+running record of hand-overs between steps and units, printed from them whenever it is asked
+for.
 """
 
 from __future__ import annotations

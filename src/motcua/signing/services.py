@@ -1,7 +1,7 @@
 """Signing a PDF as a unit.
 
-Law 20/2023/QH15 on electronic transactions (art. 22–23) and Circular 01/2018/TT-VPCP art. 10
-(re-issued by Circular 03/2025/TT-VPCP): the one-stop's forms are electronic and digitally
+Circular 01/2018/TT-VPCP art. 10 (re-issued by Circular 03/2025/TT-VPCP), under the Law on
+Electronic Transactions (20/2023/QH15): the one-stop's forms are electronic and digitally
 signed by the issuing agency, so a citizen or another agency can check who issued them and
 that nothing changed since. PAdES baseline B-B (ETSI EN 319 142-1): a CAdES detached signature
 over the whole file, SHA-256, the signer's certificate and its chain embedded; the signing time

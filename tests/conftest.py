@@ -149,6 +149,16 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return result
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_test_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Issued forms are signed with a local test CA, made once per session outside var/
+    (docs/decisions/0010-signed-documents.md)."""
+    folder = tmp_path_factory.mktemp("signing")
+    settings.MOTCUA_SIGNING_DIR = folder
+    settings.MOTCUA_SIGNING_BACKEND = "test-ca"
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.notifications",
     "motcua.ratings",
+    "motcua.signing",
     "motcua.api",
 ]
 
@@ -281,6 +282,14 @@ MOTCUA_API_TOKEN_MAX_DAYS = int(os.environ.get("MOTCUA_API_TOKEN_MAX_DAYS", "365
 MOTCUA_API_TOKEN_DAYS = min(
     int(os.environ.get("MOTCUA_API_TOKEN_DAYS", "90")), MOTCUA_API_TOKEN_MAX_DAYS
 )
+# Digital signatures on issued forms (docs/decisions/0010-signed-documents.md): "test-ca" (a local
+# test CA, embedded only), "pkcs12" (one PKCS#12 per unit in MOTCUA_SIGNING_DIR/units/) or a
+# dotted path to another backend; trusted roots for verification in MOTCUA_SIGNING_DIR/trust/.
+MOTCUA_SIGNING_BACKEND = os.environ.get("MOTCUA_SIGNING_BACKEND") or (
+    "test-ca" if EMBEDDED else "pkcs12"
+)
+MOTCUA_SIGNING_DIR = Path(os.environ.get("MOTCUA_SIGNING_DIR", VAR_DIR / "signing")).resolve()
+MOTCUA_SIGNING_PASSPHRASE = os.environ.get("MOTCUA_SIGNING_PASSPHRASE", "")
 
 LOGGING = {
     "version": 1,
@@ -288,5 +297,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # pyHanko logs a traceback at WARNING for every signature by an unknown CA; the public
+    # verification page would let anyone fill the logs with them.
+    "loggers": {"axes": {"level": "WARNING"}, "pyhanko": {"level": "ERROR"}},
 }

@@ -15,6 +15,12 @@ class DossiersConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(audit_key_check, checks.Tags.security)
+        from motcua.signing.selectors import issued_finder_register
+
+        from .legal_forms import issued_document_find
+
+        # The public verification page names the issued form a signed PDF is.
+        issued_finder_register(issued_document_find)
 
 
 def audit_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -7,15 +7,18 @@ decide), 04 apology and new appointment, 05 stop notice (TT 03/2025), 06 control
 place and date line.
 
 Every form but the control slip is an issued record (``IssuedDocument``): its PDF is rendered
-once from the facts frozen when it was issued, stored with its SHA-256, and served as stored
-ever after. The control slip is the running record of hand-overs between steps and units,
-printed from them whenever it is asked for.
+once from the facts frozen when it was issued, signed with the issuing unit's certificate
+(PAdES, ``motcua.signing``; art. 10: the forms are electronic and digitally signed), stored with
+the SHA-256 of the signed bytes, and served as stored ever after. The control slip is the
+running record of hand-overs between steps and units, printed from them whenever it is asked
+for.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +26,13 @@ import segno
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
+from motcua.signing.selectors import IssuedMatch
+from motcua.signing.services import pdf_sign
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .constants import DocumentKind, Status
@@ -133,13 +139,14 @@ def legal_form_pdf(dossier: Dossier, slug: str) -> bytes:
 
 
 def issued_pdf(document: IssuedDocument) -> bytes:
-    """The stored PDF; rendered the first time it is asked for. Rendering happens outside any
-    transaction (it may take a while and must not hold the database); the first rendering to
-    be stored wins and every later request gets exactly those bytes."""
+    """The stored PDF; rendered and signed the first time it is asked for. Rendering and
+    signing happen outside any transaction (they take a while and must not hold the database);
+    the first signed rendering to be stored wins and every later request gets exactly those
+    bytes. A unit that cannot sign raises SigningUnavailable: nothing is stored unsigned."""
     if not document.sha256:
         document.refresh_from_db(fields=["sha256", "file"])
     if not document.sha256:
-        body = render_issued(document)
+        body = signed(document, render_issued(document))
         digest = hashlib.sha256(body).hexdigest()
         with transaction.atomic():
             current = IssuedDocument.objects.select_for_update().get(pk=document.pk)
@@ -151,6 +158,42 @@ def issued_pdf(document: IssuedDocument) -> bytes:
         document.sha256, document.file = current.sha256, current.file
     with document.file.open("rb") as stored:
         return stored.read()
+
+
+# Where the forms are signed (the signature's /Location), as the date line says.
+SIGNING_PLACE = "Hà Nội"
+
+
+def signing_reason(document: IssuedDocument) -> str:
+    """The signature's /Reason: what is signed, e.g. "Giấy tiếp nhận hồ sơ và hẹn trả kết quả số
+    1/TNHS" (in Vietnamese whatever the language of the request that caused the rendering)."""
+    with translation.override("vi"):
+        return f"{DocumentKind(document.kind).label} số {document.number}"
+
+
+def signed(document: IssuedDocument, pdf: bytes) -> bytes:
+    return pdf_sign(
+        pdf, unit=document.unit, reason=signing_reason(document), location=SIGNING_PLACE
+    )
+
+
+def issued_document_find(digests: Sequence[str]) -> IssuedMatch | None:
+    """The issued document stored with one of these SHA-256, in facts that name no person
+    (the public verification page shows them to whoever holds the file)."""
+    document = (
+        IssuedDocument.objects.filter(sha256__in=digests[:8])
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
+    if document is None:
+        return None
+    form = FORM_OF_KIND.get(document.kind)
+    label = document.get_kind_display()
+    return IssuedMatch(
+        form=f"{label} ({form.number})" if form else label, number=document.number,
+        unit=document.unit.name, issued_at=document.issued_at, exact=True,
+    )  # fmt: skip
 
 
 def issued_document_render(document: IssuedDocument) -> str:

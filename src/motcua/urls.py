@@ -61,5 +61,6 @@ urlpatterns = [
     path("", include("motcua.ratings.urls")),
     path("", include("motcua.portal.urls")),
     path("", include("motcua.worktime.urls")),
+    path("", include("motcua.signin.urls")),
     path("", include("motcua.web.urls")),
 ]

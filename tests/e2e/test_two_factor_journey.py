@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django_otp.oath import TOTP
 
+from .axe import assert_accessible
 from .conftest import ARTIFACTS, PREPARED, free_port, server_python_path, wait_ready
 from .officer import PASSWORD
 
@@ -82,6 +83,7 @@ def test_an_officer_enrols_then_signs_in_with_a_code(page: Any, live_app_2fa: st
     secret = page.locator("#otp-secret").inner_text()
     assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{4})+", secret)
     shot(page, "enrol")
+    assert_accessible(page, "two-factor-enrol")
 
     # 2. The code the app shows turns it on; ten recovery codes are shown once.
     page.fill("#id_otp_token", code_from(secret))
@@ -90,6 +92,7 @@ def test_an_officer_enrols_then_signs_in_with_a_code(page: Any, live_app_2fa: st
     codes = page.locator("#recovery-codes code").all_inner_texts()
     assert len(codes) == 10
     shot(page, "recovery-codes")
+    assert_accessible(page, "two-factor-recovery-codes")
     page.get_by_role("link", name="Tôi đã lưu các mã, tiếp tục").click()
     page.wait_for_url("**/can-bo/")
 
@@ -105,6 +108,7 @@ def test_an_officer_enrols_then_signs_in_with_a_code(page: Any, live_app_2fa: st
     page.fill("#id_otp_token", wrong)
     page.get_by_role("button", name="Xác nhận").click()
     assert "Mã xác thực không đúng" in page.locator("main").inner_text()
+    assert_accessible(page, "two-factor-verify-error")
     # django-otp's throttle makes the next try wait 1 s after one wrong code.
     time.sleep(1.5)
     page.fill("#id_otp_token", code_from(secret, 1))  # a step after the enrolment code

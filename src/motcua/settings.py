@@ -270,6 +270,8 @@ OTP_TOTP_ISSUER = "Một Cửa Hà Nội"
 # django-otp's throttle: after n wrong codes in a row, wait factor × 2^(n-1) seconds.
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Administrators may delete an officer's devices (a lost phone) but never read their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MOTCUA_SECURE_COOKIES", not EMBEDDED)

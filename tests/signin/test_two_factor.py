@@ -324,3 +324,17 @@ def test_a_new_authenticator_replaces_the_old_one_only_once_confirmed(required: 
     assert list(TOTPDevice.objects.filter(user=user)) == [new]
     new.refresh_from_db()
     assert new.confirmed
+
+
+def test_an_administrator_cannot_read_an_officers_secret_in_the_admin(required: None) -> None:
+    user, device = enrolled_officer()
+    admin = User.objects.create_superuser("sieuquantri", "a@example.com", factories.PASSWORD)
+    client = signed_in(admin)
+    enrolled(client, admin)
+    page = client.get(f"/quan-tri/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page
+    assert client.get(f"/quan-tri/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    codes = client.get(
+        f"/quan-tri/otp_static/staticdevice/{user.staticdevice_set.get().pk}/change/"
+    )
+    assert not any(code in codes.content.decode() for code in recovery_codes(user))

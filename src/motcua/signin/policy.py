@@ -12,8 +12,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
+from motcua.accounts.models import OfficerRole
 from motcua.accounts.permissions import is_officer
-from motcua.common.clock import now
+from motcua.common.clock import now, today
 
 # When the password was last checked: at sign-in, then at each re-authentication.
 SESSION_AUTH_AT = "motcua_auth_at"
@@ -54,7 +55,13 @@ def two_factor_required(user: UserLike) -> bool:
 
 
 def idle_minutes_for(user: UserLike) -> int:
-    if two_factor_applies(user):
+    """Officers' and administrators' limit, or everyone else's. Asked at sign-in without
+    ``is_officer``, whose per-object cache would outlive a role granted later to the same object."""
+    pk = user.pk
+    staff = getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)
+    if staff or (
+        pk is not None and OfficerRole.objects.effective_on(today()).filter(user_id=pk).exists()
+    ):
         return int(settings.MOTCUA_IDLE_MINUTES_OFFICER)
     return int(settings.MOTCUA_IDLE_MINUTES_CITIZEN)
 

@@ -156,5 +156,5 @@ def test_new_recovery_codes_need_the_password_once_the_sign_in_is_old(settings: 
     confirmed = client.post(
         reverse("signin:codes-regenerate"), {"current_password": factories.PASSWORD}
     )
-    assert confirmed["Location"] == reverse("signin:recovery-codes")
+    assert confirmed["Location"].startswith(reverse("signin:recovery-codes"))
     assert not set(recovery_codes(user)) & old

@@ -304,7 +304,7 @@ def test_regenerating_recovery_codes_replaces_the_old_set(required: None) -> Non
     old = set(recovery_codes(user))
     client = verified(user, device)
     response = client.post(reverse("signin:codes-regenerate"))
-    assert location(response) == reverse("signin:recovery-codes")
+    assert location(response).startswith(reverse("signin:recovery-codes"))
     new = set(recovery_codes(user))
     assert len(new) == 10
     assert not old & new

@@ -203,7 +203,8 @@ def codes_regenerate(request: HttpRequest) -> HttpResponse:
         return redirect("signin:enrol")
     codes = recovery_codes_regenerate(user=user, at=now(), ip_address=client_ip(request))
     request.session[RECOVERY_CODES_SESSION_KEY] = [recovery_code_display(c) for c in codes]
-    return redirect("signin:recovery-codes")
+    back = urlencode({"next": reverse("signin:security")})
+    return redirect(f"{reverse('signin:recovery-codes')}?{back}")
 
 
 @login_required

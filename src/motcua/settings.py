@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "motcua.common",
     "motcua.organizations",
     "motcua.accounts",
@@ -106,6 +109,7 @@ INSTALLED_APPS = [
     "motcua.ratings",
     "motcua.signing",
     "motcua.api",
+    "motcua.signin",
 ]
 
 MIDDLEWARE = [
@@ -117,9 +121,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Officer sign-in (decision 0012): session limits, then the two-factor gate.
+    "motcua.signin.middleware.SessionLifetimeMiddleware",
+    "motcua.signin.middleware.TwoFactorMiddleware",
+    "motcua.signin.middleware.SensitiveAdminMiddleware",
     # Axes must come last: it turns a locked-out login into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -246,6 +255,24 @@ MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
 # Events older than this when recorded (legacy imports) notify nobody; 0 turns the check off.
 MOTCUA_NOTIFY_MAX_AGE_HOURS = float(os.environ.get("MOTCUA_NOTIFY_MAX_AGE_HOURS", "72"))
+
+# Officer sign-in (decision 0012). Two-factor (TOTP + recovery codes, django-otp) for officers and
+# administrators: on by default in production, off in the embedded demo.
+MOTCUA_REQUIRE_OFFICER_2FA = env_bool("MOTCUA_REQUIRE_OFFICER_2FA", not EMBEDDED)
+# Sessions end after this many minutes without a request (officers and administrators, others)…
+MOTCUA_IDLE_MINUTES_OFFICER = int(os.environ.get("MOTCUA_IDLE_MINUTES_OFFICER", "30"))
+MOTCUA_IDLE_MINUTES_CITIZEN = int(os.environ.get("MOTCUA_IDLE_MINUTES_CITIZEN", "120"))
+# …and at the latest this many hours after signing in, however active (a working day and a bit).
+MOTCUA_SESSION_MAX_HOURS = float(os.environ.get("MOTCUA_SESSION_MAX_HOURS", "12"))
+# A sensitive change (contact details, roles, two-factor) needs the password typed this recently.
+MOTCUA_REAUTH_MINUTES = int(os.environ.get("MOTCUA_REAUTH_MINUTES", "5"))
+SESSION_COOKIE_AGE = int(MOTCUA_SESSION_MAX_HOURS * 3600)
+OTP_TOTP_ISSUER = "Một Cửa Hà Nội"
+# django-otp's throttle: after n wrong codes in a row, wait factor × 2^(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Administrators may delete an officer's devices (a lost phone) but never read their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MOTCUA_SECURE_COOKIES", not EMBEDDED)

@@ -62,5 +62,6 @@ urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),
     path("", include("motcua.worktime.urls")),
+    path("", include("motcua.signin.urls")),
     path("", include("motcua.web.urls")),
 ]

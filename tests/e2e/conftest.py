@@ -25,6 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
+# The prepared var folder of ``live_app``, for journeys that start a second server on the same data.
+PREPARED: dict[str, Path] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -79,6 +81,7 @@ def live_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def live_app(live_var: Path) -> Iterator[str]:
     var = live_var
+    PREPARED["var"] = var
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(MOTCUA_VAR_DIR=str(var), MOTCUA_MODE="embedded", MOTCUA_DEBUG="false")
     env["PYTHONPATH"] = server_python_path()

@@ -29,6 +29,7 @@ from motcua.common.errors import DomainError
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_ancestors
+from motcua.signin.decorators import require_recent_auth
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,6 +59,7 @@ def after_login(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_recent_auth
 def account(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     profile = getattr(user, "citizen_profile", None)
@@ -170,6 +172,7 @@ def form_errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
 
 @login_required
 @require_POST
+@require_recent_auth
 def role_grant(request: HttpRequest, code: str) -> HttpResponse:
     unit = unit_for_officer(request, code, Capability.MANAGE_STAFF)
     form = RoleGrantForm(request.POST)
@@ -201,6 +204,7 @@ def role_grant(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_recent_auth
 def role_revoke(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
     unit = unit_for_officer(request, code, Capability.MANAGE_STAFF)
     officer_role = get_object_or_404(

@@ -20,9 +20,10 @@ CENTER = "hn-pvhcc"
 
 # What each role may do in its own unit: the contract later features rely on.
 EXPECTED = {
-    OfficerRoleName.RECEPTION: {Capability.VIEW_UNIT, Capability.RECEIVE_DOSSIER,
-                                Capability.RETURN_RESULT},
-    OfficerRoleName.SPECIALIST: {Capability.VIEW_UNIT, Capability.PROCESS_DOSSIER},
+    OfficerRoleName.RECEPTION: {Capability.VIEW_UNIT, Capability.VIEW_RECEIVED_DOSSIERS,
+                                Capability.RECEIVE_DOSSIER, Capability.RETURN_RESULT},
+    OfficerRoleName.SPECIALIST: {Capability.VIEW_UNIT, Capability.VIEW_ASSIGNED_DOSSIERS,
+                                 Capability.PROCESS_DOSSIER},
     OfficerRoleName.DIVISION_HEAD: {Capability.VIEW_UNIT, Capability.VIEW_STAFF,
                                     Capability.PROCESS_DOSSIER, Capability.ASSIGN_DOSSIER,
                                     Capability.REVIEW_DOSSIER, Capability.VIEW_UNIT_DOSSIERS},

@@ -24,6 +24,11 @@ class Capability(models.TextChoices):
     REVIEW_DOSSIER = "dossier.review", _("Xem xét, trình ký (lãnh đạo phòng)")
     APPROVE_DOSSIER = "dossier.approve", _("Phê duyệt, ký kết quả")
     VIEW_UNIT_DOSSIERS = "dossier.view_unit", _("Xem mọi hồ sơ của đơn vị")
+    VIEW_RECEIVED_DOSSIERS = "dossier.view_received", _("Xem hồ sơ bộ phận một cửa đã tiếp nhận")
+    VIEW_ASSIGNED_DOSSIERS = (
+        "dossier.view_assigned",
+        _("Xem hồ sơ được phân công hoặc chưa phân công"),
+    )
     VIEW_REPORTS = "report.view", _("Xem báo cáo, chỉ số")
     CONFIGURE = "unit.configure", _("Cấu hình thủ tục, quy trình của đơn vị")
 
@@ -54,6 +59,8 @@ READ_ONLY_CAPABILITIES = frozenset(
         Capability.VIEW_UNIT,
         Capability.VIEW_STAFF,
         Capability.VIEW_UNIT_DOSSIERS,
+        Capability.VIEW_RECEIVED_DOSSIERS,
+        Capability.VIEW_ASSIGNED_DOSSIERS,
         Capability.VIEW_REPORTS,
     }
 )

@@ -19,8 +19,10 @@ from .constants import OfficerRoleName as R
 from .models import ApiToken, OfficerRole, User
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    R.RECEPTION: frozenset({C.VIEW_UNIT, C.RECEIVE_DOSSIER, C.RETURN_RESULT}),
-    R.SPECIALIST: frozenset({C.VIEW_UNIT, C.PROCESS_DOSSIER}),
+    R.RECEPTION: frozenset(
+        {C.VIEW_UNIT, C.VIEW_RECEIVED_DOSSIERS, C.RECEIVE_DOSSIER, C.RETURN_RESULT}
+    ),
+    R.SPECIALIST: frozenset({C.VIEW_UNIT, C.VIEW_ASSIGNED_DOSSIERS, C.PROCESS_DOSSIER}),
     R.DIVISION_HEAD: frozenset(
         {
             C.VIEW_UNIT,

@@ -176,8 +176,8 @@ def visibility(user: User, consulted: Callable[[list[int]], Q]) -> Q:
     unit, and the consultations asked of it. A unit administrator manages staff and reads none.
     """
     whole = permissions.unit_ids_with(user, Capability.VIEW_UNIT_DOSSIERS)
-    receive = sorted(permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER) - whole)
-    process = sorted(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER) - whole)
+    receive = sorted(permissions.unit_ids_with(user, Capability.VIEW_RECEIVED_DOSSIERS) - whole)
+    process = sorted(permissions.unit_ids_with(user, Capability.VIEW_ASSIGNED_DOSSIERS) - whole)
     condition = Q(pk__isnull=True)
     if whole:
         units = sorted(whole)
@@ -203,8 +203,8 @@ def visibility_basis(user: User, dossier: Dossier) -> str:
     """Why the officer may read the dossier, in words for the access log."""
     for capability, words in (
         (Capability.VIEW_UNIT_DOSSIERS, "lãnh đạo, giám sát đơn vị"),
-        (Capability.RECEIVE_DOSSIER, "tiếp nhận, trả kết quả"),
-        (Capability.PROCESS_DOSSIER, "xử lý hồ sơ"),
+        (Capability.VIEW_RECEIVED_DOSSIERS, "tiếp nhận, trả kết quả"),
+        (Capability.VIEW_ASSIGNED_DOSSIERS, "xử lý hồ sơ"),
     ):
         units = permissions.unit_ids_with(user, capability)
         parties = {

@@ -234,3 +234,49 @@ def test_a_reclaim_is_refused_when_the_holder_has_proved_ownership(
             registration=registration, challenge=challenge, at=at("2026-03-02 10:02")
         )
     assert User.objects.get(pk=holder.pk).is_active
+
+
+def test_a_squatter_using_up_their_codes_does_not_block_the_reclaim(staff: Staff) -> None:
+    counter_dossier(staff)
+    squatter = factories.citizen(id_number=VICTIM_ID)
+    contact = ownership.Contact(ownership.SMS, VICTIM_PHONE)
+    for minute in range(ownership.MAX_CODES_PER_HOUR):
+        ownership.challenge_send(
+            purpose=ownership.LINK, id_number=VICTIM_ID, contact=contact, user=squatter,
+            ip="10.0.0.66", at=at(f"2026-03-02 10:0{minute}"),
+        )  # fmt: skip
+    with pytest.raises(ownership.TooManyCodes):
+        ownership.challenge_send(
+            purpose=ownership.LINK, id_number=VICTIM_ID, contact=contact, user=squatter,
+            ip="10.0.0.66", at=at("2026-03-02 10:05"),
+        )  # fmt: skip
+    reclaim = ownership.challenge_send(
+        purpose=ownership.RECLAIM, id_number=VICTIM_ID, contact=contact, user=None,
+        ip="10.0.0.7", at=at("2026-03-02 10:06"),
+    )  # fmt: skip
+    assert reclaim.pk
+
+
+def test_no_one_floods_a_phone_with_codes(staff: Staff) -> None:
+    counter_dossier(staff)
+    contact = ownership.Contact(ownership.SMS, VICTIM_PHONE)
+    for n in range(ownership.MAX_CODES_PER_RECIPIENT):
+        ownership.challenge_send(
+            purpose=ownership.RECLAIM, id_number=VICTIM_ID, contact=contact, user=None,
+            ip=f"10.0.1.{n}", at=at(f"2026-03-02 10:0{n}"),
+        )  # fmt: skip
+    with pytest.raises(ownership.TooManyCodes):
+        ownership.challenge_send(
+            purpose=ownership.RECLAIM, id_number=VICTIM_ID, contact=contact, user=None,
+            ip="10.0.1.99", at=at("2026-03-02 10:09"),
+        )  # fmt: skip
+
+
+def test_a_mistyped_code_is_explained_and_costs_no_try(staff: Staff) -> None:
+    counter_dossier(staff)
+    client = Client()
+    sign_up(client, VICTIM_ID)
+    client.post(reverse("portal:claim"), {"proof-contact": "0"})
+    typo = client.post(reverse("portal:claim-code"), {"code": "12a45"}).content.decode()
+    assert "Mã xác nhận gồm đúng 6 chữ số." in typo
+    assert OwnershipChallenge.objects.get().attempts == 0

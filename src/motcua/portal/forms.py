@@ -84,6 +84,8 @@ class ContactChoiceForm(forms.Form):
 
 
 class OneTimeCodeForm(forms.Form):
+    """Six digits; a typo in the shape (letters, too short) is pointed out and costs no try."""
+
     code = forms.CharField(
         label=_("Mã xác nhận (6 chữ số)"),
         max_length=12,
@@ -91,3 +93,9 @@ class OneTimeCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise ValidationError(_("Mã xác nhận gồm đúng 6 chữ số."))
+        return code

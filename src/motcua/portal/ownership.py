@@ -6,9 +6,11 @@ applicant's ID card. A one-time code sent there is the proof: answering it links
 with that contact to the account (``ApplicantLink``), and, when someone else's account already
 holds the ID number, hands the ID number over to the person who answered (``account_reclaim``).
 
-Codes: six digits, ten minutes, five tries, three codes an hour per ID number; only a keyed hash
-is stored, and the code is sent at once (a late code is useless, so it does not wait in the
-notification outbox where an administrator could read it).
+Codes: six digits, ten minutes, five tries. Three codes an hour per requester (the account
+claiming, or the address of someone signing up), and five an hour per recipient and purpose: an
+account squatting an ID number cannot use up the allowance of the person reclaiming it, and no
+one can flood a phone. Only a keyed hash is stored; the code is sent at once (a late code is
+useless, so it does not wait in the notification outbox where an administrator could read it).
 """
 
 from __future__ import annotations
@@ -35,47 +37,32 @@ from .models import OwnershipChallenge
 
 CODE_LIFETIME = datetime.timedelta(minutes=10)
 MAX_TRIES = 5
-MAX_CODES_PER_HOUR = 3
+MAX_CODES_PER_HOUR = 3  # per requester
+MAX_CODES_PER_RECIPIENT = 5  # per hour, per purpose
 LINK, RECLAIM = "link", "reclaim"
 SMS, EMAIL = "sms", "email"
 
 
 class TooManyCodes(DomainError):
     def __init__(self) -> None:
-        super().__init__(
-            _(
-                "Đã gửi quá nhiều mã cho số định danh này trong một giờ. Vui lòng thử lại sau. "
-                "/ Too many codes for this ID number in the last hour; try again later."
-            )
-        )
+        super().__init__(_("Đã gửi quá nhiều mã xác nhận trong một giờ. Vui lòng thử lại sau."))
 
 
 class CodeNotSent(DomainError):
     def __init__(self) -> None:
-        super().__init__(
-            _(
-                "Chưa gửi được mã xác nhận. Vui lòng thử lại sau ít phút. "
-                "/ The code could not be sent; please try again in a few minutes."
-            )
-        )
+        super().__init__(_("Chưa gửi được mã xác nhận. Vui lòng thử lại sau ít phút."))
 
 
 class CodeExpired(DomainError):
     def __init__(self) -> None:
         super().__init__(
-            _(
-                "Mã xác nhận đã hết hạn hoặc đã nhập sai quá nhiều lần. Hãy yêu cầu mã mới. "
-                "/ The code has expired or was mistyped too often; ask for a new one."
-            )
+            _("Mã xác nhận đã hết hạn hoặc đã nhập sai quá nhiều lần. Hãy yêu cầu mã mới.")
         )
 
 
 class WrongCode(DomainError):
     def __init__(self, left: int) -> None:
-        super().__init__(
-            _("Mã xác nhận không đúng. Còn %(left)s lần thử. / Wrong code; %(left)s tries left.")
-            % {"left": left}
-        )
+        super().__init__(_("Mã xác nhận không đúng. Còn %(left)s lần thử.") % {"left": left})
 
 
 class ReclaimRefused(DomainError):
@@ -139,10 +126,10 @@ def challenge_send(
     at: datetime.datetime,
 ) -> OwnershipChallenge:  # fmt: skip
     """Create a challenge and send its code; raises when over the limit or when sending fails."""
-    recent = OwnershipChallenge.objects.filter(
-        id_number=id_number, created_at__gte=at - datetime.timedelta(hours=1)
-    )
-    if recent.count() >= MAX_CODES_PER_HOUR:
+    recent = OwnershipChallenge.objects.filter(created_at__gte=at - datetime.timedelta(hours=1))
+    requester = recent.filter(user=user) if user is not None else recent.filter(user=None, ip=ip)
+    to_recipient = recent.filter(purpose=purpose, recipient=contact.value)
+    if requester.count() >= MAX_CODES_PER_HOUR or to_recipient.count() >= MAX_CODES_PER_RECIPIENT:
         raise TooManyCodes()
     code = f"{secrets.randbelow(10**6):06d}"
     challenge = OwnershipChallenge.objects.create(

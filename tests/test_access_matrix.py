@@ -145,9 +145,8 @@ class Person:
         return client
 
 
-def people(staff: Staff, dossier: Dossier) -> list[Person]:
-    police = Unit.objects.get(code=POLICE)
-    assert police.parent is not None
+def sibling_of(police: Unit) -> Unit:
+    """Another ward's police, under the same city police."""
     sibling = (
         Unit.objects.filter(parent=police.parent, code__startswith="hn-cong-an-phuong-")
         .exclude(pk=police.pk)
@@ -155,6 +154,13 @@ def people(staff: Staff, dossier: Dossier) -> list[Person]:
         .first()
     )
     assert sibling is not None
+    return sibling
+
+
+def people(staff: Staff, dossier: Dossier) -> list[Person]:
+    police = Unit.objects.get(code=POLICE)
+    assert police.parent is not None
+    sibling = sibling_of(police)
     other_tree = Unit.objects.get(code="hn-so-tu-phap")
     officers = {
         "reception": staff.reception,
@@ -268,24 +274,20 @@ def request(person: Person, name: str, url: str) -> HttpResponse:
     return client.post(url, {})
 
 
-def test_the_access_matrix_has_no_unexpected_allow_or_refusal(
-    db: None, settings: Any, tmp_path: Any
+def matrix(
+    everyone: list[Person], urls: dict[str, str], dossier: Dossier, expected: dict[str, set[str]]
 ) -> None:
-    settings.MEDIA_ROOT = tmp_path
-    staff = Staff()
-    dossier = the_dossier(staff)
-    everyone = people(staff, dossier)
-    urls = urls_for(dossier)
+    """Every person × every endpoint against ``expected``; reads must be logged."""
     allows, refusals, unlogged = [], [], []
     for person in everyone:
         for name, url in urls.items():
             kind, method = ENDPOINTS[name]
             logged_before = DossierAccess.objects.filter(dossier=dossier).count()
             got = outcome(request(person, name, url), dossier)
-            expected = "allowed" if kind in EXPECTED[person.name] else "refused"
-            if got != expected:
-                line = f"{person.name} {method} {name}: expected {expected}, got {got}"
-                (allows if expected == "refused" else refusals).append(line)
+            wanted = "allowed" if kind in expected[person.name] else "refused"
+            if got != wanted:
+                line = f"{person.name} {method} {name}: expected {wanted}, got {got}"
+                (allows if wanted == "refused" else refusals).append(line)
             elif (
                 got == "allowed"
                 and name in LOGGED
@@ -295,4 +297,50 @@ def test_the_access_matrix_has_no_unexpected_allow_or_refusal(
     assert not allows, "UNEXPECTED ALLOWS:\n" + "\n".join(allows)
     assert not refusals, "unexpected refusals:\n" + "\n".join(refusals)
     assert not unlogged, "officer reads that left no DossierAccess row:\n" + "\n".join(unlogged)
-    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS)
+
+
+def test_the_access_matrix_has_no_unexpected_allow_or_refusal(
+    db: None, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    staff = Staff()
+    dossier = the_dossier(staff)
+    everyone = people(staff, dossier)
+    urls = urls_for(dossier)
+    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 16
+    matrix(everyone, urls, dossier, EXPECTED)
+
+
+# Consulted: the deciding unit asks the other ward's police for an opinion. Its division head and
+# leader read the dossier (their unit takes part), its specialists too (a consultation asked of
+# their unit); its reception and administrator do not. Nobody there may assign it. A token limited
+# to that unit reads through the consultation, and acts nowhere.
+CONSULTED: dict[str, set[str]] = {
+    **EXPECTED,
+    "sibling_head": SEES,
+    "sibling_leader": SEES,
+    "sibling_specialist": SEES,
+    "token_act_other_unit": {API_READ},
+    "token_read_other_unit": {API_READ},
+}
+CONSULTED_PEOPLE = {
+    "sibling_reception", "sibling_specialist", "sibling_head", "sibling_leader",
+    "sibling_administrator", "supervisor_other_tree", "impostor", "token_act_other_unit",
+    "token_read_other_unit",
+}  # fmt: skip
+
+
+def test_a_consulted_unit_reads_but_does_not_act(db: None, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    staff = Staff()
+    dossier = the_dossier(staff)
+    everyone = [p for p in people(staff, dossier) if p.name in CONSULTED_PEOPLE]
+    police = Unit.objects.get(code=POLICE)
+    sibling = sibling_of(police)
+    s.dossier_consult(
+        dossier=dossier, actor=staff.specialist, at=at("2026-03-02 11:00"), unit=sibling,
+        question="Xác minh nơi ở trước đây của người nộp",
+    )  # fmt: skip
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert dossier.consultations.filter(unit=sibling).exists()
+    matrix(everyone, urls_for(dossier), dossier, CONSULTED)

@@ -245,7 +245,7 @@ def urls_for(dossier: Dossier) -> dict[str, str]:
 
 
 def outcome(response: HttpResponse, dossier: Dossier) -> str:
-    """ "allowed" or "refused" (see the module's docstring)."""
+    """Either "allowed" or "refused" (see the module's docstring)."""
     status = response.status_code
     if status in (401, 403, 404):
         return "refused"

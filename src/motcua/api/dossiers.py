@@ -332,8 +332,15 @@ def visible_or_404(user: User, ref: str) -> Dossier:
     response={200: IssuedListOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
 def dossier_documents(request: HttpRequest, ref: str) -> dict[str, Any]:
-    """The legal forms issued for the dossier, each exactly as issued (number, issuer, SHA-256)."""
-    return {"items": issued_out(visible_or_404(officer(request), ref))}
+    """The legal forms issued for the dossier, each exactly as issued (number, issuer, SHA-256).
+    A read of the dossier like any other: logged for the applicant to see."""
+    user = officer(request)
+    dossier = visible_or_404(user, ref)
+    access_record(
+        user=user, dossier=dossier, what=DossierAccess.What.PAGE, item="Danh sách văn bản đã ban hành",
+        via="api",
+    )  # fmt: skip
+    return {"items": issued_out(dossier)}
 
 
 @router.get(

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from motcua.accounts.constants import OfficerRoleName
 from motcua.accounts.models import OfficerRole, User
+from motcua.common.clock import today
 from motcua.signin.constants import SignInEventKind
 from motcua.signin.models import SignInEvent
 from motcua.signin.policy import SESSION_AUTH_AT
@@ -107,7 +108,10 @@ def test_wrong_passwords_at_confirmation_count_towards_the_sign_in_lock() -> Non
 
 def test_granting_a_role_needs_the_password_once_the_sign_in_is_old() -> None:
     admin = factories.officer(BRANCH, OfficerRoleName.ADMINISTRATOR)
-    newcomer = factories.officer("hn-so-tu-phap", OfficerRoleName.SPECIALIST)
+    # An officer of the branch (its home unit) with no role yet: the administrator may grant.
+    newcomer = User.objects.create_user(
+        username="moi-vao", password=factories.PASSWORD, home_unit=factories.unit(BRANCH)
+    )
     client = six_minutes_later(signed_in(admin))
     grant = {"username": newcomer.username, "role": OfficerRoleName.RECEPTION}
     response = client.post(reverse("web:role-grant", args=[BRANCH]), grant)
@@ -128,22 +132,24 @@ def test_revoking_a_role_needs_the_password_once_the_sign_in_is_old() -> None:
     client = six_minutes_later(signed_in(admin))
     url = reverse("web:role-revoke", args=[BRANCH, target.pk])
     assert client.post(url).status_code == 200
-    assert OfficerRole.objects.filter(pk=target.pk).exists()
+    assert OfficerRole.objects.get(pk=target.pk).valid_until is None
     assert client.post(url, {"current_password": factories.PASSWORD}).status_code == 302
-    assert not OfficerRole.objects.filter(pk=target.pk).exists()
+    assert OfficerRole.objects.get(pk=target.pk).valid_until is not None  # ended, kept
 
 
 def test_a_role_change_in_the_admin_needs_the_password_too() -> None:
     superuser = User.objects.create_superuser("sieuquantri", "a@example.com", factories.PASSWORD)
     target = factories.role_of(factories.officer(BRANCH, OfficerRoleName.RECEPTION))
     client = six_minutes_later(signed_in(superuser))
-    url = f"/quan-tri/accounts/officerrole/{target.pk}/delete/"
+    url = f"/quan-tri/accounts/officerrole/{target.pk}/change/"
+    end = {"title": "", "valid_until": today().strftime("%d/%m/%Y"),
+           "change_document_number": "", "change_document_date": ""}  # fmt: skip
     assert client.get(url).status_code == 200  # looking needs no password
-    assert client.post(url, {"post": "yes"}).status_code == 200
-    assert OfficerRole.objects.filter(pk=target.pk).exists()
-    done = client.post(url, {"post": "yes", "current_password": factories.PASSWORD})
+    assert client.post(url, end).status_code == 200
+    assert OfficerRole.objects.get(pk=target.pk).valid_until is None
+    done = client.post(url, {**end, "current_password": factories.PASSWORD})
     assert done.status_code == 302
-    assert not OfficerRole.objects.filter(pk=target.pk).exists()
+    assert OfficerRole.objects.get(pk=target.pk).valid_until == today()
 
 
 def test_new_recovery_codes_need_the_password_once_the_sign_in_is_old(settings: object) -> None:

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.accounts.demo import demo_accounts_ensure
+from motcua.authority.demo import demo_delegations_ensure
 from motcua.catalog.models import Procedure
 from motcua.organizations.models import Unit
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         self.stdout.write("✓ Tệp tĩnh / static files collected")
         if demo and settings.EMBEDDED:
             logins = demo_accounts_ensure(password=settings.MOTCUA_DEMO_PASSWORD)
+            demo_delegations_ensure()  # a deputy signs "KT." at Phường Hoàn Kiếm
             self.logins = logins
 
     def run_processes(self, host: str, port: int, web_workers: int) -> None:

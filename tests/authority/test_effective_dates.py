@@ -35,13 +35,11 @@ def test_a_delegation_holds_from_its_first_to_its_last_day(
     assert (block.delegation is not None) is in_force
     if in_force:
         assert signer_check(
-            unit_id=ward.unit.pk, signer=ward.deputy, procedure_id=birth.pk, at=at(moment)
+            unit_id=ward.unit.pk, signer=ward.deputy, procedure=birth, at=at(moment)
         )
     else:
         with pytest.raises(NotAllowed):
-            signer_check(
-                unit_id=ward.unit.pk, signer=ward.deputy, procedure_id=birth.pk, at=at(moment)
-            )
+            signer_check(unit_id=ward.unit.pk, signer=ward.deputy, procedure=birth, at=at(moment))
     chairman = signature_block(unit=ward.unit, procedure=birth, signer=ward.chairman, at=at(moment))
     assert (chairman.lines, chairman.name, chairman.basis) == (OWN, "Trần Văn Chính", ())
 

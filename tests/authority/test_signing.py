@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from motcua.accounts.models import ApiToken
+from motcua.accounts.models import ApiToken, User
 from motcua.common.errors import NotAllowed
 from motcua.dossiers import deadlines
 from motcua.dossiers import services as s
@@ -174,3 +177,23 @@ def test_the_chairman_signs_in_his_own_name_even_while_his_deputy_is_delegated(
     assert signature["name"] == "Trần Văn Chính"
     assert signature["basis"] == []
     assert "delegation" not in dossier.events.get(action=Action.APPROVE).payload
+
+
+def test_offering_actions_to_a_deputy_reads_his_delegations_once_per_request(
+    ward: WardStaff,
+) -> None:
+    delegate_signing(ward)
+    refs = [birth_at_signing(ward).pk for _ in range(3)]
+
+    def offers(user: User) -> int:
+        fresh_user = User.objects.get(pk=user.pk)  # a new request
+        rows = list(Dossier.objects.filter(pk__in=refs).select_related("procedure"))
+        prefetch_related_objects(rows, "consultations")
+        with CaptureQueriesContext(connection) as queries:
+            for row in rows:
+                assert Action.APPROVE in s.actions_available(
+                    row, fresh_user, at("2026-03-02 14:00")
+                )
+        return len(queries)
+
+    assert offers(ward.deputy) <= offers(ward.chairman) + 2  # the delegations and their fields

@@ -22,7 +22,7 @@ def covers(delegation: Delegation, procedure: Procedure) -> bool:
     )
 
 
-def _first_covering(candidates: Iterable[Delegation], procedure: Procedure) -> Delegation | None:
+def first_covering(candidates: Iterable[Delegation], procedure: Procedure) -> Delegation | None:
     # Validation keeps overlapping delegations out; should old data hold two, the one that
     # names the procedure most narrowly, then the latest, wins, always the same one.
     found = [d for d in candidates if covers(d, procedure)]
@@ -46,13 +46,13 @@ def signing_delegation(
 ) -> Delegation | None:
     """The delegation under which ``officer`` signs for the head of the unit (KT., TL., TUQ.)."""
     candidates = in_force(unit_id=unit_id, on=on, kinds=SIGNING_KINDS, delegate_id=officer_id)
-    return _first_covering(candidates, procedure)
+    return first_covering(candidates, procedure)
 
 
 def devolution_from(*, unit_id: int, procedure: Procedure, on: datetime.date) -> Delegation | None:
     """The phân cấp that moves the deciding of ``procedure`` away from the unit on ``on``."""
     candidates = in_force(unit_id=unit_id, on=on, kinds=[DelegationKind.DEVOLUTION])
-    return _first_covering(candidates, procedure)
+    return first_covering(candidates, procedure)
 
 
 def devolution_into(

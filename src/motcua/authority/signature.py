@@ -12,6 +12,7 @@ and a signer into those lines.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
 from . import selectors
-from .constants import DelegationKind
+from .constants import SIGNING_KINDS, DelegationKind
 from .models import Delegation
 
 OWN_NAME = ""  # no delegation: the head signs in their own name
@@ -241,18 +242,41 @@ def signing_delegation_for(
     )
 
 
+MEMO = "_motcua_signing_delegations"
+
+
+def signer_delegations(
+    signer: User, unit_id: int, day: datetime.date, *, memo: bool
+) -> list[Delegation]:
+    """The signing delegations of ``signer`` in the unit on ``day``. ``memo``: read once per
+    user object (one request), for the actions offered on every row of a list; an action itself
+    always reads them afresh."""
+    if not memo:
+        return selectors.in_force(
+            unit_id=unit_id, on=day, kinds=SIGNING_KINDS, delegate_id=signer.pk
+        )
+    cache: dict[tuple[int, datetime.date], list[Delegation]] = signer.__dict__.setdefault(MEMO, {})
+    if (unit_id, day) not in cache:
+        cache[(unit_id, day)] = signer_delegations(signer, unit_id, day, memo=False)
+    return cache[(unit_id, day)]
+
+
 def signer_check(
-    *, unit_id: int, signer: User, procedure_id: int, at: datetime.datetime
-) -> Delegation | None:
+    *, unit_id: int, signer: User, procedure: Procedure | Callable[[], Procedure],
+    at: datetime.datetime, memo: bool = False,
+) -> Delegation | None:  # fmt: skip
     """A deputy signs only for the head, under a delegation in force for the procedure (Decree
     30/2020 art. 13(1)–(2)); the head and untitled leaders sign in their own name. Returns the
-    delegation the deputy signs under."""
+    delegation the deputy signs under. ``procedure`` may be a function: it is read only for a
+    deputy."""
     title = signer_title(signer, unit_id)
     if not is_deputy(title):
         return None
-    procedure = Procedure.objects.only("code", "field_id").get(pk=procedure_id)
-    delegation = selectors.signing_delegation(
-        unit_id=unit_id, officer_id=signer.pk, procedure=procedure, on=local_day(at)
+    if callable(procedure):
+        procedure = procedure()
+    day = local_day(at)
+    delegation = selectors.first_covering(
+        signer_delegations(signer, unit_id, day, memo=memo), procedure
     )
     if delegation is None:
         raise NotAllowed(
@@ -264,7 +288,7 @@ def signer_check(
             % {
                 "name": signer.get_full_name(),
                 "title": title,
-                "day": day_text(local_day(at)),
+                "day": day_text(day),
                 "code": procedure.code,
             }
         )

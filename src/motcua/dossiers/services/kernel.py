@@ -136,17 +136,19 @@ def refusal_message(spec: ActionSpec, dossier: Dossier) -> Any:
 
 
 def actor_check(
-    spec: ActionSpec, dossier: Dossier, actor: User | None, at: datetime.datetime | None = None
-) -> int | None:
+    spec: ActionSpec, dossier: Dossier, actor: User | None, at: datetime.datetime | None = None,
+    *, offer: bool = False,
+) -> int | None:  # fmt: skip
     """The unit the actor acts for (None: the applicant, or the system). An action that signs
-    for the deciding unit also needs a deputy's delegation in force on ``at`` (default: now)."""
+    for the deciding unit also needs a deputy's delegation in force on ``at`` (default: now);
+    ``offer``: only asked which actions to offer (the deputy's delegations are read once)."""
     if actor is None:
         return None
     if spec.applicant and is_applicant(dossier, actor):
         return None
     unit_id = acting_unit_id(spec, dossier, actor)
     if spec.signs:
-        signing.signer_check(dossier, unit_id=unit_id, actor=actor, at=at or now())
+        signing.signer_check(dossier, unit_id=unit_id, actor=actor, at=at or now(), memo=offer)
     return unit_id
 
 
@@ -154,7 +156,7 @@ def may(
     spec: ActionSpec, dossier: Dossier, actor: User, at: datetime.datetime | None = None
 ) -> bool:
     try:
-        actor_check(spec, dossier, actor, at)
+        actor_check(spec, dossier, actor, at, offer=True)
     except NotAllowed:
         return False
     return True

@@ -50,8 +50,12 @@ def competence_delegation(
     )  # fmt: skip
 
 
-def signer_check(dossier: Dossier, *, unit_id: int, actor: User, at: datetime.datetime) -> None:
-    authority_signer_check(unit_id=unit_id, signer=actor, procedure_id=dossier.procedure_id, at=at)
+def signer_check(
+    dossier: Dossier, *, unit_id: int, actor: User, at: datetime.datetime, memo: bool = False
+) -> None:
+    authority_signer_check(
+        unit_id=unit_id, signer=actor, procedure=lambda: procedure_of(dossier), at=at, memo=memo
+    )
 
 
 def signing_payload(

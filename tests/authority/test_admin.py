@@ -44,6 +44,9 @@ def test_a_delegation_entered_in_the_admin_is_stored_and_recorded(
     ward: WardStaff, admin_client: tuple[Client, User]
 ) -> None:
     client, admin = admin_client
+    page = client.get(ADD)
+    assert page.status_code == 200
+    assert "Căn cứ và thời hạn" in page.content.decode()
     response = client.post(ADD, form(ward, procedure_codes="1.001193, 1.004873"))
     assert response.status_code == 302, response.content.decode()[:3000]
     delegation = Delegation.objects.get()

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.worktime",
     "motcua.catalog",
+    "motcua.authority",
     "motcua.dossiers",
     "motcua.portal",
     "motcua.notifications",

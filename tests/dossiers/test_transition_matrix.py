@@ -557,7 +557,7 @@ COMMUNE_CASES = [
         """,
         to=Status.PROCESSING,
     ),
-    Case(Action.APPROVE, LEADER_AT_SIGNING, step=3, to=Status.PROCESSED),
+    Case(Action.APPROVE, LEADER_AT_SIGNING, step=3, to=Status.PROCESSED, issues="decision"),
     Case(Action.APPROVE, LEADER_AWAY_FROM_SIGNING, step=2),
     Case(Action.REJECT, LEADER_AT_SIGNING, step=3, to=Status.PROCESSED, issues="rejection"),
     Case(Action.REJECT, LEADER_AWAY_FROM_SIGNING, step=2),
@@ -743,7 +743,14 @@ DEPARTMENT_CASES = [
         "department",
         step=4,
     ),
-    Case(Action.APPROVE, LEADER_AT_SIGNING, "department", step=4, to=Status.PROCESSED),
+    Case(
+        Action.APPROVE,
+        LEADER_AT_SIGNING,
+        "department",
+        step=4,
+        to=Status.PROCESSED,
+        issues="decision",
+    ),
     Case(Action.APPROVE, LEADER_AWAY_FROM_SIGNING, "department", step=3),
     Case(
         Action.TRANSFER,
@@ -935,7 +942,7 @@ def outcome_name(outcome: object) -> str:
     return "Y" if outcome == "Y" else type(outcome).__name__
 
 
-ISSUED = ("receipt", "supplement_request", "refusal", "rejection", "apology", "stop")
+ISSUED = ("receipt", "supplement_request", "refusal", "rejection", "apology", "stop", "decision")
 
 
 def issued_counts(dossier: Dossier) -> dict[str, int]:

@@ -45,6 +45,9 @@ DEMO_BUSINESS = {
     "email": "lienhe@senvang.example.com",
 }
 SUPERUSER = "quantri"
+# Deputies who sign for their head ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH") under a delegation that
+# ``motcua.authority.demo`` records: (unit prefix, username suffix, name, title).
+DEMO_DEPUTIES = [("hoankiem", "phochutich", "Nguyễn Thu Hà", "Phó Chủ tịch")]
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,21 @@ def ensure_officer(prefix: str, unit: Unit, role: str, password: str) -> DemoLog
         user.save(update_fields=["password"])
     officer_role_grant(actor=None, officer=user, unit=unit, role=role, at=now())
     return DemoLogin(username, f"{label} — {unit.name}")
+
+
+def ensure_deputy(
+    prefix: str, unit: Unit, suffix: str, name: str, title: str, password: str
+) -> DemoLogin:
+    """A leader of the unit whose title makes them a deputy: they sign only under a delegation."""
+    username = f"{prefix}.{suffix}"
+    user, created = User.objects.get_or_create(username=username, defaults={"full_name": name})
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    officer_role_grant(
+        actor=None, officer=user, unit=unit, role=OfficerRoleName.LEADER, at=now(), title=title
+    )
+    return DemoLogin(username, f"{title} — {unit.name} (ký thay Chủ tịch: KT.)")
 
 
 def ensure_superuser(password: str) -> DemoLogin:
@@ -110,6 +128,9 @@ def demo_accounts_ensure(*, password: str) -> list[DemoLogin]:
         for prefix, code in DEMO_UNITS.items():
             for role in OfficerRoleName.values:
                 logins.append(ensure_officer(prefix, units[code], role, password))
+        for prefix, suffix, name, title in DEMO_DEPUTIES:
+            unit = units[DEMO_UNITS[prefix]]
+            logins.append(ensure_deputy(prefix, unit, suffix, name, title, password))
         logins.extend(ensure_citizens(password))
         logins.append(ensure_business(password))
     return logins

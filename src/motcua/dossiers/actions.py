@@ -197,6 +197,9 @@ class ActionSpec:
     confirm: bool = False  # irreversible: the page asks for confirmation
     offered: bool = True  # listed among the officer's actions on the dossier page
     public: bool = True  # shown in the applicant's history (no internal work: notes, questions)
+    # The actor signs what it issues for the deciding unit: a deputy needs a delegation in force
+    # and the document carries the signature block (Decree 30/2020 art. 13; ``authority``).
+    signs: bool = False
     summary: str | Promise = ""
     # How the applicant's history says it, in plain words; {unit}, {step}, {reason} are filled in.
     citizen: str | Promise = ""
@@ -424,7 +427,9 @@ SPECS: tuple[ActionSpec, ...] = (
                 hint=_("Bắt buộc khi chưa có dự thảo kết quả đính kèm."),
             ),
         ),
+        issues=DocumentKind.DECISION,
         event="approved",
+        signs=True,
         citizen=_("Lãnh đạo đã ký duyệt kết quả"),
         summary=_("Lãnh đạo ký duyệt kết quả (cần dự thảo kết quả hoặc nội dung quyết định)."),
     ),
@@ -438,6 +443,7 @@ SPECS: tuple[ActionSpec, ...] = (
         issues=DocumentKind.REJECTION,
         event="rejected",
         confirm=True,
+        signs=True,
         citizen=_("Hồ sơ không được giải quyết: {reason}"),
         summary=_(
             "Không giải quyết sau thẩm định; Phiếu từ chối giải quyết nêu rõ lý do là kết quả."
@@ -472,6 +478,7 @@ SPECS: tuple[ActionSpec, ...] = (
         ),
         issues=DocumentKind.APOLOGY,
         event="apologized",
+        signs=True,
         citizen=_("Cơ quan xin lỗi và hẹn lại ngày trả: {reason}"),
         summary=_("Xin lỗi và hẹn lại ngày trả một lần, trước khi hết hạn."),
     ),

@@ -88,6 +88,7 @@ class DocumentKind(models.TextChoices):
     REJECTION = "rejection", _("Phiếu từ chối giải quyết hồ sơ")
     APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
     STOP = "stop", _("Thông báo dừng giải quyết hồ sơ")
+    DECISION = "decision", _("Thông báo kết quả giải quyết hồ sơ")
     CONTROL_SLIP = "control_slip", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
 
 

@@ -58,6 +58,8 @@ FORMS = {
         LegalForm("xin-loi", "Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "apology", DocumentKind.APOLOGY),
         LegalForm("dung-giai-quyet", "Mẫu số 05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "stop", DocumentKind.STOP),
         LegalForm("kiem-soat", "Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "control", DocumentKind.CONTROL_SLIP),
+        # Not a form of the circulars: the signed decision's notice, with its signature block.
+        LegalForm("ket-qua-giai-quyet", "", "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT HỒ SƠ", "decision", DocumentKind.DECISION),
     ]
 }  # fmt: skip
 FORM_OF_KIND = {form.kind: form for form in FORMS.values()}

@@ -181,7 +181,7 @@ def dossier_perform(
     if performer is None:
         raise TransitionNotAllowed(_("Không có thao tác “%(action)s”.") % {"action": action})
     spec = spec_for(action)
-    actor_check(spec, dossier, actor)  # who may act is said before what is missing (403, not 422)
+    actor_check(spec, dossier, actor, at)  # who may act is said before what is missing (403)
     inputs_check(spec, given)
     common = {"dossier": dossier, "actor": actor, "at": at, "expected_version": expected_version}
     return performer(common, given)
@@ -207,7 +207,7 @@ def offered_specs(dossier: Dossier, user: User, at: datetime.datetime) -> list[A
         if spec.offered
         and spec.action in PERFORMERS
         and state_allows(spec, dossier)
-        and may(spec, dossier, user)
+        and may(spec, dossier, user, at)
         and first_refusing_guard(spec, dossier, at) is None
     ]
 

@@ -23,6 +23,7 @@ from motcua.catalog.presentation import time_limit_text
 from ..constants import DocumentKind
 from ..document_tasks import issued_document_render_task
 from ..models import DocumentSequence, Dossier, DossierEvent, IssuedDocument
+from . import signing
 
 # The short sign after the number ("Số 12/TNHS"), by kind.
 NUMBER_SUFFIX = {
@@ -33,9 +34,17 @@ NUMBER_SUFFIX = {
     DocumentKind.APOLOGY: "XLHL",
     DocumentKind.STOP: "DGQ",
     DocumentKind.CONTROL_SLIP: "PKS",
+    DocumentKind.DECISION: "TBKQ",
 }
 # Issued by the deciding unit; the others by the one-stop that received the dossier.
-DECIDING_UNIT_KINDS = frozenset({DocumentKind.REJECTION, DocumentKind.APOLOGY})
+DECIDING_UNIT_KINDS = frozenset(
+    {DocumentKind.REJECTION, DocumentKind.APOLOGY, DocumentKind.DECISION}
+)
+# Forms that end with a signature block: who signs, with which title and delegation, frozen in
+# the facts (Decree 30/2020/NĐ-CP art. 8(2)(g), 13).
+SIGNED_KINDS = frozenset(
+    {DocumentKind.DECISION, DocumentKind.REJECTION, DocumentKind.APOLOGY, DocumentKind.STOP}
+)
 
 
 def person_name(actor: User | None) -> str:
@@ -118,6 +127,11 @@ def facts_of(
     )
     parent = unit.parent
     procedure = dossier.procedure
+    signature = (
+        signing.signature_facts(dossier, unit=unit, actor=document.issued_by, at=document.issued_at)
+        if document.kind in SIGNED_KINDS
+        else None
+    )
     return {
         "number": document.number,
         "issued_at": when(document.issued_at),
@@ -145,4 +159,5 @@ def facts_of(
             "previous_due": (event.payload or {}).get("previous_due") if event else None,
             "new_due": (event.payload or {}).get("new_due") if event else None,
         },
+        **({"signature": signature} if signature is not None else {}),
     }  # fmt: skip

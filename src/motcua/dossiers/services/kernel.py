@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.common import events
+from motcua.common.clock import now
 from motcua.common.errors import NotAllowed
 from motcua.organizations.models import Unit
 
@@ -30,7 +31,7 @@ from ..audit import event_seal
 from ..constants import StepOutcome
 from ..errors import MissingInput, StaleDossier
 from ..models import ApplicantLink, Dossier, DossierEvent, DossierStep
-from . import documents
+from . import documents, signing
 
 
 @dataclass(frozen=True)
@@ -134,18 +135,28 @@ def refusal_message(spec: ActionSpec, dossier: Dossier) -> Any:
     }
 
 
-def actor_check(spec: ActionSpec, dossier: Dossier, actor: User | None) -> int | None:
-    """The unit the actor acts for (None: the applicant, or the system)."""
+def actor_check(
+    spec: ActionSpec, dossier: Dossier, actor: User | None, at: datetime.datetime | None = None,
+    *, offer: bool = False,
+) -> int | None:  # fmt: skip
+    """The unit the actor acts for (None: the applicant, or the system). An action that signs
+    for the deciding unit also needs a deputy's delegation in force on ``at`` (default: now);
+    ``offer``: only asked which actions to offer (the deputy's delegations are read once)."""
     if actor is None:
         return None
     if spec.applicant and is_applicant(dossier, actor):
         return None
-    return acting_unit_id(spec, dossier, actor)
+    unit_id = acting_unit_id(spec, dossier, actor)
+    if spec.signs:
+        signing.signer_check(dossier, unit_id=unit_id, actor=actor, at=at or now(), memo=offer)
+    return unit_id
 
 
-def may(spec: ActionSpec, dossier: Dossier, actor: User) -> bool:
+def may(
+    spec: ActionSpec, dossier: Dossier, actor: User, at: datetime.datetime | None = None
+) -> bool:
     try:
-        actor_check(spec, dossier, actor)
+        actor_check(spec, dossier, actor, at, offer=True)
     except NotAllowed:
         return False
     return True
@@ -244,9 +255,12 @@ def act(
     spec = spec_for(action)
     with transaction.atomic():
         current = locked(dossier, expected_version)
-        unit_id = actor_check(spec, current, actor)
+        unit_id = actor_check(spec, current, actor, at)
         check_state_and_guards(spec, current, at)
         change = decide(current)
+        if spec.signs and actor is not None and unit_id is not None:  # the delegation it used
+            payload = signing.signing_payload(current, unit_id=unit_id, actor=actor, at=at)
+            change = replace(change, payload={**(change.payload or {}), **payload})
         from_status, from_step = current.status, current.current_step
         for name, value in change.fields.items():
             setattr(current, name, value)

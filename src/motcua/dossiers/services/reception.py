@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
+from motcua.authority.selectors import devolution_from
+from motcua.authority.signature import local_day
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
 from motcua.common import events
 from motcua.common.text import fold_words
@@ -65,11 +67,17 @@ def process_for(procedure: Procedure, unit: Unit) -> ProcessDefinition | None:
     return own or procedure.processes.filter(unit__isnull=True).order_by("-version").first()
 
 
-def deciding_unit_for(procedure: Procedure, receiving_unit: Unit) -> Unit:
-    """The competent unit: the procedure's own, or the commune body where it was received."""
-    if procedure.deciding_unit is not None:
-        return procedure.deciding_unit
-    return receiving_unit
+def deciding_unit_for(
+    procedure: Procedure, receiving_unit: Unit, at: datetime.datetime | None = None
+) -> Unit:
+    """The competent unit: the procedure's own, or the commune body where it was received; on
+    ``at``'s day, the unit a phân cấp in force moves the procedure to (``motcua.authority``)."""
+    competent = procedure.deciding_unit or receiving_unit
+    if at is not None:
+        delegation = devolution_from(unit_id=competent.pk, procedure=procedure, on=local_day(at))
+        if delegation is not None and delegation.delegate_unit is not None:
+            return delegation.delegate_unit
+    return competent
 
 
 def dossier_submit(
@@ -104,7 +112,7 @@ def dossier_submit(
             applicant=asdict(applicant), applicant_name=applicant.name.strip()[:200],
             applicant_name_folded=fold_words(applicant.name)[:200],
             applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
-            receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit),
+            receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit, at),
             eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
         )  # fmt: skip
         event = build_event(
@@ -127,9 +135,17 @@ def dossier_receive(
     art. 17, TT 01/2018 Mẫu 01); it goes on to the first step of the deciding unit."""
 
     def decide(current: Dossier) -> Change:
+        # The unit competent on the reception day decides (a phân cấp may start in between),
+        # on its own calendar.
+        competent = deciding_unit_for(current.procedure, current.receiving_unit, at)
+        moved = competent.pk != current.deciding_unit_id
+        if moved:
+            current.deciding_unit = competent
         code = dossier_code_allocate(current.receiving_unit, at)
         due = deadlines.statutory_due(current, received_at=at)
-        fields = {"code": code, "received_at": at, **due.as_fields()}
+        fields: dict[str, Any] = {"code": code, "received_at": at, **due.as_fields()}
+        if moved:
+            fields["deciding_unit"] = competent
         return Change(
             Status.RECEIVED, fields, payload={"code": code, "due_at": iso(due.due)},
             to_step=steps.first_deciding(current), outcome=StepOutcome.FORWARDED,

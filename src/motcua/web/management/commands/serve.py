@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.accounts.demo import demo_accounts_ensure
+from motcua.authority.demo import demo_delegations_ensure
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import AuditRoot
 from motcua.organizations.models import Unit
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         self.stdout.write("✓ Tệp tĩnh / static files collected")
         if demo and settings.EMBEDDED:
             logins = demo_accounts_ensure(password=settings.MOTCUA_DEMO_PASSWORD)
+            demo_delegations_ensure()  # a deputy signs "KT." at Phường Hoàn Kiếm
             self.logins = logins
 
     def audit_first_root(self) -> None:

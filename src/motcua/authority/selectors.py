@@ -1,0 +1,65 @@
+"""Reads of delegations: which one is in force, for whom, for which procedure, on which day."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from motcua.catalog.models import Procedure
+
+from .constants import SIGNING_KINDS, DelegationKind
+from .models import Delegation
+
+
+def covers(delegation: Delegation, procedure: Procedure) -> bool:
+    """The delegation's scope holds the procedure: named by code, by field, or all (both empty)."""
+    codes = set(delegation.procedure_codes or [])
+    field_ids = {field.pk for field in delegation.fields.all()}
+    if not codes and not field_ids:
+        return True
+    return procedure.code in codes or (
+        procedure.field_id is not None and procedure.field_id in field_ids
+    )
+
+
+def first_covering(candidates: Iterable[Delegation], procedure: Procedure) -> Delegation | None:
+    # Validation keeps overlapping delegations out; should old data hold two, the one that
+    # names the procedure most narrowly, then the latest, wins, always the same one.
+    found = [d for d in candidates if covers(d, procedure)]
+    narrow = [d for d in found if d.procedure_codes]
+    return max(narrow or found, key=lambda d: (d.valid_from, d.pk), default=None)
+
+
+def in_force(
+    *, unit_id: int, on: datetime.date, kinds: Iterable[str], **filters: object
+) -> list[Delegation]:
+    return list(
+        Delegation.objects.in_force_on(on)
+        .filter(delegator_unit_id=unit_id, kind__in=list(kinds), **filters)
+        .select_related("delegate_unit", "delegator_unit")
+        .prefetch_related("fields")
+    )
+
+
+def signing_delegation(
+    *, unit_id: int, officer_id: int, procedure: Procedure, on: datetime.date
+) -> Delegation | None:
+    """The delegation under which ``officer`` signs for the head of the unit (KT., TL., TUQ.)."""
+    candidates = in_force(unit_id=unit_id, on=on, kinds=SIGNING_KINDS, delegate_id=officer_id)
+    return first_covering(candidates, procedure)
+
+
+def devolution_from(*, unit_id: int, procedure: Procedure, on: datetime.date) -> Delegation | None:
+    """The phân cấp that moves the deciding of ``procedure`` away from the unit on ``on``."""
+    candidates = in_force(unit_id=unit_id, on=on, kinds=[DelegationKind.DEVOLUTION])
+    return first_covering(candidates, procedure)
+
+
+def devolution_into(
+    *, unit_id: int, from_unit_id: int, procedure: Procedure, on: datetime.date
+) -> Delegation | None:
+    """The phân cấp from ``from_unit`` that made ``unit`` competent for ``procedure`` on ``on``."""
+    if unit_id == from_unit_id:
+        return None
+    found = devolution_from(unit_id=from_unit_id, procedure=procedure, on=on)
+    return found if found is not None and found.delegate_unit_id == unit_id else None

@@ -141,8 +141,11 @@ def test_a_deleted_last_event_is_detected_against_the_root(staff: Staff) -> None
     )
     decided(staff, "2026-03-03 09:00")
     assert publish()[0] == 0
-    # The last event goes; the row is put back exactly as it was before it (version included).
-    DossierEvent.objects.filter(dossier=victim, seq=victim.version).delete()
+    # The last event goes (with the decision notice it issued); the row is put back exactly as it
+    # was before it (version included).
+    last = DossierEvent.objects.filter(dossier=victim, seq=victim.version)
+    IssuedDocument.objects.filter(event__in=last).delete()
+    last.delete()
     Dossier.objects.filter(pk=victim.pk).update(**{k: v for k, v in before.items() if k != "id"})
     assert verify("--no-root")[0] == 0  # the chain alone now looks whole…
     code, output = verify()  # …the published root does not

@@ -100,9 +100,11 @@ def test_the_impostor_cannot_prove_with_the_code_sent_to_the_applicant(
     impostor = Client()
     sign_up(impostor, VICTIM_ID)
     page = impostor.get(reverse("portal:claim")).content.decode()
-    assert VICTIM_PHONE not in page  # masked
-    assert "09••••••21" in page
-    impostor.post(reverse("portal:claim"), {"proof-contact": "0"})
+    assert VICTIM_PHONE[-4:] not in page  # no contact of the dossiers is shown, even masked
+    guessed = impostor.post(reverse("portal:claim"), {"proof-contact": "0911000111"}, follow=True)
+    assert "mã xác nhận đã được gửi tới đó" in guessed.content.decode()  # the same answer…
+    assert not list(sms_in_a_folder.glob("*.json"))  # …but nothing was sent
+    impostor.post(reverse("portal:claim"), {"proof-contact": VICTIM_PHONE})  # knows the phone
     assert messages_to(sms_in_a_folder, VICTIM_PHONE) == 1  # the code went to the applicant
     wrong = impostor.post(reverse("portal:claim-code"), {"code": "000000"})
     assert "Mã xác nhận không đúng" in wrong.content.decode()
@@ -120,7 +122,7 @@ def test_the_real_applicant_takes_the_id_number_back_with_the_code(
     assert taken.url == reverse("portal:id-taken")  # not a dead end
     page = real.get(taken.url).content.decode()
     assert "Quên mật khẩu" in page
-    real.post(reverse("portal:id-taken"), {"proof-contact": "0"})
+    real.post(reverse("portal:id-taken"), {"proof-contact": VICTIM_PHONE})
     done = real.post(reverse("portal:id-taken-code"), {"code": last_code(sms_in_a_folder)})
     assert done.url == reverse("portal:my-dossiers")
     assert dossier.code in real.get(done.url).content.decode()
@@ -141,9 +143,7 @@ def test_a_signed_in_applicant_adds_counter_dossiers_with_the_code(
     client = Client()
     client.force_login(citizen)
     assert "Thêm hồ sơ nộp tại quầy" in client.get(reverse("portal:my-dossiers")).content.decode()
-    masked = ownership.contacts_for(VICTIM_ID, citizen)
-    chosen = next(i for i, c in enumerate(masked) if c.value == VICTIM_PHONE)
-    client.post(reverse("portal:claim"), {"proof-contact": str(chosen)})
+    client.post(reverse("portal:claim"), {"proof-contact": "+84 987 654 321"})
     client.post(reverse("portal:claim-code"), {"code": last_code(sms_in_a_folder)})
     listing = client.get(reverse("portal:my-dossiers")).content.decode()
     assert mine.code in listing
@@ -203,11 +203,12 @@ def test_an_account_that_proved_its_dossiers_keeps_its_id_number(
         challenge_id=proof.pk, code=last_code(sms_in_a_folder), at=at("2026-03-02 10:01")
     )
     ownership.dossiers_link(user=holder, challenge=proof, at=at("2026-03-02 10:01"))
+    sent = len(list(sms_in_a_folder.glob("*.json")))
     newcomer = Client()
     sign_up(newcomer, VICTIM_ID)
-    page = newcomer.get(reverse("portal:id-taken")).content.decode()
-    # Every counter dossier is proved by the holder: nothing is left to send a code about.
-    assert "đã xác minh là người nộp hồ sơ" in page
+    newcomer.post(reverse("portal:id-taken"), {"proof-contact": VICTIM_PHONE})
+    # Every counter dossier is proved by the holder: no code is sent for them any more.
+    assert len(list(sms_in_a_folder.glob("*.json"))) == sent
     assert User.objects.get(pk=holder.pk).is_active
 
 
@@ -276,7 +277,19 @@ def test_a_mistyped_code_is_explained_and_costs_no_try(staff: Staff) -> None:
     counter_dossier(staff)
     client = Client()
     sign_up(client, VICTIM_ID)
-    client.post(reverse("portal:claim"), {"proof-contact": "0"})
+    client.post(reverse("portal:claim"), {"proof-contact": VICTIM_PHONE})
     typo = client.post(reverse("portal:claim-code"), {"code": "12a45"}).content.decode()
     assert "Mã xác nhận gồm đúng 6 chữ số." in typo
     assert OwnershipChallenge.objects.get().attempts == 0
+
+
+def test_the_pages_never_tell_whether_an_id_number_has_counter_dossiers(staff: Staff) -> None:
+    counter_dossier(staff)  # under VICTIM_ID; none under the other number
+    answers = []
+    for id_number in (VICTIM_ID, "001195006789"):
+        client = Client()
+        sign_up(client, id_number)
+        listing = client.get(reverse("portal:my-dossiers")).content.decode()
+        asked = client.post(reverse("portal:claim"), {"proof-contact": "0900000000"}, follow=True)
+        answers.append((listing.count("Thêm hồ sơ nộp tại quầy"), asked.redirect_chain))
+    assert answers[0] == answers[1]

@@ -21,7 +21,7 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError
 
 from . import ownership
-from .forms import ContactChoiceForm, OneTimeCodeForm
+from .forms import ContactForm, OneTimeCodeForm
 
 CHALLENGE_KEY = "motcua_ownership_challenge"
 REGISTRATION_KEY = "motcua_pending_registration"
@@ -33,27 +33,30 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def contact_step(
     request: HttpRequest, *, purpose: str, id_number: str, user: User | None, next_url: str,
-    template: str, extra: dict[str, object],
+    template: str,
 ) -> HttpResponse:  # fmt: skip
-    """Choose where the code goes, then send it; shared by both doors."""
-    contacts = ownership.contacts_for(id_number, user)
-    form = ContactChoiceForm(
-        request.POST or None, masked=[f"{c.masked}" for c in contacts], prefix="proof"
-    )
-    if request.method == "POST" and contacts and form.is_valid():
-        contact = contacts[form.cleaned_data["contact"]]
+    """The person types the contact they gave at the counter; a code goes there if a dossier
+    records it. The same answer either way (see ``ownership.challenge_start``)."""
+    form = ContactForm(request.POST or None, prefix="proof")
+    if request.method == "POST" and form.is_valid():
         try:
-            challenge = ownership.challenge_send(
-                purpose=purpose, id_number=id_number, contact=contact, user=user,
-                ip=client_ip(request), at=now(),
+            challenge = ownership.challenge_start(
+                purpose=purpose, id_number=id_number, typed=form.cleaned_data["contact"],
+                user=user, ip=client_ip(request), at=now(),
             )  # fmt: skip
         except DomainError as error:
             form.add_error(None, str(error.message))
         else:
             request.session[CHALLENGE_KEY] = challenge.pk
-            messages.info(request, _("Đã gửi mã xác nhận tới %(to)s.") % {"to": contact.masked})
+            messages.info(
+                request,
+                _(
+                    "Nếu có hồ sơ ghi số điện thoại, thư điện tử này, mã xác nhận đã được gửi tới "
+                    "đó."
+                ),
+            )
             return redirect(next_url)
-    return render(request, template, {"form": form, "contacts": contacts, **extra})
+    return render(request, template, {"form": form})
 
 
 def code_step(
@@ -96,7 +99,7 @@ def claim(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # login_required
     return contact_step(
         request, purpose=ownership.LINK, id_number=id_number, user=user,
-        next_url="portal:claim-code", template="portal/claim.html", extra={},
+        next_url="portal:claim-code", template="portal/claim.html",
     )  # fmt: skip
 
 
@@ -132,11 +135,9 @@ def id_taken(request: HttpRequest) -> HttpResponse:
     registration = registration_of(request)
     if registration is None:
         return redirect("portal:sign-up")
-    holder = CitizenProfile.objects.filter(id_number=registration.id_number).first()
     return contact_step(
         request, purpose=ownership.RECLAIM, id_number=registration.id_number, user=None,
         next_url="portal:id-taken-code", template="portal/id_taken.html",
-        extra={"holder_proved": holder is not None and ownership.holder_has_proof(holder)},
     )  # fmt: skip
 
 

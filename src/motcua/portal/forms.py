@@ -14,6 +14,7 @@ from motcua.accounts.validators import (
     validate_personal_id_number,
     validate_phone,
 )
+from motcua.portal.ownership import phone_digits
 
 
 class NewAccountForm(forms.Form):
@@ -69,18 +70,27 @@ class CitizenSignUpForm(NewAccountForm):
         return number
 
 
-class ContactChoiceForm(forms.Form):
-    """Which recorded phone or e-mail (shown masked) should receive the one-time code."""
+class ContactForm(forms.Form):
+    """The phone or e-mail the applicant gave the officer at the counter, typed by them: the page
+    never shows which contacts, or whether any dossier, exist for an ID number."""
 
-    contact = forms.TypedChoiceField(
-        label=_("Gửi mã xác nhận tới"), coerce=int, widget=forms.RadioSelect, choices=()
+    contact = forms.CharField(
+        label=_("Số điện thoại hoặc thư điện tử đã ghi trên hồ sơ"),
+        max_length=254,
+        help_text=_("Số bạn (hoặc thư điện tử) đã cho cán bộ khi nộp hồ sơ tại bộ phận một cửa."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
 
-    def __init__(self, *args: Any, masked: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["contact"].choices = list(enumerate(masked))  # type: ignore[attr-defined]
-        if len(masked) == 1:
-            self.fields["contact"].initial = 0
+    def clean_contact(self) -> str:
+        raw = self.cleaned_data["contact"].strip()
+        if "@" in raw:
+            return raw.lower()
+        digits = phone_digits(raw)
+        if len(digits) < 9 or not digits.isdigit():
+            raise ValidationError(
+                _("Nhập số điện thoại (ví dụ 0912345678) hoặc địa chỉ thư điện tử.")
+            )
+        return digits
 
 
 class OneTimeCodeForm(forms.Form):

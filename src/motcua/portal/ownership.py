@@ -121,11 +121,31 @@ def code_digest(challenge_id: int, code: str) -> str:
     return hmac.new(key, f"ownership:{challenge_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def challenge_send(
-    *, purpose: str, id_number: str, contact: Contact, user: User | None, ip: str | None,
+def challenge_start(
+    *, purpose: str, id_number: str, typed: str, user: User | None, ip: str | None,
     at: datetime.datetime,
 ) -> OwnershipChallenge:  # fmt: skip
-    """Create a challenge and send its code; raises when over the limit or when sending fails."""
+    """A challenge for the contact the person typed. When no unproven dossier of the ID number
+    records it, the challenge is made all the same but no code is sent (it cannot be answered):
+    the answer never tells whether an ID number has dossiers, or which contacts they record."""
+    channel = EMAIL if "@" in typed else SMS
+    contact = Contact(channel, typed)
+    if contact in contacts_for(id_number, user):
+        return challenge_send(
+            purpose=purpose, id_number=id_number, contact=contact, user=user, ip=ip, at=at
+        )
+    return challenge_send(
+        purpose=purpose, id_number=id_number, contact=contact, user=user, ip=ip, at=at,
+        deliver=False,
+    )  # fmt: skip
+
+
+def challenge_send(
+    *, purpose: str, id_number: str, contact: Contact, user: User | None, ip: str | None,
+    at: datetime.datetime, deliver: bool = True,
+) -> OwnershipChallenge:  # fmt: skip
+    """Create a challenge and send its code; raises when over the limit or when sending fails.
+    ``deliver=False`` (a contact no dossier records) counts and behaves alike, and sends nothing."""
     recent = OwnershipChallenge.objects.filter(created_at__gte=at - datetime.timedelta(hours=1))
     requester = recent.filter(user=user) if user is not None else recent.filter(user=None, ip=ip)
     to_recipient = recent.filter(purpose=purpose, recipient=contact.value)
@@ -138,6 +158,8 @@ def challenge_send(
     )  # fmt: skip
     challenge.code_hash = code_digest(challenge.pk, code)
     challenge.save(update_fields=["code_hash"])
+    if not deliver:
+        return challenge
     try:
         code_deliver(contact, code, key=f"ownership-{challenge.pk}-{secrets.token_hex(6)}")
     except (SmsDeliveryError, OSError) as error:

@@ -29,7 +29,7 @@ from motcua.organizations.models import Unit
 from .claim import citizen_id_number, registration_keep
 from .forms import CitizenSignUpForm
 from .online import applicant_forms, own_dossier, visible_documents
-from .ownership import Registration, unproven_dossiers
+from .ownership import Registration
 from .services import TooManyLookups, citizen_dossiers, dossier_lookup
 from .status import citizen_status
 from .submission import drafts_of, what_to_bring
@@ -149,12 +149,12 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     )
     rows = [(d, citizen_status(d)) for d in dossiers]
     drafts = drafts_of(request.user)  # type: ignore[arg-type]  # login_required
-    id_number = citizen_id_number(request)
-    unproven = bool(id_number) and unproven_dossiers(id_number, request.user).exists()  # type: ignore[arg-type]
+    # A link, never "there are dossiers under your ID number": that would tell an impostor.
+    citizen = citizen_id_number(request) is not None
     return render(
         request,
         "portal/my_dossiers.html",
-        {"rows": rows, "drafts": drafts, "unproven": unproven},
+        {"rows": rows, "drafts": drafts, "citizen": citizen},
     )
 
 

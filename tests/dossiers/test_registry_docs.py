@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.utils import translation
 
-from motcua.dossiers.actions import REGISTRY, SPECS, registry_markdown
+from motcua.dossiers.action_docs import registry_markdown
+from motcua.dossiers.actions import REGISTRY, SPECS
 from motcua.dossiers.constants import Action
 from motcua.dossiers.services import PERFORMERS
 

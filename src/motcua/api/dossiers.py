@@ -32,7 +32,7 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers import services
 from motcua.dossiers.access import access_record
-from motcua.dossiers.actions import as_rows
+from motcua.dossiers.action_docs import as_rows
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.errors import StaleDossier
 from motcua.dossiers.legal_forms import issued_pdf

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from motcua.dossiers.actions import registry_markdown
+from motcua.dossiers.action_docs import registry_markdown
 
 
 class Command(BaseCommand):

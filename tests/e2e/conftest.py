@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,22 +79,22 @@ def live_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e-var")
 
 
-@pytest.fixture(scope="session")
-def live_app(live_var: Path) -> Iterator[str]:
-    var = live_var
-    PREPARED["var"] = var
+def server_env(var: Path, **extra: str) -> dict[str, str]:
+    """The live server's environment: embedded mode on ``var``, this source tree, no test DB."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(MOTCUA_VAR_DIR=str(var), MOTCUA_MODE="embedded", MOTCUA_DEBUG="false")
+    env.update(MOTCUA_VAR_DIR=str(var), MOTCUA_MODE="embedded", MOTCUA_DEBUG="false", **extra)
     env["PYTHONPATH"] = server_python_path()
     env.pop("MOTCUA_DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "motcua.cli", "serve", "--prepare-only"], env=env, check=True,
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    return env
+
+
+@contextmanager
+def served(env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """gunicorn on a free port with ``env``; its URL once /readyz answers, stopped afterwards."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "motcua.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
+         "--workers", str(workers), "--log-level", "warning"],
         env=env,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -103,6 +104,18 @@ def live_app(live_var: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def live_app(live_var: Path) -> Iterator[str]:
+    PREPARED["var"] = live_var
+    env = server_env(live_var)
+    subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "serve", "--prepare-only"], env=env, check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    with served(env) as url:
+        yield url
 
 
 # Per module, not per session: Playwright's sync API runs an event loop in this thread while it is

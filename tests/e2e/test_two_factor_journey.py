@@ -8,10 +8,7 @@ computes the codes from it with django-otp's TOTP, never a fixed code.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from base64 import b32decode
 from collections.abc import Iterator
@@ -21,7 +18,7 @@ import pytest
 from django_otp.oath import TOTP
 
 from .axe import assert_accessible
-from .conftest import ARTIFACTS, PREPARED, free_port, server_python_path, wait_ready
+from .conftest import ARTIFACTS, PREPARED, served, server_env
 from .officer import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -30,25 +27,9 @@ OFFICER = "stp.lanhdao"  # used by no other journey: enrolling it disturbs nobod
 
 @pytest.fixture(scope="module")
 def live_app_2fa(live_app: str) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        MOTCUA_VAR_DIR=str(PREPARED["var"]), MOTCUA_MODE="embedded", MOTCUA_DEBUG="false",
-        MOTCUA_REQUIRE_OFFICER_2FA="true", PYTHONPATH=server_python_path(),
-    )  # fmt: skip
-    env.pop("MOTCUA_DATABASE_URL", None)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "motcua.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, server)
+    """A second server on the prepared data, with two-step sign-in required."""
+    with served(server_env(PREPARED["var"], MOTCUA_REQUIRE_OFFICER_2FA="true"), workers=1) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def code_from(secret: str, steps_ahead: int = 0) -> str:

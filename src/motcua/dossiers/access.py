@@ -8,16 +8,13 @@ from motcua.accounts.models import User
 from motcua.common.clock import now
 
 from .models import Dossier, DossierAccess
-from .selectors import visibility_basis
+from .selectors import party_unit_ids, visibility_basis
 
 
 def access_record(
     *, user: User, dossier: Dossier, what: str, item: str = "", via: str = "web"
 ) -> DossierAccess:
-    parties = {
-        dossier.receiving_unit_id, dossier.deciding_unit_id, dossier.pending_unit_id,
-        dossier.previous_unit_id,
-    }  # fmt: skip
+    parties = party_unit_ids(dossier)
     roles = permissions.active_roles(user)
     unit = next((r.unit for r in roles if r.unit_id in parties), roles[0].unit if roles else None)
     return DossierAccess.objects.create(

@@ -199,19 +199,23 @@ def visibility(user: User, consulted: Callable[[list[int]], Q]) -> Q:
     return condition
 
 
+def party_unit_ids(dossier: Dossier) -> set[int | None]:
+    """The units the dossier's row names: receiving, deciding, transfer waiting, transferred from."""
+    return {
+        dossier.receiving_unit_id, dossier.deciding_unit_id, dossier.pending_unit_id,
+        dossier.previous_unit_id,
+    }  # fmt: skip
+
+
 def visibility_basis(user: User, dossier: Dossier) -> str:
     """Why the officer may read the dossier, in words for the access log."""
+    parties = party_unit_ids(dossier)
     for capability, words in (
         (Capability.VIEW_UNIT_DOSSIERS, "lãnh đạo, giám sát đơn vị"),
         (Capability.VIEW_RECEIVED_DOSSIERS, "tiếp nhận, trả kết quả"),
         (Capability.VIEW_ASSIGNED_DOSSIERS, "xử lý hồ sơ"),
     ):
-        units = permissions.unit_ids_with(user, capability)
-        parties = {
-            dossier.receiving_unit_id, dossier.deciding_unit_id, dossier.pending_unit_id,
-            dossier.previous_unit_id,
-        }  # fmt: skip
-        if units & parties:
+        if permissions.unit_ids_with(user, capability) & parties:
             return words
     return "cho ý kiến"
 

@@ -9,6 +9,7 @@ from motcua.organizations.models import Unit
 
 from .constants import (
     NATIONAL_STATUS,
+    OPEN_STATUSES,
     Action,
     ApplicantKind,
     Channel,
@@ -118,6 +119,9 @@ class Dossier(models.Model):
     )
     status_before_pause = models.CharField(max_length=24, choices=Status.choices, blank=True)
     current_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The role that performs the current step, kept by the kernel as it moves the dossier, so
+    # that worklists select "waiting for my role" from the row itself (no join per dossier).
+    step_role = models.CharField(max_length=24, blank=True, default="", editable=False)
     step_started_at = models.DateTimeField(null=True, blank=True)
     step_due_at = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(
@@ -157,6 +161,27 @@ class Dossier(models.Model):
                 fields=["pending_unit"],
                 name="dossier_pending_unit",
                 condition=models.Q(pending_unit__isnull=False),
+            ),
+            # Worklists: the open dossiers of a unit, whatever its share in them (decision 0020).
+            models.Index(
+                fields=["receiving_unit"],
+                name="dossier_open_receiving",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["deciding_unit", "assignee"],
+                name="dossier_open_deciding",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["previous_unit"],
+                name="dossier_open_previous",
+                condition=models.Q(status__in=OPEN_STATUSES, previous_unit__isnull=False),
+            ),
+            # Counts of a unit's dossiers read from the index alone (no table rows).
+            models.Index(
+                fields=["deciding_unit", "receiving_unit", "assignee"],
+                name="dossier_deciding_cover",
             ),
         ]
         constraints = [

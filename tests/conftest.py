@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -113,9 +114,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """With ``-n`` (pytest-xdist, ``--dist loadgroup``), a module's tests stay on one worker, so
     a module's generated volume is built once; the browser journeys share one worker and so one
     live server. Runs before xdist reads the groups."""
+    if os.environ.get("MOTCUA_DATABASE_URL", "").startswith("postgres"):
+        items[:] = database_tests_only(config, items)
     for item in items:
         group = "e2e" if "e2e" in item.keywords else item.nodeid.split("::", 1)[0]
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+# Fixtures through which a test reaches the database (``fixturenames`` is their closure, so a
+# module fixture that unblocks the database counts too).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup"}
+
+
+def database_tests_only(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
+    """The PostgreSQL pass runs the tests that touch a database: the others (deadline rules,
+    text folding, settings, PDF layout…) do the same work whatever the database, and the SQLite
+    pass of ``make test`` has just run them."""
+    kept, dropped = [], []
+    for item in items:
+        uses = item.get_closest_marker("django_db") or item.get_closest_marker("postgres")
+        uses = uses or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    return kept
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,9 @@ def web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     """One gunicorn with one sync worker process, as `motcua serve` runs it."""
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "motcua.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
+         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
+         # Slow requests are not stuck ones while the rest of the suite loads the 2 cores.
+         "--timeout", "120"],
         env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
 
@@ -102,10 +104,14 @@ class ApiClient:
             request.add_header(name.replace("_", "-"), value)
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         try:
-            with opener.open(request, timeout=60) as response:
+            with opener.open(request, timeout=120) as response:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+            text = error.read()
+            try:
+                return error.code, json.loads(text or b"null")
+            except ValueError:
+                return error.code, text.decode(errors="replace")[:500]
 
     def fresh(self) -> ApiClient:
         """The same token from a client that keeps no cookie of this one's."""

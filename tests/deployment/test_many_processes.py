@@ -116,40 +116,47 @@ def replica_caught_up(names: dict[str, str], seconds: float = 20) -> None:
             time.sleep(0.05)
 
 
-def counter_body(n: int) -> dict[str, Any]:
+def posted(n: int) -> dict[str, Any]:
+    """A dossier that came by post: submitted now, received by an officer's action."""
     return {
-        "unit": WARD, "procedure": "1.004222", "channel": "counter",
+        "unit": WARD, "procedure": "1.004222", "channel": "post",
         "applicant": {"name": f"Người nộp số {n}", "id_number": "001090012345",
                       "phone": "0912345678"},
     }  # fmt: skip
 
 
-def listed(client: ApiClient, server: str, code: str) -> dict[str, str]:
-    """The worklist searched for one code, as ref → status: a read the replica may serve."""
-    status, body = client.call("GET", f"{server}/api/v1/dossiers?tab=all&q={code}")
+def worklist(client: ApiClient, server: str) -> dict[str, str]:
+    """The unit's worklist, every tab, as ref → status: a read the replica may serve."""
+    status, body = client.call("GET", f"{server}/api/v1/dossiers?tab=all&page_size=200")
     assert status == 200, body
     return {item["ref"]: item["status"] for item in body["items"]}
 
 
+def act(client: ApiClient, server: str, ref: str, action: str, **given: Any) -> dict[str, Any]:
+    status, body = client.call("POST", f"{server}/api/v1/dossiers/{ref}/actions/{action}", given)
+    assert status == 200, body
+    return dict(body)
+
+
 def officer_works(client: ApiClient, servers: list[str], first: int) -> list[str]:
-    """Create dossiers on one server, find each in the worklist and act on it on the other,
-    find it changed in the worklist of the first: every read right after the caller's write."""
+    """Each dossier: created on one server, received on the other, a supplement requested on
+    the first; after each write the caller's worklist, from the other server, shows it."""
     refs = []
     for n in range(first, first + PER_OFFICER):
         here, there = servers[n % 2], servers[(n + 1) % 2]
-        status, created = client.call(
-            "POST", f"{here}/api/v1/dossiers", counter_body(n), Idempotency_Key=f"mp-{n}"
+        status, dossier = client.call(
+            "POST", f"{here}/api/v1/dossiers", posted(n), Idempotency_Key=f"mp-{n}"
         )
-        assert status == 201, created
+        assert status == 201, dossier
         assert pinned(client), "a write leaves the read-your-writes cookie"
-        assert listed(client, there, created["code"]) == {created["ref"]: "received"}
-        status, acted = client.call(
-            "POST", f"{there}/api/v1/dossiers/{created['ref']}/actions/request_supplement",
-            {"version": created["version"], "items": ["Bản sao giấy khai sinh"]},
-        )  # fmt: skip
-        assert status == 200, acted
-        assert listed(client, here, created["code"]) == {created["ref"]: "supplement_requested"}
-        refs.append(created["ref"])
+        ref = dossier["ref"]
+        assert worklist(client, there)[ref] == "new"
+        dossier = act(client, there, ref, "receive", version=dossier["version"])
+        assert worklist(client, here)[ref] == "received"
+        act(client, here, ref, "request_supplement", version=dossier["version"],
+            items=["Bản sao giấy khai sinh"])  # fmt: skip
+        assert worklist(client, there)[ref] == "supplement_requested"
+        refs.append(ref)
     return refs
 
 
@@ -159,13 +166,16 @@ def same_key_on_both_servers(client: ApiClient, servers: list[str]) -> set[str]:
         answers = list(
             pool.map(
                 lambda server: client.fresh().call(
-                    "POST", f"{server}/api/v1/dossiers", counter_body(99), Idempotency_Key="mp-99"
+                    "POST", f"{server}/api/v1/dossiers", posted(99), Idempotency_Key="mp-99"
                 ),
                 servers,
             )
         )
     assert sorted(status for status, _body in answers) in ([200, 201], [201, 201]), answers
-    return {body["ref"] for _status, body in answers}
+    refs = {body["ref"] for _status, body in answers}
+    (ref,) = refs
+    act(client, servers[0], ref, "receive", version=answers[0][1]["version"])
+    return refs
 
 
 def while_replay_paused(client: ApiClient, servers: list[str], names: dict[str, str]) -> str:
@@ -178,18 +188,20 @@ def while_replay_paused(client: ApiClient, servers: list[str], names: dict[str, 
         try:
             while one(conn, "SELECT pg_get_wal_replay_pause_state()") != "paused":
                 time.sleep(0.02)
-            status, created = client.call("POST", f"{a}/api/v1/dossiers", counter_body(100))
-            assert status == 201, created
-            assert created["ref"] in listed(client, b, created["code"])
-            assert listed(reader, b, created["code"]) == {}, "the reader is served by the replica"
+            status, dossier = client.call("POST", f"{a}/api/v1/dossiers", posted(100))
+            assert status == 201, dossier
+            ref = dossier["ref"]
+            dossier = act(client, b, ref, "receive", version=dossier["version"])
+            assert worklist(client, a)[ref] == "received"
+            assert ref not in worklist(reader, a), "the reader is served by the paused replica"
             for caller in (client, reader):
-                status, read = caller.call("GET", f"{b}/api/v1/dossiers/{created['ref']}")
-                assert status == 200, read
+                status, read = caller.call("GET", f"{b}/api/v1/dossiers/{ref}")
+                assert (status, read["status"]) == (200, "received"), read
         finally:
             conn.execute("SELECT pg_wal_replay_resume()")
     replica_caught_up(names)
-    assert created["ref"] in listed(client.fresh(), b, created["code"])
-    return str(created["ref"])
+    assert worklist(client.fresh(), b)[ref] == "received"
+    return str(ref)
 
 
 def tasks_done(seconds: float = 40) -> None:

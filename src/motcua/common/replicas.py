@@ -155,9 +155,16 @@ class Health:
 
 
 HEALTH = Health()
+# Per process: the furthest WAL position each replica was seen to have replayed.
+REPLAYED: dict[str, int] = {}
 
 
-def replayed_position(alias: str) -> int | None:
+def replayed_position(alias: str, after: int) -> int | None:
+    """How far ``alias`` has replayed, asked only when what this process last saw of it is not
+    far enough (a replica only moves forward)."""
+    seen = REPLAYED.get(alias)
+    if seen is not None and seen >= after:
+        return seen
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
@@ -167,17 +174,22 @@ def replayed_position(alias: str) -> int | None:
         connections[alias].close()
         HEALTH.forget(alias)
         return None
-    return lsn_position(row[0]) if row else None
+    position = lsn_position(row[0]) if row else None
+    if position is not None and position != UNREADABLE:
+        REPLAYED[alias] = position
+    return position
 
 
 def replica_pick(after: int | None) -> str:
     """A healthy replica that has replayed the client's last write, else the primary."""
+    if after == UNREADABLE:
+        return DEFAULT_DB_ALIAS
     candidates = [alias for alias in replica_aliases() if HEALTH.usable(alias)]
     random.shuffle(candidates)
     for alias in candidates:
         if after is None:
             return alias
-        position = replayed_position(alias)
+        position = replayed_position(alias, after)
         if position is not None and position != UNREADABLE and position >= after:
             return alias
     return DEFAULT_DB_ALIAS

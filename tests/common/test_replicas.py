@@ -25,9 +25,11 @@ from motcua.common.replicas import (
     REPLICA_VIEWS,
     STATE,
     UNREADABLE,
+    Health,
     ReadState,
     ReplicaMiddleware,
     ReplicaRouter,
+    lag_acceptable,
     lsn_position,
     may_read_replica,
     replica_reads,
@@ -113,6 +115,22 @@ def test_reads_inside_a_transaction_stay_on_the_primary() -> None:
     with replica_reads() as state, transaction.atomic():
         assert ReplicaRouter().db_for_read(Procedure) == "default"
     assert state.alias is None  # no replica was even chosen
+
+
+def test_a_replica_too_far_behind_serves_nobody() -> None:
+    with override_settings(MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS=30):
+        assert lag_acceptable("replica1", 29.5)
+        assert not lag_acceptable("replica1", 30.5)
+    with override_settings(MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS=0):
+        assert lag_acceptable("replica1", 86400)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_health_question_is_valid_sql_and_a_server_not_in_recovery_is_not_behind() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("replicas are PostgreSQL servers")
+    assert Health().ask("default")
 
 
 def test_without_replicas_the_middleware_is_not_installed() -> None:

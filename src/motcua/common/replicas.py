@@ -113,6 +113,14 @@ def may_read_replica(state: ReadState | None, app_label: str, primary_in_transac
     )
 
 
+def lag_acceptable(alias: str, lag: float) -> bool:
+    limit = float(getattr(settings, "MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS", 30))
+    if limit and lag > limit:
+        logger.warning("replica %s is %.1f s behind, reading the primary", alias, lag)
+        return False
+    return True
+
+
 class Health:
     """Per process: which replicas answer and are not too far behind, asked every few seconds."""
 
@@ -143,12 +151,7 @@ class Health:
             logger.warning("replica %s unusable, reading the primary: %s", alias, error)
             connections[alias].close()
             return False
-        lag = float(row[0]) if row and row[0] is not None else 0.0
-        limit = float(getattr(settings, "MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS", 30))
-        if limit and lag > limit:
-            logger.warning("replica %s is %.1f s behind, reading the primary", alias, lag)
-            return False
-        return True
+        return lag_acceptable(alias, float(row[0]) if row and row[0] is not None else 0.0)
 
     def forget(self, alias: str) -> None:
         self.checked.pop(alias, None)

@@ -92,6 +92,9 @@ def streaming_replica(pg_ctl: str, root: Path, primary_port: int, log: Path) -> 
     ``standby.signal`` and ``primary_conninfo``), then the standby started on a free port."""
     bin_dir = Path(pg_ctl).parent
     psql, basebackup = str(bin_dir / "psql"), str(bin_dir / "pg_basebackup")
+    for binary in (psql, basebackup):
+        if not Path(binary).exists():
+            raise FileNotFoundError(f"{binary}: needed for --replica, beside {pg_ctl}")
     data, server_log = root / "replica", root / "replica.log"
     port = free_port()
     run_quietly(

@@ -397,15 +397,27 @@ def test_the_same_number_of_queries_for_a_hundred_thousand_dossiers_as_for_one(
         actor=reception,
     )  # fmt: skip
     dossier_receive(dossier=dossier, actor=reception, at=AT)
+    dossier_submit(
+        procedure=dossier.procedure,
+        receiving_unit=small,
+        channel="online",
+        at=AT,
+        applicant=Applicant("Trần Thị Bình", "001090012346"),
+    )  # fmt: skip (one waiting to be received)
 
-    def queries(user: User) -> int:
-        client = as_user(user)
-        client.get(reverse("dossiers:worklist"))
+    def queries(user: User, tab: str) -> int:
+        # A page of one, so that both pages hold an open dossier ("all" lists the open ones
+        # first, and reads the finished ones only for a page that reaches them).
+        params = {"tab": tab, "page": 1, "page_size": 1}
+        headers = bearer(user)
+        Client().get("/api/v1/dossiers", params, **headers)
         with CaptureQueriesContext(connection) as done:
-            client.get(reverse("dossiers:worklist"), {"tab": "all", "page": 2})
+            listing = Client().get("/api/v1/dossiers", params, **headers).json()
+        assert len(listing["items"]) == 1
         return len(done.captured_queries)
 
-    assert queries(bulk.reception) == queries(reception)
+    for tab in ("all", "to_receive"):
+        assert queries(bulk.reception, tab) == queries(reception, tab)
 
 
 def test_api_list_pages_counts_and_budget(bulk: Bulk, django_assert_max_num_queries: Any) -> None:
@@ -596,3 +608,15 @@ def test_postgres_plan_of_a_units_worklist_uses_indexes(bulk: Bulk) -> None:
     base = Dossier.objects.filter(worklist_scope(reception))
     counts = base.order_by().aggregate(n=Count("pk")).get("n")
     assert counts == 300
+
+
+def test_all_by_due_date_lists_open_dossiers_first_then_the_finished_ones(bulk: Bulk) -> None:
+    """The page where the open dossiers end and the finished ones begin, as the plain rule says."""
+    order = due_order(bulk, bulk.facts)
+    open_count = sum(1 for fact in bulk.facts if is_open(fact))
+    page = open_count // 200 + 1  # holds the last open ones and the first finished ones
+    params = {"tab": "all", "page": page, "page_size": 200}
+    listing = Client().get("/api/v1/dossiers", params, **bearer(bulk.leader)).json()
+    refs = [item["ref"] for item in listing["items"]]
+    assert refs == order[(page - 1) * 200 : page * 200]
+    assert 0 < open_count % 200 < 200  # the page does straddle the boundary

@@ -344,7 +344,9 @@ def dossier_worklist(
     tabs = tab_filters(user, at)
     scope = WorklistScope.of(user, search_filter(query) & chosen.condition())
     in_progress = scope.in_progress()
-    counts = tab_counts(in_progress, {name: rule for name, rule in tabs.items() if name != "all"})
+    working = {name: rule for name, rule in tabs.items() if name != "all"}
+    counts = tab_counts(in_progress, {**working, UNFINISHED: Q(finished_at__isnull=True)})
+    unfinished = counts.pop(UNFINISHED)
     counts["all"] = scope.count()
     if tab not in tabs:  # no choice made: my work, else what waits at my counter
         tab = "to_receive" if not counts["mine"] and counts["to_receive"] else "mine"
@@ -352,8 +354,13 @@ def dossier_worklist(
     pages = max(1, math.ceil(counts[tab] / size))
     page = max(1, min(page, pages))
     sort = sort if sort in dict(SORTS) else "due"
-    source = scope.readable() if tab == "all" else in_progress.filter(tabs[tab])
-    rows = page_rows(source, sort, (page - 1) * size, size)
+    offset = (page - 1) * size
+    if tab == "all" and sort == "due":
+        ids = whole_history_ids(scope, unfinished, offset, size)
+    else:
+        source = scope.readable() if tab == "all" else in_progress.filter(tabs[tab])
+        ids = page_ids(source, sort_keys(sort), offset, size)
+    rows = rows_of(ids)
     return Worklist(tab, counts, rows, page=page, page_size=size, sort=sort, filters=chosen)
 
 
@@ -410,12 +417,33 @@ class WorklistScope:
         return found
 
 
-def page_rows(dossiers: QuerySet[Dossier], sort: str, offset: int, size: int) -> list[Dossier]:
-    """Two narrow steps: the page's ids in order (the database sorts ids, not whole rows with
-    their procedure and units), then those rows with what a list shows."""
-    ids = list(
-        dossiers.order_by(*sort_keys(sort)).values_list("pk", flat=True)[offset : offset + size]
-    )
+# Counted with the working tabs, not shown: open dossiers not yet finished come first in "all".
+UNFINISHED = "_unfinished"
+
+
+def whole_history_ids(scope: WorklistScope, unfinished: int, offset: int, size: int) -> list[int]:
+    """A page of "all" by due date: the open, unfinished dossiers first (few; through the partial
+    indexes), then the finished ones, so that the first pages never sort a unit's history."""
+    ids: list[int] = []
+    if offset < unfinished:
+        in_hand = scope.in_progress().filter(finished_at__isnull=True)
+        ids = page_ids(in_hand, sort_keys("due"), offset, size)
+    if len(ids) < size:
+        done = scope.readable().exclude(finished_at__isnull=True, status__in=OPEN_STATUSES)
+        keys = [F("due_at").asc(nulls_last=True), "-submitted_at", "-pk"]
+        ids += page_ids(done, keys, max(0, offset - unfinished), size - len(ids))
+    return ids
+
+
+def page_ids(
+    dossiers: QuerySet[Dossier], keys: list[OrderBy | str], offset: int, size: int
+) -> list[int]:
+    """The page's ids in order: the database sorts ids, not whole rows with their procedure and
+    units (``rows_of`` reads those for the page only)."""
+    return list(dossiers.order_by(*keys).values_list("pk", flat=True)[offset : offset + size])
+
+
+def rows_of(ids: list[int]) -> list[Dossier]:
     found = {
         dossier.pk: dossier
         for dossier in Dossier.objects.filter(pk__in=ids)

@@ -430,7 +430,7 @@ def whole_history_ids(scope: WorklistScope, unfinished: int, offset: int, size: 
         ids = page_ids(in_hand, sort_keys("due"), offset, size)
     if len(ids) < size:
         done = scope.readable().exclude(finished_at__isnull=True, status__in=OPEN_STATUSES)
-        keys = [F("due_at").asc(nulls_last=True), "-submitted_at", "-pk"]
+        keys: list[OrderBy | str] = [F("due_at").asc(nulls_last=True), "-submitted_at", "-pk"]
         ids += page_ids(done, keys, max(0, offset - unfinished), size - len(ids))
     return ids
 

@@ -46,6 +46,19 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
 
 
+# pg_locks shows a bigint key as its high and low halves (objsubid 1 marks the one-key form).
+HELD_SQL = """
+    SELECT EXISTS (
+        SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' AND granted
+        AND objsubid = 1 AND (classid::bigint << 32) + objid::bigint = %s
+    )"""
+HOLDER_SQL = """
+    SELECT application_name FROM pg_stat_activity WHERE pid IN (
+        SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+        AND objsubid = 1 AND (classid::bigint << 32) + objid::bigint = %s
+    )"""
+
+
 def who_am_i() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -90,22 +103,21 @@ class AdvisoryLock:
         return self.locked
 
     def held(self) -> bool:
+        """Asked of PostgreSQL, not assumed: after a lost session Django would quietly open a
+        new one, which holds nothing."""
         if not self.locked:
             return False
         try:
-            self.query("SELECT 1", [])
+            self.locked = bool(self.query(HELD_SQL, [self.key]))
         except DatabaseError:  # the session ended: PostgreSQL has released the lock
+            self.locked = False
+        if not self.locked:
             self.close()
         return self.locked
 
     def holder(self) -> str:
-        sql = (
-            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-            "AND (l.classid::bigint << 32) + l.objid::bigint = %s"
-        )
         try:
-            return str(self.query(sql, [self.key]) or "?")
+            return str(self.query(HOLDER_SQL, [self.key]) or "?")
         except DatabaseError:
             return "?"
 

@@ -88,8 +88,9 @@ class S3Server:
 def s3_server_start() -> S3Server:
     """Start moto's S3 server in a new process on a free loopback port and return it once it
     listens. It stops with ``stop()``, or by itself when this process ends (its stdin closes)."""
+    # -P: the tests folder (this file's) must not shadow packages moto imports.
     process = subprocess.Popen(
-        [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-P", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     line = process.stdout.readline().strip()  # "port <n>" once listening

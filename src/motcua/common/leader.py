@@ -4,8 +4,9 @@ exactly one enqueues the periodic jobs; when the holder dies, another takes over
 
 - PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) on a connection of its
   own. The server releases it the moment that session ends, whatever the reason: the process
-  exits or is killed, its machine goes away (once TCP notices), the connection is cut. The
-  holder checks its connection before each round, so a holder whose session ended stops.
+  exits or is killed, its machine goes away (once TCP notices), the connection is cut. Before
+  each round the holder asks PostgreSQL whether its session still holds the lock, and stops
+  when it does not.
 - SQLite: an exclusive ``flock`` on a file beside the database. SQLite is one machine's
   database, so every process that shares it shares the machine; the kernel releases the lock
   when the process dies, however it dies.

@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.storage import s3_storage_from_env
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("MOTCUA_PROJECT_DIR", PACKAGE_DIR.parent.parent)).resolve()
 VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", PROJECT_DIR / "var")).resolve()
@@ -250,8 +252,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("MOTCUA_STATIC_ROOT", VAR_DIR / "static")).resolve()
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media")).resolve()
+# Files: the local media folder, or an S3-compatible object store when MOTCUA_S3_BUCKET is set
+# (several servers; docs/decisions/0017-object-storage-and-one-scheduler.md, docs/production.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage_from_env(os.environ)
+    or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -318,8 +320,11 @@ class DossierAlert(models.Model):
 
 
 def document_path(instance: DossierDocument, filename: str) -> str:
-    # Stored under the content hash, never under the name the user gave the file.
-    return f"dossiers/{instance.sha256[:2]}/{instance.sha256}"
+    # Stored under the content hash, never under the name the user gave the file; the random tail
+    # gives each row its own object even when two servers store the same bytes at once (an object
+    # store cannot refuse a taken name atomically as the local folder does), so deleting one
+    # row's file never deletes another's (decision 0017).
+    return f"dossiers/{instance.sha256[:2]}/{instance.sha256}-{secrets.token_hex(6)}"
 
 
 class DossierDocument(models.Model):

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.integrations.notify.sandbox import SmsSandbox
 from motcua.notifications.models import Notification
 from tests import factories
+from tests.s3_server import S3Server
 
 from .processes import ApiClient, database_url_named, pinned, processes_env, started
 
@@ -55,13 +57,21 @@ pytestmark = [
 ]
 
 
-# ---------------------------------------------------------------- object storage (i12-storage)
+# ---------------------------------------------------------------- object storage
+@dataclass(frozen=True)
+class Bucket:
+    server: S3Server
+    name: str
+
+    def env(self) -> dict[str, str]:
+        return self.server.env(self.name)
+
+
 @pytest.fixture
-def storage_env() -> dict[str, str]:
-    """S3: the lead plugs the S3 server (moto's server mode) in HERE: its fixture's environment
-    (bucket, endpoint, keys) for every web and worker process. Until then the processes share
-    the var folder, as servers of the embedded install would share a mounted folder."""
-    return {}
+def bucket(s3_server: S3Server) -> Bucket:
+    """One bucket of the local S3 server (moto's server mode) for every web and worker process:
+    files written by one process are read by the others, as on many machines."""
+    return Bucket(s3_server, s3_server.bucket_create())
 
 
 @pytest.fixture
@@ -250,7 +260,7 @@ def assert_each_task_ran_once(sms: SmsSandbox) -> None:
 
 
 def test_two_web_and_two_worker_processes_on_a_primary_and_its_replica(
-    names: dict[str, str], sms: SmsSandbox, storage_env: dict[str, str], tmp_path: Path
+    names: dict[str, str], sms: SmsSandbox, bucket: Bucket, tmp_path: Path
 ) -> None:
     officers = [factories.officer(WARD, Role.RECEPTION) for _ in range(2)]
     clients = [ApiClient(ApiToken.issue(user, "multi-process")) for user in officers]
@@ -259,7 +269,7 @@ def test_two_web_and_two_worker_processes_on_a_primary_and_its_replica(
         MOTCUA_SMS_BACKEND="http", MOTCUA_SMS_URL=sms.url, MOTCUA_SMS_TOKEN=sms.token,
         # The other test processes' writes stream through the same standby; this test is about
         # who reads where, not about the lag limit.
-        MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS="600", **storage_env,
+        MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS="600", **bucket.env(),
     )  # fmt: skip
     reads_before = replica_dossier_reads(names)
     with started(env, webs=2, workers=2, logs=tmp_path / "logs") as servers:
@@ -278,3 +288,13 @@ def test_two_web_and_two_worker_processes_on_a_primary_and_its_replica(
     assert sum(len(refs) for refs in done) == 2 * PER_OFFICER
     assert_codes_and_books_without_gaps(expected=2 * PER_OFFICER + 2)
     assert_each_task_ran_once(sms)
+    assert_forms_in_the_bucket(bucket)
+
+
+def assert_forms_in_the_bucket(bucket: Bucket) -> None:
+    """Every form the workers issued is an object of the shared bucket, none elsewhere."""
+    stored = set(bucket.server.keys(bucket.name))
+    files = [name for name in IssuedDocument.objects.values_list("file", flat=True) if name]
+    assert files, "no issued form has a file"
+    missing = [name for name in files if name not in stored]
+    assert not missing, f"issued forms not in the bucket: {missing[:3]}"

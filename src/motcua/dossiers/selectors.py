@@ -12,10 +12,8 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -26,12 +24,13 @@ from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
-from motcua.catalog.models import Procedure, ProcessStep
+from motcua.catalog.models import Procedure
 from motcua.common.text import fold_words
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .constants import FINAL, Channel, Decision, Status
 from .models import Consultation, Dossier
+from .reading import dossier_read
 
 TABS = [
     ("to_receive", _("Chờ tiếp nhận")),
@@ -218,13 +217,6 @@ def visibility_basis(user: User, dossier: Dossier) -> str:
         if permissions.unit_ids_with(user, capability) & parties:
             return words
     return "cho ý kiến"
-
-
-def with_step_role(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    role = ProcessStep.objects.filter(
-        definition_id=OuterRef("process_id"), order=OuterRef("current_step")
-    ).order_by()  # no ORDER BY from ProcessStep.Meta in a per-row subquery
-    return dossiers.annotate(step_role=Subquery(role.values("role")[:1]))
 
 
 def with_current_step(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -421,18 +413,5 @@ def sort_keys(sort: str) -> list[OrderBy | str]:
 
 
 def dossier_for_officer(user: User, ref: str) -> Dossier | None:
-    return (
-        with_step_role(visible_dossiers(user))
-        .select_related(
-            "procedure",
-            "case",
-            "receiving_unit",
-            "deciding_unit",
-            "assignee",
-            "process",
-            "pending_unit",
-        )
-        .prefetch_related("events__actor", "pauses", "consultations__unit", "issued_documents")
-        .filter(Q(ref=ref) | Q(code=ref))
-        .first()
-    )
+    """The dossier (by reference or code) if the officer may read it: one query (``reading``)."""
+    return dossier_read(user, ref)

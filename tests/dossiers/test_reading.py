@@ -65,17 +65,22 @@ def test_the_officer_page_makes_a_fixed_number_of_queries(staff: Staff) -> None:
     url = f"/can-bo/ho-so/{dossier.ref}/"
     assert client.get(url).status_code == 200
     done = statements(lambda: client.get(url))
-    # session, user, roles, the dossier, the access log, the holder's unit, the step visits,
-    # the files, the applicant test, the procedure's documents (groups, items)
-    assert len(done) == 11, "\n".join(done)
+    # session, user, roles, the dossier (with its history, forms, consultations, step
+    # hand-overs and files), the access log, whether the officer is also a citizen (for the
+    # applicant's own actions), the catalog's token (the procedure's documents are ready)
+    assert len(done) == 7, "\n".join(done)
+    page = client.get(url).content.decode()
+    assert "Giao, nhận giữa các bước" in page
+    assert dossier.receiving_unit.name in page
 
 
 def test_the_read_gives_what_prefetching_gave(staff: Staff) -> None:
     dossier = decided(staff)
-    read = dossier_read(staff.leader, dossier.ref)
+    read = dossier_read(staff.leader, dossier.ref, page=True)
     assert read is not None
     fresh = Dossier.objects.get(pk=dossier.pk)
-    for accessor in ("events", "issued_documents", "consultations"):
+    assert fresh.step_visits.exists()
+    for accessor in ("events", "issued_documents", "consultations", "step_visits", "documents"):
         inline = list(getattr(read, accessor).all())
         stored = list(getattr(fresh, accessor).order_by("pk"))
         assert sorted(o.pk for o in inline) == [o.pk for o in stored]

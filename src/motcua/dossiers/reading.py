@@ -18,7 +18,14 @@ from motcua.accounts.models import User
 from motcua.common.inline import Inline, attach_all, inline_annotations
 from motcua.common.prepared import PreparedQuery
 
-from .models import Consultation, Dossier, DossierEvent, IssuedDocument
+from .models import (
+    Consultation,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    IssuedDocument,
+)
 
 
 def own_fields(model: type[Model], parent: str) -> tuple[str, ...]:
@@ -38,6 +45,16 @@ CONSULTATIONS = Inline(
     related={"unit": ("code", "name")}, order=("asked_at", "pk"),
 )  # fmt: skip
 INLINES = (EVENTS, ISSUED, CONSULTATIONS)
+# The officer's page also lists the hand-overs between steps and the files.
+VISITS = Inline(
+    "step_visits", DossierStep, "dossier", own_fields(DossierStep, "dossier"),
+    related={"unit": ("code", "name")}, order=("started_at", "pk"),
+)  # fmt: skip
+DOCUMENTS = Inline(
+    "documents", DossierDocument, "dossier", own_fields(DossierDocument, "dossier"),
+    order=("uploaded_at", "pk"),
+)  # fmt: skip
+PAGE_INLINES = (*INLINES, VISITS, DOCUMENTS)
 
 # Large texts of the procedure and the units that no dossier page shows (read lazily if asked).
 DEFERRED = (
@@ -52,25 +69,29 @@ DEFERRED = (
 RELATED = ("procedure", "case", "receiving_unit", "deciding_unit", "assignee", "process", "pending_unit")  # fmt: skip
 
 
-def dossiers_named(name: str) -> QuerySet[Dossier]:
+def dossiers_named(name: str, inlines: tuple[Inline, ...] = INLINES) -> QuerySet[Dossier]:
     """The dossier whose reference or code is ``name`` (two at most: a code may equal another
     dossier's reference), with what its pages show."""
     return (
         Dossier.objects.filter(Q(ref=name) | Q(code=name))
         .select_related(*RELATED)
         .defer(*DEFERRED)
-        .annotate(**inline_annotations(*INLINES))
+        .annotate(**inline_annotations(*inlines))
         .order_by("-submitted_at", "-pk")[:2]
     )
 
 
-NAMED = PreparedQuery(dossiers_named, name=("HS-SAMPLE-A", "HS-SAMPLE-B"))
+SAMPLES = ("HS-SAMPLE-A", "HS-SAMPLE-B")
+NAMED = PreparedQuery(dossiers_named, name=SAMPLES)
+NAMED_PAGE = PreparedQuery(lambda name: dossiers_named(name, PAGE_INLINES), name=SAMPLES)
 
 
-def dossier_read(user: User, name: str) -> Dossier | None:
-    """The dossier (by reference or code) if the officer may read it, else None."""
-    for dossier in NAMED(name=name):
-        attach_all(dossier, *INLINES)
+def dossier_read(user: User, name: str, *, page: bool = False) -> Dossier | None:
+    """The dossier (by reference or code) if the officer may read it, else None. ``page``: with
+    the step hand-overs and the files too (the officer's dossier page)."""
+    query, inlines = (NAMED_PAGE, PAGE_INLINES) if page else (NAMED, INLINES)
+    for dossier in query(name=name):
+        attach_all(dossier, *inlines)
         if visible_to(user, dossier):
             return dossier
     return None

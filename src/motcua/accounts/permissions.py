@@ -7,9 +7,13 @@ in the token's units, and a read token only the capabilities that read (``accoun
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 
 from motcua.common.clock import today
+from motcua.common.prepared import PreparedQuery
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
 
@@ -52,16 +56,37 @@ SUBTREE_ROLES = frozenset({R.SUPERVISOR, R.ADMINISTRATOR})
 UserLike = User | AnonymousUser
 
 
+def roles_in_force(user_id: int, day: datetime.date) -> QuerySet[OfficerRole]:
+    return (
+        OfficerRole.objects.effective_on(day)
+        .filter(user_id=user_id)
+        .select_related("unit")
+        .order_by("pk")
+    )
+
+
+def token_roles_in_force(user_id: int, day: datetime.date, token_id: int) -> QuerySet[OfficerRole]:
+    """Only the token's units, in the same query."""
+    units = ApiToken.units.through.objects.filter(apitoken_id=token_id).values("unit_id")
+    return roles_in_force(user_id, day).filter(unit_id__in=units)
+
+
+# Read on every request of an officer: compiled once (common/prepared.py).
+DAYS = (datetime.date(2001, 1, 1), datetime.date(2001, 1, 2))
+ROLES = PreparedQuery(roles_in_force, user_id=(1, 2), day=DAYS)
+TOKEN_ROLES = PreparedQuery(token_roles_in_force, user_id=(1, 2), day=DAYS, token_id=(1, 2))
+
+
 def active_roles(user: UserLike) -> list[OfficerRole]:
     if not user.is_authenticated or not user.is_active:
         return []
     cached: list[OfficerRole] | None = user.__dict__.get("_motcua_roles")
     if cached is None:
-        roles = OfficerRole.objects.effective_on(today()).filter(user=user).select_related("unit")
         token = api_token_of(user)
-        if token is not None:  # only the token's units, in the same query
-            roles = roles.filter(unit__in=token.units.values("pk"))
-        cached = list(roles)
+        if token is None:
+            cached = ROLES(user_id=user.pk, day=today())
+        else:
+            cached = TOKEN_ROLES(user_id=user.pk, day=today(), token_id=token.pk)
         user.__dict__["_motcua_roles"] = cached
     return cached
 
@@ -86,7 +111,24 @@ def is_officer(user: UserLike) -> bool:
 
 
 def unit_ids_with(user: UserLike, capability: str) -> set[int]:
-    """Every unit in which ``user`` holds ``capability``."""
+    """Every unit in which ``user`` holds ``capability`` (worked out once per capability for
+    the roles this user object holds: a page asks it for every action it may offer)."""
+    roles = active_roles(user)
+    memo: tuple[list[OfficerRole], dict[str, frozenset[int]]] | None = user.__dict__.get(UNIT_IDS)
+    if memo is None or memo[0] is not roles:
+        memo = (roles, {})
+        if user.is_authenticated:
+            user.__dict__[UNIT_IDS] = memo
+    found = memo[1].get(capability)
+    if found is None:
+        found = memo[1][capability] = frozenset(units_with(user, capability))
+    return set(found)
+
+
+UNIT_IDS = "_motcua_unit_ids"
+
+
+def units_with(user: UserLike, capability: str) -> set[int]:
     token = api_token_of(user)
     if (
         token is not None

@@ -16,10 +16,12 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.clock import VIETNAM, now
 from motcua.common.errors import DomainError, NotAllowed
+from motcua.common.prepared import PreparedQuery
 from motcua.organizations.models import Unit
 
 from . import permissions
@@ -104,14 +106,21 @@ def api_token_issue(
     return token, secret
 
 
+def token_with_hash(digest: str) -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("user").filter(token_hash=digest).order_by()[:1]
+
+
+# Read on every API request: compiled once (common/prepared.py).
+TOKEN = PreparedQuery(token_with_hash, digest=("0" * 64, "1" * 64))
+
+
 def api_token_authenticate(*, secret: str, at: datetime.datetime) -> ApiToken | None:
     """The token with this secret, ready to act through (None: no such token). Raises
     TokenRefused for a revoked or expired token, or one whose account is locked."""
-    token = (
-        ApiToken.objects.select_related("user").filter(token_hash=ApiToken.digest(secret)).first()
-    )
-    if token is None:
+    found = TOKEN(digest=ApiToken.digest(secret))
+    if not found:
         return None
+    token = found[0]
     if token.revoked_at is not None and token.revoked_at <= at:
         vi, en = when_text(token.revoked_at)
         raise TokenRefused(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import NinjaJSONEncoder
 
 from motcua.catalog.constants import CompetenceLevel, OnlineLevel
 from motcua.catalog.models import Procedure
 from motcua.catalog.presentation import time_limit_text
+from motcua.catalog.revision import RevisionCache
 from motcua.catalog.selectors import (
     catalog_stats,
     filters_for_unit,
@@ -23,6 +27,17 @@ from motcua.organizations.models import Unit
 from .schemas import ErrorOut, ProcedureDetail, ProcedurePage, StatsOut
 
 router = Router(tags=["catalog"])
+JSON = "application/json; charset=utf-8"
+# Ready response bodies, per process, until the catalog changes (catalog.revision): the most
+# asked procedures and searches cost one indexed read (the catalog's token) per request.
+DETAILS: RevisionCache[bytes | None] = RevisionCache(size=2_000)
+SEARCHES: RevisionCache[bytes] = RevisionCache(size=1_000)
+CODE_MAX = Procedure._meta.get_field("code").max_length or 40
+
+
+def rendered(schema: type[Schema], data: Any) -> bytes:
+    """The body django-ninja renders for ``data`` answered as ``schema``."""
+    return json.dumps(schema.model_validate(data).model_dump(), cls=NinjaJSONEncoder).encode()
 
 
 class SearchParams(Schema):
@@ -62,12 +77,18 @@ def summary(procedure: Procedure) -> dict[str, Any]:
 
 
 @router.get("/procedures", response={200: ProcedurePage, 404: ErrorOut, 422: ErrorOut})
-def procedures(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+def procedures(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
     """Search the catalog: accent-insensitive, words in any order, colloquial synonyms."""
     if params.scope not in ("hanoi", "all"):
         raise HttpError(422, "scope phải là 'hanoi' hoặc 'all' / scope must be 'hanoi' or 'all'")
     if not 1 <= params.page_size <= 100 or params.page < 1:
         raise HttpError(422, "page ≥ 1, 1 ≤ page_size ≤ 100")
+    key = (*params.model_dump().items(), get_language())
+    body = SEARCHES.get(key, lambda: rendered(ProcedurePage, search_page(params)))
+    return HttpResponse(body, content_type=JSON)
+
+
+def search_page(params: SearchParams) -> dict[str, Any]:
     filters = filters_for_unit(
         unit_or_404(params.unit),
         field=params.field,
@@ -89,11 +110,20 @@ def procedures(request: HttpRequest, params: Query[SearchParams]) -> dict[str, A
 
 
 @router.get("/procedures/{code}", response={200: ProcedureDetail, 404: ErrorOut})
-def procedure(request: HttpRequest, code: str) -> dict[str, Any]:
+def procedure(request: HttpRequest, code: str) -> HttpResponse:
     """One procedure with its cases, fees per channel, documents by case and internal process."""
-    found = procedure_detail(code)
-    if found is None:
+    body = DETAILS.get((code, get_language()), lambda: detail_body(code)) if len(code) <= CODE_MAX else None  # fmt: skip
+    if body is None:
         raise HttpError(404, f"Không có thủ tục mã {code!r} / no procedure with code {code!r}")
+    return HttpResponse(body, content_type=JSON)
+
+
+def detail_body(code: str) -> bytes | None:
+    found = procedure_detail(code)
+    return None if found is None else rendered(ProcedureDetail, detail(found))
+
+
+def detail(found: Procedure) -> dict[str, Any]:
     process = next(iter(found.processes.all()), None)
     return {
         **summary(found),

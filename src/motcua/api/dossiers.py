@@ -308,7 +308,7 @@ def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
 def issued_out(dossier: Dossier) -> list[dict[str, Any]]:
     """Issued documents with their SHA-256 (a document not yet rendered is rendered now, once)."""
     items = []
-    for document in dossier.issued_documents.order_by("issued_at", "pk"):
+    for document in dossier.issued_documents.all():  # read with the dossier, by issued_at, pk
         issued_pdf(document)
         items.append(
             {"kind": document.kind, "title": document.get_kind_display(), "number": document.number,

@@ -24,8 +24,22 @@ from .models import (
     RequirementGroup,
     Synonym,
 )
+from .revision import catalog_changed
 from .search import INDEX
 from .services import procedure_export_yaml, procedure_import_yaml
+
+
+class CatalogAdmin(admin.ModelAdmin):
+    """Saves reach ``catalog.revision`` through signals; deletions say so themselves (a delete
+    signal receiver would make every bulk delete of the importer load its rows first)."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        catalog_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        catalog_changed()
 
 
 class CaseInline(admin.TabularInline):
@@ -46,7 +60,7 @@ class GroupInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(CatalogAdmin):
     list_display = [
         "code",
         "name",
@@ -112,14 +126,14 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(CatalogAdmin):
     list_display = ["procedure", "method", "time_quantity", "time_unit"]
     inlines = [type("FeeInline", (admin.TabularInline,), {"model": Fee, "extra": 0})]
     raw_id_fields = ["procedure"]
 
 
 @admin.register(RequirementGroup)
-class RequirementGroupAdmin(admin.ModelAdmin):
+class RequirementGroupAdmin(CatalogAdmin):
     list_display = ["procedure", "name", "order"]
     inlines = [
         type("RequirementInline", (admin.StackedInline,), {"model": Requirement, "extra": 0})
@@ -128,7 +142,7 @@ class RequirementGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin):
+class FieldAdmin(CatalogAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
@@ -139,7 +153,7 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(ProcessDefinition)
-class ProcessDefinitionAdmin(admin.ModelAdmin):
+class ProcessDefinitionAdmin(CatalogAdmin):
     list_display = ["procedure", "unit", "version", "status", "source", "valid_from"]
     list_filter = ["status", "source"]
     search_fields = ["procedure__code", "procedure__name"]
@@ -149,7 +163,7 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(admin.ModelAdmin):
+class SynonymAdmin(CatalogAdmin):
     list_display = ["phrase", "expansion", "note"]
     search_fields = ["phrase", "expansion"]
 

@@ -29,6 +29,7 @@ from .models import (
     RequirementGroup,
 )
 from .records import ProcedureRecord, SkippedLine, plain, procedure_record, read_jsonl, with_eform
+from .revision import catalog_changed
 
 BATCH = 500
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -312,5 +313,7 @@ def catalog_import(
         ids = dict(Procedure.objects.values_list("source_id", "pk"))
         for start in range(0, len(touched), BATCH):
             write_children(ids, touched[start : start + BATCH], fields, units)
+        if touched:
+            catalog_changed()  # bulk writes send no signals
     report.created, report.updated = len(new), len(changed)
     return report

@@ -320,3 +320,22 @@ class Synonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phrase} → {self.expansion}"
+
+
+class CatalogRevision(models.Model):
+    """One row: which state of the catalog every process's caches were built from.
+
+    Every change of the catalog (procedures and their parts, processes, synonyms, fields, the
+    units procedures name) writes a new random ``token`` in the same transaction
+    (``catalog.revision``); a process compares the token with the one its caches were built
+    from, once per request. ``number`` counts the changes, for people."""
+
+    number = models.PositiveBigIntegerField(default=1)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("phiên bản danh mục")
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.token}"

@@ -25,6 +25,7 @@ from .constants import (
     TimeUnit,
 )
 from .models import Procedure, ProcessDefinition, ProcessStep
+from .revision import catalog_changed
 
 HOURS_PER_DAY = Decimal(8)
 QUARTER = Decimal("0.25")
@@ -201,5 +202,7 @@ def default_processes_ensure() -> tuple[int, int]:
         ProcessStep.objects.bulk_create(
             [s for _p, steps, _m in plans for s in steps], batch_size=500
         )
+        if plans:
+            catalog_changed()  # bulk writes send no signals
     active = sum(1 for _p, steps, _m in plans if steps)
     return active, len(plans) - active

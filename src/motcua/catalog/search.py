@@ -14,16 +14,15 @@ from __future__ import annotations
 import math
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
-from django.db.models import Count, Max, Sum
 
 from motcua.common.text import fold_words
 
 from .models import Procedure, Synonym
+from .revision import catalog_token
 
 CODE_QUERY = re.compile(r"^(\d\.\d{6})(?:\.\d{1,3})?$")
 # What people add around what they want ("tôi muốn làm … như thế nào"): dropped at the start or
@@ -32,7 +31,6 @@ LEADING_FILLER = re.compile(r"^((toi|minh|em|can|muon|xin|cach|lam|thu tuc|phai)
 TRAILING_FILLER = re.compile(
     r"(\s+(nhu the nao|the nao|o dau|can gi|can nhung gi|gom nhung gi|la gi|a|nhe|voi|di))+$"
 )
-REVALIDATE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -248,38 +246,27 @@ def ranked(index: SearchIndex, query: str, filters: Filters) -> list[int]:
 
 
 class IndexCache:
-    """One index per process, rebuilt when the catalog or the synonyms change."""
+    """One index per process, rebuilt when the catalog changes (``catalog.revision``: one
+    indexed read per request, so every process on every machine sees a change at once)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
-        self._revision: tuple[object, ...] | None = None
-        self._checked_at = 0.0
+        self._token: str | None = None
 
     def clear(self) -> None:
         with self._lock:
             self._index = None
-            self._revision = None
+            self._token = None
 
     def get(self) -> SearchIndex:
-        now = time.monotonic()
-        if self._index is None or now - self._checked_at > REVALIDATE_SECONDS:
-            revision = catalog_revision()
-            with self._lock:
-                if self._index is None or revision != self._revision:
-                    self._index = index_build()
-                    self._revision = revision
-                self._checked_at = now
-        assert self._index is not None
-        return self._index
-
-
-def catalog_revision() -> tuple[object, ...]:
-    procedures = Procedure.objects.aggregate(
-        n=Count("pk"), v=Sum("version"), p=Sum("popularity"), m=Max("pk")
-    )
-    synonyms = Synonym.objects.aggregate(n=Count("pk"), m=Max("updated_at"))
-    return (*procedures.values(), *synonyms.values())
+        token = catalog_token()
+        with self._lock:
+            if self._index is None or token != self._token:
+                # Built after the token was read: at least as new as the token says.
+                self._index = index_build()
+                self._token = token
+            return self._index
 
 
 INDEX = IndexCache()

@@ -13,7 +13,8 @@ from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
 
 from .constants import ONLINE_SUBMISSION, CompetenceLevel, OnlineLevel, ProcessStatus
-from .models import Channel, Procedure, ProcessDefinition, RequirementGroup
+from .models import Channel, Procedure, ProcessDefinition, Requirement, RequirementGroup
+from .revision import RevisionCache
 from .search import INDEX, Filters, ranked, unit_matches
 
 
@@ -75,6 +76,19 @@ def procedure_detail(code: str) -> Procedure | None:
         .order_by("-in_hanoi_set", "pk")  # a code shared by local variants: Hà Nội's first
         .first()
     )
+
+
+REQUIREMENTS: RevisionCache[list[Requirement]] = RevisionCache(size=2_000)
+
+
+def procedure_requirements(procedure_id: int) -> list[Requirement]:
+    """Every document the procedure asks for, group by group (kept until the catalog changes)."""
+
+    def read() -> list[Requirement]:
+        items = Requirement.objects.filter(group__procedure_id=procedure_id)
+        return list(items.order_by("group__order", "group_id", "order", "pk"))
+
+    return REQUIREMENTS.get(procedure_id, read)
 
 
 def catalog_stats(*, unit: Unit | None = None) -> dict[str, Any]:

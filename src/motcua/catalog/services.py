@@ -25,6 +25,7 @@ from .records import (
     RequirementRecord,
     plain,
 )
+from .revision import catalog_changed
 from .search import INDEX
 from .seeds import POPULARITY, SYNONYMS
 
@@ -50,6 +51,7 @@ def synonyms_seed() -> int:
         if fold_words(phrase) not in existing
     ]
     Synonym.objects.bulk_create(new)
+    catalog_changed()  # bulk writes send no signals
     INDEX.clear()
     return len(new)
 
@@ -59,6 +61,7 @@ def popularity_seed() -> int:
     changed = 0
     for code, value in POPULARITY.items():
         changed += Procedure.objects.filter(code=code, popularity=0).update(popularity=value)
+    catalog_changed()  # updates send no signals
     INDEX.clear()
     return changed
 
@@ -189,6 +192,7 @@ def procedure_import_yaml(text: str) -> Procedure:
                 )
         save_changed([record], {record.source_id: procedure}, known, units)
         write_children({record.source_id: procedure.pk}, [record], known, units)
+        catalog_changed()  # the children are rewritten in bulk
     INDEX.clear()
     procedure.refresh_from_db()
     return procedure

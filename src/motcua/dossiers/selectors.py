@@ -29,6 +29,7 @@ from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .constants import FINAL, OPEN_STATUSES, Channel, Decision, Status
 from .models import Consultation, Dossier
+from .reading import dossier_read
 
 TABS = [
     ("to_receive", _("Chờ tiếp nhận")),
@@ -478,18 +479,5 @@ def sort_keys(sort: str) -> list[OrderBy | str]:
 
 
 def dossier_for_officer(user: User, ref: str) -> Dossier | None:
-    return (
-        visible_dossiers(user)
-        .select_related(
-            "procedure",
-            "case",
-            "receiving_unit",
-            "deciding_unit",
-            "assignee",
-            "process",
-            "pending_unit",
-        )
-        .prefetch_related("events__actor", "pauses", "consultations__unit", "issued_documents")
-        .filter(Q(ref=ref) | Q(code=ref))
-        .first()
-    )
+    """The dossier (by reference or code) if the officer may read it: one query (``reading``)."""
+    return dossier_read(user, ref)

@@ -34,7 +34,7 @@ from motcua.catalog.models import Procedure, ProcedureCase, Requirement
 from motcua.catalog.presentation import money_text, time_limit_text
 from motcua.catalog.requirements import counter_checklist
 from motcua.catalog.search import Filters
-from motcua.catalog.selectors import filters_for_unit, procedure_search
+from motcua.catalog.selectors import filters_for_unit, procedure_requirements, procedure_search
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
@@ -46,6 +46,7 @@ from .actions import ActionSpec
 from .constants import Action, Channel, Status
 from .legal_forms import forms_available, issued_pdf, legal_form_pdf
 from .models import Dossier, DossierAccess
+from .reading import dossier_read
 from .selectors import (
     SORTS,
     STEP_ROLES,
@@ -158,7 +159,7 @@ def day_or_error(raw: str, name: str, errors: dict[str, str]) -> datetime.date |
 @login_required
 def detail(request: HttpRequest, ref: str) -> HttpResponse:
     user = officer(request)
-    dossier = dossier_for_officer(user, ref)
+    dossier = dossier_read(user, ref, page=True)
     if dossier is None:
         raise Http404(_("Không có hồ sơ %(ref)s trong các đơn vị của bạn.") % {"ref": ref})
     moment = now()
@@ -171,7 +172,7 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             "actions": action_forms(dossier, user, moment),
             "steps": services.steps_of(dossier),
             "holder": holder_view(dossier),
-            "visits": list(dossier.step_visits.select_related("unit")),
+            "visits": list(dossier.step_visits.all()),  # read with the dossier, units included
             "consultations": list(dossier.consultations.all()),
             "issued": list(dossier.issued_documents.all()),
             "supplement_items": dossier.supplement_items or [],
@@ -183,11 +184,7 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             if dossier.eform_data
             else [],
             "can_attach": services.can_attach(dossier, user),
-            "requirements": [
-                item
-                for group in dossier.procedure.requirement_groups.prefetch_related("items")
-                for item in group.items.all()
-            ],
+            "requirements": procedure_requirements(dossier.procedure_id),
             "now": moment,
         },
     )
@@ -197,7 +194,10 @@ def holder_view(dossier: Dossier) -> dict[str, Any] | None:
     held = steps.holder(dossier)
     if held is None:
         return None
-    unit = Unit.objects.filter(pk=held.unit_id).values_list("name", flat=True).first()
+    loaded = (dossier.receiving_unit, dossier.deciding_unit, dossier.pending_unit)
+    unit = next((u.name for u in loaded if u is not None and u.pk == held.unit_id), None)
+    if unit is None:
+        unit = Unit.objects.filter(pk=held.unit_id).values_list("name", flat=True).first()
     return {"unit": unit, "step": held.step, "role": OfficerRoleName(held.role).label,
             "assignee": held.assignee, "until": held.until}  # fmt: skip
 

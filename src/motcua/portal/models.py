@@ -8,19 +8,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class LookupAttempt(models.Model):
-    """One public dossier lookup, kept to throttle guessing (no account needed to look up)."""
+class LookupFailure(models.Model):
+    """Failed public lookups of one address or one dossier in one minute (``portal.throttle``):
+    what throttles guessing, one row per name and minute, counted by an upsert."""
 
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    code = models.CharField(max_length=80, db_index=True)
-    at = models.DateTimeField(db_index=True)
-    found = models.BooleanField(default=False)
+    name = models.CharField(max_length=120)  # "ip:<address>" or "code:<reference or code>"
+    minute = models.PositiveBigIntegerField()  # minutes since 1970 (UTC)
+    failures = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "minute"], name="lookup_failure_per_minute")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.at:%d/%m/%Y %H:%M} {'ok' if self.found else '—'}"
+        return f"{self.name} @{self.minute}: {self.failures}"
 
 
 def draft_document_path(instance: DraftDocument, filename: str) -> str:

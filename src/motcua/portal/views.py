@@ -48,7 +48,7 @@ def timeline(dossier: Dossier) -> list[HistoryLine]:
     notes (a forward's or a transfer's note stays inside)."""
     events = [
         e
-        for e in dossier.events.order_by("seq")
+        for e in dossier.events.all()  # by seq (the model's order), read with the dossier if it was
         if e.action in PUBLIC_ACTIONS and not e.payload.get("outside_leader_step")
     ]
     codes = {str(e.payload.get("to_unit")) for e in events if e.payload.get("to_unit")}

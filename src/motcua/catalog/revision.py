@@ -1,0 +1,149 @@
+"""Which state of the catalog a process's caches hold, for every process on every machine.
+
+The catalog changes rarely (an administrator's edit, an import) and is read on almost every
+public request. Each process keeps what it derives from the catalog (the search index, ready
+API responses) and checks, once per request, one row: ``CatalogRevision.token``. Every change
+writes a new random token in the same transaction as the change (``catalog_changed``), so a
+process on any machine sees the change as soon as it commits, and a rolled-back change brings
+back the old token with the old data (a counter could be reused by the next change after a
+rollback and pass stale data off as new).
+
+What changes the catalog: saves of its models and of units (signal receivers below, which also
+cover the admin site), many-to-many changes, and the bulk paths that send no signals (import,
+seeds, default processes: they call ``catalog_changed`` themselves). Deletions go through the
+admin (whose change and delete views save or call ``catalog_changed``) or the importer; no
+delete receiver is connected, because one would make Django load every deleted child row
+before deleting it. Every change writes a token, even within one transaction (an update of one
+row, at most a few thousand in a whole import): a savepoint rolled back then brings back the
+token that matches the data left, and nothing else has to be tracked.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+from django.core.signals import request_finished, request_started
+from django.db import connection
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
+
+from motcua.common.clock import now
+from motcua.organizations.models import Unit
+
+from . import models
+
+T = TypeVar("T")
+WATCHED = (
+    models.Field, models.Procedure, models.ProcedureCase, models.Channel, models.Fee,
+    models.RequirementGroup, models.Requirement, models.ProcessDefinition, models.ProcessStep,
+    models.Synonym, Unit,
+)  # fmt: skip
+TABLE = models.CatalogRevision._meta.db_table
+
+
+class RequestMemo(threading.local):
+    """The token read in this thread's current request (None: not read yet, or no request)."""
+
+    in_request = False
+    token: str | None = None
+
+
+MEMO = RequestMemo()
+
+
+@receiver(request_started)
+def request_begins(**kwargs: Any) -> None:
+    MEMO.in_request, MEMO.token = True, None
+
+
+@receiver(request_finished)
+def request_ends(**kwargs: Any) -> None:
+    MEMO.in_request, MEMO.token = False, None
+
+
+def catalog_token() -> str:
+    """The current token: one indexed read, at most once per request."""
+    if MEMO.in_request and MEMO.token is not None:
+        return MEMO.token
+    # Plain SQL: the ORM would compile this statement anew on every request. No input in it.
+    sql = f"SELECT token FROM {connection.ops.quote_name(TABLE)} WHERE id = 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    token = row[0] if row else ""
+    if MEMO.in_request:
+        MEMO.token = token
+    return token
+
+
+def catalog_changed() -> None:
+    """Record a change of the catalog: a new token, in the caller's transaction."""
+    MEMO.token = None
+    written = models.CatalogRevision.objects.filter(pk=1).update(
+        number=F("number") + 1, token=secrets.token_hex(16), changed_at=now()
+    )
+    if not written:  # a database emptied by a flush: the row comes back
+        models.CatalogRevision.objects.update_or_create(
+            pk=1, defaults={"token": secrets.token_hex(16), "changed_at": now()}
+        )
+
+
+def saved(sender: type, **kwargs: Any) -> None:
+    catalog_changed()
+
+
+def linked(sender: type, action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        catalog_changed()
+
+
+def receivers_connect() -> None:
+    """Called once, from the app's ``ready``."""
+    for model in WATCHED:
+        post_save.connect(saved, sender=model, dispatch_uid=f"catalog-changed-{model.__name__}")
+    for through in (
+        models.Procedure.receiving_units.through,
+        models.Procedure.other_fields.through,
+    ):
+        m2m_changed.connect(
+            linked, sender=through, dispatch_uid=f"catalog-linked-{through.__name__}"
+        )
+
+
+class RevisionCache(Generic[T]):
+    """Values derived from the catalog, kept in this process while the token stays the same;
+    at most ``size`` of them, the least recently used dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.token: str | None = None
+        self.values: OrderedDict[Hashable, T] = OrderedDict()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        token = catalog_token()
+        with self.lock:
+            if token != self.token:
+                self.values.clear()
+                self.token = token
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        # Computed after the token was read: the data is at least as new as the token says.
+        value = compute()
+        with self.lock:
+            if token == self.token:
+                self.values[key] = value
+                while len(self.values) > self.size:
+                    self.values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.token = None
+            self.values.clear()

@@ -1,0 +1,161 @@
+"""Related rows fetched inside their parent's query, as one JSON array per parent.
+
+``prefetch_related`` costs one query per relation; a dossier page reads four or five relations.
+An ``Inline`` adds one correlated subquery to the parent's query that aggregates the related
+rows into a JSON array of arrays (``JSON_AGG``/``JSON_BUILD_ARRAY`` on PostgreSQL,
+``JSON_GROUP_ARRAY``/``JSON_ARRAY`` on SQLite), and ``attach`` turns that text back into model
+instances placed where ``prefetch_related`` would put them, so ``dossier.events.all()`` and
+templates work unchanged. A related row of the child (e.g. a consultation's unit) can come
+along with a few of its fields; its other fields are deferred, as with ``only()``.
+
+Values travel as JSON: date-times as ISO text (naive UTC text on SQLite), booleans as 0/1 on
+SQLite, decimals as JSON numbers (read back as ``Decimal``), JSON fields nested as they are.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.fields.json import JSONField
+
+UTC = datetime.UTC
+
+
+class JSONRows(models.Aggregate):
+    """One JSON array of arrays: a row per aggregated row, the expressions in order."""
+
+    output_field = models.TextField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        parts, params = [], []
+        for expression in self.source_expressions:
+            sql, values = compiler.compile(expression)
+            json_column = isinstance(getattr(expression, "output_field", None), JSONField)
+            if connection.vendor == "sqlite" and json_column:
+                sql = f"JSON({sql})"  # nested as JSON, not as a string holding JSON
+            parts.append(sql)
+            params.extend(values)
+        columns = ", ".join(parts)
+        if connection.vendor == "postgresql":
+            return f"JSON_AGG(JSON_BUILD_ARRAY({columns}))::text", params
+        return f"JSON_GROUP_ARRAY(JSON_ARRAY({columns}))", params
+
+
+def decoded(model_field: models.Field[Any, Any], value: Any) -> Any:
+    """A value as the model field holds it, from its JSON form."""
+    if value is None:
+        return None
+    if isinstance(model_field, models.DateTimeField):
+        moment = datetime.datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if isinstance(model_field, models.DateField):
+        return datetime.date.fromisoformat(value[:10])
+    if isinstance(model_field, models.BooleanField):
+        return bool(value)
+    if isinstance(model_field, models.DecimalField):
+        return Decimal(str(value))
+    return value
+
+
+@dataclass(frozen=True)
+class Inline:
+    """The rows of ``model`` whose ``parent`` foreign key points at the annotated row.
+
+    ``accessor`` is the reverse accessor on the parent (``events``); ``fields`` the child's
+    fields to fetch (the primary key and the foreign key are added); ``related`` maps a foreign
+    key of the child to the fields of the row it points at (``{"unit": ("name",)}``)."""
+
+    accessor: str
+    model: type[models.Model]
+    parent: str
+    fields: tuple[str, ...]
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    order: tuple[str, ...] = ("pk",)
+
+    @property
+    def annotation_name(self) -> str:
+        return f"_inline_{self.accessor}"
+
+    def columns(self) -> list[str]:
+        own = ["pk", *(concrete(self.model, name).attname for name in self.fields)]
+        return own + [f"{fk}__{name}" for fk, names in self.related.items() for name in names]
+
+    def annotation(self) -> Subquery:
+        rows = (
+            self.model._default_manager.filter(**{self.parent: OuterRef("pk")})
+            .order_by()
+            .values(self.parent)
+            .annotate(rows=JSONRows(*[F(column) for column in self.columns()]))
+            .values("rows")
+        )
+        return Subquery(rows, output_field=models.TextField())
+
+    def instances(self, parent: models.Model, text: str | None) -> list[models.Model]:
+        fields = [concrete(self.model, "pk"), *(concrete(self.model, name) for name in self.fields)]
+        parent_field = foreign_key(self.model, self.parent)
+        found = []
+        for row in json.loads(text, parse_float=Decimal) if text else []:
+            values = {f.attname: decoded(f, v) for f, v in zip(fields, row, strict=False)}
+            values[parent_field.attname] = parent.pk
+            child = from_values(self.model, parent._state.db, values)
+            parent_field.set_cached_value(child, parent)
+            self.attach_related(child, row[len(fields) :])
+            found.append(child)
+        return sorted(found, key=lambda child: tuple(getattr(child, name) for name in self.order))
+
+    def attach_related(self, child: models.Model, rest: list[Any]) -> None:
+        for fk_name, names in self.related.items():
+            fk = foreign_key(self.model, fk_name)
+            own, rest = rest[: len(names)], rest[len(names) :]
+            pk = getattr(child, fk.attname)
+            target: type[models.Model] = fk.related_model  # type: ignore[assignment]
+            if pk is None:
+                continue
+            fields = [concrete(target, name) for name in names]
+            values = {f.attname: decoded(f, v) for f, v in zip(fields, own, strict=True)}
+            values[concrete(target, "pk").attname] = pk
+            fk.set_cached_value(child, from_values(target, child._state.db, values))
+
+    def attach(self, parent: models.Model) -> None:
+        """Place the rows where ``prefetch_related`` would: ``parent.<accessor>.all()``."""
+        text = parent.__dict__.pop(self.annotation_name, None)
+        manager = getattr(parent, self.accessor)
+        queryset = manager.get_queryset()
+        queryset._result_cache = self.instances(parent, text)
+        queryset._prefetch_done = True
+        cache = parent.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache[manager.field.remote_field.cache_name] = queryset
+
+
+def concrete(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    found = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    assert isinstance(found, models.Field), name
+    return found
+
+
+def foreign_key(model: type[models.Model], name: str) -> models.ForeignKey[Any, Any]:
+    found = model._meta.get_field(name)
+    assert isinstance(found, models.ForeignKey), name
+    return found
+
+
+def from_values(model: type[models.Model], db: str | None, values: dict[str, Any]) -> models.Model:
+    """``Model.from_db`` takes the values in the order of the model's fields; the others are
+    deferred."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
+def inline_annotations(*inlines: Inline) -> dict[str, Subquery]:
+    return {inline.annotation_name: inline.annotation() for inline in inlines}
+
+
+def attach_all(parent: models.Model, *inlines: Inline) -> None:
+    for inline in inlines:
+        inline.attach(parent)

@@ -1,0 +1,138 @@
+"""Hot reads whose SQL is compiled once per connection instead of on every request.
+
+Django turns a queryset into SQL each time it runs it: for a dossier read that compiling was about
+40 % of the request's CPU (issue 12's profile), for statements whose text never changes. A
+``PreparedQuery`` wraps a function that builds the queryset from named values. The first time
+it runs on a connection it compiles the queryset with two sets of sample values, checks that the
+SQL text is the same for both (the shape of the query does not depend on the values) and learns
+which parameters carry which value. Afterwards it only substitutes the new values into the
+parameters, runs the SQL and builds the model instances the way Django's own ``ModelIterable``
+does (``select_related`` rows and annotations included).
+
+Use it only for queries of a fixed shape: no ``__in`` with a list of varying length, no value
+that changes the SQL (``None`` becomes ``IS NULL``). A query whose shape depends on the values is
+refused when it is first learned, with the names that change it.
+
+It relies on the compiler's ``select``/``klass_info``/``annotation_col_map`` (stable in Django
+5.2 LTS, and exercised on SQLite and PostgreSQL by ``tests/common/test_prepared.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
+M = TypeVar("M", bound=Model)
+Adapter = Callable[[Any], Any]
+
+
+class ShapeChanged(Exception):
+    """The SQL text depends on a value: the query cannot be prepared."""
+
+
+@dataclass
+class Learned:
+    sql: str
+    params: list[Any]
+    slots: dict[str, list[tuple[int, Adapter]]]
+    compiler: Any
+
+
+def adapters(connection: Any) -> list[Adapter]:
+    """How the backend may have turned a value into a parameter (identity first)."""
+    ops = connection.ops
+    return [
+        lambda value: value,
+        ops.adapt_datefield_value,
+        ops.adapt_datetimefield_value,
+        ops.adapt_timefield_value,
+    ]
+
+
+class PreparedQuery(Generic[M]):
+    """``build(**values)`` compiled once per connection; ``query(**values)`` runs it."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[M]],
+        *,
+        using: str = "default",
+        **samples: tuple[Any, Any],
+    ) -> None:
+        self.build = build
+        self.using = using
+        self.samples = samples
+        self.local = threading.local()
+
+    def __call__(self, **values: Any) -> list[M]:
+        connection = connections[self.using]
+        learned = self.learned_for(connection)
+        params = list(learned.params)
+        for name, places in learned.slots.items():
+            for position, adapt in places:
+                params[position] = adapt(values[name])
+        with connection.cursor() as cursor:
+            cursor.execute(learned.sql, params)
+            rows = cursor.fetchall()
+        return list(instances(learned.compiler, rows, connection.alias))
+
+    def learned_for(self, connection: Any) -> Learned:
+        """What was learned on this connection (a thread has its own connection object)."""
+        found: Learned | None = getattr(self.local, "learned", None)
+        if found is None or found.compiler.connection is not connection:
+            found = self.learn(connection)
+            self.local.learned = found
+        return found
+
+    def compiled(self, values: dict[str, Any], connection: Any) -> tuple[str, list[Any], Any]:
+        compiler = self.build(**values).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        return sql, list(params), compiler
+
+    def learn(self, connection: Any) -> Learned:
+        first = {name: pair[0] for name, pair in self.samples.items()}
+        sql, params, compiler = self.compiled(first, connection)
+        slots: dict[str, list[tuple[int, Adapter]]] = {}
+        for name, (sample, other) in self.samples.items():
+            changed_sql, changed, _compiler = self.compiled({**first, name: other}, connection)
+            if changed_sql != sql or len(changed) != len(params):
+                raise ShapeChanged(f"the SQL of this query changes with {name!r}")
+            positions = [i for i, (a, b) in enumerate(zip(params, changed, strict=True)) if a != b]
+            if not positions:
+                raise ShapeChanged(f"{name!r} is not a parameter of this query")
+            slots[name] = [(i, adapter_for(connection, sample, other, params[i], changed[i])) for i in positions]  # fmt: skip
+        return Learned(sql, params, slots, compiler)
+
+
+def adapter_for(connection: Any, sample: Any, other: Any, param: Any, changed: Any) -> Adapter:
+    for adapt in adapters(connection):
+        try:
+            if adapt(sample) == param and adapt(other) == changed:
+                return adapt
+        except (TypeError, ValueError, AttributeError):
+            continue
+    raise ShapeChanged(f"cannot tell how {sample!r} became the parameter {param!r}")
+
+
+def instances(compiler: Any, rows: list[Any], db: str) -> Any:
+    """Model instances from the rows, as ``django.db.models.query.ModelIterable`` builds them."""
+    select, klass_info = compiler.select, compiler.klass_info
+    annotations = compiler.annotation_col_map
+    model = klass_info["model"]
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    names = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, db)
+    for row in compiler.results_iter([rows]):
+        obj = model.from_db(db, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotations.items():
+            setattr(obj, name, row[position])
+        yield obj

@@ -1,0 +1,141 @@
+"""The catalog served from each process's memory (issue 12): a procedure's detail and a search
+cost one indexed read (the catalog's token) once ready, and every change of the catalog — in
+this process, in another one, through the admin site, a service or an import — is seen by the
+next request; a rolled-back change is not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from motcua.catalog.models import CatalogRevision, Channel, Fee, Procedure, Synonym
+from motcua.catalog.revision import catalog_changed
+from motcua.catalog.services import popularity_seed, synonym_save
+
+pytestmark = pytest.mark.django_db
+DETAIL = "/api/v1/procedures/1.004222"
+
+
+def queries(call: Any) -> tuple[Any, list[str]]:
+    with CaptureQueriesContext(connection) as done:
+        result = call()
+    return result, [q["sql"] for q in done.captured_queries]
+
+
+def residence() -> Procedure:
+    found = Procedure.objects.filter(code="1.004222").order_by("-in_hanoi_set", "pk").first()
+    assert found is not None
+    return found
+
+
+def test_a_ready_detail_costs_one_read_and_is_the_same_body() -> None:
+    client = Client()
+    first = client.get(DETAIL)
+    second, done = queries(lambda: client.get(DETAIL))
+    assert len(done) == 1, done
+    assert "catalog_catalogrevision" in done[0]
+    assert second.content == first.content
+    assert second["Content-Type"] == "application/json; charset=utf-8"
+    assert second.json()["code"] == "1.004222"
+
+
+def test_a_ready_search_costs_one_read() -> None:
+    client = Client()
+    first = client.get("/api/v1/procedures", {"q": "nhập hộ khẩu", "page_size": 5})
+    second, done = queries(lambda: client.get("/api/v1/procedures", {"q": "nhập hộ khẩu", "page_size": 5}))  # fmt: skip
+    assert len(done) == 1, done
+    assert second.content == first.content
+    assert second.json()["items"][0]["code"] == "1.004222"
+    other = client.get("/api/v1/procedures", {"q": "nhập hộ khẩu", "page_size": 6}).json()
+    assert len(other["items"]) == 6
+
+
+def test_unknown_codes_and_units_are_still_clear_404s() -> None:
+    client = Client()
+    for _ in range(2):
+        assert client.get("/api/v1/procedures/9.999999").status_code == 404
+    assert client.get(f"/api/v1/procedures/{'9' * 500}").status_code == 404
+    for _ in range(2):
+        response = client.get("/api/v1/procedures", {"q": "khai sinh", "unit": "nowhere"})
+        assert response.status_code == 404
+
+
+def test_a_change_saved_anywhere_is_served_next() -> None:
+    client = Client()
+    client.get(DETAIL)
+    procedure = residence()
+    procedure.name = "Đăng ký thường trú (sửa)"
+    procedure.save()  # a save: the signal writes the new token
+    assert client.get(DETAIL).json()["name"] == "Đăng ký thường trú (sửa)"
+    fee = Fee.objects.filter(channel__procedure=procedure).first()
+    assert fee is not None
+    Fee.objects.filter(pk=fee.pk).update(amount_vnd=123_456)  # no signal: bulk paths say so
+    catalog_changed()
+    amounts = [f["amount_vnd"] for c in client.get(DETAIL).json()["channels"] for f in c["fees"]]
+    assert 123_456 in amounts
+
+
+def test_a_change_committed_by_another_process_is_served_next() -> None:
+    client = Client()
+    client.get(DETAIL)
+    # What another machine's commit looks like from here: new rows and a new token, no signal.
+    Procedure.objects.filter(pk=residence().pk).update(name="Đổi ở máy khác")
+    CatalogRevision.objects.filter(pk=1).update(token="from-another-machine")
+    assert client.get(DETAIL).json()["name"] == "Đổi ở máy khác"
+
+
+def test_synonyms_popularity_and_admin_edits_reach_search() -> None:
+    client = Client()
+    before = client.get("/api/v1/procedures", {"q": "chuyen nha sang phuong moi"}).json()
+    synonym_save(phrase="chuyển nhà sang phường mới", expansion="đăng ký thường trú")
+    after = client.get("/api/v1/procedures", {"q": "chuyen nha sang phuong moi"}).json()
+    assert after["total"] > before["total"]
+    assert after["items"][0]["code"] == "1.004222"
+    token = CatalogRevision.objects.get(pk=1).token
+    popularity_seed()  # an update without signals: it says so itself
+    assert CatalogRevision.objects.get(pk=1).token != token
+    admin = get_user_model().objects.create_superuser("quantri", password="Mat-khau-1-dai")
+    browser = Client()
+    browser.force_login(admin)
+    channel = Channel.objects.filter(procedure=residence()).first()
+    assert channel is not None
+    client.get(DETAIL)
+    browser.post(f"/quan-tri/catalog/channel/{channel.pk}/delete/", {"post": "yes"})
+    assert not Channel.objects.filter(pk=channel.pk).exists()
+    assert len(client.get(DETAIL).json()["channels"]) == residence().channels.count()
+
+
+def test_each_change_writes_a_token_and_a_rollback_brings_back_the_old_one() -> None:
+    before = CatalogRevision.objects.get(pk=1)
+    with transaction.atomic():
+        for word in ("một", "hai", "ba"):
+            Synonym.objects.create(phrase=word, expansion="thường trú", phrase_folded=word)
+    after = CatalogRevision.objects.get(pk=1)
+    assert after.number == before.number + 3
+    assert after.token != before.token
+    client = Client()
+    client.get(DETAIL)
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        Procedure.objects.filter(pk=residence().pk).update(name="Không được lưu")
+        catalog_changed()
+        assert client.get(DETAIL).json()["name"] == "Không được lưu"
+        transaction.savepoint_rollback(savepoint)
+    assert CatalogRevision.objects.get(pk=1).token == after.token
+    assert client.get(DETAIL).json()["name"] != "Không được lưu"
+
+
+def test_two_changes_in_one_transaction_are_both_seen_in_between() -> None:
+    client = Client()
+    with transaction.atomic():
+        Procedure.objects.filter(pk=residence().pk).update(name="Lần một")
+        catalog_changed()
+        assert client.get(DETAIL).json()["name"] == "Lần một"
+        Procedure.objects.filter(pk=residence().pk).update(name="Lần hai")
+        catalog_changed()
+        assert client.get(DETAIL).json()["name"] == "Lần hai"

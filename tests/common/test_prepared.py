@@ -1,0 +1,67 @@
+"""Queries compiled once (``common.prepared``): the same rows and instances as the queryset
+itself, for any values; a query whose SQL depends on a value is refused when learned."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db.models import Count, QuerySet
+
+from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.accounts.models import OfficerRole
+from motcua.common.prepared import PreparedQuery, ShapeChanged
+from motcua.organizations.models import Unit
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+DAYS = (datetime.date(2001, 1, 1), datetime.date(2001, 1, 2))
+
+
+def roles(user_id: int, day: datetime.date) -> QuerySet[OfficerRole]:
+    return (
+        OfficerRole.objects.effective_on(day)
+        .filter(user_id=user_id)
+        .select_related("unit", "unit__parent")
+        .annotate(unit_children=Count("unit__children"))
+        .order_by("pk")
+    )
+
+
+def test_a_prepared_query_gives_what_the_queryset_gives() -> None:
+    builds: list[dict[str, Any]] = []
+
+    def counted(**values: Any) -> QuerySet[OfficerRole]:
+        builds.append(values)
+        return roles(**values)
+
+    prepared = PreparedQuery(counted, user_id=(1, 2), day=DAYS)
+    people = [factories.officer("hn-cong-an-phuong-hoan-kiem", role) for role in Role.values]
+    OfficerRole.objects.filter(user=people[0]).update(valid_until=datetime.date(2026, 1, 31))
+    for user in people:
+        for day in (datetime.date(2026, 1, 31), datetime.date(2026, 2, 1)):
+            expected = list(roles(user.pk, day))
+            found = prepared(user_id=user.pk, day=day)
+            assert [r.pk for r in found] == [r.pk for r in expected]
+            for one, other in zip(found, expected, strict=True):
+                assert one.unit == other.unit
+                assert one.unit.parent == other.unit.parent
+                assert one.unit_children == other.unit_children  # type: ignore[attr-defined]
+                assert one.valid_until == other.valid_until
+    assert not prepared(user_id=people[0].pk, day=datetime.date(2026, 2, 1))
+    assert len(builds) == 3  # the first sample, then one per name: never again
+
+
+def test_a_query_whose_sql_depends_on_a_value_is_refused() -> None:
+    def maybe_empty(until: datetime.date | None) -> QuerySet[OfficerRole]:
+        return OfficerRole.objects.filter(valid_until=until)
+
+    with pytest.raises(ShapeChanged):
+        PreparedQuery(maybe_empty, until=(None, DAYS[0]))(until=DAYS[1])
+
+    def listed(codes: list[str]) -> QuerySet[Unit]:
+        return Unit.objects.filter(code__in=codes)
+
+    with pytest.raises(ShapeChanged):
+        PreparedQuery(listed, codes=(["a"], ["a", "b"]))(codes=["c"])

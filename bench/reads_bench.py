@@ -60,10 +60,12 @@ from django.http import HttpRequest, JsonResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import path  # noqa: E402
+from tests.catalog.test_search import REAL_QUERIES  # noqa: E402
 
 from motcua.accounts.constants import OfficerRoleName as Role  # noqa: E402
 from motcua.accounts.models import ApiToken, OfficerRole, User  # noqa: E402
 from motcua.catalog.models import Procedure  # noqa: E402
+from motcua.catalog.seeds import POPULARITY  # noqa: E402
 from motcua.dossiers.audit import event_seal  # noqa: E402
 from motcua.dossiers.models import Dossier, DossierEvent  # noqa: E402
 from motcua.dossiers.services import (  # noqa: E402
@@ -74,8 +76,6 @@ from motcua.dossiers.services import (  # noqa: E402
     dossier_submit,
 )
 from motcua.organizations.models import Unit  # noqa: E402
-from motcua.catalog.seeds import POPULARITY  # noqa: E402
-from tests.catalog.test_search import REAL_QUERIES  # noqa: E402
 
 UNIT = "hn-cong-an-phuong-hoan-kiem"
 ICT = datetime.timezone(datetime.timedelta(hours=7))
@@ -151,7 +151,10 @@ def officer(username: str, role: str) -> User:
 
 def real_dossiers() -> list[Dossier]:
     """Dossiers with a real history (receipt, forward, decision): what the reads are timed on."""
-    reception, specialist = officer("rb-reception", Role.RECEPTION), officer("rb-specialist", Role.SPECIALIST)
+    reception, specialist = (
+        officer("rb-reception", Role.RECEPTION),
+        officer("rb-specialist", Role.SPECIALIST),
+    )
     leader = officer("rb-leader", Role.LEADER)  # fmt: skip
     procedure = Procedure.objects.filter(code="1.004222").order_by("-in_hanoi_set").first()
     unit = Unit.objects.get(code=UNIT)

@@ -1,0 +1,142 @@
+"""A closed-loop HTTP load driver: fixed concurrency for a fixed time, like ``wrk -t2 -c16``.
+
+``load_run(base_url, requests, ...)`` starts ``processes`` (2) driver processes, each running
+``connections // processes`` asyncio tasks over one aiohttp session; every task sends the next
+request of the list as soon as the previous answer came back. After ``warmup`` seconds (not
+counted: caches and connections of the server warm up) it counts for ``seconds``. Reports
+requests per second, p50/p95/p99/max latency, the answers that were not the expected status
+(and transport errors), and the CPU the driver itself used, so that a driver near its limit
+shows in the output instead of passing for a slow server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import aiohttp
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    expect: int = 200
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    seconds: float = 0.0
+    errors: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    latencies_ms: list[float] = field(default_factory=list)
+    driver_cpu_s: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        return float(np.percentile(self.latencies_ms, q)) if self.latencies_ms else float("nan")
+
+    @property
+    def driver_cpu_share(self) -> float:
+        """Driver CPU seconds per wall second (1.0 = one core busy)."""
+        return self.driver_cpu_s / self.seconds if self.seconds else 0.0
+
+
+def load_run(
+    base_url: str, requests: list[Request], *, seconds: float = 15.0, warmup: float = 3.0,
+    connections: int = 16, processes: int = 2, timeout: float = 60.0,
+) -> LoadResult:  # fmt: skip
+    """Measure; the request list is shared out so that each task starts at another item."""
+    per_process = max(1, connections // processes)
+    start_at = time.time() + 0.5 + 0.2 * processes  # every process starts counting together
+    jobs = [
+        (base_url, requests, per_process, p * per_process, start_at, warmup, seconds, timeout)
+        for p in range(processes)
+    ]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        parts = pool.starmap(driver_process, jobs)
+    result = LoadResult(seconds=seconds)
+    for part in parts:
+        result.requests += part.requests
+        result.errors += part.errors
+        result.statuses.update(part.statuses)
+        result.latencies_ms += part.latencies_ms
+        result.driver_cpu_s += part.driver_cpu_s
+    return result
+
+
+def driver_process(
+    base_url: str, requests: list[Request], tasks: int, offset: int, start_at: float,
+    warmup: float, seconds: float, timeout: float,
+) -> LoadResult:  # fmt: skip
+    return asyncio.run(
+        drive(base_url, requests, tasks, offset, start_at, warmup, seconds, timeout)
+    )
+
+
+async def drive(
+    base_url: str, requests: list[Request], tasks: int, offset: int, start_at: float,
+    warmup: float, seconds: float, timeout: float,
+) -> LoadResult:  # fmt: skip
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    loop = time.perf_counter()
+    counting_from, until = loop + warmup, loop + warmup + seconds
+    result = LoadResult(seconds=seconds)
+    connector = aiohttp.TCPConnector(limit=tasks, force_close=False, ttl_dns_cache=None)
+    session_timeout = aiohttp.ClientTimeout(total=timeout)
+    cpu_before = 0.0
+    async with aiohttp.ClientSession(
+        base_url, connector=connector, timeout=session_timeout, auto_decompress=False,
+        cookie_jar=aiohttp.DummyCookieJar(),
+    ) as session:  # fmt: skip
+
+        async def worker(index: int) -> None:
+            position = offset + index
+            while True:
+                began = time.perf_counter()
+                if began >= until:
+                    return
+                request = requests[position % len(requests)]
+                position += tasks * 7 + 1  # tasks walk the list at different places
+                status = await send(session, request)
+                done = time.perf_counter()
+                # Counted when the answer comes inside the window (as wrk does), so a request
+                # slower than the window still counts once it is answered.
+                if counting_from <= done <= until:
+                    result.requests += 1
+                    result.latencies_ms.append((done - began) * 1000)
+                    result.statuses[status] += 1
+                    if status != str(request.expect):
+                        result.errors += 1
+
+        async def cpu_mark() -> None:
+            nonlocal cpu_before
+            await asyncio.sleep(max(0.0, counting_from - time.perf_counter()))
+            cpu_before = time.process_time()
+
+        await asyncio.gather(cpu_mark(), *(worker(i) for i in range(tasks)))
+    result.driver_cpu_s = time.process_time() - cpu_before
+    return result
+
+
+async def send(session: aiohttp.ClientSession, request: Request) -> str:
+    """The answer's status as text, or the transport error's name."""
+    try:
+        async with session.request(
+            request.method, request.path, data=request.body or None, headers=dict(request.headers)
+        ) as answer:
+            await answer.read()
+            return str(answer.status)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        return type(error).__name__

@@ -59,6 +59,14 @@ class Row:
     def ratio(self) -> float:
         return self.app["rate"] / self.floor["rate"] if self.floor["rate"] else float("nan")
 
+    @property
+    def cpu_ratio(self) -> float:
+        """Floor CPU per request ÷ Một Cửa's (web workers and PostgreSQL): the throughput ratio a
+        quiet machine would show when the CPU is the limit, and much less sensitive than req/s
+        to other work on a shared machine."""
+        floor = self.floor["web_cpu_ms"] + self.floor["db_cpu_ms"]
+        return floor / (self.app["web_cpu_ms"] + self.app["db_cpu_ms"])
+
 
 def main() -> None:
     args = arguments()
@@ -114,6 +122,7 @@ def arguments() -> argparse.Namespace:
 def cluster(args: argparse.Namespace) -> str:
     from pgcluster import cluster_url
 
+    os.environ["MOTCUA_BENCH_OWN_CLUSTER"] = "1"
     return cluster_url(ROOT / "var" / "bench-pg")
 
 
@@ -141,7 +150,9 @@ def database_ready(args: argparse.Namespace) -> dict[str, Any]:
             "CREATE TABLE IF NOT EXISTS bench_floor_write (id bigserial PRIMARY KEY, "
             "kind int NOT NULL, body text NOT NULL, at timestamptz NOT NULL DEFAULT now())"
         )
-        cursor.execute("SELECT version(), current_setting('jit'), current_setting('shared_buffers')")
+        cursor.execute(
+            "SELECT version(), current_setting('jit'), current_setting('shared_buffers')"
+        )
         version, jit, shared_buffers = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM dossiers_dossierevent")
         events = cursor.fetchone()[0]
@@ -191,13 +202,14 @@ class Fixtures:
 
 def bench_fixtures() -> Fixtures:
     """Two officers of the big ward (reception, leader) with API tokens, and sample keys."""
+    from volume import BIG_WARD
+
     from motcua.accounts.models import ApiToken, OfficerRole, User
     from motcua.accounts.services import officer_role_grant
     from motcua.catalog.models import Procedure
     from motcua.common.clock import now
     from motcua.dossiers.models import Dossier
     from motcua.organizations.models import Unit
-    from volume import BIG_WARD
 
     unit = Unit.objects.get(code=BIG_WARD)
     tokens = {}
@@ -262,9 +274,7 @@ def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
     return rows
 
 
-def measure(
-    args: argparse.Namespace, fixtures: Fixtures, servers: dict[str, Server]
-) -> list[Row]:
+def measure(args: argparse.Namespace, fixtures: Fixtures, servers: dict[str, Server]) -> list[Row]:
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
     rows = []
     for name, app_requests, floor_requests in endpoints(fixtures):
@@ -276,7 +286,7 @@ def measure(
             load = os.getloadavg()[0]
             result = load_run(
                 servers[side].base, requests, seconds=args.seconds, warmup=args.warmup,
-                connections=args.connections,
+                connections=args.connections, probe=servers[side].cpu_probe,
             )  # fmt: skip
             figures[side] = summary(result, load)
         row = Row(name, figures["floor"], figures["app"])
@@ -301,7 +311,10 @@ def preflight(server: Server, request: Request) -> None:
 
 
 def summary(result: LoadResult, load: float) -> dict[str, Any]:
+    web, db = result.probed or (float("nan"), float("nan"))
+    served = max(result.requests, 1)
     return {
+        "web_cpu_ms": 1000 * web / served, "db_cpu_ms": 1000 * db / served,
         "rate": result.rate, "requests": result.requests, "errors": result.errors,
         "p50": result.percentile(50), "p95": result.percentile(95),
         "p99": result.percentile(99), "statuses": dict(result.statuses),
@@ -314,14 +327,17 @@ def line(row: Row) -> str:
     return (
         f"| {row.endpoint} | {f['rate']:,.0f} | {a['rate']:,.1f} | {row.ratio:.3f} | "
         f"{a['p50']:,.0f} / {a['p95']:,.0f} / {a['p99']:,.0f} | {a['errors']} | "
-        f"{f['p50']:,.0f} / {f['p99']:,.0f} | {f['errors']} | {f['load_before']:.1f} |"
+        f"{f['p50']:,.0f} / {f['p99']:,.0f} | {f['errors']} | "
+        f"{f['web_cpu_ms']:.1f} + {f['db_cpu_ms']:.1f} | {a['web_cpu_ms']:.1f} + {a['db_cpu_ms']:.1f} | "
+        f"{row.cpu_ratio:.3f} | {f['load_before']:.0f} / {a['load_before']:.0f} |"
     )
 
 
 def print_table(rows: list[Row], rss: dict[str, list[float]]) -> None:
     print("\n| endpoint | floor req/s | Một Cửa req/s | ratio | Một Cửa p50 / p95 / p99 ms | "
-          "errors | floor p50 / p99 ms | floor errors | load avg |")  # fmt: skip
-    print("|---|---:|---:|---:|---|---:|---|---:|---:|")
+          "errors | floor p50 / p99 ms | floor errors | floor CPU ms/req (web + db) | "
+          "Một Cửa CPU ms/req (web + db) | CPU ratio | load avg (floor / app) |")  # fmt: skip
+    print("|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|")
     for row in rows:
         print(line(row))
     for name, sizes in rss.items():
@@ -356,6 +372,11 @@ class Server:
                 time.sleep(0.5)
         raise SystemExit(f"{self.app} did not start; see {log.name}")
 
+    def cpu_probe(self) -> tuple[float, float]:
+        """CPU seconds used so far by this server's workers, and by the bench's PostgreSQL."""
+        assert self.process is not None
+        return cpu_seconds(children(self.process.pid)), cpu_seconds(postgres_pids())
+
     def worker_rss_mb(self) -> list[float]:
         """VmRSS of each worker (the master's children), from /proc."""
         assert self.process is not None
@@ -375,6 +396,39 @@ class Server:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+def children(parent: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(parent):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of ``pids`` (from /proc/<pid>/stat), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def postgres_pids() -> list[int]:
+    """The bench cluster's server processes (none known with ``--database-url``)."""
+    pid_file = ROOT / "var" / "bench-pg" / "data" / "postmaster.pid"
+    if "MOTCUA_BENCH_OWN_CLUSTER" not in os.environ or not pid_file.exists():
+        return []
+    return children(int(pid_file.read_text().split()[0]))
 
 
 def gunicorn_help() -> str:

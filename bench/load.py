@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -38,6 +40,8 @@ class LoadResult:
     statuses: Counter[str] = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list)
     driver_cpu_s: float = 0.0
+    # What ``probe`` counted over the window (e.g. the servers' CPU seconds), if one was given.
+    probed: tuple[float, ...] = ()
 
     @property
     def rate(self) -> float:
@@ -55,18 +59,29 @@ class LoadResult:
 def load_run(
     base_url: str, requests: list[Request], *, seconds: float = 15.0, warmup: float = 3.0,
     connections: int = 16, processes: int = 2, timeout: float = 60.0,
+    probe: Callable[[], tuple[float, ...]] | None = None,
 ) -> LoadResult:  # fmt: skip
-    """Measure; the request list is shared out so that each task starts at another item."""
+    """Measure; the request list is shared out so that each task starts at another item.
+    ``probe`` is called when the window opens and when it closes; the difference is kept."""
     per_process = max(1, connections // processes)
     start_at = time.time() + 0.5 + 0.2 * processes  # every process starts counting together
     jobs = [
         (base_url, requests, per_process, p * per_process, start_at, warmup, seconds, timeout)
         for p in range(processes)
     ]
+    marks: list[tuple[float, ...]] = []
+    watcher = threading.Thread(
+        target=probe_window, args=(probe, start_at + warmup, seconds, marks), daemon=True
+    )
+    if probe is not None:
+        watcher.start()
     context = multiprocessing.get_context("fork")
     with context.Pool(processes) as pool:
         parts = pool.starmap(driver_process, jobs)
     result = LoadResult(seconds=seconds)
+    if probe is not None:
+        watcher.join()
+        result.probed = tuple(b - a for a, b in zip(*marks, strict=True))
     for part in parts:
         result.requests += part.requests
         result.errors += part.errors
@@ -76,13 +91,21 @@ def load_run(
     return result
 
 
+def probe_window(
+    probe: Callable[[], tuple[float, ...]], opens: float, seconds: float,
+    marks: list[tuple[float, ...]],
+) -> None:  # fmt: skip
+    time.sleep(max(0.0, opens - time.time()))
+    marks.append(probe())
+    time.sleep(max(0.0, opens + seconds - time.time()))
+    marks.append(probe())
+
+
 def driver_process(
     base_url: str, requests: list[Request], tasks: int, offset: int, start_at: float,
     warmup: float, seconds: float, timeout: float,
 ) -> LoadResult:  # fmt: skip
-    return asyncio.run(
-        drive(base_url, requests, tasks, offset, start_at, warmup, seconds, timeout)
-    )
+    return asyncio.run(drive(base_url, requests, tasks, offset, start_at, warmup, seconds, timeout))
 
 
 async def drive(

@@ -100,7 +100,11 @@ def volume_procedures(limit: int = PROCEDURES) -> list[Kind]:
             .order_by("-version")
             .first()
         )
-        steps = tuple(process.steps.order_by("order").values_list("order", flat=True)) if process else ()
+        steps = (
+            tuple(process.steps.order_by("order").values_list("order", flat=True))
+            if process
+            else ()
+        )
         if process is None or len(steps) < 3:
             continue
         found.append(
@@ -148,7 +152,7 @@ def volume_generate(
         for model in (Dossier, DossierEvent):
             table = model._meta.db_table
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
         cursor.execute("ANALYZE dossiers_dossier")
@@ -165,13 +169,15 @@ class Writer:
 
     def __init__(self, *, at: datetime.datetime, rng: random.Random) -> None:
         self.at, self.rng = at, rng
-        self.today = at.astimezone(VIETNAM_OFFSET).replace(hour=0, minute=0, second=0, microsecond=0)
+        self.today = at.astimezone(VIETNAM_OFFSET).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         self.events = 0
         self.day_numbers: Counter[tuple[int, datetime.date]] = Counter()
         self.names = [f"{f} {m} {g}" for f in FAMILY for m in MIDDLE for g in GIVEN]
         self.folded: dict[str, str] = {}
-        self.dossier_fields = [f for f in Dossier._meta.concrete_fields]
-        self.event_fields = [f for f in DossierEvent._meta.concrete_fields]
+        self.dossier_fields = list(Dossier._meta.concrete_fields)
+        self.event_fields = list(DossierEvent._meta.concrete_fields)
         self.template = template_of(self.dossier_fields, Dossier(channel="counter"))
         self.event_template = template_of(self.event_fields, DossierEvent())
         self.dossier_at = {f.attname: i for i, f in enumerate(self.dossier_fields)}
@@ -260,7 +266,9 @@ class Writer:
             Status.PROCESSING: rng.choice(kind.steps[1:-1]), Status.PROCESSED: last,
             Status.RETURNED: last,
         }.get(status)  # fmt: skip
-        supplements = 1 if status == Status.SUPPLEMENT_REQUESTED or (done and rng.random() < 0.1) else 0
+        supplements = (
+            1 if status == Status.SUPPLEMENT_REQUESTED or (done and rng.random() < 0.1) else 0
+        )
         return {
             "received_at": received, "due_at": due, "statutory_due_at": due,
             "finished_at": finished, "current_step": step,
@@ -285,8 +293,12 @@ class Writer:
                 payload = {"channel": channel, "procedure": kind.code}
             elif action == "receive":
                 payload = {"code": code, "due_at": facts["due_at"].isoformat()}
-            digest = hashlib.sha256(f"{ref}|{len(out) + 1}|{action}|{previous}".encode()).hexdigest()
-            out.append((action, digest, state, to_status, step, to_step, when, payload, previous, unit.pk))
+            digest = hashlib.sha256(
+                f"{ref}|{len(out) + 1}|{action}|{previous}".encode()
+            ).hexdigest()
+            out.append(
+                (action, digest, state, to_status, step, to_step, when, payload, previous, unit.pk)
+            )
             previous, state, step = digest, to_status, to_step
             when = min(self.at, when + datetime.timedelta(minutes=self.rng.randint(5, 3_000)))
         return out
@@ -307,7 +319,9 @@ def ref_of(pk: int) -> str:
     return f"HS{(pk * 0x9E3779B97F4B) % 2**48:012X}"
 
 
-def history_actions(status: str, kind: Kind, facts: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
+def history_actions(
+    status: str, kind: Kind, facts: dict[str, Any]
+) -> Iterator[tuple[str, str, Any]]:
     """The actions that lead to ``status``: (action, status after, step after)."""
     steps = kind.steps
     yield "submit", Status.NEW, None
@@ -345,13 +359,12 @@ def history_actions(status: str, kind: Kind, facts: dict[str, Any]) -> Iterator[
 
 
 def history_rows(history: list[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
-    for seq, (action, digest, before, after, from_step, to_step, at, payload, previous, unit) in (
-        enumerate(history, start=1)
-    ):
+    for seq, event in enumerate(history, start=1):
+        action, digest, before, after, from_step, to_step, at, payload, previous, unit = event
         yield {
             "seq": seq, "at": at, "actor_name": "" if action == "submit" else "Cán bộ một cửa",
             "unit_id": unit, "action": action, "from_status": before, "to_status": after,
-            "from_step": from_step, "to_step": to_step, "payload": json.dumps(payload),
+            "from_step": from_step, "to_step": to_step, "payload": json.dumps(payload) if payload else "{}",
             "prev_hash": previous, "hash": digest,
         }  # fmt: skip
 

@@ -6,7 +6,7 @@ import os
 
 import dj_database_url
 
-SECRET_KEY = "floor-bench-only"  # noqa: S105 - never served outside the bench
+SECRET_KEY = "floor-bench-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS: list[str] = []

@@ -79,8 +79,10 @@ def main() -> None:
 
     django.setup()
     facts = database_ready(args)
-    fixtures = bench_fixtures()
     print(describe(facts), flush=True)
+    if args.prepare_only:
+        return
+    fixtures = bench_fixtures()
     servers = {
         "app": Server("motcua.wsgi:application", args.port, ROOT / "src", "/readyz"),
         "floor": Server("floor.wsgi:application", args.port + 1, BENCH, "/ready"),
@@ -107,11 +109,15 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--small", action="store_true", help="5,000 dossiers, 3 s per run")
     parser.add_argument("--database-url", default="", help="use this database, not var/bench-pg")
+    parser.add_argument(
+        "--database", default="postgres", help="database name in var/bench-pg (made if missing)"
+    )
     parser.add_argument("--reuse", action="store_true", help="no preparing, no generating")
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=18_100)
+    parser.add_argument("--prepare-only", action="store_true", help="prepare, generate, stop")
     parser.add_argument("--only", default="", help="comma-separated endpoint names (see table)")
     args = parser.parse_args()
     if args.small:
@@ -120,10 +126,19 @@ def arguments() -> argparse.Namespace:
 
 
 def cluster(args: argparse.Namespace) -> str:
+    import psycopg
     from pgcluster import cluster_url
 
     os.environ["MOTCUA_BENCH_OWN_CLUSTER"] = "1"
-    return cluster_url(ROOT / "var" / "bench-pg")
+    url = cluster_url(ROOT / "var" / "bench-pg")
+    if args.database == "postgres":
+        return url
+    with psycopg.connect(url, autocommit=True) as admin:
+        if not admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
+        ).fetchone():
+            admin.execute(f'CREATE DATABASE "{args.database}"')
+    return url.rsplit("/", 1)[0] + "/" + args.database
 
 
 def database_ready(args: argparse.Namespace) -> dict[str, Any]:
@@ -373,7 +388,9 @@ class Server:
         raise SystemExit(f"{self.app} did not start; see {log.name}")
 
     def cpu_probe(self) -> tuple[float, float]:
-        """CPU seconds used so far by this server's workers, and by the bench's PostgreSQL."""
+        """CPU seconds used so far by this server's workers, and by PostgreSQL's backends of the
+        database under test (a backend that ends inside the window takes its CPU with it; with
+        persistent connections, few do)."""
         assert self.process is not None
         return cpu_seconds(children(self.process.pid)), cpu_seconds(postgres_pids())
 
@@ -424,11 +441,18 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def postgres_pids() -> list[int]:
-    """The bench cluster's server processes (none known with ``--database-url``)."""
-    pid_file = ROOT / "var" / "bench-pg" / "data" / "postmaster.pid"
-    if "MOTCUA_BENCH_OWN_CLUSTER" not in os.environ or not pid_file.exists():
+    """The server processes of the database under test (client backends, not those of another
+    database in the same cluster), when the bench runs its own cluster on this machine."""
+    if "MOTCUA_BENCH_OWN_CLUSTER" not in os.environ:
         return []
-    return children(int(pid_file.read_text().split()[0]))
+    import psycopg
+
+    with psycopg.connect(os.environ["MOTCUA_DATABASE_URL"]) as probe:
+        rows = probe.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
 
 
 def gunicorn_help() -> str:

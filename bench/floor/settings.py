@@ -6,7 +6,7 @@ import os
 
 import dj_database_url
 
-SECRET_KEY = "floor-bench-only"
+SECRET_KEY = "floor-bench-only"  # the floor is never served outside the bench
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS: list[str] = []

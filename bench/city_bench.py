@@ -92,15 +92,16 @@ def main() -> None:
             server.start(var)
         rows = measure(args, fixtures, servers)
         rss = {name: server.worker_rss_mb() for name, server in servers.items()}
+        print_table(rows, rss)
+        out = var / f"city-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
+        out.write_text(json.dumps(
+            {"facts": facts, "rss_mb": rss, "args": vars(args),
+             "rows": [{**asdict(r), "ratio": r.ratio, "cpu_ratio": r.cpu_ratio} for r in rows]},
+            indent=2, default=str,
+        ))  # fmt: skip
     finally:
         for server in servers.values():
             server.stop()
-    print_table(rows, rss)
-    out = var / f"city-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps(
-        {"facts": facts, "rss_mb": rss, "args": vars(args),
-         "rows": [{**asdict(r), "ratio": r.ratio} for r in rows]}, indent=2, default=str,
-    ))  # fmt: skip
     print(f"\nfigures: {out.relative_to(ROOT)}")
 
 
@@ -366,11 +367,14 @@ class Server:
         self.app, self.port, self.path, self.ready = app, port, path, ready
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.seen: dict[str, dict[int, float]] = {}
+        self.used: dict[str, float] = {}
 
     def start(self, var: Path) -> None:
         command = [
             sys.executable, "-m", "gunicorn", self.app, "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(WORKERS), "--worker-class", "sync", "--timeout", "120",
+            "--graceful-timeout", "10",
         ]  # fmt: skip
         if "--no-control-socket" in gunicorn_help():
             command.append("--no-control-socket")  # two masters would share one socket path
@@ -392,7 +396,15 @@ class Server:
         database under test (a backend that ends inside the window takes its CPU with it; with
         persistent connections, few do)."""
         assert self.process is not None
-        return cpu_seconds(children(self.process.pid)), cpu_seconds(postgres_pids())
+        for group, pids in (("web", children(self.process.pid)), ("db", postgres_pids())):
+            now = cpu_by_pid(pids)
+            seen = self.seen.setdefault(group, {})
+            # Only growth is counted: a process that ended takes its CPU out of any plain sum.
+            self.used[group] = self.used.get(group, 0.0) + sum(
+                max(0.0, cpu - seen.get(pid, 0.0)) for pid, cpu in now.items()
+            )
+            seen.update(now)
+        return self.used["web"], self.used["db"]
 
     def worker_rss_mb(self) -> list[float]:
         """VmRSS of each worker (the master's children), from /proc."""
@@ -411,8 +423,12 @@ class Server:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+            self.process.terminate()  # gunicorn waits --graceful-timeout for requests in flight
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
 
 
 def children(parent: int) -> list[int]:
@@ -427,17 +443,17 @@ def children(parent: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of ``pids`` (from /proc/<pid>/stat), in seconds."""
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of ``pids`` still running (from /proc/<pid>/stat)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
 
 
 def postgres_pids() -> list[int]:

@@ -33,15 +33,17 @@ from tests.dossiers.test_worklist_scale import bearer, bulk_dossiers, generated_
 
 pytestmark = pytest.mark.django_db
 
-# Query budgets: what each request makes today (measured on SQLite and PostgreSQL, caches warm:
-# the second identical request), so that a regression fails. Issue 12's goals are lower; lower
-# a budget when the code gets there, never raise it without saying why.
-CATALOG_DETAIL_BUDGET = 9  # goal: 0–1 (a per-process cache invalidated on catalog change)
-SEARCH_BUDGET = 3  # goal: 0–1 (the same cache; ranking is in memory already)
-DOSSIER_READ_BUDGET = 11  # goal: ≤ 3 (token, dossier with its relations, events) + access log
-WORKLIST_BUDGET = 8  # goal: the same few queries whatever the unit's size (counts maintained)
-CREATION_BUDGET = 54  # goal: "a handful of statements" (the code allocator not serialising)
-LOOKUP_BUDGET = 5  # goal: 1–2 (the throttle off the hot path)
+# Query budgets: what each request makes today (the second identical request, caches warm),
+# measured on SQLite and PostgreSQL, with room for the one or two queries that depend on which
+# caches earlier tests left warm (the worklist made 7–8, creation 54–56 in different runs), so
+# that a regression fails and the order of tests does not. Issue 12's goals are lower: lower a
+# budget when the code gets there, never raise it without saying why.
+CATALOG_DETAIL_BUDGET = 9  # measured 9; goal 0–1 (per-process cache invalidated on change)
+SEARCH_BUDGET = 3  # measured 3; goal 0–1 (the same cache; the ranking is in memory already)
+DOSSIER_READ_BUDGET = 11  # measured 11; goal ≤ 3 (+ the access log's insert)
+WORKLIST_BUDGET = 10  # measured 7–8 (= API_BUDGET of test_worklist_scale); goal: a few, any size
+CREATION_BUDGET = 60  # measured 54–56 (receipt rendered and signed in the request); goal: a handful
+LOOKUP_BUDGET = 5  # measured 5; goal 1–2 (the throttle off the hot path)
 
 # Spread like a city: many wards, each a small share of the table, so that a plan reading one
 # ward through an index is the right plan and a scan of the whole table is a regression.
@@ -170,7 +172,7 @@ def test_worklist_tab_keeps_its_budget_and_reads_the_ward_through_indexes(
 ) -> None:
     for officer in (city.reception, city.specialist):
         queries = queries_of(Client(), "get", f"/api/v1/dossiers?tab={tab}", **bearer(officer))
-        assert len(queries) <= WORKLIST_BUDGET, [q["sql"][:200] for q in queries]
+        assert len(queries) <= WORKLIST_BUDGET, (len(queries), [q["sql"][:200] for q in queries])
         assert_no_full_scans(queries)
 
 
@@ -194,7 +196,7 @@ def test_dossier_read_keeps_its_budget_and_uses_indexes(city: City, staff: Staff
         dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
     )
     queries = queries_of(Client(), "get", f"/api/v1/dossiers/{dossier.ref}", **bearer(staff.leader))
-    assert len(queries) <= DOSSIER_READ_BUDGET, [q["sql"][:200] for q in queries]
+    assert len(queries) <= DOSSIER_READ_BUDGET, (len(queries), [q["sql"][:200] for q in queries])
     assert_no_full_scans(queries)
     generated = Dossier.objects.filter(receiving_unit=city.ward, ref__startswith=PREFIX).first()
     assert generated is not None
@@ -223,7 +225,7 @@ def test_public_lookup_keeps_its_budget_and_uses_indexes(city: City, staff: Staf
     dossier = received(staff)
     client = Client()
     queries = queries_of(client, "post", "/tra-cuu/", data={"code": dossier.code, "digits": "2345"})
-    assert len(queries) <= LOOKUP_BUDGET, [q["sql"][:200] for q in queries]
+    assert len(queries) <= LOOKUP_BUDGET, (len(queries), [q["sql"][:200] for q in queries])
     assert_no_full_scans(queries)
     assert (
         dossier.code

@@ -254,6 +254,10 @@ def bench_fixtures() -> Fixtures:
 
 def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
     """(name, Một Cửa requests, floor requests) for each row of the issue's table."""
+    from volume import BIG_WARD
+
+    from motcua.dossiers.selectors import TABS
+
     reception = (("Authorization", f"Bearer {f.reception_token}"),)
     leader = (("Authorization", f"Bearer {f.leader_token}"),)
     by_code = [Request("GET", f"/procedure/{c}") for c in f.procedure_codes]
@@ -274,13 +278,11 @@ def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
         ("public lookup", [Request("POST", "/tra-cuu/", form, body) for body in lookups],
          [Request("POST", "/lookup", form[:1], body) for body in lookups]),
     ]  # fmt: skip
-    from motcua.dossiers.selectors import TABS
-
     for tab, _label in TABS:
         rows.append((f"worklist {tab}",
                      [Request("GET", f"/api/v1/dossiers?tab={tab}", reception)], by_ref))  # fmt: skip
     body = json.dumps({
-        "unit": __import__("volume").BIG_WARD, "procedure": CREATE_PROCEDURE, "channel": "counter",
+        "unit": BIG_WARD, "procedure": CREATE_PROCEDURE, "channel": "counter",
         "applicant": {"name": "Nguyễn Văn Đo Tải", "id_number": "001090012345", "phone": "0912345678"},
     }).encode()  # fmt: skip
     json_headers = (("Content-Type", "application/json"),)

@@ -73,7 +73,11 @@ def main() -> None:
     var = ROOT / "var" / "bench"
     var.mkdir(parents=True, exist_ok=True)
     url = args.database_url or cluster(args)
-    os.environ.update(MOTCUA_DATABASE_URL=url, MOTCUA_VAR_DIR=str(var))
+    # Published audit roots belong to one database: each database of the cluster has its own.
+    roots = var / "audit-roots" / url.rsplit("/", 1)[-1].split("?")[0]
+    os.environ.update(
+        MOTCUA_DATABASE_URL=url, MOTCUA_VAR_DIR=str(var), MOTCUA_AUDIT_ROOTS_DIR=str(roots)
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
     import django
 

@@ -121,6 +121,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--client", choices=["raw", "aiohttp"], default="raw", help="load.py")
     parser.add_argument("--port", type=int, default=18_100)
     parser.add_argument("--prepare-only", action="store_true", help="prepare, generate, stop")
     parser.add_argument("--only", default="", help="comma-separated endpoint names (see table)")
@@ -308,7 +309,7 @@ def measure(args: argparse.Namespace, fixtures: Fixtures, servers: dict[str, Ser
             load = os.getloadavg()[0]
             result = load_run(
                 servers[side].base, requests, seconds=args.seconds, warmup=args.warmup,
-                connections=args.connections, probe=servers[side].cpu_probe,
+                connections=args.connections, probe=servers[side].cpu_probe, client=args.client,
             )  # fmt: skip
             figures[side] = summary(result, load)
         row = Row(name, figures["floor"], figures["app"])

@@ -1,8 +1,11 @@
 """A closed-loop HTTP load driver: fixed concurrency for a fixed time, like ``wrk -t2 -c16``.
 
 ``load_run(base_url, requests, ...)`` starts ``processes`` (2) driver processes, each running
-``connections // processes`` asyncio tasks over one aiohttp session; every task sends the next
-request of the list as soon as the previous answer came back. After ``warmup`` seconds (not
+``connections // processes`` asyncio tasks; every task sends the next request of the list as
+soon as the previous answer came back. The default client writes each request, prepared once as
+bytes, on a new connection and reads the answer's status line (both servers are gunicorn sync
+workers, which close the connection after each answer anyway); ``client="aiohttp"`` sends
+through an aiohttp session instead, at about twice the driver's CPU per request. After ``warmup`` seconds (not
 counted: caches and connections of the server warm up) it counts for ``seconds``. Reports
 requests per second, p50/p95/p99/max latency, the answers that were not the expected status
 (and transport errors), and the CPU the driver itself used, so that a driver near its limit

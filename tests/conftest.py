@@ -203,7 +203,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # when no test has set up the database yet (a transactional test skipped by a marker).
     if nextitem is None or snapshot is None:
         return result
-    if marker is not None and marker.kwargs.get("transaction"):
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    # A fixture may ask for ``transactional_db`` itself (the multi-process test does), no marker.
+    if transactional or "transactional_db" in getattr(item, "fixturenames", ()):
         with item.config.stash[blocking_manager_key].unblock():
             snapshot.restore()
     return result

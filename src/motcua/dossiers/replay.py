@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Procedure, ProcedureCase
+from motcua.catalog.models import Procedure
 from motcua.common.clock import clock_set_to, now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
@@ -26,7 +26,9 @@ from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services
 from .constants import Decision, Status
+from .deadlines import procedure_cases
 from .models import Dossier
+from .store import store
 
 IMPORT_NOTE = "import: advanced by the importer (legacy data has no step detail)"
 
@@ -75,7 +77,7 @@ class Replayer:
         with clock_set_to(at):
             if action == "submit":
                 return self.submit(ref, event, actor, at)
-            dossier = Dossier.objects.filter(ref=ref).first()
+            dossier = store().by_ref(ref)
             if dossier is None:
                 raise LineError(_("hồ sơ chưa được nộp (chưa có sự kiện 'submit')"))
             return self.act(dossier, action, event, actor, at)
@@ -92,7 +94,7 @@ class Replayer:
     def submit(
         self, ref: str, event: dict[str, Any], actor: User | None, at: datetime.datetime
     ) -> Dossier:
-        if Dossier.objects.filter(ref=ref).exists():
+        if store().by_ref(ref) is not None:
             raise LineError(_("hồ sơ đã được nộp trước đó"))
         procedure = self.procedure(str(event.get("procedure") or ""))
         if procedure is None:
@@ -102,7 +104,7 @@ class Replayer:
             raise LineError(_("không có đơn vị mã '%(code)s'") % {"code": event.get("unit")})
         case = None
         if event.get("case"):
-            case = ProcedureCase.objects.filter(procedure=procedure, code=event["case"]).first()
+            case = next((c for c in procedure_cases(procedure.pk) if c.code == event["case"]), None)
             if case is None:
                 raise LineError(
                     _("thủ tục không có trường hợp '%(case)s'") % {"case": event["case"]}

@@ -122,7 +122,7 @@ def rule_set_in_force(*, unit: Unit | None = None, on: datetime.date) -> RuleSet
     key = (CACHE.revision(), unit.pk if unit else None, on)
     found = _IN_FORCE.get(key)
     if found is None:
-        if len(_IN_FORCE) > 10_000:
+        if len(_IN_FORCE) > 400_000:  # a bulk run asks for ~250 units × every day of its history
             _IN_FORCE.clear()
         found = _IN_FORCE[key] = rule_set_uncached(unit, on)
     return found

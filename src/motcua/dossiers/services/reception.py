@@ -12,14 +12,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.authority.selectors import devolution_from
 from motcua.authority.signature import local_day
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
-from motcua.common import events
+from motcua.common.memo import memoized
 from motcua.common.text import fold_words
 from motcua.organizations.models import Unit
 
@@ -27,7 +26,8 @@ from .. import deadlines, steps
 from ..actions import REGISTRY
 from ..constants import Action, Channel, Status, StepOutcome
 from ..errors import MissingInput
-from ..models import DailySequence, Dossier
+from ..models import Dossier
+from ..store import store
 from .kernel import Change, act, build_event, iso, require_reason
 
 
@@ -45,10 +45,8 @@ def unit_code_prefix(unit: Unit) -> str:
 def dossier_code_allocate(unit: Unit, at: datetime.datetime) -> str:
     """``<unit e-identifier>-YYMMDD-NNNN``, NNNN counting per unit and day (TT 01/2018 art. 19)."""
     day = deadlines.local_date(at)
-    sequence, _created = DailySequence.objects.select_for_update().get_or_create(unit=unit, day=day)
-    DailySequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{unit_code_prefix(unit)}-{day:%y%m%d}-{sequence.last:04d}"
+    number = store().code_next(unit.pk, day)
+    return f"{unit_code_prefix(unit)}-{day:%y%m%d}-{number:04d}"
 
 
 # ------------------------------------------------------------------------- submission
@@ -62,6 +60,7 @@ class Applicant:
     address: str = ""
 
 
+@memoized
 def process_for(procedure: Procedure, unit: Unit) -> ProcessDefinition | None:
     own = procedure.processes.filter(unit=unit).order_by("-version").first()
     return own or procedure.processes.filter(unit__isnull=True).order_by("-version").first()
@@ -104,24 +103,26 @@ def dossier_submit(
     if case is not None and case.procedure_id != procedure.pk:
         raise MissingInput(_("Trường hợp %(case)s không thuộc thủ tục này.") % {"case": case.code})
     process = process_for(procedure, receiving_unit)
+    dossier = Dossier(
+        ref=ref or "HS" + secrets.token_hex(6).upper(), procedure=procedure,
+        procedure_version=procedure.version, case=case, process=process,
+        process_version=process.version if process else None, applicant_kind=applicant.kind,
+        applicant=asdict(applicant), applicant_name=applicant.name.strip()[:200],
+        applicant_name_folded=fold_words(applicant.name)[:200],
+        applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
+        receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit, at),
+        eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
+    )  # fmt: skip
     with transaction.atomic():
-        dossier = Dossier.objects.create(
-            ref=ref or "HS" + secrets.token_hex(6).upper(), procedure=procedure,
-            procedure_version=procedure.version, case=case, process=process,
-            process_version=process.version if process else None, applicant_kind=applicant.kind,
-            applicant=asdict(applicant), applicant_name=applicant.name.strip()[:200],
-            applicant_name_folded=fold_words(applicant.name)[:200],
-            applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
-            receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit, at),
-            eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
-        )  # fmt: skip
+        # The first event is sealed before the row is written: one insert carries its hash.
         event = build_event(
             dossier, action=Action.SUBMIT, actor=actor, unit_id=receiving_unit.pk, at=at, from_status="",
             from_step=None, payload={"channel": channel, "procedure": procedure.code},
         )  # fmt: skip
-        Dossier.objects.filter(pk=dossier.pk).update(last_event_hash=event.hash)
-        event.save()
-        events.publish(
+        store().dossier_insert(dossier)
+        event.dossier = dossier
+        store().event_add(event)
+        store().publish(
             REGISTRY[Action.SUBMIT].event_name, dossier=dossier, event=event, actor=actor
         )
     return dossier

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
@@ -230,28 +230,56 @@ def instant(value: Any) -> datetime.datetime:
     return parsed
 
 
+def line_parse(line: str | dict[str, Any]) -> dict[str, Any]:
+    """One line of the file (or an event already parsed, from a generator) as a dict."""
+    if isinstance(line, dict):
+        return line
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise LineError(_("JSON không hợp lệ (%(error)s)") % {"error": error.msg}) from error
+    if not isinstance(event, dict):
+        raise LineError(_("dòng không phải một đối tượng JSON"))
+    return event
+
+
+def line_ref(event: dict[str, Any]) -> str:
+    return str(event.get("dossier") or "")
+
+
+def refusal(error: Exception) -> str:
+    """What to print for a refused line: the rule's message, or what the database said."""
+    if isinstance(error, DatabaseError):
+        detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return _("cơ sở dữ liệu không nhận dòng này (%(detail)s)") % {"detail": detail[:200]}
+    return str(getattr(error, "message", error))
+
+
+def line_apply(replayer: Replayer, event: dict[str, Any]) -> str | None:
+    """Apply one line in its own transaction (a refused line changes nothing, steps it implies
+    included); the reason it was refused, or None."""
+    try:
+        with transaction.atomic():
+            replayer.apply(event)
+    except (LineError, DomainError, DatabaseError) as error:
+        return refusal(error)
+    return None
+
+
 def events_replay(
-    lines: Iterable[str], *, trust_actors: bool = False
+    lines: Iterable[str | dict[str, Any]], *, trust_actors: bool = False
 ) -> Iterator[tuple[int, str, str | None]]:
     """(line number, dossier ref, rejection reason or None) for every non-empty line."""
     replayer = Replayer(trust_actors=trust_actors)
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if isinstance(line, str) and not line.strip():
             continue
-        ref = ""
         try:
-            event = json.loads(line)
-            if not isinstance(event, dict):
-                raise LineError(_("dòng không phải một đối tượng JSON"))
-            ref = str(event.get("dossier") or "")
-            with transaction.atomic():  # a refused line changes nothing, steps it implies included
-                replayer.apply(event)
-        except json.JSONDecodeError as error:
-            yield number, ref, _("JSON không hợp lệ (%(error)s)") % {"error": error.msg}
-        except (LineError, DomainError) as error:
-            yield number, ref, str(getattr(error, "message", error))
-        else:
-            yield number, ref, None
+            event = line_parse(line)
+        except LineError as error:
+            yield number, "", str(error)
+            continue
+        yield number, line_ref(event), line_apply(replayer, event)
 
 
 def on_time(dossier: Dossier, at: datetime.datetime) -> bool | None:

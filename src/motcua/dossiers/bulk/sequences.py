@@ -1,0 +1,120 @@
+"""The dossier-code and document-number counters during a bulk run.
+
+Numbers are handed out in memory, in the order of the lines, exactly as the row-locked counters of
+the line-by-line path would hand them out. Each counter is read once (all of a day's, or a
+year's, in one query) and written back at the end of each batch, inside the batch's transaction,
+only if the database still holds the value that was read: a number given meanwhile by the web
+makes the batch fail as a whole, and the batch is then replayed line by line (no duplicate code,
+no gap in the tracking book).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from ..models import DailySequence, DocumentSequence
+
+
+class StaleCounter(Exception):
+    """A counter changed in the database since the run read it."""
+
+
+CodeKey = tuple[int, datetime.date]  # unit, day
+NumberKey = tuple[int, int, str]  # unit, year, kind
+
+
+@dataclass
+class Counters:
+    """One family of counters: ``stored`` as the database holds them (primary key, last)."""
+
+    stored: dict[tuple[object, ...], tuple[int | None, int]] = field(default_factory=dict)
+    values: dict[tuple[object, ...], int] = field(default_factory=dict)
+    line: dict[tuple[object, ...], int] = field(default_factory=dict)
+
+    def next(self, key: tuple[object, ...]) -> int:
+        value = self.line.get(key, self.values.get(key, 0)) + 1
+        self.line[key] = value
+        return value
+
+    def changed(self) -> dict[tuple[object, ...], int]:
+        return {key: value for key, value in self.values.items() if value != self.stored[key][1]}
+
+
+class Sequences:
+    def __init__(self) -> None:
+        self.codes = Counters()
+        self.numbers = Counters()
+        self.days: set[datetime.date] = set()
+        self.years: set[int] = set()
+
+    def code_next(self, unit_id: int, day: datetime.date) -> int:
+        if day not in self.days:
+            self.days.add(day)
+            rows = DailySequence.objects.filter(day=day).values_list("pk", "unit_id", "last")
+            for pk, unit, last in rows:
+                self.known(self.codes, (unit, day), pk, last)
+        key = (unit_id, day)
+        self.known(self.codes, key, None, 0)
+        return self.codes.next(key)
+
+    def number_next(self, unit_id: int, year: int, kind: str) -> int:
+        if year not in self.years:
+            self.years.add(year)
+            rows = DocumentSequence.objects.filter(year=year).values_list(
+                "pk", "unit_id", "kind", "last"
+            )
+            for pk, unit, kind_, last in rows:
+                self.known(self.numbers, (unit, year, kind_), pk, last)
+        key = (unit_id, year, kind)
+        self.known(self.numbers, key, None, 0)
+        return self.numbers.next(key)
+
+    @staticmethod
+    def known(counters: Counters, key: tuple[object, ...], pk: int | None, last: int) -> None:
+        if key not in counters.stored:
+            counters.stored[key] = (pk, last)
+            counters.values[key] = last
+
+    def line_commit(self) -> None:
+        for counters in (self.codes, self.numbers):
+            counters.values.update(counters.line)
+            counters.line.clear()
+
+    def line_discard(self) -> None:
+        self.codes.line.clear()
+        self.numbers.line.clear()
+
+    def write(self) -> None:
+        """Inside the batch's transaction: check and write every counter that moved."""
+        self.write_family(
+            DailySequence, self.codes, lambda key, last: DailySequence(unit_id=key[0], day=key[1], last=last)
+        )  # fmt: skip
+        self.write_family(
+            DocumentSequence, self.numbers,
+            lambda key, last: DocumentSequence(unit_id=key[0], year=key[1], kind=key[2], last=last),
+        )  # fmt: skip
+
+    def write_family(self, model: type, counters: Counters, build: object) -> None:
+        changed = counters.changed()
+        existing = {key: counters.stored[key] for key in changed if counters.stored[key][0]}
+        if existing:
+            pks = [pk for pk, _last in existing.values()]
+            now = dict(
+                model.objects.select_for_update().filter(pk__in=pks).values_list("pk", "last")
+            )  # type: ignore[attr-defined]
+            if any(now.get(pk) != last for pk, last in existing.values()):
+                raise StaleCounter()
+            rows = [model(pk=pk, last=changed[key]) for key, (pk, _last) in existing.items()]
+            model.objects.bulk_update(rows, ["last"], batch_size=500)  # type: ignore[attr-defined]
+        fresh = [key for key in changed if not counters.stored[key][0]]
+        if fresh:
+            created = model.objects.bulk_create([build(key, changed[key]) for key in fresh])  # type: ignore[attr-defined, operator]
+            for key, row in zip(fresh, created, strict=True):
+                counters.stored[key] = (row.pk, changed[key])
+        for key, (pk, _last) in existing.items():
+            counters.stored[key] = (pk, changed[key])
+
+    def forget(self) -> None:
+        """After a failed batch: everything is read again from the database."""
+        self.__init__()  # type: ignore[misc]

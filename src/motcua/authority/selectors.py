@@ -35,7 +35,9 @@ def first_covering(candidates: Iterable[Delegation], procedure: Procedure) -> De
 @memoized
 def delegating_unit_ids() -> frozenset[int]:
     """Units that have ever delegated anything (asked only within a bulk run's memo)."""
-    return frozenset(Delegation.objects.values_list("delegator_unit_id", flat=True).distinct())
+    return frozenset(
+        Delegation.objects.order_by().values_list("delegator_unit_id", flat=True).distinct()
+    )
 
 
 @memoized

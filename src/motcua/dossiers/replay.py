@@ -25,7 +25,7 @@ from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services
-from .constants import Decision, Status
+from .constants import NATIONAL_STATUS, Decision, Status
 from .deadlines import procedure_cases
 from .models import Dossier
 from .store import store
@@ -282,7 +282,7 @@ def events_replay(
         yield number, line_ref(event), line_apply(replayer, event)
 
 
-def on_time(dossier: Dossier, at: datetime.datetime) -> bool | None:
+def on_time(dossier: Any, at: datetime.datetime) -> bool | None:
     """Decision 766 reading: finished within the statutory deadline (pauses excluded)."""
     due = dossier.statutory_due_at
     if due is None or dossier.status == Status.NOT_RECEIVED:
@@ -294,25 +294,53 @@ def on_time(dossier: Dossier, at: datetime.datetime) -> bool | None:
     return dossier.finished_at <= due
 
 
-def dossier_export_row(dossier: Dossier, at: datetime.datetime | None = None) -> dict[str, Any]:
-    def iso(value: datetime.datetime | None) -> str | None:
-        return value.astimezone(VIETNAM_OFFSET).isoformat() if value else None
+@dataclass(frozen=True)
+class Codes:
+    """Procedure and unit codes by id, read once for a whole export."""
 
+    procedures: dict[int, str]
+    units: dict[int, str]
+
+
+# The columns an export row needs, for exports that read rows rather than model instances.
+EXPORT_FIELDS = (
+    "ref", "code", "procedure_id", "status", "received_at", "due_at", "statutory_due_at",
+    "finished_at", "returned_at", "supplement_requests", "apologies", "decision",
+    "receiving_unit_id", "deciding_unit_id",
+)  # fmt: skip
+
+
+def iso_local(value: datetime.datetime | None) -> str | None:
+    return value.astimezone(VIETNAM_OFFSET).isoformat() if value else None
+
+
+def dossier_export_row(
+    dossier: Any, at: datetime.datetime | None = None, codes: Codes | None = None
+) -> dict[str, Any]:
+    """The agreed export of a dossier: a ``Dossier``, or (with ``codes``) a row holding its
+    ``EXPORT_FIELDS``."""
+    if codes is None:
+        procedure = dossier.procedure.code
+        receiving, deciding = dossier.receiving_unit.code, dossier.deciding_unit.code
+    else:
+        procedure = codes.procedures[dossier.procedure_id]
+        receiving = codes.units[dossier.receiving_unit_id]
+        deciding = codes.units[dossier.deciding_unit_id]
     return {
         "ref": dossier.ref,
         "code": dossier.code,
-        "procedure": dossier.procedure.code,
+        "procedure": procedure,
         "status": dossier.status,
-        "national_status": dossier.national_status,
-        "received_at": iso(dossier.received_at),
-        "due_at": iso(dossier.due_at),
-        "statutory_due_at": iso(dossier.statutory_due_at),
-        "finished_at": iso(dossier.finished_at),
-        "returned_at": iso(dossier.returned_at),
+        "national_status": NATIONAL_STATUS[dossier.status],
+        "received_at": iso_local(dossier.received_at),
+        "due_at": iso_local(dossier.due_at),
+        "statutory_due_at": iso_local(dossier.statutory_due_at),
+        "finished_at": iso_local(dossier.finished_at),
+        "returned_at": iso_local(dossier.returned_at),
         "on_time": on_time(dossier, at or now()),
         "supplement_requests": dossier.supplement_requests,
         "apologies": dossier.apologies,
         "decision": dossier.decision or None,
-        "receiving_unit": dossier.receiving_unit.code,
-        "deciding_unit": dossier.deciding_unit.code,
+        "receiving_unit": receiving,
+        "deciding_unit": deciding,
     }

@@ -187,10 +187,12 @@ class Ids:
         self.free: list[int] = []
         self.sequence = ""
         self.after = 0
+        self.postgresql = False
 
     def start(self) -> None:
         """Called inside the batch's transaction (SQLite) or at any time (PostgreSQL)."""
-        if connection.vendor == "postgresql":
+        self.postgresql = connection.vendor == "postgresql"
+        if self.postgresql:
             return
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(self.table)}")  # noqa: S608
@@ -201,7 +203,7 @@ class Ids:
         self.free = []
 
     def next(self) -> int:
-        if connection.vendor != "postgresql":
+        if not self.postgresql:
             self.after += 1
             return self.after
         if not self.free:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable
-from typing import TextIO
+from typing import Protocol
 
 from django.db.models import QuerySet
 
@@ -21,6 +21,10 @@ from ..models import Dossier
 from ..replay import EXPORT_FIELDS, Codes, dossier_export_row
 
 CHUNK = 5000
+
+
+class Output(Protocol):
+    def write(self, text: str, /) -> object: ...
 
 
 def dossiers_count(unit: str | None = None) -> int:
@@ -35,7 +39,7 @@ def export_queryset(unit: str | None) -> QuerySet[Dossier]:
 
 
 def dossiers_export(
-    out: TextIO, *, at: datetime.datetime, unit: str | None = None,
+    out: Output, *, at: datetime.datetime, unit: str | None = None,
     progress: Callable[[int], object] = lambda n: None,
 ) -> int:  # fmt: skip
     """Write the export of every dossier (of the receiving ``unit``) to ``out``; the count."""

@@ -102,7 +102,7 @@ class Table:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(
                     f"COPY {self.quote(self.name)} ({columns}) FROM STDIN"
-                ) as copy:  # type: ignore[attr-defined]
+                ) as copy:
                     for obj in objects:
                         copy.write_row(self.values(obj, self.fields, stamp, set()))
             else:
@@ -158,7 +158,7 @@ class Table:
                 f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {', '.join(columns)}, "  # noqa: S608
                 f"NULL::{guard_type} AS {guard_column} FROM {self.quote(self.name)} WITH NO DATA"
             )
-            with cursor.cursor.copy(  # type: ignore[attr-defined]
+            with cursor.cursor.copy(
                 f"COPY {temp} ({', '.join(columns)}, {guard_column}) FROM STDIN"
             ) as copy:
                 for row in rows:

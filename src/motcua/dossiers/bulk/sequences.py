@@ -11,7 +11,9 @@ no gap in the tracking book).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from ..models import DailySequence, DocumentSequence
 
@@ -28,16 +30,16 @@ NumberKey = tuple[int, int, str]  # unit, year, kind
 class Counters:
     """One family of counters: ``stored`` as the database holds them (primary key, last)."""
 
-    stored: dict[tuple[object, ...], tuple[int | None, int]] = field(default_factory=dict)
-    values: dict[tuple[object, ...], int] = field(default_factory=dict)
-    line: dict[tuple[object, ...], int] = field(default_factory=dict)
+    stored: dict[tuple[Any, ...], tuple[int | None, int]] = field(default_factory=dict)
+    values: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    line: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
-    def next(self, key: tuple[object, ...]) -> int:
+    def next(self, key: tuple[Any, ...]) -> int:
         value = self.line.get(key, self.values.get(key, 0)) + 1
         self.line[key] = value
         return value
 
-    def changed(self) -> dict[tuple[object, ...], int]:
+    def changed(self) -> dict[tuple[Any, ...], int]:
         return {key: value for key, value in self.values.items() if value != self.stored[key][1]}
 
 
@@ -71,7 +73,7 @@ class Sequences:
         return self.numbers.next(key)
 
     @staticmethod
-    def known(counters: Counters, key: tuple[object, ...], pk: int | None, last: int) -> None:
+    def known(counters: Counters, key: tuple[Any, ...], pk: int | None, last: int) -> None:
         if key not in counters.stored:
             counters.stored[key] = (pk, last)
             counters.values[key] = last
@@ -87,34 +89,37 @@ class Sequences:
 
     def write(self) -> None:
         """Inside the batch's transaction: check and write every counter that moved."""
-        self.write_family(
-            DailySequence, self.codes, lambda key, last: DailySequence(unit_id=key[0], day=key[1], last=last)
+        write_family(
+            DailySequence, self.codes,
+            lambda key, last: DailySequence(unit_id=key[0], day=key[1], last=last),
         )  # fmt: skip
-        self.write_family(
+        write_family(
             DocumentSequence, self.numbers,
             lambda key, last: DocumentSequence(unit_id=key[0], year=key[1], kind=key[2], last=last),
         )  # fmt: skip
 
-    def write_family(self, model: type, counters: Counters, build: object) -> None:
-        changed = counters.changed()
-        existing = {key: counters.stored[key] for key in changed if counters.stored[key][0]}
-        if existing:
-            pks = [pk for pk, _last in existing.values()]
-            now = dict(
-                model.objects.select_for_update().filter(pk__in=pks).values_list("pk", "last")
-            )  # type: ignore[attr-defined]
-            if any(now.get(pk) != last for pk, last in existing.values()):
-                raise StaleCounter()
-            rows = [model(pk=pk, last=changed[key]) for key, (pk, _last) in existing.items()]
-            model.objects.bulk_update(rows, ["last"], batch_size=500)  # type: ignore[attr-defined]
-        fresh = [key for key in changed if not counters.stored[key][0]]
-        if fresh:
-            created = model.objects.bulk_create([build(key, changed[key]) for key in fresh])  # type: ignore[attr-defined, operator]
-            for key, row in zip(fresh, created, strict=True):
-                counters.stored[key] = (row.pk, changed[key])
-        for key, (pk, _last) in existing.items():
-            counters.stored[key] = (pk, changed[key])
 
-    def forget(self) -> None:
-        """After a failed batch: everything is read again from the database."""
-        self.__init__()  # type: ignore[misc]
+Counter = TypeVar("Counter", DailySequence, DocumentSequence)
+
+
+def write_family(
+    model: type[Counter], counters: Counters, build: Callable[[tuple[Any, ...], int], Counter]
+) -> None:
+    """Update the counters the database still holds as read (else ``StaleCounter``), create
+    the new ones (a unique key taken meanwhile fails the batch)."""
+    changed = counters.changed()
+    existing = {key: counters.stored[key] for key in changed if counters.stored[key][0]}
+    if existing:
+        pks = [pk for pk, _last in existing.values()]
+        now = dict(model.objects.select_for_update().filter(pk__in=pks).values_list("pk", "last"))
+        if any(now.get(pk or 0) != last for pk, last in existing.values()):
+            raise StaleCounter()
+        rows = [model(pk=pk, last=changed[key]) for key, (pk, _last) in existing.items()]
+        model.objects.bulk_update(rows, ["last"], batch_size=500)
+    fresh = [key for key in changed if not counters.stored[key][0]]
+    if fresh:
+        created = model.objects.bulk_create([build(key, changed[key]) for key in fresh])
+        for key, row in zip(fresh, created, strict=True):
+            counters.stored[key] = (row.pk, changed[key])
+    for key, (pk, _last) in existing.items():
+        counters.stored[key] = (pk, changed[key])

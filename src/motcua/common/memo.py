@@ -24,7 +24,11 @@ _RUN: ContextVar[dict[Any, Any] | None] = ContextVar("motcua_reference_memo", de
 
 @contextmanager
 def reference_memo() -> Iterator[None]:
-    """Answer memoized reference reads from memory until the block ends."""
+    """Answer memoized reference reads from memory until the block ends (a block inside another
+    shares its memory)."""
+    if _RUN.get() is not None:
+        yield
+        return
     token = _RUN.set({})
     try:
         yield

@@ -50,6 +50,13 @@ class Replayer:
     units: dict[str, Unit | None] = field(default_factory=dict)
     procedures: dict[str, Procedure | None] = field(default_factory=dict)
 
+    def users_preload(self, names: set[str]) -> None:
+        """Read the accounts a batch of lines names, in one query."""
+        wanted = [name for name in names if name and name not in self.users]
+        found = {u.username: u for u in User.objects.filter(username__in=wanted)}
+        for name in wanted:
+            self.users[name] = found.get(name)
+
     def user(self, username: str) -> User | None:
         if username not in self.users:
             self.users[username] = User.objects.filter(username=username).first()

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any, Protocol
 
+from django.db import transaction
 from django.db.models import F
 
 from motcua.common import events
@@ -37,6 +38,7 @@ from .models import (
 class DossierStore(Protocol):
     """What the kernel and the services need from storage (see the module docstring)."""
 
+    def atomic(self) -> AbstractContextManager[Any]: ...
     def by_ref(self, ref: str) -> Dossier | None: ...
     def locked(self, dossier: Dossier, expected_version: int | None) -> Dossier: ...
     def dossier_insert(self, dossier: Dossier) -> None: ...
@@ -59,6 +61,10 @@ class DossierStore(Protocol):
 
 class DatabaseStore:
     """Every write at once, in the caller's transaction; every read from the database."""
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """One action: all of it or nothing."""
+        return transaction.atomic()
 
     def by_ref(self, ref: str) -> Dossier | None:
         return Dossier.objects.filter(ref=ref).first()

@@ -114,6 +114,9 @@ def batch_apply(
     batches: BatchStore, replayer: Replayer, rows: list[Parsed], report: BulkReport
 ) -> list[Result]:
     batches.begin({ref for _n, ref, event, _r in rows if event is not None and ref})
+    replayer.users_preload(
+        {str(e.get(key) or "") for _n, _r, e, _x in rows if e for key in ("actor", "assignee")}
+    )
     results: list[Result] = []
     for number, ref, event, reason in rows:
         if event is not None:

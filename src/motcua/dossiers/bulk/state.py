@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -74,6 +74,11 @@ class BatchStore:
             ids.start()
         self.absent = set()
         self.load_refs(refs)
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """An action needs no transaction of its own here: ``line`` keeps or forgets all it
+        did, and the batch is written in one transaction."""
+        return nullcontext()
 
     @contextmanager
     def line(self) -> Iterator[None]:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
@@ -238,7 +237,7 @@ def act(
 ) -> Dossier:
     """Run one action atomically: lock, check, change, record, issue, publish."""
     spec = spec_for(action)
-    with transaction.atomic():
+    with store().atomic():
         current = locked(dossier, expected_version)
         unit_id = actor_check(spec, current, actor, at)
         check_state_and_guards(spec, current, at)

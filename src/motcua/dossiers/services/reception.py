@@ -61,9 +61,16 @@ class Applicant:
 
 
 @memoized
+def processes_of(procedure_id: int) -> list[ProcessDefinition]:
+    """Every process version of the procedure, latest first (once per bulk run)."""
+    return list(ProcessDefinition.objects.filter(procedure_id=procedure_id).order_by("-version"))
+
+
 def process_for(procedure: Procedure, unit: Unit) -> ProcessDefinition | None:
-    own = procedure.processes.filter(unit=unit).order_by("-version").first()
-    return own or procedure.processes.filter(unit__isnull=True).order_by("-version").first()
+    """The latest version of the unit's own process, else of the procedure's template."""
+    versions = processes_of(procedure.pk)
+    own = next((p for p in versions if p.unit_id == unit.pk), None)
+    return own or next((p for p in versions if p.unit_id is None), None)
 
 
 def deciding_unit_for(
@@ -113,7 +120,7 @@ def dossier_submit(
         receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit, at),
         eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
     )  # fmt: skip
-    with transaction.atomic():
+    with store().atomic():
         # The first event is sealed before the row is written: one insert carries its hash.
         event = build_event(
             dossier, action=Action.SUBMIT, actor=actor, unit_id=receiving_unit.pk, at=at, from_status="",

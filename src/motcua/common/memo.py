@@ -58,8 +58,13 @@ def memoized(function: Callable[P, R]) -> Callable[P, R]:
         cache = _RUN.get()
         if cache is None:
             return function(*args, **kwargs)
-        key = (function, frozen(args), frozen(kwargs))
-        if key not in cache:
+        key: Any = (function, args, *kwargs.items())
+        try:
+            found = key in cache
+        except TypeError:  # a list or a dict among the arguments
+            key = (function, frozen(args), frozen(kwargs))
+            found = key in cache
+        if not found:
             cache[key] = function(*args, **kwargs)
         result: R = cache[key]
         return result

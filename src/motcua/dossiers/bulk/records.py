@@ -34,6 +34,8 @@ STRINGS = tuple(
     if isinstance(f, models.CharField | models.TextField)
 )
 UNIT_LINKS = ("receiving_unit", "deciding_unit", "pending_unit", "previous_unit")
+# What an earlier request memoised on the object, which a row just read has not.
+FRESH_ROW_LACKS = ("_prefetched_objects_cache", "_motcua_proven_by")
 
 
 @dataclass
@@ -71,8 +73,8 @@ def readback(dossier: Dossier) -> Dossier:
         value = values[name]
         if value is not None and value.__class__ is not str:
             values[name] = str.__str__(value)  # a TextChoices member reads back as its value
-    for name in [n for n in values if n.startswith(("_motcua", "_prefetched"))]:
-        del values[name]  # memos of an earlier request, which a fresh row has not
+    for name in FRESH_ROW_LACKS:
+        values.pop(name, None)
     copy._state.adding = False
     # JSON values need no round trip: the services build them from plain JSON types and always
     # replace them, never change them in place.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -66,6 +67,7 @@ class Table:
             and (wanted is None or f.attname in wanted)
         ]
         self.converters = {f.attname: converter(f) for f in self.fields}
+        self.makers: dict[tuple[models.Field, ...], Any] = {}
         self.stamped = {f.attname for f in self.fields if getattr(f, "auto_now", False)}
         self.stamped_new = self.stamped | {
             f.attname for f in self.fields if getattr(f, "auto_now_add", False)
@@ -79,16 +81,35 @@ class Table:
         stamped: set[str],
     ) -> list[Any]:  # fmt: skip
         """The row as the database gets it (the ORM's preparation on SQLite, a lighter one on
-        PostgreSQL where psycopg adapts the Python values itself)."""
-        row = []
-        postgresql = connection.vendor == "postgresql"
-        for field in fields:
-            value = stamp if field.attname in stamped else getattr(obj, field.attname)
-            if postgresql:
-                row.append(self.converters[field.attname](value))
-            else:
-                row.append(field.get_db_prep_save(plain(value), connection))
+        PostgreSQL where psycopg adapts the Python values itself, str subclasses included)."""
+        if connection.vendor != "postgresql":
+            return [
+                field.get_db_prep_save(
+                    plain(stamp if field.attname in stamped else getattr(obj, field.attname)),
+                    connection,
+                )
+                for field in fields
+            ]
+        getter, conversions = self.maker(tuple(fields))
+        row = list(getter(obj))
+        for index, convert in conversions:
+            row[index] = convert(row[index])
         return row
+
+    def maker(self, fields: tuple[models.Field, ...]) -> tuple[Callable[[Any], tuple[Any, ...]], list[tuple[int, Convert]]]:  # fmt: skip
+        """(values of ``fields`` as a tuple, the conversions some of them need)."""
+        made = self.makers.get(fields)
+        if made is None:
+            names = [f.attname for f in fields]
+            get = operator.attrgetter(*names)
+            getter = get if len(names) > 1 else (lambda obj: (get(obj),))
+            conversions = [
+                (i, self.converters[name])
+                for i, name in enumerate(names)
+                if self.converters[name] is not plain
+            ]
+            made = self.makers[fields] = (getter, conversions)
+        return made
 
     def insert(self, objects: Sequence[models.Model]) -> None:
         if not objects:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..models import DailySequence, DocumentSequence
+from .rows import Table
 
 
 class StaleCounter(Exception):
@@ -105,17 +106,18 @@ Counter = TypeVar("Counter", DailySequence, DocumentSequence)
 def write_family(
     model: type[Counter], counters: Counters, build: Callable[[tuple[Any, ...], int], Counter]
 ) -> None:
-    """Update the counters the database still holds as read (else ``StaleCounter``), create
-    the new ones (a unique key taken meanwhile fails the batch)."""
+    """Update, in one statement, the counters the database still holds as read (else
+    ``StaleCounter``); create the new ones (a unique key taken meanwhile fails the batch)."""
     changed = counters.changed()
     existing = {key: counters.stored[key] for key in changed if counters.stored[key][0]}
     if existing:
-        pks = [pk for pk, _last in existing.values()]
-        now = dict(model.objects.select_for_update().filter(pk__in=pks).values_list("pk", "last"))
-        if any(now.get(pk or 0) != last for pk, last in existing.values()):
+        rows = []
+        for key, (pk, last) in existing.items():
+            row = build(key, changed[key])
+            row.pk, row._bulk_guard = pk, last  # type: ignore[attr-defined]
+            rows.append(row)
+        if Table(model, update=["last"]).update(rows, guard="last") != len(rows):
             raise StaleCounter()
-        rows = [model(pk=pk, last=changed[key]) for key, (pk, _last) in existing.items()]
-        model.objects.bulk_update(rows, ["last"], batch_size=500)
     fresh = [key for key in changed if not counters.stored[key][0]]
     if fresh:
         created = model.objects.bulk_create([build(key, changed[key]) for key in fresh])

@@ -93,11 +93,18 @@ class Generator:
     def pick(self, rng: random.Random, cumulative: list[float]) -> int:
         return bisect.bisect(cumulative, rng.random() * cumulative[-1])
 
-    def history(self, number: int, ref: str, day: datetime.date, share: float) -> list[dict[str, Any]]:  # fmt: skip
+    def history(
+        self, number: int, ref: str, day: datetime.date, share: float,
+        keep: Callable[[Office], bool] = lambda office: True,
+    ) -> list[dict[str, Any]] | None:  # fmt: skip
+        """The lines of dossier ``number`` (None when ``keep`` leaves its office to another
+        process: a dossier is the same whichever process makes it)."""
         rng = random.Random(self.seed * 1_000_003 + number)  # noqa: S311 (reproducible, no secret)
         procedure = self.plan.procedures[self.pick(rng, self.procedure_weights)]
         ward = self.plan.wards[self.pick(rng, self.ward_weights)]
         office = self.plan.police.get(ward.unit.pk, ward) if procedure.police else ward
+        if not keep(office):
+            return None
         clock = self.clock(office, day)
         start = clock.axis(datetime.datetime(day.year, day.month, day.day, tzinfo=VIETNAM_OFFSET))
         submitted = clock.at(start + share * 8 * HOUR)
@@ -228,9 +235,10 @@ def histories(
     plan: Plan, *, count: int, seed: int, first: datetime.date, last: datetime.date,
     until: datetime.datetime, start_number: int = 0,
     progress: Callable[[int], object] = lambda n: None,
+    keep: Callable[[Office], bool] = lambda office: True,
 ) -> Iterator[dict[str, Any]]:  # fmt: skip
     """The lines of ``count`` dossiers submitted on working days between ``first`` and
-    ``last``, in order of submission."""
+    ``last``, in order of submission (those of the offices ``keep`` accepts)."""
     import numpy
 
     generator = Generator(plan, seed=seed, until=until)
@@ -247,5 +255,7 @@ def histories(
     for offset, key in enumerate(keys.tolist()):
         number = start_number + offset
         index, share = int(key), key - int(key)
-        yield from generator.history(number, f"DL{seed}-{number:08d}", days[index], share)
-        progress(1)
+        lines = generator.history(number, f"DL{seed}-{number:08d}", days[index], share, keep)
+        if lines is not None:
+            yield from lines
+            progress(1)

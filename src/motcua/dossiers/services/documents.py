@@ -11,13 +11,16 @@ it was.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.utils.translation import get_language
 
 from motcua.accounts.models import User
 from motcua.catalog.presentation import time_limit_text
+from motcua.common.memo import memoized
 
 from ..constants import DocumentKind
 from ..deadlines import case_of
@@ -99,7 +102,12 @@ def limit_text(dossier: Dossier) -> str:
     case = case_of(dossier)
     if case is None:
         return "Chưa có thông tin thời hạn"
-    return str(time_limit_text(case.time_quantity, case.time_unit))
+    return case_limit_text(case.time_quantity, case.time_unit, get_language())
+
+
+@memoized
+def case_limit_text(quantity: Decimal | None, unit: str, language: str | None) -> str:
+    return str(time_limit_text(quantity, unit))
 
 
 def received_documents(dossier: Dossier) -> list[str]:

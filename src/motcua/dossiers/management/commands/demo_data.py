@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import collections
 import datetime
 import json
 import sys
@@ -12,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from motcua.common.clock import now, today
-from motcua.dossiers.bulk.importer import BulkReport, events_import_fast
 from motcua.dossiers.demo.histories import histories
 from motcua.dossiers.demo.plan import plan_make
+from motcua.dossiers.demo.run import DemoRun, Outcome, demo_import
 from motcua.dossiers.models import Dossier
 from motcua.worktime.engine import VIETNAM_OFFSET
 
@@ -46,6 +45,11 @@ class Command(BaseCommand):
             help="ghi ra tệp JSON lines thay vì nạp / write the lines to a file instead",
         )  # fmt: skip
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--workers", type=int, default=1,
+            help="số tiến trình (PostgreSQL; mỗi tiến trình một nhóm phường) / processes "
+            "(PostgreSQL; each takes some wards)",
+        )  # fmt: skip
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -66,30 +70,33 @@ class Command(BaseCommand):
         until = min(end_of_day, now())
         plan = plan_make(seed=seed)
         start = Dossier.objects.filter(ref__startswith=f"DL{seed}-").count()
+        run = DemoRun(
+            plan, count=count, seed=seed, first=first, last=last, until=until,
+            start_number=start, batch_size=options["batch_size"],
+        )  # fmt: skip
         show = not options["no_progress"] and options["verbosity"] > 0
         began = time.perf_counter()
         with tqdm(total=count, unit="hồ sơ", file=sys.stderr, disable=not show) as bar:
-            lines = histories(
-                plan, count=count, seed=seed, first=first, last=last, until=until,
-                start_number=start, progress=bar.update,
-            )  # fmt: skip
             if options["output"]:
-                written = self.write(options["output"], lines)
-                report = None
+                lines = histories(
+                    plan, count=count, seed=seed, first=first, last=last, until=until,
+                    start_number=start, progress=bar.update,
+                )  # fmt: skip
+                outcome = Outcome(lines=self.write(options["output"], lines))
             else:
-                report = BulkReport()
-                written, refused = self.load(lines, options["batch_size"], report)
+                outcome = demo_import(run, workers=options["workers"], progress=bar.update)
         seconds = time.perf_counter() - began
-        rate = written / seconds if seconds else 0.0
+        rate = outcome.lines / seconds if seconds else 0.0
         self.stderr.write(
-            f"{count} hồ sơ / dossiers, {written} dòng / lines ({len(plan.wards)} phường, xã / "
-            f"wards; {len(plan.procedures)} thủ tục / procedures) in {seconds:.1f} s, "
-            f"{rate:,.0f} dòng/giây / lines/s"
+            f"{count} hồ sơ / dossiers, {outcome.lines} dòng / lines, {outcome.events} sự kiện / "
+            f"events ({len(plan.wards)} phường, xã / wards; {len(plan.procedures)} thủ tục / "
+            f"procedures) in {seconds:.1f} s: {count / seconds if seconds else 0:,.0f} hồ sơ/giây "
+            f"/ dossiers/s, {rate:,.0f} dòng/giây / lines/s"
         )
-        if report is not None and refused:
-            for reason, times in refused.most_common(5):
+        if outcome.refused:
+            for reason, times in outcome.refused.most_common(5):
                 self.stdout.write(f"{times} × {reason}")
-            total = sum(refused.values())
+            total = sum(outcome.refused.values())
             raise CommandError(f"{total} dòng bị từ chối / line(s) refused", returncode=1)
 
     def write(self, path: Path, lines: Any) -> int:
@@ -99,16 +106,3 @@ class Command(BaseCommand):
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 written += 1
         return written
-
-    def load(
-        self, lines: Any, batch_size: int, report: BulkReport
-    ) -> tuple[int, collections.Counter[str]]:
-        refused: collections.Counter[str] = collections.Counter()
-        written = 0
-        for _number, _ref, reason in events_import_fast(
-            lines, batch_size=batch_size, report=report
-        ):
-            written += 1
-            if reason is not None:
-                refused[reason] += 1
-        return written, refused

@@ -322,10 +322,12 @@ def next_number() -> int:
     return max([0, *on_disk, stored or 0]) + 1
 
 
-def audit_publish(*, at: datetime.datetime, reason: str = "manual") -> tuple[AuditRoot, ScanReport]:
+def audit_publish(
+    *, at: datetime.datetime, reason: str = "manual", workers: int = 1
+) -> tuple[AuditRoot, ScanReport]:
     """Publish a signed root of every chain: a file in ``MOTCUA_AUDIT_ROOTS_DIR``, a copy in
     ``AuditRoot``. Refuses (``AuditRefused`` with the report) when any chain or earlier root has a
-    problem: a root must never anchor a rewritten history."""
+    problem: a root must never anchor a rewritten history. ``workers``: see ``audit_scan``."""
     folder = roots_dir()
     folder.mkdir(parents=True, exist_ok=True)
     chain_keys(create=True)  # a fresh installation publishes its first (empty) root
@@ -333,7 +335,7 @@ def audit_publish(*, at: datetime.datetime, reason: str = "manual") -> tuple[Aud
     os.close(handle)
     try:
         with gzip.GzipFile(temporary, "wb", mtime=0) as tails_out:
-            report = audit_scan(tails_out=tails_out)
+            report = audit_scan(tails_out=tails_out, workers=workers)
         if not report.clean:
             raise AuditRefused(
                 "Có vấn đề: không công bố gốc / problems found: no root published", report

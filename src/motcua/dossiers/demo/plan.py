@@ -142,22 +142,28 @@ def officers_ensure(units: list[Unit], password: str) -> dict[int, dict[str, str
     return offices
 
 
-def plan_make(*, seed: int, password: str | None = None) -> Plan:
-    wards = list(Unit.objects.filter(kind__in=[UnitKind.WARD, UnitKind.COMMUNE]).order_by("code"))
-    police_by_ward = {
+def offices_of(wards: int | None = None) -> tuple[list[Unit], dict[int, Unit]]:
+    """Every ward and commune (the first ``wards`` by code) and its police unit."""
+    chosen = list(Unit.objects.filter(kind__in=[UnitKind.WARD, UnitKind.COMMUNE]).order_by("code"))[
+        :wards
+    ]
+    police = {
         unit.area_id: unit
-        for unit in Unit.objects.filter(kind=UnitKind.COMMUNE_POLICE, area__in=wards)
+        for unit in Unit.objects.filter(kind=UnitKind.COMMUNE_POLICE, area__in=chosen)
         if unit.area_id is not None
     }
-    units = [*wards, *police_by_ward.values()]
+    return chosen, police
+
+
+def plan_make(*, seed: int, password: str | None = None, wards: int | None = None) -> Plan:
+    chosen, police_by_ward = offices_of(wards)
+    units = [*chosen, *police_by_ward.values()]
     officers = officers_ensure(units, password or settings.MOTCUA_DEMO_PASSWORD)
-    chosen = procedures_chosen()
-    sample = wards[0] if wards else None
-    plans = [procedure_plan(p, sample) for p in chosen] if sample is not None else []
+    plans = [procedure_plan(p, chosen[0]) for p in procedures_chosen()] if chosen else []
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data, no secret)
     return Plan(
         procedures=plans,
-        wards=[Office(w, officers[w.pk]) for w in wards],
+        wards=[Office(w, officers[w.pk]) for w in chosen],
         police={w: Office(u, officers[u.pk]) for w, u in police_by_ward.items()},
-        ward_weights=[rng.lognormvariate(0, 0.5) for _ in wards],
+        ward_weights=[rng.lognormvariate(0, 0.5) for _ in chosen],
     )

@@ -44,8 +44,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--workers", type=int, default=os.cpu_count() or 1,
-            help="verify: số tiến trình kiểm tra song song (PostgreSQL) / processes checking at "
-            "once (PostgreSQL; default: one per core)",
+            help="verify, publish: số tiến trình kiểm tra song song (PostgreSQL) / processes "
+            "checking at once (PostgreSQL; default: one per core)",
         )  # fmt: skip
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
@@ -63,7 +63,7 @@ class Command(BaseCommand):
                     workers=options["workers"], show=show,
                 )  # fmt: skip
             elif what == "publish":
-                self.publish()
+                self.publish(workers=options["workers"])
             elif what == "rechain":
                 self.rechain()
             else:
@@ -133,9 +133,9 @@ class Command(BaseCommand):
                 self.stdout.write(problem)
         return CommandError(str(error), returncode=1)
 
-    def publish(self) -> None:
+    def publish(self, *, workers: int = 1) -> None:
         try:
-            root, _report = audit_publish(at=now(), reason="manual")
+            root, _report = audit_publish(at=now(), reason="manual", workers=workers)
         except AuditRefused as error:
             raise self.refused(error) from error
         self.stdout.write(

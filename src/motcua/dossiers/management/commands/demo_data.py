@@ -44,6 +44,10 @@ class Command(BaseCommand):
             "--output", type=Path,
             help="ghi ra tệp JSON lines thay vì nạp / write the lines to a file instead",
         )  # fmt: skip
+        parser.add_argument(
+            "--wards", type=int,
+            help="chỉ N phường, xã đầu tiên (thử nghiệm) / only the first N wards (trials)",
+        )  # fmt: skip
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
             "--workers", type=int, default=1,
@@ -68,7 +72,7 @@ class Command(BaseCommand):
             )
         end_of_day = datetime.datetime.combine(last, datetime.time(23, 59, 59), VIETNAM_OFFSET)
         until = min(end_of_day, now())
-        plan = plan_make(seed=seed)
+        plan = plan_make(seed=seed, wards=options["wards"])
         start = Dossier.objects.filter(ref__startswith=f"DL{seed}-").count()
         run = DemoRun(
             plan, count=count, seed=seed, first=first, last=last, until=until,

@@ -22,12 +22,14 @@ from motcua.accounts.models import User
 from motcua.catalog.presentation import time_limit_text
 from motcua.common.memo import memoized
 
-from ..constants import DocumentKind
+from ..constants import Channel, DocumentKind
 from ..deadlines import case_of
 from ..models import Dossier, DossierEvent, IssuedDocument
 from ..store import store
 from . import signing
 
+# What ``get_channel_display`` says, without rebuilding the choices for every document.
+CHANNEL_LABELS = dict(Channel.choices)
 # The short sign after the number ("Số 12/TNHS"), by kind.
 NUMBER_SUFFIX = {
     DocumentKind.RECEIPT: "TNHS",
@@ -149,7 +151,7 @@ def facts_of(
             "procedure": {"code": procedure.code, "name": procedure.name},
             "received_at": when(dossier.received_at), "due_at": when(dossier.due_at),
             "statutory_due_at": when(dossier.statutory_due_at),
-            "channel": str(dossier.get_channel_display()),
+            "channel": str(CHANNEL_LABELS.get(dossier.channel, dossier.channel)),
         },
         "event": {
             "at": when(event.at) if event else None,

@@ -16,6 +16,7 @@ from django.db.models import F
 
 from motcua.dossiers import services as s
 from motcua.dossiers.audit import audit_verify
+from motcua.dossiers.bulk import state
 from motcua.dossiers.bulk.importer import BulkReport, events_import_fast
 from motcua.dossiers.models import (
     DailySequence,
@@ -171,6 +172,21 @@ def test_a_history_spread_over_many_batches_is_read_back_and_updated(staff: Staf
     assert list(events_import_fast(lines, batch_size=1)) == slow
     assert snapshot()["dossiers"] == expected["dossiers"]
     assert snapshot()["events"] == expected["events"]
+
+
+def test_dossiers_read_back_from_the_database_give_the_same_rows(
+    staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state, "KEEP_OPEN", 0)  # every open dossier leaves memory after a batch
+    lines = interleaved(staff)
+    wipe()
+    slow = list(events_replay(lines))
+    expected = snapshot()
+    wipe()
+    assert list(events_import_fast(lines, batch_size=3)) == slow
+    got = snapshot()
+    for table in expected:
+        assert got[table] == expected[table], table
 
 
 def steered(lines: list[str], after: int, change: Any) -> Iterator[str]:

@@ -11,6 +11,7 @@ between batches while they are open, so a history spread over a whole file is re
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
@@ -277,14 +278,14 @@ class BatchStore:
                 issued_document_render_task.enqueue(document_id=document.pk)
 
     def evict(self) -> None:
-        """Finished dossiers leave memory; beyond ``KEEP_OPEN`` the oldest open ones too."""
-        extra = max(0, len(self.records) - KEEP_OPEN)
-        for pk in list(self.records):
-            record = self.records[pk]
-            if record.dossier.status in FINAL or extra > 0:
-                del self.records[pk]
-                self.refs.pop(record.dossier.ref, None)
-                extra -= record.dossier.status not in FINAL
+        """Finished dossiers leave memory; beyond ``KEEP_OPEN`` the oldest open ones too (a
+        dossier that leaves is read again from the database if a later line names it)."""
+        finished = {pk for pk, record in self.records.items() if record.dossier.status in FINAL}
+        extra = max(0, len(self.records) - len(finished) - KEEP_OPEN)
+        oldest = (pk for pk in self.records if pk not in finished)
+        for pk in [*finished, *itertools.islice(oldest, extra)]:
+            record = self.records.pop(pk)
+            self.refs.pop(record.dossier.ref, None)
 
     @staticmethod
     def whole_batch_in_one_transaction() -> bool:

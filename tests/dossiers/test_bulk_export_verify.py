@@ -14,6 +14,8 @@ from motcua.common.clock import clock_set_to
 from motcua.dossiers import audit_stream
 from motcua.dossiers import services as s
 from motcua.dossiers.audit_roots import audit_publish, audit_scan
+from motcua.dossiers.bulk import export
+from motcua.dossiers.bulk.export import dossiers_export
 from motcua.dossiers.models import Dossier, DossierEvent, IssuedDocument
 from motcua.dossiers.replay import dossier_export_row
 
@@ -50,6 +52,18 @@ def test_export_streams_the_agreed_row_of_every_dossier(staff: Staff) -> None:
     ]
     assert [json.loads(line) for line in out.getvalue().splitlines()] == expected
     assert expected[1]["on_time"] is False  # received, never decided, past its due date
+
+
+def test_export_range_by_range_is_the_export_in_one_pass(
+    staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    histories(staff)
+    moment = at("2026-03-20 09:00")
+    whole, ranged = StringIO(), StringIO()
+    assert dossiers_export(whole, at=moment) == 4
+    monkeypatch.setattr(export, "RANGE", 1)
+    assert dossiers_export(ranged, at=moment) == 4
+    assert ranged.getvalue() == whole.getvalue()
 
 
 def deleted(dossier: Dossier) -> None:
@@ -89,7 +103,7 @@ def test_tails_written_range_by_range_are_those_of_one_pass(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_several_processes_report_what_one_process_reports(
+def test_several_processes_report_and_export_what_one_process_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if connection.vendor != "postgresql":
@@ -103,3 +117,9 @@ def test_several_processes_report_what_one_process_reports(
     assert together.problems == alone.problems
     assert (together.dossiers, together.events) == (alone.dossiers, alone.events)
     assert [p.problem for p in together.problems] == ["event content changed after it was written"]
+    monkeypatch.setattr(export, "RANGE", 1)
+    alone_out, together_out = StringIO(), StringIO()
+    moment = at("2026-03-20 09:00")
+    assert dossiers_export(alone_out, at=moment, workers=1) == 4
+    assert dossiers_export(together_out, at=moment, workers=2) == 4
+    assert together_out.getvalue() == alone_out.getvalue()

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
+from motcua.common.parallel import processes_usable
+
 from . import audit_keys
 from .audit import (
     UNSEALED,
@@ -44,7 +46,7 @@ from .audit import (
     event_mac,
 )
 from .audit_keys import ChainKeys, chain_keys
-from .audit_stream import DOSSIER_FIELDS, Tail, range_tasks, ranges_checked, workers_usable
+from .audit_stream import DOSSIER_FIELDS, Tail, range_tasks, ranges_checked
 from .models import AuditRoot, Dossier, DossierEvent
 
 FORMAT = "motcua-audit-root/1"
@@ -299,7 +301,7 @@ def audit_scan(
             reader = TailsReader(report.root)
     sha = hashlib.sha256()
     tasks = range_tasks(reader, dossiers=dossiers, tails_wanted=tails_out is not None)
-    for result in ranges_checked(tasks, 1 if dossiers is not None else workers_usable(workers)):
+    for result in ranges_checked(tasks, 1 if dossiers is not None else processes_usable(workers)):
         report.problems.extend(result.problems)
         report.dossiers += result.dossiers
         report.events += result.events

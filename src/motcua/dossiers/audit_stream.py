@@ -6,19 +6,19 @@ memory, and its chains checked with the key, then against the tails of the publi
 fall in the range. Checking (an HMAC per event) is what takes the time, so on PostgreSQL the
 ranges can be checked by several processes at once (``workers``): results come back in id order,
 so the report, the tails written for a new root and the comparison with the latest root are the
-same whatever the number of processes.
+same whatever the number of processes (``common.parallel``).
 """
 
 from __future__ import annotations
 
-import collections
-import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django.db.models import Max, QuerySet
+
+from motcua.common.parallel import in_order
 
 from .audit import (
     DELETED,
@@ -159,14 +159,6 @@ def range_check(task: RangeTask) -> RangeResult:
     return result
 
 
-def workers_usable(requested: int) -> int:
-    """Other processes only see committed rows of a server database: inside a transaction (a
-    test, an enclosing atomic block) or on SQLite the scan stays in this process."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return 1
-    return max(1, requested)
-
-
 def range_tasks(
     reader: Any, *, dossiers: QuerySet[Dossier] | None, tails_wanted: bool
 ) -> Iterator[RangeTask]:
@@ -187,17 +179,4 @@ def range_tasks(
 
 def ranges_checked(tasks: Iterator[RangeTask], workers: int) -> Iterator[RangeResult]:
     """The results in the tasks' order, computed here or by ``workers`` processes."""
-    if workers <= 1:
-        for task in tasks:
-            yield range_check(task)
-        return
-    connections.close_all()  # each process opens its own connection
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        window: collections.deque[Any] = collections.deque()
-        for task in tasks:
-            window.append(pool.apply_async(range_check, (task,)))
-            if len(window) >= 2 * workers:
-                yield window.popleft().get()
-        while window:
-            yield window.popleft().get()
+    return in_order(range_check, tasks, workers)

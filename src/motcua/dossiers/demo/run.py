@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, connections
+from django.db import connections
+
+from motcua.common.parallel import processes_usable
 
 from ..bulk.importer import BulkReport, events_import_fast
 from .histories import histories
@@ -69,12 +71,6 @@ def part_run(
     outcome.lines, outcome.events = report.lines, report.events
     outcome.batches, outcome.replayed = report.batches, report.replayed
     return outcome
-
-
-def processes_usable(requested: int) -> int:
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return 1
-    return max(1, requested)
 
 
 def demo_import(run: DemoRun, *, workers: int, progress: Callable[[int], object]) -> Outcome:

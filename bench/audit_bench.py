@@ -1,11 +1,15 @@
-"""Time `motcua audit publish` and `motcua audit verify` over many sealed dossiers.
+"""Time `motcua audit publish`, `motcua audit verify` and `motcua export-dossiers` over many
+sealed dossiers.
 
     MOTCUA_VAR_DIR=<fresh var dir> .venv/bin/python bench/audit_bench.py --dossiers 100000
+    MOTCUA_VAR_DIR=… MOTCUA_DATABASE_URL=postgres://… .venv/bin/python bench/audit_bench.py \
+        --dossiers 0 --workers 2     # the dossiers already there (e.g. from `motcua demo-data`)
 
 Prepares the database (migrate, units, catalog) if needed, then writes N dossiers of 6 events
 each straight into the tables (sealed by the same ``event_seal`` the kernel uses: generating them
 through the services would take the bench's whole budget), publishes a root and verifies
-against it, printing dossiers per second for both.
+against it (``--workers`` processes, PostgreSQL), then exports every dossier, printing dossiers
+per second for each.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from motcua.catalog.models import Procedure  # noqa: E402
 from motcua.common.clock import now  # noqa: E402
 from motcua.dossiers.audit import event_seal  # noqa: E402
 from motcua.dossiers.audit_roots import audit_publish, audit_scan  # noqa: E402
+from motcua.dossiers.bulk.export import dossiers_export  # noqa: E402
 from motcua.dossiers.models import Dossier, DossierEvent  # noqa: E402
 from motcua.organizations.models import Unit  # noqa: E402
 
@@ -88,8 +93,10 @@ def generate(count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--dossiers", type=int, default=100_000)
-    wanted = parser.parse_args().dossiers
+    parser.add_argument("--dossiers", type=int, default=100_000, help="at least this many")
+    parser.add_argument("--workers", type=int, default=1, help="processes for verify")
+    options = parser.parse_args()
+    wanted = options.dossiers
     with open(os.devnull, "w") as quiet:
         call_command("serve", "--prepare-only", verbosity=0, stdout=quiet)
     missing = wanted - Dossier.objects.count()
@@ -98,19 +105,28 @@ def main() -> None:
         generate(missing)
         print(f"generated {missing:,} dossiers in {time.perf_counter() - began:.1f} s")
     began = time.perf_counter()
-    root, report = audit_publish(at=now(), reason="bench")
+    root, report = audit_publish(at=now(), reason="bench", workers=options.workers)
     seconds = time.perf_counter() - began
     print(
         f"publish: root #{root.number}, {report.dossiers:,} dossiers, {report.events:,} events in "
         f"{seconds:.1f} s ({report.dossiers / seconds:,.0f} dossiers/s)"
     )
+    for workers in sorted({1, options.workers}):
+        began = time.perf_counter()
+        report = audit_scan(workers=workers)
+        seconds = time.perf_counter() - began
+        print(
+            f"verify ({workers} process{'es' if workers > 1 else ''}): {report.dossiers:,} "
+            f"dossiers, {report.events:,} events, "
+            f"{len(report.problems) + len(report.root_problems)} problems in {seconds:.1f} s "
+            f"({report.dossiers / seconds:,.0f} dossiers/s)"
+        )
     began = time.perf_counter()
-    report = audit_scan()
+    with open(os.devnull, "w") as sink:
+        exported = dossiers_export(sink, at=now())
     seconds = time.perf_counter() - began
     print(
-        f"verify: {report.dossiers:,} dossiers, {report.events:,} events, "
-        f"{len(report.problems) + len(report.root_problems)} problems in {seconds:.1f} s "
-        f"({report.dossiers / seconds:,.0f} dossiers/s)"
+        f"export: {exported:,} dossiers in {seconds:.1f} s ({exported / seconds:,.0f} dossiers/s)"
     )
 
 

@@ -1,11 +1,20 @@
-"""Replay a large legacy history through `motcua import-events` and time it.
+"""Replay a large history through `motcua import-events` and time it.
 
     MOTCUA_VAR_DIR=<fresh var dir> .venv/bin/python bench/import_events_bench.py --events 100000
+    MOTCUA_VAR_DIR=… MOTCUA_DATABASE_URL=postgres://… .venv/bin/python bench/import_events_bench.py \
+        --events 200000 --fast --source demo --order time
 
-Prepares the database (migrate, units, catalog, demo accounts) if needed, generates realistic
-legacy histories for permanent-residence dossiers at the ward police of Hoàn Kiếm (10 events per
-dossier, one in four with a supplement request, one in ten rejected), replays them with the real
-command, then verifies every hash chain.
+Prepares the database (migrate, units, catalog, demo accounts) if needed, writes the lines to a
+file, replays them with the real command (`--fast`: the batch path of docs/decisions/0016), then
+verifies every hash chain. Sources:
+
+- ``legacy`` (default): permanent-residence dossiers at the ward police of Hoàn Kiếm (submit,
+  receive, assign, then a supplement request and its reply or a hand-over to the signing step,
+  then approve and return, or reject and return);
+- ``demo``: the histories of `motcua demo-data` (126 wards, 50 procedures, its shares).
+
+``--order dossier`` keeps each dossier's lines together (what `demo-data` feeds); ``--order time``
+sorts all lines by time, as a legacy export would be, so histories spread over many batches.
 """
 
 from __future__ import annotations
@@ -15,10 +24,12 @@ import datetime
 import json
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -38,13 +49,13 @@ UNIT = "hn-cong-an-phuong-hoan-kiem"
 R, S, H, L = (f"ca-hoankiem.{r}" for r in ("tiepnhan", "chuyenvien", "truongphong", "lanhdao"))
 
 
-def history(number: int, rng: random.Random) -> list[dict]:
+def history(number: int, rng: random.Random) -> list[dict[str, Any]]:
     ref = f"BENCH-{number:07d}"
     day = datetime.datetime(2025, 7, 1, 8, 30, tzinfo=ICT) + datetime.timedelta(days=number % 500)
     while day.weekday() >= 5:
         day += datetime.timedelta(days=1)
 
-    def event(hours: float, action: str, actor: str, **extra: object) -> dict:
+    def event(hours: float, action: str, actor: str, **extra: object) -> dict[str, Any]:
         return {
             "dossier": ref,
             "at": (day + datetime.timedelta(hours=hours)).isoformat(),
@@ -64,49 +75,89 @@ def history(number: int, rng: random.Random) -> list[dict]:
             event(1, "request_supplement", S, reason="Thiếu giấy tờ"),
             event(3, "submit_supplement", R),
         ]
-    else:
-        events += [
-            event(1, "forward", S, reason="Thẩm định xong"),
-            event(3, "forward", S, reason="Trình ký"),
-        ]
+    events.append(event(4, "forward", S, reason="Thẩm định xong, trình ký"))
     if rng.random() < 0.1:
         events += [
             event(24, "reject", L, reason="Không đủ điều kiện"),
             event(30, "return_result", R),
         ]
     else:
-        events += [event(24, "approve", L), event(25, "complete", S), event(48, "return_result", R)]
+        events += [event(24, "approve", L), event(48, "return_result", R)]
     return events
+
+
+def legacy_lines(target: int) -> list[dict[str, Any]]:
+    rng = random.Random(2026)
+    lines: list[dict[str, Any]] = []
+    number = Dossier.objects.count()
+    while len(lines) < target:
+        lines += history(number, rng)
+        number += 1
+    return lines[:target]
+
+
+def demo_lines(target: int, seed: int) -> list[dict[str, Any]]:
+    from motcua.common.clock import today
+    from motcua.dossiers.demo.histories import histories
+    from motcua.dossiers.demo.plan import plan_make
+
+    plan = plan_make(seed=seed)
+    last = today()
+    first = last - datetime.timedelta(days=364)
+    until = datetime.datetime.combine(last, datetime.time(0), ICT)
+    start = Dossier.objects.filter(ref__startswith=f"DL{seed}-").count()
+    lines: list[dict[str, Any]] = []
+    count = target // 5 + 1  # about 5.6 lines per dossier
+    for line in histories(
+        plan, count=count, seed=seed, first=first, last=last, until=until, start_number=start
+    ):
+        lines.append(line)
+        if len(lines) == target:
+            break
+    return lines
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=100_000)
-    target = parser.parse_args().events
+    parser.add_argument("--events", type=int, default=100_000, help="lines to replay")
+    parser.add_argument("--fast", action="store_true", help="import-events --fast")
+    parser.add_argument("--source", choices=["legacy", "demo"], default="legacy")
+    parser.add_argument("--order", choices=["dossier", "time"], default="dossier")
+    parser.add_argument("--seed", type=int, default=int(time.time()) % 100_000)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    options = parser.parse_args()
     call_command("serve", "--prepare-only", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    rng = random.Random(2026)
-    lines: list[str] = []
-    number = Dossier.objects.count()
-    while len(lines) < target:
-        lines += [json.dumps(e, ensure_ascii=False) for e in history(number, rng)]
-        number += 1
+    if options.source == "demo":
+        lines = demo_lines(options.events, options.seed)
+    else:
+        lines = legacy_lines(options.events)
+    if options.order == "time":
+        lines.sort(key=lambda line: datetime.datetime.fromisoformat(line["at"]))
     with tempfile.NamedTemporaryFile(
         "w", suffix=".jsonl", delete=False, encoding="utf-8"
     ) as handle:
-        handle.write("\n".join(lines[:target]) + "\n")
+        handle.write("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
     before = DossierEvent.objects.count()
-    began = time.perf_counter()
+    command = ["import_events", handle.name, "--no-progress"]
+    if options.fast:
+        command += ["--fast", "--batch-size", str(options.batch_size)]
+    began, cpu = time.perf_counter(), cpu_seconds()
     try:
-        call_command("import_events", handle.name, "--no-progress", verbosity=0)
-    except SystemExit:
-        pass
+        call_command(*command, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     except Exception as error:  # rejected lines are reported, the import goes on
         print("import finished with:", error)
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, cpu_seconds() - cpu
     written = DossierEvent.objects.count() - before
     print(
-        f"{target:,} lines replayed in {elapsed:.1f} s: {written:,} events written, "
-        f"{target / elapsed:,.0f} lines/s"
+        f"{len(lines):,} lines ({options.source}, by {options.order}"
+        f"{', fast' if options.fast else ''}) in {elapsed:.1f} s: {written:,} events written, "
+        f"{len(lines) / elapsed:,.0f} lines/s, {written / elapsed:,.0f} events/s; "
+        f"client CPU {cpu / len(lines) * 1e6:,.0f} µs per line"
     )
     began = time.perf_counter()
     checked, problems = audit_verify()

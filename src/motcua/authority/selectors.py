@@ -6,6 +6,8 @@ import datetime
 from collections.abc import Iterable
 
 from motcua.catalog.models import Procedure
+from motcua.common import memo
+from motcua.common.memo import memoized
 
 from .constants import SIGNING_KINDS, DelegationKind
 from .models import Delegation
@@ -30,9 +32,21 @@ def first_covering(candidates: Iterable[Delegation], procedure: Procedure) -> De
     return max(narrow or found, key=lambda d: (d.valid_from, d.pk), default=None)
 
 
+@memoized
+def delegating_unit_ids() -> frozenset[int]:
+    """Units that have ever delegated anything (asked only within a bulk run's memo)."""
+    return frozenset(
+        Delegation.objects.order_by().values_list("delegator_unit_id", flat=True).distinct()
+    )
+
+
+@memoized
 def in_force(
     *, unit_id: int, on: datetime.date, kinds: Iterable[str], **filters: object
 ) -> list[Delegation]:
+    # A bulk run asks for every unit and day of its history: most units never delegate.
+    if memo.active() and unit_id not in delegating_unit_ids():
+        return []
     return list(
         Delegation.objects.in_force_on(on)
         .filter(delegator_unit_id=unit_id, kind__in=list(kinds), **filters)

@@ -24,6 +24,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.common.clock import VIETNAM
 from motcua.common.errors import NotAllowed
+from motcua.common.memo import memoized
 from motcua.common.text import fold_words
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
@@ -117,6 +118,7 @@ def chairman_decides(procedure: Procedure | None) -> bool:
     return chairman and not committee
 
 
+@memoized
 def unit_head(unit: Unit, procedure: Procedure | None = None) -> Head:
     folded = fold_words(unit.name)
     head = next((h for start, h in HEADS_BY_NAME if folded.startswith(start)), None)

@@ -33,6 +33,7 @@ from .errors import (
     TransitionNotAllowed,
 )
 from .models import Dossier
+from .store import store
 
 OPEN = frozenset({Status.RECEIVED, Status.PROCESSING})
 PAUSED = frozenset({Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
@@ -77,7 +78,7 @@ def _open_consultations(dossier: Dossier) -> bool:
     cached = getattr(dossier, "_prefetched_objects_cache", {}).get("consultations")
     if cached is not None:
         return any(c.answered_at is None for c in cached)
-    return dossier.consultations.filter(answered_at__isnull=True).exists()
+    return bool(store().open_consultation_unit_ids(dossier))
 
 
 def _supplement_window_closed(dossier: Dossier, at: datetime.datetime) -> bool:

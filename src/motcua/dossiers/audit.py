@@ -20,6 +20,7 @@ import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from django.db.models import QuerySet
@@ -47,7 +48,9 @@ EVENT_FIELDS = (
 def canonical(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         # UTC, so that the value read back from any database hashes the same.
-        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+        if value.tzinfo is not datetime.UTC:
+            value = value.astimezone(datetime.UTC)
+        return value.isoformat(timespec="microseconds")
     return value
 
 
@@ -57,10 +60,30 @@ def dumps(content: Any) -> bytes:
     ).encode()
 
 
+def dumps_flat(content: dict[str, Any]) -> bytes:
+    """``dumps`` of a dict, the same bytes, faster for the flat dicts a seal covers: its
+    scalar values are written here, anything else by ``dumps`` (tested against it)."""
+    parts = []
+    for key in sorted(content):
+        value = content[key]
+        if value is None:
+            text = "null"
+        elif value is True or value is False:
+            text = "true" if value else "false"
+        elif value.__class__ is int:
+            text = int.__repr__(value)
+        elif isinstance(value, str):
+            text = encode_basestring(value)
+        else:
+            text = dumps(value).decode()
+        parts.append(f"{encode_basestring(key)}:{text}")
+    return ("{" + ",".join(parts) + "}").encode()
+
+
 def dossier_facts(dossier: Any) -> str:
     """SHA-256 of the dossier's key facts (a ``Dossier`` or a row with the same attributes)."""
     facts = {name: canonical(getattr(dossier, name)) for name in FACT_FIELDS}
-    return hashlib.sha256(dumps(facts)).hexdigest()
+    return hashlib.sha256(dumps_flat(facts)).hexdigest()
 
 
 def event_content(dossier_ref: str, event: Any) -> dict[str, Any]:
@@ -86,7 +109,7 @@ def event_digest(dossier_ref: str, event: Any) -> str:
 
 def event_mac(dossier_ref: str, event: Any, secret: bytes) -> str:
     content = {**event_content(dossier_ref, event), "key": event.key_id, "facts": event.facts}
-    return hmac.new(secret, dumps(content), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, dumps_flat(content), "sha256").hex()
 
 
 def event_seal(dossier: Dossier, event: DossierEvent, *, keys: ChainKeys | None = None) -> None:

@@ -77,7 +77,7 @@ def secret_from_text(text: str, where: str) -> bytes:
     return value.encode()
 
 
-_CACHE: dict[tuple[str, str, str, bool], ChainKeys | None] = {}
+_CACHE: dict[tuple[object, str, str, bool], ChainKeys | None] = {}
 
 
 def chain_keys(*, create: bool = True) -> ChainKeys | None:
@@ -85,7 +85,7 @@ def chain_keys(*, create: bool = True) -> ChainKeys | None:
     off (a verifier never invents a key: it would only make every seal look forged)."""
     env = os.environ.get(KEY_ENV, "")
     old_env = os.environ.get(OLD_KEYS_ENV, "")
-    cache_key = (str(key_dir()), env, old_env, create)
+    cache_key = (settings.MOTCUA_AUDIT_KEY_DIR, env, old_env, create)  # asked once per event
     if cache_key in _CACHE:
         return _CACHE[cache_key]
     keys = load_chain_keys(env, old_env, create=create)

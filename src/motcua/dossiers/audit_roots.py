@@ -24,7 +24,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,28 +34,24 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
+from motcua.common.parallel import processes_usable
+
 from . import audit_keys
 from .audit import (
-    DELETED,
-    EVENT_FIELDS,
-    FACT_FIELDS,
-    REWRITTEN,
     UNSEALED,
     ChainProblem,
     chain_problems,
     dossier_facts,
     dumps,
     event_mac,
-    tail_problems,
 )
 from .audit_keys import ChainKeys, chain_keys
+from .audit_stream import DOSSIER_FIELDS, Tail, range_tasks, ranges_checked
 from .models import AuditRoot, Dossier, DossierEvent
 
 FORMAT = "motcua-audit-root/1"
 BATCH = 1000
 ROOT_FILE = re.compile(r"^root-(\d{6,})\.json$")
-DOSSIER_FIELDS = tuple(dict.fromkeys(("id", *FACT_FIELDS, "last_event_hash")))
-ROW_FIELDS = ("dossier_id", *EVENT_FIELDS)
 
 
 class AuditRefused(Exception):
@@ -196,18 +192,6 @@ def roots_check() -> RootsCheck:
 # --- tails ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Tail:
-    id: int
-    ref: str
-    seq: int
-    hash: str
-
-
-def tail_line(tail: Tail) -> bytes:
-    return dumps({"id": tail.id, "ref": tail.ref, "seq": tail.seq, "hash": tail.hash}) + b"\n"
-
-
 class TailsReader:
     """The tails of a published root, in id order, hashed as they are read."""
 
@@ -289,46 +273,20 @@ def dossier_batches(queryset: QuerySet[Dossier]) -> Iterator[list[Any]]:
         last = batch[-1].id
 
 
-def events_of(batch: list[Any]) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = {row.id: [] for row in batch}
-    rows = (
-        DossierEvent.objects.filter(dossier_id__in=list(grouped))
-        .order_by("dossier_id", "seq")
-        .values_list(*ROW_FIELDS, named=True)
-    )
-    for row in rows:
-        grouped[row.dossier_id].append(row)
-    return grouped
-
-
-def recheck(dossier_id: int, keys: ChainKeys | None) -> tuple[Any, list[Any]] | None:
-    """The dossier and its events read under the dossier's row lock, which every writer takes:
-    a dossier that an action changed while the scan read it is read again, whole."""
-    with transaction.atomic():
-        row = (
-            Dossier.objects.select_for_update()
-            .filter(pk=dossier_id)
-            .values_list(*DOSSIER_FIELDS, named=True)
-            .first()
-        )
-        if row is None:
-            return None
-        return row, events_of([row])[row.id]
-
-
 def audit_scan(
     *,
     dossiers: QuerySet[Dossier] | None = None,
     against_root: bool = True,
     root_number: int | None = None,
     tails_out: Writer | None = None,
+    workers: int = 1,
+    progress: Callable[[int], object] = lambda n: None,
 ) -> ScanReport:
     """Check every chain (or those of ``dossiers``) with the key and against the latest
     published root (or root ``root_number``); with ``tails_out``, also write the tails of the
-    chains as they are now."""
+    chains as they are now. ``workers``: processes checking ranges of dossiers at once
+    (PostgreSQL, committed data: ``audit_stream``); ``progress`` is told of each range."""
     report = ScanReport()
-    keys = chain_keys(create=False)
-    whole = dossiers is None
     reader: TailsReader | None = None
     if against_root:
         roots = roots_check()
@@ -342,40 +300,17 @@ def audit_scan(
         if report.root is not None:
             reader = TailsReader(report.root)
     sha = hashlib.sha256()
-    queryset = dossiers if dossiers is not None else Dossier.objects.all()
-    for batch in dossier_batches(queryset):
-        grouped = events_of(batch)
-        for row in batch:
-            if reader is not None:
-                for gone in reader.until(row.id):
-                    if whole:
-                        report.problems.append(ChainProblem(gone.ref, gone.seq, DELETED))
-            events = grouped[row.id]
-            problems = chain_problems(row, events, keys)
-            if problems:  # perhaps an action ran meanwhile: read it again under its lock
-                again = recheck(row.id, keys)
-                if again is not None:
-                    row, events = again
-                    problems = chain_problems(row, events, keys)
-            tail = reader.take(row.id) if reader is not None else None
-            if tail is not None:
-                if tail.ref != row.ref:
-                    problems.append(ChainProblem(tail.ref, tail.seq, REWRITTEN))
-                else:
-                    problems.extend(tail_problems(row, events, tail.seq, tail.hash))
-            report.problems.extend(problems)
-            report.dossiers += 1
-            report.events += len(events)
-            if tails_out is not None and events:
-                line = tail_line(Tail(row.id, row.ref, events[-1].seq, events[-1].hash))
-                sha.update(line)
-                tails_out.write(line)
-    if reader is not None:
-        for gone in reader.until(None):
-            if whole:
-                report.problems.append(ChainProblem(gone.ref, gone.seq, DELETED))
-        if reader.problem:
-            report.root_problems.append(f"gốc / root #{reader.root.number}: {reader.problem}")
+    tasks = range_tasks(reader, dossiers=dossiers, tails_wanted=tails_out is not None)
+    for result in ranges_checked(tasks, 1 if dossiers is not None else processes_usable(workers)):
+        report.problems.extend(result.problems)
+        report.dossiers += result.dossiers
+        report.events += result.events
+        if tails_out is not None and result.tails:
+            sha.update(result.tails)
+            tails_out.write(result.tails)
+        progress(result.dossiers)
+    if reader is not None and reader.problem:
+        report.root_problems.append(f"gốc / root #{reader.root.number}: {reader.problem}")
     report.tails_sha256 = sha.hexdigest()
     return report
 
@@ -389,10 +324,12 @@ def next_number() -> int:
     return max([0, *on_disk, stored or 0]) + 1
 
 
-def audit_publish(*, at: datetime.datetime, reason: str = "manual") -> tuple[AuditRoot, ScanReport]:
+def audit_publish(
+    *, at: datetime.datetime, reason: str = "manual", workers: int = 1
+) -> tuple[AuditRoot, ScanReport]:
     """Publish a signed root of every chain: a file in ``MOTCUA_AUDIT_ROOTS_DIR``, a copy in
     ``AuditRoot``. Refuses (``AuditRefused`` with the report) when any chain or earlier root has a
-    problem: a root must never anchor a rewritten history."""
+    problem: a root must never anchor a rewritten history. ``workers``: see ``audit_scan``."""
     folder = roots_dir()
     folder.mkdir(parents=True, exist_ok=True)
     chain_keys(create=True)  # a fresh installation publishes its first (empty) root
@@ -400,7 +337,7 @@ def audit_publish(*, at: datetime.datetime, reason: str = "manual") -> tuple[Aud
     os.close(handle)
     try:
         with gzip.GzipFile(temporary, "wb", mtime=0) as tails_out:
-            report = audit_scan(tails_out=tails_out)
+            report = audit_scan(tails_out=tails_out, workers=workers)
         if not report.clean:
             raise AuditRefused(
                 "Có vấn đề: không công bố gốc / problems found: no root published", report

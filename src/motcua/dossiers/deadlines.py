@@ -11,9 +11,12 @@ from django.conf import settings
 
 from motcua.catalog.constants import TimeUnit
 from motcua.catalog.models import ProcedureCase, ProcessStep
+from motcua.common.memo import memoized
 from motcua.worktime.engine import VIETNAM_OFFSET, Pause, PauseKind
 from motcua.worktime.rules import Limit, LimitUnit, add_working_time
 from motcua.worktime.services import calendar_in_force, deadline_compute
+
+from .store import store
 
 if TYPE_CHECKING:
     from .models import Dossier
@@ -49,13 +52,26 @@ def local_date(at: datetime.datetime) -> datetime.date:
     return at.astimezone(VIETNAM_OFFSET).date()
 
 
+@memoized
+def procedure_cases(procedure_id: int) -> list[ProcedureCase]:
+    """The procedure's cases in their order (read once per bulk run: ``common.memo``)."""
+    return list(ProcedureCase.objects.filter(procedure_id=procedure_id))
+
+
+def case_of(dossier: Dossier) -> ProcedureCase | None:
+    """The dossier's case, else the first case of its procedure."""
+    cases = procedure_cases(dossier.procedure_id)
+    if dossier.case_id is not None:
+        return next((c for c in cases if c.pk == dossier.case_id), None) or dossier.case
+    return cases[0] if cases else None
+
+
 def limit_of(dossier: Dossier) -> Limit | None:
     """The statutory limit of the dossier's case, else the shortest of its procedure's cases."""
-    cases: list[ProcedureCase] = (
-        [dossier.case]
-        if dossier.case is not None
-        else list(ProcedureCase.objects.filter(procedure_id=dossier.procedure_id))
-    )
+    cases = procedure_cases(dossier.procedure_id)
+    if dossier.case_id is not None:
+        own = case_of(dossier)
+        cases = [own] if own is not None else []
     limits = []
     for case in cases:
         unit = (
@@ -81,7 +97,7 @@ def approximate_hours(limit: Limit) -> float:
 def closed_pauses(dossier: Dossier) -> list[Pause]:
     return [
         Pause(p.start, p.end, PAUSE_KINDS[p.kind])
-        for p in dossier.pauses.filter(end__isnull=False).order_by("start")
+        for p in store().pauses_closed(dossier)
         if p.end is not None
     ]
 

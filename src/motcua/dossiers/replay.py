@@ -14,19 +14,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Procedure, ProcedureCase
+from motcua.catalog.models import Procedure
 from motcua.common.clock import clock_set_to, now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import services
-from .constants import Decision, Status
+from .constants import NATIONAL_STATUS, Decision, Status
+from .deadlines import procedure_cases
 from .models import Dossier
+from .store import store
 
 IMPORT_NOTE = "import: advanced by the importer (legacy data has no step detail)"
 
@@ -47,6 +49,13 @@ class Replayer:
     users: dict[str, User | None] = field(default_factory=dict)
     units: dict[str, Unit | None] = field(default_factory=dict)
     procedures: dict[str, Procedure | None] = field(default_factory=dict)
+
+    def users_preload(self, names: set[str]) -> None:
+        """Read the accounts a batch of lines names, in one query."""
+        wanted = [name for name in names if name and name not in self.users]
+        found = {u.username: u for u in User.objects.filter(username__in=wanted)}
+        for name in wanted:
+            self.users[name] = found.get(name)
 
     def user(self, username: str) -> User | None:
         if username not in self.users:
@@ -75,7 +84,7 @@ class Replayer:
         with clock_set_to(at):
             if action == "submit":
                 return self.submit(ref, event, actor, at)
-            dossier = Dossier.objects.filter(ref=ref).first()
+            dossier = store().by_ref(ref)
             if dossier is None:
                 raise LineError(_("hồ sơ chưa được nộp (chưa có sự kiện 'submit')"))
             return self.act(dossier, action, event, actor, at)
@@ -92,7 +101,7 @@ class Replayer:
     def submit(
         self, ref: str, event: dict[str, Any], actor: User | None, at: datetime.datetime
     ) -> Dossier:
-        if Dossier.objects.filter(ref=ref).exists():
+        if store().by_ref(ref) is not None:
             raise LineError(_("hồ sơ đã được nộp trước đó"))
         procedure = self.procedure(str(event.get("procedure") or ""))
         if procedure is None:
@@ -102,7 +111,7 @@ class Replayer:
             raise LineError(_("không có đơn vị mã '%(code)s'") % {"code": event.get("unit")})
         case = None
         if event.get("case"):
-            case = ProcedureCase.objects.filter(procedure=procedure, code=event["case"]).first()
+            case = next((c for c in procedure_cases(procedure.pk) if c.code == event["case"]), None)
             if case is None:
                 raise LineError(
                     _("thủ tục không có trường hợp '%(case)s'") % {"case": event["case"]}
@@ -228,31 +237,59 @@ def instant(value: Any) -> datetime.datetime:
     return parsed
 
 
+def line_parse(line: str | dict[str, Any]) -> dict[str, Any]:
+    """One line of the file (or an event already parsed, from a generator) as a dict."""
+    if isinstance(line, dict):
+        return line
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise LineError(_("JSON không hợp lệ (%(error)s)") % {"error": error.msg}) from error
+    if not isinstance(event, dict):
+        raise LineError(_("dòng không phải một đối tượng JSON"))
+    return event
+
+
+def line_ref(event: dict[str, Any]) -> str:
+    return str(event.get("dossier") or "")
+
+
+def refusal(error: Exception) -> str:
+    """What to print for a refused line: the rule's message, or what the database said."""
+    if isinstance(error, DatabaseError):
+        detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return _("cơ sở dữ liệu không nhận dòng này (%(detail)s)") % {"detail": detail[:200]}
+    return str(getattr(error, "message", error))
+
+
+def line_apply(replayer: Replayer, event: dict[str, Any]) -> str | None:
+    """Apply one line in its own transaction (a refused line changes nothing, steps it implies
+    included); the reason it was refused, or None."""
+    try:
+        with transaction.atomic():
+            replayer.apply(event)
+    except (LineError, DomainError, DatabaseError) as error:
+        return refusal(error)
+    return None
+
+
 def events_replay(
-    lines: Iterable[str], *, trust_actors: bool = False
+    lines: Iterable[str | dict[str, Any]], *, trust_actors: bool = False
 ) -> Iterator[tuple[int, str, str | None]]:
     """(line number, dossier ref, rejection reason or None) for every non-empty line."""
     replayer = Replayer(trust_actors=trust_actors)
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if isinstance(line, str) and not line.strip():
             continue
-        ref = ""
         try:
-            event = json.loads(line)
-            if not isinstance(event, dict):
-                raise LineError(_("dòng không phải một đối tượng JSON"))
-            ref = str(event.get("dossier") or "")
-            with transaction.atomic():  # a refused line changes nothing, steps it implies included
-                replayer.apply(event)
-        except json.JSONDecodeError as error:
-            yield number, ref, _("JSON không hợp lệ (%(error)s)") % {"error": error.msg}
-        except (LineError, DomainError) as error:
-            yield number, ref, str(getattr(error, "message", error))
-        else:
-            yield number, ref, None
+            event = line_parse(line)
+        except LineError as error:
+            yield number, "", str(error)
+            continue
+        yield number, line_ref(event), line_apply(replayer, event)
 
 
-def on_time(dossier: Dossier, at: datetime.datetime) -> bool | None:
+def on_time(dossier: Any, at: datetime.datetime) -> bool | None:
     """Decision 766 reading: finished within the statutory deadline (pauses excluded)."""
     due = dossier.statutory_due_at
     if due is None or dossier.status == Status.NOT_RECEIVED:
@@ -264,25 +301,53 @@ def on_time(dossier: Dossier, at: datetime.datetime) -> bool | None:
     return dossier.finished_at <= due
 
 
-def dossier_export_row(dossier: Dossier, at: datetime.datetime | None = None) -> dict[str, Any]:
-    def iso(value: datetime.datetime | None) -> str | None:
-        return value.astimezone(VIETNAM_OFFSET).isoformat() if value else None
+@dataclass(frozen=True)
+class Codes:
+    """Procedure and unit codes by id, read once for a whole export."""
 
+    procedures: dict[int, str]
+    units: dict[int, str]
+
+
+# The columns an export row needs, for exports that read rows rather than model instances.
+EXPORT_FIELDS = (
+    "ref", "code", "procedure_id", "status", "received_at", "due_at", "statutory_due_at",
+    "finished_at", "returned_at", "supplement_requests", "apologies", "decision",
+    "receiving_unit_id", "deciding_unit_id",
+)  # fmt: skip
+
+
+def iso_local(value: datetime.datetime | None) -> str | None:
+    return value.astimezone(VIETNAM_OFFSET).isoformat() if value else None
+
+
+def dossier_export_row(
+    dossier: Any, at: datetime.datetime | None = None, codes: Codes | None = None
+) -> dict[str, Any]:
+    """The agreed export of a dossier: a ``Dossier``, or (with ``codes``) a row holding its
+    ``EXPORT_FIELDS``."""
+    if codes is None:
+        procedure = dossier.procedure.code
+        receiving, deciding = dossier.receiving_unit.code, dossier.deciding_unit.code
+    else:
+        procedure = codes.procedures[dossier.procedure_id]
+        receiving = codes.units[dossier.receiving_unit_id]
+        deciding = codes.units[dossier.deciding_unit_id]
     return {
         "ref": dossier.ref,
         "code": dossier.code,
-        "procedure": dossier.procedure.code,
+        "procedure": procedure,
         "status": dossier.status,
-        "national_status": dossier.national_status,
-        "received_at": iso(dossier.received_at),
-        "due_at": iso(dossier.due_at),
-        "statutory_due_at": iso(dossier.statutory_due_at),
-        "finished_at": iso(dossier.finished_at),
-        "returned_at": iso(dossier.returned_at),
+        "national_status": NATIONAL_STATUS[dossier.status],
+        "received_at": iso_local(dossier.received_at),
+        "due_at": iso_local(dossier.due_at),
+        "statutory_due_at": iso_local(dossier.statutory_due_at),
+        "finished_at": iso_local(dossier.finished_at),
+        "returned_at": iso_local(dossier.returned_at),
         "on_time": on_time(dossier, at or now()),
         "supplement_requests": dossier.supplement_requests,
         "apologies": dossier.apologies,
         "decision": dossier.decision or None,
-        "receiving_unit": dossier.receiving_unit.code,
-        "deciding_unit": dossier.deciding_unit.code,
+        "receiving_unit": receiving,
+        "deciding_unit": deciding,
     }

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.errors import DomainError
+from motcua.common.memo import memoized
 from motcua.organizations.models import Unit
 
 from .constants import OverrideKind
@@ -107,11 +108,21 @@ def spec_for(rule_set: RuleSetInForce) -> CalendarSpec:
     )
 
 
+@memoized
+def rule_set_rows(unit_id: int | None) -> list[WorkRuleSet]:
+    """The unit's own rule sets and the city-wide ones, latest first (one query; once per
+    bulk run: ``common.memo``)."""
+    rows = WorkRuleSet.objects.filter(unit__isnull=True)
+    if unit_id is not None:
+        rows = WorkRuleSet.objects.filter(Q(unit_id=unit_id) | Q(unit__isnull=True))
+    return list(rows.order_by("-valid_from", "-pk"))
+
+
 def rule_set_row(unit: Unit | None, on: datetime.date) -> WorkRuleSet | None:
     """The unit's own rule set in force on ``on``, else the city-wide one."""
-    rows = WorkRuleSet.objects.filter(valid_from__lte=on).order_by("-valid_from")
-    own = rows.filter(unit=unit).first() if unit is not None else None
-    return own or rows.filter(unit__isnull=True).first()
+    rows = [row for row in rule_set_rows(unit.pk if unit else None) if row.valid_from <= on]
+    own = next((row for row in rows if unit is not None and row.unit_id == unit.pk), None)
+    return own or next((row for row in rows if row.unit_id is None), None)
 
 
 _IN_FORCE: dict[tuple[object, ...], RuleSetInForce] = {}
@@ -122,7 +133,7 @@ def rule_set_in_force(*, unit: Unit | None = None, on: datetime.date) -> RuleSet
     key = (CACHE.revision(), unit.pk if unit else None, on)
     found = _IN_FORCE.get(key)
     if found is None:
-        if len(_IN_FORCE) > 10_000:
+        if len(_IN_FORCE) > 400_000:  # a bulk run asks for ~250 units × every day of its history
             _IN_FORCE.clear()
         found = _IN_FORCE[key] = rule_set_uncached(unit, on)
     return found

@@ -15,14 +15,15 @@ from motcua.worktime.engine import CalendarRangeError
 from .. import deadlines, steps
 from ..constants import Action, Decision, PauseKind, Status, StepOutcome
 from ..errors import ApologyNotAllowed, MissingInput
-from ..models import Dossier, DossierDocument
+from ..models import Dossier
 from ..results import result_is_electronic
+from ..store import store
 from .kernel import Change, act, iso, require_reason
 from .supplement import end_pause
 
 
 def has_draft_result(dossier: Dossier) -> bool:
-    return dossier.documents.filter(kind=DossierDocument.Kind.RESULT).exists()
+    return store().has_result_document(dossier)
 
 
 def decided(current: Dossier, *, at: datetime.datetime, decision: str, text: str) -> Change:

@@ -11,20 +11,25 @@ it was.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import F
+from django.utils.translation import get_language
 
 from motcua.accounts.models import User
 from motcua.catalog.presentation import time_limit_text
+from motcua.common.memo import memoized
 
-from ..constants import DocumentKind
-from ..document_tasks import issued_document_render_task
-from ..models import DocumentSequence, Dossier, DossierEvent, IssuedDocument
+from ..constants import Channel, DocumentKind
+from ..deadlines import case_of
+from ..models import Dossier, DossierEvent, IssuedDocument
+from ..store import store
 from . import signing
 
+# What ``get_channel_display`` says, without rebuilding the choices for every document.
+CHANNEL_LABELS = dict(Channel.choices)
 # The short sign after the number ("Số 12/TNHS"), by kind.
 NUMBER_SUFFIX = {
     DocumentKind.RECEIPT: "TNHS",
@@ -61,12 +66,7 @@ def local_year(at: datetime.datetime) -> int:
 
 def number_allocate(unit_id: int, year: int, kind: str) -> int:
     """The next number of ``kind`` for the unit and year; the row lock serialises issuers."""
-    sequence, _created = DocumentSequence.objects.select_for_update().get_or_create(
-        unit_id=unit_id, year=year, kind=kind
-    )
-    DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return sequence.last
+    return store().number_next(unit_id, year, kind)
 
 
 def document_issue(
@@ -80,15 +80,14 @@ def document_issue(
     number = f"{seq}/{NUMBER_SUFFIX[DocumentKind(kind)]}"
     if kind == DocumentKind.RECEIPT and dossier.book_number is None:
         dossier.book_number = seq
-        Dossier.objects.filter(pk=dossier.pk).update(book_number=seq)
+        store().book_number_set(dossier, seq)
     issuer = person_name(actor)
     document = IssuedDocument(
         dossier=dossier, kind=kind, unit_id=unit_id, year=year, seq=seq, number=number,
         issued_at=at, issued_by=actor, issued_by_name=issuer, event=event,
     )  # fmt: skip
     document.facts = facts_of(dossier, document, event)
-    document.save()
-    issued_document_render_task.enqueue(document_id=document.pk)  # outbox: commits with the action
+    store().document_add(document)  # and its rendering, enqueued in the action's transaction
     return document
 
 
@@ -102,17 +101,19 @@ def lookup_url(dossier: Dossier) -> str:
 
 
 def limit_text(dossier: Dossier) -> str:
-    case = dossier.case or dossier.procedure.cases.order_by("order").first()
+    case = case_of(dossier)
     if case is None:
         return "Chưa có thông tin thời hạn"
-    return str(time_limit_text(case.time_quantity, case.time_unit))
+    return case_limit_text(case.time_quantity, case.time_unit, get_language())
+
+
+@memoized
+def case_limit_text(quantity: Decimal | None, unit: str, language: str | None) -> str:
+    return str(time_limit_text(quantity, unit))
 
 
 def received_documents(dossier: Dossier) -> list[str]:
-    names = [
-        *dossier.checklist,
-        *dossier.documents.filter(kind="input").values_list("name", flat=True),
-    ]
+    names = [*dossier.checklist, *store().input_document_names(dossier)]
     return list(dict.fromkeys(names))  # once each: several files may answer one document
 
 
@@ -150,7 +151,7 @@ def facts_of(
             "procedure": {"code": procedure.code, "name": procedure.name},
             "received_at": when(dossier.received_at), "due_at": when(dossier.due_at),
             "statutory_due_at": when(dossier.statutory_due_at),
-            "channel": str(dossier.get_channel_display()),
+            "channel": str(CHANNEL_LABELS.get(dossier.channel, dossier.channel)),
         },
         "event": {
             "at": when(event.at) if event else None,

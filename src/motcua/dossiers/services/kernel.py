@@ -14,13 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
-from motcua.common import events
 from motcua.common.clock import now
 from motcua.common.errors import NotAllowed
 from motcua.organizations.models import Unit
@@ -29,8 +27,9 @@ from .. import steps
 from ..actions import ActionSpec, check_state_and_guards, spec_for
 from ..audit import event_seal
 from ..constants import StepOutcome
-from ..errors import MissingInput, StaleDossier
+from ..errors import MissingInput
 from ..models import ApplicantLink, Dossier, DossierEvent, DossierStep
+from ..store import store
 from . import documents, signing
 
 
@@ -102,9 +101,7 @@ def open_consultation_unit_ids(dossier: Dossier) -> list[int]:
     cached = getattr(dossier, "_prefetched_objects_cache", {}).get("consultations")
     if cached is not None:
         return [c.unit_id for c in cached if c.answered_at is None]
-    return list(
-        dossier.consultations.filter(answered_at__isnull=True).values_list("unit_id", flat=True)
-    )
+    return store().open_consultation_unit_ids(dossier)
 
 
 def acting_unit_id(spec: ActionSpec, dossier: Dossier, actor: User) -> int:
@@ -163,23 +160,8 @@ def may(
 
 
 def locked(dossier: Dossier, expected_version: int | None) -> Dossier:
-    # Only the units are joined: the procedure row carries large JSON (e-form, legal basis)
-    # that no action needs; it is fetched lazily when one does.
-    current = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("receiving_unit", "deciding_unit")
-        .defer(
-            *[
-                f"{unit}__{name}"
-                for unit in ("receiving_unit", "deciding_unit")
-                for name in ("attributes", "note")
-            ]
-        )
-        .get(pk=dossier.pk)
-    )
-    if expected_version is not None and current.version != expected_version:
-        raise StaleDossier()
-    return current
+    """The dossier as it stands, locked until the transaction ends, at the expected version."""
+    return store().locked(dossier, expected_version)
 
 
 def build_event(
@@ -207,9 +189,9 @@ def build_event(
 def step_leave(
     dossier: Dossier, *, at: datetime.datetime, actor: User | None, outcome: str, note: str
 ) -> None:
-    DossierStep.objects.filter(dossier=dossier, ended_at__isnull=True).update(
-        ended_at=at, ended_by=actor, ended_by_name=documents.person_name(actor), outcome=outcome,
-        note=note[:2000],
+    store().step_leave(
+        dossier, {"ended_at": at, "ended_by": actor, "ended_by_name": documents.person_name(actor),
+                  "outcome": outcome, "note": note[:2000]},
     )  # fmt: skip
 
 
@@ -222,10 +204,12 @@ def step_enter(dossier: Dossier, order: int, *, at: datetime.datetime, actor: Us
     dossier.step_due_at = steps.due_of(dossier, step, at)
     if step is None:
         return
-    DossierStep.objects.create(
-        dossier=dossier, order=order, name=step.name, role=step.role,
-        unit_id=steps.unit_id_of(dossier, step), started_at=at, due_at=dossier.step_due_at,
-        handed_by=actor, handed_by_name=documents.person_name(actor),
+    store().step_enter(
+        DossierStep(
+            dossier=dossier, order=order, name=step.name, role=step.role,
+            unit_id=steps.unit_id_of(dossier, step), started_at=at, due_at=dossier.step_due_at,
+            handed_by=actor, handed_by_name=documents.person_name(actor),
+        )
     )  # fmt: skip
 
 
@@ -255,7 +239,7 @@ def act(
 ) -> Dossier:
     """Run one action atomically: lock, check, change, record, issue, publish."""
     spec = spec_for(action)
-    with transaction.atomic():
+    with store().atomic():
         current = locked(dossier, expected_version)
         unit_id = actor_check(spec, current, actor, at)
         check_state_and_guards(spec, current, at)
@@ -273,13 +257,13 @@ def act(
             current, action=action, actor=actor, unit_id=unit_id, at=at, from_status=from_status,
             from_step=from_step, reason=change.reason, payload=change.payload,
         )  # fmt: skip
-        current.save()
-        event.save()
+        store().dossier_save(current)
+        store().event_add(event)
         if spec.issues:
             documents.document_issue(
                 dossier=current, kind=spec.issues, event=event, actor=actor, at=at
             )
-        events.publish(spec.event_name, dossier=current, event=event, actor=actor)
+        store().publish(spec.event_name, dossier=current, event=event, actor=actor)
     return current
 
 

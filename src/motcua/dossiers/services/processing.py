@@ -21,6 +21,7 @@ from .. import deadlines, steps
 from ..constants import Action, PauseKind, Status, StepOutcome
 from ..errors import MissingInput, TransitionNotAllowed
 from ..models import Consultation, Dossier, DossierDocument, DossierPause
+from ..store import store
 from .kernel import Change, act, iso, require_reason
 from .supplement import end_pause
 
@@ -300,8 +301,8 @@ def dossier_request_payment(
         raise MissingInput(_("Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000 đồng."))
 
     def decide(current: Dossier) -> Change:
-        DossierPause.objects.create(
-            dossier=current, kind=PauseKind.PAYMENT, start=at, reason=reason
+        store().pause_open(
+            DossierPause(dossier=current, kind=PauseKind.PAYMENT, start=at, reason=reason)
         )
         fields = {
             "fees_due_vnd": current.fees_due_vnd + amount_vnd,

@@ -11,14 +11,14 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.authority.selectors import devolution_from
 from motcua.authority.signature import local_day
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
-from motcua.common import events
+from motcua.common.memo import memoized
 from motcua.common.text import fold_words
 from motcua.organizations.models import Unit
 
@@ -26,7 +26,8 @@ from .. import deadlines, steps
 from ..actions import REGISTRY
 from ..constants import Action, Channel, Status, StepOutcome
 from ..errors import MissingInput
-from ..models import DailySequence, Dossier
+from ..models import Dossier
+from ..store import store
 from .kernel import Change, act, build_event, iso, require_reason
 
 
@@ -44,23 +45,8 @@ def unit_code_prefix(unit: Unit) -> str:
 def dossier_code_allocate(unit: Unit, at: datetime.datetime) -> str:
     """``<unit e-identifier>-YYMMDD-NNNN``, NNNN counting per unit and day (TT 01/2018 art. 19)."""
     day = deadlines.local_date(at)
-    return f"{unit_code_prefix(unit)}-{day:%y%m%d}-{daily_number_next(unit.pk, day):04d}"
-
-
-def daily_number_next(unit_id: int, day: datetime.date) -> int:
-    """The unit's next number of the day, in one statement (an upsert that returns the number).
-
-    The row stays locked until the reception commits, so numbers have no gaps (the tracking book
-    may not skip one) and two receptions of one unit never get the same number; receptions of
-    other units and days do not wait. (PostgreSQL and SQLite ≥ 3.35 both speak this SQL.)"""
-    table = connection.ops.quote_name(DailySequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
-            f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [unit_id, connection.ops.adapt_datefield_value(day)],
-        )
-        return int(cursor.fetchone()[0])
+    number = store().code_next(unit.pk, day)
+    return f"{unit_code_prefix(unit)}-{day:%y%m%d}-{number:04d}"
 
 
 # ------------------------------------------------------------------------- submission
@@ -74,9 +60,17 @@ class Applicant:
     address: str = ""
 
 
+@memoized
+def processes_of(procedure_id: int) -> list[ProcessDefinition]:
+    """Every process version of the procedure, latest first (once per bulk run)."""
+    return list(ProcessDefinition.objects.filter(procedure_id=procedure_id).order_by("-version"))
+
+
 def process_for(procedure: Procedure, unit: Unit) -> ProcessDefinition | None:
-    own = procedure.processes.filter(unit=unit).order_by("-version").first()
-    return own or procedure.processes.filter(unit__isnull=True).order_by("-version").first()
+    """The latest version of the unit's own process, else of the procedure's template."""
+    versions = processes_of(procedure.pk)
+    own = next((p for p in versions if p.unit_id == unit.pk), None)
+    return own or next((p for p in versions if p.unit_id is None), None)
 
 
 def deciding_unit_for(
@@ -116,24 +110,26 @@ def dossier_submit(
     if case is not None and case.procedure_id != procedure.pk:
         raise MissingInput(_("Trường hợp %(case)s không thuộc thủ tục này.") % {"case": case.code})
     process = process_for(procedure, receiving_unit)
-    with transaction.atomic():
-        dossier = Dossier.objects.create(
-            ref=ref or "HS" + secrets.token_hex(6).upper(), procedure=procedure,
-            procedure_version=procedure.version, case=case, process=process,
-            process_version=process.version if process else None, applicant_kind=applicant.kind,
-            applicant=asdict(applicant), applicant_name=applicant.name.strip()[:200],
-            applicant_name_folded=fold_words(applicant.name)[:200],
-            applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
-            receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit, at),
-            eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
-        )  # fmt: skip
+    dossier = Dossier(
+        ref=ref or "HS" + secrets.token_hex(6).upper(), procedure=procedure,
+        procedure_version=procedure.version, case=case, process=process,
+        process_version=process.version if process else None, applicant_kind=applicant.kind,
+        applicant=asdict(applicant), applicant_name=applicant.name.strip()[:200],
+        applicant_name_folded=fold_words(applicant.name)[:200],
+        applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
+        receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit, at),
+        eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
+    )  # fmt: skip
+    with store().atomic():
+        # The first event is sealed before the row is written: one insert carries its hash.
         event = build_event(
             dossier, action=Action.SUBMIT, actor=actor, unit_id=receiving_unit.pk, at=at, from_status="",
             from_step=None, payload={"channel": channel, "procedure": procedure.code},
         )  # fmt: skip
-        Dossier.objects.filter(pk=dossier.pk).update(last_event_hash=event.hash)
-        event.save()
-        events.publish(
+        store().dossier_insert(dossier)
+        event.dossier = dossier
+        store().event_add(event)
+        store().publish(
             REGISTRY[Action.SUBMIT].event_name, dossier=dossier, event=event, actor=actor
         )
     return dossier

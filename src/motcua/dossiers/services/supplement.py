@@ -18,11 +18,12 @@ from .. import deadlines
 from ..constants import Action, PauseKind, Status
 from ..errors import MissingInput
 from ..models import Dossier, DossierPause
+from ..store import store
 from .kernel import Change, act, is_applicant, iso
 
 
 def end_pause(dossier: Dossier, kind: str, at: datetime.datetime) -> None:
-    DossierPause.objects.filter(dossier=dossier, kind=kind, end__isnull=True).update(end=at)
+    store().pause_end(dossier, kind, at)
 
 
 def clean_items(items: list[str] | None, reason: str) -> list[str]:
@@ -47,8 +48,8 @@ def dossier_request_supplement(
     text = (reason or "").strip() or "\n".join(wanted)
 
     def decide(current: Dossier) -> Change:
-        DossierPause.objects.create(
-            dossier=current, kind=PauseKind.SUPPLEMENT, start=at, reason=text
+        store().pause_open(
+            DossierPause(dossier=current, kind=PauseKind.SUPPLEMENT, start=at, reason=text)
         )
         fields = {
             "supplement_requests": current.supplement_requests + 1,

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import os
+import sys
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
 from motcua.common.clock import now
 from motcua.dossiers.audit import ChainProblem
@@ -40,6 +43,12 @@ class Command(BaseCommand):
             "--no-root", action="store_true", help="verify: chỉ kiểm tra chuỗi / chains only"
         )
         parser.add_argument(
+            "--workers", type=int, default=os.cpu_count() or 1,
+            help="verify, publish: số tiến trình kiểm tra song song (PostgreSQL) / processes "
+            "checking at once (PostgreSQL; default: one per core)",
+        )  # fmt: skip
+        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
             "--signing",
             action="store_true",
             help="rotate-key: khóa ký gốc / the roots' signing key",
@@ -48,9 +57,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, what: str, **options: Any) -> None:
         try:
             if what == "verify":
-                self.verify(options["dossier"], options["root"], not options["no_root"])
+                show = not options["no_progress"] and options["verbosity"] > 0
+                self.verify(
+                    options["dossier"], options["root"], not options["no_root"],
+                    workers=options["workers"], show=show,
+                )  # fmt: skip
             elif what == "publish":
-                self.publish()
+                self.publish(workers=options["workers"])
             elif what == "rechain":
                 self.rechain()
             else:
@@ -58,14 +71,22 @@ class Command(BaseCommand):
         except AuditKeyError as error:
             raise CommandError(str(error), returncode=2) from error
 
-    def verify(self, dossier: str | None, root: int | None, against_root: bool) -> None:
+    def verify(
+        self, dossier: str | None, root: int | None, against_root: bool, *, workers: int = 1,
+        show: bool = False,
+    ) -> None:  # fmt: skip
         queryset = None
         if dossier:
             queryset = Dossier.objects.filter(code=dossier) | Dossier.objects.filter(ref=dossier)
             if not queryset.exists():
                 raise CommandError(f"Không có hồ sơ {dossier} / no such dossier", returncode=2)
         started = time.monotonic()
-        report = audit_scan(dossiers=queryset, against_root=against_root, root_number=root)
+        total = Dossier.objects.count() if show and queryset is None else None
+        with tqdm(total=total, unit="hồ sơ", file=sys.stderr, disable=not show) as bar:
+            report = audit_scan(
+                dossiers=queryset, against_root=against_root, root_number=root, workers=workers,
+                progress=bar.update,
+            )  # fmt: skip
         seconds = time.monotonic() - started
         self.print_problems(report.problems)
         for problem in report.root_problems:
@@ -112,9 +133,9 @@ class Command(BaseCommand):
                 self.stdout.write(problem)
         return CommandError(str(error), returncode=1)
 
-    def publish(self) -> None:
+    def publish(self, *, workers: int = 1) -> None:
         try:
-            root, _report = audit_publish(at=now(), reason="manual")
+            root, _report = audit_publish(at=now(), reason="manual", workers=workers)
         except AuditRefused as error:
             raise self.refused(error) from error
         self.stdout.write(

@@ -1,0 +1,182 @@
+"""Where the dossier kernel reads and writes rows: one seam, two implementations.
+
+The services decide (``services/``, the action registry); the store persists what they decided.
+``DatabaseStore``, the default, writes each row as the action happens, as the web, the API and
+the line-by-line importer need. The bulk importer (``dossiers.bulk``) installs a ``BatchStore``
+for its run: the same services run the same rules on the same state, and only the writes are
+grouped into batches (COPY on PostgreSQL). Nothing here decides anything; a method that starts
+to hold a rule belongs in the services instead (docs/decisions/0016).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from typing import Any, Protocol
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from motcua.common import events
+
+from .errors import StaleDossier
+from .models import (
+    Consultation,
+    DailySequence,
+    DocumentSequence,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierPause,
+    DossierStep,
+    IssuedDocument,
+)
+
+
+class DossierStore(Protocol):
+    """What the kernel and the services need from storage (see the module docstring)."""
+
+    def atomic(self) -> AbstractContextManager[Any]: ...
+    def by_ref(self, ref: str) -> Dossier | None: ...
+    def locked(self, dossier: Dossier, expected_version: int | None) -> Dossier: ...
+    def dossier_insert(self, dossier: Dossier) -> None: ...
+    def dossier_save(self, dossier: Dossier) -> None: ...
+    def book_number_set(self, dossier: Dossier, number: int) -> None: ...
+    def event_add(self, event: DossierEvent) -> None: ...
+    def step_leave(self, dossier: Dossier, ended: dict[str, Any]) -> None: ...
+    def step_enter(self, visit: DossierStep) -> None: ...
+    def pause_open(self, pause: DossierPause) -> None: ...
+    def pause_end(self, dossier: Dossier, kind: str, at: datetime.datetime) -> None: ...
+    def pauses_closed(self, dossier: Dossier) -> list[DossierPause]: ...
+    def code_next(self, unit_id: int, day: datetime.date) -> int: ...
+    def number_next(self, unit_id: int, year: int, kind: str) -> int: ...
+    def document_add(self, document: IssuedDocument) -> None: ...
+    def has_result_document(self, dossier: Dossier) -> bool: ...
+    def input_document_names(self, dossier: Dossier) -> list[str]: ...
+    def open_consultation_unit_ids(self, dossier: Dossier) -> list[int]: ...
+    def publish(self, name: str, **data: Any) -> None: ...
+
+
+class DatabaseStore:
+    """Every write at once, in the caller's transaction; every read from the database."""
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """One action: all of it or nothing."""
+        return transaction.atomic()
+
+    def by_ref(self, ref: str) -> Dossier | None:
+        return Dossier.objects.filter(ref=ref).first()
+
+    def locked(self, dossier: Dossier, expected_version: int | None) -> Dossier:
+        # Only the units are joined: the procedure row carries large JSON (e-form, legal basis)
+        # that no action needs; it is fetched lazily when one does.
+        current = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("receiving_unit", "deciding_unit")
+            .defer(
+                *[
+                    f"{unit}__{name}"
+                    for unit in ("receiving_unit", "deciding_unit")
+                    for name in ("attributes", "note")
+                ]
+            )
+            .get(pk=dossier.pk)
+        )
+        if expected_version is not None and current.version != expected_version:
+            raise StaleDossier()
+        return current
+
+    def dossier_insert(self, dossier: Dossier) -> None:
+        dossier.save(force_insert=True)
+
+    def dossier_save(self, dossier: Dossier) -> None:
+        dossier.save()
+
+    def book_number_set(self, dossier: Dossier, number: int) -> None:
+        Dossier.objects.filter(pk=dossier.pk).update(book_number=number)
+
+    def event_add(self, event: DossierEvent) -> None:
+        event.save(force_insert=True)
+
+    def step_leave(self, dossier: Dossier, ended: dict[str, Any]) -> None:
+        DossierStep.objects.filter(dossier=dossier, ended_at__isnull=True).update(**ended)
+
+    def step_enter(self, visit: DossierStep) -> None:
+        visit.save(force_insert=True)
+
+    def pause_open(self, pause: DossierPause) -> None:
+        pause.save(force_insert=True)
+
+    def pause_end(self, dossier: Dossier, kind: str, at: datetime.datetime) -> None:
+        DossierPause.objects.filter(dossier=dossier, kind=kind, end__isnull=True).update(end=at)
+
+    def pauses_closed(self, dossier: Dossier) -> list[DossierPause]:
+        return list(
+            DossierPause.objects.filter(dossier=dossier, end__isnull=False).order_by("start")
+        )
+
+    def code_next(self, unit_id: int, day: datetime.date) -> int:
+        """The unit's next number of the day, in one statement (an upsert that returns the number).
+
+        The row stays locked until the reception commits, so numbers have no gaps (the tracking book
+        may not skip one) and two receptions of one unit never get the same number; receptions of
+        other units and days do not wait. (PostgreSQL and SQLite >= 3.35 both speak this SQL.)"""
+        table = connection.ops.quote_name(DailySequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
+                f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+                [unit_id, connection.ops.adapt_datefield_value(day)],
+            )
+            return int(cursor.fetchone()[0])
+
+    def number_next(self, unit_id: int, year: int, kind: str) -> int:
+        """The row lock serialises issuers."""
+        sequence, _created = DocumentSequence.objects.select_for_update().get_or_create(
+            unit_id=unit_id, year=year, kind=kind
+        )
+        DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+        sequence.refresh_from_db(fields=["last"])
+        return sequence.last
+
+    def document_add(self, document: IssuedDocument) -> None:
+        from .document_tasks import issued_document_render_task  # its module renders PDFs
+
+        document.save(force_insert=True)
+        issued_document_render_task.enqueue(document_id=document.pk)  # outbox: commits with it
+
+    def has_result_document(self, dossier: Dossier) -> bool:
+        return dossier.documents.filter(kind=DossierDocument.Kind.RESULT).exists()
+
+    def input_document_names(self, dossier: Dossier) -> list[str]:
+        return list(dossier.documents.filter(kind="input").values_list("name", flat=True))
+
+    def open_consultation_unit_ids(self, dossier: Dossier) -> list[int]:
+        return list(
+            Consultation.objects.filter(dossier=dossier, answered_at__isnull=True).values_list(
+                "unit_id", flat=True
+            )
+        )
+
+    def publish(self, name: str, **data: Any) -> None:
+        events.publish(name, **data)
+
+
+DATABASE = DatabaseStore()
+_CURRENT: ContextVar[DossierStore] = ContextVar("motcua_dossier_store", default=DATABASE)
+
+
+def store() -> DossierStore:
+    """The store of this thread or task: the database's, unless a bulk run installed its own."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def store_installed(installed: DossierStore) -> Iterator[DossierStore]:
+    token = _CURRENT.set(installed)
+    try:
+        yield installed
+    finally:
+        _CURRENT.reset(token)

@@ -1,0 +1,40 @@
+"""The seal's fast encoder writes exactly the bytes of the reference ``json.dumps`` form."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from motcua.dossiers.audit import canonical, dumps, dumps_flat
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+)  # fmt: skip
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(), values, max_size=12))
+def test_flat_dicts_encode_as_the_reference_form(content: dict[str, Any]) -> None:
+    assert dumps_flat(content) == dumps(content)
+
+
+def test_text_choices_and_times_encode_as_the_reference_form() -> None:
+    from motcua.dossiers.constants import Status
+
+    moment = datetime.datetime(
+        2026, 3, 2, 9, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=7))
+    )
+    content = {"status": Status.RECEIVED, "at": canonical(moment), "fee": Decimal("1.50"),
+               "đơn vị": "Phường Hoàn Kiếm \u2028\x00", "seq": 3, "items": ["a", {"b": None}]}  # fmt: skip
+    assert dumps_flat(content) == dumps(content)
+    assert json.loads(dumps_flat(content))["at"] == "2026-03-02T02:05:00.000000+00:00"

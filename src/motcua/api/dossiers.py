@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -119,7 +119,10 @@ class IssuedOut(Schema):
     kind: str
     title: str
     number: str
-    sha256: str
+    sha256: str | None = Field(
+        description="SHA-256 of the signed PDF; null while the worker has not rendered it yet "
+        "(the document's url renders it at once)"
+    )
     issued_at: datetime.datetime
     issued_by: str
     url: str
@@ -302,17 +305,20 @@ def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
          "to_status": e.to_status, "reason": e.reason, "payload": e.payload, "hash": e.hash}
         for e in dossier.events.all()
     ]  # fmt: skip
-    return {**out(dossier, user), "events": events, "documents": issued_out(dossier)}
+    return {**out(dossier, user), "events": events, "documents": issued_out(dossier, render=False)}
 
 
-def issued_out(dossier: Dossier) -> list[dict[str, Any]]:
-    """Issued documents with their SHA-256 (a document not yet rendered is rendered now, once)."""
+def issued_out(dossier: Dossier, *, render: bool) -> list[dict[str, Any]]:
+    """Issued documents with their SHA-256. Reading or creating a dossier never renders: a PDF
+    costs hundreds of milliseconds of CPU and the worker renders it right after the action
+    commits. The list of documents renders those the worker has not reached, once."""
     items = []
     for document in dossier.issued_documents.all():  # read with the dossier, by issued_at, pk
-        issued_pdf(document)
+        if render:
+            issued_pdf(document)
         items.append(
             {"kind": document.kind, "title": document.get_kind_display(), "number": document.number,
-             "sha256": document.sha256, "issued_at": document.issued_at, "issued_by": document.issued_by_name,
+             "sha256": document.sha256 or None, "issued_at": document.issued_at, "issued_by": document.issued_by_name,
              "url": f"/api/v1/dossiers/{dossier.ref}/documents/{document.pk}"}
         )  # fmt: skip
     return items
@@ -340,7 +346,7 @@ def dossier_documents(request: HttpRequest, ref: str) -> dict[str, Any]:
         user=user, dossier=dossier, what=DossierAccess.What.PAGE, item="Danh sách văn bản đã ban hành",
         via="api",
     )  # fmt: skip
-    return {"items": issued_out(dossier)}
+    return {"items": issued_out(dossier, render=True)}
 
 
 @router.get(

@@ -62,7 +62,7 @@ test-sqlite: install browser axe
 	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: install
-	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) $(PYTEST_ARGS)
+	$(BIN)/python scripts/with_postgres.py --replica -- $(PYTEST) $(PYTEST_ARGS)
 
 test: lint typecheck check-migrations test-sqlite test-postgres
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from motcua.catalog.services import popularity_seed, synonyms_seed
 from motcua.dossiers import steps as dossier_steps
 from motcua.organizations.services import unit_tree_load
 from motcua.worktime import services as worktime_services
+from tests.s3_server import S3Server, s3_server_start
 
 
 def load_reference_data() -> None:
@@ -113,9 +116,66 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """With ``-n`` (pytest-xdist, ``--dist loadgroup``), a module's tests stay on one worker, so
     a module's generated volume is built once; the browser journeys share one worker and so one
     live server. Runs before xdist reads the groups."""
+    if os.environ.get("MOTCUA_DATABASE_URL", "").startswith("postgres"):
+        items[:] = database_tests_only(config, items)
     for item in items:
         group = "e2e" if "e2e" in item.keywords else item.nodeid.split("::", 1)[0]
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+# Fixtures through which a test reaches the database (``fixturenames`` is their closure, so a
+# module fixture that unblocks the database counts too).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup"}
+
+
+def database_tests_only(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
+    """The PostgreSQL pass runs the tests that touch a database: the others (deadline rules,
+    text folding, settings, PDF layout…) do the same work whatever the database, and the SQLite
+    pass of ``make test`` has just run them."""
+    kept, dropped = [], []
+    for item in items:
+        uses = item.get_closest_marker("django_db") or item.get_closest_marker("postgres")
+        uses = uses or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    return kept
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked ``s3`` runs twice: with files in the local folder, then in the S3 server."""
+    if metafunc.definition.get_closest_marker("s3"):
+        metafunc.parametrize("media_storage", ["filesystem", "s3"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server (tests/s3_server.py), started the first time a test asks for it."""
+    server = s3_server_start()
+    yield server
+    server.stop()
+
+
+# What the code writes through the storage API; none of it may land in the local folder on S3.
+STORED_FOLDERS = ("dossiers", "drafts", "issued", "tracking-books")
+
+
+@pytest.fixture(autouse=True)
+def media_storage(
+    request: pytest.FixtureRequest, settings: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Where files go: a media folder per test (created only if a test writes; never the
+    developer's var/); for the ``s3`` run of a test marked ``s3``, a new bucket of the S3
+    server, configured as settings.py configures it from MOTCUA_S3_*."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media" / uuid.uuid4().hex
+    backend = getattr(request, "param", "filesystem")
+    if backend == "s3":
+        server: S3Server = request.getfixturevalue("s3_server")
+        settings.STORAGES = {**settings.STORAGES, "default": server.storage(server.bucket_create())}
+    yield backend
+    if backend == "s3":
+        local = [n for n in STORED_FOLDERS if (Path(settings.MEDIA_ROOT) / n).exists()]
+        assert not local, f"written to the local media folder despite S3: {local}"
 
 
 @pytest.fixture(scope="session")

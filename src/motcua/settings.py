@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.storage import s3_storage_from_env
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("MOTCUA_PROJECT_DIR", PACKAGE_DIR.parent.parent)).resolve()
 VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", PROJECT_DIR / "var")).resolve()
@@ -114,6 +116,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every write of a request (decision 0018); unused without replicas.
+    "motcua.common.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -176,7 +180,40 @@ def database_from_env() -> dict[str, Any]:
     return config
 
 
+def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """PostgreSQL streaming replicas that serve worklists, reports and public pages
+    (docs/decisions/0018-read-replicas.md): ``MOTCUA_DATABASE_REPLICA_URLS``, comma-separated."""
+    urls = env_list("MOTCUA_DATABASE_REPLICA_URLS", [])
+    replicas: dict[str, dict[str, Any]] = {}
+    for number, url in enumerate(urls, start=1):
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+        if "postgresql" not in primary["ENGINE"] or config["ENGINE"] != primary["ENGINE"]:
+            raise ImproperlyConfigured(
+                "MOTCUA_DATABASE_REPLICA_URLS: replicas of a PostgreSQL MOTCUA_DATABASE_URL only"
+            )
+        config["CONN_MAX_AGE"] = primary["CONN_MAX_AGE"]
+        config["CONN_HEALTH_CHECKS"] = True
+        # A replica that does not answer costs one request 2 s, then is skipped for a while.
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "connect_timeout": 2}
+        # Under a test runner a replica reads the primary's test database, streamed to it.
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{number}"] = config
+    return replicas
+
+
 DATABASES = {"default": database_from_env()}
+DATABASES.update(database_replicas_from_env(DATABASES["default"]))
+MOTCUA_DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["motcua.common.replicas.ReplicaRouter"] if MOTCUA_DATABASE_REPLICAS else []
+# A client that wrote reads the primary until a replica has replayed its write, at most this long
+# after it (longer than MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS); a replica further behind than
+# that serves nobody (0: no limit).
+MOTCUA_DATABASE_REPLICA_PIN_SECONDS = int(
+    os.environ.get("MOTCUA_DATABASE_REPLICA_PIN_SECONDS", "120")
+)
+MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS = float(
+    os.environ.get("MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS", "30")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -215,8 +252,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("MOTCUA_STATIC_ROOT", VAR_DIR / "static")).resolve()
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media")).resolve()
+# Files: the local media folder, or an S3-compatible object store when MOTCUA_S3_BUCKET is set
+# (several servers; docs/decisions/0017-object-storage-and-one-scheduler.md, docs/production.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage_from_env(os.environ)
+    or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -14,6 +14,7 @@ from django.urls import reverse
 from motcua.common.errors import DomainError
 from motcua.dossiers import services as s
 from motcua.dossiers.models import DossierDocument, DossierEvent
+from tests.storage import stored_files
 
 from .conftest import Staff, at, received
 
@@ -32,6 +33,7 @@ def files_in(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()]
 
 
+@pytest.mark.s3
 def test_a_pdf_is_stored_with_its_hash_and_an_event(staff: Staff, media: Path) -> None:
     dossier = received(staff)
     document = s.dossier_attach(
@@ -85,7 +87,8 @@ def test_an_oversized_file_is_refused(staff: Staff, settings: Any, media: Path) 
     assert files_in(media) == []
 
 
-def test_a_refused_actor_leaves_no_file(staff: Staff, media: Path) -> None:
+@pytest.mark.s3
+def test_a_refused_actor_leaves_no_file(staff: Staff) -> None:
     with pytest.raises(DomainError):
         s.dossier_attach(
             dossier=received(staff),
@@ -94,9 +97,10 @@ def test_a_refused_actor_leaves_no_file(staff: Staff, media: Path) -> None:
             upload=SimpleUploadedFile("a.pdf", PDF),
             name="x",
         )
-    assert files_in(media) == []
+    assert stored_files() == []
 
 
+@pytest.mark.s3
 def test_files_are_served_only_to_officers_who_see_the_dossier(staff: Staff) -> None:
     dossier = received(staff)
     document = s.dossier_attach(

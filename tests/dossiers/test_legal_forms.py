@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from motcua.dossiers import services as s
 from motcua.dossiers.legal_forms import forms_available, legal_form_pdf
+from tests.storage import stored_files
 
 from .conftest import Staff, at, received, submitted
 
@@ -111,6 +112,7 @@ def test_the_control_slip_lists_each_hand_over(staff: Staff) -> None:
     assert "Đang xử lý" in text  # the signing step is still open
 
 
+@pytest.mark.s3
 def test_officers_download_the_receipt_from_the_dossier_page(staff: Staff) -> None:
     dossier = received(staff)
     client = Client()
@@ -118,4 +120,9 @@ def test_officers_download_the_receipt_from_the_dossier_page(staff: Staff) -> No
     response = client.get(reverse("dossiers:form", args=[dossier.ref, "tiep-nhan"]))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    receipt = dossier.issued_documents.get(kind="receipt")
+    assert stored_files("issued") == [receipt.file.name]  # stored once, served as stored
+    assert client.get(reverse("dossiers:form", args=[dossier.ref, "tiep-nhan"])).content == (
+        response.content
+    )
     assert client.get(reverse("dossiers:form", args=[dossier.ref, "xin-loi"])).status_code == 404

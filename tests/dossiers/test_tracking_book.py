@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from typing import Any
 
 import openpyxl
 import pypdf
@@ -12,8 +13,10 @@ import pytest
 from django.test import Client
 
 from motcua.dossiers.pdf_table import TablePdf
+from motcua.dossiers.tasks import tracking_book_task
 from motcua.dossiers.tracking_book import COLUMNS, tracking_book_rows
 from motcua.organizations.models import Unit
+from tests.storage import stored_files
 
 from .conftest import POLICE, Staff, received
 
@@ -40,6 +43,33 @@ def test_excel_and_pdf_downloads(staff: Staff) -> None:
     pdf = client.get(f"/can-bo/don-vi/{POLICE}/so-theo-doi/2026.pdf")
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert dossier.code.split("-")[0] in text
+
+
+@pytest.mark.s3
+def test_a_book_built_by_the_worker_is_kept_in_media_storage_and_rebuilt(
+    staff: Staff, settings: Any
+) -> None:
+    """The large-book path with a small book: the worker writes it where every web process
+    reads it (the S3 store when configured), and a rebuild replaces the old file."""
+    dossier = received(staff, "2026-03-02 09:00")
+    settings.MOTCUA_TRACKING_BOOK_SYNC_ROWS = 0
+    client = Client()
+    client.force_login(staff.reception)
+    url = f"/can-bo/don-vi/{POLICE}/so-theo-doi/2026.xlsx"
+    assert client.get(url).status_code == 202
+    first = tracking_book_task.call(unit_id=Unit.objects.get(code=POLICE).pk, year=2026, fmt="xlsx")
+    download = client.get(f"{url}/tai-ve/")
+    assert download.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active  # type: ignore[attr-defined]
+    assert sheet["B3"].value == dossier.code
+    folder = f"tracking-books/{POLICE}/2026"
+    assert stored_files(folder) == sorted([first, f"{folder}/xlsx.json"])
+    assert client.get(f"{url}?lam-moi=1").status_code == 202
+    second = tracking_book_task.call(
+        unit_id=Unit.objects.get(code=POLICE).pk, year=2026, fmt="xlsx"
+    )
+    assert second != first
+    assert stored_files(folder) == sorted([second, f"{folder}/xlsx.json"])
 
 
 def test_other_units_and_formats_are_refused(staff: Staff) -> None:

@@ -1207,8 +1207,12 @@ def invariants(dossier: Dossier) -> None:
     )
     if status in FINAL or before_reception:
         assert dossier.current_step is None, f"{status} at step {dossier.current_step}"
+        assert dossier.step_role == ""
     else:
         assert dossier.current_step in orders
+        # The role kept on the row (worklists read it) is the role of the process step.
+        roles = {step.order: step.role for step in steps.steps_of(dossier)}
+        assert dossier.step_role == roles[dossier.current_step]
     if status == Status.PROCESSED:
         assert dossier.current_step == orders[-1]  # the one-stop's "return result" step
         assert dossier.finished_at is not None

@@ -29,6 +29,7 @@ from motcua.signing.identity import SigningUnavailable, SigningUnit
 from motcua.signing.selectors import UnreadablePdf, pdf_verify
 from motcua.signing.services import pdf_sign
 from motcua.signing.testca import TestCertificateAuthority, common_name, usage
+from tests.storage import stored_files
 
 from .conftest import WARD, sha256
 
@@ -73,6 +74,7 @@ def test_a_receipt_issued_at_the_ward_verifies_with_the_test_ca(
     assert abs(signature.signed_at - timezone.now()) < datetime.timedelta(minutes=10)
 
 
+@pytest.mark.s3
 def test_the_stored_sha256_is_that_of_the_signed_bytes(
     receipt: IssuedDocument, receipt_pdf: bytes
 ) -> None:
@@ -204,6 +206,7 @@ def test_a_long_unit_name_keeps_its_own_part_in_the_certificate() -> None:
     assert common_name(long_name).endswith("…")
 
 
+@pytest.mark.s3
 def test_without_a_key_in_production_nothing_is_stored_unsigned(
     receipt: IssuedDocument, settings: Any, tmp_path: Path
 ) -> None:
@@ -216,7 +219,7 @@ def test_without_a_key_in_production_nothing_is_stored_unsigned(
     assert "units/hn-phuong-hoan-kiem.p12" in str(caught.value)
     receipt.refresh_from_db()
     assert (receipt.sha256, receipt.file.name) == ("", "")
-    assert not (Path(settings.MEDIA_ROOT) / "issued").exists()
+    assert stored_files() == []
 
 
 def test_production_refuses_the_test_ca(receipt: IssuedDocument, settings: Any) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,7 @@ from motcua.organizations.models import Unit
 
 from .constants import (
     NATIONAL_STATUS,
+    OPEN_STATUSES,
     Action,
     ApplicantKind,
     Channel,
@@ -118,6 +121,9 @@ class Dossier(models.Model):
     )
     status_before_pause = models.CharField(max_length=24, choices=Status.choices, blank=True)
     current_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The role that performs the current step, kept by the kernel as it moves the dossier, so
+    # that worklists select "waiting for my role" from the row itself (no join per dossier).
+    step_role = models.CharField(max_length=24, blank=True, default="", editable=False)
     step_started_at = models.DateTimeField(null=True, blank=True)
     step_due_at = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(
@@ -157,6 +163,27 @@ class Dossier(models.Model):
                 fields=["pending_unit"],
                 name="dossier_pending_unit",
                 condition=models.Q(pending_unit__isnull=False),
+            ),
+            # Worklists: the open dossiers of a unit, whatever its share in them (decision 0020).
+            models.Index(
+                fields=["receiving_unit"],
+                name="dossier_open_receiving",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["deciding_unit", "assignee"],
+                name="dossier_open_deciding",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["previous_unit"],
+                name="dossier_open_previous",
+                condition=models.Q(status__in=OPEN_STATUSES, previous_unit__isnull=False),
+            ),
+            # Counts of a unit's dossiers read from the index alone (no table rows).
+            models.Index(
+                fields=["deciding_unit", "receiving_unit", "assignee"],
+                name="dossier_deciding_cover",
             ),
         ]
         constraints = [
@@ -293,8 +320,11 @@ class DossierAlert(models.Model):
 
 
 def document_path(instance: DossierDocument, filename: str) -> str:
-    # Stored under the content hash, never under the name the user gave the file.
-    return f"dossiers/{instance.sha256[:2]}/{instance.sha256}"
+    # Stored under the content hash, never under the name the user gave the file; the random tail
+    # gives each row its own object even when two servers store the same bytes at once (an object
+    # store cannot refuse a taken name atomically as the local folder does), so deleting one
+    # row's file never deletes another's (decision 0017).
+    return f"dossiers/{instance.sha256[:2]}/{instance.sha256}-{secrets.token_hex(6)}"
 
 
 class DossierDocument(models.Model):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -25,8 +26,9 @@ class LookupFailure(models.Model):
 
 
 def draft_document_path(instance: DraftDocument, filename: str) -> str:
-    # Under the content hash, never under the name the citizen gave the file.
-    return f"drafts/{instance.sha256[:2]}/{instance.sha256}"
+    # Under the content hash, never under the name the citizen gave the file; the random tail
+    # keeps one object per row on any storage (see dossiers.models.document_path).
+    return f"drafts/{instance.sha256[:2]}/{instance.sha256}-{secrets.token_hex(6)}"
 
 
 class Draft(models.Model):

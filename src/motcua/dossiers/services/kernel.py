@@ -217,6 +217,7 @@ def step_enter(dossier: Dossier, order: int, *, at: datetime.datetime, actor: Us
     """The dossier is handed to ``order``: the step's due time starts now."""
     step = steps.step_at(dossier, order)
     dossier.current_step = order
+    dossier.step_role = step.role if step is not None else ""
     dossier.step_started_at = at
     dossier.step_due_at = steps.due_of(dossier, step, at)
     if step is None:
@@ -236,6 +237,7 @@ def apply_steps(
     step_leave(current, at=at, actor=actor, outcome=change.outcome, note=change.reason)
     if change.leave_steps:
         current.current_step = None
+        current.step_role = ""
         current.step_due_at = None
         return
     assert change.to_step is not None

@@ -1,39 +1,90 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from motcua.common.clock import now
+from motcua.common.leader import LeaderLock, leader_lock
 from motcua.dossiers.audit_roots import audit_publish_due
 from motcua.dossiers.tasks import audit_publish_every, audit_publish_task, deadlines_scan_task
 from motcua.notifications.tasks import notifications_retry_task
+
+LOCK_NAME = "scheduler"
 
 
 class Command(BaseCommand):
     help = (
         "Lập lịch việc định kỳ / Enqueue periodic jobs (deadline scan, notification retries, "
-        "the daily audit root) for the worker."
+        "the daily audit root) for the worker. Start one on every machine if you like: only the "
+        "one holding the lock enqueues; the others wait and take over when it stops "
+        "(docs/decisions/0017)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--every", type=float, default=300.0, help="giây / seconds between runs"
         )
+        parser.add_argument(
+            "--lock-retry", type=float, default=5.0,
+            help="giây / seconds between tries to take over the lock while another scheduler runs",
+        )  # fmt: skip
         parser.add_argument("--once", action="store_true", help="enqueue once and exit")
 
-    def handle(self, *args: Any, every: float, once: bool, **options: Any) -> None:
-        running = {"on": True}
+    def handle(
+        self, *args: Any, every: float, lock_retry: float, once: bool, **options: Any
+    ) -> None:
+        self.verbosity = int(options.get("verbosity", 1))
+        stop = threading.Event()
 
-        def stop(signum: int, frame: object) -> None:
-            running["on"] = False
+        def request_stop(signum: int, frame: object) -> None:
+            stop.set()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        lock = leader_lock(LOCK_NAME)
+        try:
+            self.lead_or_wait(lock, stop, every=every, lock_retry=lock_retry, once=once)
+        finally:
+            lock.release()
+
+    def lead_or_wait(
+        self, lock: LeaderLock, stop: threading.Event, *, every: float, lock_retry: float,
+        once: bool,
+    ) -> None:  # fmt: skip
+        waiting = False
+        while not stop.is_set():
+            if not lock.acquire():
+                if not waiting:
+                    self.say(
+                        f"Bộ lập lịch khác đang chạy ({lock.holder()}); chờ tiếp quản / "
+                        "another scheduler is active; waiting to take over"
+                    )
+                    waiting = True
+                elif self.verbosity >= 2:
+                    self.say(f"lock held by {lock.holder()}")
+                if once:
+                    return
+                stop.wait(lock_retry)
+                continue
+            waiting = False
+            self.say("Bộ lập lịch đang chạy (giữ khóa) / scheduler active (holds the lock)")
+            self.schedule(lock, stop, every=every, once=once)
+            if once:
+                return
+            if not stop.is_set():
+                self.stderr.write("!!! Mất khóa bộ lập lịch / scheduler lock lost; waiting")
+
+    def schedule(
+        self, lock: LeaderLock, stop: threading.Event, *, every: float, once: bool
+    ) -> None:
+        """Enqueue a round every ``every`` seconds for as long as this process holds the lock."""
         audit_enqueued = 0.0
-        while running["on"]:
+        rounds = 0
+        while not stop.is_set() and lock.held():
             deadlines_scan_task.enqueue()
             notifications_retry_task.enqueue()
             # Once a day; asked again an hour later if the worker has not published yet.
@@ -41,9 +92,14 @@ class Command(BaseCommand):
             if not asked_lately and audit_publish_due(now(), audit_publish_every()):
                 audit_publish_task.enqueue()
                 audit_enqueued = time.monotonic()
+            rounds += 1
+            if self.verbosity >= 2:
+                self.say(f"round {rounds} enqueued")
             if once:
                 return
-            waited = 0.0
-            while running["on"] and waited < every:
-                time.sleep(0.5)
-                waited += 0.5
+            stop.wait(every)
+
+    def say(self, message: str) -> None:
+        if self.verbosity >= 1:
+            self.stdout.write(message)
+            self.stdout.flush()

@@ -1,0 +1,73 @@
+"""A PostgreSQL cluster for the city bench, kept between runs in a folder (``var/bench-pg``).
+
+Started on a free loopback port when it is not running; ``--reuse`` runs find it again with its
+data. Same binaries and start-up as ``scripts/with_postgres.py`` (as the ``postgres`` user when
+run as root), but durable: fsync and synchronous commit stay on, as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from with_postgres import as_postgres_user, find_binary, free_port  # noqa: E402
+
+# Production-like settings for a 2-core machine with a few GB for the database; JIT stays at
+# PostgreSQL's default (on) so the baseline measures what a default install does.
+SETTINGS = {
+    "listen_addresses": "127.0.0.1",
+    "max_connections": "100",
+    "shared_buffers": "1GB",
+    "effective_cache_size": "4GB",
+    "work_mem": "16MB",
+    "maintenance_work_mem": "512MB",
+    "max_wal_size": "4GB",
+}
+
+
+def cluster_url(folder: Path) -> str:
+    """The cluster in ``folder`` (created and started as needed); its connection URL."""
+    folder = folder.resolve()
+    data = folder / "data"
+    if not (data / "PG_VERSION").exists():
+        cluster_create(folder, data)
+    port_file = folder / "port"
+    if not (data / "postmaster.pid").exists():
+        port = free_port()
+        options = f"-p {port} -k {folder} " + " ".join(f"-c {k}={v}" for k, v in SETTINGS.items())
+        run([binary("pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "server.log"),
+             "-w", "start"])  # fmt: skip
+        port_file.write_text(str(port))
+    return f"postgres://postgres@127.0.0.1:{port_file.read_text().strip()}/postgres"
+
+
+def cluster_stop(folder: Path) -> None:
+    data = folder.resolve() / "data"
+    if (data / "postmaster.pid").exists():
+        run([binary("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
+
+
+def cluster_create(folder: Path, data: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(folder, user="postgres", group="postgres")
+    folder.chmod(0o700)
+    run([binary("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+         "--locale=C.UTF-8"])  # fmt: skip
+
+
+def binary(name: str) -> str:
+    found = find_binary(name)
+    if found is None:
+        raise SystemExit(f"PostgreSQL server binary {name} not found (Debian: postgresql)")
+    return found
+
+
+def run(command: list[str]) -> None:
+    subprocess.run(as_postgres_user(command), check=True, stdout=subprocess.DEVNULL)

@@ -1,0 +1,233 @@
+"""The small version of the city bench (``bench/city_bench.py``), in ``make test``: nothing is
+timed. Each hot endpoint of issue 12 keeps its number of queries within a budget, and on
+PostgreSQL, over a generated volume spread across many wards, no query those endpoints run scans
+the whole dossier or event table. The plans are taken of the SQL the endpoints actually send
+(captured, then ``EXPLAIN (FORMAT JSON)``), so the check holds whatever the queries become.
+
+The worklist at 100,000 dossiers in one unit (counts, paging, its own budgets) is
+``tests/dossiers/test_worklist_scale.py``; its generator is reused here."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from motcua.accounts.models import OfficerRole, RoleChange, User
+from motcua.catalog.models import Procedure
+from motcua.common.clock import clock_set_to
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import TABS
+from motcua.dossiers.services import dossier_forward
+from motcua.organizations.models import Unit
+from tests import factories
+from tests.dossiers.conftest import POLICE, Staff, at, received
+from tests.dossiers.test_worklist_scale import bearer, bulk_dossiers, generated_facts
+
+pytestmark = pytest.mark.django_db
+
+# Query budgets: what each request makes today (the second identical request, caches warm),
+# measured on SQLite and PostgreSQL, with room for the one or two queries that depend on which
+# caches earlier tests left warm (the worklist made 7–8, creation 54–56 in different runs), so
+# that a regression fails and the order of tests does not. Issue 12's goals are lower: lower a
+# budget when the code gets there, never raise it without saying why.
+CATALOG_DETAIL_BUDGET = 9  # measured 9; goal 0–1 (per-process cache invalidated on change)
+SEARCH_BUDGET = 3  # measured 3; goal 0–1 (the same cache; the ranking is in memory already)
+DOSSIER_READ_BUDGET = 11  # measured 11; goal ≤ 3 (+ the access log's insert)
+WORKLIST_BUDGET = 10  # measured 7–8 (= API_BUDGET of test_worklist_scale); goal: a few, any size
+CREATION_BUDGET = 60  # measured 54–56 (receipt rendered and signed in the request); goal: a handful
+LOOKUP_BUDGET = 5  # measured 5; goal 1–2 (the throttle off the hot path)
+
+# Spread like a city: many wards, each a small share of the table, so that a plan reading one
+# ward through an index is the right plan and a scan of the whole table is a regression.
+WARDS = 40
+PER_WARD = {"postgresql": 500, "sqlite": 25}
+EVENTS_PER_DOSSIER = 6
+PREFIX = "HP"
+AT = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
+SCANNED = {"dossiers_dossier", "dossiers_dossierevent"}
+
+
+@dataclass
+class City:
+    ward: Unit
+    reception: User
+    specialist: User
+    leader: User
+
+
+@pytest.fixture(scope="module")
+def city(django_db_setup: None, django_db_blocker: Any) -> Iterator[City]:
+    """Generated once for the module, outside the tests' transactions; removed at the end."""
+    officers: list[User] = []
+    try:
+        with django_db_blocker.unblock(), clock_set_to(AT):
+            wards = list(Unit.objects.filter(kind__in=["ward", "commune"]).order_by("code")[:WARDS])
+            ward = wards[0]
+            officers += [
+                factories.officer(ward.code, r) for r in ("reception", "specialist", "leader")
+            ]
+            generate(wards)
+            yield City(ward, *officers)
+    finally:
+        with django_db_blocker.unblock():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "DELETE FROM dossiers_dossierevent WHERE dossier_id IN "
+                        "(SELECT id FROM dossiers_dossier WHERE ref LIKE %s)",
+                        [f"{PREFIX}%"],
+                    )
+            Dossier.objects.filter(ref__startswith=PREFIX)._raw_delete(connection.alias)
+            OfficerRole.objects.filter(user__in=officers).delete()
+            RoleChange.objects.filter(officer__in=officers).delete()
+            User.objects.filter(pk__in=[o.pk for o in officers]).delete()
+
+
+def generate(wards: list[Unit]) -> None:
+    main = Procedure.objects.filter(code="1.004222").order_by("-in_hanoi_set").first()
+    assert main is not None
+    per_ward = PER_WARD.get(connection.vendor, 25)
+    for number, ward in enumerate(wards):
+        facts = generated_facts(
+            per_ward, at=AT, procedures=[main.pk], assignee=None, seed=number,
+            prefix=f"{PREFIX}{number:02d}",
+        )  # fmt: skip
+        bulk_dossiers(ward, list(facts))
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # Histories of the generated dossiers, for the plans that read events.
+        cursor.execute(
+            "INSERT INTO dossiers_dossierevent (dossier_id, seq, at, actor_name, action, "
+            "from_status, to_status, reason, payload, prev_hash, hash, key_id, facts) "
+            "SELECT d.id, s, d.submitted_at + s * interval '1 hour', '', 'forward', "
+            "'processing', 'processing', '', '{}'::jsonb, '', md5(d.ref || s), '', '' "
+            "FROM dossiers_dossier d CROSS JOIN generate_series(1, %s) s WHERE d.ref LIKE %s",
+            [EVENTS_PER_DOSSIER, f"{PREFIX}%"],
+        )
+        cursor.execute("ANALYZE dossiers_dossier")
+        cursor.execute("ANALYZE dossiers_dossierevent")
+
+
+def queries_of(client: Client, method: str, path: str, **extra: Any) -> list[dict[str, str]]:
+    """The queries of the second of two identical requests (the first warms caches)."""
+    send = getattr(client, method)
+    send(path, **extra)
+    with CaptureQueriesContext(connection) as done:
+        answer = send(path, **extra)
+    assert answer.status_code < 300, (path, answer.status_code, answer.content[:300])
+    return done.captured_queries
+
+
+def seq_scans(plan: Any) -> list[str]:
+    """The relations of ``SCANNED`` read with a Seq Scan anywhere in an EXPLAIN JSON plan."""
+    found = []
+    if isinstance(plan, dict):
+        if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in SCANNED:
+            found.append(plan["Relation Name"])
+        for value in plan.values():
+            found += seq_scans(value)
+    elif isinstance(plan, list):
+        for value in plan:
+            found += seq_scans(value)
+    return found
+
+
+def assert_no_full_scans(queries: list[dict[str, str]]) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for query in queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT") or not any(t in sql for t in SCANNED):
+                continue
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            assert not seq_scans(plan), (sql, json.dumps(plan, indent=1)[:4000])
+
+
+@pytest.fixture
+def staff(db: None) -> Staff:
+    return Staff()
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with clock_set_to(AT):
+        yield
+
+
+@pytest.mark.parametrize("tab", [key for key, _label in TABS])
+def test_worklist_tab_keeps_its_budget_and_reads_the_ward_through_indexes(
+    city: City, tab: str
+) -> None:
+    for officer in (city.reception, city.specialist):
+        queries = queries_of(Client(), "get", f"/api/v1/dossiers?tab={tab}", **bearer(officer))
+        assert len(queries) <= WORKLIST_BUDGET, (len(queries), [q["sql"][:200] for q in queries])
+        assert_no_full_scans(queries)
+
+
+def test_generated_city_is_spread_over_the_wards(city: City) -> None:
+    per_ward = PER_WARD.get(connection.vendor, 25)
+    assert Dossier.objects.filter(ref__startswith=PREFIX).count() == WARDS * per_ward
+    assert Dossier.objects.filter(receiving_unit=city.ward, ref__startswith=PREFIX).count() == (
+        per_ward
+    )
+
+
+def test_catalog_detail_and_search_keep_their_budgets(city: City) -> None:
+    client = Client()
+    assert len(queries_of(client, "get", "/api/v1/procedures/1.004222")) <= CATALOG_DETAIL_BUDGET
+    searched = queries_of(client, "get", "/api/v1/procedures?q=dang+ky+thuong+tru")
+    assert len(searched) <= SEARCH_BUDGET, [q["sql"][:120] for q in searched]
+
+
+def test_dossier_read_keeps_its_budget_and_uses_indexes(city: City, staff: Staff) -> None:
+    dossier = dossier_forward(
+        dossier=received(staff), actor=staff.specialist, at=at("2026-03-02 10:00")
+    )
+    queries = queries_of(Client(), "get", f"/api/v1/dossiers/{dossier.ref}", **bearer(staff.leader))
+    assert len(queries) <= DOSSIER_READ_BUDGET, (len(queries), [q["sql"][:200] for q in queries])
+    assert_no_full_scans(queries)
+    generated = Dossier.objects.filter(receiving_unit=city.ward, ref__startswith=PREFIX).first()
+    assert generated is not None
+    queries = queries_of(
+        Client(), "get", f"/api/v1/dossiers/{generated.ref}", **bearer(city.leader)
+    )
+    assert len(queries) <= DOSSIER_READ_BUDGET
+    assert_no_full_scans(queries)
+
+
+def test_creation_keeps_its_budget(city: City, staff: Staff) -> None:
+    body = {
+        "unit": POLICE, "procedure": "1.004222", "channel": "counter",
+        "applicant": {"name": "Lê Văn Cường", "id_number": "001090012345", "phone": "0912345678"},
+    }  # fmt: skip
+    client, headers = Client(), bearer(staff.reception)
+    first = client.post("/api/v1/dossiers", body, content_type="application/json", **headers)
+    assert first.status_code == 201, first.content
+    with CaptureQueriesContext(connection) as done:
+        answer = client.post("/api/v1/dossiers", body, content_type="application/json", **headers)
+    assert answer.status_code == 201, answer.content
+    assert len(done.captured_queries) <= CREATION_BUDGET, len(done.captured_queries)
+
+
+def test_public_lookup_keeps_its_budget_and_uses_indexes(city: City, staff: Staff) -> None:
+    dossier = received(staff)
+    client = Client()
+    queries = queries_of(client, "post", "/tra-cuu/", data={"code": dossier.code, "digits": "2345"})
+    assert len(queries) <= LOOKUP_BUDGET, (len(queries), [q["sql"][:200] for q in queries])
+    assert_no_full_scans(queries)
+    assert (
+        dossier.code
+        in client.post("/tra-cuu/", {"code": dossier.code, "digits": "2345"}).content.decode()
+    )

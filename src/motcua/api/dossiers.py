@@ -309,7 +309,8 @@ def issued_out(dossier: Dossier) -> list[dict[str, Any]]:
     """Issued documents with their SHA-256 (a document not yet rendered is rendered now, once)."""
     items = []
     for document in dossier.issued_documents.all():  # read with the dossier, by issued_at, pk
-        issued_pdf(document)
+        if not document.sha256:  # rendered ones are not read back (a file, or an object in S3)
+            issued_pdf(document)
         items.append(
             {"kind": document.kind, "title": document.get_kind_display(), "number": document.number,
              "sha256": document.sha256, "issued_at": document.issued_at, "issued_by": document.issued_by_name,

@@ -66,7 +66,8 @@ def test_counter_creation_returns_a_received_dossier_with_its_receipt(
     assert receipt["sha256"] is None
     client = Client(**bearer(people["ward_reception"]))
     pdf = client.get(receipt["url"])
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     listed = client.get(f"/api/v1/dossiers/{body['code']}/documents").json()["items"]
     assert listed[0]["sha256"] == hashlib.sha256(pdf.content).hexdigest()
     again = client.get(f"/api/v1/dossiers/{body['code']}").json()["documents"][0]

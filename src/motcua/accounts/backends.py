@@ -59,3 +59,9 @@ class IdentifierBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in account, with its citizen profile if it has one: the dossier actions
+        offered to an officer ask whether the account is also the applicant (no query more)."""
+        user = User._default_manager.select_related("citizen_profile").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -107,7 +107,10 @@ def api_token_issue(
 
 
 def token_with_hash(digest: str) -> QuerySet[ApiToken]:
-    return ApiToken.objects.select_related("user").filter(token_hash=digest).order_by()[:1]
+    # The user's citizen profile (if any) with it: the actions offered ask whether the officer
+    # is also the applicant.
+    token = ApiToken.objects.select_related("user", "user__citizen_profile")
+    return token.filter(token_hash=digest).order_by()[:1]
 
 
 # Read on every API request: compiled once (common/prepared.py).

@@ -314,7 +314,9 @@ def issued_out(dossier: Dossier, *, render: bool) -> list[dict[str, Any]]:
     commits. The list of documents renders those the worker has not reached, once."""
     items = []
     for document in dossier.issued_documents.all():  # read with the dossier, by issued_at, pk
-        if render:
+        if (
+            render and not document.sha256
+        ):  # rendered ones are not read back (a file, or an S3 object)
             issued_pdf(document)
         items.append(
             {"kind": document.kind, "title": document.get_kind_display(), "number": document.number,

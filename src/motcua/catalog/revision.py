@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
@@ -67,12 +67,15 @@ def request_ends(**kwargs: Any) -> None:
 
 
 def catalog_token() -> str:
-    """The current token: one indexed read, at most once per request."""
+    """The current token: one indexed read, at most once per request. Read from the database
+    the catalog's rows are read from (a replica for the public pages, ``common.replicas``), so
+    that what is cached under a token is never older than the token."""
     if MEMO.in_request and MEMO.token is not None:
         return MEMO.token
+    reading = connections[router.db_for_read(models.CatalogRevision)]
     # Plain SQL: the ORM would compile this statement anew on every request. No input in it.
-    sql = f"SELECT token FROM {connection.ops.quote_name(TABLE)} WHERE id = 1"  # noqa: S608
-    with connection.cursor() as cursor:
+    sql = f"SELECT token FROM {reading.ops.quote_name(TABLE)} WHERE id = 1"  # noqa: S608
+    with reading.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
     token = row[0] if row else ""

@@ -104,14 +104,22 @@ def open_consultation_unit_ids(dossier: Dossier) -> list[int]:
     return store().open_consultation_unit_ids(dossier)
 
 
-def acting_unit_id(spec: ActionSpec, dossier: Dossier, actor: User) -> int:
-    """The unit the officer acts for; refuses an officer who may not take the action."""
+def acting_unit(spec: ActionSpec, dossier: Dossier, actor: User) -> int | None:
+    """The unit the officer may take the action for, if any."""
     for which, capability in spec.by:
         for unit_id, step_capability in candidate_units(dossier, which):
             needed = capability or step_capability
             if unit_id in permissions.unit_ids_with(actor, needed):
                 return unit_id
-    raise NotAllowed(refusal_message(spec, dossier))
+    return None
+
+
+def acting_unit_id(spec: ActionSpec, dossier: Dossier, actor: User) -> int:
+    """The unit the officer acts for; refuses an officer who may not take the action."""
+    unit_id = acting_unit(spec, dossier, actor)
+    if unit_id is None:
+        raise NotAllowed(refusal_message(spec, dossier))
+    return unit_id
 
 
 def refusal_message(spec: ActionSpec, dossier: Dossier) -> Any:
@@ -152,6 +160,10 @@ def actor_check(
 def may(
     spec: ActionSpec, dossier: Dossier, actor: User, at: datetime.datetime | None = None
 ) -> bool:
+    # Most actions are not offered for want of a unit: say no without wording the refusal
+    # (a page asks this for every action; the words cost more than the answer).
+    if not spec.applicant and actor is not None and acting_unit(spec, dossier, actor) is None:
+        return False
     try:
         actor_check(spec, dossier, actor, at, offer=True)
     except NotAllowed:

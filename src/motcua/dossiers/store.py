@@ -17,7 +17,6 @@ from contextvars import ContextVar
 from typing import Any, Protocol
 
 from django.db import connection, transaction
-from django.db.models import F
 
 from motcua.common import events
 
@@ -118,28 +117,14 @@ class DatabaseStore:
         )
 
     def code_next(self, unit_id: int, day: datetime.date) -> int:
-        """The unit's next number of the day, in one statement (an upsert that returns the number).
-
-        The row stays locked until the reception commits, so numbers have no gaps (the tracking book
-        may not skip one) and two receptions of one unit never get the same number; receptions of
-        other units and days do not wait. (PostgreSQL and SQLite >= 3.35 both speak this SQL.)"""
-        table = connection.ops.quote_name(DailySequence._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
-                f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-                [unit_id, connection.ops.adapt_datefield_value(day)],
-            )
-            return int(cursor.fetchone()[0])
+        """The unit's next number of the day (TT 01/2018 art. 19), see ``counter_next``."""
+        return counter_next(
+            DailySequence, {"unit_id": unit_id, "day": connection.ops.adapt_datefield_value(day)}
+        )
 
     def number_next(self, unit_id: int, year: int, kind: str) -> int:
-        """The row lock serialises issuers."""
-        sequence, _created = DocumentSequence.objects.select_for_update().get_or_create(
-            unit_id=unit_id, year=year, kind=kind
-        )
-        DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-        sequence.refresh_from_db(fields=["last"])
-        return sequence.last
+        """The unit's next number of a kind of document in the year, see ``counter_next``."""
+        return counter_next(DocumentSequence, {"unit_id": unit_id, "year": year, "kind": kind})
 
     def document_add(self, document: IssuedDocument) -> None:
         from .document_tasks import issued_document_render_task  # its module renders PDFs
@@ -166,6 +151,25 @@ class DatabaseStore:
 
 DATABASE = DatabaseStore()
 _CURRENT: ContextVar[DossierStore] = ContextVar("motcua_dossier_store", default=DATABASE)
+
+
+def counter_next(model: type[DailySequence | DocumentSequence], key: dict[str, Any]) -> int:
+    """The counter's next value, in one statement (an upsert that returns it).
+
+    The row stays locked until the action commits, so numbers have no gaps (the tracking book and
+    the register of issued documents may not skip one) and two actions never get the same number;
+    actions counting on other rows do not wait. (PostgreSQL and SQLite >= 3.35 both speak this.)"""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(column) for column in key)  # the columns of its unique constraint
+    marks = ", ".join(["%s"] * len(key))
+    upsert = (
+        f"INSERT INTO {table} ({columns}, last) VALUES ({marks}, 1) "  # noqa: S608 (our names)
+        f"ON CONFLICT ({columns}) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(upsert, list(key.values()))
+        return int(cursor.fetchone()[0])
 
 
 def store() -> DossierStore:

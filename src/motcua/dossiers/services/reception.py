@@ -99,6 +99,7 @@ def dossier_submit(
     eform_data: dict[str, Any] | None = None,
     ref: str | None = None,
     checklist: list[str] | None = None,
+    idempotency_key: str = "",
 ) -> Dossier:
     """A new dossier, waiting for reception (national status 1)."""
     if not applicant.name.strip():
@@ -119,6 +120,7 @@ def dossier_submit(
         applicant_id_number=applicant.id_number, owner=owner, submitted_by=actor, channel=channel,
         receiving_unit=receiving_unit, deciding_unit=deciding_unit_for(procedure, receiving_unit, at),
         eform_data=eform_data or {}, checklist=checklist or [], status=Status.NEW, submitted_at=at, version=1,
+        idempotency_key=idempotency_key,
     )  # fmt: skip
     with store().atomic():
         # The first event is sealed before the row is written: one insert carries its hash.
@@ -199,10 +201,8 @@ def dossier_create(
             dossier = dossier_submit(
                 procedure=procedure, receiving_unit=receiving_unit, applicant=applicant,
                 channel=channel, at=at, actor=actor, case=case, eform_data=eform_data,
-                checklist=checklist,
+                checklist=checklist, idempotency_key=key,
             )  # fmt: skip
-            if key:
-                Dossier.objects.filter(pk=dossier.pk).update(idempotency_key=key)
             if channel == Channel.COUNTER:
                 dossier = dossier_receive(dossier=dossier, actor=actor, at=at)
     except IntegrityError:

@@ -16,7 +16,7 @@ import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -25,10 +25,6 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 from django.utils import translation
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from motcua.common.clock import now
 from motcua.organizations.models import Unit
@@ -36,7 +32,12 @@ from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .constants import Status
 from .models import Dossier
-from .pdf_table import TablePdf
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+
+# openpyxl and reportlab are imported where a book is written (mostly by the worker): a web
+# process that never writes one does not carry them (issue 12's memory goal).
 
 COLUMNS = [
     ("STT", 8), ("Mã hồ sơ", 26), ("Tên thủ tục hành chính", 40), ("Số lượng hồ sơ", 8),
@@ -107,6 +108,11 @@ def write_xlsx(unit: Unit, year: int, target: BinaryIO) -> int:
 
 def xlsx_from_rows(title: str, sheet_name: str, rows: Iterable[list[Any]], target: BinaryIO) -> int:
     """Write-only workbook: each row goes to the file as it comes."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name)
     for index, (_name, width) in enumerate(COLUMNS, start=1):
@@ -125,6 +131,9 @@ def xlsx_from_rows(title: str, sheet_name: str, rows: Iterable[list[Any]], targe
 
 
 def header_cell(sheet: Any, name: str) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
     cell = WriteOnlyCell(sheet, value=name)
     cell.font = Font(bold=True)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -138,6 +147,8 @@ def write_pdf(unit: Unit, year: int, target: BinaryIO) -> int:
 
 
 def pdf_from_rows(subtitle: str, rows: Iterable[list[Any]], target: BinaryIO) -> int:
+    from .pdf_table import TablePdf
+
     table = TablePdf(COLUMNS, "SỔ THEO DÕI HỒ SƠ", subtitle)
     count = 0
     for row in rows:

@@ -78,6 +78,7 @@ class Kind:
     process_version: int
     steps: tuple[int, ...]
     weight: int
+    roles: dict[int, str]  # the role of each step (the worklist reads it on the dossier)
 
 
 @dataclass
@@ -100,16 +101,15 @@ def volume_procedures(limit: int = PROCEDURES) -> list[Kind]:
             .order_by("-version")
             .first()
         )
-        steps = (
-            tuple(process.steps.order_by("order").values_list("order", flat=True))
-            if process
-            else ()
+        roles = (
+            dict(process.steps.order_by("order").values_list("order", "role")) if process else {}
         )
+        steps = tuple(roles)
         if process is None or len(steps) < 3:
             continue
         found.append(
             Kind(procedure.pk, procedure.code, procedure.version, process.pk, process.version,
-                 steps, procedure.popularity or 10)
+                 steps, procedure.popularity or 10, roles)
         )  # fmt: skip
         if len(found) == limit:
             break
@@ -272,6 +272,7 @@ class Writer:
         return {
             "received_at": received, "due_at": due, "statutory_due_at": due,
             "finished_at": finished, "current_step": step,
+            "step_role": kind.roles[step] if step is not None else "",
             "step_started_at": received if step else None,
             "returned_at": finished if status == Status.RETURNED else None,
             "decision": "approved" if status in (Status.PROCESSED, Status.RETURNED) else "",

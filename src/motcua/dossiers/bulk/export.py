@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from motcua.catalog.models import Procedure
-from motcua.common.parallel import in_order, processes_usable
+from motcua.common.parallel import id_ranges, in_order, processes_usable
 from motcua.organizations.models import Unit
 
 from ..models import Dossier
@@ -57,9 +57,9 @@ def dossiers_export(
     if unit:
         tasks: Iterator[ExportTask] = iter([ExportTask(0, None, unit, at, codes)])
     else:
-        highest = Dossier.objects.aggregate(top=Max("pk"))["top"] or 0
         tasks = (
-            ExportTask(low, low + RANGE, None, at, codes) for low in range(0, highest + 1, RANGE)
+            ExportTask(low, high, None, at, codes)
+            for low, high in id_ranges(Dossier.objects.all(), RANGE)
         )
     written = 0
     for count, text in in_order(export_range, tasks, processes_usable(workers) if not unit else 1):

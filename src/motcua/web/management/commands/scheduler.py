@@ -43,13 +43,18 @@ class Command(BaseCommand):
         def request_stop(signum: int, frame: object) -> None:
             stop.set()
 
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
+        # Run in-process (tests, `--once` from another command), the handlers must not outlive
+        # the run: a process forked later would inherit them and ignore SIGTERM.
+        previous = {
+            sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
         lock = leader_lock(LOCK_NAME)
         try:
             self.lead_or_wait(lock, stop, every=every, lock_retry=lock_retry, once=once)
         finally:
             lock.release()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def lead_or_wait(
         self, lock: LeaderLock, stop: threading.Event, *, every: float, lock_retry: float,

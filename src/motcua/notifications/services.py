@@ -121,10 +121,16 @@ def phone_normalised(phone: str) -> str:
     return digits
 
 
+def procedure_name(dossier: Dossier) -> str:
+    if Dossier.procedure.is_cached(dossier):
+        return dossier.procedure.name  # the action had it in hand (a counter dossier)
+    # Only the name: the procedure row carries large JSON that no message needs.
+    return Procedure.objects.values_list("name", flat=True).get(pk=dossier.procedure_id)
+
+
 def message_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
     payload = event.payload if isinstance(event.payload, dict) else {}
-    # Only the name: the procedure row carries large JSON that no message needs.
-    procedure = Procedure.objects.values_list("name", flat=True).get(pk=dossier.procedure_id)
+    procedure = procedure_name(dossier)
     public_url = settings.MOTCUA_PUBLIC_URL
     return {
         "code": dossier.code or dossier.ref,

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from motcua.accounts.models import User
 from motcua.catalog.presentation import time_limit_text
 from motcua.common.memo import memoized
+from motcua.organizations.models import Unit
 
 from ..constants import Channel, DocumentKind
 from ..deadlines import case_of
@@ -100,6 +101,16 @@ def lookup_url(dossier: Dossier) -> str:
     return f"{settings.MOTCUA_PUBLIC_URL}/tra-cuu/?ma={quote(dossier.code or dossier.ref)}"
 
 
+def parent_of(unit: Unit) -> Unit | None:
+    return None if unit.parent_id is None else unit_by_pk(unit.parent_id)
+
+
+@memoized
+def unit_by_pk(pk: int) -> Unit:
+    """A unit read once per bulk run or counter creation (``common.memo``)."""
+    return Unit.objects.get(pk=pk)
+
+
 def limit_text(dossier: Dossier) -> str:
     case = case_of(dossier)
     if case is None:
@@ -126,7 +137,7 @@ def facts_of(
         if document.unit_id == dossier.deciding_unit_id
         else dossier.receiving_unit
     )
-    parent = unit.parent
+    parent = parent_of(unit)
     procedure = dossier.procedure
     signature = (
         signing.signature_facts(dossier, unit=unit, actor=document.issued_by, at=document.issued_at)

@@ -248,11 +248,15 @@ def act(
     at: datetime.datetime,
     expected_version: int | None,
     decide: Callable[[Dossier], Change],
+    inserted_here: bool = False,
 ) -> Dossier:
-    """Run one action atomically: lock, check, change, record, issue, publish."""
+    """Run one action atomically: lock, check, change, record, issue, publish.
+    ``inserted_here``: ``dossier`` was inserted by the enclosing transaction (a counter dossier
+    submitted and received at once), so no one else can see the row and the instance in hand is
+    the row as it stands; it is not read again."""
     spec = spec_for(action)
     with store().atomic():
-        current = locked(dossier, expected_version)
+        current = dossier if inserted_here else locked(dossier, expected_version)
         unit_id = actor_check(spec, current, actor, at)
         check_state_and_guards(spec, current, at)
         change = decide(current)

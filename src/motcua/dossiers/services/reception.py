@@ -18,7 +18,7 @@ from motcua.accounts.models import User
 from motcua.authority.selectors import devolution_from
 from motcua.authority.signature import local_day
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
-from motcua.common.memo import memoized
+from motcua.common.memo import memoized, reference_memo
 from motcua.common.text import fold_words
 from motcua.organizations.models import Unit
 
@@ -139,7 +139,7 @@ def dossier_submit(
 
 def dossier_receive(
     *, dossier: Dossier, actor: User | None, at: datetime.datetime,
-    expected_version: int | None = None,
+    expected_version: int | None = None, inserted_here: bool = False,
 ) -> Dossier:  # fmt: skip
     """Accept a complete dossier: its code, the appointment date and the receipt (Decree 61
     art. 17, TT 01/2018 Mẫu 01); it goes on to the first step of the deciding unit."""
@@ -163,7 +163,7 @@ def dossier_receive(
 
     return act(
         dossier, Action.RECEIVE, actor=actor, at=at, expected_version=expected_version,
-        decide=decide,
+        decide=decide, inserted_here=inserted_here,
     )  # fmt: skip
 
 
@@ -197,14 +197,15 @@ def dossier_create(
         if earlier is not None:
             return earlier, False
     try:
-        with transaction.atomic():
+        # One configuration for both actions: the process, cases and delegations read once.
+        with transaction.atomic(), reference_memo():
             dossier = dossier_submit(
                 procedure=procedure, receiving_unit=receiving_unit, applicant=applicant,
                 channel=channel, at=at, actor=actor, case=case, eform_data=eform_data,
                 checklist=checklist, idempotency_key=key,
             )  # fmt: skip
             if channel == Channel.COUNTER:
-                dossier = dossier_receive(dossier=dossier, actor=actor, at=at)
+                dossier = dossier_receive(dossier=dossier, actor=actor, at=at, inserted_here=True)
     except IntegrityError:
         if not key:
             raise

@@ -15,8 +15,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django_tasks_db.models import DBTaskResult
 
-from motcua.common.clock import VIETNAM
+from motcua.common.clock import VIETNAM, clock_set_to
 from motcua.common.parallel import id_ranges
 from motcua.dossiers import partitions as p
 from motcua.dossiers.audit_roots import audit_publish, audit_scan
@@ -308,3 +309,14 @@ def test_postgres_a_table_with_rows_becomes_its_own_first_partition() -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         with pytest.raises(IntegrityError), transaction.atomic():  # the child's parent exists
             cursor.execute("INSERT INTO t_child (parent_id, seq) VALUES (1500, 0)")
+
+
+@postgres_only
+def test_postgres_the_scheduler_enqueues_the_partition_job_when_a_period_is_near() -> None:
+    latest = p.partitions_list()[-1]
+    following = p.period_of(latest.starts_on).next_starts_on
+    near = datetime.datetime.combine(following, datetime.time(9), VIETNAM) - datetime.timedelta(days=3)  # fmt: skip
+    with clock_set_to(near):
+        call_command("scheduler", once=True, verbosity=0)
+    path = "motcua.dossiers.tasks.partitions_ensure_task"
+    assert DBTaskResult.objects.filter(task_path=path).count() == 1

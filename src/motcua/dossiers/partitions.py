@@ -29,7 +29,7 @@ STEP = 10_000_000_000  # dossier ids per partition, as in migration dossiers 001
 TABLES = ("dossiers_dossier", "dossiers_dossierevent", "dossiers_dossierstep")
 AHEAD = datetime.timedelta(days=31)  # a period's partitions exist this long before it begins
 LOCK_KEY = 0x6D637061  # pg_advisory_xact_lock: one partition job at a time
-LOCK_TIMEOUT = "5s"  # creating a partition briefly locks its parent: give up rather than queue
+LOCK_TIMEOUT = "2s"  # attaching a partition briefly holds writes: give up rather than queue
 
 
 class PartitionsUnavailable(Exception):
@@ -162,11 +162,18 @@ def partitions_ensure(*, at: datetime.datetime) -> list[str]:
 
 
 def partition_create(cursor: Any, period: Period, *, low: int, high: int) -> None:
-    """The period's partition of each table, its indexes named after the parent's."""
+    """The period's partition of each table, its indexes named after the parent's.
+
+    Made as an empty table, then attached: ``ATTACH PARTITION`` takes a lock on the parent that
+    lets reads and writes go on (``CREATE TABLE … PARTITION OF`` would take one that stops
+    them); the foreign keys it adds hold writes of the tables they join for an instant."""
     for table in TABLES:
         name = f"{table}_{period.suffix}"
         cursor.execute(
-            f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES FROM ({low}) TO ({high})"
+            f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+        )
+        cursor.execute(
+            f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM ({low}) TO ({high})"
         )
         partition_indexes_name(cursor, name, period.suffix)
     cursor.execute(

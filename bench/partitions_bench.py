@@ -7,8 +7,10 @@ already holds dossiers (e.g. after `motcua demo-data`).
 Times the same look-ups with the database's partitions, then with ``--periods`` more (empty)
 periods created inside a transaction that is rolled back: by code and by reference (no
 partition key: every period's index is probed), one dossier by id and its events by dossier id
-(one partition). The statements are sent with plain cursors, so the figures are the database's
-planning and execution plus one round trip, not Django's.
+(one partition), and the two hot reads that find a dossier by code (the API's dossier read and
+the public lookup, as they query, without the request around them). The plain statements are
+sent with plain cursors: their figures are the database's planning and execution plus one round
+trip.
 """
 
 from __future__ import annotations
@@ -25,19 +27,32 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from motcua.dossiers import partitions  # noqa: E402
+from motcua.dossiers import partitions, reading  # noqa: E402
+from motcua.portal import services as portal_services  # noqa: E402
 
 QUERIES = {
     "by code": "SELECT id FROM dossiers_dossier WHERE code = %s",
     "by ref": "SELECT id FROM dossiers_dossier WHERE ref = %s",
+    "by code, key table": (
+        "SELECT id FROM dossiers_dossier WHERE id = "
+        "(SELECT dossier_id FROM dossiers_dossierkey WHERE key = 'c|' || %s)"
+    ),
     "by id": "SELECT id, status FROM dossiers_dossier WHERE id = %s",
     "its events": "SELECT seq, hash FROM dossiers_dossierevent WHERE dossier_id = %s ORDER BY seq",
+}
+
+
+# The hot paths that find a dossier by its code or reference (whole requests are in
+# bench/reads_bench.py): the dossier read of the API and the public lookup, as they query.
+READS = {
+    "API dossier read": lambda code: reading.NAMED(name=code),
+    "public lookup": lambda code: portal_services.LOOKED_UP(name=code, address="ip:b", since=1),
 }
 
 
@@ -51,12 +66,30 @@ def measure(samples: list[tuple[int, str, str]], lookups: int) -> dict[str, floa
                 began = time.perf_counter()
                 for i in range(lookups):
                     pk, code, ref = samples[i % len(samples)]
-                    value = {"by code": code, "by ref": ref}.get(kind, pk)
+                    value = (
+                        pk if kind in ("by id", "its events") else ref if kind == "by ref" else code
+                    )
                     cursor.execute(sql, [value])
                     cursor.fetchall()
                 rounds.append((time.perf_counter() - began) / lookups * 1e6)
             result[kind] = statistics.median(rounds)
+    for kind, read in READS.items():
+        rounds = []
+        for _ in range(5):
+            began = time.perf_counter()
+            for i in range(lookups // 4):
+                list(read(samples[i % len(samples)][1]))
+            rounds.append((time.perf_counter() - began) / (lookups // 4) * 1e6)
+        result[kind] = statistics.median(rounds)
     return result
+
+
+def summary(code: str) -> str:
+    """Planning and execution time of one look-up by code, as PostgreSQL reports them."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, SUMMARY) " + QUERIES["by code"], [code])
+        lines = [line for (line,) in cursor.fetchall() if "Time:" in line]
+    return " / ".join(line.split(":")[1].strip() for line in lines)
 
 
 def main() -> None:
@@ -74,6 +107,7 @@ def main() -> None:
     with transaction.atomic():
         existing = partitions.partitions_list()
         before = measure(samples, options.lookups)
+        timings = [summary(samples[0][1])]
         latest = existing[-1]
         high = latest.high
         day = latest.starts_on
@@ -85,12 +119,14 @@ def main() -> None:
                 high += partitions.STEP
             cursor.execute("ANALYZE dossiers_dossier, dossiers_dossierevent")
         after = measure(samples, options.lookups)
+        timings.append(summary(samples[0][1]))
         transaction.set_rollback(True)
     total = len(existing) + options.periods
     print(f"{len(rows):,} dossiers with a code; {options.lookups} look-ups × 5 rounds (median)")
     print(f"{'µs per statement':<18}{len(existing):>4} period(s){total:>6} periods")
-    for kind in QUERIES:
+    for kind in [*QUERIES, *READS]:
         print(f"{kind:<18}{before[kind]:>14.0f}{after[kind]:>13.0f}")
+    print("planning / execution of one look-up by code:", *timings)
     print(f"(at {datetime.datetime.now():%d/%m/%Y %H:%M}, load {os.getloadavg()[0]:.1f})")
 
 

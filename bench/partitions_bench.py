@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--periods", type=int, default=11)
     options = parser.parse_args()
     if not partitions.partitions_available():
-        sys.exit("needs PostgreSQL after migrate (dossiers 0012)")
+        sys.exit("needs PostgreSQL after migrate (dossiers 0013)")
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, code, ref FROM dossiers_dossier WHERE code IS NOT NULL")
         rows = list(cursor.fetchall())

@@ -31,7 +31,7 @@ postgres_only = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="partitions exist on PostgreSQL only"
 )
 TABLES = ("dossiers_dossier", "dossiers_dossierevent", "dossiers_dossierstep")
-MIGRATION = importlib.import_module("motcua.dossiers.migrations.0012_partitions")
+MIGRATION = importlib.import_module("motcua.dossiers.migrations.0013_partitions")
 
 
 def scalar(sql: str, params: list[Any] | None = None) -> Any:

@@ -1,7 +1,7 @@
 """Periods of the dossier partitions (PostgreSQL only; decision 0022).
 
 Dossiers, their events and their step visits are partitioned by ranges of *dossier ids*
-(migration ``dossiers 0012``). Each period (a year, or a month with
+(migration ``dossiers 0013``). Each period (a year, or a month with
 ``MOTCUA_PARTITION_PERIOD=month``) owns a range of ``STEP`` ids, created ahead of time as three
 empty partitions; when the period begins, the dossier id sequence jumps to the first id of its
 range, so every dossier created from then on — and every event and step of it, whenever they
@@ -25,7 +25,7 @@ from django.db import connection, transaction
 
 from motcua.common.clock import VIETNAM
 
-STEP = 10_000_000_000  # dossier ids per partition, as in migration dossiers 0012
+STEP = 10_000_000_000  # dossier ids per partition, as in migration dossiers 0013
 TABLES = ("dossiers_dossier", "dossiers_dossierevent", "dossiers_dossierstep")
 AHEAD = datetime.timedelta(days=31)  # a period's partitions exist this long before it begins
 LOCK_KEY = 0x6D637061  # pg_advisory_xact_lock: one partition job at a time
@@ -33,7 +33,7 @@ LOCK_TIMEOUT = "2s"  # attaching a partition briefly holds writes: give up rathe
 
 
 class PartitionsUnavailable(Exception):
-    """Not on PostgreSQL, or migration dossiers 0012 has not run."""
+    """Not on PostgreSQL, or migration dossiers 0013 has not run."""
 
 
 @dataclass(frozen=True)

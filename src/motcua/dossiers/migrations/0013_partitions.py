@@ -296,7 +296,7 @@ def partitions_remove(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0011_worklist_model"),
+        ("dossiers", "0012_worklist_counts_from_indexes"),
         # Every table with a foreign key to a dossier or an event exists before the conversion.
         ("notifications", "0002_officer_alerts"),
         ("portal", "0005_lookup_failures"),

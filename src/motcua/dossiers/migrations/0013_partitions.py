@@ -16,7 +16,8 @@ attached to the new table's). What a partitioned table cannot hold changes:
   the two foreign keys to an event (issued documents, notifications) become
   ``(event_id, dossier_id)``, both tables naming the dossier already.
 
-The migration is one transaction: it either converts all three tables or none.
+The migration is one transaction: it either converts all three tables or none. Going back
+(``migrate dossiers 0012``) copies every row into plain tables again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 from django.db import migrations
 
 STEP = 10_000_000_000  # dossier ids per partition (decision 0022)
+UNIQUE_MARK = "motcua 0013, unique before partitioning: "
 VIETNAM = datetime.timezone(datetime.timedelta(hours=7))
 # (table, partition key, primary key)
 TABLES = [
@@ -179,15 +181,15 @@ def foreign_key_to_pair(definition: str, key: str) -> str:
     """``FOREIGN KEY (x) REFERENCES t(id) …`` → ``FOREIGN KEY (x, key) REFERENCES t(id, key) …``."""
     pattern = r"^FOREIGN KEY \((\w+)\) REFERENCES ([\w.]+)\(id\)"
     if not re.match(pattern, definition):
-        raise RuntimeError(f"khóa ngoại không chuyển được / foreign key not converted: {definition}")
+        raise RuntimeError(
+            f"khóa ngoại không chuyển được / foreign key not converted: {definition}"
+        )
     return re.sub(pattern, rf"FOREIGN KEY (\1, {key}) REFERENCES \2(id, {key})", definition)
 
 
-def table_partition(
-    cursor: Any, table: str, key: str, primary: list[str], *, suffix: str, high: int
-) -> None:
-    """Make ``table`` the first partition (ids below ``high``) of a partitioned table of its name."""
-    partition = f"{table}_{suffix}"
+def foreign_keys(cursor: Any, table: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(to ``table``: (table, name, definition)…, from it: (name, definition)…), without the
+    copies PostgreSQL keeps for each partition."""
     incoming = rows(
         cursor,
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -200,9 +202,35 @@ def table_partition(
         "WHERE contype = 'f' AND conrelid = %s::regclass AND conparentid = 0",
         [table],
     )
-    indexes = indexes_of(cursor, table)
+    return incoming, outgoing
+
+
+def sequence_of(cursor: Any, table: str) -> tuple[str, int, bool]:
     sequence = rows(cursor, "SELECT pg_get_serial_sequence(%s, 'id')", [table])[0][0]
     last_value, is_called = rows(cursor, f"SELECT last_value, is_called FROM {sequence}")[0]  # noqa: S608
+    return sequence, last_value, is_called
+
+
+def sequence_take_over(cursor: Any, table: str, state: tuple[str, int, bool]) -> None:
+    """The new table's identity sequence gets the old one's name and position."""
+    sequence, last_value, is_called = state
+    new_sequence = rows(cursor, "SELECT pg_get_serial_sequence(%s, 'id')", [table])[0][0]
+    cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {sequence.split('.')[-1]}")
+    cursor.execute("SELECT setval(%s, %s, %s)", [sequence, last_value, is_called])
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def table_partition(
+    cursor: Any, table: str, key: str, primary: list[str], *, suffix: str, high: int
+) -> None:
+    """Make ``table`` the first partition (ids below ``high``) of a partitioned table of its name."""
+    partition = f"{table}_{suffix}"
+    incoming, outgoing = foreign_keys(cursor, table)
+    indexes = indexes_of(cursor, table)
+    state = sequence_of(cursor, table)
 
     for other, name, _definition in incoming:
         cursor.execute(f'ALTER TABLE {other} DROP CONSTRAINT "{name}"')
@@ -223,9 +251,15 @@ def table_partition(
             # Unique across partitions through dossiers_dossierkey; here an index to find by.
             if index["constraint"]:
                 cursor.execute(f'ALTER TABLE {partition} DROP CONSTRAINT "{index["constraint"]}"')
+                before = f'ALTER TABLE {table} ADD CONSTRAINT "{index["constraint"]}" {index["definition"]}'  # fmt: skip
             else:
                 cursor.execute(f'DROP INDEX "{index["name"]}"')
+                before = index["sql"]
             parent_sql.append(index["sql"].replace("CREATE UNIQUE INDEX", "CREATE INDEX", 1))
+            # How it was, for the way back (partitions_remove).
+            parent_sql.append(
+                f'COMMENT ON INDEX "{index["name"]}" IS {literal(UNIQUE_MARK + before)}'
+            )
         else:
             cursor.execute(f'ALTER INDEX "{index["name"]}" RENAME TO "{suffixed(index["name"], suffix)}"')  # fmt: skip
             if index["constraint"]:
@@ -241,9 +275,7 @@ def table_partition(
         f"INCLUDING IDENTITY) PARTITION BY RANGE ({key})"
     )
     cursor.execute(f"ALTER TABLE {partition} ALTER COLUMN id DROP IDENTITY")
-    new_sequence = rows(cursor, "SELECT pg_get_serial_sequence(%s, 'id')", [table])[0][0]
-    cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {sequence.split('.')[-1]}")
-    cursor.execute("SELECT setval(%s, %s, %s)", [sequence, last_value, is_called])
+    sequence_take_over(cursor, table, state)
     for sql in parent_sql:
         cursor.execute(sql)
     for name, definition in outgoing:
@@ -255,6 +287,52 @@ def table_partition(
     for other, name, definition in incoming:
         if primary != ["id"]:
             definition = foreign_key_to_pair(definition, key)
+        cursor.execute(f'ALTER TABLE {other} ADD CONSTRAINT "{name}" {definition}')
+
+
+def foreign_key_to_single(definition: str, key: str) -> str:
+    """The way back of ``foreign_key_to_pair``."""
+    pattern = rf"^FOREIGN KEY \((\w+), {key}\) REFERENCES ([\w.]+)\(id, {key}\)"
+    return re.sub(pattern, r"FOREIGN KEY (\1) REFERENCES \2(id)", definition)
+
+
+def table_unpartition(cursor: Any, table: str, key: str) -> None:
+    """A plain table again, with every partition's rows (copied) and its keys as before."""
+    incoming, outgoing = foreign_keys(cursor, table)
+    indexes = indexes_of(cursor, table)
+    state = sequence_of(cursor, table)
+    comments = dict(
+        rows(
+            cursor,
+            "SELECT i.relname, obj_description(i.oid, 'pg_class') FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass",
+            [table],
+        )
+    )
+    for other, name, _definition in incoming:
+        cursor.execute(f'ALTER TABLE {other} DROP CONSTRAINT "{name}"')
+    cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_partitioned")
+    cursor.execute(
+        f"CREATE TABLE {table} (LIKE {table}_partitioned INCLUDING DEFAULTS "
+        "INCLUDING CONSTRAINTS INCLUDING IDENTITY)"
+    )
+    cursor.execute(f"INSERT INTO {table} SELECT * FROM {table}_partitioned")  # noqa: S608
+    cursor.execute(f"DROP TABLE {table}_partitioned")
+    sequence_take_over(cursor, table, state)
+    for index in indexes:
+        comment = comments.get(index["name"]) or ""
+        if index["primary"]:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{index["name"]}" PRIMARY KEY (id)')
+        elif comment.startswith(UNIQUE_MARK):
+            cursor.execute(comment.removeprefix(UNIQUE_MARK))
+        elif index["constraint"]:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{index["constraint"]}" {index["definition"]}')  # fmt: skip
+        else:
+            cursor.execute(index["sql"].replace(" ON ONLY ", " ON ", 1))
+    for name, definition in outgoing:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    for other, name, definition in incoming:
+        definition = foreign_key_to_single(definition, key)
         cursor.execute(f'ALTER TABLE {other} ADD CONSTRAINT "{name}" {definition}')
 
 
@@ -285,13 +363,15 @@ def partitions_create(apps: Any, schema_editor: Any) -> None:
 
 
 def partitions_remove(apps: Any, schema_editor: Any) -> None:
-    """Back to plain tables (rows of every partition copied into them)."""
+    """Back to plain tables: every partition's rows are copied into them (slow on a large
+    database; restoring the backup taken before the upgrade is quicker)."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    raise RuntimeError(
-        "Không tự gỡ phân vùng / partitions are not undone automatically: restore the backup "
-        "taken before the upgrade (docs/decisions/0022-partitions-by-id-range.md)."
-    )
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(UNDO_KEYS)
+        cursor.execute("DROP TABLE dossiers_partition")
+        for table, key, _primary in reversed(TABLES):
+            table_unpartition(cursor, table, key)
 
 
 class Migration(migrations.Migration):

@@ -25,9 +25,9 @@ LOCK_NAME = "scheduler"
 class Command(BaseCommand):
     help = (
         "Lập lịch việc định kỳ / Enqueue periodic jobs (deadline scan, notification retries, "
-        "the daily audit root, the partitions of the next period) for the worker. Start one on every machine if you like: only the "
-        "one holding the lock enqueues; the others wait and take over when it stops "
-        "(docs/decisions/0017)."
+        "the daily audit root, the partitions of the next period) for the worker. Start one on "
+        "every machine if you like: only the one holding the lock enqueues; the others wait and "
+        "take over when it stops (docs/decisions/0017)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

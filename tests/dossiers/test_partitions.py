@@ -15,14 +15,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from motcua.common.clock import VIETNAM, clock_set_to
-from motcua.common.parallel import id_ranges
 from motcua.dossiers import partitions as p
 from motcua.dossiers.audit_roots import audit_publish, audit_scan
 from motcua.dossiers.bulk.export import dossiers_export
-from motcua.dossiers.models import AuditRoot, Dossier, DossierEvent, DossierStep
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+from motcua.dossiers.services.reception import dossier_made_with
 
 from .conftest import Staff, at, received, submitted
 
@@ -207,6 +208,29 @@ def test_a_code_a_reference_or_an_idempotency_key_is_never_given_twice(
     assert Dossier.objects.get(code=old.code).pk == new.pk
 
 
+def test_an_idempotency_key_seen_before_finds_its_dossier_in_one_partition(
+    staff: Staff, sequence_kept: None
+) -> None:
+    """On PostgreSQL the key table gives the id, then the dossier is read by id: planned for its
+    own partition, not for every period's; a key never seen costs the key table's read alone."""
+    received(staff)
+    second = next_period_opened()[1] if connection.vendor == "postgresql" else None
+    dossier = received(staff, "2026-03-03 09:00")
+    Dossier.objects.filter(pk=dossier.pk).update(submitted_by=staff.reception, idempotency_key="K1")
+    with CaptureQueriesContext(connection) as done:
+        assert dossier_made_with(staff.reception, "K1") == dossier
+        assert dossier_made_with(staff.specialist, "K1") is None  # another caller's key
+        assert dossier_made_with(staff.reception, "K2") is None
+    if second is None:
+        return
+    assert len(done.captured_queries) == 4  # key, dossier by id; key; key
+    read = done.captured_queries[1]["sql"]
+    assert "dossiers_dossierkey" not in read
+    plan = scalar("EXPLAIN (FORMAT JSON) " + read)
+    touched = {name.rsplit("_", 1)[1] for name in re.findall(r"dossiers_dossier\w*_p\d+", json.dumps(plan))}  # fmt: skip
+    assert touched == {second.suffix}, plan
+
+
 def bare(staff: Staff, ref: str) -> Dossier:
     """A dossier row without history (nothing protects it from deletion)."""
     model = submitted(staff)
@@ -231,16 +255,6 @@ def test_postgres_key_rows_follow_inserts_deletes_and_truncation(staff: Staff) -
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check left pending
         cursor.execute("TRUNCATE dossiers_dossier CASCADE")
     assert scalar("SELECT count(*) FROM dossiers_dossierkey") == 0
-
-
-def test_id_ranges_hold_every_row_and_skip_the_gaps() -> None:
-    for number, pk in enumerate((5, 7, 150, 10**10 + 3), start=1):
-        AuditRoot.objects.create(
-            pk=pk, number=number, published_at=at("2026-03-02 09:00"), reason="test", dossiers=0,
-            events=0, root="", key_fingerprint="", document="{}",
-        )  # fmt: skip
-    ranges = list(id_ranges(AuditRoot.objects.all(), 100))
-    assert ranges == [(0, 105), (105, 250), (250, 10**10 + 103)]
 
 
 def test_the_partitions_command_says_where_it_has_nothing_to_show() -> None:

@@ -345,6 +345,12 @@ MOTCUA_AUDIT_ROOTS_DIR = Path(
     os.environ.get("MOTCUA_AUDIT_ROOTS_DIR", VAR_DIR / "audit-roots")
 ).resolve()
 MOTCUA_AUDIT_PUBLISH_HOURS = float(os.environ.get("MOTCUA_AUDIT_PUBLISH_HOURS", "24"))
+# PostgreSQL: dossiers and their events in one partition per year or month (decision 0022).
+MOTCUA_PARTITION_PERIOD = os.environ.get("MOTCUA_PARTITION_PERIOD", "year")
+if MOTCUA_PARTITION_PERIOD not in ("year", "month"):
+    raise ImproperlyConfigured(
+        f"MOTCUA_PARTITION_PERIOD must be 'year' or 'month', got {MOTCUA_PARTITION_PERIOD!r}"
+    )
 # API tokens: lifetime when none is asked for, and the longest one may ask for (days).
 MOTCUA_API_TOKEN_MAX_DAYS = int(os.environ.get("MOTCUA_API_TOKEN_MAX_DAYS", "365"))
 MOTCUA_API_TOKEN_DAYS = min(

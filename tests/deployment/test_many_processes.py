@@ -103,14 +103,16 @@ def one(conn: psycopg.Connection[Any], sql: str) -> Any:
 
 
 def replica_dossier_reads(names: dict[str, str]) -> int:
-    """Scans of the dossier table that the replica itself ran (its own statistics)."""
+    """Scans of the dossier table that the replica itself ran (its own statistics), the
+    partitions' included (decision 0022: a partitioned table's scans are its partitions')."""
     with replica(names) as conn:
         conn.execute("SELECT pg_stat_clear_snapshot()")
         return int(
             one(
                 conn,
-                "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables "
-                "WHERE relname = 'dossiers_dossier'",
+                "SELECT sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)) "
+                "FROM pg_stat_user_tables WHERE relname = 'dossiers_dossier' OR relid IN "
+                "(SELECT inhrelid FROM pg_inherits WHERE inhparent = 'dossiers_dossier'::regclass)",
             )
             or 0
         )

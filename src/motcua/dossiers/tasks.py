@@ -9,6 +9,7 @@ from django_tasks import task
 from motcua.common.clock import now
 
 from .audit_roots import AuditRefused, audit_publish, audit_publish_due
+from .partitions import partitions_ensure
 from .scan import deadlines_scan
 from .tracking_book import tracking_book_build
 
@@ -49,3 +50,10 @@ def audit_publish_task() -> dict[str, object]:
         )
         raise
     return {"published": root.number, "dossiers": root.dossiers, "events": root.events}
+
+
+@task()
+def partitions_ensure_task() -> dict[str, object]:
+    """Enqueued by `motcua scheduler` when ``partitions_due``: the next period's partitions a
+    month ahead, and the new period started when it begins (PostgreSQL; decision 0022)."""
+    return {"done": partitions_ensure(at=now())}

@@ -10,7 +10,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from motcua.common.clock import now
 from motcua.common.leader import LeaderLock, leader_lock
 from motcua.dossiers.audit_roots import audit_publish_due
-from motcua.dossiers.tasks import audit_publish_every, audit_publish_task, deadlines_scan_task
+from motcua.dossiers.partitions import partitions_due
+from motcua.dossiers.tasks import (
+    audit_publish_every,
+    audit_publish_task,
+    deadlines_scan_task,
+    partitions_ensure_task,
+)
 from motcua.notifications.tasks import notifications_retry_task
 
 LOCK_NAME = "scheduler"
@@ -19,9 +25,9 @@ LOCK_NAME = "scheduler"
 class Command(BaseCommand):
     help = (
         "Lập lịch việc định kỳ / Enqueue periodic jobs (deadline scan, notification retries, "
-        "the daily audit root) for the worker. Start one on every machine if you like: only the "
-        "one holding the lock enqueues; the others wait and take over when it stops "
-        "(docs/decisions/0017)."
+        "the daily audit root, the partitions of the next period) for the worker. Start one on "
+        "every machine if you like: only the one holding the lock enqueues; the others wait and "
+        "take over when it stops (docs/decisions/0017)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -87,7 +93,7 @@ class Command(BaseCommand):
         self, lock: LeaderLock, stop: threading.Event, *, every: float, once: bool
     ) -> None:
         """Enqueue a round every ``every`` seconds for as long as this process holds the lock."""
-        audit_enqueued = 0.0
+        audit_enqueued = partitions_enqueued = 0.0
         rounds = 0
         while not stop.is_set() and lock.held():
             deadlines_scan_task.enqueue()
@@ -97,6 +103,11 @@ class Command(BaseCommand):
             if not asked_lately and audit_publish_due(now(), audit_publish_every()):
                 audit_publish_task.enqueue()
                 audit_enqueued = time.monotonic()
+            # PostgreSQL: partitions a month ahead, a new period started as it begins (0022).
+            asked_lately = partitions_enqueued and time.monotonic() - partitions_enqueued < 3600
+            if not asked_lately and partitions_due(now()):
+                partitions_ensure_task.enqueue()
+                partitions_enqueued = time.monotonic()
             rounds += 1
             if self.verbosity >= 2:
                 self.say(f"round {rounds} enqueued")

@@ -15,7 +15,7 @@ from motcua.organizations.selectors import unit_descendant_ids
 from .constants import ONLINE_SUBMISSION, CompetenceLevel, OnlineLevel, ProcessStatus
 from .models import Channel, Procedure, ProcessDefinition, Requirement, RequirementGroup
 from .revision import RevisionCache
-from .search import INDEX, Filters, ranked, unit_matches
+from .search import INDEX, Filters, search, unit_matches
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class SearchPage:
     page: int
     page_size: int
     items: list[Procedure]
+    suggestion: str = ""  # "did you mean": the query with its slips corrected
 
     @property
     def pages(self) -> int:
@@ -47,12 +48,13 @@ def procedure_search(
     *, query: str, filters: Filters, page: int = 1, page_size: int = 20
 ) -> SearchPage:
     index = INDEX.get()
-    positions = ranked(index, query, filters)
+    ranking = search(index, query, filters)
     page = max(1, page)
-    chosen = positions[(page - 1) * page_size : page * page_size]
+    chosen = ranking.positions[(page - 1) * page_size : page * page_size]
     ids = [index.docs[p].pk for p in chosen]
     rows = Procedure.objects.select_related("field", "deciding_unit").in_bulk(ids)
-    return SearchPage(len(positions), page, page_size, [rows[i] for i in ids if i in rows])
+    items = [rows[i] for i in ids if i in rows]
+    return SearchPage(len(ranking.positions), page, page_size, items, ranking.suggestion)
 
 
 def procedure_detail(code: str) -> Procedure | None:

@@ -81,11 +81,54 @@ class Parsed:
         return bool(self.corrections)
 
 
+def written_out_tables() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Abbreviations and numbers → their words, folded and accented."""
+    folded: dict[str, list[str]] = {}
+    accented: dict[str, list[str]] = {}
+    for short, long in {**search_terms.NUMBERS, **search_terms.ABBREVIATIONS}.items():
+        key = syllables(short)
+        if len(key) == 1:
+            folded[key[0]] = syllables(long)
+            accented[accent(short)] = accents(long)
+    return folded, accented
+
+
+FOLDED_OUT, ACCENTED_OUT = written_out_tables()
+# The same for a query's words, before the people's words are looked up ("đăng ký HKD" is
+# "đăng ký hộ kinh doanh", which people's words know).
+WRITTEN_OUT: dict[str, tuple[Word, ...]] = {}
+
+
+def written_out(words: list[str], table: Mapping[str, list[str]]) -> list[str]:
+    """A text's words with abbreviations and numbers written out ("công ty TNHH 2 thành viên"
+    → "công ty trách nhiệm hữu hạn hai thành viên"), so that a record is found by either form:
+    the query goes through the same table (``search_terms.ABBREVIATIONS``, ``NUMBERS``)."""
+    if not any(word in table for word in words):
+        return words
+    return [out for word in words for out in table.get(word, [word])]
+
+
+def indexed(text: str) -> list[str]:
+    """The folded syllables a text is indexed under."""
+    return written_out(syllables(text), FOLDED_OUT)
+
+
+def indexed_accents(text: str) -> list[str]:
+    return written_out(accents(text), ACCENTED_OUT)
+
+
 def words_of(text: str) -> tuple[Word, ...]:
     folded, keys = syllables(text), accents(text)
     if len(keys) != len(folded):
         keys = [""] * len(folded)
     return tuple(Word(f, a) for f, a in zip(folded, keys, strict=True))
+
+
+WRITTEN_OUT.update(
+    (syllables(short)[0], words_of(long))
+    for short, long in {**search_terms.NUMBERS, **search_terms.ABBREVIATIONS}.items()
+    if len(syllables(short)) == 1
+)
 
 
 @dataclass(frozen=True)
@@ -112,17 +155,15 @@ class Analyser:
         for phrase in search_terms.FILLER_PHRASES:
             rules[tuple(syllables(phrase))] = Rule(())
         tables = (
-            (search_terms.ENGLISH, True),
-            (search_terms.NUMBERS, False),
-            (search_terms.ABBREVIATIONS, False),
-            (search_terms.PEOPLE_WORDS, False),
-            (dict(synonyms), False),  # the administrators' phrases win
+            (search_terms.ENGLISH, True, False),
+            (search_terms.PEOPLE_WORDS, False, True),
+            (dict(synonyms), False, True),  # the administrators' phrases win
         )
-        for table, english in tables:
+        for table, english, may_keep in tables:
             for phrase, meaning in table.items():
                 words = tuple(syllables(phrase))
                 if words:
-                    keep = vocabulary.wording(words) and not english
+                    keep = may_keep and vocabulary.wording(words)
                     rules[words] = Rule(words_of(meaning), english, keep)
         fillers = frozenset(accent(w) for w in search_terms.FILLER_WORDS)
         bare = {normal(syllables(w)[0]) for w in search_terms.FILLER_WORDS}
@@ -134,7 +175,7 @@ class Analyser:
             frozenset(w for w in bare if vocabulary.words.get(w, 0) < AMBIGUOUS),
             frozenset(bare),
             frozenset(search_terms.ENGLISH_FILLERS),
-            frozenset(w for words in rules for w in words) | bare,
+            frozenset(w for words in rules for w in words) | bare | set(WRITTEN_OUT),
             frozenset(pair(a, b) for words in rules for a, b in pairwise(words)),
             used,
         )
@@ -153,7 +194,9 @@ class Analyser:
             Word(w, keys[i], self.filler(w, keys[i])) if i not in corrections else Word(w, "")
             for i, w in enumerate(meant)
         ]
-        found, choices = self.terms_of(words)
+        found, choices = self.terms_of(
+            [out for word in words for out in WRITTEN_OUT.get(word.folded, (word,))]
+        )
         return Parsed(found, choices, meant, corrections, self.vocabulary.pairs)
 
     def filler(self, folded: str, accented: str) -> bool:
@@ -329,4 +372,13 @@ def suggestion(query: str, parsed: Parsed, spell: Callable[[list[str]], list[str
     return " ".join(out)
 
 
-__all__ = ["Analyser", "Parsed", "Terms", "Vocabulary", "suggestion", "terms"]
+__all__ = [
+    "Analyser",
+    "Parsed",
+    "Terms",
+    "Vocabulary",
+    "indexed",
+    "indexed_accents",
+    "suggestion",
+    "terms",
+]

@@ -25,10 +25,10 @@ import bm25s
 import numpy as np
 from django.db.models import F
 
-from .analysis import Analyser, Parsed, Terms, suggestion
+from .analysis import Analyser, Parsed, Terms, indexed, indexed_accents, suggestion
 from .models import Procedure, ProcedureCase, Requirement, RequirementGroup, Synonym
 from .revision import catalog_token
-from .vietnamese import Vocabulary, accents, syllables, terms, written_as
+from .vietnamese import Vocabulary, syllables, terms, written_as
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself
 
@@ -42,9 +42,11 @@ PARTS: tuple[tuple[str, float], ...] = (
     ("documents", 0.15),
     ("applicants", 0.15),
 )
-# BM25's term-frequency saturation: a name repeats a word for a reason less often than a
-# document text does (k1 1.2 instead of bm25s's 1.5; tried 0.9–1.5, b 0.3–0.75 on the test set).
-SHAPES: dict[str, dict[str, float]] = {"name": {"k1": 1.2, "b": 0.75}}
+# BM25's shape for names: a name repeats a word less often for a reason than a document does
+# (k1 1.2, bm25s's default 1.5), and a long name is mostly the clarifications in brackets of a
+# procedure as common as a short one (b 0.5, default 0.75). Tried k1 0.9–1.5, b 0.3–0.75 on
+# tests/catalog/search_queries.py.
+SHAPES: dict[str, dict[str, float]] = {"name": {"k1": 1.2, "b": 0.5}}
 ACCENTED = 0.5  # the name compared with accents, for a query typed with accents
 ACCENTED_PREFIX = ["thu3", "tuc6"]
 POPULAR = 0.3  # the most common procedure scores up to 30 % more than a rare one
@@ -125,24 +127,23 @@ def index_build() -> SearchIndex:
         best = index.by_code.get(code)
         if best is None or (hanoi and not index.docs[best].in_hanoi_set):
             index.by_code[code] = position_of[pk]  # a shared code means the Hà Nội record
-        words = syllables(name)
         index.names.append(name)
-        index.folded_names.append(" ".join(words))
-        keys = accents(name)
+        index.folded_names.append(" ".join(syllables(name)))
+        words, keys = indexed(name), indexed_accents(name)
         if tuple(words[:2]) == NAME_PREFIX and len(words) > 2:
             words = words[2:]
         if keys[:2] == ACCENTED_PREFIX and len(keys) > 2:
             keys = keys[2:]
         texts["name"].append([words])
         accented_names.append(terms(keys))
-        texts["fields"].append([syllables(field_name or "")])
-        texts["results"].append([syllables(r) for r in results or []])
-        texts["applicants"].append([syllables(a) for a in applicants or []])
+        texts["fields"].append([indexed(field_name or "")])
+        texts["results"].append([indexed(r) for r in results or []])
+        texts["applicants"].append([indexed(a) for a in applicants or []])
         texts["documents"].append([])
     for procedure_id, text in other_fields():
-        texts["fields"][position_of[procedure_id]].append(syllables(text))
+        texts["fields"][position_of[procedure_id]].append(indexed(text))
     for procedure_id, text in documents():
-        texts["documents"][position_of[procedure_id]].append(syllables(text))
+        texts["documents"][position_of[procedure_id]].append(indexed(text))
     for part, weight in PARTS:
         retriever = bm25s.BM25(**SHAPES.get(part, {}))
         corpus = [[t for words in segments for t in terms(words)] for segments in texts[part]]
@@ -257,14 +258,26 @@ def search(index: SearchIndex, query: str, filters: Filters) -> Ranking:
         candidates &= index.hanoi
     positions = np.flatnonzero(candidates)
     order = positions[np.lexsort((positions, -score[positions]))].tolist()
+    best = reference(index, order, score, filters)
     chosen: list[int] = []
     for position in order:
-        if chosen and score[position] < KEEP * score[chosen[0]]:
+        if score[position] < KEEP * best:
             break
         if matches(index.docs[position], filters):
             chosen.append(position)
     said = suggestion(query, parsed, spelling(index)) if parsed.corrected and chosen else ""
     return Ranking(chosen, said)
+
+
+def reference(index: SearchIndex, order: list[int], score: np.ndarray, filters: Filters) -> float:
+    """The score results are measured against: the best record of the Hà Nội set that the
+    filters let through (so the whole national catalog, ``scope=all``, adds records to what
+    the Hà Nội set finds and never takes any away), else the best record let through."""
+    docs = index.docs
+    best = next((p for p in order if docs[p].in_hanoi_set and matches(docs[p], filters)), None)
+    if best is None:
+        best = next((p for p in order if matches(docs[p], filters)), None)
+    return 0.0 if best is None else float(score[best])
 
 
 def spelling(index: SearchIndex) -> Callable[[list[str]], list[str] | None]:

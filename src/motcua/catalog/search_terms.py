@@ -173,6 +173,7 @@ PEOPLE_WORDS: dict[str, str] = {
     "gia hạn giấy phép xây nhà": "gia hạn giấy phép xây dựng",
     # Identity, travel, vehicles.
     "làm căn cước": "cấp thẻ căn cước",
+    "làm thẻ căn cước": "cấp thẻ căn cước",
     "căn cước công dân": "thẻ căn cước",
     "chứng minh nhân dân": "thẻ căn cước",
     "chứng minh thư": "thẻ căn cước",

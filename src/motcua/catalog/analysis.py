@@ -66,12 +66,21 @@ class Terms(NamedTuple):
     accented: list[str]  # for what was typed with accents or came from a table
 
 
+class Rewrite(NamedTuple):
+    """A phrase the tables rewrote. Its meaning counts as much as the phrase typed, not as much
+    as its own length ("mở quán" → six words must not drown "karaoke"): ``weight`` is the square
+    root of (terms typed / terms meant), at most 1. Where the catalog writes the phrase as typed
+    too ("công chứng"), ``typed`` has it, and a record scores the better of the two, not both."""
+
+    meaning: Terms
+    weight: float
+    typed: Terms | None
+
+
 @dataclass(frozen=True)
 class Parsed:
-    terms: Terms  # scores add up
-    # A phrase the tables rewrite but the catalog also writes as typed ("TNHH" and "trách
-    # nhiệm hữu hạn", "2" and "hai"): a record scores the better of the two, not both.
-    choices: list[tuple[Terms, Terms]] = field(default_factory=list)
+    terms: Terms  # what was typed and not rewritten
+    rewrites: list[Rewrite] = field(default_factory=list)
     meant: list[str] = field(default_factory=list)  # the query's syllables, slips corrected
     corrections: dict[int, str] = field(default_factory=dict)  # position → syllable meant
     pairs: Mapping[str, int] = field(default_factory=dict)  # the pairs the catalog knows
@@ -194,10 +203,10 @@ class Analyser:
             Word(w, keys[i], self.filler(w, keys[i])) if i not in corrections else Word(w, "")
             for i, w in enumerate(meant)
         ]
-        found, choices = self.terms_of(
+        found, rewrites = self.terms_of(
             [out for word in words for out in WRITTEN_OUT.get(word.folded, (word,))]
         )
-        return Parsed(found, choices, meant, corrections, self.vocabulary.pairs)
+        return Parsed(found, rewrites, meant, corrections, self.vocabulary.pairs)
 
     def filler(self, folded: str, accented: str) -> bool:
         return accented in self.fillers if accented else folded in self.bare_fillers
@@ -263,7 +272,12 @@ class Analyser:
             )
             return (-together, Levenshtein.distance(word, candidate), -known.words[candidate])
 
-        return min(sorted(candidates), key=fit) if candidates else ""
+        if not candidates:
+            return ""
+        best = min(sorted(candidates), key=fit)
+        # Beside other words, the syllable meant is one names use with one of them: a word the
+        # catalog never uses ("bếp") is not a slip of a common one ("bên").
+        return best if not neighbours or fit(best)[0] < 0 else ""
 
     def closest_pair(self, first: str, second: str) -> tuple[str, str] | None:
         """The pair meant by two known syllables no name puts together, if one that sounds the
@@ -288,13 +302,13 @@ class Analyser:
     # ----------------------------------------------------------------------------- terms
     def rewritten(
         self, words: list[Word]
-    ) -> tuple[list[list[Word]], list[tuple[list[Word], list[Word]]]]:
-        """Stretches of words after the rewrites (a rewrite is a stretch of its own), and the
-        rewrites whose phrase is searched as typed too, as (meaning, as typed)."""
+    ) -> tuple[list[list[Word]], list[tuple[list[Word], list[Word], bool]]]:
+        """Stretches of words typed and not rewritten, and the rewrites as (meaning, typed,
+        whether the typed phrase is searched too)."""
         folded = [w.folded for w in words]
         english = self.english_in(folded)
         stretches: list[list[Word]] = [[]]
-        choices: list[tuple[list[Word], list[Word]]] = []
+        rewrites: list[tuple[list[Word], list[Word], bool]] = []
         position = 0
         while position < len(words):
             size, rule = self.rule_at(folded, position, english)
@@ -305,13 +319,11 @@ class Analyser:
                     stretches[-1].append(words[position])
                 position += 1
                 continue
-            if rule.keep:
-                choices.append((list(rule.meaning), words[position : position + size]))
-            else:
-                stretches.append(list(rule.meaning))
+            if rule.meaning:
+                rewrites.append((list(rule.meaning), words[position : position + size], rule.keep))
             stretches.append([])
             position += size
-        return [s for s in stretches if s], choices
+        return [s for s in stretches if s], rewrites
 
     def rule_at(self, words: list[str], position: int, english: bool) -> tuple[int, Rule | None]:
         for size in range(min(self.longest, len(words) - position), 0, -1):
@@ -327,13 +339,17 @@ class Analyser:
             for size in range(1, self.longest + 1)
         )
 
-    def terms_of(self, words: list[Word]) -> tuple[Terms, list[tuple[Terms, Terms]]]:
-        stretches, choices = self.rewritten(words)
-        everything = [*stretches, *(w for choice in choices for w in choice)]
-        if all(w.filler for stretch in everything for w in stretch):
+    def terms_of(self, words: list[Word]) -> tuple[Terms, list[Rewrite]]:
+        stretches, rewrites = self.rewritten(words)
+        if all(w.filler for stretch in stretches for w in stretch) and not rewrites:
             plain = [w._replace(filler=False) for w in words]  # search what was typed
             return terms_in([plain]), []
-        return terms_in(stretches), [(terms_in([a]), terms_in([b])) for a, b in choices]
+        out = []
+        for meaning, typed, keep in rewrites:
+            meant = terms_in([meaning])
+            weight = min(1.0, (len(terms_in([typed]).folded) / len(meant.folded)) ** 0.5)
+            out.append(Rewrite(meant, weight, terms_in([typed]) if keep else None))
+        return terms_in(stretches), out
 
 
 def terms_in(stretches: list[list[Word]]) -> Terms:

@@ -220,8 +220,9 @@ def unit_matches(doc: Doc, filters: Filters) -> bool:
 
 def scores(index: SearchIndex, parsed: Parsed) -> np.ndarray:
     total = scored(index, parsed.terms)
-    for meaning, as_typed in parsed.choices:
-        total += np.maximum(scored(index, meaning), scored(index, as_typed))
+    for rewrite in parsed.rewrites:
+        meant = rewrite.weight * scored(index, rewrite.meaning)
+        total += meant if rewrite.typed is None else np.maximum(meant, scored(index, rewrite.typed))
     return total * index.boost
 
 

@@ -208,11 +208,14 @@ def matches(doc: Doc, filters: Filters) -> bool:
 
 
 def unit_matches(doc: Doc, filters: Filters) -> bool:
+    """Handled by these units: decided or received there by name, or, for a ward or commune
+    (and its police), any procedure of that level and body."""
     if filters.unit_kind:
         wanted = "police" if filters.unit_kind == "commune_police" else "people_committee"
-        return doc.level == "commune" and doc.commune_body == wanted
+        if doc.level == "commune" and doc.commune_body == wanted:
+            return True
     if filters.unit_ids is None:
-        return True
+        return not filters.unit_kind
     return doc.deciding_unit_id in filters.unit_ids or bool(
         doc.receiving_unit_ids & filters.unit_ids
     )

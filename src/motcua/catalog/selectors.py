@@ -35,7 +35,8 @@ def filters_for_unit(unit: Unit | None, **values: Any) -> Filters:
     if unit is None:
         return Filters(**values)
     if unit.kind in COMMUNE_LEVEL_KINDS or unit.kind == UnitKind.COMMUNE_POLICE:
-        return Filters(unit_kind=unit.kind, **values)
+        # Also what names the unit itself (a ward's one-stop receiving its police's procedures).
+        return Filters(unit_kind=unit.kind, unit_ids=frozenset({unit.pk}), **values)
     return Filters(unit_ids=frozenset(unit_descendant_ids([unit.pk])), **values)
 
 

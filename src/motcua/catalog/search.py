@@ -1,9 +1,9 @@
 """Procedure search that answers the questions people type (decision 0023).
 
-The catalog (a few thousand records) is indexed in each process's memory: every record's name,
-fields, results, documents (with their cases) and applicant types become terms
-(``catalog.analysis``: folded syllables and adjacent pairs), scored with BM25 by ``bm25s``, one
-index per part of the record, weighted. A query is read the same way (slips corrected, people's
+The catalog (a few thousand records) is indexed in each process's memory (``search_index``):
+every record's name, fields, results, documents (with their cases) and applicant types become
+terms (``vietnamese``: folded syllables and adjacent pairs), scored with BM25 by ``bm25s``, one
+index per part of the record, weighted. A query is read the same way (``analysis`` slips corrected, people's
 words, abbreviations and English rewritten, fillers dropped), so a record ranks by how much of
 what was meant it contains, not by whether it contains every word typed. Ranking happens in
 Python over rows read once, so SQLite and PostgreSQL give identical results by construction.
@@ -14,61 +14,20 @@ scoring less than ``KEEP`` of the best are left out (noise, not answers).
 
 from __future__ import annotations
 
-import logging
-import math
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import bm25s
 import numpy as np
-from django.db.models import F
 
-from .analysis import Analyser, Parsed, Terms, indexed, indexed_accents, suggestion
-from .models import Procedure, ProcedureCase, Requirement, RequirementGroup, Synonym
+from .analysis import Parsed, Terms, suggestion
 from .revision import catalog_token
-from .vietnamese import Vocabulary, syllables, terms, written_as
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself
+from .search_index import Doc, SearchIndex, index_build
+from .vietnamese import syllables, written_as
 
 CODE_QUERY = re.compile(r"^(\d\.\d{6})(?:\.\d{1,3})?$")
-# How much each part of a record counts: the name says what the procedure is; the documents
-# and results often answer a question ("cần những gì") but name other procedures' things too.
-PARTS: tuple[tuple[str, float], ...] = (
-    ("name", 1.0),
-    ("fields", 0.3),
-    ("results", 0.4),
-    ("documents", 0.15),
-    ("applicants", 0.15),
-)
-# BM25's shape for names: a name repeats a word less often for a reason than a document does
-# (k1 1.2, bm25s's default 1.5), and a long name is mostly the clarifications in brackets of a
-# procedure as common as a short one (b 0.5, default 0.75). Tried k1 0.9–1.5, b 0.3–0.75 on
-# tests/catalog/search_queries.py.
-SHAPES: dict[str, dict[str, float]] = {"name": {"k1": 1.2, "b": 0.5}}
-ACCENTED = 0.5  # the name compared with accents, for a query typed with accents
-ACCENTED_PREFIX = ["thu3", "tuc6"]
-POPULAR = 0.3  # the most common procedure scores up to 30 % more than a rare one
 KEEP = 0.35  # a result scores at least this share of the best result
-NAME_PREFIX = ("thu", "tuc")  # "Thủ tục đăng ký khai sinh": the first two words say nothing
-
-
-@dataclass(frozen=True)
-class Doc:
-    pk: int
-    code: str
-    field_id: int | None
-    field_code: str
-    level: str
-    commune_body: str
-    online_level: str
-    kind: str
-    in_hanoi_set: bool
-    applicants: tuple[str, ...]  # folded applicant types
-    deciding_unit_id: int | None
-    receiving_unit_ids: frozenset[int]
-    popularity: int
 
 
 @dataclass(frozen=True)
@@ -87,106 +46,6 @@ class Filters:
 class Ranking:
     positions: list[int]
     suggestion: str = ""  # the query with its slips corrected ("did you mean"), or ""
-
-
-@dataclass
-class SearchIndex:
-    docs: list[Doc] = field(default_factory=list)
-    by_code: dict[str, int] = field(default_factory=dict)
-    parts: list[tuple[bm25s.BM25, float]] = field(default_factory=list)
-    accented: bm25s.BM25 | None = None  # the names' accented terms
-    boost: np.ndarray = field(default_factory=lambda: np.ones(0, dtype=np.float32))
-    hanoi: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    names: list[str] = field(default_factory=list)  # as written, for "did you mean"
-    folded_names: list[str] = field(default_factory=list)
-    analyser: Analyser | None = None
-
-
-def index_build() -> SearchIndex:
-    index = SearchIndex()
-    rows = list(
-        Procedure.objects.values_list(
-            "pk", "code", "name", "field_id", "field__code", "field__name", "level",
-            "commune_body", "online_level", "kind", "in_hanoi_set", "applicant_types",
-            "deciding_unit_id", "popularity", "results",
-        ).order_by("code", "pk")
-    )  # fmt: skip
-    texts: dict[str, list[list[list[str]]]] = {part: [] for part, _weight in PARTS}
-    accented_names: list[list[str]] = []
-    position_of: dict[int, int] = {}
-    receiving = units_receiving()
-    for row in rows:
-        (pk, code, name, field_id, field_code, field_name, level, commune_body, online, kind,
-         hanoi, applicants, deciding, popularity, results) = row  # fmt: skip
-        position_of[pk] = len(index.docs)
-        index.docs.append(
-            Doc(pk, code, field_id, field_code or "", level, commune_body, online, kind, hanoi,
-                tuple(" ".join(syllables(a)) for a in applicants or []), deciding,
-                frozenset(receiving.get(pk, ())), popularity)
-        )  # fmt: skip
-        best = index.by_code.get(code)
-        if best is None or (hanoi and not index.docs[best].in_hanoi_set):
-            index.by_code[code] = position_of[pk]  # a shared code means the Hà Nội record
-        index.names.append(name)
-        index.folded_names.append(" ".join(syllables(name)))
-        words, keys = indexed(name), indexed_accents(name)
-        if tuple(words[:2]) == NAME_PREFIX and len(words) > 2:
-            words = words[2:]
-        if keys[:2] == ACCENTED_PREFIX and len(keys) > 2:
-            keys = keys[2:]
-        texts["name"].append([words])
-        accented_names.append(terms(keys))
-        texts["fields"].append([indexed(field_name or "")])
-        texts["results"].append([indexed(r) for r in results or []])
-        texts["applicants"].append([indexed(a) for a in applicants or []])
-        texts["documents"].append([])
-    for procedure_id, text in other_fields():
-        texts["fields"][position_of[procedure_id]].append(indexed(text))
-    for procedure_id, text in documents():
-        texts["documents"][position_of[procedure_id]].append(indexed(text))
-    for part, weight in PARTS:
-        retriever = bm25s.BM25(**SHAPES.get(part, {}))
-        corpus = [[t for words in segments for t in terms(words)] for segments in texts[part]]
-        retriever.index(corpus, show_progress=False)
-        index.parts.append((retriever, weight))
-    index.accented = bm25s.BM25(**SHAPES.get("name", {}))
-    index.accented.index(accented_names, show_progress=False)
-    popularity = np.array([d.popularity for d in index.docs], dtype=np.float32)
-    index.boost = (1 + POPULAR * np.log1p(popularity) / math.log1p(100)).astype(np.float32)
-    index.hanoi = np.array([d.in_hanoi_set for d in index.docs], dtype=bool)
-    vocabulary = Vocabulary.of(
-        words for part in ("name", "fields") for segments in texts[part] for words in segments
-    )
-    index.analyser = Analyser.build(
-        vocabulary,
-        Synonym.objects.values_list("phrase", "expansion").order_by("phrase"),
-        tuple(retriever.vocab_dict for retriever, _weight in index.parts),
-    )
-    return index
-
-
-def units_receiving() -> dict[int, set[int]]:
-    receiving: dict[int, set[int]] = {}
-    for procedure_id, unit_id in Procedure.receiving_units.through.objects.values_list(
-        "procedure_id", "unit_id"
-    ):
-        receiving.setdefault(procedure_id, set()).add(unit_id)
-    return receiving
-
-
-def other_fields() -> list[tuple[int, str]]:
-    through = Procedure.other_fields.through.objects
-    return list(through.values_list("procedure_id", F("field__name")))
-
-
-def documents() -> list[tuple[int, str]]:
-    """The documents a procedure asks for, the names of its document groups and of its cases
-    ("Trường hợp đăng ký thường trú vào chỗ ở do thuê, mượn, ở nhờ")."""
-    return [
-        *Requirement.objects.values_list("group__procedure_id", "name"),
-        *RequirementGroup.objects.values_list("procedure_id", "name"),
-        *ProcedureCase.objects.exclude(name="").values_list("procedure_id", "name"),
-    ]
 
 
 def matches(doc: Doc, filters: Filters) -> bool:
@@ -232,13 +91,16 @@ def scores(index: SearchIndex, parsed: Parsed) -> np.ndarray:
 def scored(index: SearchIndex, found: Terms) -> np.ndarray:
     """BM25 of each part of each record, weighted and added up."""
     total = np.zeros(len(index.docs), dtype=np.float32)
-    parts = [(r, w, found.folded) for r, w in index.parts]
-    if index.accented is not None:
-        parts.append((index.accented, ACCENTED, found.accented))
-    for retriever, weight, words in parts:
-        ids = retriever.get_tokens_ids(words) if words else []
-        if ids:
-            total += weight * retriever.get_scores_from_ids(ids)
+    for part in index.parts:
+        words = found.accented if part.accented else found.folded
+        ids = part.retriever.get_tokens_ids(words) if words else []
+        if not ids:
+            continue
+        values = part.weight * part.retriever.get_scores_from_ids(ids)
+        if part.present is None:
+            total += values
+        else:
+            total[part.present] += values[part.source]
     return total
 
 

@@ -84,6 +84,12 @@ def accent(word: str) -> str:
     return base + tone if base.isalpha() else base
 
 
+def forget() -> None:
+    """Empty the spelling caches (after an index build filled them with every word)."""
+    normal.cache_clear()
+    accent.cache_clear()
+
+
 def accents(text: str) -> list[str]:
     """The accented keys of a text's words (numbers as they are)."""
     return [accent(word) for word in WORD.findall(text or "")]
@@ -100,7 +106,7 @@ def pair(first: str, second: str) -> str:
 
 def terms(words: Sequence[str]) -> list[str]:
     """The terms a text is indexed under: its syllables and its adjacent pairs."""
-    return [*words, *(pair(a, b) for a, b in pairwise(words))]
+    return [*words, *[f"{a}_{b}" for a, b in pairwise(words)]]
 
 
 def sound(syllable: str) -> str:

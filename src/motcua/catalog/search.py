@@ -108,9 +108,9 @@ def search(index: SearchIndex, query: str, filters: Filters) -> Ranking:
     """Positions of matching docs, best first; an empty query lists by popularity."""
     folded = " ".join(syllables(query))
     if not folded:
-        chosen = [i for i, d in enumerate(index.docs) if matches(d, filters)]
+        listed = [i for i, d in enumerate(index.docs) if matches(d, filters)]
         return Ranking(
-            sorted(chosen, key=lambda i: (-index.docs[i].popularity, index.docs[i].code))
+            sorted(listed, key=lambda i: (-index.docs[i].popularity, index.docs[i].code))
         )
     code = CODE_QUERY.match(folded)
     if code and code.group(1) in index.by_code:

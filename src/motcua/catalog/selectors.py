@@ -45,6 +45,13 @@ def online_submission_open(procedure: Procedure) -> bool:
     return procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION
 
 
+# What a list of results never shows: large texts and JSON, most of the page's fetch time.
+LIST_DEFERS = (
+    "eform_schema", "legal_basis", "results", "conditions", "steps_text", "gaps", "search_text",
+    "executing_bodies", "source_url", "content_hash",
+)  # fmt: skip
+
+
 def procedure_search(
     *, query: str, filters: Filters, page: int = 1, page_size: int = 20
 ) -> SearchPage:
@@ -53,7 +60,9 @@ def procedure_search(
     page = max(1, page)
     chosen = ranking.positions[(page - 1) * page_size : page * page_size]
     ids = [index.docs[p].pk for p in chosen]
-    rows = Procedure.objects.select_related("field", "deciding_unit").in_bulk(ids)
+    rows = (
+        Procedure.objects.select_related("field", "deciding_unit").defer(*LIST_DEFERS).in_bulk(ids)
+    )
     items = [rows[i] for i in ids if i in rows]
     return SearchPage(len(ranking.positions), page, page_size, items, ranking.suggestion)
 

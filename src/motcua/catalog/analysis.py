@@ -368,21 +368,25 @@ def terms_in(stretches: list[list[Word]]) -> Terms:
 
 def suggestion(query: str, parsed: Parsed, spell: Callable[[list[str]], list[str] | None]) -> str:
     """The query as the person typed it, each corrected word as the catalog writes it (with its
-    accents, read in a name that has it next to the same neighbour: "trú" of "thường trú")."""
+    accents, read in a name that has it next to the same neighbour: "trú" of "thường trú"); a
+    query typed without accents gets them on every word a name has ("đăng ký thường trú")."""
     meant, known = parsed.meant, parsed.pairs
+    respell_all = not typed_with_accents(query)
     out: list[str] = []
     position = 0
     for piece in query.split():
         span = range(position, position + len(syllables(piece)))
         position += len(span)
-        if not any(i in parsed.corrections for i in span):
+        if not span or not (respell_all or any(i in parsed.corrections for i in span)):
             out.append(piece)
             continue
         written = []
         for i in span:
             start = i - 1 if i > 0 and pair(meant[i - 1], meant[i]) in known else i
             end = i + 2 if i + 1 < len(meant) and pair(meant[i], meant[i + 1]) in known else i + 1
-            found = spell(meant[start:end])
+            # A word alone has many accented readings ("se": sẻ, sẽ, xe…): only a corrected
+            # one, or one in a pair that names use, is given its accents.
+            found = spell(meant[start:end]) if i in parsed.corrections or end - start > 1 else None
             written.append(found[i - start] if found else meant[i])
         out.append(" ".join(written))
     return " ".join(out)

@@ -150,10 +150,6 @@ def spelling(index: SearchIndex) -> Callable[[list[str]], list[str] | None]:
     return lambda words: written_as(index.folded_names, index.names, words)
 
 
-def ranked(index: SearchIndex, query: str, filters: Filters) -> list[int]:
-    return search(index, query, filters).positions
-
-
 class IndexCache:
     """One index per process, rebuilt when the catalog changes (``catalog.revision``: one
     indexed read per request, so every process on every machine sees a change at once)."""

@@ -1,25 +1,29 @@
-"""What search knows about how people ask: the one table of words it rewrites or ignores.
+"""What search knows about how people ask: the one table of words it rewrites or ignores
+(decision 0023; how they are applied: ``catalog.analysis``).
 
-Search (``catalog.search``) reads these tables when it builds its index; administrators add
-their own phrases in the admin ("Từ đồng nghĩa khi tìm kiếm", the ``Synonym`` table), which win
-over a phrase of the same words here. Everything is compared folded: without accents, "đ" as
-"d", lower case, "y" after a consonant as "i" (so "đăng kí" and "đăng ký" are one word), so write
-entries the way they read best, with accents.
+Search reads these tables when it builds its index; administrators add their own phrases in the
+admin ("Từ đồng nghĩa khi tìm kiếm", the ``Synonym`` table), which win over a phrase of the same
+words here. Everything is compared folded: without accents, "đ" as "d", lower case, "y" after a
+consonant as "i" (so "đăng kí" and "đăng ký" are one word); write entries the way they read
+best, with accents (a meaning's accents are used for queries typed with accents).
 
-A phrase is replaced by its meaning, longest phrase first ("cắt hộ khẩu" before "hộ khẩu");
-what replaced it is searched as the catalog's own words. Keep meanings in the catalog's wording
-(the national procedure names): a meaning no procedure uses finds nothing.
-
-- ``PEOPLE_WORDS``: what people say → what the catalog calls it.
-- ``ABBREVIATIONS``: one word → its full form.
+- ``PEOPLE_WORDS``: what people say → what the catalog calls it. Longest phrase first ("cắt hộ
+  khẩu" before "hộ khẩu"); the meaning is searched instead of the phrase, weighing as much as
+  the phrase typed. Where the catalog itself uses the phrase in five names or more ("công
+  chứng"), a record scores the better of the meaning and the phrase. Keep meanings in the
+  catalog's wording (the national procedure names): a meaning no procedure uses finds nothing.
+- ``ABBREVIATIONS`` and ``NUMBERS``: one word → its words, written out in the query *and* in
+  what is indexed ("công ty TNHH" in a name meets "trách nhiệm hữu hạn" in a query).
 - ``ENGLISH``: English names of the most used procedures and their key words. English
   ``ENGLISH_FILLERS`` are dropped only from a query where an English phrase was found ("do",
   "to", "me" are Vietnamese words too).
-- ``FILLER_PHRASES`` and ``FILLER_WORDS``: question words and politeness, dropped. If nothing is
+- ``FILLER_PHRASES``: question words and politeness, dropped. ``FILLER_WORDS``: not searched
+  alone but still joined to a neighbour in a word pair ("có yếu tố"); typed without accents, a
+  filler that reads like a common catalog word ("dang": đang/đăng) is searched. If nothing is
   left, the query is searched as typed.
 
-A change here changes search on the next start of each process (or the next catalog change);
-``tests/catalog/test_search_quality.py`` says whether it helped.
+A change here changes search on each process's next index build (its next start or the next
+catalog change); ``tests/catalog/test_search_quality.py`` says whether it helped.
 """
 
 from __future__ import annotations

@@ -215,3 +215,10 @@ def test_a_ward_counter_is_offered_what_names_the_ward_as_a_receiving_point() ->
     residence = Procedure.objects.get(code="1.004222", in_hanoi_set=True)
     residence.receiving_units.add(ward)
     assert codes("thuong tru", 8, filters)[0] == "1.004222"
+
+
+@pytest.mark.parametrize(
+    "query", ["😀", "???", "a " * 100, "đ" * 200, "1.0", "hộ  khẩu\t\n", "'; DROP"]
+)
+def test_odd_queries_are_answered_not_failed(query: str) -> None:
+    assert Client().get("/api/v1/procedures", {"q": query}).status_code == 200

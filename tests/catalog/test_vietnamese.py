@@ -113,3 +113,13 @@ def test_slips_are_corrected_towards_what_names_use() -> None:
     assert reader.parse("ddawng kys khai sinh").meant == ["dang", "ki", "khai", "sinh"]
     assert not reader.parse("xyzzy qwerty").corrections
     assert not reader.parse("tam tru").corrections
+
+
+@given(st.text(max_size=80))
+def test_any_text_is_read_without_error(text: str) -> None:
+    parsed = ANALYSER.parse(text)
+    assert all(isinstance(term, str) and term for term in parsed.terms.folded)
+    assert len(parsed.meant) == len(syllables(text))
+
+
+ANALYSER = analyser()

@@ -103,9 +103,6 @@ def written_out_tables() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
 
 
 FOLDED_OUT, ACCENTED_OUT = written_out_tables()
-# The same for a query's words, before the people's words are looked up ("đăng ký HKD" is
-# "đăng ký hộ kinh doanh", which people's words know).
-WRITTEN_OUT: dict[str, tuple[Word, ...]] = {}
 
 
 def written_out(words: list[str], table: Mapping[str, list[str]]) -> list[str]:
@@ -133,11 +130,13 @@ def words_of(text: str) -> tuple[Word, ...]:
     return tuple(Word(f, a) for f, a in zip(folded, keys, strict=True))
 
 
-WRITTEN_OUT.update(
-    (syllables(short)[0], words_of(long))
+# The same for a query's words, before the people's words are looked up ("đăng ký HKD" is
+# "đăng ký hộ kinh doanh", which people's words know).
+WRITTEN_OUT: dict[str, tuple[Word, ...]] = {
+    syllables(short)[0]: words_of(long)
     for short, long in {**search_terms.NUMBERS, **search_terms.ABBREVIATIONS}.items()
     if len(syllables(short)) == 1
-)
+}
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
 The catalog (a few thousand records) is indexed in each process's memory (``search_index``):
 every record's name, fields, results, documents (with their cases) and applicant types become
 terms (``vietnamese``: folded syllables and adjacent pairs), scored with BM25 by ``bm25s``, one
-index per part of the record, weighted. A query is read the same way (``analysis`` slips corrected, people's
-words, abbreviations and English rewritten, fillers dropped), so a record ranks by how much of
-what was meant it contains, not by whether it contains every word typed. Ranking happens in
-Python over rows read once, so SQLite and PostgreSQL give identical results by construction.
+index per part of the record, weighted. A query is read the same way (``analysis``: slips
+corrected, people's words, abbreviations and English rewritten, fillers dropped), so a record
+ranks by how much of what was meant it contains, not by whether it contains every word typed.
+Ranking happens in Python over rows read once, so SQLite and PostgreSQL give identical results
+by construction (ties: by code).
 
 Order: an exact code first; then BM25, times a small boost for common procedures; records
-scoring less than ``KEEP`` of the best are left out (noise, not answers).
+scoring less than ``KEEP`` of the best record of the Hà Nội set are left out (noise, not
+answers).
 """
 
 from __future__ import annotations

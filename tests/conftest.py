@@ -18,7 +18,7 @@ from pytest_django.plugin import blocking_manager_key
 from motcua.catalog.importer import catalog_import
 from motcua.catalog.processes import default_processes_ensure
 from motcua.catalog.search import INDEX
-from motcua.catalog.services import popularity_seed, synonyms_seed
+from motcua.catalog.services import popularity_seed, synonyms_retire_seeded
 from motcua.dossiers import steps as dossier_steps
 from motcua.organizations.services import unit_tree_load
 from motcua.worktime import services as worktime_services
@@ -30,7 +30,7 @@ def load_reference_data() -> None:
     unit_tree_load(path=settings.MOTCUA_UNITS_FILE)
     folder = settings.MOTCUA_PROCEDURES_DIR
     catalog_import(catalog=folder / "catalog.jsonl", details=folder / "details.jsonl")
-    synonyms_seed()
+    synonyms_retire_seeded()
     popularity_seed()
     default_processes_ensure()
     INDEX.clear()

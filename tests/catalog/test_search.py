@@ -6,7 +6,9 @@ Runs on SQLite and on PostgreSQL (the suite runs twice), so equal results on bot
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from motcua.catalog.models import Procedure
 from motcua.catalog.search import Filters
 from motcua.catalog.selectors import filters_for_unit, procedure_search
 from motcua.organizations.models import Unit
@@ -144,3 +146,79 @@ def test_applicant_filter() -> None:
     )
     assert page.items
     assert all(any(a.startswith("Doanh nghiệp") for a in p.applicant_types) for p in page.items)
+
+
+# ---------------------------------------------------------------- issue 13: questions, slips
+def codes(query: str, size: int = 5, filters: Filters | None = None) -> list[str]:
+    page = procedure_search(query=query, filters=filters or Filters(), page_size=size)
+    return [p.code for p in page.items]
+
+
+def test_a_question_finds_its_procedure_though_not_every_word_matches() -> None:
+    renting = codes("Ở nhà thuê thì có nhập khẩu được không?", 3)
+    assert renting[0] in ("1.004222", "1.013314")  # registering, or its proof for a rented home
+    assert "1.004222" in renting
+    assert codes("Mở DNTN cần những gì?", 1) == ["2.001610"]
+    assert codes("Hồ sơ xin giấy phép xây nhà gồm gì?", 1) == ["1.013225"]
+
+
+def test_colloquial_land_certificate_finds_land_procedures_not_a_school() -> None:
+    page = procedure_search(query="làm sổ đỏ", filters=Filters(), page_size=5)
+    assert page.items[0].code in ("1.013978", "1.012753")
+    assert {p.field.name for p in page.items if p.field} == {"Đất đai"}
+
+
+def test_english_names_of_common_procedures() -> None:
+    assert codes("birth registration", 1) == ["1.001193"]
+    assert codes("death registration", 1) == ["1.000656"]
+
+
+def test_a_slip_is_read_as_what_was_meant_and_said() -> None:
+    page = procedure_search(query="thuong chu", filters=Filters(), page_size=3)
+    assert page.items[0].code == "1.004222"
+    assert page.suggestion == "thường trú"
+    assert procedure_search(query="khai sinnh", filters=Filters()).suggestion == "khai sinh"
+
+
+def test_nothing_is_suggested_when_nothing_was_corrected() -> None:
+    assert procedure_search(query="dang ky khai sinh", filters=Filters()).suggestion == ""
+    assert procedure_search(query="bếp ăn", filters=Filters()).suggestion == ""
+
+
+def test_the_api_answers_with_the_suggestion_as_an_added_field() -> None:
+    client = Client()
+    slip = client.get("/api/v1/procedures", {"q": "dang ky thuong chu"}).json()
+    assert slip["suggestion"] == "đăng ký thường trú"  # typed without accents: given them
+    assert slip["items"][0]["code"] == "1.004222"
+    plain = client.get("/api/v1/procedures", {"q": "dang ky thuong tru"}).json()
+    assert plain["suggestion"] is None
+    assert {"total", "page", "page_size", "pages", "items"} <= set(plain)
+
+
+def test_the_catalog_page_says_did_you_mean() -> None:
+    body = Client().get("/thu-tuc/", {"q": "thuong chu"}).content.decode()
+    assert "Có phải bạn muốn tìm:" in body
+    assert "q=th%C6%B0%E1%BB%9Dng%20tr%C3%BA" in body
+
+
+def test_scope_all_adds_to_what_the_hanoi_set_finds() -> None:
+    for query in ("ho chieu", "khai sinh", "Xin giấy phép lao động cho người nước ngoài"):
+        hanoi = procedure_search(query=query, filters=Filters(), page_size=100)
+        everything = procedure_search(query=query, filters=Filters(scope="all"), page_size=500)
+        assert {p.pk for p in hanoi.items} <= {p.pk for p in everything.items}
+
+
+def test_a_ward_counter_is_offered_what_names_the_ward_as_a_receiving_point() -> None:
+    ward = Unit.objects.get(code="hn-phuong-hoan-kiem")
+    filters = filters_for_unit(ward)
+    assert "1.004222" not in codes("thuong tru", 8, filters)  # the ward police's procedure
+    residence = Procedure.objects.get(code="1.004222", in_hanoi_set=True)
+    residence.receiving_units.add(ward)
+    assert codes("thuong tru", 8, filters)[0] == "1.004222"
+
+
+@pytest.mark.parametrize(
+    "query", ["😀", "???", "a " * 100, "đ" * 200, "1.0", "hộ  khẩu\t\n", "'; DROP"]
+)
+def test_odd_queries_are_answered_not_failed(query: str) -> None:
+    assert Client().get("/api/v1/procedures", {"q": query}).status_code == 200

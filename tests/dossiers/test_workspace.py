@@ -273,6 +273,16 @@ def test_reception_suggests_procedures_as_one_types(staff: Staff) -> None:
     assert "?procedure=1.004222" in page
 
 
+def test_reception_suggestions_read_a_slip_and_say_how(staff: Staff) -> None:
+    page = (
+        as_user(staff.reception)
+        .get(reverse("dossiers:reception-suggest"), {"q": "thuong chu"}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "?procedure=1.004222" in page
+    assert "Hiểu là “thường trú”." in page
+
+
 def test_reception_shows_the_counter_fees(staff: Staff) -> None:
     page = (
         as_user(staff.reception)

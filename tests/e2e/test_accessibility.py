@@ -132,6 +132,9 @@ class PortalPage:
 PAGES = [
     PortalPage("home", "/"),
     PortalPage("search", "/thu-tuc/?q=dang+ky+khai+sinh"),
+    PortalPage(
+        "search-did-you-mean", "/thu-tuc/?q=%C6%A0+nha+thue+co+nhap+khau+duoc+khong+thuong+chu"
+    ),
     PortalPage("procedure", "/thu-tuc/1.001193/"),
     PortalPage("fields", "/thu-tuc/linh-vuc/"),
     PortalPage("lookup", "/tra-cuu/"),

@@ -78,7 +78,9 @@ def summary(procedure: Procedure) -> dict[str, Any]:
 
 @router.get("/procedures", response={200: ProcedurePage, 404: ErrorOut, 422: ErrorOut})
 def procedures(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
-    """Search the catalog: accent-insensitive, words in any order, colloquial synonyms."""
+    """Search the catalog the way people ask: ranked (BM25), accents optional, words in any
+    order, not every word needed; people's words, abbreviations and English names understood;
+    ``suggestion`` says what a likely slip was read as."""
     if params.scope not in ("hanoi", "all"):
         raise HttpError(422, "scope phải là 'hanoi' hoặc 'all' / scope must be 'hanoi' or 'all'")
     if not 1 <= params.page_size <= 100 or params.page < 1:
@@ -106,6 +108,7 @@ def search_page(params: SearchParams) -> dict[str, Any]:
         "page_size": page.page_size,
         "pages": page.pages,
         "items": [summary(p) for p in page.items],
+        "suggestion": page.suggestion or None,
     }
 
 

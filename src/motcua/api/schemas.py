@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
 
 
 class FieldOut(Schema):
@@ -33,6 +34,12 @@ class ProcedurePage(Schema):
     page_size: int
     pages: int
     items: list[ProcedureSummary]
+    suggestion: str | None = Field(
+        None,
+        description="Có phải bạn muốn tìm: the query with its likely slips corrected "
+        "('thuong chu' → 'thường trú'); the items already follow it. Null when nothing was "
+        "corrected.",
+    )
 
 
 class CaseOut(Schema):

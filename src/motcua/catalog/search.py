@@ -1,59 +1,35 @@
-"""Procedure search that understands how people write Vietnamese.
+"""Procedure search that answers the questions people type (decision 0023).
 
-The catalog (a few thousand procedures) is indexed in memory from the database: folded words
-(accents, "đ", case and tone placement ignored), an inverted index, and the synonym table. Ranking
-and filtering happen in Python, so SQLite and PostgreSQL give identical results by construction.
+The catalog (a few thousand records) is indexed in each process's memory (``search_index``):
+every record's name, fields, results, documents (with their cases) and applicant types become
+terms (``vietnamese``: folded syllables and adjacent pairs), scored with BM25 by ``bm25s``, one
+index per part of the record, weighted. A query is read the same way (``analysis``: slips
+corrected, people's words, abbreviations and English rewritten, fillers dropped), so a record
+ranks by how much of what was meant it contains, not by whether it contains every word typed.
+Ranking happens in Python over rows read once, so SQLite and PostgreSQL give identical results
+by construction (ties: by code).
 
-Ranking, strongest first: exact code; the whole query as a phrase in the name (the name itself,
-then its beginning, then anywhere); how much of the query the name covers; adjacent word pairs of
-the query found in the name; then how common the procedure is.
+Order: an exact code first; then BM25, times a small boost for common procedures; records
+scoring less than ``KEEP`` of the best record of the Hà Nội set are left out (noise, not
+answers).
 """
 
 from __future__ import annotations
 
-import math
 import re
 import threading
-from dataclasses import dataclass, field
-from itertools import pairwise
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from motcua.common.text import fold_words
-
-from .models import Procedure, Synonym
+from .analysis import Parsed, Terms, suggestion
 from .revision import catalog_token
+from .search_index import Doc, SearchIndex, index_build
+from .vietnamese import syllables, written_as
 
 CODE_QUERY = re.compile(r"^(\d\.\d{6})(?:\.\d{1,3})?$")
-# What people add around what they want ("tôi muốn làm … như thế nào"): dropped at the start or
-# the end of a query, and "thủ tục" anywhere, as long as something remains.
-LEADING_FILLER = re.compile(r"^((toi|minh|em|can|muon|xin|cach|lam|thu tuc|phai)\s+)+")
-TRAILING_FILLER = re.compile(
-    r"(\s+(nhu the nao|the nao|o dau|can gi|can nhung gi|gom nhung gi|la gi|a|nhe|voi|di))+$"
-)
-
-
-@dataclass(frozen=True)
-class Doc:
-    pk: int
-    code: str
-    name: str  # folded, words separated by spaces
-    padded_name: str  # " name ", for whole-word phrase tests
-    core_name: str  # the name without a leading "thủ tục"
-    name_words: frozenset[str]
-    name_pairs: frozenset[tuple[str, str]]
-    words: frozenset[str]
-    field_id: int | None
-    field_code: str
-    level: str
-    commune_body: str
-    online_level: str
-    kind: str
-    in_hanoi_set: bool
-    applicants: tuple[str, ...]  # folded applicant types
-    deciding_unit_id: int | None
-    receiving_unit_ids: frozenset[int]
-    popularity: int
+KEEP = 0.35  # a result scores at least this share of the best result
 
 
 @dataclass(frozen=True)
@@ -68,84 +44,10 @@ class Filters:
     scope: str = "hanoi"  # "hanoi" or "all"
 
 
-@dataclass
-class SearchIndex:
-    docs: list[Doc] = field(default_factory=list)
-    postings: dict[str, list[int]] = field(default_factory=dict)
-    # The same postings as arrays, for the name words and all words: coverage is summed with
-    # a few vector additions instead of a loop over thousands of candidates.
-    text_arrays: dict[str, np.ndarray] = field(default_factory=dict)
-    name_arrays: dict[str, np.ndarray] = field(default_factory=dict)
-    idf: dict[str, float] = field(default_factory=dict)
-    by_code: dict[str, int] = field(default_factory=dict)
-    synonyms: list[tuple[str, str]] = field(default_factory=list)
-
-
-def pairs(words: list[str]) -> frozenset[tuple[str, str]]:
-    return frozenset(pairwise(words))
-
-
-def index_build() -> SearchIndex:
-    index = SearchIndex()
-    receiving: dict[int, set[int]] = {}
-    for procedure_id, unit_id in Procedure.receiving_units.through.objects.values_list(
-        "procedure_id", "unit_id"
-    ):
-        receiving.setdefault(procedure_id, set()).add(unit_id)
-    rows = Procedure.objects.values_list(
-        "pk", "code", "name_folded", "search_text", "field_id", "field__code", "level",
-        "commune_body", "online_level", "kind", "in_hanoi_set", "applicant_types",
-        "deciding_unit_id", "popularity",
-    ).order_by("code")  # fmt: skip
-    for row in rows:
-        (pk, code, name, text, field_id, field_code, level, commune_body, online, kind, hanoi,
-         applicants, deciding, popularity) = row  # fmt: skip
-        name_words = name.split()
-        doc = Doc(
-            pk, code, name, f" {name} ", name.removeprefix("thu tuc "), frozenset(name_words), pairs(name_words), frozenset(text.split()),
-            field_id, field_code or "", level, commune_body, online, kind, hanoi,
-            tuple(fold_words(a) for a in applicants or []), deciding, frozenset(receiving.get(pk, ())),
-            popularity,
-        )  # fmt: skip
-        position = len(index.docs)
-        index.docs.append(doc)
-        best = index.by_code.get(code)
-        if best is None or (hanoi and not index.docs[best].in_hanoi_set):
-            index.by_code[code] = position  # a shared code means the Hà Nội record
-        for word in doc.words:
-            index.postings.setdefault(word, []).append(position)
-    total = max(1, len(index.docs))
-    index.idf = {w: math.log(1 + total / len(p)) for w, p in index.postings.items()}
-    index.text_arrays = {w: np.array(p, dtype=np.int32) for w, p in index.postings.items()}
-    name_postings: dict[str, list[int]] = {}
-    for position, doc in enumerate(index.docs):
-        for word in doc.name_words:
-            name_postings.setdefault(word, []).append(position)
-    index.name_arrays = {w: np.array(p, dtype=np.int32) for w, p in name_postings.items()}
-    index.synonyms = sorted(
-        (
-            (phrase, fold_words(expansion))
-            for phrase, expansion in Synonym.objects.values_list("phrase_folded", "expansion")
-        ),
-        key=lambda item: -len(item[0]),
-    )
-    return index
-
-
-def query_variants(query: str, synonyms: list[tuple[str, str]]) -> list[tuple[str, bool]]:
-    """The query as typed, plus one variant per synonym phrase found in it (flagged True)."""
-    variants = [(query, False)]
-    padded = f" {query} "
-    for phrase, expansion in synonyms:
-        if f" {phrase} " in padded:
-            variants.append((padded.replace(f" {phrase} ", f" {expansion} ").strip(), True))
-    return variants
-
-
-def meaningful(words: list[str]) -> list[str]:
-    text = " ".join(words)
-    trimmed = TRAILING_FILLER.sub("", LEADING_FILLER.sub("", text)).replace("thu tuc ", "").strip()
-    return (trimmed or text).split()
+@dataclass(frozen=True)
+class Ranking:
+    positions: list[int]
+    suggestion: str = ""  # the query with its slips corrected ("did you mean"), or ""
 
 
 def matches(doc: Doc, filters: Filters) -> bool:
@@ -160,89 +62,94 @@ def matches(doc: Doc, filters: Filters) -> bool:
     if filters.kind and doc.kind != filters.kind:
         return False
     if filters.applicant:
-        wanted = fold_words(filters.applicant)
+        wanted = " ".join(syllables(filters.applicant))
         if not any(applicant.startswith(wanted) for applicant in doc.applicants):
             return False
     return unit_matches(doc, filters)
 
 
 def unit_matches(doc: Doc, filters: Filters) -> bool:
+    """Handled by these units: decided or received there by name, or, for a ward or commune
+    (and its police), any procedure of that level and body."""
     if filters.unit_kind:
         wanted = "police" if filters.unit_kind == "commune_police" else "people_committee"
-        return doc.level == "commune" and doc.commune_body == wanted
+        if doc.level == "commune" and doc.commune_body == wanted:
+            return True
     if filters.unit_ids is None:
-        return True
+        return not filters.unit_kind
     return doc.deciding_unit_id in filters.unit_ids or bool(
         doc.receiving_unit_ids & filters.unit_ids
     )
 
 
-MIN_COVERAGE = 0.6  # share of the query's weight a procedure must contain to be a result
+def scores(index: SearchIndex, parsed: Parsed) -> np.ndarray:
+    total = scored(index, parsed.terms)
+    for rewrite in parsed.rewrites:
+        meant = rewrite.weight * scored(index, rewrite.meaning)
+        total += meant if rewrite.typed is None else np.maximum(meant, scored(index, rewrite.typed))
+    return total * index.boost
 
 
-@dataclass(frozen=True)
-class Query:
-    phrase: str
-    weighted: list[tuple[str, float]]
-    total: float
-    word_pairs: frozenset[tuple[str, str]]
-    synonym: bool
-
-
-def prepared(words: list[str], index: SearchIndex, synonym: bool) -> Query:
-    weighted = [(w, index.idf.get(w, 0.0)) for w in words]
-    total = sum(weight for _w, weight in weighted) or 1.0
-    return Query(" ".join(words), weighted, total, pairs(words), synonym)
-
-
-def coverage(arrays: dict[str, np.ndarray], query: Query, size: int) -> np.ndarray:
-    """Per procedure, the weight of the query words it contains."""
-    total = np.zeros(size, dtype=np.float64)
-    for word, weight in query.weighted:
-        postings = arrays.get(word)
-        if postings is not None:
-            total[postings] += weight
+def scored(index: SearchIndex, found: Terms) -> np.ndarray:
+    """BM25 of each part of each record, weighted and added up."""
+    total = np.zeros(len(index.docs), dtype=np.float32)
+    for part in index.parts:
+        words = found.accented if part.accented else found.folded
+        ids = part.retriever.get_tokens_ids(words) if words else []
+        if not ids:
+            continue
+        values = part.weight * part.retriever.get_scores_from_ids(ids)
+        if part.present is None:
+            total += values
+        else:
+            total[part.present] += values[part.source]
     return total
 
 
-def score(doc: Doc, query: Query, in_text: float, in_name: float) -> float:
-    result = 30 * in_name / query.total + 15 * in_text / query.total
-    phrase = query.phrase
-    if doc.core_name == phrase:
-        result += 120
-    elif doc.core_name.startswith(phrase + " "):
-        result += 70
-    elif f" {phrase} " in doc.padded_name:
-        result += 50
-    if query.word_pairs:
-        result += 25 * len(query.word_pairs & doc.name_pairs) / len(query.word_pairs)
-    result += 4 * math.log1p(doc.popularity) + (3 if doc.in_hanoi_set else 0)
-    result -= 0.1 * len(doc.name_words)
-    return result + (8 if query.synonym else 0)
-
-
-def ranked(index: SearchIndex, query: str, filters: Filters) -> list[int]:
+def search(index: SearchIndex, query: str, filters: Filters) -> Ranking:
     """Positions of matching docs, best first; an empty query lists by popularity."""
-    folded = fold_words(query)
+    folded = " ".join(syllables(query))
     if not folded:
-        chosen = [i for i, d in enumerate(index.docs) if matches(d, filters)]
-        return sorted(chosen, key=lambda i: (-index.docs[i].popularity, index.docs[i].code))
+        listed = [i for i, d in enumerate(index.docs) if matches(d, filters)]
+        return Ranking(
+            sorted(listed, key=lambda i: (-index.docs[i].popularity, index.docs[i].code))
+        )
     code = CODE_QUERY.match(folded)
     if code and code.group(1) in index.by_code:
         position = index.by_code[code.group(1)]
-        return [position] if matches(index.docs[position], filters) else []
-    best: dict[int, float] = {}
-    size = len(index.docs)
-    for variant, synonym in query_variants(folded, index.synonyms):
-        parsed = prepared(meaningful(variant.split()), index, synonym)
-        in_text = coverage(index.text_arrays, parsed, size)
-        in_name = coverage(index.name_arrays, parsed, size)
-        for position in np.flatnonzero(in_text >= MIN_COVERAGE * parsed.total - 1e-9).tolist():
-            doc = index.docs[position]
-            value = score(doc, parsed, float(in_text[position]), float(in_name[position]))
-            if value > best.get(position, 0.0) and matches(doc, filters):
-                best[position] = value
-    return sorted(best, key=lambda i: (-best[i], index.docs[i].code))
+        return Ranking([position] if matches(index.docs[position], filters) else [])
+    assert index.analyser is not None
+    parsed = index.analyser.parse(query)
+    score = scores(index, parsed)
+    candidates = score > 0
+    if filters.scope != "all":
+        candidates &= index.hanoi
+    positions = np.flatnonzero(candidates)
+    order = positions[np.lexsort((positions, -score[positions]))].tolist()
+    best = reference(index, order, score, filters)
+    chosen: list[int] = []
+    for position in order:
+        if score[position] < KEEP * best:
+            break
+        if matches(index.docs[position], filters):
+            chosen.append(position)
+    said = suggestion(query, parsed, spelling(index)) if parsed.corrected and chosen else ""
+    return Ranking(chosen, said)
+
+
+def reference(index: SearchIndex, order: list[int], score: np.ndarray, filters: Filters) -> float:
+    """The score results are measured against: the best record of the Hà Nội set that the
+    filters let through (so the whole national catalog, ``scope=all``, adds records to what
+    the Hà Nội set finds and never takes any away), else the best record let through."""
+    docs = index.docs
+    best = next((p for p in order if docs[p].in_hanoi_set and matches(docs[p], filters)), None)
+    if best is None:
+        best = next((p for p in order if matches(docs[p], filters)), None)
+    return 0.0 if best is None else float(score[best])
+
+
+def spelling(index: SearchIndex) -> Callable[[list[str]], list[str] | None]:
+    return lambda words: written_as(index.folded_names, index.names, words)
 
 
 class IndexCache:

@@ -1,13 +1,17 @@
-"""Starting data the import cannot know: what people call procedures, and which are common.
+"""Starting data the import cannot know: which procedures are common (and what the synonym
+table was seeded with before decision 0023).
 
-Both are ordinary rows afterwards: administrators edit synonyms in the admin, and popularity is
-meant to be replaced by real dossier counts once dossiers flow (supervision).
+Popularity is an ordinary column afterwards, meant to be replaced by real dossier counts once
+dossiers flow (supervision). What people call procedures lives in ``search_terms`` since
+decision 0023; the admin's synonym table keeps only the administrators' own phrases.
 """
 
 from __future__ import annotations
 
-# Colloquial phrase → the catalog's wording. Phrases are matched on folded words.
-SYNONYMS: list[tuple[str, str, str]] = [
+# The rows ``synonyms_seed`` wrote into the synonym table before decision 0023: (phrase,
+# expansion, note). ``search_terms.PEOPLE_WORDS`` has them now; a row still equal to its seed
+# is removed (``services.synonyms_retire_seeded``), a row an administrator changed stays.
+SEEDED_SYNONYMS: list[tuple[str, str, str]] = [
     ("hộ khẩu", "đăng ký thường trú", "Sổ hộ khẩu bỏ từ 2023; người dân vẫn nói 'hộ khẩu'"),
     ("nhập hộ khẩu", "đăng ký thường trú", ""),
     ("nhập khẩu", "đăng ký thường trú", "nghĩa cư trú, không phải nhập khẩu hàng hóa"),
@@ -79,7 +83,7 @@ POPULARITY: dict[str, int] = {
     "1.001193": 100, "2.000815": 95, "1.004222": 95, "1.004194": 90, "2.000635": 85,
     "1.004873": 85, "1.000894": 80, "2.000884": 80, "1.001612": 75, "3.000333": 75,
     "1.000656": 70, "1.013225": 70, "1.003197": 65, "1.013978": 65, "2.000908": 50,
-    "2.001610": 50, "1.014061": 60, "1.014062": 55, "1.014063": 55, "3.000346": 50,
+    "2.001610": 50, "1.014061": 60, "1.014062": 25, "1.014063": 55, "3.000346": 50,
     "3.000348": 45, "1.014137": 45, "1.001731": 40, "1.014028": 35, "2.000986": 60,
     "2.001023": 40, "1.013229": 45, "2.000575": 40, "1.004746": 30, "2.000806": 35,
 }  # fmt: skip

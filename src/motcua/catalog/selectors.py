@@ -15,7 +15,7 @@ from motcua.organizations.selectors import unit_descendant_ids
 from .constants import ONLINE_SUBMISSION, CompetenceLevel, OnlineLevel, ProcessStatus
 from .models import Channel, Procedure, ProcessDefinition, Requirement, RequirementGroup
 from .revision import RevisionCache
-from .search import INDEX, Filters, ranked, unit_matches
+from .search import INDEX, Filters, search, unit_matches
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class SearchPage:
     page: int
     page_size: int
     items: list[Procedure]
+    suggestion: str = ""  # "did you mean": the query with its slips corrected
 
     @property
     def pages(self) -> int:
@@ -34,7 +35,8 @@ def filters_for_unit(unit: Unit | None, **values: Any) -> Filters:
     if unit is None:
         return Filters(**values)
     if unit.kind in COMMUNE_LEVEL_KINDS or unit.kind == UnitKind.COMMUNE_POLICE:
-        return Filters(unit_kind=unit.kind, **values)
+        # Also what names the unit itself (a ward's one-stop receiving its police's procedures).
+        return Filters(unit_kind=unit.kind, unit_ids=frozenset({unit.pk}), **values)
     return Filters(unit_ids=frozenset(unit_descendant_ids([unit.pk])), **values)
 
 
@@ -43,16 +45,26 @@ def online_submission_open(procedure: Procedure) -> bool:
     return procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION
 
 
+# What a list of results never shows: large texts and JSON, most of the page's fetch time.
+LIST_DEFERS = (
+    "eform_schema", "legal_basis", "results", "conditions", "steps_text", "gaps", "search_text",
+    "executing_bodies", "source_url", "content_hash",
+)  # fmt: skip
+
+
 def procedure_search(
     *, query: str, filters: Filters, page: int = 1, page_size: int = 20
 ) -> SearchPage:
     index = INDEX.get()
-    positions = ranked(index, query, filters)
+    ranking = search(index, query, filters)
     page = max(1, page)
-    chosen = positions[(page - 1) * page_size : page * page_size]
+    chosen = ranking.positions[(page - 1) * page_size : page * page_size]
     ids = [index.docs[p].pk for p in chosen]
-    rows = Procedure.objects.select_related("field", "deciding_unit").in_bulk(ids)
-    return SearchPage(len(positions), page, page_size, [rows[i] for i in ids if i in rows])
+    rows = (
+        Procedure.objects.select_related("field", "deciding_unit").defer(*LIST_DEFERS).in_bulk(ids)
+    )
+    items = [rows[i] for i in ids if i in rows]
+    return SearchPage(len(ranking.positions), page, page_size, items, ranking.suggestion)
 
 
 def procedure_detail(code: str) -> Procedure | None:

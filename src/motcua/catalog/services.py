@@ -27,7 +27,7 @@ from .records import (
 )
 from .revision import catalog_changed
 from .search import INDEX
-from .seeds import POPULARITY, SYNONYMS
+from .seeds import POPULARITY, SEEDED_SYNONYMS
 
 
 def synonym_save(*, phrase: str, expansion: str, note: str = "") -> Synonym:
@@ -42,18 +42,17 @@ def synonym_save(*, phrase: str, expansion: str, note: str = "") -> Synonym:
     return synonym
 
 
-def synonyms_seed() -> int:
-    """Add the starting synonyms that are not there yet; never overwrite an admin's edit."""
-    existing = set(Synonym.objects.values_list("phrase_folded", flat=True))
-    new = [
-        Synonym(phrase=phrase, expansion=expansion, note=note, phrase_folded=fold_words(phrase))
-        for phrase, expansion, note in SYNONYMS
-        if fold_words(phrase) not in existing
-    ]
-    Synonym.objects.bulk_create(new)
-    catalog_changed()  # bulk writes send no signals
-    INDEX.clear()
-    return len(new)
+def synonyms_retire_seeded() -> int:
+    """Remove the synonym rows that are still what the seed wrote before decision 0023 (the
+    phrases live in ``search_terms`` now, better worded); an administrator's edit stays."""
+    seeded = {(fold_words(phrase), expansion) for phrase, expansion, _note in SEEDED_SYNONYMS}
+    rows = Synonym.objects.values_list("pk", "phrase_folded", "expansion")
+    retired = [pk for pk, phrase, expansion in rows if (phrase, expansion) in seeded]
+    if retired:
+        Synonym.objects.filter(pk__in=retired).delete()
+        catalog_changed()  # deletes send no signal here
+        INDEX.clear()
+    return len(retired)
 
 
 def popularity_seed() -> int:

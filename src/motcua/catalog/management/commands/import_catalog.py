@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from motcua.catalog.importer import catalog_import
 from motcua.catalog.processes import default_processes_ensure
-from motcua.catalog.services import popularity_seed, synonyms_seed
+from motcua.catalog.services import popularity_seed, synonyms_retire_seeded
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             return tqdm(items, total=total, desc="Thủ tục / procedures", unit="tt", file=sys.stderr)
 
         report = catalog_import(catalog=catalog, details=details, progress=progress)
-        synonyms, popular = synonyms_seed(), popularity_seed()
+        synonyms, popular = synonyms_retire_seeded(), popularity_seed()
         active, needs = default_processes_ensure()
         self.stdout.write(
             f"Đã đọc / read {report.read} thủ tục (chi tiết / detailed: {report.details}); "
@@ -48,7 +48,8 @@ class Command(BaseCommand):
         )
         if synonyms or popular:
             self.stdout.write(
-                f"Từ đồng nghĩa mới / new synonyms: {synonyms}; độ phổ biến / popularity set: {popular}"
+                f"Từ đồng nghĩa cũ đã chuyển sang search_terms / seeded synonyms retired: {synonyms}; "
+                f"độ phổ biến / popularity set: {popular}"
             )
         self.stdout.write(f"Bỏ qua / skipped lines: {len(report.skipped)}")
         for line in report.skipped[:20]:

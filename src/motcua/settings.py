@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.authority",
     "motcua.dossiers",
+    "motcua.bundles",
     "motcua.portal",
     "motcua.notifications",
     "motcua.ratings",
@@ -327,6 +328,8 @@ MOTCUA_PROCEDURES_DIR = Path(
     os.environ.get("MOTCUA_PROCEDURES_DIR", DATA_DIR / "national_procedures")
 )
 MOTCUA_CALENDAR_FILE = Path(os.environ.get("MOTCUA_CALENDAR_FILE", DATA_DIR / "vn_calendar.yaml"))
+# Linked bundles (Decree 63/2024): members, order, limits; docs/decisions/0025.
+MOTCUA_BUNDLES_FILE = Path(os.environ.get("MOTCUA_BUNDLES_FILE", DATA_DIR / "bundles.yaml"))
 # Decree 61/2018 art. 19(1): a supplement request within 3 working days of reception [U].
 MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS = int(
     os.environ.get("MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS", "3")

@@ -50,6 +50,7 @@ class BundleAction(models.TextChoices):
     CANCEL = "cancel", _("Thủ tục thành phần không thực hiện")
     NOTICE = "notice", _("Thông báo cho người nộp")
     WITHDRAW = "withdraw", _("Rút hồ sơ liên thông")
+    STATUS_CHANGED = "status_changed", _("Hồ sơ liên thông đổi trạng thái")
     FINISH = "finish", _("Kết thúc hồ sơ liên thông")
 
 

@@ -1,0 +1,19 @@
+"""Writes on linked bundles: submission, the saga's advance after member events, withdrawal."""
+
+from .advance import bundle_advance, bundle_reconcile, member_form, members_of
+from .record import chain_problems, event_add
+from .submission import agency_unit, bundle_submit
+from .withdrawal import StaleBundle, bundle_withdraw
+
+__all__ = [
+    "StaleBundle",
+    "agency_unit",
+    "bundle_advance",
+    "bundle_reconcile",
+    "bundle_submit",
+    "bundle_withdraw",
+    "chain_problems",
+    "event_add",
+    "member_form",
+    "members_of",
+]

@@ -234,3 +234,26 @@ def test_a_field_required_for_one_service_is_required_only_when_it_is_chosen() -
     residence = birth.select(["birth_registration", "permanent_residence"], {})
     with pytest.raises(BundleInputError, match="residence_address"):
         subject_check(birth, residence, BIRTH_SUBJECT)
+
+
+def test_the_committed_reference_page_matches_the_definitions() -> None:
+    from django.utils import translation
+
+    from motcua.bundles.docs import definitions_markdown
+
+    page = Path(settings.PROJECT_DIR, "docs", "bundles.md").read_text(encoding="utf-8")
+    with translation.override("vi"):
+        assert page == definitions_markdown(), "run: motcua bundles --write docs/bundles.md"
+
+
+@pytest.mark.django_db
+def test_every_procedure_and_unit_the_definitions_name_is_in_the_reference_data() -> None:
+    from motcua.catalog.models import Procedure
+    from motcua.organizations.models import Unit
+
+    for definition in definitions().bundles:
+        for member in definition.members:
+            for row in [member.resolved(v) for v in member.variant_names()] or [member.resolved()]:
+                assert Procedure.objects.filter(code=row.procedure).exists(), row.procedure
+                if row.agency.startswith("unit:"):
+                    assert Unit.objects.filter(code=row.agency.removeprefix("unit:")).exists()

@@ -451,7 +451,13 @@ def subject_check(
     chosen = set(selection.services)
     clean: dict[str, str] = {}
     for item in definition.subject:
-        value = str(given.get(item.name) or "").strip()[:500]
+        raw = given.get(item.name)
+        if raw is not None and not isinstance(raw, str | int | float):
+            raise BundleInputError(
+                _("“%(label)s” phải là một giá trị chữ hoặc số.") % {"label": item.label},
+                f"{item.label_en} must be text or a number (subject.{item.name}).",
+            )
+        value = str(raw if raw is not None else "").strip()[:500]
         if not value:
             if item.required or chosen & set(item.required_for):
                 raise BundleInputError(

@@ -20,6 +20,7 @@ WARD = "hn-phuong-hoan-kiem"
 POLICE = "hn-cong-an-phuong-hoan-kiem"
 BHXH = "hn-bhxh"
 TASK = "motcua.bundles.tasks.bundle_advance_task"
+REGISTRY_TASK = "motcua.integrations.registry.tasks.registry_call_deliver"
 HOUR = datetime.timedelta(hours=1)
 BIRTH = {
     "child_name": "Nguyễn Minh Khang", "birth_date": "20/02/2026", "sex": "nam",
@@ -85,13 +86,25 @@ def queued() -> int:
 
 
 def saga(when: datetime.datetime) -> int:
-    """Run the bundle tasks the events enqueued, as the worker would (oldest first)."""
+    """Run the tasks the events enqueued, as the worker would (oldest first): the saga's next
+    steps and the registry writes (the in-process stand-in registry unless a test set a URL)."""
+    from motcua.common.clock import clock_set_to
+    from motcua.integrations.registry.delivery import registry_call_send
+
     ran = 0
-    while rows := list(DBTaskResult.objects.filter(task_path=TASK, status="READY").order_by("pk")):
-        for row in rows:
-            bundle_advance(bundle_id=row.args_kwargs["kwargs"]["bundle_id"], at=when)
-            row.delete()
-            ran += 1
+    paths = [TASK, REGISTRY_TASK]
+    with clock_set_to(when):
+        while rows := list(
+            DBTaskResult.objects.filter(task_path__in=paths, status="READY").order_by("pk")
+        ):
+            for row in rows:
+                kwargs = row.args_kwargs["kwargs"]
+                if row.task_path == TASK:
+                    bundle_advance(bundle_id=kwargs["bundle_id"], at=when)
+                else:
+                    registry_call_send(call_id=kwargs["call_id"])
+                row.delete()
+                ran += 1
     return ran
 
 

@@ -117,3 +117,18 @@ def test_the_embedded_stand_in_gives_the_same_record_for_the_same_key() -> None:
         one.number
         != local.record(system="civil_status", operation="birth", key="LT4", facts={}).number
     )
+
+
+def test_every_registry_write_the_bundle_definitions_name_is_one_the_registries_know() -> None:
+    from motcua.bundles.definitions import definitions
+    from motcua.integrations.registry.sandbox import OPERATIONS
+
+    named = {
+        row.registry
+        for definition in definitions().bundles
+        for member in definition.members
+        for row in ([member.resolved(v) for v in member.variant_names()] or [member.resolved()])
+        if row.registry
+    }
+    assert named
+    assert named <= {f"{system}/{operation}" for system, operation in OPERATIONS}

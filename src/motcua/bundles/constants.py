@@ -24,6 +24,7 @@ class MemberState(models.TextChoices):
     PENDING = "pending", _("Đã chuyển, chờ cơ quan tiếp nhận")
     ACTIVE = "active", _("Đang giải quyết")
     PAUSED = "paused", _("Tạm dừng (chờ bổ sung hoặc nộp phí)")
+    RECORDING = "recording", _("Đã có kết quả, đang ghi vào cơ sở dữ liệu quốc gia")
     DONE = "done", _("Đã có kết quả")
     REFUSED = "refused", _("Không được giải quyết")
     STOPPED = "stopped", _("Dừng giải quyết")
@@ -48,6 +49,8 @@ class BundleAction(models.TextChoices):
     MEMBER_CHANGED = "member_changed", _("Thủ tục thành phần thay đổi trạng thái")
     HAND_OFF = "hand_off", _("Chuyển kết quả sang cơ quan tiếp theo")
     CANCEL = "cancel", _("Thủ tục thành phần không thực hiện")
+    REGISTRY_RECORDED = "registry_recorded", _("Đã ghi kết quả vào cơ sở dữ liệu quốc gia")
+    REGISTRY_FAILED = "registry_failed", _("Không ghi được vào cơ sở dữ liệu quốc gia")
     NOTICE = "notice", _("Thông báo cho người nộp")
     WITHDRAW = "withdraw", _("Rút hồ sơ liên thông")
     STATUS_CHANGED = "status_changed", _("Hồ sơ liên thông đổi trạng thái")
@@ -59,3 +62,9 @@ class Agency(models.TextChoices):
 
     RECEIVING_WARD = "receiving_ward", _("UBND phường, xã tiếp nhận")
     WARD_POLICE = "ward_police", _("Công an phường, xã tiếp nhận")
+
+
+class CallStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ ghi")
+    RECORDED = "recorded", _("Đã ghi")
+    FAILED = "failed", _("Không ghi được")

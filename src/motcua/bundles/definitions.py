@@ -83,10 +83,14 @@ class SubjectField(Spec):
         return self
 
 
+REGISTRY = r"^([a-z_]+/[a-z_]+)?$"
+
+
 class Variant(Spec):
     variant: str = Field(pattern=SERVICE_NAME.pattern)
     procedure: str = Field(pattern=r"^\d\.\d{6}$")
     agency: str
+    registry: str = Field(default="", pattern=REGISTRY)
     limit: LimitSpec
     with_verification: LimitSpec | None = None
     note: str = ""
@@ -103,6 +107,7 @@ class Resolved:
     limit: LimitSpec
     with_verification: LimitSpec | None
     after: str | None
+    registry: str = ""
 
 
 class Member(Spec):
@@ -112,6 +117,7 @@ class Member(Spec):
     after: str | None = None
     procedure: str = Field(default="", pattern=r"^(\d\.\d{6})?$")
     agency: str = ""
+    registry: str = Field(default="", pattern=REGISTRY)
     limit: LimitSpec | None = None
     with_verification: LimitSpec | None = None
     requires: tuple[str, ...] = ()
@@ -141,12 +147,12 @@ class Member(Spec):
             assert self.limit is not None
             return Resolved(
                 self.service, "", self.procedure, self.agency, self.limit,
-                self.with_verification, self.after,
+                self.with_verification, self.after, self.registry,
             )  # fmt: skip
         chosen = next(v for v in self.variants if v.variant == variant)
         return Resolved(
             self.service, chosen.variant, chosen.procedure, chosen.agency, chosen.limit,
-            chosen.with_verification, self.after,
+            chosen.with_verification, self.after, chosen.registry,
         )  # fmt: skip
 
 

@@ -21,8 +21,8 @@ def agency_words(agency: str) -> str:
 def members_table(definition: Definition) -> list[str]:
     lines = [
         "| # | dịch vụ / service | thủ tục / procedure | cơ quan / agency | sau / after | "
-        "thời hạn / limit | có xác minh / with verification | kết quả / result |",
-        "|---|---|---|---|---|---|---|---|",
+        "thời hạn / limit | có xác minh / with verification | kết quả / result | CSDL / registry |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for order, member in enumerate(definition.members, 1):
         rows = [member.resolved(v) for v in member.variant_names()] or [member.resolved()]
@@ -32,7 +32,7 @@ def members_table(definition: Definition) -> list[str]:
                 f"| {order} | `{member.service}`{variant} — {member.name} / {member.name_en} | "
                 f"{row.procedure} | {agency_words(row.agency)} | {member.after or '—'} | "
                 f"{limit_words(row.limit)} | {limit_words(row.with_verification)} | "
-                f"{member.result or '—'} |"
+                f"{member.result or '—'} | {f'`{row.registry}`' if row.registry else '—'} |"
             )
     return lines
 

@@ -9,7 +9,7 @@ from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
 
-from .constants import BundleAction, BundleStatus, MemberState
+from .constants import BundleAction, BundleStatus, CallStatus, MemberState
 
 
 class Bundle(models.Model):
@@ -94,6 +94,9 @@ class BundleMember(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="bundle_members")
     limit = models.JSONField(_("thời hạn trong nhóm"), default=dict)
+    registry = models.CharField(
+        _("ghi vào CSDL"), max_length=64, blank=True, help_text=_("<hệ thống>/<thao tác>")
+    )
     state = models.CharField(
         _("trạng thái"), max_length=16, choices=MemberState.choices, default=MemberState.WAITING
     )
@@ -149,3 +152,38 @@ class BundleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bundle_id} #{self.seq} {self.action} {self.service}"
+
+
+class RegistryCall(models.Model):
+    """A member's result owed to a national registry (the e-birth certificate to civil status, the
+    residence to the population registry, the card to social insurance): the outbox row, written
+    in the transaction that saw the result, delivered by the worker with retries. Its
+    ``idempotency_key`` goes to the registry, so a retry after a lost reply records nothing twice.
+    """
+
+    member = models.OneToOneField(
+        BundleMember, on_delete=models.CASCADE, related_name="registry_call"
+    )
+    system = models.CharField(max_length=32)
+    operation = models.CharField(max_length=32)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    facts = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=CallStatus.choices, default=CallStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    reply = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("ghi vào cơ sở dữ liệu quốc gia")
+        verbose_name_plural = _("ghi vào cơ sở dữ liệu quốc gia")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="registry_call_due")]
+
+    def __str__(self) -> str:
+        return f"{self.system}/{self.operation} {self.idempotency_key} ({self.status})"

@@ -2,6 +2,12 @@
 
 from .advance import bundle_advance, bundle_reconcile, member_form, members_of
 from .record import chain_problems, event_add
+from .registry import (
+    registry_call_claim,
+    registry_call_failed,
+    registry_call_recorded,
+    registry_calls_due,
+)
 from .submission import agency_unit, bundle_submit
 from .withdrawal import StaleBundle, bundle_withdraw
 
@@ -16,4 +22,8 @@ __all__ = [
     "event_add",
     "member_form",
     "members_of",
+    "registry_call_claim",
+    "registry_call_failed",
+    "registry_call_recorded",
+    "registry_calls_due",
 ]

@@ -37,6 +37,7 @@ from ..saga import (
     plan,
 )
 from .record import event_add
+from .registry import registry_recorded
 
 
 def bundle_advance(*, bundle_id: int, at: datetime.datetime) -> Bundle | None:
@@ -86,16 +87,21 @@ def member_sync(bundle: Bundle, member: BundleMember, *, at: datetime.datetime) 
         member.acknowledged_at = dossier.received_at
     if dossier.due_at is not None:
         member.due_at = dossier.due_at
+    if (
+        state in (MemberState.DONE, MemberState.REFUSED, MemberState.STOPPED)
+        and not member.decided_at
+    ):
+        member.decided_at = dossier.finished_at or at
+    if state == MemberState.DONE and not member.result:
+        member.result = result_of(dossier)
+    owed = state == MemberState.DONE and member.registry
+    if owed and not registry_recorded(bundle, member, dossier, at=at):
+        state = MemberState.RECORDING  # the result exists; its registry record is owed
     if state == member.state:
         member.save()
         return
     before = member.state
     member.state = state
-    if state == MemberState.DONE:
-        member.decided_at = dossier.finished_at or at
-        member.result = result_of(dossier)
-    elif state in (MemberState.REFUSED, MemberState.STOPPED):
-        member.decided_at = dossier.finished_at or at
     member.save()
     event_add(
         bundle, action=BundleAction.MEMBER_CHANGED, at=at, service=member.service,

@@ -182,7 +182,7 @@ def members_insert(
     for order, (resolved, procedure, unit) in enumerate(planned, 1):
         member = BundleMember(
             bundle=bundle, order=order, service=resolved.service, variant=resolved.variant,
-            after=resolved.after or "", procedure=procedure, unit=unit,
+            after=resolved.after or "", procedure=procedure, unit=unit, registry=resolved.registry,
             limit=limit_stored(resolved.limit, after_cutoff_next_working_day=cutoff),
             state=MemberState.WAITING,
         )  # fmt: skip

@@ -191,6 +191,7 @@ class Definition(Spec):
     sources: tuple[str, ...] = ()
     note: str = ""
     after_cutoff_next_working_day: bool = True
+    acknowledge_within: LimitSpec | None = None
     limits: tuple[LimitRule, ...]
     choose: Choose
     subject: tuple[SubjectField, ...]

@@ -73,6 +73,10 @@ def definition_markdown(definition: Definition) -> list[str]:
         )
         note = f" — {rule.note}" if rule.note else ""
         lines.append(f"- {when}: {limit_words(rule.limit)}{verification}{note}")
+    if definition.acknowledge_within is not None:
+        lines += ["", f"**Phản hồi tiếp nhận / acknowledgement**: mỗi cơ quan nhận hồ sơ điện tử trong "
+                  f"{limit_words(definition.acknowledge_within)}, quá hạn thì cảnh báo hai cơ quan và Trung "
+                  "tâm / each agency within that time, else both agencies and the Center are alerted."]  # fmt: skip
     lines += ["", "**Thủ tục thành phần / members** (thời hạn kể từ khi cơ quan nhận hồ sơ điện tử / "
               "limits from the moment the agency gets the e-dossier):", "", *members_table(definition), ""]  # fmt: skip
     for member in definition.members:

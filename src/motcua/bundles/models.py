@@ -105,6 +105,8 @@ class BundleMember(models.Model):
     )
     activated_at = models.DateTimeField(_("chuyển tới cơ quan lúc"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("cơ quan tiếp nhận lúc"), null=True, blank=True)
+    ack_due_at = models.DateTimeField(_("hạn phản hồi tiếp nhận"), null=True, blank=True)
+    ack_alerted_at = models.DateTimeField(_("cảnh báo chưa phản hồi lúc"), null=True, blank=True)
     due_at = models.DateTimeField(_("hạn giải quyết"), null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(_("kết quả chuyển tiếp"), default=dict, blank=True)
@@ -116,7 +118,13 @@ class BundleMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bundle", "service"], name="bundle_member_service_once")
         ]
-        indexes = [models.Index(fields=["unit", "state"], name="bundle_member_unit_state")]
+        indexes = [
+            models.Index(fields=["unit", "state"], name="bundle_member_unit_state"),
+            models.Index(
+                fields=["ack_due_at"], name="bundle_member_ack_due",
+                condition=models.Q(acknowledged_at__isnull=True, ack_alerted_at__isnull=True),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.bundle_id} {self.service} ({self.state})"

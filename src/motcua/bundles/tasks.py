@@ -14,3 +14,11 @@ def bundle_advance_task(*, bundle_id: int) -> str:
 
     bundle = bundle_advance(bundle_id=bundle_id, at=now())
     return bundle.status if bundle is not None else "missing"
+
+
+@task()
+def bundles_scan_task() -> int:
+    """Enqueued by `motcua scheduler`: members whose agency has not acknowledged in time."""
+    from .services.alerts import bundles_ack_scan
+
+    return bundles_ack_scan(at=now())

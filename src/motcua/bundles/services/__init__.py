@@ -1,6 +1,7 @@
 """Writes on linked bundles: submission, the saga's advance after member events, withdrawal."""
 
 from .advance import bundle_advance, bundle_reconcile, member_form, members_of
+from .alerts import bundles_ack_scan
 from .record import chain_problems, event_add
 from .registry import (
     registry_call_claim,
@@ -18,6 +19,7 @@ __all__ = [
     "bundle_reconcile",
     "bundle_submit",
     "bundle_withdraw",
+    "bundles_ack_scan",
     "chain_problems",
     "event_add",
     "member_form",

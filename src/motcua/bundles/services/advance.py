@@ -22,7 +22,7 @@ from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import Applicant, dossier_submit, dossier_withdraw
 
 from ..constants import TERMINAL_BUNDLE_STATUSES, BundleAction, MemberState
-from ..deadlines import due_from
+from ..deadlines import due_from, limit_stored
 from ..definitions import definition_from_snapshot
 from ..models import Bundle, BundleMember
 from ..saga import (
@@ -201,6 +201,7 @@ def member_activate(
     member.state = MemberState.PENDING
     member.activated_at = at
     member.due_at = due_from(member.limit, start=at, unit=member.unit)
+    member.ack_due_at = ack_due(bundle, member, start=at)
     member.save()
     assert upstream.dossier is not None
     event_add(
@@ -209,6 +210,19 @@ def member_activate(
                  "dossier": dossier.ref, "unit": member.unit.code, "documents": carried,
                  "due_at": member.due_at.isoformat()},
     )  # fmt: skip
+
+
+def ack_due(
+    bundle: Bundle, member: BundleMember, *, start: datetime.datetime
+) -> datetime.datetime | None:
+    """When the member's agency must have acknowledged (received) its e-dossier: 2 working hours
+    on its calendar (Decree 63/2024 art. 7(4))."""
+    spec = definition_from_snapshot(bundle.definition).acknowledge_within
+    if spec is None:
+        return None
+    return due_from(
+        limit_stored(spec, after_cutoff_next_working_day=False), start=start, unit=member.unit
+    )
 
 
 def documents_carry(source: Dossier | None, target: Dossier) -> list[dict[str, str]]:

@@ -29,7 +29,7 @@ from ..deadlines import limit_stored
 from ..definitions import Definition, Resolved, Selection, definition_in_force, subject_check
 from ..errors import BundleInputError
 from ..models import Bundle, BundleMember
-from .advance import bundle_reconcile, member_form
+from .advance import ack_due, bundle_reconcile, member_form
 from .record import event_add
 
 COMMUNE_LEVEL = (UnitKind.WARD, UnitKind.COMMUNE)
@@ -205,6 +205,8 @@ def root_submit(
     root.dossier = dossier
     root.state = MemberState.PENDING
     root.activated_at = at
+    if bundle.channel == Channel.ONLINE:  # at the counter it is received at once
+        root.ack_due_at = ack_due(bundle, root, start=at)
     root.save()
     if bundle.channel == Channel.COUNTER:
         root.dossier = dossier_receive(dossier=dossier, actor=actor, at=at, inserted_here=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from motcua.bundles.tasks import bundles_scan_task
 from motcua.common.clock import now
 from motcua.common.leader import LeaderLock, leader_lock
 from motcua.dossiers.audit_roots import audit_publish_due
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             deadlines_scan_task.enqueue()
             notifications_retry_task.enqueue()
             registry_calls_retry_task.enqueue()  # linked bundles' registry writes (0025)
+            bundles_scan_task.enqueue()  # linked bundles' missed acknowledgements (0025)
             # Once a day; asked again an hour later if the worker has not published yet.
             asked_lately = audit_enqueued and time.monotonic() - audit_enqueued < 3600
             if not asked_lately and audit_publish_due(now(), audit_publish_every()):

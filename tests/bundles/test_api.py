@@ -206,3 +206,23 @@ def test_no_body_makes_a_server_error(staff: Staff, data: Any) -> None:
 def test_a_body_that_is_not_json_is_refused(staff: Staff) -> None:
     response = post("{kind: birth", bearer(staff.ward.reception))
     assert 400 <= response.status_code < 500
+
+
+def test_reading_bundles_costs_the_same_few_queries_however_many(
+    staff: Staff, django_assert_max_num_queries: Any
+) -> None:
+    for hour in ("09", "10", "11"):
+        birth_at_counter(staff, when=f"2026-03-02 {hour}:00")
+    center = factories.officer("hn-pvhcc", Role.SUPERVISOR)
+    headers = bearer(center)
+    Client().get("/api/v1/bundles", **headers)  # warm: roles, token
+    # Measured 11 and 10 with 1 to 6 bundles: token and roles, the Center check, count, page,
+    # members, readable dossiers — none per bundle.
+    with django_assert_max_num_queries(11):
+        listing = Client().get("/api/v1/bundles", **headers).json()
+    assert listing["total"] == 3
+    with django_assert_max_num_queries(10):
+        assert (
+            Client().get(f"/api/v1/bundles/{listing['items'][0]['ref']}", **headers).status_code
+            == 200
+        )

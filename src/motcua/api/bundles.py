@@ -191,12 +191,22 @@ def bundle_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     return detail(officer(request), ref[:80])
 
 
-@router.get("/bundles", response={200: BundleListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
+@router.get(
+    "/bundles",
+    response={200: BundleListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 503: ErrorOut},
+)
 def bundle_index(request: HttpRequest, params: Query[BundleListParams]) -> dict[str, Any]:
     """Bundles for officers of the Center (all) and of the receiving or member units (theirs),
     newest first; filter by ``kind`` and ``status``."""
     user = officer(request)
-    allowed = {"kind": ["", *kinds()], "status": ["", *BundleStatus.values]}
+    try:
+        known = kinds()
+    except DefinitionError as error:
+        raise ApiError(
+            503, "definitions_invalid", "Định nghĩa nhóm thủ tục liên thông đang lỗi cấu hình.",
+            "The bundle definitions are misconfigured.",
+        ) from error  # fmt: skip
+    allowed = {"kind": ["", *known], "status": ["", *BundleStatus.values]}
     for name, values in allowed.items():
         if getattr(params, name) not in values:
             listed = ", ".join(v for v in values if v)

@@ -8,9 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "motcua"
-DOMAIN = {
-    "common", "organizations", "accounts", "worktime", "catalog", "authority", "dossiers", "bundles",
-}  # fmt: skip
+DOMAIN = {"common", "organizations", "accounts", "worktime", "catalog", "authority", "dossiers"}
 REACTING = {"notifications", "portal", "ratings", "web", "api", "integrations"}
 
 

@@ -8,7 +8,9 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "motcua"
-DOMAIN = {"common", "organizations", "accounts", "worktime", "catalog", "authority", "dossiers"}
+DOMAIN = {
+    "common", "organizations", "accounts", "worktime", "catalog", "authority", "dossiers", "bundles",
+}  # fmt: skip
 REACTING = {"notifications", "portal", "ratings", "web", "api", "integrations"}
 
 

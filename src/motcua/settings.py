@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.authority",
     "motcua.dossiers",
+    "motcua.bundles",
+    "motcua.integrations",
     "motcua.portal",
     "motcua.notifications",
     "motcua.ratings",
@@ -294,6 +296,12 @@ MOTCUA_SMS_TOKEN = os.environ.get("MOTCUA_SMS_TOKEN", "")
 MOTCUA_SMS_TIMEOUT = float(os.environ.get("MOTCUA_SMS_TIMEOUT", "10"))
 MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve()
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
+# National registries a linked bundle writes to (civil status, population, social insurance):
+# empty = an in-process stand-in; `motcua registry-sandbox` runs them as an HTTP server (0025).
+MOTCUA_REGISTRY_URL = os.environ.get("MOTCUA_REGISTRY_URL", "")
+MOTCUA_REGISTRY_TOKEN = os.environ.get("MOTCUA_REGISTRY_TOKEN", "")
+MOTCUA_REGISTRY_TIMEOUT = float(os.environ.get("MOTCUA_REGISTRY_TIMEOUT", "5"))
+MOTCUA_REGISTRY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_REGISTRY_MAX_ATTEMPTS", "8"))
 # Events older than this when recorded (legacy imports) notify nobody; 0 turns the check off.
 MOTCUA_NOTIFY_MAX_AGE_HOURS = float(os.environ.get("MOTCUA_NOTIFY_MAX_AGE_HOURS", "72"))
 
@@ -327,6 +335,8 @@ MOTCUA_PROCEDURES_DIR = Path(
     os.environ.get("MOTCUA_PROCEDURES_DIR", DATA_DIR / "national_procedures")
 )
 MOTCUA_CALENDAR_FILE = Path(os.environ.get("MOTCUA_CALENDAR_FILE", DATA_DIR / "vn_calendar.yaml"))
+# Linked bundles (Decree 63/2024): members, order, limits; docs/decisions/0025.
+MOTCUA_BUNDLES_FILE = Path(os.environ.get("MOTCUA_BUNDLES_FILE", DATA_DIR / "bundles.yaml"))
 # Decree 61/2018 art. 19(1): a supplement request within 3 working days of reception [U].
 MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS = int(
     os.environ.get("MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS", "3")

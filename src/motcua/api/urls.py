@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from . import catalog, dossiers
+from . import bundles, catalog, dossiers
 
 api = NinjaAPI(
     title="Một Cửa API",
@@ -25,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", catalog.router)
 api.add_router("/", dossiers.router)
+api.add_router("/", bundles.router)
 
 
 def split_message(text: str) -> tuple[str, str]:

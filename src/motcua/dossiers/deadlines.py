@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -102,13 +103,42 @@ def closed_pauses(dossier: Dossier) -> list[Pause]:
     ]
 
 
+@dataclass(frozen=True)
+class LimitOverride:
+    """A dossier's time limit that is not its procedure's: a member of a linked bundle takes its
+    limit and the after-15:00 rule from its bundle's definition (Decree 63/2024 art. 7–8)."""
+
+    limit: Limit
+    cutoff_moves_day_limits: bool
+
+
+# Apps above this one register where such limits come from (``bundles.apps``): dossiers never
+# import them. A source answers None, without a query, for a dossier that is not theirs.
+LIMIT_SOURCES: list[Callable[[Dossier], LimitOverride | None]] = []
+
+
+def limit_source_register(source: Callable[[Dossier], LimitOverride | None]) -> None:
+    if source not in LIMIT_SOURCES:
+        LIMIT_SOURCES.append(source)
+
+
+def limit_override(dossier: Dossier) -> LimitOverride | None:
+    for source in LIMIT_SOURCES:
+        found = source(dossier)
+        if found is not None:
+            return found
+    return None
+
+
 def statutory_due(dossier: Dossier, *, received_at: datetime.datetime) -> Due:
-    limit = limit_of(dossier)
+    override = limit_override(dossier)
+    limit = override.limit if override is not None else limit_of(dossier)
     if limit is None:
         return Due(None, None, None)
     deadline = deadline_compute(
-        received=received_at, limit=limit, unit=dossier.deciding_unit, pauses=closed_pauses(dossier)
-    )
+        received=received_at, limit=limit, unit=dossier.deciding_unit, pauses=closed_pauses(dossier),
+        cutoff_moves_day_limits=override.cutoff_moves_day_limits if override else None,
+    )  # fmt: skip
     return Due(deadline.due, deadline.due_if_paused, deadline.due_if_restarted)
 
 

@@ -7,6 +7,7 @@ rule sets, and other processes notice a change within ``REVALIDATE_SECONDS``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import threading
 import time
@@ -169,9 +170,14 @@ def deadline_compute(
     limit: Limit,
     unit: Unit | None = None,
     pauses: Sequence[Pause] = (),
+    cutoff_moves_day_limits: bool | None = None,
 ) -> Deadline:
-    """The statutory deadline of a dossier received at ``received`` (rules in force that day)."""
+    """The statutory deadline of a dossier received at ``received`` (rules in force that day);
+    ``cutoff_moves_day_limits`` overrides the rule set's when the law fixes it (Decree 63/2024
+    art. 7(2) for linked bundles)."""
     calendar, rules = calendar_in_force(unit=unit, on=received.astimezone(VIETNAM_OFFSET).date())
+    if cutoff_moves_day_limits is not None:
+        rules = dataclasses.replace(rules, cutoff_moves_day_limits=cutoff_moves_day_limits)
     return deadline_for(calendar, received, limit, pauses=pauses, rules=rules)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from motcua.bundles.tasks import bundles_scan_task
 from motcua.common.clock import now
 from motcua.common.leader import LeaderLock, leader_lock
 from motcua.dossiers.audit_roots import audit_publish_due
@@ -17,6 +18,7 @@ from motcua.dossiers.tasks import (
     deadlines_scan_task,
     partitions_ensure_task,
 )
+from motcua.integrations.registry.tasks import registry_calls_retry_task
 from motcua.notifications.tasks import notifications_retry_task
 
 LOCK_NAME = "scheduler"
@@ -24,7 +26,8 @@ LOCK_NAME = "scheduler"
 
 class Command(BaseCommand):
     help = (
-        "Lập lịch việc định kỳ / Enqueue periodic jobs (deadline scan, notification retries, "
+        "Lập lịch việc định kỳ / Enqueue periodic jobs (deadline scan, notification and registry "
+        "retries, "
         "the daily audit root, the partitions of the next period) for the worker. Start one on "
         "every machine if you like: only the one holding the lock enqueues; the others wait and "
         "take over when it stops (docs/decisions/0017)."
@@ -98,6 +101,8 @@ class Command(BaseCommand):
         while not stop.is_set() and lock.held():
             deadlines_scan_task.enqueue()
             notifications_retry_task.enqueue()
+            registry_calls_retry_task.enqueue()  # linked bundles' registry writes (0025)
+            bundles_scan_task.enqueue()  # linked bundles' missed acknowledgements (0025)
             # Once a day; asked again an hour later if the worker has not published yet.
             asked_lately = audit_enqueued and time.monotonic() - audit_enqueued < 3600
             if not asked_lately and audit_publish_due(now(), audit_publish_every()):

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BundlesConfig(AppConfig):
+    name = "motcua.bundles"
+    verbose_name = _("Liên thông")
+
+    def ready(self) -> None:
+        from motcua.common import events
+        from motcua.dossiers.deadlines import limit_source_register
+
+        from .deadlines import member_limit_source
+        from .subscribers import on_dossier_event
+
+        events.subscribe(events.ANY, on_dossier_event)
+        limit_source_register(member_limit_source)

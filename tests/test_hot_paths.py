@@ -34,6 +34,17 @@ from tests.dossiers.test_worklist_scale import bearer, bulk_dossiers, generated_
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def calendar_revalidated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The working calendar re-reads its revision (2 queries) every few seconds in each process,
+    not per request; on a loaded machine the first request can take longer than that window and
+    the measured one would pay for it. The budgets count what a request costs."""
+    from motcua.worktime import services as worktime_services
+
+    monkeypatch.setattr(worktime_services, "REVALIDATE_SECONDS", 3600.0)
+
+
 # Query budgets: what each request makes today (the second identical request, caches warm),
 # measured on SQLite and PostgreSQL, with room for the one or two queries that depend on which
 # caches earlier tests left warm (the worklist tabs make 5–9, each the same in every run), so
@@ -228,7 +239,9 @@ def test_creation_keeps_its_budget(city: City, staff: Staff) -> None:
     with CaptureQueriesContext(connection) as done:
         answer = client.post("/api/v1/dossiers", body, content_type="application/json", **headers)
     assert answer.status_code == 201, answer.content
-    assert len(done.captured_queries) <= CREATION_BUDGET, len(done.captured_queries)
+    assert len(done.captured_queries) <= CREATION_BUDGET, [
+        q["sql"][:160] for q in done.captured_queries
+    ]
 
 
 def test_public_lookup_keeps_its_budget_and_uses_indexes(city: City, staff: Staff) -> None:

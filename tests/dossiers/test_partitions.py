@@ -41,6 +41,17 @@ def scalar(sql: str, params: list[Any] | None = None) -> Any:
         return cursor.fetchone()[0]
 
 
+def foreign_key_of(table: str) -> str:
+    """The definition of ``table``'s one foreign key, as PostgreSQL prints it."""
+    return str(
+        scalar(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+    )
+
+
 def partition_of(table: str, **where: int) -> str:
     column, value = next(iter(where.items()))
     return str(scalar(f"SELECT tableoid::regclass::text FROM {table} WHERE {column} = %s LIMIT 1", [value]))  # fmt: skip
@@ -308,10 +319,7 @@ def test_postgres_a_table_with_rows_becomes_its_own_first_partition_and_back() -
         )
         assert scalar("SELECT count(*) FROM t_child") == 90
         assert scalar("SELECT count(*) FROM t_child_p1") == 90
-        note_key = scalar(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 't_note'::regclass AND contype = 'f'"
-        )
+        note_key = foreign_key_of("t_note")
         assert note_key == "FOREIGN KEY (child_id, parent_id) REFERENCES t_child(id, parent_id)"
         assert scalar("SELECT count(*) FROM pg_class WHERE relname = 't_child_seq_p1'") == 1
         # The sequence goes on from the last id; the new range takes its rows.
@@ -330,10 +338,7 @@ def test_postgres_a_table_with_rows_becomes_its_own_first_partition_and_back() -
         assert scalar("SELECT count(*) FROM pg_partitioned_table WHERE partrelid IN ('t_parent'::regclass, 't_child'::regclass)") == 0  # fmt: skip
         assert scalar("SELECT count(*) FROM t_parent") == 32
         assert scalar("SELECT count(*) FROM t_child") == 91
-        note_key = scalar(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 't_note'::regclass AND contype = 'f'"
-        )
+        note_key = foreign_key_of("t_note")
         assert note_key == "FOREIGN KEY (child_id) REFERENCES t_child(id)"
         assert scalar("SELECT count(*) FROM pg_class WHERE relname = 't_child_seq'") == 1
         assert scalar("INSERT INTO t_parent (ref) VALUES ('R32') RETURNING id") == 1001

@@ -7,8 +7,9 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core; a module's tests stay together on one worker.
+# The 25 slowest tests are listed at the end of each pass (where the suite's time goes).
 PYTEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 
 .PHONY: run test install system-deps browser axe lint typecheck test-sqlite test-postgres check-migrations messages clean
 

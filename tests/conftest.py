@@ -221,6 +221,15 @@ def signing_test_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def search_index_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built search indexes are kept per test process, outside var/: after the reference data
+    is put back, the index of its catalog state is read back instead of rebuilt."""
+    folder = tmp_path_factory.mktemp("search-index")
+    settings.MOTCUA_SEARCH_INDEX_DIR = str(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -295,6 +295,9 @@ MOTCUA_SMS_URL = os.environ.get("MOTCUA_SMS_URL", "")
 MOTCUA_SMS_TOKEN = os.environ.get("MOTCUA_SMS_TOKEN", "")
 MOTCUA_SMS_TIMEOUT = float(os.environ.get("MOTCUA_SMS_TIMEOUT", "10"))
 MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve()
+# Built search indexes, one file per catalog state, shared by this machine's processes
+# (catalog.search_store); an empty value keeps each index in its process only.
+MOTCUA_SEARCH_INDEX_DIR = os.environ.get("MOTCUA_SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
 # National registries a linked bundle writes to (civil status, population, social insurance):
 # empty = an in-process stand-in; `motcua registry-sandbox` runs them as an HTTP server (0025).

@@ -103,7 +103,11 @@ def served(env: dict[str, str], workers: int = 2) -> Iterator[str]:
         yield url
     finally:
         server.terminate()
-        server.wait(timeout=15)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker still busy on a loaded machine
+            server.kill()
+            server.wait()
 
 
 @pytest.fixture(scope="session")

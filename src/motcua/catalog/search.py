@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import search_store
 from .analysis import Parsed, Terms, suggestion
 from .revision import catalog_token
 from .search_index import Doc, SearchIndex, index_build
@@ -154,7 +155,10 @@ def spelling(index: SearchIndex) -> Callable[[list[str]], list[str] | None]:
 
 class IndexCache:
     """One index per process, rebuilt when the catalog changes (``catalog.revision``: one
-    indexed read per request, so every process on every machine sees a change at once)."""
+    indexed read per request, so every process on every machine sees a change at once). A built
+    index is also kept on disk under its token (``search_store``), so that the other workers of
+    the machine, and workers started later, load it in a fraction of a second instead of each
+    building it (seconds of CPU, longer than a web worker's timeout on a busy machine)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -171,7 +175,7 @@ class IndexCache:
         with self._lock:
             if self._index is None or token != self._token:
                 # Built after the token was read: at least as new as the token says.
-                self._index = index_build()
+                self._index = search_store.index_for(token, build=index_build)
                 self._token = token
             return self._index
 

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from motcua.accounts.demo import demo_accounts_ensure
 from motcua.authority.demo import demo_delegations_ensure
 from motcua.catalog.models import Procedure
+from motcua.catalog.search import INDEX
 from motcua.dossiers.models import AuditRoot
 from motcua.organizations.models import Unit
 
@@ -61,6 +62,10 @@ class Command(BaseCommand):
             )
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("✓ Tệp tĩnh / static files collected")
+        # Built once here and kept on disk for the workers (catalog.search_store), rather than
+        # by each worker on its first search.
+        INDEX.get()
+        self.stdout.write("✓ Chỉ mục tìm kiếm / search index ready")
         if demo and settings.EMBEDDED:
             logins = demo_accounts_ensure(password=settings.MOTCUA_DEMO_PASSWORD)
             demo_delegations_ensure()  # a deputy signs "KT." at Phường Hoàn Kiếm

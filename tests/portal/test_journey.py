@@ -178,6 +178,14 @@ def test_what_is_missing_is_said_on_the_same_page_and_nothing_typed_is_lost(
     assert reverse("portal:draft", kwargs={"key": draft.key}) in html  # next send: the draft
 
 
+def test_an_unfinished_draft_is_saved_as_it_is(browser: Client) -> None:
+    response = browser.post(start_url(), {"tre.ho_ten": "Nguyễn Minh An", "save": "1"})
+    draft = Draft.objects.get()
+    assert response["Location"] == reverse("portal:draft", kwargs={"key": draft.key})
+    assert draft.eform_data["tre"]["ho_ten"] == "Nguyễn Minh An"
+    assert not draft.eform_valid
+
+
 def test_a_bare_start_opens_the_page_of_the_draft(browser: Client) -> None:
     response = browser.post(start_url())
     draft = Draft.objects.get()

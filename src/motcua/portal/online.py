@@ -196,8 +196,16 @@ def fill_page(request: HttpRequest, draft: Draft) -> HttpResponse:
         submission.draft_remove_document(draft=draft, document_id=removed)
         messages.success(request, _("Đã xóa tệp."))
         return redirect(reverse("portal:draft", kwargs={"key": draft.key}) + "#giay-to")
-    problems = submission.draft_problems(draft) if "send" in request.POST else []
-    if "send" in request.POST and not errors and not problems:
+    if "send" not in request.POST:
+        # A draft is saved as it is: only what could not be kept (a refused file, a place no
+        # longer offered) stops it; the e-form's gaps are for the day it is sent.
+        kept = {k: v for k, v in errors.items() if k in PAGE_FIELDS or k.startswith("file-")}
+        if kept:
+            return render_page(request, draft, kept, status=400)
+        messages.success(request, _("Đã lưu nháp. Bạn có thể làm tiếp lúc khác ở “Hồ sơ của tôi”."))
+        return redirect("portal:draft", key=draft.key)
+    problems = submission.draft_problems(draft)
+    if not errors and not problems:
         try:
             dossier = submission.draft_submit(draft=draft, user=applicant(request), at=now())
         except DomainError as refused:
@@ -211,9 +219,6 @@ def fill_page(request: HttpRequest, draft: Draft) -> HttpResponse:
                 % {"ref": dossier.ref, "unit": dossier.receiving_unit.name},
             )
             return redirect("portal:my-dossier", ref=dossier.ref)
-    elif not errors and "send" not in request.POST:
-        messages.success(request, _("Đã lưu nháp. Bạn có thể làm tiếp lúc khác ở “Hồ sơ của tôi”."))
-        return redirect("portal:draft", key=draft.key)
     return render_page(request, draft, errors, problems, status=400)
 
 

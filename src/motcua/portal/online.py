@@ -100,9 +100,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     if procedure is None:
         raise Http404(_("Không có thủ tục mã %(code)s.") % {"code": code})
     if not online_submission_open(procedure):
-        return render(
-            request, "portal/online/start.html", {"procedure": procedure, "allowed": False}
-        )
+        return render(request, "portal/online/start.html", {"procedure": procedure})
     if not request.user.is_authenticated:
         return start_signed_out(request, procedure)
     user = applicant(request)

@@ -82,37 +82,17 @@ def open_first_dossier(page: Any, visit: Visit) -> None:
     page.wait_for_url("**/ho-so-cua-toi/*/")
 
 
-def begin_online(page: Any, visit: Visit) -> None:
-    """Start (or resume) the demo citizen's online birth registration: the place step."""
-    page.get_by_role("button", name="Bắt đầu").click()
-    page.wait_for_url("**/noi-nop/")
-
-
-def online_form_with_errors(page: Any, visit: Visit) -> None:
-    begin_online(page, visit)
-    page.select_option("#unit", label="Phường Hoàn Kiếm")
-    page.get_by_role("button", name="Tiếp tục").click()
-    page.wait_for_url("**/to-khai/")
-    page.get_by_role("button", name="Lưu và tiếp tục").click()  # the child's details are missing
+def send_empty_submission(page: Any, visit: Visit) -> None:
+    """The one-page submission sent with nothing chosen: the place and the child are missing."""
+    page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_load_state()
 
 
-def online_step(name: str) -> Callable[[Any, Visit], None]:
-    def open_step(page: Any, visit: Visit) -> None:
-        begin_online(page, visit)
-        page.locator(".progress-steps").get_by_role("link", name=name).click()
-        page.wait_for_load_state()
-
-    return open_step
-
-
 def refused_upload(page: Any, visit: Visit) -> None:
-    online_step("Giấy tờ")(page, visit)
-    item = page.locator("li.checklist-item", has=page.locator("input[type=file]")).first
-    item.locator("input[type=file]").set_input_files(
+    page.locator("input[type=file]").first.set_input_files(
         files=[{"name": "giay-to.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf"}]
     )
-    item.get_by_role("button", name="Tải lên").click()
+    page.get_by_role("button", name="Lưu nháp").click()
     page.wait_for_load_state()
 
 
@@ -159,32 +139,19 @@ PAGES = [
     ),
     PortalPage("calendar", "/lich-lam-viec/2026/"),
     PortalPage("online-start", "/nop-truc-tuyen/1.001193/", signed_in=True),
-    PortalPage("online-place", "/nop-truc-tuyen/1.001193/", signed_in=True, prepare=begin_online),
+    PortalPage("online-start-visitor", "/nop-truc-tuyen/1.001193/"),
     PortalPage(
-        "online-form-errors",
+        "online-page-errors",
         "/nop-truc-tuyen/1.001193/",
         signed_in=True,
-        prepare=online_form_with_errors,
+        prepare=send_empty_submission,
         expect_error=True,
-    ),
-    PortalPage(
-        "online-documents",
-        "/nop-truc-tuyen/1.001193/",
-        signed_in=True,
-        prepare=online_step("Giấy tờ"),
     ),
     PortalPage(
         "online-upload-refused",
         "/nop-truc-tuyen/1.001193/",
         signed_in=True,
         prepare=refused_upload,
-        expect_error=True,
-    ),
-    PortalPage(
-        "online-review",
-        "/nop-truc-tuyen/1.001193/",
-        signed_in=True,
-        prepare=online_step("Xem lại và nộp"),
         expect_error=True,
     ),
 ]

@@ -43,7 +43,7 @@ def test_a_successful_lookup_is_one_query(staff: Staff, cleaned_this_minute: Non
     done = statements(lambda: look(dossier.code, "2345"))
     assert len(done) == 1, "\n".join(done)
     page = look(dossier.ref, "2345").content.decode()
-    assert "Có kết quả" in page
+    assert "Đã giải quyết xong" in page
     assert "Quá trình giải quyết" in page
     assert not LookupFailure.objects.exists()  # a success writes nothing
 

@@ -102,10 +102,15 @@ def fill(client: Client, draft: Draft) -> None:
     assert response.status_code == 302
 
 
-def test_starting_needs_an_account(db: None) -> None:
-    response = Client().get(reverse("portal:online-start", kwargs={"code": BIRTH}))
+def test_a_visitor_may_fill_but_submitting_needs_an_account(db: None) -> None:
+    visitor = Client()
+    url = reverse("portal:online-start", kwargs={"code": BIRTH})
+    assert visitor.get(url).status_code == 200
+    response = visitor.post(url, {"tre.ho_ten": "An", "then": "sign-in"})
     assert response.status_code == 302
     assert "/dang-nhap/" in response["Location"]
+    assert not Draft.objects.exists()
+    assert not Dossier.objects.exists()
 
 
 def test_the_procedure_page_offers_online_submission_only_where_it_exists(db: None) -> None:

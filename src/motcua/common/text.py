@@ -60,3 +60,15 @@ def vietnamese_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
             letters.append(-1 if letter.isspace() else 100 + ord(letter))
         tones.append(max((TONE_ORDER.get(mark, 0) for mark in parts[1:]), default=0))
     return tuple(letters), tuple(tones)
+
+
+def whole_words(text: str, limit: int) -> str:
+    """``text`` when it fits in ``limit`` characters, else its longest start that ends at a word's
+    end, with "…": a cut name never ends mid-word ("…của Chín" for "của Chính phủ")."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    if text[len(cut)] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "…"

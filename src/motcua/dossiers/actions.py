@@ -306,7 +306,7 @@ SPECS: tuple[ActionSpec, ...] = (
         guards=(HAS_PROCESS, NO_DECISION, NOT_PENDING, FORWARD_TARGET, CONSULTATIONS_ANSWERED),
         inputs=(NOTE,),
         event="step_changed",
-        citizen=_("Hồ sơ chuyển sang bước: {step}"),
+        citizen=_("Hồ sơ đang được giải quyết: {step}"),
         summary=_("Hoàn thành bước hiện tại, chuyển sang bước tiếp theo của quy trình."),
     ),
     ActionSpec(

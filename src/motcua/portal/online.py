@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,9 +14,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.catalog import eform_answers as eform
+from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import online_submission_open, procedure_detail
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
@@ -58,7 +62,8 @@ def own_draft(request: HttpRequest, key: uuid.UUID) -> Draft:
 
 def step_context(draft: Draft, current: str) -> dict[str, object]:
     titles = {
-        "noi-nop": _("Nơi nộp và trường hợp"),
+        # A step is named for what it asks: "and case" only when there is a case to choose.
+        "noi-nop": _("Nơi nộp và trường hợp") if has_choice(draft.procedure) else _("Nơi nộp"),
         "to-khai": _("Tờ khai"),
         "giay-to": _("Giấy tờ"),
         "xem-lai": _("Xem lại và nộp"),
@@ -72,30 +77,193 @@ def step_context(draft: Draft, current: str) -> dict[str, object]:
             "step_total": len(STEPS), "step_title": titles[current]}  # fmt: skip
 
 
+def has_choice(procedure: Procedure) -> bool:
+    named_cases = [c for c in procedure.cases.all() if c.name]
+    return len(named_cases) > 1 or len(submission.situations(procedure)) > 1
+
+
 def finished(draft: Draft) -> HttpResponse | None:
     if draft.dossier_id is not None:
         return redirect("portal:my-dossier", ref=draft.dossier.ref)  # type: ignore[union-attr]
     return None
 
 
-# ------------------------------------------------------------------------- start
-@login_required
+# ------------------------------------------------------------------------- the one page
+# What a visitor entered before signing up or in, kept in their session until they are.
+PENDING = "motcua.portal.pending"
+
+
 def start(request: HttpRequest, code: str) -> HttpResponse:
+    """The whole submission on one page: where, the e-form, the documents, then "Nộp hồ sơ".
+    A visitor may fill it before having an account; signing up or in keeps what they entered."""
     procedure = procedure_detail(code)
     if procedure is None:
         raise Http404(_("Không có thủ tục mã %(code)s.") % {"code": code})
+    if not online_submission_open(procedure):
+        return render(request, "portal/online/start.html", {"procedure": procedure})
+    if not request.user.is_authenticated:
+        return start_signed_out(request, procedure)
+    user = applicant(request)
+    pending = pending_take(request, procedure.code)
+    if pending is not None:
+        draft = submission.draft_adopt(user=user, procedure=procedure, **pending)
+        messages.success(
+            request, _("Những gì bạn đã khai được giữ lại; hãy làm tiếp và nộp hồ sơ.")
+        )
+        return redirect("portal:draft", key=draft.key)
+    existing = submission.drafts_of(user).filter(procedure=procedure).first()
     if request.method == "POST":
         try:
-            draft = submission.draft_start(user=applicant(request), procedure=procedure)
+            draft = existing or submission.draft_start(user=user, procedure=procedure)
         except DomainError as error:
             messages.error(request, str(error.message))
-        else:
-            return redirect("portal:draft-place", key=draft.key)
-    return render(
-        request,
-        "portal/online/start.html",
-        {"procedure": procedure, "allowed": online_submission_open(procedure)},
+            return redirect("catalog:detail", code=procedure.code)
+        if not ({"send", "save", "autosave"} & request.POST.keys()):
+            return redirect("portal:draft", key=draft.key)  # a bare "start": the page to fill
+        return fill_page(request, draft)
+    if existing is not None:
+        return redirect("portal:draft", key=existing.key)
+    # Nothing is stored until the citizen sends something: a look costs no draft.
+    preview = Draft(
+        procedure=procedure, owner=user,
+        eform_data=submission.profile_answer(user, submission.schema_of(procedure)),
+    )  # fmt: skip
+    only = list(submission.receiving_units(procedure, now().date())[:2])
+    preview.receiving_unit = (
+        only[0] if len(only) == 1 else submission.home_unit(user, procedure, now().date())
     )
+    return render_page(request, preview, {})
+
+
+def start_signed_out(request: HttpRequest, procedure: Procedure) -> HttpResponse:
+    """A visitor fills the page; sending it keeps the answers in the session and asks them to
+    sign up (or in), after which they land back here with everything kept."""
+    schema = submission.schema_of(procedure)
+    if request.method == "POST":
+        request.session[PENDING] = {
+            "code": procedure.code,
+            "typed": eform.parse(schema, request.POST),
+            "choices": {
+                name: str(request.POST.get(name, ""))[:64] for name in ("unit", "case", "situation")
+            },
+        }
+        target = "login" if request.POST.get("then") == "sign-in" else "portal:sign-up"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.path})}")
+    kept = request.session.get(PENDING) or {}
+    same = kept.get("code") == procedure.code
+    preview = Draft(procedure=procedure, eform_data=kept.get("typed", {}) if same else {})
+    chosen = (kept.get("choices") or {}).get("unit", "") if same else ""
+    preview.receiving_unit = (
+        submission.receiving_units(procedure, now().date()).filter(code=chosen).first()
+        if chosen
+        else None
+    )
+    return render_page(request, preview, {})
+
+
+def pending_take(request: HttpRequest, code: str) -> dict[str, Any] | None:
+    """The answers a visitor left for this procedure before signing up or in (taken once)."""
+    kept = request.session.get(PENDING)
+    if not isinstance(kept, dict) or kept.get("code") != code:
+        return None
+    del request.session[PENDING]
+    return {"typed": dict(kept.get("typed") or {}), "choices": dict(kept.get("choices") or {})}
+
+
+def pending_code(request: HttpRequest) -> str | None:
+    """The procedure a visitor started before signing up or in, if any."""
+    kept = request.session.get(PENDING)
+    return str(kept["code"]) if isinstance(kept, dict) and kept.get("code") else None
+
+
+@login_required
+def draft_page(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    draft = own_draft(request, key)
+    if done := finished(draft):
+        return done
+    return fill_page(request, draft)
+
+
+def fill_page(request: HttpRequest, draft: Draft) -> HttpResponse:
+    if request.method != "POST":
+        return render_page(request, draft, {})
+    errors = submission.draft_fill(draft=draft, post=request.POST, files=request.FILES, at=now())
+    if "autosave" in request.POST:  # htmx, while typing: saved, nothing else to say
+        return render(request, "portal/online/_saved.html", {"at": now()})
+    if removed := int_or_zero(request.POST.get("remove", "")):
+        submission.draft_remove_document(draft=draft, document_id=removed)
+        messages.success(request, _("Đã xóa tệp."))
+        return redirect(reverse("portal:draft", kwargs={"key": draft.key}) + "#giay-to")
+    if "send" not in request.POST:
+        # A draft is saved as it is: only what could not be kept (a refused file, a place no
+        # longer offered) stops it; the e-form's gaps are for the day it is sent.
+        kept = {k: v for k, v in errors.items() if k in PAGE_FIELDS or k.startswith("file-")}
+        if kept:
+            return render_page(request, draft, kept, status=400)
+        messages.success(request, _("Đã lưu nháp. Bạn có thể làm tiếp lúc khác ở “Hồ sơ của tôi”."))
+        return redirect("portal:draft", key=draft.key)
+    problems = submission.draft_problems(draft)
+    if not errors and not problems:
+        try:
+            dossier = submission.draft_submit(draft=draft, user=applicant(request), at=now())
+        except DomainError as refused:
+            problems = [str(refused.message)]
+        else:
+            messages.success(
+                request,
+                _(
+                    "Đã nộp hồ sơ. Số tham chiếu %(ref)s; %(unit)s sẽ xem xét tiếp nhận và báo ngày hẹn trả."
+                )
+                % {"ref": dossier.ref, "unit": dossier.receiving_unit.name},
+            )
+            return redirect("portal:my-dossier", ref=dossier.ref)
+    return render_page(request, draft, errors, problems, status=400)
+
+
+def render_page(
+    request: HttpRequest, draft: Draft, errors: dict[str, str], problems: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:  # fmt: skip
+    procedure = draft.procedure
+    schema = submission.schema_of(procedure)
+    groups = eform.form_groups(schema, draft.eform_data or {}, errors)
+    page_errors = {k: v for k, v in errors.items() if k in PAGE_FIELDS or k.startswith("file-")}
+    cases = [c for c in procedure.cases.all() if c.name]
+    context = {
+        "draft": draft,
+        "procedure": procedure,
+        "signed_in": request.user.is_authenticated,
+        "units": sorted(
+            submission.receiving_units(procedure, now().date()),
+            key=lambda unit: vietnamese_key(unit.name),
+        ),
+        "anywhere": submission.received_anywhere(procedure),
+        "cases": cases if len(cases) > 1 else [],
+        "situations": submission.situations(procedure),
+        "groups": groups,
+        "schema": schema,
+        "field_errors": eform.error_summary(groups),
+        "page_errors": page_errors,
+        "file_errors": {
+            int_or_zero(k.removeprefix("file-")): v
+            for k, v in errors.items()
+            if k.startswith("file-")
+        },
+        "unplaced": [
+            m for m in eform.unplaced_errors(groups, errors) if m not in page_errors.values()
+        ],
+        "problems": [p for p in (problems or []) if p != str(FORM_PROBLEM)],
+        "checklist": submission.checklist_for(draft),
+        "max_mb": max_upload_mb(),
+    }
+    return render(request, "portal/online/page.html", context, status=status)
+
+
+PAGE_FIELDS = frozenset({"unit", "case", "situation"})
+
+
+# The review's line about the e-form: on the one page each field says it instead.
+FORM_PROBLEM = gettext_lazy("Tờ khai còn thông tin thiếu hoặc chưa đúng.")
 
 
 # ------------------------------------------------------------------------- steps
@@ -124,6 +292,7 @@ def place(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         ),
         "cases": cases if len(cases) > 1 else [],
         "situations": submission.situations(draft.procedure),
+        "anywhere": submission.received_anywhere(draft.procedure),
         "error": error,
     }
     return render(request, "portal/online/place.html", context, status=400 if error else 200)

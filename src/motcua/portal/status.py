@@ -36,4 +36,34 @@ def processed_words(dossier: Dossier) -> str:
         return _("Đã có trả lời: không giải quyết (xem lý do)")
     if result_is_electronic(dossier):
         return _("Đã được giải quyết — cơ quan đang gửi kết quả điện tử cho bạn")
-    return _("Có kết quả — mời bạn nhận kết quả")
+    return _("Đã giải quyết xong — mời bạn nhận kết quả")
+
+
+def next_step(dossier: Dossier, *, has_results: bool = False) -> str:
+    """What the citizen does next, or that there is nothing to do but wait (and until when)."""
+    local_due = dossier.due_at.astimezone(VIETNAM_OFFSET) if dossier.due_at else None
+    unit = dossier.receiving_unit.name
+    status = Status(dossier.status)
+    if status == Status.NEW:
+        return _(
+            "Bạn không phải làm gì thêm: %(unit)s xem xét tiếp nhận, rồi báo mã hồ sơ và ngày hẹn trả."
+        ) % {"unit": unit}
+    if status in (Status.RECEIVED, Status.PROCESSING):
+        return _("Bạn không phải làm gì thêm; kết quả hẹn trả ngày %(date)s.") % {
+            "date": day(local_due)
+        }
+    if status == Status.SUPPLEMENT_REQUESTED:
+        return _(
+            "Gửi các giấy tờ cơ quan yêu cầu bổ sung dưới đây; thời hạn tạm dừng đến khi bạn gửi."
+        )
+    if status == Status.AWAITING_PAYMENT:
+        return _(
+            "Nộp phí, lệ phí theo hướng dẫn của %(unit)s; hồ sơ được giải quyết tiếp khi nhận được."
+        ) % {"unit": unit}
+    if status == Status.PROCESSED and dossier.decision == Decision.APPROVED:
+        if result_is_electronic(dossier):
+            return _("Bạn không phải làm gì thêm: kết quả điện tử sẽ có ở đây.")
+        return _("Mời bạn đến %(unit)s nhận kết quả.") % {"unit": unit}
+    if status == Status.RETURNED:
+        return _("Tải kết quả về ở ngay dưới đây.") if has_results else _("Hồ sơ đã xong.")
+    return ""

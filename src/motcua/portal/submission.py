@@ -28,6 +28,7 @@ from motcua.catalog.selectors import online_submission_open
 from motcua.common import clock
 from motcua.common.errors import DomainError
 from motcua.common.files import checked_upload
+from motcua.common.text import whole_words
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.constants import ApplicantKind, Channel
 from motcua.dossiers.models import Dossier, DossierDocument
@@ -46,6 +47,7 @@ CONDITIONAL = re.compile(
 DECLARATION = re.compile(r"tờ khai|mẫu .*điện tử|biểu mẫu|đơn đề nghị|giấy đề nghị", re.IGNORECASE)
 
 
+ANYWHERE = re.compile(r"không phụ thuộc (vào )?địa giới", re.IGNORECASE)
 NO_SITUATION = "none"  # "none of these": only the documents asked of everyone apply
 HOW_ORDER = ["upload", "optional", "present", "eform", "registry"]
 
@@ -136,7 +138,8 @@ def checklist_for(draft: Draft) -> Checklist:
         or (chosen is None and not draft.no_situation)
     ]
     files: dict[int | None, list[DraftDocument]] = {}
-    for document in draft.documents.all():
+    # A page shown before any draft exists (not signed in yet) lists the documents, no files.
+    for document in draft.documents.all() if draft.pk else []:
         files.setdefault(document.requirement_id, []).append(document)
     items, notes = [], []
     for group in groups:
@@ -165,17 +168,74 @@ def what_to_bring(dossier: Dossier) -> list[str]:
 
 
 # ------------------------------------------------------------------------- the draft
-def profile_answer(user: User) -> dict[str, Any]:
-    """The applicant block prefilled from the account (once-only: never typed twice)."""
+# The fourth digit of a personal ID number codes sex and century of birth: even for men, odd for
+# women (0/1: born 1900-1999, 2/3: 2000-2099…).
+SEX_DIGIT = 3
+# Forms that name a child's mother and father and ask the applicant's relation to the child
+# (birth registration): an applicant who is a parent is, in most dossiers, the one registering.
+PARENT_BLOCK = {"Nữ": ("me", "Mẹ"), "Nam": ("cha", "Cha")}
+
+
+def sex_of(id_number: str) -> str | None:
+    """ "Nam" or "Nữ" as the 12-digit personal ID number says, else None."""
+    if len(id_number) != 12 or not id_number.isascii() or not id_number.isdigit():
+        return None
+    return "Nam" if int(id_number[SEX_DIGIT]) % 2 == 0 else "Nữ"
+
+
+def profile_answer(user: User, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the account knows, placed where the e-form asks it (once-only: never typed
+    twice): the applicant's block, and the parent's block when the applicant is that parent."""
+    properties = (schema or {}).get("properties", {"nguoi_yeu_cau": {}})
     citizen = getattr(user, "citizen_profile", None)
-    answer = {
+    answer: dict[str, Any] = {}
+    if "nguoi_yeu_cau" in properties:
+        residence = citizen.residence_unit.name if citizen and citizen.residence_unit_id else ""
+        block = {
+            "ho_ten": user.full_name,
+            "so_dinh_danh": citizen.id_number if citizen else "",
+            "so_dien_thoai": user.phone,
+            "email": user.email,
+            "noi_cu_tru": (citizen.address if citizen else "") or residence,
+        }
+        answer["nguoi_yeu_cau"] = {k: v for k, v in block.items() if v}
+    if citizen is not None:
+        answer |= parent_answer(user, citizen, properties)
+    return answer
+
+
+def parent_answer(user: User, citizen: Any, properties: dict[str, Any]) -> dict[str, Any]:
+    relation = next((key for key in properties if key.startswith("quan_he_voi_")), None)
+    sex = sex_of(citizen.id_number)
+    if relation is None or sex is None or not {"me", "cha"} <= properties.keys():
+        return {}
+    block, word = PARENT_BLOCK[sex]
+    known = {
         "ho_ten": user.full_name,
-        "so_dinh_danh": citizen.id_number if citizen else "",
-        "so_dien_thoai": user.phone,
-        "email": user.email,
-        "noi_cu_tru": citizen.address if citizen else "",
+        "so_dinh_danh": citizen.id_number,
+        "ngay_sinh": citizen.date_of_birth.isoformat() if citizen.date_of_birth else "",
     }
-    return {"nguoi_yeu_cau": {k: v for k, v in answer.items() if v}}
+    asked = properties[block].get("properties", {})
+    return {block: {k: v for k, v in known.items() if v and k in asked}, relation: word}
+
+
+def merged(base: dict[str, Any], typed: dict[str, Any]) -> dict[str, Any]:
+    """``typed`` over ``base``, block by block: what a person typed wins over what was prefilled."""
+    result = dict(base)
+    for key, value in typed.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = {**result[key], **value}
+        else:
+            result[key] = value
+    return result
+
+
+def home_unit(user: User, procedure: Procedure, day: datetime.date) -> Unit | None:
+    """The account's ward or commune, when it receives the procedure: the likely choice."""
+    citizen = getattr(user, "citizen_profile", None)
+    if citizen is None or citizen.residence_unit_id is None:
+        return None
+    return receiving_units(procedure, day).filter(pk=citizen.residence_unit_id).first()
 
 
 def draft_start(*, user: User, procedure: Procedure) -> Draft:
@@ -195,10 +255,10 @@ def draft_start(*, user: User, procedure: Procedure) -> Draft:
         owner=user,
         procedure=procedure,
         case=cases[0] if cases else None,
-        receiving_unit=only_unit[0] if len(only_unit) == 1 else None,
-        eform_data=profile_answer(user)
-        if "nguoi_yeu_cau" in schema_of(procedure).get("properties", {})
-        else {},
+        receiving_unit=only_unit[0]
+        if len(only_unit) == 1
+        else home_unit(user, procedure, clock.today()),
+        eform_data=profile_answer(user, schema_of(procedure)),
     )
 
 
@@ -247,6 +307,77 @@ def draft_save_answer(*, draft: Draft, post: Any) -> dict[str, str]:
     return errors
 
 
+def draft_fill(*, draft: Draft, post: Any, files: Any, at: datetime.datetime) -> dict[str, str]:
+    """The one-page submission: where, which case and situation, the answers and the files, all
+    kept whatever is wrong (nothing chosen or typed is lost). The errors by name: "unit",
+    "case", "situation", "file-<requirement>", or the e-form's dotted paths."""
+    errors = draft_choose_given(draft=draft, post=post, day=clock.today())
+    errors |= draft_save_answer(draft=draft, post=post)
+    for item in checklist_for(draft).uploads:
+        name = f"file-{item.requirement.pk}"
+        for upload in files.getlist(name):
+            try:
+                draft_attach(draft=draft, requirement_id=item.requirement.pk, upload=upload, at=at)
+            except DomainError as refused:
+                errors[name] = str(refused.message)
+    return errors
+
+
+def draft_choose_given(*, draft: Draft, post: Any, day: datetime.date) -> dict[str, str]:
+    """What the page's choices say, where they were given; nothing given keeps the draft's."""
+    errors: dict[str, str] = {}
+    unit_code = str(post.get("unit", "") or "")
+    if unit_code:
+        unit = receiving_units(draft.procedure, day).filter(code=unit_code).first()
+        if unit is None:
+            errors["unit"] = _("Hãy chọn nơi tiếp nhận hồ sơ trong danh sách.")
+        else:
+            draft.receiving_unit = unit
+    case_code = str(post.get("case", "") or "")
+    if case_code:
+        case = draft.procedure.cases.filter(code=case_code).first()
+        if case is None:
+            errors["case"] = _("Hãy chọn trường hợp trong danh sách.")
+        else:
+            draft.case = case
+    situation_id = str(post.get("situation", "") or "")
+    options = situations(draft.procedure)
+    if situation_id and len(options) > 1:
+        chosen = next((g for g in options if str(g.pk) == situation_id), None)
+        if chosen is None and situation_id != NO_SITUATION:
+            errors["situation"] = _("Hãy chọn trường hợp của bạn để biết cần những giấy tờ nào.")
+        else:
+            draft.situation = chosen
+            draft.no_situation = chosen is None
+    draft.save(update_fields=["receiving_unit", "case", "situation", "no_situation", "updated_at"])
+    return errors
+
+
+def draft_adopt(
+    *, user: User, procedure: Procedure, typed: dict[str, Any], choices: dict[str, str]
+) -> Draft:
+    """What a citizen entered before signing up or in becomes their draft: typed answers over
+    what the account knows, and the place and situation they chose."""
+    draft = draft_start(user=user, procedure=procedure)
+    schema = schema_of(procedure)
+    draft.eform_data = merged(draft.eform_data or profile_answer(user, schema), typed)
+    draft.eform_valid = not eform.validate(schema, draft.eform_data)
+    draft.save(update_fields=["eform_data", "eform_valid", "updated_at"])
+    # A choice that is no longer offered is simply not taken: the page asks for it again.
+    draft_choose_given(draft=draft, post=choices, day=clock.today())
+    return draft
+
+
+def received_anywhere(procedure: Procedure) -> bool:
+    """Whether the record says the dossier is received regardless of the applicant's address
+    ("không phụ thuộc vào địa giới hành chính"); only then does the page say "any ward"."""
+    if procedure.level != CompetenceLevel.COMMUNE:
+        return False
+    texts = [procedure.conditions, procedure.steps_text]
+    texts += [r.name for g in procedure.requirement_groups.all() for r in g.items.all()]
+    return any(ANYWHERE.search(text or "") for text in texts)
+
+
 def draft_attach(
     *, draft: Draft, requirement_id: int, upload: UploadedFile, at: datetime.datetime
 ) -> DraftDocument:
@@ -286,7 +417,8 @@ def draft_remove_document(*, draft: Draft, document_id: int) -> None:
 
 
 def short_name(name: str) -> str:
-    return document_name(name)[:255]
+    """The document's name as stored (255 characters at most), cut only between words."""
+    return whole_words(document_name(name), 255)
 
 
 def draft_problems(draft: Draft, checklist: Checklist | None = None) -> list[str]:
@@ -313,7 +445,7 @@ def draft_problems(draft: Draft, checklist: Checklist | None = None) -> list[str
     if eform.validate(schema, draft.eform_data):
         problems.append(_("Tờ khai còn thông tin thiếu hoặc chưa đúng."))
     for item in (checklist or checklist_for(draft)).missing:
-        problems.append(_("Chưa tải lên: %(name)s") % {"name": item.label[:120]})
+        problems.append(_("Chưa tải lên: %(name)s") % {"name": item.label})
     return problems
 
 

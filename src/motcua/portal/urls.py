@@ -19,6 +19,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:ref>/giay-to/<int:pk>/", online.document, name="document"),
     path("ho-so-cua-toi/<str:ref>/mau/<slug:form>.pdf", online.legal_form, name="legal-form"),
     path("nop-truc-tuyen/<str:code>/", online.start, name="online-start"),
+    path("ho-so-nhap/<uuid:key>/", online.draft_page, name="draft"),
     path("ho-so-nhap/<uuid:key>/noi-nop/", online.place, name="draft-place"),
     path("ho-so-nhap/<uuid:key>/to-khai/", online.form, name="draft-form"),
     path("ho-so-nhap/<uuid:key>/giay-to/", online.documents, name="draft-documents"),

@@ -10,6 +10,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,17 +23,17 @@ from motcua.common.errors import DomainError
 from motcua.dossiers.access import accesses_for_applicant
 from motcua.dossiers.actions import PUBLIC_ACTIONS, REGISTRY
 from motcua.dossiers.constants import Action, Channel, Status
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 from motcua.dossiers.services import actions_available, dossier_withdraw
 from motcua.dossiers.steps import holder
 from motcua.organizations.models import Unit
 
 from .claim import citizen_id_number, registration_keep
 from .forms import CitizenSignUpForm
-from .online import applicant_forms, own_dossier, visible_documents
+from .online import applicant_forms, own_dossier, pending_code, visible_documents
 from .ownership import Registration
 from .services import TooManyLookups, citizen_dossiers, dossier_lookup
-from .status import citizen_status
+from .status import citizen_status, next_step
 from .submission import drafts_of, what_to_bring
 from .supplement import supplement_request
 
@@ -59,13 +61,17 @@ def timeline(dossier: Dossier) -> list[HistoryLine]:
 def citizen_line(event: DossierEvent, unit_names: dict[str, str]) -> str:
     spec = REGISTRY[event.action]
     if not spec.citizen:
-        return spec.label
+        return _("Hồ sơ được cập nhật")  # never an officer's term for the action
     payload = event.payload or {}
-    text = str(spec.citizen).format(
-        unit=unit_names.get(str(payload.get("to_unit", "")), ""),
-        step=payload.get("step", ""),
-        reason=" ".join(event.reason.split()),
-    )
+    text = (
+        str(spec.citizen)
+        .format(
+            unit=unit_names.get(str(payload.get("to_unit", "")), ""),
+            step=payload.get("step", ""),
+            reason=" ".join(event.reason.split()),
+        )
+        .rstrip(": ")
+    )  # nothing to fill in (no step, no reason): no dangling colon
     if event.action == Action.SUBMIT_SUPPLEMENT and payload.get("partial"):
         text = _("Cơ quan nhận một phần giấy tờ bổ sung; còn thiếu: %(items)s") % {
             "items": "; ".join(payload.get("missing", []))
@@ -124,8 +130,26 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="motcua.accounts.backends.IdentifierBackend")
             messages.success(request, _("Đã tạo tài khoản. Bạn có thể nộp và theo dõi hồ sơ."))
-            return redirect("web:account")
-    return render(request, "portal/sign_up.html", {"form": form})
+            return redirect(where_next(request))
+    return render(request, "portal/sign_up.html", {"form": form, "next": safe_next(request)})
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The page the visitor was on when asked to sign up, if it is one of ours."""
+    candidate = str(request.POST.get("next") or request.GET.get("next") or "")
+    allowed = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if allowed else ""
+
+
+def where_next(request: HttpRequest) -> str:
+    """After signing up: back to the submission that was started, else the account."""
+    if chosen := safe_next(request):
+        return chosen
+    if code := pending_code(request):
+        return reverse("portal:online-start", kwargs={"code": code})
+    return reverse("web:account")
 
 
 @login_required
@@ -161,19 +185,24 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
     dossier = own_dossier(request, ref, "rating")
+    documents = visible_documents(dossier)
+    results = [d for d in documents if d.kind == DossierDocument.Kind.RESULT]
     return render(
         request,
         "portal/my_dossier.html",
         {
             "dossier": dossier,
             "status": citizen_status(dossier),
+            # The result and the next thing to do stand first; the rest follows.
+            "next_step": next_step(dossier, has_results=bool(results)),
+            "results": results,
             "events": timeline(dossier),
             "holder": citizen_holder(dossier),
             "can_withdraw": Action.WITHDRAW in actions_available(dossier, request.user, now()),  # type: ignore[arg-type]
             "asked": supplement_request(dossier)
             if dossier.status == Status.SUPPLEMENT_REQUESTED
             else None,
-            "documents": visible_documents(dossier),
+            "documents": [d for d in documents if d.kind != DossierDocument.Kind.RESULT],
             "forms": applicant_forms(dossier),
             "accesses": accesses_for_applicant(dossier),
             "bring": what_to_bring(dossier)

@@ -29,6 +29,7 @@ from motcua.common.errors import DomainError
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_ancestors
+from motcua.portal.online import pending_code
 from motcua.signin.decorators import require_recent_auth
 
 
@@ -55,6 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def after_login(request: HttpRequest) -> HttpResponse:
     if permissions.is_officer(request.user):
         return redirect("web:workspace")
+    # A submission started before signing in is where the citizen was going.
+    if code := pending_code(request):
+        return redirect("portal:online-start", code=code)
     return redirect("web:account")
 
 

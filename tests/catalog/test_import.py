@@ -108,9 +108,13 @@ def test_abolished_papers_are_flagged() -> None:
     )
     assert flagged.exists()
     assert all("2023" in item.abolished_note for item in flagged)
-    assert not Requirement.objects.filter(
-        group__procedure__code="1.004222", name__icontains="sổ hộ khẩu"
-    ).exclude(abolished_note="").exists()
+    assert (
+        not Requirement.objects.filter(
+            group__procedure__code="1.004222", name__icontains="sổ hộ khẩu"
+        )
+        .exclude(abolished_note="")
+        .exists()
+    )
 
 
 def test_executing_bodies_are_listed_once() -> None:

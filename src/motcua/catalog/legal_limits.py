@@ -121,6 +121,18 @@ def legal_limit_record(
     return row
 
 
+LEGAL_PREFIX = "Thời hạn theo "
+
+
+def replaceable(definition: ProcessDefinition) -> bool:
+    """A template waiting for configuration, or one fitted to an earlier legal limit; never an
+    approved process (``HAND_WRITTEN``) nor one the record's own limit gave."""
+    if definition.source != ProcessSource.TEMPLATE:
+        return False
+    waiting = definition.status == ProcessStatus.NEEDS_CONFIGURATION
+    return waiting or definition.approved_by.startswith(LEGAL_PREFIX)
+
+
 def process_from_legal_limit(procedure: Procedure, limit: LegalLimit) -> ProcessDefinition | None:
     """A new version of the procedure's template process, its budgets fitted to ``limit``, when
     its current template waits for configuration (an approved process is never replaced)."""
@@ -131,7 +143,7 @@ def process_from_legal_limit(procedure: Procedure, limit: LegalLimit) -> Process
         .order_by("-version")
         .first()
     )
-    if latest is not None and latest.status != ProcessStatus.NEEDS_CONFIGURATION:
+    if latest is not None and not replaceable(latest):
         return None
     hours = hours_of(limit.time_quantity, limit.time_unit)
     steps, problem = plan_for_hours(procedure, hours)
@@ -141,7 +153,7 @@ def process_from_legal_limit(procedure: Procedure, limit: LegalLimit) -> Process
         procedure=procedure, version=(latest.version + 1) if latest else 1,
         valid_from=limit.entered_at.date(), status=ProcessStatus.ACTIVE,
         source=ProcessSource.TEMPLATE, problem=problem,
-        approved_by=f"Thời hạn theo {limit.legal_basis}"[:255],
+        approved_by=f"{LEGAL_PREFIX}{limit.legal_basis}"[:255],
     )  # fmt: skip
     for item in steps:
         item.definition = definition

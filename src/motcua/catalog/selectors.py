@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,14 @@ from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
 
-from .constants import ONLINE_SUBMISSION, CompetenceLevel, OnlineLevel, ProcessStatus, TimeUnit
+from .constants import (
+    ONLINE_SUBMISSION,
+    CommuneBody,
+    CompetenceLevel,
+    OnlineLevel,
+    ProcessStatus,
+    TimeUnit,
+)
 from .models import (
     Channel,
     LegalLimit,
@@ -48,9 +56,39 @@ def filters_for_unit(unit: Unit | None, **values: Any) -> Filters:
     return Filters(unit_ids=frozenset(unit_descendant_ids([unit.pk])), **values)
 
 
+PLACED = frozenset(
+    {CompetenceLevel.COMMUNE, CompetenceLevel.DEPARTMENT, CompetenceLevel.CITY,
+     CompetenceLevel.CENTRAL_LOCAL}
+)  # fmt: skip
+
+
 def online_submission_open(procedure: Procedure) -> bool:
-    """Whether a citizen may submit this procedure online here (else at the counter only)."""
-    return procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION
+    """Whether a citizen may submit this procedure online here (else at the counter only): never
+    when no Hà Nội unit is known to receive it, so step 1 always has a unit to choose."""
+    return (
+        procedure.in_hanoi_set
+        and procedure.online_level in ONLINE_SUBMISSION
+        and procedure.level in PLACED
+    )
+
+
+def receiving_units_of(procedure: Procedure, day: datetime.date) -> QuerySet[Unit]:
+    """Where the procedure is received: any ward or commune of the city for commune procedures
+    (reception regardless of address, Decree 118/2025), their police for the commune police's;
+    otherwise only the units the competence rules name (the Center and its branches, an agency's
+    own door), else the deciding unit."""
+    units = Unit.objects.effective_on(day)
+    if procedure.level == CompetenceLevel.COMMUNE:
+        kinds = (
+            [UnitKind.COMMUNE_POLICE]
+            if procedure.commune_body == CommuneBody.POLICE
+            else list(COMMUNE_LEVEL_KINDS)
+        )
+        return units.filter(kind__in=kinds).order_by("name")
+    chosen = units.filter(pk__in=procedure.receiving_units.values("pk"))
+    if not chosen.exists() and procedure.deciding_unit_id:
+        chosen = units.filter(pk=procedure.deciding_unit_id)
+    return chosen.order_by("name")
 
 
 # What a list of results never shows: large texts and JSON, most of the page's fetch time.

@@ -262,7 +262,7 @@ def test_a_rule_placing_a_procedure_gives_it_a_process() -> None:
     assert template.status == "active"
     # Without its rules the record cannot be placed: its process waits for configuration.
     CompetenceRule.objects.filter(key__in=[rule.key, "civil-status-by-name"]).update(
-        valid_to=datetime.date(2025, 1, 1)
+        valid_to=DAY - datetime.timedelta(days=1)
     )
     competence_apply(DAY)
     assert hanoi("1.000894").level == CompetenceLevel.UNKNOWN

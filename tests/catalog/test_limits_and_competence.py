@@ -283,3 +283,26 @@ def test_rules_hold_only_while_in_force() -> None:
     after = competence_of(bodies, rules=[district], day=datetime.date(2025, 7, 1))
     assert before.level == CompetenceLevel.UNKNOWN
     assert after.level == CompetenceLevel.COMMUNE
+
+
+def test_the_limit_can_be_entered_outside_the_counter_for_an_online_dossier() -> None:
+    officer = factories.officer(WARD, Role.RECEPTION)
+    client = as_user(officer)
+    url = reverse("dossiers:legal-limit", args=["2.000815"])
+    assert 'name="limit_basis"' in client.get(url).content.decode()
+    answer = client.post(url, {"next": "/can-bo/ho-so/HS1/", "limit_quantity": "1",
+                               "limit_unit": "working_day", "limit_city_wide": "on",
+                               "limit_basis": "Nghị định 23/2015/NĐ-CP, Điều 21"})  # fmt: skip
+    assert answer.status_code == 302
+    assert answer["Location"] == "/can-bo/ho-so/HS1/"
+    row = LegalLimit.objects.get(procedure=hanoi("2.000815"))
+    assert row.unit is None  # city-wide
+    elsewhere = client.post(url, {"next": "https://example.invalid/", "limit_quantity": "2",
+                                  "limit_unit": "working_day",
+                                  "limit_basis": "Nghị định 23/2015/NĐ-CP, Điều 21"})  # fmt: skip
+    assert elsewhere["Location"] == url
+    # A procedure whose record gives a limit takes none from an officer.
+    client.post(reverse("dossiers:legal-limit", args=["1.004222"]), {"limit_quantity": "9",
+                "limit_unit": "working_day", "limit_basis": "Nghị định 23/2015/NĐ-CP"})  # fmt: skip
+    assert not LegalLimit.objects.filter(procedure__code="1.004222").exists()
+    assert as_user(factories.citizen()).get(url).status_code == 403

@@ -306,3 +306,24 @@ def test_the_limit_can_be_entered_outside_the_counter_for_an_online_dossier() ->
                 "limit_unit": "working_day", "limit_basis": "Nghị định 23/2015/NĐ-CP"})  # fmt: skip
     assert not LegalLimit.objects.filter(procedure__code="1.004222").exists()
     assert as_user(factories.citizen()).get(url).status_code == 403
+
+
+def test_the_api_refuses_a_counter_dossier_without_a_limit_clearly() -> None:
+    from motcua.accounts.models import ApiToken
+
+    officer = factories.officer(WARD, Role.RECEPTION)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(officer, 'test')}"}
+    body = {"unit": WARD, "procedure": "2.000815", "channel": "counter",
+            "applicant": {"name": "Lê Văn Cường"}}  # fmt: skip
+    answer = Client().post("/api/v1/dossiers", body, content_type="application/json", **headers)
+    assert answer.status_code == 422
+    assert "không ghi thời hạn" in answer.json()["detail"]
+    assert "legal limit" in answer.json()["detail"]
+    assert not Dossier.objects.exists()
+
+
+def test_applying_the_seeded_rules_again_changes_nothing() -> None:
+    """The import placed every procedure with the same rules: applying them is idempotent."""
+    out = StringIO()
+    call_command("competence_apply", stdout=out)
+    assert "procedures placed again: 0" in out.getvalue()

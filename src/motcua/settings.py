@@ -340,6 +340,10 @@ MOTCUA_PROCEDURES_DIR = Path(
 MOTCUA_CALENDAR_FILE = Path(os.environ.get("MOTCUA_CALENDAR_FILE", DATA_DIR / "vn_calendar.yaml"))
 # Linked bundles (Decree 63/2024): members, order, limits; docs/decisions/0025.
 MOTCUA_BUNDLES_FILE = Path(os.environ.get("MOTCUA_BUNDLES_FILE", DATA_DIR / "bundles.yaml"))
+# Executing-body text → Hà Nội units (decision 0024), seeded into the CompetenceRule table.
+MOTCUA_COMPETENCE_RULES_FILE = Path(
+    os.environ.get("MOTCUA_COMPETENCE_RULES_FILE", DATA_DIR / "competence_rules.yaml")
+)
 # Decree 61/2018 art. 19(1): a supplement request within 3 working days of reception [U].
 MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS = int(
     os.environ.get("MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS", "3")

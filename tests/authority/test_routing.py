@@ -3,6 +3,8 @@ received while it is in force are decided there, and the decision says on whose 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from motcua.accounts.constants import OfficerRoleName as Role
@@ -10,6 +12,8 @@ from motcua.accounts.models import User
 from motcua.authority.constants import DelegationKind
 from motcua.authority.models import Delegation
 from motcua.authority.services import DelegationData, delegation_create
+from motcua.catalog.constants import TimeUnit
+from motcua.catalog.models import LegalLimit
 from motcua.common.clock import now
 from motcua.dossiers import services as s
 from motcua.dossiers import steps
@@ -39,6 +43,17 @@ def devolve(
             valid_until=day(end) if end else None, **scope,  # type: ignore[arg-type]
         ),
         actor=None, at=now(),
+    )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def lawyer_limit(db: None) -> None:
+    """1.000688's record gives no time limit: the officer entered the legal one (decision 0024),
+    so that these tests are about routing, not about a missing limit."""
+    LegalLimit.objects.create(
+        procedure=procedure(LAWYER), unit=None, time_quantity=Decimal(10),
+        time_unit=TimeUnit.WORKING_DAY, legal_basis="Luật Luật sư 2006, Điều 18",
+        entered_by=None, entered_at=now(),
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from motcua.catalog.importer import catalog_import
-from motcua.catalog.models import Procedure, ProcedureVersion, RequirementGroup
+from motcua.catalog.models import Procedure, ProcedureVersion, Requirement, RequirementGroup
 
 pytestmark = pytest.mark.django_db
 FOLDER = Path(settings.MOTCUA_PROCEDURES_DIR)
@@ -87,7 +87,36 @@ def test_a_changed_record_gets_a_new_version_with_a_snapshot(tmp_path: Path) -> 
     )
 
 
-def test_duplicate_document_groups_are_merged() -> None:
-    groups = RequirementGroup.objects.filter(procedure__code="1.004222")
-    names = [g.name for g in groups if g.name]
-    assert len(names) == len(set(names)) == 6
+def test_same_named_document_groups_stay_apart() -> None:
+    """1.004222 names its vehicle group like its owner group; merged, a home owner was asked for
+    vehicle papers. Apart, the owner's group holds the owner's documents only."""
+    groups = RequirementGroup.objects.filter(procedure__code="1.004222").prefetch_related("items")
+    owner = "Đăng ký thường trú vào chỗ ở hợp pháp thuộc quyền sở hữu của mình"
+    named = [g for g in groups if g.name.startswith(owner)]
+    assert [g.name for g in named] == [owner, f"{owner} (2)"]
+    vehicle = [any("phương tiện" in item.name for item in g.items.all()) for g in named]
+    assert vehicle.count(True) == 1
+    owners = next(g for g, has_vehicle in zip(named, vehicle, strict=True) if not has_vehicle)
+    assert any("CT01" in item.name for item in owners.items.all())
+    assert len({g.name for g in groups}) == len(groups)
+
+
+def test_abolished_papers_are_flagged() -> None:
+    """Sổ hộ khẩu / Sổ tạm trú: abolished from 01/01/2023 (Law on Residence 2020, art. 38)."""
+    flagged = Requirement.objects.filter(group__procedure__code="2.000986").exclude(
+        abolished_note=""
+    )
+    assert flagged.exists()
+    assert all("2023" in item.abolished_note for item in flagged)
+    assert (
+        not Requirement.objects.filter(
+            group__procedure__code="1.004222", name__icontains="sổ hộ khẩu"
+        )
+        .exclude(abolished_note="")
+        .exists()
+    )
+
+
+def test_executing_bodies_are_listed_once() -> None:
+    procedure = Procedure.objects.get(code="1.004222", in_hanoi_set=True)
+    assert procedure.executing_bodies == ["Công an cấp Xã"]

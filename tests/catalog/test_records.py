@@ -63,11 +63,14 @@ def test_a_record_without_body_uses_the_level_named_in_its_name() -> None:
     assert (competence.level, competence.deciding_unit) == ("central_local", "hn-cong-an")
 
 
-def test_permanent_residence_has_six_cases_of_documents() -> None:
+def test_permanent_residence_keeps_its_seven_groups_apart() -> None:
+    """Six situations, and a seventh the record names like the owner's (its vehicle papers):
+    kept apart, told apart by its rank."""
     record = procedure_record(*raw("1.004222"))
     named = [group.name for group in record.groups if group.name]
-    assert len(named) == 6
-    assert len(set(named)) == 6
+    assert len(named) == 7
+    assert len(set(named)) == 7
+    assert named[-1].endswith("thuộc quyền sở hữu của mình (2)")
     assert record.level == "commune"
     assert record.commune_body == "police"
     assert record.online_level == "full"

@@ -1,5 +1,5 @@
-"""The API across units: a ward sends a residence dossier to its police, who see it in their
-list; other wards do not; creating a dossier at the counter with an idempotency key; the issued
+"""The API across units: a ward receives a residence dossier its police decide, who see it in
+their list; other wards do not; creating a dossier at the counter with an idempotency key; the issued
 documents with their numbers and SHA-256."""
 
 from __future__ import annotations
@@ -102,33 +102,22 @@ def test_bad_input_is_explained_not_a_500(people: dict[str, User]) -> None:
         assert post("/api/v1/dossiers", body, reception).status_code == 422, body
 
 
-def test_forwarded_dossier_reaches_the_police_list_and_no_other_ward(
+def test_a_ward_counter_dossier_is_its_polices_to_decide_and_no_other_wards(
     people: dict[str, User],
 ) -> None:
+    """1.004222 belongs to the commune police: received at the ward's counter, it is decided by
+    that ward's police from the start, no transfer needed (issue 13); other police never see it."""
     created = counter_dossier(people["ward_reception"]).json()
     ref = created["ref"]
-    sent = post(
-        f"/api/v1/dossiers/{ref}/actions/forward",
-        {"version": created["version"], "to_unit": POLICE, "reason": "Thẩm quyền công an"},
-        people["ward_reception"],
-    )
-    assert sent.status_code == 200, sent.content
+    assert created["deciding_unit"] == POLICE
     listing = (
         Client()
-        .get("/api/v1/dossiers", {"tab": "to_receive"}, **bearer(people["police_reception"]))
+        .get("/api/v1/dossiers", {"tab": "all"}, **bearer(people["police_specialist"]))
         .json()
     )
     assert ref in [item["ref"] for item in listing["items"]]
-    assert listing["counts"]["to_receive"] >= 1
     other = Client().get(f"/api/v1/dossiers/{ref}", **bearer(people["other_police"]))
     assert other.status_code == 404
-    taken = post(
-        f"/api/v1/dossiers/{ref}/actions/accept_transfer",
-        {"version": sent.json()["version"]},
-        people["police_reception"],
-    )
-    assert taken.status_code == 200, taken.content
-    assert taken.json()["deciding_unit"] == POLICE
 
 
 def test_forward_to_a_unit_the_procedure_does_not_name_is_refused(people: dict[str, User]) -> None:
@@ -136,7 +125,7 @@ def test_forward_to_a_unit_the_procedure_does_not_name_is_refused(people: dict[s
     refused = post(
         f"/api/v1/dossiers/{created['ref']}/actions/forward",
         {"version": created["version"], "to_unit": OTHER_WARD_POLICE},
-        people["ward_reception"],
+        people["police_specialist"],
     )
     assert refused.status_code == 403
     assert "không nêu đơn vị này" in refused.json()["message"]
@@ -144,7 +133,7 @@ def test_forward_to_a_unit_the_procedure_does_not_name_is_refused(people: dict[s
 
 def test_a_specialist_approving_gets_403_with_a_clear_message(people: dict[str, User]) -> None:
     created = counter_dossier(people["ward_reception"]).json()
-    specialist = factories.officer(WARD, Role.SPECIALIST)
+    specialist = people["police_specialist"]
     refused = post(
         f"/api/v1/dossiers/{created['ref']}/actions/approve",
         {"version": created["version"], "reason": "Đồng ý"},

@@ -584,11 +584,12 @@ def test_a_transfer_to_a_unit_the_catalog_does_not_name_is_refused(staff: Staff)
     assert fresh(dossier).pending_unit is None
 
 
-def test_the_ward_sends_a_residence_dossier_to_its_police_who_then_see_it(staff: Staff) -> None:
+def test_the_ward_receives_a_residence_dossier_its_police_decide(staff: Staff) -> None:
+    """1.004222 belongs to the commune police ("Công an cấp xã"): received at the ward's
+    one-stop, it is decided by that ward's police at once, with no transfer (issue 13)."""
     ward = Unit.objects.get(code=WARD)
     police = Unit.objects.get(code=POLICE)
     ward_reception = factories.officer(WARD, Role.RECEPTION)
-    ward_specialist = factories.officer(WARD, Role.SPECIALIST)
     other_ward = factories.officer("hn-phuong-ba-dinh", Role.SPECIALIST)
     other_police = factories.officer("hn-cong-an-phuong-ba-dinh", Role.RECEPTION)
     dossier = s.dossier_submit(
@@ -600,29 +601,10 @@ def test_the_ward_sends_a_residence_dossier_to_its_police_who_then_see_it(staff:
         actor=ward_reception,
     )
     dossier = s.dossier_receive(dossier=dossier, actor=ward_reception, at=at("2026-03-02 09:00"))
-    assert dossier.deciding_unit == ward  # received where the applicant came
-    assert selectors.dossier_for_officer(staff.reception, dossier.code) is None
-    assert police in s.transfer_targets(dossier)
-    dossier = perform(
-        Action.FORWARD,
-        dossier,
-        ward_specialist,
-        "2026-03-02 10:00",
-        to_unit=police,
-        reason="Thủ tục do Công an cấp xã giải quyết",
-    )
-    assert dossier.pending_unit == police
-    seen = selectors.dossier_for_officer(staff.reception, dossier.code)
-    assert seen is not None
-    assert seen.pk == dossier.pk
+    assert (dossier.receiving_unit, dossier.deciding_unit) == (ward, police)
     assert selectors.dossier_for_officer(staff.specialist, dossier.ref) is not None
     assert selectors.dossier_for_officer(other_ward, dossier.code) is None
     assert selectors.dossier_for_officer(other_police, dossier.code) is None
-    assert Action.ACCEPT_TRANSFER in s.actions_available(
-        seen, staff.reception, at("2026-03-02 10:30")
-    )
-    dossier = perform(Action.ACCEPT_TRANSFER, dossier, staff.reception, "2026-03-02 10:30")
-    assert (dossier.deciding_unit, dossier.previous_unit) == (police, ward)
     dossier = s.dossier_forward(dossier=dossier, actor=staff.specialist, at=at("2026-03-02 11:00"))
     dossier = s.dossier_approve(
         dossier=dossier, actor=staff.leader, at=at("2026-03-02 14:00"), note="Đồng ý"

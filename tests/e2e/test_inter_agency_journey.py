@@ -1,8 +1,9 @@
 """A residence registration (1.004222) across two units, officer by officer, in Chromium.
 
-The ward's one-stop receives it and sends it to the ward police (the competent body); the police
-take it, ask the ward's justice officer for an opinion, get the answer, their leader apologises
-for a delay and signs; the ward's counter hands the result over. The receipt issued at the start
+The ward's one-stop receives it and the ward police (the competent body, "Công an cấp xã")
+decide it from the start, with no transfer (issue 13): they ask the ward's justice officer for an
+opinion, get the answer, their leader apologises for a delay and signs; the ward's counter hands
+the result over. The receipt issued at the start
 is byte-for-byte the same after the apology, and the control slip (Mẫu 06) lists every hand-over.
 """
 
@@ -61,22 +62,10 @@ def test_ward_receives_police_decides_ward_returns(page: Any, live_app: str) -> 
     before = receipt_sha(page, live_app)
     shot(page, "1-received-at-ward")
 
-    # 2. It sends the residence step to the ward police.
-    act(page, "transfer", {"reason": "Đăng ký thường trú thuộc thẩm quyền Công an phường"},
-        select={"to_unit": "Công an phường Hoàn Kiếm"})  # fmt: skip
-    page.goto(dossier_url)
-    assert "đang chờ đơn vị này nhận" in page.content()
-
-    # 3. The police counter finds it in "to receive" and takes it.
-    sign_in(page, live_app, "ca-hoankiem.tiepnhan")
-    page.goto(live_app + "/can-bo/ho-so/?tab=to_receive")
-    page.get_by_role("link", name=code).click()
-    act(page, "accept_transfer")
-    shot(page, "2-taken-by-police")
-
-    # 4. The police specialist asks the ward's justice officer.
+    # 2-4. The ward police decide it: their specialist has it and asks the ward's justice officer.
     sign_in(page, live_app, "ca-hoankiem.chuyenvien")
     page.goto(dossier_url)
+    shot(page, "2-at-the-police")
     act(page, "consult", {"reason": "Xin xác nhận nơi ở hợp pháp của ông Cường", "working_days": "2"},
         select={"to_unit": "Phường Hoàn Kiếm"})  # fmt: skip
     assert "forward" not in " ".join(offered(page)), "forwarding must wait for the answer"
@@ -118,7 +107,6 @@ def test_ward_receives_police_decides_ward_returns(page: Any, live_app: str) -> 
     text = pdf_text(slip.body())
     (ARTIFACTS / "inter-agency-control-slip.pdf").write_bytes(slip.body())
     hand_overs = [
-        "Giao: Phường Hoàn Kiếm Nhận: Phường Hoàn Kiếm — Thẩm định hồ sơ",
         "Giao: Phường Hoàn Kiếm Nhận: Công an phường Hoàn Kiếm — Thẩm định hồ sơ",
         "Giao: Công an phường Hoàn Kiếm Nhận: Công an phường Hoàn Kiếm — Lãnh đạo ký",
         "Giao: Công an phường Hoàn Kiếm Nhận: Phường Hoàn Kiếm — Trả kết quả",

@@ -21,7 +21,9 @@ from motcua.catalog.selectors import (
     filters_for_unit,
     procedure_detail,
     procedure_search,
+    receiving_units_of,
 )
+from motcua.common import clock
 from motcua.organizations.models import Unit
 
 from .schemas import ErrorOut, ProcedureDetail, ProcedurePage, StatsOut
@@ -134,7 +136,7 @@ def detail(found: Procedure) -> dict[str, Any]:
         "executing_bodies": found.executing_bodies,
         "commune_body": found.commune_body,
         "deciding_unit": found.deciding_unit,
-        "receiving_units": list(found.receiving_units.all()),
+        "receiving_units": list(receiving_units_of(found, clock.today())),
         "applicant_types": found.applicant_types,
         "legal_basis": found.legal_basis,
         "results": found.results,

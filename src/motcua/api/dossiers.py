@@ -425,7 +425,8 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
     except NotAllowed as error:
         raise HttpError(403, f"{error.message} / not allowed") from error
     except DomainError as error:
-        raise HttpError(422, f"{error.message} / {ERROR_EN['MissingInput']}") from error
+        english = ERROR_EN.get(type(error).__name__, ERROR_EN["MissingInput"])
+        raise HttpError(422, f"{error.message} / {english}") from error
     return (201 if created else 200), dossier_get(request, dossier.ref)
 
 
@@ -464,6 +465,10 @@ ERROR_EN = {
     "ApologyNotAllowed": "An apology is allowed once, before the deadline, with a later working day.",
     "TransitionNotAllowed": "This action is not allowed in the dossier's current state.",
     "MissingInput": "Required input is missing or invalid.",
+    "LegalLimitNeeded": (
+        "The procedure's national record gives no time limit: an officer enters the legal limit "
+        "and its basis (counter or /can-bo/thoi-han/<code>/) before a dossier can be received."
+    ),
     "DomainError": "The request was refused by a one-stop rule.",
 }
 

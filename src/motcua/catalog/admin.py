@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
@@ -9,13 +11,18 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common import clock
 from motcua.common.errors import DomainError
 from motcua.common.text import fold_words
 
+from .competence_rules import competence_apply
+from .constants import CompetenceLevel
 from .models import (
     Channel,
+    CompetenceRule,
     Fee,
     Field,
+    LegalLimit,
     Procedure,
     ProcedureCase,
     ProcessDefinition,
@@ -24,6 +31,7 @@ from .models import (
     RequirementGroup,
     Synonym,
 )
+from .processes import default_processes_refresh
 from .revision import catalog_changed
 from .search import INDEX
 from .services import procedure_export_yaml, procedure_import_yaml
@@ -171,3 +179,77 @@ class SynonymAdmin(CatalogAdmin):
         obj.phrase_folded = fold_words(obj.phrase)
         super().save_model(request, obj, form, change)
         INDEX.clear()
+
+
+class CompetenceRuleForm(forms.ModelForm):
+    """Refuses an expression that does not compile, and fields that do not fit the level."""
+
+    class Meta:
+        model = CompetenceRule
+        fields = [
+            "key", "match", "pattern", "exclude", "field_name", "level", "commune_body",
+            "deciding_unit", "receiving_units", "receive_at_branches", "priority", "valid_from",
+            "valid_to", "note",
+        ]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("match") != CompetenceRule.Match.CODE:
+            for name in ("pattern", "exclude"):
+                try:
+                    re.compile(data.get(name) or "")
+                except re.error as error:
+                    self.add_error(name, _("Biểu thức không hợp lệ: %(error)s") % {"error": error})
+        commune = data.get("level") == CompetenceLevel.COMMUNE
+        if commune and not data.get("commune_body"):
+            self.add_error("commune_body", _("Cấp xã: chọn UBND cấp xã hay Công an cấp xã."))
+        if not commune and data.get("commune_body"):
+            self.add_error("commune_body", _("Chỉ dùng cho quy tắc cấp xã."))
+        return data
+
+
+@admin.register(CompetenceRule)
+class CompetenceRuleAdmin(admin.ModelAdmin):
+    form = CompetenceRuleForm
+    list_display = ["key", "match", "pattern", "level", "commune_body", "deciding_unit",
+                    "priority", "valid_from", "valid_to", "seeded"]  # fmt: skip
+    list_filter = ["match", "level", "seeded"]
+    search_fields = ["key", "pattern", "note"]
+    autocomplete_fields = ["deciding_unit"]
+    filter_horizontal = ["receiving_units"]
+    actions = ["apply_to_catalog"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.seeded = False  # the next import keeps the administrator's version
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Áp dụng các quy tắc đang có hiệu lực cho toàn bộ danh mục"))
+    def apply_to_catalog(self, request: HttpRequest, queryset: Any) -> None:
+        changed = competence_apply(clock.today())
+        made = default_processes_refresh()
+        INDEX.clear()
+        messages.success(
+            request,
+            _("Đã xếp lại %(n)s thủ tục; %(p)s thủ tục có quy trình mặc định mới.")
+            % {"n": changed, "p": made},
+        )
+
+
+@admin.register(LegalLimit)
+class LegalLimitAdmin(admin.ModelAdmin):
+    """Read only: limits are entered at reception (or by a new row); history is never edited."""
+
+    list_display = ["procedure", "unit", "time_quantity", "time_unit", "legal_basis",
+                    "entered_by", "entered_at", "superseded_at"]  # fmt: skip
+    list_filter = ["time_unit"]
+    search_fields = ["procedure__code", "legal_basis"]
+    raw_id_fields = ["procedure"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -2,15 +2,23 @@
 
 The national records name executing bodies in free text ("Ủy ban nhân dân cấp xã", "Sở Tư pháp",
 "Công an cấp Xã", "Chi nhánh Văn phòng đăng ký đất đai khu vực" …), often with old department
-names from before the 2025 mergers. We fold the text and match it against patterns; a body we
-cannot place is reported, never guessed.
+names from before the 2025 mergers. We fold the text and match it against competence rules
+(``CompetenceRule``, seeded from ``data/competence_rules.yaml``, effective-dated, edited in the
+admin); a body no rule places is reported, never guessed.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
 
 from motcua.common.text import fold_words
 
@@ -18,39 +26,6 @@ from .constants import CommuneBody, CompetenceLevel
 
 CENTER = "hn-pvhcc"
 
-# Folded fragments of department names (current and pre-2025) → Hà Nội unit code.
-DEPARTMENT_PATTERNS: list[tuple[str, str]] = [
-    (r"\bso tu phap\b", "hn-so-tu-phap"),
-    (r"\bso noi vu\b|\bso lao dong\b", "hn-so-noi-vu"),
-    (r"\bso tai chinh\b|\bso ke hoach va dau tu\b", "hn-so-tai-chinh"),
-    (r"\bso cong thuong\b", "hn-so-cong-thuong"),
-    (
-        r"\bso nong nghiep\b|\bso tai nguyen va moi truong\b|\bchi cuc\b.*\b(thu y|trong trot|kiem lam|thuy loi)",
-        "hn-so-nong-nghiep-moi-truong",
-    ),
-    (r"\bso xay dung\b|\bso giao thong\b", "hn-so-xay-dung"),
-    (r"\bso khoa hoc\b|\bso thong tin va truyen thong\b", "hn-so-khoa-hoc-cong-nghe"),
-    (r"\bso van hoa\b", "hn-so-van-hoa-the-thao"),
-    (r"\bso du lich\b", "hn-so-du-lich"),
-    (r"\bso giao duc\b", "hn-so-giao-duc-dao-tao"),
-    (r"\bso y te\b", "hn-so-y-te"),
-    (r"\bso dan toc\b|\bban dan toc\b|\bban ton giao\b", "hn-so-dan-toc-ton-giao"),
-    (r"\bso quy hoach\b", "hn-so-quy-hoach-kien-truc"),
-    (r"\bso ngoai vu\b|\bvan phong uy ban nhan dan\b", "hn-van-phong-ubnd"),
-    (r"\bthanh tra\b", "hn-thanh-tra"),
-    (r"\bban quan ly (cac )?khu (cong nghe cao|cong nghiep|kinh te)\b", "hn-bql-cnc-kcn"),
-    (r"\bvan phong dang ky dat dai\b|\bco quan dang ky dat dai\b", "hn-vpdkdd"),
-]
-CENTRAL_LOCAL_PATTERNS: list[tuple[str, str]] = [
-    (r"\bcong an (cap )?tinh\b|\bcong an thanh pho\b|\bphong canh sat\b", "hn-cong-an"),
-    (r"\bbao hiem xa hoi\b", "hn-bhxh"),
-    (r"\bthue (tinh|co so)\b|\bcuc thue\b|\bchi cuc thue\b", "hn-thue"),
-]
-COMMUNE_POLICE = re.compile(r"\bcong an (cap )?xa\b")
-COMMUNE_COMMITTEE = re.compile(
-    r"\b(uy ban nhan dan|ubnd|chu tich uy ban nhan dan) cap xa\b|\bcap xa\b|\bxa, phuong\b"
-)
-CITY_COMMITTEE = re.compile(r"\b(uy ban nhan dan|ubnd|chu tich uy ban nhan dan) (cap )?tinh\b")
 MINISTRY = re.compile(
     r"^(bo|cuc|tong cuc|vu|ngan hang nha nuoc|uy ban chung khoan|co quan dai dien|cang vu|"
     r"chi cuc hai quan|hai quan|kho bac|toa an|vien kiem sat|bao hiem xa hoi viet nam|"
@@ -77,6 +52,13 @@ MINISTRY_TO_LOCAL: list[tuple[str, str]] = [
 LOCAL_AGENCIES = {"hn-cong-an", "hn-bhxh", "hn-thue"}
 
 
+def match_pattern(folded: str, patterns: list[tuple[str, str]]) -> str | None:
+    for pattern, code in patterns:
+        if re.search(pattern, folded):
+            return code
+    return None
+
+
 # Provinces other than Hà Nội (pre- and post-2025 names, folded): a body named after one of them
 # ("Sở Ngoại vụ Thành phố Hồ Chí Minh", "Văn phòng đăng ký đất đai Bắc Ninh") is not Hà Nội's.
 OTHER_PROVINCES = (
@@ -98,6 +80,85 @@ class Competence:
     deciding_unit: str | None = None
     receiving_units: tuple[str, ...] = ()
     problem: str = ""
+    receive_at_branches: bool = False
+    rule: str = ""  # the key of the rule that placed it
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One competence rule (``CompetenceRule``) in the form the pure functions use."""
+
+    key: str
+    match: str  # "body", "code" or "name"
+    pattern: str
+    level: str
+    commune_body: str = ""
+    deciding_unit: str | None = None
+    receiving_units: tuple[str, ...] = ()
+    receive_at_branches: bool = False
+    exclude: str = ""
+    field_name: str = ""  # folded; empty: every field
+    priority: int = 100
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+
+    def holds_on(self, day: datetime.date) -> bool:
+        starts = self.valid_from is None or self.valid_from <= day
+        return starts and (self.valid_to is None or day <= self.valid_to)
+
+    def codes(self) -> set[str]:
+        return {code.strip() for code in self.pattern.split(",") if code.strip()}
+
+    def matches(self, folded: str) -> bool:
+        try:
+            found = re.search(self.pattern, folded) is not None
+            excluded = bool(self.exclude) and re.search(self.exclude, folded) is not None
+        except re.error:
+            return False  # the admin form refuses a bad expression; an old row never breaks import
+        return found and not excluded
+
+    def competence(self) -> Competence:
+        return Competence(
+            self.level, self.commune_body, self.deciding_unit, self.receiving_units,
+            receive_at_branches=self.receive_at_branches, rule=self.key,
+        )  # fmt: skip
+
+
+def rules_from_document(document: Any) -> list[Rule]:
+    """Rules from the seed file's ``rules`` list (see ``data/competence_rules.yaml``)."""
+    rules = []
+    for item in (document or {}).get("rules") or []:
+        rules.append(
+            Rule(
+                key=str(item["key"]),
+                match=str(item["match"]),
+                pattern=str(item["pattern"]),
+                level=str(item["level"]),
+                commune_body=str(item.get("commune_body") or ""),
+                deciding_unit=item.get("deciding"),
+                receiving_units=tuple(item.get("receiving") or ()),
+                receive_at_branches=bool(item.get("branches")),
+                exclude=str(item.get("exclude") or ""),
+                field_name=fold_words(str(item.get("field") or "")),
+                priority=int(item.get("priority", 100)),
+                valid_from=item.get("valid_from"),
+                valid_to=item.get("valid_to"),
+            )
+        )
+    return sorted(rules, key=lambda rule: (rule.priority, rule.key))
+
+
+@cache
+def seed_rules() -> tuple[Rule, ...]:
+    """The rules of the seed file: what the import uses when the table holds none (tests of
+    records without a database, a first import)."""
+    path = Path(settings.MOTCUA_COMPETENCE_RULES_FILE)
+    return tuple(rules_from_document(yaml.safe_load(path.read_text(encoding="utf-8"))))
+
+
+def in_force(rules: Iterable[Rule], day: datetime.date | None) -> list[Rule]:
+    on = day or datetime.date.today()
+    return [rule for rule in rules if rule.holds_on(on)]
 
 
 def split_bodies(bodies: Iterable[str | None]) -> list[str]:
@@ -110,38 +171,32 @@ def split_bodies(bodies: Iterable[str | None]) -> list[str]:
     return found
 
 
-def match_pattern(folded: str, patterns: list[tuple[str, str]]) -> str | None:
-    for pattern, code in patterns:
-        if re.search(pattern, folded):
-            return code
-    return None
-
-
-def body_competence(folded: str) -> Competence | None:
+def body_competence(folded: str, rules: Iterable[Rule] = ()) -> Competence | None:
     """The competence one executing body implies, or ``None`` when we cannot place it."""
     if OTHER_PROVINCE.search(folded):
         return None
-    if COMMUNE_POLICE.search(folded):
-        return Competence(CompetenceLevel.COMMUNE, CommuneBody.POLICE)
-    if re.search(r"\b(co quan chuyen mon|co quan quan ly dat dai|phong)\b.*\bcap xa\b", folded):
-        return Competence(CompetenceLevel.COMMUNE, CommuneBody.PEOPLE_COMMITTEE)
-    if COMMUNE_COMMITTEE.search(folded):
-        return Competence(CompetenceLevel.COMMUNE, CommuneBody.PEOPLE_COMMITTEE)
-    if CITY_COMMITTEE.search(folded):
-        code = "hn-ct-ubnd" if folded.startswith("chu tich") else "hn-ubnd"
-        return Competence(CompetenceLevel.CITY, deciding_unit=code, receiving_units=(CENTER,))
-    department = match_pattern(folded, DEPARTMENT_PATTERNS)
-    if department is not None:
-        return Competence(
-            CompetenceLevel.DEPARTMENT, deciding_unit=department, receiving_units=(CENTER,)
-        )
-    central = match_pattern(folded, CENTRAL_LOCAL_PATTERNS)
-    if central is not None:
-        return Competence(
-            CompetenceLevel.CENTRAL_LOCAL, deciding_unit=central, receiving_units=(central,)
-        )
+    for rule in rules:
+        if rule.match == "body" and rule.matches(folded):
+            return rule.competence()
     if MINISTRY.search(folded):
         return Competence(CompetenceLevel.MINISTRY)
+    return None
+
+
+def record_competence(
+    rules: Iterable[Rule], *, code: str, name: str, field_name: str
+) -> Competence | None:
+    """For records that name no body we can place: a rule on the code, then one on the name."""
+    ordered = list(rules)
+    for rule in ordered:
+        if rule.match == "code" and code in rule.codes():
+            return rule.competence()
+    folded, field_folded = fold_words(name), fold_words(field_name)
+    for rule in ordered:
+        if rule.match != "name" or (rule.field_name and rule.field_name != field_folded):
+            continue
+        if rule.matches(folded):
+            return rule.competence()
     return None
 
 
@@ -162,20 +217,33 @@ def competence_from_name(name: str, promulgating_body: str) -> Competence | None
         return Competence(
             CompetenceLevel.CENTRAL_LOCAL, deciding_unit=local, receiving_units=(local,)
         )
-    return Competence(CompetenceLevel.DEPARTMENT, deciding_unit=local, receiving_units=(CENTER,))
+    return Competence(
+        CompetenceLevel.DEPARTMENT, deciding_unit=local, receiving_units=(CENTER,),
+        receive_at_branches=True,
+    )  # fmt: skip
 
 
 def competence_of(
-    bodies: Iterable[str | None], *, name: str = "", promulgating_body: str = ""
-) -> Competence:
+    bodies: Iterable[str | None], *, name: str = "", promulgating_body: str = "",
+    code: str = "", field_name: str = "", rules: Iterable[Rule] | None = None,
+    day: datetime.date | None = None,
+) -> Competence:  # fmt: skip
     """The lowest level among the executing bodies decides where Hà Nội receives the procedure.
 
     A procedure done "by the commune or the department" is received at commune level first: that is
-    the one-stop door closest to the applicant (Decree 118/2025 boundary-free reception).
+    the one-stop door closest to the applicant (Decree 118/2025 boundary-free reception). A rule on
+    the procedure's code comes first of all: it corrects a record the national database got wrong.
     """
+    active = in_force(seed_rules() if rules is None else rules, day)
+    by_code = [rule for rule in active if rule.match == "code" and code in rule.codes()]
+    if by_code:
+        return by_code[0].competence()
     parts = split_bodies(bodies)
-    placed = [c for c in (body_competence(part) for part in parts) if c is not None]
+    placed = [c for c in (body_competence(part, active) for part in parts) if c is not None]
     if not placed:
+        from_record = record_competence(active, code=code, name=name, field_name=field_name)
+        if from_record is not None:
+            return from_record
         from_name = competence_from_name(name, promulgating_body)
         if from_name is not None:
             return from_name

@@ -7,6 +7,7 @@ bulk. The whole import is one transaction: a failure leaves the catalog as it wa
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -15,9 +16,12 @@ from typing import Any
 
 from django.db import transaction
 
+from motcua.common import clock
 from motcua.common.text import fold_words
 from motcua.organizations.models import Unit
 
+from .competence import Rule
+from .competence_rules import branch_codes, competence_rules_seed, rules_in_force
 from .models import (
     Channel,
     Fee,
@@ -67,7 +71,10 @@ def no_progress(items: Iterable[Any], total: int) -> Iterable[Any]:
     return items
 
 
-def read_records(catalog: Path, details: Path, report: ImportReport) -> Iterator[ProcedureRecord]:
+def read_records(
+    catalog: Path, details: Path, report: ImportReport, *,
+    rules: list[Rule] | None = None, day: datetime.date | None = None,
+) -> Iterator[ProcedureRecord]:  # fmt: skip
     by_source: dict[str, dict[str, Any]] = {}
     by_code: dict[str, dict[str, Any]] = {}
     for _line, raw in read_jsonl(details, report.skipped):
@@ -88,7 +95,7 @@ def read_records(catalog: Path, details: Path, report: ImportReport) -> Iterator
             continue
         seen.add(source_id)
         detail = by_source.get(source_id) or by_code.get(code)
-        yield with_eform(procedure_record(raw, detail))
+        yield with_eform(procedure_record(raw, detail, rules=rules, day=day))
 
 
 def fields_by_name(records: list[ProcedureRecord]) -> dict[str, Field]:
@@ -135,6 +142,9 @@ def procedure_values(
         "source_url": record.source_url[:500],
         "content_hash": record.content_hash(),
         "search_text": record.search_text(),
+        "time_quantity": record.time_quantity,
+        "time_unit": record.time_unit,
+        "time_note": record.time_note,
     }
 
 
@@ -218,12 +228,20 @@ def write_grandchildren(
     Requirement.objects.bulk_create(items, batch_size=BATCH)
 
 
+def receiving_codes(record: ProcedureRecord, branches: list[str]) -> list[str]:
+    codes = list(record.receiving_units)
+    if record.receive_at_branches:
+        codes += [code for code in branches if code not in codes]
+    return codes
+
+
 def write_links(
     procedure_ids: dict[str, int],
     records: list[ProcedureRecord],
     fields: dict[str, Field],
     units: dict[str, int],
 ) -> None:
+    branches = branch_codes(clock.today())
     other_fields = Procedure.other_fields.through
     receiving = Procedure.receiving_units.through
     other_fields.objects.bulk_create(
@@ -238,7 +256,7 @@ def write_links(
         [
             receiving(procedure_id=procedure_ids[r.source_id], unit_id=units[code])
             for r in records
-            for code in r.receiving_units
+            for code in receiving_codes(r, branches)
             if code in units
         ],
         batch_size=BATCH,
@@ -290,7 +308,9 @@ def catalog_import(
     *, catalog: Path, details: Path, progress: Progress = no_progress
 ) -> ImportReport:
     report = ImportReport()
-    records = list(read_records(catalog, details, report))
+    day = clock.today()
+    competence_rules_seed()
+    records = list(read_records(catalog, details, report, rules=rules_in_force(day), day=day))
     report.read = len(records)
     units = dict(Unit.objects.values_list("code", "pk"))
     existing = {p.source_id: p for p in Procedure.objects.all()}

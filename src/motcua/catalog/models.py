@@ -96,6 +96,14 @@ class Procedure(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_until = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    # The record's limit when none of its cases gives one (read from its channels' text).
+    time_quantity = models.DecimalField(
+        _("thời hạn giải quyết"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    time_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.UNKNOWN
+    )
+    time_note = models.TextField(_("ghi chú về thời hạn"), blank=True)
 
     class Meta:
         verbose_name = _("thủ tục hành chính")
@@ -211,6 +219,11 @@ class Requirement(models.Model):
         help_text=_("Không phải nộp khi khai thác được từ CSDL quốc gia hoặc kho dữ liệu."),
     )
     is_result = models.BooleanField(_("là kết quả giải quyết"), default=False)
+    abolished_note = models.TextField(
+        _("giấy tờ đã bị bãi bỏ"),
+        blank=True,
+        help_text=_("Vì sao không được yêu cầu giấy tờ này (để trống nếu vẫn được yêu cầu)."),
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -339,3 +352,108 @@ class CatalogRevision(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.token}"
+
+
+class LegalLimit(models.Model):
+    """The legal time limit of a procedure whose national record gives none, as an officer
+    entered it at reception with its legal basis (Decree 61/2018 art. 17: no receipt without an
+    appointment date). ``unit`` empty: for every unit of the city.
+
+    Rows are never edited: a correction is a new row that supersedes the old one (``superseded_at``),
+    so who entered which limit, when and on what basis stays on record."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="legal_limits")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("Để trống: áp dụng cho mọi đơn vị của thành phố."),
+    )  # fmt: skip
+    time_quantity = models.DecimalField(
+        _("thời hạn"), max_digits=8, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.25"))],
+    )  # fmt: skip
+    time_unit = models.CharField(_("đơn vị thời hạn"), max_length=16, choices=TimeUnit.choices)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=500)
+    entered_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người nhập"), null=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    entered_at = models.DateTimeField(_("thời điểm nhập"))
+    superseded_at = models.DateTimeField(_("được thay thế lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thời hạn theo quy định (nhập tay)")
+        verbose_name_plural = _("thời hạn theo quy định (nhập tay)")
+        ordering = ["procedure", "unit", "-entered_at"]
+        indexes = [models.Index(fields=["procedure", "superseded_at"], name="legal_limit_current")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code}: {self.time_quantity} {self.time_unit}"
+
+
+class CompetenceRule(models.Model):
+    """How a record's executing body (or, when it names none, its code or name) maps to Hà
+    Nội's units, from ``valid_from`` to ``valid_to``. Seeded from ``data/competence_rules.yaml``;
+    an administrator may edit or add rules (an edited seeded rule is not overwritten)."""
+
+    class Match(models.TextChoices):
+        BODY = "body", _("Cơ quan thực hiện")
+        CODE = "code", _("Mã thủ tục")
+        NAME = "name", _("Tên thủ tục (khi hồ sơ không nêu cơ quan)")
+
+    key = models.SlugField(_("mã quy tắc"), max_length=80, unique=True)
+    match = models.CharField(_("so khớp theo"), max_length=8, choices=Match.choices)
+    pattern = models.CharField(
+        _("mẫu"), max_length=500,
+        help_text=_("Biểu thức chính quy trên chữ không dấu, chữ thường (ví dụ: \\bcong an (cap )?xa\\b); "
+                    "với mã thủ tục: các mã, cách nhau bởi dấu phẩy."),
+    )  # fmt: skip
+    exclude = models.CharField(
+        _("trừ khi khớp"), max_length=500, blank=True,
+        help_text=_("Không áp dụng khi văn bản khớp mẫu này."),
+    )  # fmt: skip
+    field_name = models.CharField(
+        _("chỉ trong lĩnh vực"), max_length=255, blank=True,
+        help_text=_("Để trống: mọi lĩnh vực."),
+    )  # fmt: skip
+    level = models.CharField(_("cấp thực hiện"), max_length=16, choices=CompetenceLevel.choices)
+    commune_body = models.CharField(
+        _("cơ quan cấp xã"), max_length=20, choices=CommuneBody.choices, blank=True
+    )
+    deciding_unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị giải quyết"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    receiving_units = models.ManyToManyField(
+        Unit, verbose_name=_("nơi tiếp nhận"), blank=True, related_name="+"
+    )
+    receive_at_branches = models.BooleanField(
+        _("tiếp nhận cả tại các chi nhánh Trung tâm"), default=False,
+        help_text=_("Các chi nhánh của Trung tâm Phục vụ hành chính công là nơi tiếp nhận."),
+    )  # fmt: skip
+    priority = models.PositiveSmallIntegerField(
+        _("thứ tự ưu tiên"), default=100, help_text=_("Số nhỏ được xét trước.")
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    note = models.TextField(_("căn cứ, ghi chú"), blank=True)
+    seeded = models.BooleanField(
+        _("từ dữ liệu gốc"), default=True, editable=False,
+        help_text=_("Sai khi quản trị viên đã sửa: lần nạp sau không ghi đè."),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("quy tắc thẩm quyền")
+        verbose_name_plural = _("quy tắc thẩm quyền")
+        ordering = ["priority", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__lte=models.F("valid_to")),
+                name="competence_rule_valid_from_before_valid_to",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.pattern[:60]}"

@@ -28,6 +28,8 @@ from .models import Procedure, ProcessDefinition, ProcessStep
 from .revision import catalog_changed
 
 HOURS_PER_DAY = Decimal(8)
+NO_LIMIT = "the national record gives no usable time limit"
+NO_UNIT = "competent unit in Hà Nội not determined from the national record"
 QUARTER = Decimal("0.25")
 # "Trong ngày" with the 15:00 cut-off leaves at least the two office hours until 17:00.
 SAME_DAY_HOURS = Decimal(2)
@@ -82,15 +84,27 @@ def hours_of(quantity: Decimal | None, unit: str) -> Decimal | None:
 
 
 def statutory_budget(procedure: Procedure) -> Budget:
-    """The shortest time limit among the procedure's cases (else its channels), in working hours."""
+    """The shortest time limit among the procedure's cases (else its channels, else the limit
+    read from the record's text, else the city-wide legal limit an officer entered), in working
+    hours."""
     limits = [hours_of(c.time_quantity, c.time_unit) for c in procedure.cases.all()]
     source = "cases"
     if not any(limits):
         limits = [hours_of(c.time_quantity, c.time_unit) for c in procedure.channels.all()]
         source = "channels"
+    if not any(limits):
+        limits = [hours_of(procedure.time_quantity, procedure.time_unit)]
+        source = "record text"
+    if not any(limits):
+        limits = [
+            hours_of(row.time_quantity, row.time_unit)
+            for row in procedure.legal_limits.all()
+            if row.unit_id is None and row.superseded_at is None
+        ]
+        source = "legal limit entered at reception"
     known = [limit for limit in limits if limit]
     if not known:
-        return Budget(None, "the national record gives no usable time limit")
+        return Budget(None, NO_LIMIT)
     return Budget(min(known), source)
 
 
@@ -143,22 +157,30 @@ def budget_fields(hours: Decimal) -> tuple[Decimal, str]:
 
 def default_process_plan(procedure: Procedure) -> tuple[list[ProcessStep], str]:
     """Template steps for a procedure, or none and the reason it needs configuration."""
+    budget = statutory_budget(procedure)
+    if template_for(procedure) is not None and budget.hours is None:
+        return [], budget.source
+    return plan_for_hours(procedure, budget.hours)
+
+
+def plan_for_hours(procedure: Procedure, hours: Decimal | None) -> tuple[list[ProcessStep], str]:
+    """Template steps sharing ``hours`` of working time, or none and why."""
     templates = template_for(procedure)
     if templates is None:
-        return [], "competent unit in Hà Nội not determined from the national record"
-    budget = statutory_budget(procedure)
+        return [], NO_UNIT
+    budget = Budget(hours, "")
     if budget.hours is None:
-        return [], budget.source
+        return [], NO_LIMIT
     if budget.hours < QUARTER * len(templates):
         return (
             [],
             f"time limit of {budget.hours} working hours is too short for {len(templates)} steps",
         )
     steps = []
-    for order, (template, hours) in enumerate(
+    for order, (template, share) in enumerate(
         zip(templates, allocate(templates, budget.hours), strict=True), 1
     ):
-        quantity, unit = budget_fields(hours)
+        quantity, unit = budget_fields(share)
         steps.append(
             ProcessStep(
                 order=order,
@@ -179,7 +201,7 @@ def default_processes_ensure() -> tuple[int, int]:
     """
     missing = (
         Procedure.objects.filter(in_hanoi_set=True, processes__isnull=True)
-        .prefetch_related("cases", "channels")
+        .prefetch_related("cases", "channels", "legal_limits")
         .order_by("pk")
     )
     plans = [(procedure, *default_process_plan(procedure)) for procedure in missing]
@@ -206,3 +228,47 @@ def default_processes_ensure() -> tuple[int, int]:
             catalog_changed()  # bulk writes send no signals
     active = sum(1 for _p, steps, _m in plans if steps)
     return active, len(plans) - active
+
+
+def default_processes_refresh() -> int:
+    """A new template version for every procedure whose latest template still waits for
+    configuration but can now have one (a competence rule placed it, the record's text gave a
+    limit, a city-wide legal limit was entered). The old version is retired, never deleted:
+    dossiers keep the version they began with. Returns how many procedures got a process."""
+    waiting = list(
+        ProcessDefinition.objects.filter(
+            unit__isnull=True, status=ProcessStatus.NEEDS_CONFIGURATION,
+            source=ProcessSource.TEMPLATE, procedure__in_hanoi_set=True,
+        ).select_related("procedure")
+    )  # fmt: skip
+    latest: dict[int, int] = {}
+    for procedure_id, version in ProcessDefinition.objects.filter(
+        unit__isnull=True, procedure_id__in=[d.procedure_id for d in waiting]
+    ).values_list("procedure_id", "version"):
+        latest[procedure_id] = max(version, latest.get(procedure_id, 0))
+    procedures = Procedure.objects.prefetch_related("cases", "channels", "legal_limits").in_bulk(
+        [d.procedure_id for d in waiting if d.version == latest[d.procedure_id]]
+    )
+    made = 0
+    with transaction.atomic():
+        for old in waiting:
+            procedure = procedures.get(old.procedure_id)
+            if procedure is None:
+                continue
+            steps, problem = default_process_plan(procedure)
+            if not steps:
+                if problem != old.problem:
+                    ProcessDefinition.objects.filter(pk=old.pk).update(problem=problem)
+                continue
+            definition = ProcessDefinition.objects.create(
+                procedure=procedure, version=old.version + 1, valid_from=TEMPLATE_START,
+                status=ProcessStatus.ACTIVE, source=ProcessSource.TEMPLATE,
+            )  # fmt: skip
+            for item in steps:
+                item.definition = definition
+            ProcessStep.objects.bulk_create(steps)
+            ProcessDefinition.objects.filter(pk=old.pk).update(status=ProcessStatus.RETIRED)
+            made += 1
+        if waiting:
+            catalog_changed()
+    return made

@@ -6,9 +6,11 @@ mapping is testable without a database. :mod:`motcua.catalog.importer` writes th
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -17,9 +19,10 @@ from typing import Any
 
 from motcua.common.text import fold_words
 
-from .competence import competence_of
+from .competence import Rule, competence_of
 from .constants import ChannelMethod, FeeType, OnlineLevel, ProcedureKind, TimeUnit
 from .eforms import eform_for
+from .limits import ParsedLimit, limit_parse, longest
 
 CODE = re.compile(r"^\d\.\d{6}$")
 HANOI = re.compile(r"\bha noi\b")
@@ -27,11 +30,6 @@ KINDS = {
     "STANDARD": ProcedureKind.STANDARD,
     "SPECIFIC": ProcedureKind.SPECIFIC,
     "STANDARD_INTERNAL": ProcedureKind.INTERNAL,
-}
-TIME_UNITS = {
-    "WORKING_DAY": TimeUnit.WORKING_DAY,
-    "DAY": TimeUnit.CALENDAR_DAY,
-    "HOUR": TimeUnit.WORKING_HOUR,
 }
 METHODS = {
     "DIRECT": ChannelMethod.DIRECT,
@@ -49,6 +47,15 @@ REGISTRY_WORDS = re.compile(
     r"co so du lieu quoc gia|co so du lieu ve cu tru|kho quan ly du lieu dien tu|khai thac (duoc )?thong tin|"
     r"khong phai (nop|xuat trinh)|ban dien tu"
 )
+# Papers the law abolished: no counter may ask for them (Law on Residence 68/2020/QH14 art. 38,
+# from 01/01/2023; Decree 104/2022). Folded pattern → why, as shown to officers and citizens.
+ABOLISHED_PAPERS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"\bso (ho khau|tam tru)\b|\bphieu bao thay doi ho khau\b"),
+        "Sổ hộ khẩu, Sổ tạm trú bị bãi bỏ từ 01/01/2023 (Luật Cư trú 2020, Điều 38; "
+        "Nghị định 104/2022/NĐ-CP): không yêu cầu nộp, xuất trình",
+    ),
+]
 
 
 @dataclass
@@ -84,6 +91,7 @@ class RequirementRecord:
     has_eform: bool
     replaceable_by_registry: bool
     is_result: bool
+    abolished_note: str = ""  # why the paper must not be asked for (empty: it may be)
 
 
 @dataclass
@@ -121,6 +129,11 @@ class ProcedureRecord:
     cases: list[CaseRecord] = field(default_factory=list)
     channels: list[ChannelRecord] = field(default_factory=list)
     groups: list[GroupRecord] = field(default_factory=list)
+    # The procedure's limit when no case gives one (from the channels), and how it was read.
+    time_quantity: Decimal | None = None
+    time_unit: str = TimeUnit.UNKNOWN
+    time_note: str = ""
+    receive_at_branches: bool = False  # the Center's area branches receive it too
 
     def content_hash(self) -> str:
         payload = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, default=str)
@@ -171,11 +184,11 @@ def decimal_or_none(value: Any) -> Decimal | None:
     return number if number > 0 else None
 
 
-def time_limit(qty: Any, unit: Any) -> tuple[Decimal | None, str]:
-    quantity, mapped = decimal_or_none(qty), TIME_UNITS.get(str(unit))
-    if mapped is None or quantity is None:
+def time_limit(qty: Any, unit: Any, text: str = "") -> tuple[Decimal | None, str]:
+    found = limit_parse(qty, unit, text)
+    if found is None:
         return None, TimeUnit.UNKNOWN
-    return quantity, mapped
+    return found.quantity, found.unit
 
 
 def case_records(detail: dict[str, Any], gaps: list[str]) -> list[CaseRecord]:
@@ -212,13 +225,25 @@ def channel_records(detail: dict[str, Any]) -> list[ChannelRecord]:
         if method is None:
             continue
         processing = raw.get("processing") or {}
-        quantity, unit = time_limit(processing.get("qty"), processing.get("unit"))
-        channels.append(
-            ChannelRecord(
-                method, quantity, unit, text_of(raw.get("note")), fee_records(raw.get("fees"))
-            )
-        )
+        note = text_of(raw.get("note"))
+        quantity, unit = time_limit(processing.get("qty"), processing.get("unit"), note)
+        channels.append(ChannelRecord(method, quantity, unit, note, fee_records(raw.get("fees"))))
     return channels
+
+
+def channels_limit(channels: list[ChannelRecord]) -> ParsedLimit | None:
+    """The procedure's limit read from its channels: the longest when they differ, noted."""
+    found = [
+        ParsedLimit(c.time_quantity, c.time_unit)
+        for c in channels
+        if c.time_unit != TimeUnit.UNKNOWN
+    ]
+    return longest(found, "các cách thức nộp có thời hạn khác nhau")
+
+
+def abolished_note(name: str) -> str:
+    folded = fold_words(name)
+    return next((why for pattern, why in ABOLISHED_PAPERS if pattern.search(folded)), "")
 
 
 def group_name(raw: Any) -> str:
@@ -226,18 +251,24 @@ def group_name(raw: Any) -> str:
 
 
 def group_records(detail: dict[str, Any]) -> list[GroupRecord]:
-    """Documents by case; groups with the same name are merged, repeated items dropped."""
-    groups: dict[str, GroupRecord] = {}
+    """Documents by case, repeated items dropped. Groups stay apart even when the record gives
+    two the same name (1.004222 names its vehicle group like its owner group): merging them asked
+    a home owner for vehicle papers. A repeated name gets its rank, so people can tell them apart."""
+    groups: list[GroupRecord] = []
+    named: Counter[str] = Counter()
     for raw in detail.get("checklist_raw") or []:
         name = group_name(raw.get("group"))
-        group = groups.setdefault(name, GroupRecord(name))
-        seen = {(item.name, item.component_code) for item in group.items}
+        named[name] += 1
+        group = GroupRecord(f"{name} ({named[name]})" if name and named[name] > 1 else name)
+        seen: set[tuple[str, str]] = set()
         for item in raw.get("items") or []:
             record = requirement_record(item)
             if record.name and (record.name, record.component_code) not in seen:
                 group.items.append(record)
                 seen.add((record.name, record.component_code))
-    return [group for group in groups.values() if group.items]
+        if group.items:
+            groups.append(group)
+    return groups
 
 
 def requirement_record(item: dict[str, Any]) -> RequirementRecord:
@@ -250,7 +281,21 @@ def requirement_record(item: dict[str, Any]) -> RequirementRecord:
         has_eform=bool(item.get("has_electronic_form")),
         replaceable_by_registry=bool(REGISTRY_WORDS.search(fold_words(name))),
         is_result=bool(item.get("is_processing_result")),
+        abolished_note=abolished_note(name),
     )
+
+
+def distinct_bodies(bodies: list[str]) -> list[str]:
+    """Each executing body once: the catalog and the detail often both name it, spelled
+    differently ("Công an cấp Xã" / "Công an cấp xã")."""
+    seen: set[str] = set()
+    kept = []
+    for body in bodies:
+        key = fold_words(body)
+        if key not in seen:
+            seen.add(key)
+            kept.append(body)
+    return kept
 
 
 def online_level(code: str, channels: list[ChannelRecord], has_details: bool) -> str:
@@ -268,7 +313,10 @@ def in_hanoi_set(kind: str, promulgating_body: str, level: str) -> bool:
     return kind == ProcedureKind.STANDARD and level != "ministry"
 
 
-def procedure_record(raw: dict[str, Any], detail: dict[str, Any] | None) -> ProcedureRecord:
+def procedure_record(
+    raw: dict[str, Any], detail: dict[str, Any] | None, *,
+    rules: list[Rule] | None = None, day: datetime.date | None = None,
+) -> ProcedureRecord:  # fmt: skip
     code = text_of(raw.get("code"))
     gaps: list[str] = []
     if not CODE.match(code):
@@ -278,18 +326,22 @@ def procedure_record(raw: dict[str, Any], detail: dict[str, Any] | None) -> Proc
         gaps.append("no detailed record (documents, fees, time limit)")
     kind = KINDS.get(str(raw.get("type")), ProcedureKind.STANDARD)
     promulgating = text_of(raw.get("departmentPromulgate") or detail.get("promulgating_agency"))
-    bodies = texts(raw.get("departments")) + texts([detail.get("executing_agency")])
-    competence = competence_of(
-        bodies, name=text_of(raw.get("name")), promulgating_body=promulgating
+    bodies = distinct_bodies(
+        texts(raw.get("departments")) + texts([detail.get("executing_agency")])
     )
+    category = detail.get("category") or {}
+    fields = texts(raw.get("categories")) or texts([category.get("name")])
+    competence = competence_of(
+        bodies, name=text_of(raw.get("name")), promulgating_body=promulgating, code=code,
+        field_name=fields[0] if fields else "", rules=rules, day=day,
+    )  # fmt: skip
     if competence.problem:
         gaps.append(competence.problem)
     cases = case_records(detail, gaps)
     channels = channel_records(detail)
-    if detail and not cases and not any(c.time_unit != TimeUnit.UNKNOWN for c in channels):
+    limit = channels_limit(channels)
+    if detail and limit is None and not any(c.time_unit != TimeUnit.UNKNOWN for c in cases):
         gaps.append("no usable time limit")
-    category = detail.get("category") or {}
-    fields = texts(raw.get("categories")) or texts([category.get("name")])
     if not fields:
         gaps.append("no field (lĩnh vực)")
     name = text_of(raw.get("name") or detail.get("name"))
@@ -327,6 +379,10 @@ def procedure_record(raw: dict[str, Any], detail: dict[str, Any] | None) -> Proc
         cases=cases,
         channels=channels,
         groups=group_records(detail),
+        time_quantity=limit.quantity if limit else None,
+        time_unit=limit.unit if limit else TimeUnit.UNKNOWN,
+        time_note=limit.note if limit else "",
+        receive_at_branches=competence.receive_at_branches,
     )
 
 

@@ -15,8 +15,12 @@ NOTE_GROUP = re.compile(r"^(lưu ý|ghi chú)", re.IGNORECASE)
 
 
 def is_note(requirement: Requirement, group: RequirementGroup) -> bool:
-    return bool(NOTE_GROUP.match(group.name.strip())) or (
-        requirement.originals == 0 and requirement.copies == 0
+    """Guidance, not a document to hand in; so is a paper the law abolished (``abolished_note``):
+    no counter and no online form may ask for it."""
+    return (
+        bool(NOTE_GROUP.match(group.name.strip()))
+        or (requirement.originals == 0 and requirement.copies == 0)
+        or bool(requirement.abolished_note)
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -12,8 +13,23 @@ from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
 
-from .constants import ONLINE_SUBMISSION, CompetenceLevel, OnlineLevel, ProcessStatus
-from .models import Channel, Procedure, ProcessDefinition, Requirement, RequirementGroup
+from .constants import (
+    ONLINE_SUBMISSION,
+    CommuneBody,
+    CompetenceLevel,
+    OnlineLevel,
+    ProcessStatus,
+    TimeUnit,
+)
+from .models import (
+    Channel,
+    LegalLimit,
+    Procedure,
+    ProcedureCase,
+    ProcessDefinition,
+    Requirement,
+    RequirementGroup,
+)
 from .revision import RevisionCache
 from .search import INDEX, Filters, search, unit_matches
 
@@ -40,9 +56,39 @@ def filters_for_unit(unit: Unit | None, **values: Any) -> Filters:
     return Filters(unit_ids=frozenset(unit_descendant_ids([unit.pk])), **values)
 
 
+PLACED = frozenset(
+    {CompetenceLevel.COMMUNE, CompetenceLevel.DEPARTMENT, CompetenceLevel.CITY,
+     CompetenceLevel.CENTRAL_LOCAL}
+)  # fmt: skip
+
+
 def online_submission_open(procedure: Procedure) -> bool:
-    """Whether a citizen may submit this procedure online here (else at the counter only)."""
-    return procedure.in_hanoi_set and procedure.online_level in ONLINE_SUBMISSION
+    """Whether a citizen may submit this procedure online here (else at the counter only): never
+    when no Hà Nội unit is known to receive it, so step 1 always has a unit to choose."""
+    return (
+        procedure.in_hanoi_set
+        and procedure.online_level in ONLINE_SUBMISSION
+        and procedure.level in PLACED
+    )
+
+
+def receiving_units_of(procedure: Procedure, day: datetime.date) -> QuerySet[Unit]:
+    """Where the procedure is received: any ward or commune of the city for commune procedures
+    (reception regardless of address, Decree 118/2025), their police for the commune police's;
+    otherwise only the units the competence rules name (the Center and its branches, an agency's
+    own door), else the deciding unit."""
+    units = Unit.objects.effective_on(day)
+    if procedure.level == CompetenceLevel.COMMUNE:
+        kinds = (
+            [UnitKind.COMMUNE_POLICE]
+            if procedure.commune_body == CommuneBody.POLICE
+            else list(COMMUNE_LEVEL_KINDS)
+        )
+        return units.filter(kind__in=kinds).order_by("name")
+    chosen = units.filter(pk__in=procedure.receiving_units.values("pk"))
+    if not chosen.exists() and procedure.deciding_unit_id:
+        chosen = units.filter(pk=procedure.deciding_unit_id)
+    return chosen.order_by("name")
 
 
 # What a list of results never shows: large texts and JSON, most of the page's fetch time.
@@ -126,3 +172,69 @@ def processes_needing_configuration() -> QuerySet[ProcessDefinition]:
         .select_related("procedure")
         .order_by("procedure__code")
     )
+
+
+@dataclass
+class GapReport:
+    """The Hà Nội set by what reception can do with each procedure (``motcua catalog-check``)."""
+
+    total: int = 0
+    from_record: int = 0
+    from_legal_limit: int = 0
+    ask_limit: int = 0
+    gaps: Counter[str] = field(default_factory=Counter)
+    processes: int = 0
+    process_problems: Counter[str] = field(default_factory=Counter)
+    listed: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def ready(self) -> int:
+        return self.from_record + self.from_legal_limit
+
+
+NOT_PLACED = "không xác định được đơn vị có thẩm quyền tại Hà Nội / no competent unit in Hà Nội"
+ASK_LIMIT = "hồ sơ quốc gia không ghi thời hạn: hỏi khi tiếp nhận / no limit: asked at reception"
+
+
+def unplaced_cause(gaps: list[str]) -> str:
+    """Why no unit: the record names no body, or names one no rule knows (kept short)."""
+    for gap in gaps:
+        if gap.startswith("executing body not recognised"):
+            return f"{NOT_PLACED}: executing body not recognised by any competence rule"
+        if gap.startswith("no executing body"):
+            return f"{NOT_PLACED}: the national record names no executing body"
+    return NOT_PLACED
+
+
+def catalog_gaps() -> GapReport:
+    report = GapReport()
+    with_case_limit = set(
+        ProcedureCase.objects.exclude(time_unit=TimeUnit.UNKNOWN).values_list(
+            "procedure_id", flat=True
+        )
+    )
+    with_legal_limit = set(
+        LegalLimit.objects.filter(superseded_at__isnull=True).values_list("procedure_id", flat=True)
+    )
+    rows = Procedure.objects.filter(in_hanoi_set=True).values_list(
+        "pk", "code", "name", "level", "time_unit", "gaps"
+    )
+    for pk, code, name, level, time_unit, gaps in rows.order_by("code", "pk"):
+        report.total += 1
+        if level in (CompetenceLevel.UNKNOWN, CompetenceLevel.MINISTRY):
+            cause = unplaced_cause(gaps or [])
+            report.gaps[cause] += 1
+            report.listed.append((code, cause, name))
+        elif pk in with_case_limit or time_unit != TimeUnit.UNKNOWN:
+            report.from_record += 1
+        elif pk in with_legal_limit:
+            report.from_legal_limit += 1
+        else:
+            report.ask_limit += 1
+            report.listed.append((code, ASK_LIMIT, name))
+    pending = processes_needing_configuration()
+    report.processes = pending.count()
+    report.process_problems.update(
+        problem.split(":")[0] for problem in pending.values_list("problem", flat=True)
+    )
+    return report

@@ -117,12 +117,16 @@ def procedure_to_record(procedure: Procedure) -> ProcedureRecord:
                         r.has_eform,
                         r.replaceable_by_registry,
                         r.is_result,
+                        r.abolished_note,
                     )
                     for r in g.items.all()
                 ],
             )
             for g in procedure.requirement_groups.all()
         ],
+        time_quantity=procedure.time_quantity,
+        time_unit=procedure.time_unit,
+        time_note=procedure.time_note,
     )
 
 
@@ -142,6 +146,7 @@ def record_from_document(document: Any) -> ProcedureRecord:
         )
     try:
         values = {**document}
+        values["time_quantity"] = decimal(document.get("time_quantity"))
         values["cases"] = [
             CaseRecord(**{**c, "time_quantity": decimal(c.get("time_quantity"))})
             for c in document.get("cases") or []

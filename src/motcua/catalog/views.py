@@ -15,6 +15,7 @@ from motcua.worktime.rules import Limit, LimitUnit
 from motcua.worktime.services import deadline_compute
 
 from .constants import CompetenceLevel, OnlineLevel, TimeUnit
+from .legal_limits import legal_limit_current
 from .models import Field, Procedure, ProcedureCase
 from .presentation import money_text, time_limit_text
 from .search import INDEX
@@ -97,6 +98,9 @@ def due_if_submitted_now(case: ProcedureCase | None) -> datetime.datetime | None
         return None
 
 
+BRANCH_OR_CENTER = {UnitKind.SERVICE_CENTER, UnitKind.SERVICE_CENTER_BRANCH}
+
+
 def where_to_submit(procedure: Procedure) -> list[str]:
     if procedure.level == CompetenceLevel.COMMUNE:
         if procedure.commune_body == "police":
@@ -110,10 +114,30 @@ def where_to_submit(procedure: Procedure) -> list[str]:
                 "Điểm phục vụ hành chính công của bất kỳ phường, xã nào ở Hà Nội (tiếp nhận không phụ thuộc địa giới)"
             )
         ]
-    names = [unit.name for unit in procedure.receiving_units.all()]
-    if any(unit.kind == UnitKind.SERVICE_CENTER for unit in procedure.receiving_units.all()):
+    receiving = list(procedure.receiving_units.all())
+    names = [u.name for u in receiving if u.kind != UnitKind.SERVICE_CENTER_BRANCH]
+    if any(unit.kind in BRANCH_OR_CENTER for unit in receiving):
         names.append(_("các chi nhánh của Trung tâm Phục vụ hành chính công thành phố"))
     return names
+
+
+def limit_context(procedure: Procedure, case: ProcedureCase | None) -> dict[str, Any]:
+    """The limit the page states, and where it comes from: a case, the record's text, the
+    city-wide legal limit officers entered, or none yet (said plainly, decision 0024)."""
+    if case is not None:
+        return {"limit_text": time_limit_text(case.time_quantity, case.time_unit)}
+    if procedure.time_unit != TimeUnit.UNKNOWN:
+        return {
+            "limit_text": time_limit_text(procedure.time_quantity, procedure.time_unit),
+            "limit_note": procedure.time_note,
+        }
+    legal = legal_limit_current(procedure.pk, ())
+    if legal is not None:
+        return {
+            "limit_text": time_limit_text(legal.time_quantity, legal.time_unit),
+            "limit_note": _("theo %(basis)s") % {"basis": legal.legal_basis},
+        }
+    return {"limit_text": None, "limit_missing": True}
 
 
 def detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -121,7 +145,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if procedure is None:
         raise Http404(_("Không có thủ tục mã %(code)s.") % {"code": code})
     cases = list(procedure.cases.all())
-    first_case = cases[0] if cases else None
+    usable = [c for c in cases if c.time_unit != TimeUnit.UNKNOWN]
+    first_case = usable[0] if usable else (cases[0] if cases else None)
     context: dict[str, Any] = {
         "procedure": procedure,
         "cases": [(c, time_limit_text(c.time_quantity, c.time_unit)) for c in cases],
@@ -136,9 +161,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "groups": list(procedure.requirement_groups.all()),
         "process": next(iter(procedure.processes.all()), None),
         "due_now": due_if_submitted_now(first_case),
-        "limit_text": time_limit_text(first_case.time_quantity, first_case.time_unit)
-        if first_case
-        else None,
+        **limit_context(procedure, first_case if usable else None),
         "where": where_to_submit(procedure),
         "online": online_submission_open(procedure),
     }

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from motcua.catalog.constants import TimeUnit
-from motcua.catalog.models import ProcedureCase, ProcessStep
+from motcua.catalog.legal_limits import legal_limit_current
+from motcua.catalog.models import LegalLimit, ProcedureCase, ProcessStep
 from motcua.common.memo import memoized
 from motcua.worktime.engine import VIETNAM_OFFSET, Pause, PauseKind
 from motcua.worktime.rules import Limit, LimitUnit, add_working_time
@@ -73,17 +74,41 @@ def limit_of(dossier: Dossier) -> Limit | None:
     if dossier.case_id is not None:
         own = case_of(dossier)
         cases = [own] if own is not None else []
-    limits = []
-    for case in cases:
-        unit = (
-            LIMIT_UNITS.get(TimeUnit(case.time_unit)) if case.time_unit in TimeUnit.values else None
-        )
-        if unit is None or (case.time_quantity is None and unit != LimitUnit.SAME_DAY):
-            continue
-        limits.append(Limit(float(case.time_quantity or 0), unit))
+    limits = [limit for case in cases if (limit := limit_from(case.time_quantity, case.time_unit))]
     if not limits:
-        return None
+        return fallback_limit(dossier)
     return min(limits, key=approximate_hours)
+
+
+def limit_from(quantity: Decimal | None, time_unit: str) -> Limit | None:
+    unit = LIMIT_UNITS.get(TimeUnit(time_unit)) if time_unit in TimeUnit.values else None
+    if unit is None or (quantity is None and unit != LimitUnit.SAME_DAY):
+        return None
+    return Limit(float(quantity or 0), unit)
+
+
+def fallback_limit(dossier: Dossier) -> Limit | None:
+    """When no case gives a limit: the one read from the record's text, else the legal limit an
+    officer entered for the unit (deciding, then receiving) or the city. Never asked for a
+    procedure whose cases give one, so those cost no query more (tests/test_hot_paths.py)."""
+    procedure = dossier.procedure
+    from_record = limit_from(procedure.time_quantity, procedure.time_unit)
+    if from_record is not None:
+        # Said in the reception's event (not a field): how the appointment date was reached.
+        dossier.limit_basis = {"source": "record text", "note": procedure.time_note}  # type: ignore[attr-defined]
+        return from_record
+    legal = legal_limit_of(dossier)
+    if legal is None:
+        return None
+    dossier.limit_basis = {  # type: ignore[attr-defined]
+        "source": "legal limit", "legal_limit": legal.pk, "legal_basis": legal.legal_basis,
+    }  # fmt: skip
+    return limit_from(legal.time_quantity, legal.time_unit)
+
+
+def legal_limit_of(dossier: Dossier) -> LegalLimit | None:
+    units = tuple(dict.fromkeys([dossier.deciding_unit_id, dossier.receiving_unit_id]))
+    return legal_limit_current(dossier.procedure_id, units)
 
 
 def approximate_hours(limit: Limit) -> float:

@@ -39,3 +39,13 @@ class StaleDossier(DomainError):
 
 class MissingInput(DomainError):
     pass
+
+
+class LegalLimitNeeded(MissingInput):
+    """No receipt with a blank appointment date (Decree 61/2018 art. 17; decision 0024)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            _("Hồ sơ quốc gia của thủ tục %(code)s không ghi thời hạn giải quyết. Nhập thời hạn "
+              "theo quy định và căn cứ pháp lý để tiếp nhận.") % {"code": code}
+        )  # fmt: skip

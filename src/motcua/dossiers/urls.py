@@ -11,6 +11,7 @@ urlpatterns = [
     path("can-bo/ho-so/", views.worklist, name="worklist"),
     path("can-bo/tiep-nhan/", views.reception, name="reception"),
     path("can-bo/tiep-nhan/goi-y/", views.reception_suggest, name="reception-suggest"),
+    path("can-bo/thoi-han/<str:code>/", views.legal_limit, name="legal-limit"),
     path(
         "can-bo/don-vi/<slug:code>/so-theo-doi/<int:year>.<str:fmt>",
         views.tracking_book,

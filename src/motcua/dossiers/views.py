@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,14 @@ from motcua.accounts.validators import (
     validate_phone,
 )
 from motcua.catalog import eform_answers as eform
+from motcua.catalog.constants import TimeUnit
+from motcua.catalog.legal_limits import (
+    ENTERABLE_UNITS,
+    LimitInput,
+    legal_limit_current,
+    legal_limit_record,
+    procedure_has_record_limit,
+)
 from motcua.catalog.models import Procedure, ProcedureCase, Requirement
 from motcua.catalog.presentation import money_text, time_limit_text
 from motcua.catalog.requirements import counter_checklist
@@ -484,8 +493,9 @@ def reception(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Bạn không có vai trò tiếp nhận hồ sơ ở đơn vị nào."))
     form: dict[str, str] = {
         k: request.POST.get(k, request.GET.get(k, ""))
-        for k in ("procedure", "case", "unit", "name", "id_number", "phone")
-    }
+        for k in ("procedure", "case", "unit", "name", "id_number", "phone", "limit_quantity",
+                  "limit_unit", "limit_basis", "limit_city_wide")
+    }  # fmt: skip
     procedure = (
         Procedure.objects.filter(code=form["procedure"].strip())
         .order_by("-in_hanoi_set", "pk")
@@ -509,9 +519,78 @@ def reception(request: HttpRequest) -> HttpResponse:
         "dossiers/reception.html",
         {"units": units, "form": form, "procedure": procedure, "cases": case_options(procedure),
          "groups": counter_checklist(procedure) if procedure else [],
+         "limit": counter_limit(procedure, units, form), "limit_units": limit_unit_choices(),
          "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
          "error": error},
     )  # fmt: skip
+
+
+@login_required
+def legal_limit(request: HttpRequest, code: str) -> HttpResponse:
+    """Enter the legal limit of a procedure whose record gives none, outside counter reception
+    (an online dossier waiting to be received): stored and audited like the counter's entry."""
+    user = officer(request)
+    units = list(
+        Unit.objects.filter(
+            pk__in=permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
+        ).order_by("name")
+    )
+    if not units:
+        raise PermissionDenied(_("Bạn không có vai trò tiếp nhận hồ sơ ở đơn vị nào."))
+    procedure = Procedure.objects.filter(code=code).order_by("-in_hanoi_set", "pk").first()
+    if procedure is None:
+        raise Http404(_("Không có thủ tục mã %(code)s.") % {"code": code})
+    form = {k: request.POST.get(k, "") for k in (*LIMIT_FIELDS, "unit")}
+    back = request.POST.get("next", request.GET.get("next", ""))
+    safe = url_has_allowed_host_and_scheme(back, {request.get_host()}) and back.startswith("/")
+    error = ""
+    if request.method == "POST" and not procedure_has_record_limit(procedure):
+        unit = next((u for u in units if u.code == form["unit"]), units[0])
+        given = LimitInput(
+            form["limit_quantity"], form["limit_unit"], form["limit_basis"],
+            city_wide=form["limit_city_wide"] == "on",
+        )  # fmt: skip
+        try:
+            legal_limit_record(procedure=procedure, unit=unit, given=given, actor=user, at=now())
+        except DomainError as failure:
+            error = str(failure.message)
+        else:
+            messages.success(request, _("Đã lưu thời hạn giải quyết theo quy định."))
+            if safe:
+                return redirect(back)
+            return redirect("dossiers:legal-limit", code=code)
+    return render(
+        request, "dossiers/legal_limit.html",
+        {"procedure": procedure, "units": units, "form": form, "error": error,
+         "next": back if safe else "", "limit": counter_limit(procedure, units, form),
+         "limit_units": limit_unit_choices()},
+    )  # fmt: skip
+
+
+LIMIT_FIELDS = ("limit_quantity", "limit_unit", "limit_basis", "limit_city_wide")
+
+
+def limit_unit_choices() -> list[tuple[str, str]]:
+    return [(unit.value, str(unit.label)) for unit in TimeUnit if unit in ENTERABLE_UNITS]
+
+
+def counter_limit(procedure: Procedure | None, units: Any, form: dict[str, str]) -> dict[str, Any]:
+    """What the counter says about the time limit: the record's, the one an officer entered
+    (this unit's, else the city's), or that it must be asked for (decision 0024)."""
+    if procedure is None:
+        return {"state": ""}
+    if procedure_has_record_limit(procedure):
+        cases = [c for c in procedure.cases.all() if c.time_unit != TimeUnit.UNKNOWN]
+        if cases:
+            shown = sorted({time_limit_text(c.time_quantity, c.time_unit) for c in cases})
+            return {"state": "record", "text": "; ".join(shown), "note": ""}
+        text = time_limit_text(procedure.time_quantity, procedure.time_unit)
+        return {"state": "record", "text": text, "note": procedure.time_note}
+    unit = next((u for u in units if u.code == form.get("unit")), units[0])
+    row = legal_limit_current(procedure.pk, (unit.pk,))
+    if row is None:
+        return {"state": "ask"}
+    return {"state": "legal", "row": row, "text": time_limit_text(row.time_quantity, row.time_unit)}
 
 
 def case_options(procedure: Procedure | None) -> list[tuple[str, str]]:
@@ -573,6 +652,14 @@ def receive_at_counter(
     with (
         transaction.atomic()
     ):  # received at the counter: submitted and received together, or neither
+        if form["limit_quantity"].strip() or form["limit_unit"] == TimeUnit.SAME_DAY:
+            if procedure_has_record_limit(procedure):
+                raise DomainError(_("Thủ tục này đã có thời hạn trong hồ sơ quốc gia."))
+            given = LimitInput(
+                form["limit_quantity"], form["limit_unit"], form["limit_basis"],
+                city_wide=form["limit_city_wide"] == "on",
+            )  # fmt: skip
+            legal_limit_record(procedure=procedure, unit=unit, given=given, actor=user, at=at)
         checked = [int(pk) for pk in checked_ids if pk.isdigit()]
         names = list(
             Requirement.objects.filter(group__procedure=procedure, pk__in=checked)

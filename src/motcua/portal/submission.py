@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.catalog import eform_answers as eform
-from motcua.catalog.constants import CompetenceLevel
 from motcua.catalog.models import Procedure, Requirement, RequirementGroup
 from motcua.catalog.requirements import document_name, is_note
-from motcua.catalog.selectors import online_submission_open
+from motcua.catalog.selectors import online_submission_open, receiving_units_of
 from motcua.common import clock
 from motcua.common.errors import DomainError
 from motcua.common.files import checked_upload
@@ -32,7 +31,6 @@ from motcua.common.text import whole_words
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.constants import ApplicantKind, Channel
 from motcua.dossiers.models import Dossier, DossierDocument
-from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 
 from .models import Draft, DraftDocument
@@ -58,18 +56,8 @@ class NotOnline(DomainError):
 
 # ------------------------------------------------------------------------- what may be submitted
 def receiving_units(procedure: Procedure, day: datetime.date) -> QuerySet[Unit]:
-    """Where the dossier may be sent: any commune of the city for commune procedures (reception
-    regardless of address, Decree 118), else the procedure's receiving or deciding units."""
-    units = Unit.objects.effective_on(day)
-    if procedure.level == CompetenceLevel.COMMUNE:
-        kinds = (
-            [UnitKind.COMMUNE_POLICE] if procedure.commune_body == "police" else COMMUNE_LEVEL_KINDS
-        )
-        return units.filter(kind__in=kinds).order_by("name")
-    chosen = units.filter(pk__in=procedure.receiving_units.values("pk"))
-    if not chosen.exists() and procedure.deciding_unit_id:
-        chosen = units.filter(pk=procedure.deciding_unit_id)
-    return chosen.order_by("name")
+    """Where the dossier may be sent (``catalog.selectors.receiving_units_of``)."""
+    return receiving_units_of(procedure, day)
 
 
 def situations(procedure: Procedure) -> list[RequirementGroup]:

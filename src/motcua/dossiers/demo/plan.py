@@ -160,6 +160,9 @@ def plan_make(*, seed: int, password: str | None = None, wards: int | None = Non
     units = [*chosen, *police_by_ward.values()]
     officers = officers_ensure(units, password or settings.MOTCUA_DEMO_PASSWORD)
     plans = [procedure_plan(p, chosen[0]) for p in procedures_chosen()] if chosen else []
+    # Only what a counter could receive: a procedure without a known limit waits for an officer
+    # to enter the legal one (decision 0024), which demo data does not invent.
+    plans = [plan for plan in plans if plan.limit is not None]
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data, no secret)
     return Plan(
         procedures=plans,

@@ -17,15 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.authority.selectors import devolution_from
 from motcua.authority.signature import local_day
+from motcua.catalog.constants import CommuneBody, CompetenceLevel
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
 from motcua.common.memo import memoized, reference_memo
 from motcua.common.text import fold_words
+from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 
 from .. import deadlines, steps
 from ..actions import REGISTRY
 from ..constants import Action, Channel, Status, StepOutcome
-from ..errors import MissingInput
+from ..errors import LegalLimitNeeded, MissingInput
 from ..models import Dossier
 from ..partitions import dossier_id_by_key
 from ..store import store
@@ -74,12 +76,30 @@ def process_for(procedure: Procedure, unit: Unit) -> ProcessDefinition | None:
     return own or next((p for p in versions if p.unit_id is None), None)
 
 
+@memoized
+def ward_police(area_id: int) -> Unit | None:
+    return Unit.objects.filter(kind=UnitKind.COMMUNE_POLICE, area_id=area_id).first()
+
+
+def commune_body_of(procedure: Procedure, receiving_unit: Unit) -> Unit:
+    """Where a commune-level procedure is decided: the ward's police for what the law gives the
+    commune police (1.004222, "Công an cấp xã"), even when the ward's one-stop received it."""
+    police = (
+        procedure.level == CompetenceLevel.COMMUNE
+        and procedure.commune_body == CommuneBody.POLICE
+        and receiving_unit.kind in COMMUNE_LEVEL_KINDS
+    )
+    if not police:
+        return receiving_unit
+    return ward_police(receiving_unit.pk) or receiving_unit
+
+
 def deciding_unit_for(
     procedure: Procedure, receiving_unit: Unit, at: datetime.datetime | None = None
 ) -> Unit:
     """The competent unit: the procedure's own, or the commune body where it was received; on
     ``at``'s day, the unit a phân cấp in force moves the procedure to (``motcua.authority``)."""
-    competent = procedure.deciding_unit or receiving_unit
+    competent = procedure.deciding_unit or commune_body_of(procedure, receiving_unit)
     if at is not None:
         delegation = devolution_from(unit_id=competent.pk, procedure=procedure, on=local_day(at))
         if delegation is not None and delegation.delegate_unit is not None:
@@ -152,13 +172,19 @@ def dossier_receive(
         moved = competent.pk != current.deciding_unit_id
         if moved:
             current.deciding_unit = competent
-        code = dossier_code_allocate(current.receiving_unit, at)
         due = deadlines.statutory_due(current, received_at=at)
+        if due.due is None:
+            raise LegalLimitNeeded(current.procedure.code)
+        code = dossier_code_allocate(current.receiving_unit, at)
         fields: dict[str, Any] = {"code": code, "received_at": at, **due.as_fields()}
         if moved:
             fields["deciding_unit"] = competent
+        payload = {"code": code, "due_at": iso(due.due)}
+        basis = getattr(current, "limit_basis", None)
+        if basis:  # the limit came from the record's text or an officer's entry: say which
+            payload["limit_basis"] = basis
         return Change(
-            Status.RECEIVED, fields, payload={"code": code, "due_at": iso(due.due)},
+            Status.RECEIVED, fields, payload=payload,
             to_step=steps.first_deciding(current), outcome=StepOutcome.FORWARDED,
         )  # fmt: skip
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from motcua.catalog.importer import catalog_import
-from motcua.catalog.processes import default_processes_ensure
+from motcua.catalog.processes import default_processes_ensure, default_processes_refresh
 from motcua.catalog.services import popularity_seed, synonyms_retire_seeded
 
 
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         report = catalog_import(catalog=catalog, details=details, progress=progress)
         synonyms, popular = synonyms_retire_seeded(), popularity_seed()
         active, needs = default_processes_ensure()
+        active += default_processes_refresh()
         self.stdout.write(
             f"Đã đọc / read {report.read} thủ tục (chi tiết / detailed: {report.details}); "
             f"tạo mới / created {report.created}, cập nhật / updated {report.updated}, "

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.catalog import eform_answers as eform
+from motcua.catalog.constants import CompetenceLevel
 from motcua.catalog.models import Procedure, Requirement, RequirementGroup
 from motcua.catalog.requirements import document_name, is_note
 from motcua.catalog.selectors import online_submission_open, receiving_units_of

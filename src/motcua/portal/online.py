@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.bundles.drafts import ROUTES, bundle_url
 from motcua.catalog import eform_answers as eform
 from motcua.catalog.selectors import online_submission_open, procedure_detail
 from motcua.common.clock import now
@@ -72,6 +73,20 @@ def step_context(draft: Draft, current: str) -> dict[str, object]:
             "step_total": len(STEPS), "step_title": titles[current]}  # fmt: skip
 
 
+def bundle_route(request: HttpRequest, draft: Draft) -> HttpResponse | None:
+    """A declaration whose linked boxes are ticked (birth: residence, health card; death:
+    residence removal, funeral allowance) goes on as a linked bundle, with what it holds."""
+    target = bundle_url(draft.procedure.code, draft.key, draft.eform_data)
+    if target is None:
+        return None
+    messages.info(
+        request,
+        _("Bạn đã chọn làm cùng các thủ tục liên thông: hồ sơ sẽ nộp một lần cho các cơ quan. "
+          "Thông tin đã khai được chuyển sang; kiểm tra lại rồi nộp."),
+    )  # fmt: skip
+    return redirect(target)
+
+
 def finished(draft: Draft) -> HttpResponse | None:
     if draft.dossier_id is not None:
         return redirect("portal:my-dossier", ref=draft.dossier.ref)  # type: ignore[union-attr]
@@ -91,11 +106,13 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, str(error.message))
         else:
             return redirect("portal:draft-place", key=draft.key)
+    route = ROUTES.get(procedure.code)
     return render(
         request,
         "portal/online/start.html",
-        {"procedure": procedure, "allowed": online_submission_open(procedure)},
-    )
+        {"procedure": procedure, "allowed": online_submission_open(procedure),
+         "bundle_kind": route.kind if route else ""},
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------------- steps
@@ -144,6 +161,8 @@ def form(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             messages.success(request, _("Đã lưu nháp tờ khai. Bạn có thể làm tiếp lúc khác."))
             return redirect("portal:draft-form", key=draft.key)
         if not errors:
+            if linked := bundle_route(request, draft):
+                return linked
             return redirect("portal:draft-documents", key=draft.key)
     groups = eform.form_groups(schema, draft.eform_data, errors)
     context = step_context(draft, "to-khai") | {
@@ -199,6 +218,8 @@ def review(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     draft = own_draft(request, key)
     if done := finished(draft):
         return done
+    if linked := bundle_route(request, draft):  # never a lone dossier while a linked box is ticked
+        return linked
     if request.method == "POST":
         try:
             dossier = submission.draft_submit(draft=draft, user=applicant(request), at=now())

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
+from motcua.dossiers.constants import DocumentKind
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
@@ -74,10 +75,15 @@ def bundle_form(
     definition: Definition, *, chosen: Iterable[str] | None, subject: Mapping[str, Any],
     unit_code: str = "", applicant: Mapping[str, str] | None = None,
 ) -> BundleForm:  # fmt: skip
-    """The form with ``chosen`` services ticked (every service when None: the bundle exists to
-    give all of them at once) and the facts given so far."""
+    """The form with ``chosen`` services ticked and the facts given so far. By default every
+    service is ticked (the bundle exists to give them at once) but those that only go with
+    another (the survivor allowance): they are chosen on purpose."""
     required = set(definition.choose.required)
-    ticked = set(chosen) if chosen is not None else {m.service for m in definition.members}
+    ticked = (
+        set(chosen)
+        if chosen is not None
+        else {m.service for m in definition.members if not m.requires}
+    )
     services = [
         ServiceChoice(
             m.service,
@@ -216,10 +222,9 @@ def result_lines(member: BundleMember) -> list[ResultLine]:
         lines.append(ResultLine(str(label), str(registry["number"])))
     if registry.get("personal_id"):
         lines.append(ResultLine(_("Số định danh cá nhân của trẻ"), str(registry["personal_id"])))
-    for issued in result.get("issued") or []:
-        if issued.get("number"):
-            lines.append(ResultLine(_("Văn bản %(kind)s") % {"kind": issued.get("kind", "")},
-                                    str(issued["number"])))  # fmt: skip
+    for issued in result.get("issued") or []:  # the decision, not the receipt and other slips
+        if issued.get("kind") == DocumentKind.DECISION and issued.get("number"):
+            lines.append(ResultLine(str(DocumentKind.DECISION.label), str(issued["number"])))
     return lines
 
 

@@ -159,6 +159,7 @@ PAGES = [
     ),
     PortalPage("calendar", "/lich-lam-viec/2026/"),
     PortalPage("online-start", "/nop-truc-tuyen/1.001193/", signed_in=True),
+    PortalPage("bundle-form", "/nop-lien-thong/birth/", signed_in=True),
     PortalPage("online-place", "/nop-truc-tuyen/1.001193/", signed_in=True, prepare=begin_online),
     PortalPage(
         "online-form-errors",

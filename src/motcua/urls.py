@@ -58,6 +58,7 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.bundles.urls")),
     path("", include("motcua.ratings.urls")),
     path("", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),

@@ -140,6 +140,7 @@ PAGES = [
     PortalPage("calendar", "/lich-lam-viec/2026/"),
     PortalPage("online-start", "/nop-truc-tuyen/1.001193/", signed_in=True),
     PortalPage("online-start-visitor", "/nop-truc-tuyen/1.001193/"),
+    PortalPage("bundle-form", "/nop-lien-thong/birth/", signed_in=True),
     PortalPage(
         "online-page-errors",
         "/nop-truc-tuyen/1.001193/",

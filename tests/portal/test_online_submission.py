@@ -78,7 +78,6 @@ BIRTH_ANSWER = {
     "me.ho_ten": "Nguyễn Thị Hoa",
     "me.so_dinh_danh": "001190001234",
     "quan_he_voi_tre": "Mẹ",
-    "dang_ky_thuong_tru": "on",
 }
 
 

@@ -81,15 +81,18 @@ HAND_WRITTEN: dict[str, dict[str, Any]] = {
             "me": person("Mẹ"),
             "cha": person("Cha"),
             "quan_he_voi_tre": text("Quan hệ với người được khai sinh", 50),
+            # Ticked, they lead into the linked bundle (motcua.bundles.drafts): never a promise
+            # that a lone birth dossier does not keep. Unticked by default: a lone dossier
+            # stays the citizen's own choice.
             "dang_ky_thuong_tru": {
                 "type": "boolean",
-                "title": "Đăng ký thường trú cho trẻ",
-                "default": True,
+                "title": "Đăng ký thường trú cho trẻ (nộp liên thông)",
+                "default": False,
             },
             "cap_the_bhyt": {
                 "type": "boolean",
-                "title": "Cấp thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi",
-                "default": True,
+                "title": "Cấp thẻ BHYT cho trẻ dưới 6 tuổi (nộp liên thông)",
+                "default": False,
             },
         },
         ["tre", "me", "quan_he_voi_tre"],
@@ -113,12 +116,12 @@ HAND_WRITTEN: dict[str, dict[str, Any]] = {
             "quan_he_voi_nguoi_chet": text("Quan hệ với người đã chết", 50),
             "xoa_dang_ky_thuong_tru": {
                 "type": "boolean",
-                "title": "Xóa đăng ký thường trú",
-                "default": True,
+                "title": "Xóa đăng ký thường trú (nộp liên thông)",
+                "default": False,
             },
             "tro_cap_mai_tang": {
                 "type": "boolean",
-                "title": "Đề nghị trợ cấp mai táng",
+                "title": "Đề nghị trợ cấp mai táng (nộp liên thông)",
                 "default": False,
             },
         },

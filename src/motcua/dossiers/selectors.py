@@ -19,6 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import OrderBy
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
@@ -473,6 +474,7 @@ def rows_of(ids: list[int]) -> list[Dossier]:
         for dossier in Dossier.objects.filter(pk__in=ids)
         .select_related("procedure", "receiving_unit", "deciding_unit", "assignee")
         .defer(*LIST_DEFERRED)
+        .annotate(bundle_marker=KT("eform_data__bundle__id"))  # in the same query
         .order_by()
     }
     return [found[pk] for pk in ids if pk in found]

@@ -30,6 +30,7 @@ from motcua.accounts.validators import (
     validate_personal_id_number,
     validate_phone,
 )
+from motcua.bundles import views as bundle_views
 from motcua.catalog import eform_answers as eform
 from motcua.catalog.constants import TimeUnit
 from motcua.catalog.legal_limits import (
@@ -93,6 +94,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         user=user, tab=asked.tab, query=asked.query, at=now(), page=asked.page,
         sort=asked.sort, filters=asked.filters,
     )  # fmt: skip
+    bundle_views.worklist_context(result.dossiers)  # no query unless a row is a bundle's member
     context = {
         "tabs": [(key, label, result.counts.get(key, 0)) for key, label in TABS],
         "result": result,
@@ -195,6 +197,7 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             "can_attach": services.can_attach(dossier, user),
             "requirements": procedure_requirements(dossier.procedure_id),
             "now": moment,
+            "bundle_panel": bundle_views.context_for_dossier(dossier, user),
         },
     )
 

@@ -9,7 +9,9 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.common import events
 
+        from .bundles import on_bundle_notice
         from .services import on_alert_raised, on_dossier_event
 
         events.subscribe(events.ANY, on_dossier_event)
         events.subscribe("dossier.alert_raised", on_alert_raised)
+        events.subscribe("bundle.notice", on_bundle_notice)

@@ -8,6 +8,7 @@ class Kind(models.TextChoices):
     RESULT_READY = "result_ready", _("Có kết quả giải quyết")
     APOLOGY = "apology", _("Xin lỗi, hẹn lại ngày trả")
     OFFICER_ALERT = "officer_alert", _("Cảnh báo hạn xử lý cho cán bộ")
+    BUNDLE_STOPPED = "bundle_stopped", _("Hồ sơ liên thông dừng các thủ tục sau")
 
 
 class NotifyChannel(models.TextChoices):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
+from motcua.bundles.drafts import ROUTES, bundle_url
 from motcua.catalog import eform_answers as eform
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import online_submission_open, procedure_detail
@@ -80,6 +81,20 @@ def step_context(draft: Draft, current: str) -> dict[str, object]:
 def has_choice(procedure: Procedure) -> bool:
     named_cases = [c for c in procedure.cases.all() if c.name]
     return len(named_cases) > 1 or len(submission.situations(procedure)) > 1
+
+
+def bundle_route(request: HttpRequest, draft: Draft) -> HttpResponse | None:
+    """A declaration whose linked boxes are ticked (birth: residence, health card; death:
+    residence removal, funeral allowance) goes on as a linked bundle, with what it holds."""
+    target = bundle_url(draft.procedure.code, draft.key, draft.eform_data)
+    if target is None:
+        return None
+    messages.info(
+        request,
+        _("Bạn đã chọn làm cùng các thủ tục liên thông: hồ sơ sẽ nộp một lần cho các cơ quan. "
+          "Thông tin đã khai được chuyển sang; kiểm tra lại rồi nộp."),
+    )  # fmt: skip
+    return redirect(target)
 
 
 def finished(draft: Draft) -> HttpResponse | None:
@@ -202,6 +217,8 @@ def fill_page(request: HttpRequest, draft: Draft) -> HttpResponse:
             return render_page(request, draft, kept, status=400)
         messages.success(request, _("Đã lưu nháp. Bạn có thể làm tiếp lúc khác ở “Hồ sơ của tôi”."))
         return redirect("portal:draft", key=draft.key)
+    if not errors and (linked := bundle_route(request, draft)):
+        return linked  # never a lone dossier while a linked box is ticked
     problems = submission.draft_problems(draft)
     if not errors and not problems:
         try:
@@ -229,9 +246,11 @@ def render_page(
     groups = eform.form_groups(schema, draft.eform_data or {}, errors)
     page_errors = {k: v for k, v in errors.items() if k in PAGE_FIELDS or k.startswith("file-")}
     cases = [c for c in procedure.cases.all() if c.name]
+    route = ROUTES.get(procedure.code)
     context = {
         "draft": draft,
         "procedure": procedure,
+        "bundle_kind": route.kind if route else "",
         "signed_in": request.user.is_authenticated,
         "units": sorted(
             submission.receiving_units(procedure, now().date()),
@@ -313,6 +332,8 @@ def form(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             messages.success(request, _("Đã lưu nháp tờ khai. Bạn có thể làm tiếp lúc khác."))
             return redirect("portal:draft-form", key=draft.key)
         if not errors:
+            if linked := bundle_route(request, draft):
+                return linked
             return redirect("portal:draft-documents", key=draft.key)
     groups = eform.form_groups(schema, draft.eform_data, errors)
     context = step_context(draft, "to-khai") | {
@@ -368,6 +389,8 @@ def review(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     draft = own_draft(request, key)
     if done := finished(draft):
         return done
+    if linked := bundle_route(request, draft):  # never a lone dossier while a linked box is ticked
+        return linked
     if request.method == "POST":
         try:
             dossier = submission.draft_submit(draft=draft, user=applicant(request), at=now())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from motcua.bundles.models import Bundle
 from motcua.dossiers.constants import Decision, Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.results import result_is_electronic
@@ -67,3 +69,15 @@ def next_step(dossier: Dossier, *, has_results: bool = False) -> str:
     if status == Status.RETURNED:
         return _("Tải kết quả về ở ngay dưới đây.") if has_results else _("Hồ sơ đã xong.")
     return ""
+
+
+def citizen_bundles(user: object) -> list[Bundle]:
+    """The citizen's linked bundles, newest first: those the account submitted, and those one
+    of whose member dossiers it proved it applied for."""
+    from .services import citizen_dossiers
+
+    mine = Dossier.objects.filter(citizen_dossiers(user)).values("pk")
+    rows = Bundle.objects.filter(
+        Q(owner_id=getattr(user, "pk", None)) | Q(members__dossier__in=mine)
+    ).distinct()
+    return list(rows.order_by("-submitted_at")[:50])

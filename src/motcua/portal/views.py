@@ -33,7 +33,7 @@ from .forms import CitizenSignUpForm
 from .online import applicant_forms, own_dossier, pending_code, visible_documents
 from .ownership import Registration
 from .services import TooManyLookups, citizen_dossiers, dossier_lookup
-from .status import citizen_status, next_step
+from .status import citizen_bundles, citizen_status, next_step
 from .submission import drafts_of, what_to_bring
 from .supplement import supplement_request
 
@@ -178,8 +178,9 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/my_dossiers.html",
-        {"rows": rows, "drafts": drafts, "citizen": citizen},
-    )
+        {"rows": rows, "drafts": drafts, "citizen": citizen,
+         "bundles": citizen_bundles(request.user)},
+    )  # fmt: skip
 
 
 @login_required
@@ -203,6 +204,7 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
             if dossier.status == Status.SUPPLEMENT_REQUESTED
             else None,
             "documents": [d for d in documents if d.kind != DossierDocument.Kind.RESULT],
+            "bundle_ref": bundle_ref_of(dossier),
             "forms": applicant_forms(dossier),
             "accesses": accesses_for_applicant(dossier),
             "bring": what_to_bring(dossier)
@@ -211,6 +213,13 @@ def my_dossier(request: HttpRequest, ref: str) -> HttpResponse:
             else [],
         },
     )
+
+
+def bundle_ref_of(dossier: Dossier) -> str:
+    """The linked bundle the dossier belongs to (its form's marker), for a link to the whole."""
+    form = dossier.eform_data if isinstance(dossier.eform_data, dict) else {}
+    marker = form.get("bundle")
+    return str(marker.get("ref") or "") if isinstance(marker, dict) else ""
 
 
 def citizen_holder(dossier: Dossier) -> dict[str, object] | None:

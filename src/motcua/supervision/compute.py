@@ -12,7 +12,8 @@ unfinished dossier is judged at that instant. The on-time rule of §3, at period
 
     late if a second supplement request came before T; otherwise
     E = the end, if before T; else the first request, if it is still waiting at T; else T;
-    on time when E − (the first supplement's wait, if answered by E) ≤ the appointment.
+    on time when E ≤ the appointment: the one given at reception, or, once the first supplement
+    was answered by E, the one that answer gave (the citizen's time taken off, in working time).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models import IntegerField as IntegerOutput
 
 from motcua.common.clock import now
@@ -97,23 +98,27 @@ def counts(scope: Scope, start: int, until: int) -> Counts:
     ended_before = Q(end__isnull=False, end__lt=until)
     waiting = Q(sup1_start__lt=until) & (Q(sup1_end__isnull=True) | Q(sup1_end__gte=until))
     effective_end = Case(
-        When(ended_before, then=F("end")),
+        When(ended_before, then=F("judge_end")),
         When(waiting, then=F("sup1_start")),
         default=Value(until),
         output_field=IntegerOutput(),
     )
-    facts = scoped(scope).filter(received__lt=until).annotate(effective_end=effective_end)
-    citizen = Case(
-        When(Q(sup1_end__isnull=False, sup1_end__lte=F("effective_end")),
-             then=F("sup1_end") - F("sup1_start")),
-        default=Value(0), output_field=IntegerOutput(),
+    # The first supplement answered by then: the appointment it gave (the citizen's time off).
+    deadline = Case(
+        When(Q(sup1_end__isnull=False, sup1_end__lte=F("effective_end")), then=F("sup1_due")),
+        default=F("due"), output_field=IntegerOutput(),
     )  # fmt: skip
-    facts = facts.annotate(
-        judged_end=ExpressionWrapper(F("effective_end") - citizen, output_field=IntegerOutput())
+    facts = (
+        scoped(scope)
+        .filter(received__lt=until)
+        .annotate(effective_end=effective_end)
+        .annotate(deadline=deadline)
     )
     handled = Q(end__isnull=True) | Q(end__gte=start)
     judged = handled & Q(due__isnull=False)
-    on_time = judged & (Q(sup2__isnull=True) | Q(sup2__gte=until)) & Q(judged_end__lte=F("due"))
+    on_time = (
+        judged & (Q(sup2__isnull=True) | Q(sup2__gte=until)) & Q(effective_end__lte=F("deadline"))
+    )
     received = Q(received__gte=start)
     resolved = Q(end_kind=END_KIND_RESOLVED, end__gte=start, end__lt=until)
     had_result = resolved & Q(e_result__lt=until)

@@ -27,9 +27,11 @@ class DossierFact(models.Model):
     received = models.BigIntegerField()
     due = models.BigIntegerField(null=True)
     end = models.BigIntegerField(null=True)
+    judge_end = models.BigIntegerField(null=True)
     end_kind = models.CharField(max_length=10, blank=True)
     sup1_start = models.BigIntegerField(null=True)
     sup1_end = models.BigIntegerField(null=True)
+    sup1_due = models.BigIntegerField(null=True)
     sup2 = models.BigIntegerField(null=True)
     citizen = models.BigIntegerField(default=0)
     # When the first input file, the first result file and an unsatisfied rating came: a

@@ -26,9 +26,10 @@ from django.db.models import F, Max, Min
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 from motcua.ratings.models import SATISFIED, Rating
+from motcua.worktime.engine import Pause, PauseKind
 from motcua.worktime.services import deadline_compute
 
-from .facts import facts_fold, seconds
+from .facts import Facts, facts_fold, seconds
 from .models import DossierFact, FactCursor
 
 OVERLAP = 5000
@@ -36,7 +37,8 @@ BATCH = 2000
 EVENTS, RATINGS = "events", "ratings"
 FACT_FIELDS = [
     "seq", "receiving_unit_id", "deciding_unit_id", "procedure_id", "field_id", "channel",
-    "received", "due", "end", "end_kind", "sup1_start", "sup1_end", "sup2", "citizen",
+    "received", "due", "end", "judge_end", "end_kind", "sup1_start", "sup1_end", "sup1_due",
+    "sup2", "citizen",
     "digitised", "e_result", "unsatisfied",
 ]  # fmt: skip
 
@@ -176,6 +178,8 @@ def fact_of(dossier: Dossier, events: list[DossierEvent]) -> DossierFact | None:
         return None
     if facts.due is None:
         facts.due = legal_due(dossier, facts.received)
+    if facts.sup1_end is not None and facts.sup1_due is None and facts.due is not None:
+        facts.sup1_due = due_after_supplement(dossier, facts)
     return DossierFact(
         dossier_id=dossier.pk, seq=events[-1].seq, receiving_unit_id=dossier.receiving_unit_id,
         deciding_unit_id=dossier.deciding_unit_id, procedure_id=dossier.procedure_id,
@@ -183,11 +187,35 @@ def fact_of(dossier: Dossier, events: list[DossierEvent]) -> DossierFact | None:
     )  # fmt: skip
 
 
-def legal_due(dossier: Dossier, received: int) -> int | None:
+def moment(value: int) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
+
+
+def legal_due(dossier: Dossier, received: int, pauses: list[Pause] | None = None) -> int | None:
     """No appointment recorded (§3): the legal time limit counted from reception, if the
-    procedure has one; the supplement time is subtracted from the elapsed time as for a due."""
-    limit = deadlines.limit_of(dossier)
+    procedure has one (the citizen's supplement time off the clock, as for an appointment)."""
+    override = deadlines.limit_override(dossier)
+    limit = override.limit if override is not None else deadlines.limit_of(dossier)
     if limit is None:
         return None
-    at = datetime.datetime.fromtimestamp(received, tz=datetime.UTC)
-    return seconds(deadline_compute(received=at, limit=limit, unit=dossier.deciding_unit).due)
+    due = deadline_compute(
+        received=moment(received),
+        limit=limit,
+        unit=dossier.deciding_unit,
+        pauses=pauses or [],
+        cutoff_moves_day_limits=override.cutoff_moves_day_limits if override else None,
+    ).due
+    return seconds(due)
+
+
+def due_after_supplement(dossier: Dossier, facts: Facts) -> int | None:
+    """The appointment once the first supplement came, when its event did not record one (an
+    apology kept the date, a legacy line, an end while waiting): the limit counted again with
+    the wait off the clock; without a limit, the appointment moved by the wait."""
+    assert facts.received is not None
+    assert facts.sup1_start is not None
+    assert facts.sup1_end is not None
+    assert facts.due is not None
+    wait = Pause(moment(facts.sup1_start), moment(facts.sup1_end), PauseKind.SUPPLEMENT)
+    again = legal_due(dossier, facts.received, [wait])
+    return again if again is not None else facts.due + facts.sup1_end - facts.sup1_start

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
+from motcua.supervision.docs import indicators_markdown
 from motcua.supervision.query import QueryError, query_parse, query_report
 from motcua.supervision.registry import GROUPS, INDICATORS
 from motcua.supervision.rollup import catch_up, rebuild
@@ -29,11 +32,20 @@ class Command(BaseCommand):
             help="Dựng lại bảng tổng hợp từ nhật ký sự kiện / rebuild the rollup from the events",
         )  # fmt: skip
         parser.add_argument(
+            "--docs", metavar="FILE",
+            help="Ghi trang mô tả chỉ số (Markdown) / write the reference page, e.g. docs/indicators.md",
+        )  # fmt: skip
+        parser.add_argument(
             "--catch-up", action="store_true",
             help="Chỉ cập nhật bảng tổng hợp / only bring the rollup up to date",
         )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["docs"]:
+            with translation.override("vi"):
+                Path(options["docs"]).write_text(indicators_markdown(), encoding="utf-8")
+            self.stdout.write(options["docs"])
+            return
         if options["rebuild"]:
             folded = rebuild()
             self.stdout.write(f"Đã dựng lại / rebuilt: {folded} hồ sơ / dossiers")

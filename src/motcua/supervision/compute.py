@@ -177,9 +177,9 @@ def indicator_value(indicator: Indicator, c: Counts) -> IndicatorValue:
     if code == "2.1":
         return IndicatorValue(c.on_time, c.judged, rate(c.on_time, c.judged))
     if code == "2.2":
-        days = two_places(Decimal(c.resolution_seconds) / DAY_SECONDS)
-        average = two_places(Decimal(days) / c.resolved) if c.resolved else None
-        return IndicatorValue(days, c.resolved, average)
+        days = Decimal(c.resolution_seconds) / DAY_SECONDS
+        average = two_places(days / c.resolved) if c.resolved else None
+        return IndicatorValue(two_places(days), c.resolved, average)
     if code == "3.3":
         return IndicatorValue(c.online, c.received, rate(c.online, c.received), *SYNC_NOTE)
     if code == "4.1":

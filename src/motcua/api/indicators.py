@@ -37,7 +37,7 @@ class IndicatorParams(Schema):
 
 
 class IndicatorOut(Schema):
-    num: float | None = Field(description="numerator (2.2: total days)")
+    num: int | float | None = Field(description="numerator (2.2: total days)")
     den: int | None = Field(description="denominator (dossiers)")
     value: float | None = Field(description="percentage with two decimals (2.2: days); null: N/A")
     reason: str | None = Field(None, description="why N/A, or what the value leaves out")
@@ -45,7 +45,7 @@ class IndicatorOut(Schema):
 
 
 class GroupOut(Schema):
-    score: float | None = Field(description="points, scaled from the indicators with a value")
+    score: float | None = Field(description="points earned by the indicators with a value")
     max: float
     counted_max: float = Field(description="the points of the indicators that have a value")
 
@@ -58,6 +58,7 @@ class ReportOut(Schema):
     indicators: dict[str, IndicatorOut]
     groups: dict[str, GroupOut]
     total: float | None
+    total_counted_max: float = Field(description="what the total is out of (N/A excluded)")
 
 
 @router.get(
@@ -89,6 +90,4 @@ def indicators(request: HttpRequest, params: Query[IndicatorParams]) -> Any:
             raise ApiError(403, "no_report_rights", "Bạn không có quyền xem báo cáo, chỉ số.",
                            "You may not read reports or indicators.")  # fmt: skip
         query = replace(query, scope=replace(query.scope, unit_ids=frozenset(visible)))
-    answer = query_report(query)
-    answer["start"], answer["end"] = answer.pop("from"), answer.pop("to")
-    return answer
+    return query_report(query)

@@ -157,10 +157,10 @@ class IndicatorValue:
     note_en: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"num": self.num, "den": self.den, "value": self.value}
-        if self.note:
-            out["reason"], out["reason_en"] = self.note, self.note_en
-        return out
+        return {
+            "num": self.num, "den": self.den, "value": self.value,
+            "reason": self.note or None, "reason_en": self.note_en or None,
+        }  # fmt: skip
 
 
 SYNC_NOTE = (
@@ -208,18 +208,22 @@ def report(period: Period, scope: Scope, *, at: datetime.datetime | None = None)
     values = {indicator.code: indicator_value(indicator, c) for indicator in in_force}
     groups: dict[str, Any] = {}
     for group in GROUPS:
-        earned = available = 0.0
+        earned = counted = 0.0
         for indicator in in_force:
             got = points(indicator, values[indicator.code].value)
             if indicator.group == group.code and got is not None:
-                earned, available = earned + got, available + indicator.points
-        score = two_places(Decimal(group.max_points * earned / available)) if available else None
-        groups[group.code] = {"score": score, "max": group.max_points, "counted_max": available}
+                earned, counted = earned + got, counted + indicator.points
+        # Points earned on the indicators that have a value; the ones N/A earn none and are
+        # not extrapolated (``counted_max`` says what the score is out of).
+        score = two_places(Decimal(earned)) if counted else None
+        groups[group.code] = {"score": score, "max": group.max_points, "counted_max": counted}
     scores = [g["score"] for g in groups.values() if g["score"] is not None]
+    counted_total = sum(g["counted_max"] for g in groups.values())
     return {
         "from": period.start.isoformat(),
         "to": period.end.isoformat(),
         "indicators": {code: value.as_dict() for code, value in values.items()},
         "groups": groups,
         "total": two_places(Decimal(sum(scores))) if scores else None,
+        "total_counted_max": two_places(Decimal(counted_total)),
     }

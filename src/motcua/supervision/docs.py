@@ -35,6 +35,12 @@ period ends at the midnight after its last day (Hà Nội time), or now if that 
 Ngày hẹn mới sau Phiếu xin lỗi không làm hồ sơ thành đúng hạn (phiếu xin lỗi là vì trễ hạn). /
 The new date of an apology does not make a dossier on time (the apology is for being late).
 
+3.3 nhân với tỷ lệ đồng bộ (1.4) khi hệ thống ghi nhận việc đồng bộ; đến lúc đó giá trị chưa
+nhân và có ghi chú. / 3.3 is multiplied by the sync rate (1.4) once synchronisation is recorded;
+until then the value is not, and says so. 4.1 and 4.2 count the result files and input files
+the dossier holds (any file the system keeps is electronic; inputs uploaded online or scanned at
+the counter). / 4.1 and 4.2 count the dossier's stored result and input files.
+
 Mẫu số bằng 0: N/A (null), không bao giờ là 0; hai chữ số thập phân. / A zero denominator is
 N/A (null), never 0; two decimals.
 """
@@ -51,9 +57,13 @@ def indicators_markdown() -> str:
         "[--field CODE] [--channel CODE] [--format json|table]`; "
         "`GET /api/v1/indicators?from=&to=&unit=&procedure=&field=&channel=`.",
         "",
-        "Điểm nhóm = điểm tối đa của nhóm × điểm đạt / điểm tối đa của các chỉ số có giá trị; "
-        "tổng = cộng các nhóm có điểm. / A group's score is its maximum × the points earned over "
-        "the points of its indicators that have a value; the total adds the groups that have one. "
+        "Điểm nhóm = điểm đạt của các chỉ số có giá trị (chỉ số N/A không có điểm, không suy "
+        "diễn; `counted_max` cho biết điểm tối đa đã tính); tổng = cộng các nhóm có điểm. Chỉ số "
+        "tỷ lệ đạt đủ điểm từ ngưỡng “đủ điểm từ”, dưới ngưỡng tính theo tỷ lệ. / A group's score "
+        "is the points earned by its indicators that have a value (an N/A indicator earns none "
+        "and is not extrapolated; `counted_max` says what the score is out of); the total adds "
+        "the groups that have one. A rate earns all its points from its threshold, pro rata "
+        "below. "
         "Cách chia điểm trong nhóm chưa tìm thấy văn bản [U]: chia đều. / The split of a group's "
         "points between its indicators is unconfirmed [U]: equal shares.",
         "",

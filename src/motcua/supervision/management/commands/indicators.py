@@ -83,4 +83,6 @@ class Command(BaseCommand):
                 f"Nhóm / group {group.code} {group.name_vi:34} {score:>8} / {got['max']:g}"
             )
         total = "N/A" if answer["total"] is None else f"{answer['total']:.2f}"
-        self.stdout.write(f"Tổng điểm / total {total} / 100")
+        self.stdout.write(
+            f"Tổng điểm / total {total} / {answer['total_counted_max']:g} (tối đa / max 100)"
+        )

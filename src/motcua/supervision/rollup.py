@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Max, Min
 
+from motcua.common.memo import reference_memo
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 from motcua.ratings.models import SATISFIED, Rating
@@ -120,10 +121,16 @@ def rebuild() -> int:
 
 
 def dossiers_fold(dossier_ids: Iterable[int]) -> int:
-    """Fold the given dossiers again from all their events; write their facts."""
+    """Fold the given dossiers again from all their events; write their facts. The procedures'
+    limits and calendars are read once per batch (``reference_memo``)."""
     ids = sorted(set(dossier_ids))
     if not ids:
         return 0
+    with reference_memo():
+        return facts_write(ids)
+
+
+def facts_write(ids: list[int]) -> int:
     events: dict[int, list[DossierEvent]] = defaultdict(list)
     for event in (
         DossierEvent.objects.filter(dossier_id__in=ids)

@@ -145,11 +145,15 @@ def facts_write(ids: list[int]) -> int:
         .values_list("dossier_id", "created_at")
     )
     facts = []
+    # Whole rows but their large JSON: the legal-deadline fallback reads the case, the bundle
+    # membership and the deciding unit's calendar (a deferred field would cost a query each).
     dossiers = (
         Dossier.objects.filter(pk__in=ids)
-        .only("receiving_unit_id", "deciding_unit_id", "procedure_id", "case_id", "channel")
+        .select_related("deciding_unit")
+        .defer("applicant", "eform_data", "supplement_items", "checklist",
+               "deciding_unit__attributes", "deciding_unit__note")
         .annotate(field_of_procedure=F("procedure__field_id"))
-    )
+    )  # fmt: skip
     for dossier in dossiers:
         fact = fact_of(dossier, events.get(dossier.pk, []))
         if fact is None:

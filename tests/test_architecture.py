@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "motcua"
 DOMAIN = {
     "common", "organizations", "accounts", "worktime", "catalog", "authority", "dossiers", "bundles",
 }  # fmt: skip
-REACTING = {"notifications", "portal", "ratings", "web", "api", "integrations"}
+REACTING = {
+    "notifications", "portal", "ratings", "web", "api", "integrations", "supervision",
+}  # fmt: skip
 
 
 def app_imports() -> dict[str, set[str]]:

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from . import bundles, catalog, dossiers
+from . import bundles, catalog, dossiers, indicators
 
 api = NinjaAPI(
     title="Một Cửa API",
@@ -26,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/", catalog.router)
 api.add_router("/", dossiers.router)
 api.add_router("/", bundles.router)
+api.add_router("/", indicators.router)
 
 
 def split_message(text: str) -> tuple[str, str]:

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    """Giám sát: the Decision 766/QĐ-TTg index, computed from the dossiers' event log."""
+
+    name = "motcua.supervision"
+    verbose_name = _("Giám sát, chỉ số phục vụ")

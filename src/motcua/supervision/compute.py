@@ -1,0 +1,229 @@
+"""The indicators of a period and a scope, summed over the rollup (``DossierFact``) in one query.
+
+The populations (docs/indicators.md says the same in words):
+
+- *handled* (2.1, 5.4): received before the period's end and not ended before its start: the
+  dossiers received in the period and those carried over into it;
+- *received* (3.3): received within the period;
+- *resolved* (2.2, 4.1, 4.2): a result (granted or refused) within the period.
+
+The period's end is the next day's midnight in Hà Nội, or now when that is later than now: an
+unfinished dossier is judged at that instant. The on-time rule of §3, at period end ``T``:
+
+    late if a second supplement request came before T; otherwise
+    E = the end, if before T; else the first request, if it is still waiting at T; else T;
+    on time when E ≤ the appointment: the one given at reception, or, once the first supplement
+    was answered by E, the one that answer gave (the citizen's time taken off, in working time).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models import IntegerField as IntegerOutput
+
+from motcua.common.clock import now
+from motcua.dossiers.constants import Channel
+from motcua.worktime.engine import VIETNAM_OFFSET
+
+from .facts import END_KIND_RESOLVED
+from .models import DossierFact
+from .registry import GROUPS, Indicator, indicators_in_force, na_reason
+
+ONLINE_CHANNELS = [Channel.ONLINE, Channel.NATIONAL_PORTAL]
+DAY_SECONDS = 86400
+TWO_PLACES = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which dossiers: those received or decided by one of ``unit_ids`` (None: every unit)."""
+
+    unit_ids: frozenset[int] | None = None
+    procedure_ids: frozenset[int] | None = None
+    field_id: int | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # included
+
+    def bounds(self, at: datetime.datetime | None = None) -> tuple[int, int]:
+        """(start, T) in epoch seconds: T is the end's next midnight, or ``at`` if earlier."""
+        begin = datetime.datetime.combine(self.start, datetime.time(), VIETNAM_OFFSET)
+        finish = datetime.datetime.combine(
+            self.end + datetime.timedelta(days=1), datetime.time(), VIETNAM_OFFSET
+        )
+        return int(begin.timestamp()), int(min(finish, at or now()).timestamp())
+
+
+@dataclass
+class Counts:
+    """The numerators and denominators the indicators are made of."""
+
+    handled: int = 0
+    judged: int = 0
+    on_time: int = 0
+    unsatisfied: int = 0
+    received: int = 0
+    online: int = 0
+    resolved: int = 0
+    resolution_seconds: int = 0
+    e_result: int = 0
+    digitised: int = 0
+
+
+def scoped(scope: Scope) -> Any:
+    facts = DossierFact.objects.all()
+    if scope.unit_ids is not None:
+        ids = sorted(scope.unit_ids)
+        facts = facts.filter(Q(receiving_unit_id__in=ids) | Q(deciding_unit_id__in=ids))
+    if scope.procedure_ids is not None:
+        facts = facts.filter(procedure_id__in=sorted(scope.procedure_ids))
+    if scope.field_id is not None:
+        facts = facts.filter(field_id=scope.field_id)
+    if scope.channel:
+        facts = facts.filter(channel=scope.channel)
+    return facts
+
+
+def counts(scope: Scope, start: int, until: int) -> Counts:
+    """Every count in one aggregate over the scope's facts received before ``until``."""
+    ended_before = Q(end__isnull=False, end__lt=until)
+    waiting = Q(sup1_start__lt=until) & (Q(sup1_end__isnull=True) | Q(sup1_end__gte=until))
+    effective_end = Case(
+        When(ended_before, then=F("judge_end")),
+        When(waiting, then=F("sup1_start")),
+        default=Value(until),
+        output_field=IntegerOutput(),
+    )
+    # The first supplement answered by then: the appointment it gave (the citizen's time off).
+    deadline = Case(
+        When(Q(sup1_end__isnull=False, sup1_end__lte=F("effective_end")), then=F("sup1_due")),
+        default=F("due"), output_field=IntegerOutput(),
+    )  # fmt: skip
+    facts = (
+        scoped(scope)
+        .filter(received__lt=until)
+        .annotate(effective_end=effective_end)
+        .annotate(deadline=deadline)
+    )
+    handled = Q(end__isnull=True) | Q(end__gte=start)
+    judged = handled & Q(due__isnull=False)
+    on_time = (
+        judged & (Q(sup2__isnull=True) | Q(sup2__gte=until)) & Q(effective_end__lte=F("deadline"))
+    )
+    received = Q(received__gte=start)
+    resolved = Q(end_kind=END_KIND_RESOLVED, end__gte=start, end__lt=until)
+    had_result = resolved & Q(e_result__lt=until)
+    row = facts.aggregate(
+        n_handled=Count("pk", filter=handled),
+        n_judged=Count("pk", filter=judged),
+        n_on_time=Count("pk", filter=on_time),
+        n_unsatisfied=Count("pk", filter=judged & Q(unsatisfied__lt=until)),
+        n_received=Count("pk", filter=received),
+        n_online=Count("pk", filter=received & Q(channel__in=ONLINE_CHANNELS)),
+        n_resolved=Count("pk", filter=resolved),
+        n_resolution_seconds=Sum(F("end") - F("received") - F("citizen"), filter=resolved),
+        n_e_result=Count("pk", filter=had_result),
+        n_digitised=Count("pk", filter=had_result & Q(digitised__lt=until)),
+    )
+    return Counts(**{name[2:]: int(value or 0) for name, value in row.items()})  # n_: not a column
+
+
+def two_places(value: Decimal) -> float:
+    return float(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def rate(num: int, den: int) -> float | None:
+    """A percentage with two decimals; None (N/A) for a zero denominator, never 0."""
+    if den == 0:
+        return None
+    return two_places(Decimal(100) * num / den)
+
+
+@dataclass
+class IndicatorValue:
+    num: float | int | None
+    den: int | None
+    value: float | None
+    note: str = ""
+    note_en: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "num": self.num, "den": self.den, "value": self.value,
+            "reason": self.note or None, "reason_en": self.note_en or None,
+        }  # fmt: skip
+
+
+SYNC_NOTE = (
+    "Chưa nhân với tỷ lệ đồng bộ (1.4): hệ thống chưa ghi nhận việc đồng bộ.",
+    "Not multiplied by the sync rate (1.4): synchronisation is not recorded yet.",
+)
+
+
+def indicator_value(indicator: Indicator, c: Counts) -> IndicatorValue:
+    reason = na_reason(indicator)
+    if reason is not None:
+        return IndicatorValue(None, None, None, *reason)
+    code = indicator.code
+    if code == "2.1":
+        return IndicatorValue(c.on_time, c.judged, rate(c.on_time, c.judged))
+    if code == "2.2":
+        days = Decimal(c.resolution_seconds) / DAY_SECONDS
+        average = two_places(days / c.resolved) if c.resolved else None
+        return IndicatorValue(two_places(days), c.resolved, average)
+    if code == "3.3":
+        return IndicatorValue(c.online, c.received, rate(c.online, c.received), *SYNC_NOTE)
+    if code == "4.1":
+        return IndicatorValue(c.e_result, c.resolved, rate(c.e_result, c.resolved))
+    if code == "4.2":
+        return IndicatorValue(c.digitised, c.resolved, rate(c.digitised, c.resolved))
+    if code == "5.4":
+        # 100% − (late % + unsatisfied %): the late and the unsatisfied over the same dossiers.
+        late = c.judged - c.on_time
+        kept = max(0, c.judged - late - c.unsatisfied)
+        return IndicatorValue(kept, c.judged, rate(kept, c.judged))
+    raise ValueError(f"no computation for indicator {code}")
+
+
+def points(indicator: Indicator, value: float | None) -> float | None:
+    if value is None or indicator.kind != "rate" or not indicator.points:
+        return None
+    return indicator.points * min(1.0, value / indicator.full_at)
+
+
+def report(period: Period, scope: Scope, *, at: datetime.datetime | None = None) -> dict[str, Any]:
+    """``{"from", "to", "indicators": {code: {num, den, value}}, "groups", "total"}``."""
+    start, until = period.bounds(at)
+    c = counts(scope, start, until) if until > start else Counts()
+    in_force = indicators_in_force(period.end)
+    values = {indicator.code: indicator_value(indicator, c) for indicator in in_force}
+    groups: dict[str, Any] = {}
+    for group in GROUPS:
+        earned = counted = 0.0
+        for indicator in in_force:
+            got = points(indicator, values[indicator.code].value)
+            if indicator.group == group.code and got is not None:
+                earned, counted = earned + got, counted + indicator.points
+        # Points earned on the indicators that have a value; the ones N/A earn none and are
+        # not extrapolated (``counted_max`` says what the score is out of).
+        score = two_places(Decimal(earned)) if counted else None
+        groups[group.code] = {"score": score, "max": group.max_points, "counted_max": counted}
+    scores = [g["score"] for g in groups.values() if g["score"] is not None]
+    counted_total = sum(g["counted_max"] for g in groups.values())
+    return {
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "indicators": {code: value.as_dict() for code, value in values.items()},
+        "groups": groups,
+        "total": two_places(Decimal(sum(scores))) if scores else None,
+        "total_counted_max": two_places(Decimal(counted_total)),
+    }

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.dossiers.models import Dossier
+
+
+class DossierFact(models.Model):
+    """The rollup: one row per received dossier, folded from its events (``facts.py``) and the
+    flags its documents and rating carry. The indicators of any period, unit, procedure, field
+    and channel are sums over these rows (``compute.py``); the rows are rebuilt from the events
+    at will (``motcua indicators --rebuild``), so nothing here is a record of its own.
+
+    Instants are seconds since the epoch (see ``facts.py``). ``seq``: the last event folded.
+    """
+
+    dossier = models.OneToOneField(
+        Dossier, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    seq = models.PositiveIntegerField()
+    receiving_unit_id = models.IntegerField()
+    deciding_unit_id = models.IntegerField()
+    procedure_id = models.IntegerField()
+    field_id = models.IntegerField(null=True)
+    channel = models.CharField(max_length=20)
+    received = models.BigIntegerField()
+    due = models.BigIntegerField(null=True)
+    end = models.BigIntegerField(null=True)
+    judge_end = models.BigIntegerField(null=True)
+    end_kind = models.CharField(max_length=10, blank=True)
+    sup1_start = models.BigIntegerField(null=True)
+    sup1_end = models.BigIntegerField(null=True)
+    sup1_due = models.BigIntegerField(null=True)
+    sup2 = models.BigIntegerField(null=True)
+    citizen = models.BigIntegerField(default=0)
+    # When the first input file, the first result file and an unsatisfied rating came: a
+    # period ending earlier does not count them.
+    digitised = models.BigIntegerField(null=True)
+    e_result = models.BigIntegerField(null=True)
+    unsatisfied = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("dữ kiện chỉ số của hồ sơ")
+        verbose_name_plural = _("dữ kiện chỉ số của hồ sơ")
+        indexes = [
+            models.Index(fields=["receiving_unit_id", "received"], name="fact_receiving"),
+            models.Index(fields=["deciding_unit_id", "received"], name="fact_deciding"),
+            models.Index(fields=["procedure_id", "received"], name="fact_procedure"),
+            models.Index(fields=["received"], name="fact_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} @{self.seq}"
+
+
+class FactCursor(models.Model):
+    """How far the rollup has read a log (``events``: dossier events; ``ratings``)."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    last_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("vị trí đọc của bảng chỉ số")
+        verbose_name_plural = _("vị trí đọc của bảng chỉ số")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_id}"

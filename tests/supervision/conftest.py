@@ -1,0 +1,1 @@
+from tests.dossiers.conftest import staff  # noqa: F401 (the fixture, for these tests too)

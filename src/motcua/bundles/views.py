@@ -7,7 +7,6 @@ the Center's list of bundles with their SLA state. Thin: the rules are the kerne
 from __future__ import annotations
 
 import secrets
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -37,6 +36,7 @@ from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
 from . import pages
+from .citizen import CITIZEN
 from .constants import TERMINAL_BUNDLE_STATUSES, BundleStatus
 from .definitions import Definition, definition_in_force, kinds
 from .errors import BundleError, DefinitionError
@@ -93,7 +93,7 @@ def apply(request: HttpRequest, kind: str) -> HttpResponse:
         except (DomainError, BundleError) as refused:
             error = str(refused.message)
         else:
-            draft_done(user, request.POST.get("nhap", ""))
+            CITIZEN.draft_done(user, request.POST.get("nhap", ""))
             messages.success(
                 request,
                 _("Đã nộp hồ sơ liên thông. Số tham chiếu %(ref)s; %(unit)s sẽ tiếp nhận và báo "
@@ -126,9 +126,7 @@ def prefill(
     chosen: list[str] | None = None
     draft_key = request.GET.get("nhap", "")
     if draft_key:
-        from .drafts import from_draft
-
-        found = from_draft(user, draft_key, definition)
+        found = CITIZEN.draft_facts(user, draft_key, definition)
         if found is not None:
             chosen, facts = found
             subject |= facts
@@ -136,20 +134,6 @@ def prefill(
     if asked:
         chosen = asked
     return chosen, subject
-
-
-def draft_done(user: User, key: str) -> None:
-    """The declaration the citizen came from is now the bundle's: its draft goes."""
-    from motcua.portal.models import Draft
-    from motcua.portal.submission import draft_discard
-
-    try:
-        parsed = uuid.UUID(key[:40])
-    except ValueError:
-        return
-    draft = Draft.objects.filter(key=parsed, owner=user, dossier__isnull=True).first()
-    if draft is not None:
-        draft_discard(draft=draft)
 
 
 def online_submit(
@@ -171,10 +155,8 @@ def online_submit(
 def citizen_bundle(request: HttpRequest, ref: str) -> Bundle:
     """The bundle the account submitted, or one of whose member dossiers it proved it applied
     for (a counter bundle claimed with the SMS code); else 404, never "not yours"."""
-    from motcua.portal.services import citizen_dossiers
-
     user = request.user
-    mine = Dossier.objects.filter(citizen_dossiers(user)).values("pk")
+    mine = Dossier.objects.filter(CITIZEN.dossiers_of(user)).values("pk")
     found = (
         Bundle.objects.filter(Q(ref=ref) | Q(code=ref))
         .filter(Q(owner_id=user.pk) | Q(members__dossier__in=mine))

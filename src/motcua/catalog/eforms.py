@@ -81,7 +81,7 @@ HAND_WRITTEN: dict[str, dict[str, Any]] = {
             "me": person("Mẹ"),
             "cha": person("Cha"),
             "quan_he_voi_tre": text("Quan hệ với người được khai sinh", 50),
-            # Ticked, they lead into the linked bundle (motcua.bundles.drafts): never a promise
+            # Ticked, they lead into the linked bundle (motcua.portal.bundle_drafts): never a promise
             # that a lone birth dossier does not keep. Unticked by default: a lone dossier
             # stays the citizen's own choice.
             "dang_ky_thuong_tru": {

@@ -30,7 +30,6 @@ from motcua.accounts.validators import (
     validate_personal_id_number,
     validate_phone,
 )
-from motcua.bundles import views as bundle_views
 from motcua.catalog import eform_answers as eform
 from motcua.catalog.constants import TimeUnit
 from motcua.catalog.legal_limits import (
@@ -50,7 +49,7 @@ from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from . import services, steps
+from . import extensions, services, steps
 from .access import access_record
 from .actions import ActionSpec
 from .constants import Action, Channel, Status
@@ -94,7 +93,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         user=user, tab=asked.tab, query=asked.query, at=now(), page=asked.page,
         sort=asked.sort, filters=asked.filters,
     )  # fmt: skip
-    bundle_views.worklist_context(result.dossiers)  # no query unless a row is a bundle's member
+    extensions.worklist_rows_mark(result.dossiers)  # e.g. bundle members (no query otherwise)
     context = {
         "tabs": [(key, label, result.counts.get(key, 0)) for key, label in TABS],
         "result": result,
@@ -197,8 +196,8 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             "can_attach": services.can_attach(dossier, user),
             "requirements": procedure_requirements(dossier.procedure_id),
             "now": moment,
-            "bundle_panel": bundle_views.context_for_dossier(dossier, user),
-        },
+        }
+        | extensions.panels_for(dossier, user),
     )
 
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
-from motcua.bundles.drafts import ROUTES, bundle_url
 from motcua.catalog import eform_answers as eform
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import online_submission_open, procedure_detail
@@ -30,6 +29,7 @@ from motcua.dossiers.legal_forms import LegalForm, forms_available, legal_form_p
 from motcua.dossiers.models import Dossier, DossierDocument
 
 from . import submission, supplement
+from .bundle_drafts import ROUTES, bundle_url
 from .models import Draft
 from .services import citizen_dossiers
 

@@ -14,8 +14,10 @@ from typing import Any
 from django.urls import reverse
 
 from motcua.accounts.models import User
+from motcua.bundles.definitions import Definition
 
-from .definitions import Definition
+from .models import Draft
+from .submission import draft_discard
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,6 @@ def from_draft(
 ) -> tuple[list[str], dict[str, str]] | None:
     """(services the boxes chose, facts of the declaration) of the citizen's own unsubmitted
     draft ``key`` of the declaration leading into ``definition``; None if there is none."""
-    from motcua.portal.models import Draft
-
     try:
         parsed = uuid.UUID(key[:40])
     except ValueError:  # a malformed key is no draft
@@ -98,3 +98,14 @@ def from_draft(
     if facts.get("sex") in SEX:
         facts["sex"] = SEX[facts["sex"]]
     return list(dict.fromkeys(services)), facts
+
+
+def draft_done(user: User, key: str) -> None:
+    """The declaration the citizen came from is now the bundle's: its draft goes."""
+    try:
+        parsed = uuid.UUID(key[:40])
+    except ValueError:
+        return
+    draft = Draft.objects.filter(key=parsed, owner=user, dossier__isnull=True).first()
+    if draft is not None:
+        draft_discard(draft=draft)

@@ -123,8 +123,12 @@ def ref_taking_patterns() -> Iterator[tuple[str, str]]:
 
 
 # URLs whose ``ref`` is not a dossier's: a linked bundle's (who sees which bundle, and which
-# member dossiers in it, is tested in tests/bundles/test_api.py).
-NOT_A_DOSSIER_REF = {"api-v1:bundle_get"}
+# member dossiers in it, is tested in tests/bundles/test_api.py and, for the pages, in
+# tests/bundles/test_pages.py::test_another_account_never_sees_the_bundle).
+NOT_A_DOSSIER_REF = {
+    "api-v1:bundle_get", "bundles:mine", "bundles:receipt", "bundles:withdraw",
+    "bundles:officer-detail", "bundles:officer-receipt",
+}  # fmt: skip
 
 
 def test_every_ref_taking_url_is_in_the_matrix() -> None:

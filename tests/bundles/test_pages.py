@@ -118,6 +118,15 @@ def test_another_account_never_sees_the_bundle(staff: Staff) -> None:
     stranger = signed_in(factories.citizen("001090088888", "0911222444"))
     assert stranger.get(reverse("bundles:mine", kwargs={"ref": bundle.ref})).status_code == 404
     assert stranger.get(reverse("bundles:receipt", kwargs={"ref": bundle.ref})).status_code == 404
+    withdrawn = stranger.post(reverse("bundles:withdraw", kwargs={"ref": bundle.ref}))
+    assert withdrawn.status_code == 404
+    assert Bundle.objects.get().status == bundle.status  # nothing changed
+    # Officers of a unit with no member in the bundle, and citizens, never see its officer pages.
+    outsider = signed_in(factories.officer("hn-so-tu-phap", Role.RECEPTION))
+    for name in ("bundles:officer-detail", "bundles:officer-receipt"):
+        url = reverse(name, kwargs={"ref": bundle.ref})
+        assert outsider.get(url).status_code == 404, name
+        assert stranger.get(url).status_code in (302, 403, 404), name
 
 
 def test_the_birth_declarations_linked_boxes_lead_into_the_bundle_form(staff: Staff) -> None:

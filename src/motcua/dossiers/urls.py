@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views, views
+from . import audit_views, reception_views, views
 
 app_name = "dossiers"
 
@@ -9,9 +9,9 @@ urlpatterns = [
     path("audit/roots/latest.json", audit_views.roots_latest, name="audit-roots-latest"),
     path("audit/roots/<int:number>.json", audit_views.root_detail, name="audit-root"),
     path("can-bo/ho-so/", views.worklist, name="worklist"),
-    path("can-bo/tiep-nhan/", views.reception, name="reception"),
-    path("can-bo/tiep-nhan/goi-y/", views.reception_suggest, name="reception-suggest"),
-    path("can-bo/thoi-han/<str:code>/", views.legal_limit, name="legal-limit"),
+    path("can-bo/tiep-nhan/", reception_views.reception, name="reception"),
+    path("can-bo/tiep-nhan/goi-y/", reception_views.reception_suggest, name="reception-suggest"),
+    path("can-bo/thoi-han/<str:code>/", reception_views.legal_limit, name="legal-limit"),
     path(
         "can-bo/don-vi/<slug:code>/so-theo-doi/<int:year>.<str:fmt>",
         views.tracking_book,

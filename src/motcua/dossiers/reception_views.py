@@ -1,0 +1,242 @@
+"""Counter reception for officers: the reception form with its checklist and suggestions, and the
+legal limit an officer enters where the record has none (split from ``views``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from motcua.accounts import permissions
+from motcua.accounts.constants import Capability
+from motcua.accounts.models import User
+from motcua.accounts.validators import (
+    normalise_digits,
+    normalise_phone,
+    validate_personal_id_number,
+    validate_phone,
+)
+from motcua.catalog.constants import TimeUnit
+from motcua.catalog.legal_limits import (
+    ENTERABLE_UNITS,
+    LimitInput,
+    legal_limit_current,
+    legal_limit_record,
+    procedure_has_record_limit,
+)
+from motcua.catalog.models import Procedure, ProcedureCase, Requirement
+from motcua.catalog.presentation import money_text, time_limit_text
+from motcua.catalog.requirements import counter_checklist
+from motcua.catalog.search import Filters
+from motcua.catalog.selectors import filters_for_unit, procedure_search
+from motcua.common.clock import now
+from motcua.common.errors import DomainError
+from motcua.organizations.models import Unit
+
+from . import services
+from .constants import Channel
+from .views import officer
+
+
+@login_required
+def reception(request: HttpRequest) -> HttpResponse:
+    """Counter reception of a paper dossier: procedure, case, applicant → received with a code."""
+    user = officer(request)
+    units = Unit.objects.filter(
+        pk__in=permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
+    ).order_by("name")
+    if not units:
+        raise PermissionDenied(_("Bạn không có vai trò tiếp nhận hồ sơ ở đơn vị nào."))
+    form: dict[str, str] = {
+        k: request.POST.get(k, request.GET.get(k, ""))
+        for k in ("procedure", "case", "unit", "name", "id_number", "phone", "limit_quantity",
+                  "limit_unit", "limit_basis", "limit_city_wide")
+    }  # fmt: skip
+    procedure = (
+        Procedure.objects.filter(code=form["procedure"].strip())
+        .order_by("-in_hanoi_set", "pk")
+        .first()
+        if form["procedure"]
+        else None
+    )
+    error = ""
+    if request.method == "POST":
+        try:
+            dossier = receive_at_counter(
+                user, form, procedure, units, request.POST.getlist("checked")
+            )
+        except DomainError as failure:
+            error = str(failure.message)
+        else:
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+            return redirect("dossiers:detail", ref=dossier.ref)
+    return render(
+        request,
+        "dossiers/reception.html",
+        {"units": units, "form": form, "procedure": procedure, "cases": case_options(procedure),
+         "groups": counter_checklist(procedure) if procedure else [],
+         "limit": counter_limit(procedure, units, form), "limit_units": limit_unit_choices(),
+         "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
+         "error": error},
+    )  # fmt: skip
+
+
+@login_required
+def legal_limit(request: HttpRequest, code: str) -> HttpResponse:
+    """Enter the legal limit of a procedure whose record gives none, outside counter reception
+    (an online dossier waiting to be received): stored and audited like the counter's entry."""
+    user = officer(request)
+    units = list(
+        Unit.objects.filter(
+            pk__in=permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
+        ).order_by("name")
+    )
+    if not units:
+        raise PermissionDenied(_("Bạn không có vai trò tiếp nhận hồ sơ ở đơn vị nào."))
+    procedure = Procedure.objects.filter(code=code).order_by("-in_hanoi_set", "pk").first()
+    if procedure is None:
+        raise Http404(_("Không có thủ tục mã %(code)s.") % {"code": code})
+    form = {k: request.POST.get(k, "") for k in (*LIMIT_FIELDS, "unit")}
+    back = request.POST.get("next", request.GET.get("next", ""))
+    safe = url_has_allowed_host_and_scheme(back, {request.get_host()}) and back.startswith("/")
+    error = ""
+    if request.method == "POST" and not procedure_has_record_limit(procedure):
+        unit = next((u for u in units if u.code == form["unit"]), units[0])
+        given = LimitInput(
+            form["limit_quantity"], form["limit_unit"], form["limit_basis"],
+            city_wide=form["limit_city_wide"] == "on",
+        )  # fmt: skip
+        try:
+            legal_limit_record(procedure=procedure, unit=unit, given=given, actor=user, at=now())
+        except DomainError as failure:
+            error = str(failure.message)
+        else:
+            messages.success(request, _("Đã lưu thời hạn giải quyết theo quy định."))
+            if safe:
+                return redirect(back)
+            return redirect("dossiers:legal-limit", code=code)
+    return render(
+        request, "dossiers/legal_limit.html",
+        {"procedure": procedure, "units": units, "form": form, "error": error,
+         "next": back if safe else "", "limit": counter_limit(procedure, units, form),
+         "limit_units": limit_unit_choices()},
+    )  # fmt: skip
+
+
+LIMIT_FIELDS = ("limit_quantity", "limit_unit", "limit_basis", "limit_city_wide")
+
+
+def limit_unit_choices() -> list[tuple[str, str]]:
+    return [(unit.value, str(unit.label)) for unit in TimeUnit if unit in ENTERABLE_UNITS]
+
+
+def counter_limit(procedure: Procedure | None, units: Any, form: dict[str, str]) -> dict[str, Any]:
+    """What the counter says about the time limit: the record's, the one an officer entered
+    (this unit's, else the city's), or that it must be asked for (decision 0024)."""
+    if procedure is None:
+        return {"state": ""}
+    if procedure_has_record_limit(procedure):
+        cases = [c for c in procedure.cases.all() if c.time_unit != TimeUnit.UNKNOWN]
+        if cases:
+            shown = sorted({time_limit_text(c.time_quantity, c.time_unit) for c in cases})
+            return {"state": "record", "text": "; ".join(shown), "note": ""}
+        text = time_limit_text(procedure.time_quantity, procedure.time_unit)
+        return {"state": "record", "text": text, "note": procedure.time_note}
+    unit = next((u for u in units if u.code == form.get("unit")), units[0])
+    row = legal_limit_current(procedure.pk, (unit.pk,))
+    if row is None:
+        return {"state": "ask"}
+    return {"state": "legal", "row": row, "text": time_limit_text(row.time_quantity, row.time_unit)}
+
+
+def case_options(procedure: Procedure | None) -> list[tuple[str, str]]:
+    """(code, label): the case's name, else its time limit, so the officer can tell cases apart."""
+    if procedure is None:
+        return []
+    options = []
+    for case in procedure.cases.all():
+        limit = time_limit_text(case.time_quantity, case.time_unit)
+        label = case.name or (_("Thời hạn %(limit)s") % {"limit": limit} if limit else "")
+        options.append((case.code, f"{case.code} — {label}" if label else case.code))
+    return options
+
+
+@login_required
+def reception_suggest(request: HttpRequest) -> HttpResponse:
+    """Procedures matching what the officer types, for the units where they receive."""
+    user = officer(request)
+    units = list(
+        Unit.objects.filter(pk__in=permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
+    )
+    filters = filters_for_unit(units[0]) if len(units) == 1 else Filters()
+    query = request.GET.get("q", "")[:100]
+    page = procedure_search(query=query, filters=filters, page_size=8) if query.strip() else None
+    return render(request, "dossiers/_suggestions.html", {"page": page, "query": query})
+
+
+def receive_at_counter(
+    user: User,
+    form: dict[str, str],
+    procedure: Procedure | None,
+    units: Any,
+    checked_ids: list[str],
+) -> Any:
+    if procedure is None:
+        raise DomainError(_("Chọn thủ tục (nhập mã thủ tục, ví dụ 1.004222)."))
+    unit = next((u for u in units if u.code == form["unit"]), units[0] if len(units) == 1 else None)
+    if unit is None:
+        raise DomainError(_("Chọn đơn vị tiếp nhận."))
+    case = (
+        ProcedureCase.objects.filter(procedure=procedure, code=form["case"]).first()
+        if form["case"]
+        else None
+    )
+    id_number = normalise_digits(form["id_number"])
+    if id_number:
+        try:
+            validate_personal_id_number(id_number)
+        except ValidationError as invalid:
+            raise DomainError(" ".join(invalid.messages)) from invalid
+    phone = normalise_phone(form["phone"])
+    if phone:
+        try:
+            validate_phone(phone)
+        except ValidationError as invalid:
+            raise DomainError(" ".join(invalid.messages)) from invalid
+    applicant = services.Applicant(name=form["name"], id_number=id_number, phone=phone)
+    at = now()
+    with (
+        transaction.atomic()
+    ):  # received at the counter: submitted and received together, or neither
+        if form["limit_quantity"].strip() or form["limit_unit"] == TimeUnit.SAME_DAY:
+            if procedure_has_record_limit(procedure):
+                raise DomainError(_("Thủ tục này đã có thời hạn trong hồ sơ quốc gia."))
+            given = LimitInput(
+                form["limit_quantity"], form["limit_unit"], form["limit_basis"],
+                city_wide=form["limit_city_wide"] == "on",
+            )  # fmt: skip
+            legal_limit_record(procedure=procedure, unit=unit, given=given, actor=user, at=at)
+        checked = [int(pk) for pk in checked_ids if pk.isdigit()]
+        names = list(
+            Requirement.objects.filter(group__procedure=procedure, pk__in=checked)
+            .order_by("group__order", "order")
+            .values_list("name", flat=True)
+        )
+        dossier = services.dossier_submit(
+            checklist=names,
+            procedure=procedure,
+            receiving_unit=unit,
+            applicant=applicant,
+            channel=Channel.COUNTER,
+            at=at,
+            actor=user,
+            case=case,
+        )
+        return services.dossier_receive(dossier=dossier, actor=user, at=at)

@@ -14,13 +14,15 @@ import re
 import secrets
 import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from motcua.integrations.sandbox_server import SandboxServer
 
 VIETNAMESE_PHONE = re.compile(r"^0\d{9}$")
 
 
-class SmsSandbox:
+class SmsSandbox(SandboxServer):
     """The provider's state and its server; ``start()`` serves from a thread, ``stop()`` ends it."""
 
     def __init__(
@@ -32,31 +34,7 @@ class SmsSandbox:
         self.by_key: dict[str, str] = {}
         self.failures_left = 0
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), handler_for(self))
-        self.server.daemon_threads = True
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> SmsSandbox:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        try:
-            self.server.serve_forever()
-        finally:
-            self.server.server_close()
+        self.listen(host, port, handler_for(self))
 
     def fail_next(self, count: int) -> None:
         with self.lock:

@@ -27,8 +27,10 @@ import secrets
 import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from motcua.integrations.sandbox_server import SandboxServer
 
 # What each operation needs among the facts it is sent, and the prefix of the number it gives.
 OPERATIONS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
@@ -43,7 +45,7 @@ OPERATIONS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
 PERSON = re.compile(r"^/population/people/(\d{12})$")
 
 
-class RegistrySandbox:
+class RegistrySandbox(SandboxServer):
     """The registries' state and server; ``start()`` serves from a thread, ``stop()`` ends it."""
 
     def __init__(
@@ -59,31 +61,7 @@ class RegistrySandbox:
         self.fail_left = 0
         self.lose_left = 0
         self.requests = 0
-        self.server = ThreadingHTTPServer((host, port), handler_for(self))
-        self.server.daemon_threads = True
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> RegistrySandbox:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        try:
-            self.server.serve_forever()
-        finally:
-            self.server.server_close()
+        self.listen(host, port, handler_for(self))
 
     def faults(self, *, latency_ms: int = 0, fail_next: int = 0, lose_next: int = 0) -> None:
         with self.lock:

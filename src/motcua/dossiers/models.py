@@ -196,6 +196,37 @@ class Dossier(models.Model):
                 fields=["deciding_unit", "receiving_unit", "assignee"],
                 name="dossier_deciding_cover",
             ),
+            # Pages of a unit's whole history in the orders of the worklist (keyset paging,
+            # decision 0020): each walks from the page token's key, the columns the segments
+            # of the order test carried along. Sorting by code walks the unique code index (a
+            # unit's codes share its prefix).
+            models.Index(
+                fields=["receiving_unit", "due_at", "-submitted_at", "-id"],
+                name="dossier_receiving_due",
+                include=["status", "finished_at"],
+            ),
+            models.Index(
+                fields=["receiving_unit", "-submitted_at", "-id"],
+                name="dossier_receiving_submitted",
+            ),
+            models.Index(
+                fields=["deciding_unit", "due_at", "-submitted_at", "-id"],
+                name="dossier_deciding_due",
+                include=["status", "finished_at", "assignee"],
+            ),
+            models.Index(
+                fields=["deciding_unit", "-submitted_at", "-id"],
+                name="dossier_deciding_submitted",
+                include=["assignee"],
+            ),
+            # Decided by another unit than the one that received it (transfers, districts):
+            # the part of a leader's dossiers that the receiving branch does not hold.
+            models.Index(
+                fields=["deciding_unit", "due_at"],
+                name="dossier_decided_elsewhere",
+                condition=~models.Q(deciding_unit=models.F("receiving_unit")),
+                include=["receiving_unit", "status", "finished_at", "submitted_at"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

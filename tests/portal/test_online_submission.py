@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -89,16 +90,21 @@ def certificate_item(draft: Draft) -> int:
     return required[0].requirement.pk
 
 
+def page(draft: Draft) -> str:
+    return reverse("portal:draft", kwargs={"key": draft.key})
+
+
 def fill(client: Client, draft: Draft) -> None:
-    key = {"key": draft.key}
-    assert client.post(reverse("portal:draft-place", kwargs=key), {"unit": WARD}).status_code == 302
-    assert client.post(reverse("portal:draft-form", kwargs=key), BIRTH_ANSWER).status_code == 302
+    """Everything on the one page, saved as a draft (not yet sent)."""
     upload = SimpleUploadedFile("giay-chung-sinh.pdf", PDF, content_type="application/pdf")
-    response = client.post(
-        reverse("portal:draft-documents", kwargs=key),
-        {"requirement": certificate_item(draft), "file": upload},
-    )
-    assert response.status_code == 302
+    answer = {"unit": WARD, **BIRTH_ANSWER, f"file-{certificate_item(draft)}": upload, "save": "1"}
+    assert client.post(page(draft), answer).status_code == 302
+
+
+def submit(client: Client, draft: Draft) -> HttpResponse:
+    """ "Nộp hồ sơ" on the filled page (the page posts every answer it shows)."""
+    response: HttpResponse = client.post(page(draft), {"unit": WARD, **BIRTH_ANSWER, "send": "1"})
+    return response
 
 
 def test_a_visitor_may_fill_but_submitting_needs_an_account(db: None) -> None:
@@ -132,10 +138,10 @@ def test_a_procedure_without_online_submission_says_so(browser: Client) -> None:
 
 def test_the_applicant_block_is_prefilled_from_the_account(browser: Client, citizen: User) -> None:
     draft = start(browser)
-    page = browser.get(reverse("portal:draft-form", kwargs={"key": draft.key})).content.decode()
-    assert 'value="001190001234"' in page
-    assert 'value="0912000111"' in page
-    assert citizen.full_name in page
+    html = browser.get(page(draft)).content.decode()
+    assert 'value="001190001234"' in html
+    assert 'value="0912000111"' in html
+    assert citizen.full_name in html
 
 
 def test_a_wrong_form_keeps_what_was_typed_and_says_what_to_do(browser: Client) -> None:
@@ -145,14 +151,15 @@ def test_a_wrong_form_keeps_what_was_typed_and_says_what_to_do(browser: Client) 
         "tre.ho_ten": "",
         "me.so_dinh_danh": "12345",
         "tre.ngay_sinh": "31/02/2026",
+        "send": "1",
     }
-    response = browser.post(reverse("portal:draft-form", kwargs={"key": draft.key}), answer)
+    response = browser.post(page(draft), answer)
     assert response.status_code == 400
-    page = response.content.decode()
-    assert "Hãy nhập họ, chữ đệm và tên." in page
-    assert "Số định danh cá nhân gồm 12 chữ số" in page
-    assert "ngày này không có trên lịch" in page
-    assert 'href="#f-tre-ho_ten"' in page  # the summary links to the field
+    html = response.content.decode()
+    assert "Hãy nhập họ, chữ đệm và tên." in html
+    assert "Số định danh cá nhân gồm 12 chữ số" in html
+    assert "ngày này không có trên lịch" in html
+    assert 'href="#f-tre-ho_ten"' in html  # the summary links to the field
     draft.refresh_from_db()
     assert draft.eform_data["tre"]["noi_sinh"] == "Bệnh viện Phụ sản Hà Nội"
     assert draft.eform_valid is False
@@ -160,15 +167,15 @@ def test_a_wrong_form_keeps_what_was_typed_and_says_what_to_do(browser: Client) 
 
 def test_a_birth_date_in_the_future_is_refused(browser: Client) -> None:
     draft = start(browser)
-    answer = {**BIRTH_ANSWER, "tre.ngay_sinh": "01/01/2099"}
-    response = browser.post(reverse("portal:draft-form", kwargs={"key": draft.key}), answer)
+    answer = {**BIRTH_ANSWER, "tre.ngay_sinh": "01/01/2099", "send": "1"}
+    response = browser.post(page(draft), answer)
     assert "không thể sau hôm nay" in response.content.decode()
 
 
 def test_dates_typed_day_first_are_understood(browser: Client) -> None:
     draft = start(browser)
-    answer = {**BIRTH_ANSWER, "tre.ngay_sinh": "20/11/2026"}
-    browser.post(reverse("portal:draft-form", kwargs={"key": draft.key}), answer)
+    answer = {**BIRTH_ANSWER, "tre.ngay_sinh": "20/11/2026", "save": "1"}
+    browser.post(page(draft), answer)
     draft.refresh_from_db()
     assert draft.eform_data["tre"]["ngay_sinh"] == "2026-11-20"
 
@@ -186,9 +193,8 @@ def test_submission_creates_one_online_dossier_with_its_files(
 ) -> None:
     draft = start(browser)
     fill(browser, draft)
-    review = reverse("portal:draft-review", kwargs={"key": draft.key})
-    first = browser.post(review)
-    second = browser.post(review)  # a double click, or a retry after a lost answer
+    first = submit(browser, draft)
+    second = submit(browser, draft)  # a double click, or a retry after a lost answer
     assert first.status_code == second.status_code == 302
     dossier = Dossier.objects.get(procedure=birth())
     assert (
@@ -212,20 +218,15 @@ def test_submission_creates_one_online_dossier_with_its_files(
 
 def test_submission_waits_for_the_required_documents(browser: Client, media: Path) -> None:
     draft = start(browser)
-    key = {"key": draft.key}
-    browser.post(reverse("portal:draft-place", kwargs=key), {"unit": WARD})
-    browser.post(reverse("portal:draft-form", kwargs=key), BIRTH_ANSWER)
-    page = browser.get(reverse("portal:draft-review", kwargs=key)).content.decode()
-    assert "Chưa tải lên: Giấy chứng sinh" in page
-    browser.post(reverse("portal:draft-review", kwargs=key))
+    response = browser.post(page(draft), {"unit": WARD, **BIRTH_ANSWER, "send": "1"})
+    assert response.status_code == 400
+    assert "Chưa tải lên: Giấy chứng sinh" in response.content.decode()
     assert not Dossier.objects.exists()
 
 
 def test_a_unit_outside_the_list_is_refused(browser: Client) -> None:
     draft = start(browser)
-    response = browser.post(
-        reverse("portal:draft-place", kwargs={"key": draft.key}), {"unit": "hn-so-tu-phap"}
-    )
+    response = browser.post(page(draft), {"unit": "hn-so-tu-phap", "save": "1"})
     assert response.status_code == 400
     assert "Hãy chọn nơi tiếp nhận" in response.content.decode()
 
@@ -243,10 +244,8 @@ def test_refused_uploads_say_why_and_leave_nothing(
     browser: Client, media: Path, content: bytes, filename: str, message: str
 ) -> None:
     draft = start(browser)
-    response = browser.post(
-        reverse("portal:draft-documents", kwargs={"key": draft.key}),
-        {"requirement": certificate_item(draft), "file": SimpleUploadedFile(filename, content)},
-    )
+    upload = SimpleUploadedFile(filename, content)
+    response = browser.post(page(draft), {f"file-{certificate_item(draft)}": upload, "save": "1"})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not DraftDocument.objects.exists()
@@ -257,10 +256,8 @@ def test_an_oversized_upload_is_refused(browser: Client, media: Path, settings: 
     settings.MOTCUA_MAX_UPLOAD_MB = 1
     draft = start(browser)
     big = PDF + b"0" * (1024 * 1024)
-    response = browser.post(
-        reverse("portal:draft-documents", kwargs={"key": draft.key}),
-        {"requirement": certificate_item(draft), "file": SimpleUploadedFile("to.pdf", big)},
-    )
+    upload = SimpleUploadedFile("to.pdf", big)
+    response = browser.post(page(draft), {f"file-{certificate_item(draft)}": upload, "save": "1"})
     assert response.status_code == 400
     assert "Tệp quá lớn: tối đa 1 MB" in response.content.decode()
     assert files_in(media) == []
@@ -269,10 +266,9 @@ def test_an_oversized_upload_is_refused(browser: Client, media: Path, settings: 
 @pytest.mark.s3
 def test_a_png_photo_is_accepted_and_can_be_removed(browser: Client, media: Path) -> None:
     draft = start(browser)
-    url = reverse("portal:draft-documents", kwargs={"key": draft.key})
-    browser.post(
-        url, {"requirement": certificate_item(draft), "file": SimpleUploadedFile("anh.png", png())}
-    )
+    url = page(draft)
+    upload = SimpleUploadedFile("anh.png", png())
+    browser.post(url, {f"file-{certificate_item(draft)}": upload, "save": "1"})
     document = DraftDocument.objects.get()
     assert document.content_type == "image/png"
     browser.post(url, {"remove": document.pk})
@@ -280,19 +276,30 @@ def test_a_png_photo_is_accepted_and_can_be_removed(browser: Client, media: Path
     assert stored_files() == []
 
 
+def test_the_former_step_addresses_lead_to_the_one_page(browser: Client) -> None:
+    draft = start(browser)
+    for step, anchor in (("to-khai", "#to-khai"), ("giay-to", "#giay-to"), ("xem-lai", "")):
+        url = reverse("portal:draft-old-step", kwargs={"key": draft.key, "step": step})
+        assert browser.get(url)["Location"] == page(draft) + anchor
+    unknown = reverse("portal:draft-old-step", kwargs={"key": draft.key, "step": "khac"})
+    assert browser.get(unknown).status_code == 404
+
+
 def test_nobody_else_can_open_a_draft(browser: Client, db: None) -> None:
     draft = start(browser)
     other = Client()
     other.force_login(factories.citizen("001090055555", "0912999888"))
-    for name in ("draft-place", "draft-form", "draft-documents", "draft-review"):
-        assert other.get(reverse(f"portal:{name}", kwargs={"key": draft.key})).status_code == 404
-    assert other.post(reverse("portal:draft-review", kwargs={"key": draft.key})).status_code == 404
+    assert other.get(page(draft)).status_code == 404
+    for step in ("noi-nop", "to-khai", "giay-to", "xem-lai"):  # the former steps' addresses
+        url = reverse("portal:draft-old-step", kwargs={"key": draft.key, "step": step})
+        assert other.get(url).status_code == 404
+    assert other.post(page(draft), {"send": "1"}).status_code == 404
     assert not Dossier.objects.exists()
 
 
 def test_typing_is_saved_as_a_draft_without_shouting_errors(browser: Client) -> None:
     draft = start(browser)
-    url = reverse("portal:draft-form", kwargs={"key": draft.key})
+    url = page(draft)
     partial = {"tre.ho_ten": "Nguyễn Minh An"}
     response = browser.post(url, {**partial, "autosave": "1"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -348,10 +355,11 @@ def test_none_of_the_situations_leaves_only_the_documents_asked_of_everyone(
     browser.post(reverse("portal:online-start", kwargs={"code": "1.004222"}))
     draft = Draft.objects.get(procedure=residence)
     assert len(situations(residence)) > 1
-    url = reverse("portal:draft-place", kwargs={"key": draft.key})
+    url = reverse("portal:draft", kwargs={"key": draft.key})
     police = "hn-cong-an-phuong-hoan-kiem"
-    assert browser.post(url, {"unit": police}).status_code == 400  # the situation is asked
-    assert browser.post(url, {"unit": police, "situation": "none"}).status_code == 302
+    assert browser.post(url, {"unit": police, "send": "1"}).status_code == 400  # not sent
+    chosen = {"unit": police, "situation": "none", "save": "1"}
+    assert browser.post(url, chosen).status_code == 302
     draft.refresh_from_db()
     assert draft.no_situation
     situational = {g.pk for g in situations(residence)}
@@ -365,8 +373,8 @@ def test_numbers_that_are_not_numbers_are_refused_not_crashed_on(
     Procedure.objects.filter(code="1.013225", in_hanoi_set=True).update(online_level="full")
     browser.post(reverse("portal:online-start", kwargs={"code": "1.013225"}))
     draft = Draft.objects.get(procedure__code="1.013225")
-    url = reverse("portal:draft-form", kwargs={"key": draft.key})
-    response = browser.post(url, {"dien_tich_xay_dung_m2": value})
+    url = reverse("portal:draft", kwargs={"key": draft.key})
+    response = browser.post(url, {"dien_tich_xay_dung_m2": value, "send": "1"})
     assert response.status_code == 400
     assert "nhập một số" in response.content.decode()
 
@@ -374,9 +382,7 @@ def test_numbers_that_are_not_numbers_are_refused_not_crashed_on(
 @pytest.mark.parametrize("field", ["remove", "requirement"])
 def test_odd_digits_in_hidden_fields_are_ignored(browser: Client, field: str) -> None:
     draft = start(browser)
-    response = browser.post(
-        reverse("portal:draft-documents", kwargs={"key": draft.key}), {field: "²"}
-    )
+    response = browser.post(page(draft), {field: "²", "save": "1"})
     assert response.status_code in (302, 400)
 
 
@@ -387,7 +393,7 @@ def test_the_submitted_draft_leaves_no_copy_of_the_files(
     draft = start(browser)
     fill(browser, draft)
     with django_capture_on_commit_callbacks(execute=True):
-        browser.post(reverse("portal:draft-review", kwargs={"key": draft.key}))
+        submit(browser, draft)
     assert not DraftDocument.objects.exists()
     assert [name.split("/")[0] for name in stored_files()] == ["dossiers"]
 
@@ -399,16 +405,16 @@ def test_files_of_an_abandoned_situation_are_not_sent(browser: Client, media: Pa
     browser.post(reverse("portal:online-start", kwargs={"code": "1.004222"}))
     draft = Draft.objects.get(procedure=residence)
     first, second = situations(residence)[:2]
-    place = reverse("portal:draft-place", kwargs={"key": draft.key})
+    url = reverse("portal:draft", kwargs={"key": draft.key})
     police = "hn-cong-an-phuong-hoan-kiem"
-    browser.post(place, {"unit": police, "situation": first.pk})
+    browser.post(url, {"unit": police, "situation": first.pk, "save": "1"})
     item = next(i for i in first.items.all() if i.originals and not i.replaceable_by_registry)
+    upload = SimpleUploadedFile("cu.pdf", PDF)
     browser.post(
-        reverse("portal:draft-documents", kwargs={"key": draft.key}),
-        {"requirement": item.pk, "file": SimpleUploadedFile("cu.pdf", PDF)},
+        url, {"unit": police, "situation": first.pk, f"file-{item.pk}": upload, "save": "1"}
     )
     assert DraftDocument.objects.count() == 1
-    browser.post(place, {"unit": police, "situation": second.pk})
+    browser.post(url, {"unit": police, "situation": second.pk, "save": "1"})
     draft.refresh_from_db()
     from motcua.portal.submission import checklist_for
 

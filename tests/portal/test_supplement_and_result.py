@@ -28,6 +28,7 @@ from tests.portal.test_online_submission import (
     media,
     png,
     start,
+    submit,
 )
 
 __all__ = ["browser", "citizen", "media"]
@@ -49,7 +50,7 @@ def ward(db: None) -> WardStaff:
 def submitted_online(client: Client) -> Dossier:
     draft = start(client)
     fill(client, draft)
-    client.post(reverse("portal:draft-review", kwargs={"key": draft.key}))
+    submit(client, draft)
     return Dossier.objects.get(procedure=birth())
 
 

@@ -34,12 +34,9 @@ from .models import Draft
 from .services import citizen_dossiers
 
 logger = logging.getLogger(__name__)
-STEPS = [
-    ("noi-nop", "portal:draft-place"),
-    ("to-khai", "portal:draft-form"),
-    ("giay-to", "portal:draft-documents"),
-    ("xem-lai", "portal:draft-review"),
-]
+# The four pages online submission once had, by their addresses' last part, and where each
+# now is on the one page: links in old e-mails and bookmarks still land where they meant.
+OLD_STEPS = {"noi-nop": "#noi-nop", "to-khai": "#to-khai", "giay-to": "#giay-to", "xem-lai": ""}
 # A result is the applicant's once it is handed over (return_result); before that, they see
 # only what they sent.
 RESULT_VISIBLE = frozenset({Status.RETURNED})
@@ -59,28 +56,6 @@ def own_draft(request: HttpRequest, key: uuid.UUID) -> Draft:
     if draft is None:
         raise Http404(_("Không có hồ sơ nháp này trong tài khoản của bạn."))
     return draft
-
-
-def step_context(draft: Draft, current: str) -> dict[str, object]:
-    titles = {
-        # A step is named for what it asks: "and case" only when there is a case to choose.
-        "noi-nop": _("Nơi nộp và trường hợp") if has_choice(draft.procedure) else _("Nơi nộp"),
-        "to-khai": _("Tờ khai"),
-        "giay-to": _("Giấy tờ"),
-        "xem-lai": _("Xem lại và nộp"),
-    }
-    steps = [
-        (titles[slug], reverse(name, kwargs={"key": draft.key}), slug == current)
-        for slug, name in STEPS
-    ]
-    number = next(i for i, (slug, _name) in enumerate(STEPS, start=1) if slug == current)
-    return {"draft": draft, "procedure": draft.procedure, "steps": steps, "step_number": number,
-            "step_total": len(STEPS), "step_title": titles[current]}  # fmt: skip
-
-
-def has_choice(procedure: Procedure) -> bool:
-    named_cases = [c for c in procedure.cases.all() if c.name]
-    return len(named_cases) > 1 or len(submission.situations(procedure)) > 1
 
 
 def bundle_route(request: HttpRequest, draft: Draft) -> HttpResponse | None:
@@ -285,134 +260,16 @@ PAGE_FIELDS = frozenset({"unit", "case", "situation"})
 FORM_PROBLEM = gettext_lazy("Tờ khai còn thông tin thiếu hoặc chưa đúng.")
 
 
-# ------------------------------------------------------------------------- steps
+# ------------------------------------------------------------------------- old addresses
 @login_required
-def place(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+def old_step(request: HttpRequest, key: uuid.UUID, step: str) -> HttpResponse:
+    """A former step's address: the draft's one page, at that step's part (404 for others)."""
+    if step not in OLD_STEPS:
+        raise Http404(_("Không có trang này."))
     draft = own_draft(request, key)
     if done := finished(draft):
         return done
-    error = ""
-    if request.method == "POST":
-        try:
-            submission.draft_choose(
-                draft=draft, unit_code=request.POST.get("unit", ""),
-                case_code=request.POST.get("case", ""), situation_id=request.POST.get("situation", ""),
-                day=now().date(),
-            )  # fmt: skip
-        except DomainError as refused:
-            error = str(refused.message)
-        else:
-            return redirect("portal:draft-form", key=draft.key)
-    cases = [c for c in draft.procedure.cases.all() if c.name]
-    context = step_context(draft, "noi-nop") | {
-        "units": sorted(
-            submission.receiving_units(draft.procedure, now().date()),
-            key=lambda unit: vietnamese_key(unit.name),
-        ),
-        "cases": cases if len(cases) > 1 else [],
-        "situations": submission.situations(draft.procedure),
-        "anywhere": submission.received_anywhere(draft.procedure),
-        "error": error,
-    }
-    return render(request, "portal/online/place.html", context, status=400 if error else 200)
-
-
-@login_required
-def form(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
-    draft = own_draft(request, key)
-    if done := finished(draft):
-        return done
-    schema = submission.schema_of(draft.procedure)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        errors = submission.draft_save_answer(draft=draft, post=request.POST)
-        if "autosave" in request.POST:  # htmx, while typing: saved, nothing else to say
-            return render(request, "portal/online/_saved.html", {"at": now()})
-        if "save" in request.POST:
-            messages.success(request, _("Đã lưu nháp tờ khai. Bạn có thể làm tiếp lúc khác."))
-            return redirect("portal:draft-form", key=draft.key)
-        if not errors:
-            if linked := bundle_route(request, draft):
-                return linked
-            return redirect("portal:draft-documents", key=draft.key)
-    groups = eform.form_groups(schema, draft.eform_data, errors)
-    context = step_context(draft, "to-khai") | {
-        "schema": schema,
-        "groups": groups,
-        "errors": eform.error_summary(groups),
-        "unplaced": eform.unplaced_errors(groups, errors),
-    }
-    return render(request, "portal/online/form.html", context, status=400 if errors else 200)
-
-
-@login_required
-def documents(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
-    draft = own_draft(request, key)
-    if done := finished(draft):
-        return done
-    error_for: dict[int, str] = {}
-    if request.method == "POST":
-        if request.POST.get("remove"):
-            submission.draft_remove_document(
-                draft=draft, document_id=int_or_zero(request.POST["remove"])
-            )
-            messages.success(request, _("Đã xóa tệp."))
-            return redirect("portal:draft-documents", key=draft.key)
-        requirement_id = int_or_zero(request.POST.get("requirement", ""))
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise DomainError(_("Hãy chọn tệp giấy tờ (PDF, PNG hoặc JPEG) trước khi tải lên."))
-            submission.draft_attach(
-                draft=draft, requirement_id=requirement_id, upload=upload, at=now()
-            )
-        except DomainError as refused:
-            error_for[requirement_id] = str(refused.message)
-        else:
-            messages.success(request, _("Đã tải lên: %(name)s") % {"name": upload.name})
-            return redirect(
-                f"{reverse('portal:draft-documents', kwargs={'key': draft.key})}#item-{requirement_id}"
-            )
-    checklist = submission.checklist_for(draft)
-    context = step_context(draft, "giay-to") | {
-        "checklist": checklist,
-        "error_for": error_for,
-        "max_mb": max_upload_mb(),
-    }
-    return render(
-        request, "portal/online/documents.html", context, status=400 if error_for else 200
-    )
-
-
-@login_required
-def review(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
-    draft = own_draft(request, key)
-    if done := finished(draft):
-        return done
-    if linked := bundle_route(request, draft):  # never a lone dossier while a linked box is ticked
-        return linked
-    if request.method == "POST":
-        try:
-            dossier = submission.draft_submit(draft=draft, user=applicant(request), at=now())
-        except DomainError as refused:
-            messages.error(request, str(refused.message))
-        else:
-            messages.success(
-                request,
-                _(
-                    "Đã nộp hồ sơ. Số tham chiếu %(ref)s; %(unit)s sẽ xem xét tiếp nhận và báo ngày hẹn trả."
-                )
-                % {"ref": dossier.ref, "unit": dossier.receiving_unit.name},
-            )
-            return redirect("portal:my-dossier", ref=dossier.ref)
-    schema = submission.schema_of(draft.procedure)
-    checklist = submission.checklist_for(draft)
-    context = step_context(draft, "xem-lai") | {
-        "groups": eform.form_groups(schema, draft.eform_data, {}),
-        "checklist": checklist,
-        "problems": submission.draft_problems(draft, checklist),
-    }
-    return render(request, "portal/online/review.html", context)
+    return redirect(reverse("portal:draft", kwargs={"key": draft.key}) + OLD_STEPS[step])
 
 
 @login_required

@@ -20,9 +20,6 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:ref>/mau/<slug:form>.pdf", online.legal_form, name="legal-form"),
     path("nop-truc-tuyen/<str:code>/", online.start, name="online-start"),
     path("ho-so-nhap/<uuid:key>/", online.draft_page, name="draft"),
-    path("ho-so-nhap/<uuid:key>/noi-nop/", online.place, name="draft-place"),
-    path("ho-so-nhap/<uuid:key>/to-khai/", online.form, name="draft-form"),
-    path("ho-so-nhap/<uuid:key>/giay-to/", online.documents, name="draft-documents"),
-    path("ho-so-nhap/<uuid:key>/xem-lai/", online.review, name="draft-review"),
     path("ho-so-nhap/<uuid:key>/xoa/", online.discard, name="draft-discard"),
+    path("ho-so-nhap/<uuid:key>/<slug:step>/", online.old_step, name="draft-old-step"),
 ]

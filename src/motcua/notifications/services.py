@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from motcua.accounts.constants import OfficerRoleName
 from motcua.accounts.selectors import officers_holding
+from motcua.bundles.models import BundleMember
 from motcua.catalog.models import Procedure
 from motcua.common.clock import VIETNAM, today
 from motcua.common.events import Event
@@ -51,7 +52,7 @@ def notifications_for_event(dossier: Dossier, event: DossierEvent) -> list[Notif
     event bus): if the action is refused and rolled back, so are these rows and their tasks.
     """
     kind = kind_of(dossier, event)
-    if kind is None or is_history(event):
+    if kind is None or is_history(event) or told_by_the_bundle(dossier, event):
         return []
     phone, email = contact_of(dossier)
     if not phone and not email:
@@ -82,6 +83,22 @@ def kind_of(dossier: Dossier, event: DossierEvent) -> str | None:
         wanted = event.action == Action.RETURN_RESULT if electronic else ready
         return Kind.RESULT_READY if wanted else None
     return ACTION_KIND.get(event.action)
+
+
+def told_by_the_bundle(dossier: Dossier, event: DossierEvent) -> bool:
+    """A refused first member of a linked bundle is told in the bundle's one notice (which
+    procedure failed, why, and which will not be done: notifications/bundles.py), not also
+    in a message of its own (decision 0025: the applicant gets one notice)."""
+    if event.action != Action.REJECT:
+        return False
+    marker = dossier.eform_data.get("bundle") if isinstance(dossier.eform_data, dict) else None
+    if not marker:
+        return False  # not a bundle member: no query
+    first = BundleMember.objects.filter(dossier=dossier, after="")
+    bundle_id = first.values_list("bundle_id", flat=True).first()
+    if bundle_id is None:
+        return False
+    return BundleMember.objects.filter(bundle_id=bundle_id).exclude(dossier=dossier).exists()
 
 
 def on_dossier_event(published: Event) -> None:

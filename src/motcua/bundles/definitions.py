@@ -25,6 +25,7 @@ from typing import Any, Literal
 import yaml
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from motcua.worktime.rules import Limit, LimitUnit
@@ -62,7 +63,8 @@ class LimitSpec(Spec):
         names = {
             "working_day": _("ngày làm việc"),
             "working_hour": _("giờ làm việc"),
-            "calendar_day": _("ngày"),
+            # the context keeps English "days", not the "date" of a plain "ngày"
+            "calendar_day": pgettext("time limit unit", "ngày"),
         }
         return f"{self.quantity} {names[self.unit]}"
 

@@ -316,7 +316,9 @@ MOTCUA_DVCQG_TIMEOUT = float(os.environ.get("MOTCUA_DVCQG_TIMEOUT", "10"))
 MOTCUA_DVCQG_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_DVCQG_MAX_ATTEMPTS", "10"))
 # The wait after the n-th failure: base × 2^(n−1) seconds, at most the cap.
 MOTCUA_DVCQG_BACKOFF_SECONDS = float(os.environ.get("MOTCUA_DVCQG_BACKOFF_SECONDS", "30"))
-MOTCUA_DVCQG_BACKOFF_MAX_SECONDS = float(os.environ.get("MOTCUA_DVCQG_BACKOFF_MAX_SECONDS", "21600"))
+MOTCUA_DVCQG_BACKOFF_MAX_SECONDS = float(
+    os.environ.get("MOTCUA_DVCQG_BACKOFF_MAX_SECONDS", "21600")
+)
 # Events older than this when recorded (legacy imports) notify nobody; 0 turns the check off.
 MOTCUA_NOTIFY_MAX_AGE_HOURS = float(os.environ.get("MOTCUA_NOTIFY_MAX_AGE_HOURS", "72"))
 

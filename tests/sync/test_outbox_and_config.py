@@ -9,12 +9,14 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from motcua.integrations.dvcqg.client import PortalClient, PortalError, portal
 from motcua.integrations.dvcqg.sandbox import PortalSandbox, record_problems
 from motcua.sync.checks import portal_settings_check
 from motcua.sync.delivery import dossier_deliver
 from motcua.sync.models import DossierSync, SyncState
+from tests import factories
 from tests.dossiers.conftest import Staff, received
 
 from .conftest import TOKEN, expected, lived
@@ -118,3 +120,24 @@ def test_status_counts_by_unit(staff: Staff, settings: Any, capsys: Any) -> None
     out = capsys.readouterr().out
     assert "hn-cong-an-phuong-hoan-kiem" in out
     assert out.strip().splitlines()[-1].split() == ["total", "1", "0", "0", "0"]
+
+
+def signed_in(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_officers_see_their_units_failures_with_the_reason(staff: Staff, settings: Any) -> None:
+    settings.MOTCUA_DVCQG_URL = "http://127.0.0.1:9"
+    settings.MOTCUA_DVCQG_MAX_ATTEMPTS = 1
+    dossier = received(staff)
+    assert dossier_deliver(dossier.pk) == "dead"  # nothing listens on port 9
+    page = signed_in(staff.reception).get("/dong-bo-dvcqg/?state=dead")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert dossier.code in text
+    assert "unreachable" in text
+    assert dossier.code not in signed_in(staff.outsider).get("/dong-bo-dvcqg/").content.decode()
+    assert signed_in(factories.citizen()).get("/dong-bo-dvcqg/").status_code == 403
+    assert Client().get("/dong-bo-dvcqg/").status_code == 302

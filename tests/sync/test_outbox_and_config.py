@@ -130,6 +130,7 @@ def signed_in(user: object) -> Client:
 
 def test_officers_see_their_units_failures_with_the_reason(staff: Staff, settings: Any) -> None:
     settings.MOTCUA_DVCQG_URL = "http://127.0.0.1:9"
+    settings.MOTCUA_DVCQG_TOKEN = TOKEN
     settings.MOTCUA_DVCQG_MAX_ATTEMPTS = 1
     dossier = received(staff)
     assert dossier_deliver(dossier.pk) == "dead"  # nothing listens on port 9

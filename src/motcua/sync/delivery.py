@@ -21,6 +21,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from motcua.common.clock import now
 from motcua.dossiers.constants import Status
@@ -94,7 +95,7 @@ def dossier_deliver(dossier_id: int, client: PortalClient | None = None) -> str:
         return "busy"
     try:
         return run(row, client)
-    except PortalError as error:
+    except (PortalError, ImproperlyConfigured) as error:
         return failed(row, str(error))
     except Exception as error:  # a misconfiguration or a bug: kept on the row, retried later
         logger.exception("portal sync of dossier %s failed", dossier_id)

@@ -9,7 +9,7 @@ import pytest
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
 from motcua.integrations.dvcqg.sandbox import PortalSandbox
-from motcua.sync.delivery import deliver_due, portal_history
+from motcua.sync.delivery import deliver_due, portal_history, portal_steps
 from motcua.sync.models import DossierSync
 from tests.dossiers.conftest import Staff, at, received
 
@@ -90,3 +90,10 @@ def expected(dossier: Dossier) -> list[dict[str, Any]]:
 @pytest.fixture
 def staff(db: None) -> Staff:
     return Staff()
+
+
+def expected_progress(dossier: Dossier) -> list[dict[str, Any]]:
+    """A progress line per event, in order."""
+    row = DossierSync.objects.get(pk=dossier.pk)
+    steps, _last = portal_steps(dossier, row.portal_code or dossier.code or dossier.ref)
+    return [step.progress for step in steps]

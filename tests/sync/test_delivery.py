@@ -20,7 +20,7 @@ from motcua.sync.models import DossierSync, SyncState
 from motcua.sync.reports import reconcile
 from tests.dossiers.conftest import Staff, submitted
 
-from .conftest import HISTORIES, TOKEN, drain, expected, lived
+from .conftest import HISTORIES, TOKEN, drain, expected, expected_progress, lived
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 2)
@@ -37,6 +37,7 @@ def assert_portal_has_histories(portal: PortalSandbox, dossiers: list[Dossier]) 
         mine = expected(dossier)
         assert state["history"][dossier.code] == mine, dossier.code
         assert state["records"][dossier.code] == mine[-1]
+        assert state["progress"][dossier.code] == expected_progress(dossier)
 
 
 def test_a_lifecycle_reaches_the_portal_in_order(staff: Staff, portal: PortalSandbox) -> None:
@@ -55,6 +56,10 @@ def test_a_lifecycle_reaches_the_portal_in_order(staff: Staff, portal: PortalSan
     assert supplement["NgayHenTraTruoc"]
     assert supplement["NgayHenTraMoi"] > supplement["NgayHenTraTruoc"]
     assert_portal_has_histories(portal, [dossier])
+    progress = portal.state.progress[dossier.code]
+    assert len(progress) == dossier.events.count()
+    assert progress[0]["NoiDungXuLy"] == "Nộp hồ sơ"
+    assert progress[2]["NoiDungXuLy"] == "Yêu cầu bổ sung: Thiếu bản sao CCCD"
     row = DossierSync.objects.get(pk=dossier.pk)
     assert row.state == SyncState.DELIVERED
     assert row.portal_code == dossier.code
@@ -108,6 +113,8 @@ def test_a_worker_killed_between_the_call_and_its_mark_loses_nothing(
     assert_portal_has_histories(portal, [dossier])
     lookups = [c for c in portal.state.calls if c["service"] == "TraCuuHoSo"]
     assert len(lookups) == 2  # the first run's, and the restarted run's (unsure what arrived)
+    sent = [c for c in portal.state.calls if c["service"] == "DongBoHoSoMC"]
+    assert len(sent) == len(expected(dossier))  # the record that arrived was not sent again
 
 
 def test_failures_back_off_and_end_in_the_dead_letter_with_the_reason(

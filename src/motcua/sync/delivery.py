@@ -29,7 +29,7 @@ from motcua.dossiers.models import Dossier
 from motcua.integrations.dvcqg.client import PortalClient, PortalError, portal
 
 from .models import DossierSync
-from .record import Document, Static, portal_is_at, records_after_events
+from .record import Document, Static, Step, portal_is_at, steps_after_events
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
@@ -79,12 +79,18 @@ def madonvi(dossier: Dossier) -> str:
     return unit.e_identifier or unit.code
 
 
-def portal_history(dossier: Dossier, code: str) -> tuple[list[tuple[int, dict[str, Any]]], int]:
-    """The records the portal must receive, and the last event they cover (one read of the log:
-    an event committed meanwhile is left for the next run, never skipped)."""
+def portal_steps(dossier: Dossier, code: str) -> tuple[list[Step], int]:
+    """What the portal must receive, and the last event it covers (one read of the log: an
+    event committed meanwhile is left for the next run, never skipped)."""
     events = list(dossier.events.order_by("seq"))
     last_seq = events[-1].seq if events else 0
-    return records_after_events(static_of(dossier, code), events), last_seq
+    return steps_after_events(static_of(dossier, code), events), last_seq
+
+
+def portal_history(dossier: Dossier, code: str) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """The records the portal must hold, in order, and the last event they cover."""
+    steps, last_seq = portal_steps(dossier, code)
+    return [(s.seq, s.record) for s in steps if s.record is not None], last_seq
 
 
 def dossier_deliver(dossier_id: int, client: PortalClient | None = None) -> str:
@@ -114,20 +120,24 @@ def run(row: DossierSync, client: PortalClient | None) -> str:
         release(row)
         return "waiting"
     code = row.portal_code or dossier.code or dossier.ref
-    history, last_seq = portal_history(dossier, code)
-    pending = [(seq, record) for seq, record in history if seq > row.delivered_seq]
+    steps, last_seq = portal_steps(dossier, code)
+    steps = [step for step in steps if step.seq > row.delivered_seq]
     client = client or portal()
     unit = madonvi(dossier)
-    if pending and (row.unsure or not row.portal_has):
-        found = client.lookup(unit, code)
-        row.portal_has = found is not None
-        if found is not None and portal_is_at(found, pending[0][1]):
-            mark(row, pending[0][0], code)  # the call before the failure did arrive
-            pending = pending[1:]
-    for seq, record in pending:
-        client.dossier_sync(unit, [record], updating=row.portal_has)
-        row.portal_has = True
-        mark(row, seq, code)
+    held = None
+    if steps and (row.unsure or not row.portal_has):
+        held = client.lookup(unit, code)
+        row.portal_has = held is not None
+    for step in steps:
+        if step.record is not None:
+            # Only the first unconfirmed record can be at the portal already (one at a time):
+            # if it is, the call before the failure did arrive and is not made again.
+            if held is None or not portal_is_at(held, step.record):
+                client.dossier_sync(unit, [step.record], updating=row.portal_has)
+                row.portal_has = True
+            held = None
+        client.progress(unit, [step.progress])  # the portal keeps a progress line once
+        mark(row, step.seq, code)
     return done(row, last_seq, code)
 
 

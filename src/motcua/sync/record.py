@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.utils import translation
+
 from motcua.common.clock import VIETNAM
 from motcua.dossiers.constants import NATIONAL_STATUS, Action, ApplicantKind, Channel, Status
 
@@ -129,19 +131,46 @@ def record_of(static: Static, fold: Fold, at: datetime.datetime) -> dict[str, An
     }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Step:
+    """What the portal gets for one event: the record if the event changed it
+    (``DongBoHoSoMC``), and always the progress line (``CapNhatTienDoHoSoMC``)."""
+
+    seq: int
+    record: dict[str, Any] | None
+    progress: dict[str, Any]
+
+
+def progress_of(static: Static, fold: Fold, event: EventLike) -> dict[str, Any]:
+    with translation.override("vi"):
+        action = str(Action(event.action).label) if event.action in Action.values else event.action
+    return {
+        "MaHoSo": static.code, "NguoiXuLy": event.actor_name or "Hệ thống", "ChucDanh": "",
+        "ThoiDiemXuLy": stamp(event.at), "PhongBanXuLy": static.deciding_unit,
+        "NoiDungXuLy": f"{action}: {event.reason}" if event.reason else action,
+        "TrangThai": NATIONAL_STATUS[Status(fold.status)], "NgayBatDau": stamp(event.at),
+        "NgayKetThucTheoQuyDinh": fold.due,
+    }  # fmt: skip
+
+
+def steps_after_events(static: Static, events: Iterable[EventLike]) -> list[Step]:
+    """One step per event, in order; the record only where it differs from the one before."""
+    fold, previous, steps = Fold(), None, []
+    for event in events:
+        fold_apply(fold, event)
+        record = record_of(static, fold, event.at)
+        changed = record if record != previous else None
+        steps.append(Step(event.seq, changed, progress_of(static, fold, event)))
+        previous = record
+    return steps
+
+
 def records_after_events(
     static: Static, events: Iterable[EventLike]
 ) -> list[tuple[int, dict[str, Any]]]:
     """(seq, record) after every event whose record differs from the one before it: what the
-    portal must receive, in order."""
-    fold, previous, changes = Fold(), None, []
-    for event in events:
-        fold_apply(fold, event)
-        record = record_of(static, fold, event.at)
-        if record != previous:
-            changes.append((event.seq, record))
-        previous = record
-    return changes
+    portal must hold, in order."""
+    return [(s.seq, s.record) for s in steps_after_events(static, events) if s.record is not None]
 
 
 def portal_is_at(found: dict[str, Any], record: dict[str, Any]) -> bool:

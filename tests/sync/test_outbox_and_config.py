@@ -142,3 +142,25 @@ def test_officers_see_their_units_failures_with_the_reason(staff: Staff, setting
     assert dossier.code not in signed_in(staff.outsider).get("/dong-bo-dvcqg/").content.decode()
     assert signed_in(factories.citizen()).get("/dong-bo-dvcqg/").status_code == 403
     assert Client().get("/dong-bo-dvcqg/").status_code == 302
+
+
+def test_an_administrator_sends_a_set_aside_dossier_again(staff: Staff, settings: Any) -> None:
+    from django.contrib.admin.models import LogEntry
+
+    settings.MOTCUA_DVCQG_URL, settings.MOTCUA_DVCQG_TOKEN = "http://127.0.0.1:9", TOKEN
+    settings.MOTCUA_DVCQG_MAX_ATTEMPTS = 1
+    dossier = received(staff)
+    dossier_deliver(dossier.pk)
+    from motcua.accounts.models import User
+
+    client = signed_in(User.objects.create_superuser("quantri", "qt@example.com", "Mat-khau-9"))
+    listing = client.get("/quan-tri/sync/dossiersync/?state=dead")
+    assert listing.status_code == 200
+    assert dossier.code in listing.content.decode()
+    client.post(
+        "/quan-tri/sync/dossiersync/",
+        {"action": "send_again_action", "_selected_action": [dossier.pk]},
+    )
+    row = DossierSync.objects.get(pk=dossier.pk)
+    assert (row.state, row.attempts) == (SyncState.PENDING, 0)
+    assert LogEntry.objects.filter(object_id=str(dossier.pk)).exists()

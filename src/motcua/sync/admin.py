@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,11 @@ class DossierSyncAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Gửi lại lên Cổng DVCQG"))
     def send_again_action(self, request: HttpRequest, queryset: QuerySet[DossierSync]) -> None:
-        count = send_again(list(queryset.values_list("pk", flat=True)))
+        rows = list(queryset)
+        with transaction.atomic():
+            count = send_again([row.pk for row in rows])
+            for row in rows:  # the admin's history says who sent which dossier again
+                self.log_change(request, row, "send again / gửi lại")
         self.message_user(request, _("Đã xếp lịch gửi lại %(n)d hồ sơ.") % {"n": count},
                           messages.SUCCESS)  # fmt: skip
 

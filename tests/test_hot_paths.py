@@ -244,6 +244,31 @@ def test_creation_keeps_its_budget(city: City, staff: Staff) -> None:
     ]
 
 
+def test_creation_with_portal_sync_on_costs_one_statement_more(
+    city: City, staff: Staff, settings: Any
+) -> None:
+    """The outbox (decision 0027): one upsert per dossier and transaction; off, nothing at all."""
+    body = {
+        "unit": POLICE, "procedure": "1.004222", "channel": "counter",
+        "applicant": {"name": "Lê Văn Cường", "id_number": "001090012345", "phone": "0912345678"},
+    }  # fmt: skip
+    client, headers = Client(), bearer(staff.reception)
+    counts = []
+    for url in ("", "", "http://127.0.0.1:9", "http://127.0.0.1:9"):  # the first of each warms
+        settings.MOTCUA_DVCQG_URL = url
+        with CaptureQueriesContext(connection) as done:
+            answer = client.post(
+                "/api/v1/dossiers", body, content_type="application/json", **headers
+            )
+        assert answer.status_code == 201, answer.content
+        counts.append(done.captured_queries)
+    off, on = counts[1], counts[3]
+    assert len(off) <= CREATION_BUDGET
+    assert len(on) <= len(off) + 1
+    assert sum("dossiersync" in q["sql"].lower() for q in on) == 1
+    assert not any("dossiersync" in q["sql"].lower() for q in off)
+
+
 def test_public_lookup_keeps_its_budget_and_uses_indexes(city: City, staff: Staff) -> None:
     dossier = received(staff)
     client = Client()

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.ratings",
     "motcua.supervision",
+    "motcua.sync",
     "motcua.signing",
     "motcua.api",
     "motcua.signin",
@@ -306,6 +307,18 @@ MOTCUA_REGISTRY_URL = os.environ.get("MOTCUA_REGISTRY_URL", "")
 MOTCUA_REGISTRY_TOKEN = os.environ.get("MOTCUA_REGISTRY_TOKEN", "")
 MOTCUA_REGISTRY_TIMEOUT = float(os.environ.get("MOTCUA_REGISTRY_TIMEOUT", "5"))
 MOTCUA_REGISTRY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_REGISTRY_MAX_ATTEMPTS", "8"))
+# National Public Service Portal (Cổng DVCQG) sync (decision 0027): empty URL = sync off, nothing
+# is enqueued; `motcua dvcqg-sandbox` runs a portal to try it with.
+MOTCUA_DVCQG_URL = os.environ.get("MOTCUA_DVCQG_URL", "")
+MOTCUA_DVCQG_TOKEN = os.environ.get("MOTCUA_DVCQG_TOKEN", "")
+MOTCUA_DVCQG_TIMEOUT = float(os.environ.get("MOTCUA_DVCQG_TIMEOUT", "10"))
+# Tries of one dossier's pending change before it is set aside (dead letter) for an officer.
+MOTCUA_DVCQG_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_DVCQG_MAX_ATTEMPTS", "10"))
+# The wait after the n-th failure: base × 2^(n−1) seconds, at most the cap.
+MOTCUA_DVCQG_BACKOFF_SECONDS = float(os.environ.get("MOTCUA_DVCQG_BACKOFF_SECONDS", "30"))
+MOTCUA_DVCQG_BACKOFF_MAX_SECONDS = float(
+    os.environ.get("MOTCUA_DVCQG_BACKOFF_MAX_SECONDS", "21600")
+)
 # Events older than this when recorded (legacy imports) notify nobody; 0 turns the check off.
 MOTCUA_NOTIFY_MAX_AGE_HOURS = float(os.environ.get("MOTCUA_NOTIFY_MAX_AGE_HOURS", "72"))
 

@@ -64,5 +64,6 @@ urlpatterns = [
     path("", include("motcua.signing.urls")),
     path("", include("motcua.worktime.urls")),
     path("", include("motcua.signin.urls")),
+    path("", include("motcua.sync.urls")),
     path("", include("motcua.web.urls")),
 ]

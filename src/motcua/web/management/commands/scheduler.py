@@ -21,6 +21,7 @@ from motcua.dossiers.tasks import (
 from motcua.integrations.registry.tasks import registry_calls_retry_task
 from motcua.notifications.tasks import notifications_retry_task
 from motcua.supervision.tasks import indicators_catch_up_task
+from motcua.sync.tasks import portal_sync_task
 
 LOCK_NAME = "scheduler"
 
@@ -105,6 +106,7 @@ class Command(BaseCommand):
             registry_calls_retry_task.enqueue()  # linked bundles' registry writes (0025)
             bundles_scan_task.enqueue()  # linked bundles' missed acknowledgements (0025)
             indicators_catch_up_task.enqueue()  # the Decision 766 rollup (0026)
+            portal_sync_task.enqueue()  # dossiers to the national portal (0027)
             # Once a day; asked again an hour later if the worker has not published yet.
             asked_lately = audit_enqueued and time.monotonic() - audit_enqueued < 3600
             if not asked_lately and audit_publish_due(now(), audit_publish_every()):

@@ -79,3 +79,14 @@ def test_the_command_reports_over_budget_and_sets_a_plan(staff: Staff) -> None:
         "supervision", "plan", "--procedure", "1.004222", "--status", "to_study", stdout=out
     )
     assert json.loads(out.getvalue())["status"] == "to_study"
+
+
+def test_the_workspace_of_a_leader_links_to_the_supervision_pages(staff: Staff) -> None:
+    home = signed_in(staff.leader).get("/can-bo/").content.decode()
+    for url in (
+        "/giam-sat/nguy-co-tre-han/",
+        "/giam-sat/vuot-dinh-muc/",
+        "/giam-sat/tai-cau-truc/",
+    ):
+        assert url in home
+    assert "/giam-sat/" not in signed_in(staff.specialist).get("/can-bo/").content.decode()

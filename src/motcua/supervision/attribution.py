@@ -16,7 +16,7 @@ from motcua.common.clock import now as clock_now
 from motcua.dossiers.deadlines import local_date
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.organizations.models import Unit
-from motcua.worktime.engine import WorkCalendar
+from motcua.worktime.engine import VIETNAM_OFFSET, WorkCalendar
 from motcua.worktime.services import calendar_in_force
 
 from .timeline import Segment, StepInfo, initial_deciding, timeline_fold
@@ -124,9 +124,13 @@ def over_budget(
     """Per unit and per officer, the working time held beyond the steps' budgets in the
     dossiers received from ``start`` to ``end`` (both days included), most first. The citizen's
     time is never anyone's. ``unit_ids``: dossiers received or decided by these units."""
-    dossiers = Dossier.objects.filter(
-        received_at__date__gte=start, received_at__date__lte=end
-    ).select_related("receiving_unit", "deciding_unit")
+    first = datetime.datetime.combine(start, datetime.time(), VIETNAM_OFFSET)  # Hà Nội's days
+    after = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time(), VIETNAM_OFFSET
+    )
+    dossiers = Dossier.objects.filter(received_at__gte=first, received_at__lt=after).select_related(
+        "receiving_unit", "deciding_unit"
+    )
     if unit_ids is not None:
         dossiers = dossiers.filter(
             Q(receiving_unit_id__in=unit_ids) | Q(deciding_unit_id__in=unit_ids)

@@ -58,6 +58,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "dossiers:document": (OFFICER_READ, "GET"),
     "dossiers:attach": (OFFICER_TOUCH, "POST"),
     "dossiers:act": (OFFICER_ACT, "POST"),
+    "supervision:timeline": (OFFICER_READ, "GET"),
     "portal:my-dossier": (PORTAL_READ, "GET"),
     "portal:document": (PORTAL_READ, "GET"),
     "portal:legal-form": (PORTAL_READ, "GET"),
@@ -67,6 +68,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "api-v1:dossier_get": (API_READ, "GET"),
     "api-v1:dossier_documents": (API_READ, "GET"),
     "api-v1:dossier_document_pdf": (API_READ, "GET"),
+    "api-v1:dossier_timeline_get": (API_READ, "GET"),
     "api-v1:dossier_act": (API_ACT, "POST"),
 }
 LOGGED = {
@@ -239,6 +241,7 @@ def urls_for(dossier: Dossier) -> dict[str, str]:
         "dossiers:document": {"pk": document.pk},
         "dossiers:attach": {},
         "dossiers:act": {"action": "assign"},
+        "supervision:timeline": {},
         "portal:my-dossier": {},
         "portal:document": {"pk": document.pk},
         "portal:legal-form": {"form": portal_form},
@@ -248,6 +251,7 @@ def urls_for(dossier: Dossier) -> dict[str, str]:
         "api-v1:dossier_get": {},
         "api-v1:dossier_documents": {},
         "api-v1:dossier_document_pdf": {"document_id": issued.pk},
+        "api-v1:dossier_timeline_get": {},
         "api-v1:dossier_act": {"action": "assign"},
     }
     return {name: reverse(name, kwargs={"ref": ref, **extra}) for name, extra in kwargs.items()}
@@ -316,7 +320,7 @@ def test_the_access_matrix_has_no_unexpected_allow_or_refusal(
     dossier = the_dossier(staff)
     everyone = people(staff, dossier)
     urls = urls_for(dossier)
-    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 16
+    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 18
     matrix(everyone, urls, dossier, EXPECTED)
 
 

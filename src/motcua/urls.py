@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),
     path("", include("motcua.worktime.urls")),
+    path("", include("motcua.supervision.urls")),
     path("", include("motcua.signin.urls")),
     path("", include("motcua.sync.urls")),
     path("", include("motcua.web.urls")),

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from motcua.common.clock import now
 from motcua.organizations.models import Unit
+from motcua.organizations.selectors import city_root_ids
 
 from .constants import OfficerRoleName
 from .models import CitizenProfile, User
@@ -74,6 +75,30 @@ def ensure_officer(prefix: str, unit: Unit, role: str, password: str) -> DemoLog
     return DemoLogin(username, f"{label} — {unit.name}")
 
 
+CITY_SUPERVISOR = "thanhpho.giamsat"
+
+
+def ensure_city_supervisor(password: str) -> DemoLogin:
+    """The city's supervisor: a supervisor's role (which covers the units below it) at the top
+    of every tree of units that handle Hà Nội's dossiers, so that the police, social insurance
+    and tax offices, outside the "Thành phố Hà Nội" tree, are in scope too (issue 17)."""
+    user, created = User.objects.get_or_create(
+        username=CITY_SUPERVISOR, defaults={"full_name": "Giám sát — Thành phố Hà Nội"}
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    for unit in Unit.objects.filter(pk__in=city_root_ids()).order_by("code"):
+        officer_role_grant(
+            actor=None, officer=user, unit=unit, role=OfficerRoleName.SUPERVISOR, at=now()
+        )
+    return DemoLogin(
+        CITY_SUPERVISOR,
+        "Giám sát toàn thành phố, cả cơ quan ngành dọc / city-wide supervisor, central agencies' "
+        "local offices included",
+    )
+
+
 def ensure_deputy(
     prefix: str, unit: Unit, suffix: str, name: str, title: str, password: str
 ) -> DemoLogin:
@@ -128,6 +153,7 @@ def demo_accounts_ensure(*, password: str) -> list[DemoLogin]:
         for prefix, code in DEMO_UNITS.items():
             for role in OfficerRoleName.values:
                 logins.append(ensure_officer(prefix, units[code], role, password))
+        logins.append(ensure_city_supervisor(password))
         for prefix, suffix, name, title in DEMO_DEPUTIES:
             unit = units[DEMO_UNITS[prefix]]
             logins.append(ensure_deputy(prefix, unit, suffix, name, title, password))

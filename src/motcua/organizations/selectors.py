@@ -31,6 +31,14 @@ def unit_descendant_ids(unit_ids: Iterable[int]) -> set[int]:
     return found
 
 
+def city_root_ids() -> set[int]:
+    """The top of every tree of units that handle Hà Nội's dossiers: the city's own ("Thành phố
+    Hà Nội", with its departments, wards and communes) and each central agency's local office
+    (police, social insurance, tax), which answer to their ministry, not to the city, and so sit
+    outside the city's tree (hanoi_units.yaml: ``parent: null``)."""
+    return set(Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+
+
 def unit_ancestors(unit: Unit) -> list[Unit]:
     """From the top of the tree down to the unit's parent."""
     chain: list[Unit] = []

@@ -7,3 +7,10 @@ class SupervisionConfig(AppConfig):
 
     name = "motcua.supervision"
     verbose_name = _("Giám sát, chỉ số phục vụ")
+
+    def ready(self) -> None:
+        from motcua.dossiers.extensions import panel_register
+
+        from .views import timeline_panel
+
+        panel_register("timeline_panel", timeline_panel)

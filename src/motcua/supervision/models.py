@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier
+from motcua.organizations.models import Unit
 
 
 class DossierFact(models.Model):
@@ -66,3 +69,69 @@ class FactCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_id}"
+
+
+class PlanStatus(models.TextChoices):
+    TO_STUDY = "to_study", _("Cần nghiên cứu tái cấu trúc")
+    APPROVED = "approved", _("Đã phê duyệt phương án")
+    DONE = "done", _("Đã hoàn thành")
+
+
+class ReengineeringPlan(models.Model):
+    """Where the re-engineering of a busy procedure stands (more than 500 dossiers in 12 months),
+    for one unit or (``unit`` empty) the whole city. Supervisors edit it; every change is kept in
+    ``ReengineeringPlanChange``."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("tình trạng"), max_length=16, choices=PlanStatus.choices)
+    decision_number = models.CharField(_("số quyết định phê duyệt"), max_length=80, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("phương án tái cấu trúc thủ tục")
+        verbose_name_plural = _("phương án tái cấu trúc thủ tục")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "unit"], name="reengineering_plan_unit_unique",
+                condition=models.Q(unit__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["procedure"], name="reengineering_plan_city_unique",
+                condition=models.Q(unit__isnull=True),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}@{self.unit_id or 'city'}: {self.status}"
+
+
+class ReengineeringPlanChange(models.Model):
+    """Audit trail of a plan: who changed what, when (rows are never edited)."""
+
+    plan = models.ForeignKey(ReengineeringPlan, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    decision_number = models.CharField(max_length=80, blank=True)
+    decision_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("thay đổi phương án tái cấu trúc")
+        verbose_name_plural = _("thay đổi phương án tái cấu trúc")
+        ordering = ["plan", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.from_status}→{self.to_status}"

@@ -1,0 +1,164 @@
+"""Supervisors' pages of delay attribution, breach prediction and re-engineering (issue 17), and
+a dossier's timeline for the officers who may read the dossier (linked from its page)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from motcua.accounts import permissions
+from motcua.accounts.constants import Capability
+from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure
+from motcua.common.clock import now as clock_now
+from motcua.common.errors import DomainError
+from motcua.dossiers.reading import dossier_read
+from motcua.organizations.models import Unit
+from motcua.organizations.selectors import city_root_ids, unit_descendant_ids
+
+from .at_risk import at_risk_queue
+from .attribution import dossier_timeline, over_budget, unit_names
+from .models import PlanStatus
+from .reengineering import busy_rows, plan_set
+
+
+def report_units(user: User) -> set[int]:
+    found = permissions.unit_ids_with(user, Capability.VIEW_REPORTS)
+    if not found:
+        raise PermissionDenied(
+            _("Trang này dành cho lãnh đạo đơn vị và cán bộ giám sát (quyền xem báo cáo).")
+        )
+    return found
+
+
+def supervised_units(user: User) -> set[int]:
+    """The units whose re-engineering plans this officer may edit: a supervisor's, and below."""
+    roots = {
+        role.unit_id for role in permissions.active_roles(user) if role.role == Role.SUPERVISOR
+    }
+    return unit_descendant_ids(roots) if roots else set()
+
+
+def hours(seconds: int) -> float:
+    return round(seconds / 3600, 1)
+
+
+@login_required
+def timeline(request: HttpRequest, ref: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    dossier = dossier_read(user, ref) if permissions.is_officer(user) else None
+    if dossier is None:
+        raise Http404(_("Không có hồ sơ này trong đơn vị của bạn."))
+    segments = dossier_timeline(dossier)
+    names = unit_names(s.unit for s in segments)
+    rows = [{"segment": s, "unit_name": names.get(s.unit, s.unit), "hours": hours(s.working_seconds),
+             "over_hours": hours(s.over_budget_seconds)} for s in segments]  # fmt: skip
+    total = sum(s.working_seconds for s in segments)
+    citizen = sum(s.working_seconds for s in segments if s.citizen)
+    over = sum(s.over_budget_seconds for s in segments)
+    return render(request, "supervision/timeline.html", {
+        "dossier": dossier, "rows": rows, "total_hours": hours(total),
+        "citizen_hours": hours(citizen), "over_hours": hours(over),
+    })  # fmt: skip
+
+
+def day_param(request: HttpRequest, name: str, default: datetime.date) -> datetime.date:
+    text = request.GET.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(_("Ngày không hợp lệ (YYYY-MM-DD): %(text)s") % {"text": text}) from None
+
+
+@login_required
+def over_budget_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    units = report_units(user)
+    today = clock_now().date()
+    error = ""
+    try:
+        start = day_param(request, "from", today.replace(day=1))
+        end = day_param(request, "to", today)
+    except DomainError as problem:
+        error, start, end = str(problem), today.replace(day=1), today
+    if (end - start).days > 366 or end < start:
+        error, start, end = _("Chọn một khoảng không quá một năm."), today.replace(day=1), today
+    found = over_budget(start=start, end=end, unit_ids=units)
+    names = unit_names(h.key for h in found["units"])
+    return render(request, "supervision/over_budget.html", {
+        "start": start, "end": end, "error": error,
+        "units": [(names.get(h.key, h.key), h, hours(h.over_budget_seconds), hours(h.working_seconds))
+                  for h in found["units"]],
+        "officers": [(h, hours(h.over_budget_seconds), hours(h.working_seconds)) for h in found["officers"]],
+    })  # fmt: skip
+
+
+@login_required
+def at_risk_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    units = report_units(user)
+    queue = at_risk_queue(unit_ids=units, threshold=0.2, limit=200)
+    names = unit_names(row.unit for row in queue)
+    rows = [{"row": row, "unit_name": names.get(row.unit, row.unit),
+             "percent": round(100 * row.risk.probability)} for row in queue]  # fmt: skip
+    return render(request, "supervision/at_risk.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reengineering_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    units = report_units(user)
+    editable = supervised_units(user)
+    if request.method == "POST":
+        plan_post(request, user, editable)
+        return redirect("supervision:reengineering")
+    city_wide = bool(city_root_ids() & editable) and city_root_ids() <= units
+    found = busy_rows(unit_ids=None if city_wide else units)
+    return render(request, "supervision/reengineering.html", {
+        "city": found["city"], "units": found["units"], "editable": editable,
+        "city_editable": city_wide, "statuses": PlanStatus.choices,
+    })  # fmt: skip
+
+
+def plan_post(request: HttpRequest, user: User, editable: set[int]) -> None:
+    data: Any = request.POST
+    procedure = Procedure.objects.filter(pk=str(data.get("procedure", "")).strip() or 0).first()
+    unit_id = str(data.get("unit", "")).strip()
+    unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
+    allowed = (unit.pk in editable) if unit is not None else city_root_ids() <= editable
+    if procedure is None or (unit_id and unit is None):
+        messages.error(request, _("Không tìm thấy thủ tục hoặc đơn vị."))
+        return
+    if not allowed:
+        messages.error(request, _("Chỉ cán bộ giám sát của đơn vị mới được cập nhật phương án."))
+        return
+    try:
+        decided = data.get("decision_date") or ""
+        plan_set(
+            procedure=procedure, unit=unit, status=str(data.get("status", "")), actor=user,
+            decision_number=str(data.get("decision_number", "")), note=str(data.get("note", "")),
+            decision_date=datetime.date.fromisoformat(decided) if decided else None,
+        )  # fmt: skip
+    except ValueError:
+        messages.error(request, _("Ngày quyết định không hợp lệ (YYYY-MM-DD)."))
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Đã cập nhật phương án tái cấu trúc."))
+
+
+def timeline_panel(dossier: Any, user: User) -> dict[str, Any] | None:
+    """The dossier page's link to its timeline (every officer who reads the dossier)."""
+    return {"ref": dossier.ref}

@@ -1,0 +1,92 @@
+"""The supervision pages and the command: who may open them, and that they show what they say."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from motcua.accounts.demo import CITY_SUPERVISOR, ensure_city_supervisor
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure
+from motcua.supervision.models import PlanStatus, ReengineeringPlan, ReengineeringPlanChange
+from tests.dossiers.conftest import Staff, received
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_dossier_page_links_to_its_timeline_which_follows_the_read_rules(staff: Staff) -> None:
+    dossier = received(staff, "2026-03-02 09:00")
+    url = f"/can-bo/dong-thoi-gian/{dossier.ref}/"
+    page = signed_in(staff.specialist).get(f"/can-bo/ho-so/{dossier.ref}/")
+    assert url in page.content.decode()
+    timeline = signed_in(staff.specialist).get(url)
+    assert timeline.status_code == 200
+    assert "Thẩm định hồ sơ" in timeline.content.decode()
+    assert signed_in(staff.outsider).get(url).status_code == 404
+
+
+def test_report_pages_are_for_leaders_and_supervisors(staff: Staff) -> None:
+    received(staff, "2026-03-02 09:00")
+    for url in ("/giam-sat/vuot-dinh-muc/?from=2026-03-01&to=2026-03-31", "/giam-sat/nguy-co-tre-han/",
+                "/giam-sat/tai-cau-truc/"):  # fmt: skip
+        assert signed_in(staff.leader).get(url).status_code == 200, url
+        assert signed_in(staff.specialist).get(url).status_code == 403, url
+    assert signed_in(staff.leader).get("/giam-sat/vuot-dinh-muc/?from=x").status_code == 200
+    risky = signed_in(staff.leader).get("/giam-sat/nguy-co-tre-han/").content.decode()
+    assert "Đã quá hạn" in risky  # received in March, the clock is long past its due date
+
+
+def test_only_a_supervisor_edits_a_plan_and_the_change_is_kept(staff: Staff) -> None:
+    ensure_city_supervisor("mat-khau-thu")
+    procedure = Procedure.objects.order_by("pk").first()
+    assert procedure is not None
+    form = {"procedure": procedure.pk, "unit": "", "status": PlanStatus.APPROVED,
+            "decision_number": "45/QĐ-UBND", "decision_date": "2026-05-02"}  # fmt: skip
+    signed_in(staff.leader).post("/giam-sat/tai-cau-truc/", form)
+    assert not ReengineeringPlan.objects.exists()
+    supervisor = User.objects.get(username=CITY_SUPERVISOR)
+    answer = signed_in(supervisor).post("/giam-sat/tai-cau-truc/", form)
+    assert answer.status_code == 302
+    plan = ReengineeringPlan.objects.get()
+    assert (plan.status, plan.decision_number, plan.unit) == (
+        PlanStatus.APPROVED,
+        "45/QĐ-UBND",
+        None,
+    )
+    assert ReengineeringPlanChange.objects.get().actor == supervisor
+
+
+def test_the_command_reports_over_budget_and_sets_a_plan(staff: Staff) -> None:
+    received(staff, "2026-03-02 09:00")
+    out = io.StringIO()
+    call_command(
+        "supervision", "over-budget", "--from", "2026-03-01", "--to", "2026-03-31", stdout=out
+    )
+    found = json.loads(out.getvalue())
+    assert found["units"][0]["over_budget_seconds"] > 0
+    out = io.StringIO()
+    call_command(
+        "supervision", "plan", "--procedure", "1.004222", "--status", "to_study", stdout=out
+    )
+    assert json.loads(out.getvalue())["status"] == "to_study"
+
+
+def test_the_workspace_of_a_leader_links_to_the_supervision_pages(staff: Staff) -> None:
+    home = signed_in(staff.leader).get("/can-bo/").content.decode()
+    for url in (
+        "/giam-sat/nguy-co-tre-han/",
+        "/giam-sat/vuot-dinh-muc/",
+        "/giam-sat/tai-cau-truc/",
+    ):
+        assert url in home
+    assert "/giam-sat/" not in signed_in(staff.specialist).get("/can-bo/").content.decode()

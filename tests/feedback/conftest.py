@@ -11,7 +11,7 @@ from motcua.feedback.services import Target, feedback_submit
 from tests import factories
 from tests.dossiers.conftest import POLICE, Staff, at, received, staff
 
-__all__ = ["staff", "POLICE", "at"]
+__all__ = ["POLICE", "at", "staff"]
 APPLICANT_ID = "001090012345"  # the ID number tests.dossiers.conftest files dossiers under
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.clock import today
@@ -76,12 +77,11 @@ def dossier_choices(user: Any) -> list[tuple[str, str]]:
     """The account's own dossiers (submitted, or proved at the counter), newest first."""
     linked = ApplicantLink.objects.filter(user_id=user.pk).values("dossier_id")
     rows = (
-        Dossier.objects.filter(owner_id=user.pk)
-        .union(Dossier.objects.filter(pk__in=linked))
-        .values_list("ref", "code", "procedure__name", "submitted_at")
+        Dossier.objects.filter(Q(owner_id=user.pk) | Q(pk__in=linked))
+        .order_by("-submitted_at", "-pk")
+        .values_list("ref", "code", "procedure__name")[:200]
     )
-    ordered = sorted(rows, key=lambda row: row[3], reverse=True)[:200]
-    return [(ref, f"{code or ref} — {name}") for ref, code, name, _at in ordered]
+    return [(ref, f"{code or ref} — {name}") for ref, code, name in rows]
 
 
 class CounterFeedbackForm(FeedbackForm):

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +39,11 @@ DONE = {
 }
 
 
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The form's data on a POST, even an empty one (which must show its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def public_list(request: HttpRequest) -> HttpResponse:
     """Answered feedback, published without personal data; searched without accents."""
     query = (request.GET.get("q") or "").strip()[:200]
@@ -49,7 +54,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def send(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # login_required
-    form = FeedbackForm(request.POST or None, dossiers=dossier_choices(user))
+    form = FeedbackForm(posted(request), dossiers=dossier_choices(user))
     if request.method == "GET" and request.GET.get("ho-so"):
         form.initial.update(subject="dossier", dossier=request.GET["ho-so"])
     if request.method == "POST" and form.is_valid():
@@ -81,7 +86,7 @@ def mine_detail(request: HttpRequest, code: str) -> HttpResponse:
     feedback = selectors.my_feedback_one(user, code)
     if feedback is None:
         raise Http404(_("Không có phản ánh này trong tài khoản của bạn."))
-    form = TextForm(request.POST or None)
+    form = TextForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_supply_more(
@@ -126,7 +131,7 @@ def officer_record(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not counter_unit_ids(user):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới ghi nhận phản ánh tại quầy."))
-    form = CounterFeedbackForm(request.POST or None)
+    form = CounterFeedbackForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             feedback = services.feedback_record(

@@ -75,12 +75,15 @@ def folded(text: str) -> str:
 
 
 def known_spans(text: str, known: Iterable[str]) -> list[tuple[int, int]]:
-    """Where each known value is written (accents, case and spacing aside), as whole words."""
+    """Where each known value is written (accents, case and spacing aside), as whole words; a
+    number also written in groups ("0912 345 678", "0912.345.678")."""
     haystack = folded(text)
     spans = []
     for value in known:
         words = folded(" ".join((value or "").split())).split(" ")
         needle = r"\s+".join(re.escape(word) for word in words if word)
+        if needle.isdigit():
+            needle = r"[ .\-]?".join(needle)
         if len(needle) < MIN_KNOWN:
             continue
         for found in re.finditer(rf"(?<!\w){needle}(?!\w)", haystack):
@@ -109,14 +112,16 @@ def redact(
     *,
     names: Iterable[str] = (),
     numbers: Iterable[str] = (),
+    phones: Iterable[str] = (),
     addresses: Iterable[str] = (),
 ) -> str:
-    """``text`` with personal data replaced by labels; ``names``, ``numbers`` (ID numbers,
-    phones) and ``addresses`` are the values known to belong to the people involved."""
+    """``text`` with personal data replaced by labels; ``names``, ``numbers`` (ID numbers, tax
+    codes), ``phones`` and ``addresses`` are the values known to belong to the people involved."""
     out = text or ""
     out = replace_spans(out, known_spans(out, addresses), ADDRESS)
     out = EMAIL_RE.sub(EMAIL, out)
     out = DOSSIER_CODE_RE.sub(DOSSIER_CODE, out)
+    out = replace_spans(out, known_spans(out, phones), PHONE)
     out = replace_spans(out, known_spans(out, numbers), ID_NUMBER)
     out = PHONE_RE.sub(PHONE, out)
     out = DIGITS_RE.sub(ID_NUMBER, out)

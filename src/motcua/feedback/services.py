@@ -365,13 +365,14 @@ def feedback_answer(
 def public_texts(feedback: Feedback) -> tuple[str, str, str]:
     """(title, question, answer) with the personal data of everyone involved taken out."""
     names = [feedback.sender_name]
-    numbers = [feedback.sender_id_number, feedback.sender_phone]
+    numbers = [feedback.sender_id_number]
     if feedback.dossier is not None:
         names.append(feedback.dossier.applicant_name)
         numbers.append(feedback.dossier.applicant_id_number)
     if feedback.officer is not None:
         names += [feedback.officer.full_name, feedback.officer.username]
-    known = {"names": names, "numbers": numbers, "addresses": [feedback.sender_address]}
+    known = {"names": names, "numbers": numbers, "phones": [feedback.sender_phone],
+             "addresses": [feedback.sender_address]}  # fmt: skip
     return (
         redact(feedback.title, **known),
         redact(feedback.question, **known),

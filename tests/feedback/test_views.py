@@ -105,3 +105,37 @@ def test_the_public_page_is_searched_without_accents_and_hides_personal_data(
         assert secret not in page
     page = anonymous.get(reverse("feedback:public"), {"q": "khai sinh"}).content.decode()
     assert "Hồ sơ trễ hạn" not in page
+
+
+def test_attachments_are_served_to_the_sender_and_the_unit_only(
+    staff: Staff, applicant: User, stranger: User, other_unit_leader: User, settings: object,
+    tmp_path: object,
+) -> None:  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.feedback.services import Target, feedback_submit
+
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+    dossier = own_dossier(staff, applicant)
+    pdf = SimpleUploadedFile("giay-hen.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    feedback = feedback_submit(
+        user=applicant, target=Target("dossier", dossier=dossier.ref), title="t", question="q",
+        uploads=[pdf], at=at("2026-03-02 10:00"),
+    )  # fmt: skip
+    pk = feedback.attachments.get().pk
+    mine = reverse("feedback:mine-file", kwargs={"code": feedback.code, "pk": pk})
+    office = reverse("feedback:officer-file", kwargs={"code": feedback.code, "pk": pk})
+    assert logged_in(applicant).get(mine).status_code == 200
+    assert logged_in(staff.specialist).get(office).status_code == 200
+    assert logged_in(stranger).get(mine).status_code == 404
+    assert logged_in(other_unit_leader).get(office).status_code == 404
+    assert Client().get(mine).status_code == 302  # to the sign-in page
+
+
+def test_the_dossier_page_links_to_feedback_about_it(staff: Staff, applicant: User) -> None:
+    dossier = own_dossier(staff, applicant)
+    client = logged_in(applicant)
+    page = client.get(reverse("portal:my-dossier", kwargs={"ref": dossier.ref})).content.decode()
+    assert f"/phan-anh/gui/?ho-so={dossier.ref}" in page
+    form = client.get(reverse("feedback:send"), {"ho-so": dossier.ref}).content.decode()
+    assert f'value="{dossier.ref}" selected' in form

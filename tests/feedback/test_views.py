@@ -139,3 +139,13 @@ def test_the_dossier_page_links_to_feedback_about_it(staff: Staff, applicant: Us
     assert f"/phan-anh/gui/?ho-so={dossier.ref}" in page
     form = client.get(reverse("feedback:send"), {"ho-so": dossier.ref}).content.decode()
     assert f'value="{dossier.ref}" selected' in form
+
+
+def test_the_admin_lists_feedback_read_only(staff: Staff, applicant: User) -> None:
+    feedback = sent(staff, applicant)
+    root = User.objects.create_superuser("goc", password="Mat-khau-thu-nghiem-1")
+    client = Client()
+    client.force_login(root)
+    listed = client.get(reverse("admin:feedback_feedback_changelist")).content.decode()
+    assert feedback.code in listed
+    assert client.get(reverse("admin:feedback_feedback_add")).status_code == 403

@@ -10,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "src" / "motcua"
 DOMAIN = {
     "common", "organizations", "accounts", "worktime", "catalog", "authority", "dossiers", "bundles",
+    "feedback",
 }  # fmt: skip
 REACTING = {
     "notifications", "portal", "ratings", "web", "api", "integrations", "supervision", "sync",

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.notifications",
     "motcua.ratings",
+    "motcua.feedback",
     "motcua.supervision",
     "motcua.sync",
     "motcua.signing",

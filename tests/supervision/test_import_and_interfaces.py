@@ -194,6 +194,9 @@ def test_the_registry_is_the_one_source() -> None:
         "3.3",
         "4.1",
         "4.2",
+        "5.1",
+        "5.2",
+        "5.3",
         "5.4",
     }
     for indicator in in_force:

@@ -19,6 +19,7 @@ unfinished dossier is judged at that instant. The on-time rule of §3, at period
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from django.db.models import IntegerField as IntegerOutput
 
 from motcua.common.clock import now
 from motcua.dossiers.constants import Channel
+from motcua.feedback.selectors import FeedbackCounts, feedback_counts
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .facts import END_KIND_RESOLVED
@@ -169,7 +171,28 @@ SYNC_NOTE = (
 )
 
 
-def indicator_value(indicator: Indicator, c: Counts) -> IndicatorValue:
+# 5.1–5.3 (DOMAIN.md §3): (numerator, denominator) from the feedback counts.
+FEEDBACK_RATES: dict[str, Callable[[FeedbackCounts], tuple[int, int]]] = {
+    "5.1": lambda f: (f.rejected_on_time, f.rejected),
+    "5.2": lambda f: (f.handled_on_time, f.handled),
+    "5.3": lambda f: (f.published_on_time, f.answered),
+}
+
+
+def scoped_feedback_counts(scope: Scope, start: int, until: int) -> FeedbackCounts:
+    """Feedback in the same scope as the dossiers (unit and the units below, procedure, field,
+    channel), over the same period."""
+    return feedback_counts(
+        start=datetime.datetime.fromtimestamp(start, tz=datetime.UTC),
+        until=datetime.datetime.fromtimestamp(until, tz=datetime.UTC),
+        unit_ids=scope.unit_ids, procedure_ids=scope.procedure_ids, field_id=scope.field_id,
+        channel=scope.channel,
+    )  # fmt: skip
+
+
+def indicator_value(
+    indicator: Indicator, c: Counts, feedback: FeedbackCounts | None = None
+) -> IndicatorValue:
     reason = na_reason(indicator)
     if reason is not None:
         return IndicatorValue(None, None, None, *reason)
@@ -186,6 +209,9 @@ def indicator_value(indicator: Indicator, c: Counts) -> IndicatorValue:
         return IndicatorValue(c.e_result, c.resolved, rate(c.e_result, c.resolved))
     if code == "4.2":
         return IndicatorValue(c.digitised, c.resolved, rate(c.digitised, c.resolved))
+    if code in FEEDBACK_RATES:
+        num, den = FEEDBACK_RATES[code](feedback or FeedbackCounts())
+        return IndicatorValue(num, den, rate(num, den))
     if code == "5.4":
         # 100% − (late % + unsatisfied %): the late and the unsatisfied over the same dossiers.
         late = c.judged - c.on_time
@@ -204,8 +230,9 @@ def report(period: Period, scope: Scope, *, at: datetime.datetime | None = None)
     """``{"from", "to", "indicators": {code: {num, den, value}}, "groups", "total"}``."""
     start, until = period.bounds(at)
     c = counts(scope, start, until) if until > start else Counts()
+    fb = scoped_feedback_counts(scope, start, until) if until > start else FeedbackCounts()
     in_force = indicators_in_force(period.end)
-    values = {indicator.code: indicator_value(indicator, c) for indicator in in_force}
+    values = {indicator.code: indicator_value(indicator, c, fb) for indicator in in_force}
     groups: dict[str, Any] = {}
     for group in GROUPS:
         earned = counted = 0.0

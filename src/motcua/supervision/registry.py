@@ -97,7 +97,7 @@ NEEDS = {
         "The system does not handle citizen feedback (PAKN) yet.",
     ),
 }
-RECORDED = frozenset({"dossiers", "documents", "ratings"})
+RECORDED = frozenset({"dossiers", "documents", "ratings", "feedback"})
 
 INDICATORS = [
     Indicator(
@@ -202,21 +202,32 @@ INDICATORS = [
         "Dossiers with VNeID authentication or population data / dossiers received in the period",
         4.4, "population",
     ),
+    # 5.1–5.3: DOMAIN.md §3 ("PAKN (reject ≤2 wd, supplement ≤5 wd, answer ≤15 wd, publish
+    # ≤2 wd)"), counted from the feedback app (motcua.feedback; docs/decisions/0029).
     Indicator(
         "5.1", "5", "Từ chối PAKN đúng hạn", "Feedback refused on time",
-        "Số PAKN từ chối ≤ 2 ngày làm việc / Số PAKN bị từ chối",
-        "Feedback refused within 2 working days / feedback refused", 4.5, "feedback",
+        "Số PAKN từ chối trong kỳ, có lý do, ≤ 2 ngày làm việc từ khi tiếp nhận / Số PAKN bị "
+        "từ chối trong kỳ",
+        "Feedback refused in the period, with a reason, within 2 working days of reception / "
+        "feedback refused in the period", 4.5, "feedback",
     ),
     Indicator(
         "5.2", "5", "Xử lý PAKN đúng hạn", "Feedback answered on time",
-        "Số PAKN trả lời ≤ 15 ngày làm việc (yêu cầu bổ sung ≤ 5) / Số PAKN",
-        "Feedback answered within 15 working days (asked for more within 5) / feedback",
+        "Số PAKN trả lời ≤ 15 ngày làm việc (thời gian người gửi bổ sung không tính; đề nghị bổ "
+        "sung ≤ 5 ngày làm việc) / Số PAKN tiếp nhận, không bị từ chối, chưa trả lời trước kỳ; "
+        "chưa trả lời: xét tại cuối kỳ",
+        "Feedback answered within 15 working days (the sender's time off; more information "
+        "asked within 5) / feedback received, not refused, not answered before the period; "
+        "unanswered: judged at the period's end",
         4.5, "feedback",
     ),
     Indicator(
         "5.3", "5", "Công khai kết quả PAKN đúng hạn", "Feedback answers published on time",
-        "Số PAKN công khai ≤ 2 ngày làm việc sau trả lời / Số PAKN đã trả lời",
-        "Answers published within 2 working days / feedback answered", 4.5, "feedback",
+        "Số PAKN công khai ≤ 2 ngày làm việc sau khi trả lời / Số PAKN đã trả lời, chưa công "
+        "khai trước kỳ; chưa công khai: xét tại cuối kỳ",
+        "Answers published within 2 working days of answering / feedback answered, not "
+        "published before the period; unpublished: judged at the period's end",
+        4.5, "feedback",
     ),
     Indicator(
         "5.4", "5", "Mức độ hài lòng", "Satisfaction",

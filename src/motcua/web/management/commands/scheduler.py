@@ -18,6 +18,7 @@ from motcua.dossiers.tasks import (
     deadlines_scan_task,
     partitions_ensure_task,
 )
+from motcua.feedback.tasks import feedback_deadlines_scan_task
 from motcua.integrations.registry.tasks import registry_calls_retry_task
 from motcua.notifications.tasks import notifications_retry_task
 from motcua.supervision.tasks import indicators_catch_up_task
@@ -107,6 +108,7 @@ class Command(BaseCommand):
             bundles_scan_task.enqueue()  # linked bundles' missed acknowledgements (0025)
             indicators_catch_up_task.enqueue()  # the Decision 766 rollup (0026)
             portal_sync_task.enqueue()  # dossiers to the national portal (0027)
+            feedback_deadlines_scan_task.enqueue()  # citizen feedback deadlines (0029)
             # Once a day; asked again an hour later if the worker has not published yet.
             asked_lately = audit_enqueued and time.monotonic() - audit_enqueued < 3600
             if not asked_lately and audit_publish_due(now(), audit_publish_every()):

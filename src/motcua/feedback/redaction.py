@@ -1,0 +1,142 @@
+"""Personal data taken out of a feedback's text before it is published (Luật Bảo vệ dữ liệu cá
+nhân; the public page shows what was asked and answered, never who asked).
+
+Two passes. What the system knows about the people involved (the sender's name, ID number, phone,
+e-mail and address, the dossier's applicant, the officer named) is found wherever it is written,
+with or without accents and in any case. Then patterns catch what it does not know: e-mail
+addresses, phone numbers, long digit runs (ID numbers, tax codes), dossier codes, a name after a
+form of address ("ông", "bà", "anh", "chị", "tôi là"…), and addresses (after "địa chỉ", "trú
+tại"…, a house number before a street name, "ngõ 5"). Each is replaced by a label in brackets so
+that the text still reads. Redacting twice changes nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+NAME = "[họ tên]"
+ID_NUMBER = "[số định danh]"
+PHONE = "[số điện thoại]"
+EMAIL = "[thư điện tử]"
+ADDRESS = "[địa chỉ]"
+DOSSIER_CODE = "[mã hồ sơ]"
+LABELS = (NAME, ID_NUMBER, PHONE, EMAIL, ADDRESS, DOSSIER_CODE)
+
+# Latin capitals, Vietnamese ones included: listed, since Unicode interleaves the capitals and
+# the small letters of Latin Extended Additional (a range "À-Ỹ" would take "ở" for a capital).
+UPPER = re.escape(
+    "".join(
+        chr(code)
+        for start, end in ((0x41, 0x5A), (0xC0, 0x24F), (0x1E00, 0x1EFF))
+        for code in range(start, end + 1)
+        if chr(code).isupper()
+    )
+)
+CAPITALISED = rf"(?=[{UPPER}])[^\W\d_]+"  # a word that starts with a capital letter
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+DOSSIER_CODE_RE = re.compile(r"\b[A-Z]\d{2}\.[\w.]+-\d{6}-\d{4}\b")
+PHONE_RE = re.compile(r"(?<![\w+])(?:\+84|84|0)(?:[ .\-]?\d){8,10}(?!\d)")
+# 9 digits or more (ID cards, tax codes); not with dots, which write sums of money.
+DIGITS_RE = re.compile(r"(?<![\d.,])\d(?: ?\d){8,}(?![\d])")
+HONORIFIC = (
+    r"ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|tôi là|tôi tên là|tên tôi là|tên là|họ tên|"
+    r"họ và tên|người nộp|công dân"
+)
+NAME_RE = re.compile(
+    rf"(?<!\[)(?i:\b(?:{HONORIFIC}))(\s*:?\s+)((?-i:{CAPITALISED})(?:\s+(?-i:{CAPITALISED})){{0,4}})"
+)
+ADDRESS_AFTER_RE = re.compile(
+    r"(?<!\[)(?i:\b(?:địa chỉ|trú tại|cư trú tại|thường trú tại|tạm trú tại|ở tại|nơi ở|sống tại|nhà ở))"
+    r"(\s*(?::|là)?\s*)([^.;\n\[]+)"
+)
+HOUSE_RE = re.compile(
+    rf"(?i:\b(?:số nhà|nhà số|số)\s+)?\b\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*,?\s+"
+    rf"(?i:(?:phố|đường|ngõ|ngách|hẻm|thôn|xóm|tổ)\s+)?"
+    rf"(?-i:{CAPITALISED})(?:\s+(?-i:{CAPITALISED}))+"
+)
+LANE_RE = re.compile(r"(?i:\b(?:ngõ|ngách|hẻm|kiệt|số nhà|nhà số))\s+\d+[\w/]*")
+MIN_KNOWN = 3  # shorter "known" values (an initial, a stray digit) would redact ordinary words
+
+
+def fold_char(char: str) -> str:
+    """One character without its marks, lowercased, "đ" → "d": one character for one, so that a
+    match in the folded text is the same span in the original."""
+    if char in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", char)[:1].casefold()
+    return base if len(base) == 1 else char
+
+
+def folded(text: str) -> str:
+    return "".join(fold_char(char) for char in text)
+
+
+def known_spans(text: str, known: Iterable[str]) -> list[tuple[int, int]]:
+    """Where each known value is written (accents, case and spacing aside), as whole words; a
+    number also written in groups ("0912 345 678", "0912.345.678")."""
+    haystack = folded(text)
+    spans = []
+    for value in known:
+        words = folded(" ".join((value or "").split())).split(" ")
+        needle = r"\s+".join(re.escape(word) for word in words if word)
+        if needle.isdigit():
+            needle = r"[ .\-]?".join(needle)
+        if len(needle) < MIN_KNOWN:
+            continue
+        for found in re.finditer(rf"(?<!\w){needle}(?!\w)", haystack):
+            spans.append(found.span())
+    return spans
+
+
+def replace_spans(text: str, spans: list[tuple[int, int]], label: str) -> str:
+    for start, end in sorted(merged(spans), reverse=True):
+        text = text[:start] + label + text[end:]
+    return text
+
+
+def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    result: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if result and start <= result[-1][1]:
+            result[-1] = (result[-1][0], max(end, result[-1][1]))
+        else:
+            result.append((start, end))
+    return result
+
+
+def redact(
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    numbers: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    addresses: Iterable[str] = (),
+) -> str:
+    """``text`` with personal data replaced by labels; ``names``, ``numbers`` (ID numbers, tax
+    codes), ``phones`` and ``addresses`` are the values known to belong to the people involved."""
+    out = text or ""
+    out = replace_spans(out, known_spans(out, addresses), ADDRESS)
+    out = EMAIL_RE.sub(EMAIL, out)
+    out = DOSSIER_CODE_RE.sub(DOSSIER_CODE, out)
+    out = replace_spans(out, known_spans(out, phones), PHONE)
+    out = replace_spans(out, known_spans(out, numbers), ID_NUMBER)
+    out = PHONE_RE.sub(PHONE, out)
+    out = DIGITS_RE.sub(ID_NUMBER, out)
+    out = replace_spans(out, known_spans(out, names), NAME)
+    out = NAME_RE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + NAME, out)
+    out = ADDRESS_AFTER_RE.sub(address_after, out)
+    out = HOUSE_RE.sub(ADDRESS, out)
+    return LANE_RE.sub(ADDRESS, out)
+
+
+def address_after(match: re.Match[str]) -> str:
+    """ "địa chỉ: 12 Hàng Bạc, Hoàn Kiếm" → "địa chỉ: [địa chỉ]" (up to the sentence's end)."""
+    rest = match.group(2)
+    if not rest.strip() or rest.strip() in LABELS:
+        return match.group(0)
+    kept = match.group(0)[: match.start(2) - match.start(0)]
+    trailing = rest[len(rest.rstrip()) :]
+    return kept + ADDRESS + trailing

@@ -325,6 +325,7 @@ def dossier_pay(
     """NĐ 61/2018 Điều 22: the fees are paid, the clock runs again. ``payment``: how it was paid
     (method, the payment's number, the 766 flag), recorded in the event for the payments app
     and supervision; a payment recorded without it is cash at the counter."""
+
     def decide(current: Dossier) -> Change:
         if (
             not 0 < amount_vnd <= MAX_AMOUNT_VND

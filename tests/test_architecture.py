@@ -12,7 +12,7 @@ DOMAIN = {
     "common", "organizations", "accounts", "worktime", "catalog", "authority", "dossiers", "bundles",
 }  # fmt: skip
 REACTING = {
-    "notifications", "portal", "ratings", "web", "api", "integrations", "supervision",
+    "notifications", "portal", "ratings", "web", "api", "integrations", "supervision", "payments",
 }  # fmt: skip
 
 

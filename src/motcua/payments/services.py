@@ -193,8 +193,11 @@ def parsed(body: bytes) -> dict[str, Any]:
 
 
 def may_exempt(dossier: Dossier, actor: User) -> bool:
+    """The one-stop that received it, and the deciding unit's processing officers and leaders."""
     receiving = permissions.unit_ids_with(actor, Capability.RECEIVE_DOSSIER)
-    deciding = permissions.unit_ids_with(actor, Capability.PROCESS_DOSSIER)
+    deciding = permissions.unit_ids_with(actor, Capability.PROCESS_DOSSIER).union(
+        permissions.unit_ids_with(actor, Capability.APPROVE_DOSSIER)
+    )  # a new set: the ones given are remembered on the user object
     return dossier.receiving_unit_id in receiving or dossier.deciding_unit_id in deciding
 
 

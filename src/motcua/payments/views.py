@@ -19,6 +19,7 @@ from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
+from motcua.common.text import unaccent
 from motcua.dossiers.access import access_record
 from motcua.dossiers.models import Dossier, DossierAccess
 from motcua.dossiers.selectors import dossier_for_officer
@@ -105,7 +106,7 @@ def back(request: HttpRequest, ref: str, number: str) -> HttpResponse:
 
 def pdf_response(payment: Payment) -> HttpResponse:
     response = HttpResponse(receipt_pdf(payment), content_type="application/pdf")
-    name = payment.receipt_number.replace("/", "-")
+    name = unaccent(payment.receipt_number).replace("/", "-")  # an ASCII header
     response["Content-Disposition"] = f'attachment; filename="bien-lai-{name}.pdf"'
     return response
 

@@ -71,6 +71,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "api-v1:dossier_documents": (API_READ, "GET"),
     "api-v1:dossier_document_pdf": (API_READ, "GET"),
     "api-v1:dossier_act": (API_ACT, "POST"),
+    "api-v1:dossier_payments": (API_READ, "GET"),
     "payments:pay": (PORTAL_ACT, "POST"),
     "payments:back": (PORTAL_READ, "GET"),
     "payments:receipt": (PORTAL_READ, "GET"),
@@ -80,7 +81,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
 LOGGED = {
     "dossiers:detail", "dossiers:form", "dossiers:issued", "dossiers:document",
     "api-v1:dossier_get", "api-v1:dossier_documents", "api-v1:dossier_document_pdf",
-    "payments:officer-receipt",
+    "payments:officer-receipt", "api-v1:dossier_payments",
 }  # fmt: skip
 
 # The independent expected table: person → the kinds they are allowed, from the rules in words.
@@ -265,6 +266,7 @@ def urls_for(dossier: Dossier) -> dict[str, str]:
         "api-v1:dossier_documents": {},
         "api-v1:dossier_document_pdf": {"document_id": issued.pk},
         "api-v1:dossier_act": {"action": "assign"},
+        "api-v1:dossier_payments": {},
         "payments:pay": {},
         "payments:back": {"number": paid},
         "payments:receipt": {"number": paid},
@@ -337,7 +339,7 @@ def test_the_access_matrix_has_no_unexpected_allow_or_refusal(
     dossier = the_dossier(staff)
     everyone = people(staff, dossier)
     urls = urls_for(dossier)
-    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 21
+    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 22
     matrix(everyone, urls, dossier, EXPECTED)
 
 

@@ -203,3 +203,21 @@ def test_every_amount_has_words_ending_in_dong(amount: int) -> None:
     assert words.endswith(" đồng")
     assert words[0].isupper()
     assert "  " not in words
+
+
+def test_the_api_lists_fees_and_payments_to_officers_who_read_the_dossier(world: World) -> None:
+    dossier = awaiting(world)
+    s.dossier_pay(dossier=dossier, actor=world.staff.reception, at=at("2026-03-02 14:00"),
+                  amount_vnd=10_000)  # fmt: skip
+    officer = Client()
+    officer.force_login(world.staff.reception)
+    answer = officer.get(f"/api/v1/dossiers/{dossier.ref}/payments").json()
+    assert [f["amount_vnd"] for f in answer["fees"]] == [10_000]
+    assert answer["owed_vnd"] == 0
+    assert answer["online_payment_flag"] == 0
+    assert [(p["method"], p["receipt_number"]) for p in answer["payments"]] == [
+        ("cash", "000001/2026/BLĐT")
+    ]
+    outsider = Client()
+    outsider.force_login(world.staff.outsider)
+    assert outsider.get(f"/api/v1/dossiers/{dossier.ref}/payments").status_code == 404

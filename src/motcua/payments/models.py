@@ -15,7 +15,8 @@ from .constants import CallbackOutcome, Method, OnlineFlag, PaymentStatus
 
 
 class Payment(models.Model):
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="payments")
+    # Dossiers are deleted only by a re-run legacy import, which replays their payments too.
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="payments")
     number = models.CharField(_("mã giao dịch"), max_length=40, unique=True)
     method = models.CharField(_("hình thức"), max_length=16, choices=Method.choices)
     flag = models.PositiveSmallIntegerField(

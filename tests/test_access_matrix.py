@@ -47,6 +47,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # "api_read" / "api_act" the JSON API.
 OFFICER_READ, OFFICER_TOUCH, OFFICER_ACT = "officer_read", "officer_touch", "officer_act"
 PORTAL_READ, PORTAL_ACT = "portal_read", "portal_act"
+# Exempting a dossier from its fees: its receiving one-stop and the deciding unit's processing
+# officers who read it (decision 0028).
+OFFICER_FEES = "officer_fees"
 API_READ, API_ACT = "api_read", "api_act"
 
 # Every URL name that takes a dossier ref → (kind, method). Logged: an officer's read that must
@@ -70,10 +73,17 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "api-v1:dossier_document_pdf": (API_READ, "GET"),
     "api-v1:dossier_timeline_get": (API_READ, "GET"),
     "api-v1:dossier_act": (API_ACT, "POST"),
+    "api-v1:dossier_payments": (API_READ, "GET"),
+    "payments:pay": (PORTAL_ACT, "POST"),
+    "payments:back": (PORTAL_READ, "GET"),
+    "payments:receipt": (PORTAL_READ, "GET"),
+    "payments:officer-receipt": (OFFICER_READ, "GET"),
+    "payments:exempt": (OFFICER_FEES, "POST"),
 }
 LOGGED = {
     "dossiers:detail", "dossiers:form", "dossiers:issued", "dossiers:document",
     "api-v1:dossier_get", "api-v1:dossier_documents", "api-v1:dossier_document_pdf",
+    "payments:officer-receipt", "api-v1:dossier_payments",
 }  # fmt: skip
 
 # The independent expected table: person → the kinds they are allowed, from the rules in words.
@@ -82,11 +92,11 @@ LOGGED = {
 SEES = {OFFICER_READ, OFFICER_TOUCH, API_READ}
 EXPECTED: dict[str, set[str]] = {
     # Same unit.
-    "reception": SEES,  # its one-stop received it
-    "specialist": SEES,  # assigned to them
+    "reception": SEES | {OFFICER_FEES},  # its one-stop received it
+    "specialist": SEES | {OFFICER_FEES},  # assigned to them
     "second_specialist": set(),  # assigned to someone else
-    "head": SEES | {OFFICER_ACT, API_ACT},  # reads the unit's dossiers, assigns
-    "leader": SEES | {OFFICER_ACT, API_ACT},
+    "head": SEES | {OFFICER_ACT, API_ACT, OFFICER_FEES},  # reads the unit's dossiers, assigns
+    "leader": SEES | {OFFICER_ACT, API_ACT, OFFICER_FEES},
     "administrator": set(),  # manages staff, reads no dossier
     # The same roles at another ward's police: nothing.
     "sibling_reception": set(),
@@ -212,7 +222,8 @@ def people(staff: Staff, dossier: Dossier) -> list[Person]:
 
 
 def the_dossier(staff: Staff) -> Dossier:
-    """Received at the ward police (a receipt issued), one file attached, assigned."""
+    """Received at the ward police (a receipt issued), one file attached, assigned, its fee asked
+    and paid in cash at the counter (an e-receipt)."""
     dossier = received(staff)
     s.dossier_attach(
         dossier=dossier, actor=staff.reception, at=at("2026-03-02 09:30"),
@@ -224,6 +235,11 @@ def the_dossier(staff: Staff) -> Dossier:
         dossier=Dossier.objects.get(pk=dossier.pk), actor=staff.head, at=at("2026-03-02 10:00"),
         assignee=staff.specialist,
     )  # fmt: skip
+    dossier = s.dossier_request_payment(
+        dossier=dossier, actor=staff.specialist, at=at("2026-03-02 10:10"), amount_vnd=20_000
+    )
+    s.dossier_pay(dossier=dossier, actor=staff.reception, at=at("2026-03-02 10:20"),
+                  amount_vnd=20_000)  # fmt: skip
     return Dossier.objects.get(pk=dossier.pk)
 
 
@@ -234,6 +250,7 @@ def urls_for(dossier: Dossier) -> dict[str, str]:
     office_form = forms_available(dossier)[0].slug
     portal_form = next(f.slug for f in forms_available(dossier) if f.slug != "kiem-soat")
     ref = dossier.ref
+    paid = dossier.payments.get().number
     kwargs: dict[str, dict[str, Any]] = {
         "dossiers:detail": {},
         "dossiers:form": {"form": office_form},
@@ -253,6 +270,12 @@ def urls_for(dossier: Dossier) -> dict[str, str]:
         "api-v1:dossier_document_pdf": {"document_id": issued.pk},
         "api-v1:dossier_timeline_get": {},
         "api-v1:dossier_act": {"action": "assign"},
+        "api-v1:dossier_payments": {},
+        "payments:pay": {},
+        "payments:back": {"number": paid},
+        "payments:receipt": {"number": paid},
+        "payments:officer-receipt": {"number": paid},
+        "payments:exempt": {},
     }
     return {name: reverse(name, kwargs={"ref": ref, **extra}) for name, extra in kwargs.items()}
 
@@ -320,7 +343,7 @@ def test_the_access_matrix_has_no_unexpected_allow_or_refusal(
     dossier = the_dossier(staff)
     everyone = people(staff, dossier)
     urls = urls_for(dossier)
-    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 18
+    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 24
     matrix(everyone, urls, dossier, EXPECTED)
 
 

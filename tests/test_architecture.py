@@ -14,6 +14,7 @@ DOMAIN = {
 }  # fmt: skip
 REACTING = {
     "notifications", "portal", "ratings", "web", "api", "integrations", "supervision", "sync",
+    "payments",
 }  # fmt: skip
 
 

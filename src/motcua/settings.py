@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "motcua.supervision",
     "motcua.sync",
     "motcua.signing",
+    "motcua.payments",
     "motcua.api",
     "motcua.signin",
 ]
@@ -320,6 +321,16 @@ MOTCUA_DVCQG_BACKOFF_SECONDS = float(os.environ.get("MOTCUA_DVCQG_BACKOFF_SECOND
 MOTCUA_DVCQG_BACKOFF_MAX_SECONDS = float(
     os.environ.get("MOTCUA_DVCQG_BACKOFF_MAX_SECONDS", "21600")
 )
+# Online payment (decision 0028): the gateway's URL (empty = online payment off), the merchant
+# token, the callback's HMAC-SHA256 secret, the 766 flag it counts under (1 national platform,
+# 2 local gateway), the public base URL the gateway calls back and returns the payer to.
+MOTCUA_PAYMENT_URL = os.environ.get("MOTCUA_PAYMENT_URL", "")
+MOTCUA_PAYMENT_TOKEN = os.environ.get("MOTCUA_PAYMENT_TOKEN", "")
+MOTCUA_PAYMENT_SECRET = os.environ.get("MOTCUA_PAYMENT_SECRET", "")
+MOTCUA_PAYMENT_FLAG = int(os.environ.get("MOTCUA_PAYMENT_FLAG", "2"))
+MOTCUA_PAYMENT_TIMEOUT = float(os.environ.get("MOTCUA_PAYMENT_TIMEOUT", "5"))
+MOTCUA_PAYMENT_ATTEMPTS = int(os.environ.get("MOTCUA_PAYMENT_ATTEMPTS", "3"))
+MOTCUA_PAYMENT_BASE_URL = os.environ.get("MOTCUA_PAYMENT_BASE_URL", "")
 # Events older than this when recorded (legacy imports) notify nobody; 0 turns the check off.
 MOTCUA_NOTIFY_MAX_AGE_HOURS = float(os.environ.get("MOTCUA_NOTIFY_MAX_AGE_HOURS", "72"))
 

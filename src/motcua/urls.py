@@ -57,6 +57,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("motcua.catalog.urls")),
+    # Before the dossiers' pages: "can-bo/ho-so/<ref>/<action>/" would take "mien-phi".
+    path("", include("motcua.payments.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.bundles.urls")),
     path("", include("motcua.ratings.urls")),

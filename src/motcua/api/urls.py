@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from . import bundles, catalog, dossiers, indicators, timeline
+from . import bundles, catalog, dossiers, indicators, payments, timeline
 
 api = NinjaAPI(
     title="Một Cửa API",
@@ -28,6 +28,7 @@ api.add_router("/", dossiers.router)
 api.add_router("/", bundles.router)
 api.add_router("/", indicators.router)
 api.add_router("/", timeline.router)
+api.add_router("/", payments.router)
 
 
 def split_message(text: str) -> tuple[str, str]:

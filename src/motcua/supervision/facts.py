@@ -56,6 +56,10 @@ class Facts:
     sup2: int | None = None
     citizen: int = 0  # every supplement wait after reception, in seconds (for 2.2)
     pause_since: int | None = None
+    # 766 DuocThanhToanTrucTuyen (indicator 3.6): 1 paid through the national platform, 2 through
+    # a local gateway, 0 not paid online. Not in ``as_fields`` yet: the roll-up's column is the
+    # supervision's to add (decision 0028).
+    payment_flag: int = 0
 
     def as_fields(self) -> dict[str, Any]:
         return {
@@ -77,6 +81,8 @@ def facts_fold(events: Iterable[EventLike]) -> Facts:
 def fact_apply(facts: Facts, event: EventLike) -> None:
     at = seconds(event.at)
     payload = event.payload if isinstance(event.payload, dict) else {}
+    if event.action == Action.PAY:
+        facts.payment_flag = max(facts.payment_flag, payment_flag_of(payload))
     if event.action == Action.RECEIVE and facts.received is None:
         facts.received = at
         facts.due = seconds(instant(payload.get("due_at")))
@@ -104,6 +110,13 @@ def fact_apply(facts: Facts, event: EventLike) -> None:
         facts.end = at
         stopped = event.to_status == Status.STOPPED
         facts.end_kind = END_KIND_STOPPED if stopped else END_KIND_RESOLVED
+
+
+def payment_flag_of(payload: dict[str, Any]) -> int:
+    """The flag a ``pay`` event records (payments app, decision 0028); cash has none."""
+    payment = payload.get("payment")
+    flag = payment.get("flag") if isinstance(payment, dict) else 0
+    return flag if isinstance(flag, int) and flag in (1, 2) else 0
 
 
 def supplement_answered(facts: Facts, at: int | None) -> bool:

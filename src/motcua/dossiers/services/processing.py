@@ -320,8 +320,12 @@ def dossier_request_payment(
 
 def dossier_pay(
     *, dossier: Dossier, actor: User | None, at: datetime.datetime, amount_vnd: int,
-    expected_version: int | None = None,
+    expected_version: int | None = None, payment: dict[str, Any] | None = None,
 ) -> Dossier:  # fmt: skip
+    """NĐ 61/2018 Điều 22: the fees are paid, the clock runs again. ``payment``: how it was paid
+    (method, the payment's number, the 766 flag), recorded in the event for the payments app
+    and supervision; a payment recorded without it is cash at the counter."""
+
     def decide(current: Dossier) -> Change:
         if (
             not 0 < amount_vnd <= MAX_AMOUNT_VND
@@ -341,7 +345,7 @@ def dossier_pay(
         return Change(
             current.status_before_pause or Status.PROCESSING,
             fields,
-            payload={"amount_vnd": amount_vnd},
+            payload={"amount_vnd": amount_vnd, **({"payment": payment} if payment else {})},
         )
 
     return act(

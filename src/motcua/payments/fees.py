@@ -1,0 +1,65 @@
+"""What a dossier owes, from the catalogue: the fees of its procedure for the channel it came by
+(online 10.000 đ, counter 20.000 đ for 1.004222), less an exemption an officer ticked.
+
+The national records give fees per channel, not per case; a case of its own fee would be read
+here first once the catalogue carries it (decision 0028)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from motcua.catalog.constants import ChannelMethod
+from motcua.catalog.models import Fee
+from motcua.dossiers.constants import Channel
+from motcua.dossiers.models import Dossier
+
+from .models import FeeExemption
+
+METHOD_OF_CHANNEL = {Channel.ONLINE: ChannelMethod.ONLINE, Channel.COUNTER: ChannelMethod.DIRECT}
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    exemption_row: FeeExemption | None = None  # when an officer exempted the dossier
+
+    @property
+    def exemption(self) -> str:
+        return self.exemption_row.basis if self.exemption_row else ""
+
+    @property
+    def catalogue_total(self) -> int:
+        return sum(int(line["amount_vnd"]) for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return 0 if self.exemption else self.catalogue_total
+
+
+def fee_lines(procedure_id: int, channel: str) -> list[dict[str, Any]]:
+    """The catalogue's fees of a procedure for a dossier channel; the amounts it states only (a
+    fee "theo quy định" without an amount is for the officer to ask)."""
+    method = METHOD_OF_CHANNEL.get(Channel(channel), ChannelMethod.DIRECT)
+    fees = Fee.objects.filter(
+        channel__procedure_id=procedure_id, channel__method=method, amount_vnd__isnull=False
+    ).order_by("pk")
+    return [
+        {"type": fee.fee_type, "label": str(fee.get_fee_type_display()),
+         "amount_vnd": int(fee.amount_vnd or 0), "text": fee.text[:300]}
+        for fee in fees
+    ]  # fmt: skip
+
+
+def active_exemption(dossier: Dossier) -> FeeExemption | None:
+    return dossier.fee_exemptions.filter(revoked_at__isnull=True).first()
+
+
+def fee_quote(dossier: Dossier) -> FeeQuote:
+    exemption = active_exemption(dossier)
+    return FeeQuote(fee_lines(dossier.procedure_id, dossier.channel), exemption)
+
+
+def amount_owed(dossier: Dossier) -> int:
+    """What the applicant still has to pay on a payment request (status 6)."""
+    return max(dossier.fees_due_vnd - dossier.fees_paid_vnd, 0)

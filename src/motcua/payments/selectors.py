@@ -1,0 +1,71 @@
+"""Reads of the payments app: what the dossier pages show, who may read a receipt, and the 766
+flag of a dossier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max
+
+from motcua.accounts.models import User
+from motcua.catalog.presentation import money_text
+from motcua.dossiers.constants import Status
+from motcua.dossiers.models import Dossier
+
+from .constants import Method, OnlineFlag, PaymentStatus
+from .fees import amount_owed, fee_quote
+from .models import Payment
+
+
+@dataclass(frozen=True)
+class PaymentPanel:
+    dossier: Dossier
+    quote_lines: list[dict[str, Any]]
+    quote_total: str
+    exemption: Any
+    owed: int
+    owed_text: str
+    payments: list[Payment]
+    waiting: bool
+    may_exempt: bool = False
+
+
+def panel(dossier: Dossier, *, may_exempt: bool = False) -> PaymentPanel:
+    quote = fee_quote(dossier)
+    owed = amount_owed(dossier)
+    exemption = quote.exemption_row
+    return PaymentPanel(
+        dossier=dossier,
+        quote_lines=[{**line, "text_amount": money_text(line["amount_vnd"])} for line in quote.lines],
+        quote_total=str(money_text(quote.total)) if quote.lines or exemption else "",
+        exemption=exemption, owed=owed, owed_text=str(money_text(owed)),
+        payments=list(dossier.payments.order_by("-created_at", "-pk")),
+        waiting=dossier.status == Status.AWAITING_PAYMENT and owed > 0, may_exempt=may_exempt,
+    )  # fmt: skip
+
+
+def officer_panel(dossier: Dossier, user: User) -> PaymentPanel:
+    from .services import may_exempt
+
+    return panel(dossier, may_exempt=may_exempt(dossier, user))
+
+
+def receipt_of(dossier: Dossier, number: str) -> Payment | None:
+    return (
+        dossier.payments.filter(number=number, status=PaymentStatus.PAID)
+        .exclude(receipt_number="")
+        .select_related("unit", "dossier", "dossier__procedure")
+        .first()
+    )
+
+
+def online_payment_flag(dossier: Dossier) -> int:
+    """Decision 766, DuocThanhToanTrucTuyen: 1 paid through the national platform, 2 through a
+    local gateway, 0 otherwise (cash, not paid, no fee)."""
+    found = (
+        Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID, method=Method.ONLINE)
+        .aggregate(flag=Max("flag"))
+        .get("flag")
+    )
+    return int(found or OnlineFlag.NONE)

@@ -1,0 +1,58 @@
+"""The dossier kernel's ``paid`` event, in its transaction: the payment it settled is marked paid
+and numbered; a payment recorded at the counter (the officer's "Nộp phí" action, a replayed
+import) becomes a cash payment with its own receipt."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db.models import F
+
+from motcua.common.clock import VIETNAM
+from motcua.common.events import Event
+from motcua.dossiers.models import Dossier, DossierEvent
+
+from .constants import Method, OnlineFlag, PaymentStatus
+from .models import Payment, ReceiptSequence
+
+
+def receipt_number_next(unit_id: int, year: int) -> str:
+    """The unit's next receipt number of the year, without gaps (the row is locked)."""
+    sequence, _created = ReceiptSequence.objects.select_for_update().get_or_create(
+        unit_id=unit_id, year=year
+    )
+    ReceiptSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db(fields=["last"])
+    return f"{sequence.last:06d}/{year}/BLĐT"
+
+
+def payment_number_new(prefix: str, at: Any) -> str:
+    return f"{prefix}{at:%y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def on_paid(event: Event) -> None:
+    dossier: Dossier = event.data["dossier"]
+    recorded: DossierEvent = event.data["event"]
+    actor = event.data.get("actor")
+    payload = recorded.payload if isinstance(recorded.payload, dict) else {}
+    given = payload.get("payment")
+    info: dict[str, Any] = given if isinstance(given, dict) else {}
+    amount = int(payload.get("amount_vnd") or 0)
+    at = recorded.at
+    number = str(info.get("number") or "")
+    payment = Payment.objects.filter(number=number).first() if number else None
+    if payment is None:
+        payment = Payment(
+            dossier=dossier, number=number or payment_number_new("TM", at), method=Method.CASH,
+            flag=OnlineFlag.NONE, amount_vnd=amount, unit_id=dossier.receiving_unit_id,
+            created_at=at, payer_name=dossier.applicant_name,
+            lines=[{"label": "Phí, lệ phí", "amount_vnd": amount, "type": "fee", "text": ""}],
+        )  # fmt: skip
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = at
+    payment.recorded_by_name = actor.get_full_name()[:150] if actor is not None else "system"
+    if not payment.receipt_number:
+        local = at.astimezone(VIETNAM)
+        payment.receipt_number = receipt_number_next(payment.unit_id, local.year)
+    payment.save()

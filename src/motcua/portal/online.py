@@ -28,7 +28,7 @@ from motcua.dossiers.constants import Status
 from motcua.dossiers.legal_forms import LegalForm, forms_available, legal_form_pdf
 from motcua.dossiers.models import Dossier, DossierDocument
 
-from . import submission, supplement
+from . import stored, submission, supplement
 from .bundle_drafts import ROUTES, bundle_url
 from .models import Draft
 from .services import citizen_dossiers
@@ -352,6 +352,10 @@ def documents(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         return done
     error_for: dict[int, str] = {}
     if request.method == "POST":
+        if "consent" in request.POST:
+            stored.consent_take(draft, request.POST)
+            messages.success(request, _("Đã lưu lựa chọn về giấy tờ đã có."))
+            return redirect("portal:draft-documents", key=draft.key)
         if request.POST.get("remove"):
             submission.draft_remove_document(
                 draft=draft, document_id=int_or_zero(request.POST["remove"])

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.common.clock import now
+from motcua.dossiers.access import access_record
+from motcua.dossiers.models import DossierAccess
 from motcua.dossiers.reading import dossier_read
 
 from . import evidence
@@ -69,6 +71,10 @@ def officer_document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
     if reuse is None or reuse.document is None or owner is None:
         raise Http404(_("Hồ sơ này không dùng giấy tờ này từ kho dữ liệu."))
     uses_log(owner, [pk], dossier=dossier, user=user, what=DataUse.What.READ, at=now())
+    # A file the dossier stands on: the applicant's "Ai đã xem hồ sơ" lists it too.
+    access_record(
+        user=user, dossier=dossier, what=DossierAccess.What.FILE, item=reuse.document.name
+    )
     return file_response(reuse.document)
 
 

@@ -35,8 +35,9 @@ def owner_of(user: Any) -> tuple[str, str] | None:
 
 
 def offers_fill(draft: Draft, items: list[Item]) -> None:
-    """Mark the items the store can satisfy (``item.stored``)."""
-    if draft.pk is None or draft.owner_id is None:
+    """Mark the items the store can satisfy (``item.stored``); on the first look too, before
+    any draft is kept (a signed-in account's preview has its owner)."""
+    if draft.owner_id is None:
         return
     owner = owner_of(draft.owner)
     wanted = [item.requirement for item in items if item.how in OFFERED]

@@ -81,7 +81,9 @@ def certificate_issued(page: Any, live_app: str) -> str:
     page.fill("#doc-name", "Giấy khai sinh (bản điện tử)")
     page.set_input_files(
         "#doc-file",
-        files=[{"name": "giay-khai-sinh.pdf", "mimeType": "application/pdf", "buffer": CERTIFICATE}],
+        files=[
+            {"name": "giay-khai-sinh.pdf", "mimeType": "application/pdf", "buffer": CERTIFICATE}
+        ],
     )
     page.get_by_role("button", name="Đính kèm").click()
     page.wait_for_load_state()

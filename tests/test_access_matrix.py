@@ -35,6 +35,7 @@ from motcua.dossiers import services as s
 from motcua.dossiers.legal_forms import forms_available
 from motcua.dossiers.models import Dossier, DossierAccess
 from motcua.organizations.models import Unit
+from motcua.vault.models import Reuse, VaultDocument
 from tests import factories
 from tests.dossiers.conftest import POLICE, Staff, at, received
 
@@ -59,6 +60,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "dossiers:form": (OFFICER_READ, "GET"),
     "dossiers:issued": (OFFICER_READ, "GET"),
     "dossiers:document": (OFFICER_READ, "GET"),
+    "vault:officer-document": (OFFICER_READ, "GET"),
     "dossiers:attach": (OFFICER_TOUCH, "POST"),
     "dossiers:act": (OFFICER_ACT, "POST"),
     "supervision:timeline": (OFFICER_READ, "GET"),
@@ -82,6 +84,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
 }
 LOGGED = {
     "dossiers:detail", "dossiers:form", "dossiers:issued", "dossiers:document",
+    "vault:officer-document",
     "api-v1:dossier_get", "api-v1:dossier_documents", "api-v1:dossier_document_pdf",
     "payments:officer-receipt", "api-v1:dossier_payments",
 }  # fmt: skip
@@ -243,6 +246,24 @@ def the_dossier(staff: Staff) -> Dossier:
     return Dossier.objects.get(pk=dossier.pk)
 
 
+def stored_for(dossier: Dossier) -> int:
+    """A document of the applicant's data store that the dossier took in place of an upload
+    (the store's own rules are tested in tests/vault)."""
+    document = dossier.documents.get()
+    stored, _new = VaultDocument.objects.get_or_create(
+        owner_kind="person", owner_id_number=dossier.applicant_id_number, sha256=document.sha256,
+        defaults={
+            "name": "Giấy khai sinh", "origin": "result", "file": document.file.name,
+            "content_type": document.content_type, "size": document.size, "added_at": now(),
+        },
+    )  # fmt: skip
+    Reuse.objects.get_or_create(
+        dossier=dossier, requirement=None, document=stored,
+        defaults={"component_name": "Giấy khai sinh", "consent": "counter", "at": now()},
+    )  # fmt: skip
+    return stored.pk
+
+
 def urls_for(dossier: Dossier) -> dict[str, str]:
     document = dossier.documents.get()
     issued = dossier.issued_documents.order_by("pk").first()
@@ -256,6 +277,7 @@ def urls_for(dossier: Dossier) -> dict[str, str]:
         "dossiers:form": {"form": office_form},
         "dossiers:issued": {"pk": issued.pk},
         "dossiers:document": {"pk": document.pk},
+        "vault:officer-document": {"pk": stored_for(dossier)},
         "dossiers:attach": {},
         "dossiers:act": {"action": "assign"},
         "supervision:timeline": {},
@@ -343,7 +365,7 @@ def test_the_access_matrix_has_no_unexpected_allow_or_refusal(
     dossier = the_dossier(staff)
     everyone = people(staff, dossier)
     urls = urls_for(dossier)
-    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 24
+    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 25
     matrix(everyone, urls, dossier, EXPECTED)
 
 

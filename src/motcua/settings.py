@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "motcua.authority",
     "motcua.dossiers",
     "motcua.bundles",
+    "motcua.vault",
     "motcua.integrations",
     "motcua.portal",
     "motcua.notifications",

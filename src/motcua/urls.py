@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("motcua.bundles.urls")),
     path("", include("motcua.ratings.urls")),
     path("", include("motcua.feedback.urls")),
+    path("", include("motcua.vault.urls")),
     path("", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),
     path("", include("motcua.worktime.urls")),

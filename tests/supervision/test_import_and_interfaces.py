@@ -77,6 +77,9 @@ HAND_COMPUTED = {
     "3.3": {"num": 2, "den": 4, "value": 50.0},
     "4.1": {"num": 0, "den": 2, "value": 0.0},
     "4.2": {"num": 0, "den": 2, "value": 0.0},
+    # Recorded since the data store (decision 0030): no legacy dossier reused a component.
+    "4.3": {"num": 0, "den": 4, "value": 0.0},
+    "4.4": {"num": 0, "den": 4, "value": 0.0},
     "5.4": {"num": 3, "den": 4, "value": 75.0},
 }
 
@@ -88,7 +91,7 @@ def test_replayed_dossiers_give_the_hand_computed_indicators(staff: Staff, tmp_p
     assert (answer["from"], answer["to"], answer["unit"]) == ("2026-03-01", "2026-03-31", POLICE)
     for code, expected in HAND_COMPUTED.items():
         assert value_of(answer, code) == expected, code
-    for code in ("1.4", "3.6", "4.3", "4.4", "4.5"):
+    for code in ("1.4", "3.6", "4.5"):
         assert answer["indicators"][code]["value"] is None
         assert answer["indicators"][code]["reason_en"]
     # 2: 20 × 75% = 15; 3: 3.3 ≥ 50% earns its 4; 4: 0; 5: 4.5 × 75/90 = 3.75
@@ -194,6 +197,8 @@ def test_the_registry_is_the_one_source() -> None:
         "3.3",
         "4.1",
         "4.2",
+        "4.3",
+        "4.4",
         "5.1",
         "5.2",
         "5.3",

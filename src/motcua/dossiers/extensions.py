@@ -1,11 +1,14 @@
 """What apps above the dossier kernel add to its officer pages, registered from their ``ready``
 (the kernel never imports them; tests/test_architecture.py): a worklist hook marks a page's rows
 in place (one query at most, none when no row is theirs), a panel gives the dossier page a block
-of its own under a template name."""
+of its own under a template name; the data store offers what an applicant already holds and
+adds columns to the export."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,3 +41,50 @@ def worklist_rows_mark(rows: list[dict[str, Any]]) -> None:
 
 def panels_for(dossier: Dossier, user: User) -> dict[str, Any]:
     return {name: panel(dossier, user) for name, panel in PANELS.items()}
+
+
+# ------------------------------------------------------------------------- data already held
+@dataclass(frozen=True)
+class StoredOffer:
+    """A component of the checklist that a document the applicant already holds in their data
+    store satisfies: not asked for again (Decree 107/2021 art. 8; DOMAIN.md §2)."""
+
+    requirement_id: int
+    document_id: int
+    name: str
+    source: str  # where it comes from, as the citizen and the officer read it
+
+
+# (applicant kind, ID number or tax code, requirements, the account asking — None for an
+# officer at the counter, the day) → offers by requirement id
+Offers = Callable[[str, str, list[Any], "User | None", datetime.date], dict[int, StoredOffer]]
+# (dossier, the offers taken, who consented, how: "online" or "counter", when) → components reused
+Reuse = Callable[["Dossier", list[StoredOffer], "User | None", str, datetime.datetime], int]
+# dossier ids → {id: {column: value}}, added to ``export-dossiers``
+ExportColumns = Callable[[list[int]], dict[int, dict[str, Any]]]
+
+
+@dataclass
+class DataStore:
+    """Filled in by the data-store app (``motcua.vault``) from its ``ready``; until then nothing
+    is offered and every component is uploaded or checked at the counter."""
+
+    offers: Offers = lambda kind, number, requirements, user, day: {}
+    reuse: Reuse = lambda dossier, offers, user, how, at: 0
+
+
+DATA = DataStore()
+EXPORT_COLUMNS: list[ExportColumns] = []
+
+
+def export_columns_register(columns: ExportColumns) -> None:
+    if columns not in EXPORT_COLUMNS:
+        EXPORT_COLUMNS.append(columns)
+
+
+def export_columns(dossier_ids: list[int]) -> dict[int, dict[str, Any]]:
+    merged: dict[int, dict[str, Any]] = {}
+    for columns in EXPORT_COLUMNS:
+        for pk, values in columns(dossier_ids).items():
+            merged.setdefault(pk, {}).update(values)
+    return merged

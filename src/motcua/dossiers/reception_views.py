@@ -40,8 +40,8 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
 
-from . import services
-from .constants import Channel
+from . import extensions, services
+from .constants import ApplicantKind, Channel
 from .views import officer
 
 
@@ -67,10 +67,13 @@ def reception(request: HttpRequest) -> HttpResponse:
         else None
     )
     error = ""
-    if request.method == "POST":
+    groups = counter_checklist(procedure) if procedure else []
+    offers = counter_offers(groups, form["id_number"])
+    if request.method == "POST" and "lookup" not in request.POST:
+        reused = reuse_taken(offers, request.POST)
         try:
             dossier = receive_at_counter(
-                user, form, procedure, units, request.POST.getlist("checked")
+                user, form, procedure, units, request.POST.getlist("checked"), reused
             )
         except DomainError as failure:
             error = str(failure.message)
@@ -81,7 +84,10 @@ def reception(request: HttpRequest) -> HttpResponse:
         request,
         "dossiers/reception.html",
         {"units": units, "form": form, "procedure": procedure, "cases": case_options(procedure),
-         "groups": counter_checklist(procedure) if procedure else [],
+         "groups": [(g, [(item, offers.get(item.pk)) for item in documents], notes)
+                    for g, documents, notes in groups],
+         "offers": offers, "looked_up": "lookup" in request.POST,
+         "consent": request.POST.get("reuse_consent") == "yes",
          "limit": counter_limit(procedure, units, form), "limit_units": limit_unit_choices(),
          "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
          "error": error},
@@ -181,12 +187,35 @@ def reception_suggest(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/_suggestions.html", {"page": page, "query": query})
 
 
+def counter_offers(groups: list[Any], typed_id: str) -> dict[int, extensions.StoredOffer]:
+    """What the applicant's data store already holds for the checklist, by the ID number typed
+    (the applicant stands at the counter with their papers)."""
+    id_number = normalise_digits(typed_id)
+    try:
+        validate_personal_id_number(id_number)
+    except ValidationError:
+        return {}
+    documents = [item for _group, items, _notes in groups for item in items]
+    return extensions.DATA.offers(ApplicantKind.PERSON, id_number, documents, None, now().date())
+
+
+def reuse_taken(
+    offers: dict[int, extensions.StoredOffer], post: Any
+) -> list[extensions.StoredOffer]:
+    """The offered components the officer takes from the store, once the applicant agreed."""
+    if post.get("reuse_consent") != "yes":
+        return []
+    chosen = {int(pk) for pk in post.getlist("reuse") if pk.isdigit()}
+    return [offer for pk, offer in offers.items() if pk in chosen]
+
+
 def receive_at_counter(
     user: User,
     form: dict[str, str],
     procedure: Procedure | None,
     units: Any,
     checked_ids: list[str],
+    reused: list[extensions.StoredOffer] | None = None,
 ) -> Any:
     if procedure is None:
         raise DomainError(_("Chọn thủ tục (nhập mã thủ tục, ví dụ 1.004222)."))
@@ -239,4 +268,7 @@ def receive_at_counter(
             actor=user,
             case=case,
         )
-        return services.dossier_receive(dossier=dossier, actor=user, at=at)
+        dossier = services.dossier_receive(dossier=dossier, actor=user, at=at)
+        if reused:
+            extensions.DATA.reuse(dossier, reused, user, "counter", at)
+        return dossier

@@ -64,6 +64,9 @@ class Draft(models.Model):
     )
     eform_data = models.JSONField(default=dict, blank=True)
     eform_valid = models.BooleanField(default=False)
+    # The applicant agreed that the documents already in their data store stand for the
+    # components they satisfy (asked once per dossier; docs/decisions/0030).
+    reuse_consent = models.BooleanField(default=False)
     dossier = models.OneToOneField(
         "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )

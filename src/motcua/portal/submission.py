@@ -31,9 +31,11 @@ from motcua.common.files import checked_upload
 from motcua.common.text import whole_words
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.constants import ApplicantKind, Channel
+from motcua.dossiers.extensions import StoredOffer
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.organizations.models import Unit
 
+from . import stored
 from .models import Draft, DraftDocument
 
 MAX_FILES_PER_ITEM = 5
@@ -78,6 +80,7 @@ class Item:
     requirement: Requirement
     how: str  # upload, optional, eform, registry, present
     files: list[DraftDocument] = field(default_factory=list)
+    stored: StoredOffer | None = None  # the data store holds it (``stored``)
 
     @property
     def required(self) -> bool:
@@ -92,6 +95,11 @@ class Item:
 class Checklist:
     items: list[Item]
     notes: list[Requirement]
+    consent: bool = False  # the applicant agreed to the store's documents standing in
+
+    @property
+    def offered(self) -> list[Item]:
+        return [i for i in self.items if i.stored is not None]
 
     @property
     def uploads(self) -> list[Item]:
@@ -99,7 +107,8 @@ class Checklist:
 
     @property
     def missing(self) -> list[Item]:
-        return [i for i in self.items if i.required and not i.files]
+        covered = self.consent
+        return [i for i in self.items if i.required and not i.files and not (covered and i.stored)]
 
 
 def classify(requirement: Requirement, group: RequirementGroup) -> str | None:
@@ -142,7 +151,8 @@ def checklist_for(draft: Draft) -> Checklist:
                 items.append(Item(requirement, how, files.get(requirement.pk, [])))
     # What must be uploaded first, what is already covered last.
     items.sort(key=lambda item: HOW_ORDER.index(item.how))
-    return Checklist(items, notes)
+    stored.offers_fill(draft, items)
+    return Checklist(items, notes, consent=draft.reuse_consent)
 
 
 def what_to_bring(dossier: Dossier) -> list[str]:
@@ -302,6 +312,7 @@ def draft_fill(*, draft: Draft, post: Any, files: Any, at: datetime.datetime) ->
     "case", "situation", "file-<requirement>", or the e-form's dotted paths."""
     errors = draft_choose_given(draft=draft, post=post, day=clock.today())
     errors |= draft_save_answer(draft=draft, post=post)
+    stored.consent_take(draft, post)
     for item in checklist_for(draft).uploads:
         name = f"file-{item.requirement.pk}"
         for upload in files.getlist(name):
@@ -484,6 +495,7 @@ def draft_submit(*, draft: Draft, user: User, at: datetime.datetime) -> Dossier:
             kept = [f for item in checklist.uploads for f in item.files]
             for document in kept:
                 copied.append(copy_into(dossier, document, user, at))
+            stored.reuse_at_submit(dossier, checklist, user, at)
             locked.dossier = dossier
             locked.save(update_fields=["dossier", "updated_at"])
             draft_files_drop(locked)

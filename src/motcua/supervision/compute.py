@@ -79,6 +79,8 @@ class Counts:
     resolution_seconds: int = 0
     e_result: int = 0
     digitised: int = 0
+    reused: int = 0
+    from_store: int = 0
 
 
 def scoped(scope: Scope) -> Any:
@@ -135,6 +137,8 @@ def counts(scope: Scope, start: int, until: int) -> Counts:
         n_resolution_seconds=Sum(F("end") - F("received") - F("citizen"), filter=resolved),
         n_e_result=Count("pk", filter=had_result),
         n_digitised=Count("pk", filter=had_result & Q(digitised__lt=until)),
+        n_reused=Count("pk", filter=received & Q(reused__lt=until)),
+        n_from_store=Count("pk", filter=received & Q(from_store__lt=until)),
     )
     return Counts(**{name[2:]: int(value or 0) for name, value in row.items()})  # n_: not a column
 
@@ -209,6 +213,10 @@ def indicator_value(
         return IndicatorValue(c.e_result, c.resolved, rate(c.e_result, c.resolved))
     if code == "4.2":
         return IndicatorValue(c.digitised, c.resolved, rate(c.digitised, c.resolved))
+    if code == "4.3":
+        return IndicatorValue(c.reused, c.received, rate(c.reused, c.received))
+    if code == "4.4":
+        return IndicatorValue(c.from_store, c.received, rate(c.from_store, c.received))
     if code in FEEDBACK_RATES:
         num, den = FEEDBACK_RATES[code](feedback or FeedbackCounts())
         return IndicatorValue(num, den, rate(num, den))

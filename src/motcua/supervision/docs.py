@@ -41,6 +41,12 @@ until then the value is not, and says so. 4.1 and 4.2 count the result files and
 the dossier holds (any file the system keeps is electronic; inputs uploaded online or scanned at
 the counter). / 4.1 and 4.2 count the dossier's stored result and input files.
 
+4.3 đếm hồ sơ tiếp nhận trong kỳ có ít nhất một thành phần dùng lại dữ liệu đã có (kho dữ liệu
+điện tử hoặc CSDL quốc gia), 4.4 hồ sơ có thành phần lấy từ kho dữ liệu điện tử của cá nhân, tổ
+chức (người nộp đã đồng ý; quyết định 0030). / 4.3 counts the dossiers received in the period with
+at least one component met by data already held (the personal store or a national registry), 4.4
+those with a component taken from the personal store (with the applicant's consent; decision 0030).
+
 Mẫu số bằng 0: N/A (null), không bao giờ là 0; hai chữ số thập phân. / A zero denominator is
 N/A (null), never 0; two decimals.
 """

@@ -42,6 +42,10 @@ class DossierFact(models.Model):
     digitised = models.BigIntegerField(null=True)
     e_result = models.BigIntegerField(null=True)
     unsatisfied = models.BigIntegerField(null=True)
+    # When a component was first met by data already held (any source; 766 4.3) and by the
+    # personal data store (4.4), recorded by ``motcua.vault``.
+    reused = models.BigIntegerField(null=True)
+    from_store = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("dữ kiện chỉ số của hồ sơ")

@@ -27,6 +27,7 @@ from motcua.common.memo import reference_memo
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 from motcua.ratings.models import SATISFIED, Rating
+from motcua.vault.selectors import reuse_flags
 from motcua.worktime.engine import Pause, PauseKind
 from motcua.worktime.services import deadline_compute
 
@@ -40,7 +41,7 @@ FACT_FIELDS = [
     "seq", "receiving_unit_id", "deciding_unit_id", "procedure_id", "field_id", "channel",
     "received", "due", "end", "judge_end", "end_kind", "sup1_start", "sup1_end", "sup1_due",
     "sup2", "citizen",
-    "digitised", "e_result", "unsatisfied",
+    "digitised", "e_result", "unsatisfied", "reused", "from_store",
 ]  # fmt: skip
 
 
@@ -139,6 +140,7 @@ def facts_write(ids: list[int]) -> int:
     ):
         events[event.dossier_id].append(event)
     flags = document_flags(ids)
+    reuses = reuse_flags(ids)
     unsatisfied = dict(
         Rating.objects.filter(dossier_id__in=ids)
         .exclude(SATISFIED)
@@ -161,6 +163,7 @@ def facts_write(ids: list[int]) -> int:
         fact.digitised = flags.get((dossier.pk, DossierDocument.Kind.INPUT))
         fact.e_result = flags.get((dossier.pk, DossierDocument.Kind.RESULT))
         fact.unsatisfied = seconds(unsatisfied.get(dossier.pk))
+        fact.reused, fact.from_store = reuses.get(dossier.pk, (None, None))
         facts.append(fact)
     DossierFact.objects.filter(dossier_id__in=ids).exclude(
         dossier_id__in=[f.dossier_id for f in facts]

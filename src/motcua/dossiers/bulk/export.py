@@ -21,6 +21,7 @@ from motcua.catalog.models import Procedure
 from motcua.common.parallel import id_ranges, in_order, processes_usable
 from motcua.organizations.models import Unit
 
+from ..extensions import export_columns
 from ..models import Dossier
 from ..replay import EXPORT_FIELDS, Codes, dossier_export_row
 
@@ -86,6 +87,10 @@ def export_range(task: ExportTask) -> tuple[int, str]:
         dossiers = dossiers.filter(pk__lt=task.high)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     with transaction.atomic():  # a streamed cursor lives in a transaction (no WITH HOLD copy)
-        rows = dossiers.values_list(*EXPORT_FIELDS, named=True).iterator(CHUNK)
-        lines = [dumps(dossier_export_row(row, task.at, task.codes)) for row in rows]
+        rows = list(dossiers.values_list("pk", *EXPORT_FIELDS, named=True).iterator(CHUNK))
+    # The columns the apps above the kernel add (the data store's reuse counts), per range.
+    added = export_columns([row.pk for row in rows]) if rows else {}
+    lines = [
+        dumps(dossier_export_row(row, task.at, task.codes) | added.get(row.pk, {})) for row in rows
+    ]
     return len(lines), "\n".join(lines) + "\n" if lines else ""

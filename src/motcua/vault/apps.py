@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VaultConfig(AppConfig):
+    name = "motcua.vault"
+    verbose_name = _("Kho dữ liệu điện tử")
+
+    def ready(self) -> None:
+        from motcua.dossiers import extensions
+
+        from .selectors import export_columns, officer_panel
+        from .services import offers_for, reuse_record
+        from .subscribers import subscribe
+
+        subscribe()
+        extensions.DATA.offers = offers_for
+        extensions.DATA.reuse = reuse_record
+        extensions.export_columns_register(export_columns)
+        extensions.panel_register("vault_panel", officer_panel)

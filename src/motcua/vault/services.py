@@ -1,0 +1,299 @@
+"""Keeping documents in the owners' stores, offering them for a new dossier, recording their
+reuse and every use (docs/decisions/0030).
+
+Whose store: the dossier's applicant, by the personal ID number (a person) or the tax code (a
+business) the dossier was received with. Who may take from it: an officer at the counter, for
+the applicant standing there with their papers; online, the account only for documents of
+dossiers it submitted or proved it applied for (an ID number typed at sign-up proves nothing;
+``portal.ownership``), until a verified identity (VNeID) binds the account to the number.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from motcua.accounts import permissions
+from motcua.accounts.models import User
+from motcua.catalog.models import Requirement
+from motcua.dossiers.constants import ApplicantKind, Decision, Status
+from motcua.dossiers.deadlines import local_date
+from motcua.dossiers.extensions import StoredOffer
+from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.dossiers.results import result_is_electronic
+
+from . import evidence
+from .models import DataUse, Origin, OwnerKind, Reuse, VaultDocument
+
+# The result is the applicant's once handed over (the portal shows it from then on, too).
+RESULT_STATUSES = frozenset({Status.RETURNED})
+
+
+def owner_of(dossier: Dossier) -> tuple[str, str] | None:
+    """(kind, number) of the dossier's applicant; None when it was received without one."""
+    number = (dossier.applicant_id_number or "").strip()
+    if not number:
+        return None
+    kind = (
+        OwnerKind.ORGANISATION
+        if dossier.applicant_kind == ApplicantKind.ORGANISATION
+        else OwnerKind.PERSON
+    )
+    return kind, number
+
+
+def owner_of_account(user: User) -> tuple[str, str] | None:
+    business = getattr(user, "business_profile", None)
+    if business is not None:
+        return OwnerKind.ORGANISATION, business.tax_code
+    citizen = getattr(user, "citizen_profile", None)
+    if citizen is not None and citizen.id_number:
+        return OwnerKind.PERSON, citizen.id_number
+    return None
+
+
+# ------------------------------------------------------------------------- keeping
+def inputs_keep(dossier: Dossier, at: datetime.datetime) -> int:
+    """The accepted inputs of a received dossier into its applicant's store (once per file)."""
+    owner = owner_of(dossier)
+    if owner is None:
+        return 0
+    kinds = [DossierDocument.Kind.INPUT, DossierDocument.Kind.SUPPLEMENT]
+    documents = list(
+        DossierDocument.objects.filter(dossier=dossier, kind__in=kinds).select_related(
+            "requirement"
+        )
+    )
+    rows = [input_row(owner, dossier, document, at) for document in documents]
+    return documents_keep(rows)
+
+
+def input_row(
+    owner: tuple[str, str], dossier: Dossier, document: DossierDocument, at: datetime.datetime
+) -> VaultDocument:
+    requirement = document.requirement
+    code = requirement.component_code if requirement else ""
+    kind = evidence.for_requirement(code, requirement.name if requirement else document.name)
+    origin = Origin.DIGITISED if document.digitised_at_counter else Origin.INPUT
+    return VaultDocument(
+        owner_kind=owner[0], owner_id_number=owner[1], evidence_type=kind, component_code=code,
+        name=document.name[:255], origin=origin, electronic_original=False,
+        source_dossier=dossier, source_document=document, file=document.file.name,
+        sha256=document.sha256, content_type=document.content_type, size=document.size,
+        added_at=at,
+    )  # fmt: skip
+
+
+def results_keep(dossier: Dossier, at: datetime.datetime) -> int:
+    """A granted dossier's result files into its applicant's store (once per file)."""
+    owner = owner_of(dossier)
+    if owner is None or dossier.status not in RESULT_STATUSES:
+        return 0
+    if dossier.decision != Decision.APPROVED:
+        return 0  # a refusal is no paper to reuse
+    documents = list(dossier.documents.filter(kind=DossierDocument.Kind.RESULT))
+    if not documents:
+        return 0
+    code = dossier.procedure.code
+    kind = evidence.for_result(code)
+    issued = local_date(dossier.finished_at or at)
+    days = evidence.valid_days(kind)
+    expires = issued + datetime.timedelta(days=days) if days else None
+    original = result_is_electronic(dossier)
+    rows = [
+        VaultDocument(
+            owner_kind=owner[0],
+            owner_id_number=owner[1],
+            evidence_type=kind,
+            name=(evidence.type_name(kind) or document.name)[:255],
+            issuer=dossier.deciding_unit.name[:255],
+            number=dossier.code or "",
+            issued_on=issued,
+            expires_on=expires,
+            origin=Origin.RESULT,
+            electronic_original=original,
+            source_dossier=dossier,
+            source_document=document,
+            file=document.file.name,
+            sha256=document.sha256,
+            content_type=document.content_type,
+            size=document.size,
+            added_at=at,
+        )
+        for document in documents
+    ]
+    return documents_keep(rows)
+
+
+def documents_keep(rows: list[VaultDocument]) -> int:
+    """Insert the rows an owner does not hold yet (same SHA-256): one statement, and a replayed
+    event or a second reception of the same bytes adds nothing."""
+    if not rows:
+        return 0
+    before = VaultDocument.objects.filter(
+        owner_id_number__in={r.owner_id_number for r in rows}, sha256__in={r.sha256 for r in rows}
+    ).count()
+    VaultDocument.objects.bulk_create(rows, ignore_conflicts=True)
+    after = VaultDocument.objects.filter(
+        owner_id_number__in={r.owner_id_number for r in rows}, sha256__in={r.sha256 for r in rows}
+    ).count()
+    return after - before
+
+
+# ------------------------------------------------------------------------- offering
+def offers_for(
+    kind: str, number: str, requirements: list[Requirement], user: User | None,
+    day: datetime.date,
+) -> dict[int, StoredOffer]:  # fmt: skip
+    """What the owner's store already holds for each requirement: the newest valid document of
+    the type it asks for (or filed under the same component code)."""
+    if not number or not requirements:
+        return {}
+    wanted = {
+        r.pk: (evidence.for_requirement(r.component_code, r.name), r.component_code)
+        for r in requirements
+    }
+    types = {t for t, _c in wanted.values() if t}
+    codes = {c for _t, c in wanted.values() if c}
+    if not types and not codes:
+        return {}
+    owner_kind = OwnerKind.ORGANISATION if kind == ApplicantKind.ORGANISATION else OwnerKind.PERSON
+    held = (
+        documents_of(owner_kind, number, user)
+        .filter(Q(evidence_type__in=types) | Q(component_code__in=codes))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+    )
+    held = held.select_related("source_dossier").order_by("-issued_on", "-added_at", "-pk")
+    found: dict[int, StoredOffer] = {}
+    documents = list(held[:200])
+    for pk, (wanted_type, wanted_code) in wanted.items():
+        match = next((d for d in documents if matches(d, wanted_type, wanted_code)), None)
+        if match is not None:
+            found[pk] = StoredOffer(pk, match.pk, match.name, source_text(match))
+    return found
+
+
+def matches(document: VaultDocument, wanted_type: str, wanted_code: str) -> bool:
+    return bool(
+        (wanted_type and document.evidence_type == wanted_type)
+        or (wanted_code and document.component_code == wanted_code)
+    )
+
+
+def documents_of(kind: str, number: str, user: User | None) -> Any:
+    """The owner's documents; for an account, only those of dossiers it submitted or proved it
+    applied for, and never another number's (see the module)."""
+    documents = VaultDocument.objects.filter(owner_kind=kind, owner_id_number=number)
+    if user is None:
+        return documents
+    if owner_of_account(user) != (kind, number):
+        return VaultDocument.objects.none()
+    return documents.filter(
+        Q(source_dossier__owner=user) | Q(source_dossier__applicant_links__user=user)
+    ).distinct()
+
+
+def source_text(document: VaultDocument) -> str:
+    parts = [document.issuer] if document.issuer else []
+    if document.issued_on:
+        parts.append(_("cấp ngày %(day)s") % {"day": document.issued_on.strftime("%d/%m/%Y")})
+    dossier = document.source_dossier
+    if dossier is not None:
+        parts.append(_("từ hồ sơ %(code)s") % {"code": dossier.code or dossier.ref})
+    if document.expires_on:
+        parts.append(_("còn hạn đến %(day)s") % {"day": document.expires_on.strftime("%d/%m/%Y")})
+    return "; ".join(parts)
+
+
+# ------------------------------------------------------------------------- reusing
+def reuse_record(
+    dossier: Dossier, offers: list[StoredOffer], user: User | None, how: str,
+    at: datetime.datetime,
+) -> int:  # fmt: skip
+    """The dossier takes the offered documents in place of uploads, with the applicant's consent
+    (``how``: "online" or "counter"); each use is logged for the owner. The offers are checked
+    again here against the dossier's own applicant: an offer made for someone else, expired
+    since, or for a component this procedure does not have is dropped."""
+    owner = owner_of(dossier)
+    if owner is None or not offers:
+        return 0
+    requirements = list(
+        Requirement.objects.filter(
+            pk__in=[o.requirement_id for o in offers], group__procedure_id=dossier.procedure_id
+        )
+    )
+    account = user if how == "online" else None
+    valid = offers_for(dossier.applicant_kind, owner[1], requirements, account, local_date(at))
+    taken = [
+        valid[o.requirement_id]
+        for o in offers
+        if o.requirement_id in valid and valid[o.requirement_id].document_id == o.document_id
+    ]
+    by_pk = {r.pk: r for r in requirements}
+    done = set(
+        Reuse.objects.filter(
+            dossier=dossier, requirement_id__in=[o.requirement_id for o in taken]
+        ).values_list("requirement_id", flat=True)
+    )
+    taken = [o for o in taken if o.requirement_id not in done]
+    Reuse.objects.bulk_create(
+        Reuse(
+            dossier=dossier,
+            requirement_id=o.requirement_id,
+            component_name=by_pk[o.requirement_id].name[:255],
+            component_code=by_pk[o.requirement_id].component_code,
+            document_id=o.document_id,
+            consented_by=user,
+            consent=how,
+            at=at,
+        )
+        for o in taken
+    )
+    uses_log(
+        owner, [o.document_id for o in taken], dossier=dossier, user=user,
+        what=DataUse.What.REUSE, at=at,
+    )  # fmt: skip
+    return len(taken)
+
+
+def uses_log(
+    owner: tuple[str, str], document_ids: Iterable[int], *, dossier: Dossier | None,
+    user: User | None, what: str, at: datetime.datetime, registry_record: str = "",
+) -> None:  # fmt: skip
+    """One line per document used: who (and in which unit), when, for which dossier."""
+    ids: list[int | None] = [*document_ids] or ([None] if registry_record else [])
+    if not ids:
+        return
+    name, unit = who(user, dossier)
+    DataUse.objects.bulk_create(
+        DataUse(
+            owner_kind=owner[0],
+            owner_id_number=owner[1],
+            document_id=pk,
+            registry_record=registry_record,
+            dossier=dossier,
+            dossier_label=(dossier.code or dossier.ref) if dossier else "",
+            user=user,
+            user_name=name,
+            unit_name=unit,
+            what=what,
+            at=at,
+        )
+        for pk in ids
+    )
+
+
+def who(user: User | None, dossier: Dossier | None) -> tuple[str, str]:
+    if user is None:
+        return str(_("Hệ thống")), ""
+    name = (user.get_full_name() or user.username)[:150]
+    roles = permissions.active_roles(user)
+    if not roles:
+        return name, ""
+    parties = {dossier.receiving_unit_id, dossier.deciding_unit_id} if dossier else set()
+    role = next((r for r in roles if r.unit_id in parties), roles[0])
+    return name, role.unit.name[:255]

@@ -1,0 +1,39 @@
+"""The store fills itself from the dossier kernel's events (the kernel never calls it): the
+accepted inputs at reception and when a supplement is accepted, the result once it is issued.
+Inside the action's transaction: the document is in the store exactly when the action happened,
+and a replayed event adds nothing (one row per owner and SHA-256)."""
+
+from __future__ import annotations
+
+from motcua.common import events
+
+from .services import inputs_keep, results_keep
+
+INPUT_EVENTS = ("dossier.received", "dossier.supplement_submitted")
+# The result is the applicant's when it is handed over; a result file attached after that
+# comes with its own event.
+RESULT_EVENTS = ("dossier.result_returned", "dossier.document_attached")
+
+
+def on_inputs(event: events.Event) -> None:
+    dossier = event.data.get("dossier")
+    if dossier is not None and dossier.received_at is not None:
+        inputs_keep(dossier, event.data["event"].at)
+
+
+def on_result(event: events.Event) -> None:
+    dossier = event.data.get("dossier")
+    if dossier is None:
+        return
+    if event.name == "dossier.document_attached":
+        payload = getattr(event.data.get("event"), "payload", None) or {}
+        if payload.get("kind") != "result":
+            return
+    results_keep(dossier, event.data["event"].at)
+
+
+def subscribe() -> None:
+    for name in INPUT_EVENTS:
+        events.subscribe(name, on_inputs)
+    for name in RESULT_EVENTS:
+        events.subscribe(name, on_result)

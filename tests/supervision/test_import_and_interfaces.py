@@ -91,9 +91,10 @@ def test_replayed_dossiers_give_the_hand_computed_indicators(staff: Staff, tmp_p
     assert (answer["from"], answer["to"], answer["unit"]) == ("2026-03-01", "2026-03-31", POLICE)
     for code, expected in HAND_COMPUTED.items():
         assert value_of(answer, code) == expected, code
-    for code in ("1.4", "3.6", "4.5"):
+    for code in ("1.4", "4.5"):
         assert answer["indicators"][code]["value"] is None
         assert answer["indicators"][code]["reason_en"]
+    assert value_of(answer, "3.6") == {"num": 0, "den": 0, "value": None}  # no fee asked
     # 2: 20 × 75% = 15; 3: 3.3 ≥ 50% earns its 4; 4: 0; 5: 4.5 × 75/90 = 3.75
     scores = {code: group["score"] for code, group in answer["groups"].items()}
     assert scores == {"1": None, "2": 15.0, "3": 4.0, "4": 0.0, "5": 3.75}
@@ -195,6 +196,7 @@ def test_the_registry_is_the_one_source() -> None:
         "2.1",
         "2.2",
         "3.3",
+        "3.6",
         "4.1",
         "4.2",
         "4.3",

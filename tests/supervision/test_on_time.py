@@ -151,3 +151,29 @@ def test_not_received_dossiers_are_not_counted(staff: Staff) -> None:
     answer = indicators(*MARCH)
     assert value(answer, "3.3")[:2] == (1, 1)
     assert answer["indicators"]["3.3"]["reason_en"].startswith("Not multiplied by the sync rate")
+
+
+def test_online_payment_rate_counts_the_dossiers_that_bore_a_fee(staff: Staff) -> None:
+    """766 3.6: paid online (national platform or local gateway) / dossiers with a fee."""
+    fee = {"amount_vnd": 10000}
+    replay([*received("ONLINE"), act("ONLINE", "2026-03-02 09:30", "forward"),
+            act("ONLINE", "2026-03-02 10:00", "request_payment", **fee),
+            act("ONLINE", "2026-03-02 11:00", "pay", **fee, payment={"flag": 2})])  # fmt: skip
+    replay([*received("CASH"), act("CASH", "2026-03-02 09:30", "forward"),
+            act("CASH", "2026-03-02 10:00", "request_payment", **fee),
+            act("CASH", "2026-03-02 11:00", "pay", **fee)])  # fmt: skip
+    replay([*received("ASKED"), act("ASKED", "2026-03-02 09:30", "forward"),
+            act("ASKED", "2026-03-03 10:00", "request_payment", **fee)])  # fmt: skip
+    replay(received("FREE"))
+    assert value(indicators(*MARCH), "3.6") == (1, 3, 33.33)
+    assert value(indicators("2026-04-01", "2026-04-30"), "3.6") == (0, 0, None)
+
+
+def test_an_imported_payment_with_an_unknown_channel_is_refused(staff: Staff) -> None:
+    from motcua.dossiers.replay import LineError
+
+    fee = {"amount_vnd": 10000}
+    replay([*received("X"), act("X", "2026-03-02 09:30", "forward"),
+            act("X", "2026-03-02 10:00", "request_payment", **fee)])  # fmt: skip
+    with pytest.raises(LineError, match=r"payment\.flag"):
+        replay([act("X", "2026-03-02 11:00", "pay", **fee, payment={"flag": 7})])

@@ -145,7 +145,7 @@ class Replayer:
             "apologize": lambda: services.dossier_apologize(dossier=dossier, actor=actor, at=at, reason=reason or _("Quá hạn giải quyết"), new_due=instant(event.get("new_due"))),
             "forward": lambda: self.forward(dossier, event, actor, at, reason),
             "request_payment": lambda: services.dossier_request_payment(dossier=dossier, actor=actor, at=at, amount_vnd=whole_number(event.get("amount_vnd")), reason=reason),
-            "pay": lambda: services.dossier_pay(dossier=dossier, actor=actor, at=at, amount_vnd=whole_number(event.get("amount_vnd"))),
+            "pay": lambda: services.dossier_pay(dossier=dossier, actor=actor, at=at, amount_vnd=whole_number(event.get("amount_vnd")), payment=payment_of(event)),
         }  # fmt: skip
         if action in simple:
             return simple[action]()
@@ -204,6 +204,18 @@ class Replayer:
         if unit is None:
             raise LineError(_("không có đơn vị mã '%(code)s'") % {"code": event["to_unit"]})
         return unit
+
+
+def payment_of(event: dict[str, Any]) -> dict[str, Any] | None:
+    """How an imported payment was made: its 766 flag (DuocThanhToanTrucTuyen: 1 the national
+    platform, 2 a local gateway) when it was online; nothing for cash."""
+    given = event.get("payment")
+    if not isinstance(given, dict):
+        return None
+    flag = given.get("flag")
+    if flag not in (1, 2):
+        raise LineError(_("Kênh thanh toán (payment.flag) phải là 1 hoặc 2."))
+    return {"method": "online", "flag": flag}
 
 
 def whole_number(value: Any) -> int:

@@ -43,9 +43,14 @@ def on_paid(event: Event) -> None:
     number = str(info.get("number") or "")
     payment = Payment.objects.filter(number=number).first() if number else None
     if payment is None:
+        # Cash at the counter, or an online payment known only from an imported event (its
+        # 766 flag given with it: a legacy system's or the national portal's payment).
+        given_flag = info.get("flag")
+        flag = int(given_flag) if given_flag in (OnlineFlag.NATIONAL, OnlineFlag.LOCAL) else 0
         payment = Payment(
-            dossier=dossier, number=number or payment_number_new("TM", at), method=Method.CASH,
-            flag=OnlineFlag.NONE, amount_vnd=amount, unit_id=dossier.receiving_unit_id,
+            dossier=dossier, number=number or payment_number_new("TM", at),
+            method=Method.ONLINE if flag else Method.CASH, flag=flag, amount_vnd=amount,
+            unit_id=dossier.receiving_unit_id,
             created_at=at, payer_name=dossier.applicant_name,
             lines=[{"label": "Phí, lệ phí", "amount_vnd": amount, "type": "fee", "text": ""}],
         )  # fmt: skip

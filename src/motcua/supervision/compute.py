@@ -81,6 +81,8 @@ class Counts:
     digitised: int = 0
     reused: int = 0
     from_store: int = 0
+    fee: int = 0
+    paid_online: int = 0
 
 
 def scoped(scope: Scope) -> Any:
@@ -139,6 +141,8 @@ def counts(scope: Scope, start: int, until: int) -> Counts:
         n_digitised=Count("pk", filter=had_result & Q(digitised__lt=until)),
         n_reused=Count("pk", filter=received & Q(reused__lt=until)),
         n_from_store=Count("pk", filter=received & Q(from_store__lt=until)),
+        n_fee=Count("pk", filter=received & Q(fee__lt=until)),
+        n_paid_online=Count("pk", filter=received & Q(paid_online__lt=until)),
     )
     return Counts(**{name[2:]: int(value or 0) for name, value in row.items()})  # n_: not a column
 
@@ -213,6 +217,8 @@ def indicator_value(
         return IndicatorValue(c.e_result, c.resolved, rate(c.e_result, c.resolved))
     if code == "4.2":
         return IndicatorValue(c.digitised, c.resolved, rate(c.digitised, c.resolved))
+    if code == "3.6":
+        return IndicatorValue(c.paid_online, c.fee, rate(c.paid_online, c.fee))
     if code == "4.3":
         return IndicatorValue(c.reused, c.received, rate(c.reused, c.received))
     if code == "4.4":

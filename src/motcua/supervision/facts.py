@@ -57,16 +57,17 @@ class Facts:
     citizen: int = 0  # every supplement wait after reception, in seconds (for 2.2)
     pause_since: int | None = None
     # 766 DuocThanhToanTrucTuyen (indicator 3.6): 1 paid through the national platform, 2 through
-    # a local gateway, 0 not paid online. Not in ``as_fields`` yet: the roll-up's column is the
-    # supervision's to add (decision 0028).
+    # a local gateway, 0 not paid online (decision 0028).
     payment_flag: int = 0
+    fee: int | None = None  # when a fee was first asked or paid: the dossier bears one (3.6)
+    paid_online: int | None = None  # when it was paid online (flag 1 or 2)
 
     def as_fields(self) -> dict[str, Any]:
         return {
             "received": self.received, "due": self.due, "end": self.end,
             "judge_end": self.judge_end, "end_kind": self.end_kind, "sup1_start": self.sup1_start,
             "sup1_end": self.sup1_end, "sup1_due": self.sup1_due, "sup2": self.sup2,
-            "citizen": self.citizen,
+            "citizen": self.citizen, "fee": self.fee, "paid_online": self.paid_online,
         }  # fmt: skip
 
 
@@ -81,8 +82,13 @@ def facts_fold(events: Iterable[EventLike]) -> Facts:
 def fact_apply(facts: Facts, event: EventLike) -> None:
     at = seconds(event.at)
     payload = event.payload if isinstance(event.payload, dict) else {}
+    if event.action in (Action.REQUEST_PAYMENT, Action.PAY) and facts.fee is None:
+        facts.fee = at
     if event.action == Action.PAY:
-        facts.payment_flag = max(facts.payment_flag, payment_flag_of(payload))
+        flag = payment_flag_of(payload)
+        facts.payment_flag = max(facts.payment_flag, flag)
+        if flag and facts.paid_online is None:
+            facts.paid_online = at
     if event.action == Action.RECEIVE and facts.received is None:
         facts.received = at
         facts.due = seconds(instant(payload.get("due_at")))

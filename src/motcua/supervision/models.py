@@ -46,6 +46,9 @@ class DossierFact(models.Model):
     # personal data store (4.4), recorded by ``motcua.vault``.
     reused = models.BigIntegerField(null=True)
     from_store = models.BigIntegerField(null=True)
+    # When a fee was first asked or paid, and when it was paid online (766 3.6).
+    fee = models.BigIntegerField(null=True)
+    paid_online = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("dữ kiện chỉ số của hồ sơ")

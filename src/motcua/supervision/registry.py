@@ -97,7 +97,7 @@ NEEDS = {
         "The system does not handle citizen feedback (PAKN) yet.",
     ),
 }
-RECORDED = frozenset({"dossiers", "documents", "ratings", "feedback", "reuse", "vault"})
+RECORDED = frozenset({"dossiers", "documents", "ratings", "feedback", "reuse", "vault", "payment"})
 
 INDICATORS = [
     Indicator(

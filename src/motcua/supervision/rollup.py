@@ -41,7 +41,7 @@ FACT_FIELDS = [
     "seq", "receiving_unit_id", "deciding_unit_id", "procedure_id", "field_id", "channel",
     "received", "due", "end", "judge_end", "end_kind", "sup1_start", "sup1_end", "sup1_due",
     "sup2", "citizen",
-    "digitised", "e_result", "unsatisfied", "reused", "from_store",
+    "digitised", "e_result", "unsatisfied", "reused", "from_store", "fee", "paid_online",
 ]  # fmt: skip
 
 

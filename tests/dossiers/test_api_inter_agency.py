@@ -164,3 +164,30 @@ def test_the_registry_is_published(people: dict[str, User]) -> None:
     assert "approve" in by_action
     assert "transfer" in by_action
     assert any("at_signing_step" in guard for guard in by_action["approve"]["guards"])
+
+
+def test_a_portal_dossier_is_in_the_wards_to_receive_list_once_however_often_posted(
+    people: dict[str, User],
+) -> None:
+    """Dossiers submitted on the National Public Service Portal arrive through the API with the
+    portal's MaHoSo as the idempotency key: a repeated delivery gives back the same dossier."""
+    body = {
+        "unit": WARD, "procedure": "1.004222", "channel": "portal",
+        "applicant": {"name": "Phạm Thị Dung", "id_number": "001190054321", "phone": "0987654321"},
+        "form": {},
+    }  # fmt: skip
+    portal_code = "000.00.00.H26-261202-0001"
+    answers = [
+        post("/api/v1/dossiers", body, people["ward_reception"], HTTP_IDEMPOTENCY_KEY=portal_code)
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [201, 200, 200]
+    refs = {a.json()["ref"] for a in answers}
+    assert len(refs) == 1
+    assert answers[0].json()["status"] == "new"  # waits for the ward to receive it
+    listed = Client().get(
+        "/api/v1/dossiers", {"tab": "to_receive"}, **bearer(people["ward_reception"])
+    )
+    assert listed.status_code == 200, listed.content
+    assert [item["ref"] for item in listed.json()["items"]].count(refs.pop()) == 1
+    assert listed.json()["counts"]["to_receive"] == 1

@@ -195,3 +195,28 @@ def test_any_pattern_of_failures_keeps_each_history_in_order(
     portal.scripted(fates)
     drain()
     assert_portal_has_histories(portal, dossiers)
+
+
+def test_a_dossier_from_the_national_portal_is_synced_under_the_portals_own_code(
+    staff: Staff, portal: PortalSandbox
+) -> None:
+    """The portal already knows it by its MaHoSo (given to us as the idempotency key): the
+    history goes there, from status 1, without waiting for our code."""
+    from motcua.dossiers.constants import Channel
+    from motcua.dossiers.services import Applicant, dossier_create, dossier_receive
+    from motcua.organizations.models import Unit
+    from tests.dossiers.conftest import POLICE, at, residence
+
+    portal_code = "000.00.00.H26-261202-0007"
+    dossier, _created = dossier_create(
+        procedure=residence(), receiving_unit=Unit.objects.get(code=POLICE),
+        applicant=Applicant("Phạm Thị Dung", "001190054321"), channel=Channel.NATIONAL_PORTAL,
+        at=at("2026-03-02 09:00"), actor=staff.reception, idempotency_key=portal_code,
+    )  # fmt: skip
+    drain()
+    assert statuses(portal.state.history[portal_code]) == [1]
+    dossier_receive(dossier=dossier, actor=staff.reception, at=at("2026-03-02 10:00"))
+    drain()
+    dossier.refresh_from_db()
+    assert statuses(portal.state.history[portal_code]) == [1, 2]
+    assert dossier.code not in portal.state.history  # never a second record under our code

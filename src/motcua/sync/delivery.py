@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from motcua.common.clock import now
-from motcua.dossiers.constants import Status
+from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import Dossier
 from motcua.integrations.dvcqg.client import PortalClient, PortalError, portal
 
@@ -74,6 +74,14 @@ def static_of(dossier: Dossier, code: str) -> Static:
     )  # fmt: skip
 
 
+def portal_code_of(dossier: Dossier) -> str:
+    """A dossier submitted on the national portal already has its MaHoSo there: the portal's
+    code, given as the idempotency key when it was delivered to us (api POST /dossiers)."""
+    if dossier.channel == Channel.NATIONAL_PORTAL and dossier.idempotency_key:
+        return str(dossier.idempotency_key)[:60]
+    return ""
+
+
 def madonvi(dossier: Dossier) -> str:
     unit = dossier.receiving_unit
     return unit.e_identifier or unit.code
@@ -112,14 +120,15 @@ def run(row: DossierSync, client: PortalClient | None) -> str:
     dossier = Dossier.objects.select_related("procedure", "receiving_unit", "deciding_unit").get(
         pk=row.pk
     )
-    if dossier.status == Status.NEW and not dossier.code:
+    from_portal = portal_code_of(dossier)
+    if dossier.status == Status.NEW and not dossier.code and not from_portal:
         # Not received yet: its code (the portal's MaHoSo) does not exist. Reception re-arms it.
         DossierSync.objects.filter(pk=row.pk, enqueued_seq__lte=row.enqueued_seq).update(
             next_attempt_at=None
         )
         release(row)
         return "waiting"
-    code = row.portal_code or dossier.code or dossier.ref
+    code = row.portal_code or from_portal or dossier.code or dossier.ref
     steps, last_seq = portal_steps(dossier, code)
     steps = [step for step in steps if step.seq > row.delivered_seq]
     client = client or portal()

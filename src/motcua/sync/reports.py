@@ -13,7 +13,7 @@ from motcua.common.clock import VIETNAM
 from motcua.dossiers.models import Dossier
 from motcua.integrations.dvcqg.client import PortalClient, PortalError, portal
 
-from .delivery import dossier_deliver, madonvi, portal_history, send_again
+from .delivery import dossier_deliver, madonvi, portal_code_of, portal_history, send_again
 from .models import DossierSync, SyncState
 from .record import portal_is_at
 
@@ -95,7 +95,7 @@ def reconcile_one(dossier: Dossier, client: PortalClient) -> bool:
         if outcome != "delivered":
             raise PortalError(f"outbox run: {outcome}")
         row.refresh_from_db()
-    code = row.portal_code or dossier.code or dossier.ref
+    code = row.portal_code or portal_code_of(dossier) or dossier.code or dossier.ref
     history, _last = portal_history(dossier, code)
     if not history:
         return behind

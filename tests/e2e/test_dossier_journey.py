@@ -71,7 +71,7 @@ def test_counter_to_returned_result(page: Any, live_app: str) -> None:
     assert not form.locator("input[name=received]").is_checked()  # nothing counts as come unticked
     form.locator("input[name=received]").check()  # the item comes: the officer ticks it
     act(page, "submit_supplement")
-    assert "Chờ bổ sung hồ sơ" not in page.locator(".summary-box").inner_text()
+    assert "Chờ bổ sung hồ sơ" not in page.locator("#dossier-summary").inner_text()
     shot(page, "3-supplement-arrived")
 
     sign_in(page, live_app, "ca-hoankiem.chuyenvien")

@@ -120,7 +120,7 @@ def test_ward_receives_police_decides_ward_returns(page: Any, live_app: str) -> 
 def apologise_on_a_working_day(page: Any) -> None:
     """The new date must be a working day after the old one: try the next days until one is."""
     due = re.search(
-        r"Hẹn trả: (\d\d:\d\d) (\d\d/\d\d/\d{4})", page.locator(".summary-box").inner_text()
+        r"Hẹn trả: (\d\d:\d\d) (\d\d/\d\d/\d{4})", page.locator("#dossier-summary").inner_text()
     )
     day = datetime.datetime.strptime(due.group(2), "%d/%m/%Y").date()
     for offset in range(3, 15):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -18,7 +19,7 @@ from motcua.common.clock import now
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.portal.models import Draft
-from motcua.portal.submission import checklist_for, draft_problems
+from motcua.portal.submission import checklist_for, draft_problems, profile_answer, schema_of
 from motcua.vault import evidence
 from motcua.vault.models import DataUse, Origin, Reuse, VaultDocument
 from motcua.vault.services import offers_for, results_keep, reuse_record
@@ -57,18 +58,48 @@ def second_draft(client: Client) -> Draft:
     response = client.post(reverse("portal:online-start", kwargs={"code": AGAIN}))
     assert response.status_code == 302
     draft = Draft.objects.get(procedure=again(), dossier__isnull=True)
-    place = client.post(reverse("portal:draft-place", kwargs={"key": draft.key}), {"unit": WARD})
+    place = client.post(page(draft), {"unit": WARD, "save": "1"})
     assert place.status_code == 302
     draft.refresh_from_db()
     return draft
 
 
+def page(draft: Draft) -> str:
+    return reverse("portal:draft", kwargs={"key": draft.key})
+
+
+def typed(draft: Draft) -> dict[str, str]:
+    """What the one page shows filled in from the account (it posts them back with the rest)."""
+    known = profile_answer(draft.owner, schema_of(draft.procedure))
+    return {
+        f"{block}.{name}": value
+        for block, fields in known.items()
+        if isinstance(fields, dict)
+        for name, value in fields.items()
+    }
+
+
+def consented(given: bool) -> dict[str, str]:
+    """The one page's consent box, as the page posts it with everything else."""
+    return {"reuse_consent_shown": "1"} | ({"reuse_consent": "yes"} if given else {})
+
+
 def consent(client: Client, draft: Draft, given: bool = True) -> None:
-    data = {"consent": "1", "reuse_consent_shown": "1"} | (
-        {"reuse_consent": "yes"} if given else {}
-    )
-    response = client.post(reverse("portal:draft-documents", kwargs={"key": draft.key}), data)
+    data = {"unit": WARD, "save": "1"} | typed(draft) | consented(given)
+    response = client.post(page(draft), data)
     assert response.status_code == 302
+
+
+def send(client: Client, draft: Draft, given: bool = True) -> HttpResponse:
+    data = {"unit": WARD, "send": "1"} | typed(draft) | consented(given)
+    response: HttpResponse = client.post(page(draft), data)
+    return response
+
+
+def upload(client: Client, draft: Draft, name: str, content: bytes, given: bool) -> None:
+    attached = SimpleUploadedFile(name, content, content_type="application/pdf")
+    data = {"unit": WARD, "save": "1", f"file-{copy_requirement().pk}": attached}
+    assert client.post(page(draft), data | typed(draft) | consented(given)).status_code == 302
 
 
 def test_the_evidence_type_of_a_checklist_line() -> None:
@@ -134,7 +165,7 @@ def test_consent_is_required_before_the_store_stands_in(
     consent(browser, draft)
     draft.refresh_from_db()
     assert not any("Giấy khai sinh" in str(p) for p in draft_problems(draft))
-    response = browser.post(reverse("portal:draft-review", kwargs={"key": draft.key}))
+    response = send(browser, draft)
     assert response.status_code == 302
     dossier = Dossier.objects.get(procedure=again())
     reuse = Reuse.objects.get(dossier=dossier)
@@ -151,12 +182,8 @@ def test_without_consent_nothing_is_reused(
 ) -> None:
     certified(browser, ward)
     draft = second_draft(browser)
-    browser.post(
-        reverse("portal:draft-documents", kwargs={"key": draft.key}),
-        {"requirement": copy_requirement().pk,
-         "file": SimpleUploadedFile("ks.pdf", CERTIFICATE, content_type="application/pdf")},
-    )  # fmt: skip
-    browser.post(reverse("portal:draft-review", kwargs={"key": draft.key}))
+    upload(browser, draft, "ks.pdf", CERTIFICATE, given=False)
+    send(browser, draft, given=False)
     dossier = Dossier.objects.get(procedure=again())
     assert not Reuse.objects.filter(dossier=dossier).exists()
     assert dossier.documents.filter(requirement=copy_requirement()).exists()
@@ -177,12 +204,8 @@ def test_a_document_of_another_person_is_never_offered(
     # An offer forged for the stranger's dossier is refused when recorded.
     mine = offers_for("person", number, [copy_requirement()], citizen, now().date())
     consent(stranger, draft)
-    stranger.post(
-        reverse("portal:draft-documents", kwargs={"key": draft.key}),
-        {"requirement": copy_requirement().pk,
-         "file": SimpleUploadedFile("x.pdf", CERTIFICATE + b" ", content_type="application/pdf")},
-    )  # fmt: skip
-    stranger.post(reverse("portal:draft-review", kwargs={"key": draft.key}))
+    upload(stranger, draft, "x.pdf", CERTIFICATE + b" ", given=True)
+    send(stranger, draft)
     theirs = Dossier.objects.get(procedure=again(), owner=other)
     assert reuse_record(theirs, list(mine.values()), other, "online", now()) == 0
     assert not Reuse.objects.filter(dossier=theirs).exists()
@@ -235,7 +258,7 @@ def test_the_access_log_lists_every_use_and_the_officer_sees_the_source(
     certified(browser, ward)
     draft = second_draft(browser)
     consent(browser, draft)
-    browser.post(reverse("portal:draft-review", kwargs={"key": draft.key}))
+    send(browser, draft)
     dossier = Dossier.objects.get(procedure=again())
     reuse = Reuse.objects.get(dossier=dossier)
     officer = Client()
@@ -321,7 +344,7 @@ def test_reuse_reaches_the_indicators_and_the_export(
     certified(browser, ward)
     draft = second_draft(browser)
     consent(browser, draft)
-    browser.post(reverse("portal:draft-review", kwargs={"key": draft.key}))
+    send(browser, draft)
     dossier = Dossier.objects.get(procedure=again())
     s.dossier_receive(dossier=dossier, actor=ward.reception, at=now())
     catch_up()

@@ -76,3 +76,19 @@ def test_a_signed_callback_with_another_amount_changes_nothing(
     dossier.refresh_from_db()
     assert dossier.fees_paid_vnd == 0
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PENDING
+
+
+def test_an_officer_of_another_unit_reads_neither_payments_nor_timeline(
+    world: World, sandbox: PaymentSandbox
+) -> None:
+    ref = awaiting(world).ref
+    outsider = Client()
+    outsider.force_login(world.staff.outsider)
+    for url in (f"/api/v1/dossiers/{ref}/payments", f"/api/v1/dossiers/{ref}/timeline",
+                f"/can-bo/dong-thoi-gian/{ref}/"):  # fmt: skip
+        answer = outsider.get(url)
+        assert answer.status_code == 404, url
+        assert "Dung" not in answer.content.decode()  # the applicant's name (the ref is echoed)
+    insider = Client()
+    insider.force_login(world.staff.specialist)
+    assert insider.get(f"/api/v1/dossiers/{ref}/payments").status_code == 200

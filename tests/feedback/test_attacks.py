@@ -77,3 +77,19 @@ def test_a_file_that_is_not_a_pdf_or_too_big_is_refused(
     assert page.status_code == 200
     assert "Tệp quá lớn" in page.content.decode()
     assert not Feedback.objects.exists()
+
+
+def test_an_attachment_lost_from_storage_is_a_404_not_a_500(
+    staff: Staff, applicant: User, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    dossier = own_dossier(staff, applicant)
+    pdf = SimpleUploadedFile("giay-hen.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    send(logged_in(applicant), dossier.ref, pdf)
+    feedback = Feedback.objects.get()
+    attachment = feedback.attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    url = reverse("feedback:mine-file", kwargs={"code": feedback.code, "pk": attachment.pk})
+    client = logged_in(applicant)
+    client.raise_request_exception = False
+    assert client.get(url).status_code == 404

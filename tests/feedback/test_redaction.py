@@ -146,3 +146,9 @@ def test_a_number_written_in_groups_leaves_no_digit_behind(text: str) -> None:
 def test_a_name_introduced_as_such_is_taken_however_it_is_written(text: str, expected: str) -> None:
     assert redact(text) == expected
     assert redact(expected) == expected
+
+
+def test_the_words_name_and_surname_in_a_sentence_take_nothing_after_them() -> None:
+    text = "Hãy điền họ tên người nộp hồ sơ."
+    assert redact(text) == text
+    assert redact("họ tên: trần thị bình") == "họ tên: [họ tên]"

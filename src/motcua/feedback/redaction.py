@@ -54,8 +54,8 @@ NAME_RE = re.compile(
 # letters (up to four words, stopping at punctuation or at a word that cannot be part of a name).
 NOT_NAME = r"và|tôi|đã|có|muốn|xin|là|ở|sinh|hỏi|nộp|cần|đang|được|thì|nhưng|trú|địa|số|điện|gọi"
 INTRODUCED_RE = re.compile(
-    rf"(?i:\b(?:tôi tên là|tên tôi là|tôi tên|họ và tên|họ tên)(\s*:\s*|\s+))"
-    rf"((?!(?:{NOT_NAME})\b)[^\W\d_]+(?:\s+(?!(?:{NOT_NAME})\b)[^\W\d_]+){{0,3}})",
+    rf"(?i:\b(?:(?:tôi tên là|tên tôi là|tôi tên)(?:\s*:\s*|\s+)|(?:họ và tên|họ tên)\s*:\s*))"
+    rf"(?P<name>(?!(?:{NOT_NAME})\b)[^\W\d_]+(?:\s+(?!(?:{NOT_NAME})\b)[^\W\d_]+){{0,3}})",
     re.IGNORECASE,
 )
 # What a pattern left of a number written in more groups than it took ("[số điện thoại].345").
@@ -141,7 +141,7 @@ def redact(
     out = LEFTOVER_RE.sub(lambda m: m.group(1), out)
     out = replace_spans(out, known_spans(out, names), NAME)
     out = NAME_RE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + NAME, out)
-    out = INTRODUCED_RE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + NAME, out)
+    out = INTRODUCED_RE.sub(lambda m: m.group(0)[: m.start("name") - m.start(0)] + NAME, out)
     out = ADDRESS_AFTER_RE.sub(address_after, out)
     out = HOUSE_RE.sub(ADDRESS, out)
     return LANE_RE.sub(ADDRESS, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +117,38 @@ def test_the_example_of_the_journey() -> None:
         "Tôi là [họ tên], CCCD [số định danh], điện thoại [số điện thoại], "
         "email [thư điện tử], địa chỉ: [địa chỉ]. Hồ sơ [mã hồ sơ] đã quá hạn."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CCCD 001.090.012.345 của tôi",
+        "CCCD 001-090-012-345",
+        "CCCD số 001 090 012 345",
+        "gọi 0912.345.678.999",
+    ],
+)
+def test_a_number_written_in_groups_leaves_no_digit_behind(text: str) -> None:
+    out = redact(text)
+    assert not any(char.isdigit() for char in out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tôi tên là nguyễn văn an, ở phường", "tôi tên là [họ tên], ở phường"),
+        ("tôi tên là an và tôi muốn hỏi", "tôi tên là [họ tên] và tôi muốn hỏi"),
+        ("Họ tên:Nguyễn Văn An", "Họ tên:[họ tên]"),
+        ("tôi tên: Nguyễn Văn An", "tôi tên: [họ tên]"),
+        ("tôi tên là Ngu\u0301yễn Văn An", "tôi tên là [họ tên]"),  # a combining accent
+    ],
+)
+def test_a_name_introduced_as_such_is_taken_however_it_is_written(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert redact(expected) == expected
+
+
+def test_the_words_name_and_surname_in_a_sentence_take_nothing_after_them() -> None:
+    text = "Hãy điền họ tên người nộp hồ sơ."
+    assert redact(text) == text
+    assert redact("họ tên: trần thị bình") == "họ tên: [họ tên]"

@@ -38,16 +38,28 @@ CAPITALISED = rf"(?=[{UPPER}])[^\W\d_]+"  # a word that starts with a capital le
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DOSSIER_CODE_RE = re.compile(r"\b[A-Z]\d{2}\.[\w.]+-\d{6}-\d{4}\b")
+# A citizen ID (CCCD: 12 digits, province code first) written in groups: "001.090.012.345".
+CCCD_RE = re.compile(r"(?<![\w.,+])0\d{2}(?:[ .\-]?\d){9}(?![ .\-]?\d)")
 PHONE_RE = re.compile(r"(?<![\w+])(?:\+84|84|0)(?:[ .\-]?\d){8,10}(?!\d)")
 # 9 digits or more (ID cards, tax codes); not with dots, which write sums of money.
 DIGITS_RE = re.compile(r"(?<![\d.,])\d(?: ?\d){8,}(?![\d])")
 HONORIFIC = (
-    r"ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|tôi là|tôi tên là|tên tôi là|tên là|họ tên|"
+    r"ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|tôi là|tôi tên là|tên tôi là|tôi tên|tên là|họ tên|"
     r"họ và tên|người nộp|công dân"
 )
 NAME_RE = re.compile(
-    rf"(?<!\[)(?i:\b(?:{HONORIFIC}))(\s*:?\s+)((?-i:{CAPITALISED})(?:\s+(?-i:{CAPITALISED})){{0,4}})"
+    rf"(?<!\[)(?i:\b(?:{HONORIFIC}))(\s*:\s*|\s+)((?-i:{CAPITALISED})(?:\s+(?-i:{CAPITALISED})){{0,4}})"
 )
+# "tôi tên là nguyễn văn an": a name introduced as such is taken even when written in small
+# letters (up to four words, stopping at punctuation or at a word that cannot be part of a name).
+NOT_NAME = r"và|tôi|đã|có|muốn|xin|là|ở|sinh|hỏi|nộp|cần|đang|được|thì|nhưng|trú|địa|số|điện|gọi"
+INTRODUCED_RE = re.compile(
+    rf"(?i:\b(?:(?:tôi tên là|tên tôi là|tôi tên)(?:\s*:\s*|\s+)|(?:họ và tên|họ tên)\s*:\s*))"
+    rf"(?P<name>(?!(?:{NOT_NAME})\b)[^\W\d_]+(?:\s+(?!(?:{NOT_NAME})\b)[^\W\d_]+){{0,3}})",
+    re.IGNORECASE,
+)
+# What a pattern left of a number written in more groups than it took ("[số điện thoại].345").
+LEFTOVER_RE = re.compile(rf"({re.escape(PHONE)}|{re.escape(ID_NUMBER)})(?:[ .\-]?\d)+")
 ADDRESS_AFTER_RE = re.compile(
     r"(?<!\[)(?i:\b(?:địa chỉ|trú tại|cư trú tại|thường trú tại|tạm trú tại|ở tại|nơi ở|sống tại|nhà ở))"
     r"(\s*(?::|là)?\s*)([^.;\n\[]+)"
@@ -117,16 +129,19 @@ def redact(
 ) -> str:
     """``text`` with personal data replaced by labels; ``names``, ``numbers`` (ID numbers, tax
     codes), ``phones`` and ``addresses`` are the values known to belong to the people involved."""
-    out = text or ""
+    out = unicodedata.normalize("NFC", text or "")  # "u" + combining acute is one letter "ú"
     out = replace_spans(out, known_spans(out, addresses), ADDRESS)
     out = EMAIL_RE.sub(EMAIL, out)
     out = DOSSIER_CODE_RE.sub(DOSSIER_CODE, out)
     out = replace_spans(out, known_spans(out, phones), PHONE)
     out = replace_spans(out, known_spans(out, numbers), ID_NUMBER)
+    out = CCCD_RE.sub(ID_NUMBER, out)
     out = PHONE_RE.sub(PHONE, out)
     out = DIGITS_RE.sub(ID_NUMBER, out)
+    out = LEFTOVER_RE.sub(lambda m: m.group(1), out)
     out = replace_spans(out, known_spans(out, names), NAME)
     out = NAME_RE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + NAME, out)
+    out = INTRODUCED_RE.sub(lambda m: m.group(0)[: m.start("name") - m.start(0)] + NAME, out)
     out = ADDRESS_AFTER_RE.sub(address_after, out)
     out = HOUSE_RE.sub(ADDRESS, out)
     return LANE_RE.sub(ADDRESS, out)

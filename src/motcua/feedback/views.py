@@ -4,6 +4,7 @@ officers' list and handling page. Thin: parse, call one service or selector, ren
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -37,6 +38,9 @@ DONE = {
     ),
     FeedbackAction.PUBLISH: gettext_lazy("Đã công khai kết quả trả lời (đã ẩn thông tin cá nhân)."),
 }
+
+
+logger = logging.getLogger(__name__)
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -197,9 +201,12 @@ def attachment_response(feedback: Feedback, pk: int) -> FileResponse:
     found = feedback.attachments.filter(pk=pk).first()
     if found is None:
         raise Http404
-    return FileResponse(
-        found.file.open("rb"), content_type=found.content_type, filename=found.original_filename
-    )
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError as missing:  # storage lost it: said plainly, not a 500
+        logger.error("file of feedback attachment %s is missing from storage", found.pk)
+        raise Http404(_("Tệp này tạm thời không đọc được.")) from missing
+    return FileResponse(handle, content_type=found.content_type, filename=found.original_filename)
 
 
 @login_required

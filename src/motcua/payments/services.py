@@ -187,7 +187,7 @@ def callback_receive(*, body: bytes, signature: str, remote: str, at: datetime.d
 def parsed(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: parsed before the signature is checked
         return {}
     return data if isinstance(data, dict) else {}
 

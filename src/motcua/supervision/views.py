@@ -71,14 +71,21 @@ def timeline(request: HttpRequest, ref: str) -> HttpResponse:
     })  # fmt: skip
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
 def day_param(request: HttpRequest, name: str, default: datetime.date) -> datetime.date:
     text = request.GET.get(name, "").strip()
     if not text:
         return default
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
-        raise DomainError(_("Ngày không hợp lệ (YYYY-MM-DD): %(text)s") % {"text": text}) from None
+        day = None
+    # Years far off overflow the working-time arithmetic (a day added to 9999-12-31).
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(_("Ngày không hợp lệ (YYYY-MM-DD): %(text)s") % {"text": text})
+    return day
 
 
 @login_required
@@ -134,7 +141,10 @@ def reengineering_page(request: HttpRequest) -> HttpResponse:
 
 def plan_post(request: HttpRequest, user: User, editable: set[int]) -> None:
     data: Any = request.POST
-    procedure = Procedure.objects.filter(pk=str(data.get("procedure", "")).strip() or 0).first()
+    procedure_id = str(data.get("procedure", "")).strip()
+    procedure = (
+        Procedure.objects.filter(pk=int(procedure_id)).first() if procedure_id.isdigit() else None
+    )
     unit_id = str(data.get("unit", "")).strip()
     unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
     allowed = (unit.pk in editable) if unit is not None else city_root_ids() <= editable

@@ -1,0 +1,95 @@
+"""What an attacker sends as feedback: markup in the text and in a file's name (shown escaped to
+the officer, the sender and the public), a file that is not a PDF though named so, one too big."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from motcua.accounts.models import User
+from motcua.feedback.models import Feedback
+from motcua.feedback.services import feedback_answer, feedback_publish
+from tests.dossiers.conftest import Staff
+
+from .conftest import at, logged_in, own_dossier
+
+SCRIPT = "<script>alert(1)</script>"
+NAME = '"><img src=x onerror=alert(2)>.pdf'
+
+
+def send(client: Any, dossier_ref: str, upload: SimpleUploadedFile | None = None) -> Any:
+    form: dict[str, Any] = {"subject": "dossier", "dossier": dossier_ref,
+                            "title": f"Tiêu đề {SCRIPT}", "question": f"Nội dung {SCRIPT}"}  # fmt: skip
+    if upload is not None:
+        form["attachments"] = upload
+    return client.post(reverse("feedback:send"), form)
+
+
+def test_markup_in_text_and_file_name_is_shown_escaped(
+    staff: Staff, applicant: User, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    dossier = own_dossier(staff, applicant)
+    pdf = SimpleUploadedFile(NAME, b"%PDF-1.4\n%%EOF\n", content_type="text/html")
+    answer = send(logged_in(applicant), dossier.ref, pdf)
+    assert answer.status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.attachments.get().content_type == "application/pdf"
+    feedback_answer(feedback=feedback, actor=staff.specialist, answer=f"Đáp {SCRIPT}",
+                    at=at("2026-03-03 10:00"))  # fmt: skip
+    feedback_publish(feedback=feedback, actor=staff.specialist, at=at("2026-03-03 11:00"))
+    pages = [
+        logged_in(applicant).get(answer["Location"]),
+        logged_in(staff.specialist).get(
+            reverse("feedback:officer-detail", kwargs={"code": feedback.code})
+        ),
+        logged_in(staff.specialist).get(reverse("feedback:officer-list")),
+        logged_in(applicant).get(reverse("feedback:mine")),
+        logged_in(applicant).get(reverse("feedback:public")),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert SCRIPT not in html
+        assert "<img src=x" not in html
+    assert "&lt;script&gt;" in pages[-1].content.decode()
+
+
+def test_a_file_that_is_not_a_pdf_or_too_big_is_refused(
+    staff: Staff, applicant: User, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.MOTCUA_MAX_UPLOAD_MB = 1
+    dossier = own_dossier(staff, applicant)
+    client = logged_in(applicant)
+    fake = SimpleUploadedFile(
+        "don.pdf", b"<html><script>x</script>", content_type="application/pdf"
+    )
+    page = send(client, dossier.ref, fake)
+    assert page.status_code == 200
+    assert "Chỉ nhận tệp PDF, PNG hoặc JPEG" in page.content.decode()
+    big = SimpleUploadedFile(
+        "to.pdf", b"%PDF-" + b"0" * (1024 * 1024), content_type="application/pdf"
+    )
+    page = send(client, dossier.ref, big)
+    assert page.status_code == 200
+    assert "Tệp quá lớn" in page.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_an_attachment_lost_from_storage_is_a_404_not_a_500(
+    staff: Staff, applicant: User, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    dossier = own_dossier(staff, applicant)
+    pdf = SimpleUploadedFile("giay-hen.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    send(logged_in(applicant), dossier.ref, pdf)
+    feedback = Feedback.objects.get()
+    attachment = feedback.attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    url = reverse("feedback:mine-file", kwargs={"code": feedback.code, "pk": attachment.pk})
+    client = logged_in(applicant)
+    client.raise_request_exception = False
+    assert client.get(url).status_code == 404

@@ -149,3 +149,12 @@ def test_the_admin_lists_feedback_read_only(staff: Staff, applicant: User) -> No
     listed = client.get(reverse("admin:feedback_feedback_changelist")).content.decode()
     assert feedback.code in listed
     assert client.get(reverse("admin:feedback_feedback_add")).status_code == 403
+
+
+def test_the_officer_reads_the_subject_as_a_dossier_not_as_his_own(
+    staff: Staff, applicant: User
+) -> None:
+    feedback = sent(staff, applicant)
+    page = logged_in(staff.leader).get(f"/can-bo/phan-anh/{feedback.code}/").content.decode()
+    assert "Hồ sơ của tôi —" not in page  # the citizen's words on the form, not the officer's
+    assert f"Hồ sơ — {feedback.dossier.procedure.name}" in page  # type: ignore[union-attr]

@@ -40,8 +40,8 @@ def test_a_slow_unit_makes_the_same_dossier_riskier_and_says_why() -> None:
     slow = score(used=10 * HOUR, due_in=16 * HOUR, pace=1.6)
     assert usual.remaining_seconds == 14 * HOUR
     assert usual.probability < 0.5 < slow.probability
-    assert "1.60 lần định mức" in slow.reasons
-    assert "22.4 giờ" in slow.reasons
+    assert "1,60 lần định mức" in slow.reasons  # the Vietnamese decimal comma
+    assert "22,4 giờ" in slow.reasons
     assert "22.4 hours" in slow.reasons_en
     assert "Thẩm định" in slow.reasons
 
@@ -49,7 +49,7 @@ def test_a_slow_unit_makes_the_same_dossier_riskier_and_says_why() -> None:
 def test_past_due_is_certain_and_too_little_history_takes_the_budget() -> None:
     late = score(used=20 * HOUR, due_in=-2 * HOUR, pace=1.0)
     assert late.probability == 1.0
-    assert "quá hạn 2.0 giờ" in late.reasons
+    assert "quá hạn 2,0 giờ" in late.reasons
     assert pace_of([(10, 5)] * 4) == (1.0, 4)
     assert pace_of([(10, 5)] * 5) == (2.0, 5)
 

@@ -13,7 +13,7 @@ from motcua.accounts.demo import CITY_SUPERVISOR, ensure_city_supervisor
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.supervision.models import PlanStatus, ReengineeringPlan, ReengineeringPlanChange
-from tests.dossiers.conftest import Staff, received
+from tests.dossiers.conftest import Staff, at_signing, received, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,27 @@ def test_the_dossier_page_links_to_its_timeline_which_follows_the_read_rules(sta
     assert timeline.status_code == 200
     assert "Thẩm định hồ sơ" in timeline.content.decode()
     assert signed_in(staff.outsider).get(url).status_code == 404
+
+
+def test_the_timeline_of_a_dossier_not_yet_received_says_so_rather_than_an_empty_table(
+    staff: Staff,
+) -> None:
+    dossier = submitted(staff, "2026-03-02 09:00")
+    page = signed_in(staff.reception).get(f"/can-bo/dong-thoi-gian/{dossier.ref}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Hồ sơ chưa được tiếp nhận" in text
+    assert "<table" not in text
+
+
+def test_officers_are_named_on_the_timeline_and_the_over_budget_report(staff: Staff) -> None:
+    staff.specialist.full_name = "Đỗ Thị Hạnh"
+    staff.specialist.save(update_fields=["full_name"])
+    dossier = at_signing(staff, "2026-03-02 09:00")
+    timeline = signed_in(staff.leader).get(f"/can-bo/dong-thoi-gian/{dossier.ref}/")
+    assert "Đỗ Thị Hạnh" in timeline.content.decode()
+    report = signed_in(staff.leader).get("/giam-sat/vuot-dinh-muc/?from=2026-03-01&to=2026-03-31")
+    assert "Đỗ Thị Hạnh" in report.content.decode()
 
 
 def test_report_pages_are_for_leaders_and_supervisors(staff: Staff) -> None:

@@ -108,21 +108,29 @@ def hours(seconds: int) -> str:
     return f"{seconds / 3600:.1f}"
 
 
+def vi_number(text: str) -> str:
+    """Vietnamese writes a decimal comma ("2,5 giờ"), as the other supervision pages show."""
+    return text.replace(".", ",")
+
+
 def explain(
     available: int, remaining: int, expected: int, pace: float, samples: int, step: str
 ) -> tuple[str, str]:
     if available <= 0:
         late = hours(-available)
-        return (f"Đã quá hạn {late} giờ làm việc.", f"Already {late} working hours past due.")
+        return (
+            f"Đã quá hạn {vi_number(late)} giờ làm việc.",
+            f"Already {late} working hours past due.",
+        )
     at = f" (đang ở bước “{step}”)" if step else ""
     at_en = f" (now at “{step}”)" if step else ""
-    vi = [f"Còn {hours(available)} giờ làm việc đến hạn; các bước còn lại cần {hours(remaining)} "
-          f"giờ theo định mức{at}."]  # fmt: skip
+    vi = [f"Còn {vi_number(hours(available))} giờ làm việc đến hạn; các bước còn lại cần "
+          f"{vi_number(hours(remaining))} giờ theo định mức{at}."]  # fmt: skip
     en = [f"{hours(available)} working hours left before the due date; the remaining steps are "
           f"budgeted {hours(remaining)} hours{at_en}."]  # fmt: skip
     if samples >= MIN_SAMPLES:
-        vi.append(f"Đơn vị gần đây xử lý bằng {pace:.2f} lần định mức ({samples} lượt bước) → "
-                  f"dự kiến cần {hours(expected)} giờ.")  # fmt: skip
+        vi.append(f"Đơn vị gần đây xử lý bằng {vi_number(f'{pace:.2f}')} lần định mức ({samples} lượt "
+                  f"bước) → dự kiến cần {vi_number(hours(expected))} giờ.")  # fmt: skip
         en.append(f"The unit's recent steps took {pace:.2f}× their budget ({samples} stays) → "
                   f"about {hours(expected)} hours needed.")  # fmt: skip
     else:

@@ -48,6 +48,12 @@ def supervised_units(user: User) -> set[int]:
     return unit_descendant_ids(roots) if roots else set()
 
 
+def officer_names(usernames: Any) -> dict[str, str]:
+    """Officers by name, not by their sign-in name; a name no account carries stays as it is."""
+    found = User.objects.filter(username__in=set(usernames)).exclude(full_name="")
+    return dict(found.values_list("username", "full_name"))
+
+
 def hours(seconds: int) -> float:
     return round(seconds / 3600, 1)
 
@@ -60,7 +66,9 @@ def timeline(request: HttpRequest, ref: str) -> HttpResponse:
         raise Http404(_("Không có hồ sơ này trong đơn vị của bạn."))
     segments = dossier_timeline(dossier)
     names = unit_names(s.unit for s in segments)
+    people = officer_names(s.holder for s in segments if s.holder)
     rows = [{"segment": s, "unit_name": names.get(s.unit, s.unit), "hours": hours(s.working_seconds),
+             "holder_name": people.get(s.holder, s.holder),
              "over_hours": hours(s.over_budget_seconds)} for s in segments]  # fmt: skip
     total = sum(s.working_seconds for s in segments)
     citizen = sum(s.working_seconds for s in segments if s.citizen)
@@ -103,11 +111,13 @@ def over_budget_page(request: HttpRequest) -> HttpResponse:
         error, start, end = _("Chọn một khoảng không quá một năm."), today.replace(day=1), today
     found = over_budget(start=start, end=end, unit_ids=units)
     names = unit_names(h.key for h in found["units"])
+    people = officer_names(h.key for h in found["officers"])
     return render(request, "supervision/over_budget.html", {
         "start": start, "end": end, "error": error,
         "units": [(names.get(h.key, h.key), h, hours(h.over_budget_seconds), hours(h.working_seconds))
                   for h in found["units"]],
-        "officers": [(h, hours(h.over_budget_seconds), hours(h.working_seconds)) for h in found["officers"]],
+        "officers": [(people.get(h.key, h.key), h, hours(h.over_budget_seconds), hours(h.working_seconds))
+                     for h in found["officers"]],
     })  # fmt: skip
 
 

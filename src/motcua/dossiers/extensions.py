@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 
     from .models import Dossier
 
-# A worklist row is a plain dict (selectors.list_rows): "id", "ref", the shown columns and
-# "bundle_marker"; a hook adds keys of its own for the template.
-WorklistHook = Callable[[list[dict[str, Any]]], None]
+WorklistHook = Callable[[list["Dossier"]], None]
 Panel = Callable[["Dossier", "User"], Any]
 
 WORKLIST_HOOKS: list[WorklistHook] = []
@@ -34,9 +32,9 @@ def panel_register(name: str, panel: Panel) -> None:
     PANELS[name] = panel
 
 
-def worklist_rows_mark(rows: list[dict[str, Any]]) -> None:
+def worklist_rows_mark(dossiers: list[Dossier]) -> None:
     for hook in WORKLIST_HOOKS:
-        hook(rows)
+        hook(dossiers)
 
 
 def panels_for(dossier: Dossier, user: User) -> dict[str, Any]:

@@ -158,3 +158,11 @@ def test_the_officer_reads_the_subject_as_a_dossier_not_as_his_own(
     page = logged_in(staff.leader).get(f"/can-bo/phan-anh/{feedback.code}/").content.decode()
     assert "Hồ sơ của tôi —" not in page  # the citizen's words on the form, not the officer's
     assert f"Hồ sơ — {feedback.dossier.procedure.name}" in page  # type: ignore[union-attr]
+
+
+def test_the_units_are_offered_in_vietnamese_alphabetical_order(db: None) -> None:
+    from motcua.feedback.forms import FeedbackForm
+
+    names = [str(name) for _code, name in FeedbackForm().fields["unit"].choices[1:]]
+    assert names.index("Phường Cầu Giấy") < names.index("Phường Chương Mỹ")
+    assert names.index("Phường Hà Đông") < names.index("Phường Hoàng Mai")

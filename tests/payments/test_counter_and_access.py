@@ -221,3 +221,20 @@ def test_the_api_lists_fees_and_payments_to_officers_who_read_the_dossier(world:
     outsider = Client()
     outsider.force_login(world.staff.outsider)
     assert outsider.get(f"/api/v1/dossiers/{dossier.ref}/payments").status_code == 404
+
+
+def test_nothing_to_exempt_on_a_dossier_without_a_fee(world: World) -> None:
+    from motcua.catalog.models import Procedure
+    from motcua.organizations.models import Unit
+    from motcua.payments.selectors import officer_panel
+
+    assert officer_panel(online_dossier(world), world.staff.reception).may_exempt
+    birth = Procedure.objects.get(code="1.001193", in_hanoi_set=True)  # free of charge
+    reception = factories.officer("hn-phuong-hoan-kiem", Role.RECEPTION)
+    free = s.dossier_submit(
+        procedure=birth, receiving_unit=Unit.objects.get(code="hn-phuong-hoan-kiem"),
+        applicant=s.Applicant("Phạm Thị Dung", "001090054321"), channel="counter",
+        at=at("2026-03-02 09:00"), actor=reception,
+    )  # fmt: skip
+    assert fee_quote(free).total == 0
+    assert not officer_panel(free, reception).may_exempt

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.clock import today
+from motcua.common.text import vietnamese_key
 from motcua.dossiers.models import ApplicantLink, Dossier
 from motcua.organizations.models import Unit
 
@@ -54,8 +55,10 @@ class FeedbackForm(forms.Form):
         self, *args: Any, dossiers: list[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.effective_on(today()).order_by("name").values_list("code", "name")
-        choices = [("", _("— Đơn vị giải quyết của thủ tục —")), *units]
+        units = Unit.objects.effective_on(today()).values_list("code", "name")
+        # In Vietnamese alphabetical order ("Cầu Giấy" before "Chương Mỹ"), not by code point.
+        ordered = sorted(units, key=lambda unit: vietnamese_key(unit[1]))
+        choices = [("", _("— Đơn vị giải quyết của thủ tục —")), *ordered]
         self.fields["unit"].choices = choices  # type: ignore[attr-defined]
         if dossiers is not None:
             self.fields["dossier"] = forms.ChoiceField(

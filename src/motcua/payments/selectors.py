@@ -41,7 +41,9 @@ def panel(dossier: Dossier, *, may_exempt: bool = False) -> PaymentPanel:
         quote_total=str(money_text(quote.total)) if quote.lines or exemption else "",
         exemption=exemption, owed=owed, owed_text=str(money_text(owed)),
         payments=list(dossier.payments.order_by("-created_at", "-pk")),
-        waiting=dossier.status == Status.AWAITING_PAYMENT and owed > 0, may_exempt=may_exempt,
+        waiting=dossier.status == Status.AWAITING_PAYMENT and owed > 0,
+        # Nothing to exempt from on a free procedure; an exemption made stays revocable.
+        may_exempt=may_exempt and (quote.total > 0 or exemption is not None),
     )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
+from motcua.common.models import ChainedEvent
 from motcua.dossiers.constants import Channel
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
@@ -130,25 +131,18 @@ class BundleMember(models.Model):
         return f"{self.bundle_id} {self.service} ({self.state})"
 
 
-class BundleEvent(models.Model):
+class BundleEvent(ChainedEvent):
     """One change of a bundle: who, when, what, from and to, why. Chained by SHA-256 so that an
-    edited or deleted event shows (``services.event_hash``)."""
+    edited or deleted event shows (``motcua.common.chain``)."""
+
+    HASHED = (
+        "prev_hash", "seq", "at", "actor_name", "action", "service", "from_status", "to_status",
+        "reason", "payload",
+    )  # fmt: skip
 
     bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=24, choices=BundleAction.choices)
     service = models.CharField(max_length=40, blank=True)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    reason = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ liên thông")

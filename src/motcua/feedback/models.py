@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
+from motcua.common.models import ChainedEvent
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
 
@@ -125,25 +126,18 @@ class FeedbackAttachment(models.Model):
         return f"{self.original_filename} ({self.size} B)"
 
 
-class FeedbackEvent(models.Model):
+class FeedbackEvent(ChainedEvent):
     """One change of a feedback: who, when, what, from and to, why; chained by SHA-256 as the
-    bundles' events are, so that an edited or deleted event shows."""
+    bundles' events are (``motcua.common.chain``), so that an edited or deleted event shows."""
+
+    HASHED = (
+        "prev_hash", "seq", "at", "actor_name", "unit_id", "action", "from_status", "to_status",
+        "reason", "payload",
+    )  # fmt: skip
 
     feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True)
     unit_id = models.IntegerField(null=True, blank=True)
     action = models.CharField(max_length=16, choices=FeedbackAction.choices)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    reason = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("sự kiện phản ánh")

@@ -1,0 +1,34 @@
+"""Abstract models shared by the domain apps (no table of their own)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+
+
+class ChainedEvent(models.Model):
+    """One change of a record (a bundle, a feedback): who, when, from and to, why, chained by
+    SHA-256 to the event before it (``motcua.common.chain``), so that an edited, inserted or
+    deleted event shows. A concrete event adds its foreign key to the record, its ``action`` (with
+    the app's choices) and says which facts the hash covers, in order (``HASHED``): the order of
+    existing chains, which must keep verifying."""
+
+    HASHED: ClassVar[tuple[str, ...]] = ()
+
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True

@@ -272,6 +272,23 @@ def locked_for_officer(feedback: Feedback, actor: User, action: str) -> Feedback
     return current
 
 
+def officer_step(
+    current: Feedback, *, actor: User, action: str, at: datetime.datetime, status: str,
+    text: str, due: datetime.datetime, fields: dict[str, object],
+) -> Feedback:  # fmt: skip
+    """Move the (locked) feedback to ``status`` with ``fields`` set, and record the step with its
+    text and whether it was taken by its deadline ``due`` (indicators 5.1, 5.2)."""
+    before = current.status
+    current.status = status
+    for name, value in fields.items():
+        setattr(current, name, value)
+    event_add(
+        current, action=action, at=at, actor=actor, from_status=before, unit_id=current.unit_id,
+        reason=text, payload={"on_time": at <= due},
+    )  # fmt: skip
+    return current
+
+
 def feedback_reject(
     *, feedback: Feedback, actor: User, reason: str, at: datetime.datetime
 ) -> Feedback:
@@ -280,15 +297,11 @@ def feedback_reject(
     reason = text_clean(reason, _("lý do từ chối"))
     with transaction.atomic():
         current = locked_for_officer(feedback, actor, FeedbackAction.REJECT)
-        before = current.status
-        current.status, current.rejected_at, current.reject_reason = (
-            FeedbackStatus.REJECTED, at, reason,
+        return officer_step(
+            current, actor=actor, action=FeedbackAction.REJECT, at=at,
+            status=FeedbackStatus.REJECTED, text=reason, due=current.reject_due,
+            fields={"rejected_at": at, "reject_reason": reason},
         )  # fmt: skip
-        event_add(
-            current, action=FeedbackAction.REJECT, at=at, actor=actor, from_status=before,
-            unit_id=current.unit_id, reason=reason, payload={"on_time": at <= current.reject_due},
-        )  # fmt: skip
-    return current
 
 
 def feedback_request_more(
@@ -301,15 +314,11 @@ def feedback_request_more(
         current = locked_for_officer(feedback, actor, FeedbackAction.REQUEST_MORE)
         if current.requested_at is not None:
             raise DomainError(_("Đã đề nghị bổ sung thông tin một lần; hãy trả lời phản ánh."))
-        before = current.status
-        current.status, current.requested_at, current.request_text = (
-            FeedbackStatus.WAITING, at, text,
+        return officer_step(
+            current, actor=actor, action=FeedbackAction.REQUEST_MORE, at=at,
+            status=FeedbackStatus.WAITING, text=text, due=current.request_due,
+            fields={"requested_at": at, "request_text": text},
         )  # fmt: skip
-        event_add(
-            current, action=FeedbackAction.REQUEST_MORE, at=at, actor=actor, from_status=before,
-            unit_id=current.unit_id, reason=text, payload={"on_time": at <= current.request_due},
-        )  # fmt: skip
-    return current
 
 
 def feedback_supply_more(

@@ -1,14 +1,48 @@
 """What browser journeys share on the citizen's side: reading the code the server "sent" by SMS
 (the embedded SMS gateway writes each message as a file in the live server's var folder) and
-adding counter dossiers to an account with it."""
+adding counter dossiers to an account with it; signing up and signing in with an ID number."""
 
 from __future__ import annotations
 
 import json
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """A citizen account a journey creates (``register``) and then signs in with."""
+
+    full_name: str
+    id_number: str
+    phone: str
+    email: str
+    password: str
+
+
+def register(page: Any, live_app: str, who: Citizen) -> None:
+    page.goto(live_app + "/dang-ky/")
+    page.fill("#id_full_name", who.full_name)
+    page.fill("#id_id_number", who.id_number)
+    page.fill("#id_phone", who.phone)
+    page.fill("#id_email", who.email)
+    page.fill("#id_password1", who.password)
+    page.fill("#id_password2", who.password)
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    page.wait_for_load_state()
+    assert "Đã tạo tài khoản" in page.content()
+
+
+def citizen_sign_in(page: Any, live_app: str, who: Citizen) -> None:
+    page.context.clear_cookies()
+    page.goto(live_app + "/dang-nhap/")
+    page.fill("#id_username", who.id_number)
+    page.fill("#id_password", who.password)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
 
 
 def sms_code(live_var: Path, phone: str, after: float, seconds: float = 20) -> str:

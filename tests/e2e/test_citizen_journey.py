@@ -16,35 +16,15 @@ import pytest
 from pypdf import PdfReader
 
 from .axe import assert_accessible
+from .citizen import Citizen, citizen_sign_in, register
 from .conftest import ARTIFACTS
 from .test_dossier_journey import act, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Khaisinh@2026!"
 ID_NUMBER = "001195004321"
+MAI = Citizen("Trần Thị Mai", ID_NUMBER, "0987654321", "mai@example.vn", PASSWORD)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def citizen_sign_in(page: Any, live_app: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_app + "/dang-nhap/")
-    page.fill("#id_username", ID_NUMBER)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def register(page: Any, live_app: str) -> None:
-    page.goto(live_app + "/dang-ky/")
-    page.fill("#id_full_name", "Trần Thị Mai")
-    page.fill("#id_id_number", ID_NUMBER)
-    page.fill("#id_phone", "0987654321")
-    page.fill("#id_email", "mai@example.vn")
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_load_state()
-    assert "Đã tạo tài khoản" in page.content()
 
 
 def find_birth_registration(page: Any, live_app: str) -> None:
@@ -103,7 +83,7 @@ def attach_result(page: Any) -> None:
 
 
 def test_online_birth_registration_from_sign_up_to_rating(page: Any, live_app: str) -> None:
-    register(page, live_app)
+    register(page, live_app, MAI)
     find_birth_registration(page, live_app)
     citizen_url = submit_online(page)
 
@@ -113,7 +93,7 @@ def test_online_birth_registration_from_sign_up_to_rating(page: Any, live_app: s
     act(page, "request_supplement", {"items": "Giấy chứng sinh chụp rõ nét, đủ 4 góc"})
     shot(page, "citizen-6-officer-asks-supplement")
 
-    citizen_sign_in(page, live_app)
+    citizen_sign_in(page, live_app, MAI)
     page.goto(citizen_url)
     assert "Giấy chứng sinh chụp rõ nét, đủ 4 góc" in page.content()
     assert_accessible(page, "journey-supplement-asked")
@@ -145,7 +125,7 @@ def test_online_birth_registration_from_sign_up_to_rating(page: Any, live_app: s
     act(page, "return_result")
     assert "Đã trả kết quả" in page.content()
 
-    citizen_sign_in(page, live_app)
+    citizen_sign_in(page, live_app, MAI)
     page.goto(citizen_url)
     assert "Đã trả kết quả" in page.content()
     with page.expect_download() as download:

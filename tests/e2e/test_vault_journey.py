@@ -9,35 +9,15 @@ from typing import Any
 
 import pytest
 
+from .citizen import Citizen, citizen_sign_in, register
 from .test_dossier_journey import act, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Khaisinh@2026!"
 ID_NUMBER = "001196007654"
+THU = Citizen("Lê Thị Thu", ID_NUMBER, "0987001122", "thu@example.vn", PASSWORD)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CERTIFICATE = b"%PDF-1.4\n% Giay khai sinh\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def citizen_sign_in(page: Any, live_app: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_app + "/dang-nhap/")
-    page.fill("#id_username", ID_NUMBER)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def register(page: Any, live_app: str) -> None:
-    page.goto(live_app + "/dang-ky/")
-    page.fill("#id_full_name", "Lê Thị Thu")
-    page.fill("#id_id_number", ID_NUMBER)
-    page.fill("#id_phone", "0987001122")
-    page.fill("#id_email", "thu@example.vn")
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_load_state()
-    assert "Đã tạo tài khoản" in page.content()
 
 
 def birth_registered_online(page: Any, live_app: str) -> str:
@@ -93,11 +73,11 @@ def certificate_issued(page: Any, live_app: str) -> str:
 
 
 def test_a_birth_certificate_got_here_is_not_asked_for_again(page: Any, live_app: str) -> None:
-    register(page, live_app)
+    register(page, live_app, THU)
     birth_registered_online(page, live_app)
     first_code = certificate_issued(page, live_app)
 
-    citizen_sign_in(page, live_app)
+    citizen_sign_in(page, live_app, THU)
     page.goto(live_app + "/kho-du-lieu/")
     assert "Giấy khai sinh" in page.locator("#vault-documents").inner_text()
     page.goto(live_app + "/thu-tuc/1.004884/")
@@ -121,7 +101,7 @@ def test_a_birth_certificate_got_here_is_not_asked_for_again(page: Any, live_app
     assert first_code in reused
     shot(page, "vault-2-officer-sees-reuse")
 
-    citizen_sign_in(page, live_app)
+    citizen_sign_in(page, live_app, THU)
     page.goto(live_app + "/kho-du-lieu/ai-da-dung/")
     uses = page.locator("#data-uses").inner_text()
     assert second_ref in uses

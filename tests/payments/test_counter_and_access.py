@@ -181,6 +181,22 @@ def test_the_766_flag_is_folded_from_the_pay_event(world: World) -> None:
     assert facts_fold(cash.events.order_by("seq")).payment_flag == 0
 
 
+def test_an_online_payment_not_applied_to_the_dossier_is_not_paid_online(world: World) -> None:
+    """Paid at the counter while an online payment was pending: the late online money is kept
+    for a refund, and neither the dossier's flag nor indicator 3.6 count it (one reading)."""
+    dossier = awaiting(world)
+    late = Payment.objects.create(
+        dossier=dossier, number="TT-LATE", method=Method.ONLINE, flag=OnlineFlag.LOCAL,
+        amount_vnd=10_000, unit=dossier.receiving_unit, created_at=at("2026-03-02 13:00"),
+    )  # fmt: skip
+    s.dossier_pay(dossier=dossier, actor=None, at=at("2026-03-02 14:00"), amount_vnd=10_000)
+    pay.settle(late, at("2026-03-02 15:00"))
+    late.refresh_from_db()
+    assert late.status == PaymentStatus.PAID  # kept, to refund
+    folded = facts_fold(dossier.events.order_by("seq"))
+    assert online_payment_flag(dossier) == folded.payment_flag == OnlineFlag.NONE
+
+
 def awaiting_other(world: World) -> Any:
     dossier = awaiting(world)
     return s.dossier_pay(dossier=dossier, actor=world.staff.reception, at=at("2026-03-02 15:00"),

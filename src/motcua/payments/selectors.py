@@ -6,15 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
-
 from motcua.accounts.models import User
 from motcua.catalog.presentation import money_text
-from motcua.dossiers.constants import Status
+from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier
 
-from .constants import Method, OnlineFlag, PaymentStatus
+from .constants import OnlineFlag, PaymentStatus
 from .fees import amount_owed, fee_quote
+from .flags import pay_event_flag
 from .models import Payment
 
 
@@ -64,10 +63,7 @@ def receipt_of(dossier: Dossier, number: str) -> Payment | None:
 
 def online_payment_flag(dossier: Dossier) -> int:
     """Decision 766, DuocThanhToanTrucTuyen: 1 paid through the national platform, 2 through a
-    local gateway, 0 otherwise (cash, not paid, no fee)."""
-    found = (
-        Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID, method=Method.ONLINE)
-        .aggregate(flag=Max("flag"))
-        .get("flag")
-    )
-    return int(found or OnlineFlag.NONE)
+    local gateway, 0 otherwise (cash, not paid, no fee); read from the ``pay`` events as
+    indicator 3.6 reads it (``flags``)."""
+    payloads = dossier.events.filter(action=Action.PAY).values_list("payload", flat=True)
+    return max((pay_event_flag(payload) for payload in payloads), default=OnlineFlag.NONE)

@@ -13,7 +13,8 @@ from motcua.common.clock import VIETNAM
 from motcua.common.events import Event
 from motcua.dossiers.models import Dossier, DossierEvent
 
-from .constants import Method, OnlineFlag, PaymentStatus
+from .constants import Method, PaymentStatus
+from .flags import pay_event_flag
 from .models import Payment, ReceiptSequence
 
 
@@ -45,8 +46,7 @@ def on_paid(event: Event) -> None:
     if payment is None:
         # Cash at the counter, or an online payment known only from an imported event (its
         # 766 flag given with it: a legacy system's or the national portal's payment).
-        given_flag = info.get("flag")
-        flag = int(given_flag) if given_flag in (OnlineFlag.NATIONAL, OnlineFlag.LOCAL) else 0
+        flag = pay_event_flag(payload)
         payment = Payment(
             dossier=dossier, number=number or payment_number_new("TM", at),
             method=Method.ONLINE if flag else Method.CASH, flag=flag, amount_vnd=amount,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from motcua.dossiers.constants import Action, Status
+from motcua.payments.flags import pay_event_flag
 
 # The end of processing (§3: Đã xử lý xong > Đã trả kết quả > Dừng / Từ chối / Rút); a refusal
 # after appraisal is a "processed" dossier whose decision is a refusal.
@@ -85,7 +86,7 @@ def fact_apply(facts: Facts, event: EventLike) -> None:
     if event.action in (Action.REQUEST_PAYMENT, Action.PAY) and facts.fee is None:
         facts.fee = at
     if event.action == Action.PAY:
-        flag = payment_flag_of(payload)
+        flag = pay_event_flag(payload)
         facts.payment_flag = max(facts.payment_flag, flag)
         if flag and facts.paid_online is None:
             facts.paid_online = at
@@ -116,13 +117,6 @@ def fact_apply(facts: Facts, event: EventLike) -> None:
         facts.end = at
         stopped = event.to_status == Status.STOPPED
         facts.end_kind = END_KIND_STOPPED if stopped else END_KIND_RESOLVED
-
-
-def payment_flag_of(payload: dict[str, Any]) -> int:
-    """The flag a ``pay`` event records (payments app, decision 0028); cash has none."""
-    payment = payload.get("payment")
-    flag = payment.get("flag") if isinstance(payment, dict) else 0
-    return flag if isinstance(flag, int) and flag in (1, 2) else 0
 
 
 def supplement_answered(facts: Facts, at: int | None) -> bool:

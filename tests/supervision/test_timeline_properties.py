@@ -96,3 +96,21 @@ def test_segments_are_contiguous_and_add_up(events: list[Event], later: int) -> 
         assert 0 <= segment.over_budget_seconds <= segment.working_seconds
         if segment.citizen:
             assert (segment.over_budget_seconds, segment.holder) == (0, "")
+
+
+def test_without_an_internal_process_the_assignee_holds_the_dossier() -> None:
+    """Most procedures have no internal process (no steps): after "Phân công" the assignee holds
+    the dossier (QA, demo data), and the step is not mistaken for a transfer's wait."""
+    hour = datetime.timedelta(hours=1)
+    events = [
+        Event(Action.RECEIVE, START, Status.RECEIVED, None, None, "tiepnhan", {}),
+        Event(Action.ASSIGN, START + hour, Status.PROCESSING, None, None, "truongphong",
+              {"assignee": "chuyenvien"}),
+    ]  # fmt: skip
+    segments = timeline_fold(
+        events, receiving="a", deciding="a", steps={}, calendar=OfficeAxis(), now=START + 3 * hour
+    )
+    assert [(s.holder, s.end, s.waiting) for s in segments] == [
+        ("truongphong", START + hour, False),  # waiting to be assigned, ended by who assigned
+        ("chuyenvien", None, False),
+    ]

@@ -18,10 +18,14 @@ router = Router(tags=["supervision"], auth=[TokenAuth(), SessionAuth()])
 
 class SegmentOut(Schema):
     unit: str = Field(description="code of the unit that held the dossier")
-    step: str = Field(description="step of the internal process ('' while a transfer waits)")
+    step: str = Field(
+        description="step of the internal process ('' while a transfer waits, or when the "
+        "procedure has no internal process)"
+    )
     holder: str = Field(
-        description="officer (username): the assignee of the specialist's step, else who moved "
-        "it on; '' for the citizen's time or a step still open"
+        description="officer (username): the assignee of the specialist's step (or of a dossier "
+        "without internal process), else who moved it on; '' for the citizen's time or a step "
+        "still open"
     )
     start: str = Field(alias="from")
     end: str | None = Field(alias="to", description="null: still open (counted up to now)")

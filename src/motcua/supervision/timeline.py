@@ -13,7 +13,8 @@ working time, which a unit's own office hours on another axis would not guarante
 
 Who "holds" a step: for the specialist's step the officer assigned (as the dossier page says);
 for the other steps, the officer who moved the dossier on (the reception officer, the head, the
-leader who signed); an open segment of such a step has no named holder yet.
+leader who signed); an open segment of such a step has no named holder yet. A dossier whose
+procedure has no internal process (no steps) is held by its assignee, as a specialist's step.
 
 Over budget: each stay at a step (entering the step, or a transfer to another unit, starts a
 stay) has the budget that the procedure's internal process gives the step; the unit's working
@@ -69,6 +70,7 @@ class Segment:
     working_seconds: int = 0
     over_budget_seconds: int = 0
     citizen: bool = False
+    waiting: bool = False  # sent to another unit, not yet accepted
     step_order: int | None = None
     budget_seconds: int | None = None
     stay: int = 0
@@ -181,9 +183,17 @@ def unit_of(fold: Fold) -> str:
     return fold.holding.deciding
 
 
-def segment_key(fold: Fold) -> tuple[object, ...]:
+def assignee_holds(fold: Fold) -> bool:
+    """The specialist's step is held by the officer assigned; so is a dossier without internal
+    process steps (nothing else says who has it), unless it waits for another unit."""
     step = step_of(fold)
-    named = fold.holding.assignee if step is not None and step.role == Role.SPECIALIST else ""
+    if step is None:
+        return not fold.steps and not fold.holding.pending
+    return step.role == Role.SPECIALIST
+
+
+def segment_key(fold: Fold) -> tuple[object, ...]:
+    named = fold.holding.assignee if assignee_holds(fold) else ""
     return (unit_of(fold), fold.holding.step, fold.holding.pending, fold.holding.citizen,
             named, fold.holding.stay)  # fmt: skip
 
@@ -191,11 +201,11 @@ def segment_key(fold: Fold) -> tuple[object, ...]:
 def segment_open(fold: Fold, at: datetime.datetime) -> Segment:
     step = step_of(fold)
     waiting = bool(fold.holding.pending)
-    specialist = step is not None and step.role == Role.SPECIALIST
+    named = fold.holding.assignee if assignee_holds(fold) else ""
     return Segment(
         unit=unit_of(fold), step="" if waiting or step is None else step.name,
-        holder="" if fold.holding.citizen else (fold.holding.assignee if specialist else ""),
-        start=at, end=None, citizen=fold.holding.citizen,
+        holder="" if fold.holding.citizen else named,
+        start=at, end=None, citizen=fold.holding.citizen, waiting=waiting,
         step_order=None if waiting or step is None else step.order,
         budget_seconds=None if waiting or step is None else step.budget_seconds,
         stay=fold.holding.stay,

@@ -70,10 +70,10 @@ class Segment:
     working_seconds: int = 0
     over_budget_seconds: int = 0
     citizen: bool = False
-    waiting: bool = False  # sent to another unit, not yet accepted
     step_order: int | None = None
     budget_seconds: int | None = None
     stay: int = 0
+    waiting: bool = False  # sent to another unit, not yet accepted (last: built by position)
 
     def as_json(self) -> dict[str, Any]:
         return {

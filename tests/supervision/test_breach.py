@@ -54,6 +54,26 @@ def test_past_due_is_certain_and_too_little_history_takes_the_budget() -> None:
     assert pace_of([(10, 5)] * 5) == (2.0, 5)
 
 
+@pytest.mark.parametrize(
+    ("late", "vi", "en"),
+    [
+        (0, "Vừa đến hạn", "Just reached its due date"),
+        (40, "Vừa quá hạn", "Just past due"),
+        (150, "Đã quá hạn 2 phút làm việc", "Already 2 working minutes past due"),
+        (59 * 60, "Đã quá hạn 59 phút làm việc", "Already 59 working minutes past due"),
+        (HOUR + 30 * 60, "Đã quá hạn 1,5 giờ làm việc", "Already 1.5 working hours past due"),
+    ],
+)
+def test_just_past_due_reads_in_minutes_not_zero_hours(late: int, vi: str, en: str) -> None:
+    """QA: "Đã quá hạn 0,0 giờ" at 100 % risk; under an hour late says minutes, or "just"."""
+    risk = score(used=20 * HOUR, due_in=-late, pace=1.0)
+    assert risk.probability == 1.0
+    assert vi in risk.reasons
+    assert en in risk.reasons_en
+    assert "0,0" not in risk.reasons
+    assert "0.0" not in risk.reasons_en
+
+
 def test_replayed_histories_are_flagged_better_than_chance() -> None:
     path = Path(__file__).resolve().parents[2] / "bench" / "breach_replay.py"
     spec = importlib.util.spec_from_file_location("breach_replay", path)

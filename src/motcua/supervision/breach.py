@@ -113,15 +113,30 @@ def vi_number(text: str) -> str:
     return text.replace(".", ",")
 
 
+def late_words(late: int) -> tuple[str, str]:
+    """How long past due, readable when it is just past (QA: "quá hạn 0,0 giờ" at 100 %): under
+    a minute "just", under an hour in minutes, else in hours."""
+    if late == 0:
+        return (
+            "Vừa đến hạn, không còn giờ làm việc nào.",
+            "Just reached its due date: no working time left.",
+        )
+    if late < 60:
+        return "Vừa quá hạn.", "Just past due."
+    if late < 3600:
+        minutes = late // 60
+        unit_en = "minute" if minutes == 1 else "minutes"
+        return (f"Đã quá hạn {minutes} phút làm việc.",
+                f"Already {minutes} working {unit_en} past due.")  # fmt: skip
+    return (f"Đã quá hạn {vi_number(hours(late))} giờ làm việc.",
+            f"Already {hours(late)} working hours past due.")  # fmt: skip
+
+
 def explain(
     available: int, remaining: int, expected: int, pace: float, samples: int, step: str
 ) -> tuple[str, str]:
     if available <= 0:
-        late = hours(-available)
-        return (
-            f"Đã quá hạn {vi_number(late)} giờ làm việc.",
-            f"Already {late} working hours past due.",
-        )
+        return late_words(-available)
     at = f" (đang ở bước “{step}”)" if step else ""
     at_en = f" (now at “{step}”)" if step else ""
     vi = [f"Còn {vi_number(hours(available))} giờ làm việc đến hạn; các bước còn lại cần "

@@ -3,7 +3,10 @@ English, the public page searched without accents and without personal data."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -166,3 +169,47 @@ def test_the_units_are_offered_in_vietnamese_alphabetical_order(db: None) -> Non
     names = [str(name) for _code, name in FeedbackForm().fields["unit"].choices[1:]]
     assert names.index("Phường Cầu Giấy") < names.index("Phường Chương Mỹ")
     assert names.index("Phường Hà Đông") < names.index("Phường Hoàng Mai")
+
+
+def published_under_older_rules(staff: Staff, applicant: User) -> Feedback:
+    """A published answer whose public copy was written by older redaction rules, which let an
+    ID number and a name introduced in small letters through (QA)."""
+    feedback = sent(staff, applicant)
+    feedback = feedback_answer(
+        feedback=feedback, actor=staff.leader, answer="Người gửi: tôi tên là trần văn bình, "
+        "số căn cước 001 085 007 777. Đã xử lý xong.", at=at("2026-03-03 09:00"),
+    )  # fmt: skip
+    feedback = feedback_publish(feedback=feedback, actor=staff.leader, at=at("2026-03-03 10:00"))
+    older = "Người gửi: tôi tên là trần văn bình, số căn cước 001 085 007 777. Đã xử lý xong."
+    Feedback.objects.filter(pk=feedback.pk).update(
+        public_answer=older, search_text=f"{feedback.search_text} tran van binh 001085007777"
+    )
+    return feedback
+
+
+def test_an_answer_published_under_older_rules_is_redacted_when_shown(
+    staff: Staff, applicant: User
+) -> None:
+    published_under_older_rules(staff, applicant)
+    page = Client().get(reverse("feedback:public")).content.decode()
+    assert "Đã xử lý xong" in page
+    for secret in ("trần văn bình", "001 085 007 777"):
+        assert secret not in page
+
+
+def test_the_redaction_command_rewrites_older_public_copies_and_their_search(
+    staff: Staff, applicant: User
+) -> None:
+    feedback = published_under_older_rules(staff, applicant)
+    out = StringIO()
+    call_command("feedback_redact", stdout=out)
+    assert "1 phản ánh" in out.getvalue()
+    feedback.refresh_from_db()
+    assert "bình" not in feedback.public_answer
+    assert "007 777" not in feedback.public_answer
+    assert "binh" not in feedback.search_text
+    for query in ("tran van binh", "001085007777"):
+        page = Client().get(reverse("feedback:public"), {"q": query}).content.decode()
+        assert "Đã xử lý xong" not in page
+    call_command("feedback_redact", stdout=(again := StringIO()))
+    assert "0 phản ánh" in again.getvalue()  # nothing more to change

@@ -4,6 +4,7 @@ counts of Decision 766/QĐ-TTg indicators 5.1–5.3 (DOMAIN.md §3)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
@@ -14,6 +15,7 @@ from motcua.common.text import tokens
 from .constants import FeedbackStatus
 from .models import Feedback
 from .permissions import handling_unit_ids
+from .redaction import redact
 
 LIST_DEFERS = ("question", "answer", "public_question", "public_answer", "search_text")
 
@@ -75,6 +77,17 @@ def public_feedback(query: str = "") -> QuerySet[Feedback]:
         )
         .order_by("-published_at", "-pk")
     )
+
+
+def redacted_again(items: Iterable[Feedback]) -> None:
+    """The public copies as shown: redacted again with the rules in force, so that a copy
+    written before a rule improved never shows what the rule now hides (QA). Redacting twice
+    changes nothing more; the stored copies and the search's words are rewritten by
+    ``feedback_redact`` (``services.public_copies_refresh``)."""
+    for item in items:
+        item.public_title = redact(item.public_title)
+        item.public_question = redact(item.public_question)
+        item.public_answer = redact(item.public_answer)
 
 
 @dataclass

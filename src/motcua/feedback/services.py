@@ -8,6 +8,7 @@ Every change runs in one transaction with the feedback row locked, and writes it
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ from .models import Feedback, FeedbackAttachment
 from .permissions import counter_unit_ids, handling_unit_ids
 from .record import event_add
 from .redaction import redact
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -394,13 +397,8 @@ def feedback_publish(*, feedback: Feedback, actor: User, at: datetime.datetime) 
     answering (5.3), personal data hidden."""
     with transaction.atomic():
         current = locked_for_officer(feedback, actor, FeedbackAction.PUBLISH)
-        title, question, answer = public_texts(current)
         current.status, current.published_at = FeedbackStatus.PUBLISHED, at
-        current.public_title, current.public_question, current.public_answer = (
-            title, question, answer,
-        )  # fmt: skip
-        place = [current.unit.name, current.procedure.name if current.procedure else ""]
-        current.search_text = fold_words(" ".join([title, question, answer, *place]))
+        public_copy_write(current)
         assert current.publish_due is not None
         event_add(
             current, action=FeedbackAction.PUBLISH, at=at, actor=actor,
@@ -408,3 +406,43 @@ def feedback_publish(*, feedback: Feedback, actor: User, at: datetime.datetime) 
             payload={"on_time": at <= current.publish_due},
         )  # fmt: skip
     return current
+
+
+def public_copy_write(feedback: Feedback) -> bool:
+    """Write the public copy (and the public search's words) with the redaction rules in force;
+    True if it changed. The caller saves."""
+    title, question, answer = public_texts(feedback)
+    place = [feedback.unit.name, feedback.procedure.name if feedback.procedure else ""]
+    search = fold_words(" ".join([title, question, answer, *place]))
+    before = (feedback.public_title, feedback.public_question, feedback.public_answer,
+              feedback.search_text)  # fmt: skip
+    feedback.public_title, feedback.public_question, feedback.public_answer = (
+        title,
+        question,
+        answer,
+    )
+    feedback.search_text = search
+    return before != (title, question, answer, search)
+
+
+def public_copies_refresh() -> int:
+    """Redact again the public copies of everything published, after the rules improved (the
+    public page also redacts as it shows, so nothing waits for this; the search's words do);
+    how many copies changed. Each row in its own short transaction."""
+    changed = 0
+    published = Feedback.objects.filter(status=FeedbackStatus.PUBLISHED).values_list(
+        "pk", flat=True
+    )
+    for pk in list(published):
+        with transaction.atomic():
+            feedback = (
+                Feedback.objects.select_for_update()
+                .select_related("unit", "procedure", "dossier", "officer")
+                .get(pk=pk)
+            )
+            if public_copy_write(feedback):
+                feedback.save(update_fields=[
+                    "public_title", "public_question", "public_answer", "search_text"])  # fmt: skip
+                logger.info("feedback %s: public copy redacted again", feedback.code)
+                changed += 1
+    return changed

@@ -52,6 +52,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     """Answered feedback, published without personal data; searched without accents."""
     query = (request.GET.get("q") or "").strip()[:200]
     page = Paginator(selectors.public_feedback(query), PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.redacted_again(page.object_list)
     return render(request, "feedback/public.html", {"page": page, "q": query})
 
 

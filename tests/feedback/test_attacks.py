@@ -3,6 +3,7 @@ the officer, the sender and the public), a file that is not a PDF though named s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +14,7 @@ from motcua.feedback.models import Feedback
 from motcua.feedback.services import feedback_answer, feedback_publish
 from tests.dossiers.conftest import Staff
 
-from .conftest import at, logged_in, own_dossier
+from .conftest import POLICE, at, logged_in, own_dossier
 
 SCRIPT = "<script>alert(1)</script>"
 NAME = '"><img src=x onerror=alert(2)>.pdf'
@@ -93,3 +94,33 @@ def test_an_attachment_lost_from_storage_is_a_404_not_a_500(
     client = logged_in(applicant)
     client.raise_request_exception = False
     assert client.get(url).status_code == 404
+
+
+def officer_feedback_answer(client: Any, name: str, unit: str) -> tuple[int, list[str]]:
+    """What the sender sees after sending feedback about the officer ``name``: the status and
+    the messages or errors, the feedback's own code masked."""
+    data = {"subject": "officer", "officer": name, "unit": unit, "title": "Thái độ",
+            "question": "Cán bộ trả lời chậm."}  # fmt: skip
+    response = client.post(reverse("feedback:send"), data, follow=True)
+    page = response.content.decode()
+    said = re.findall(
+        r'<div class="error-summary".*?</div>|<p class="message[^"]*">.*?</p>', page, re.S
+    )
+    return response.status_code, [re.sub(r"PA-\d{4}-\d{6}", "PA-…", text) for text in said]
+
+
+def test_the_form_does_not_tell_whether_a_user_name_is_an_officers(
+    staff: Staff, applicant: User
+) -> None:
+    """QA (user enumeration): an officer's user name, an unknown one and a citizen's get the
+    same answer, with or without the unit named."""
+    client = logged_in(applicant)
+    names = [staff.reception.username, "khong.co.ai", applicant.username]
+    without_unit = [officer_feedback_answer(client, name, "") for name in names]
+    assert without_unit[0] == without_unit[1] == without_unit[2]
+    with_unit = [officer_feedback_answer(client, name, POLICE) for name in names]
+    assert with_unit[0] == with_unit[1] == with_unit[2]
+    assert with_unit[0][1]  # something was said (the feedback's code), the same for all
+    feedback = Feedback.objects.filter(subject="officer").order_by("pk")
+    assert [f.unit.code for f in feedback] == [POLICE] * 3  # each one handled by the unit named
+    assert [f.officer for f in feedback] == [staff.reception, None, None]

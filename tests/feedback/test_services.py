@@ -156,7 +156,7 @@ def test_about_a_procedure_decided_by_every_ward_the_unit_must_be_named(
 
 def test_about_an_officer_the_unit_is_the_officers(staff: Staff, applicant: User) -> None:
     feedback = feedback_submit(
-        user=applicant, target=Target("officer", officer=staff.reception.username),
+        user=applicant, target=Target("officer", officer=staff.reception.username, unit_code=POLICE),
         title="Thái độ", question="Cán bộ trả lời chậm.", at=at("2026-03-02 10:00"),
     )  # fmt: skip
     assert feedback.unit.code == POLICE
@@ -194,7 +194,8 @@ def test_attachments_are_checked_by_content(
 def test_the_counter_records_feedback_for_a_person_without_an_account(staff: Staff) -> None:
     feedback = feedback_record(
         officer=staff.reception, sender=Sender("Đỗ Văn Hùng", phone="0988111222"),
-        target=Target("officer", officer=staff.specialist.username), title="Chậm",
+        target=Target("officer", officer=staff.specialist.username, unit_code=POLICE),
+        title="Chậm",
         question="Cán bộ hẹn nhiều lần.", at=at("2026-03-02 10:00"),
     )  # fmt: skip
     assert feedback.channel == "counter"

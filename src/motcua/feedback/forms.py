@@ -34,7 +34,9 @@ class FeedbackForm(forms.Form):
         help_text=_("Khi phản ánh về một thủ tục, ví dụ 1.001193 (ghi trên trang thủ tục)."),
     )  # fmt: skip
     unit = forms.ChoiceField(
-        label=_("Đơn vị (khi thủ tục do UBND cấp xã giải quyết)"), required=False, choices=[]
+        label=_("Đơn vị (khi thủ tục do UBND cấp xã giải quyết, hoặc nơi cán bộ làm việc)"),
+        required=False,
+        choices=[],
     )
     officer = forms.CharField(
         label=_("Tên đăng nhập của cán bộ"), required=False, max_length=150,

@@ -117,17 +117,17 @@ def dossier_find(text: str) -> Dossier | None:
     )
 
 
-def officer_unit(officer: User, day: datetime.date) -> Unit | None:
-    """The unit where the officer serves citizens (a role other than supervisor or administrator
-    in force on ``day``; the earliest granted when there are several)."""
-    role = (
-        roles_in_force(officer.pk, day)
-        .exclude(role__in=[OfficerRoleName.SUPERVISOR, OfficerRoleName.ADMINISTRATOR])
-        .select_related("unit")
-        .order_by("pk")
-        .first()
+def officer_of_unit(username: str, unit: Unit, at: datetime.datetime) -> User | None:
+    """The officer of ``unit`` with this user name (a role other than supervisor or
+    administrator in force that day), else None."""
+    officer = User.objects.filter(username=(username or "").strip()).first()
+    if officer is None:
+        return None
+    day = at.astimezone(VIETNAM).date()
+    serving = roles_in_force(officer.pk, day).exclude(
+        role__in=[OfficerRoleName.SUPERVISOR, OfficerRoleName.ADMINISTRATOR]
     )
-    return role.unit if role is not None else None
+    return officer if serving.filter(unit=unit).exists() else None
 
 
 def target_resolve(target: Target, *, sender: User | None, at: datetime.datetime) -> Resolved:
@@ -147,13 +147,12 @@ def target_resolve(target: Target, *, sender: User | None, at: datetime.datetime
                 "Thủ tục này do nhiều đơn vị giải quyết: hãy chọn đơn vị bạn muốn phản ánh."))  # fmt: skip
         return Resolved(unit, procedure=procedure)
     if target.subject == Subject.OFFICER:
-        officer = User.objects.filter(username=(target.officer or "").strip()).first()
-        unit = officer_unit(officer, at.astimezone(VIETNAM).date()) if officer is not None else None
-        if officer is None or unit is None:
-            raise DomainError(_(
-                "Không tìm thấy cán bộ có tên đăng nhập này. Tên đăng nhập của cán bộ ghi trên "
-                "giấy tiếp nhận hoặc lịch sử hồ sơ."))  # fmt: skip
-        return Resolved(unit, officer=officer)
+        # The unit is the sender's to name, and a name that is no officer's there is accepted all
+        # the same (the unit reads it): the answer never tells whether an account exists.
+        unit = unit_named(target.unit_code)
+        if unit is None:
+            raise DomainError(_("Hãy chọn đơn vị nơi cán bộ làm việc."))
+        return Resolved(unit, officer=officer_of_unit(target.officer, unit, at))
     raise DomainError(_("Hãy chọn bạn phản ánh về thủ tục, hồ sơ hay cán bộ."))
 
 
@@ -228,9 +227,17 @@ def feedback_create(
         action = FeedbackAction.RECORD if recorded_by else FeedbackAction.SUBMIT
         event_add(
             feedback, action=action, at=at, actor=recorded_by or account, from_status="",
-            unit_id=resolved.unit.pk, payload={"subject": target.subject, "files": files},
+            unit_id=resolved.unit.pk, payload={"subject": target.subject, "files": files,
+                                               **officer_named(target)},
         )  # fmt: skip
     return feedback
+
+
+def officer_named(target: Target) -> dict[str, str]:
+    """The officer's name as the sender wrote it, for the unit (it may be no one's account)."""
+    if target.subject != Subject.OFFICER:
+        return {}
+    return {"officer_named": (target.officer or "").strip()[:150]}
 
 
 def feedback_submit(

@@ -443,7 +443,7 @@ def public_copies_refresh() -> int:
     for pk in list(published):
         with transaction.atomic():
             feedback = (
-                Feedback.objects.select_for_update()
+                Feedback.objects.select_for_update(of=("self",))  # not the joined rows
                 .select_related("unit", "procedure", "dossier", "officer")
                 .get(pk=pk)
             )

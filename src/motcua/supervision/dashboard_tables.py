@@ -93,7 +93,7 @@ def indicators(dash: Dashboard) -> Table:
         found = dash.report["indicators"][indicator.code]
         name = indicator.name_en if english() else indicator.name_vi
         average = indicator.kind == "average"
-        rows.append([Cell(indicator.code), Cell(name), Cell(found["num"], DAYS if average else POINTS),
+        rows.append([Cell(indicator.code), Cell(name), Cell(found["num"], DAYS if average else COUNT),
                      Cell(found["den"], COUNT), Cell(found["value"], DAYS if average else PERCENT)])  # fmt: skip
     headers = [_("Mã"), _("Chỉ số"), _("Tử số"), _("Mẫu số"), _("Giá trị")]
     return Table("indicators", _("Các chỉ số theo Quyết định 766/QĐ-TTg"), headers, rows)

@@ -52,6 +52,7 @@ def test_the_workbook_holds_the_pages_figures_in_vietnamese(staff: Staff) -> Non
     client = city_supervisor("en")
     page = client.get(f"/giam-sat/?unit={POLICE}&{MARCH}").content.decode()
     assert 'data-figure="on-time">50.00 %<' in page  # English separators on an English page
+    assert "Download the Excel report" in page
     answer = client.get(f"/giam-sat/bao-cao.xlsx?unit={POLICE}&{MARCH}")
     assert answer.status_code == 200
     assert "attachment" in answer["Content-Disposition"]

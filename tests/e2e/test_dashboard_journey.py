@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from .axe import assert_accessible, missing_reason
 from .conftest import ARTIFACTS, server_env
 from .officer import sign_in
 
@@ -41,8 +42,11 @@ print(dossier.ref, dossier.code)
 
 
 def shot(page: Any, name: str) -> None:
+    """A screenshot, and axe's WCAG 2.1 A/AA check where axe-core is installed."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+    if missing_reason() is None:
+        assert_accessible(page, f"dashboard-{name}")
 
 
 def late_at_the_ward(live_var: Path) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from .axe import assert_accessible, missing_reason
+from .axe import assert_accessible, assert_no_horizontal_scroll, missing_reason
 from .conftest import ARTIFACTS, server_env
 from .officer import sign_in
 
@@ -114,3 +114,9 @@ def test_the_city_supervisor_drills_to_a_late_dossier_and_downloads_the_report(
     assert rows["Mức độ hài lòng (5.4)"][0] == pytest.approx(as_number(satisfaction))
     assert code in rows
     shot(page, "5-downloaded")
+
+    # On a phone the charts shrink with the page and the wide tables scroll inside themselves.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    assert_no_horizontal_scroll(page, 360)
+    shot(page, "6-phone")

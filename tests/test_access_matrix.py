@@ -402,3 +402,70 @@ def test_a_consulted_unit_reads_but_does_not_act(db: None, settings: Any, tmp_pa
     dossier = Dossier.objects.get(pk=dossier.pk)
     assert dossier.consultations.filter(unit=sibling).exists()
     matrix(everyone, urls_for(dossier), dossier, CONSULTED)
+
+
+# The supervision dashboard's URLs take a unit (``?unit=``), not a dossier ref: each is tried by
+# each kind of person on the ward police, another ward's police, and no unit (their whole scope).
+# "ok" 200; "404" a unit outside their scope; "403" no right to view reports; "login" a redirect.
+UNIT_SCOPED = {
+    "supervision:dashboard", "supervision:late", "supervision:report-xlsx",
+    "supervision:report-pdf",
+}  # fmt: skip
+UNIT_SCOPED_EXPECTED: dict[str, tuple[str, str, str]] = {
+    # person: (no unit, the ward police, another ward's police)
+    "city_supervisor": ("ok", "ok", "ok"),
+    "supervisor_parent": ("ok", "ok", "ok"),  # the city police: every ward police below it
+    "ward_supervisor": ("ok", "ok", "404"),
+    "leader": ("ok", "ok", "404"),  # a leader views the reports of their own unit
+    "supervisor_other_tree": ("ok", "404", "404"),
+    "specialist": ("403", "403", "403"),
+    "citizen": ("403", "403", "403"),
+    "anonymous": ("login", "login", "login"),
+}
+
+
+def unit_outcome(response: HttpResponse) -> str:
+    if response.status_code == 302 and "/dang-nhap" in response["Location"]:
+        return "login"
+    return {200: "ok", 403: "403", 404: "404"}.get(response.status_code, str(response.status_code))
+
+
+def test_every_supervision_page_is_classified() -> None:
+    names: set[str] = set()
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "supervision":
+            names |= {f"supervision:{inner.name}" for inner in pattern.url_patterns}
+    known = UNIT_SCOPED | {"supervision:timeline", "supervision:over-budget",
+                           "supervision:at-risk", "supervision:reengineering"}  # fmt: skip
+    assert names == known, "classify the new supervision URLs in tests/test_access_matrix.py"
+
+
+def test_the_dashboard_follows_the_unit_scope(db: None) -> None:
+    from motcua.accounts.demo import CITY_SUPERVISOR, ensure_city_supervisor
+
+    staff = Staff()
+    received(staff)
+    police = Unit.objects.get(code=POLICE)
+    assert police.parent is not None
+    sibling = sibling_of(police)
+    ensure_city_supervisor("mat-khau-thu")
+    users = {
+        "city_supervisor": User.objects.get(username=CITY_SUPERVISOR),
+        "supervisor_parent": factories.officer(police.parent.code, Role.SUPERVISOR),
+        "ward_supervisor": factories.officer(POLICE, Role.SUPERVISOR),
+        "leader": staff.leader,
+        "supervisor_other_tree": factories.officer("hn-so-tu-phap", Role.SUPERVISOR),
+        "specialist": staff.specialist,
+        "citizen": factories.citizen(id_number="001090054321", phone="0912000111"),
+        "anonymous": None,
+    }
+    wrong = []
+    for person, user in users.items():
+        client = Person(person, user).client()
+        for name in sorted(UNIT_SCOPED):
+            for query, expected in zip(("", f"?unit={POLICE}", f"?unit={sibling.code}"),
+                                       UNIT_SCOPED_EXPECTED[person], strict=True):  # fmt: skip
+                got = unit_outcome(client.get(reverse(name) + query))
+                if got != expected:
+                    wrong.append(f"{person} {name}{query}: {got}, expected {expected}")
+    assert not wrong, "\n".join(wrong)

@@ -99,8 +99,8 @@ def scoped(scope: Scope) -> Any:
     return facts
 
 
-def counts(scope: Scope, start: int, until: int) -> Counts:
-    """Every count in one aggregate over the scope's facts received before ``until``."""
+def populations(start: int, until: int) -> dict[str, Q]:
+    """The conditions of every count at period ``[start, until)`` (see the module)."""
     ended_before = Q(end__isnull=False, end__lt=until)
     waiting = Q(sup1_start__lt=until) & (Q(sup1_end__isnull=True) | Q(sup1_end__gte=until))
     effective_end = Case(
@@ -110,41 +110,73 @@ def counts(scope: Scope, start: int, until: int) -> Counts:
         output_field=IntegerOutput(),
     )
     # The first supplement answered by then: the appointment it gave (the citizen's time off).
-    deadline = Case(
-        When(Q(sup1_end__isnull=False, sup1_end__lte=F("effective_end")), then=F("sup1_due")),
-        default=F("due"), output_field=IntegerOutput(),
-    )  # fmt: skip
-    facts = (
-        scoped(scope)
-        .filter(received__lt=until)
-        .annotate(effective_end=effective_end)
-        .annotate(deadline=deadline)
+    answered = Q(sup1_end__isnull=False, sup1_end__lte=effective_end)
+    on_time_by = (answered & Q(sup1_due__gte=effective_end)) | (
+        ~answered & Q(due__gte=effective_end)
     )
-    handled = Q(end__isnull=True) | Q(end__gte=start)
+    before = Q(received__lt=until)
+    handled = before & (Q(end__isnull=True) | Q(end__gte=start))
     judged = handled & Q(due__isnull=False)
-    on_time = (
-        judged & (Q(sup2__isnull=True) | Q(sup2__gte=until)) & Q(effective_end__lte=F("deadline"))
+    received = before & Q(received__gte=start)
+    resolved = before & Q(end_kind=END_KIND_RESOLVED, end__gte=start, end__lt=until)
+    return {
+        "handled": handled, "judged": judged,
+        "on_time": judged & (Q(sup2__isnull=True) | Q(sup2__gte=until)) & on_time_by,
+        "received": received, "resolved": resolved,
+        "had_result": resolved & Q(e_result__lt=until),
+    }  # fmt: skip
+
+
+def count_expressions(start: int, until: int, prefix: str = "") -> dict[str, Any]:
+    """The aggregates of every count at period ``[start, until)``, named ``n_`` + ``prefix`` +
+    the ``Counts`` field: one query may hold several periods (the dashboard's months) or be
+    grouped (its units)."""
+    p = populations(start, until)
+    judged, received, resolved, had_result = (
+        p["judged"],
+        p["received"],
+        p["resolved"],
+        p["had_result"],
     )
-    received = Q(received__gte=start)
-    resolved = Q(end_kind=END_KIND_RESOLVED, end__gte=start, end__lt=until)
-    had_result = resolved & Q(e_result__lt=until)
-    row = facts.aggregate(
-        n_handled=Count("pk", filter=handled),
-        n_judged=Count("pk", filter=judged),
-        n_on_time=Count("pk", filter=on_time),
-        n_unsatisfied=Count("pk", filter=judged & Q(unsatisfied__lt=until)),
-        n_received=Count("pk", filter=received),
-        n_online=Count("pk", filter=received & Q(channel__in=ONLINE_CHANNELS)),
-        n_resolved=Count("pk", filter=resolved),
-        n_resolution_seconds=Sum(F("end") - F("received") - F("citizen"), filter=resolved),
-        n_e_result=Count("pk", filter=had_result),
-        n_digitised=Count("pk", filter=had_result & Q(digitised__lt=until)),
-        n_reused=Count("pk", filter=received & Q(reused__lt=until)),
-        n_from_store=Count("pk", filter=received & Q(from_store__lt=until)),
-        n_fee=Count("pk", filter=received & Q(fee__lt=until)),
-        n_paid_online=Count("pk", filter=received & Q(paid_online__lt=until)),
+    found = {
+        "handled": Count("pk", filter=p["handled"]),
+        "judged": Count("pk", filter=judged),
+        "on_time": Count("pk", filter=p["on_time"]),
+        "unsatisfied": Count("pk", filter=judged & Q(unsatisfied__lt=until)),
+        "received": Count("pk", filter=received),
+        "online": Count("pk", filter=received & Q(channel__in=ONLINE_CHANNELS)),
+        "resolved": Count("pk", filter=resolved),
+        "resolution_seconds": Sum(F("end") - F("received") - F("citizen"), filter=resolved),
+        "e_result": Count("pk", filter=had_result),
+        "digitised": Count("pk", filter=had_result & Q(digitised__lt=until)),
+        "reused": Count("pk", filter=received & Q(reused__lt=until)),
+        "from_store": Count("pk", filter=received & Q(from_store__lt=until)),
+        "fee": Count("pk", filter=received & Q(fee__lt=until)),
+        "paid_online": Count("pk", filter=received & Q(paid_online__lt=until)),
+    }
+    return {f"n_{prefix}{name}": value for name, value in found.items()}  # n_: not a column
+
+
+def counts_of(row: dict[str, Any], prefix: str = "") -> Counts:
+    """The ``Counts`` of one aggregate row made by ``count_expressions(…, prefix)``."""
+    head = f"n_{prefix}"
+    return Counts(**{k[len(head) :]: int(v or 0) for k, v in row.items() if k.startswith(head)})
+
+
+def late_only(facts: Any, start: int, until: int) -> Any:
+    """The facts judged late at ``until`` among those handled in the period: judged and not on
+    time, an unknown comparison (NULL) counting as not on time, as ``Count(filter=…)`` does."""
+    found = populations(start, until)
+    kept = Case(
+        When(found["on_time"], then=Value(1)), default=Value(0), output_field=IntegerOutput()
     )
-    return Counts(**{name[2:]: int(value or 0) for name, value in row.items()})  # n_: not a column
+    return facts.filter(found["judged"]).annotate(on_time_flag=kept).filter(on_time_flag=0)
+
+
+def counts(scope: Scope, start: int, until: int) -> Counts:
+    """Every count in one aggregate over the scope's facts received before ``until``."""
+    row = scoped(scope).filter(received__lt=until).aggregate(**count_expressions(start, until))
+    return counts_of(row)
 
 
 def two_places(value: Decimal) -> float:

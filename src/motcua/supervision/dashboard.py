@@ -1,0 +1,266 @@
+"""The supervision dashboard's figures (issue 17): a unit (or the whole city) over a period — the
+766 report, the units one level down ranked, the months of the period, and the late dossiers
+behind the late count. Every figure is a sum over the rollup (``DossierFact``) with the same
+conditions as ``compute.report``; the number of queries does not depend on how many units,
+months or dossiers there are: the units below are one grouped query (by receiving and deciding
+unit, folded into the rows in Python), the months one aggregate with a column set per month.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from motcua.organizations.models import Unit
+
+from .compute import (
+    Counts,
+    Period,
+    Scope,
+    count_expressions,
+    counts_of,
+    late_only,
+    rate,
+    report,
+    scoped,
+)
+from .models import DossierFact
+
+MAX_DAYS = 366  # a dashboard period: at most a year (13 months drawn)
+LATE_LIMIT = 200  # the late dossiers listed; the count says how many there are
+MONTH_FIELDS = ("handled", "judged", "on_time", "received", "online")
+
+
+@dataclass(frozen=True)
+class Node:
+    pk: int
+    parent_id: int | None
+    code: str
+    name: str
+
+
+class Tree:
+    """Every unit, read once (a few thousand rows), to find the units below any unit without a
+    query per level."""
+
+    def __init__(self) -> None:
+        rows = Unit.objects.values_list("pk", "parent_id", "code", "name")
+        self.nodes = {pk: Node(pk, parent, code, name) for pk, parent, code, name in rows}
+        self.by_code = {node.code: pk for pk, node in self.nodes.items()}
+        self.children: dict[int | None, list[int]] = defaultdict(list)
+        for node in sorted(self.nodes.values(), key=lambda n: n.name):
+            self.children[node.parent_id].append(node.pk)
+
+    def below(self, pk: int) -> set[int]:
+        """The unit and every unit under it."""
+        found, todo = set(), [pk]
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo.extend(self.children.get(current, []))
+        return found
+
+    def tops(self, units: set[int]) -> list[int]:
+        """The units of ``units`` whose parent is not in it, by name."""
+        found = [pk for pk in units if pk in self.nodes and self.nodes[pk].parent_id not in units]
+        return sorted(found, key=lambda pk: self.nodes[pk].name)
+
+    def chain(self, pk: int) -> list[Node]:
+        """From the top of the tree down to the unit itself."""
+        found: list[Node] = []
+        current: int | None = pk
+        while current is not None and current in self.nodes and len(found) < 50:
+            found.append(self.nodes[current])
+            current = self.nodes[current].parent_id
+        return list(reversed(found))
+
+
+@dataclass
+class Row:
+    """A unit one level down (its units below included), or the unit's own dossiers (``own``)."""
+
+    node: Node
+    units: set[int]
+    own: bool = False
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.counts.on_time, self.counts.judged)
+
+    @property
+    def late(self) -> int:
+        return self.counts.judged - self.counts.on_time
+
+    @property
+    def online_rate(self) -> float | None:
+        return rate(self.counts.online, self.counts.received)
+
+    @property
+    def satisfaction(self) -> float | None:
+        """766 5.4 over the unit's dossiers: 100% − (late % + unsatisfied %)."""
+        c = self.counts
+        kept = max(0, c.judged - self.late - c.unsatisfied)
+        return rate(kept, c.judged)
+
+
+@dataclass(frozen=True)
+class Month:
+    start: datetime.date
+    end: datetime.date
+    counts: Counts
+
+    @property
+    def label(self) -> str:
+        return self.start.strftime("%m/%Y")
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.counts.on_time, self.counts.judged)
+
+    @property
+    def online_rate(self) -> float | None:
+        return rate(self.counts.online, self.counts.received)
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    node: Node | None  # None: the city (every unit the supervisor sees)
+    chain: list[Node]
+    report: dict[str, Any]
+    counts: Counts
+    rows: list[Row]
+    months: list[Month]
+
+    @property
+    def late(self) -> int:
+        return self.counts.judged - self.counts.on_time
+
+
+def row_plan(tree: Tree, node: Node | None, allowed: set[int] | None) -> list[Row]:
+    """The rows below ``node`` (the city: below each top unit): each child with its subtree, and
+    the node's own dossiers; a child outside ``allowed`` (None: all) is left out. No node and
+    a limited scope: one row per unit at the top of the scope."""
+    if node is None and allowed is not None:
+        return [Row(tree.nodes[top], tree.below(top) & allowed) for top in tree.tops(allowed)]
+    tops = [node.pk] if node is not None else tree.children.get(None, [])
+    rows: list[Row] = []
+    for top in tops:
+        children = tree.children.get(top, [])
+        for child in children:
+            if allowed is None or child in allowed:
+                rows.append(Row(tree.nodes[child], tree.below(child)))
+        if allowed is None or top in allowed:
+            rows.append(Row(tree.nodes[top], {top} if children else tree.below(top), own=True))
+    return rows
+
+
+def rows_fill(rows: list[Row], scope: Scope, start: int, until: int) -> None:
+    """One grouped aggregate by (receiving, deciding) unit; a pair counts once in the row of each
+    of its two units (once if both are in the same row), as a scope counts a dossier received
+    or decided by one of its units."""
+    where = {unit: index for index, row in enumerate(rows) for unit in row.units}
+    grouped = (
+        scoped(scope)
+        .filter(received__lt=until)
+        .values("receiving_unit_id", "deciding_unit_id")
+        .annotate(**count_expressions(start, until))
+        .order_by()
+    )
+    for found in grouped:
+        counts = counts_of(found)
+        targets = {where.get(found["receiving_unit_id"]), where.get(found["deciding_unit_id"])}
+        for index in targets - {None}:
+            assert index is not None
+            add_to(rows[index].counts, counts)
+
+
+def add_to(total: Counts, more: Counts) -> None:
+    for name in (f.name for f in fields(Counts)):
+        setattr(total, name, getattr(total, name) + getattr(more, name))
+
+
+def month_spans(period: Period) -> list[tuple[datetime.date, datetime.date]]:
+    spans = []
+    first = period.start
+    while first <= period.end:
+        following = (first.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        spans.append((first, min(period.end, following - datetime.timedelta(days=1))))
+        first = following
+    return spans
+
+
+def months_of(period: Period, scope: Scope, at: datetime.datetime | None) -> list[Month]:
+    """Every month of the period in one aggregate (columns ``n_m<i>_…``); a month not begun yet
+    is drawn empty."""
+    spans = month_spans(period)
+    bounds = [Period(first, last).bounds(at) for first, last in spans]
+    expressions: dict[str, Any] = {}
+    for index, (start, until) in enumerate(bounds):
+        if until > start:
+            every = count_expressions(start, until, prefix=f"m{index}_")
+            expressions.update({f"n_m{index}_{k}": every[f"n_m{index}_{k}"] for k in MONTH_FIELDS})
+    last = max((until for _start, until in bounds), default=0)
+    row = scoped(scope).filter(received__lt=last).aggregate(**expressions) if expressions else {}
+    return [
+        Month(first, end, counts_of(row, prefix=f"m{index}_"))
+        for index, (first, end) in enumerate(spans)
+    ]
+
+
+def dashboard(
+    *, period: Period, tree: Tree, node: Node | None, allowed: set[int] | None,
+    at: datetime.datetime | None = None,
+) -> Dashboard:  # fmt: skip
+    """The figures of ``node`` (None: the city) for the units ``allowed`` (None: every unit)."""
+    units = tree.below(node.pk) if node is not None else None
+    if allowed is not None:
+        units = (units & allowed) if units is not None else set(allowed)
+    scope = Scope(unit_ids=frozenset(units) if units is not None else None)
+    answer = report(period, scope, at=at)
+    start, until = period.bounds(at)
+    rows = row_plan(tree, node, allowed)
+    if until > start and rows:
+        rows_fill(rows, scope, start, until)
+    shown = [row for row in rows if row.counts.handled or row.counts.received]
+    shown.sort(key=lambda r: (r.on_time_rate is None, -(r.on_time_rate or 0), r.node.name))
+    headline = headline_counts(answer)
+    return Dashboard(period, node, tree.chain(node.pk) if node else [], answer, headline, shown,
+                     months_of(period, scope, at))  # fmt: skip
+
+
+def headline_counts(answer: dict[str, Any]) -> Counts:
+    """The counts the headline shows, read back from the report's 2.1 and 3.3 rows."""
+    on_time = answer["indicators"].get("2.1", {})
+    online = answer["indicators"].get("3.3", {})
+    return Counts(
+        judged=int(on_time.get("den") or 0), on_time=int(on_time.get("num") or 0),
+        received=int(online.get("den") or 0), online=int(online.get("num") or 0),
+    )  # fmt: skip
+
+
+def late_dossiers(
+    *, period: Period, tree: Tree, node: Node | None, allowed: set[int] | None,
+    at: datetime.datetime | None = None, limit: int = LATE_LIMIT,
+) -> list[DossierFact]:  # fmt: skip
+    """The dossiers judged late in the period (2.1), earliest appointment first, with their
+    dossier, procedure and deciding unit (one query)."""
+    units = tree.below(node.pk) if node is not None else None
+    if allowed is not None:
+        units = (units & allowed) if units is not None else set(allowed)
+    start, until = period.bounds(at)
+    if until <= start:
+        return []
+    facts = scoped(Scope(unit_ids=frozenset(units) if units is not None else None))
+    late = late_only(facts.filter(received__lt=until), start, until)
+    return list(
+        late.select_related("dossier", "dossier__procedure", "dossier__deciding_unit")
+        .only("dossier__ref", "dossier__code", "dossier__status", "dossier__due_at",
+              "dossier__received_at", "dossier__finished_at", "dossier__procedure__name",
+              "dossier__deciding_unit__name", "due", "received")
+        .order_by("due", "dossier_id")[:limit]
+    )  # fmt: skip

@@ -1,0 +1,124 @@
+"""The dashboard's figures as tables of raw values — the one source of the page's data tables,
+the Excel workbook and the PDF report, so that the three say the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .dashboard import Dashboard
+from .figures import day, number, percent
+from .registry import GROUPS, indicators_in_force
+
+# How a cell is written: a percentage, days (two decimals), a count, points (two decimals), text.
+PERCENT, DAYS, COUNT, POINTS, TEXT = "percent", "days", "count", "points", "text"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    kind: str = TEXT
+
+    @property
+    def text(self) -> str:
+        if self.kind == TEXT:
+            return str(self.value)
+        if self.kind == PERCENT:
+            return percent(self.value)
+        return number(self.value, 0 if self.kind == COUNT else 2)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+def english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+def scope_name(dash: Dashboard) -> str:
+    return dash.node.name if dash.node is not None else _("Toàn thành phố Hà Nội")
+
+
+def period_text(dash: Dashboard) -> str:
+    return _("Từ %(start)s đến %(end)s") % {
+        "start": day(dash.period.start), "end": day(dash.period.end)
+    }  # fmt: skip
+
+
+def headline_cells(dash: Dashboard) -> dict[str, tuple[str, Cell]]:
+    """The headline figures by key: (what it is, its value)."""
+    found = dash.report["indicators"]
+    return {
+        "on_time": (_("Tỷ lệ hồ sơ giải quyết đúng hạn (2.1)"), Cell(found["2.1"]["value"], PERCENT)),
+        "index": (_("Chỉ số phục vụ người dân, doanh nghiệp (766), điểm"),
+                  Cell(dash.report["total"], POINTS)),
+        "index_max": (_("Điểm tối đa của các chỉ số đã tính"),
+                      Cell(dash.report["total_counted_max"], POINTS)),
+        "late": (_("Số hồ sơ trễ hạn"), Cell(dash.late, COUNT)),
+        "judged": (_("Số hồ sơ được xét đúng hạn, trễ hạn"), Cell(dash.counts.judged, COUNT)),
+        "satisfaction": (_("Mức độ hài lòng (5.4)"), Cell(found["5.4"]["value"], PERCENT)),
+        "online": (_("Tỷ lệ hồ sơ nộp trực tuyến (3.3)"), Cell(found["3.3"]["value"], PERCENT)),
+    }  # fmt: skip
+
+
+def headline(dash: Dashboard) -> Table:
+    rows = [[Cell(label), cell] for label, cell in headline_cells(dash).values()]
+    return Table("headline", _("Số liệu chính"), [_("Chỉ tiêu"), _("Giá trị")], rows)
+
+
+def groups(dash: Dashboard) -> Table:
+    rows = []
+    for group in GROUPS:
+        found = dash.report["groups"][group.code]
+        name = group.name_en if english() else group.name_vi
+        rows.append([Cell(f"{group.code}. {name}"), Cell(found["score"], POINTS),
+                     Cell(found["counted_max"], POINTS), Cell(group.max_points, POINTS)])  # fmt: skip
+    rows.append([Cell(_("Tổng điểm")), Cell(dash.report["total"], POINTS),
+                 Cell(dash.report["total_counted_max"], POINTS), Cell(100, POINTS)])  # fmt: skip
+    headers = [_("Nhóm"), _("Điểm"), _("Điểm tối đa đã tính"), _("Điểm tối đa")]
+    return Table("groups", _("Chỉ số 766 theo nhóm"), headers, rows)
+
+
+def indicators(dash: Dashboard) -> Table:
+    rows = []
+    for indicator in indicators_in_force(dash.period.end):
+        found = dash.report["indicators"][indicator.code]
+        name = indicator.name_en if english() else indicator.name_vi
+        average = indicator.kind == "average"
+        rows.append([Cell(indicator.code), Cell(name), Cell(found["num"], DAYS if average else COUNT),
+                     Cell(found["den"], COUNT), Cell(found["value"], DAYS if average else PERCENT)])  # fmt: skip
+    headers = [_("Mã"), _("Chỉ số"), _("Tử số"), _("Mẫu số"), _("Giá trị")]
+    return Table("indicators", _("Các chỉ số theo Quyết định 766/QĐ-TTg"), headers, rows)
+
+
+def units(dash: Dashboard) -> Table:
+    rows = []
+    for row in dash.rows:
+        name = row.node.name + (f" ({_('trực tiếp')})" if row.own else "")
+        rows.append([Cell(name), Cell(row.counts.handled, COUNT), Cell(row.on_time_rate, PERCENT),
+                     Cell(row.late, COUNT), Cell(row.online_rate, PERCENT),
+                     Cell(row.satisfaction, PERCENT)])  # fmt: skip
+    headers = [_("Đơn vị"), _("Hồ sơ xử lý"), _("Đúng hạn"), _("Trễ hạn"), _("Nộp trực tuyến"),
+               _("Hài lòng (5.4)")]  # fmt: skip
+    return Table("units", _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"), headers, rows)
+
+
+def months(dash: Dashboard) -> Table:
+    rows = [[Cell(m.label), Cell(m.counts.judged, COUNT), Cell(m.on_time_rate, PERCENT),
+             Cell(m.counts.received, COUNT), Cell(m.online_rate, PERCENT)]
+            for m in dash.months]  # fmt: skip
+    headers = [_("Tháng"), _("Hồ sơ được xét"), _("Đúng hạn"), _("Hồ sơ tiếp nhận"),
+               _("Nộp trực tuyến")]  # fmt: skip
+    return Table("months", _("Theo tháng"), headers, rows)
+
+
+def all_tables(dash: Dashboard) -> list[Table]:
+    return [headline(dash), groups(dash), indicators(dash), units(dash), months(dash)]

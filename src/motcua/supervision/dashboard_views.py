@@ -1,0 +1,174 @@
+"""The supervision dashboard (issue 17): the city (or the supervisor's unit), the units below it,
+the late dossiers behind the late count, and the report as Excel and PDF.
+
+Who sees what: the units in which the officer may view reports (a supervisor: their unit and
+below; a leader: their unit). The city supervisor sees every unit. A unit outside one's scope
+is answered 404, as a dossier outside it is."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.common.clock import now as clock_now
+from motcua.dossiers.deadlines import local_date
+
+from . import charts
+from .compute import Period
+from .dashboard import MAX_DAYS, Node, Tree, dashboard, late_dossiers
+from .dashboard_exports import pdf_bytes, xlsx_bytes
+from .dashboard_tables import all_tables, headline_cells, period_text, scope_name
+from .figures import day, day_parse
+from .rollup import catch_up
+from .views import report_units
+
+
+@dataclass
+class Ask:
+    """What the page was asked: the unit (None: the supervisor's whole scope) and the period."""
+
+    tree: Tree
+    node: Node | None
+    allowed: set[int] | None
+    period: Period
+    error: str
+
+    def query(self, **extra: str) -> str:
+        found = {"from": day(self.period.start), "to": day(self.period.end)}
+        if self.node is not None:
+            found["unit"] = self.node.code
+        return urlencode({**found, **extra})
+
+
+def default_period(today: datetime.date) -> Period:
+    """The last twelve months, from the first day of the eleventh month back."""
+    month = today.month - 11
+    year = today.year + (month - 1) // 12
+    return Period(datetime.date(year, (month - 1) % 12 + 1, 1), today)
+
+
+def period_of(request: HttpRequest) -> tuple[Period, str]:
+    fallback = default_period(local_date(clock_now()))
+    start_text, end_text = request.GET.get("from", ""), request.GET.get("to", "")
+    try:
+        start = day_parse(start_text) if start_text.strip() else fallback.start
+        end = day_parse(end_text) if end_text.strip() else fallback.end
+    except ValueError as problem:
+        return fallback, str(problem)
+    if end < start or (end - start).days > MAX_DAYS or start.year < 1990 or end.year > 2100:
+        return fallback, _("Chọn một khoảng không quá một năm, ngày đầu không sau ngày cuối.")
+    return Period(start, end), ""
+
+
+def ask_of(request: HttpRequest) -> Ask:
+    """The unit asked for, checked against the officer's scope (403 without report rights, 404
+    for a unit outside it), and the period."""
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    units = report_units(user)
+    tree = Tree()
+    allowed = None if set(tree.nodes) <= units else units
+    period, error = period_of(request)
+    code = request.GET.get("unit", "").strip()
+    if code:
+        pk = tree.by_code.get(code)
+        if pk is None or (allowed is not None and pk not in allowed):
+            raise Http404(_("Không có đơn vị này trong phạm vi giám sát của bạn."))
+        return Ask(tree, tree.nodes[pk], allowed, period, error)
+    tops = tree.tops(allowed) if allowed is not None else []
+    node = tree.nodes[tops[0]] if len(tops) == 1 else None
+    return Ask(tree, node, allowed, period, error)
+
+
+def dashboard_of(ask: Ask) -> Any:
+    catch_up()  # as fresh as the event log, as the API's figures are
+    return dashboard(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed)
+
+
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    ask = ask_of(request)
+    dash = dashboard_of(ask)
+    tables = {table.key: table for table in all_tables(dash)}
+    figures = {key: cell.text for key, (_label, cell) in headline_cells(dash).items()}
+    return render(request, "supervision/dashboard.html", {
+        "ask": ask, "dash": dash, "tables": tables, "name": scope_name(dash), "figures": figures,
+        "period_text": period_text(dash), "charts": charts_of(dash),
+        "chain": chain_of(ask), "start": day(ask.period.start), "end": day(ask.period.end),
+        "unit_rows": [(row, cells[1:]) for row, cells in zip(dash.rows, tables["units"].rows, strict=True)],
+    })  # fmt: skip
+
+
+def chain_of(ask: Ask) -> list[Node]:
+    """The units above the one shown, and itself, that the officer may open."""
+    if ask.node is None:
+        return []
+    return [n for n in ask.tree.chain(ask.node.pk) if ask.allowed is None or n.pk in ask.allowed]
+
+
+def charts_of(dash: Any) -> list[charts.Chart]:
+    months = [(m.label, m.on_time_rate) for m in dash.months]
+    online = [(m.label, m.online_rate) for m in dash.months]
+    ranked = [(row.node.name, row.on_time_rate) for row in dash.rows[:20]]
+    return [
+        charts.columns("trend", _("Tỷ lệ đúng hạn theo tháng"),
+                       _("Tỷ lệ hồ sơ giải quyết đúng hạn của từng tháng trong kỳ, từ 0 đến 100 %."),
+                       months, _("Đúng hạn")),
+        charts.columns("online", _("Tỷ lệ nộp trực tuyến theo tháng"),
+                       _("Tỷ lệ hồ sơ nộp trực tuyến trên số hồ sơ tiếp nhận của từng tháng."),
+                       online, _("Nộp trực tuyến"), colour=charts.COLOURS[1]),
+        charts.ranking("ranking", _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"),
+                       _("Các đơn vị trực thuộc, tỷ lệ đúng hạn cao nhất trước (tối đa 20 đơn vị)."),
+                       ranked, _("Đúng hạn")),
+    ]  # fmt: skip
+
+
+@login_required
+def late_page(request: HttpRequest) -> HttpResponse:
+    ask = ask_of(request)
+    catch_up()
+    late = late_dossiers(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed)
+    name = ask.node.name if ask.node is not None else _("Toàn thành phố Hà Nội")
+    return render(request, "supervision/dashboard_late.html", {
+        "ask": ask, "late": late, "name": name, "chain": chain_of(ask),
+        "start": day(ask.period.start), "end": day(ask.period.end),
+    })  # fmt: skip
+
+
+def report_name(ask: Ask, extension: str) -> str:
+    code = ask.node.code if ask.node is not None else "thanh-pho"
+    span = f"{ask.period.start:%Y%m%d}-{ask.period.end:%Y%m%d}"
+    return f"bao-cao-giam-sat-{code}-{span}.{extension}"
+
+
+def report_file(request: HttpRequest, extension: str) -> HttpResponse:
+    ask = ask_of(request)
+    if ask.error:
+        return HttpResponse(ask.error, status=400, content_type="text/plain; charset=utf-8")
+    dash = dashboard_of(ask)
+    late = late_dossiers(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed)
+    if extension == "xlsx":
+        body = xlsx_bytes(dash, late)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, kind = pdf_bytes(dash, late), "application/pdf"
+    answer = HttpResponse(body, content_type=kind)
+    answer["Content-Disposition"] = f'attachment; filename="{report_name(ask, extension)}"'
+    return answer
+
+
+@login_required
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    return report_file(request, "xlsx")
+
+
+@login_required
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    return report_file(request, "pdf")

@@ -124,8 +124,8 @@ class Identity:
 
 def identity_from_callback(request: HttpRequest) -> Identity:
     """The verified claims of the ID token the provider sent back, or ``VneidRefused``."""
-    issuer = client().load_server_metadata().get("issuer", "")
     try:
+        issuer = client().load_server_metadata().get("issuer", "")
         token = client().authorize_access_token(
             request,
             leeway=LEEWAY_SECONDS,

@@ -415,6 +415,8 @@ def test_the_vneid_sign_in_pages_are_public_and_show_no_dossier(db: None, settin
         assert Client().get(reverse(name)).status_code == 404
     settings.MOTCUA_VNEID_ISSUER = "http://127.0.0.1:9"  # configured but unreachable
     response = Client().get(reverse("signin:vneid"))
-    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/dang-nhap/")
     back = Client().get(reverse("signin:vneid-callback"), {"code": "x", "state": "y"})
-    assert back.status_code == 302 and back["Location"].startswith("/dang-nhap/")
+    assert back.status_code == 302
+    assert back["Location"].startswith("/dang-nhap/")

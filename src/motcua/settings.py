@@ -316,7 +316,11 @@ MOTCUA_VNEID_ISSUER = os.environ.get("MOTCUA_VNEID_ISSUER", "")
 MOTCUA_VNEID_CLIENT_ID = os.environ.get("MOTCUA_VNEID_CLIENT_ID", "motcua-demo")
 MOTCUA_VNEID_CLIENT_SECRET = os.environ.get("MOTCUA_VNEID_CLIENT_SECRET", "motcua-demo-secret")
 MOTCUA_VNEID_TIMEOUT = float(os.environ.get("MOTCUA_VNEID_TIMEOUT", "10"))
-if MODE == "production" and MOTCUA_VNEID_ISSUER and MOTCUA_VNEID_CLIENT_SECRET == "motcua-demo-secret":
+if (
+    MODE == "production"
+    and MOTCUA_VNEID_ISSUER
+    and MOTCUA_VNEID_CLIENT_SECRET == "motcua-demo-secret"
+):
     raise ImproperlyConfigured("Production mode needs a real MOTCUA_VNEID_CLIENT_SECRET.")
 # National Public Service Portal (Cổng DVCQG) sync (decision 0027): empty URL = sync off, nothing
 # is enqueued; `motcua dvcqg-sandbox` runs a portal to try it with.

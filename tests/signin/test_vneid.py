@@ -71,13 +71,17 @@ def test_a_citizen_signs_in_with_vneid_and_lands_where_they_were(sandbox: OidcSa
     authorize = to_provider(client, "/ho-so-cua-toi/")
     query = parse_qs(urlsplit(authorize).query)
     assert query["code_challenge_method"] == ["S256"]
-    assert query["state"][0] and query["nonce"][0] and query["code_challenge"][0]
+    assert query["state"][0]
+    assert query["nonce"][0]
+    assert query["code_challenge"][0]
     response = back(client, provider_answer(authorize))
     assert response.redirect_chain[0][0] == "/ho-so-cua-toi/"
     user = signed_in(client)
-    assert user is not None and user.full_name == "Nguyễn Văn An"
+    assert user is not None
+    assert user.full_name == "Nguyễn Văn An"
     profile = CitizenProfile.objects.get(user=user)
-    assert profile.id_number == AN and profile.identity_verified
+    assert profile.id_number == AN
+    assert profile.identity_verified
     assert str(profile.date_of_birth) == "1985-03-12"
     assert not user.has_usable_password()
     assert SignInEvent.objects.filter(user=user, kind=SignInEventKind.VNEID_LINKED).exists()
@@ -110,7 +114,8 @@ def test_an_unverified_vneid_account_signs_in_unverified(sandbox: OidcSandbox) -
     user = signed_in(client)
     assert user is not None
     profile = CitizenProfile.objects.get(user=user)
-    assert profile.identity_level == 0 and not profile.identity_verified
+    assert profile.identity_level == 0
+    assert not profile.identity_verified
 
 
 @pytest.mark.django_db

@@ -57,9 +57,7 @@ MESSAGES: dict[str, Promise] = {
         "Thông tin định danh VNeID gửi về không hợp lệ (chữ ký, thời hạn hoặc mã dùng một lần "
         "không đúng) nên không được chấp nhận. Hãy đăng nhập lại."
     ),
-    "unreachable": _(
-        "Không kết nối được VNeID. Hãy thử lại sau hoặc đăng nhập bằng mật khẩu."
-    ),
+    "unreachable": _("Không kết nối được VNeID. Hãy thử lại sau hoặc đăng nhập bằng mật khẩu."),
     "claims": _("VNeID không gửi số định danh cá nhân hợp lệ; chưa đăng nhập."),
     "officer": _(
         "Tài khoản có số định danh này là tài khoản cán bộ; cán bộ đăng nhập bằng mật khẩu và "

@@ -42,7 +42,9 @@ def start(request: HttpRequest) -> HttpResponse:
         raise Http404
     request.session[NEXT_SESSION_KEY] = safe_next(request, request.GET.get("next", ""))
     try:
-        return vneid.authorize_redirect(request, request.build_absolute_uri(reverse("signin:vneid-callback")))
+        return vneid.authorize_redirect(
+            request, request.build_absolute_uri(reverse("signin:vneid-callback"))
+        )
     except vneid.VneidRefused as error:
         return back_to_login(request, error)
 

@@ -123,7 +123,9 @@ def handler_for(sandbox: OidcSandbox) -> type[BaseHTTPRequestHandler]:
             return dict(parse_qsl(self.raw.decode("utf-8", "replace")))
 
         def oauth_error(self, error: Any) -> None:
-            self.answer(error.status, {"error": error.error, "error_description": error.description})
+            self.answer(
+                error.status, {"error": error.error, "error_description": error.description}
+            )
 
         def redirect(self, location: str) -> None:
             self.send_response(HTTPStatus.FOUND)

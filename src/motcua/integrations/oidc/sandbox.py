@@ -31,7 +31,7 @@ from http import HTTPStatus
 from typing import Any
 
 from joserfc import jwt
-from joserfc.jwk import RSAKey
+from joserfc.jwk import KeyParameters, RSAKey
 
 from motcua.integrations.sandbox_server import SandboxServer
 
@@ -96,7 +96,7 @@ class OidcSandbox(SandboxServer):
         self.quiet = quiet
         self.lock = threading.Lock()
         kid = secrets.token_hex(8)
-        params = {"kid": kid, "use": "sig", "alg": "RS256"}
+        params: KeyParameters = {"kid": kid, "use": "sig", "alg": "RS256"}
         self.key = RSAKey.generate_key(2048, parameters=params)
         self.forger = RSAKey.generate_key(2048, parameters=params)  # same kid, never published
         self.codes: dict[str, dict[str, Any]] = {}
@@ -244,4 +244,3 @@ class OidcSandbox(SandboxServer):
         if found is None or found["expires"] < time.time():
             raise OidcError("invalid_token", "unknown or expired access token", 401)
         return dict(found["user"].claims())
-

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8027)
+        parser.add_argument("--port", type=int, default=8029)
         parser.add_argument("--client-id", default="motcua-demo")
         parser.add_argument("--client-secret", default="motcua-demo-secret")
         parser.add_argument(

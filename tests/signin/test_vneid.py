@@ -239,3 +239,12 @@ def test_the_sign_in_page_offers_vneid(sandbox: OidcSandbox) -> None:
     page = Client().get("/dang-nhap/", {"next": "/ho-so-cua-toi/"}).content.decode()
     assert "Đăng nhập bằng VNeID" in page
     assert "/dang-nhap/vneid/?next=/ho-so-cua-toi/" in page.replace("%2F", "/")
+
+
+@pytest.mark.django_db
+def test_a_staff_account_named_with_the_number_is_not_taken_over(sandbox: OidcSandbox) -> None:
+    staff = officer("hn-so-tu-phap", OfficerRoleName.SPECIALIST, username=AN)
+    client = Client()
+    refused(client, back(client, provider_answer(to_provider(client))), "tài khoản cán bộ")
+    assert not CitizenProfile.objects.filter(id_number=AN).exists()
+    assert not OidcIdentity.objects.filter(user=staff).exists()

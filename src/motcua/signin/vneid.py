@@ -23,6 +23,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
@@ -217,12 +218,15 @@ def account_for(identity: Identity) -> User:
         .first()
     )
     if profile is None:
-        return account_services.citizen_create(
-            full_name=identity.name or identity.id_number,
-            id_number=identity.id_number,
-            password=None,
-            date_of_birth=identity.birthdate,
-        )
+        try:
+            return account_services.citizen_create(
+                full_name=identity.name or identity.id_number,
+                id_number=identity.id_number,
+                password=None,
+                date_of_birth=identity.birthdate,
+            )
+        except ValidationError as error:  # e.g. a staff account already has that username
+            raise VneidRefused(MESSAGES["officer"]) from error
     if identity.level < VERIFIED_LEVEL:
         raise VneidRefused(MESSAGES["unproven"])
     return profile.user

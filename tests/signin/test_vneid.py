@@ -85,6 +85,7 @@ def test_a_citizen_signs_in_with_vneid_and_lands_where_they_were(sandbox: OidcSa
     assert str(profile.date_of_birth) == "1985-03-12"
     assert not user.has_usable_password()
     assert SignInEvent.objects.filter(user=user, kind=SignInEventKind.VNEID_LINKED).exists()
+    assert "Đã xác thực qua VNeID mức 2" in client.get("/tai-khoan/").content.decode()
 
 
 @pytest.mark.django_db

@@ -27,3 +27,9 @@ def registry_identity(user: Any, next_url: str = "") -> dict[str, Any]:
         "vneid": enabled(),
         "next": next_url,
     }
+
+
+@register.inclusion_tag("signin/identity_status.html")
+def identity_status(profile: Any) -> dict[str, Any]:
+    """The account page's line on the citizen's identity: verified through VNeID, or not."""
+    return {"profile": profile, "vneid": enabled()}

@@ -249,3 +249,12 @@ def test_a_staff_account_named_with_the_number_is_not_taken_over(sandbox: OidcSa
     refused(client, back(client, provider_answer(to_provider(client))), "tài khoản cán bộ")
     assert not CitizenProfile.objects.filter(id_number=AN).exists()
     assert not OidcIdentity.objects.filter(user=staff).exists()
+
+
+@pytest.mark.django_db
+def test_a_provider_naming_another_issuer_is_not_trusted(
+    sandbox: OidcSandbox, settings: Any
+) -> None:
+    settings.MOTCUA_VNEID_ISSUER = sandbox.url.replace("127.0.0.1", "localhost")
+    client = Client()
+    refused(client, client.get("/dang-nhap/vneid/", follow=True), "Không kết nối được VNeID")

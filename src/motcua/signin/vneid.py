@@ -102,8 +102,19 @@ def client() -> DjangoOAuth2App:
     )
 
 
+def issuer_checked() -> str:
+    """The provider's issuer, which must be the one configured: a discovery document naming
+    another issuer is not our provider's (OpenID Connect Discovery §4.3)."""
+    issuer = str(client().load_server_metadata().get("issuer") or "")
+    if issuer.rstrip("/") != settings.MOTCUA_VNEID_ISSUER.rstrip("/"):
+        logger.warning("VNeID discovery names issuer %r, not the configured one", issuer)
+        raise VneidRefused(MESSAGES["unreachable"])
+    return issuer
+
+
 def authorize_redirect(request: HttpRequest, callback: str) -> HttpResponse:
     try:
+        issuer_checked()
         response: HttpResponse = client().authorize_redirect(request, callback)
     except (requests.RequestException, AuthlibBaseError, ValueError, KeyError) as error:
         logger.warning("VNeID discovery failed: %s", error)
@@ -124,7 +135,7 @@ class Identity:
 def identity_from_callback(request: HttpRequest) -> Identity:
     """The verified claims of the ID token the provider sent back, or ``VneidRefused``."""
     try:
-        issuer = client().load_server_metadata().get("issuer", "")
+        issuer = issuer_checked()
         token = client().authorize_access_token(
             request,
             leeway=LEEWAY_SECONDS,

@@ -469,3 +469,21 @@ def test_the_dashboard_follows_the_unit_scope(db: None) -> None:
                 if got != expected:
                     wrong.append(f"{person} {name}{query}: {got}, expected {expected}")
     assert not wrong, "\n".join(wrong)
+
+
+# Sign-in pages that take no ``ref``: open to anyone (they lead to a sign-in, they show nothing of
+# a dossier). With no identity provider configured they do not exist (404).
+PUBLIC_SIGN_IN = {"signin:vneid", "signin:vneid-callback"}
+
+
+def test_the_vneid_sign_in_pages_are_public_and_show_no_dossier(db: None, settings: Any) -> None:
+    settings.MOTCUA_VNEID_ISSUER = ""
+    for name in PUBLIC_SIGN_IN:
+        assert Client().get(reverse(name)).status_code == 404
+    settings.MOTCUA_VNEID_ISSUER = "http://127.0.0.1:9"  # configured but unreachable
+    response = Client().get(reverse("signin:vneid"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/dang-nhap/")
+    back = Client().get(reverse("signin:vneid-callback"), {"code": "x", "state": "y"})
+    assert back.status_code == 302
+    assert back["Location"].startswith("/dang-nhap/")

@@ -310,6 +310,18 @@ MOTCUA_REGISTRY_URL = os.environ.get("MOTCUA_REGISTRY_URL", "")
 MOTCUA_REGISTRY_TOKEN = os.environ.get("MOTCUA_REGISTRY_TOKEN", "")
 MOTCUA_REGISTRY_TIMEOUT = float(os.environ.get("MOTCUA_REGISTRY_TIMEOUT", "5"))
 MOTCUA_REGISTRY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_REGISTRY_MAX_ATTEMPTS", "8"))
+# Citizens' sign-in through VNeID, an OpenID Connect provider (decision 0032): empty issuer = the
+# button is not shown; `motcua oidc-sandbox` runs a provider whose defaults match the ones below.
+MOTCUA_VNEID_ISSUER = os.environ.get("MOTCUA_VNEID_ISSUER", "")
+MOTCUA_VNEID_CLIENT_ID = os.environ.get("MOTCUA_VNEID_CLIENT_ID", "motcua-demo")
+MOTCUA_VNEID_CLIENT_SECRET = os.environ.get("MOTCUA_VNEID_CLIENT_SECRET", "motcua-demo-secret")
+MOTCUA_VNEID_TIMEOUT = float(os.environ.get("MOTCUA_VNEID_TIMEOUT", "10"))
+if (
+    MODE == "production"
+    and MOTCUA_VNEID_ISSUER
+    and MOTCUA_VNEID_CLIENT_SECRET == "motcua-demo-secret"
+):
+    raise ImproperlyConfigured("Production mode needs a real MOTCUA_VNEID_CLIENT_SECRET.")
 # National Public Service Portal (Cổng DVCQG) sync (decision 0027): empty URL = sync off, nothing
 # is enqueued; `motcua dvcqg-sandbox` runs a portal to try it with.
 MOTCUA_DVCQG_URL = os.environ.get("MOTCUA_DVCQG_URL", "")

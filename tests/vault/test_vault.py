@@ -236,6 +236,37 @@ def test_a_counter_dossier_not_proved_is_not_offered_online(
     assert offers_for("person", number, [copy_requirement()], None, now().date())
 
 
+def test_a_verified_identity_sees_its_whole_store_and_an_unverified_one_does_not(
+    citizen: User, ward: WardStaff, media: Path
+) -> None:
+    """VNeID level 2 binds the account to the number (decision 0032): the counter dossier's
+    paper is offered without proof; level 1, or a level-2 mark without a time, is not enough."""
+    counter = s.dossier_submit(
+        procedure=Procedure.objects.get(code="1.001193", in_hanoi_set=True),
+        receiving_unit=factories.unit(WARD),
+        applicant=s.Applicant("Phạm Thị Dung", citizen.citizen_profile.id_number),
+        channel="counter", at=now(), actor=ward.reception,
+    )  # fmt: skip
+    number = citizen.citizen_profile.id_number
+    VaultDocument.objects.create(
+        owner_kind="person", owner_id_number=number, evidence_type="GIAY_KHAI_SINH",
+        name="Giấy khai sinh", origin=Origin.RESULT, source_dossier=counter, file="x",
+        sha256="1" * 64, content_type="application/pdf", size=1, added_at=now(),
+    )  # fmt: skip
+    profile = citizen.citizen_profile
+    for level, at in ((1, now()), (2, None)):
+        profile.identity_level, profile.identity_verified_at = level, at
+        profile.save()
+        assert offers_for("person", number, [copy_requirement()], citizen, now().date()) == {}
+    profile.identity_level, profile.identity_verified_at = 2, now()
+    profile.save()
+    assert offers_for("person", number, [copy_requirement()], citizen, now().date())
+    other = factories.citizen(id_number="001190088888", phone="0911000111")
+    other.citizen_profile.identity_level, other.citizen_profile.identity_verified_at = 2, now()
+    other.citizen_profile.save()
+    assert offers_for("person", number, [copy_requirement()], other, now().date()) == {}
+
+
 def test_an_expired_document_is_not_reused(
     browser: Client, citizen: User, ward: WardStaff, media: Path
 ) -> None:

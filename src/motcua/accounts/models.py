@@ -15,6 +15,8 @@ from motcua.organizations.models import Unit
 from .constants import ApiTokenScope, ChangeVia, OfficerRoleName, RoleChangeAction
 from .validators import validate_personal_id_number, validate_phone, validate_tax_code
 
+VERIFIED_LEVEL = 2  # VNeID level 2: the account was checked against the chip ID card
+
 
 class User(AbstractUser):
     """A person who signs in: an officer, a citizen, or someone acting for a business.
@@ -75,6 +77,10 @@ class CitizenProfile(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Assurance of the person's identity, from the identity provider's ID token (VNeID level 2:
+    # the chip ID card was checked). A number typed at sign-up proves nothing: level 0.
+    identity_level = models.PositiveSmallIntegerField(_("mức định danh"), default=0)
+    identity_verified_at = models.DateTimeField(_("xác thực định danh lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ công dân")
@@ -82,6 +88,11 @@ class CitizenProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.id_number})"
+
+    @property
+    def identity_verified(self) -> bool:
+        """Bound to the personal ID number by a level-2 identity (VNeID): may see registry data."""
+        return self.identity_level >= VERIFIED_LEVEL and self.identity_verified_at is not None
 
 
 class BusinessProfile(models.Model):

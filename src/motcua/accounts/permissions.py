@@ -154,3 +154,11 @@ def capabilities_in(user: UserLike, unit: Unit) -> set[str]:
 
 def visible_unit_ids(user: UserLike) -> set[int]:
     return unit_ids_with(user, C.VIEW_UNIT)
+
+
+def identity_verified(user: User | AnonymousUser | None) -> bool:
+    """The account is bound to its personal ID number by a level-2 identity (VNeID): it may see
+    what the state holds under that number — registry data and the whole personal store. An
+    account made with a password is not, whatever number was typed at sign-up."""
+    profile = getattr(user, "citizen_profile", None) if user is not None else None
+    return bool(profile is not None and profile.identity_verified)

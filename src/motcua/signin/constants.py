@@ -14,3 +14,5 @@ class SignInEventKind(models.TextChoices):
     REAUTH_FAILED = "reauth_failed", _("Xác nhận lại mật khẩu không đúng")
     IDLE_EXPIRED = "idle_expired", _("Hết phiên do không hoạt động")
     MAX_AGE_EXPIRED = "max_age_expired", _("Hết thời hạn tối đa của phiên")
+    VNEID_SIGNED_IN = "vneid_signed_in", _("Đăng nhập bằng VNeID")
+    VNEID_LINKED = "vneid_linked", _("Liên kết tài khoản với VNeID")

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, vneid_views
 
 app_name = "signin"
 
 urlpatterns = [
+    path("dang-nhap/vneid/", vneid_views.start, name="vneid"),
+    path("dang-nhap/vneid/ve/", vneid_views.callback, name="vneid-callback"),
     path("xac-thuc-hai-buoc/", views.verify, name="verify"),
     path("xac-thuc-hai-buoc/dang-ky/", views.enrol, name="enrol"),
     path("xac-thuc-hai-buoc/ma-du-phong/", views.recovery_codes, name="recovery-codes"),

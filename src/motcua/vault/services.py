@@ -5,7 +5,8 @@ Whose store: the dossier's applicant, by the personal ID number (a person) or th
 business) the dossier was received with. Who may take from it: an officer at the counter, for
 the applicant standing there with their papers; online, the account only for documents of
 dossiers it submitted or proved it applied for (an ID number typed at sign-up proves nothing;
-``portal.ownership``), until a verified identity (VNeID) binds the account to the number.
+``portal.ownership``), unless a verified identity (VNeID level 2) bound the account to the
+number: then the whole store under it.
 """
 
 from __future__ import annotations
@@ -186,12 +187,14 @@ def matches(document: VaultDocument, wanted_type: str, wanted_code: str) -> bool
 
 def documents_of(kind: str, number: str, user: User | None) -> Any:
     """The owner's documents; for an account, only those of dossiers it submitted or proved it
-    applied for, and never another number's (see the module)."""
+    applied for (all of them once its identity is verified), never another number's."""
     documents = VaultDocument.objects.filter(owner_kind=kind, owner_id_number=number)
     if user is None:
         return documents
     if owner_of_account(user) != (kind, number):
         return VaultDocument.objects.none()
+    if kind == OwnerKind.PERSON and permissions.identity_verified(user):
+        return documents  # VNeID level 2 bound the account to the number
     return documents.filter(
         Q(source_dossier__owner=user) | Q(source_dossier__applicant_links__user=user)
     ).distinct()

@@ -24,6 +24,7 @@ from motcua.dossiers.access import access_record
 from motcua.dossiers.models import Dossier, DossierAccess
 from motcua.dossiers.selectors import dossier_for_officer
 from motcua.integrations.payment.base import SIGNATURE_HEADER
+from motcua.portal.online import PAY_AFTER_SUBMISSION
 from motcua.portal.services import citizen_dossiers
 
 from . import services
@@ -69,6 +70,24 @@ def pay(request: HttpRequest, ref: str) -> HttpResponse:
             payer=signed_in(request),
             at=now(),
             base_url=base_url(request),
+        )
+    except DomainError as refused:
+        messages.error(request, str(refused.message))
+        return redirect("portal:my-dossier", ref=dossier.ref)
+    return redirect(payment.pay_url)
+
+
+@login_required
+def at_submission(request: HttpRequest, ref: str) -> HttpResponse:
+    """Right after "Nộp hồ sơ" with "pay now" ticked: to the gateway. Only once, and only for
+    the dossier the submission named (a link alone starts nothing); the dossier is submitted
+    whatever happens here."""
+    dossier = own_dossier(request, ref)
+    if request.session.pop(PAY_AFTER_SUBMISSION, None) != dossier.ref:
+        return redirect("portal:my-dossier", ref=dossier.ref)
+    try:
+        payment = services.payment_start(
+            dossier=dossier, payer=signed_in(request), at=now(), base_url=base_url(request)
         )
     except DomainError as refused:
         messages.error(request, str(refused.message))

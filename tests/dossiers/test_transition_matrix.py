@@ -562,6 +562,7 @@ COMMUNE_CASES = [
         """,
         to=Status.PROCESSING,
         to_from=PAID_AT_SUBMISSION,
+        issues="fee_receipt",  # the payments app's e-receipt, in the same transaction
     ),
     Case(Action.APPROVE, LEADER_AT_SIGNING, step=3, to=Status.PROCESSED, issues="decision"),
     Case(Action.APPROVE, LEADER_AWAY_FROM_SIGNING, step=2),
@@ -789,6 +790,7 @@ DEPARTMENT_CASES = [
         "department",
         to=Status.PROCESSING,
         to_from=PAID_AT_SUBMISSION,
+        issues="fee_receipt",  # the payments app's e-receipt, in the same transaction
     ),
     Case(
         Action.RETURN_RESULT,
@@ -949,7 +951,10 @@ def outcome_name(outcome: object) -> str:
     return "Y" if outcome == "Y" else type(outcome).__name__
 
 
-ISSUED = ("receipt", "supplement_request", "refusal", "rejection", "apology", "stop", "decision")
+ISSUED = (
+    "receipt", "supplement_request", "refusal", "rejection", "apology", "stop", "decision",
+    "fee_receipt",
+)  # fmt: skip
 
 
 def issued_counts(dossier: Dossier) -> dict[str, int]:

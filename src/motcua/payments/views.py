@@ -21,6 +21,7 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.common.text import unaccent
 from motcua.dossiers.access import access_record
+from motcua.dossiers.legal_forms import issued_pdf
 from motcua.dossiers.models import Dossier, DossierAccess
 from motcua.dossiers.selectors import dossier_for_officer
 from motcua.integrations.payment.base import SIGNATURE_HEADER
@@ -30,7 +31,7 @@ from motcua.portal.services import citizen_dossiers
 from . import services
 from .constants import CallbackOutcome, Method, PaymentStatus
 from .models import Payment
-from .receipts import receipt_pdf
+from .receipts import receipt_document, receipt_pdf
 from .selectors import receipt_of
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,11 @@ def back(request: HttpRequest, ref: str, number: str) -> HttpResponse:
 
 
 def pdf_response(payment: Payment) -> HttpResponse:
-    response = HttpResponse(receipt_pdf(payment), content_type="application/pdf")
+    """The signed e-receipt as issued (the same bytes every time, the hash listed with the
+    dossier's documents); a receipt from before receipts were issued documents is rendered."""
+    document = receipt_document(payment)
+    body = issued_pdf(document) if document is not None else receipt_pdf(payment)
+    response = HttpResponse(body, content_type="application/pdf")
     name = unaccent(payment.receipt_number).replace("/", "-")  # an ASCII header
     response["Content-Disposition"] = f'attachment; filename="bien-lai-{name}.pdf"'
     return response

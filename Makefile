@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# The demo's payment gateway, national portal and registries listen on this port and the next two.
+SANDBOX_PORT ?= 8026
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core; a module's tests stay together on one worker.
 # The 25 slowest tests are listed at the end of each pass (where the suite's time goes).
@@ -33,7 +35,7 @@ system-deps:
 	fi
 
 run: install
-	$(BIN)/motcua serve --host $(HOST) --port $(PORT)
+	$(BIN)/motcua serve --host $(HOST) --port $(PORT) --sandboxes --sandbox-port $(SANDBOX_PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -78,6 +78,8 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "api-v1:dossier_payments": (API_READ, "GET"),
     "payments:pay": (PORTAL_ACT, "POST"),
     "payments:back": (PORTAL_READ, "GET"),
+    # Starts a payment only right after the owner's own submission (a one-shot session mark).
+    "payments:at-submission": (PORTAL_READ, "GET"),
     "payments:receipt": (PORTAL_READ, "GET"),
     "payments:officer-receipt": (OFFICER_READ, "GET"),
     "payments:exempt": (OFFICER_FEES, "POST"),
@@ -295,6 +297,7 @@ def urls_for(dossier: Dossier) -> dict[str, str]:
         "api-v1:dossier_payments": {},
         "payments:pay": {},
         "payments:back": {"number": paid},
+        "payments:at-submission": {},
         "payments:receipt": {"number": paid},
         "payments:officer-receipt": {"number": paid},
         "payments:exempt": {},
@@ -365,7 +368,7 @@ def test_the_access_matrix_has_no_unexpected_allow_or_refusal(
     dossier = the_dossier(staff)
     everyone = people(staff, dossier)
     urls = urls_for(dossier)
-    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 25
+    assert len(everyone) * len(urls) == len(EXPECTED) * len(ENDPOINTS) == 21 * 26
     matrix(everyone, urls, dossier, EXPECTED)
 
 

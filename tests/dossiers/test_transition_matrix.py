@@ -250,6 +250,8 @@ class Case:
     approved: bool = False  # open dossiers carry the leader's approval
     result_step: bool = False  # the process has a deciding step after the signing
     to: str = "="  # the status after success ("=": unchanged)
+    # The status after success from these states, where it differs from ``to``.
+    to_from: tuple[tuple[str, str], ...] = ()
     issues: str = ""  # the legal form it issues
 
     @property
@@ -262,6 +264,9 @@ class Case:
         rows = [line.split() for line in self.grid.strip().splitlines() if line.strip()]
         return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
 
+
+# The fee paid with the submission (issue 16): due and paid at once, the dossier still new.
+PAID_AT_SUBMISSION = ((Status.NEW, Status.NEW),)
 
 # Rows: state; then   A: rec spe dhd ldr sup adm   B: rec spe dhd ldr sup adm   out app
 ONLY_NEW_BY_A_RECEPTION = """
@@ -545,7 +550,7 @@ COMMUNE_CASES = [
     Case(
         Action.PAY,
         """
-        new                   x - - - - -   - - - - - -   - x
+        new                   Y - - - - -   - - - - - -   - Y
         received              x - - - - -   - - - - - -   - x
         processing            x - - - - -   - - - - - -   - x
         supplement_requested  x - - - - -   - - - - - -   - x
@@ -556,6 +561,8 @@ COMMUNE_CASES = [
         stopped               x - - - - -   - - - - - -   - x
         """,
         to=Status.PROCESSING,
+        to_from=PAID_AT_SUBMISSION,
+        issues="fee_receipt",  # the payments app's e-receipt, in the same transaction
     ),
     Case(Action.APPROVE, LEADER_AT_SIGNING, step=3, to=Status.PROCESSED, issues="decision"),
     Case(Action.APPROVE, LEADER_AWAY_FROM_SIGNING, step=2),
@@ -770,7 +777,7 @@ DEPARTMENT_CASES = [
     Case(
         Action.PAY,
         """
-        new                   - - - - - -   x - - - - -   - x
+        new                   - - - - - -   Y - - - - -   - Y
         received              - - - - - -   x - - - - -   - x
         processing            - - - - - -   x - - - - -   - x
         supplement_requested  - - - - - -   x - - - - -   - x
@@ -782,6 +789,8 @@ DEPARTMENT_CASES = [
         """,
         "department",
         to=Status.PROCESSING,
+        to_from=PAID_AT_SUBMISSION,
+        issues="fee_receipt",  # the payments app's e-receipt, in the same transaction
     ),
     Case(
         Action.RETURN_RESULT,
@@ -942,7 +951,10 @@ def outcome_name(outcome: object) -> str:
     return "Y" if outcome == "Y" else type(outcome).__name__
 
 
-ISSUED = ("receipt", "supplement_request", "refusal", "rejection", "apology", "stop", "decision")
+ISSUED = (
+    "receipt", "supplement_request", "refusal", "rejection", "apology", "stop", "decision",
+    "fee_receipt",
+)  # fmt: skip
 
 
 def issued_counts(dossier: Dossier) -> dict[str, int]:
@@ -968,7 +980,9 @@ def attempt(
                 given=given,
             )
             after.refresh_from_db()
-            expected = dossier.status if case.to == "=" else case.to
+            expected = dict(case.to_from).get(
+                dossier.status, dossier.status if case.to == "=" else case.to
+            )
             if after.status != expected:
                 problems.append(f"went to {after.status}, expected {expected}")
             if after.version != dossier.version + 1:

@@ -48,6 +48,7 @@ from motcua.dossiers.selectors import (
     dossier_worklist,
 )
 from motcua.organizations.models import Unit
+from motcua.sync.files import portal_files_fetch
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .errors import ApiError
@@ -145,6 +146,14 @@ class ApplicantIn(Schema):
     address: str = ""
 
 
+class PortalFileIn(Schema):
+    """A file of a dossier submitted on the national portal, fetched from it by the worker."""
+
+    id: str = Field(max_length=80)
+    sha256: str = Field(min_length=64, max_length=64)
+    name: str = Field("", max_length=255)
+
+
 class DossierIn(Schema):
     unit: str
     procedure: str
@@ -153,6 +162,7 @@ class DossierIn(Schema):
     applicant: ApplicantIn
     form: dict[str, Any] = {}
     checklist: list[str] = []
+    files: list[PortalFileIn] = Field([], max_length=50)
 
 
 class ListOut(Schema):
@@ -414,6 +424,10 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
         raise HttpError(
             422, f"channel phải là một trong: {', '.join(CHANNELS)} / channel must be one of them"
         )
+    if body.files and channel != Channel.NATIONAL_PORTAL:
+        raise HttpError(
+            422, "Chỉ hồ sơ từ Cổng DVCQG kèm tệp trên Cổng / files are for channel portal only"
+        )
     applicant = applicant_from(body.applicant)
     key = request.headers.get("Idempotency-Key", "")
     try:
@@ -427,6 +441,8 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
     except DomainError as error:
         english = ERROR_EN.get(type(error).__name__, ERROR_EN["MissingInput"])
         raise HttpError(422, f"{error.message} / {english}") from error
+    if body.files:  # each post: the worker fetches what the dossier does not hold yet
+        portal_files_fetch(dossier, [file.model_dump() for file in body.files])
     return (201 if created else 200), dossier_get(request, dossier.ref)
 
 

@@ -405,7 +405,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         A.PAY,
-        frozenset({Status.AWAITING_PAYMENT}),
+        # Also before reception: the applicant pays the online fee with the submission.
+        frozenset({Status.AWAITING_PAYMENT, Status.NEW}),
         (("receiving", C.RECEIVE_DOSSIER),),
         "NĐ 61/2018 Điều 22",
         applicant=True,

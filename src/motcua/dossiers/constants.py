@@ -93,6 +93,8 @@ class DocumentKind(models.TextChoices):
     STOP = "stop", _("Thông báo dừng giải quyết hồ sơ")
     DECISION = "decision", _("Thông báo kết quả giải quyết hồ sơ")
     CONTROL_SLIP = "control_slip", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
+    # Issued by the payments app with the fee's receipt number (decision 0028, issue 16).
+    FEE_RECEIPT = "fee_receipt", _("Biên lai thu phí, lệ phí (điện tử)")
 
 
 class StepOutcome(models.TextChoices):

@@ -14,13 +14,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from motcua.accounts.models import User
 
-    from .models import Dossier
+    from .models import Dossier, IssuedDocument
 
 WorklistHook = Callable[[list["Dossier"]], None]
 Panel = Callable[["Dossier", "User"], Any]
+# The PDF of an issued document of a kind another app issues (the fee receipt): its bytes,
+# unsigned; the kernel signs, hashes and stores them as it does its own forms.
+Renderer = Callable[["IssuedDocument"], bytes]
 
 WORKLIST_HOOKS: list[WorklistHook] = []
 PANELS: dict[str, Panel] = {}
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer_register(kind: str, renderer: Renderer) -> None:
+    RENDERERS[kind] = renderer
 
 
 def worklist_hook_register(hook: WorklistHook) -> None:

@@ -35,6 +35,7 @@ from motcua.signing.selectors import IssuedMatch
 from motcua.signing.services import pdf_sign
 from motcua.worktime.engine import VIETNAM_OFFSET
 
+from . import extensions
 from .constants import DocumentKind, Status
 from .models import Dossier, DossierEvent, DossierStep, IssuedDocument
 
@@ -231,6 +232,8 @@ def date_line(value: datetime.datetime) -> str:
 
 
 def render_issued(document: IssuedDocument) -> bytes:
+    if (own := extensions.RENDERERS.get(document.kind)) is not None:
+        return own(document)
     facts = thaw(document.facts)
     form = FORM_OF_KIND[DocumentKind(document.kind)]
     context = {

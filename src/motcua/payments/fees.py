@@ -11,7 +11,7 @@ from typing import Any
 
 from motcua.catalog.constants import ChannelMethod
 from motcua.catalog.models import Fee
-from motcua.dossiers.constants import Channel
+from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import Dossier
 
 from .models import FeeExemption
@@ -63,3 +63,18 @@ def fee_quote(dossier: Dossier) -> FeeQuote:
 def amount_owed(dossier: Dossier) -> int:
     """What the applicant still has to pay on a payment request (status 6)."""
     return max(dossier.fees_due_vnd - dossier.fees_paid_vnd, 0)
+
+
+def payable_at_submission(dossier: Dossier, quote: FeeQuote | None = None) -> int:
+    """The catalogue's online fee an applicant may pay with an online submission, before the
+    unit receives it (issue 16): once, unless an officer exempted the dossier."""
+    if dossier.status != Status.NEW or dossier.channel != Channel.ONLINE or dossier.fees_paid_vnd:
+        return 0
+    return (quote or fee_quote(dossier)).total
+
+
+def amount_payable(dossier: Dossier) -> int:
+    """What the applicant may pay online now: a payment request, else the submission's fee."""
+    if dossier.status == Status.AWAITING_PAYMENT:
+        return amount_owed(dossier)
+    return payable_at_submission(dossier)

@@ -9,7 +9,9 @@ from django.utils import translation
 
 from motcua.catalog.presentation import money_text
 from motcua.common.clock import VIETNAM
+from motcua.dossiers.constants import DocumentKind
 from motcua.dossiers.legal_forms import date_line, html_to_pdf
+from motcua.dossiers.models import IssuedDocument
 from motcua.dossiers.services.documents import lookup_url
 
 from .constants import Method
@@ -82,3 +84,23 @@ def receipt_pdf(payment: Payment) -> bytes:
             "lookup_url": lookup_url(dossier),
         }  # fmt: skip
         return html_to_pdf(render_to_string("payments/pdf/receipt.html", context))
+
+
+def receipt_document_pdf(document: IssuedDocument) -> bytes:
+    """The unsigned PDF of an issued fee receipt (the kernel signs and stores it)."""
+    payment = (
+        Payment.objects.select_related("unit", "unit__parent", "dossier")
+        .filter(number=document.facts.get("payment", ""))
+        .get()
+    )
+    return receipt_pdf(payment)
+
+
+def receipt_document(payment: Payment) -> IssuedDocument | None:
+    return (
+        payment.dossier.issued_documents.filter(
+            kind=DocumentKind.FEE_RECEIPT, number=payment.receipt_number
+        )
+        .select_related("unit")
+        .first()
+    )

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 from motcua.accounts.models import User
 from motcua.catalog.presentation import money_text
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier
 
 from .constants import OnlineFlag, PaymentStatus
-from .fees import amount_owed, fee_quote
+from .fees import amount_owed, fee_quote, payable_at_submission
 from .flags import pay_event_flag
 from .models import Payment
 
@@ -28,17 +30,24 @@ class PaymentPanel:
     payments: list[Payment]
     waiting: bool
     may_exempt: bool = False
+    at_submission: bool = False  # an online submission may be paid before reception
+    paid_text: str = ""  # what the dossier's fees paid come to, for the counter
 
 
 def panel(dossier: Dossier, *, may_exempt: bool = False) -> PaymentPanel:
     quote = fee_quote(dossier)
     owed = amount_owed(dossier)
     exemption = quote.exemption_row
+    # Offered only where a gateway is configured: without one, nothing to do before reception.
+    early = bool(settings.MOTCUA_PAYMENT_URL) and payable_at_submission(dossier, quote) > 0
     return PaymentPanel(
         dossier=dossier,
         quote_lines=[{**line, "text_amount": money_text(line["amount_vnd"])} for line in quote.lines],
         quote_total=str(money_text(quote.total)) if quote.lines or exemption else "",
-        exemption=exemption, owed=owed, owed_text=str(money_text(owed)),
+        exemption=exemption, owed=owed if not early else quote.total,
+        owed_text=str(money_text(owed if not early else quote.total)),
+        at_submission=early,
+        paid_text=str(money_text(dossier.fees_paid_vnd)) if dossier.fees_paid_vnd else "",
         payments=list(dossier.payments.order_by("-created_at", "-pk")),
         waiting=dossier.status == Status.AWAITING_PAYMENT and owed > 0,
         # Nothing to exempt from on a free procedure; an exemption made stays revocable.

@@ -30,7 +30,7 @@ from motcua.integrations.payment.client import gateway
 
 from .constants import FINAL, CallbackOutcome, Method, PaymentStatus
 from .errors import NothingToPay, PaymentUnavailable
-from .fees import amount_owed, fee_quote
+from .fees import amount_payable, fee_quote
 from .models import Callback, FeeExemption, Payment
 from .subscribers import payment_number_new
 
@@ -45,16 +45,27 @@ EXPIRED_MESSAGE = _(
     "bạn có thể thanh toán lại."
 )
 
+# Paying with the submission (issue 16): the dossier is submitted either way.
+SUBMISSION_DECLINED = _(
+    "Thanh toán không thành công: giao dịch bị từ chối. Hồ sơ của bạn đã được nộp và vẫn chờ "
+    "tiếp nhận; bạn có thể thanh toán lại tại đây hoặc nộp phí tại bộ phận một cửa."
+)
+SUBMISSION_EXPIRED = _(
+    "Giao dịch thanh toán đã hết hạn trước khi được xác nhận. Hồ sơ của bạn đã được nộp và vẫn "
+    "chờ tiếp nhận; bạn có thể thanh toán lại tại đây hoặc nộp phí tại bộ phận một cửa."
+)
+
 
 def payment_start(
     *, dossier: Dossier, payer: User, at: datetime.datetime, base_url: str
 ) -> Payment:
-    """The applicant starts paying what a payment request (status 6) asks, online; the payment
-    page of the gateway is ``pay_url``. A payment still pending is given again, not doubled."""
+    """The applicant starts paying online what a payment request (status 6) asks, or the online
+    fee of a dossier just submitted and not yet received; the payment page of the gateway is
+    ``pay_url``. A payment still pending is given again, not doubled."""
     if not dossier_services.is_applicant(dossier, payer):
         raise NotAllowed(_("Chỉ người nộp hồ sơ được thanh toán phí của hồ sơ này."))
-    owed = amount_owed(dossier)
-    if dossier.status != Status.AWAITING_PAYMENT or owed <= 0:
+    owed = amount_payable(dossier)
+    if owed <= 0:
         raise NothingToPay(_("Hồ sơ này hiện không chờ nộp phí."))
     remote = gateway()
     if remote is None:
@@ -112,11 +123,16 @@ def payment_apply(payment: Payment, *, status: str, amount_vnd: int, at: datetim
                 PaymentStatus.DECLINED if status == base.DECLINED else PaymentStatus.EXPIRED
             )
             with translation.override("vi"):  # stored as the catalogue's source, shown translated
-                current.message = str(
-                    DECLINED_MESSAGE if status == base.DECLINED else EXPIRED_MESSAGE
-                )
+                current.message = str(failure_message(current.dossier, status))
             current.save(update_fields=["status", "message", "updated_at"])
         return CallbackOutcome.APPLIED
+
+
+def failure_message(dossier: Dossier, status: str) -> Any:
+    """What a payment that did not go through tells the applicant: a submission stays intact."""
+    if dossier.status == Status.NEW:
+        return SUBMISSION_DECLINED if status == base.DECLINED else SUBMISSION_EXPIRED
+    return DECLINED_MESSAGE if status == base.DECLINED else EXPIRED_MESSAGE
 
 
 def settle(payment: Payment, at: datetime.datetime) -> None:

@@ -11,7 +11,9 @@ from django.db.models import F
 
 from motcua.common.clock import VIETNAM
 from motcua.common.events import Event
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.constants import DocumentKind
+from motcua.dossiers.document_tasks import issued_document_render_task
+from motcua.dossiers.models import Dossier, DossierEvent, IssuedDocument
 
 from .constants import Method, PaymentStatus
 from .flags import pay_event_flag
@@ -61,3 +63,21 @@ def on_paid(event: Event) -> None:
         local = at.astimezone(VIETNAM)
         payment.receipt_number = receipt_number_next(payment.unit_id, local.year)
     payment.save()
+    receipt_issue(payment, recorded, actor)
+
+
+def receipt_issue(payment: Payment, event: DossierEvent, actor: Any) -> IssuedDocument:
+    """The e-receipt as one of the dossier's issued documents, in the payment's transaction:
+    numbered as the receipt is, rendered, signed by the unit and hashed (SHA-256) by the worker
+    as the kernel's forms are, so anyone holding the file can check it (/xac-minh/)."""
+    seq, _slash, rest = payment.receipt_number.partition("/")
+    year = int(rest.partition("/")[0])
+    document = IssuedDocument(
+        dossier=payment.dossier, kind=DocumentKind.FEE_RECEIPT, unit_id=payment.unit_id,
+        year=year, seq=int(seq), number=payment.receipt_number, issued_at=payment.paid_at or event.at,
+        issued_by=actor, issued_by_name=payment.recorded_by_name, event=event,
+        facts={"payment": payment.number, "amount_vnd": payment.amount_vnd},
+    )  # fmt: skip
+    document.save(force_insert=True)
+    issued_document_render_task.enqueue(document_id=document.pk)  # commits with the payment
+    return document

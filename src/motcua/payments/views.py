@@ -21,15 +21,17 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.common.text import unaccent
 from motcua.dossiers.access import access_record
+from motcua.dossiers.legal_forms import issued_pdf
 from motcua.dossiers.models import Dossier, DossierAccess
 from motcua.dossiers.selectors import dossier_for_officer
 from motcua.integrations.payment.base import SIGNATURE_HEADER
+from motcua.portal.online import PAY_AFTER_SUBMISSION
 from motcua.portal.services import citizen_dossiers
 
 from . import services
 from .constants import CallbackOutcome, Method, PaymentStatus
 from .models import Payment
-from .receipts import receipt_pdf
+from .receipts import receipt_document, receipt_pdf
 from .selectors import receipt_of
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,24 @@ def pay(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @login_required
+def at_submission(request: HttpRequest, ref: str) -> HttpResponse:
+    """Right after "Nộp hồ sơ" with "pay now" ticked: to the gateway. Only once, and only for
+    the dossier the submission named (a link alone starts nothing); the dossier is submitted
+    whatever happens here."""
+    dossier = own_dossier(request, ref)
+    if request.session.pop(PAY_AFTER_SUBMISSION, None) != dossier.ref:
+        return redirect("portal:my-dossier", ref=dossier.ref)
+    try:
+        payment = services.payment_start(
+            dossier=dossier, payer=signed_in(request), at=now(), base_url=base_url(request)
+        )
+    except DomainError as refused:
+        messages.error(request, str(refused.message))
+        return redirect("portal:my-dossier", ref=dossier.ref)
+    return redirect(payment.pay_url)
+
+
+@login_required
 def back(request: HttpRequest, ref: str, number: str) -> HttpResponse:
     """The gateway sends the payer back here: the outcome in words (the callback may not have
     arrived yet: the gateway is asked)."""
@@ -105,7 +125,11 @@ def back(request: HttpRequest, ref: str, number: str) -> HttpResponse:
 
 
 def pdf_response(payment: Payment) -> HttpResponse:
-    response = HttpResponse(receipt_pdf(payment), content_type="application/pdf")
+    """The signed e-receipt as issued (the same bytes every time, the hash listed with the
+    dossier's documents); a receipt from before receipts were issued documents is rendered."""
+    document = receipt_document(payment)
+    body = issued_pdf(document) if document is not None else receipt_pdf(payment)
+    response = HttpResponse(body, content_type="application/pdf")
     name = unaccent(payment.receipt_number).replace("/", "-")  # an ASCII header
     response["Content-Disposition"] = f'attachment; filename="bien-lai-{name}.pdf"'
     return response

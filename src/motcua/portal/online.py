@@ -208,8 +208,20 @@ def fill_page(request: HttpRequest, draft: Draft) -> HttpResponse:
                 )
                 % {"ref": dossier.ref, "unit": dossier.receiving_unit.name},
             )
+            if request.POST.get("pay_now"):
+                return pay_after_submission(request, dossier.ref)
             return redirect("portal:my-dossier", ref=dossier.ref)
     return render_page(request, draft, errors, problems, status=400)
+
+
+# The dossier whose online fee its applicant chose to pay as they sent it: read once by the
+# payments app's page, so that a plain link cannot start a payment (issue 16).
+PAY_AFTER_SUBMISSION = "motcua.portal.pay-after-submission"
+
+
+def pay_after_submission(request: HttpRequest, ref: str) -> HttpResponse:
+    request.session[PAY_AFTER_SUBMISSION] = ref
+    return redirect(reverse("payments:at-submission", kwargs={"ref": ref}))
 
 
 def render_page(
@@ -249,6 +261,7 @@ def render_page(
         "problems": [p for p in (problems or []) if p != str(FORM_PROBLEM)],
         "checklist": submission.checklist_for(draft),
         "max_mb": max_upload_mb(),
+        "pay_now": bool(request.POST.get("pay_now")),
     }
     return render(request, "portal/online/page.html", context, status=status)
 

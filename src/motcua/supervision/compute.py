@@ -30,6 +30,8 @@ from django.db.models import IntegerField as IntegerOutput
 from motcua.common.clock import now
 from motcua.dossiers.constants import Channel
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts
+from motcua.integrations.dvcqg.client import sync_enabled
+from motcua.sync.selectors import synced_as_received
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .facts import END_KIND_RESOLVED
@@ -83,6 +85,7 @@ class Counts:
     from_store: int = 0
     fee: int = 0
     paid_online: int = 0
+    synced: int = 0
 
 
 def scoped(scope: Scope) -> Any:
@@ -154,6 +157,8 @@ def count_expressions(start: int, until: int, prefix: str = "") -> dict[str, Any
         "fee": Count("pk", filter=received & Q(fee__lt=until)),
         "paid_online": Count("pk", filter=received & Q(paid_online__lt=until)),
     }
+    if sync_enabled():  # 1.4: asked of the outbox only while it records anything
+        found["synced"] = Count("pk", filter=received & synced_as_received())
     return {f"n_{prefix}{name}": value for name, value in found.items()}  # n_: not a column
 
 
@@ -206,9 +211,19 @@ class IndicatorValue:
 
 
 SYNC_NOTE = (
-    "Chưa nhân với tỷ lệ đồng bộ (1.4): hệ thống chưa ghi nhận việc đồng bộ.",
-    "Not multiplied by the sync rate (1.4): synchronisation is not recorded yet.",
+    "Chưa nhân với tỷ lệ đồng bộ (1.4): đồng bộ lên Cổng DVCQG chưa được bật.",
+    "Not multiplied by the sync rate (1.4): synchronisation with the portal is not switched on.",
 )
+
+
+def online_rate(c: Counts) -> IndicatorValue:
+    """3.3: online / received, times the sync rate (1.4) when sync is on."""
+    if not sync_enabled():
+        return IndicatorValue(c.online, c.received, rate(c.online, c.received), *SYNC_NOTE)
+    if not c.received:
+        return IndicatorValue(c.online, c.received, None)
+    value = Decimal(100) * c.online * c.synced / (c.received * c.received)
+    return IndicatorValue(c.online, c.received, two_places(value))
 
 
 # 5.1–5.3 (DOMAIN.md §3): (numerator, denominator) from the feedback counts.
@@ -243,8 +258,10 @@ def indicator_value(
         days = Decimal(c.resolution_seconds) / DAY_SECONDS
         average = two_places(days / c.resolved) if c.resolved else None
         return IndicatorValue(two_places(days), c.resolved, average)
+    if code == "1.4":
+        return IndicatorValue(c.synced, c.received, rate(c.synced, c.received))
     if code == "3.3":
-        return IndicatorValue(c.online, c.received, rate(c.online, c.received), *SYNC_NOTE)
+        return online_rate(c)
     if code == "4.1":
         return IndicatorValue(c.e_result, c.resolved, rate(c.e_result, c.resolved))
     if code == "4.2":

@@ -35,9 +35,12 @@ period ends at the midnight after its last day (Hà Nội time), or now if that 
 Ngày hẹn mới sau Phiếu xin lỗi không làm hồ sơ thành đúng hạn (phiếu xin lỗi là vì trễ hạn). /
 The new date of an apology does not make a dossier on time (the apology is for being late).
 
-3.3 nhân với tỷ lệ đồng bộ (1.4) khi hệ thống ghi nhận việc đồng bộ; đến lúc đó giá trị chưa
-nhân và có ghi chú. / 3.3 is multiplied by the sync rate (1.4) once synchronisation is recorded;
-until then the value is not, and says so. 4.1 and 4.2 count the result files and input files
+1.4 đếm hồ sơ tiếp nhận trong kỳ mà Cổng DVCQG đã xác nhận bản ghi có ngày tiếp nhận (hộp thư
+đi đồng bộ đã gửi xong sự kiện tiếp nhận; quyết định 0027). 3.3 nhân với tỷ lệ đồng bộ (1.4) khi
+đồng bộ được bật; nếu không, giá trị chưa nhân và có ghi chú. / 1.4 counts the dossiers received
+in the period whose record with its reception date the portal confirmed (the sync outbox
+delivered the reception event; decision 0027). 3.3 is multiplied by the sync rate (1.4) while
+sync is on; otherwise the value is not, and says so. 4.1 and 4.2 count the result files and input files
 the dossier holds (any file the system keeps is electronic; inputs uploaded online or scanned at
 the counter). / 4.1 and 4.2 count the dossier's stored result and input files.
 
@@ -80,6 +83,8 @@ def indicators_markdown() -> str:
                   "|---|---|---|---|---|---|"]  # fmt: skip
         for i in (i for i in INDICATORS if i.group == group.code):
             data = "có / recorded" if i.needs in RECORDED else "N/A: " + " / ".join(NEEDS[i.needs])
+            if i.needs == "sync":
+                data = "có khi bật đồng bộ / recorded while sync is on; " + data
             until = f"–{i.valid_until}" if i.valid_until else ""
             full = f"{i.full_at:g}%" if i.kind == "rate" and i.points else "—"
             lines.append(

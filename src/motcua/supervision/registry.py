@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from motcua.integrations.dvcqg.client import sync_enabled
+
 DECISION_766 = "Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ"
 FORMULA_DOC = "Mô tả công thức tính chỉ số 766 (Cổng DVCQG) [S]"
 IN_FORCE_FROM = datetime.date(2022, 6, 23)
@@ -59,14 +61,15 @@ GROUPS = [
 ]
 
 # What each kind of data is, and why an indicator that needs it is N/A while it is not recorded.
-# A later feature that records it adds its name to ``RECORDED`` (and the computation).
+# A later feature that records it adds its name to ``RECORDED`` (and the computation). The sync
+# outbox records "sync" while sync to the portal is on (decision 0027).
 NEEDS = {
     "dossiers": ("", ""),
     "documents": ("", ""),
     "ratings": ("", ""),
     "sync": (
-        "Hệ thống chưa ghi nhận việc đồng bộ hồ sơ lên Cổng DVCQG.",
-        "The system does not record the synchronisation of dossiers with the national portal yet.",
+        "Hệ thống chưa bật đồng bộ hồ sơ lên Cổng DVCQG.",
+        "Synchronisation of dossiers with the national portal is not switched on.",
     ),
     "payment": (
         "Hệ thống chưa ghi nhận kênh thanh toán trực tuyến (DuocThanhToanTrucTuyen).",
@@ -245,6 +248,6 @@ def indicators_in_force(day: datetime.date) -> list[Indicator]:
 
 def na_reason(indicator: Indicator) -> tuple[str, str] | None:
     """(vi, en) why the indicator cannot be computed from what the system records, else None."""
-    if indicator.needs in RECORDED:
+    if indicator.needs in RECORDED or (indicator.needs == "sync" and sync_enabled()):
         return None
     return NEEDS[indicator.needs]

@@ -324,9 +324,14 @@ def dossier_pay(
 ) -> Dossier:  # fmt: skip
     """NĐ 61/2018 Điều 22: the fees are paid, the clock runs again. ``payment``: how it was paid
     (method, the payment's number, the 766 flag), recorded in the event for the payments app
-    and supervision; a payment recorded without it is cash at the counter."""
+    and supervision; a payment recorded without it is cash at the counter.
+
+    Paid at submission (the dossier still waiting for reception, issue 16): the fee is due and
+    paid at once and the dossier stays where it is; no clock runs yet."""
 
     def decide(current: Dossier) -> Change:
+        if current.status == Status.NEW:
+            return paid_at_submission(current, amount_vnd, payment)
         if (
             not 0 < amount_vnd <= MAX_AMOUNT_VND
             or amount_vnd < current.fees_due_vnd - current.fees_paid_vnd
@@ -350,4 +355,17 @@ def dossier_pay(
 
     return act(
         dossier, Action.PAY, actor=actor, at=at, expected_version=expected_version, decide=decide
+    )
+
+
+def paid_at_submission(current: Dossier, amount_vnd: int, payment: dict[str, Any] | None) -> Change:
+    if not 0 < amount_vnd <= MAX_AMOUNT_VND:
+        raise MissingInput(_("Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000 đồng."))
+    fields: dict[str, Any] = {
+        "fees_due_vnd": current.fees_due_vnd + amount_vnd,
+        "fees_paid_vnd": current.fees_paid_vnd + amount_vnd,
+    }
+    payload = {"amount_vnd": amount_vnd, "at_submission": True}
+    return Change(
+        Status.NEW, fields, payload={**payload, **({"payment": payment} if payment else {})}
     )

@@ -6,6 +6,7 @@ the caller decides whether to retry (the sync worker always does, until its dead
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.error
 import urllib.request
@@ -92,6 +93,18 @@ class PortalClient:
 
     def progress(self, madonvi: str, records: list[dict[str, Any]]) -> None:
         self.call("CapNhatTienDoHoSoMC", madonvi, data=records)
+
+    def attachment(self, madonvi: str, file_id: str) -> tuple[str, bytes]:
+        """LayTepDinhKem: a file of a dossier submitted on the portal, (name, content)."""
+        found = self.call("LayTepDinhKem", madonvi, id=file_id).get("result") or []
+        row = found[0] if isinstance(found, list) and found else None
+        if not isinstance(row, dict):
+            raise PortalError("LayTepDinhKem: no file in the reply")
+        try:
+            content = base64.b64decode(str(row.get("content_base64") or ""), validate=True)
+        except ValueError as error:
+            raise PortalError(f"LayTepDinhKem: content is not base64: {error}") from error
+        return str(row.get("name") or file_id)[:255], content
 
     def procedures(self, madonvi: str) -> list[dict[str, Any]]:
         found = self.call("LayDanhSachTTHC", madonvi).get("result") or []

@@ -17,7 +17,9 @@ what is stored.
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import json
 import random
 import re
@@ -91,6 +93,7 @@ class PortalState:
         self.calls: list[dict[str, Any]] = []  # every call that reached the portal
         self.progress: dict[str, list[dict[str, Any]]] = {}
         self.procedures: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # files of dossiers submitted on the portal
 
     def handle(self, body: dict[str, Any]) -> Answer:
         if not secrets.compare_digest(str(body.get("session") or ""), self.token):
@@ -100,7 +103,7 @@ class PortalState:
         handlers: dict[str, Callable[[dict[str, Any]], Answer]] = {
             "LayThuTuc": self.procedure, "LayDanhSachTTHC": self.procedure_list,
             "TraCuuHoSo": self.lookup, "DongBoHoSoMC": self.dossier_sync,
-            "CapNhatTienDoHoSoMC": self.progress_update,
+            "CapNhatTienDoHoSoMC": self.progress_update, "LayTepDinhKem": self.attachment,
         }  # fmt: skip
         handler = handlers.get(str(body.get("service")))
         if handler is None:
@@ -108,6 +111,26 @@ class PortalState:
         with self.lock:
             self.calls.append(json.loads(json.dumps(body)))
             return handler(body)
+
+    def file_add(
+        self, name: str, content: bytes, content_type: str = "application/pdf"
+    ) -> dict[str, str]:
+        """A file a citizen attached on the portal: its id and SHA-256, as a portal dossier names
+        them when it is posted to the receiving unit."""
+        digest = hashlib.sha256(content).hexdigest()
+        with self.lock:
+            file_id = f"TEP-{len(self.files) + 1:06d}"
+            self.files[file_id] = {
+                "id": file_id, "name": name, "content_type": content_type, "sha256": digest,
+                "content_base64": base64.b64encode(content).decode(),
+            }  # fmt: skip
+        return {"id": file_id, "name": name, "sha256": digest}
+
+    def attachment(self, body: dict[str, Any]) -> Answer:
+        found = self.files.get(str(body.get("id") or ""))
+        if found is None:
+            return error("04", "không có tệp / no such file")
+        return HTTPStatus.OK, {"error_code": "00", "result": [dict(found)]}
 
     def procedure(self, body: dict[str, Any]) -> Answer:
         found = self.procedures.get(str(body.get("maTTHC") or ""))
@@ -239,6 +262,15 @@ def handler_for(sandbox: PortalSandbox) -> type[BaseHTTPRequestHandler]:
                 body = None
             if not isinstance(body, dict):
                 self.reply(HTTPStatus.BAD_REQUEST, {"error_code": "400", "message": "not JSON"})
+                return
+            if self.path == "/_files":  # the demo seeds a citizen's file: {name, content_base64}
+                try:
+                    content = base64.b64decode(str(body.get("content_base64") or ""), validate=True)
+                except ValueError:
+                    self.reply(HTTPStatus.BAD_REQUEST, {"error_code": "400", "message": "base64"})
+                    return
+                added = sandbox.state.file_add(str(body.get("name") or "tep.pdf"), content)
+                self.reply(HTTPStatus.OK, {"error_code": "00", **added})
                 return
             if self.path == "/_faults":
                 try:

@@ -16,6 +16,7 @@ from motcua.authority.demo import demo_delegations_ensure
 from motcua.catalog.models import Procedure
 from motcua.catalog.search import INDEX
 from motcua.dossiers.models import AuditRoot
+from motcua.integrations import demo
 from motcua.organizations.models import Unit
 
 
@@ -36,12 +37,43 @@ class Command(BaseCommand):
         parser.add_argument(
             "--prepare-only", action="store_true", help="Chỉ chuẩn bị, không chạy / prepare only"
         )
+        parser.add_argument(
+            "--sandboxes", action="store_true",
+            help="Chạy cả cổng thanh toán, Cổng DVCQG, CSDL quốc gia thử nghiệm / also run the "
+            "payment gateway, national portal and registry sandboxes (those not configured)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--sandbox-port", type=int, default=8026,
+            help="registries on this port, portal +1, gateway +2 (0: any free ports)",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.prepare(reload_units=options["reload_units"], demo=not options["no_demo"])
-        if options["prepare_only"]:
-            return
-        self.run_processes(options["host"], options["port"], options["web_workers"])
+        # The sandboxes' ports are claimed first: a port in use is said before a minute of set-up.
+        with_sandboxes = options["sandboxes"] and not options["prepare_only"]
+        running = self.start_sandboxes(options["sandbox_port"]) if with_sandboxes else None
+        try:
+            self.prepare(reload_units=options["reload_units"], demo=not options["no_demo"])
+            if options["prepare_only"]:
+                return
+            env = {**os.environ, **running.env} if running else None
+            self.run_processes(options["host"], options["port"], options["web_workers"], env=env)
+        finally:
+            if running is not None:
+                demo.stop(running)  # after the web app and the worker, which may still call them
+
+    def start_sandboxes(self, base_port: int) -> demo.Running:
+        """On this machine only, whatever --host the web app listens on."""
+        try:
+            running = demo.start(os.environ, host="127.0.0.1", base_port=base_port)
+        except OSError as error:
+            raise CommandError(
+                f"Không mở được cổng hệ thống thử nghiệm / cannot listen for the sandboxes "
+                f"({base_port}–{base_port + 2}; --sandbox-port chooses others): {error}"
+            ) from error
+        self.sandbox_lines = [
+            f"{demo.NAMES[name]}: {server.url}" for name, server in running.servers.items()
+        ]
+        return running
 
     def prepare(self, *, reload_units: bool, demo: bool) -> None:
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -82,19 +114,22 @@ class Command(BaseCommand):
         except (CommandError, SystemExit) as error:
             self.stderr.write(f"!!! audit rechain: {error}")
 
-    def run_processes(self, host: str, port: int, web_workers: int) -> None:
+    def run_processes(
+        self, host: str, port: int, web_workers: int, env: dict[str, str] | None = None
+    ) -> None:
         python = sys.executable
         web = subprocess.Popen(
             [
                 python, "-m", "gunicorn", "motcua.wsgi:application",
                 "--bind", f"{host}:{port}", "--workers", str(web_workers),
                 "--access-logfile", "-", "--graceful-timeout", "10",
-            ]
+            ],
+            env=env,
         )  # fmt: skip
         worker = subprocess.Popen(
-            [python, "-m", "motcua.cli", "db_worker", "--no-reload", "--interval", "1"]
+            [python, "-m", "motcua.cli", "db_worker", "--no-reload", "--interval", "1"], env=env
         )
-        scheduler = subprocess.Popen([python, "-m", "motcua.cli", "scheduler"])
+        scheduler = subprocess.Popen([python, "-m", "motcua.cli", "scheduler"], env=env)
         self.print_banner(host, port)
         stop = {"now": False}
 
@@ -124,6 +159,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Một Cửa Hà Nội: http://{shown_host}:{port}/"))
         self.stdout.write(f"  Sức khỏe / health: http://{shown_host}:{port}/readyz")
         self.stdout.write(f"  Quản trị / admin:  http://{shown_host}:{port}/quan-tri/")
+        for line in getattr(self, "sandbox_lines", []):
+            self.stdout.write(f"  Thử nghiệm / sandbox — {line}")
         logins = getattr(self, "logins", [])
         if logins:
             self.stdout.write(

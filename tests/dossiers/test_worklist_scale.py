@@ -40,6 +40,7 @@ from motcua.dossiers.services import Applicant, dossier_receive, dossier_submit
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 from tests import factories
+from tests.postgres_plans import vacuum_analyze
 
 from .conftest import Staff, received
 
@@ -276,8 +277,7 @@ def generate(officers: list[User]) -> Bulk:
     )  # fmt: skip
     bulk_dossiers(unit, facts)
     if connection.vendor == "postgresql":  # as autovacuum would: statistics, visibility map
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE dossiers_dossier")
+        vacuum_analyze("dossiers_dossier")
     roles = {
         (procedure.pk, step.order): step.role
         for procedure in (main, other)

@@ -66,7 +66,7 @@ def server_options(port: int, root: Path) -> str:
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100 "
         "-c wal_level=replica -c max_wal_senders=4 -c max_replication_slots=4 "
-        "-c hot_standby=on -c hot_standby_feedback=on"
+        "-c hot_standby=on -c hot_standby_feedback=on -c wal_receiver_status_interval=1"
     )
 
 

@@ -43,9 +43,11 @@ from motcua.dossiers.selectors import (
     SORTS,
     STEP_ROLES,
     TABS,
+    PageTokenError,
     WorklistFilters,
     dossier_for_officer,
     dossier_worklist,
+    page_cursor,
 )
 from motcua.organizations.models import Unit
 from motcua.sync.files import portal_files_fetch
@@ -167,15 +169,19 @@ class DossierIn(Schema):
 
 class ListOut(Schema):
     tab: str
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(
+        description="Per tab, with the same search and filters; a tab named in `counts_capped` "
+        'holds at least that many ("all" is counted up to 10,000).'
+    )
+    counts_capped: list[str] = Field(description="Tabs whose count is a lower bound.")
     items: list[DossierOut]
-    page: int
+    page: int = Field(description="The page's number (its first item's place / page_size + 1).")
     page_size: int
-    total: int
-    pages: int
+    total: int = Field(description="The tab's count (a lower bound if the tab is capped).")
+    pages: int | None = Field(description="How many pages; null when the count is a lower bound.")
     sort: str
-    previous: str | None
-    next: str | None
+    previous: str | None = Field(description="Link to the previous page (a page token), or null.")
+    next: str | None = Field(description="Link to the next page (a page token), or null.")
 
 
 class ActionIn(Schema):
@@ -205,6 +211,12 @@ class ListParams(Schema):
     limit: int = 50
     page: int = 1
     page_size: int | None = None
+    page_token: str = Field(
+        "",
+        description="Opaque token of the `next` and `previous` links (keyset paging: deep "
+        "pages cost as little as the first); takes precedence over `page`.",
+        max_length=400,
+    )
     sort: str = "due"
     procedure: str = ""
     step: str = ""
@@ -249,30 +261,41 @@ def dossier_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
     """Worklist of the caller's units: tabs as on the officer's page, with counts; filters
     (procedure code, current step as order or role, status, channel, due dates as ISO days in
     Hà Nội, both included), sort (``due``: overdue first; ``submitted``: newest first;
-    ``code``) and pages of up to 200 (``page``, ``page_size``; ``total`` is the tab's count)."""
+    ``code``) and pages of up to 200 (``page_size``). Follow the ``next`` and ``previous`` links:
+    they carry a ``page_token`` (keyset paging: a deep page costs what the first costs; a token
+    that was changed or made for another sort is refused with 422 ``page_token_invalid``).
+    ``page`` numbers still work up to the tab's count. ``total`` is the tab's count; "all" is
+    counted up to 10,000 (``counts_capped``)."""
     user = officer(request)
     list_params_check(params)
+    try:
+        cursor = page_cursor(params.page_token, params.sort)
+    except PageTokenError as error:
+        raise ApiError(
+            422, "page_token_invalid", str(PageTokenError.message), PageTokenError.message_en
+        ) from error
     worklist = dossier_worklist(
         user=user, tab=params.tab, query=params.q[:100], at=now(), page=max(1, params.page),
         limit=params.page_size or max(1, min(params.limit, MAX_PAGE_SIZE)), sort=params.sort,
         filters=WorklistFilters(
             procedure=params.procedure, step=params.step, status=params.status,
             channel=params.channel, due_from=params.due_from, due_to=params.due_to,
-        ),
+        ), cursor=cursor,
     )  # fmt: skip
     # The actions offered on each item look at its open consultations: one query for the page.
     prefetch_related_objects(worklist.dossiers, "consultations")
     return {
         "tab": worklist.tab,
         "counts": worklist.counts,
+        "counts_capped": sorted(worklist.capped),
         "items": [out(d, user) for d in worklist.dossiers],
         "page": worklist.page,
         "page_size": worklist.page_size,
         "total": worklist.total,
         "pages": worklist.pages,
         "sort": worklist.sort,
-        "previous": page_link(request, worklist.page - 1) if worklist.has_previous else None,
-        "next": page_link(request, worklist.page + 1) if worklist.has_next else None,
+        "previous": page_link(request, worklist.previous_token),
+        "next": page_link(request, worklist.next_token),
     }
 
 
@@ -296,9 +319,15 @@ def list_params_check(params: ListParams) -> None:
         )
 
 
-def page_link(request: HttpRequest, page: int) -> str:
+def page_link(request: HttpRequest, token: str | None) -> str | None:
+    """The same request at another page: its token ("" is the first page), no page number."""
+    if token is None:
+        return None
     query = request.GET.copy()
-    query["page"] = str(page)
+    query.pop("page", None)
+    query.pop("page_token", None)
+    if token:
+        query["page_token"] = token
     return f"{request.path}?{query.urlencode()}"
 
 

@@ -418,22 +418,21 @@ def subject_lines(bundle: Bundle) -> list[tuple[str, str]]:
     return [(str(labels.get(k, k)), str(v)) for k, v in bundle.subject.items()]
 
 
-def worklist_context(dossiers: list[Dossier]) -> None:
-    """Marks the worklist's member dossiers with their bundle (code, the other members' states)
+def worklist_context(rows: list[dict[str, Any]]) -> None:
+    """Marks the worklist's member rows with their bundle (code, the other members' states)
     in one query, made only when a row of the page is a member (``bundle_marker``)."""
-    ids = {d.bundle_marker for d in dossiers if getattr(d, "bundle_marker", None)}  # type: ignore[attr-defined]
-    if not ids:
+    wanted = {int(r["bundle_marker"]) for r in rows if str(r.get("bundle_marker") or "").isdigit()}
+    if not wanted:
         return
-    wanted = {int(i) for i in ids if str(i).isdigit()}
     members = BundleMember.objects.filter(bundle_id__in=wanted).select_related("bundle", "unit")
     by_bundle: dict[int, list[BundleMember]] = {}
     for member in members.order_by("bundle_id", "order"):
         by_bundle.setdefault(member.bundle_id, []).append(member)
-    for dossier in dossiers:
-        marker = getattr(dossier, "bundle_marker", None)
-        found = by_bundle.get(int(marker)) if marker and str(marker).isdigit() else None
-        if found and any(m.dossier_id == dossier.pk for m in found):
-            dossier.bundle_view = {  # type: ignore[attr-defined]
+    for row in rows:
+        marker = str(row.get("bundle_marker") or "")
+        found = by_bundle.get(int(marker)) if marker.isdigit() else None
+        if found and any(m.dossier_id == row["id"] for m in found):
+            row["bundle_view"] = {
                 "bundle": found[0].bundle,
-                "others": [m for m in found if m.dossier_id != dossier.pk],
+                "others": [m for m in found if m.dossier_id != row["id"]],
             }

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
     from .models import Dossier, IssuedDocument
 
-WorklistHook = Callable[[list["Dossier"]], None]
+# A worklist row is a plain dict (selectors.list_rows): "id", "ref", the shown columns and
+# "bundle_marker"; a hook adds keys of its own for the template.
+WorklistHook = Callable[[list[dict[str, Any]]], None]
 Panel = Callable[["Dossier", "User"], Any]
 # The PDF of an issued document of a kind another app issues (the fee receipt): its bytes,
 # unsigned; the kernel signs, hashes and stores them as it does its own forms.
@@ -40,9 +42,9 @@ def panel_register(name: str, panel: Panel) -> None:
     PANELS[name] = panel
 
 
-def worklist_rows_mark(dossiers: list[Dossier]) -> None:
+def worklist_rows_mark(rows: list[dict[str, Any]]) -> None:
     for hook in WORKLIST_HOOKS:
-        hook(dossiers)
+        hook(rows)
 
 
 def panels_for(dossier: Dossier, user: User) -> dict[str, Any]:

@@ -39,11 +39,15 @@ class DailySequence(models.Model):
         return f"{self.unit_id} {self.day:%d/%m/%Y}: {self.last}"
 
 
-# What the worklist's tabs test, carried by its partial indexes (``selectors.tab_counts``).
+# What the worklist's tabs test and sort by, carried by its partial indexes
+# (``selectors.tab_counts``, ``selectors.page_keys``).
 WORKLIST_COLUMNS = [
-    "id", "status", "finished_at", "due_at", "assignee", "receiving_unit", "deciding_unit",
-    "pending_unit", "step_role", "decision",
+    "id", "status", "finished_at", "due_at", "submitted_at", "assignee", "receiving_unit",
+    "deciding_unit", "pending_unit", "step_role", "decision",
 ]  # fmt: skip
+# The order of a worklist by due date (``selectors.SEGMENTS``), as index keys.
+OPEN_ORDER = ["due_at", "-submitted_at", "-id"]
+OPEN_KEYS = ("due_at", "submitted_at", "id")
 
 
 class Dossier(models.Model):
@@ -174,17 +178,19 @@ class Dossier(models.Model):
             # Worklists: the open dossiers of a unit, whatever its share in them (decision 0020),
             # with the columns the tabs' counts test, so that they are counted from the index
             # (PostgreSQL; SQLite ignores ``include``).
+            # Their keys are the due-date order of the working tabs, so that a page walks the
+            # open dossiers in order instead of the unit's whole history in the index below.
             models.Index(
-                fields=["receiving_unit"],
+                fields=["receiving_unit", *OPEN_ORDER],
                 name="dossier_open_receiving",
                 condition=models.Q(status__in=OPEN_STATUSES),
-                include=[c for c in WORKLIST_COLUMNS if c != "receiving_unit"],
+                include=[c for c in WORKLIST_COLUMNS if c not in ("receiving_unit", *OPEN_KEYS)],
             ),
             models.Index(
-                fields=["deciding_unit", "assignee"],
+                fields=["deciding_unit", *OPEN_ORDER],
                 name="dossier_open_deciding",
                 condition=models.Q(status__in=OPEN_STATUSES),
-                include=[c for c in WORKLIST_COLUMNS if c not in ("deciding_unit", "assignee")],
+                include=[c for c in WORKLIST_COLUMNS if c not in ("deciding_unit", *OPEN_KEYS)],
             ),
             models.Index(
                 fields=["previous_unit"],
@@ -195,6 +201,37 @@ class Dossier(models.Model):
             models.Index(
                 fields=["deciding_unit", "receiving_unit", "assignee"],
                 name="dossier_deciding_cover",
+            ),
+            # Pages of a unit's whole history in the orders of the worklist (keyset paging,
+            # decision 0020): each walks from the page token's key, the columns the segments
+            # of the order test carried along. Sorting by code walks the unique code index (a
+            # unit's codes share its prefix).
+            models.Index(
+                fields=["receiving_unit", "due_at", "-submitted_at", "-id"],
+                name="dossier_receiving_due",
+                include=["status", "finished_at"],
+            ),
+            models.Index(
+                fields=["receiving_unit", "-submitted_at", "-id"],
+                name="dossier_receiving_submitted",
+            ),
+            models.Index(
+                fields=["deciding_unit", "due_at", "-submitted_at", "-id"],
+                name="dossier_deciding_due",
+                include=["status", "finished_at", "assignee"],
+            ),
+            models.Index(
+                fields=["deciding_unit", "-submitted_at", "-id"],
+                name="dossier_deciding_submitted",
+                include=["assignee"],
+            ),
+            # Decided by another unit than the one that received it (transfers, districts):
+            # the part of a leader's dossiers that the receiving branch does not hold.
+            models.Index(
+                fields=["deciding_unit", "due_at"],
+                name="dossier_decided_elsewhere",
+                condition=~models.Q(deciding_unit=models.F("receiving_unit")),
+                include=["receiving_unit", "status", "finished_at", "submitted_at"],
             ),
         ]
         constraints = [

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import math
+import operator
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core import signing
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -18,7 +23,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import OrderBy
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
@@ -114,40 +118,56 @@ class WorklistFilters:
 @dataclass(frozen=True)
 class Worklist:
     """One page of a tab. ``counts`` are per tab with the same search and filters; ``total`` is
-    the chosen tab's count."""
+    the chosen tab's count, a lower bound for a tab in ``capped`` ("Tất cả" beyond
+    ``ALL_COUNT_CAP``). ``position`` is the place of the page's first row in the tab, from 0;
+    the tokens open the next and the previous page ("" for the first page)."""
 
     tab: str
     counts: dict[str, int]
-    dossiers: list[Dossier]
-    page: int = 1
+    dossiers: list[Any]
+    position: int = 0
     page_size: int = PAGE_SIZE
     sort: str = "due"
     filters: WorklistFilters = field(default_factory=WorklistFilters)
+    capped: frozenset[str] = frozenset()
+    next_token: str | None = None
+    previous_token: str | None = None
 
     @property
     def total(self) -> int:
         return self.counts.get(self.tab, 0)
 
     @property
-    def pages(self) -> int:
+    def total_exact(self) -> bool:
+        return self.tab not in self.capped
+
+    @property
+    def page(self) -> int:
+        return self.position // self.page_size + 1
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages the tab has; None when its count is a lower bound."""
+        if not self.total_exact:
+            return None
         return max(1, math.ceil(self.total / self.page_size))
 
     @property
     def has_previous(self) -> bool:
-        return self.page > 1
+        return self.previous_token is not None
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.next_token is not None
 
     @property
     def first_index(self) -> int:
         """Position (from 1) of the page's first dossier in the tab."""
-        return (self.page - 1) * self.page_size + 1 if self.dossiers else 0
+        return self.position + 1 if self.dossiers else 0
 
     @property
     def last_index(self) -> int:
-        return (self.page - 1) * self.page_size + len(self.dossiers)
+        return self.position + len(self.dossiers)
 
 
 def day_start(day: datetime.date) -> datetime.datetime:
@@ -189,7 +209,11 @@ def visibility_branches(user: User, consulted: Callable[[list[int]], Q]) -> list
     if whole | receive:
         branches.append(Q(receiving_unit_id__in=sorted(whole | receive)))
     if whole:
-        branches.append(Q(deciding_unit_id__in=sorted(whole)))
+        # Those it also received are in the branch above: leaving them out here changes
+        # nothing in the union, and makes this branch's part a range of the small partial
+        # index ``dossier_decided_elsewhere`` instead of every dossier the unit decides.
+        elsewhere = ~Q(deciding_unit=F("receiving_unit"))
+        branches.append(Q(deciding_unit_id__in=sorted(whole)) & elsewhere)
     if process:
         assigned = Q(assignee=user) | Q(assignee__isnull=True)
         branches.append(Q(deciding_unit_id__in=sorted(process)) & assigned)
@@ -260,17 +284,22 @@ def mine_filter(user: User) -> Q:
     condition = Q(assignee=user)
     for unit_id, roles in step_roles_by_unit(user).items():
         condition |= Q(deciding_unit_id=unit_id, assignee__isnull=True) & at_step_of(*roles)
-    condition |= (
-        Q(status=Status.PROCESSING, decision=Decision.APPROVED)
-        & (Q(assignee=user) | Q(assignee__isnull=True))
-        & in_units("deciding_unit_id", permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER))
-    )
+    # Branches for units the officer has none of are left out rather than written as "nothing"
+    # (``id IS NULL``): such an OR branch leads PostgreSQL to the status index of every unit.
+    processing = permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
+    if processing:
+        condition |= (
+            Q(status=Status.PROCESSING, decision=Decision.APPROVED)
+            & (Q(assignee=user) | Q(assignee__isnull=True))
+            & Q(deciding_unit_id__in=sorted(processing))
+        )
     # The status first: the step look-ups then run for dossiers in hand only.
     in_hand = [status for status in OPEN_STATUSES if status != Status.PROCESSED]
-    return Q(status__in=in_hand) & condition | (
-        Q(status=Status.PROCESSED)
-        & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RETURN_RESULT))
-    )
+    found = Q(status__in=in_hand) & condition
+    returning = permissions.unit_ids_with(user, Capability.RETURN_RESULT)
+    if returning:
+        found |= Q(status=Status.PROCESSED) & Q(receiving_unit_id__in=sorted(returning))
+    return found
 
 
 def step_roles_by_unit(user: User) -> dict[int, list[str]]:
@@ -301,10 +330,15 @@ def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
     local = at.astimezone(VIETNAM_OFFSET)
     end_of_day = local.replace(hour=23, minute=59, second=59)
     open_ = Q(status__in=OPEN_STATUSES, finished_at__isnull=True)
+    receiving = permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
+    to_receive = (
+        [Q(status=Status.NEW) & Q(receiving_unit_id__in=sorted(receiving))] if receiving else []
+    )
+    to_receive += [Q(pending_unit_id__in=sorted(receivers))] if receivers else []
     return {
-        "to_receive": Q(status=Status.NEW)
-        & in_units("receiving_unit_id", permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
-        | in_units("pending_unit_id", receivers),
+        "to_receive": functools.reduce(operator.or_, to_receive)
+        if to_receive
+        else in_units("pk", []),
         "consultations": consulted_filter(user),
         "mine": mine_filter(user),
         "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),
@@ -340,32 +374,37 @@ def dossier_worklist(
     page: int = 1,
     sort: str = "due",
     filters: WorklistFilters | None = None,
+    cursor: PageCursor | None = None,
+    rows: Callable[[list[int]], list[Any]] | None = None,
 ) -> Worklist:
-    """Counts for every tab (one query, with the same search and filters) and one page of the
-    chosen tab (one query). ``limit`` is the page size; sorted by due date, overdue first, by
-    default. The number of queries does not grow with the number of dossiers."""
+    """Counts for every tab (two queries: the working tabs; "all" up to ``ALL_COUNT_CAP``, with
+    the same search and filters) and one page of the chosen tab (its ids, then its ``rows``,
+    model instances by default). The page is the one after or before ``cursor`` (keyset), else
+    page number ``page`` (bounded by the count). Sorted by due date, overdue first, by default.
+    The number of queries does not grow with the number of dossiers."""
     chosen = (filters or WorklistFilters()).cleaned()
     tabs = tab_filters(user, at)
     scope = WorklistScope.of(user, search_filter(query) & chosen.condition())
-    in_progress = scope.in_progress()
-    working = {name: rule for name, rule in tabs.items() if name != "all"}
-    counts = tab_counts(scope, {**working, UNFINISHED: Q(finished_at__isnull=True)})
-    unfinished = counts.pop(UNFINISHED)
-    counts["all"] = scope.count()
+    counts = tab_counts(scope, {name: rule for name, rule in tabs.items() if name != "all"})
+    counts["all"] = scope.count(limit=ALL_COUNT_CAP + 1)
+    capped = frozenset({"all"} if counts["all"] > ALL_COUNT_CAP else ())
+    counts["all"] = min(counts["all"], ALL_COUNT_CAP)
     if tab not in tabs:  # no choice made: my work, else what waits at my counter
         tab = "to_receive" if not counts["mine"] and counts["to_receive"] else "mine"
     size = max(1, min(limit, MAX_PAGE_SIZE))
-    pages = max(1, math.ceil(counts[tab] / size))
-    page = max(1, min(page, pages))
     sort = sort if sort in dict(SORTS) else "due"
-    offset = (page - 1) * size
-    if tab == "all" and sort == "due":
-        ids = whole_history_ids(scope, unfinished, offset, size)
-    else:
-        source = scope.readable() if tab == "all" else in_progress.filter(tabs[tab])
-        ids = page_ids(source, sort_keys(sort), offset, size)
-    rows = rows_of(ids)
-    return Worklist(tab, counts, rows, page=page, page_size=size, sort=sort, filters=chosen)
+    if cursor is not None and cursor.sort != sort:
+        cursor = None
+    pages = max(1, math.ceil(counts[tab] / size))
+    offset = 0 if cursor is not None else (max(1, min(page, pages)) - 1) * size
+    source = TabSource.of(scope, None if tab == "all" else tabs[tab])
+    window = page_window(source, sort, size, cursor, offset)
+    return Worklist(
+        tab, counts, (rows or rows_of)(window.ids), position=window.position, page_size=size,
+        sort=sort, filters=chosen, capped=capped,
+        next_token=page_token(window.next) if window.next else None,
+        previous_token=page_token(window.previous) if window.previous else None,
+    )  # fmt: skip
 
 
 def any_of(branches: list[Q]) -> Q:
@@ -423,14 +462,15 @@ class WorklistScope:
         """Every tab but "all" holds open dossiers only (a few in a hundred): counted over those."""
         return self.readable().filter(status__in=OPEN_STATUSES)
 
-    def count(self) -> int:
-        """How many dossiers are readable, in one query: each branch adds the dossiers that no
-        branch before it holds (a UNION ALL of disjoint parts), so each part is one index range
-        read from the index alone: no de-duplication of a unit's hundred thousand ids."""
+    def count(self, limit: int | None = None) -> int:
+        """How many dossiers are readable (up to ``limit``), in one query: each branch adds the
+        dossiers that no branch before it holds (a UNION ALL of disjoint parts), so each part is
+        one index range read from the index alone, and the count stops at ``limit``."""
         parts = [part.values("pk") for part in self.parts()]
         if not parts:
             return 0
-        return parts[0].union(*parts[1:], all=True).count()
+        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return (union[:limit] if limit else union).count()
 
     def parts(self) -> list[QuerySet[Dossier]]:
         found = []
@@ -442,42 +482,279 @@ class WorklistScope:
         return found
 
 
-# Counted with the working tabs, not shown: open dossiers not yet finished come first in "all".
-UNFINISHED = "_unfinished"
+# "Tất cả" is counted up to this many dossiers: an index-only range that stops there, whatever
+# the unit's history (decision 0020); the working tabs are counted exactly.
+ALL_COUNT_CAP = 10_000
 
 
-def whole_history_ids(scope: WorklistScope, unfinished: int, offset: int, size: int) -> list[int]:
-    """A page of "all" by due date: the open, unfinished dossiers first (few; through the partial
-    indexes), then the finished ones, so that the first pages never sort a unit's history."""
-    ids: list[int] = []
-    if offset < unfinished:
-        in_hand = scope.in_progress().filter(finished_at__isnull=True)
-        ids = page_ids(in_hand, sort_keys("due"), offset, size)
-    if len(ids) < size:
-        done = scope.readable().exclude(finished_at__isnull=True, status__in=OPEN_STATUSES)
-        keys: list[OrderBy | str] = [F("due_at").asc(nulls_last=True), "-submitted_at", "-pk"]
-        ids += page_ids(done, keys, max(0, offset - unfinished), size - len(ids))
-    return ids
+@dataclass(frozen=True)
+class Key:
+    """One column of a sort order; the last key of every order is the primary key, so that
+    pages neither overlap nor skip a row."""
+
+    field: str
+    descending: bool = False
+
+    def order(self, reverse: bool) -> str:
+        return f"-{self.field}" if self.descending != reverse else self.field
 
 
-def page_ids(
-    dossiers: QuerySet[Dossier], keys: list[OrderBy | str], offset: int, size: int
-) -> list[int]:
-    """The page's ids in order: the database sorts ids, not whole rows with their procedure and
-    units (``rows_of`` reads those for the page only)."""
-    return list(dossiers.order_by(*keys).values_list("pk", flat=True)[offset : offset + size])
+@dataclass(frozen=True)
+class Segment:
+    """Rows of a sort order that come in one block, ordered by ``keys`` that are never null
+    within it (so that "after this row" is a plain range of an index). ``among_open`` is the
+    same condition for open dossiers (working tabs), without repeating the status: each
+    repetition makes PostgreSQL expect fewer rows, and choose its plan by that."""
+
+    condition: Q
+    keys: tuple[Key, ...]
+    among_open: Q | None = None
+
+    def condition_for(self, opened: bool) -> Q:
+        return self.among_open if opened and self.among_open is not None else self.condition
 
 
-def rows_of(ids: list[int]) -> list[Dossier]:
-    found = {
-        dossier.pk: dossier
-        for dossier in Dossier.objects.filter(pk__in=ids)
-        .select_related("procedure", "receiving_unit", "deciding_unit", "assignee")
-        .defer(*LIST_DEFERRED)
-        .annotate(bundle_marker=KT("eform_data__bundle__id"))  # in the same query
-        .order_by()
-    }
-    return [found[pk] for pk in ids if pk in found]
+_UNFINISHED = Q(status__in=OPEN_STATUSES, finished_at__isnull=True)
+_DATED = (Key("due_at"), Key("submitted_at", descending=True), Key("id", descending=True))
+_UNDATED = _DATED[1:]
+_WITH_DATE, _WITHOUT_DATE = Q(due_at__isnull=False), Q(due_at__isnull=True)
+# Due date: open dossiers first, the most overdue first, those without a date last (newest
+# submission first); then the finished ones in the same order. Code: dossiers without a code
+# (not received) last, by id.
+SEGMENTS: dict[str, list[Segment]] = {
+    "due": [
+        Segment(_UNFINISHED & _WITH_DATE, _DATED, Q(finished_at__isnull=True) & _WITH_DATE),
+        Segment(_UNFINISHED & _WITHOUT_DATE, _UNDATED, Q(finished_at__isnull=True) & _WITHOUT_DATE),
+        Segment(~_UNFINISHED & _WITH_DATE, _DATED, Q(finished_at__isnull=False) & _WITH_DATE),
+        Segment(
+            ~_UNFINISHED & _WITHOUT_DATE, _UNDATED, Q(finished_at__isnull=False) & _WITHOUT_DATE
+        ),
+    ],
+    "submitted": [Segment(Q(), (Key("submitted_at", descending=True), Key("id", descending=True)))],
+    "code": [
+        Segment(Q(code__isnull=False), (Key("code"), Key("id"))),
+        Segment(Q(code__isnull=True), (Key("id"),)),
+    ],
+}
+
+
+def sort_columns(sort: str) -> tuple[Key, ...]:
+    """The keys of the order's first segment, which hold those of the others: the outer order
+    of the page's rows (within one segment, a key the segment lacks is the same for all)."""
+    return SEGMENTS[sort][0].keys
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where a page starts: after (or, ``before``, ending before) the row whose key in
+    ``segment`` of ``sort`` is ``values``. ``position`` is the place of the page's first row in
+    the tab when the token was made (for "hồ sơ 51–100"; rows come and go meanwhile)."""
+
+    sort: str
+    segment: int
+    values: tuple[Any, ...]
+    before: bool = False
+    position: int = 0
+
+
+class PageTokenError(ValueError):
+    """A page token that was not made here, was changed, or belongs to another sort order."""
+
+    message = _("Mã trang không hợp lệ hoặc thuộc cách sắp xếp khác; hãy mở lại trang đầu.")
+    message_en = (
+        "The page token is not valid or belongs to another sort order; open the first page again."
+    )
+
+
+TOKEN_SALT = "motcua.dossiers.worklist.page"
+TOKEN_MAX_LENGTH = 400
+MAX_POSITION = 10_000_000
+
+
+def page_token(cursor: PageCursor) -> str:
+    """The cursor, signed (the key is the site's secret): opaque, and refused if changed. The
+    first page has no token ("")."""
+    if not cursor.values:
+        return ""
+    values = [v.isoformat() if isinstance(v, datetime.datetime) else v for v in cursor.values]
+    raw = [cursor.sort, cursor.segment, values, int(cursor.before), cursor.position]
+    return signing.dumps(raw, salt=TOKEN_SALT, compress=True)
+
+
+def page_cursor(token: str, sort: str) -> PageCursor | None:
+    """The cursor of a page token made for ``sort``; None for no token (the first page)."""
+    if not token:
+        return None
+    try:
+        if len(token) > TOKEN_MAX_LENGTH:
+            raise ValueError("too long")
+        name, segment, values, before, position = signing.loads(token, salt=TOKEN_SALT)
+        if name != sort or not 0 <= segment < len(SEGMENTS[sort]):
+            raise ValueError("another sort order")
+        if before not in (0, 1) or not 0 <= position <= MAX_POSITION:
+            raise ValueError("out of range")
+        keys = SEGMENTS[sort][segment].keys
+        parsed = tuple(key_value(key, value) for key, value in zip(keys, values, strict=True))
+    except (signing.BadSignature, ValueError, TypeError, KeyError, zlib.error) as error:
+        raise PageTokenError(str(error)) from error
+    return PageCursor(sort, segment, parsed, bool(before), position)
+
+
+def key_value(key: Key, value: Any) -> Any:
+    if key.field.endswith("_at"):
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("a moment without its offset")
+        return moment
+    if key.field == "id" and type(value) is not int:
+        raise TypeError("id")
+    if key.field == "code" and type(value) is not str:
+        raise TypeError("code")
+    return value
+
+
+def beyond(keys: tuple[Key, ...], values: tuple[Any, ...], *, before: bool) -> Q:
+    """Rows after (``before``: before) the row whose key is ``values``, each key in its own
+    direction: ``k1 > v1 OR (k1 = v1 AND k2 < v2) OR …``, and the first key's bound alone
+    (``k1 >= v1``) so that the database starts the index range there."""
+    terms = []
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        lookup = "gt" if key.descending == before else "lt"
+        terms.append(equal & Q(**{f"{key.field}__{lookup}": value}))
+        equal &= Q(**{key.field: value})
+    first = keys[0]
+    bound = Q(**{f"{first.field}__{'gte' if first.descending == before else 'lte'}": values[0]})
+    return bound & functools.reduce(operator.or_, terms)
+
+
+@dataclass(frozen=True)
+class TabSource:
+    """A tab's dossiers: as the disjoint parts of the scope (each one index range), and whole
+    (one condition, for a database that cannot order and limit each part of a UNION)."""
+
+    parts: list[QuerySet[Dossier]]
+    whole: QuerySet[Dossier]
+    opened: bool = False  # open dossiers only (a working tab)
+
+    @classmethod
+    def of(cls, scope: WorklistScope, rule: Q | None) -> TabSource:
+        if rule is None:
+            return cls(scope.parts(), scope.readable())
+        opened = [part.filter(status__in=OPEN_STATUSES).filter(rule) for part in scope.parts()]
+        return cls(opened, scope.in_progress().filter(rule), opened=True)
+
+
+@dataclass(frozen=True)
+class PageWindow:
+    ids: list[int]
+    position: int
+    next: PageCursor | None
+    previous: PageCursor | None
+
+
+def page_window(
+    source: TabSource, sort: str, size: int, cursor: PageCursor | None, offset: int
+) -> PageWindow:
+    """The page's ids and the cursors around it: one query of ``size + 1`` rows, the extra
+    one saying whether there is more in that direction."""
+    if cursor is not None and cursor.before:
+        found = page_keys(source, sort, cursor, size + 1)
+        more = len(found) > size
+        if not more and len(found) < size:  # the start of the tab is near: the first page
+            return page_window(source, sort, size, None, 0)
+        found = found[:size][::-1]
+        position = max(cursor.position, 1) if more else 0
+        return PageWindow(
+            [row["id"] for row in found], position, cursor_at(sort, found[-1], position + size),
+            cursor_at(sort, found[0], max(0, position - size), before=True) if more else None,
+        )  # fmt: skip
+    found = page_keys(source, sort, cursor, size + 1, offset)
+    position = cursor.position if cursor is not None else offset
+    page = found[:size]
+    following = cursor_at(sort, page[-1], position + size) if len(found) > size else None
+    preceding = None
+    if position > 0 or cursor is not None:
+        preceding = (
+            cursor_at(sort, page[0], max(0, position - size), before=True)
+            if page
+            else PageCursor(sort, 0, (), position=0)  # nothing left here: the first page
+        )
+    return PageWindow([row["id"] for row in page], position, following, preceding)
+
+
+def cursor_at(sort: str, row: dict[str, Any], position: int, *, before: bool = False) -> PageCursor:
+    keys = SEGMENTS[sort][row["seg"]].keys
+    values = tuple(row[key.field] for key in keys)
+    return PageCursor(sort, row["seg"], values, before, position)
+
+
+def page_keys(
+    source: TabSource, sort: str, cursor: PageCursor | None, count: int, offset: int = 0
+) -> list[dict[str, Any]]:
+    """``count`` rows (id, segment and sort key) of the tab in the order of ``sort`` from the
+    cursor (backwards when it is "before"), after ``offset`` rows.
+
+    On PostgreSQL: a UNION ALL of one query per part of the scope and segment of the order, each
+    ordered and limited along an index (``dossier_receiving_due`` …), so that no page sorts a
+    unit's whole history; the outer query orders the few rows they give. Elsewhere (SQLite
+    cannot order the parts of a UNION) one query over the whole scope."""
+    if cursor is not None and not cursor.values:
+        cursor = None
+    reverse = cursor is not None and cursor.before
+    chosen = []
+    for number, segment in enumerate(SEGMENTS[sort]):
+        if cursor is not None and (number > cursor.segment if reverse else number < cursor.segment):
+            continue
+        condition = segment.condition_for(source.opened)
+        if cursor is not None and number == cursor.segment:
+            condition &= beyond(segment.keys, cursor.values, before=reverse)
+        chosen.append((number, segment, condition))
+    if reverse:
+        chosen.reverse()
+    columns = ["id", "seg", *[key.field for key in sort_columns(sort) if key.field != "id"]]
+    outer = [Key("seg", descending=False).order(reverse)]
+    outer += [key.order(reverse) for key in sort_columns(sort)]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return whole_keys(source, chosen, columns, outer, offset, count)
+    queries = [
+        part.filter(condition)
+        .annotate(seg=Value(number, output_field=IntegerField()))
+        .order_by(*[key.order(reverse) for key in segment.keys])
+        .values(*columns)[: offset + count]
+        for number, segment, condition in chosen
+        for part in source.parts
+    ]
+    if not queries:
+        return []
+    if len(queries) == 1:
+        return list(queries[0])[offset:]
+    union = queries[0].union(*queries[1:], all=True).order_by(*outer)
+    return list(union[offset : offset + count])
+
+
+def whole_keys(
+    source: TabSource,
+    chosen: list[tuple[int, Segment, Q]],
+    columns: list[str],
+    outer: list[str],
+    offset: int,
+    count: int,
+) -> list[dict[str, Any]]:
+    if not chosen:
+        return []
+    # An order of one segment has no condition to tell segments apart (When() refuses Q()).
+    segment_of: Case | Value = Value(chosen[0][0], output_field=IntegerField())
+    if all(segment.condition for _, segment, _ in chosen):
+        whens = [When(segment.condition, then=Value(number)) for number, segment, _ in chosen]
+        segment_of = Case(*whens, output_field=IntegerField())
+    rows = (
+        source.whole.filter(functools.reduce(operator.or_, [c for _, _, c in chosen]))
+        .annotate(seg=segment_of)
+        .order_by(*outer)
+        .values(*columns)
+    )
+    return list(rows[offset : offset + count])
 
 
 # Long texts and documents a list never shows.
@@ -490,17 +767,36 @@ LIST_DEFERRED = (
 )  # fmt: skip
 
 
-def sort_keys(sort: str) -> list[OrderBy | str]:
-    """Due date: open dossiers first, the most overdue first, those without a date last. Every
-    order ends with the primary key, so that pages do not overlap."""
-    if sort == "submitted":
-        return ["-submitted_at", "-pk"]
-    if sort == "code":
-        return [F("code").asc(nulls_last=True), "pk"]
-    finished = Case(
-        When(Q(finished_at__isnull=True) & ~Q(status__in=FINAL), then=Value(0)), default=Value(1)
-    )
-    return [finished.asc(), F("due_at").asc(nulls_last=True), "-submitted_at", "-pk"]
+def rows_of(ids: list[int]) -> list[Dossier]:
+    """The page's dossiers as model instances, in the page's order (the API's items)."""
+    found = {
+        dossier.pk: dossier
+        for dossier in Dossier.objects.filter(pk__in=ids)
+        .select_related("procedure", "receiving_unit", "deciding_unit", "assignee")
+        .defer(*LIST_DEFERRED)
+        .order_by()
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+# What a row of the officer's list shows: read as plain values, no model instances.
+LIST_COLUMNS = ("id", "ref", "code", "applicant_name", "procedure__name", "status", "due_at",
+                "finished_at")  # fmt: skip
+STATUS_LABELS = dict(Status.choices)
+
+
+def list_rows(ids: list[int]) -> list[dict[str, Any]]:
+    """The page's rows for the officer's list: the columns it shows, in the page's order."""
+    found = {
+        row["id"]: row
+        for row in Dossier.objects.filter(pk__in=ids)
+        .order_by()
+        .values(*LIST_COLUMNS, bundle_marker=KT("eform_data__bundle__id"))  # in the same query
+    }
+    rows = [found[pk] for pk in ids if pk in found]
+    for row in rows:
+        row["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
+    return rows
 
 
 def dossier_for_officer(user: User, ref: str) -> Dossier | None:

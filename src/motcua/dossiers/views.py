@@ -40,9 +40,13 @@ from .selectors import (
     SORTS,
     STEP_ROLES,
     TABS,
+    PageCursor,
+    PageTokenError,
     WorklistFilters,
     dossier_for_officer,
     dossier_worklist,
+    list_rows,
+    page_cursor,
 )
 from .tracking_book import (
     FORMATS,
@@ -71,11 +75,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
     asked = worklist_request(request)
     result = dossier_worklist(
         user=user, tab=asked.tab, query=asked.query, at=now(), page=asked.page,
-        sort=asked.sort, filters=asked.filters,
+        sort=asked.sort, filters=asked.filters, cursor=asked.cursor, rows=list_rows,
     )  # fmt: skip
     extensions.worklist_rows_mark(result.dossiers)  # e.g. bundle members (no query otherwise)
+    total = f"{result.total:,}".replace(",", ".")  # 2.060, as Vietnamese writes it
     context = {
-        "tabs": [(key, label, result.counts.get(key, 0)) for key, label in TABS],
+        "tabs": [
+            (key, label, f"{result.counts.get(key, 0)}{'+' if key in result.capped else ''}")
+            for key, label in TABS
+        ],
         "result": result,
         "query": asked.query,
         "asked": asked,
@@ -85,7 +93,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "step_roles": [(role, OfficerRoleName(role).label) for role in STEP_ROLES],
         "step_orders": [str(order) for order in range(1, 7)],
         "tab_label": dict(TABS).get(result.tab, ""),
-        "total_text": f"{result.total:,}".replace(",", "."),  # 2.060, as Vietnamese writes it
+        "total_text": total if result.total_exact else _("hơn %(n)s") % {"n": total},
         "now": now(),
     }
     htmx = getattr(request, "htmx", None)
@@ -109,6 +117,7 @@ class WorklistRequest:
     due_from: str
     due_to: str
     errors: dict[str, str]
+    cursor: PageCursor | None = None
 
 
 def worklist_request(request: HttpRequest) -> WorklistRequest:
@@ -125,10 +134,16 @@ def worklist_request(request: HttpRequest) -> WorklistRequest:
         due_from=day_or_error(due_from, "due_from", errors), due_to=day_or_error(due_to, "due_to", errors),
     )  # fmt: skip
     page = get.get("page", "1")
+    sort = get.get("sort", "due")[:20]
+    try:
+        cursor = page_cursor(get.get("page_token", ""), sort if sort in dict(SORTS) else "due")
+    except PageTokenError:
+        cursor = None
+        errors["page_token"] = str(PageTokenError.message)
     return WorklistRequest(
         tab=tab, query=query, page=int(page) if page.isdigit() and len(page) < 7 else 1,
-        sort=get.get("sort", "due")[:20], filters=filters.cleaned(), due_from=due_from,
-        due_to=due_to, errors=errors,
+        sort=sort, filters=filters.cleaned(), due_from=due_from, due_to=due_to, errors=errors,
+        cursor=cursor,
     )  # fmt: skip
 
 

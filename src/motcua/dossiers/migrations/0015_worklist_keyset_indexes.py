@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0002_catalog_revision'),
-        ('dossiers', '0013_partitions'),
+        ('dossiers', '0014_fee_receipt_kind'),
         ('organizations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

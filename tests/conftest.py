@@ -113,14 +113,45 @@ SNAPSHOT = pytest.StashKey[Snapshot]()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``-n`` (pytest-xdist, ``--dist loadgroup``), a module's tests stay on one worker, so
-    a module's generated volume is built once; the browser journeys share one worker and so one
-    live server. Runs before xdist reads the groups."""
     if os.environ.get("MOTCUA_DATABASE_URL", "").startswith("postgres"):
         items[:] = database_tests_only(config, items)
-    for item in items:
-        group = "e2e" if "e2e" in item.keywords else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+
+
+# The browser journeys share one live server, so they run in one process; their group is the
+# longest (a live server's preparation and ~60 browser tests), so it starts first.
+BROWSER_GROUP = "e2e"
+
+
+def work_group(nodeid: str) -> str:
+    """The unit of work of one test process: a test module, or every browser journey."""
+    path = nodeid.split("::", 1)[0]
+    return BROWSER_GROUP if path.startswith("tests/e2e/") else path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``-n`` and ``--dist loadgroup`` (``make test``), a module's tests stay on one worker,
+    so a module's generated volume is built once, and the browser journeys stay on one worker, so
+    the live server is prepared once.
+
+    xdist groups by an ``@group`` suffix it writes into ``item._nodeid``, which pytest 9 no longer
+    reads (the node id lives in ``item._id``): with ``xdist_group`` marks the tests were spread one
+    by one over the workers, and each paid every module fixture and a live server. The
+    scheduler's own hook groups by node id instead."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_group(nodeid)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if BROWSER_GROUP in self.workqueue:
+                self.workqueue.move_to_end(BROWSER_GROUP, last=False)
+            super()._assign_work_unit(node)
+
+    return ModuleScheduling(config, log)
 
 
 # Fixtures through which a test reaches the database (``fixturenames`` is their closure, so a

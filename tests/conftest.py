@@ -22,6 +22,7 @@ from motcua.catalog.services import popularity_seed, synonyms_retire_seeded
 from motcua.dossiers import steps as dossier_steps
 from motcua.organizations.services import unit_tree_load
 from motcua.worktime import services as worktime_services
+from tests.reference_template import ReferenceTemplate, shared_template
 from tests.s3_server import S3Server, s3_server_start
 
 
@@ -76,6 +77,14 @@ class Snapshot:
                     )
                     self.tables.append(table)
             self.detach(cursor)
+
+    def adopt(self) -> None:
+        """PostgreSQL: the ``snap`` schema came with the reference template; list its tables."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'snap'"
+            )
+            self.tables = sorted(row[0] for row in cursor.fetchall())
 
     def restore(self) -> None:
         quote = connection.ops.quote_name
@@ -210,17 +219,42 @@ def media_storage(
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    django_db_blocker: Any,
+) -> Iterator[ReferenceTemplate | None]:
+    """pytest-django's hook before the test databases are created (the fixture it depends on
+    adds the xdist suffix): on PostgreSQL under xdist, create them from the reference template
+    when another worker has built it (tests/reference_template.py)."""
+    template = shared_template(tmp_path_factory.getbasetemp().parent)
+    yield template
+    if template is not None:
+        template.release()
+        with django_db_blocker.unblock():
+            template.drop()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(
     request: pytest.FixtureRequest,
     django_db_setup: Any,
     django_db_blocker: Any,
     tmp_path_factory: pytest.TempPathFactory,
+    django_db_modify_db_settings: ReferenceTemplate | None,
 ) -> None:
-    """Every test database starts with the real reference data, loaded once per session."""
+    """Every test database starts with the real reference data, loaded once per session (once
+    per session and server on PostgreSQL with xdist, then copied)."""
+    template = django_db_modify_db_settings
     with django_db_blocker.unblock():
-        load_reference_data()
         snapshot = Snapshot(tmp_path_factory.mktemp("reference-data"))
-        snapshot.take()
+        if template is not None and template.from_template:
+            snapshot.adopt()
+        else:
+            load_reference_data()
+            snapshot.take()
+            if template is not None:
+                template.publish()
     request.config.stash[SNAPSHOT] = snapshot
 
 

@@ -22,6 +22,7 @@ from motcua.catalog.services import popularity_seed, synonyms_retire_seeded
 from motcua.dossiers import steps as dossier_steps
 from motcua.organizations.services import unit_tree_load
 from motcua.worktime import services as worktime_services
+from tests.reference_template import ReferenceTemplate, shared_template
 from tests.s3_server import S3Server, s3_server_start
 
 
@@ -77,6 +78,14 @@ class Snapshot:
                     self.tables.append(table)
             self.detach(cursor)
 
+    def adopt(self) -> None:
+        """PostgreSQL: the ``snap`` schema came with the reference template; list its tables."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'snap'"
+            )
+            self.tables = sorted(row[0] for row in cursor.fetchall())
+
     def restore(self) -> None:
         quote = connection.ops.quote_name
         models = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
@@ -113,14 +122,45 @@ SNAPSHOT = pytest.StashKey[Snapshot]()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``-n`` (pytest-xdist, ``--dist loadgroup``), a module's tests stay on one worker, so
-    a module's generated volume is built once; the browser journeys share one worker and so one
-    live server. Runs before xdist reads the groups."""
     if os.environ.get("MOTCUA_DATABASE_URL", "").startswith("postgres"):
         items[:] = database_tests_only(config, items)
-    for item in items:
-        group = "e2e" if "e2e" in item.keywords else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+
+
+# The browser journeys share one live server, so they run in one process; their group is the
+# longest (a live server's preparation and ~60 browser tests), so it starts first.
+BROWSER_GROUP = "e2e"
+
+
+def work_group(nodeid: str) -> str:
+    """The unit of work of one test process: a test module, or every browser journey."""
+    path = nodeid.split("::", 1)[0]
+    return BROWSER_GROUP if path.startswith("tests/e2e/") else path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``-n`` and ``--dist loadgroup`` (``make test``), a module's tests stay on one worker,
+    so a module's generated volume is built once, and the browser journeys stay on one worker, so
+    the live server is prepared once.
+
+    xdist groups by an ``@group`` suffix it writes into ``item._nodeid``, which pytest 9 no longer
+    reads (the node id lives in ``item._id``): with ``xdist_group`` marks the tests were spread one
+    by one over the workers, and each paid every module fixture and a live server. The
+    scheduler's own hook groups by node id instead."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_group(nodeid)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if BROWSER_GROUP in self.workqueue:
+                self.workqueue.move_to_end(BROWSER_GROUP, last=False)
+            super()._assign_work_unit(node)
+
+    return ModuleScheduling(config, log)
 
 
 # Fixtures through which a test reaches the database (``fixturenames`` is their closure, so a
@@ -179,17 +219,42 @@ def media_storage(
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    django_db_blocker: Any,
+) -> Iterator[ReferenceTemplate | None]:
+    """pytest-django's hook before the test databases are created (the fixture it depends on
+    adds the xdist suffix): on PostgreSQL under xdist, create them from the reference template
+    when another worker has built it (tests/reference_template.py)."""
+    template = shared_template(tmp_path_factory.getbasetemp().parent)
+    yield template
+    if template is not None:
+        template.release()
+        with django_db_blocker.unblock():
+            template.drop()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(
     request: pytest.FixtureRequest,
     django_db_setup: Any,
     django_db_blocker: Any,
     tmp_path_factory: pytest.TempPathFactory,
+    django_db_modify_db_settings: ReferenceTemplate | None,
 ) -> None:
-    """Every test database starts with the real reference data, loaded once per session."""
+    """Every test database starts with the real reference data, loaded once per session (once
+    per session and server on PostgreSQL with xdist, then copied)."""
+    template = django_db_modify_db_settings
     with django_db_blocker.unblock():
-        load_reference_data()
         snapshot = Snapshot(tmp_path_factory.mktemp("reference-data"))
-        snapshot.take()
+        if template is not None and template.from_template:
+            snapshot.adopt()
+        else:
+            load_reference_data()
+            snapshot.take()
+            if template is not None:
+                template.publish()
     request.config.stash[SNAPSHOT] = snapshot
 
 

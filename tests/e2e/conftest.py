@@ -1,7 +1,7 @@
 """Browser journeys against a real server: gunicorn on a fresh SQLite database, real Chromium.
 
-The server is prepared exactly as `make run` prepares it (migrations, units, catalog, demo
-accounts), in a temporary folder, once per test session. Debian's Chromium is driven by
+The server is prepared as `make run` prepares it (migrations, units, catalog, demo accounts), in
+a temporary folder, once per test session, with the settings of server_settings.py. Debian's Chromium is driven by
 Playwright; no browser is ever downloaded.
 """
 
@@ -63,14 +63,20 @@ def wait_ready(url: str, server: subprocess.Popen[bytes], seconds: float = 180) 
     raise RuntimeError("the server did not become ready")
 
 
+# The servers' settings module (this folder's server_settings.py), importable from the root.
+REPOSITORY = Path(__file__).resolve().parents[2]
+SERVER_SETTINGS = "tests.e2e.server_settings"
+
+
 def server_python_path() -> str:
     """The server imports the source tree these tests import (a worktree's ``src`` rather than
-    the one the virtualenv was installed from), whatever the working directory."""
+    the one the virtualenv was installed from), whatever the working directory, and the tests'
+    package for its settings."""
     import motcua
 
     source = str(Path(motcua.__file__).resolve().parents[1])
     rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    return os.pathsep.join([source, *(str(Path(p).resolve()) for p in rest)])
+    return os.pathsep.join([source, str(REPOSITORY), *(str(Path(p).resolve()) for p in rest)])
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +86,10 @@ def live_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def server_env(var: Path, **extra: str) -> dict[str, str]:
-    """The live server's environment: embedded mode on ``var``, this source tree, no test DB."""
+    """The live server's environment: embedded mode on ``var``, this source tree, no test DB,
+    the application's settings less the costs no journey checks (server_settings.py)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["DJANGO_SETTINGS_MODULE"] = SERVER_SETTINGS
     env.update(MOTCUA_VAR_DIR=str(var), MOTCUA_MODE="embedded", MOTCUA_DEBUG="false", **extra)
     env["PYTHONPATH"] = server_python_path()
     env.pop("MOTCUA_DATABASE_URL", None)

@@ -44,7 +44,7 @@ def paying_app(
     copy_prepared(PREPARED["var"], var)
     env = server_env(
         var, MOTCUA_PAYMENT_URL=gateway.url, MOTCUA_PAYMENT_TOKEN=TOKEN,
-        MOTCUA_PAYMENT_SECRET=SECRET, DJANGO_SETTINGS_MODULE="motcua.settings",
+        MOTCUA_PAYMENT_SECRET=SECRET,
     )  # fmt: skip
     script = Path(__file__).with_name("prepare_payment.py")
     made = subprocess.run(
@@ -52,7 +52,6 @@ def paying_app(
     )
     refs = made.stdout.split()
     assert len(refs) == 2, made.stderr
-    env.pop("DJANGO_SETTINGS_MODULE")
     with served(env, workers=2) as url:
         yield url, refs
 

@@ -60,3 +60,16 @@ def test_an_account_already_verified_keeps_its_ways_in() -> None:
     assert again.user == first.user
     assert not again.unproven_ended
     assert OidcIdentity.objects.filter(user=first.user).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_locked_account_is_not_signed_in_through_vneid() -> None:
+    """QA: a deactivated account was "signed in" (audit row, level updated) yet anonymous."""
+    locked = citizen(id_number=NUMBER)
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    with pytest.raises(VneidRefused, match="bị khoá"):
+        identity_bind(identity("owner", 2), now(), None)
+    assert not OidcIdentity.objects.exists()
+    locked.citizen_profile.refresh_from_db()
+    assert not locked.citizen_profile.identity_verified

@@ -64,6 +64,10 @@ MESSAGES: dict[str, Promise] = {
         "Tài khoản có số định danh này là tài khoản cán bộ; cán bộ đăng nhập bằng mật khẩu và "
         "xác thực hai bước."
     ),
+    "inactive": _(
+        "Tài khoản có số định danh này đang bị khoá nên không đăng nhập được. Hãy liên hệ bộ phận "
+        "một cửa."
+    ),
     "ended": _(
         "Số định danh của tài khoản này đã được xác thực qua VNeID. Mật khẩu và các cách đăng "
         "nhập đặt trước khi xác thực đã bị vô hiệu hoá; từ nay hãy đăng nhập bằng VNeID."
@@ -223,6 +227,8 @@ def bind(identity: Identity, at: datetime.datetime, ip_address: str | None) -> B
     user = link.user
     if two_factor_applies(user):
         raise VneidRefused(MESSAGES["officer"])
+    if not user.is_active:  # a locked account stays locked, whatever the way in (and no audit row
+        raise VneidRefused(MESSAGES["inactive"])  # saying it signed in)
     link.id_number, link.level, link.last_sign_in_at = identity.id_number, identity.level, at
     link.save()
     ended = unproven_access_end(user, link) if kind == SignInEventKind.VNEID_LINKED else False

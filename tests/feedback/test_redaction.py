@@ -152,3 +152,20 @@ def test_the_words_name_and_surname_in_a_sentence_take_nothing_after_them() -> N
     text = "Hãy điền họ tên người nộp hồ sơ."
     assert redact(text) == text
     assert redact("họ tên: trần thị bình") == "họ tên: [họ tên]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sđt 0912\u200b345\u200b678 nhé",  # zero-width spaces, invisible on the page
+        "CCCD 001\u00ad090\u00ad012\u00ad345",  # soft hyphens
+        "gọi (0912) 345 678",
+        "gọi 0912 - 345 - 678",
+        "CCCD 001 . 090 . 012 . 345",
+    ],
+)
+def test_a_number_hidden_by_invisible_characters_or_spaced_dashes_is_taken(text: str) -> None:
+    """QA: ways of writing a number that slipped past the patterns onto the public page."""
+    out = redact(text)
+    assert not any(char.isdigit() for char in out), out
+    assert "\u200b" not in out

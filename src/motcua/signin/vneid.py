@@ -64,6 +64,14 @@ MESSAGES: dict[str, Promise] = {
         "Tài khoản có số định danh này là tài khoản cán bộ; cán bộ đăng nhập bằng mật khẩu và "
         "xác thực hai bước."
     ),
+    "inactive": _(
+        "Tài khoản có số định danh này đang bị khoá nên không đăng nhập được. Hãy liên hệ bộ phận "
+        "một cửa."
+    ),
+    "ended": _(
+        "Số định danh của tài khoản này đã được xác thực qua VNeID. Mật khẩu và các cách đăng "
+        "nhập đặt trước khi xác thực đã bị vô hiệu hoá; từ nay hãy đăng nhập bằng VNeID."
+    ),
     "unproven": _(
         "Tài khoản VNeID chưa được xác thực mức 2 nên không thể liên kết với tài khoản đã có "
         "số định danh này. Hãy nâng mức tài khoản VNeID rồi đăng nhập lại."
@@ -183,7 +191,15 @@ def identity_of(issuer: str, claims: dict[str, Any]) -> Identity:
     )
 
 
-def identity_bind(identity: Identity, at: datetime.datetime, ip_address: str | None) -> User:
+@dataclass(frozen=True)
+class Bound:
+    """The account signed in to, and whether ways in that never proved the number were ended."""
+
+    user: User
+    unproven_ended: bool = False
+
+
+def identity_bind(identity: Identity, at: datetime.datetime, ip_address: str | None) -> Bound:
     """The account this identity signs in to: the one already bound to its subject, else the
     citizen account with its personal ID number (only for a level-2 identity: a lower level does
     not prove the number), else a new citizen account. Records the level and the audit row."""
@@ -194,7 +210,7 @@ def identity_bind(identity: Identity, at: datetime.datetime, ip_address: str | N
         raise VneidRefused(MESSAGES["state"]) from error
 
 
-def bind(identity: Identity, at: datetime.datetime, ip_address: str | None) -> User:
+def bind(identity: Identity, at: datetime.datetime, ip_address: str | None) -> Bound:
     link = (
         OidcIdentity.objects.select_for_update()
         .select_related("user")
@@ -211,14 +227,35 @@ def bind(identity: Identity, at: datetime.datetime, ip_address: str | None) -> U
     user = link.user
     if two_factor_applies(user):
         raise VneidRefused(MESSAGES["officer"])
+    if not user.is_active:  # a locked account stays locked, whatever the way in (and no audit row
+        raise VneidRefused(MESSAGES["inactive"])  # saying it signed in)
     link.id_number, link.level, link.last_sign_in_at = identity.id_number, identity.level, at
     link.save()
+    ended = unproven_access_end(user, link) if kind == SignInEventKind.VNEID_LINKED else False
     profile_update(user, identity, at)
+    detail = f"{identity.issuer} level {identity.level}"
     SignInEvent.objects.create(
         at=at, user=user, kind=kind, ip_address=ip_address,
-        detail=f"{identity.issuer} level {identity.level}",
+        detail=f"{detail}; earlier unproven sign-in ended" if ended else detail,
     )  # fmt: skip
-    return user
+    return Bound(user, ended)
+
+
+def unproven_access_end(user: User, link: OidcIdentity) -> bool:
+    """The first level-2 identity linked to an account not yet verified proves the number is its
+    owner's; whoever made the account (a password, a lower-level VNeID account) never proved it.
+    Those ways in end here, else a squatter who registered another citizen's number first would
+    keep reading what the verified account sees (pre-account takeover). The password is made
+    unusable, which also ends the sessions it opened (their auth hash no longer matches)."""
+    if link.level < VERIFIED_LEVEL or user.citizen_profile.identity_verified:
+        return False
+    others = OidcIdentity.objects.filter(user=user, level__lt=VERIFIED_LEVEL).exclude(pk=link.pk)
+    dropped, _by_model = others.delete()
+    had_password = user.has_usable_password()
+    if had_password:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return bool(dropped) or had_password
 
 
 def account_for(identity: Identity) -> User:

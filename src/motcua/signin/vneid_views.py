@@ -56,9 +56,11 @@ def callback(request: HttpRequest) -> HttpResponse:
         raise Http404
     try:
         identity = vneid.identity_from_callback(request)
-        user = vneid.identity_bind(identity, now(), client_ip(request))
+        bound = vneid.identity_bind(identity, now(), client_ip(request))
     except vneid.VneidRefused as error:
         return back_to_login(request, error)
     chosen = request.session.pop(NEXT_SESSION_KEY, "")
-    login(request, user, backend=BACKEND)  # a new session key: the old one is worthless
+    login(request, bound.user, backend=BACKEND)  # a new session key: the old one is worthless
+    if bound.unproven_ended:
+        messages.warning(request, str(vneid.MESSAGES["ended"]))
     return redirect(chosen or reverse("web:after-login"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import translation
 
@@ -20,6 +21,7 @@ from .models import DossierFact
 
 TITLE = "Báo cáo giám sát giải quyết thủ tục hành chính"
 FORMATS = {COUNT: "#,##0", PERCENT: '0.00" %"'}  # points and days: two decimals
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LATE_HEADERS = [
     "Mã hồ sơ",
     "Thủ tục",
@@ -71,7 +73,9 @@ def xlsx_bytes(dash: Dashboard, late: Sequence[DossierFact]) -> bytes:
         for row in table.rows:
             sheet.append([excel_value(cell) for cell in row])
             for column, cell in enumerate(row, start=1):
-                if cell.kind != TEXT and cell.value is not None:
+                if cell.kind == TEXT:
+                    text_only(sheet.cell(row=sheet.max_row, column=column))
+                elif cell.value is not None:
                     sheet.cell(row=sheet.max_row, column=column).number_format = FORMATS.get(
                         cell.kind, "#,##0.00"
                     )
@@ -81,6 +85,14 @@ def xlsx_bytes(dash: Dashboard, late: Sequence[DossierFact]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def text_only(target: Any) -> None:
+    """A name is text even when it starts with = (openpyxl would store it as a formula that
+    Excel runs on opening: formula injection through a unit's or a procedure's name)."""
+    target.data_type = "s"
+    if str(target.value or "")[:1] in FORMULA_STARTS:
+        target.quotePrefix = True  # Excel shows it as typed, and keeps it text when edited
 
 
 def excel_value(cell: Cell) -> Any:
@@ -103,13 +115,14 @@ def pdf_bytes(dash: Dashboard, late: Sequence[DossierFact]) -> bytes:
     title = ParagraphStyle("title", fontName=BOLD, fontSize=14, leading=18, spaceAfter=6)
     heading = ParagraphStyle("heading", fontName=BOLD, fontSize=11, leading=14, spaceBefore=10)
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=8, leading=10)
-    story: list[Any] = [Paragraph(lines[0], title)]
-    story += [Paragraph(line, body) for line in lines[1:]]
+    story: list[Any] = [Paragraph(escape(lines[0]), title)]
+    story += [Paragraph(escape(line), body) for line in lines[1:]]
     for table in tables:
-        story += [Paragraph(table.title, heading), Spacer(1, 4)]
+        story += [Paragraph(escape(table.title), heading), Spacer(1, 4)]
         bold = ParagraphStyle("bold", parent=body, fontName=BOLD)
-        cells: list[list[Any]] = [[Paragraph(h, bold) for h in table.headers]]
-        cells += [[Paragraph(cell.text, body) for cell in row] for row in table.rows]
+        cells: list[list[Any]] = [[Paragraph(escape(h), bold) for h in table.headers]]
+        # Paragraph reads markup: a name holding "<img src=...>" would load a file or a URL.
+        cells += [[Paragraph(escape(cell.text), body) for cell in row] for row in table.rows]
         if len(cells) == 1:
             cells.append([Paragraph("Không có số liệu.", body)] + [""] * (len(table.headers) - 1))
         grid = PdfTable(cells, repeatRows=1, hAlign="LEFT", colWidths=widths(table))

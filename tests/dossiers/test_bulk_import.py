@@ -29,6 +29,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.replay import events_replay
 from motcua.dossiers.store import DATABASE, store_installed
+from motcua.payments.models import ReceiptSequence
 
 from .conftest import POLICE, Staff, at
 
@@ -140,6 +141,7 @@ def wipe() -> None:
     Dossier.objects.all().delete()
     DailySequence.objects.all().delete()
     DocumentSequence.objects.all().delete()
+    ReceiptSequence.objects.all().delete()  # the fee receipts' numbers start again too
 
 
 def test_fast_import_writes_exactly_what_the_line_by_line_import_writes(staff: Staff) -> None:

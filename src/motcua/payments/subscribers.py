@@ -34,6 +34,13 @@ def payment_number_new(prefix: str, at: Any) -> str:
     return f"{prefix}{at:%y%m%d}-{secrets.token_hex(4).upper()}"
 
 
+def cash_payment_number(dossier: Dossier, recorded: DossierEvent) -> str:
+    """A payment known only from the ``pay`` event (cash at the counter, an imported payment):
+    named after the dossier and its event, so a replayed import names it the same again and two
+    dossiers never draw the same number (random suffixes collide at a city's volume)."""
+    return f"TM-{dossier.code or dossier.ref}-{recorded.seq}"[:40]
+
+
 def on_paid(event: Event) -> None:
     dossier: Dossier = event.data["dossier"]
     recorded: DossierEvent = event.data["event"]
@@ -50,7 +57,7 @@ def on_paid(event: Event) -> None:
         # 766 flag given with it: a legacy system's or the national portal's payment).
         flag = pay_event_flag(payload)
         payment = Payment(
-            dossier=dossier, number=number or payment_number_new("TM", at),
+            dossier=dossier, number=number or cash_payment_number(dossier, recorded),
             method=Method.ONLINE if flag else Method.CASH, flag=flag, amount_vnd=amount,
             unit_id=dossier.receiving_unit_id,
             created_at=at, payer_name=dossier.applicant_name,

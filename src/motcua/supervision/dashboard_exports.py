@@ -36,7 +36,7 @@ def late_rows(late: Sequence[DossierFact]) -> list[list[Cell]]:
         dossier = fact.dossier
         rows.append([Cell(dossier.code or dossier.ref), Cell(dossier.procedure.name),
                      Cell(dossier.deciding_unit.name), Cell(day(dossier.received_at)),
-                     Cell(day(dossier.due_at)), Cell(dossier.get_status_display())])  # fmt: skip
+                     Cell(day(fact.appointment)), Cell(dossier.get_status_display())])  # fmt: skip
     return rows
 
 

@@ -50,3 +50,13 @@ def test_the_excel_report_shows_the_appointment_given_at_reception(staff: Staff)
     ]
     assert "11/03/2026" in cells
     assert "20/03/2026" not in cells
+
+
+def test_the_pdf_report_keeps_each_dossier_code_on_one_line(staff: Staff) -> None:
+    """A code cut in two ("H26.00070-260623-000" / "1") cannot be typed into a search."""
+    from pypdf import PdfReader
+
+    dossier = late_after_an_apology()
+    answer = city_supervisor().get(f"/giam-sat/bao-cao.pdf?unit={POLICE}&{MARCH}")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+    assert dossier.code in text.splitlines()

@@ -131,7 +131,8 @@ def widths(table: Table) -> list[float]:
     usable = 595.0 - 72
     count = len(table.headers)
     if table.key in ("indicators", "late"):
-        code, name = (40.0, 190.0) if table.key == "indicators" else (110.0, 150.0)
+        # A dossier code ("H26.CA00070-260302-0001") fits on one line, to be searched as is.
+        code, name = (40.0, 190.0) if table.key == "indicators" else (135.0, 128.0)
         rest = (usable - code - name) / (count - 2)
         return [code, name] + [rest] * (count - 2)
     label = usable * 0.45

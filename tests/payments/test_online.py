@@ -183,3 +183,18 @@ def test_only_the_applicant_may_pay_and_only_when_asked(
     page = owner.post(reverse("payments:pay", kwargs={"ref": dossier.ref}), follow=True)
     assert "không chờ nộp phí" in page.content.decode()
     assert not Payment.objects.exists()
+
+
+def test_the_counter_sees_a_declined_payment_without_the_citizens_advice(
+    world: World, sandbox: PaymentSandbox
+) -> None:
+    """ "Bạn có thể thanh toán lại" is said to the citizen; the officer's panel says declined."""
+    dossier = awaiting(world)
+    _client, payment = start(world, dossier)
+    payer_chooses(sandbox, payment, approve=False)
+    deliver(sandbox)
+    officer = Client()
+    officer.force_login(world.staff.reception)
+    html = officer.get(reverse("dossiers:detail", kwargs={"ref": dossier.ref})).content.decode()
+    assert "Bị từ chối" in html
+    assert "bạn có thể thanh toán lại" not in html

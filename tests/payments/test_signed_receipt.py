@@ -93,3 +93,27 @@ def test_cash_at_the_counter_gets_a_signed_receipt_too(world: World) -> None:
     from motcua.dossiers.legal_forms import issued_pdf
 
     assert pdf_verify(issued_pdf(document)).status == VerificationStatus.VALID
+
+
+def test_an_online_receipt_names_the_collecting_unit_not_the_system(
+    world: World, sandbox: PaymentSandbox
+) -> None:
+    """Paid at the gateway, no officer took the money: the receipt and the counter's list of
+    issued documents name the unit, never an internal "system" account."""
+    import io
+
+    from pypdf import PdfReader
+
+    client, payment = paid_online(world, sandbox)
+    document = IssuedDocument.objects.get(dossier=payment.dossier, kind=DocumentKind.FEE_RECEIPT)
+    issued_document_render_task.call(document_id=document.pk)
+    url = reverse("payments:receipt", kwargs={"ref": payment.dossier.ref, "number": payment.number})
+    text = PdfReader(io.BytesIO(client.get(url).content)).pages[0].extract_text()
+    signed_by = " ".join(text.partition("ĐƠN VỊ THU")[2].split()[:12])
+    assert "system" not in signed_by
+    assert " ".join(payment.unit.name.split()[:2]) in signed_by
+    officer = Client()
+    officer.force_login(world.staff.reception)
+    html = officer.get(reverse("dossiers:detail", kwargs={"ref": payment.dossier.ref})).content
+    assert ", system)" not in html.decode()
+    assert f", {payment.unit.name})" in html.decode()

@@ -258,3 +258,24 @@ def test_a_provider_naming_another_issuer_is_not_trusted(
     settings.MOTCUA_VNEID_ISSUER = sandbox.url.replace("127.0.0.1", "localhost")
     client = Client()
     refused(client, client.get("/dang-nhap/vneid/", follow=True), "Không kết nối được VNeID")
+
+
+@pytest.mark.django_db
+def test_an_unverified_vneid_account_is_told_to_raise_its_level_not_to_sign_in_again(
+    sandbox: OidcSandbox,
+) -> None:
+    """Just signed in through VNeID below level 2: "sign in with VNeID to verify" would send the
+    citizen round in a circle; the submission page and the account page say what to do instead."""
+    client = Client()
+    back(client, provider_answer(to_provider(client), user=CUONG))
+    for url in ("/nop-truc-tuyen/1.004222/", "/tai-khoan/"):
+        page = client.get(url).content.decode()
+        assert "chưa đạt mức 2" in page, url
+        assert "Đăng nhập bằng VNeID để xác thực" not in page, url
+    client.cookies["motcua_language"] = "en"
+    english = client.get("/tai-khoan/").content.decode()
+    assert "not yet at level 2" in english
+    # An account made with a password is still offered VNeID.
+    other = Client()
+    other.force_login(citizen(id_number="001090099999"))
+    assert "Đăng nhập bằng VNeID để xác thực" in other.get("/tai-khoan/").content.decode()

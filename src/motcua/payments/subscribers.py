@@ -65,7 +65,8 @@ def on_paid(event: Event) -> None:
         )  # fmt: skip
     payment.status = PaymentStatus.PAID
     payment.paid_at = at
-    payment.recorded_by_name = actor.get_full_name()[:150] if actor is not None else "system"
+    # Paid at the gateway, no officer took the money: blank, so the receipt names the unit.
+    payment.recorded_by_name = actor.get_full_name()[:150] if actor is not None else ""
     if not payment.receipt_number:
         local = at.astimezone(VIETNAM)
         payment.receipt_number = receipt_number_next(payment.unit_id, local.year)
@@ -82,7 +83,7 @@ def receipt_issue(payment: Payment, event: DossierEvent, actor: Any) -> IssuedDo
     document = IssuedDocument(
         dossier=payment.dossier, kind=DocumentKind.FEE_RECEIPT, unit_id=payment.unit_id,
         year=year, seq=int(seq), number=payment.receipt_number, issued_at=payment.paid_at or event.at,
-        issued_by=actor, issued_by_name=payment.recorded_by_name, event=event,
+        issued_by=actor, issued_by_name=payment.recorded_by_name or payment.unit.name, event=event,
         facts={"payment": payment.number, "amount_vnd": payment.amount_vnd},
     )  # fmt: skip
     document.save(force_insert=True)

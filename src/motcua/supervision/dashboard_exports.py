@@ -38,7 +38,7 @@ def late_rows(late: Sequence[DossierFact]) -> list[list[Cell]]:
         dossier = fact.dossier
         rows.append([Cell(dossier.code or dossier.ref), Cell(dossier.procedure.name),
                      Cell(dossier.deciding_unit.name), Cell(day(dossier.received_at)),
-                     Cell(day(dossier.due_at)), Cell(dossier.get_status_display())])  # fmt: skip
+                     Cell(day(fact.appointment)), Cell(dossier.get_status_display())])  # fmt: skip
     return rows
 
 
@@ -144,7 +144,8 @@ def widths(table: Table) -> list[float]:
     usable = 595.0 - 72
     count = len(table.headers)
     if table.key in ("indicators", "late"):
-        code, name = (40.0, 190.0) if table.key == "indicators" else (110.0, 150.0)
+        # A dossier code ("H26.CA00070-260302-0001") fits on one line, to be searched as is.
+        code, name = (40.0, 190.0) if table.key == "indicators" else (135.0, 128.0)
         rest = (usable - code - name) / (count - 2)
         return [code, name] + [rest] * (count - 2)
     label = usable * 0.45

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,12 @@ class DossierFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} @{self.seq}"
+
+    @property
+    def appointment(self) -> datetime.datetime | None:
+        """The appointment given at reception, which 2.1 judges against; the dossier's own date
+        may be later (an apology's new date, the citizen's supplement time added)."""
+        return None if self.due is None else datetime.datetime.fromtimestamp(self.due, datetime.UTC)
 
 
 class FactCursor(models.Model):

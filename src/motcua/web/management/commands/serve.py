@@ -55,7 +55,10 @@ class Command(BaseCommand):
             self.prepare(reload_units=options["reload_units"], demo=not options["no_demo"])
             if options["prepare_only"]:
                 return
-            env = {**os.environ, **running.env} if running else None
+            env = {**os.environ, **(running.env if running else {})}
+            # The worker prints this address on every issued PDF (lookup link, QR code): the
+            # port served, not the default 8000, unless the operator set it.
+            env.setdefault("MOTCUA_PUBLIC_URL", public_url(options["host"], options["port"]))
             self.run_processes(options["host"], options["port"], options["web_workers"], env=env)
         finally:
             if running is not None:
@@ -154,11 +157,11 @@ class Command(BaseCommand):
                     process.kill()
 
     def print_banner(self, host: str, port: int) -> None:
-        shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
+        url = public_url(host, port)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Một Cửa Hà Nội: http://{shown_host}:{port}/"))
-        self.stdout.write(f"  Sức khỏe / health: http://{shown_host}:{port}/readyz")
-        self.stdout.write(f"  Quản trị / admin:  http://{shown_host}:{port}/quan-tri/")
+        self.stdout.write(self.style.SUCCESS(f"Một Cửa Hà Nội: {url}/"))
+        self.stdout.write(f"  Sức khỏe / health: {url}/readyz")
+        self.stdout.write(f"  Quản trị / admin:  {url}/quan-tri/")
         for line in getattr(self, "sandbox_lines", []):
             self.stdout.write(f"  Thử nghiệm / sandbox — {line}")
         logins = getattr(self, "logins", [])
@@ -170,3 +173,9 @@ class Command(BaseCommand):
             for login in logins:
                 self.stdout.write(f"    {login.username:22} {login.description}")
         self.stdout.write("  Dừng / stop: Ctrl+C\n")
+
+
+def public_url(host: str, port: int) -> str:
+    """The address the banner shows and the documents print, for the host and port served."""
+    shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
+    return f"http://{shown_host}:{port}"

@@ -180,6 +180,8 @@ def body_competence(folded: str, rules: Iterable[Rule] = ()) -> Competence | Non
         return None
     for rule in rules:
         if rule.match == "body" and rule.matches(folded):
+            if rule.level == CompetenceLevel.MINISTRY and MINISTRY.search(folded):
+                break  # a ministry's own body: nothing for catalog-check to explain
             return rule.competence()
     if MINISTRY.search(folded):
         return Competence(CompetenceLevel.MINISTRY)

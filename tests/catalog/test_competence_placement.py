@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from motcua.catalog.competence import CENTRAL_BY_RULE, Competence, Rule, competence_of, seed_rules
@@ -39,6 +40,12 @@ def placement(procedure: Procedure, rules: list[Rule]) -> Competence:
     )  # fmt: skip
 
 
+def where(found: Competence) -> tuple[object, ...]:
+    """Where a procedure is decided and received (not which rule said so)."""
+    return (found.level, found.commune_body, found.deciding_unit, found.receiving_units,
+            found.receive_at_branches)  # fmt: skip
+
+
 def every_procedure() -> list[Procedure]:
     return list(Procedure.objects.select_related("field").order_by("pk"))
 
@@ -61,7 +68,7 @@ def test_no_new_rule_changes_what_an_earlier_rule_decided() -> None:
         if before.level == CompetenceLevel.UNKNOWN:
             continue
         compared += 1
-        assert placement(procedure, everything) == before, procedure.code
+        assert where(placement(procedure, everything)) == where(before), procedure.code
     assert compared > 3000
 
 

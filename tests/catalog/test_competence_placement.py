@@ -15,8 +15,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from motcua.catalog.competence import CENTRAL_BY_RULE, Competence, Rule, competence_of, seed_rules
+from motcua.catalog.competence_rules import competence_apply
 from motcua.catalog.constants import CommuneBody, CompetenceLevel
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import CompetenceRule, Procedure
 from motcua.catalog.selectors import PLACED, catalog_gaps, receiving_units_of
 from motcua.organizations.constants import COMMUNE_LEVEL_KINDS
 
@@ -150,3 +151,21 @@ def test_a_field_rule_yields_to_the_level_the_name_states(
         assert found.rule == rule.key
         assert (found.deciding_unit, found.receive_at_branches) == (rule.deciding_unit, True)
         assert found.receiving_units == ("hn-pvhcc",)
+
+
+def test_a_central_rule_an_administrator_adds_is_reported_after_applying() -> None:
+    # A test, not law: an administrator says 2.000815 is decided centrally.
+    rule = CompetenceRule.objects.create(
+        key="test-central", match="code", pattern="2.000815", level=CompetenceLevel.MINISTRY,
+        priority=1, seeded=False,
+    )  # fmt: skip
+    assert competence_apply(DAY) == 1
+    procedure = Procedure.objects.get(code="2.000815")
+    assert not procedure.in_hanoi_set
+    assert procedure.gaps.count(f"{CENTRAL_BY_RULE} test-central") == 1
+    assert catalog_gaps().central_by_rule["test-central"] == 1
+    rule.delete()
+    assert competence_apply(DAY) == 1
+    procedure.refresh_from_db()
+    assert procedure.in_hanoi_set
+    assert not any(gap.startswith(CENTRAL_BY_RULE) for gap in procedure.gaps)

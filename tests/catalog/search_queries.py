@@ -167,7 +167,8 @@ QUERIES: list[tuple[str, str, tuple[str, ...]]] = [
     (
         "question",
         "Con sinh ra ở nước ngoài về Việt Nam đăng ký khai sinh được không?",
-        ("1.001020", "2.000528"),
+        # 1.001020 is filed at a representative mission abroad: not in the Hà Nội set (issue 13).
+        ("2.000528",),
     ),
     (
         "question",

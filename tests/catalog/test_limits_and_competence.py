@@ -69,7 +69,7 @@ def test_every_placed_procedure_of_the_set_is_receivable_with_a_deadline() -> No
     (here city-wide, for all of them at once): then none is left without a deadline."""
     ward, center = Unit.objects.get(code=WARD), Unit.objects.get(code="hn-pvhcc")
     procedures = placed_set()
-    assert len(procedures) > 1900
+    assert len(procedures) > 2500  # issue 13: all but a handful of the set is placed
     asked = []
     for procedure in procedures:
         unit = ward if procedure.level == CompetenceLevel.COMMUNE else center
@@ -97,7 +97,9 @@ def test_what_is_not_placed_is_reported_by_cause() -> None:
     text = out.getvalue()
     assert "receivable with a deadline" in text
     assert "the officer enters the legal limit at reception" in text
-    assert "the national record names no executing body" in text
+    assert "executing body not recognised by any competence rule" in text
+    assert "central agency by a competence rule" in text  # out of the set, with the rule's key
+    assert "central-national-bodies" in text
     unplaced = Procedure.objects.filter(in_hanoi_set=True).exclude(level__in=PLACED)
     assert not any(online_submission_open(p) for p in unplaced)
 

@@ -25,6 +25,7 @@ from motcua.common.text import fold_words
 from .constants import CommuneBody, CompetenceLevel
 
 CENTER = "hn-pvhcc"
+CENTRAL_BY_RULE = "central agency, no Hà Nội counter: competence rule"
 
 MINISTRY = re.compile(
     r"^(bo|cuc|tong cuc|vu|ngan hang nha nuoc|uy ban chung khoan|co quan dai dien|cang vu|"
@@ -118,9 +119,11 @@ class Rule:
         return found and not excluded
 
     def competence(self) -> Competence:
+        # A rule that sends a record to the centre says so: catalog-check reports it by rule.
+        problem = f"{CENTRAL_BY_RULE} {self.key}" if self.level == CompetenceLevel.MINISTRY else ""
         return Competence(
             self.level, self.commune_body, self.deciding_unit, self.receiving_units,
-            receive_at_branches=self.receive_at_branches, rule=self.key,
+            problem=problem, receive_at_branches=self.receive_at_branches, rule=self.key,
         )  # fmt: skip
 
 
@@ -177,6 +180,8 @@ def body_competence(folded: str, rules: Iterable[Rule] = ()) -> Competence | Non
         return None
     for rule in rules:
         if rule.match == "body" and rule.matches(folded):
+            if rule.level == CompetenceLevel.MINISTRY and MINISTRY.search(folded):
+                break  # a ministry's own body: nothing for catalog-check to explain
             return rule.competence()
     if MINISTRY.search(folded):
         return Competence(CompetenceLevel.MINISTRY)

@@ -14,7 +14,14 @@ from django.db import transaction
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
-from .competence import Rule, competence_of, in_force, rules_from_document
+from .competence import (
+    CENTRAL_BY_RULE,
+    Competence,
+    Rule,
+    competence_of,
+    in_force,
+    rules_from_document,
+)
 from .models import CompetenceRule, Procedure
 from .records import in_hanoi_set
 from .revision import catalog_changed
@@ -85,6 +92,16 @@ def branch_codes(day: datetime.date) -> list[str]:
     )
 
 
+PLACEMENT_GAPS = ("executing body not recognised", "no executing body", CENTRAL_BY_RULE)
+
+
+def gaps_after(gaps: list[str], found: Competence) -> list[str]:
+    """The record's gaps with the placement problem of the rules now in force (catalog-check
+    reports the unplaced and the centrally decided by it)."""
+    kept = [gap for gap in gaps or [] if not str(gap).startswith(PLACEMENT_GAPS)]
+    return kept + ([found.problem] if found.problem else [])
+
+
 def competence_apply(day: datetime.date) -> int:
     """Place every procedure again with the rules in force on ``day`` (after an administrator
     changed a rule). Returns how many procedures changed; their receiving units are rewritten."""
@@ -95,7 +112,7 @@ def competence_apply(day: datetime.date) -> int:
     receiving: dict[int, list[int]] = {}
     rows = Procedure.objects.select_related("field").only(
         "pk", "code", "name", "kind", "executing_bodies", "promulgating_body", "level",
-        "commune_body", "deciding_unit_id", "in_hanoi_set", "field__name",
+        "commune_body", "deciding_unit_id", "in_hanoi_set", "gaps", "field__name",
     )  # fmt: skip
     for procedure in rows.iterator(chunk_size=1000):
         found = competence_of(
@@ -110,6 +127,7 @@ def competence_apply(day: datetime.date) -> int:
             continue
         procedure.level, procedure.commune_body = found.level, found.commune_body
         procedure.deciding_unit_id = deciding
+        procedure.gaps = gaps_after(procedure.gaps, found)
         procedure.in_hanoi_set = in_hanoi_set(
             procedure.kind, procedure.promulgating_body, found.level
         )
@@ -119,7 +137,9 @@ def competence_apply(day: datetime.date) -> int:
     through = Procedure.receiving_units.through
     with transaction.atomic():
         Procedure.objects.bulk_update(
-            changed, ["level", "commune_body", "deciding_unit_id", "in_hanoi_set"], batch_size=500
+            changed,
+            ["level", "commune_body", "deciding_unit_id", "in_hanoi_set", "gaps"],
+            batch_size=500,
         )
         through.objects.filter(procedure_id__in=list(receiving)).delete()
         through.objects.bulk_create(

@@ -13,11 +13,13 @@ from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
 
+from .competence import CENTRAL_BY_RULE
 from .constants import (
     ONLINE_SUBMISSION,
     CommuneBody,
     CompetenceLevel,
     OnlineLevel,
+    ProcedureKind,
     ProcessStatus,
     TimeUnit,
 )
@@ -186,6 +188,7 @@ class GapReport:
     processes: int = 0
     process_problems: Counter[str] = field(default_factory=Counter)
     listed: list[tuple[str, str, str]] = field(default_factory=list)
+    central_by_rule: Counter[str] = field(default_factory=Counter)
 
     @property
     def ready(self) -> int:
@@ -204,6 +207,20 @@ def unplaced_cause(gaps: list[str]) -> str:
         if gap.startswith("no executing body"):
             return f"{NOT_PLACED}: the national record names no executing body"
     return NOT_PLACED
+
+
+def central_by_rule() -> Counter[str]:
+    """National procedures a competence rule sends to a central agency (no Hà Nội counter), by
+    rule: they leave the Hà Nội set, and catalog-check says which rule took them out."""
+    found: Counter[str] = Counter()
+    rows = Procedure.objects.filter(
+        kind=ProcedureKind.STANDARD, level=CompetenceLevel.MINISTRY, in_hanoi_set=False
+    )
+    for gaps in rows.values_list("gaps", flat=True):
+        for gap in gaps or []:
+            if str(gap).startswith(CENTRAL_BY_RULE):
+                found[str(gap)[len(CENTRAL_BY_RULE) :].strip()] += 1
+    return found
 
 
 def catalog_gaps() -> GapReport:
@@ -232,6 +249,7 @@ def catalog_gaps() -> GapReport:
         else:
             report.ask_limit += 1
             report.listed.append((code, ASK_LIMIT, name))
+    report.central_by_rule = central_by_rule()
     pending = processes_needing_configuration()
     report.processes = pending.count()
     report.process_problems.update(

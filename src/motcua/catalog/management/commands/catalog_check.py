@@ -32,6 +32,13 @@ class Command(BaseCommand):
         write(f"  Còn thiếu / remaining gaps: {sum(report.gaps.values())}")
         for cause, count in report.gaps.most_common():
             write(f"    {count:5}  {cause}")
+        central = report.central_by_rule
+        write(
+            f"Ngoài bộ Hà Nội: cơ quan trung ương theo quy tắc thẩm quyền / outside the set: "
+            f"central agency by a competence rule: {sum(central.values())}"
+        )
+        for key, count in central.most_common():
+            write(f"    {count:5}  {key}")
         write(f"Quy trình cần cấu hình / processes needing configuration: {report.processes}")
         for cause, count in report.process_problems.most_common():
             write(f"    {count:5}  {cause}")

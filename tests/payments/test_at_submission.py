@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from motcua.catalog.constants import ChannelMethod, FeeType
 from motcua.catalog.models import Channel, Fee, Procedure
@@ -109,8 +110,9 @@ def test_paying_with_the_submission_attaches_the_payment_and_the_counter_sees_it
     assert paid.payload["payment"]["number"] == payment.number
     assert paid.from_status == paid.to_status == Status.NEW
     # The counter opens the dossier to receive it and sees it paid.
+    officer = world_ward_reception()
     counter = Client()
-    counter.force_login(world_ward_reception())
+    counter.force_login(officer)
     html = counter.get(reverse("dossiers:detail", kwargs={"ref": dossier.ref})).content.decode()
     assert 'id="fees-paid"' in html
     assert "Đã thanh toán" in html
@@ -118,6 +120,13 @@ def test_paying_with_the_submission_attaches_the_payment_and_the_counter_sees_it
     # Nothing more to pay before reception.
     again = client.post(reverse("payments:pay", kwargs={"ref": dossier.ref}), follow=True)
     assert "không chờ nộp phí" in again.content.decode()
+    # Nor at the counter: the fee is not taken a second time (QA: "Nộp phí" was still offered).
+    now = timezone.now()
+    assert Action.PAY not in {spec.action for spec in s.offered_specs(dossier, officer, now)}
+    with pytest.raises(TransitionNotAllowed):
+        s.dossier_pay(dossier=dossier, actor=officer, at=now, amount_vnd=8_000)
+    dossier.refresh_from_db()
+    assert (dossier.fees_due_vnd, dossier.fees_paid_vnd) == (8_000, 8_000)
 
 
 def world_ward_reception() -> Any:

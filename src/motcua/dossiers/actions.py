@@ -114,6 +114,11 @@ NOT_PENDING = Guard(
     _("Hồ sơ đang chờ đơn vị khác nhận; hãy đợi đơn vị đó nhận hoặc trả lại."),
     "NĐ 61/2018 Điều 18",
 )  # fmt: skip
+PAID_ONCE_BEFORE_RECEPTION = Guard(
+    "paid_once_before_reception", lambda d, at: d.status == Status.NEW and d.fees_paid_vnd > 0,
+    _("Phí, lệ phí của hồ sơ đã được thanh toán khi nộp; không thu lần thứ hai."),
+    "NĐ 61/2018 Điều 22",
+)  # fmt: skip
 SUPPLEMENT_ONCE = Guard(
     "supplement_once", lambda d, at: d.supplement_requests >= 1,
     SupplementAlreadyRequested().message, "NĐ 61/2018 Điều 15 khoản 3; NĐ 118/2025 Điều 11",
@@ -409,6 +414,7 @@ SPECS: tuple[ActionSpec, ...] = (
         frozenset({Status.AWAITING_PAYMENT, Status.NEW}),
         (("receiving", C.RECEIVE_DOSSIER),),
         "NĐ 61/2018 Điều 22",
+        guards=(PAID_ONCE_BEFORE_RECEPTION,),
         applicant=True,
         inputs=(Input("amount_vnd", "int", _("Số tiền (đồng)"), required=True),),
         event="paid",

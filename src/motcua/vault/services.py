@@ -73,6 +73,18 @@ def inputs_keep(dossier: Dossier, at: datetime.datetime) -> int:
     return documents_keep(rows)
 
 
+def digitised_keep(dossier: Dossier, sha256: str, at: datetime.datetime) -> int:
+    """A paper scanned at the counter into a dossier already received (the counter receives as
+    it creates, the officer scans right after): into the store as it is attached."""
+    owner = owner_of(dossier)
+    if owner is None or dossier.received_at is None or not sha256:
+        return 0
+    documents = DossierDocument.objects.filter(
+        dossier=dossier, kind=DossierDocument.Kind.INPUT, digitised_at_counter=True, sha256=sha256
+    ).select_related("requirement")
+    return documents_keep([input_row(owner, dossier, document, at) for document in documents])
+
+
 def input_row(
     owner: tuple[str, str], dossier: Dossier, document: DossierDocument, at: datetime.datetime
 ) -> VaultDocument:

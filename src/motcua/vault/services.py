@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from motcua.dossiers.deadlines import local_date
 from motcua.dossiers.extensions import StoredOffer
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.results import result_is_electronic
+from motcua.integrations.registry.people import Person, person_lookup
 
 from . import evidence
 from .models import DataUse, Origin, OwnerKind, Reuse, VaultDocument
@@ -312,3 +314,18 @@ def who(user: User | None, dossier: Dossier | None) -> tuple[str, str]:
     parties = {dossier.receiving_unit_id, dossier.deciding_unit_id} if dossier else set()
     role = next((r for r in roles if r.unit_id in parties), roles[0])
     return name, role.unit.name[:255]
+
+
+# ------------------------------------------------------------------------- the registry
+def registry_person(id_number: str, user: User, at: datetime.datetime) -> Person | None:
+    """The population registry's record of the applicant at the counter (the officer looks the
+    number up, as today in the population database), logged in the citizen's "ai đã dùng dữ liệu
+    của tôi" whether or not the registry held one. RegistryError when it cannot answer."""
+    if not getattr(settings, "MOTCUA_REGISTRY_URL", ""):
+        return None  # no registry (the embedded demo): nothing looked up, nothing to log
+    person = person_lookup(id_number)
+    uses_log(
+        (OwnerKind.PERSON, id_number), [], dossier=None, user=user, what=DataUse.What.REGISTRY,
+        at=at, registry_record=f"population/people/{id_number}",
+    )  # fmt: skip
+    return person

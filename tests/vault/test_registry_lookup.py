@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +20,7 @@ from motcua.integrations.registry.sandbox import RegistrySandbox
 from motcua.vault.models import DataUse
 from motcua.vault.services import registry_person
 from tests import factories
+from tests.portal.test_online_submission import WARD
 from tests.portal.test_supplement_and_result import WardStaff, ward
 
 __all__ = ["ward"]
@@ -102,3 +105,50 @@ def test_without_a_registry_nothing_is_looked_up_or_logged(settings: Any) -> Non
     officer = factories.officer("hn-phuong-hoan-kiem", "reception")
     assert registry_person(NUMBER, officer, now()) is None
     assert not DataUse.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_counter_form_prefills_and_shows_what_differs(
+    registry: RegistrySandbox, ward: WardStaff
+) -> None:
+    officer = Client()
+    officer.force_login(ward.reception)
+    form = {"procedure": "1.001193", "unit": WARD, "id_number": NUMBER, "lookup": "1"}
+    typed = form | {"name": "Phạm Thị Dũng", "birth_date": "17/05/1990"}
+    page = officer.post(reverse("dossiers:reception"), typed).content.decode()
+    assert 'id="registry-person"' in page
+    assert DUNG["address"] in page  # prefilled, and shown
+    assert 'value="12 Hàng Bạc' in page
+    mismatch = page.split('id="registry-mismatches"')[1].split("</div>")[0]
+    assert "Phạm Thị Dũng" in mismatch
+    assert "Phạm Thị Dung" in mismatch
+    assert "Ngày sinh" not in mismatch  # the date agrees
+    # A number the registry does not hold is said so; nothing is prefilled.
+    other = officer.post(reverse("dossiers:reception"), form | {"id_number": "001090000000"})
+    assert "không có số định danh này" in other.content.decode()
+    # The citizen verified through VNeID reads the lookup under "ai đã dùng dữ liệu của tôi";
+    # an account that only typed the number at sign-up does not.
+    citizen = factories.citizen(NUMBER, "0912333444")
+    mine = Client()
+    mine.force_login(citizen)
+    assert ward.reception.get_full_name() not in mine.get(reverse("vault:my-uses")).content.decode()
+    citizen.citizen_profile.identity_level = 2
+    citizen.citizen_profile.identity_verified_at = now()
+    citizen.citizen_profile.save()
+    uses = mine.get(reverse("vault:my-uses")).content.decode().split('id="data-uses"')[1]
+    assert ward.reception.get_full_name() in uses
+    assert DataUse.objects.filter(owner_id_number=NUMBER, what=DataUse.What.REGISTRY).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_registry_down_is_said_to_the_officer_not_a_500(
+    registry: RegistrySandbox, ward: WardStaff
+) -> None:
+    registry.stop()
+    officer = Client()
+    officer.force_login(ward.reception)
+    form = {"procedure": "1.001193", "unit": WARD, "id_number": NUMBER, "lookup": "1"}
+    response = officer.post(reverse("dossiers:reception"), form | {"name": "Phạm Thị Dung"})
+    assert response.status_code == 200
+    assert "Không tra được cơ sở dữ liệu dân cư" in response.content.decode()
+    assert 'value="Phạm Thị Dung"' in response.content.decode()

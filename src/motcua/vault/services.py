@@ -24,10 +24,11 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Requirement
 from motcua.dossiers.constants import ApplicantKind, Decision, Status
 from motcua.dossiers.deadlines import local_date
-from motcua.dossiers.extensions import StoredOffer
+from motcua.dossiers.extensions import RegistryAnswer, StoredOffer
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.results import result_is_electronic
-from motcua.integrations.registry.people import Person, person_lookup
+from motcua.integrations.registry.client import RegistryError
+from motcua.integrations.registry.people import Person, mismatches, person_lookup
 
 from . import evidence
 from .models import DataUse, Origin, OwnerKind, Reuse, VaultDocument
@@ -329,3 +330,21 @@ def registry_person(id_number: str, user: User, at: datetime.datetime) -> Person
         at=at, registry_record=f"population/people/{id_number}",
     )  # fmt: skip
     return person
+
+
+def registry_answer(
+    id_number: str, typed: dict[str, str], user: User, at: datetime.datetime
+) -> RegistryAnswer | None:
+    """The counter's prefill: the registry's record, and what was typed otherwise."""
+    try:
+        person = registry_person(id_number, user, at)
+    except RegistryError:
+        return RegistryAnswer(False, {}, [], error=str(_("Không tra được cơ sở dữ liệu dân cư.")))
+    if person is None:
+        configured = bool(getattr(settings, "MOTCUA_REGISTRY_URL", ""))
+        return RegistryAnswer(False, {}, []) if configured else None
+    held = {
+        "name": person.name, "birth_date": person.birth_date, "sex": person.sex,
+        "address": person.address, "household": ", ".join(person.household),
+    }  # fmt: skip
+    return RegistryAnswer(True, held, mismatches(typed, person))

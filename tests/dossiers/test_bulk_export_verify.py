@@ -3,12 +3,14 @@ and say the same as reading dossier by dossier (docs/decisions/0016)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from motcua.common.clock import clock_set_to
 from motcua.common.parallel import id_ranges
@@ -45,8 +47,12 @@ def test_export_streams_the_agreed_row_of_every_dossier(staff: Staff) -> None:
     with clock_set_to(moment):
         out = StringIO()
         call_command("export_dossiers", "--no-progress", stdout=out)
-    # The data store adds its reuse counts (decision 0030); none of these reused anything.
-    reuse = {"reused_components": 0, "from_store": 0}
+    # The data store adds its reuse counts and the 766 flags (decision 0030); these counter
+    # dossiers reused nothing, scanned nothing, have no account and no electronic result.
+    reuse = {"reused_components": 0, "from_store": 0} | {
+        "digitised": False, "electronic_result": False, "identity_verified": False,
+        "population_data": False,
+    }  # fmt: skip
     expected = [
         dossier_export_row(d, moment) | reuse
         for d in Dossier.objects.select_related(
@@ -67,6 +73,24 @@ def test_export_range_by_range_is_the_export_in_one_pass(
     monkeypatch.setattr(export, "RANGE", 1)
     assert dossiers_export(ranged, at=moment) == 4
     assert ranged.getvalue() == whole.getvalue()
+
+
+def export_queries(moment: datetime.datetime) -> int:
+    with CaptureQueriesContext(connection) as done:
+        dossiers_export(StringIO(), at=moment)
+    return len(done.captured_queries)
+
+
+def test_the_export_costs_the_same_queries_for_two_dossiers_or_twenty(staff: Staff) -> None:
+    """The added columns are read per range of ids, never per dossier."""
+    moment = at("2026-03-20 09:00")
+    for day in ("2026-03-02 09:00", "2026-03-03 09:00"):
+        decided(staff, day)
+    few = export_queries(moment)
+    for _ in range(18):
+        decided(staff, "2026-03-04 09:00")
+    assert Dossier.objects.count() == 20
+    assert export_queries(moment) == few
 
 
 def deleted(dossier: Dossier) -> None:

@@ -72,6 +72,23 @@ Reuse = Callable[["Dossier", list[StoredOffer], "User | None", str, datetime.dat
 ExportColumns = Callable[[list[int]], dict[int, dict[str, Any]]]
 
 
+@dataclass(frozen=True)
+class RegistryAnswer:
+    """The population registry's record of the applicant at the counter: what it holds (field →
+    value, to prefill and show), each field typed otherwise (field, typed, registry), or why it
+    could not be asked (then the officer enters what the applicant's papers show)."""
+
+    found: bool
+    held: dict[str, str]
+    mismatches: list[tuple[str, str, str]]
+    error: str = ""
+
+
+# (personal ID number, what the officer typed by field, the officer, when) → the registry's
+# answer, None when no registry is configured
+RegistryLookup = Callable[[str, dict[str, str], "User", datetime.datetime], RegistryAnswer | None]
+
+
 @dataclass
 class DataStore:
     """Filled in by the data-store app (``motcua.vault``) from its ``ready``; until then nothing
@@ -79,6 +96,7 @@ class DataStore:
 
     offers: Offers = lambda kind, number, requirements, user, day: {}
     reuse: Reuse = lambda dossier, offers, user, how, at: 0
+    registry: RegistryLookup = lambda number, typed, user, at: None
 
 
 DATA = DataStore()

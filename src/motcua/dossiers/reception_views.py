@@ -56,7 +56,8 @@ def reception(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Bạn không có vai trò tiếp nhận hồ sơ ở đơn vị nào."))
     form: dict[str, str] = {
         k: request.POST.get(k, request.GET.get(k, ""))
-        for k in ("procedure", "case", "unit", "name", "id_number", "phone", "limit_quantity",
+        for k in ("procedure", "case", "unit", "name", "id_number", "phone", "birth_date",
+                  "address", "limit_quantity",
                   "limit_unit", "limit_basis", "limit_city_wide")
     }  # fmt: skip
     procedure = (
@@ -69,6 +70,7 @@ def reception(request: HttpRequest) -> HttpResponse:
     error = ""
     groups = counter_checklist(procedure) if procedure else []
     offers = counter_offers(groups, form["id_number"])
+    person = registry_prefill(form, user) if "lookup" in request.POST else None
     if request.method == "POST" and "lookup" not in request.POST:
         reused = reuse_taken(offers, request.POST)
         try:
@@ -86,7 +88,8 @@ def reception(request: HttpRequest) -> HttpResponse:
         {"units": units, "form": form, "procedure": procedure, "cases": case_options(procedure),
          "groups": [(g, [(item, offers.get(item.pk)) for item in documents], notes)
                     for g, documents, notes in groups],
-         "offers": offers, "looked_up": "lookup" in request.POST,
+         "offers": offers, "looked_up": "lookup" in request.POST, "person": person,
+         "person_fields": PERSON_FIELDS,
          "consent": request.POST.get("reuse_consent") == "yes",
          "limit": counter_limit(procedure, units, form), "limit_units": limit_unit_choices(),
          "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
@@ -199,6 +202,29 @@ def counter_offers(groups: list[Any], typed_id: str) -> dict[int, extensions.Sto
     return extensions.DATA.offers(ApplicantKind.PERSON, id_number, documents, None, now().date())
 
 
+# The registry's fields as the officer reads them.
+PERSON_FIELDS = {
+    "name": _("Họ và tên"), "birth_date": _("Ngày sinh"), "sex": _("Giới tính"),
+    "address": _("Nơi thường trú"), "household": _("Thành viên hộ gia đình"),
+}  # fmt: skip
+
+
+def registry_prefill(form: dict[str, str], user: User) -> extensions.RegistryAnswer | None:
+    """The population registry's record of the ID number typed: fills what the officer left
+    empty, and says what was typed otherwise (the officer checks the papers, DOMAIN.md §8)."""
+    id_number = normalise_digits(form["id_number"])
+    try:
+        validate_personal_id_number(id_number)
+    except ValidationError:
+        return None
+    answer = extensions.DATA.registry(id_number, dict(form), user, now())
+    if answer is not None and answer.found:
+        for field in ("name", "birth_date", "address"):
+            if not form[field].strip():
+                form[field] = answer.held.get(field, "")
+    return answer
+
+
 def reuse_taken(
     offers: dict[int, extensions.StoredOffer], post: Any
 ) -> list[extensions.StoredOffer]:
@@ -239,7 +265,9 @@ def receive_at_counter(
             validate_phone(phone)
         except ValidationError as invalid:
             raise DomainError(" ".join(invalid.messages)) from invalid
-    applicant = services.Applicant(name=form["name"], id_number=id_number, phone=phone)
+    applicant = services.Applicant(
+        name=form["name"], id_number=id_number, phone=phone, address=form["address"].strip()[:300]
+    )
     at = now()
     with (
         transaction.atomic()

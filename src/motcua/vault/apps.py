@@ -9,12 +9,15 @@ class VaultConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers import extensions
 
+        from .export import flag_columns
         from .selectors import export_columns, officer_panel
-        from .services import offers_for, reuse_record
+        from .services import offers_for, registry_answer, reuse_record
         from .subscribers import subscribe
 
         subscribe()
         extensions.DATA.offers = offers_for
         extensions.DATA.reuse = reuse_record
+        extensions.DATA.registry = registry_answer
         extensions.export_columns_register(export_columns)
+        extensions.export_columns_register(flag_columns)
         extensions.panel_register("vault_panel", officer_panel)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Min, Q
 
+from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.dossiers.models import Dossier
 
@@ -32,15 +33,18 @@ def citizen_document(user: User, pk: int) -> VaultDocument | None:
 
 def citizen_uses(user: User, limit: int = 500) -> list[DataUse]:
     """Every use of the account's data. An account sees the uses of its own documents (those it
-    may open) and of the dossiers it submitted or proved it applied for."""
+    may open) and of the dossiers it submitted or proved it applied for; a verified identity,
+    every use under its number."""
     owner = owner_of_account(user)
     if owner is None:
         return []
     mine = documents_of(owner[0], owner[1], user).values("pk")
     own_dossiers = Q(dossier__owner=user) | Q(dossier__applicant_links__user=user)
-    uses = DataUse.objects.filter(owner_kind=owner[0], owner_id_number=owner[1]).filter(
-        Q(document_id__in=mine) | own_dossiers
-    )
+    uses = DataUse.objects.filter(owner_kind=owner[0], owner_id_number=owner[1])
+    if not permissions.identity_verified(user):
+        # A number typed at sign-up proves nothing: only what the account can show is its own.
+        # A verified identity (VNeID level 2) is the number's: every use, registry lookups too.
+        uses = uses.filter(Q(document_id__in=mine) | own_dossiers)
     return list(uses.select_related("document").distinct().order_by("-at", "-pk")[:limit])
 
 

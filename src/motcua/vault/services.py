@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -23,9 +24,11 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Requirement
 from motcua.dossiers.constants import ApplicantKind, Decision, Status
 from motcua.dossiers.deadlines import local_date
-from motcua.dossiers.extensions import StoredOffer
+from motcua.dossiers.extensions import RegistryAnswer, StoredOffer
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.results import result_is_electronic
+from motcua.integrations.registry.client import RegistryError
+from motcua.integrations.registry.people import Person, mismatches, person_lookup
 
 from . import evidence
 from .models import DataUse, Origin, OwnerKind, Reuse, VaultDocument
@@ -71,6 +74,18 @@ def inputs_keep(dossier: Dossier, at: datetime.datetime) -> int:
     )
     rows = [input_row(owner, dossier, document, at) for document in documents]
     return documents_keep(rows)
+
+
+def digitised_keep(dossier: Dossier, sha256: str, at: datetime.datetime) -> int:
+    """A paper scanned at the counter into a dossier already received (the counter receives as
+    it creates, the officer scans right after): into the store as it is attached."""
+    owner = owner_of(dossier)
+    if owner is None or dossier.received_at is None or not sha256:
+        return 0
+    documents = DossierDocument.objects.filter(
+        dossier=dossier, kind=DossierDocument.Kind.INPUT, digitised_at_counter=True, sha256=sha256
+    ).select_related("requirement")
+    return documents_keep([input_row(owner, dossier, document, at) for document in documents])
 
 
 def input_row(
@@ -300,3 +315,36 @@ def who(user: User | None, dossier: Dossier | None) -> tuple[str, str]:
     parties = {dossier.receiving_unit_id, dossier.deciding_unit_id} if dossier else set()
     role = next((r for r in roles if r.unit_id in parties), roles[0])
     return name, role.unit.name[:255]
+
+
+# ------------------------------------------------------------------------- the registry
+def registry_person(id_number: str, user: User, at: datetime.datetime) -> Person | None:
+    """The population registry's record of the applicant at the counter (the officer looks the
+    number up, as today in the population database), logged in the citizen's "ai đã dùng dữ liệu
+    của tôi" whether or not the registry held one. RegistryError when it cannot answer."""
+    if not getattr(settings, "MOTCUA_REGISTRY_URL", ""):
+        return None  # no registry (the embedded demo): nothing looked up, nothing to log
+    person = person_lookup(id_number)
+    uses_log(
+        (OwnerKind.PERSON, id_number), [], dossier=None, user=user, what=DataUse.What.REGISTRY,
+        at=at, registry_record=f"population/people/{id_number}",
+    )  # fmt: skip
+    return person
+
+
+def registry_answer(
+    id_number: str, typed: dict[str, str], user: User, at: datetime.datetime
+) -> RegistryAnswer | None:
+    """The counter's prefill: the registry's record, and what was typed otherwise."""
+    try:
+        person = registry_person(id_number, user, at)
+    except RegistryError:
+        return RegistryAnswer(False, {}, [], error=str(_("Không tra được cơ sở dữ liệu dân cư.")))
+    if person is None:
+        configured = bool(getattr(settings, "MOTCUA_REGISTRY_URL", ""))
+        return RegistryAnswer(False, {}, []) if configured else None
+    held = {
+        "name": person.name, "birth_date": person.birth_date, "sex": person.sex,
+        "address": person.address, "household": ", ".join(person.household),
+    }  # fmt: skip
+    return RegistryAnswer(True, held, mismatches(typed, person))

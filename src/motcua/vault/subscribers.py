@@ -1,5 +1,6 @@
 """The store fills itself from the dossier kernel's events (the kernel never calls it): the
-accepted inputs at reception and when a supplement is accepted, the result once it is issued.
+accepted inputs at reception and when a supplement is accepted, a paper scanned at the counter
+into a received dossier as it is attached, the result once it is issued.
 Inside the action's transaction: the document is in the store exactly when the action happened,
 and a replayed event adds nothing (one row per owner and SHA-256)."""
 
@@ -7,9 +8,11 @@ from __future__ import annotations
 
 from motcua.common import events
 
-from .services import inputs_keep, results_keep
+from .services import digitised_keep, inputs_keep, results_keep
 
 INPUT_EVENTS = ("dossier.received", "dossier.supplement_submitted")
+# A paper scanned at the counter after reception comes with its own event.
+SCAN_EVENT = "dossier.document_attached"
 # The result is the applicant's when it is handed over; a result file attached after that
 # comes with its own event.
 RESULT_EVENTS = ("dossier.result_returned", "dossier.document_attached")
@@ -19,6 +22,14 @@ def on_inputs(event: events.Event) -> None:
     dossier = event.data.get("dossier")
     if dossier is not None and dossier.received_at is not None:
         inputs_keep(dossier, event.data["event"].at)
+
+
+def on_scan(event: events.Event) -> None:
+    dossier = event.data.get("dossier")
+    payload = getattr(event.data.get("event"), "payload", None) or {}
+    if dossier is None or payload.get("kind") != "input":
+        return
+    digitised_keep(dossier, str(payload.get("sha256") or ""), event.data["event"].at)
 
 
 def on_result(event: events.Event) -> None:
@@ -35,5 +46,6 @@ def on_result(event: events.Event) -> None:
 def subscribe() -> None:
     for name in INPUT_EVENTS:
         events.subscribe(name, on_inputs)
+    events.subscribe(SCAN_EVENT, on_scan)
     for name in RESULT_EVENTS:
         events.subscribe(name, on_result)

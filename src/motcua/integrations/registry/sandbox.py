@@ -126,6 +126,12 @@ class RegistrySandbox(SandboxServer):
         self.by_key[key] = record
         return record
 
+    def person_add(self, id_number: str, **facts: Any) -> None:
+        """A person the population registry holds (name, birth_date, sex, address, household),
+        as a test or the demo seeds it."""
+        with self.lock:
+            self.people[id_number] = dict(facts)
+
     def person(self, id_number: str) -> tuple[int, dict[str, Any]]:
         with self.lock:
             found = self.people.get(id_number)

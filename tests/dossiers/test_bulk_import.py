@@ -117,11 +117,17 @@ def rows_of(model: type, refs: dict[int, str], drop: tuple[str, ...] = ()) -> li
     return sorted(by_dossier.items())
 
 
+def issued(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["issued_at"], row["event_id"] or 0, row["kind"], row["seq"])
+
+
 def snapshot() -> dict[str, Any]:
     refs = dict(Dossier.objects.values_list("pk", "ref"))
     seqs = dict(DossierEvent.objects.values_list("pk", "seq"))
+    # In issue order, not insertion order: on PostgreSQL the fast import writes the kernel's
+    # forms by COPY at the end of a batch, after the fee receipts the payments app wrote in it.
     documents = [
-        (ref, [{**row, "event_id": seqs.get(row["event_id"])} for row in rows])
+        (ref, sorted(({**row, "event_id": seqs.get(row["event_id"])} for row in rows), key=issued))
         for ref, rows in rows_of(IssuedDocument, refs)
     ]
     return {

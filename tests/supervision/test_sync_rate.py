@@ -57,7 +57,9 @@ def test_the_sync_rate_counts_receptions_the_portal_confirmed(
     assert answer["indicators"]["1.4"]["reason"] is None
     # 3.3: 1 online of 5 received, × 80 % synced = 16 %.
     assert value(answer, "3.3") == (1, 5, 16.0)
-    assert answer["indicators"]["3.3"]["reason"] is None
+    # The multiplication is said beside the figure (QA: 0 % next to a 16.67 % online share).
+    assert answer["indicators"]["3.3"]["reason"].startswith("Đã nhân với tỷ lệ đồng bộ (1.4): 4/5")
+    assert answer["indicators"]["3.3"]["reason_en"].startswith("Multiplied by the sync rate")
     february = indicators("2026-02-01", "2026-02-28")
     assert value(february, "1.4") == (1, 1, 100.0)
 

@@ -94,8 +94,10 @@ def indicators(dash: Dashboard) -> Table:
         name = indicator.name_en if english() else indicator.name_vi
         average = indicator.kind == "average"
         rows.append([Cell(indicator.code), Cell(name), Cell(found["num"], DAYS if average else COUNT),
-                     Cell(found["den"], COUNT), Cell(found["value"], DAYS if average else PERCENT)])  # fmt: skip
-    headers = [_("Mã"), _("Chỉ số"), _("Tử số"), _("Mẫu số"), _("Giá trị")]
+                     Cell(found["den"], COUNT), Cell(found["value"], DAYS if average else PERCENT),
+                     Cell(found["reason_en" if english() else "reason"] or "")])  # fmt: skip
+    # The note says why a value is N/A or how it was qualified (3.3 times the sync rate 1.4).
+    headers = [_("Mã"), _("Chỉ số"), _("Tử số"), _("Mẫu số"), _("Giá trị"), _("Ghi chú")]
     return Table("indicators", _("Các chỉ số theo Quyết định 766/QĐ-TTg"), headers, rows)
 
 

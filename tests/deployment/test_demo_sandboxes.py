@@ -22,7 +22,7 @@ from motcua.web.management.commands.serve import Command as Serve
 from tests.e2e.conftest import server_env
 
 ROOT = Path(__file__).resolve().parents[2]
-ALL = {demo.REGISTRY, demo.PORTAL, demo.GATEWAY}
+ALL = {demo.REGISTRY, demo.PORTAL, demo.GATEWAY, demo.VNEID}
 
 
 def read_until_ready(process: subprocess.Popen[str]) -> list[str]:
@@ -55,7 +55,9 @@ def test_the_launcher_serves_every_sandbox_over_http_and_stops_them(tmp_path: Pa
         settings = dict(line.split("=", 1) for line in lines if line.startswith("MOTCUA_"))
         assert {setting: bool(settings.get(setting)) for setting in demo.URL_SETTING.values()} == {
             "MOTCUA_REGISTRY_URL": True, "MOTCUA_DVCQG_URL": True, "MOTCUA_PAYMENT_URL": True,
+            "MOTCUA_VNEID_ISSUER": True,
         }  # fmt: skip
+        assert settings["MOTCUA_VNEID_CLIENT_SECRET"]
         assert settings["MOTCUA_PAYMENT_SECRET"]
         assert settings["MOTCUA_DVCQG_TOKEN"]
         for name, url_setting in demo.URL_SETTING.items():
@@ -82,7 +84,7 @@ def test_the_launcher_serves_every_sandbox_over_http_and_stops_them(tmp_path: Pa
 
 def test_serve_points_the_adapters_at_the_sandboxes_and_stops_them() -> None:
     serve = Serve()
-    running = serve.start_sandboxes(0)
+    running = serve.start_sandboxes(0, 8123)
     try:
         assert set(running.servers) == ALL
         assert all(demo.answers(url) for url in running.probe_urls().values())
@@ -96,7 +98,12 @@ def test_serve_points_the_adapters_at_the_sandboxes_and_stops_them() -> None:
                 callback_url="http://127.0.0.1:9/thanh-toan/thong-bao/",
             )  # fmt: skip
             assert client.query("DEMO-1").payment_id == created.payment_id
-        assert len(serve.sandbox_lines) == 3
+        assert len(serve.sandbox_lines) == 4
+        # VNeID sends citizens back to the demo web app's own port, under either name.
+        provider = running.servers[demo.VNEID]
+        assert "http://localhost:8123/dang-nhap/vneid/ve/" in provider.redirect_uris  # type: ignore[attr-defined]
+        assert "http://127.0.0.1:8123/dang-nhap/vneid/ve/" in provider.redirect_uris  # type: ignore[attr-defined]
+        assert env["MOTCUA_VNEID_ISSUER"] == provider.url
     finally:
         demo.stop(running)
     assert not any(demo.answers(url, timeout=1) for url in running.probe_urls().values())
@@ -105,7 +112,7 @@ def test_serve_points_the_adapters_at_the_sandboxes_and_stops_them() -> None:
 def test_a_configured_system_gets_no_sandbox() -> None:
     configured = {"MOTCUA_PAYMENT_URL": "https://gateway.invalid/", "MOTCUA_DVCQG_URL": " "}
     with demo.sandboxes(configured) as running:
-        assert set(running.servers) == {demo.REGISTRY, demo.PORTAL}
+        assert set(running.servers) == {demo.REGISTRY, demo.PORTAL, demo.VNEID}
         assert "MOTCUA_PAYMENT_URL" not in running.env
 
 
@@ -115,4 +122,4 @@ def test_a_port_in_use_is_a_clear_error() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(CommandError, match="--sandbox-port"):
-            Serve().start_sandboxes(port)
+            Serve().start_sandboxes(port, 8000)

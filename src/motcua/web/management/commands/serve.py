@@ -50,7 +50,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # The sandboxes' ports are claimed first: a port in use is said before a minute of set-up.
         with_sandboxes = options["sandboxes"] and not options["prepare_only"]
-        running = self.start_sandboxes(options["sandbox_port"]) if with_sandboxes else None
+        running = (
+            self.start_sandboxes(options["sandbox_port"], options["port"])
+            if with_sandboxes
+            else None
+        )
         try:
             self.prepare(reload_units=options["reload_units"], demo=not options["no_demo"])
             if options["prepare_only"]:
@@ -64,14 +68,16 @@ class Command(BaseCommand):
             if running is not None:
                 demo.stop(running)  # after the web app and the worker, which may still call them
 
-    def start_sandboxes(self, base_port: int) -> demo.Running:
+    def start_sandboxes(self, base_port: int, web_port: int) -> demo.Running:
         """On this machine only, whatever --host the web app listens on."""
         try:
-            running = demo.start(os.environ, host="127.0.0.1", base_port=base_port)
+            running = demo.start(
+                os.environ, host="127.0.0.1", base_port=base_port, web_port=web_port
+            )
         except OSError as error:
             raise CommandError(
                 f"Không mở được cổng hệ thống thử nghiệm / cannot listen for the sandboxes "
-                f"({base_port}–{base_port + 2}; --sandbox-port chooses others): {error}"
+                f"({base_port}–{base_port + 3}; --sandbox-port chooses others): {error}"
             ) from error
         self.sandbox_lines = [
             f"{demo.NAMES[name]}: {server.url}" for name, server in running.servers.items()

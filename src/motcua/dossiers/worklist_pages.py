@@ -1,0 +1,347 @@
+"""The worklist's pages by key (decision 0020): sort keys and segments, signed page tokens,
+the page's ids as index walks part by part, and the page's rows as plain values. Split from
+``selectors`` (which re-exports these names) so that each module holds one concern."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import operator
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core import signing
+from django.db import connection
+from django.db.models import (
+    Case,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.utils.translation import gettext_lazy as _
+
+from .constants import OPEN_STATUSES, Status
+from .models import Dossier
+
+if TYPE_CHECKING:
+    from .selectors import WorklistScope
+
+# "Tất cả" is counted up to this many dossiers: an index-only range that stops there, whatever
+# the unit's history (decision 0020); the working tabs are counted exactly.
+ALL_COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of a sort order; the last key of every order is the primary key, so that
+    pages neither overlap nor skip a row."""
+
+    field: str
+    descending: bool = False
+
+    def order(self, reverse: bool) -> str:
+        return f"-{self.field}" if self.descending != reverse else self.field
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Rows of a sort order that come in one block, ordered by ``keys`` that are never null
+    within it (so that "after this row" is a plain range of an index). ``among_open`` is the
+    same condition for open dossiers (working tabs), without repeating the status: each
+    repetition makes PostgreSQL expect fewer rows, and choose its plan by that."""
+
+    condition: Q
+    keys: tuple[Key, ...]
+    among_open: Q | None = None
+
+    def condition_for(self, opened: bool) -> Q:
+        return self.among_open if opened and self.among_open is not None else self.condition
+
+
+_UNFINISHED = Q(status__in=OPEN_STATUSES, finished_at__isnull=True)
+_DATED = (Key("due_at"), Key("submitted_at", descending=True), Key("id", descending=True))
+_UNDATED = _DATED[1:]
+_WITH_DATE, _WITHOUT_DATE = Q(due_at__isnull=False), Q(due_at__isnull=True)
+# Due date: open dossiers first, the most overdue first, those without a date last (newest
+# submission first); then the finished ones in the same order. Code: dossiers without a code
+# (not received) last, by id.
+SEGMENTS: dict[str, list[Segment]] = {
+    "due": [
+        Segment(_UNFINISHED & _WITH_DATE, _DATED, Q(finished_at__isnull=True) & _WITH_DATE),
+        Segment(_UNFINISHED & _WITHOUT_DATE, _UNDATED, Q(finished_at__isnull=True) & _WITHOUT_DATE),
+        Segment(~_UNFINISHED & _WITH_DATE, _DATED, Q(finished_at__isnull=False) & _WITH_DATE),
+        Segment(
+            ~_UNFINISHED & _WITHOUT_DATE, _UNDATED, Q(finished_at__isnull=False) & _WITHOUT_DATE
+        ),
+    ],
+    "submitted": [Segment(Q(), (Key("submitted_at", descending=True), Key("id", descending=True)))],
+    "code": [
+        Segment(Q(code__isnull=False), (Key("code"), Key("id"))),
+        Segment(Q(code__isnull=True), (Key("id"),)),
+    ],
+}
+
+
+def sort_columns(sort: str) -> tuple[Key, ...]:
+    """The keys of the order's first segment, which hold those of the others: the outer order
+    of the page's rows (within one segment, a key the segment lacks is the same for all)."""
+    return SEGMENTS[sort][0].keys
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where a page starts: after (or, ``before``, ending before) the row whose key in
+    ``segment`` of ``sort`` is ``values``. ``position`` is the place of the page's first row in
+    the tab when the token was made (for "hồ sơ 51–100"; rows come and go meanwhile)."""
+
+    sort: str
+    segment: int
+    values: tuple[Any, ...]
+    before: bool = False
+    position: int = 0
+
+
+class PageTokenError(ValueError):
+    """A page token that was not made here, was changed, or belongs to another sort order."""
+
+    message = _("Mã trang không hợp lệ hoặc thuộc cách sắp xếp khác; hãy mở lại trang đầu.")
+    message_en = (
+        "The page token is not valid or belongs to another sort order; open the first page again."
+    )
+
+
+TOKEN_SALT = "motcua.dossiers.worklist.page"
+TOKEN_MAX_LENGTH = 400
+MAX_POSITION = 10_000_000
+
+
+def page_token(cursor: PageCursor) -> str:
+    """The cursor, signed (the key is the site's secret): opaque, and refused if changed. The
+    first page has no token ("")."""
+    if not cursor.values:
+        return ""
+    values = [v.isoformat() if isinstance(v, datetime.datetime) else v for v in cursor.values]
+    raw = [cursor.sort, cursor.segment, values, int(cursor.before), cursor.position]
+    return signing.dumps(raw, salt=TOKEN_SALT, compress=True)
+
+
+def page_cursor(token: str, sort: str) -> PageCursor | None:
+    """The cursor of a page token made for ``sort``; None for no token (the first page)."""
+    if not token:
+        return None
+    try:
+        if len(token) > TOKEN_MAX_LENGTH:
+            raise ValueError("too long")
+        name, segment, values, before, position = signing.loads(token, salt=TOKEN_SALT)
+        if name != sort or not 0 <= segment < len(SEGMENTS[sort]):
+            raise ValueError("another sort order")
+        if before not in (0, 1) or not 0 <= position <= MAX_POSITION:
+            raise ValueError("out of range")
+        keys = SEGMENTS[sort][segment].keys
+        parsed = tuple(key_value(key, value) for key, value in zip(keys, values, strict=True))
+    except (signing.BadSignature, ValueError, TypeError, KeyError, zlib.error) as error:
+        raise PageTokenError(str(error)) from error
+    return PageCursor(sort, segment, parsed, bool(before), position)
+
+
+def key_value(key: Key, value: Any) -> Any:
+    if key.field.endswith("_at"):
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("a moment without its offset")
+        return moment
+    if key.field == "id" and type(value) is not int:
+        raise TypeError("id")
+    if key.field == "code" and type(value) is not str:
+        raise TypeError("code")
+    return value
+
+
+def beyond(keys: tuple[Key, ...], values: tuple[Any, ...], *, before: bool) -> Q:
+    """Rows after (``before``: before) the row whose key is ``values``, each key in its own
+    direction: ``k1 > v1 OR (k1 = v1 AND k2 < v2) OR …``, and the first key's bound alone
+    (``k1 >= v1``) so that the database starts the index range there."""
+    terms = []
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        lookup = "gt" if key.descending == before else "lt"
+        terms.append(equal & Q(**{f"{key.field}__{lookup}": value}))
+        equal &= Q(**{key.field: value})
+    first = keys[0]
+    bound = Q(**{f"{first.field}__{'gte' if first.descending == before else 'lte'}": values[0]})
+    return bound & functools.reduce(operator.or_, terms)
+
+
+@dataclass(frozen=True)
+class TabSource:
+    """A tab's dossiers: as the disjoint parts of the scope (each one index range), and whole
+    (one condition, for a database that cannot order and limit each part of a UNION)."""
+
+    parts: list[QuerySet[Dossier]]
+    whole: QuerySet[Dossier]
+    opened: bool = False  # open dossiers only (a working tab)
+
+    @classmethod
+    def of(cls, scope: WorklistScope, rule: Q | None) -> TabSource:
+        if rule is None:
+            return cls(scope.parts(), scope.readable())
+        opened = [part.filter(status__in=OPEN_STATUSES).filter(rule) for part in scope.parts()]
+        return cls(opened, scope.in_progress().filter(rule), opened=True)
+
+
+@dataclass(frozen=True)
+class PageWindow:
+    ids: list[int]
+    position: int
+    next: PageCursor | None
+    previous: PageCursor | None
+
+
+def page_window(
+    source: TabSource, sort: str, size: int, cursor: PageCursor | None, offset: int
+) -> PageWindow:
+    """The page's ids and the cursors around it: one query of ``size + 1`` rows, the extra
+    one saying whether there is more in that direction."""
+    if cursor is not None and cursor.before:
+        found = page_keys(source, sort, cursor, size + 1)
+        more = len(found) > size
+        if not more and len(found) < size:  # the start of the tab is near: the first page
+            return page_window(source, sort, size, None, 0)
+        found = found[:size][::-1]
+        position = max(cursor.position, 1) if more else 0
+        return PageWindow(
+            [row["id"] for row in found], position, cursor_at(sort, found[-1], position + size),
+            cursor_at(sort, found[0], max(0, position - size), before=True) if more else None,
+        )  # fmt: skip
+    found = page_keys(source, sort, cursor, size + 1, offset)
+    position = cursor.position if cursor is not None else offset
+    page = found[:size]
+    following = cursor_at(sort, page[-1], position + size) if len(found) > size else None
+    preceding = None
+    if position > 0 or cursor is not None:
+        preceding = (
+            cursor_at(sort, page[0], max(0, position - size), before=True)
+            if page
+            else PageCursor(sort, 0, (), position=0)  # nothing left here: the first page
+        )
+    return PageWindow([row["id"] for row in page], position, following, preceding)
+
+
+def cursor_at(sort: str, row: dict[str, Any], position: int, *, before: bool = False) -> PageCursor:
+    keys = SEGMENTS[sort][row["seg"]].keys
+    values = tuple(row[key.field] for key in keys)
+    return PageCursor(sort, row["seg"], values, before, position)
+
+
+def page_keys(
+    source: TabSource, sort: str, cursor: PageCursor | None, count: int, offset: int = 0
+) -> list[dict[str, Any]]:
+    """``count`` rows (id, segment and sort key) of the tab in the order of ``sort`` from the
+    cursor (backwards when it is "before"), after ``offset`` rows.
+
+    On PostgreSQL: a UNION ALL of one query per part of the scope and segment of the order, each
+    ordered and limited along an index (``dossier_receiving_due`` …), so that no page sorts a
+    unit's whole history; the outer query orders the few rows they give. Elsewhere (SQLite
+    cannot order the parts of a UNION) one query over the whole scope."""
+    if cursor is not None and not cursor.values:
+        cursor = None
+    reverse = cursor is not None and cursor.before
+    chosen = []
+    for number, segment in enumerate(SEGMENTS[sort]):
+        if cursor is not None and (number > cursor.segment if reverse else number < cursor.segment):
+            continue
+        condition = segment.condition_for(source.opened)
+        if cursor is not None and number == cursor.segment:
+            condition &= beyond(segment.keys, cursor.values, before=reverse)
+        chosen.append((number, segment, condition))
+    if reverse:
+        chosen.reverse()
+    columns = ["id", "seg", *[key.field for key in sort_columns(sort) if key.field != "id"]]
+    outer = [Key("seg", descending=False).order(reverse)]
+    outer += [key.order(reverse) for key in sort_columns(sort)]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return whole_keys(source, chosen, columns, outer, offset, count)
+    queries = [
+        part.filter(condition)
+        .annotate(seg=Value(number, output_field=IntegerField()))
+        .order_by(*[key.order(reverse) for key in segment.keys])
+        .values(*columns)[: offset + count]
+        for number, segment, condition in chosen
+        for part in source.parts
+    ]
+    if not queries:
+        return []
+    if len(queries) == 1:
+        return list(queries[0])[offset:]
+    union = queries[0].union(*queries[1:], all=True).order_by(*outer)
+    return list(union[offset : offset + count])
+
+
+def whole_keys(
+    source: TabSource,
+    chosen: list[tuple[int, Segment, Q]],
+    columns: list[str],
+    outer: list[str],
+    offset: int,
+    count: int,
+) -> list[dict[str, Any]]:
+    if not chosen:
+        return []
+    # An order of one segment has no condition to tell segments apart (When() refuses Q()).
+    segment_of: Case | Value = Value(chosen[0][0], output_field=IntegerField())
+    if all(segment.condition for _, segment, _ in chosen):
+        whens = [When(segment.condition, then=Value(number)) for number, segment, _ in chosen]
+        segment_of = Case(*whens, output_field=IntegerField())
+    rows = (
+        source.whole.filter(functools.reduce(operator.or_, [c for _, _, c in chosen]))
+        .annotate(seg=segment_of)
+        .order_by(*outer)
+        .values(*columns)
+    )
+    return list(rows[offset : offset + count])
+
+
+# Long texts and documents a list never shows.
+LIST_DEFERRED = (
+    "eform_data", "checklist", "result_note", "procedure__eform_schema", "procedure__steps_text",
+    "procedure__legal_basis", "procedure__search_text", "procedure__conditions",
+    "procedure__results", "procedure__executing_bodies", "procedure__applicant_types",
+    "procedure__gaps", "procedure__name_folded", "receiving_unit__attributes",
+    "receiving_unit__note", "deciding_unit__attributes", "deciding_unit__note",
+)  # fmt: skip
+
+
+def rows_of(ids: list[int]) -> list[Dossier]:
+    """The page's dossiers as model instances, in the page's order (the API's items)."""
+    found = {
+        dossier.pk: dossier
+        for dossier in Dossier.objects.filter(pk__in=ids)
+        .select_related("procedure", "receiving_unit", "deciding_unit", "assignee")
+        .defer(*LIST_DEFERRED)
+        .order_by()
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+# What a row of the officer's list shows: read as plain values, no model instances.
+LIST_COLUMNS = ("id", "ref", "code", "applicant_name", "procedure__name", "status", "due_at",
+                "finished_at")  # fmt: skip
+STATUS_LABELS = dict(Status.choices)
+
+
+def list_rows(ids: list[int]) -> list[dict[str, Any]]:
+    """The page's rows for the officer's list: the columns it shows, in the page's order."""
+    found = {
+        row["id"]: row
+        for row in Dossier.objects.filter(pk__in=ids)
+        .order_by()
+        .values(*LIST_COLUMNS, bundle_marker=KT("eform_data__bundle__id"))  # in the same query
+    }
+    rows = [found[pk] for pk in ids if pk in found]
+    for row in rows:
+        row["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
+    return rows

@@ -18,6 +18,8 @@ from motcua.accounts.constants import ApiTokenScope
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.tokens import api_token_issue
 from motcua.dossiers.models import Dossier
+from motcua.integrations.dvcqg.client import PortalReplyTooLarge
+from motcua.integrations.dvcqg.client import portal as portal_client
 from motcua.integrations.dvcqg.sandbox import PortalSandbox
 from motcua.sync.files import portal_files_task
 from tests import factories
@@ -109,3 +111,19 @@ def test_files_are_refused_on_other_channels(secret: str, portal: PortalSandbox)
     response = post(secret, {**body_with([entry]), "channel": "online"})
     assert response.status_code == 422
     assert "channel portal" in response.json()["message_en"]
+
+
+def test_a_file_larger_than_the_upload_limit_is_cut_off_and_not_asked_for_again(
+    secret: str, portal: PortalSandbox, settings: Any
+) -> None:
+    settings.MOTCUA_MAX_UPLOAD_MB = 1
+    small = portal.state.file_add("don.pdf", PDF)
+    huge = portal.state.file_add("quet.pdf", PDF + b"0" * (2 * 1024 * 1024))
+    response = post(secret, body_with([huge, small]))
+    assert work() == 1  # one run: the oversized reply is skipped, not retried
+    held = list(
+        Dossier.objects.get(ref=response.json()["ref"]).documents.values_list("sha256", flat=True)
+    )
+    assert held == [small["sha256"]]
+    with pytest.raises(PortalReplyTooLarge, match="limit"):  # cut off, not read whole
+        portal_client().attachment("000.00.00.H26", huge["id"])

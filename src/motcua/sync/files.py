@@ -22,7 +22,12 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services.files import dossier_attach
-from motcua.integrations.dvcqg.client import PortalClient, PortalError, portal
+from motcua.integrations.dvcqg.client import (
+    PortalClient,
+    PortalError,
+    PortalReplyTooLarge,
+    portal,
+)
 
 from .delivery import madonvi
 
@@ -46,7 +51,11 @@ def fetch_missing(dossier: Dossier, files: list[dict[str, str]], client: PortalC
     for entry in files:
         if entry["sha256"] in held:
             continue
-        name, content = client.attachment(madonvi(dossier), entry["id"])
+        try:
+            name, content = client.attachment(madonvi(dossier), entry["id"])
+        except PortalReplyTooLarge as too_large:  # asking again would not make it smaller
+            log.warning("portal file %s of %s skipped: %s", entry["id"], dossier.ref, too_large)
+            continue
         if hashlib.sha256(content).hexdigest() != entry["sha256"]:
             raise PortalError(f"LayTepDinhKem {entry['id']}: SHA-256 differs from the posted one")
         upload = SimpleUploadedFile(name, content)

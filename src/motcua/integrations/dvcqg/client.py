@@ -15,6 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.common.files import max_upload_bytes
+
 SERVICES = ("LayThuTuc", "LayDanhSachTTHC", "TraCuuHoSo", "DongBoHoSoMC", "CapNhatTienDoHoSoMC")
 SUCCESS = "00"
 
@@ -44,6 +46,28 @@ def config_problems(url: str, token: str, timeout: float) -> list[str]:
     return problems
 
 
+class PortalReplyTooLarge(PortalError):
+    """A reply larger than any file we accept: not fetched again (it would not get smaller)."""
+
+
+def reply_limit() -> int:
+    """The largest reply read: an accepted file in base64 (4/3 of its size) and the JSON around it."""
+    return max_upload_bytes() * 4 // 3 + 64 * 1024
+
+
+def bounded_read(response: Any, service: str) -> bytes:
+    """The reply's body, never more than ``reply_limit()`` bytes in memory: a portal (or anything
+    in between) that sends a huge body is cut off after the limit, not read whole first."""
+    limit = reply_limit()
+    declared = response.headers.get("Content-Length") if response.headers else None
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PortalReplyTooLarge(f"{service}: reply of {declared} bytes, limit {limit}")
+    body = response.read(limit + 1)
+    if len(body) > limit:
+        raise PortalReplyTooLarge(f"{service}: reply larger than {limit} bytes")
+    return bytes(body)
+
+
 class PortalClient:
     def __init__(self, *, url: str, token: str, timeout: float = 10.0) -> None:
         problems = config_problems(url, token, timeout)
@@ -64,7 +88,7 @@ class PortalClient:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                answer = json.loads(response.read() or b"{}")
+                answer = json.loads(bounded_read(response, service) or b"{}")
         except urllib.error.HTTPError as error:
             raise PortalError(f"{service}: HTTP {error.code}") from error
         except (urllib.error.URLError, TimeoutError, OSError) as error:

@@ -169,3 +169,41 @@ def test_a_number_hidden_by_invisible_characters_or_spaced_dashes_is_taken(text:
     out = redact(text)
     assert not any(char.isdigit() for char in out), out
     assert "\u200b" not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gọi 0912/345/678 nhé",
+        "sđt 0912_345_678",
+        "CCCD 001,090,012,345",
+        "gọi O912 345 678",  # the letter O for a zero
+        "CCCD 0o1090012345",
+    ],
+)
+def test_a_number_grouped_by_other_marks_or_with_letters_for_zeros_is_taken(text: str) -> None:
+    """QA: separators and letters that slipped past the patterns onto the public page."""
+    out = redact(text)
+    assert sum(char.isdigit() for char in out) == 0, out
+    assert redact(out) == out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thư an.nguyen [at] gmail [dot] com nhé",
+        "thư an.nguyen (a) gmail chấm vn",
+        "thư an.nguyen @ gmail.com",
+        "thư an.nguyen at gmail dot com",
+    ],
+)
+def test_a_disguised_email_address_is_taken(text: str) -> None:
+    out = redact(text)
+    assert EMAIL in out, out
+    assert "gmail" not in out, out
+    assert "nguyen" not in out, out
+
+
+def test_dates_sums_and_words_with_o_stay() -> None:
+    text = "Nộp ngày 02/03/2026, lệ phí 1,500,000 đồng; ông bà cho tôi hỏi, số 10 ngõ Ô Chợ Dừa."
+    assert redact(text).startswith("Nộp ngày 02/03/2026, lệ phí 1,500,000 đồng;")

@@ -37,6 +37,12 @@ UPPER = re.escape(
 CAPITALISED = rf"(?=[{UPPER}])[^\W\d_]+"  # a word that starts with a capital letter
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address disguised from robots: "an [at] gmail [dot] com", "an (a) gmail chấm vn", "an @ gmail.com".
+AT = r"(?:\s*(?:\[at\]|\(at\)|\{at\}|\[a\]|\(a\)|@)\s*|\s+(?:at|a còng)\s+)"
+DOT = r"(?:\s*(?:\.|\[dot\]|\(dot\)|\[\.\]|\(\.\))\s*|\s+(?:dot|chấm)\s+)"
+DISGUISED_EMAIL_RE = re.compile(
+    rf"[\w.+-]+{AT}[\w-]+(?:{DOT}[\w-]+)*{DOT}(?:com|vn|net|org|edu|gov|info|io)\b", re.IGNORECASE
+)
 DOSSIER_CODE_RE = re.compile(r"\b[A-Z]\d{2}\.[\w.]+-\d{6}-\d{4}\b")
 # A citizen ID (CCCD: 12 digits, province code first) written in groups: "001.090.012.345".
 # Between the digits of a number: nothing, a space, a dot or a dash (spaced or not: "0912 - 345"),
@@ -62,6 +68,11 @@ INTRODUCED_RE = re.compile(
     re.IGNORECASE,
 )
 # What a pattern left of a number written in more groups than it took ("[số điện thoại].345").
+# A number grouped with one other separator throughout ("0912/345/678", "001_090_012_345"):
+# groups of 3 or 4 digits after a first of 3 or more, so dates ("02/03/2026") and sums stay.
+GROUPED_RE = re.compile(r"(?<![\w.,/])0\d{2,4}(?P<sep>[/_,])\d{3,4}(?:(?P=sep)\d{3,4})+(?![\w/])")
+# Letters o/O written for zeros inside a long number ("O912 345 678", "0o1090012345").
+ZERO_LETTERS_RE = re.compile(r"(?<![^\W\d_])[0-9oO](?:[ .\-]?[0-9oO]){8,11}(?![^\W\d_])")
 LEFTOVER_RE = re.compile(rf"({re.escape(PHONE)}|{re.escape(ID_NUMBER)})(?:{SEP}\d)+")
 ADDRESS_AFTER_RE = re.compile(
     r"(?<!\[)(?i:\b(?:địa chỉ|trú tại|cư trú tại|thường trú tại|tạm trú tại|ở tại|nơi ở|sống tại|nhà ở))"
@@ -136,11 +147,14 @@ def redact(
     out = invisible_dropped(out)
     out = replace_spans(out, known_spans(out, addresses), ADDRESS)
     out = EMAIL_RE.sub(EMAIL, out)
+    out = DISGUISED_EMAIL_RE.sub(EMAIL, out)
+    out = ZERO_LETTERS_RE.sub(zeros_read, out)
     out = DOSSIER_CODE_RE.sub(DOSSIER_CODE, out)
     out = replace_spans(out, known_spans(out, phones), PHONE)
     out = replace_spans(out, known_spans(out, numbers), ID_NUMBER)
     out = CCCD_RE.sub(ID_NUMBER, out)
     out = PHONE_RE.sub(PHONE, out)
+    out = GROUPED_RE.sub(grouped_number, out)
     out = DIGITS_RE.sub(ID_NUMBER, out)
     out = LEFTOVER_RE.sub(lambda m: m.group(1), out)
     out = replace_spans(out, known_spans(out, names), NAME)
@@ -165,3 +179,18 @@ def address_after(match: re.Match[str]) -> str:
     kept = match.group(0)[: match.start(2) - match.start(0)]
     trailing = rest[len(rest.rstrip()) :]
     return kept + ADDRESS + trailing
+
+
+def zeros_read(match: re.Match[str]) -> str:
+    """The run with its letters o read as zeros, when it is mostly digits (so words stay)."""
+    run = match.group(0)
+    if sum(char.isdigit() for char in run) < 6 or run.isdigit():
+        return run
+    return run.replace("o", "0").replace("O", "0")
+
+
+def grouped_number(match: re.Match[str]) -> str:
+    digits = sum(char.isdigit() for char in match.group(0))
+    if digits == 12:
+        return ID_NUMBER
+    return PHONE if 10 <= digits <= 11 else match.group(0)

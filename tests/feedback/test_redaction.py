@@ -126,11 +126,18 @@ def test_the_example_of_the_journey() -> None:
         "CCCD 001-090-012-345",
         "CCCD số 001 090 012 345",
         "gọi 0912.345.678.999",
+        # QA: other separators, and letters written for zeros
+        "gọi 0912/345/678 nhé",
+        "sđt 0912_345_678",
+        "CCCD 001,090,012,345",
+        "gọi O912 345 678",
+        "CCCD 0o1090012345",
     ],
 )
 def test_a_number_written_in_groups_leaves_no_digit_behind(text: str) -> None:
     out = redact(text)
     assert not any(char.isdigit() for char in out), out
+    assert redact(out) == out
 
 
 @pytest.mark.parametrize(
@@ -169,23 +176,6 @@ def test_a_number_hidden_by_invisible_characters_or_spaced_dashes_is_taken(text:
     out = redact(text)
     assert not any(char.isdigit() for char in out), out
     assert "\u200b" not in out
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "gọi 0912/345/678 nhé",
-        "sđt 0912_345_678",
-        "CCCD 001,090,012,345",
-        "gọi O912 345 678",  # the letter O for a zero
-        "CCCD 0o1090012345",
-    ],
-)
-def test_a_number_grouped_by_other_marks_or_with_letters_for_zeros_is_taken(text: str) -> None:
-    """QA: separators and letters that slipped past the patterns onto the public page."""
-    out = redact(text)
-    assert sum(char.isdigit() for char in out) == 0, out
-    assert redact(out) == out
 
 
 @pytest.mark.parametrize(

@@ -67,12 +67,12 @@ INTRODUCED_RE = re.compile(
     rf"(?P<name>(?!(?:{NOT_NAME})\b)[^\W\d_]+(?:\s+(?!(?:{NOT_NAME})\b)[^\W\d_]+){{0,3}})",
     re.IGNORECASE,
 )
-# What a pattern left of a number written in more groups than it took ("[số điện thoại].345").
 # A number grouped with one other separator throughout ("0912/345/678", "001_090_012_345"):
 # groups of 3 or 4 digits after a first of 3 or more, so dates ("02/03/2026") and sums stay.
 GROUPED_RE = re.compile(r"(?<![\w.,/])0\d{2,4}(?P<sep>[/_,])\d{3,4}(?:(?P=sep)\d{3,4})+(?![\w/])")
 # Letters o/O written for zeros inside a long number ("O912 345 678", "0o1090012345").
 ZERO_LETTERS_RE = re.compile(r"(?<![^\W\d_])[0-9oO](?:[ .\-]?[0-9oO]){8,11}(?![^\W\d_])")
+# What a pattern left of a number written in more groups than it took ("[số điện thoại].345").
 LEFTOVER_RE = re.compile(rf"({re.escape(PHONE)}|{re.escape(ID_NUMBER)})(?:{SEP}\d)+")
 ADDRESS_AFTER_RE = re.compile(
     r"(?<!\[)(?i:\b(?:địa chỉ|trú tại|cư trú tại|thường trú tại|tạm trú tại|ở tại|nơi ở|sống tại|nhà ở))"

@@ -65,7 +65,7 @@ def bounded_read(response: Any, service: str) -> bytes:
     body = response.read(limit + 1)
     if len(body) > limit:
         raise PortalReplyTooLarge(f"{service}: reply larger than {limit} bytes")
-    return bytes(body)
+    return body
 
 
 class PortalClient:

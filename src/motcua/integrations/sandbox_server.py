@@ -7,6 +7,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
+# How often a server run in a thread looks for ``stop()``: ``serve_forever``'s default of 0.5 s
+# made every stop wait half a second, and tests start and stop a sandbox around each test.
+STOP_POLL_SECONDS = 0.02
+
 
 class SandboxServer:
     server: ThreadingHTTPServer
@@ -23,7 +27,9 @@ class SandboxServer:
         return f"http://{host!s}:{port}"
 
     def start(self) -> Self:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(STOP_POLL_SECONDS,), daemon=True
+        )
         self.thread.start()
         return self
 

@@ -15,10 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from reportlab.lib.colors import HexColor
+from reportlab.lib.rl_accel import fp_str
 
 from motcua.accounts.demo import CITY_SUPERVISOR, ensure_city_supervisor
 from motcua.accounts.models import User
 from motcua.organizations.models import Unit
+from motcua.supervision.charts import COLOURS
 from motcua.supervision.compute import Period, Scope, counts
 from motcua.supervision.dashboard import Tree, dashboard
 from motcua.supervision.rollup import catch_up
@@ -172,3 +175,24 @@ def test_names_are_text_in_the_workbook_and_in_the_pdf(staff: Staff) -> None:
     assert answer.status_code == 200
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
     assert "<b>x & y" in re.sub(r"\s+", " ", text)
+
+
+def test_the_pdf_draws_the_dashboards_charts(staff: Staff) -> None:
+    """The charts of the page (on-time and online share by month, the units ranked), drawn in
+    the PDF as vector graphics with their labels as text: no browser, no script."""
+    received(staff, "2026-03-02 09:00")
+    decided(staff, "2026-03-03 09:00")
+    police = Unit.objects.get(code=POLICE)
+    answer = city_supervisor().get(f"/giam-sat/bao-cao.pdf?unit={police.parent.code}&{MARCH}")
+    assert answer.status_code == 200
+    pages = PdfReader(io.BytesIO(answer.content)).pages
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+    for expected in ("Biểu đồ", "Tỷ lệ đúng hạn theo tháng", "Tỷ lệ nộp trực tuyến theo tháng",
+                     "Xếp hạng đơn vị theo tỷ lệ đúng hạn", "0 % 50 % 100 %", "03/2026"):  # fmt: skip
+        assert expected in text, expected
+    # The ranking's bar label: the ward police and its rate, beside the bar.
+    assert re.search(r"Công an phường Hoàn Kiếm 50,00 %", text), text
+    drawn = b"".join(page.get_contents().get_data() for page in pages)  # type: ignore[union-attr]
+    # The bars: rectangles filled in the page's blue and red, as ReportLab writes a fill colour.
+    for colour in COLOURS:
+        assert f"{fp_str(*HexColor(colour).rgb())} rg".encode() in drawn, colour

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
@@ -102,22 +103,12 @@ class FeedbackCounts:
     published_on_time: int = 0
 
 
-def feedback_counts(
-    *, start: datetime.datetime, until: datetime.datetime, unit_ids: frozenset[int] | None = None,
-    procedure_ids: frozenset[int] | None = None, field_id: int | None = None,
-    channel: str | None = None,
-) -> FeedbackCounts:  # fmt: skip
-    """One aggregate. Period [start, until); what is unfinished at ``until`` is judged there, as
-    the on-time rule of 2.1 judges an unfinished dossier at the period's end.
-
-    - 5.1: refused in the period; on time when refused by its 2-working-day deadline.
-    - 5.2: not refused by ``until``, received before it and not answered before ``start``; on
-      time when more information, if asked, was asked within 5 working days, and the answer came
-      by its deadline (15 working days, the sender's time off) — or, unanswered at ``until``,
-      the deadline has not passed then (waiting for the sender: judged on the request alone).
-    - 5.3: answered before ``until`` and not published before ``start``; on time when published
-      within 2 working days of the answer, or unpublished at ``until`` with time still left.
-    """
+def feedback_rows(
+    *, unit_ids: frozenset[int] | None = None, procedure_ids: frozenset[int] | None = None,
+    field_id: int | None = None, channel: str | None = None,
+) -> QuerySet[Feedback]:  # fmt: skip
+    """The feedback in a scope: units (the caller passes the units below too), procedure, field
+    (of the procedure), channel."""
     rows = Feedback.objects.all()
     if unit_ids is not None:
         rows = rows.filter(unit_id__in=sorted(unit_ids))
@@ -127,6 +118,24 @@ def feedback_counts(
         rows = rows.filter(procedure__field_id=field_id)
     if channel:
         rows = rows.filter(channel=channel)
+    return rows
+
+
+def feedback_count_expressions(
+    start: datetime.datetime, until: datetime.datetime
+) -> dict[str, Any]:
+    """The aggregates of 5.1–5.3, named as the ``FeedbackCounts`` fields, over period
+    [start, until); what is unfinished at ``until`` is judged there, as the on-time rule of 2.1
+    judges an unfinished dossier at the period's end.
+
+    - 5.1: refused in the period; on time when refused by its 2-working-day deadline.
+    - 5.2: not refused by ``until``, received before it and not answered before ``start``; on
+      time when more information, if asked, was asked within 5 working days, and the answer came
+      by its deadline (15 working days, the sender's time off) — or, unanswered at ``until``,
+      the deadline has not passed then (waiting for the sender: judged on the request alone).
+    - 5.3: answered before ``until`` and not published before ``start``; on time when published
+      within 2 working days of the answer, or unpublished at ``until`` with time still left.
+    """
     rejected = Q(rejected_at__gte=start, rejected_at__lt=until)
     answered_by_end = Q(answered_at__lt=until)
     waiting = Q(requested_at__lt=until) & (Q(supplied_at__isnull=True) | Q(supplied_at__gte=until))
@@ -148,12 +157,45 @@ def feedback_counts(
     publish_in_time = (published_by_end & Q(published_at__lte=F("publish_due"))) | (
         ~published_by_end & Q(publish_due__gte=until)
     )
-    row = rows.aggregate(
-        rejected=Count("pk", filter=rejected),
-        rejected_on_time=Count("pk", filter=rejected & Q(rejected_at__lte=F("reject_due"))),
-        handled=Count("pk", filter=handled),
-        handled_on_time=Count("pk", filter=handled & asked_in_time & answer_in_time),
-        answered=Count("pk", filter=to_publish),
-        published_on_time=Count("pk", filter=to_publish & publish_in_time),
-    )
-    return FeedbackCounts(**{name: int(value or 0) for name, value in row.items()})
+    return {
+        "rejected": Count("pk", filter=rejected),
+        "rejected_on_time": Count("pk", filter=rejected & Q(rejected_at__lte=F("reject_due"))),
+        "handled": Count("pk", filter=handled),
+        "handled_on_time": Count("pk", filter=handled & asked_in_time & answer_in_time),
+        "answered": Count("pk", filter=to_publish),
+        "published_on_time": Count("pk", filter=to_publish & publish_in_time),
+    }
+
+
+def counts_from(row: dict[str, Any]) -> FeedbackCounts:
+    return FeedbackCounts(**{name: int(row.get(name) or 0) for name in FEEDBACK_FIELDS})
+
+
+FEEDBACK_FIELDS = ("rejected", "rejected_on_time", "handled", "handled_on_time", "answered",
+                   "published_on_time")  # fmt: skip
+
+
+def feedback_counts(
+    *, start: datetime.datetime, until: datetime.datetime, unit_ids: frozenset[int] | None = None,
+    procedure_ids: frozenset[int] | None = None, field_id: int | None = None,
+    channel: str | None = None,
+) -> FeedbackCounts:  # fmt: skip
+    """One aggregate over the scope (see ``feedback_count_expressions``)."""
+    rows = feedback_rows(unit_ids=unit_ids, procedure_ids=procedure_ids, field_id=field_id,
+                         channel=channel)  # fmt: skip
+    return counts_from(rows.aggregate(**feedback_count_expressions(start, until)))
+
+
+def feedback_counts_by(
+    by: str, *, start: datetime.datetime, until: datetime.datetime,
+    unit_ids: frozenset[int] | None = None, procedure_ids: frozenset[int] | None = None,
+    field_id: int | None = None, channel: str | None = None,
+) -> dict[int | None, FeedbackCounts]:  # fmt: skip
+    """The same counts grouped, in one query, by ``by``: "unit_id", "procedure_id" or
+    "procedure__field_id" (None: feedback without one)."""
+    if by not in ("unit_id", "procedure_id", "procedure__field_id"):
+        raise ValueError(by)
+    rows = feedback_rows(unit_ids=unit_ids, procedure_ids=procedure_ids, field_id=field_id,
+                         channel=channel)  # fmt: skip
+    grouped = rows.values(by).annotate(**feedback_count_expressions(start, until)).order_by()
+    return {row[by]: counts_from(row) for row in grouped}

@@ -1,12 +1,18 @@
 """Bar charts drawn on the server as SVG (no script, no chart library): the geometry here, the
-markup in ``supervision/_chart.html``, which gives each chart a title and a description for
+markup in ``supervision/_chart.html`` (the page) and ``pdf_charts`` (the PDF report), which gives each chart a title and a description for
 screen readers and the same figures as a table under it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
 
 from .figures import percent
+
+if TYPE_CHECKING:
+    from .dashboard import Dashboard
 
 WIDTH = 640
 BAR_GAP = 6
@@ -86,3 +92,21 @@ def ranking(
 
 def shorten(label: str, limit: int = 34) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def dashboard_charts(dash: Dashboard) -> list[Chart]:
+    """The dashboard's charts, in the page's language: the page and the PDF report draw these."""
+    months = [(m.label, m.on_time_rate) for m in dash.months]
+    online = [(m.label, m.online_rate) for m in dash.months]
+    ranked = [(row.node.name, row.on_time_rate) for row in dash.rows[:20]]
+    return [
+        columns("trend", _("Tỷ lệ đúng hạn theo tháng"),
+                _("Tỷ lệ hồ sơ giải quyết đúng hạn của từng tháng trong kỳ, từ 0 đến 100 %."),
+                months, _("Đúng hạn")),
+        columns("online", _("Tỷ lệ nộp trực tuyến theo tháng"),
+                _("Tỷ lệ hồ sơ nộp trực tuyến trên số hồ sơ tiếp nhận của từng tháng."),
+                online, _("Nộp trực tuyến"), colour=COLOURS[1]),
+        ranking("ranking", _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"),
+                _("Các đơn vị trực thuộc, tỷ lệ đúng hạn cao nhất trước (tối đa 20 đơn vị)."),
+                ranked, _("Đúng hạn")),
+    ]  # fmt: skip

@@ -241,12 +241,16 @@ FEEDBACK_RATES: dict[str, Callable[[FeedbackCounts], tuple[int, int]]] = {
 }
 
 
+def instant(seconds: int) -> datetime.datetime:
+    """An epoch-seconds bound of a period as the aware instant the feedback table compares."""
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+
+
 def scoped_feedback_counts(scope: Scope, start: int, until: int) -> FeedbackCounts:
     """Feedback in the same scope as the dossiers (unit and the units below, procedure, field,
     channel), over the same period."""
     return feedback_counts(
-        start=datetime.datetime.fromtimestamp(start, tz=datetime.UTC),
-        until=datetime.datetime.fromtimestamp(until, tz=datetime.UTC),
+        start=instant(start), until=instant(until),
         unit_ids=scope.unit_ids, procedure_ids=scope.procedure_ids, field_id=scope.field_id,
         channel=scope.channel,
     )  # fmt: skip
@@ -301,6 +305,13 @@ def report(period: Period, scope: Scope, *, at: datetime.datetime | None = None)
     start, until = period.bounds(at)
     c = counts(scope, start, until) if until > start else Counts()
     fb = scoped_feedback_counts(scope, start, until) if until > start else FeedbackCounts()
+    return scores(period, c, fb)
+
+
+def scores(period: Period, c: Counts, fb: FeedbackCounts) -> dict[str, Any]:
+    """The report made of counts already summed: the indicators, the group scores and the total
+    of the index. ``report`` and the dashboard's rows (a unit, a field, a procedure, summed in
+    one grouped query each) all go through here, so each figure has one definition."""
     in_force = indicators_in_force(period.end)
     values = {indicator.code: indicator_value(indicator, c, fb) for indicator in in_force}
     groups: dict[str, Any] = {}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
+from motcua.feedback.selectors import FeedbackCounts, feedback_counts_by
 from motcua.organizations.models import Unit
 
 from .compute import (
@@ -21,11 +22,13 @@ from .compute import (
     Scope,
     count_expressions,
     counts_of,
+    instant,
     late_only,
     rate,
     report,
     scoped,
 )
+from .dashboard_breakdown import Focus, GroupRow, Rated, add_to, breakdown
 from .models import DossierFact
 
 MAX_DAYS = 366  # a dashboard period: at most a year (13 months drawn)
@@ -79,32 +82,15 @@ class Tree:
 
 
 @dataclass
-class Row:
+class Row(Rated):
     """A unit one level down (its units below included), or the unit's own dossiers (``own``)."""
 
     node: Node
     units: set[int]
     own: bool = False
     counts: Counts = field(default_factory=Counts)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.counts.on_time, self.counts.judged)
-
-    @property
-    def late(self) -> int:
-        return self.counts.judged - self.counts.on_time
-
-    @property
-    def online_rate(self) -> float | None:
-        return rate(self.counts.online, self.counts.received)
-
-    @property
-    def satisfaction(self) -> float | None:
-        """766 5.4 over the unit's dossiers: 100% − (late % + unsatisfied %)."""
-        c = self.counts
-        kept = max(0, c.judged - self.late - c.unsatisfied)
-        return rate(kept, c.judged)
+    feedback: FeedbackCounts = field(default_factory=FeedbackCounts)
+    report: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,6 +121,8 @@ class Dashboard:
     counts: Counts
     rows: list[Row]
     months: list[Month]
+    focus: Focus = field(default_factory=Focus)
+    breakdown: list[GroupRow] = field(default_factory=list)
 
     @property
     def late(self) -> int:
@@ -177,11 +165,14 @@ def rows_fill(rows: list[Row], scope: Scope, start: int, until: int) -> None:
         for index in targets - {None}:
             assert index is not None
             add_to(rows[index].counts, counts)
-
-
-def add_to(total: Counts, more: Counts) -> None:
-    for name in (f.name for f in fields(Counts)):
-        setattr(total, name, getattr(total, name) + getattr(more, name))
+    feedback = feedback_counts_by(
+        "unit_id", start=instant(start), until=instant(until), unit_ids=scope.unit_ids,
+        procedure_ids=scope.procedure_ids, field_id=scope.field_id, channel=scope.channel,
+    )  # fmt: skip
+    for unit, found_feedback in feedback.items():
+        index = where.get(unit)  # type: ignore[arg-type]
+        if index is not None:
+            add_to(rows[index].feedback, found_feedback)
 
 
 def month_spans(period: Period) -> list[tuple[datetime.date, datetime.date]]:
@@ -212,25 +203,40 @@ def months_of(period: Period, scope: Scope, at: datetime.datetime | None) -> lis
     ]
 
 
-def dashboard(
-    *, period: Period, tree: Tree, node: Node | None, allowed: set[int] | None,
-    at: datetime.datetime | None = None,
-) -> Dashboard:  # fmt: skip
-    """The figures of ``node`` (None: the city) for the units ``allowed`` (None: every unit)."""
+def scope_of(tree: Tree, node: Node | None, allowed: set[int] | None, focus: Focus) -> Scope:
+    """The dossiers of ``node`` (None: the city) and its units below, within ``allowed`` (None:
+    every unit), of the field or procedure in ``focus``."""
     units = tree.below(node.pk) if node is not None else None
     if allowed is not None:
         units = (units & allowed) if units is not None else set(allowed)
-    scope = Scope(unit_ids=frozenset(units) if units is not None else None)
+    return Scope(
+        unit_ids=frozenset(units) if units is not None else None,
+        procedure_ids=focus.procedure_ids, field_id=focus.field_id,
+    )  # fmt: skip
+
+
+def dashboard(
+    *, period: Period, tree: Tree, node: Node | None, allowed: set[int] | None,
+    at: datetime.datetime | None = None, focus: Focus | None = None,
+) -> Dashboard:  # fmt: skip
+    """The figures of ``node`` (None: the city) for the units ``allowed`` (None: every unit),
+    of one field or procedure if ``focus`` says so."""
+    focus = focus or Focus()
+    scope = scope_of(tree, node, allowed, focus)
     answer = report(period, scope, at=at)
     start, until = period.bounds(at)
     rows = row_plan(tree, node, allowed)
     if until > start and rows:
         rows_fill(rows, scope, start, until)
     shown = [row for row in rows if row.counts.handled or row.counts.received]
+    for row in shown:
+        row.score(period)
     shown.sort(key=lambda r: (r.on_time_rate is None, -(r.on_time_rate or 0), r.node.name))
-    headline = headline_counts(answer)
-    return Dashboard(period, node, tree.chain(node.pk) if node else [], answer, headline, shown,
-                     months_of(period, scope, at))  # fmt: skip
+    kind = focus.breakdown_kind
+    groups = breakdown(kind, period, scope, start, until) if kind and until > start else []
+    return Dashboard(period, node, tree.chain(node.pk) if node else [], answer,
+                     headline_counts(answer), shown, months_of(period, scope, at), focus,
+                     groups)  # fmt: skip
 
 
 def headline_counts(answer: dict[str, Any]) -> Counts:
@@ -245,17 +251,14 @@ def headline_counts(answer: dict[str, Any]) -> Counts:
 
 def late_dossiers(
     *, period: Period, tree: Tree, node: Node | None, allowed: set[int] | None,
-    at: datetime.datetime | None = None, limit: int = LATE_LIMIT,
+    at: datetime.datetime | None = None, limit: int = LATE_LIMIT, focus: Focus | None = None,
 ) -> list[DossierFact]:  # fmt: skip
     """The dossiers judged late in the period (2.1), earliest appointment first, with their
     dossier, procedure and deciding unit (one query)."""
-    units = tree.below(node.pk) if node is not None else None
-    if allowed is not None:
-        units = (units & allowed) if units is not None else set(allowed)
     start, until = period.bounds(at)
     if until <= start:
         return []
-    facts = scoped(Scope(unit_ids=frozenset(units) if units is not None else None))
+    facts = scoped(scope_of(tree, node, allowed, focus or Focus()))
     late = late_only(facts.filter(received__lt=until), start, until)
     return list(
         late.select_related("dossier", "dossier__procedure", "dossier__deciding_unit")

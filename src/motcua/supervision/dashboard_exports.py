@@ -14,11 +14,24 @@ from django.utils import translation
 
 from motcua.common.clock import now
 
+from .charts import dashboard_charts
 from .dashboard import Dashboard
-from .dashboard_tables import COUNT, PERCENT, TEXT, Cell, Table, all_tables, period_text, scope_name
+from .dashboard_tables import (
+    COUNT,
+    PERCENT,
+    TEXT,
+    Cell,
+    Table,
+    all_tables,
+    focus_text,
+    period_text,
+    scope_name,
+)
 from .figures import NA, day
 from .models import DossierFact
+from .pdf_charts import chart_story
 
+USABLE_WIDTH = 595.0 - 72  # A4 portrait less the margins
 TITLE = "Báo cáo giám sát giải quyết thủ tục hành chính"
 FORMATS = {COUNT: "#,##0", PERCENT: '0.00" %"'}  # points and days: two decimals
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,6 +62,8 @@ def tables_vi(dash: Dashboard, late: Sequence[DossierFact]) -> tuple[list[Table]
         tables.append(Table("late", "Hồ sơ trễ hạn", LATE_HEADERS, late_rows(late)))
         lines = [TITLE, f"Đơn vị: {scope_name(dash)}", f"Kỳ báo cáo: {period_text(dash)}",
                  f"Ngày lập: {day(now())}"]  # fmt: skip
+        if focus_text(dash):
+            lines.insert(2, focus_text(dash))
     return tables, lines
 
 
@@ -112,12 +127,17 @@ def pdf_bytes(dash: Dashboard, late: Sequence[DossierFact]) -> bytes:
 
     register_fonts()
     tables, lines = tables_vi(dash, late)
+    with translation.override("vi"):
+        drawn = dashboard_charts(dash)
     title = ParagraphStyle("title", fontName=BOLD, fontSize=14, leading=18, spaceAfter=6)
     heading = ParagraphStyle("heading", fontName=BOLD, fontSize=11, leading=14, spaceBefore=10)
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=8, leading=10)
     story: list[Any] = [Paragraph(escape(lines[0]), title)]
     story += [Paragraph(escape(line), body) for line in lines[1:]]
     for table in tables:
+        if table.key == "units":  # the charts where the page has them: after the groups
+            story += [Paragraph("Biểu đồ", title)]
+            story += chart_story(drawn, USABLE_WIDTH, heading, body, REGULAR)
         story += [Paragraph(escape(table.title), heading), Spacer(1, 4)]
         bold = ParagraphStyle("bold", parent=body, fontName=BOLD)
         cells: list[list[Any]] = [[Paragraph(escape(h), bold) for h in table.headers]]
@@ -141,7 +161,7 @@ def pdf_bytes(dash: Dashboard, late: Sequence[DossierFact]) -> bytes:
 
 def widths(table: Table) -> list[float]:
     """A4 portrait less the margins: the first text column wide, the figures narrow."""
-    usable = 595.0 - 72
+    usable = USABLE_WIDTH
     count = len(table.headers)
     if table.key in ("indicators", "late"):
         # A dossier code ("H26.CA00070-260302-0001") fits on one line, to be searched as is.

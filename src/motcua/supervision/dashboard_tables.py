@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .dashboard import Dashboard
+from .dashboard_breakdown import FIELD, PROCEDURE
 from .figures import day, number, percent
 from .registry import GROUPS, indicators_in_force
 
@@ -45,6 +46,18 @@ def english() -> bool:
 
 def scope_name(dash: Dashboard) -> str:
     return dash.node.name if dash.node is not None else _("Toàn thành phố Hà Nội")
+
+
+def focus_text(dash: Dashboard) -> str:
+    """The field or procedure drilled into, if any ("" for every one)."""
+    focus = dash.focus
+    parts = []
+    if focus.field_id is not None:
+        parts.append(_("Lĩnh vực: %(name)s") % {"name": focus.field_name})
+    if focus.procedure_code:
+        parts.append(_("Thủ tục: %(name)s (%(code)s)") % {
+            "name": focus.procedure_name, "code": focus.procedure_code})  # fmt: skip
+    return "; ".join(parts)
 
 
 def period_text(dash: Dashboard) -> str:
@@ -113,6 +126,35 @@ def units(dash: Dashboard) -> Table:
     return Table("units", _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"), headers, rows)
 
 
+def unit_index(dash: Dashboard) -> Table:
+    """Each unit's Decision 766 index and its group scores (``compute.scores`` of its counts)."""
+    rows = []
+    for row in dash.rows:
+        name = row.node.name + (f" ({_('trực tiếp')})" if row.own else "")
+        found = row.report
+        rows.append([Cell(name)]
+                    + [Cell(row.group_score(group.code), POINTS) for group in GROUPS]
+                    + [Cell(row.index, POINTS), Cell(found.get("total_counted_max"), POINTS)])  # fmt: skip
+    headers = [_("Đơn vị")] + [_("Nhóm %(code)s") % {"code": g.code} for g in GROUPS]
+    headers += [_("Tổng điểm"), _("Điểm tối đa đã tính")]
+    return Table("unit_index", _("Chỉ số phục vụ (766) của từng đơn vị"), headers, rows)
+
+
+def breakdown(dash: Dashboard) -> Table:
+    """The fields of the scope, or the procedures of the field drilled into."""
+    rows = []
+    for row in dash.breakdown:
+        name = f"{row.key} — {row.name}" if row.kind == PROCEDURE and row.key else row.name
+        rows.append([Cell(name), Cell(row.counts.handled, COUNT), Cell(row.on_time_rate, PERCENT),
+                     Cell(row.late, COUNT), Cell(row.online_rate, PERCENT),
+                     Cell(row.satisfaction, PERCENT), Cell(row.index, POINTS)])  # fmt: skip
+    by_field = dash.focus.breakdown_kind == FIELD
+    headers = [_("Lĩnh vực") if by_field else _("Thủ tục"), _("Hồ sơ xử lý"), _("Đúng hạn"),
+               _("Trễ hạn"), _("Nộp trực tuyến"), _("Hài lòng (5.4)"), _("Chỉ số 766")]  # fmt: skip
+    title = _("Theo lĩnh vực") if by_field else _("Theo thủ tục")
+    return Table("breakdown", title, headers, rows)
+
+
 def months(dash: Dashboard) -> Table:
     rows = [[Cell(m.label), Cell(m.counts.judged, COUNT), Cell(m.on_time_rate, PERCENT),
              Cell(m.counts.received, COUNT), Cell(m.online_rate, PERCENT)]
@@ -123,4 +165,7 @@ def months(dash: Dashboard) -> Table:
 
 
 def all_tables(dash: Dashboard) -> list[Table]:
-    return [headline(dash), groups(dash), indicators(dash), units(dash), months(dash)]
+    found = [headline(dash), groups(dash), indicators(dash), units(dash), unit_index(dash)]
+    if dash.focus.breakdown_kind is not None:
+        found.append(breakdown(dash))
+    return [*found, months(dash)]

@@ -8,7 +8,7 @@ is answered 404, as a dossier outside it is."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,8 +24,9 @@ from motcua.dossiers.deadlines import local_date
 from . import charts
 from .compute import Period
 from .dashboard import MAX_DAYS, Node, Tree, dashboard, late_dossiers
+from .dashboard_breakdown import Focus, focus_of
 from .dashboard_exports import pdf_bytes, xlsx_bytes
-from .dashboard_tables import all_tables, headline_cells, period_text, scope_name
+from .dashboard_tables import all_tables, focus_text, headline_cells, period_text, scope_name
 from .figures import day, day_parse
 from .rollup import catch_up
 from .views import report_units
@@ -40,12 +41,19 @@ class Ask:
     allowed: set[int] | None
     period: Period
     error: str
+    focus: Focus = field(default_factory=Focus)
 
     def query(self, **extra: str) -> str:
+        """The page's own question (unit, field, procedure, period); ``extra`` changes a part of
+        it, an empty value drops it."""
         found = {"from": day(self.period.start), "to": day(self.period.end)}
         if self.node is not None:
             found["unit"] = self.node.code
-        return urlencode({**found, **extra})
+        if self.focus.field_id is not None:
+            found["field"] = str(self.focus.field_id)
+        if self.focus.procedure_code:
+            found["procedure"] = self.focus.procedure_code
+        return urlencode({k: v for k, v in {**found, **extra}.items() if v})
 
 
 def default_period(today: datetime.date) -> Period:
@@ -76,20 +84,24 @@ def ask_of(request: HttpRequest) -> Ask:
     tree = Tree()
     allowed = None if set(tree.nodes) <= units else units
     period, error = period_of(request)
+    focus = focus_of(request.GET.get("field", "").strip(), request.GET.get("procedure", "").strip())
+    if focus is None:
+        raise Http404(_("Không có lĩnh vực hoặc thủ tục này."))
     code = request.GET.get("unit", "").strip()
     if code:
         pk = tree.by_code.get(code)
         if pk is None or (allowed is not None and pk not in allowed):
             raise Http404(_("Không có đơn vị này trong phạm vi giám sát của bạn."))
-        return Ask(tree, tree.nodes[pk], allowed, period, error)
+        return Ask(tree, tree.nodes[pk], allowed, period, error, focus)
     tops = tree.tops(allowed) if allowed is not None else []
     node = tree.nodes[tops[0]] if len(tops) == 1 else None
-    return Ask(tree, node, allowed, period, error)
+    return Ask(tree, node, allowed, period, error, focus)
 
 
 def dashboard_of(ask: Ask) -> Any:
     catch_up()  # as fresh as the event log, as the API's figures are
-    return dashboard(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed)
+    return dashboard(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed,
+                     focus=ask.focus)  # fmt: skip
 
 
 @login_required
@@ -98,12 +110,39 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     dash = dashboard_of(ask)
     tables = {table.key: table for table in all_tables(dash)}
     figures = {key: cell.text for key, (_label, cell) in headline_cells(dash).items()}
+    breakdown_cells = tables["breakdown"].rows if "breakdown" in tables else []
     return render(request, "supervision/dashboard.html", {
         "ask": ask, "dash": dash, "tables": tables, "name": scope_name(dash), "figures": figures,
-        "period_text": period_text(dash), "charts": charts_of(dash),
+        "period_text": period_text(dash), "charts": charts.dashboard_charts(dash),
         "chain": chain_of(ask), "start": day(ask.period.start), "end": day(ask.period.end),
-        "unit_rows": [(row, cells[1:]) for row, cells in zip(dash.rows, tables["units"].rows, strict=True)],
+        "focus_text": focus_text(dash), "focus_crumbs": focus_crumbs(ask, here=True),
+        "unit_rows": [(row, cells[1:], ask.query(unit=row.node.code))
+                      for row, cells in zip(dash.rows, tables["units"].rows, strict=True)],
+        "breakdown_rows": [(row, cells[1:], breakdown_link(ask, row.key))
+                           for row, cells in zip(dash.breakdown, breakdown_cells, strict=True)],
     })  # fmt: skip
+
+
+def focus_crumbs(ask: Ask, *, here: bool) -> list[tuple[str, str]]:
+    """(label, query) of the field and the procedure drilled into, after the units; the page
+    itself (``here``) is not a link."""
+    found = []
+    if ask.focus.field_id is not None:
+        found.append((ask.focus.field_name, ask.query(procedure="")))
+    if ask.focus.procedure_code:
+        found.append((f"{ask.focus.procedure_code} — {ask.focus.procedure_name}", ask.query()))
+    if here and found:
+        found[-1] = (found[-1][0], "")
+    return found
+
+
+def breakdown_link(ask: Ask, key: str) -> str:
+    """The page one level down: the procedures of a field, or one procedure."""
+    if not key:
+        return ""
+    if ask.focus.field_id is None:
+        return ask.query(field=key)
+    return ask.query(procedure=key)
 
 
 def chain_of(ask: Ask) -> list[Node]:
@@ -113,31 +152,16 @@ def chain_of(ask: Ask) -> list[Node]:
     return [n for n in ask.tree.chain(ask.node.pk) if ask.allowed is None or n.pk in ask.allowed]
 
 
-def charts_of(dash: Any) -> list[charts.Chart]:
-    months = [(m.label, m.on_time_rate) for m in dash.months]
-    online = [(m.label, m.online_rate) for m in dash.months]
-    ranked = [(row.node.name, row.on_time_rate) for row in dash.rows[:20]]
-    return [
-        charts.columns("trend", _("Tỷ lệ đúng hạn theo tháng"),
-                       _("Tỷ lệ hồ sơ giải quyết đúng hạn của từng tháng trong kỳ, từ 0 đến 100 %."),
-                       months, _("Đúng hạn")),
-        charts.columns("online", _("Tỷ lệ nộp trực tuyến theo tháng"),
-                       _("Tỷ lệ hồ sơ nộp trực tuyến trên số hồ sơ tiếp nhận của từng tháng."),
-                       online, _("Nộp trực tuyến"), colour=charts.COLOURS[1]),
-        charts.ranking("ranking", _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"),
-                       _("Các đơn vị trực thuộc, tỷ lệ đúng hạn cao nhất trước (tối đa 20 đơn vị)."),
-                       ranked, _("Đúng hạn")),
-    ]  # fmt: skip
-
-
 @login_required
 def late_page(request: HttpRequest) -> HttpResponse:
     ask = ask_of(request)
     catch_up()
-    late = late_dossiers(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed)
+    late = late_dossiers(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed,
+                         focus=ask.focus)  # fmt: skip
     name = ask.node.name if ask.node is not None else _("Toàn thành phố Hà Nội")
     return render(request, "supervision/dashboard_late.html", {
         "ask": ask, "late": late, "name": name, "chain": chain_of(ask),
+        "focus_crumbs": focus_crumbs(ask, here=False),
         "start": day(ask.period.start), "end": day(ask.period.end),
     })  # fmt: skip
 
@@ -153,7 +177,8 @@ def report_file(request: HttpRequest, extension: str) -> HttpResponse:
     if ask.error:
         return HttpResponse(ask.error, status=400, content_type="text/plain; charset=utf-8")
     dash = dashboard_of(ask)
-    late = late_dossiers(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed)
+    late = late_dossiers(period=ask.period, tree=ask.tree, node=ask.node, allowed=ask.allowed,
+                         focus=ask.focus)  # fmt: skip
     if extension == "xlsx":
         body = xlsx_bytes(dash, late)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -49,6 +49,7 @@ class BundleAction(models.TextChoices):
     MEMBER_CHANGED = "member_changed", _("Thủ tục thành phần thay đổi trạng thái")
     HAND_OFF = "hand_off", _("Chuyển kết quả sang cơ quan tiếp theo")
     CANCEL = "cancel", _("Thủ tục thành phần không thực hiện")
+    APOLOGY = "apology", _("Cơ quan xin lỗi và hẹn lại ngày trả kết quả")
     ACK_MISSED = "ack_missed", _("Cơ quan chưa phản hồi tiếp nhận đúng hạn")
     REGISTRY_RECORDED = "registry_recorded", _("Đã ghi kết quả vào cơ sở dữ liệu quốc gia")
     REGISTRY_FAILED = "registry_failed", _("Không ghi được vào cơ sở dữ liệu quốc gia")

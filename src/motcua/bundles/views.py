@@ -181,7 +181,8 @@ def mine(request: HttpRequest, ref: str) -> HttpResponse:
     context = {
         "bundle": bundle, "rows": rows, "results": bool(files),
         "can_withdraw": can_withdraw(bundle), "status_label": BundleStatus(bundle.status).label,
-        "root": members[0] if members else None,
+        "root": members[0] if members else None, "apologies": pages.apology_lines(rows),
+        "finished": bundle.status in TERMINAL_BUNDLE_STATUSES,
     }  # fmt: skip
     return render(request, "bundles/mine.html", context)
 

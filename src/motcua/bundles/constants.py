@@ -39,6 +39,8 @@ UNDECIDED_WITH_DOSSIER = frozenset({MemberState.PENDING, MemberState.ACTIVE, Mem
 TERMINAL_BUNDLE_STATUSES = frozenset(
     {BundleStatus.DONE, BundleStatus.PARTLY_DONE, BundleStatus.REFUSED, BundleStatus.WITHDRAWN}
 )
+# Ended with an outcome (every member decided; a refusal is one): what the applicant may rate.
+OUTCOME_BUNDLE_STATUSES = TERMINAL_BUNDLE_STATUSES - {BundleStatus.WITHDRAWN}
 
 
 class BundleAction(models.TextChoices):

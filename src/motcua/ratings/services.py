@@ -181,7 +181,7 @@ def bundle_rating_submit(
                     comment=comment,
                     created_at=at,
                     **scores,
-                )  # fmt: skip
+                )
                 for pk in ids
             ]
     except IntegrityError as error:

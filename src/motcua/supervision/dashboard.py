@@ -15,6 +15,7 @@ from typing import Any
 
 from motcua.organizations.models import Unit
 
+from .bundle_figures import BundleFigures, bundle_figures
 from .compute import (
     Counts,
     Period,
@@ -135,6 +136,7 @@ class Dashboard:
     counts: Counts
     rows: list[Row]
     months: list[Month]
+    bundles: BundleFigures = field(default_factory=BundleFigures)
 
     @property
     def late(self) -> int:
@@ -229,8 +231,11 @@ def dashboard(
     shown = [row for row in rows if row.counts.handled or row.counts.received]
     shown.sort(key=lambda r: (r.on_time_rate is None, -(r.on_time_rate or 0), r.node.name))
     headline = headline_counts(answer)
+    bundles = bundle_figures(period=period, months=month_spans(period), units=scope.unit_ids, at=at)
+    bundles.unit_names = {r.unit_id: tree.nodes[r.unit_id].name for r in bundles.rows
+                          if r.unit_id in tree.nodes}  # fmt: skip
     return Dashboard(period, node, tree.chain(node.pk) if node else [], answer, headline, shown,
-                     months_of(period, scope, at))  # fmt: skip
+                     months_of(period, scope, at), bundles)  # fmt: skip
 
 
 def headline_counts(answer: dict[str, Any]) -> Counts:

@@ -13,7 +13,7 @@ receiving unit or one of its members' units is in it):
 - *per member*: the member dossiers of those bundles, by kind and service, judged by the 766
   rule 2.1 (``compute.populations``) at T, as every dossier of the dashboard is.
 
-Two queries, whatever the number of bundles, units or months.
+Two queries (one without bundles), whatever the number of bundles, units or months.
 """
 
 from __future__ import annotations
@@ -150,7 +150,8 @@ def bundle_figures(
                               for k in ("received", "finished", "judged", "on_time")))  # fmt: skip
             if row.received:
                 rows.append(row)
-    return BundleFigures(rows, member_rows(bundles, start, until, period.end))
+    members = member_rows(bundles, start, until, period.end) if rows else []
+    return BundleFigures(rows, members)
 
 
 def member_rows(bundles: Any, start: int, until: int, on: datetime.date) -> list[MemberRow]:

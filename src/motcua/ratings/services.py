@@ -138,7 +138,8 @@ def may_rate_bundle(bundle: Bundle, user: User) -> bool:
     if bundle.owner_id is not None and bundle.owner_id == user.pk:
         return True
     members = BundleMember.objects.filter(bundle=bundle, dossier__isnull=False)
-    return any(is_applicant(m.dossier, user) for m in members.select_related("dossier"))
+    dossiers = [m.dossier for m in members.select_related("dossier") if m.dossier is not None]
+    return any(is_applicant(dossier, user) for dossier in dossiers)
 
 
 def bundle_rating_submit(

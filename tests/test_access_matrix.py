@@ -141,10 +141,11 @@ def ref_taking_patterns() -> Iterator[tuple[str, str]]:
 
 # URLs whose ``ref`` is not a dossier's: a linked bundle's (who sees which bundle, and which
 # member dossiers in it, is tested in tests/bundles/test_api.py and, for the pages, in
-# tests/bundles/test_pages.py::test_another_account_never_sees_the_bundle).
+# tests/bundles/test_pages.py::test_another_account_never_sees_the_bundle; the bundle's rating in
+# tests/bundles/test_rating.py::test_a_member_dossier_is_rated_only_with_its_bundle).
 NOT_A_DOSSIER_REF = {
     "api-v1:bundle_get", "bundles:mine", "bundles:receipt", "bundles:withdraw",
-    "bundles:officer-detail", "bundles:officer-receipt",
+    "bundles:officer-detail", "bundles:officer-receipt", "ratings:rate-bundle",
 }  # fmt: skip
 
 

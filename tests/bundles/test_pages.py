@@ -229,7 +229,7 @@ def test_each_agency_sees_its_member_with_the_bundle_around_it(staff: Staff) -> 
 def test_the_center_sees_every_bundle_with_its_sla_state(staff: Staff) -> None:
     birth_at_counter(staff)
     late = birth_at_counter(staff, when="2026-03-02 10:00")
-    Bundle.objects.filter(pk=late.pk).update(due_at=at("2026-03-02 11:00"))
+    Bundle.objects.filter(pk=late.pk).update(statutory_due_at=at("2026-03-02 11:00"))
     center = signed_in(factories.officer("hn-pvhcc", Role.SUPERVISOR))
     from motcua.common.clock import clock_set_to
 

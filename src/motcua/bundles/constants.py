@@ -39,6 +39,8 @@ UNDECIDED_WITH_DOSSIER = frozenset({MemberState.PENDING, MemberState.ACTIVE, Mem
 TERMINAL_BUNDLE_STATUSES = frozenset(
     {BundleStatus.DONE, BundleStatus.PARTLY_DONE, BundleStatus.REFUSED, BundleStatus.WITHDRAWN}
 )
+# Ended with an outcome (every member decided; a refusal is one): what the applicant may rate.
+OUTCOME_BUNDLE_STATUSES = TERMINAL_BUNDLE_STATUSES - {BundleStatus.WITHDRAWN}
 
 
 class BundleAction(models.TextChoices):
@@ -49,6 +51,7 @@ class BundleAction(models.TextChoices):
     MEMBER_CHANGED = "member_changed", _("Thủ tục thành phần thay đổi trạng thái")
     HAND_OFF = "hand_off", _("Chuyển kết quả sang cơ quan tiếp theo")
     CANCEL = "cancel", _("Thủ tục thành phần không thực hiện")
+    APOLOGY = "apology", _("Cơ quan xin lỗi và hẹn lại ngày trả kết quả")
     ACK_MISSED = "ack_missed", _("Cơ quan chưa phản hồi tiếp nhận đúng hạn")
     REGISTRY_RECORDED = "registry_recorded", _("Đã ghi kết quả vào cơ sở dữ liệu quốc gia")
     REGISTRY_FAILED = "registry_failed", _("Không ghi được vào cơ sở dữ liệu quốc gia")

@@ -48,6 +48,11 @@ class Bundle(models.Model):
     submitted_at = models.DateTimeField(_("nộp lúc"))
     received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
     due_at = models.DateTimeField(_("hẹn trả cả nhóm"), null=True, blank=True)
+    # The whole bundle's limit counted from its reception (Decree 63/2024 art. 7): ``due_at``
+    # follows a member's apology and new date, this does not; the Center judges lateness by it.
+    statutory_due_at = models.DateTimeField(
+        _("hạn giải quyết cả nhóm theo quy định"), null=True, blank=True
+    )
     finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

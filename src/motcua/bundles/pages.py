@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.dossiers.constants import DocumentKind
+from motcua.dossiers.models import IssuedDocument
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
@@ -229,6 +230,43 @@ def result_lines(member: BundleMember) -> list[ResultLine]:
 
 
 @dataclass(frozen=True)
+class ApologyLine:
+    """A member agency's apology and new date (Mẫu 04), as the bundle's page shows it."""
+
+    row: MemberRow
+    number: str
+    issued_at: datetime.datetime
+    reason: str
+    new_due: datetime.datetime | None
+
+
+def apology_lines(rows: Iterable[MemberRow]) -> list[ApologyLine]:
+    """The apologies issued on the members' dossiers (one query, none without a dossier)."""
+    by_dossier = {r.member.dossier_id: r for r in rows if r.member.dossier_id is not None}
+    if not by_dossier:
+        return []
+    issued = (
+        IssuedDocument.objects.filter(dossier_id__in=list(by_dossier), kind=DocumentKind.APOLOGY)
+        .select_related("event")
+        .only("dossier_id", "number", "issued_at", "event__reason", "event__payload")
+        .order_by("issued_at", "pk")
+    )
+    lines = []
+    for document in issued:
+        event = document.event
+        payload = event.payload if event is not None and isinstance(event.payload, dict) else {}
+        new_due = payload.get("new_due")
+        lines.append(
+            ApologyLine(
+                by_dossier[document.dossier_id], document.number, document.issued_at,
+                event.reason if event is not None else "",
+                datetime.datetime.fromisoformat(new_due) if isinstance(new_due, str) else None,
+            )
+        )  # fmt: skip
+    return lines
+
+
+@dataclass(frozen=True)
 class Sla:
     """Where the whole bundle stands against its limit (Decree 63/2024 art. 7)."""
 
@@ -237,18 +275,26 @@ class Sla:
 
 
 def sla_of(bundle: Bundle, at: datetime.datetime) -> Sla:
-    if bundle.due_at is None:
+    """Against the whole bundle's limit (``statutory_due_at``), not the appointment an apology
+    moved: a bundle past its limit is late for the Center whatever new date was given."""
+    due = bundle.statutory_due_at or bundle.due_at
+    if due is None:
         return Sla("waiting", _("Chưa tiếp nhận, chưa tính hạn"))
     if bundle.status in TERMINAL_BUNDLE_STATUSES:
-        finished = bundle.finished_at or at
-        if finished <= bundle.due_at:
+        if whole_on_time(bundle.finished_at or at, due):
             return Sla("done_on_time", _("Kết thúc đúng hạn"))
         return Sla("done_late", _("Kết thúc quá hạn"))
-    if at > bundle.due_at:
+    if not whole_on_time(at, due):
         return Sla("late", _("Quá hạn"))
-    if bundle.due_at - at <= datetime.timedelta(hours=8):
+    if due - at <= datetime.timedelta(hours=8):
         return Sla("due_soon", _("Sắp đến hạn"))
     return Sla("on_time", _("Trong hạn"))
+
+
+def whole_on_time(end: datetime.datetime, due: datetime.datetime) -> bool:
+    """The whole bundle's rule: it ends (or, unfinished, is looked at) no later than its limit.
+    The supervision figures count with the same rule (``supervision.bundle_figures``)."""
+    return end <= due
 
 
 def late_members(members: Iterable[BundleMember], at: datetime.datetime) -> list[BundleMember]:

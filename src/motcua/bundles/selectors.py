@@ -15,10 +15,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import visible_dossiers
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
+from .citizen import CITIZEN
 from .models import Bundle, BundleMember
 
 READING = (
@@ -87,3 +89,16 @@ def readable_dossier_ids(user: User, bundles: Iterable[Bundle]) -> set[int]:
     if not ids:
         return set()
     return set(visible_dossiers(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def bundle_for_citizen(user: User, ref: str) -> Bundle | None:
+    """The bundle (by reference or code) the account submitted, or one of whose member dossiers
+    it proved it applied for (a counter bundle claimed with the SMS code)."""
+    mine = Dossier.objects.filter(CITIZEN.dossiers_of(user)).values("pk")
+    return (
+        Bundle.objects.filter(Q(ref=ref) | Q(code=ref))
+        .filter(Q(owner_id=user.pk) | Q(members__dossier__in=mine))
+        .select_related("receiving_unit")
+        .distinct()
+        .first()
+    )

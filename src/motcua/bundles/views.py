@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,11 +36,17 @@ from motcua.organizations.models import Unit
 
 from . import pages
 from .citizen import CITIZEN
-from .constants import TERMINAL_BUNDLE_STATUSES, BundleStatus
+from .constants import OUTCOME_BUNDLE_STATUSES, TERMINAL_BUNDLE_STATUSES, BundleStatus
 from .definitions import Definition, definition_in_force, kinds
 from .errors import BundleError, DefinitionError
 from .models import Bundle, BundleMember
-from .selectors import bundle_for_officer, bundle_list, readable_dossier_ids, sees_every_bundle
+from .selectors import (
+    bundle_for_citizen,
+    bundle_for_officer,
+    bundle_list,
+    readable_dossier_ids,
+    sees_every_bundle,
+)
 from .services import bundle_submit, bundle_withdraw
 
 PAGE_SIZE = 50
@@ -153,17 +158,8 @@ def online_submit(
 
 
 def citizen_bundle(request: HttpRequest, ref: str) -> Bundle:
-    """The bundle the account submitted, or one of whose member dossiers it proved it applied
-    for (a counter bundle claimed with the SMS code); else 404, never "not yours"."""
-    user = request.user
-    mine = Dossier.objects.filter(CITIZEN.dossiers_of(user)).values("pk")
-    found = (
-        Bundle.objects.filter(Q(ref=ref) | Q(code=ref))
-        .filter(Q(owner_id=user.pk) | Q(members__dossier__in=mine))
-        .select_related("receiving_unit")
-        .distinct()
-        .first()
-    )
+    """The citizen's bundle (``selectors.bundle_for_citizen``); else 404, never "not yours"."""
+    found = bundle_for_citizen(request.user, ref)  # type: ignore[arg-type]  # login_required
     if found is None:
         raise Http404(_("Không có hồ sơ liên thông này trong tài khoản của bạn."))
     return found
@@ -181,7 +177,8 @@ def mine(request: HttpRequest, ref: str) -> HttpResponse:
     context = {
         "bundle": bundle, "rows": rows, "results": bool(files),
         "can_withdraw": can_withdraw(bundle), "status_label": BundleStatus(bundle.status).label,
-        "root": members[0] if members else None,
+        "root": members[0] if members else None, "apologies": pages.apology_lines(rows),
+        "rateable": bundle.status in OUTCOME_BUNDLE_STATUSES,
     }  # fmt: skip
     return render(request, "bundles/mine.html", context)
 

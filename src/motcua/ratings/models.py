@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.bundles.models import Bundle
 from motcua.dossiers.models import Dossier
 
 from .constants import COMMENT_MAX_LENGTH, Criterion, Score
@@ -26,6 +27,10 @@ class Rating(models.Model):
 
     One per dossier, enforced by the one-to-one column. Scores are explicit columns so that
     averages per criterion and per unit are plain SQL aggregates.
+
+    A linked bundle is rated once, as a whole (``services.bundle_rating_submit``): the one answer
+    is kept on each of its member dossiers, with ``bundle`` set, so that every agency's figures
+    and the 766 indicators count it as they count any rating.
     """
 
     dossier = models.OneToOneField(
@@ -46,6 +51,14 @@ class Rating(models.Model):
     costs = score_field(Criterion.COSTS)
     complaints = score_field(Criterion.COMPLAINTS)
     online = score_field(Criterion.ONLINE)
+    bundle = models.ForeignKey(
+        Bundle,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        verbose_name=_("hồ sơ liên thông"),
+    )
     comment = models.TextField(_("góp ý"), max_length=COMMENT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("đánh giá lúc"), db_index=True)
 

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.bundles.models import BundleMember
+from motcua.bundles.selectors import bundle_for_citizen
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.dossiers.constants import Status
@@ -18,7 +20,14 @@ from motcua.portal.services import citizen_dossiers
 
 from .forms import PeriodForm, RatingForm
 from .selectors import rating_report, rating_unit_ids
-from .services import AlreadyRated, InvalidAnswers, rating_submit
+from .services import (
+    BUNDLE_RATEABLE,
+    AlreadyRated,
+    BundleAlreadyRated,
+    InvalidAnswers,
+    bundle_rating_submit,
+    rating_submit,
+)
 
 
 @login_required
@@ -41,6 +50,9 @@ def rate(request: HttpRequest, ref: str) -> HttpResponse:
     )
     if dossier is None:
         raise Http404(_("Không có hồ sơ này trong tài khoản của bạn."))
+    member = BundleMember.objects.filter(dossier_id=dossier.pk).select_related("bundle").first()
+    if member is not None:  # rated once with its bundle, on the bundle's own page
+        return redirect("ratings:rate-bundle", ref=member.bundle.ref)
     rating = getattr(dossier, "rating", None)
     if rating is not None:
         if request.method == "POST":
@@ -65,6 +77,40 @@ def rate(request: HttpRequest, ref: str) -> HttpResponse:
         request,
         "ratings/rate.html",
         {"dossier": dossier, "form": form, "returned": dossier.status == Status.RETURNED},
+    )
+
+
+@login_required
+def rate_bundle(request: HttpRequest, ref: str) -> HttpResponse:
+    """One rating for a whole linked bundle, once it has its outcome (issue 14)."""
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    bundle = bundle_for_citizen(user, ref[:80])
+    if bundle is None:
+        raise Http404(_("Không có hồ sơ liên thông này trong tài khoản của bạn."))
+    context: dict[str, object] = {"bundle": bundle}
+    rating = bundle.ratings.order_by("pk").first()
+    if rating is not None:
+        if request.method == "POST":
+            messages.error(request, str(BundleAlreadyRated().message))
+        return render(request, "ratings/rate_bundle.html", {**context, "rating": rating})
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bundle_rating_submit(
+                bundle=bundle, user=user, answers=form.answers(),
+                comment=form.cleaned_data["comment"], at=now(),
+            )  # fmt: skip
+        except InvalidAnswers as error:
+            for field, message in error.errors.items():
+                form.add_error(field, message)
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Cảm ơn bạn đã đánh giá. Ý kiến của bạn đã được ghi nhận."))
+            return redirect("bundles:mine", ref=bundle.ref)
+    finished = bundle.status in BUNDLE_RATEABLE
+    return render(
+        request, "ratings/rate_bundle.html", {**context, "form": form, "finished": finished}
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts_by
 from motcua.organizations.models import Unit
 
+from .bundle_figures import BundleFigures, bundle_figures
 from .compute import (
     Counts,
     Period,
@@ -123,6 +124,7 @@ class Dashboard:
     months: list[Month]
     focus: Focus = field(default_factory=Focus)
     breakdown: list[GroupRow] = field(default_factory=list)
+    bundles: BundleFigures = field(default_factory=BundleFigures)
 
     @property
     def late(self) -> int:
@@ -234,9 +236,12 @@ def dashboard(
     shown.sort(key=lambda r: (r.on_time_rate is None, -(r.on_time_rate or 0), r.node.name))
     kind = focus.breakdown_kind
     groups = breakdown(kind, period, scope, start, until) if kind and until > start else []
+    bundles = bundle_figures(period=period, months=month_spans(period), units=scope.unit_ids, at=at)
+    bundles.unit_names = {r.unit_id: tree.nodes[r.unit_id].name for r in bundles.rows
+                          if r.unit_id in tree.nodes}  # fmt: skip
     return Dashboard(period, node, tree.chain(node.pk) if node else [], answer,
                      headline_counts(answer), shown, months_of(period, scope, at), focus,
-                     groups)  # fmt: skip
+                     groups, bundles)  # fmt: skip
 
 
 def headline_counts(answer: dict[str, Any]) -> Counts:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .dashboard import Dashboard
@@ -164,8 +164,51 @@ def months(dash: Dashboard) -> Table:
     return Table("months", _("Theo tháng"), headers, rows)
 
 
+# The kinds of linked bundles by their short names (the definitions' names are the long ones).
+BUNDLE_KINDS = {
+    "birth": gettext_lazy("Liên thông khai sinh"),
+    "death": gettext_lazy("Liên thông khai tử"),
+}
+
+
+def bundle_kind(kind: str) -> str:
+    return str(BUNDLE_KINDS.get(kind, kind))
+
+
+def bundles(dash: Dashboard) -> Table:
+    """Linked bundles by kind, receiving unit and month, and whether the whole bundle was on
+    time (``bundle_figures``); a total row per kind."""
+    figures = dash.bundles
+    rows = []
+    for row in figures.rows:
+        rows.append([Cell(bundle_kind(row.kind)), Cell(figures.unit_names.get(row.unit_id, "")),
+                     Cell(row.month.strftime("%m/%Y")), Cell(row.received, COUNT),
+                     Cell(row.finished, COUNT), Cell(row.on_time, COUNT), Cell(row.late, COUNT),
+                     Cell(row.on_time_rate, PERCENT)])  # fmt: skip
+    for kind in sorted({row.kind for row in figures.rows}):
+        total = figures.total(kind)
+        rows.append([Cell(bundle_kind(kind)), Cell(_("Tổng")), Cell(""), Cell(total.received, COUNT),
+                     Cell(total.finished, COUNT), Cell(total.on_time, COUNT), Cell(total.late, COUNT),
+                     Cell(total.on_time_rate, PERCENT)])  # fmt: skip
+    headers = [_("Nhóm liên thông"), _("Đơn vị tiếp nhận"), _("Tháng"), _("Tiếp nhận"),
+               _("Đã kết thúc"), _("Cả nhóm đúng hạn"), _("Cả nhóm trễ hạn"), _("Tỷ lệ đúng hạn")]  # fmt: skip
+    return Table("bundles", _("Hồ sơ liên thông theo nhóm, đơn vị và tháng"), headers, rows)
+
+
+def bundle_members(dash: Dashboard) -> Table:
+    """Each member procedure of the bundles above, on time by the rule of 2.1."""
+    rows = [[Cell(bundle_kind(m.kind)), Cell(m.name_en if english() else m.name),
+             Cell(m.judged, COUNT), Cell(m.on_time, COUNT), Cell(m.late, COUNT),
+             Cell(m.on_time_rate, PERCENT)] for m in dash.bundles.members]  # fmt: skip
+    headers = [_("Nhóm liên thông"), _("Thủ tục thành phần"), _("Hồ sơ được xét"), _("Đúng hạn"),
+               _("Trễ hạn"), _("Tỷ lệ đúng hạn")]  # fmt: skip
+    return Table(
+        "bundle_members", _("Thủ tục thành phần của hồ sơ liên thông: đúng hạn"), headers, rows
+    )
+
+
 def all_tables(dash: Dashboard) -> list[Table]:
     found = [headline(dash), groups(dash), indicators(dash), units(dash), unit_index(dash)]
     if dash.focus.breakdown_kind is not None:
         found.append(breakdown(dash))
-    return [*found, months(dash)]
+    return [*found, months(dash), bundles(dash), bundle_members(dash)]

@@ -36,6 +36,7 @@ from ..saga import (
     member_state_of,
     plan,
 )
+from .apology import apologies_follow
 from .record import event_add
 from .registry import registry_recorded
 
@@ -63,6 +64,7 @@ def bundle_reconcile(
     for member in members:
         member_sync(bundle, member, at=at)
     reception_record(bundle, members[0], at=at)
+    apologies_follow(bundle, members, at=at)
     decided = {m.service for m in members if m.dossier is not None and m.dossier.decision}
     views = [
         MemberView(m.service, m.after or None, MemberState(m.state))
@@ -140,6 +142,7 @@ def reception_record(bundle: Bundle, root: BundleMember, *, at: datetime.datetim
     bundle.code = dossier.code
     bundle.received_at = dossier.received_at
     bundle.due_at = due_from(bundle.limit, start=dossier.received_at, unit=bundle.receiving_unit)
+    bundle.statutory_due_at = bundle.due_at
     event_add(
         bundle, action=BundleAction.RECEIVE, at=at, service=root.service,
         payload={"code": bundle.code, "received_at": bundle.received_at.isoformat(),

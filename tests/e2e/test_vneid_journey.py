@@ -69,8 +69,8 @@ def test_a_citizen_signs_in_with_vneid_and_lands_back(
     assert page.get_by_role("button", name="Đăng xuất").count() == 1  # signed in
     open_form(page, vneid_app)
     panel = page.locator("#registry-data")
-    assert "001190067890" in panel.inner_text()
-    assert "25/07/1990" in panel.inner_text()
+    assert "001195006789" in panel.inner_text()
+    assert "25/07/1995" in panel.inner_text()
     assert page.locator("#registry-data-unavailable").count() == 0
     shot(page, "verified-form")
 

@@ -27,7 +27,7 @@ def authorize(provider: OidcSandbox, **changes: str) -> requests.Response:
     params = {
         "response_type": "code", "client_id": "c", "redirect_uri": BACK, "scope": "openid",
         "state": "st", "nonce": "no", "code_challenge": s256(VERIFIER),
-        "code_challenge_method": "S256", "user": "001085012345", **changes,
+        "code_challenge_method": "S256", "user": "001090012345", **changes,
     }  # fmt: skip
     return requests.post(f"{provider.url}/authorize", data=params, allow_redirects=False, timeout=5)
 
@@ -87,4 +87,4 @@ def test_the_code_needs_the_verifier_the_secret_and_is_good_once(provider: OidcS
         f"{provider.url}/userinfo", timeout=5,
         headers={"Authorization": f"Bearer {issued.json()['access_token']}"},
     )  # fmt: skip
-    assert info.json()["personal_id"] == "001085012345"
+    assert info.json()["personal_id"] == "001090012345"

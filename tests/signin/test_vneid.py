@@ -20,7 +20,7 @@ from motcua.signin.models import OidcIdentity, SignInEvent
 from tests.factories import citizen, officer
 
 CALLBACK = "http://testserver/dang-nhap/vneid/ve/"
-AN = "001085012345"  # level 2 in the sandbox
+AN = "001090012345"  # level 2 in the sandbox
 CUONG = "001095011122"  # unverified in the sandbox
 
 
@@ -82,7 +82,7 @@ def test_a_citizen_signs_in_with_vneid_and_lands_where_they_were(sandbox: OidcSa
     profile = CitizenProfile.objects.get(user=user)
     assert profile.id_number == AN
     assert profile.identity_verified
-    assert str(profile.date_of_birth) == "1985-03-12"
+    assert str(profile.date_of_birth) == "1990-03-12"
     assert not user.has_usable_password()
     assert SignInEvent.objects.filter(user=user, kind=SignInEventKind.VNEID_LINKED).exists()
     assert "Đã xác thực qua VNeID mức 2" in client.get("/tai-khoan/").content.decode()

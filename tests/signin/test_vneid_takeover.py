@@ -13,7 +13,7 @@ from motcua.signin.vneid import Identity, VneidRefused, identity_bind
 from tests.factories import PASSWORD, citizen
 
 ISSUER = "https://vneid.test"
-NUMBER = "001085012345"
+NUMBER = "001090012345"
 
 
 def identity(subject: str, level: int) -> Identity:

@@ -35,9 +35,12 @@ def person(title: str, *, with_birth: bool = True) -> dict[str, Any]:
 
 
 def applicant() -> dict[str, Any]:
-    block = person("Người yêu cầu", with_birth=False)
+    # Date of birth and sex are optional: a VNeID-verified citizen finds them filled in from the
+    # population registry (``portal.population``), with the name and the permanent address.
+    block = person("Người yêu cầu")
     block["properties"].update(
         {
+            "gioi_tinh": SEX,
             "so_dien_thoai": PHONE,
             "email": {"type": "string", "format": "email", "title": "Thư điện tử"},
             "noi_cu_tru": text("Nơi cư trú"),

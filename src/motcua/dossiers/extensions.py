@@ -87,6 +87,12 @@ class RegistryAnswer:
 # (personal ID number, what the officer typed by field, the officer, when) → the registry's
 # answer, None when no registry is configured
 RegistryLookup = Callable[[str, dict[str, str], "User", datetime.datetime], RegistryAnswer | None]
+# (a citizen's account, when) → the registry's record of the account's own ID number, to prefill
+# the e-form; None unless the account is VNeID-verified and a registry is configured
+OwnRecord = Callable[["User", datetime.datetime], RegistryAnswer | None]
+# (dossier, personal ID number, who, how: "online" or "counter", when) → whether the registry's
+# record of the applicant was recorded as used for the dossier (the 766 flag ``population_data``)
+RegistryUsed = Callable[["Dossier", str, "User", str, datetime.datetime], bool]
 
 
 @dataclass
@@ -97,6 +103,8 @@ class DataStore:
     offers: Offers = lambda kind, number, requirements, user, day: {}
     reuse: Reuse = lambda dossier, offers, user, how, at: 0
     registry: RegistryLookup = lambda number, typed, user, at: None
+    own_record: OwnRecord = lambda user, at: None
+    registry_used: RegistryUsed = lambda dossier, number, user, how, at: False
 
 
 DATA = DataStore()

@@ -57,7 +57,7 @@ def reception(request: HttpRequest) -> HttpResponse:
     form: dict[str, str] = {
         k: request.POST.get(k, request.GET.get(k, ""))
         for k in ("procedure", "case", "unit", "name", "id_number", "phone", "birth_date",
-                  "address", "limit_quantity",
+                  "address", "registry_id_number", "limit_quantity",
                   "limit_unit", "limit_basis", "limit_city_wide")
     }  # fmt: skip
     procedure = (
@@ -299,4 +299,7 @@ def receive_at_counter(
         dossier = services.dossier_receive(dossier=dossier, actor=user, at=at)
         if reused:
             extensions.DATA.reuse(dossier, reused, user, "counter", at)
+        if id_number and normalise_digits(form.get("registry_id_number", "")) == id_number:
+            # Received from a form the registry prefilled: the 766 flag ``population_data``.
+            extensions.DATA.registry_used(dossier, id_number, user, "counter", at)
         return dossier

@@ -100,6 +100,7 @@ def build(
         portal = PortalSandbox(token=token, host=host, port=port)
         return portal, {"MOTCUA_DVCQG_URL": portal.url, "MOTCUA_DVCQG_TOKEN": token}
     registry = RegistrySandbox(token=token, host=host, port=port)
+    registry.demo_people_add()  # the people VNeID vouches for: a demo sign-in sees prefill
     return registry, {"MOTCUA_REGISTRY_URL": registry.url, "MOTCUA_REGISTRY_TOKEN": token}
 
 

@@ -109,3 +109,52 @@ class OneTimeCodeForm(forms.Form):
         if not (code.isascii() and code.isdigit() and len(code) == 6):
             raise ValidationError(_("Mã xác nhận gồm đúng 6 chữ số."))
         return code
+
+
+class PhoneRecoveryForm(forms.Form):
+    """The account's personal ID number and phone: a code is sent only if both are one account's
+    (the page says the same either way)."""
+
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân"), max_length=20, help_text=_("12 chữ số trên thẻ căn cước."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric"}),
+    )  # fmt: skip
+    phone = forms.CharField(
+        label=_("Số điện thoại đã đăng ký"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )  # fmt: skip
+
+    def clean_id_number(self) -> str:
+        number = normalise_digits(self.cleaned_data["id_number"])
+        validate_personal_id_number(number)
+        return number
+
+    def clean_phone(self) -> str:
+        phone = normalise_phone(self.cleaned_data["phone"])
+        validate_phone(phone)
+        return phone
+
+
+class RecoveryCodeForm(OneTimeCodeForm):
+    """The code received by SMS and the new password, typed twice."""
+
+    password1 = forms.CharField(
+        label=_("Mật khẩu mới"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu mới"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("Hai mật khẩu không khớp nhau."))
+        elif first:
+            try:
+                validate_password(first)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data

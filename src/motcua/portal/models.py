@@ -67,6 +67,9 @@ class Draft(models.Model):
     # The applicant agreed that the documents already in their data store stand for the
     # components they satisfy (asked once per dossier; docs/decisions/0030).
     reuse_consent = models.BooleanField(default=False)
+    # When the e-form was prefilled from the population registry (a VNeID-verified account):
+    # the dossier sent from it records that registry data was used (``portal.population``).
+    registry_prefilled_at = models.DateTimeField(null=True, blank=True)
     dossier = models.OneToOneField(
         "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )

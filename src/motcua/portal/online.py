@@ -28,7 +28,7 @@ from motcua.dossiers.constants import Status
 from motcua.dossiers.legal_forms import LegalForm, forms_available, legal_form_pdf
 from motcua.dossiers.models import Dossier, DossierDocument
 
-from . import submission, supplement
+from . import population, submission, supplement
 from .bundle_drafts import ROUTES, bundle_url
 from .models import Draft
 from .services import citizen_dossiers
@@ -114,9 +114,12 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     if existing is not None:
         return redirect("portal:draft", key=existing.key)
     # Nothing is stored until the citizen sends something: a look costs no draft.
+    schema = submission.schema_of(procedure)
+    answer = submission.profile_answer(user, schema)
+    held = population.record_of(user)
     preview = Draft(
-        procedure=procedure, owner=user,
-        eform_data=submission.profile_answer(user, submission.schema_of(procedure)),
+        procedure=procedure, owner=user, eform_data=population.answer_with(answer, schema, held),
+        registry_prefilled_at=now() if held else None,
     )  # fmt: skip
     only = list(submission.receiving_units(procedure, now().date())[:2])
     preview.receiving_unit = (

@@ -142,14 +142,18 @@ def challenge_start(
 
 def challenge_send(
     *, purpose: str, id_number: str, contact: Contact, user: User | None, ip: str | None,
-    at: datetime.datetime, deliver: bool = True,
+    at: datetime.datetime, deliver: bool = True, limits: tuple[int, int] | None = None,
+    text: str = "",
 ) -> OwnershipChallenge:  # fmt: skip
     """Create a challenge and send its code; raises when over the limit or when sending fails.
-    ``deliver=False`` (a contact no dossier records) counts and behaves alike, and sends nothing."""
+    ``deliver=False`` (a contact no dossier records) counts and behaves alike, and sends nothing.
+    ``limits``: codes an hour per requester and per recipient (this purpose's); ``text``: the
+    SMS, with ``{code}`` where the code goes (the applicant's code by default)."""
+    per_requester, per_recipient = limits or (MAX_CODES_PER_HOUR, MAX_CODES_PER_RECIPIENT)
     recent = OwnershipChallenge.objects.filter(created_at__gte=at - datetime.timedelta(hours=1))
     requester = recent.filter(user=user) if user is not None else recent.filter(user=None, ip=ip)
     to_recipient = recent.filter(purpose=purpose, recipient=contact.value)
-    if requester.count() >= MAX_CODES_PER_HOUR or to_recipient.count() >= MAX_CODES_PER_RECIPIENT:
+    if requester.count() >= per_requester or to_recipient.count() >= per_recipient:
         raise TooManyCodes()
     code = f"{secrets.randbelow(10**6):06d}"
     challenge = OwnershipChallenge.objects.create(
@@ -161,20 +165,26 @@ def challenge_send(
     if not deliver:
         return challenge
     try:
-        code_deliver(contact, code, key=f"ownership-{challenge.pk}-{secrets.token_hex(6)}")
+        code_deliver(
+            contact, code, key=f"ownership-{challenge.pk}-{secrets.token_hex(6)}", text=text
+        )
     except (SmsDeliveryError, OSError) as error:
         OwnershipChallenge.objects.filter(pk=challenge.pk).update(used_at=at)
         raise CodeNotSent() from error
     return challenge
 
 
-def code_deliver(contact: Contact, code: str, *, key: str) -> None:
-    text = (
-        f"Ma xac nhan nguoi nop ho so: {code}. Hieu luc 10 phut. "
-        "Khong dua ma nay cho bat ky ai, ke ca can bo."
-    )
+APPLICANT_SMS = (
+    "Ma xac nhan nguoi nop ho so: {code}. Hieu luc 10 phut. "
+    "Khong dua ma nay cho bat ky ai, ke ca can bo."
+)
+
+
+def code_deliver(contact: Contact, code: str, *, key: str, text: str = "") -> None:
     if contact.channel == SMS:
-        sms_gateway().send(to=contact.value, text=text, key=key)
+        sms_gateway().send(
+            to=contact.value, text=(text or APPLICANT_SMS).format(code=code), key=key
+        )
         return
     EmailMessage(
         subject="Mã xác nhận người nộp hồ sơ / Applicant verification code",

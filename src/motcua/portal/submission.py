@@ -35,7 +35,7 @@ from motcua.dossiers.extensions import StoredOffer
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.organizations.models import Unit
 
-from . import stored
+from . import population, stored
 from .models import Draft, DraftDocument
 
 MAX_FILES_PER_ITEM = 5
@@ -250,6 +250,8 @@ def draft_start(*, user: User, procedure: Procedure) -> Draft:
         return existing
     cases = list(procedure.cases.all())
     only_unit = list(receiving_units(procedure, clock.today())[:2])
+    schema = schema_of(procedure)
+    held = population.record_of(user)
     return Draft.objects.create(
         owner=user,
         procedure=procedure,
@@ -257,7 +259,8 @@ def draft_start(*, user: User, procedure: Procedure) -> Draft:
         receiving_unit=only_unit[0]
         if len(only_unit) == 1
         else home_unit(user, procedure, clock.today()),
-        eform_data=profile_answer(user, schema_of(procedure)),
+        eform_data=population.answer_with(profile_answer(user, schema), schema, held),
+        registry_prefilled_at=clock.now() if held else None,
     )
 
 
@@ -496,6 +499,7 @@ def draft_submit(*, draft: Draft, user: User, at: datetime.datetime) -> Dossier:
             for document in kept:
                 copied.append(copy_into(dossier, document, user, at))
             stored.reuse_at_submit(dossier, checklist, user, at)
+            population.used_at_submit(dossier, locked, user, at)
             locked.dossier = dossier
             locked.save(update_fields=["dossier", "updated_at"])
             draft_files_drop(locked)

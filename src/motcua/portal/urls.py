@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import business, claim, online, views
+from . import business, claim, online, recovery_views, views
 
 app_name = "portal"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("dang-ky/doanh-nghiep/", business.sign_up_business, name="sign-up-business"),
     path("dang-ky/so-dinh-danh-da-co/", claim.id_taken, name="id-taken"),
     path("dang-ky/so-dinh-danh-da-co/nhap-ma/", claim.id_taken_code, name="id-taken-code"),
+    path("quen-mat-khau/dien-thoai/", recovery_views.recover_phone, name="recover-phone"),
+    path(
+        "quen-mat-khau/dien-thoai/nhap-ma/",
+        recovery_views.recover_phone_code,
+        name="recover-phone-code",
+    ),
     path("ho-so-cua-toi/", views.my_dossiers, name="my-dossiers"),
     path("ho-so-cua-toi/nhan-ho-so/", claim.claim, name="claim"),
     path("ho-so-cua-toi/nhan-ho-so/nhap-ma/", claim.claim_code, name="claim-code"),

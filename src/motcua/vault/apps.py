@@ -10,6 +10,7 @@ class VaultConfig(AppConfig):
         from motcua.dossiers import extensions
 
         from .export import flag_columns
+        from .registry import own_record, registry_used
         from .selectors import export_columns, officer_panel
         from .services import offers_for, registry_answer, reuse_record
         from .subscribers import subscribe
@@ -18,6 +19,8 @@ class VaultConfig(AppConfig):
         extensions.DATA.offers = offers_for
         extensions.DATA.reuse = reuse_record
         extensions.DATA.registry = registry_answer
+        extensions.DATA.own_record = own_record
+        extensions.DATA.registry_used = registry_used
         extensions.export_columns_register(export_columns)
         extensions.export_columns_register(flag_columns)
         extensions.panel_register("vault_panel", officer_panel)

@@ -33,6 +33,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import KeyParameters, RSAKey
 
+from motcua.integrations.demo_people import DEMO_PEOPLE
 from motcua.integrations.sandbox_server import SandboxServer
 
 from .pages import handler_for
@@ -56,10 +57,10 @@ class TestUser:
         }  # fmt: skip
 
 
-TEST_USERS = (
-    TestUser("001085012345", "Nguyễn Văn An", "1985-03-12", 2),
-    TestUser("001190067890", "Trần Thị Bình", "1990-07-25", 2),
-    TestUser("001095011122", "Lê Minh Cường", "1995-11-02", 0),
+# The demo's people (``integrations.demo_people``): the registry sandbox holds the same numbers.
+TEST_USERS = tuple(
+    TestUser(person.id_number, person.name, person.birth_date, person.level)
+    for person in DEMO_PEOPLE
 )
 
 

@@ -30,6 +30,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from motcua.integrations.demo_people import DEMO_PEOPLE
 from motcua.integrations.sandbox_server import SandboxServer
 
 # What each operation needs among the facts it is sent, and the prefix of the number it gives.
@@ -131,6 +132,11 @@ class RegistrySandbox(SandboxServer):
         as a test or the demo seeds it."""
         with self.lock:
             self.people[id_number] = dict(facts)
+
+    def demo_people_add(self) -> None:
+        """The demo's people (the VNeID sandbox's test users and the demo citizen accounts)."""
+        for person in DEMO_PEOPLE:
+            self.person_add(person.id_number, **person.registry_facts())
 
     def person(self, id_number: str) -> tuple[int, dict[str, Any]]:
         with self.lock:

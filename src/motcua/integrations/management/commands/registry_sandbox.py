@@ -21,6 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, token: str, **options: Any) -> None:
         sandbox = RegistrySandbox(token=token, host=host, port=port, quiet=False)
+        sandbox.demo_people_add()
         self.stdout.write(
             f"Registry sandbox at {sandbox.url} — MOTCUA_REGISTRY_URL={sandbox.url} "
             f"MOTCUA_REGISTRY_TOKEN={token}"

@@ -1,0 +1,164 @@
+"""A citizen who signed up with a phone number and no e-mail gets a new password with a one-time
+code sent through the SMS adapter to the SMS sandbox (a real HTTP server): the code expires,
+has five tries, codes are limited per phone and per address, and the pages answer the same
+whether or not an account holds the numbers typed."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from motcua.accounts.models import User
+from motcua.accounts.services import citizen_create
+from motcua.common.clock import now
+from motcua.integrations.notify.sandbox import SmsSandbox
+from motcua.portal import ownership, recovery
+from tests.factories import PASSWORD
+
+TOKEN = "recovery-sms-token"
+NUMBER, PHONE = "001190005555", "0912555666"
+NEW = "Mat-khau-moi-that-dai-9"
+
+
+@pytest.fixture
+def sandbox(settings: Any) -> Iterator[SmsSandbox]:
+    server = SmsSandbox(token=TOKEN).start()
+    settings.MOTCUA_SMS_BACKEND, settings.MOTCUA_SMS_URL = "http", server.url
+    settings.MOTCUA_SMS_TOKEN, settings.MOTCUA_SMS_TIMEOUT = TOKEN, 5
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def phone_only(db: None) -> User:
+    return citizen_create(
+        full_name="Đỗ Thị Lan", id_number=NUMBER, password=PASSWORD, phone=PHONE, email=""
+    )
+
+
+def ask(client: Client, number: str = NUMBER, phone: str = PHONE) -> HttpResponse:
+    response: HttpResponse = client.post(
+        reverse("portal:recover-phone"), {"id_number": number, "phone": phone}
+    )
+    return response
+
+
+def said(response: HttpResponse) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def code_in(sandbox: SmsSandbox) -> str:
+    found = re.search(r"\b(\d{6})\b", sandbox.received()[-1]["text"])
+    assert found is not None
+    return found.group(1)
+
+
+def answer(client: Client, code: str, password: str = NEW) -> HttpResponse:
+    response: HttpResponse = client.post(
+        reverse("portal:recover-phone-code"),
+        {"code": code, "password1": password, "password2": password},
+    )
+    return response
+
+
+def test_the_code_reaches_the_phone_through_the_sms_sandbox_and_sets_a_new_password(
+    sandbox: SmsSandbox, phone_only: User
+) -> None:
+    client = Client()
+    assert client.get(reverse("portal:recover-phone")).status_code == 200
+    asked = ask(client, "001 190 005 555", "+84 912 555 666")  # typed as people type them
+    assert asked["Location"] == reverse("portal:recover-phone-code")
+    [message] = sandbox.received()
+    assert message["to"] == PHONE
+    assert "khoi phuc mat khau" in message["text"]
+    done = answer(client, code_in(sandbox))
+    assert done["Location"] == reverse("login")
+    phone_only.refresh_from_db()
+    assert phone_only.check_password(NEW)
+    assert not phone_only.check_password(PASSWORD)
+    # The code is used up: the page starts again.
+    assert answer(Client(), code_in(sandbox))["Location"] == reverse("portal:recover-phone")
+
+
+def test_the_answer_is_the_same_whether_or_not_an_account_holds_the_numbers(
+    sandbox: SmsSandbox, phone_only: User
+) -> None:
+    known = ask(Client())
+    for number, phone in [(NUMBER, "0912000000"), ("001190009999", PHONE)]:
+        unknown = ask(Client(), number, phone)
+        assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
+        assert said(unknown) == said(known)
+    assert len(sandbox.received()) == 1  # only the account's own phone got a code
+
+
+def test_an_officers_account_is_never_recovered_by_phone(
+    sandbox: SmsSandbox, phone_only: User
+) -> None:
+    phone_only.is_staff = True
+    phone_only.save()
+    ask(Client())
+    assert sandbox.received() == []
+
+
+def test_five_wrong_codes_use_the_code_up_and_a_weak_password_costs_no_try(
+    sandbox: SmsSandbox, phone_only: User
+) -> None:
+    client = Client()
+    ask(client)
+    right = code_in(sandbox)
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+    assert answer(client, wrong, "123").status_code == 200  # refused before the code is tried
+    for left in (4, 3, 2, 1):
+        page = answer(client, wrong).content.decode()
+        assert f"Còn {left} lần thử" in page
+    spent = answer(client, wrong)
+    assert spent["Location"] == reverse("portal:recover-phone")
+    assert "hết hạn" in said(spent)[0]
+    assert answer(client, right)["Location"] == reverse("portal:recover-phone")  # no session
+    phone_only.refresh_from_db()
+    assert phone_only.check_password(PASSWORD)
+
+
+def test_a_code_expires_after_ten_minutes(sandbox: SmsSandbox, phone_only: User) -> None:
+    start = now()
+    challenge = recovery.recovery_start(id_number=NUMBER, phone=PHONE, ip="10.0.0.1", at=start)
+    late = start + datetime.timedelta(minutes=10, seconds=1)
+    with pytest.raises(ownership.CodeExpired):
+        recovery.password_reset(
+            challenge_id=challenge.pk, code=code_in(sandbox), password=NEW, at=late
+        )
+    phone_only.refresh_from_db()
+    assert phone_only.check_password(PASSWORD)
+
+
+def test_codes_are_limited_per_phone_and_per_address(sandbox: SmsSandbox, phone_only: User) -> None:
+    at = now()
+    for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):  # one phone, from three addresses
+        recovery.recovery_start(id_number=NUMBER, phone=PHONE, ip=ip, at=at)
+    with pytest.raises(ownership.TooManyCodes):
+        recovery.recovery_start(id_number=NUMBER, phone=PHONE, ip="10.0.0.4", at=at)
+    for n in range(5):  # one address, five phones (none of them an account's: counted alike)
+        recovery.recovery_start(id_number=NUMBER, phone=f"091000000{n}", ip="10.9.9.9", at=at)
+    with pytest.raises(ownership.TooManyCodes):
+        recovery.recovery_start(id_number=NUMBER, phone="0910000009", ip="10.9.9.9", at=at)
+    # An hour later the phone may be sent a code again.
+    later = at + datetime.timedelta(hours=1, minutes=1)
+    recovery.recovery_start(id_number=NUMBER, phone=PHONE, ip="10.0.0.4", at=later)
+    assert len(sandbox.received()) == 4
+    refused = ask(Client(), NUMBER, PHONE)  # the page says it (no 500), and sends nothing
+    assert refused.status_code == 200
+    assert "Đã gửi quá nhiều mã xác nhận trong một giờ" in refused.content.decode()
+    assert len(sandbox.received()) == 4
+
+
+def test_the_password_reset_page_offers_the_phone_way() -> None:
+    page = Client().get(reverse("password_reset")).content.decode()
+    assert reverse("portal:recover-phone") in page

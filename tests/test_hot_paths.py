@@ -30,7 +30,8 @@ from motcua.dossiers.services import dossier_forward
 from motcua.organizations.models import Unit
 from tests import factories
 from tests.dossiers.conftest import POLICE, Staff, at, received
-from tests.dossiers.test_worklist_scale import bearer, bulk_dossiers, generated_facts
+from tests.dossiers.test_worklist_scale import bearer
+from tests.dossiers.volume import bulk_dossiers, generated_delete, generated_facts
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def city(django_db_setup: None, django_db_blocker: Any) -> Iterator[City]:
                         "(SELECT id FROM dossiers_dossier WHERE ref LIKE %s)",
                         [f"{PREFIX}%"],
                     )
-            Dossier.objects.filter(ref__startswith=PREFIX)._raw_delete(connection.alias)
+            generated_delete(PREFIX)
             OfficerRole.objects.filter(user__in=officers).delete()
             RoleChange.objects.filter(officer__in=officers).delete()
             User.objects.filter(pk__in=[o.pk for o in officers]).delete()

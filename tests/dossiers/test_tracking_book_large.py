@@ -16,7 +16,6 @@ from typing import Any
 import openpyxl
 import pypdf
 import pytest
-from django.db import connection
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -24,18 +23,18 @@ from motcua.accounts.models import OfficerRole, RoleChange, User
 from motcua.catalog.models import Procedure
 from motcua.common.clock import clock_set_to
 from motcua.dossiers import tracking_book
-from motcua.dossiers.models import Dossier
 from motcua.dossiers.tasks import tracking_book_task
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 from tests import factories
 
 from .conftest import POLICE, Staff, received
-from .test_worklist_scale import Fact, bulk_dossiers, generated_facts
+from .volume import Fact, bulk_dossiers, generated_delete, generated_facts, scaled
 
 pytestmark = pytest.mark.django_db
 
-VOLUME = 50_000
+# The issue's 50,000 on PostgreSQL; SQLite builds the same book from 5,000.
+VOLUME = scaled(postgres=50_000, sqlite=5_000)
 YEAR = 2026
 AT = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=VIETNAM_OFFSET)
 PREFIX = "TB"
@@ -63,7 +62,7 @@ class Book:
 
 @pytest.fixture(scope="module")
 def book(django_db_setup: None, django_db_blocker: Any) -> Iterator[Book]:
-    """50,000 dossiers of one ward police office, generated once for the module."""
+    """50,000 dossiers (5,000 on SQLite) of one ward police office, generated once for the module."""
     officers: list[User] = []
     try:
         with django_db_blocker.unblock(), clock_set_to(AT):
@@ -79,7 +78,7 @@ def book(django_db_setup: None, django_db_blocker: Any) -> Iterator[Book]:
             yield Book(unit, officers[0], facts)
     finally:
         with django_db_blocker.unblock():
-            Dossier.objects.filter(ref__startswith=PREFIX)._raw_delete(connection.alias)
+            generated_delete(PREFIX)
             OfficerRole.objects.filter(user__in=officers).delete()
             RoleChange.objects.filter(officer__in=officers).delete()
             User.objects.filter(pk__in=[o.pk for o in officers]).delete()
@@ -138,7 +137,7 @@ def test_a_large_book_is_queued_then_built_as_excel_and_downloaded(
     for count, row in enumerate(rows, start=1):
         if count in (1, len(expected)):
             assert (row[0], row[1]) == (count, expected[count - 1].code)
-    assert count == len(expected) > 45_000
+    assert count == len(expected) > VOLUME * 0.9
 
 
 def test_the_pdf_of_fifty_thousand_rows_is_built_by_the_worker(book: Book) -> None:
@@ -156,7 +155,7 @@ def test_the_pdf_of_fifty_thousand_rows_is_built_by_the_worker(book: Book) -> No
     assert expected[0].code in first
     assert str(len(expected)) in last
     assert f"Trang {len(reader.pages)}" in last
-    assert len(reader.pages) > 1_000
+    assert len(reader.pages) > VOLUME // 50
 
 
 def test_a_ready_book_is_offered_again_then_rebuilt_when_old(book: Book, settings: Any) -> None:

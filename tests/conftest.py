@@ -79,12 +79,21 @@ class Snapshot:
             self.detach(cursor)
 
     def adopt(self) -> None:
-        """PostgreSQL: the ``snap`` schema came with the reference template; list its tables."""
+        """The copy came from another worker (tests/reference_template.py): list its tables, in
+        the ``snap`` schema that came with the PostgreSQL template or in the builder's file."""
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'snap'"
-            )
-            self.tables = sorted(row[0] for row in cursor.fetchall())
+            self.attach(cursor)
+            try:
+                if connection.vendor == "sqlite":
+                    cursor.execute("SELECT name FROM snap.sqlite_master WHERE type = 'table'")
+                else:
+                    cursor.execute(
+                        "SELECT table_name FROM information_schema.tables"
+                        " WHERE table_schema = 'snap'"
+                    )
+                self.tables = sorted(row[0] for row in cursor.fetchall())
+            finally:
+                self.detach(cursor)
 
     def restore(self) -> None:
         quote = connection.ops.quote_name
@@ -225,8 +234,8 @@ def django_db_modify_db_settings(
     django_db_blocker: Any,
 ) -> Iterator[ReferenceTemplate | None]:
     """pytest-django's hook before the test databases are created (the fixture it depends on
-    adds the xdist suffix): on PostgreSQL under xdist, create them from the reference template
-    when another worker has built it (tests/reference_template.py)."""
+    adds the xdist suffix): under xdist, start from the reference database another worker has
+    built (tests/reference_template.py)."""
     template = shared_template(tmp_path_factory.getbasetemp().parent)
     yield template
     if template is not None:
@@ -243,18 +252,19 @@ def django_db_setup(
     tmp_path_factory: pytest.TempPathFactory,
     django_db_modify_db_settings: ReferenceTemplate | None,
 ) -> None:
-    """Every test database starts with the real reference data, loaded once per session (once
-    per session and server on PostgreSQL with xdist, then copied)."""
+    """Every test database starts with the real reference data, loaded once per session (with
+    xdist: by the first worker, then copied by the others)."""
     template = django_db_modify_db_settings
     with django_db_blocker.unblock():
         snapshot = Snapshot(tmp_path_factory.mktemp("reference-data"))
         if template is not None and template.from_template:
+            template.adopt(snapshot)
             snapshot.adopt()
         else:
             load_reference_data()
             snapshot.take()
             if template is not None:
-                template.publish()
+                template.publish(snapshot)
     request.config.stash[SNAPSHOT] = snapshot
 
 

@@ -31,7 +31,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from motcua.integrations.sandbox_server import SandboxServer
+from motcua.integrations.sandbox_server import SandboxHandler, SandboxServer
 
 DATE_FIELDS = ("NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy")
 SUPPLEMENT_DATES = ("NgayBoSung", "NgayTiepNhanBoSung", "NgayHenTraTruoc", "NgayHenTraMoi")
@@ -247,56 +247,41 @@ class PortalSandbox(SandboxServer):
 
 
 def handler_for(sandbox: PortalSandbox) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(SandboxHandler):
         def do_GET(self) -> None:
             if self.path == "/_state":
-                self.reply(HTTPStatus.OK, sandbox.state.snapshot())
+                self.answer(HTTPStatus.OK, sandbox.state.snapshot())
             else:
-                self.reply(HTTPStatus.NOT_FOUND, {"error_code": "404"})
+                self.answer(HTTPStatus.NOT_FOUND, {"error_code": "404"})
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                body = json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                self.reply(HTTPStatus.BAD_REQUEST, {"error_code": "400", "message": "not JSON"})
+            body = self.json_body()
+            if body is None:
+                self.answer(HTTPStatus.BAD_REQUEST, {"error_code": "400", "message": "not JSON"})
                 return
             if self.path == "/_files":  # the demo seeds a citizen's file: {name, content_base64}
                 try:
                     content = base64.b64decode(str(body.get("content_base64") or ""), validate=True)
                 except ValueError:
-                    self.reply(HTTPStatus.BAD_REQUEST, {"error_code": "400", "message": "base64"})
+                    self.answer(HTTPStatus.BAD_REQUEST, {"error_code": "400", "message": "base64"})
                     return
                 added = sandbox.state.file_add(str(body.get("name") or "tep.pdf"), content)
-                self.reply(HTTPStatus.OK, {"error_code": "00", **added})
+                self.answer(HTTPStatus.OK, {"error_code": "00", **added})
                 return
             if self.path == "/_faults":
                 try:
                     sandbox.faults(**{k: v for k, v in body.items()
                                       if k in ("fail", "lose", "twice", "slow_ms", "seed")})  # fmt: skip
                 except (TypeError, ValueError) as problem:
-                    self.reply(
+                    self.answer(
                         HTTPStatus.BAD_REQUEST, {"error_code": "400", "message": str(problem)}
                     )
                     return
-                self.reply(HTTPStatus.OK, {"error_code": "00"})
+                self.answer(HTTPStatus.OK, {"error_code": "00"})
                 return
             if sandbox.slow_ms:
                 time.sleep(sandbox.slow_ms / 1000)
-            self.reply(*sandbox.answer(body))
+            self.answer(*sandbox.answer(body))
 
-        def reply(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            if not sandbox.quiet:
-                super().log_message(format, *args)
-
+    Handler.sandbox = sandbox
     return Handler

@@ -9,7 +9,6 @@ answer 503, to rehearse a provider outage.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import threading
@@ -17,7 +16,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from motcua.integrations.sandbox_server import SandboxServer
+from motcua.integrations.sandbox_server import SandboxHandler, SandboxServer
 
 VIETNAMESE_PHONE = re.compile(r"^0\d{9}$")
 
@@ -74,7 +73,7 @@ def invalid(message: dict[str, Any]) -> str:
 
 
 def handler_for(sandbox: SmsSandbox) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(SandboxHandler):
         def do_GET(self) -> None:
             if self.path == "/messages":
                 self.answer(HTTPStatus.OK, sandbox.received())
@@ -93,24 +92,5 @@ def handler_for(sandbox: SmsSandbox) -> type[BaseHTTPRequestHandler]:
             else:
                 self.answer(HTTPStatus.NOT_FOUND, {"error": "not found"})
 
-        def json_body(self) -> dict[str, Any] | None:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                body = json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                return None
-            return body if isinstance(body, dict) else None
-
-        def answer(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            if not sandbox.quiet:  # tests run many requests and want a quiet log
-                super().log_message(format, *args)
-
+    Handler.sandbox = sandbox
     return Handler

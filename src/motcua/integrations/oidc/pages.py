@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from motcua.integrations.sandbox_server import SandboxHandler
+
 if TYPE_CHECKING:
     from .sandbox import OidcSandbox
 
@@ -58,9 +60,7 @@ def redirect_with(uri: str, **params: str) -> str:
 def handler_for(sandbox: OidcSandbox) -> type[BaseHTTPRequestHandler]:
     from .sandbox import OidcError
 
-    class Handler(BaseHTTPRequestHandler):
-        raw = b""
-
+    class Handler(SandboxHandler):
         def do_GET(self) -> None:
             path, _q, query = self.path.partition("?")
             params = dict(parse_qsl(query))
@@ -117,39 +117,10 @@ def handler_for(sandbox: OidcSandbox) -> type[BaseHTTPRequestHandler]:
                 else:
                     self.redirect(redirect_with(back, code=code, state=state))
 
-        def form(self) -> dict[str, str]:
-            length = int(self.headers.get("Content-Length") or 0)
-            self.raw = self.rfile.read(length) if length else b""
-            return dict(parse_qsl(self.raw.decode("utf-8", "replace")))
-
         def oauth_error(self, error: Any) -> None:
             self.answer(
                 error.status, {"error": error.error, "error_description": error.description}
             )
 
-        def redirect(self, location: str) -> None:
-            self.send_response(HTTPStatus.FOUND)
-            self.send_header("Location", location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def html(self, status: int, page: str) -> None:
-            self.send(status, page.encode(), "text/html; charset=utf-8")
-
-        def answer(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send(status, data, "application/json; charset=utf-8")
-
-        def send(self, status: int, data: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            if not sandbox.quiet:
-                super().log_message(format, *args)
-
+    Handler.sandbox = sandbox
     return Handler

@@ -25,7 +25,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from motcua.integrations.sandbox_server import SandboxServer
+from motcua.integrations.sandbox_server import SandboxHandler, SandboxServer
 
 from .base import DECLINED, EXPIRED, PAID, PENDING, SIGNATURE_HEADER, sign
 
@@ -195,7 +195,7 @@ class PaymentSandbox(SandboxServer):
 
 
 def handler_for(sandbox: PaymentSandbox) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(SandboxHandler):
         def do_GET(self) -> None:
             self.delay()
             parsed = urllib.parse.urlsplit(self.path)
@@ -208,7 +208,7 @@ def handler_for(sandbox: PaymentSandbox) -> type[BaseHTTPRequestHandler]:
                 if page is None:
                     self.answer(HTTPStatus.NOT_FOUND, {"error": "not_found"})
                 else:
-                    self.html(page)
+                    self.html(HTTPStatus.OK, page)
             elif not self.api_allowed():
                 return
             elif path == "/payments":
@@ -221,7 +221,7 @@ def handler_for(sandbox: PaymentSandbox) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             path = urllib.parse.urlsplit(self.path).path
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.raw_body()
             if path.startswith("/pay/"):
                 self.choose(path.removeprefix("/pay/"), raw)
                 return
@@ -252,10 +252,7 @@ def handler_for(sandbox: PaymentSandbox) -> type[BaseHTTPRequestHandler]:
                 return
             sandbox.notify(payment["order_id"])
             target = payment["return_url"] or f"/pay/{payment_id}"
-            self.send_response(HTTPStatus.SEE_OTHER)
-            self.send_header("Location", target)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.redirect(target, HTTPStatus.SEE_OTHER)
 
         def api_allowed(self) -> bool:
             """The merchant API needs the token and may be rehearsing an outage."""
@@ -271,24 +268,5 @@ def handler_for(sandbox: PaymentSandbox) -> type[BaseHTTPRequestHandler]:
             if sandbox.latency_ms:
                 time.sleep(sandbox.latency_ms / 1000)
 
-        def html(self, text: str) -> None:
-            data = text.encode()
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def answer(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            if not sandbox.quiet:
-                super().log_message(format, *args)
-
+    Handler.sandbox = sandbox
     return Handler

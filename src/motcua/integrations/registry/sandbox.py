@@ -21,7 +21,6 @@ then gets a duplicate reply. ``GET /_records`` lists what was recorded.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import threading
@@ -31,7 +30,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from motcua.integrations.demo_people import DEMO_PEOPLE
-from motcua.integrations.sandbox_server import SandboxServer
+from motcua.integrations.sandbox_server import SandboxHandler, SandboxServer
 
 # What each operation needs among the facts it is sent, and the prefix of the number it gives.
 OPERATIONS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
@@ -147,7 +146,7 @@ class RegistrySandbox(SandboxServer):
 
 
 def handler_for(sandbox: RegistrySandbox) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(SandboxHandler):
         def do_GET(self) -> None:
             self.delay()
             found = PERSON.match(self.path)
@@ -183,24 +182,5 @@ def handler_for(sandbox: RegistrySandbox) -> type[BaseHTTPRequestHandler]:
             if sandbox.latency_ms:
                 time.sleep(sandbox.latency_ms / 1000)
 
-        def json_body(self) -> dict[str, Any] | None:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                body = json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                return None
-            return body if isinstance(body, dict) else None
-
-        def answer(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            if not sandbox.quiet:
-                super().log_message(format, *args)
-
+    Handler.sandbox = sandbox
     return Handler

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.signin import password_sign_in
+
 
 @dataclass(frozen=True)
 class Citizen:
@@ -37,12 +39,7 @@ def register(page: Any, live_app: str, who: Citizen) -> None:
 
 
 def citizen_sign_in(page: Any, live_app: str, who: Citizen) -> None:
-    page.context.clear_cookies()
-    page.goto(live_app + "/dang-nhap/")
-    page.fill("#id_username", who.id_number)
-    page.fill("#id_password", who.password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    password_sign_in(page, live_app, who.id_number, who.password)
 
 
 def sms_code(live_var: Path, phone: str, after: float, seconds: float = 20) -> str:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-PASSWORD = "MotCua@2026"  # the demo accounts' password (MOTCUA_DEMO_PASSWORD's default)
+from .signin import PASSWORD, password_sign_in
+
+__all__ = ["PASSWORD", "offered", "sign_in"]
 
 
 def sign_in(page: Any, live_app: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_app + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
+    password_sign_in(page, live_app, username)
     page.wait_for_url("**/can-bo/")
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.signin import password_sign_in
+
 from .conftest import ARTIFACTS, PREPARED, served, server_env
 from .officer import PASSWORD, offered, sign_in
 
@@ -83,12 +85,7 @@ def bundle_app(
 
 
 def citizen_sign_in(page: Any, app: str) -> None:
-    page.context.clear_cookies()
-    page.goto(app + "/dang-nhap/")
-    page.fill("#id_username", CITIZEN)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    password_sign_in(page, app, CITIZEN, PASSWORD)
 
 
 def act(page: Any, action: str, fields: dict[str, str] | None = None) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from .conftest import ARTIFACTS, server_env
 from .officer import PASSWORD, sign_in
+from .signin import password_sign_in
 
 pytestmark = pytest.mark.e2e
 AN = {"id": "001090012345", "name": "Nguyễn Văn An", "phone": "0912345678",
@@ -59,12 +60,7 @@ def late_dossier(live_var: Path) -> tuple[str, str]:
 
 
 def citizen_sign_in(page: Any, app: str) -> None:
-    page.context.clear_cookies()
-    page.goto(app + "/dang-nhap/")
-    page.fill("#id_username", AN["id"])
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    password_sign_in(page, app, AN["id"], PASSWORD)
 
 
 def test_feedback_about_a_late_dossier_is_answered_and_published_without_personal_data(

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from django_otp.oath import TOTP
 
+from tests.e2e.signin import password_sign_in
+
 from .axe import assert_accessible
 from .conftest import ARTIFACTS, PREPARED, served, server_env
 from .officer import PASSWORD
@@ -39,11 +41,7 @@ def code_from(secret: str, steps_ahead: int = 0) -> str:
 
 
 def password_step(page: Any, url: str) -> None:
-    page.context.clear_cookies()
-    page.goto(url + "/dang-nhap/")
-    page.fill("#id_username", OFFICER)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
+    password_sign_in(page, url, OFFICER, PASSWORD)
 
 
 def sign_out(page: Any, url: str) -> None:

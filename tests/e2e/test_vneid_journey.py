@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.signin import password_sign_in
+
 from .conftest import ARTIFACTS, PREPARED, served, server_env
 from .officer import PASSWORD
 from .test_bundle_journey import copy_prepared
@@ -76,12 +78,7 @@ def test_a_citizen_signs_in_with_vneid_and_lands_back(
 
 
 def test_an_unverified_account_sees_no_registry_data(page: Any, vneid_app: str) -> None:
-    page.context.clear_cookies()
-    page.goto(vneid_app + "/dang-nhap/")
-    page.fill("#id_username", "001090012345")  # a demo citizen, made with a password
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    password_sign_in(page, vneid_app, "001090012345", PASSWORD)  # a demo citizen, with a password
     assert "/dang-nhap/" not in page.url
     open_form(page, vneid_app)
     assert page.locator("#registry-data").count() == 0

@@ -149,19 +149,11 @@ def challenge_send(
     ``deliver=False`` (a contact no dossier records) counts and behaves alike, and sends nothing.
     ``limits``: codes an hour per requester and per recipient (this purpose's); ``text``: the
     SMS, with ``{code}`` where the code goes (the applicant's code by default)."""
-    per_requester, per_recipient = limits or (MAX_CODES_PER_HOUR, MAX_CODES_PER_RECIPIENT)
-    recent = OwnershipChallenge.objects.filter(created_at__gte=at - datetime.timedelta(hours=1))
-    requester = recent.filter(user=user) if user is not None else recent.filter(user=None, ip=ip)
-    to_recipient = recent.filter(purpose=purpose, recipient=contact.value)
-    if requester.count() >= per_requester or to_recipient.count() >= per_recipient:
-        raise TooManyCodes()
-    code = f"{secrets.randbelow(10**6):06d}"
-    challenge = OwnershipChallenge.objects.create(
-        purpose=purpose, user=user, id_number=id_number, channel=contact.channel,
-        recipient=contact.value, code_hash="", created_at=at, expires_at=at + CODE_LIFETIME, ip=ip,
+    challenge = challenge_record(
+        purpose=purpose, id_number=id_number, contact=contact, user=user, ip=ip, at=at,
+        limits=limits,
     )  # fmt: skip
-    challenge.code_hash = code_digest(challenge.pk, code)
-    challenge.save(update_fields=["code_hash"])
+    code = code_issue(challenge)
     if not deliver:
         return challenge
     try:
@@ -172,6 +164,33 @@ def challenge_send(
         OwnershipChallenge.objects.filter(pk=challenge.pk).update(used_at=at)
         raise CodeNotSent() from error
     return challenge
+
+
+def challenge_record(
+    *, purpose: str, id_number: str, contact: Contact, user: User | None, ip: str | None,
+    at: datetime.datetime, limits: tuple[int, int] | None = None,
+) -> OwnershipChallenge:  # fmt: skip
+    """A challenge counted against the limits (TooManyCodes), with no code yet: its empty hash
+    matches no code until ``code_issue`` gives it one."""
+    per_requester, per_recipient = limits or (MAX_CODES_PER_HOUR, MAX_CODES_PER_RECIPIENT)
+    recent = OwnershipChallenge.objects.filter(created_at__gte=at - datetime.timedelta(hours=1))
+    requester = recent.filter(user=user) if user is not None else recent.filter(user=None, ip=ip)
+    to_recipient = recent.filter(purpose=purpose, recipient=contact.value)
+    if requester.count() >= per_requester or to_recipient.count() >= per_recipient:
+        raise TooManyCodes()
+    return OwnershipChallenge.objects.create(
+        purpose=purpose, user=user, id_number=id_number, channel=contact.channel,
+        recipient=contact.value, code_hash="", created_at=at, expires_at=at + CODE_LIFETIME, ip=ip,
+    )  # fmt: skip
+
+
+def code_issue(challenge: OwnershipChallenge) -> str:
+    """A new code for the challenge: its keyed hash stored (replacing any earlier code's), the
+    code itself returned to be sent and never kept."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    challenge.code_hash = code_digest(challenge.pk, code)
+    challenge.save(update_fields=["code_hash"])
+    return code
 
 
 APPLICANT_SMS = (

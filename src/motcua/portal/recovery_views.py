@@ -33,8 +33,8 @@ def recover_phone(request: HttpRequest) -> HttpResponse:
             messages.info(
                 request,
                 _(
-                    "Nếu số định danh và số điện thoại này thuộc một tài khoản, mã xác nhận đã "
-                    "được gửi bằng tin nhắn SMS tới số điện thoại đó."
+                    "Nếu số định danh và số điện thoại này thuộc một tài khoản, mã xác nhận sẽ "
+                    "được gửi bằng tin nhắn SMS tới số điện thoại đó trong ít phút."
                 ),
             )
             return redirect("portal:recover-phone-code")

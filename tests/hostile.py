@@ -52,6 +52,12 @@ def pdf_with_javascript() -> bytes:
     return written(writer)
 
 
+def escaped_javascript() -> bytes:
+    """An open action whose names are written with #-escapes (/J#53 is /JS)."""
+    script = pdf_opening_with("/JavaScript", JS=TextStringObject("app.alert(1)"))
+    return script.replace(b"/JS ", b"/J#53 ").replace(b"/JavaScript", b"/Java#53cript")
+
+
 def pdf_opening_with(kind: str, **more: object) -> bytes:
     writer = blank()
     writer._root_object[NameObject("/OpenAction")] = writer._add_object(action(kind, **more))
@@ -115,6 +121,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
     return [
         ("html behind a PDF header", "don.pdf", b"%PDF-1.7\n<html><script>alert(1)</script>", BROKEN_PDF),
         ("PDF document JavaScript", "to-khai.pdf", pdf_with_javascript(), SCRIPT),
+        ("PDF name-escaped JavaScript", "to-khai.pdf", escaped_javascript(), SCRIPT),
         ("PDF launch action", "to-khai.pdf", pdf_opening_with("/Launch", F=TextStringObject("cmd.exe")), SCRIPT),
         ("PDF page additional action", "to-khai.pdf", pdf_with_page_action(), SCRIPT),
         ("PDF embedded file", "to-khai.pdf", pdf_with_attachment(), EMBEDDED),

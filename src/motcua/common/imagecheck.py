@@ -16,7 +16,9 @@ from PIL import Image
 log = logging.getLogger(__name__)
 
 FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
-TOO_LARGE = _("Ảnh quá lớn: tối đa %(mp)s triệu điểm ảnh. Hãy chụp hoặc quét ở độ phân giải thấp hơn.")
+TOO_LARGE = _(
+    "Ảnh quá lớn: tối đa %(mp)s triệu điểm ảnh. Hãy chụp hoặc quét ở độ phân giải thấp hơn."
+)
 UNREADABLE = _("Ảnh bị hỏng hoặc không đầy đủ (có thể tải lên bị ngắt): hãy chọn lại tệp.")
 TRAILING = _(
     "Ảnh có dữ liệu lạ phía sau (ví dụ ảnh động hoặc tệp ghép): hãy lưu lại thành ảnh thường rồi tải lên."

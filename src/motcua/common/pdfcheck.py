@@ -29,7 +29,9 @@ EMBEDDED_KEYS = frozenset({"/EmbeddedFiles", "/EF", "/RichMediaContent"})
 EMBEDDED_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia"})
 MAX_OBJECTS = 200_000  # a walk this long is itself a hostile file
 
-SCRIPT = _("Tệp PDF chứa mã lệnh hoặc hành động tự chạy (JavaScript, mở chương trình…): không nhận.")
+SCRIPT = _(
+    "Tệp PDF chứa mã lệnh hoặc hành động tự chạy (JavaScript, mở chương trình…): không nhận."
+)
 EMBEDDED = _("Tệp PDF có tệp khác đính kèm bên trong: không nhận. Hãy in lại ra PDF thường.")
 ENCRYPTED = _("Tệp PDF có mật khẩu hoặc bị mã hóa: hãy gỡ mật khẩu rồi tải lên lại.")
 UNREADABLE = _("Tệp PDF bị hỏng hoặc không đầy đủ (có thể tải lên bị ngắt): hãy chọn lại tệp.")

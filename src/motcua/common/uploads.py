@@ -49,4 +49,6 @@ class LimitedUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if not self.over:
             return None
-        return OversizeUpload(self.file_name or "", self.content_type or "", self.seen, self.charset)
+        return OversizeUpload(
+            self.file_name or "", self.content_type or "", self.seen, self.charset
+        )

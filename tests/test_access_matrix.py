@@ -38,8 +38,9 @@ from motcua.organizations.models import Unit
 from motcua.vault.models import Reuse, VaultDocument
 from tests import factories
 from tests.dossiers.conftest import POLICE, Staff, at, received
+from tests.files import tiny_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 # Kinds of endpoint. "officer_read" pages, PDFs and files of the officer side; "officer_touch"
 # a POST guarded only by reading the dossier (attaching: who may attach is checked in the

@@ -389,6 +389,17 @@ MOTCUA_SUPPLEMENT_WINDOW_WORKING_DAYS = int(
 )
 MOTCUA_MAX_UPLOAD_MB = int(os.environ.get("MOTCUA_MAX_UPLOAD_MB", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = (MOTCUA_MAX_UPLOAD_MB + 1) * 1024 * 1024
+# Uploads parsed whole (decision 0033): the size cut while streaming, PDFs opened with pypdf,
+# images decoded with Pillow within these bounds, then an optional virus scanner: a dotted path to
+# a callable (bytes, file name) -> None when clean, or what it found.
+FILE_UPLOAD_HANDLERS = [
+    "motcua.common.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+MOTCUA_UPLOAD_MAX_PDF_PAGES = int(os.environ.get("MOTCUA_UPLOAD_MAX_PDF_PAGES", "300"))
+MOTCUA_UPLOAD_MAX_IMAGE_PIXELS = int(os.environ.get("MOTCUA_UPLOAD_MAX_IMAGE_PIXELS", "60000000"))
+MOTCUA_UPLOAD_SCANNER = os.environ.get("MOTCUA_UPLOAD_SCANNER", "")
 # Where the public site is reached: printed in the receipt's QR code.
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 MOTCUA_DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "MotCua@2026")

@@ -14,13 +14,14 @@ from django.urls import reverse
 from motcua.common.errors import DomainError
 from motcua.dossiers import services as s
 from motcua.dossiers.models import DossierDocument, DossierEvent
+from tests.files import tiny_image, tiny_pdf
 from tests.storage import stored_files
 
 from .conftest import Staff, at, received
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = tiny_pdf()
+PNG = tiny_image("PNG")
 
 
 @pytest.fixture(autouse=True)

@@ -18,10 +18,11 @@ from motcua.dossiers.models import Dossier, DossierAccess
 from motcua.organizations.models import Unit
 from tests import factories
 from tests.dossiers.conftest import POLICE, Staff, at, received
+from tests.files import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 def status_of(user: User, dossier: Dossier) -> int:

@@ -34,6 +34,7 @@ from motcua.dossiers.errors import (
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
 from tests import factories
+from tests.files import tiny_pdf
 
 from .conftest import (
     POLICE,
@@ -49,7 +50,7 @@ from .conftest import (
 pytestmark = pytest.mark.django_db
 
 WARD = "hn-phuong-hoan-kiem"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 @pytest.fixture(autouse=True)

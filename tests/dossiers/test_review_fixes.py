@@ -15,12 +15,13 @@ from motcua.dossiers.errors import ApologyNotAllowed, MissingInput
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
 from tests import factories
+from tests.files import tiny_pdf
 
 from .conftest import Staff, at, received, submitted
 
 pytestmark = pytest.mark.django_db
 WARD = "hn-phuong-hoan-kiem"
-TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+TINY_PDF = tiny_pdf()
 
 
 def test_a_reason_that_looks_like_a_date_stays_text_on_the_issued_form(staff: Staff) -> None:

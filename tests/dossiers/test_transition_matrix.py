@@ -66,6 +66,7 @@ from motcua.dossiers.models import Consultation, Dossier, DossierEvent, DossierS
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 from tests import factories
+from tests.files import tiny_pdf
 
 from .conftest import at
 
@@ -1100,7 +1101,7 @@ ATTACH = """
     not_received          x x x - - -   - - - - - -   - x
     stopped               x x x - - -   - - - - - -   - x
 """
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 def test_submit_and_attach_are_never_offered_and_attach_follows_its_table(

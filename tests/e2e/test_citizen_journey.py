@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from tests.files import tiny_pdf
+
 from .axe import assert_accessible
 from .citizen import Citizen, citizen_sign_in, register
 from .conftest import ARTIFACTS
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "Khaisinh@2026!"
 ID_NUMBER = "001195004321"
 MAI = Citizen("Trần Thị Mai", ID_NUMBER, "0987654321", "mai@example.vn", PASSWORD)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 def find_birth_registration(page: Any, live_app: str) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.files import tiny_pdf
+
 from .conftest import ARTIFACTS, server_env
 from .officer import PASSWORD, sign_in
 from .signin import password_sign_in
@@ -23,7 +25,7 @@ from .signin import password_sign_in
 pytestmark = pytest.mark.e2e
 AN = {"id": "001090012345", "name": "Nguyễn Văn An", "phone": "0912345678",
       "email": "an.nguyen@example.com", "street": "12 Hàng Bạc"}  # fmt: skip
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 LATE_DOSSIER = """
 import datetime
 from motcua.accounts.models import User
@@ -31,6 +33,7 @@ from motcua.catalog.models import Procedure
 from motcua.common.clock import clock_set_to, now
 from motcua.dossiers.services import Applicant, dossier_receive, dossier_submit
 from motcua.organizations.models import Unit
+from tests.files import tiny_pdf
 an = User.objects.get(username="001090012345")
 unit = Unit.objects.get(code="hn-cong-an-phuong-hoan-kiem")
 procedure = Procedure.objects.filter(code="1.004222").order_by("-in_hanoi_set").first()

@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 
+from tests.files import tiny_pdf
+
 from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Khaisinh@2026!"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 CERTIFICATE = [{"name": "giay-chung-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF}]
 MAX_ACTIONS = 12
 MAX_PAGES = 5

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.files import tiny_pdf
+
 from .citizen import Citizen, citizen_sign_in, register
 from .test_dossier_journey import act, shot, sign_in
 
@@ -16,8 +18,8 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "Khaisinh@2026!"
 ID_NUMBER = "001196007654"
 THU = Citizen("Lê Thị Thu", ID_NUMBER, "0987001122", "thu@example.vn", PASSWORD)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-CERTIFICATE = b"%PDF-1.4\n% Giay khai sinh\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
+CERTIFICATE = tiny_pdf("Giay khai sinh")
 
 
 def birth_registered_online(page: Any, live_app: str) -> str:

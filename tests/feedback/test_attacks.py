@@ -13,6 +13,7 @@ from motcua.accounts.models import User
 from motcua.feedback.models import Feedback
 from motcua.feedback.services import feedback_answer, feedback_publish
 from tests.dossiers.conftest import Staff
+from tests.files import tiny_pdf
 
 from .conftest import POLICE, at, logged_in, own_dossier
 
@@ -33,7 +34,7 @@ def test_markup_in_text_and_file_name_is_shown_escaped(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     dossier = own_dossier(staff, applicant)
-    pdf = SimpleUploadedFile(NAME, b"%PDF-1.4\n%%EOF\n", content_type="text/html")
+    pdf = SimpleUploadedFile(NAME, tiny_pdf(), content_type="text/html")
     answer = send(logged_in(applicant), dossier.ref, pdf)
     assert answer.status_code == 302
     feedback = Feedback.objects.get()
@@ -85,7 +86,7 @@ def test_an_attachment_lost_from_storage_is_a_404_not_a_500(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     dossier = own_dossier(staff, applicant)
-    pdf = SimpleUploadedFile("giay-hen.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("giay-hen.pdf", tiny_pdf(), content_type="application/pdf")
     send(logged_in(applicant), dossier.ref, pdf)
     feedback = Feedback.objects.get()
     attachment = feedback.attachments.get()

@@ -27,10 +27,11 @@ from motcua.feedback.services import (
 )
 from motcua.organizations.models import Unit
 from tests.dossiers.conftest import Staff
+from tests.files import tiny_pdf
 
 from .conftest import POLICE, at, own_dossier, sent
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 def local(value: datetime.datetime | None) -> str:

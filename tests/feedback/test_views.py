@@ -15,6 +15,7 @@ from motcua.feedback.constants import FeedbackStatus
 from motcua.feedback.models import Feedback
 from motcua.feedback.services import feedback_answer, feedback_publish
 from tests.dossiers.conftest import Staff
+from tests.files import tiny_pdf
 
 from .conftest import at, logged_in, own_dossier, sent
 
@@ -120,7 +121,7 @@ def test_attachments_are_served_to_the_sender_and_the_unit_only(
 
     settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
     dossier = own_dossier(staff, applicant)
-    pdf = SimpleUploadedFile("giay-hen.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("giay-hen.pdf", tiny_pdf(), content_type="application/pdf")
     feedback = feedback_submit(
         user=applicant, target=Target("dossier", dossier=dossier.ref), title="t", question="q",
         uploads=[pdf], at=at("2026-03-02 10:00"),

@@ -23,11 +23,12 @@ from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.portal.models import Draft, DraftDocument
 from motcua.portal.submission import draft_submit
 from tests import factories
+from tests.files import tiny_pdf
 from tests.storage import stored_files
 
 BIRTH = "1.001193"
 WARD = "hn-phuong-hoan-kiem"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 def png() -> bytes:

@@ -23,10 +23,11 @@ from motcua.integrations.dvcqg.client import portal as portal_client
 from motcua.integrations.dvcqg.sandbox import PortalSandbox
 from motcua.sync.files import portal_files_task
 from tests import factories
+from tests.files import tiny_pdf
 
 WARD = "hn-phuong-hoan-kiem"
 TASK = "motcua.sync.files.portal_files_task"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 def png() -> bytes:

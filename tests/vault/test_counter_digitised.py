@@ -17,6 +17,7 @@ from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.vault.models import Origin, VaultDocument
 from motcua.vault.subscribers import on_inputs
 from tests import factories
+from tests.files import tiny_pdf
 from tests.portal.test_online_submission import WARD, media
 from tests.portal.test_supplement_and_result import WardStaff, ward
 
@@ -26,7 +27,7 @@ NUMBER = "001090055555"
 
 
 def paper(label: str) -> bytes:
-    return b"%PDF-1.4\n% " + label.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return tiny_pdf(label)
 
 
 def waiting(ward: WardStaff) -> Dossier:

@@ -25,13 +25,14 @@ from motcua.vault.models import DataUse, Origin, Reuse, VaultDocument
 from motcua.vault.services import offers_for, results_keep, reuse_record
 from motcua.vault.subscribers import on_result
 from tests import factories
+from tests.files import tiny_pdf
 from tests.portal.test_online_submission import WARD, browser, citizen, media
 from tests.portal.test_supplement_and_result import WardStaff, decided, ward
 
 __all__ = ["browser", "citizen", "media", "ward"]
 
 AGAIN = "1.004884"  # re-registration of a birth: asks for a copy of the birth certificate
-CERTIFICATE = b"%PDF-1.4\n% Giay khai sinh dien tu\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+CERTIFICATE = tiny_pdf("Giay khai sinh dien tu")
 
 
 def certified(client: Client, ward: WardStaff) -> Dossier:

@@ -62,10 +62,12 @@ def test_a_unit_without_competence_is_refused_at_the_counter(db: None) -> None:
     assert not Dossier.objects.exists()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent POSTs are a PostgreSQL test; SQLite serialises writers",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_posts_of_one_form_at_once_issue_one_code() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent POSTs are a PostgreSQL test; SQLite serialises writers")
     staff = Staff()
     token = form_token(signed_in(staff.reception))
     places: list[str] = []

@@ -174,11 +174,13 @@ def database_from_env() -> dict[str, Any]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the worker write while the web app reads; IMMEDIATE transactions take the write
         # lock up front so concurrent writers wait (busy timeout) instead of failing mid-way.
+        # synchronous=FULL syncs the WAL at every commit: with NORMAL a power loss may drop the
+        # last commits, and a dossier code already printed on a receipt would be issued again.
         config["OPTIONS"] = {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
             ),
         }
     else:

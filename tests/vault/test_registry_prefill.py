@@ -121,7 +121,8 @@ def test_a_draft_marked_prefilled_flags_nothing_once_the_account_is_no_longer_ve
 
 
 def counter_form(**extra: str) -> dict[str, str]:
-    return {"procedure": "1.004222", "unit": WARD, "name": "Phạm Thị Dung",
+    # death registration: the ward receives it (1.004222 is its police's, competence is checked)
+    return {"procedure": "1.000656", "unit": WARD, "name": "Phạm Thị Dung",
             "id_number": COUNTER_NUMBER, **extra}  # fmt: skip
 
 

@@ -246,9 +246,10 @@ def render_issued(document: IssuedDocument) -> bytes:
 
 
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    """Rendered with a fetcher that reads only our static files (``common.pdf_fetch``)."""
+    from motcua.common import pdf_fetch  # WeasyPrint loads only when a PDF is drawn
 
-    return bytes(HTML(string=html).write_pdf())
+    return pdf_fetch.html_to_pdf(html)
 
 
 @dataclass(frozen=True)

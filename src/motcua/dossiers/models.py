@@ -582,3 +582,6 @@ class AuditRoot(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.published_at:%d/%m/%Y %H:%M} {self.root[:12]}"
+
+
+from .reception_token import ReceptionToken  # noqa: E402, F401  (counter form tokens)

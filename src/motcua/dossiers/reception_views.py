@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,13 +35,15 @@ from motcua.catalog.models import Procedure, ProcedureCase, Requirement
 from motcua.catalog.presentation import money_text, time_limit_text
 from motcua.catalog.requirements import counter_checklist
 from motcua.catalog.search import Filters
-from motcua.catalog.selectors import filters_for_unit, procedure_search
+from motcua.catalog.selectors import filters_for_unit, procedure_search, receiving_units_of
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
 
 from . import extensions, services
 from .constants import ApplicantKind, Channel
+from .models import Dossier
+from .reception_token import ReceptionToken, token_new, token_nonce, token_used
 from .views import officer
 
 
@@ -71,15 +73,22 @@ def reception(request: HttpRequest) -> HttpResponse:
     groups = counter_checklist(procedure) if procedure else []
     offers = counter_offers(groups, form["id_number"])
     person = registry_prefill(form, user) if "lookup" in request.POST else None
+    token = request.POST.get("form_token", "")
     if request.method == "POST" and "lookup" not in request.POST:
         reused = reuse_taken(offers, request.POST)
         try:
-            dossier = receive_at_counter(
-                user, form, procedure, units, request.POST.getlist("checked"), reused
-            )
+            nonce = token_nonce(token, user.pk)
+            done = token_used(nonce) if nonce else None
+            if done is None:
+                dossier = receive_once(
+                    nonce, user, form, procedure, units, request.POST.getlist("checked"), reused
+                )
         except DomainError as failure:
             error = str(failure.message)
         else:
+            if done is not None:
+                messages.info(request, _("Hồ sơ này đã được tiếp nhận; không cấp mã mới."))
+                return redirect("dossiers:detail", ref=done)
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
             return redirect("dossiers:detail", ref=dossier.ref)
     return render(
@@ -93,7 +102,40 @@ def reception(request: HttpRequest) -> HttpResponse:
          "consent": request.POST.get("reuse_consent") == "yes",
          "limit": counter_limit(procedure, units, form), "limit_units": limit_unit_choices(),
          "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
-         "error": error},
+         "error": error, "form_token": token or token_new(user.pk)},
+    )  # fmt: skip
+
+
+def receive_once(nonce: str | None, user: User, *args: Any) -> Any:
+    """Receive at the counter, at most once per form token: a second POST of the same form
+    (a double click) waits for the first and leads to the dossier it received."""
+    if nonce is None:
+        return receive_at_counter(user, *args)
+    try:
+        with transaction.atomic():
+            claim = ReceptionToken.objects.create(nonce=nonce, user=user, used_at=now())
+            dossier = receive_at_counter(user, *args)
+            claim.dossier_ref = dossier.ref
+            claim.save(update_fields=["dossier_ref"])
+            return dossier
+    except IntegrityError:
+        ref = token_used(nonce)
+        if ref is None:
+            raise DomainError(_("Biểu mẫu này đang được xử lý; hãy tải lại trang.")) from None
+        return Dossier.objects.get(ref=ref)
+
+
+def competence_check(procedure: Procedure, unit: Unit, day: Any) -> None:
+    """The unit receives the procedure (``catalog.selectors.receiving_units_of``); a procedure
+    whose receiving units the catalog does not know yet is not refused for that."""
+    allowed = receiving_units_of(procedure, day)
+    if allowed.filter(pk=unit.pk).exists() or not allowed.exists():
+        return
+    names = [u.name for u in allowed[:3]]
+    raise DomainError(
+        _("%(unit)s không có thẩm quyền tiếp nhận thủ tục %(code)s. Nơi tiếp nhận: %(where)s.")
+        % {"unit": unit.name, "code": procedure.code,
+           "where": ", ".join(names) + ("…" if allowed.count() > 3 else "")}
     )  # fmt: skip
 
 
@@ -248,6 +290,7 @@ def receive_at_counter(
     unit = next((u for u in units if u.code == form["unit"]), units[0] if len(units) == 1 else None)
     if unit is None:
         raise DomainError(_("Chọn đơn vị tiếp nhận."))
+    competence_check(procedure, unit, now().date())
     case = (
         ProcedureCase.objects.filter(procedure=procedure, code=form["case"]).first()
         if form["case"]

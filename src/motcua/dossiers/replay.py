@@ -9,7 +9,7 @@ those events' payload.
 from __future__ import annotations
 
 import datetime
-import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,14 +27,16 @@ from motcua.worktime.engine import VIETNAM_OFFSET
 from . import services
 from .constants import NATIONAL_STATUS, Decision, Status
 from .deadlines import procedure_cases
+from .lines import LineError, Ordering, Reason, instant, line_parse
 from .models import Dossier
 from .store import store
 
+__all__ = ["LineError", "Reason", "instant", "line_parse"]  # with this module's own names
+
+log = logging.getLogger(__name__)
+
+MAX_AMOUNT = 10**13  # đồng: beyond any fee, within a 64-bit column
 IMPORT_NOTE = "import: advanced by the importer (legacy data has no step detail)"
-
-
-class LineError(Exception):
-    """The line cannot be applied; the message says why."""
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Replayer:
     users: dict[str, User | None] = field(default_factory=dict)
     units: dict[str, Unit | None] = field(default_factory=dict)
     procedures: dict[str, Procedure | None] = field(default_factory=dict)
+    ordering: Ordering = field(default_factory=Ordering)
 
     def users_preload(self, names: set[str]) -> None:
         """Read the accounts a batch of lines names, in one query."""
@@ -79,7 +82,7 @@ class Replayer:
         action = str(event.get("action") or "")
         ref = str(event.get("dossier") or "").strip()
         if not ref:
-            raise LineError(_("thiếu số tham chiếu hồ sơ ('dossier')"))
+            raise LineError(_("thiếu số tham chiếu hồ sơ ('dossier')"), "type")
         actor = self.actor(event)
         with clock_set_to(at):
             if action == "submit":
@@ -87,7 +90,12 @@ class Replayer:
             dossier = store().by_ref(ref)
             if dossier is None:
                 raise LineError(_("hồ sơ chưa được nộp (chưa có sự kiện 'submit')"))
+            self.ordering.check(ref, at, event, latest_recorded(dossier))
             return self.act(dossier, action, event, actor, at)
+
+    def applied(self, event: dict[str, Any]) -> None:
+        """``event`` is applied for good: later lines of its dossier must not be earlier."""
+        self.ordering.applied(line_ref(event), instant(event.get("at")), event)
 
     def actor(self, event: dict[str, Any]) -> User | None:
         username = str(event.get("actor") or "").strip()
@@ -102,7 +110,7 @@ class Replayer:
         self, ref: str, event: dict[str, Any], actor: User | None, at: datetime.datetime
     ) -> Dossier:
         if store().by_ref(ref) is not None:
-            raise LineError(_("hồ sơ đã được nộp trước đó"))
+            raise LineError(_("hồ sơ đã được nộp trước đó"), "duplicate")
         procedure = self.procedure(str(event.get("procedure") or ""))
         if procedure is None:
             raise LineError(_("không có thủ tục mã '%(code)s'") % {"code": event.get("procedure")})
@@ -116,7 +124,7 @@ class Replayer:
                 raise LineError(
                     _("thủ tục không có trường hợp '%(case)s'") % {"case": event["case"]}
                 )
-        raw = event.get("applicant") or {}
+        raw: dict[str, Any] = event.get("applicant") or {}
         applicant = services.Applicant(
             name=str(raw.get("name") or ""), id_number=str(raw.get("id_number") or ""),
             kind=str(raw.get("kind") or "person"),
@@ -214,15 +222,27 @@ def payment_of(event: dict[str, Any]) -> dict[str, Any] | None:
         return None
     flag = given.get("flag")
     if flag not in (1, 2):
-        raise LineError(_("Kênh thanh toán (payment.flag) phải là 1 hoặc 2."))
+        raise LineError(_("Kênh thanh toán (payment.flag) phải là 1 hoặc 2."), "type")
     return {"method": "online", "flag": flag}
 
 
 def whole_number(value: Any) -> int:
     try:
-        return int(value or 0)
+        number = int(value or 0)
     except (TypeError, ValueError) as error:
-        raise LineError(_("số tiền không hợp lệ '%(value)s'") % {"value": value}) from error
+        raise LineError(_("số tiền không hợp lệ '%(value)s'") % {"value": value}, "type") from error
+    if not 0 <= number <= MAX_AMOUNT:
+        raise LineError(_("số tiền không hợp lệ '%(value)s'") % {"value": value}, "type")
+    return number
+
+
+def latest_recorded(dossier: Dossier) -> datetime.datetime | None:
+    """The latest time the dossier's row records: no event of it can be earlier."""
+    times = [
+        dossier.submitted_at, dossier.received_at, dossier.step_started_at,
+        dossier.finished_at, dossier.returned_at,
+    ]  # fmt: skip
+    return max((t for t in times if t is not None), default=None)
 
 
 def advance_to_leader(dossier: Dossier, at: datetime.datetime) -> Dossier:
@@ -239,64 +259,54 @@ def advance_to_leader(dossier: Dossier, at: datetime.datetime) -> Dossier:
             return dossier
 
 
-def instant(value: Any) -> datetime.datetime:
-    try:
-        parsed = datetime.datetime.fromisoformat(str(value))
-    except (TypeError, ValueError) as error:
-        raise LineError(_("thời điểm không hợp lệ '%(value)s'") % {"value": value}) from error
-    if parsed.tzinfo is None:
-        raise LineError(_("thời điểm '%(value)s' thiếu múi giờ (ví dụ +07:00)") % {"value": value})
-    return parsed
-
-
-def line_parse(line: str | dict[str, Any]) -> dict[str, Any]:
-    """One line of the file (or an event already parsed, from a generator) as a dict."""
-    if isinstance(line, dict):
-        return line
-    try:
-        event = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise LineError(_("JSON không hợp lệ (%(error)s)") % {"error": error.msg}) from error
-    if not isinstance(event, dict):
-        raise LineError(_("dòng không phải một đối tượng JSON"))
-    return event
-
-
 def line_ref(event: dict[str, Any]) -> str:
     return str(event.get("dossier") or "")
 
 
-def refusal(error: Exception) -> str:
+def refusal(error: Exception) -> Reason:
     """What to print for a refused line: the rule's message, or what the database said."""
     if isinstance(error, DatabaseError):
         detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        return _("cơ sở dữ liệu không nhận dòng này (%(detail)s)") % {"detail": detail[:200]}
-    return str(getattr(error, "message", error))
+        text = _("cơ sở dữ liệu không nhận dòng này (%(detail)s)") % {"detail": detail[:200]}
+        return Reason(text, "database")
+    if isinstance(error, LineError):
+        return Reason(error, error.kind)
+    if isinstance(error, DomainError):
+        return Reason(error.message, "rule")
+    log.error("import: unexpected error on a line", exc_info=error)
+    text = _("lỗi không lường trước (%(error)s)") % {"error": type(error).__name__}
+    return Reason(text, "unexpected")
 
 
-def line_apply(replayer: Replayer, event: dict[str, Any]) -> str | None:
+def line_apply(replayer: Replayer, event: dict[str, Any]) -> Reason | None:
     """Apply one line in its own transaction (a refused line changes nothing, steps it implies
-    included); the reason it was refused, or None."""
+    included); the reason it was refused, or None. No line, whatever it holds, stops the run:
+    an error the rules did not foresee refuses the line (kind ``unexpected``) and is logged."""
     try:
         with transaction.atomic():
             replayer.apply(event)
-    except (LineError, DomainError, DatabaseError) as error:
+    except Exception as error:  # every line is accounted for, none stops the run
         return refusal(error)
+    replayer.applied(event)
     return None
 
 
+def blank(line: str | bytes | dict[str, Any]) -> bool:
+    return isinstance(line, (str, bytes)) and not line.strip()
+
+
 def events_replay(
-    lines: Iterable[str | dict[str, Any]], *, trust_actors: bool = False
-) -> Iterator[tuple[int, str, str | None]]:
+    lines: Iterable[str | bytes | dict[str, Any]], *, trust_actors: bool = False
+) -> Iterator[tuple[int, str, Reason | None]]:
     """(line number, dossier ref, rejection reason or None) for every non-empty line."""
     replayer = Replayer(trust_actors=trust_actors)
     for number, line in enumerate(lines, start=1):
-        if isinstance(line, str) and not line.strip():
+        if blank(line):
             continue
         try:
             event = line_parse(line)
         except LineError as error:
-            yield number, "", str(error)
+            yield number, "", Reason(error, error.kind)
             continue
         yield number, line_ref(event), line_apply(replayer, event)
 

@@ -25,15 +25,15 @@ from django.db import transaction
 from motcua.common.errors import DomainError
 from motcua.common.memo import reference_memo
 
-from ..replay import LineError, Replayer, line_apply, line_parse, line_ref, refusal
+from ..replay import LineError, Reason, Replayer, blank, line_apply, line_parse, line_ref, refusal
 from ..store import DATABASE, store_installed
 from .state import BatchStore
 
 log = logging.getLogger(__name__)
 
-Item = str | dict[str, Any]
-Result = tuple[int, str, str | None]  # line number, dossier ref, reason refused (None: applied)
-Parsed = tuple[int, str, dict[str, Any] | None, str | None]
+Item = str | bytes | dict[str, Any]
+Result = tuple[int, str, Reason | None]  # line number, dossier ref, reason refused (None: applied)
+Parsed = tuple[int, str, dict[str, Any] | None, Reason | None]
 
 
 @dataclass
@@ -49,7 +49,7 @@ class BulkReport:
 
 def numbered(lines: Iterable[Item]) -> Iterator[tuple[int, Item]]:
     for number, line in enumerate(lines, start=1):
-        if isinstance(line, str) and not line.strip():
+        if blank(line):
             continue
         yield number, line
 
@@ -60,7 +60,7 @@ def parsed(batch: list[tuple[int, Item]]) -> list[Parsed]:
         try:
             event = line_parse(line)
         except LineError as error:
-            rows.append((number, "", None, str(error)))
+            rows.append((number, "", None, Reason(error, error.kind)))
         else:
             rows.append((number, line_ref(event), event, None))
     return rows
@@ -101,6 +101,7 @@ def batch_import(
     except Exception as error:  # any failure: the batch goes line by line
         log.warning("bulk import: batch of %d lines replayed line by line (%r)", len(rows), error)
         batches.reset()
+        replayer.ordering.forget()  # what the batch applied was rolled back
         report.replayed += 1
         with store_installed(DATABASE):
             results = [
@@ -125,6 +126,8 @@ def batch_apply(
                     replayer.apply(event)
             except (LineError, DomainError) as error:
                 reason = refusal(error)
+            else:
+                replayer.applied(event)
         results.append((number, ref, reason))
     report.events += batches.flush()
     return results

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from motcua.dossiers.bulk.importer import BulkReport, events_import_fast
+from motcua.dossiers.lines import KINDS
 from motcua.dossiers.replay import events_replay
 
+EXIT_STATUS = (
+    "Mã thoát / exit status: 0 mọi dòng được nhận / every line accepted; "
+    "1 có dòng bị từ chối (các dòng khác vẫn được nạp) / some lines rejected (the others applied); "
+    "2 không dùng được đầu vào (không có tệp, tham số sai, không dòng nào là đối tượng JSON) / "
+    "unusable input (no file, bad option, no line is a JSON object)."
+)
 
-def lines_of(file: Path) -> Iterator[str]:
-    with file.open(encoding="utf-8") as handle:
+
+def lines_of(file: Path) -> Iterator[bytes]:
+    """The file's lines as bytes: a line that is not UTF-8 is refused by itself, not the run."""
+    with file.open("rb") as handle:
         yield from handle
 
 
@@ -23,7 +33,12 @@ def count_lines(file: Path) -> int:
 
 
 class Command(BaseCommand):
-    help = "Nạp lại sự kiện hồ sơ từ JSON lines / Replay dossier events from a JSON-lines file."
+    help = (
+        "Nạp lại sự kiện hồ sơ từ JSON lines / Replay dossier events from a JSON-lines file. "
+        "Mỗi dòng hỏng bị từ chối kèm số dòng và lý do, lần chạy vẫn tiếp tục, cuối cùng in tổng "
+        "kết / every bad line is rejected with its number and reason, the run goes on, a summary "
+        "ends it. " + EXIT_STATUS
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -47,6 +62,13 @@ class Command(BaseCommand):
     ) -> None:  # fmt: skip
         if not file.is_file():
             raise CommandError(f"Không thấy tệp {file} / file not found", returncode=2)
+        try:
+            with file.open("rb"):
+                pass
+        except OSError as error:
+            raise CommandError(
+                f"Không đọc được tệp {file} / cannot read the file ({error.strerror})", returncode=2
+            ) from error
         if batch_size < 1:
             raise CommandError("--batch-size phải ≥ 1 / must be at least 1", returncode=2)
         report = BulkReport()
@@ -58,16 +80,18 @@ class Command(BaseCommand):
             results = events_replay(lines_of(file), trust_actors=trust_actors)
         show = not options["no_progress"] and options["verbosity"] > 0
         total = count_lines(file) if show else None
-        applied = rejected = 0
+        applied = 0
+        kinds: Counter[str] = Counter()
         for number, ref, reason in tqdm(
             results, total=total, unit="dòng", file=sys.stderr, disable=not show, smoothing=0.1
         ):
             if reason is None:
                 applied += 1
             else:
-                rejected += 1
+                kinds[getattr(reason, "kind", "rule")] += 1
                 self.stdout.write(f"{number}: {ref or '-'}: {reason}")
-        self.stderr.write(f"Áp dụng / applied {applied}, từ chối / rejected {rejected}")
+        rejected = sum(kinds.values())
+        self.summary(applied, kinds)
         if fast:
             rate = report.lines / report.seconds if report.seconds else 0.0
             self.stderr.write(
@@ -75,5 +99,18 @@ class Command(BaseCommand):
                 f"{report.batches} lô / batches ({report.replayed} nạp lại từng dòng / replayed "
                 f"line by line); {report.seconds:.1f} s, {rate:,.0f} dòng/giây / lines/s"
             )
+        if not applied and rejected and rejected == kinds["format"]:
+            raise CommandError(
+                "Không dòng nào là đối tượng JSON / no line is a JSON object", returncode=2
+            )
         if rejected:
             raise CommandError(f"{rejected} dòng bị từ chối / line(s) rejected", returncode=1)
+
+    def summary(self, applied: int, kinds: Counter[str]) -> None:
+        rejected = sum(kinds.values())
+        self.stderr.write(
+            f"Tổng kết / summary: {applied + rejected} dòng / lines; áp dụng / applied {applied}, "
+            f"từ chối / rejected {rejected}"
+        )
+        for kind, count in sorted(kinds.items(), key=lambda item: (-item[1], item[0])):
+            self.stderr.write(f"  {kind}: {count} ({KINDS.get(kind, kind)})")

@@ -1,0 +1,176 @@
+"""The shape of an ``import-events`` line, checked before any rule runs.
+
+Every line of any shape ends as one result: applied, or refused with a ``Reason`` (a ``str``
+that also says which kind of refusal it is, for the summary). A line that is not UTF-8, not
+JSON, not a JSON object, or whose known fields have the wrong type is refused here; a line
+earlier than what the run already applied to its dossier (out of order) or the same event
+again (a duplicate) is refused by ``Ordering``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+REF_MAX = 40  # Dossier.ref
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+# The kinds of refusal the summary counts, with what they mean.
+KINDS = {
+    "format": gettext_lazy("không đọc được dòng (không phải UTF-8 / JSON / đối tượng)"),
+    "type": gettext_lazy("trường sai kiểu hoặc giá trị không hợp lệ"),
+    "unknown": gettext_lazy("thủ tục, đơn vị, người dùng hoặc hồ sơ không có"),
+    "order": gettext_lazy("sự kiện sớm hơn sự kiện đã nạp của hồ sơ"),
+    "duplicate": gettext_lazy("sự kiện trùng lặp"),
+    "rule": gettext_lazy("quy tắc nghiệp vụ không cho phép"),
+    "database": gettext_lazy("cơ sở dữ liệu không nhận"),
+    "unexpected": gettext_lazy("lỗi không lường trước"),
+}
+
+# Known fields and the JSON types they may hold (None, i.e. null, is the field left out).
+TEXT_FIELDS = (
+    "at", "action", "dossier", "actor", "procedure", "unit", "case", "channel", "reason",
+    "new_due", "assignee", "to_unit",
+)  # fmt: skip
+APPLICANT_FIELDS = ("name", "id_number", "kind")
+
+
+class Reason(str):
+    """Why a line was refused, in words; ``kind`` is one of ``KINDS``."""
+
+    kind: str = "rule"
+
+    def __new__(cls, text: Any, kind: str = "rule") -> Reason:
+        made = super().__new__(cls, str(text))
+        made.kind = kind
+        return made
+
+
+class LineError(Exception):
+    """The line cannot be applied; the message says why, ``kind`` which kind of refusal."""
+
+    def __init__(self, message: Any, kind: str = "unknown") -> None:
+        super().__init__(str(message))
+        self.kind = kind
+
+
+def line_parse(line: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    """One line of the file (or an event already parsed, from a generator) as a checked dict."""
+    if isinstance(line, dict):
+        return line
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise LineError(
+                _("dòng không phải UTF-8 (byte %(at)d)") % {"at": error.start}, "format"
+            ) from error
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise LineError(
+            _("JSON không hợp lệ (%(error)s)") % {"error": error.msg}, "format"
+        ) from error
+    except (ValueError, RecursionError) as error:  # a number too long, nesting too deep
+        raise LineError(
+            _("JSON không đọc được (%(error)s)") % {"error": type(error).__name__}, "format"
+        ) from error
+    if not isinstance(event, dict):
+        raise LineError(_("dòng không phải một đối tượng JSON"), "format")
+    event_check(event)
+    return event
+
+
+def wrong_type(name: str) -> LineError:
+    return LineError(_("trường '%(field)s' sai kiểu hoặc không hợp lệ") % {"field": name}, "type")
+
+
+def text_check(name: str, value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or "\x00" in value):
+        raise wrong_type(name)
+
+
+def event_check(event: dict[str, Any]) -> None:
+    """The known fields hold what the importer expects (unknown fields are ignored)."""
+    for name in TEXT_FIELDS:
+        text_check(name, event.get(name))
+    if len(str(event.get("dossier") or "")) > REF_MAX:
+        raise wrong_type("dossier")
+    applicant = event.get("applicant")
+    if applicant is not None:
+        if not isinstance(applicant, dict):
+            raise wrong_type("applicant")
+        for name in APPLICANT_FIELDS:
+            text_check(f"applicant.{name}", applicant.get(name))
+    items = event.get("items")
+    if items is not None and not (
+        isinstance(items, list) and all(isinstance(i, str) and "\x00" not in i for i in items)
+    ):
+        raise wrong_type("items")
+    amount = event.get("amount_vnd")
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, (int, str))):
+        raise wrong_type("amount_vnd")
+    payment = event.get("payment")
+    if payment is not None and not isinstance(payment, dict):
+        raise wrong_type("payment")
+
+
+def instant(value: Any) -> datetime.datetime:
+    try:
+        parsed = datetime.datetime.fromisoformat(str(value))
+    except (TypeError, ValueError) as error:
+        raise LineError(
+            _("thời điểm không hợp lệ '%(value)s'") % {"value": value}, "type"
+        ) from error
+    if parsed.tzinfo is None:
+        raise LineError(
+            _("thời điểm '%(value)s' thiếu múi giờ (ví dụ +07:00)") % {"value": value}, "type"
+        )
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise LineError(_("thời điểm không hợp lệ '%(value)s'") % {"value": value}, "type")
+    return parsed
+
+
+def event_key(event: dict[str, Any]) -> str:
+    return hashlib.blake2b(
+        json.dumps(event, sort_keys=True, default=str).encode(), digest_size=16
+    ).hexdigest()
+
+
+@dataclass
+class Ordering:
+    """What the run applied last to each dossier: its time, and the events at that time (so a
+    repeated event is told from a new one at the same instant)."""
+
+    last: dict[str, tuple[datetime.datetime, set[str]]] = field(default_factory=dict)
+
+    def check(self, ref: str, at: datetime.datetime, event: dict[str, Any], floor: Any) -> None:
+        """Refuse ``event`` if it is earlier than the dossier's last applied event (this run's,
+        else ``floor``: the latest time the dossier's row records), or the same event again."""
+        seen = self.last.get(ref)
+        latest = seen[0] if seen else floor
+        if latest is not None and at < latest:
+            raise LineError(
+                _("sự kiện lúc %(at)s sớm hơn sự kiện đã nạp của hồ sơ (%(last)s)")
+                % {"at": at.isoformat(), "last": latest.isoformat()},
+                "order",
+            )
+        if seen and at == seen[0] and event_key(event) in seen[1]:
+            raise LineError(_("sự kiện trùng lặp (đã nạp một dòng giống hệt)"), "duplicate")
+
+    def applied(self, ref: str, at: datetime.datetime, event: dict[str, Any]) -> None:
+        seen = self.last.get(ref)
+        if seen and seen[0] == at:
+            seen[1].add(event_key(event))
+        elif seen is None or at > seen[0]:
+            self.last[ref] = (at, {event_key(event)})
+
+    def forget(self) -> None:
+        """A batch rolled back: what it applied is no longer there."""
+        self.last.clear()

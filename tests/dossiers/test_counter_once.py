@@ -1,0 +1,90 @@
+"""Counter reception: one code per form, however often it is posted; competence is checked."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.accounts.models import User
+from motcua.dossiers.models import Dossier
+from tests import factories
+
+from .conftest import Staff
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"procedure": "1.004222", "name": "Lê Văn Cường"}
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_token(client: Client) -> str:
+    page = client.get(reverse("dossiers:reception"), {"procedure": "1.004222"}).content.decode()
+    found = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_double_click_issues_one_code(staff: Staff) -> None:
+    client = signed_in(staff.reception)
+    token = form_token(client)
+    first = client.post(reverse("dossiers:reception"), {**FORM, "form_token": token})
+    second = client.post(reverse("dossiers:reception"), {**FORM, "form_token": token})
+    dossier = Dossier.objects.get(applicant_name="Lê Văn Cường")
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == reverse("dossiers:detail", args=[dossier.ref])
+    assert form_token(client) != token  # a fresh form, a fresh token
+
+
+def test_a_token_of_another_officer_or_forged_is_refused(staff: Staff) -> None:
+    token = form_token(signed_in(staff.reception))
+    other = signed_in(factories.officer("hn-cong-an-phuong-hoan-kiem", Role.RECEPTION))
+    for given in (token, token[:-2] + "xx"):
+        response = other.post(reverse("dossiers:reception"), {**FORM, "form_token": given})
+        assert "Biểu mẫu đã hết hạn hoặc không hợp lệ" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_a_unit_without_competence_is_refused_at_the_counter(db: None) -> None:
+    client = signed_in(factories.officer("hn-so-tu-phap", Role.RECEPTION))
+    response = client.post(reverse("dossiers:reception"), FORM)
+    assert "không có thẩm quyền tiếp nhận thủ tục 1.004222" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent POSTs are a PostgreSQL test; SQLite serialises writers",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_of_one_form_at_once_issue_one_code() -> None:
+    staff = Staff()
+    token = form_token(signed_in(staff.reception))
+    places: list[str] = []
+
+    def post() -> None:
+        try:
+            response = signed_in(staff.reception).post(
+                reverse("dossiers:reception"), {**FORM, "form_token": token}
+            )
+            places.append(response["Location"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Dossier.objects.count() == 1
+    assert places == [reverse("dossiers:detail", args=[Dossier.objects.get().ref])] * 2

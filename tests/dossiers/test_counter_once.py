@@ -62,6 +62,15 @@ def test_a_unit_without_competence_is_refused_at_the_counter(db: None) -> None:
     assert not Dossier.objects.exists()
 
 
+def test_a_wards_one_stop_counter_receives_its_polices_procedure(db: None) -> None:
+    """1.004222 is decided by the ward police; the ward's one-stop counter receives it and
+    forwards the step to them (the inter-agency path of the kernel issue)."""
+    client = signed_in(factories.officer("hn-phuong-hoan-kiem", Role.RECEPTION))
+    response = client.post(reverse("dossiers:reception"), FORM)
+    assert response.status_code == 302
+    assert Dossier.objects.get().receiving_unit.code == "hn-phuong-hoan-kiem"
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="concurrent POSTs are a PostgreSQL test; SQLite serialises writers",

@@ -23,7 +23,7 @@ from motcua.accounts.validators import (
     validate_personal_id_number,
     validate_phone,
 )
-from motcua.catalog.constants import TimeUnit
+from motcua.catalog.constants import CommuneBody, CompetenceLevel, TimeUnit
 from motcua.catalog.legal_limits import (
     ENTERABLE_UNITS,
     LimitInput,
@@ -38,6 +38,7 @@ from motcua.catalog.search import Filters
 from motcua.catalog.selectors import filters_for_unit, procedure_search, receiving_units_of
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
+from motcua.organizations.constants import COMMUNE_LEVEL_KINDS
 from motcua.organizations.models import Unit
 
 from . import extensions, services
@@ -126,8 +127,12 @@ def receive_once(nonce: str | None, user: User, *args: Any) -> Any:
 
 
 def competence_check(procedure: Procedure, unit: Unit, day: Any) -> None:
-    """The unit receives the procedure (``catalog.selectors.receiving_units_of``); a procedure
+    """The unit receives the procedure (``catalog.selectors.receiving_units_of``), or it is a
+    ward's or commune's one-stop counter and the procedure is its police's: the counter receives
+    it and forwards the step to the police (một cửa liên thông at commune level). A procedure
     whose receiving units the catalog does not know yet is not refused for that."""
+    if police_procedure_at_commune_counter(procedure, unit):
+        return
     allowed = receiving_units_of(procedure, day)
     if allowed.filter(pk=unit.pk).exists() or not allowed.exists():
         return
@@ -137,6 +142,14 @@ def competence_check(procedure: Procedure, unit: Unit, day: Any) -> None:
         % {"unit": unit.name, "code": procedure.code,
            "where": ", ".join(names) + ("…" if allowed.count() > 3 else "")}
     )  # fmt: skip
+
+
+def police_procedure_at_commune_counter(procedure: Procedure, unit: Unit) -> bool:
+    return (
+        procedure.level == CompetenceLevel.COMMUNE
+        and procedure.commune_body == CommuneBody.POLICE
+        and unit.kind in COMMUNE_LEVEL_KINDS
+    )
 
 
 @login_required

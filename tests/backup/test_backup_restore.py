@@ -65,7 +65,8 @@ def installation(db: None, tmp_path: Path) -> dict[str, Any]:
         )  # fmt: skip
     assert run("audit", "publish")[0] == 0
     before = state()
-    assert len(before["dossiers"]) == 3 and len(before["files"]) == 2
+    assert len(before["dossiers"]) == 3
+    assert len(before["files"]) == 2
     return before
 
 
@@ -75,7 +76,8 @@ def wipe(settings: Any, tmp_path: Path) -> None:
     call_command("flush", interactive=False, verbosity=0)
     settings.MEDIA_ROOT = tmp_path / f"media-{uuid.uuid4().hex}"
     settings.MOTCUA_AUDIT_ROOTS_DIR = tmp_path / f"roots-{uuid.uuid4().hex}"
-    assert not Dossier.objects.exists() and not stored_files()
+    assert not Dossier.objects.exists()
+    assert not stored_files()
 
 
 def test_backup_wipe_restore_gives_identical_dossiers_events_and_files(
@@ -86,30 +88,26 @@ def test_backup_wipe_restore_gives_identical_dossiers_events_and_files(
     assert code == 0, out
     with tarfile.open(archive) as tar:
         names = tar.getnames()
-    assert names[-1] == "manifest.json" and names[0].startswith("database/")
-    wipe(settings, tmp_path)
+    assert names[-1] == "manifest.json"
+    assert names[0].startswith("database/")
+    first = installation["dossiers"][0]["id"]
+    Dossier.objects.filter(pk=first).update(result_note="đổi")
 
-    code, out = run("restore", str(archive))
-
-    assert code == 0, out
-    assert "Toàn vẹn / intact (gốc / root #1): 3 hồ sơ / dossiers" in out
-    assert state() == installation
-
-
-def test_a_non_empty_installation_is_refused_without_force(
-    installation: dict[str, Any], tmp_path: Path
-) -> None:
-    archive = tmp_path / "motcua.tar"
-    assert run("backup", str(archive))[0] == 0
-    Dossier.objects.filter(pk=installation["dossiers"][0]["id"]).update(result_note="đổi")
-
-    code, out = run("restore", str(archive))
+    code, out = run("restore", str(archive))  # not empty: refused, nothing changed
     assert code == 2, out
-    assert "không trống" in out and "not empty" in out and "--force" in out
-    assert Dossier.objects.get(pk=installation["dossiers"][0]["id"]).result_note == "đổi"
+    assert "không trống" in out
+    assert "not empty" in out
+    assert "--force" in out
+    assert Dossier.objects.get(pk=first).result_note == "đổi"
 
     code, out = run("restore", "--force", str(archive))
     assert code == 0, out
+    assert state() == installation
+
+    wipe(settings, tmp_path)
+    code, out = run("restore", str(archive))
+    assert code == 0, out
+    assert "Toàn vẹn / intact (gốc / root #1): 3 hồ sơ / dossiers" in out
     assert state() == installation
 
 
@@ -134,5 +132,7 @@ def test_an_altered_archive_is_refused_whole(
     code, out = run("restore", str(tmp_path / "altered.tar"))
 
     assert code == 2, out
-    assert "mã băm sai" in out and "hash mismatch" in out
-    assert not Dossier.objects.exists() and not stored_files()
+    assert "mã băm sai" in out
+    assert "hash mismatch" in out
+    assert not Dossier.objects.exists()
+    assert not stored_files()

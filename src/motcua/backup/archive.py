@@ -22,11 +22,15 @@ MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
 
 
-def tar_mode(path: Path, write: bool) -> str:
-    compressed = path.name.endswith((".tar.gz", ".tgz"))
-    if write:
-        return "w:gz" if compressed else "w"
-    return "r:*"
+def tar_write(path: Path) -> tarfile.TarFile:
+    """A plain tar, or gzip'd when the name ends in .tar.gz / .tgz."""
+    if path.name.endswith((".tar.gz", ".tgz")):
+        return tarfile.open(path, "w:gz")
+    return tarfile.open(path, "w")
+
+
+def tar_read(path: Path) -> tarfile.TarFile:
+    return tarfile.open(path, "r:*")
 
 
 class Hashing(io.RawIOBase):
@@ -49,14 +53,14 @@ class Hashing(io.RawIOBase):
 
 class ArchiveWriter:
     def __init__(self, path: Path) -> None:
-        self.tar = tarfile.open(path, tar_mode(path, write=True))  # noqa: SIM115
+        self.tar = tar_write(path)
         self.members: dict[str, dict[str, Any]] = {}
 
     def add(self, member: str, stream: IO[bytes], size: int) -> dict[str, Any]:
         info = tarfile.TarInfo(member)
         info.size, info.mtime, info.mode = size, int(time.time()), 0o600
         hashing = Hashing(stream)
-        self.tar.addfile(info, hashing)  # type: ignore[arg-type]
+        self.tar.addfile(info, hashing)
         if hashing.size != size:
             raise BackupError(
                 f"{member}: kích thước đổi khi đang sao lưu / size changed while being read"
@@ -88,7 +92,7 @@ class Archive:
     manifest: dict[str, Any]
 
     def open_member(self) -> Iterator[tuple[str, IO[bytes]]]:
-        with tarfile.open(self.path, tar_mode(self.path, write=False)) as tar:
+        with tar_read(self.path) as tar:
             for info in tar:
                 if info.name == MANIFEST:
                     continue
@@ -109,7 +113,9 @@ def manifest_read(tar: tarfile.TarFile) -> dict[str, Any]:
         assert stream is not None
         manifest = json.loads(stream.read())
     except (KeyError, AssertionError, ValueError) as error:
-        raise refused("thiếu hoặc hỏng manifest.json / manifest.json missing or unreadable") from error
+        raise refused(
+            "thiếu hoặc hỏng manifest.json / manifest.json missing or unreadable"
+        ) from error
     if manifest.get("format") != FORMAT:
         raise refused(f"định dạng lạ / unknown format {manifest.get('format')!r}")
     return dict(manifest)
@@ -119,7 +125,7 @@ def archive_open(path: Path) -> Archive:
     """Read the whole archive once: every member must be in the manifest with its size and
     SHA-256, every manifest entry must be in the archive, no member may appear twice."""
     try:
-        with tarfile.open(path, tar_mode(path, write=False)) as tar:
+        with tar_read(path) as tar:
             manifest = manifest_read(tar)
             expected: dict[str, dict[str, Any]] = manifest.get("members", {})
             seen: set[str] = set()

@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,10 +66,10 @@ def snapshot_facts(query: Query, existing: set[str], into: Snapshot) -> None:
     quote = connection.ops.quote_name
     for table in model_tables():
         if table in existing:
-            into.tables[table] = int(query(f"SELECT COUNT(*) FROM {quote(table)}")[0][0])
+            into.tables[table] = int(query(f"SELECT COUNT(*) FROM {quote(table)}")[0][0])  # noqa: S608
     for table, column in file_columns():
         if table in existing:
-            sql = f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''"
+            sql = f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''"  # noqa: S608
             into.referenced.update(str(row[0]) for row in query(sql) if row[0])
     rows = query("SELECT app, name FROM django_migrations ORDER BY app, name")
     for app, name in rows:
@@ -178,9 +179,7 @@ def postgres_snapshot(folder: Path) -> Snapshot:
     with pg_snapshot_transaction() as (snapshot_id, query, schema):
         existing = {
             str(r[0])
-            for r in query(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-            )
+            for r in query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
         }
         snapshot_facts(query, existing, snap)
         pg_run([
@@ -190,15 +189,83 @@ def postgres_snapshot(folder: Path) -> Snapshot:
     return snap
 
 
+# Empties the app's schema (keeping the schema itself, its owner and grants): every table,
+# view, sequence and function of ours; partitions go with their parent; extensions' are kept.
+PG_EMPTY_SCHEMA = """
+SET client_min_messages = warning;
+DO $$
+DECLARE item record;
+BEGIN
+  FOR item IN
+    SELECT c.oid::regclass::text AS name,
+      CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+        WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind
+    FROM pg_class c
+    WHERE c.relnamespace = current_schema()::regnamespace
+      AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+    ORDER BY c.relkind DESC
+  LOOP
+    EXECUTE format('DROP %s IF EXISTS %s CASCADE', item.kind, item.name);
+  END LOOP;
+  FOR item IN
+    SELECT p.oid::regprocedure::text AS name FROM pg_proc p
+    WHERE p.pronamespace = current_schema()::regnamespace
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+  LOOP
+    EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', item.name);
+  END LOOP;
+END $$;
+"""
+
+
+def pg_contents_without_schema(path: Path, env: dict[str, str]) -> str:
+    """The dump's table of contents minus the schema itself (it stays, emptied)."""
+    listed = subprocess.run(
+        [pg_binary("pg_restore"), "--list", str(path)], env=env, capture_output=True, text=True
+    )
+    if listed.returncode != 0:
+        raise BackupError(f"pg_restore --list: {listed.stderr.strip()[-2000:]}")
+    lines = listed.stdout.splitlines()
+    return (
+        "\n".join(
+            line for line in lines if " SCHEMA - " not in line and " COMMENT - SCHEMA " not in line
+        )
+        + "\n"
+    )
+
+
 def postgres_restore(path: Path) -> None:
-    """Drop the app's tables and load the archived ones, in one transaction."""
+    """Empty the app's schema and load the archived one, in one transaction: a failure leaves
+    the database as it was. (``pg_restore --clean`` cannot drop partitioned tables' keys.)"""
     connections.close_all()
-    pg_run([
-        pg_binary("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-        "--single-transaction", "--exit-on-error", f"--dbname={pg_environment()['PGDATABASE']}",
-        str(path),
-    ])  # fmt: skip
+    env = pg_environment()
+    with tempfile.TemporaryDirectory(prefix=".motcua-restore-sql-") as work:
+        prelude = Path(work) / "empty.sql"
+        prelude.write_text(PG_EMPTY_SCHEMA, encoding="utf-8")
+        contents = Path(work) / "contents.list"
+        contents.write_text(pg_contents_without_schema(path, env), encoding="utf-8")
+        dump = subprocess.Popen(
+            [pg_binary("pg_restore"), "--no-owner", "--no-privileges", f"--use-list={contents}",
+             "--file=-", str(path)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        load = subprocess.run(
+            [pg_binary("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+             "-f", str(prelude), "-f", "-"],
+            env=env, stdin=dump.stdout, capture_output=True, text=True,
+        )  # fmt: skip
+        assert dump.stdout is not None
+        assert dump.stderr is not None
+        dump.stdout.close()
+        dump_error = dump.stderr.read().decode(errors="replace")
+        dump.wait()
     connections.close_all()
+    if dump.returncode != 0 or load.returncode != 0:
+        raise BackupError(
+            f"pg_restore/psql thất bại, cơ sở dữ liệu không đổi / failed, the database is "
+            f"unchanged: {(dump_error + load.stderr).strip()[-2000:]}"
+        )
 
 
 def snapshot_take(folder: Path) -> Snapshot:
@@ -228,6 +295,6 @@ def current_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         for table in model_tables():
             if table in existing:
-                cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+                cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608
                 counts[table] = int(cursor.fetchone()[0])
     return counts

@@ -105,7 +105,9 @@ def backup_create(path: Path, *, at: datetime.datetime) -> BackupSummary:
             partial.unlink(missing_ok=True)
             raise
     os.replace(partial, path)
-    return BackupSummary(path, snap.vendor, snap.tables, len(names), len(roots), path.stat().st_size)
+    return BackupSummary(
+        path, snap.vendor, snap.tables, len(names), len(roots), path.stat().st_size
+    )
 
 
 # --- restore ----------------------------------------------------------------------------------
@@ -151,7 +153,9 @@ def migrations_check(manifest: dict[str, Any]) -> bool:
     """Refuse an archive from newer code; True when the archive lacks migrations we have."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
     known = set(loader.disk_migrations)
-    archived = {(app, name) for app, names in manifest.get("migrations", {}).items() for name in names}
+    archived = {
+        (app, name) for app, names in manifest.get("migrations", {}).items() for name in names
+    }
     unknown = sorted(archived - known)
     if unknown:
         raise refused(

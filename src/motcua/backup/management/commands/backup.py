@@ -24,7 +24,9 @@ class Command(BaseCommand):
         try:
             summary = backup_create(Path(file), at=now())
         except BackupError as error:
-            raise CommandError(f"Sao lưu thất bại / backup failed: {error}", returncode=1) from error
+            raise CommandError(
+                f"Sao lưu thất bại / backup failed: {error}", returncode=1
+            ) from error
         rows = sum(summary.tables.values())
         self.stdout.write(
             self.style.SUCCESS(

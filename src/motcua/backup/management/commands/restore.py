@@ -62,7 +62,9 @@ class Command(BaseCommand):
             self.stdout.write(problem)
         audit = report.audit
         if report.audit_error:
-            self.stdout.write(f"Không kiểm tra được nhật ký / audit not verified: {report.audit_error}")
+            self.stdout.write(
+                f"Không kiểm tra được nhật ký / audit not verified: {report.audit_error}"
+            )
         elif audit is not None:
             for chain in audit.problems:
                 where = f"#{chain.seq}" if chain.seq is not None else ""

@@ -168,10 +168,10 @@ def migrations_check(manifest: dict[str, Any]) -> bool:
 def roots_conflicts(manifest: dict[str, Any]) -> list[Path]:
     folder = roots_dir()
     archived = {m[len(ROOTS) :]: e for m, e in manifest["members"].items() if m.startswith(ROOTS)}
-    conflicts = []
+    conflicts = []  # same name, other content; roots newer than the archive are kept
     for path in root_paths():
         entry = archived.get(path.name)
-        if entry is None or entry["sha256"] != file_sha256(path):
+        if entry is not None and entry["sha256"] != file_sha256(path):
             conflicts.append(folder / path.name)
     return conflicts
 

@@ -25,6 +25,7 @@ from tests.dossiers.conftest import Staff, at, decided, received
 from tests.storage import stored_files
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -70,12 +71,13 @@ def installation(db: None, tmp_path: Path) -> dict[str, Any]:
     return before
 
 
-def wipe(settings: Any, tmp_path: Path) -> None:
+def wipe(settings: Any, tmp_path: Path, *, keep_roots: bool = False) -> None:
     """A new installation: migrated, empty tables, a new media folder and roots folder (the
-    audit keys are kept apart from backups and come back first)."""
+    audit keys are kept apart from backups and come back first; so may the roots be)."""
     call_command("flush", interactive=False, verbosity=0)
     settings.MEDIA_ROOT = tmp_path / f"media-{uuid.uuid4().hex}"
-    settings.MOTCUA_AUDIT_ROOTS_DIR = tmp_path / f"roots-{uuid.uuid4().hex}"
+    if not keep_roots:
+        settings.MOTCUA_AUDIT_ROOTS_DIR = tmp_path / f"roots-{uuid.uuid4().hex}"
     assert not Dossier.objects.exists()
     assert not stored_files()
 
@@ -121,18 +123,25 @@ def tampered(archive: Path, out: Path) -> None:
             target.addfile(info, io.BytesIO(data))
 
 
-def test_an_altered_archive_is_refused_whole(
+def test_an_altered_archive_is_refused_and_a_stale_one_is_named_against_newer_roots(
     installation: dict[str, Any], settings: Any, tmp_path: Path
 ) -> None:
     archive = tmp_path / "motcua.tar"
     assert run("backup", str(archive))[0] == 0
-    wipe(settings, tmp_path)
+    later = received(Staff())
+    assert run("audit", "publish")[0] == 0  # root #2 holds a dossier the archive lacks
+    wipe(settings, tmp_path, keep_roots=True)
     tampered(archive, tmp_path / "altered.tar")
 
     code, out = run("restore", str(tmp_path / "altered.tar"))
-
     assert code == 2, out
     assert "mã băm sai" in out
     assert "hash mismatch" in out
     assert not Dossier.objects.exists()
     assert not stored_files()
+
+    code, out = run("restore", str(archive))  # restored, and what it lacks is named
+    assert code == 1, out
+    assert later.ref in out
+    assert "root #2" in out
+    assert state() == installation

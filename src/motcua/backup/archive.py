@@ -22,10 +22,16 @@ MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
 
 
-def tar_write(path: Path) -> tarfile.TarFile:
-    """A plain tar, or gzip'd when the name ends in .tar.gz / .tgz."""
-    if path.name.endswith((".tar.gz", ".tgz")):
-        return tarfile.open(path, "w:gz")
+def compressed(path: Path) -> bool:
+    return path.name.endswith((".tar.gz", ".tgz"))
+
+
+def tar_write(path: Path, *, gzip: bool) -> tarfile.TarFile:
+    """A plain tar, or gzip'd; readable by its owner only (it holds personal data)."""
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    if gzip:
+        return tarfile.open(path, "w:gz", compresslevel=6)
     return tarfile.open(path, "w")
 
 
@@ -52,8 +58,8 @@ class Hashing(io.RawIOBase):
 
 
 class ArchiveWriter:
-    def __init__(self, path: Path) -> None:
-        self.tar = tar_write(path)
+    def __init__(self, path: Path, *, gzip: bool = False) -> None:
+        self.tar = tar_write(path, gzip=gzip)
         self.members: dict[str, dict[str, Any]] = {}
 
     def add(self, member: str, stream: IO[bytes], size: int) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from motcua.dossiers.audit_keys import AuditKeyError
 from motcua.dossiers.audit_roots import ROOT_FILE, ScanReport, audit_scan, roots_dir
 from motcua.dossiers.models import Dossier
 
-from .archive import ArchiveWriter, archive_open, refused
+from .archive import ArchiveWriter, archive_open, compressed, refused
 from .database import BackupError, current_counts, database_restore, snapshot_take
 
 FILES = "files/"
@@ -83,7 +83,7 @@ def backup_create(path: Path, *, at: datetime.datetime) -> BackupSummary:
                 f"{len(missing)} tệp được hồ sơ tham chiếu nhưng không có trong kho / files "
                 f"referenced by the database are missing from storage: {', '.join(missing[:10])}"
             )
-        writer = ArchiveWriter(partial)
+        writer = ArchiveWriter(partial, gzip=compressed(path))
         try:
             writer.add_path(snap.member, snap.path)
             for name in names:

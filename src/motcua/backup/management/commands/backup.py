@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, file: str, **options: Any) -> None:
         try:
             summary = backup_create(Path(file), at=now())
-        except BackupError as error:
+        except (BackupError, OSError) as error:
             raise CommandError(
                 f"Sao lưu thất bại / backup failed: {error}", returncode=1
             ) from error

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "motcua.authority",
     "motcua.dossiers",
     "motcua.bundles",
+    "motcua.backup",
     "motcua.vault",
     "motcua.integrations",
     "motcua.portal",

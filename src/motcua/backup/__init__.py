@@ -1,2 +1,2 @@
 """Backup and restore of an installation: database and stored files in one archive (issue 18,
-docs/decisions/0033-backup-and-restore.md)."""
+docs/decisions/0034-backup-and-restore.md)."""

@@ -23,11 +23,10 @@ from django.db import connection
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 from tests.dossiers.conftest import Staff, at, decided, received
+from tests.files import PDF
 from tests.storage import stored_files
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def run(*args: str) -> tuple[int, str]:

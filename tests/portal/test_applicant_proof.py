@@ -237,6 +237,32 @@ def test_a_reclaim_is_refused_when_the_holder_has_proved_ownership(
     assert User.objects.get(pk=holder.pk).is_active
 
 
+def test_a_reclaim_never_closes_an_account_bound_to_vneid(
+    staff: Staff, sms_in_a_folder: Path
+) -> None:
+    """A level-2 identity is proof no SMS code outweighs (a phone an officer recorded on a
+    counter dossier under the number must not take the account of its verified owner)."""
+    counter_dossier(staff)
+    holder = factories.citizen(id_number=VICTIM_ID)
+    holder.citizen_profile.identity_level = 2
+    holder.citizen_profile.identity_verified_at = at("2026-03-01 09:00")
+    holder.citizen_profile.save()
+    contact = ownership.Contact(ownership.SMS, VICTIM_PHONE)
+    challenge = ownership.challenge_send(
+        purpose=ownership.RECLAIM, id_number=VICTIM_ID, contact=contact, user=None, ip=None,
+        at=at("2026-03-02 10:00"),
+    )  # fmt: skip
+    ownership.challenge_answer(
+        challenge_id=challenge.pk, code=last_code(sms_in_a_folder), at=at("2026-03-02 10:01")
+    )
+    registration = ownership.Registration("Người Mới", VICTIM_ID, VICTIM_PHONE, "", "!")
+    with pytest.raises(ownership.ReclaimRefused):
+        ownership.account_reclaim(
+            registration=registration, challenge=challenge, at=at("2026-03-02 10:02")
+        )
+    assert User.objects.get(pk=holder.pk).is_active
+
+
 def test_a_squatter_using_up_their_codes_does_not_block_the_reclaim(staff: Staff) -> None:
     counter_dossier(staff)
     squatter = factories.citizen(id_number=VICTIM_ID)

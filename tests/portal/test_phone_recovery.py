@@ -198,6 +198,24 @@ def test_an_officers_account_is_never_recovered_by_phone(
     assert sandbox.received() == []
 
 
+@pytest.mark.parametrize("bound", ["vneid", "unusable_password"])
+def test_an_account_bound_to_vneid_gets_no_password_back_by_phone(
+    sandbox: SmsSandbox, phone_only: User, bound: str
+) -> None:
+    """Binding VNeID made the old password unusable; a phone someone once put on the account
+    must not bring one back (its owner signs in through VNeID)."""
+    if bound == "vneid":
+        profile = phone_only.citizen_profile
+        profile.identity_level, profile.identity_verified_at = 2, now()
+        profile.save()
+    else:
+        phone_only.set_unusable_password()
+        phone_only.save()
+    ask(Client())
+    run_worker()
+    assert sandbox.received() == []
+
+
 def test_five_wrong_codes_use_the_code_up_and_a_weak_password_costs_no_try(
     sandbox: SmsSandbox, phone_only: User
 ) -> None:

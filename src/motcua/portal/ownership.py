@@ -266,7 +266,10 @@ def dossiers_link(*, user: User, challenge: OwnershipChallenge, at: datetime.dat
 
 
 def holder_has_proof(profile: CitizenProfile) -> bool:
-    """The account holding an ID number has proved it (a code answered for its dossiers)."""
+    """The account holding an ID number has proved it: a code answered for its dossiers, or a
+    level-2 identity (VNeID) bound to the number, which no SMS code can outweigh."""
+    if profile.identity_verified:
+        return True
     return ApplicantLink.objects.filter(user_id=profile.user_id).exists()
 
 

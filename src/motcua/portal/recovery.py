@@ -54,12 +54,20 @@ class RecoveryRefused(DomainError):
 
 
 def account_for(id_number: str, phone: str) -> User | None:
-    """The active citizen account holding both the ID number and the phone; never an officer's."""
+    """The active citizen account holding both the ID number and the phone; never an officer's,
+    and never one bound to a VNeID identity: its owner signs in through VNeID, and a phone
+    someone once typed on the account must not bring back a password (the binding made the old
+    one unusable)."""
     accounts = User.objects.filter(
         citizen_profile__id_number=id_number, phone=phone, is_active=True, is_staff=False,
         is_superuser=False,
     )  # fmt: skip
-    return accounts.exclude(officer_roles__isnull=False).first()
+    account = (
+        accounts.exclude(officer_roles__isnull=False).select_related("citizen_profile").first()
+    )
+    if account is None or account.citizen_profile.identity_verified:
+        return None
+    return account if account.has_usable_password() else None
 
 
 def recovery_start(

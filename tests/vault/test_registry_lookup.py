@@ -152,3 +152,19 @@ def test_a_registry_down_is_said_to_the_officer_not_a_500(
     assert response.status_code == 200
     assert "Không tra được cơ sở dữ liệu dân cư" in response.content.decode()
     assert 'value="Phạm Thị Dung"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_counter_reads_the_registrys_dates_as_dd_mm_yyyy(
+    registry: RegistrySandbox, ward: WardStaff
+) -> None:
+    """The registry writes 1990-05-17; the counter's field and its differences say 17/05/1990."""
+    officer = Client()
+    officer.force_login(ward.reception)
+    form = {"procedure": "1.001193", "unit": WARD, "id_number": NUMBER, "lookup": "1"}
+    empty = officer.post(reverse("dossiers:reception"), form).content.decode()
+    assert 'value="17/05/1990"' in empty
+    wrong = officer.post(reverse("dossiers:reception"), form | {"birth_date": "18/05/1990"})
+    differs = wrong.content.decode().split('id="registry-mismatches"')[1].split("</div>")[0]
+    assert "17/05/1990" in differs
+    assert "1990-05-17" not in differs

@@ -3,6 +3,7 @@ legal limit an officer enters where the record has none (split from ``views``)."
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -274,10 +275,29 @@ def registry_prefill(form: dict[str, str], user: User) -> extensions.RegistryAns
         return None
     answer = extensions.DATA.registry(id_number, dict(form), user, now())
     if answer is not None and answer.found:
+        answer = with_vietnamese_days(answer)
         for field in ("name", "birth_date", "address"):
             if not form[field].strip():
                 form[field] = answer.held.get(field, "")
     return answer
+
+
+def with_vietnamese_days(answer: extensions.RegistryAnswer) -> extensions.RegistryAnswer:
+    """The registry writes dates yyyy-mm-dd; the counter's field and the officer read
+    dd/mm/yyyy (the form's hint says so)."""
+    held = {**answer.held, "birth_date": vietnamese_day(answer.held.get("birth_date", ""))}
+    differing = [
+        (field, typed, vietnamese_day(value) if field == "birth_date" else value)
+        for field, typed, value in answer.mismatches
+    ]
+    return dataclasses.replace(answer, held=held, mismatches=differing)
+
+
+def vietnamese_day(day: str) -> str:
+    parts = day.strip().split("-")
+    if len(parts) == 3 and len(parts[0]) == 4 and all(p.isdigit() for p in parts):
+        return f"{int(parts[2]):02d}/{int(parts[1]):02d}/{parts[0]}"
+    return day
 
 
 def reuse_taken(

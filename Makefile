@@ -13,12 +13,14 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 
-.PHONY: run test install system-deps browser axe lint typecheck test-sqlite test-postgres check-migrations messages clean
+.PHONY: run test install lock audit system-deps browser axe lint typecheck test-sqlite test-postgres check-migrations messages clean
 
-$(STAMP): pyproject.toml
+# Every dependency comes from requirements.lock, pinned with hashes (decision 0038); the project
+# itself is installed on top without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: system-deps $(STAMP)
@@ -68,6 +70,17 @@ test-postgres: install
 	$(BIN)/python scripts/with_postgres.py --replica -- $(PYTEST) $(PYTEST_ARGS)
 
 test: lint typecheck check-migrations test-sqlite test-postgres
+
+# After a change of pyproject.toml's dependencies: pin them again, with hashes.
+lock: install
+	$(BIN)/pip-compile --quiet --generate-hashes --extra dev --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	  --output-file requirements.lock pyproject.toml
+
+# Release check (not part of `make test`, which must not need a vulnerability service): fails on
+# any known vulnerability in a locked dependency.
+audit: install
+	$(BIN)/pip-audit --strict --require-hashes --disable-pip --progress-spinner off -r requirements.lock
 
 messages: install
 	cd src/motcua && ../../$(BIN)/motcua makemessages -l en --no-obsolete --add-location file

@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from . import bundles, catalog, dossiers, indicators, payments, timeline
 
-api = NinjaAPI(
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+ERROR_CONTENT = {"application/json": {"schema": ERROR_REF}}
+
+
+class DocumentedErrorsApi(NinjaAPI):
+    """Writes into every operation the answers the framework itself may give, so that the
+    document holds every status a client can see: 400 for a body that is not JSON, 422 for a
+    parameter or body of the wrong shape, 401 without valid credentials where they are needed."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                add_framework_errors(operation)
+        return schema
+
+
+def add_framework_errors(operation: dict[str, Any]) -> None:
+    responses = operation["responses"]
+    statuses = []
+    if "requestBody" in operation:
+        statuses += [(400, "Nội dung không đọc được / unreadable body")]
+    if "requestBody" in operation or operation.get("parameters"):
+        statuses += [(422, "Tham số không hợp lệ / invalid input")]
+    if operation.get("security"):
+        statuses += [(401, "Chưa xác thực / unauthorized")]
+    for status, description in statuses:
+        responses.setdefault(status, {"description": description, "content": ERROR_CONTENT})
+
+
+api = DocumentedErrorsApi(
     title="Một Cửa API",
     version="1.0.0",
     description="API của hệ thống Một Cửa Hà Nội / Một Cửa Hà Nội API. Lỗi trả về "
@@ -36,13 +71,28 @@ def split_message(text: str) -> tuple[str, str]:
     return vi, en if separator else vi
 
 
+# The framework's own refusals, in English only, given a code and a Vietnamese message.
+FRAMEWORK_ERRORS = {
+    "Cannot parse request body": (
+        "body_unreadable",
+        "Không đọc được nội dung yêu cầu: cần JSON hợp lệ, mã UTF-8.",
+        "The request body could not be read: send valid JSON in UTF-8.",
+    ),
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    vi, en = split_message(str(error))
+    known = FRAMEWORK_ERRORS.get(str(error).partition(" (")[0])
+    if known is not None:
+        code, vi, en = known
+    else:
+        vi, en = split_message(str(error))
+        code = getattr(error, "code", f"http_{error.status_code}")
     return api.create_response(
         request,
         {
-            "code": getattr(error, "code", f"http_{error.status_code}"),
+            "code": code,
             "message": vi,
             "message_en": en,
         },

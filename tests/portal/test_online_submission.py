@@ -265,15 +265,21 @@ def test_an_oversized_upload_is_refused(browser: Client, media: Path, settings: 
 
 
 @pytest.mark.s3
-def test_a_png_photo_is_accepted_and_can_be_removed(browser: Client, media: Path) -> None:
+def test_a_png_photo_is_accepted_and_can_be_removed(
+    browser: Client, media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     draft = start(browser)
     url = page(draft)
     upload = SimpleUploadedFile("anh.png", png())
     browser.post(url, {f"file-{certificate_item(draft)}": upload, "save": "1"})
     document = DraftDocument.objects.get()
     assert document.content_type == "image/png"
-    browser.post(url, {"remove": document.pk})
+    with django_capture_on_commit_callbacks() as removals:
+        browser.post(url, {"remove": document.pk})
     assert not DraftDocument.objects.exists()
+    assert stored_files() == [document.file.name]  # until the commit
+    for removal in removals:
+        removal()
     assert stored_files() == []
 
 

@@ -209,8 +209,11 @@ class BookJob:
         return self.state == "ready" and self.ready_at is not None and at - self.ready_at <= fresh_for()  # fmt: skip
 
 
+BOOKS_FOLDER = "tracking-books"
+
+
 def folder(unit: Unit, year: int) -> str:
-    return f"tracking-books/{unit.code}/{year}"
+    return f"{BOOKS_FOLDER}/{unit.code}/{year}"
 
 
 def state_name(unit: Unit, year: int, fmt: str) -> str:

@@ -415,8 +415,11 @@ def draft_remove_document(*, draft: Draft, document_id: int) -> None:
     document = draft.documents.filter(pk=document_id).first()
     if document is None:
         return
+    name = document.file.name
+    storage = document.file.storage
     document.delete()
-    document.file.delete(save=False)
+    # After the commit: a rollback must find the file its row names again.
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def short_name(name: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from motcua.backup.tasks import orphans_sweep_task
 from motcua.bundles.tasks import bundles_scan_task
 from motcua.common.clock import now
 from motcua.common.leader import LeaderLock, leader_lock
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         self, lock: LeaderLock, stop: threading.Event, *, every: float, once: bool
     ) -> None:
         """Enqueue a round every ``every`` seconds for as long as this process holds the lock."""
-        audit_enqueued = partitions_enqueued = 0.0
+        audit_enqueued = partitions_enqueued = swept = 0.0
         rounds = 0
         while not stop.is_set() and lock.held():
             deadlines_scan_task.enqueue()
@@ -119,6 +120,10 @@ class Command(BaseCommand):
             if not asked_lately and partitions_due(now()):
                 partitions_ensure_task.enqueue()
                 partitions_enqueued = time.monotonic()
+            # Files no row names (a process killed mid-write), once a day (issue 18).
+            if not swept or time.monotonic() - swept >= 86400:
+                orphans_sweep_task.enqueue()
+                swept = time.monotonic()
             rounds += 1
             if self.verbosity >= 2:
                 self.say(f"round {rounds} enqueued")

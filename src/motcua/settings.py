@@ -12,8 +12,10 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +46,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def proxy_ssl_header(name: str, default: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto: https`` → Django's ``("HTTP_X_FORWARDED_PROTO", "https")``; empty or
+    ``off``: no proxy header is trusted."""
+    value = os.environ.get(name, default).strip()
+    if value.lower() in {"", "off", "none", "false", "0"}:
+        return None
+    header, separator, secure = value.partition(":")
+    if not separator or not header.strip() or not secure.strip():
+        raise ImproperlyConfigured(
+            f"{name} must look like 'X-Forwarded-Proto: https', got {value!r}"
+        )
+    return "HTTP_" + header.strip().upper().replace("-", "_"), secure.strip()
+
+
+def origins(urls: list[str]) -> list[str]:
+    """The scheme://host[:port] of each URL given (empty ones skipped), once each."""
+    found: list[str] = []
+    for url in urls:
+        parts = urlsplit(url.strip())
+        host = parts.netloc.rpartition("@")[2]
+        if parts.scheme and host and f"{parts.scheme}://{host}" not in found:
+            found.append(f"{parts.scheme}://{host}")
+    return found
 
 
 def embedded_secret_key() -> str:
@@ -93,7 +120,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_htmx",
+    # Its OpenAPI page with Swagger UI from our static files (no CDN, no inline script).
+    "ninja",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -127,6 +157,7 @@ MIDDLEWARE = [
     # First, so that it sees every write of a request (decision 0018); unused without replicas.
     "motcua.common.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "motcua.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.web.middleware.VietnameseFirstMiddleware",
@@ -374,6 +405,37 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS in production (decision 0036): HSTS for a year on this host and its subdomains, never
+# "preload" unless asked (the preload list is the whole registered domain's owner's decision);
+# plain HTTP redirected, except the load balancer's probes; the proxy's scheme header trusted.
+SECURE_HSTS_SECONDS = int(os.environ.get("MOTCUA_HSTS_SECONDS", "0" if EMBEDDED else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("MOTCUA_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload off on purpose (above)
+SECURE_SSL_REDIRECT = env_bool("MOTCUA_SSL_REDIRECT", not EMBEDDED)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(
+    "MOTCUA_PROXY_SSL_HEADER", "" if EMBEDDED else "X-Forwarded-Proto: https"
+)
+# A strict Content-Security-Policy in every mode: scripts and styles from our static files only
+# (no inline script, handler or style attribute), no plugins, never framed. Forms post here, and
+# to the payment gateway (a "pay" form is redirected to it, and browsers check form-action on
+# redirects), and to MOTCUA_CSP_FORM_ACTION's origins (comma-separated).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [
+            SELF,
+            *origins([MOTCUA_PAYMENT_URL, *env_list("MOTCUA_CSP_FORM_ACTION", [])]),
+        ],
+    }
+}
 
 MOTCUA_UNITS_FILE = Path(os.environ.get("MOTCUA_UNITS_FILE", DATA_DIR / "hanoi_units.yaml"))
 MOTCUA_PROCEDURES_DIR = Path(

@@ -121,3 +121,17 @@ def test_each_agency_and_the_766_figures_count_the_bundle_rating(staff: Staff) -
     members = [dossier_of(bundle, s).pk for s in SERVICES]
     unsatisfied = DossierFact.objects.filter(dossier_id__in=members, unsatisfied__isnull=False)
     assert unsatisfied.count() == 3  # 766 5.4 counts each member as rated unsatisfied
+
+
+def test_a_decided_member_shows_the_bundle_rating_on_the_officers_page(staff: Staff) -> None:
+    citizen = factories.citizen()
+    bundle = finish(staff, in_progress(staff, citizen))
+    bundle_rating_submit(
+        bundle=bundle, user=citizen, answers=SATISFIED, comment="", at=at("2026-03-04 09:00")
+    )
+    residence = dossier_of(bundle, "permanent_residence")
+    assert residence.status != "returned"  # decided; the rating is read for the bundle's sake
+    page = signed_in(staff.police.leader).get(reverse("dossiers:detail", args=[residence.ref]))
+    text = page.content.decode()
+    assert "Đánh giá của người nộp hồ sơ" in text
+    assert "đánh giá chung cho cả hồ sơ liên thông" in text

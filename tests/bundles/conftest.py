@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from motcua.accounts.constants import OfficerRoleName as Role
@@ -122,6 +123,19 @@ def decide(
 
 def receive(dossier: Dossier, unit: Unit3, when: datetime.datetime) -> Dossier:
     return dossier_receive(dossier=dossier, actor=unit.reception, at=when)
+
+
+def police_and_bhxh_decide(staff: Staff, bundle: Bundle, received: str, decided: str) -> None:
+    """A birth bundle's residence (police) and health card (social insurance) members are
+    received at ``received`` and decided at ``decided``."""
+    for service, unit in (("permanent_residence", staff.police), ("health_insurance_card", staff.bhxh)):  # fmt: skip
+        decide(receive(dossier_of(bundle, service), unit, at(received)), unit, at(decided))
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def refreshed(bundle: Bundle) -> Bundle:

@@ -32,6 +32,7 @@ from .conftest import (
     birth_at_counter,
     decide,
     dossier_of,
+    police_and_bhxh_decide,
     receive,
     refreshed,
     saga,
@@ -49,9 +50,7 @@ def three_bundles(staff: Staff) -> None:
     decide(dossier_of(a, "birth_registration"), staff.ward, at("2026-03-02 09:30"))
     decide(dossier_of(b, "birth_registration"), staff.ward, at("2026-03-02 10:30"))
     saga(at("2026-03-02 11:45"))
-    for service, unit in (("permanent_residence", staff.police), ("health_insurance_card", staff.bhxh)):  # fmt: skip
-        dossier = receive(dossier_of(a, service), unit, at("2026-03-02 13:00"))
-        decide(dossier, unit, at("2026-03-03 09:00"))
+    police_and_bhxh_decide(staff, a, "2026-03-02 13:00", "2026-03-03 09:00")
     receive(dossier_of(b, "permanent_residence"), staff.police, at("2026-03-02 13:00"))
     saga(at("2026-03-03 11:05"))
     assert refreshed(a).finished_at == at("2026-03-03 11:05")

@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from motcua.accounts.constants import OfficerRoleName as Role
@@ -29,18 +28,14 @@ from .conftest import (
     birth_at_counter,
     decide,
     dossier_of,
+    police_and_bhxh_decide,
     receive,
     refreshed,
     saga,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def birth_post(**extra: str) -> dict[str, object]:
@@ -77,9 +72,7 @@ def test_the_citizen_applies_once_for_three_agencies_and_follows_them_on_one_pag
     birth = receive(dossier_of(bundle, "birth_registration"), staff.ward, at("2026-03-02 09:00"))
     decide(birth, staff.ward, at("2026-03-02 09:30"))
     saga(at("2026-03-02 11:00"))
-    for service, unit in (("permanent_residence", staff.police), ("health_insurance_card", staff.bhxh)):  # fmt: skip
-        decide(receive(dossier_of(bundle, service), unit, at("2026-03-02 13:00")), unit,
-               at("2026-03-02 14:00"))  # fmt: skip
+    police_and_bhxh_decide(staff, bundle, "2026-03-02 13:00", "2026-03-02 14:00")
     saga(at("2026-03-02 16:00"))
     bundle = refreshed(bundle)
     assert bundle.status == BundleStatus.DONE

@@ -4,7 +4,6 @@ on every member dossier, so each agency's ratings and the 766 figures (5.4) coun
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from motcua.accounts.models import User
@@ -25,18 +24,22 @@ from motcua.supervision.models import DossierFact
 from motcua.supervision.rollup import catch_up
 from tests import factories
 
-from .conftest import Staff, at, birth_at_counter, decide, dossier_of, receive, refreshed, saga
+from .conftest import (
+    Staff,
+    at,
+    birth_at_counter,
+    decide,
+    dossier_of,
+    police_and_bhxh_decide,
+    refreshed,
+    saga,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
 SATISFIED = {str(c): 2 for c in Criterion}
 SERVICES = ("birth_registration", "permanent_residence", "health_insurance_card")
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def in_progress(staff: Staff, owner: User) -> Bundle:
@@ -47,9 +50,7 @@ def in_progress(staff: Staff, owner: User) -> Bundle:
 
 
 def finish(staff: Staff, bundle: Bundle) -> Bundle:
-    for service, unit in (("permanent_residence", staff.police), ("health_insurance_card", staff.bhxh)):  # fmt: skip
-        dossier = receive(dossier_of(bundle, service), unit, at("2026-03-02 13:00"))
-        decide(dossier, unit, at("2026-03-03 09:00"))
+    police_and_bhxh_decide(staff, bundle, "2026-03-02 13:00", "2026-03-03 09:00")
     saga(at("2026-03-03 11:05"))
     bundle = refreshed(bundle)
     assert bundle.status == BundleStatus.DONE
@@ -120,3 +121,17 @@ def test_each_agency_and_the_766_figures_count_the_bundle_rating(staff: Staff) -
     members = [dossier_of(bundle, s).pk for s in SERVICES]
     unsatisfied = DossierFact.objects.filter(dossier_id__in=members, unsatisfied__isnull=False)
     assert unsatisfied.count() == 3  # 766 5.4 counts each member as rated unsatisfied
+
+
+def test_a_decided_member_shows_the_bundle_rating_on_the_officers_page(staff: Staff) -> None:
+    citizen = factories.citizen()
+    bundle = finish(staff, in_progress(staff, citizen))
+    bundle_rating_submit(
+        bundle=bundle, user=citizen, answers=SATISFIED, comment="", at=at("2026-03-04 09:00")
+    )
+    residence = dossier_of(bundle, "permanent_residence")
+    assert residence.status != "returned"  # decided; the rating is read for the bundle's sake
+    page = signed_in(staff.police.leader).get(reverse("dossiers:detail", args=[residence.ref]))
+    text = page.content.decode()
+    assert "Đánh giá của người nộp hồ sơ" in text
+    assert "đánh giá chung cho cả hồ sơ liên thông" in text

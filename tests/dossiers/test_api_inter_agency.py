@@ -12,6 +12,7 @@ from django.test import Client
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import ApiToken, User
+from motcua.dossiers.models import Dossier
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,22 @@ def test_creation_refuses_a_unit_where_the_caller_does_not_receive(people: dict[
     refused = post("/api/v1/dossiers", body, people["police_reception"])
     assert refused.status_code == 403
     assert "message_en" in refused.json() or "message" in refused.json()
+
+
+def test_creation_honours_the_catalogs_receiving_rule(people: dict[str, User]) -> None:
+    """The counter's rule (``catalog.selectors.may_receive``): a ward's one-stop counter receives
+    its police's procedure and forwards it to them; a unit with no competence is refused."""
+    assert counter_dossier(people["ward_reception"]).status_code == 201
+    justice = "hn-so-tu-phap"
+    body = {
+        "unit": justice, "procedure": "1.004222", "channel": "counter",
+        "applicant": {"name": "Lê Văn Cường", "id_number": "001090012345"}, "form": {},
+    }  # fmt: skip
+    refused = post("/api/v1/dossiers", body, factories.officer(justice, Role.RECEPTION))
+    assert refused.status_code == 422, refused.content
+    assert "không có thẩm quyền tiếp nhận thủ tục 1.004222" in refused.json()["message"]
+    assert refused.json()["message_en"] == "This unit has no competence to receive the procedure."
+    assert Dossier.objects.count() == 1
 
 
 def test_bad_input_is_explained_not_a_500(people: dict[str, User]) -> None:

@@ -73,6 +73,31 @@ def messages_to(folder: Path, phone: str) -> int:
     )
 
 
+def answered(
+    folder: Path, *, purpose: str, contact: ownership.Contact, user: User | None
+) -> OwnershipChallenge:
+    """A code for the victim's ID number sent to ``contact`` at 10:00, answered right at 10:01."""
+    challenge = ownership.challenge_send(
+        purpose=purpose, id_number=VICTIM_ID, contact=contact, user=user, ip=None,
+        at=at("2026-03-02 10:00"),
+    )  # fmt: skip
+    ownership.challenge_answer(
+        challenge_id=challenge.pk, code=last_code(folder), at=at("2026-03-02 10:01")
+    )
+    return challenge
+
+
+def assert_reclaim_refused(folder: Path) -> None:
+    """The victim's phone answers a reclaim code at sign-up, and the reclaim is refused."""
+    contact = ownership.Contact(ownership.SMS, VICTIM_PHONE)
+    challenge = answered(folder, purpose=ownership.RECLAIM, contact=contact, user=None)
+    registration = ownership.Registration("Người Mới", VICTIM_ID, VICTIM_PHONE, "", "!")
+    with pytest.raises(ownership.ReclaimRefused):
+        ownership.account_reclaim(
+            registration=registration, challenge=challenge, at=at("2026-03-02 10:02")
+        )
+
+
 def test_an_impostor_sees_nothing_of_the_applicants_counter_dossiers(staff: Staff) -> None:
     dossier = counter_dossier(staff)
     impostor = Client()
@@ -195,13 +220,7 @@ def test_an_account_that_proved_its_dossiers_keeps_its_id_number(
     counter_dossier(staff)
     holder = factories.citizen(id_number=VICTIM_ID)
     contact = ownership.contacts_for(VICTIM_ID, holder)[0]
-    proof = ownership.challenge_send(
-        purpose=ownership.LINK, id_number=VICTIM_ID, contact=contact, user=holder, ip=None,
-        at=at("2026-03-02 10:00"),
-    )  # fmt: skip
-    ownership.challenge_answer(
-        challenge_id=proof.pk, code=last_code(sms_in_a_folder), at=at("2026-03-02 10:01")
-    )
+    proof = answered(sms_in_a_folder, purpose=ownership.LINK, contact=contact, user=holder)
     ownership.dossiers_link(user=holder, challenge=proof, at=at("2026-03-02 10:01"))
     sent = len(list(sms_in_a_folder.glob("*.json")))
     newcomer = Client()
@@ -221,19 +240,7 @@ def test_a_reclaim_is_refused_when_the_holder_has_proved_ownership(
         user=holder, dossier=counter_dossier(staff, phone="0900111222"), method="code_sms",
         linked_at=at("2026-03-02 10:00"),
     )  # fmt: skip
-    contact = ownership.Contact(ownership.SMS, VICTIM_PHONE)
-    challenge = ownership.challenge_send(
-        purpose=ownership.RECLAIM, id_number=VICTIM_ID, contact=contact, user=None, ip=None,
-        at=at("2026-03-02 10:00"),
-    )  # fmt: skip
-    ownership.challenge_answer(
-        challenge_id=challenge.pk, code=last_code(sms_in_a_folder), at=at("2026-03-02 10:01")
-    )
-    registration = ownership.Registration("Người Mới", VICTIM_ID, VICTIM_PHONE, "", "!")
-    with pytest.raises(ownership.ReclaimRefused):
-        ownership.account_reclaim(
-            registration=registration, challenge=challenge, at=at("2026-03-02 10:02")
-        )
+    assert_reclaim_refused(sms_in_a_folder)
     assert User.objects.get(pk=holder.pk).is_active
 
 
@@ -247,19 +254,7 @@ def test_a_reclaim_never_closes_an_account_bound_to_vneid(
     holder.citizen_profile.identity_level = 2
     holder.citizen_profile.identity_verified_at = at("2026-03-01 09:00")
     holder.citizen_profile.save()
-    contact = ownership.Contact(ownership.SMS, VICTIM_PHONE)
-    challenge = ownership.challenge_send(
-        purpose=ownership.RECLAIM, id_number=VICTIM_ID, contact=contact, user=None, ip=None,
-        at=at("2026-03-02 10:00"),
-    )  # fmt: skip
-    ownership.challenge_answer(
-        challenge_id=challenge.pk, code=last_code(sms_in_a_folder), at=at("2026-03-02 10:01")
-    )
-    registration = ownership.Registration("Người Mới", VICTIM_ID, VICTIM_PHONE, "", "!")
-    with pytest.raises(ownership.ReclaimRefused):
-        ownership.account_reclaim(
-            registration=registration, challenge=challenge, at=at("2026-03-02 10:02")
-        )
+    assert_reclaim_refused(sms_in_a_folder)
     assert User.objects.get(pk=holder.pk).is_active
 
 

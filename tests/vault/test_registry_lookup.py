@@ -23,6 +23,8 @@ from tests import factories
 from tests.portal.test_online_submission import WARD
 from tests.portal.test_supplement_and_result import WardStaff, ward
 
+from .conftest import registry_serving
+
 __all__ = ["ward"]
 
 TOKEN = "registry-lookup-token"
@@ -35,11 +37,7 @@ DUNG = {
 
 @pytest.fixture
 def registry(settings: Any) -> Iterator[RegistrySandbox]:
-    server = RegistrySandbox(token=TOKEN).start()
-    server.person_add(NUMBER, **DUNG)
-    settings.MOTCUA_REGISTRY_URL, settings.MOTCUA_REGISTRY_TOKEN = server.url, TOKEN
-    yield server
-    server.stop()
+    yield from registry_serving(settings, TOKEN, {NUMBER: DUNG})
 
 
 def test_the_registry_gives_the_person_and_says_when_it_holds_none(

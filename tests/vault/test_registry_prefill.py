@@ -35,6 +35,8 @@ from tests.portal.test_online_submission import (
 )
 from tests.portal.test_supplement_and_result import WardStaff, ward
 
+from .conftest import registry_serving
+
 __all__ = ["browser", "citizen", "media", "ward"]
 
 TOKEN = "registry-prefill-token"
@@ -48,12 +50,8 @@ HOA = {
 
 @pytest.fixture
 def registry(settings: Any) -> Iterator[RegistrySandbox]:
-    server = RegistrySandbox(token=TOKEN).start()
-    server.person_add(NUMBER, **HOA)
-    server.person_add(COUNTER_NUMBER, **{**HOA, "name": "Phạm Thị Dung"})
-    settings.MOTCUA_REGISTRY_URL, settings.MOTCUA_REGISTRY_TOKEN = server.url, TOKEN
-    yield server
-    server.stop()
+    people = {NUMBER: HOA, COUNTER_NUMBER: {**HOA, "name": "Phạm Thị Dung"}}
+    yield from registry_serving(settings, TOKEN, people)
 
 
 def verify(user: User) -> None:

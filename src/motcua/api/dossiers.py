@@ -28,7 +28,8 @@ from motcua.accounts.validators import (
     validate_phone,
 )
 from motcua.catalog.models import Procedure, ProcedureCase
-from motcua.common.clock import now
+from motcua.catalog.selectors import receiving_competence_check
+from motcua.common.clock import now, today
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers import services
 from motcua.dossiers.access import access_record
@@ -460,6 +461,7 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
     applicant = applicant_from(body.applicant)
     key = request.headers.get("Idempotency-Key", "")
     try:
+        receiving_competence_check(procedure, unit, today())
         dossier, created = services.dossier_create(
             procedure=procedure, receiving_unit=unit, applicant=applicant, channel=channel, at=now(),
             actor=user, case=case, eform_data=body.form, checklist=[str(x)[:255] for x in body.checklist][:100],
@@ -515,6 +517,7 @@ ERROR_EN = {
         "and its basis (counter or /can-bo/thoi-han/<code>/) before a dossier can be received."
     ),
     "DomainError": "The request was refused by a one-stop rule.",
+    "NoReceivingCompetence": "This unit has no competence to receive the procedure.",
 }
 
 

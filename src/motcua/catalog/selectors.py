@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
+from motcua.common.errors import DomainError
 from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
@@ -81,16 +83,60 @@ def receiving_units_of(procedure: Procedure, day: datetime.date) -> QuerySet[Uni
     own door), else the deciding unit."""
     units = Unit.objects.effective_on(day)
     if procedure.level == CompetenceLevel.COMMUNE:
-        kinds = (
-            [UnitKind.COMMUNE_POLICE]
-            if procedure.commune_body == CommuneBody.POLICE
-            else list(COMMUNE_LEVEL_KINDS)
-        )
-        return units.filter(kind__in=kinds).order_by("name")
+        return units.filter(kind__in=commune_receiving_kinds(procedure)).order_by("name")
     chosen = units.filter(pk__in=procedure.receiving_units.values("pk"))
     if not chosen.exists() and procedure.deciding_unit_id:
         chosen = units.filter(pk=procedure.deciding_unit_id)
     return chosen.order_by("name")
+
+
+def commune_receiving_kinds(procedure: Procedure) -> list[str]:
+    """The kinds of unit that receive a commune-level procedure."""
+    if procedure.commune_body == CommuneBody.POLICE:
+        return [UnitKind.COMMUNE_POLICE]
+    return list(COMMUNE_LEVEL_KINDS)
+
+
+def forwards_to_commune_police(procedure: Procedure, unit: Unit) -> bool:
+    """A ward's or commune's one-stop counter receives its police's procedures and forwards the
+    step to them (một cửa liên thông at commune level): the police decide (``dossiers``)."""
+    return (
+        procedure.level == CompetenceLevel.COMMUNE
+        and procedure.commune_body == CommuneBody.POLICE
+        and unit.kind in COMMUNE_LEVEL_KINDS
+    )
+
+
+def may_receive(procedure: Procedure, unit: Unit, day: datetime.date) -> bool:
+    """Whether ``unit`` may receive ``procedure`` (and forward it to where it is decided): one of
+    its receiving units (``receiving_units_of``), or a commune counter for its police's
+    procedures (``forwards_to_commune_police``). A procedure whose receiving units the catalog
+    does not know yet is not refused for that."""
+    if forwards_to_commune_police(procedure, unit):
+        return True
+    commune = procedure.level == CompetenceLevel.COMMUNE
+    if commune and unit.kind in commune_receiving_kinds(procedure) and unit.is_effective_on(day):
+        return True  # one of ``receiving_units_of``, known without a query
+    allowed = receiving_units_of(procedure, day)
+    return allowed.filter(pk=unit.pk).exists() or not allowed.exists()
+
+
+class NoReceivingCompetence(DomainError):
+    pass
+
+
+def receiving_competence_check(procedure: Procedure, unit: Unit, day: datetime.date) -> None:
+    """Refuses a unit that may not receive the procedure (``may_receive``), naming where it is
+    received."""
+    if may_receive(procedure, unit, day):
+        return
+    allowed = receiving_units_of(procedure, day)
+    names = [u.name for u in allowed[:3]]
+    raise NoReceivingCompetence(
+        _("%(unit)s không có thẩm quyền tiếp nhận thủ tục %(code)s. Nơi tiếp nhận: %(where)s.")
+        % {"unit": unit.name, "code": procedure.code,
+           "where": ", ".join(names) + ("…" if allowed.count() > 3 else "")}
+    )  # fmt: skip
 
 
 # What a list of results never shows: large texts and JSON, most of the page's fetch time.

@@ -24,7 +24,7 @@ from motcua.accounts.validators import (
     validate_personal_id_number,
     validate_phone,
 )
-from motcua.catalog.constants import CommuneBody, CompetenceLevel, TimeUnit
+from motcua.catalog.constants import TimeUnit
 from motcua.catalog.legal_limits import (
     ENTERABLE_UNITS,
     LimitInput,
@@ -36,10 +36,13 @@ from motcua.catalog.models import Procedure, ProcedureCase, Requirement
 from motcua.catalog.presentation import money_text, time_limit_text
 from motcua.catalog.requirements import counter_checklist
 from motcua.catalog.search import Filters
-from motcua.catalog.selectors import filters_for_unit, procedure_search, receiving_units_of
+from motcua.catalog.selectors import (
+    filters_for_unit,
+    procedure_search,
+    receiving_competence_check,
+)
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
-from motcua.organizations.constants import COMMUNE_LEVEL_KINDS
 from motcua.organizations.models import Unit
 
 from . import extensions, services
@@ -125,32 +128,6 @@ def receive_once(nonce: str | None, user: User, *args: Any) -> Any:
         if ref is None:
             raise DomainError(_("Biểu mẫu này đang được xử lý; hãy tải lại trang.")) from None
         return Dossier.objects.get(ref=ref)
-
-
-def competence_check(procedure: Procedure, unit: Unit, day: Any) -> None:
-    """The unit receives the procedure (``catalog.selectors.receiving_units_of``), or it is a
-    ward's or commune's one-stop counter and the procedure is its police's: the counter receives
-    it and forwards the step to the police (một cửa liên thông at commune level). A procedure
-    whose receiving units the catalog does not know yet is not refused for that."""
-    if police_procedure_at_commune_counter(procedure, unit):
-        return
-    allowed = receiving_units_of(procedure, day)
-    if allowed.filter(pk=unit.pk).exists() or not allowed.exists():
-        return
-    names = [u.name for u in allowed[:3]]
-    raise DomainError(
-        _("%(unit)s không có thẩm quyền tiếp nhận thủ tục %(code)s. Nơi tiếp nhận: %(where)s.")
-        % {"unit": unit.name, "code": procedure.code,
-           "where": ", ".join(names) + ("…" if allowed.count() > 3 else "")}
-    )  # fmt: skip
-
-
-def police_procedure_at_commune_counter(procedure: Procedure, unit: Unit) -> bool:
-    return (
-        procedure.level == CompetenceLevel.COMMUNE
-        and procedure.commune_body == CommuneBody.POLICE
-        and unit.kind in COMMUNE_LEVEL_KINDS
-    )
 
 
 @login_required
@@ -323,7 +300,7 @@ def receive_at_counter(
     unit = next((u for u in units if u.code == form["unit"]), units[0] if len(units) == 1 else None)
     if unit is None:
         raise DomainError(_("Chọn đơn vị tiếp nhận."))
-    competence_check(procedure, unit, now().date())
+    receiving_competence_check(procedure, unit, now().date())
     case = (
         ProcedureCase.objects.filter(procedure=procedure, code=form["case"]).first()
         if form["case"]

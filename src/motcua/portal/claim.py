@@ -7,11 +7,14 @@ the dossiers, shown masked, and answer the code sent there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -39,24 +42,35 @@ def contact_step(
     records it. The same answer either way (see ``ownership.challenge_start``)."""
     form = ContactForm(request.POST or None, prefix="proof")
     if request.method == "POST" and form.is_valid():
-        try:
-            challenge = ownership.challenge_start(
+        sent = challenge_start_step(
+            request, form, key=CHALLENGE_KEY, next_url=next_url,
+            start=lambda: ownership.challenge_start(
                 purpose=purpose, id_number=id_number, typed=form.cleaned_data["contact"],
                 user=user, ip=client_ip(request), at=now(),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
-            request.session[CHALLENGE_KEY] = challenge.pk
-            messages.info(
-                request,
-                _(
-                    "Nếu có hồ sơ ghi số điện thoại, thư điện tử này, mã xác nhận đã được gửi tới "
-                    "đó."
-                ),
-            )
-            return redirect(next_url)
+            ),
+            notice=_(
+                "Nếu có hồ sơ ghi số điện thoại, thư điện tử này, mã xác nhận đã được gửi tới đó."
+            ),
+        )  # fmt: skip
+        if sent is not None:
+            return sent
     return render(request, template, {"form": form})
+
+
+def challenge_start_step(
+    request: HttpRequest, form: forms.Form, *, key: str, next_url: str,
+    start: Callable[[], models.Model], notice: str,
+) -> HttpResponse | None:  # fmt: skip
+    """Starts a code challenge (``start()``), keeps it in the session under ``key``, says
+    ``notice`` and redirects to ``next_url``; a refusal goes on ``form`` (None returned)."""
+    try:
+        challenge = start()
+    except DomainError as error:
+        form.add_error(None, str(error.message))
+        return None
+    request.session[key] = challenge.pk
+    messages.info(request, notice)
+    return redirect(next_url)
 
 
 def code_step(

@@ -12,7 +12,7 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError
 
 from . import ownership, recovery
-from .claim import client_ip
+from .claim import challenge_start_step, client_ip
 from .forms import PhoneRecoveryForm, RecoveryCodeForm
 
 CHALLENGE_KEY = "motcua_phone_recovery"
@@ -21,23 +21,19 @@ CHALLENGE_KEY = "motcua_phone_recovery"
 def recover_phone(request: HttpRequest) -> HttpResponse:
     form = PhoneRecoveryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            challenge = recovery.recovery_start(
+        sent = challenge_start_step(
+            request, form, key=CHALLENGE_KEY, next_url="portal:recover-phone-code",
+            start=lambda: recovery.recovery_start(
                 id_number=form.cleaned_data["id_number"], phone=form.cleaned_data["phone"],
                 ip=client_ip(request), at=now(),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
-            request.session[CHALLENGE_KEY] = challenge.pk
-            messages.info(
-                request,
-                _(
-                    "Nếu số định danh và số điện thoại này thuộc một tài khoản, mã xác nhận sẽ "
-                    "được gửi bằng tin nhắn SMS tới số điện thoại đó trong ít phút."
-                ),
-            )
-            return redirect("portal:recover-phone-code")
+            ),
+            notice=_(
+                "Nếu số định danh và số điện thoại này thuộc một tài khoản, mã xác nhận sẽ "
+                "được gửi bằng tin nhắn SMS tới số điện thoại đó trong ít phút."
+            ),
+        )  # fmt: skip
+        if sent is not None:
+            return sent
     return render(request, "portal/recover_phone.html", {"form": form})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -53,30 +55,15 @@ def rate(request: HttpRequest, ref: str) -> HttpResponse:
     member = BundleMember.objects.filter(dossier_id=dossier.pk).select_related("bundle").first()
     if member is not None:  # rated once with its bundle, on the bundle's own page
         return redirect("ratings:rate-bundle", ref=member.bundle.ref)
-    rating = getattr(dossier, "rating", None)
-    if rating is not None:
-        if request.method == "POST":
-            messages.error(request, str(AlreadyRated().message))
-        return render(request, "ratings/rate.html", {"dossier": dossier, "rating": rating})
-    form = RatingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rating_submit(
-                dossier=dossier, user=user, answers=form.answers(),
-                comment=form.cleaned_data["comment"], at=now(),
-            )  # fmt: skip
-        except InvalidAnswers as error:
-            for field, message in error.errors.items():
-                form.add_error(field, message)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
-            messages.success(request, _("Cảm ơn bạn đã đánh giá. Ý kiến của bạn đã được ghi nhận."))
-            return redirect("portal:my-dossier", ref=dossier.ref)
-    return render(
+    return rating_page(
         request,
-        "ratings/rate.html",
-        {"dossier": dossier, "form": form, "returned": dossier.status == Status.RETURNED},
+        template="ratings/rate.html",
+        context={"dossier": dossier},
+        rating=getattr(dossier, "rating", None),
+        already=AlreadyRated(),
+        submit=lambda **given: rating_submit(dossier=dossier, user=user, at=now(), **given),
+        done=lambda: redirect("portal:my-dossier", ref=dossier.ref),
+        unrated={"returned": dossier.status == Status.RETURNED},
     )
 
 
@@ -87,19 +74,33 @@ def rate_bundle(request: HttpRequest, ref: str) -> HttpResponse:
     bundle = bundle_for_citizen(user, ref[:80])
     if bundle is None:
         raise Http404(_("Không có hồ sơ liên thông này trong tài khoản của bạn."))
-    context: dict[str, object] = {"bundle": bundle}
-    rating = bundle.ratings.order_by("pk").first()
+    return rating_page(
+        request,
+        template="ratings/rate_bundle.html",
+        context={"bundle": bundle},
+        rating=bundle.ratings.order_by("pk").first(),
+        already=BundleAlreadyRated(),
+        submit=lambda **given: bundle_rating_submit(bundle=bundle, user=user, at=now(), **given),
+        done=lambda: redirect("bundles:mine", ref=bundle.ref),
+        unrated={"finished": bundle.status in BUNDLE_RATEABLE},
+    )
+
+
+def rating_page(
+    request: HttpRequest, *, template: str, context: dict[str, object], rating: object | None,
+    already: DomainError, submit: Callable[..., object], done: Callable[[], HttpResponse],
+    unrated: dict[str, object],
+) -> HttpResponse:  # fmt: skip
+    """A dossier's or a bundle's rating page: the rating given, or the form and its submission
+    (``submit(answers=, comment=)``, then ``done()``); ``unrated`` is added to the form's page."""
     if rating is not None:
         if request.method == "POST":
-            messages.error(request, str(BundleAlreadyRated().message))
-        return render(request, "ratings/rate_bundle.html", {**context, "rating": rating})
+            messages.error(request, str(already.message))
+        return render(request, template, {**context, "rating": rating})
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            bundle_rating_submit(
-                bundle=bundle, user=user, answers=form.answers(),
-                comment=form.cleaned_data["comment"], at=now(),
-            )  # fmt: skip
+            submit(answers=form.answers(), comment=form.cleaned_data["comment"])
         except InvalidAnswers as error:
             for field, message in error.errors.items():
                 form.add_error(field, message)
@@ -107,11 +108,8 @@ def rate_bundle(request: HttpRequest, ref: str) -> HttpResponse:
             form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Cảm ơn bạn đã đánh giá. Ý kiến của bạn đã được ghi nhận."))
-            return redirect("bundles:mine", ref=bundle.ref)
-    finished = bundle.status in BUNDLE_RATEABLE
-    return render(
-        request, "ratings/rate_bundle.html", {**context, "form": form, "finished": finished}
-    )
+            return done()
+    return render(request, template, {**context, "form": form, **unrated})
 
 
 @login_required

@@ -32,8 +32,24 @@ from .compute import Period, populations, rate
 from .models import DossierFact
 
 
+@dataclass(kw_only=True)
+class Judged:
+    """Counts judged on time or late; keyword-only, so that a row's own fields come first."""
+
+    judged: int = 0
+    on_time: int = 0
+
+    @property
+    def late(self) -> int:
+        return self.judged - self.on_time
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.on_time, self.judged)
+
+
 @dataclass
-class BundleRow:
+class BundleRow(Judged):
     """Bundles of one kind received by one unit in one month."""
 
     kind: str
@@ -41,36 +57,16 @@ class BundleRow:
     month: datetime.date
     received: int = 0
     finished: int = 0
-    judged: int = 0
-    on_time: int = 0
-
-    @property
-    def late(self) -> int:
-        return self.judged - self.on_time
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.on_time, self.judged)
 
 
 @dataclass
-class MemberRow:
+class MemberRow(Judged):
     """The member dossiers of one service of one kind of bundle."""
 
     kind: str
     service: str
     name: str
     name_en: str
-    judged: int = 0
-    on_time: int = 0
-
-    @property
-    def late(self) -> int:
-        return self.judged - self.on_time
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.on_time, self.judged)
 
 
 @dataclass
@@ -145,9 +141,10 @@ def bundle_figures(
     rows = []
     for found in grouped:
         for index, (first, _last) in enumerate(months):
-            row = BundleRow(found["kind"], found["receiving_unit_id"], first,
-                            *(int(found[f"m{index}_{k}"] or 0)
-                              for k in ("received", "finished", "judged", "on_time")))  # fmt: skip
+            counts = {k: int(found[f"m{index}_{k}"] or 0)
+                      for k in ("received", "finished", "judged", "on_time")}  # fmt: skip
+            row = BundleRow(kind=found["kind"], unit_id=found["receiving_unit_id"], month=first,
+                            **counts)  # fmt: skip
             if row.received:
                 rows.append(row)
     members = member_rows(bundles, start, until, period.end) if rows else []
@@ -166,7 +163,7 @@ def member_rows(bundles: Any, start: int, until: int, on: datetime.date) -> list
     )  # fmt: skip
     return [
         MemberRow(row["kind"], row["service"], *service_names(row["kind"], row["service"], on),
-                  row["judged"], row["on_time"])
+                  judged=row["judged"], on_time=row["on_time"])
         for row in grouped
     ]  # fmt: skip
 

@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.authority.selectors import devolution_from
 from motcua.authority.signature import local_day
-from motcua.catalog.constants import CommuneBody, CompetenceLevel
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
+from motcua.catalog.selectors import forwards_to_commune_police
 from motcua.common.memo import memoized, reference_memo
 from motcua.common.text import fold_words
-from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
+from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
 from .. import deadlines, steps
@@ -84,12 +84,7 @@ def ward_police(area_id: int) -> Unit | None:
 def commune_body_of(procedure: Procedure, receiving_unit: Unit) -> Unit:
     """Where a commune-level procedure is decided: the ward's police for what the law gives the
     commune police (1.004222, "Công an cấp xã"), even when the ward's one-stop received it."""
-    police = (
-        procedure.level == CompetenceLevel.COMMUNE
-        and procedure.commune_body == CommuneBody.POLICE
-        and receiving_unit.kind in COMMUNE_LEVEL_KINDS
-    )
-    if not police:
+    if not forwards_to_commune_police(procedure, receiving_unit):
         return receiving_unit
     return ward_police(receiving_unit.pk) or receiving_unit
 

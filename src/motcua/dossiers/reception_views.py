@@ -41,7 +41,7 @@ from motcua.catalog.selectors import (
     procedure_search,
     receiving_competence_check,
 )
-from motcua.common.clock import now
+from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
 
@@ -232,7 +232,7 @@ def counter_offers(groups: list[Any], typed_id: str) -> dict[int, extensions.Sto
     except ValidationError:
         return {}
     documents = [item for _group, items, _notes in groups for item in items]
-    return extensions.DATA.offers(ApplicantKind.PERSON, id_number, documents, None, now().date())
+    return extensions.DATA.offers(ApplicantKind.PERSON, id_number, documents, None, today())
 
 
 # The registry's fields as the officer reads them.
@@ -300,7 +300,7 @@ def receive_at_counter(
     unit = next((u for u in units if u.code == form["unit"]), units[0] if len(units) == 1 else None)
     if unit is None:
         raise DomainError(_("Chọn đơn vị tiếp nhận."))
-    receiving_competence_check(procedure, unit, now().date())
+    receiving_competence_check(procedure, unit, today())
     case = (
         ProcedureCase.objects.filter(procedure=procedure, code=form["case"]).first()
         if form["case"]

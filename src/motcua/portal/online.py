@@ -20,7 +20,7 @@ from motcua.accounts.models import User
 from motcua.catalog import eform_answers as eform
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import online_submission_open, procedure_detail
-from motcua.common.clock import now
+from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
 from motcua.common.files import max_upload_bytes
 from motcua.common.text import vietnamese_key
@@ -121,9 +121,9 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         procedure=procedure, owner=user, eform_data=population.answer_with(answer, schema, held),
         registry_prefilled_at=now() if held else None,
     )  # fmt: skip
-    only = list(submission.receiving_units(procedure, now().date())[:2])
+    only = list(submission.receiving_units(procedure, today())[:2])
     preview.receiving_unit = (
-        only[0] if len(only) == 1 else submission.home_unit(user, procedure, now().date())
+        only[0] if len(only) == 1 else submission.home_unit(user, procedure, today())
     )
     return render_page(request, preview, {})
 
@@ -147,7 +147,7 @@ def start_signed_out(request: HttpRequest, procedure: Procedure) -> HttpResponse
     preview = Draft(procedure=procedure, eform_data=kept.get("typed", {}) if same else {})
     chosen = (kept.get("choices") or {}).get("unit", "") if same else ""
     preview.receiving_unit = (
-        submission.receiving_units(procedure, now().date()).filter(code=chosen).first()
+        submission.receiving_units(procedure, today()).filter(code=chosen).first()
         if chosen
         else None
     )
@@ -243,7 +243,7 @@ def render_page(
         "bundle_kind": route.kind if route else "",
         "signed_in": request.user.is_authenticated,
         "units": sorted(
-            submission.receiving_units(procedure, now().date()),
+            submission.receiving_units(procedure, today()),
             key=lambda unit: vietnamese_key(unit.name),
         ),
         "anywhere": submission.received_anywhere(procedure),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.common.clock import now as clock_now
+from motcua.common.clock import today as clock_today
 from motcua.common.errors import DomainError
 from motcua.dossiers.deadlines import limit_from
 from motcua.organizations.models import Unit
@@ -112,7 +113,7 @@ def busy_rows(
     ``units``: per deciding unit; busiest first."""
     if fresh:
         catch_up()
-    start, until = window(today or clock_now().date())
+    start, until = window(today or clock_today())
     facts = DossierFact.objects.filter(received__gte=start, received__lt=until)
     if unit_ids is not None:
         facts = facts.filter(deciding_unit_id__in=sorted(unit_ids))

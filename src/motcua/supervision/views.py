@@ -19,7 +19,7 @@ from motcua.accounts.constants import Capability
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
-from motcua.common.clock import now as clock_now
+from motcua.common.clock import today as clock_today
 from motcua.common.errors import DomainError
 from motcua.dossiers.reading import dossier_read
 from motcua.organizations.models import Unit
@@ -100,7 +100,7 @@ def day_param(request: HttpRequest, name: str, default: datetime.date) -> dateti
 def over_budget_page(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     units = report_units(user)
-    today = clock_now().date()
+    today = clock_today()
     error = ""
     try:
         start = day_param(request, "from", today.replace(day=1))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts import permissions
 from motcua.accounts.models import User
-from motcua.common.clock import now
+from motcua.common.clock import now, today
 from motcua.dossiers.access import access_record
 from motcua.dossiers.models import DossierAccess
 from motcua.dossiers.reading import dossier_read
@@ -39,7 +39,7 @@ def my_store(request: HttpRequest) -> HttpResponse:
         {"document": d, "type": evidence.type_name(d.evidence_type), "source": source_text(d)}
         for d in documents
     ]
-    return render(request, "vault/my_store.html", {"rows": rows, "today": now().date()})
+    return render(request, "vault/my_store.html", {"rows": rows, "today": today()})
 
 
 @login_required

@@ -3,12 +3,15 @@ indicators (766: 4.3, 4.4) and the export read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Min, Q
+from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
 from motcua.accounts.models import User
+from motcua.common.clock import VIETNAM
 from motcua.dossiers.models import Dossier
 
 from . import evidence
@@ -46,6 +49,46 @@ def citizen_uses(user: User, limit: int = 500) -> list[DataUse]:
         # A verified identity (VNeID level 2) is the number's: every use, registry lookups too.
         uses = uses.filter(Q(document_id__in=mine) | own_dossiers)
     return list(uses.select_related("document").distinct().order_by("-at", "-pk")[:limit])
+
+
+REGISTRY_LABEL = _("Thông tin của bạn trong Cơ sở dữ liệu quốc gia về dân cư")
+
+
+@dataclass
+class UseRow:
+    """One line of "ai đã dùng dữ liệu của tôi": the same use by the same person, of the same
+    data, for the same dossier, on the same day, is one line with its count (an officer looking a
+    number up several times at the counter is one fact to the citizen, not a flood)."""
+
+    latest: DataUse
+    first_at: Any
+    times: int = 1
+
+    @property
+    def data(self) -> Any:
+        return self.latest.document.name if self.latest.document else REGISTRY_LABEL
+
+
+def use_rows(uses: list[DataUse]) -> list[UseRow]:
+    rows: list[UseRow] = []
+    for use in uses:  # newest first
+        previous = rows[-1] if rows else None
+        if previous is not None and same_line(previous.latest, use):
+            previous.times += 1
+            previous.first_at = use.at
+        else:
+            rows.append(UseRow(latest=use, first_at=use.at))
+    return rows
+
+
+def same_line(a: DataUse, b: DataUse) -> bool:
+    def key(use: DataUse) -> tuple[Any, ...]:
+        return (
+            use.user_id, use.user_name, use.unit_name, use.what, use.document_id,
+            use.registry_record, use.dossier_label, use.at.astimezone(VIETNAM).date(),
+        )  # fmt: skip
+
+    return key(a) == key(b)
 
 
 def type_label(document: VaultDocument) -> str:

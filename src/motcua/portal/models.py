@@ -70,6 +70,8 @@ class Draft(models.Model):
     # When the e-form was prefilled from the population registry (a VNeID-verified account):
     # the dossier sent from it records that registry data was used (``portal.population``).
     registry_prefilled_at = models.DateTimeField(null=True, blank=True)
+    # What the registry put in the e-form (field → value): compared with what is sent.
+    registry_prefill = models.JSONField(default=dict, blank=True)
     dossier = models.OneToOneField(
         "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )

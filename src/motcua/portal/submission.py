@@ -261,6 +261,7 @@ def draft_start(*, user: User, procedure: Procedure) -> Draft:
         else home_unit(user, procedure, clock.today()),
         eform_data=population.answer_with(profile_answer(user, schema), schema, held),
         registry_prefilled_at=clock.now() if held else None,
+        registry_prefill=population.applicant_values(schema, held) if held else {},
     )
 
 

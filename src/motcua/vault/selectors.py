@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.common.clock import VIETNAM
+from motcua.dossiers.constants import Channel
+from motcua.dossiers.extensions import PERSON_FIELDS
 from motcua.dossiers.models import Dossier
 
 from . import evidence
@@ -97,17 +99,31 @@ def type_label(document: VaultDocument) -> str:
 
 def officer_panel(dossier: Dossier, user: User) -> dict[str, Any] | None:
     """The dossier page's block: each component taken from the applicant's store, and from
-    where. None when the dossier reused nothing (the page shows no block)."""
+    where; each value the applicant sent otherwise than the population registry holds. None
+    when there is neither (the page shows no block)."""
     reuses = list(
         Reuse.objects.filter(dossier=dossier).select_related("document", "document__source_dossier")
     )
-    if not reuses:
+    # Only an online submission records them: at the counter the officer saw them while typing.
+    online = dossier.channel == Channel.ONLINE
+    differences = registry_differences(dossier) if online else []
+    if not reuses and not differences:
         return None
     rows = [
         {"reuse": r, "source": source_text(r.document) if r.document else r.registry_record}
         for r in reuses
     ]
-    return {"rows": rows, "dossier": dossier}
+    return {"rows": rows, "dossier": dossier, "differences": differences}
+
+
+def registry_differences(dossier: Dossier) -> list[tuple[Any, str, str]]:
+    """(field label, sent, registry) recorded when the registry's record was used for it."""
+    recorded = DataUse.objects.filter(dossier=dossier, what=DataUse.What.REGISTRY)
+    return [
+        (PERSON_FIELDS.get(field, field), typed, held)
+        for differences in recorded.values_list("differences", flat=True)
+        for field, typed, held in differences or []
+    ]
 
 
 def reuse_flags(dossier_ids: list[int]) -> dict[int, tuple[int | None, int | None]]:

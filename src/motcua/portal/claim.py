@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import CitizenProfile, User
+from motcua.common.client import client_address
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 
@@ -28,7 +29,7 @@ REGISTRATION_KEY = "motcua_pending_registration"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def contact_step(
@@ -38,6 +39,7 @@ def contact_step(
     """The person types the contact they gave at the counter; a code goes there if a dossier
     records it. The same answer either way (see ``ownership.challenge_start``)."""
     form = ContactForm(request.POST or None, prefix="proof")
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             challenge = ownership.challenge_start(
@@ -46,6 +48,7 @@ def contact_step(
             )  # fmt: skip
         except DomainError as error:
             form.add_error(None, str(error.message))
+            status = 429 if isinstance(error, ownership.TooManyCodes) else 200
         else:
             request.session[CHALLENGE_KEY] = challenge.pk
             messages.info(
@@ -56,7 +59,10 @@ def contact_step(
                 ),
             )
             return redirect(next_url)
-    return render(request, template, {"form": form})
+    response = render(request, template, {"form": form}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(ownership.CODE_LIMIT_WINDOW_SECONDS)
+    return response
 
 
 def code_step(

@@ -20,6 +20,7 @@ CHALLENGE_KEY = "motcua_phone_recovery"
 
 def recover_phone(request: HttpRequest) -> HttpResponse:
     form = PhoneRecoveryForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             challenge = recovery.recovery_start(
@@ -28,6 +29,7 @@ def recover_phone(request: HttpRequest) -> HttpResponse:
             )  # fmt: skip
         except DomainError as error:
             form.add_error(None, str(error.message))
+            status = 429 if isinstance(error, ownership.TooManyCodes) else 200
         else:
             request.session[CHALLENGE_KEY] = challenge.pk
             messages.info(
@@ -38,7 +40,10 @@ def recover_phone(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("portal:recover-phone-code")
-    return render(request, "portal/recover_phone.html", {"form": form})
+    response = render(request, "portal/recover_phone.html", {"form": form}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(ownership.CODE_LIMIT_WINDOW_SECONDS)
+    return response
 
 
 def recover_phone_code(request: HttpRequest) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from motcua.common import throttle
 from motcua.common.clock import now
 from motcua.common.models import RateCount
+from motcua.common.tasks import rate_counts_prune_task
 from motcua.portal.services import TooManyLookups, dossier_lookup
 from tests.dossiers.conftest import Staff, decided, received
 
@@ -32,13 +33,7 @@ def statements(call: Any) -> list[str]:
     return [q["sql"] for q in done.captured_queries]
 
 
-@pytest.fixture
-def cleaned_this_minute(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The once-a-minute clean-up of old counters is not what these counts are about."""
-    monkeypatch.setitem(throttle.LAST_CLEANED, "minute", throttle.minute_of(now()) + 10)
-
-
-def test_a_successful_lookup_is_one_query(staff: Staff, cleaned_this_minute: None) -> None:
+def test_a_successful_lookup_is_one_query(staff: Staff) -> None:
     dossier = decided(staff)
     look(dossier.code, "2345")
     done = statements(lambda: look(dossier.code, "2345"))
@@ -49,7 +44,7 @@ def test_a_successful_lookup_is_one_query(staff: Staff, cleaned_this_minute: Non
     assert not RateCount.objects.exists()  # a success writes nothing
 
 
-def test_a_failed_lookup_adds_one_upsert(staff: Staff, cleaned_this_minute: None) -> None:
+def test_a_failed_lookup_adds_one_upsert(staff: Staff) -> None:
     dossier = received(staff)
     done = statements(lambda: look(dossier.code, "0000"))
     assert len(done) == 2, "\n".join(done)
@@ -93,12 +88,13 @@ def test_failures_older_than_fifteen_minutes_no_longer_count(staff: Staff) -> No
     assert found.pk == dossier.pk
 
 
-def test_old_counters_are_deleted(staff: Staff, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_old_counters_are_deleted_by_the_scheduled_task(staff: Staff) -> None:
     dossier = received(staff)
     old = now() - datetime.timedelta(hours=25)  # counters are kept a day
     dossier_lookup(code=dossier.ref, last_digits="0000", ip="10.2.2.2", at=old)
     assert RateCount.objects.filter(minute=throttle.minute_of(old)).exists()
-    monkeypatch.setitem(throttle.LAST_CLEANED, "minute", 0)
     dossier_lookup(code=dossier.ref, last_digits="0001", ip="10.2.2.2", at=now())
+    assert RateCount.objects.filter(minute=throttle.minute_of(old)).exists()  # not in a request
+    rate_counts_prune_task.call()
     assert not RateCount.objects.filter(minute=throttle.minute_of(old)).exists()
     assert RateCount.objects.filter(minute=throttle.minute_of(now())).count() == 3

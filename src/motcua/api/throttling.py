@@ -1,6 +1,7 @@
 """The API's rate limit: every request counts per client address in the shared database counters
-(``motcua.common.throttle``, scope ``api``); past it, 429 ``rate_limited`` with ``Retry-After``
-(django-ninja's throttle hook, our counters instead of its per-process cache)."""
+(``motcua.common.throttle``, scope ``api``, one upsert a request, counted per clock minute);
+past it, 429 ``rate_limited`` with ``Retry-After`` (django-ninja's throttle hook, our counters
+instead of its per-process cache)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ class DatabaseThrottle(BaseThrottle):
         self.local = threading.local()  # the wait of this thread's last refusal
 
     def allow_request(self, request: HttpRequest) -> bool:
-        limits = {throttle.name_of(SCOPE, client_address(request)): throttle.rate(SCOPE)}
+        name = throttle.name_of(SCOPE, client_address(request))
         try:
-            throttle.attempt(limits, now())
+            throttle.attempt_this_minute(name, throttle.rate(SCOPE), now())
         except throttle.Throttled as error:
             self.local.wait = error.retry_after
             return False

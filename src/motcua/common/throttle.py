@@ -4,7 +4,8 @@ Each limit counts, per name (``"<scope>:<key>"``: an address, an account, an add
 dossier…), the requests or failures of the last ``minutes`` whole minutes plus the current one.
 One row per name and minute, counted by one upsert for all the names of a request
 (``INSERT … ON CONFLICT DO UPDATE``, atomic on SQLite and PostgreSQL alike), read by one query.
-Rows older than the longest window are deleted at most once a minute per process.
+Rows no window reads any more are deleted by a task the scheduler enqueues (``prune``), never
+in a request, so that a request's statements are always the same.
 
 In the database rather than in Django's cache: the cache is per process unless a shared one
 (memcached, Redis) is configured, which the embedded installation does not have, and per-process
@@ -39,7 +40,6 @@ from .errors import DomainError
 from .models import RateCount
 
 TABLE = RateCount._meta.db_table
-LAST_CLEANED = {"minute": 0}
 LONGEST_KEPT_MINUTES = 24 * 60  # counters kept at least this long, whatever the limits
 
 
@@ -134,28 +134,53 @@ def check(limits: dict[str, Rate], at: datetime.datetime) -> None:
         raise Throttled(max(waits))
 
 
+def upsert_sql(rows: int, returning: bool = False) -> str:
+    table = connection.ops.quote_name(TABLE)
+    values = ", ".join(["(%s, %s, 1)"] * rows)
+    return (
+        f"INSERT INTO {table} (name, minute, hits) VALUES {values} "  # noqa: S608 (no input)
+        f"ON CONFLICT (name, minute) DO UPDATE SET hits = {table}.hits + 1"
+        + (" RETURNING hits" if returning else "")
+    )
+
+
 def hit(names: Iterable[str], at: datetime.datetime) -> None:
     """One more for each name, in one statement."""
     unique = list(dict.fromkeys(names))
     if not unique:
         return
     minute = minute_of(at)
-    rows = ", ".join(["(%s, %s, 1)"] * len(unique))
-    table = connection.ops.quote_name(TABLE)
-    sql = (
-        f"INSERT INTO {table} (name, minute, hits) VALUES {rows} "  # noqa: S608 (no input)
-        f"ON CONFLICT (name, minute) DO UPDATE SET hits = {table}.hits + 1"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for name in unique for value in (name, minute)])
-    if minute > LAST_CLEANED["minute"]:
-        LAST_CLEANED["minute"] = minute
-        RateCount.objects.filter(minute__lt=window_start(at, longest_window())).delete()
+        cursor.execute(upsert_sql(len(unique)), [v for name in unique for v in (name, minute)])
+
+
+def attempt_this_minute(name: str, limit: Rate, at: datetime.datetime) -> None:
+    """For the hot paths (the API): one statement that counts the request in its clock minute
+    and returns the minute's count; refused past ``limit.count`` (a refused request counts too).
+    Windows of more than one minute take the general way (``attempt``)."""
+    if limit.count <= 0:
+        return
+    if limit.minutes > 1:
+        attempt({name: limit}, at)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(upsert_sql(1, returning=True), [name, minute_of(at)])
+        (hits,) = cursor.fetchone()
+    if hits > limit.count:
+        raise Throttled(math.ceil(60 - at.timestamp() % 60))
 
 
 def longest_window() -> int:
     limits = getattr(settings, "MOTCUA_RATE_LIMITS", {}).values()
     return max([LONGEST_KEPT_MINUTES, *(Rate.parse(text).minutes for text in limits)])
+
+
+def prune(at: datetime.datetime) -> int:
+    """Delete the counters no window reads any more (the scheduler's ``rate_counts_prune_task``)."""
+    deleted, _kinds = RateCount.objects.filter(
+        minute__lt=window_start(at, longest_window())
+    ).delete()
+    return deleted
 
 
 def attempt(limits: dict[str, Rate], at: datetime.datetime) -> None:

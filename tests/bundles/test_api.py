@@ -217,11 +217,11 @@ def test_reading_bundles_costs_the_same_few_queries_however_many(
     headers = bearer(center)
     Client().get("/api/v1/bundles", **headers)  # warm: roles, token
     # Measured 11 and 10 with 1 to 6 bundles: token and roles, the Center check, count, page,
-    # members, readable dossiers — none per bundle; and the API's rate counter (decision 0035).
-    with django_assert_max_num_queries(12):
+    # members, readable dossiers — none per bundle.
+    with django_assert_max_num_queries(11):
         listing = Client().get("/api/v1/bundles", **headers).json()
     assert listing["total"] == 3
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         assert (
             Client().get(f"/api/v1/bundles/{listing['items'][0]['ref']}", **headers).status_code
             == 200

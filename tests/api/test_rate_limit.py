@@ -1,5 +1,5 @@
 """The API's rate limit (issue 18): per client address (behind a trusted proxy, the forwarded
-one), counted in the shared database counters; past it, 429 in the API's error format with
+one), counted by django-ninja's throttle in Django's cache (cleared before each test); past it, 429 in the API's error format with
 Retry-After, never a 500."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.openapi.schema import OpenAPISchema
 
 from . import bundles, catalog, dossiers, indicators, payments, timeline
-from .throttling import DatabaseThrottle
+from .throttling import AddressRateThrottle
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 ERROR_CONTENT = {"application/json": {"schema": ERROR_REF}}
@@ -60,7 +60,7 @@ api = DocumentedErrorsApi(
     "quá số yêu cầu cho phép của một địa chỉ / past a client address's request limit.",
     urls_namespace="api-v1",
     docs_url="/docs",
-    throttle=[DatabaseThrottle()],
+    throttle=[AddressRateThrottle()],
 )
 api.add_router("/", catalog.router)
 api.add_router("/", dossiers.router)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from motcua.bundles.tasks import bundles_scan_task
 from motcua.common.clock import now
 from motcua.common.leader import LeaderLock, leader_lock
+from motcua.common.leases import tasks_reclaim
 from motcua.dossiers.audit_roots import audit_publish_due
 from motcua.dossiers.partitions import partitions_due
 from motcua.dossiers.tasks import (
@@ -102,6 +103,7 @@ class Command(BaseCommand):
         audit_enqueued = partitions_enqueued = 0.0
         rounds = 0
         while not stop.is_set() and lock.held():
+            tasks_reclaim()  # the workers sweep too; this catches a queue whose workers all died
             deadlines_scan_task.enqueue()
             notifications_retry_task.enqueue()
             registry_calls_retry_task.enqueue()  # linked bundles' registry writes (0025)

@@ -324,6 +324,13 @@ MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve
 # (catalog.search_store); an empty value keeps each index in its process only.
 MOTCUA_SEARCH_INDEX_DIR = os.environ.get("MOTCUA_SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
+# Who is mailed (through the outbox) when a message becomes a dead letter; the alert is also an
+# AdminAlert row in the admin, whatever this says (decision 0037).
+MOTCUA_ALERT_EMAILS = [
+    address.strip()
+    for address in os.environ.get("MOTCUA_ALERT_EMAILS", "").split(",")
+    if address.strip()
+]
 # National registries a linked bundle writes to (civil status, population, social insurance):
 # empty = an in-process stand-in; `motcua registry-sandbox` runs them as an HTTP server (0025).
 MOTCUA_REGISTRY_URL = os.environ.get("MOTCUA_REGISTRY_URL", "")

@@ -27,7 +27,7 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = [
         "text" if field.name == "body" else field.name for field in Notification._meta.fields
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     actions = ["resend"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

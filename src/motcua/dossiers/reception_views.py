@@ -107,8 +107,21 @@ def reception(request: HttpRequest) -> HttpResponse:
          "consent": request.POST.get("reuse_consent") == "yes",
          "limit": counter_limit(procedure, units, form), "limit_units": limit_unit_choices(),
          "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
-         "error": error, "form_token": token or token_new(user.pk)},
+         "error": error, "form_token": token_for_page(token, user.pk)},
     )  # fmt: skip
+
+
+def token_for_page(token: str, user_id: int) -> str:
+    """The token the page's form carries next: the same one while it is valid and unused (a
+    refused reception rolled its use back), else a new one, so that a form refused as expired
+    can be sent again at once, with what was typed, instead of being retyped after a reload."""
+    try:
+        nonce = token_nonce(token, user_id)
+    except DomainError:
+        nonce = None
+    if nonce is None or token_used(nonce) is not None:
+        return token_new(user_id)
+    return token
 
 
 def receive_once(nonce: str | None, user: User, *args: Any) -> Any:

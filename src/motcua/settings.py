@@ -315,8 +315,23 @@ with contextlib.suppress(OSError):
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("MOTCUA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # "outbound": messages to providers (SMS, e-mail), served by a worker of its own so that
+        # a slow provider never holds up dossier work (decision 0037).
+        "QUEUES": ["default", "outbound"],
     }
 }
+# Task leases (decision 0037): a running task whose worker has not beaten for this long is put
+# back in the queue; after MOTCUA_TASK_MAX_RUNS runs cut short it is marked failed instead.
+MOTCUA_TASK_LEASE_SECONDS = float(os.environ.get("MOTCUA_TASK_LEASE_SECONDS", "300"))
+MOTCUA_TASK_MAX_RUNS = int(os.environ.get("MOTCUA_TASK_MAX_RUNS", "3"))
+MOTCUA_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("MOTCUA_WORKER_HEARTBEAT_SECONDS", "15"))
+# /readyz thresholds (0 turns a check off): the freshest worker heartbeat of each queue, the age
+# of the oldest task waiting, the free space under the var and media folders.
+MOTCUA_READY_WORKER_STALE_SECONDS = float(
+    os.environ.get("MOTCUA_READY_WORKER_STALE_SECONDS", "120")
+)
+MOTCUA_READY_QUEUE_LAG_SECONDS = float(os.environ.get("MOTCUA_READY_QUEUE_LAG_SECONDS", "600"))
+MOTCUA_READY_MIN_FREE_MB = float(os.environ.get("MOTCUA_READY_MIN_FREE_MB", "1024"))
 
 EMAIL_BACKEND = os.environ.get(
     "MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
@@ -326,18 +341,27 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "MOTCUA_DEFAULT_FROM_EMAIL", "Một Cửa Hà Nội <motcua@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP server may take to answer (Django's default is to wait forever).
+EMAIL_TIMEOUT = float(os.environ.get("MOTCUA_EMAIL_TIMEOUT", "10"))
 
 # SMS to applicants: "file" (embedded default: one JSON file per message under var/sms) or
 # "http" (a provider speaking our protocol, e.g. `motcua sms-sandbox`).
 MOTCUA_SMS_BACKEND = os.environ.get("MOTCUA_SMS_BACKEND", "file").strip().lower()
 MOTCUA_SMS_URL = os.environ.get("MOTCUA_SMS_URL", "")
 MOTCUA_SMS_TOKEN = os.environ.get("MOTCUA_SMS_TOKEN", "")
-MOTCUA_SMS_TIMEOUT = float(os.environ.get("MOTCUA_SMS_TIMEOUT", "10"))
+MOTCUA_SMS_TIMEOUT = float(os.environ.get("MOTCUA_SMS_TIMEOUT", "5"))
 MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve()
 # Built search indexes, one file per catalog state, shared by this machine's processes
 # (catalog.search_store); an empty value keeps each index in its process only.
 MOTCUA_SEARCH_INDEX_DIR = os.environ.get("MOTCUA_SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
+# Who is mailed (through the outbox) when a message becomes a dead letter; the alert is also an
+# AdminAlert row in the admin, whatever this says (decision 0037).
+MOTCUA_ALERT_EMAILS = [
+    address.strip()
+    for address in os.environ.get("MOTCUA_ALERT_EMAILS", "").split(",")
+    if address.strip()
+]
 # National registries a linked bundle writes to (civil status, population, social insurance):
 # empty = an in-process stand-in; `motcua registry-sandbox` runs them as an HTTP server (0025).
 MOTCUA_REGISTRY_URL = os.environ.get("MOTCUA_REGISTRY_URL", "")

@@ -58,7 +58,7 @@ def worker(env: dict[str, str], worker_id: str, logs: Path) -> subprocess.Popen[
     """One task worker (django-tasks' database worker), polling every 0.2 s."""
     return subprocess.Popen(
         [sys.executable, "-m", "motcua.cli", "db_worker", "--no-reload", "--no-startup-delay",
-         "--interval", "0.2", "--worker-id", worker_id],
+         "--interval", "0.2", "--worker-id", worker_id, "--queue-name", "*"],
         env=env, stdout=(logs / f"{worker_id}.log").open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
 

@@ -81,7 +81,9 @@ def test_the_assignee_is_told_by_the_worker(staff: Staff) -> None:
     )
     deadlines_scan(at=at("2026-03-12 09:00"))
     assert mail.outbox == []  # queued, not sent from here
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    call_command(
+        "db_worker", queue_name="*", batch=True, reload=False, startup_delay=False, verbosity=0
+    )
     assert mail.outbox
     assert dossier.code in mail.outbox[0].subject
     assert mail.outbox[0].to == ["chuyenvien@example.com"]

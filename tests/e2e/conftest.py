@@ -90,6 +90,9 @@ def server_env(var: Path, **extra: str) -> dict[str, str]:
     the application's settings less the costs no journey checks (server_settings.py)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["DJANGO_SETTINGS_MODULE"] = SERVER_SETTINGS
+    # Most servers here run without `motcua worker` (its heartbeat) and leave tasks queued:
+    # ready all the same, unless a test asks for these checks (decision 0037).
+    env.update(MOTCUA_READY_WORKER_STALE_SECONDS="0", MOTCUA_READY_QUEUE_LAG_SECONDS="0")
     env.update(MOTCUA_VAR_DIR=str(var), MOTCUA_MODE="embedded", MOTCUA_DEBUG="false", **extra)
     env["PYTHONPATH"] = server_python_path()
     env.pop("MOTCUA_DATABASE_URL", None)

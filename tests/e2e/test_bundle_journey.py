@@ -73,7 +73,8 @@ def bundle_app(
     copy_prepared(PREPARED["var"], var)
     env = server_env(var, MOTCUA_REGISTRY_URL=registries.url, MOTCUA_REGISTRY_TOKEN=TOKEN)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "motcua.cli", "db_worker", "--no-reload", "--interval", "0.5"],
+        [sys.executable, "-m", "motcua.cli", "db_worker", "--no-reload", "--interval", "0.5",
+         "--queue-name", "*"],
         env=env, stdout=subprocess.DEVNULL, stderr=(var / "worker.log").open("w"),
     )  # fmt: skip
     try:

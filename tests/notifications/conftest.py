@@ -48,7 +48,13 @@ def run_worker(*, in_test_transaction: bool = True) -> None:
     PostgreSQL that would end the transaction); Django's test client skips that step for
     requests in the same way. A transactional test runs the worker untouched.
     """
-    options = {"batch": True, "reload": False, "startup_delay": False, "verbosity": 0}
+    options = {
+        "queue_name": "*",
+        "batch": True,
+        "reload": False,
+        "startup_delay": False,
+        "verbosity": 0,
+    }
     if not in_test_transaction:
         call_command("db_worker", **options)
         return

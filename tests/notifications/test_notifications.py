@@ -200,10 +200,10 @@ def test_every_sms_fits_one_segment_without_diacritics(staff: Staff) -> None:
         reason="Đợi kết quả xác minh", new_due=at("2026-03-16 17:00"),
     )  # fmt: skip
     texts = list(Notification.objects.filter(channel="sms").values_list("kind", "body"))
-    # every kind the applicant is told of (officers' deadline alerts go by e-mail only; a
-    # bundle's notice is checked with the bundle, tests/bundles/test_pages.py)
+    # every kind the applicant is told of (officers' deadline alerts, account and administrators'
+    # mail go by e-mail only; a bundle's notice is checked with the bundle, tests/bundles/test_pages.py)
     assert {kind for kind, _ in texts} == set(Kind.values) - {
-        Kind.OFFICER_ALERT, Kind.BUNDLE_STOPPED,
+        Kind.OFFICER_ALERT, Kind.BUNDLE_STOPPED, Kind.ACCOUNT_MAIL, Kind.ADMIN_ALERT,
     }  # fmt: skip
     for _kind, text in texts:
         assert text.isascii()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -34,7 +36,8 @@ def test_healthz_answers_without_the_database() -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_checks_the_database() -> None:
+def test_readyz_checks_the_database(settings: Any) -> None:
+    settings.MOTCUA_READY_WORKER_STALE_SECONDS = 0  # no worker here: tests/web/test_readyz.py
     response = Client().get("/readyz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"

@@ -4,9 +4,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from motcua.common.tasks import email_send
+from motcua.common import events
 
 from .constants import OfficerRoleName
 from .grants import documented_roles
@@ -30,7 +31,8 @@ class IdentifierLoginForm(AuthenticationForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset whose e-mail is sent by the worker, never inside the request."""
+    """Password reset whose e-mail goes through the outbox (``mail.requested``, decision 0037):
+    sent by the outbound worker, retried, never inside the request."""
 
     def send_mail(
         self,
@@ -45,7 +47,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        email_send.enqueue(subject=subject, body=body, to=[to_email])
+        with transaction.atomic():
+            events.publish("mail.requested", subject=subject, body=body, to=[to_email])
 
 
 class ContactForm(forms.Form):

@@ -32,3 +32,25 @@ class ChainedEvent(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's last sign of life, written every few seconds by `motcua worker`.
+
+    A task it runs stays its own for as long as it beats (the lease is extended by the heartbeat);
+    once it stops beating, its running tasks are put back in the queue (``common.leases``).
+    ``/readyz`` reads the freshest beat of each queue.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    queues = models.CharField(max_length=200)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "worker heartbeat"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.queues}) {self.beat_at:%Y-%m-%d %H:%M:%S}"

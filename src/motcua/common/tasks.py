@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
+from django.db import transaction
 from django_tasks import task
+
+from . import events
 
 
 @task()
 def email_send(*, subject: str, body: str, to: list[str]) -> int:
-    """Deliver one e-mail; enqueued in the transaction that decided to send it."""
-    return send_mail(subject=subject, message=body, from_email=None, recipient_list=to)
+    """Kept for tasks queued before decision 0037: the e-mail goes through the outbox
+    (``mail.requested``), where it is retried and, failing that, kept as a dead letter."""
+    with transaction.atomic():
+        events.publish("mail.requested", subject=subject, body=body, to=list(to))
+    return len(to)

@@ -19,7 +19,7 @@ from django.db import transaction
 from motcua.common.clock import now
 from motcua.integrations.notify.sms import sms_gateway
 
-from .constants import DeliveryStatus, NotifyChannel
+from .constants import SECRET_KINDS, DeliveryStatus, NotifyChannel
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -37,9 +37,11 @@ def notification_send(*, notification_id: int) -> str:
     except Exception as error:
         # Any failure, a misconfiguration included, is recorded on the row for the outbox to show.
         return notification_failed(notification, error, now())
+    # A secret (a reset link) is not kept once it has left.
+    erased = {"body": ""} if notification.kind in SECRET_KINDS else {}
     Notification.objects.filter(pk=notification.pk).update(
         status=DeliveryStatus.SENT, sent_at=now(), provider_id=provider_id[:255], last_error="",
-        claimed_until=None, next_attempt_at=None,
+        claimed_until=None, next_attempt_at=None, **erased,
     )  # fmt: skip
     return DeliveryStatus.SENT
 
@@ -88,10 +90,16 @@ def notification_failed(notification: Notification, error: Exception, at: dateti
     logger.warning(
         "Notification %s attempt %s failed: %s", notification.pk, notification.attempts, error
     )
-    Notification.objects.filter(pk=notification.pk).update(
-        status=status, last_error=f"{error}"[:2000] or type(error).__name__, claimed_until=None,
-        next_attempt_at=None if status == DeliveryStatus.FAILED else at + backoff(notification.attempts),
-    )  # fmt: skip
+    text = f"{error}"[:2000] or type(error).__name__
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk).update(
+            status=status, last_error=text, claimed_until=None,
+            next_attempt_at=None if status == DeliveryStatus.FAILED else at + backoff(notification.attempts),
+        )  # fmt: skip
+        if status == DeliveryStatus.FAILED:
+            from .outbox import dead_letter  # outbox enqueues this module's task
+
+            dead_letter(notification, text, at)
     return status
 
 

@@ -55,3 +55,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient} ({self.get_status_display()})"
+
+
+class AdminAlert(models.Model):
+    """Something administrators must look at (messages that could not be delivered), shown in
+    the admin and counted by /readyz. One open row per ``key``; a repeat adds to its count."""
+
+    key = models.CharField(_("mã"), max_length=100, db_index=True)
+    title = models.CharField(_("tiêu đề"), max_length=255)
+    detail = models.TextField(_("chi tiết"), blank=True)
+    count = models.PositiveIntegerField(_("số lần"), default=1)
+    first_at = models.DateTimeField(_("lần đầu"))
+    last_at = models.DateTimeField(_("lần cuối"))
+    resolved_at = models.DateTimeField(_("đã xử lý lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cảnh báo quản trị")
+        verbose_name_plural = _("cảnh báo quản trị")
+        ordering = ["-last_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(resolved_at=None), name="admin_alert_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.count})"

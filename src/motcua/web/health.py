@@ -1,12 +1,33 @@
-"""Liveness and readiness probes for load balancers and orchestrators."""
+"""Liveness and readiness probes for load balancers and orchestrators.
+
+/readyz (decision 0037) answers 503 unless the database answers with no migration pending, each
+task queue has a worker that beat lately, the oldest task waiting is not too old, and the var and
+media folders have room. Dead letters of the outbox and open administrators' alerts are
+reported, never a reason to take the server out of service. Each threshold is a setting
+(MOTCUA_READY_*); 0 turns its check off.
+"""
 
 from __future__ import annotations
 
+import datetime
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Min
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from motcua.common.models import WorkerHeartbeat
+from motcua.notifications.outbox import alerts_open, dead_letters
+
+Check = dict[str, Any]
 
 
 @never_cache
@@ -19,7 +40,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to serve: the database answers and no migration is pending."""
+    """Ready to serve: the database, the workers, the queue and the disk (see above)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -36,4 +57,71 @@ def readyz(request: HttpRequest) -> JsonResponse:
             {"status": "unavailable", "database": "ok", "pending_migrations": len(pending)},
             status=503,
         )
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    checks = readiness_checks(timezone.now())
+    ready = all(check["status"] != "fail" for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "database": connection.vendor,
+         "checks": checks},
+        status=200 if ready else 503,
+    )  # fmt: skip
+
+
+def readiness_checks(at: datetime.datetime) -> dict[str, Check]:
+    checks = {f"worker_{queue}": worker_check(queue, at) for queue in task_queues()}
+    checks["queue_lag"] = queue_lag_check(at)
+    checks["dead_letters"] = {"value": dead_letters(), "status": "info"}
+    checks["admin_alerts"] = {"value": alerts_open(), "status": "info"}
+    for name, folder in {"disk_var": settings.VAR_DIR, "disk_media": settings.MEDIA_ROOT}.items():
+        checks[name] = disk_check(Path(folder))
+    return checks
+
+
+def task_queues() -> list[str]:
+    return list(settings.TASKS["default"].get("QUEUES") or ["default"])
+
+
+def judged(value: float | None, threshold: float, *, above_fails: bool) -> Check:
+    """A check's value (rounded), its threshold, and ok / fail (off when the threshold is 0)."""
+    if not threshold:
+        status = "off"
+    elif value is None:
+        status = "fail" if above_fails else "ok"
+    else:
+        status = "fail" if (value > threshold) == above_fails else "ok"
+    shown = None if value is None else round(value, 1)
+    return {"value": shown, "threshold": threshold, "status": status}
+
+
+def worker_check(queue: str, at: datetime.datetime) -> Check:
+    """Seconds since a worker of ``queue`` last beat (none: no worker ever did, or it stopped)."""
+    latest = None
+    for queues, beat_at in WorkerHeartbeat.objects.values_list("queues", "beat_at"):
+        served = set(queues.split(","))
+        if (queue in served or "*" in served) and (latest is None or beat_at > latest):
+            latest = beat_at
+    age = None if latest is None else max((at - latest).total_seconds(), 0.0)
+    return judged(age, settings.MOTCUA_READY_WORKER_STALE_SECONDS, above_fails=True)
+
+
+def queue_lag_check(at: datetime.datetime) -> Check:
+    """Seconds the oldest task that could run has been waiting (none waiting: 0)."""
+    ready = DBTaskResult.objects.ready()
+    never = get_date_max()
+    oldest = [
+        ready.filter(run_after=never).aggregate(t=Min("enqueued_at"))["t"],
+        ready.exclude(run_after=never).aggregate(t=Min("run_after"))["t"],
+    ]
+    known = [moment for moment in oldest if moment is not None]
+    lag = max((at - min(known)).total_seconds(), 0.0) if known else 0.0
+    return judged(lag, settings.MOTCUA_READY_QUEUE_LAG_SECONDS, above_fails=True)
+
+
+def disk_check(folder: Path) -> Check:
+    """Free megabytes where ``folder`` is (or would be: its nearest existing parent)."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free / 2**20
+    except OSError:
+        free = None
+    return judged(free, settings.MOTCUA_READY_MIN_FREE_MB, above_fails=False)

@@ -11,6 +11,7 @@ from motcua.backup.tasks import orphans_sweep_task
 from motcua.bundles.tasks import bundles_scan_task
 from motcua.common.clock import now
 from motcua.common.leader import LeaderLock, leader_lock
+from motcua.common.leases import tasks_reclaim
 from motcua.dossiers.audit_roots import audit_publish_due
 from motcua.dossiers.partitions import partitions_due
 from motcua.dossiers.tasks import (
@@ -103,6 +104,7 @@ class Command(BaseCommand):
         audit_enqueued = partitions_enqueued = swept = 0.0
         rounds = 0
         while not stop.is_set() and lock.held():
+            tasks_reclaim()  # the workers sweep too; this catches a queue whose workers all died
             deadlines_scan_task.enqueue()
             notifications_retry_task.enqueue()
             registry_calls_retry_task.enqueue()  # linked bundles' registry writes (0025)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from typing import Any
@@ -18,6 +17,7 @@ from motcua.catalog.search import INDEX
 from motcua.dossiers.models import AuditRoot
 from motcua.integrations import demo
 from motcua.organizations.models import Unit
+from motcua.web.supervise import GaveUp, Supervisor
 
 
 class Command(BaseCommand):
@@ -126,20 +126,12 @@ class Command(BaseCommand):
     def run_processes(
         self, host: str, port: int, web_workers: int, env: dict[str, str] | None = None
     ) -> None:
-        python = sys.executable
-        web = subprocess.Popen(
-            [
-                python, "-m", "gunicorn", "motcua.wsgi:application",
-                "--bind", f"{host}:{port}", "--workers", str(web_workers),
-                "--access-logfile", "-", "--graceful-timeout", "10",
-            ],
-            env=env,
+        """Web, the dossier worker, the outbound-message worker and the scheduler; one that dies
+        is restarted alone (decision 0037)."""
+        supervisor = Supervisor(
+            child_commands(host, port, web_workers), env=env, log=self.log,
+            max_restarts=int(os.environ.get("MOTCUA_SERVE_MAX_RESTARTS", "5")),
         )  # fmt: skip
-        worker = subprocess.Popen(
-            [python, "-m", "motcua.cli", "db_worker", "--no-reload", "--interval", "1"], env=env
-        )
-        scheduler = subprocess.Popen([python, "-m", "motcua.cli", "scheduler"], env=env)
-        self.print_banner(host, port)
         stop = {"now": False}
 
         def request_stop(signum: int, frame: object) -> None:
@@ -148,19 +140,19 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
         try:
+            supervisor.start()
+            self.print_banner(host, port)
             while not stop["now"]:
-                if any(p.poll() is not None for p in (web, worker, scheduler)):
-                    raise CommandError("Web hoặc worker đã dừng bất thường / a process died.")
+                supervisor.check()
                 time.sleep(0.5)
+        except GaveUp as error:
+            raise CommandError(f"Dừng tất cả / stopping everything: {error}") from error
         finally:
-            for process in (web, worker, scheduler):
-                if process.poll() is None:
-                    process.terminate()
-            for process in (web, worker, scheduler):
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            supervisor.stop()
+
+    def log(self, message: str) -> None:
+        self.stderr.write(message)
+        self.stderr.flush()
 
     def print_banner(self, host: str, port: int) -> None:
         url = public_url(host, port)
@@ -179,6 +171,23 @@ class Command(BaseCommand):
             for login in logins:
                 self.stdout.write(f"    {login.username:22} {login.description}")
         self.stdout.write("  Dừng / stop: Ctrl+C\n")
+
+
+def child_commands(host: str, port: int, web_workers: int) -> dict[str, list[str]]:
+    python = sys.executable
+    cli = [python, "-m", "motcua.cli"]
+    worker = [*cli, "worker", "--no-reload", "--interval", "1"]
+    return {
+        "web": [
+            python, "-m", "gunicorn", "motcua.wsgi:application",
+            "--bind", f"{host}:{port}", "--workers", str(web_workers),
+            "--access-logfile", "-", "--graceful-timeout", "10",
+        ],
+        "worker": [*worker, "--queue-name", "default"],
+        # Messages to providers on a queue of their own: a slow provider holds up only them.
+        "outbound": [*worker, "--queue-name", "outbound"],
+        "scheduler": [*cli, "scheduler"],
+    }  # fmt: skip
 
 
 def public_url(host: str, port: int) -> str:

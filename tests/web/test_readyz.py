@@ -1,0 +1,127 @@
+"""/readyz (decision 0037): the workers' heartbeats, the queue's lag and the free disk, each with
+its threshold; dead letters reported; 503 when one check fails."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from motcua.common.leases import heartbeat_beat
+from motcua.common.models import WorkerHeartbeat
+from motcua.common.tasks import email_send
+from motcua.notifications.constants import DeliveryStatus, Kind
+from motcua.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def thresholds(settings: Any) -> None:
+    settings.MOTCUA_READY_WORKER_STALE_SECONDS = 60
+    settings.MOTCUA_READY_QUEUE_LAG_SECONDS = 300
+    settings.MOTCUA_READY_MIN_FREE_MB = 1
+
+
+def workers_beating(ago: float = 0) -> None:
+    at = timezone.now() - datetime.timedelta(seconds=ago)
+    heartbeat_beat("w-default", "default", at=at)
+    heartbeat_beat("w-outbound", "outbound", at=at)
+
+
+def probe() -> tuple[int, dict[str, Any]]:
+    response = Client().get("/readyz")
+    return response.status_code, response.json()
+
+
+def test_ready_when_every_check_passes() -> None:
+    workers_beating()
+    status, body = probe()
+    assert status == 200, body
+    assert body["status"] == "ok"
+    checks = body["checks"]
+    for name in ["worker_default", "worker_outbound", "queue_lag", "disk_var", "disk_media"]:
+        assert checks[name]["status"] == "ok", name
+    assert checks["worker_default"]["threshold"] == 60
+    assert checks["queue_lag"]["value"] == 0
+    assert (checks["dead_letters"]["value"], checks["dead_letters"]["status"]) == (0, "info")
+
+
+def test_no_worker_is_not_ready() -> None:
+    heartbeat_beat("w-default", "default")  # but none serves "outbound"
+    status, body = probe()
+    assert status == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["worker_default"]["status"] == "ok"
+    assert body["checks"]["worker_outbound"] == {"value": None, "threshold": 60, "status": "fail"}
+
+
+def test_a_worker_of_every_queue_serves_both() -> None:
+    heartbeat_beat("w-all", "*")
+    assert probe()[0] == 200
+
+
+def test_a_stale_heartbeat_is_not_ready() -> None:
+    workers_beating(ago=90)
+    status, body = probe()
+    assert status == 503
+    assert body["checks"]["worker_default"]["status"] == "fail"
+    assert body["checks"]["worker_default"]["value"] >= 90
+
+
+def test_the_worker_check_can_be_turned_off(settings: Any) -> None:
+    settings.MOTCUA_READY_WORKER_STALE_SECONDS = 0
+    status, body = probe()
+    assert status == 200
+    assert body["checks"]["worker_default"]["status"] == "off"
+
+
+def test_an_old_waiting_task_is_not_ready() -> None:
+    workers_beating()
+    result = email_send.enqueue(subject="s", body="b", to=["a@example.com"])
+    assert probe()[0] == 200
+    DBTaskResult.objects.filter(pk=result.id).update(
+        enqueued_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    status, body = probe()
+    assert status == 503
+    assert body["checks"]["queue_lag"]["status"] == "fail"
+    assert body["checks"]["queue_lag"]["value"] >= 600
+
+
+def test_a_task_due_later_is_no_lag() -> None:
+    workers_beating()
+    email_send.using(run_after=timezone.now() + datetime.timedelta(hours=1)).enqueue(
+        subject="s", body="b", to=["a@example.com"]
+    )
+    assert probe()[0] == 200
+
+
+def test_little_free_disk_is_not_ready(settings: Any) -> None:
+    workers_beating()
+    settings.MOTCUA_READY_MIN_FREE_MB = 10**12  # more than any disk
+    status, body = probe()
+    assert status == 503
+    assert body["checks"]["disk_var"]["status"] == "fail"
+    assert body["checks"]["disk_media"]["status"] == "fail"
+
+
+def test_dead_letters_are_counted_not_a_reason_to_stop() -> None:
+    workers_beating()
+    Notification.objects.create(
+        kind=Kind.ACCOUNT_MAIL, channel="email", recipient="a@example.com", body="x",
+        status=DeliveryStatus.FAILED, idempotency_key="k", created_at=timezone.now(),
+    )  # fmt: skip
+    status, body = probe()
+    assert status == 200
+    assert body["checks"]["dead_letters"]["value"] == 1
+
+
+def test_a_worker_that_stopped_cleanly_is_gone() -> None:
+    workers_beating()
+    WorkerHeartbeat.objects.filter(worker_id="w-outbound").delete()
+    assert probe()[0] == 503

@@ -67,7 +67,8 @@ FAST_RECOVERY = {
 class Plan:
     """What one run does: ``size`` submissions from ``callers`` threads while each of web, the
     worker and the outbound worker is killed ``kill_rounds`` times, the kills spread over the
-    load (submission n waits for its share of kills), ``kill_every`` seconds apart (seeded)."""
+    load (submission n waits for its share of kills, and goes on while the process killed is
+    down), ``kill_every`` seconds apart (seeded)."""
 
     size: int
     seed: int = 18
@@ -257,12 +258,12 @@ class Killer(threading.Thread):
                 self.random.shuffle(order)
             name = order.pop()
             self.fleet.kill(name)
-            self.figures.kills[name] += 1
+            with self.done:  # the callers waiting for this kill go on while it is down
+                self.figures.kills[name] += 1
+                self.done.notify_all()
             time.sleep(self.random.uniform(0.0, 0.3))
             self.fleet.start(name)
             self.fleet.wait_working(name)
-            with self.done:
-                self.done.notify_all()
             if self.kills() >= self.plan.kill_rounds * len(KILLED):
                 return
 
@@ -362,6 +363,7 @@ def under_chaos(fleet: Fleet, token: str, plan: Plan) -> Figures:
     killer.start()
     try:
         load(fleet.url, token, plan, figures, killer)
+        killer.wait_kills(plan.kill_rounds * len(KILLED))  # the last round, however late
     finally:
         killer.stop()
     return figures

@@ -143,7 +143,7 @@ class Fleet:
                     "--log-level", "warning", "--timeout", "120"],
             "worker": [*worker, "--queue-name", "default"],
             "outbound": [*worker, "--queue-name", "outbound"],
-            "scheduler": [python, "-m", "motcua.cli", "scheduler", "--every", "1"],
+            "scheduler": [python, "-m", "motcua.cli", "scheduler", "--every", "3"],
         }  # fmt: skip
         self.running: dict[str, subprocess.Popen[bytes]] = {}
         self.lock = threading.Lock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -280,6 +281,36 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "motcua.accounts.backends.axes_username"
 AXES_VERBOSE = False
+# The client's address (motcua.common.client): behind reverse proxies, the addresses the
+# application accepts X-Forwarded-For from and how many proxies append to it; none by default.
+MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES", [])
+MOTCUA_PROXY_COUNT = int(os.environ.get("MOTCUA_PROXY_COUNT", "1"))
+AXES_CLIENT_IP_CALLABLE = "motcua.common.client.client_address"
+AXES_LOCKOUT_CALLABLE = "motcua.signin.lockout.lockout_response"
+
+# Rate limits (motcua.common.throttle), "COUNT/MINUTES", each overridable by MOTCUA_RATE_<SCOPE>
+# (scope upper-cased, "-" as "_"); a count of 0 turns one off (docs/production.md).
+RATE_LIMIT_DEFAULTS = {
+    "signup": "10/60",  # sign-up forms sent, per address
+    "password-reset": "10/60",  # reset requests, per address
+    "password-reset-email": "5/60",  # reset requests, per e-mail address asked for
+    "password-change": "10/15",  # password changes tried, per account
+    "otp": "10/15",  # second-factor codes typed, per account and address
+    "lookup-address": "20/15",  # failed public lookups, per address
+    "lookup-address-dossier": "5/15",  # failed lookups of one dossier, per address
+    "lookup-dossier": "50/15",  # failed lookups of one dossier from anywhere: then backoff
+    "lookup-dossier-backoff": "1/15",  # past that, failures allowed per address and dossier
+    "api": "300/1",  # API requests, per address
+}
+MOTCUA_RATE_LIMITS = {
+    scope: os.environ.get(f"MOTCUA_RATE_{scope.upper().replace('-', '_')}", default)
+    for scope, default in RATE_LIMIT_DEFAULTS.items()
+}
+for _scope, _rate in MOTCUA_RATE_LIMITS.items():
+    if not re.fullmatch(r"[0-9]+/[1-9][0-9]*", _rate.strip()):
+        raise ImproperlyConfigured(
+            f"MOTCUA_RATE_{_scope.upper().replace('-', '_')}: COUNT/MINUTES, got {_rate!r}"
+        )
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]

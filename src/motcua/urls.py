@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from motcua.accounts.forms import IdentifierLoginForm, QueuedPasswordResetForm
 from motcua.api.urls import api
+from motcua.common.throttle import by_account, by_address, by_field, rate_limited
 from motcua.web import health
 
 admin.site.site_header = _("Quản trị Một Cửa Hà Nội")
@@ -21,7 +22,9 @@ auth_patterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "quen-mat-khau/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        rate_limited(("password-reset", by_address), ("password-reset-email", by_field("email")))(
+            auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm)
+        ),
         name="password_reset",
     ),
     path(
@@ -39,7 +42,11 @@ auth_patterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "doi-mat-khau/",
+        rate_limited(("password-change", by_account))(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
     path(
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -36,9 +37,12 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture
-def app() -> Iterator[WSGIHandler]:
+def app(settings: Any) -> Iterator[WSGIHandler]:
     """The app as gunicorn runs it, minus the per-request connection reset that would close the
     test's transaction (Django's own test client drops it the same way)."""
+    # Every example from one address: the flood limit would answer most of them (429 is in the
+    # document; tests/api/test_rate_limit.py covers it).
+    settings.MOTCUA_RATE_LIMITS = {**settings.MOTCUA_RATE_LIMITS, "api": "0/1"}
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:

@@ -97,3 +97,21 @@ def test_two_posts_of_one_form_at_once_issue_one_code() -> None:
         thread.join()
     assert Dossier.objects.count() == 1
     assert places == [reverse("dossiers:detail", args=[Dossier.objects.get().ref])] * 2
+
+
+def test_an_expired_form_is_refused_once_and_then_received_with_what_was_typed(
+    staff: Staff,
+) -> None:
+    client = signed_in(staff.reception)
+    expired = "not-a-signed-token"
+    refused = client.post(reverse("dossiers:reception"), {**FORM, "form_token": expired})
+    page = refused.content.decode()
+    assert "Biểu mẫu đã hết hạn" in page
+    assert not Dossier.objects.exists()
+    assert "Lê Văn Cường" in page  # nothing typed is lost
+    fresh = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert fresh is not None
+    assert fresh.group(1) != expired
+    sent = client.post(reverse("dossiers:reception"), {**FORM, "form_token": fresh.group(1)})
+    assert sent.status_code == 302
+    assert Dossier.objects.count() == 1

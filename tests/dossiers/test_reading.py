@@ -70,7 +70,9 @@ def test_the_officer_page_makes_a_fixed_number_of_queries(staff: Staff) -> None:
     # session, user (with its citizen profile, if any), roles, the dossier (with its history,
     # forms, consultations, step hand-overs and files), the access log, the catalog's token
     # (the procedure's documents are ready): 6; then the panels of the apps above the kernel,
-    # one query each at most: the data store's reused components (1), the payment panel's
+    # one query each at most: the data store's reused components (1; an online dossier adds its
+    # differences from the population registry, which a counter dossier never has), the payment
+    # panel's
     # exemptions, the catalog's fees and the payments (3); the applicant's rating is read only
     # for a returned dossier or a decided bundle member (this one is neither). Folding them into
     # the read is open.

@@ -86,6 +86,16 @@ def test_the_page_offers_the_online_fee_only_when_there_is_one_and_a_gateway(
     assert 'id="pay-now"' not in client.get(url).content.decode()
 
 
+def test_a_visitor_sees_the_fee_before_making_an_account(
+    world: World, sandbox: PaymentSandbox
+) -> None:
+    birth_with_online_fee()
+    html = Client().get(reverse("portal:online-start", kwargs={"code": BIRTH})).content.decode()
+    assert 'id="submission-fee"' in html
+    assert "8.000 đ" in html
+    assert 'id="pay-now"' not in html  # paying is offered once signed in
+
+
 def test_paying_with_the_submission_attaches_the_payment_and_the_counter_sees_it_paid(
     world: World, sandbox: PaymentSandbox
 ) -> None:

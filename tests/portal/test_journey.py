@@ -303,7 +303,7 @@ def test_the_result_and_the_next_thing_stand_first(
     dossier = Dossier.objects.get()
     url = reverse("portal:my-dossier", kwargs={"ref": dossier.ref})
     html = browser.get(url).content.decode()
-    assert html.index("Bạn không phải làm gì thêm") < html.index("Quá trình giải quyết")
+    assert html.index("xem xét tiếp nhận") < html.index("Quá trình giải quyết")
     dossier = s.dossier_receive(dossier=dossier, actor=ward.reception, at=now())
     dossier = s.dossier_assign(dossier=dossier, actor=ward.head, at=now(), assignee=ward.specialist)
     dossier = s.dossier_forward(dossier=dossier, actor=ward.specialist, at=now())

@@ -265,8 +265,9 @@ def test_codes_are_limited_per_phone_and_per_address(sandbox: SmsSandbox, phone_
     assert len(queued()) == 9  # every challenge has its task, refused ones none
     run_worker()
     assert len(sandbox.received()) == 4
-    refused = ask(Client(), NUMBER, PHONE)  # the page says it (no 500), and queues nothing
-    assert refused.status_code == 200
+    refused = ask(Client(), NUMBER, PHONE)  # the page says it (429, no 500), queues nothing
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
     assert "Đã gửi quá nhiều mã xác nhận trong một giờ" in refused.content.decode()
     assert queued() == []
     run_worker()

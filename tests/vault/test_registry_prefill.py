@@ -24,12 +24,14 @@ from motcua.vault.export import population_data
 from motcua.vault.models import DataUse
 from tests.portal.test_online_submission import (
     BIRTH,
+    BIRTH_ANSWER,
     WARD,
     birth,
     browser,
     citizen,
     fill,
     media,
+    page,
     start,
     submit,
 )
@@ -151,3 +153,35 @@ def test_a_counter_dossier_never_looked_up_is_not_flagged_whatever_the_form_says
     for dossier in Dossier.objects.all():
         assert not flagged(dossier)
     assert Dossier.objects.count() == 2
+
+
+def test_a_prefilled_value_the_citizen_changed_is_shown_to_the_officer(
+    registry: RegistrySandbox, browser: Client, citizen: User, media: Path, ward: WardStaff
+) -> None:
+    verify(citizen)
+    draft = start(browser)
+    fill(browser, draft)
+    retyped = {"unit": WARD, **BIRTH_ANSWER, "nguoi_yeu_cau.ho_ten": "Nguyễn Thị Hòa", "send": "1"}
+    assert browser.post(page(draft), retyped).status_code == 302
+    dossier = Dossier.objects.get(procedure=birth())
+    officer = Client()
+    officer.force_login(ward.reception)
+    html = officer.get(reverse("dossiers:detail", args=[dossier.ref])).content.decode()
+    block = html.split('id="registry-differences"')[1].split("</div>")[0]
+    assert "Họ và tên" in block
+    assert "Nguyễn Thị Hòa" in block
+    assert HOA["name"] in block
+
+
+def test_values_sent_as_prefilled_raise_no_warning(
+    registry: RegistrySandbox, browser: Client, citizen: User, media: Path, ward: WardStaff
+) -> None:
+    verify(citizen)
+    draft = start(browser)
+    fill(browser, draft)
+    submit(browser, draft)
+    dossier = Dossier.objects.get(procedure=birth())
+    officer = Client()
+    officer.force_login(ward.reception)
+    html = officer.get(reverse("dossiers:detail", args=[dossier.ref])).content.decode()
+    assert 'id="registry-differences"' not in html

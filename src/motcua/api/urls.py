@@ -6,10 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from . import bundles, catalog, dossiers, indicators, payments, timeline
+from .throttling import AddressRateThrottle
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 ERROR_CONTENT = {"application/json": {"schema": ERROR_REF}}
@@ -39,6 +40,7 @@ def add_framework_errors(operation: dict[str, Any]) -> None:
         statuses += [(422, "Tham số không hợp lệ / invalid input")]
     if operation.get("security"):
         statuses += [(401, "Chưa xác thực / unauthorized")]
+    statuses += [(429, "Quá nhiều yêu cầu / too many requests")]  # every operation is throttled
     for status, description in statuses:
         responses.setdefault(status, {"description": description, "content": ERROR_CONTENT})
 
@@ -54,9 +56,11 @@ api = DocumentedErrorsApi(
     "lists, until it expires or is revoked. 401 `token_expired`, `token_revoked`, "
     "`token_account_locked`; 403 `token_read_only` on actions with a read token; 404 for a "
     "dossier outside the token's units. Events written through a token carry "
-    "`payload.via_token` {id, name}.",
+    "`payload.via_token` {id, name}. 429 `rate_limited` (với / with `Retry-After`): "
+    "quá số yêu cầu cho phép của một địa chỉ / past a client address's request limit.",
     urls_namespace="api-v1",
     docs_url="/docs",
+    throttle=[AddressRateThrottle()],
 )
 api.add_router("/", catalog.router)
 api.add_router("/", dossiers.router)
@@ -97,6 +101,19 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
             "message_en": en,
         },
         status=error.status_code,
+    )
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "code": "rate_limited",
+            "message": "Quá nhiều yêu cầu. Vui lòng thử lại sau.",
+            "message_en": "Too many requests. Please try again later.",
+        },
+        status=429,
     )
 
 

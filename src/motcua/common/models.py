@@ -1,4 +1,4 @@
-"""Abstract models shared by the domain apps (no table of their own)."""
+"""Models shared by the domain apps: abstract ones, and the rate counters of every limit."""
 
 from __future__ import annotations
 
@@ -32,6 +32,23 @@ class ChainedEvent(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RateCount(models.Model):
+    """Requests (or failures) counted for one name in one minute (``motcua.common.throttle``):
+    one row per name and minute, counted by an upsert; what every rate limit reads."""
+
+    name = models.CharField(max_length=200)  # "<scope>:<key>", e.g. "signup:203.0.113.7"
+    minute = models.PositiveBigIntegerField()  # minutes since 1970 (UTC)
+    hits = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "minute"], name="rate_count_per_minute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @{self.minute}: {self.hits}"
 
 
 class WorkerHeartbeat(models.Model):

@@ -6,6 +6,8 @@ from django.db import transaction
 from django_tasks import task
 
 from . import events
+from .clock import now
+from .throttle import prune
 
 
 @task()
@@ -15,3 +17,9 @@ def email_send(*, subject: str, body: str, to: list[str]) -> int:
     with transaction.atomic():
         events.publish("mail.requested", subject=subject, body=body, to=list(to))
     return len(to)
+
+
+@task()
+def rate_counts_prune_task() -> int:
+    """Enqueued by `motcua scheduler` every round: rate counters no limit reads any more."""
+    return prune(now())

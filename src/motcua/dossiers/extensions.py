@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from motcua.accounts.models import User
 
@@ -72,6 +74,13 @@ Reuse = Callable[["Dossier", list[StoredOffer], "User | None", str, datetime.dat
 ExportColumns = Callable[[list[int]], dict[int, dict[str, Any]]]
 
 
+# The population registry's fields as an officer reads them (counter form, dossier page).
+PERSON_FIELDS = {
+    "name": _("Họ và tên"), "birth_date": _("Ngày sinh"), "sex": _("Giới tính"),
+    "address": _("Nơi thường trú"), "household": _("Thành viên hộ gia đình"),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class RegistryAnswer:
     """The population registry's record of the applicant at the counter: what it holds (field →
@@ -92,7 +101,11 @@ RegistryLookup = Callable[[str, dict[str, str], "User", datetime.datetime], Regi
 OwnRecord = Callable[["User", datetime.datetime], RegistryAnswer | None]
 # (dossier, personal ID number, who, how: "online" or "counter", when) → whether the registry's
 # record of the applicant was recorded as used for the dossier (the 766 flag ``population_data``)
-RegistryUsed = Callable[["Dossier", str, "User", str, datetime.datetime], bool]
+# (dossier, ID number, user, "online"/"counter", when, what was typed otherwise than the registry
+# as (field, typed, registry)) → recorded
+RegistryUsed = Callable[
+    ["Dossier", str, "User", str, datetime.datetime, list[tuple[str, str, str]]], bool
+]
 
 
 @dataclass
@@ -104,7 +117,7 @@ class DataStore:
     reuse: Reuse = lambda dossier, offers, user, how, at: 0
     registry: RegistryLookup = lambda number, typed, user, at: None
     own_record: OwnRecord = lambda user, at: None
-    registry_used: RegistryUsed = lambda dossier, number, user, how, at: False
+    registry_used: RegistryUsed = lambda dossier, number, user, how, at, differences: False
 
 
 DATA = DataStore()

@@ -103,12 +103,25 @@ def reception(request: HttpRequest) -> HttpResponse:
          "groups": [(g, [(item, offers.get(item.pk)) for item in documents], notes)
                     for g, documents, notes in groups],
          "offers": offers, "looked_up": "lookup" in request.POST, "person": person,
-         "person_fields": PERSON_FIELDS,
+         "person_fields": extensions.PERSON_FIELDS,
          "consent": request.POST.get("reuse_consent") == "yes",
          "limit": counter_limit(procedure, units, form), "limit_units": limit_unit_choices(),
          "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
-         "error": error, "form_token": token or token_new(user.pk)},
+         "error": error, "form_token": token_for_page(token, user.pk)},
     )  # fmt: skip
+
+
+def token_for_page(token: str, user_id: int) -> str:
+    """The token the page's form carries next: the same one while it is valid and unused (a
+    refused reception rolled its use back), else a new one, so that a form refused as expired
+    can be sent again at once, with what was typed, instead of being retyped after a reload."""
+    try:
+        nonce = token_nonce(token, user_id)
+    except DomainError:
+        nonce = None
+    if nonce is None or token_used(nonce) is not None:
+        return token_new(user_id)
+    return token
 
 
 def receive_once(nonce: str | None, user: User, *args: Any) -> Any:
@@ -235,13 +248,6 @@ def counter_offers(groups: list[Any], typed_id: str) -> dict[int, extensions.Sto
     return extensions.DATA.offers(ApplicantKind.PERSON, id_number, documents, None, today())
 
 
-# The registry's fields as the officer reads them.
-PERSON_FIELDS = {
-    "name": _("Họ và tên"), "birth_date": _("Ngày sinh"), "sex": _("Giới tính"),
-    "address": _("Nơi thường trú"), "household": _("Thành viên hộ gia đình"),
-}  # fmt: skip
-
-
 def registry_prefill(form: dict[str, str], user: User) -> extensions.RegistryAnswer | None:
     """The population registry's record of the ID number typed: fills what the officer left
     empty, and says what was typed otherwise (the officer checks the papers, DOMAIN.md §8)."""
@@ -354,5 +360,5 @@ def receive_at_counter(
             extensions.DATA.reuse(dossier, reused, user, "counter", at)
         if id_number and normalise_digits(form.get("registry_id_number", "")) == id_number:
             # Received from a form the registry prefilled: the 766 flag ``population_data``.
-            extensions.DATA.registry_used(dossier, id_number, user, "counter", at)
+            extensions.DATA.registry_used(dossier, id_number, user, "counter", at, [])
         return dossier

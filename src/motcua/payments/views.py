@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts import permissions
 from motcua.accounts.models import User
+from motcua.common.client import client_address
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 from motcua.common.text import unaccent
@@ -190,7 +191,7 @@ def callback(request: HttpRequest) -> JsonResponse:
     """The gateway's signed callback; 200 for a callback taken (or a repeat), 403 forged."""
     outcome = services.callback_receive(
         body=request.body, signature=request.headers.get(SIGNATURE_HEADER, ""),
-        remote=request.META.get("REMOTE_ADDR", ""), at=now(),
+        remote=client_address(request) or "", at=now(),
     )  # fmt: skip
     status = {CallbackOutcome.FORGED: 403, CallbackOutcome.INVALID: 400,
               CallbackOutcome.UNKNOWN: 404}.get(CallbackOutcome(outcome), 200)  # fmt: skip

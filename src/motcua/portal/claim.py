@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import CitizenProfile, User
+from motcua.common.client import client_address
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
 
@@ -31,7 +33,7 @@ REGISTRATION_KEY = "motcua_pending_registration"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def contact_step(
@@ -54,7 +56,7 @@ def contact_step(
         )  # fmt: skip
         if sent is not None:
             return sent
-    return render(request, template, {"form": form})
+    return form_page(request, template, {"form": form}, form)
 
 
 def challenge_start_step(
@@ -67,10 +69,22 @@ def challenge_start_step(
         challenge = start()
     except DomainError as error:
         form.add_error(None, str(error.message))
+        form.throttled = isinstance(error, ownership.TooManyCodes)  # type: ignore[attr-defined]
         return None
     request.session[key] = challenge.pk
     messages.info(request, notice)
     return redirect(next_url)
+
+
+def form_page(
+    request: HttpRequest, template: str, context: dict[str, Any], form: forms.Form
+) -> HttpResponse:
+    """The form again; 429 with ``Retry-After`` when it was refused for too many codes."""
+    throttled = getattr(form, "throttled", False)
+    response = render(request, template, context, status=429 if throttled else 200)
+    if throttled:
+        response["Retry-After"] = str(ownership.CODE_LIMIT_WINDOW_SECONDS)
+    return response
 
 
 def code_step(

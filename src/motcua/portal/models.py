@@ -8,23 +8,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class LookupFailure(models.Model):
-    """Failed public lookups of one address or one dossier in one minute (``portal.throttle``):
-    what throttles guessing, one row per name and minute, counted by an upsert."""
-
-    name = models.CharField(max_length=120)  # "ip:<address>" or "code:<reference or code>"
-    minute = models.PositiveBigIntegerField()  # minutes since 1970 (UTC)
-    failures = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["name", "minute"], name="lookup_failure_per_minute")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} @{self.minute}: {self.failures}"
-
-
 def draft_document_path(instance: DraftDocument, filename: str) -> str:
     # Under the content hash, never under the name the citizen gave the file; the random tail
     # keeps one object per row on any storage (see dossiers.models.document_path).
@@ -70,6 +53,8 @@ class Draft(models.Model):
     # When the e-form was prefilled from the population registry (a VNeID-verified account):
     # the dossier sent from it records that registry data was used (``portal.population``).
     registry_prefilled_at = models.DateTimeField(null=True, blank=True)
+    # What the registry put in the e-form (field → value): compared with what is sent.
+    registry_prefill = models.JSONField(default=dict, blank=True)
     dossier = models.OneToOneField(
         "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )

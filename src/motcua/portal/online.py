@@ -120,6 +120,9 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     preview = Draft(
         procedure=procedure, owner=user, eform_data=population.answer_with(answer, schema, held),
         registry_prefilled_at=now() if held else None,
+        registry_prefill=population.applicant_values(submission.schema_of(procedure), held)
+        if held
+        else {},
     )  # fmt: skip
     only = list(submission.receiving_units(procedure, today())[:2])
     preview.receiving_unit = (

@@ -43,6 +43,9 @@ LINK, RECLAIM = "link", "reclaim"
 SMS, EMAIL = "sms", "email"
 
 
+CODE_LIMIT_WINDOW_SECONDS = 3600  # the codes asked for are counted over the last hour
+
+
 class TooManyCodes(DomainError):
     def __init__(self) -> None:
         super().__init__(_("Đã gửi quá nhiều mã xác nhận trong một giờ. Vui lòng thử lại sau."))

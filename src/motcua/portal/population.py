@@ -16,6 +16,7 @@ from motcua.accounts import permissions
 from motcua.common import clock
 from motcua.dossiers import extensions
 from motcua.dossiers.models import Dossier
+from motcua.integrations.registry.people import same
 
 from .models import Draft
 
@@ -54,9 +55,23 @@ def answer_with(
 
 
 def used_at_submit(dossier: Dossier, draft: Draft, user: Any, at: Any) -> bool:
-    """The dossier of a draft the registry prefilled records the use (checked again by the
-    store: the account must still be verified for the dossier's number)."""
+    """The dossier of a draft the registry prefilled records the use, with each prefilled value
+    the citizen changed (checked again by the store: the account must still be verified for the
+    dossier's number)."""
     profile = getattr(user, "citizen_profile", None)
     if draft.registry_prefilled_at is None or profile is None:
         return False
-    return extensions.DATA.registry_used(dossier, profile.id_number, user, "online", at)
+    changed = differences(draft)
+    return extensions.DATA.registry_used(dossier, profile.id_number, user, "online", at, changed)
+
+
+def differences(draft: Draft) -> list[tuple[str, str, str]]:
+    """(registry field, sent, registry) for each prefilled value the citizen changed: the
+    officer checks it against the papers, as at the counter."""
+    sent = (draft.eform_data or {}).get("nguoi_yeu_cau", {})
+    found = []
+    for field, held in (draft.registry_prefill or {}).items():
+        typed = str(sent.get(field) or "").strip() if isinstance(sent, dict) else ""
+        if typed and field in FIELDS and not same(FIELDS[field], typed, str(held)):
+            found.append((FIELDS[field], typed, str(held)))
+    return found

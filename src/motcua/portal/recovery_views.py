@@ -12,7 +12,7 @@ from motcua.common.clock import now
 from motcua.common.errors import DomainError
 
 from . import ownership, recovery
-from .claim import challenge_start_step, client_ip
+from .claim import challenge_start_step, client_ip, form_page
 from .forms import PhoneRecoveryForm, RecoveryCodeForm
 
 CHALLENGE_KEY = "motcua_phone_recovery"
@@ -34,7 +34,7 @@ def recover_phone(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
         if sent is not None:
             return sent
-    return render(request, "portal/recover_phone.html", {"form": form})
+    return form_page(request, "portal/recover_phone.html", {"form": form}, form)
 
 
 def recover_phone_code(request: HttpRequest) -> HttpResponse:

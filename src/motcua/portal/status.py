@@ -47,9 +47,11 @@ def next_step(dossier: Dossier, *, has_results: bool = False) -> str:
     unit = dossier.receiving_unit.name
     status = Status(dossier.status)
     if status == Status.NEW:
-        return _(
-            "Bạn không phải làm gì thêm: %(unit)s xem xét tiếp nhận, rồi báo mã hồ sơ và ngày hẹn trả."
-        ) % {"unit": unit}
+        # Not "nothing more to do": a fee at submission may still be owed (the payment panel
+        # below says so; a declined payment must not sit under "nothing to do").
+        return _("Hồ sơ đã gửi: %(unit)s xem xét tiếp nhận, rồi báo mã hồ sơ và ngày hẹn trả.") % {
+            "unit": unit
+        }
     if status in (Status.RECEIVED, Status.PROCESSING):
         return _("Bạn không phải làm gì thêm; kết quả hẹn trả ngày %(date)s.") % {
             "date": day(local_due)

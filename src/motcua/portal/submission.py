@@ -261,6 +261,7 @@ def draft_start(*, user: User, procedure: Procedure) -> Draft:
         else home_unit(user, procedure, clock.today()),
         eform_data=population.answer_with(profile_answer(user, schema), schema, held),
         registry_prefilled_at=clock.now() if held else None,
+        registry_prefill=population.applicant_values(schema, held) if held else {},
     )
 
 
@@ -450,8 +451,19 @@ def draft_problems(draft: Draft, checklist: Checklist | None = None) -> list[str
     schema = schema_of(draft.procedure)
     if eform.validate(schema, draft.eform_data):
         problems.append(_("Tờ khai còn thông tin thiếu hoặc chưa đúng."))
-    for item in (checklist or checklist_for(draft)).missing:
-        problems.append(_("Chưa tải lên: %(name)s") % {"name": item.label})
+    checklist = checklist or checklist_for(draft)
+    for item in checklist.missing:
+        if item.stored is not None:  # the store holds it: only the consent box is missing
+            problems.append(
+                _(
+                    "Chưa tải lên: %(name)s. Giấy tờ này đã có trong kho dữ liệu của bạn: đánh "
+                    "dấu ô “Tôi đồng ý để cơ quan giải quyết dùng các giấy tờ “Đã có”…” ở phần "
+                    "Giấy tờ để dùng nó, hoặc tải tệp lên."
+                )
+                % {"name": item.label}
+            )
+        else:
+            problems.append(_("Chưa tải lên: %(name)s") % {"name": item.label})
     return problems
 
 

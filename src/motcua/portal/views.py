@@ -18,8 +18,10 @@ from django.views.decorators.http import require_POST
 from motcua.accounts.models import CitizenProfile, User
 from motcua.accounts.services import citizen_create
 from motcua.catalog.constants import OnlineLevel
+from motcua.common.client import client_address
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
+from motcua.common.throttle import by_address, rate_limited
 from motcua.dossiers.access import accesses_for_applicant
 from motcua.dossiers.actions import PUBLIC_ACTIONS, REGISTRY
 from motcua.dossiers.constants import Action, Channel, Status
@@ -81,16 +83,16 @@ def citizen_line(event: DossierEvent, unit_names: dict[str, str]) -> str:
 
 def lookup(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"code": request.GET.get("ma", "")[:80]}
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST":
         context["code"] = request.POST.get("code", "")[:80]
         try:
             dossier = dossier_lookup(
                 code=request.POST.get("code", ""), last_digits=request.POST.get("digits", ""),
-                ip=request.META.get("REMOTE_ADDR"), at=now(),
+                ip=client_address(request), at=now(),
             )  # fmt: skip
         except TooManyLookups as error:
-            context["error"], status = str(error.message), 429
+            context["error"], status, retry_after = str(error.message), 429, error.retry_after
         else:
             if dossier is None:
                 context["error"] = _(
@@ -101,9 +103,13 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 context.update(
                     dossier=dossier, status=citizen_status(dossier), events=timeline(dossier)
                 )
-    return render(request, "portal/lookup.html", context, status=status)
+    response = render(request, "portal/lookup.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
+@rate_limited(("signup", by_address))
 def sign_up(request: HttpRequest) -> HttpResponse:
     """A citizen account: personal ID number, phone, password (VNeID can replace this later)."""
     form = CitizenSignUpForm(request.POST or None)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.http import HttpRequest
+
+from motcua.common.client import client_address
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the sign-in lock sees it (same proxy settings)."""
-    return get_client_ip_address(request) or None
+    """The client's address, as the sign-in lock sees it (``AXES_CLIENT_IP_CALLABLE``)."""
+    return client_address(request)

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from motcua.accounts.models import User
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
+from motcua.common.throttle import by_account_and_address, rate_limited
 
 from .decorators import require_recent_auth
 from .forms import CodeForm, EnrolCodeForm
@@ -78,6 +79,7 @@ def verified_session_start(request: HttpRequest, device: TOTPDevice | StaticDevi
 
 
 @login_required
+@rate_limited(("otp", by_account_and_address))
 def verify(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not two_factor_applies(user) or is_verified(request):
@@ -119,6 +121,7 @@ def secret_text(device: TOTPDevice) -> str:
 
 
 @login_required
+@rate_limited(("otp", by_account_and_address))
 def enrol(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if user_has_second_factor(user) and not is_verified(request):

@@ -121,6 +121,9 @@ class DataUse(models.Model):
         VaultDocument, null=True, on_delete=models.PROTECT, related_name="uses"
     )
     registry_record = models.CharField(max_length=120, blank=True)
+    # A registry record used for a dossier: each field the applicant typed otherwise than the
+    # registry holds, as [field, typed, registry], for the officer to check against the papers.
+    differences = models.JSONField(default=list, blank=True)
     dossier = models.ForeignKey(Dossier, null=True, on_delete=models.SET_NULL, related_name="+")
     dossier_label = models.CharField(max_length=60, blank=True)
     user = models.ForeignKey(

@@ -40,8 +40,9 @@ def own_record(user: User, at: datetime.datetime) -> RegistryAnswer | None:
 
 
 def registry_used(
-    dossier: Dossier, id_number: str, user: User, how: str, at: datetime.datetime
-) -> bool:
+    dossier: Dossier, id_number: str, user: User, how: str, at: datetime.datetime,
+    differences: list[tuple[str, str, str]],
+) -> bool:  # fmt: skip
     """Record that the registry's record of the applicant was used for ``dossier``: one
     ``DataUse`` of kind registry against it. Refused (False) for a dossier of someone else, an
     online account that is not verified for that number, or a counter dossier whose number this
@@ -58,7 +59,7 @@ def registry_used(
         return False
     uses_log(
         (OwnerKind.PERSON, id_number), [], dossier=dossier, user=user, what=DataUse.What.REGISTRY,
-        at=at, registry_record=record_name(id_number),
+        at=at, registry_record=record_name(id_number), differences=differences,
     )  # fmt: skip
     return True
 

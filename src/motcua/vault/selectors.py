@@ -3,12 +3,17 @@ indicators (766: 4.3, 4.4) and the export read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Min, Q
+from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
 from motcua.accounts.models import User
+from motcua.common.clock import VIETNAM
+from motcua.dossiers.constants import Channel
+from motcua.dossiers.extensions import PERSON_FIELDS
 from motcua.dossiers.models import Dossier
 
 from . import evidence
@@ -48,23 +53,77 @@ def citizen_uses(user: User, limit: int = 500) -> list[DataUse]:
     return list(uses.select_related("document").distinct().order_by("-at", "-pk")[:limit])
 
 
+REGISTRY_LABEL = _("Thông tin của bạn trong Cơ sở dữ liệu quốc gia về dân cư")
+
+
+@dataclass
+class UseRow:
+    """One line of "ai đã dùng dữ liệu của tôi": the same use by the same person, of the same
+    data, for the same dossier, on the same day, is one line with its count (an officer looking a
+    number up several times at the counter is one fact to the citizen, not a flood)."""
+
+    latest: DataUse
+    first_at: Any
+    times: int = 1
+
+    @property
+    def data(self) -> Any:
+        return self.latest.document.name if self.latest.document else REGISTRY_LABEL
+
+
+def use_rows(uses: list[DataUse]) -> list[UseRow]:
+    rows: list[UseRow] = []
+    for use in uses:  # newest first
+        previous = rows[-1] if rows else None
+        if previous is not None and same_line(previous.latest, use):
+            previous.times += 1
+            previous.first_at = use.at
+        else:
+            rows.append(UseRow(latest=use, first_at=use.at))
+    return rows
+
+
+def same_line(a: DataUse, b: DataUse) -> bool:
+    def key(use: DataUse) -> tuple[Any, ...]:
+        return (
+            use.user_id, use.user_name, use.unit_name, use.what, use.document_id,
+            use.registry_record, use.dossier_label, use.at.astimezone(VIETNAM).date(),
+        )  # fmt: skip
+
+    return key(a) == key(b)
+
+
 def type_label(document: VaultDocument) -> str:
     return evidence.type_name(document.evidence_type)
 
 
 def officer_panel(dossier: Dossier, user: User) -> dict[str, Any] | None:
     """The dossier page's block: each component taken from the applicant's store, and from
-    where. None when the dossier reused nothing (the page shows no block)."""
+    where; each value the applicant sent otherwise than the population registry holds. None
+    when there is neither (the page shows no block)."""
     reuses = list(
         Reuse.objects.filter(dossier=dossier).select_related("document", "document__source_dossier")
     )
-    if not reuses:
+    # Only an online submission records them: at the counter the officer saw them while typing.
+    online = dossier.channel == Channel.ONLINE
+    differences = registry_differences(dossier) if online else []
+    if not reuses and not differences:
         return None
     rows = [
         {"reuse": r, "source": source_text(r.document) if r.document else r.registry_record}
         for r in reuses
     ]
-    return {"rows": rows, "dossier": dossier}
+    return {"rows": rows, "dossier": dossier, "differences": differences}
+
+
+def registry_differences(dossier: Dossier) -> list[tuple[Any, str, str]]:
+    """(field label, sent, registry) recorded when the registry's record was used for it."""
+    recorded = DataUse.objects.filter(dossier=dossier, what=DataUse.What.REGISTRY)
+    return [
+        (PERSON_FIELDS.get(field, field), typed, held)
+        for differences in recorded.values_list("differences", flat=True)
+        for field, typed, held in differences or []
+    ]
 
 
 def reuse_flags(dossier_ids: list[int]) -> dict[int, tuple[int | None, int | None]]:

@@ -281,6 +281,7 @@ def reuse_record(
 def uses_log(
     owner: tuple[str, str], document_ids: Iterable[int], *, dossier: Dossier | None,
     user: User | None, what: str, at: datetime.datetime, registry_record: str = "",
+    differences: list[tuple[str, str, str]] | None = None,
 ) -> None:  # fmt: skip
     """One line per document used: who (and in which unit), when, for which dossier."""
     ids: list[int | None] = [*document_ids] or ([None] if registry_record else [])
@@ -293,6 +294,7 @@ def uses_log(
             owner_id_number=owner[1],
             document_id=pk,
             registry_record=registry_record,
+            differences=[list(d) for d in differences or []],
             dossier=dossier,
             dossier_label=(dossier.code or dossier.ref) if dossier else "",
             user=user,

@@ -20,7 +20,7 @@ from motcua.dossiers.reading import dossier_read
 
 from . import evidence
 from .models import DataUse, Reuse, VaultDocument
-from .selectors import citizen_document, citizen_documents, citizen_uses
+from .selectors import citizen_document, citizen_documents, citizen_uses, use_rows
 from .services import owner_of, source_text, uses_log
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,8 @@ def my_store(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_uses(request: HttpRequest) -> HttpResponse:
-    return render(request, "vault/my_uses.html", {"uses": citizen_uses(account(request))})
+    rows = use_rows(citizen_uses(account(request)))
+    return render(request, "vault/my_uses.html", {"uses": rows})
 
 
 @login_required

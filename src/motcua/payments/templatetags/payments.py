@@ -26,7 +26,11 @@ def payment_panel(dossier: Dossier) -> dict[str, Any]:
 
 
 @register.inclusion_tag("payments/_submission_fee.html")
-def submission_fee(procedure: Procedure, checked: bool = False) -> dict[str, Any]:
+def submission_fee(
+    procedure: Procedure, checked: bool = False, payable: bool = True
+) -> dict[str, Any]:
+    """The fee of an online submission; ``payable`` offers to pay right after sending (a
+    visitor not signed in is told the amount before deciding to make an account)."""
     lines = fee_lines(procedure.pk, Channel.ONLINE) if settings.MOTCUA_PAYMENT_URL else []
     total = sum(int(line["amount_vnd"]) for line in lines)
-    return {"total": total, "total_text": money_text(total), "checked": checked}
+    return {"total": total, "total_text": money_text(total), "checked": checked, "payable": payable}

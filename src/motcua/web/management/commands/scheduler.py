@@ -12,6 +12,7 @@ from motcua.bundles.tasks import bundles_scan_task
 from motcua.common.clock import now
 from motcua.common.leader import LeaderLock, leader_lock
 from motcua.common.leases import tasks_reclaim
+from motcua.common.tasks import rate_counts_prune_task
 from motcua.dossiers.audit_roots import audit_publish_due
 from motcua.dossiers.partitions import partitions_due
 from motcua.dossiers.tasks import (
@@ -112,6 +113,7 @@ class Command(BaseCommand):
             indicators_catch_up_task.enqueue()  # the Decision 766 rollup (0026)
             portal_sync_task.enqueue()  # dossiers to the national portal (0027)
             feedback_deadlines_scan_task.enqueue()  # citizen feedback deadlines (0029)
+            rate_counts_prune_task.enqueue()  # old rate-limit counters (0035)
             # Once a day; asked again an hour later if the worker has not published yet.
             asked_lately = audit_enqueued and time.monotonic() - audit_enqueued < 3600
             if not asked_lately and audit_publish_due(now(), audit_publish_every()):

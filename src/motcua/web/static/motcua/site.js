@@ -10,3 +10,12 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// After a refused form the page opens on its list of what to correct: keyboard and screen-reader
+// users land there instead of at the top of the page (the summary is focusable: tabindex="-1").
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary[tabindex='-1']");
+  if (summary instanceof HTMLElement) {
+    summary.focus();
+  }
+});

@@ -44,7 +44,7 @@ def test_nothing_lost_or_doubled_when_web_and_workers_are_killed_under_load(
     database_url: str, tmp_path: Path
 ) -> None:
     small = SIZE <= 200
-    plan = Plan(size=SIZE, seed=SEED, callers=4 if small else 6, kill_rounds=3 if small else 20)
+    plan = Plan(size=SIZE, seed=SEED, callers=4 if small else 6, kill_rounds=3 if small else 10)
     figures, problems = chaos_run(
         plan, database_url=database_url, folder=tmp_path, drain_seconds=180 if small else 900
     )

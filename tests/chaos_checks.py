@@ -255,6 +255,18 @@ def figures_text(summary: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------- one run
+class SlowSms(SmsSandbox):
+    """A provider that takes a moment to answer after it has taken the message: a worker killed
+    meanwhile has sent a message it never marked sent (the window "once in effect" is about)."""
+
+    delay = 0.15
+
+    def receive(self, authorization: str, message: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        answer = super().receive(authorization, message)
+        time.sleep(self.delay)
+        return answer
+
+
 def chaos_run(
     plan: Plan, *, database_url: str, folder: Path, drain_seconds: float = 180
 ) -> tuple[Figures, dict[str, list[str]]]:
@@ -264,8 +276,12 @@ def chaos_run(
     officer = factories.officer(WARD, Role.RECEPTION)
     token = ApiToken.issue(officer, "chaos")
     var = folder / "var"
-    sms = SmsSandbox(token="chaos-" + secrets.token_hex(8)).start()
-    portal = PortalSandbox(token="chaos-" + secrets.token_hex(8)).start()
+    sms = SlowSms(token="chaos-" + secrets.token_hex(8)).start()
+    # Now and then the portal applies a call and its answer is lost, or applies it twice (a
+    # proxy's retry): a sync must still leave each record there once.
+    portal = PortalSandbox(
+        token="chaos-" + secrets.token_hex(8), lose=0.03, twice=0.02, seed=plan.seed
+    ).start()
     env = processes_env(
         var, primary=database_url, replicas=[],
         MOTCUA_SMS_BACKEND="http", MOTCUA_SMS_URL=sms.url, MOTCUA_SMS_TOKEN=sms.token,

@@ -386,6 +386,10 @@ MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve
 # (catalog.search_store); an empty value keeps each index in its process only.
 MOTCUA_SEARCH_INDEX_DIR = os.environ.get("MOTCUA_SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
+# A worker killed mid-send leaves its claim on the row: sent again once the claim runs out (longer
+# than any provider timeout). The retry sweep takes a fresh row only after the grace period.
+MOTCUA_NOTIFY_LEASE_SECONDS = float(os.environ.get("MOTCUA_NOTIFY_LEASE_SECONDS", "300"))
+MOTCUA_NOTIFY_SWEEP_GRACE_SECONDS = float(os.environ.get("MOTCUA_NOTIFY_SWEEP_GRACE_SECONDS", "60"))
 # Who is mailed (through the outbox) when a message becomes a dead letter; the alert is also an
 # AdminAlert row in the admin, whatever this says (decision 0037).
 MOTCUA_ALERT_EMAILS = [
@@ -416,6 +420,9 @@ if (
 MOTCUA_DVCQG_URL = os.environ.get("MOTCUA_DVCQG_URL", "")
 MOTCUA_DVCQG_TOKEN = os.environ.get("MOTCUA_DVCQG_TOKEN", "")
 MOTCUA_DVCQG_TIMEOUT = float(os.environ.get("MOTCUA_DVCQG_TIMEOUT", "10"))
+# A run that died mid-call holds its dossier this long (at least three timeouts), then another
+# run takes over, unsure of what the portal holds, and asks it first.
+MOTCUA_DVCQG_LEASE_SECONDS = float(os.environ.get("MOTCUA_DVCQG_LEASE_SECONDS", "60"))
 # Tries of one dossier's pending change before it is set aside (dead letter) for an officer.
 MOTCUA_DVCQG_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_DVCQG_MAX_ATTEMPTS", "10"))
 # The wait after the n-th failure: base × 2^(n−1) seconds, at most the cap.

@@ -19,8 +19,9 @@ from motcua.bundles.models import Bundle, BundleEvent, BundleMember
 from motcua.common.events import Event
 
 from .constants import Kind, NotifyChannel
+from .delivery import sweep_grace
 from .models import Notification
-from .services import SWEEP_GRACE, phone_normalised, render_email, render_sms
+from .services import phone_normalised, render_email, render_sms
 from .tasks import notification_deliver
 
 
@@ -87,7 +88,7 @@ def bundle_notice_send(bundle: Bundle, event: BundleEvent) -> list[Notification]
         notification = Notification.objects.create(
             dossier_id=root, kind=Kind.BUNDLE_STOPPED, channel=channel, recipient=recipient[:254],
             subject=subject, body=body, idempotency_key=key, created_at=event.at,
-            next_attempt_at=event.at + SWEEP_GRACE,
+            next_attempt_at=event.at + sweep_grace(),
         )  # fmt: skip
         notification_deliver.enqueue(notification_id=notification.pk)
         created.append(notification)

@@ -24,7 +24,17 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 
-LEASE = datetime.timedelta(minutes=5)  # longer than any provider timeout
+
+def claim_lease() -> datetime.timedelta:
+    """How long a claimed row is the claimer's: longer than any provider timeout. A worker killed
+    mid-send leaves its claim; the row is sent again once the claim has run out."""
+    return datetime.timedelta(seconds=settings.MOTCUA_NOTIFY_LEASE_SECONDS)
+
+
+def sweep_grace() -> datetime.timedelta:
+    """A fresh row is delivered by the task enqueued with it; the retry sweep steps in only
+    after this (and moves a row it enqueues this far ahead, so it is not enqueued twice)."""
+    return datetime.timedelta(seconds=settings.MOTCUA_NOTIFY_SWEEP_GRACE_SECONDS)
 
 
 def notification_send(*, notification_id: int) -> str:
@@ -55,7 +65,7 @@ def notification_claim(notification_id: int, at: datetime.datetime) -> Notificat
         if notification.claimed_until is not None and notification.claimed_until > at:
             return None
         notification.attempts += 1
-        notification.claimed_until = at + LEASE
+        notification.claimed_until = at + claim_lease()
         notification.save(update_fields=["attempts", "claimed_until"])
     return notification
 

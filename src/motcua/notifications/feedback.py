@@ -14,8 +14,9 @@ from motcua.common.events import Event
 from motcua.feedback.models import Feedback, FeedbackEvent
 
 from .constants import Kind, NotifyChannel
+from .delivery import sweep_grace
 from .models import Notification
-from .services import SWEEP_GRACE, local_text
+from .services import local_text
 from .tasks import notification_deliver
 
 SUBJECT = "[Một Cửa] {label}: {code}"
@@ -49,7 +50,7 @@ def feedback_alert_send(feedback: Feedback, event: FeedbackEvent) -> list[Notifi
             kind=Kind.OFFICER_ALERT, channel=NotifyChannel.EMAIL, recipient=email,
             subject=SUBJECT.format(**values)[:255], body=BODY.format(**values),
             idempotency_key=f"fb-{event.pk}-{email}"[:80], created_at=event.at,
-            next_attempt_at=event.at + SWEEP_GRACE,
+            next_attempt_at=event.at + sweep_grace(),
         )  # fmt: skip
         notification_deliver.enqueue(notification_id=notification.pk)
         created.append(notification)

@@ -22,10 +22,9 @@ from motcua.common.clock import now
 from motcua.common.events import Event
 
 from .constants import DeliveryStatus, Kind, NotifyChannel
+from .delivery import sweep_grace
 from .models import AdminAlert, Notification
 from .tasks import notification_deliver
-
-SWEEP_GRACE = datetime.timedelta(minutes=1)
 
 
 def mail_enqueue(
@@ -38,7 +37,7 @@ def mail_enqueue(
             kind=kind, channel=NotifyChannel.EMAIL, recipient=recipient[:254],
             subject=" ".join(subject.split())[:255], body=body,
             idempotency_key=f"{kind}-{uuid.uuid4().hex}", created_at=at,
-            next_attempt_at=at + SWEEP_GRACE,
+            next_attempt_at=at + sweep_grace(),
         )  # fmt: skip
         notification_deliver.enqueue(notification_id=notification.pk)
         rows.append(notification)

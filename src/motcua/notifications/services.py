@@ -31,6 +31,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.results import result_is_electronic
 
 from .constants import DeliveryStatus, Kind, NotifyChannel
+from .delivery import sweep_grace
 from .models import Notification
 from .tasks import notification_deliver
 
@@ -40,8 +41,6 @@ ACTION_KIND: dict[str, str] = {
     Action.APOLOGIZE: Kind.APOLOGY,
 }
 SMS_MAX_CHARS = 160  # one GSM-7 segment: what a brandname SMS is billed by
-# A fresh row is delivered by the task enqueued with it; the sweep steps in only after this.
-SWEEP_GRACE = datetime.timedelta(minutes=1)
 _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+")
 
 
@@ -212,7 +211,7 @@ def notification_add(
     notification = Notification.objects.create(
         dossier=dossier, event=event, kind=kind, channel=channel, recipient=recipient[:254],
         subject=subject, body=body, idempotency_key=f"{dossier.ref}-{event.seq}-{channel}",
-        created_at=event.at, next_attempt_at=event.at + SWEEP_GRACE,
+        created_at=event.at, next_attempt_at=event.at + sweep_grace(),
     )  # fmt: skip
     notification_deliver.enqueue(notification_id=notification.pk)
     return notification
@@ -231,7 +230,7 @@ def notifications_retry(*, at: datetime.datetime, limit: int = 500) -> int:
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )
-        Notification.objects.filter(pk__in=due).update(next_attempt_at=at + SWEEP_GRACE)
+        Notification.objects.filter(pk__in=due).update(next_attempt_at=at + sweep_grace())
         for pk in due:
             notification_deliver.enqueue(notification_id=pk)
     return len(due)
@@ -246,7 +245,7 @@ def notifications_resend(*, ids: list[int], at: datetime.datetime) -> int:
             .values_list("pk", flat=True)
         )
         Notification.objects.filter(pk__in=failed).update(
-            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=at + SWEEP_GRACE
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=at + sweep_grace()
         )
         for pk in failed:
             notification_deliver.enqueue(notification_id=pk)
@@ -277,7 +276,7 @@ def on_alert_raised(published: Event) -> None:
         notification = Notification.objects.create(
             dossier=dossier, kind=Kind.OFFICER_ALERT, channel=NotifyChannel.EMAIL, recipient=email,
             subject=subject, body=body, idempotency_key=f"alert-{alert.pk}-{email}"[:80],
-            created_at=alert.raised_at, next_attempt_at=alert.raised_at + SWEEP_GRACE,
+            created_at=alert.raised_at, next_attempt_at=alert.raised_at + sweep_grace(),
         )  # fmt: skip
         notification_deliver.enqueue(notification_id=notification.pk)
     alert.notified = len(to)

@@ -37,7 +37,8 @@ SWEEP_BATCH = 200
 
 def lease_length() -> datetime.timedelta:
     # Long enough for two calls that time out, so that a slow run is not taken over mid-call.
-    return datetime.timedelta(seconds=max(60.0, 3 * settings.MOTCUA_DVCQG_TIMEOUT))
+    floor = settings.MOTCUA_DVCQG_LEASE_SECONDS
+    return datetime.timedelta(seconds=max(floor, 3 * settings.MOTCUA_DVCQG_TIMEOUT))
 
 
 def backoff(attempts: int) -> datetime.timedelta:

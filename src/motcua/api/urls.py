@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from . import bundles, catalog, dossiers, indicators, payments, timeline
@@ -82,10 +82,23 @@ FRAMEWORK_ERRORS = {
         "Không đọc được nội dung yêu cầu: cần JSON hợp lệ, mã UTF-8.",
         "The request body could not be read: send valid JSON in UTF-8.",
     ),
+    "Too many requests.": (  # ninja's Throttled
+        "rate_limited",
+        "Quá nhiều yêu cầu. Vui lòng thử lại sau.",
+        "Too many requests. Please try again later.",
+    ),
 }
 
 
-@api.exception_handler(HttpError)
+def error_response(
+    request: HttpRequest, status: int, code: str, vi: str, en: str, **extra: Any
+) -> HttpResponse:
+    """The API's one error shape: ``{code, message (Vietnamese), message_en, …}``."""
+    body = {"code": code, "message": vi, "message_en": en, **extra}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(HttpError)  # Throttled (429) too: it is an HttpError
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     known = FRAMEWORK_ERRORS.get(str(error).partition(" (")[0])
     if known is not None:
@@ -93,53 +106,21 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     else:
         vi, en = split_message(str(error))
         code = getattr(error, "code", f"http_{error.status_code}")
-    return api.create_response(
-        request,
-        {
-            "code": code,
-            "message": vi,
-            "message_en": en,
-        },
-        status=error.status_code,
-    )
-
-
-@api.exception_handler(Throttled)
-def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
-    return api.create_response(
-        request,
-        {
-            "code": "rate_limited",
-            "message": "Quá nhiều yêu cầu. Vui lòng thử lại sau.",
-            "message_en": "Too many requests. Please try again later.",
-        },
-        status=429,
-    )
+    return error_response(request, error.status_code, code, vi, en)
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
     fields = ", ".join(".".join(str(p) for p in item.get("loc", [])[1:]) for item in error.errors)
-    return api.create_response(
-        request,
-        {
-            "code": "invalid_input",
-            "message": f"Tham số không hợp lệ: {fields}",
-            "message_en": f"Invalid parameters: {fields}",
-            "errors": error.errors,
-        },
-        status=422,
-    )
+    return error_response(
+        request, 422, "invalid_input", f"Tham số không hợp lệ: {fields}",
+        f"Invalid parameters: {fields}", errors=error.errors,
+    )  # fmt: skip
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {
-            "code": "unauthorized",
-            "message": "Cần đăng nhập hoặc mã truy cập (Bearer) hợp lệ.",
-            "message_en": "Sign in, or send a valid Bearer token.",
-        },
-        status=401,
-    )
+    return error_response(
+        request, 401, "unauthorized", "Cần đăng nhập hoặc mã truy cập (Bearer) hợp lệ.",
+        "Sign in, or send a valid Bearer token.",
+    )  # fmt: skip

@@ -13,19 +13,11 @@ from django.urls import reverse
 
 from motcua.accounts.constants import OfficerRoleName
 from tests import factories
+from tests.proxy import ATTACKER, OWNER, PROXY, behind_a_proxy, via_proxy
 
-pytestmark = pytest.mark.django_db
-PROXY = "10.0.0.1"
-ATTACKER, OWNER = "198.51.100.66", "203.0.113.7"
+__all__ = ["behind_a_proxy"]
 
-
-@pytest.fixture(autouse=True)
-def behind_a_proxy(settings: Any) -> None:
-    settings.MOTCUA_TRUSTED_PROXIES, settings.MOTCUA_PROXY_COUNT = [PROXY], 1
-
-
-def via_proxy(client_ip: str) -> dict[str, str]:
-    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": client_ip}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("behind_a_proxy")]
 
 
 def login(username: str, password: str, **meta: str) -> HttpResponse:

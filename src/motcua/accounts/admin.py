@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.admin import ReadOnlyAdmin
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
 
@@ -196,7 +197,7 @@ class OfficerRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleChange)
-class RoleChangeAdmin(admin.ModelAdmin):
+class RoleChangeAdmin(ReadOnlyAdmin):
     list_display = [
         "at", "actor", "action", "officer", "role", "unit", "valid_from", "valid_until",
         "document_number", "document_date", "via",
@@ -204,15 +205,6 @@ class RoleChangeAdmin(admin.ModelAdmin):
     list_filter = ["action", "role", "via"]
     search_fields = ["officer__username", "officer__full_name", "unit__name", "document_number"]
     list_select_related = ["actor", "officer", "unit"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 TOKEN_FIELDS = [

@@ -3,20 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from motcua.common.admin import ReadOnlyAdmin
+
 from .models import Bundle, BundleEvent, BundleMember, RegistryCall
 
-
-class ReadOnly(admin.ModelAdmin):
-    """Bundles change only through their services (every change audited): read-only here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+# Bundles change only through their services (every change audited): read-only admins here.
 
 
 MEMBER_FIELDS = [
@@ -64,7 +55,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(ReadOnly):
+class BundleAdmin(ReadOnlyAdmin):
     list_display = ["code", "ref", "kind", "status", "receiving_unit", "submitted_at", "due_at"]
     list_filter = ["kind", "status", "channel"]
     search_fields = ["code", "ref", "applicant_name", "applicant_id_number"]
@@ -75,7 +66,7 @@ class BundleAdmin(ReadOnly):
 
 
 @admin.register(RegistryCall)
-class RegistryCallAdmin(ReadOnly):
+class RegistryCallAdmin(ReadOnlyAdmin):
     """The registry outbox: what is owed, how often it was tried, why it failed."""
 
     list_display = [

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.admin import ReadOnlyAdmin
 from motcua.common.clock import now
 
 from .constants import SECRET_KINDS
@@ -13,7 +14,7 @@ from .services import notifications_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """The outbox as administrators see it: read-only, with failed rows to send again."""
 
     list_display = [
@@ -29,15 +30,6 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     fields = tuple(readonly_fields)
     actions = ["resend"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description=_("nội dung"))
     def text(self, obj: Notification) -> str:
@@ -55,7 +47,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdminAlert)
-class AdminAlertAdmin(admin.ModelAdmin):
+class AdminAlertAdmin(ReadOnlyAdmin):
     """Alerts for administrators (dead letters of the outbox): read, then marked resolved."""
 
     list_display = ["last_at", "title", "count", "first_at", "resolved_at"]
@@ -63,15 +55,6 @@ class AdminAlertAdmin(admin.ModelAdmin):
     search_fields = ["title", "detail"]
     readonly_fields = [field.name for field in AdminAlert._meta.fields]
     actions = ["resolve"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def has_resolve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.change_adminalert")

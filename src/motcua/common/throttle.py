@@ -134,13 +134,12 @@ def check(limits: dict[str, Rate], at: datetime.datetime) -> None:
         raise Throttled(max(waits))
 
 
-def upsert_sql(rows: int, returning: bool = False) -> str:
+def upsert_sql(rows: int) -> str:
     table = connection.ops.quote_name(TABLE)
     values = ", ".join(["(%s, %s, 1)"] * rows)
     return (
         f"INSERT INTO {table} (name, minute, hits) VALUES {values} "  # noqa: S608 (no input)
         f"ON CONFLICT (name, minute) DO UPDATE SET hits = {table}.hits + 1"
-        + (" RETURNING hits" if returning else "")
     )
 
 
@@ -152,22 +151,6 @@ def hit(names: Iterable[str], at: datetime.datetime) -> None:
     minute = minute_of(at)
     with connection.cursor() as cursor:
         cursor.execute(upsert_sql(len(unique)), [v for name in unique for v in (name, minute)])
-
-
-def attempt_this_minute(name: str, limit: Rate, at: datetime.datetime) -> None:
-    """For the hot paths (the API): one statement that counts the request in its clock minute
-    and returns the minute's count; refused past ``limit.count`` (a refused request counts too).
-    Windows of more than one minute take the general way (``attempt``)."""
-    if limit.count <= 0:
-        return
-    if limit.minutes > 1:
-        attempt({name: limit}, at)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(upsert_sql(1, returning=True), [name, minute_of(at)])
-        (hits,) = cursor.fetchone()
-    if hits > limit.count:
-        raise Throttled(math.ceil(60 - at.timestamp() % 60))
 
 
 def longest_window() -> int:

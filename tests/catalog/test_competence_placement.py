@@ -14,7 +14,14 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from motcua.catalog.competence import CENTRAL_BY_RULE, Competence, Rule, competence_of, seed_rules
+from motcua.catalog.competence import (
+    CENTRAL_BY_RULE,
+    FACILITY_BY_RULE,
+    Competence,
+    Rule,
+    competence_of,
+    seed_rules,
+)
 from motcua.catalog.competence_rules import competence_apply
 from motcua.catalog.constants import CommuneBody, CompetenceLevel
 from motcua.catalog.models import CompetenceRule, Procedure
@@ -86,12 +93,28 @@ def test_the_specific_rules_still_decide_residence_death_and_marriage() -> None:
         assert {unit.kind for unit in units} <= COMMUNE_LEVEL_KINDS
 
 
-def test_almost_the_whole_set_is_placed_and_what_is_not_says_why() -> None:
+def test_the_whole_set_is_placed() -> None:
     unplaced = Procedure.objects.filter(in_hanoi_set=True).exclude(level__in=PLACED)
-    assert unplaced.count() <= 5  # hospitals and test centres: not a state counter
-    report = catalog_gaps()
-    assert sum(report.gaps.values()) == unplaced.count()
-    assert all("executing body not recognised" in cause for cause in report.gaps)
+    assert list(unplaced.values_list("code", flat=True)) == []
+    assert sum(catalog_gaps().gaps.values()) == 0
+
+
+@pytest.mark.parametrize("code", ["1.014193", "1.014128", "1.003734"])
+def test_a_facilitys_own_service_leaves_the_set_with_its_rule(code: str) -> None:
+    """Insured treatment and a medical-record summary are done by the hospital, IT-skills test
+    registration by the test centre: no one-stop counter receives them."""
+    procedure = Procedure.objects.get(code=code)
+    assert procedure.level == CompetenceLevel.FACILITY
+    assert not procedure.in_hanoi_set
+    assert f"{FACILITY_BY_RULE} facility-health-and-test-centres" in procedure.gaps
+    assert catalog_gaps().facility_by_rule["facility-health-and-test-centres"] == 3
+
+
+def test_a_facility_named_beside_an_agency_leaves_the_procedure_with_the_agency() -> None:
+    """ "Bảo hiểm xã hội tỉnh; Cơ sở khám bệnh, chữa bệnh": the agency's one-stop receives it."""
+    found = competence_of(["Bảo hiểm xã hội tỉnh", "Cơ sở khám bệnh, chữa bệnh"], day=DAY)
+    assert found.level == CompetenceLevel.CENTRAL_LOCAL
+    assert found.deciding_unit == "hn-bhxh"
 
 
 @pytest.mark.parametrize(

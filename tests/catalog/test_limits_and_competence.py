@@ -33,6 +33,7 @@ from motcua.dossiers.services import Applicant, dossier_create
 from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 from tests import factories
+from tests.counter import counter_post
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +51,9 @@ def as_user(user: object) -> Client:
     return client
 
 
-def placed_set() -> list[Procedure]:
+def whole_set() -> list[Procedure]:
     return list(
-        Procedure.objects.filter(in_hanoi_set=True, level__in=PLACED)
-        .prefetch_related("cases")
-        .order_by("pk")
+        Procedure.objects.filter(in_hanoi_set=True).prefetch_related("cases").order_by("pk")
     )
 
 
@@ -64,12 +63,13 @@ def limit_at(procedure: Procedure, unit: Unit) -> object:
 
 
 # ------------------------------------------------------------------------- the whole set
-def test_every_placed_procedure_of_the_set_is_receivable_with_a_deadline() -> None:
+def test_every_procedure_of_the_set_is_receivable_with_a_deadline() -> None:
     """With the record's limit at once; without one, once the officer enters the legal limit
     (here city-wide, for all of them at once): then none is left without a deadline."""
     ward, center = Unit.objects.get(code=WARD), Unit.objects.get(code="hn-pvhcc")
-    procedures = placed_set()
-    assert len(procedures) > 2500  # issue 13: all but a handful of the set is placed
+    procedures = whole_set()
+    assert len(procedures) > 2500
+    assert all(procedure.level in PLACED for procedure in procedures)  # each has a counter
     asked = []
     for procedure in procedures:
         unit = ward if procedure.level == CompetenceLevel.COMMUNE else center
@@ -97,9 +97,11 @@ def test_what_is_not_placed_is_reported_by_cause() -> None:
     text = out.getvalue()
     assert "receivable with a deadline" in text
     assert "the officer enters the legal limit at reception" in text
-    assert "executing body not recognised by any competence rule" in text
+    assert "remaining gaps: 0" in text
     assert "central agency by a competence rule" in text  # out of the set, with the rule's key
     assert "central-national-bodies" in text
+    assert "service facility by a competence rule: 3" in text
+    assert "facility-health-and-test-centres" in text
     unplaced = Procedure.objects.filter(in_hanoi_set=True).exclude(level__in=PLACED)
     assert not any(online_submission_open(p) for p in unplaced)
 
@@ -172,15 +174,16 @@ def test_the_counter_asks_for_the_legal_limit_then_reuses_it() -> None:
     page = client.get(url, {"procedure": "2.000815"}).content.decode()
     assert "không ghi thời hạn giải quyết" in page
     assert 'name="limit_basis"' in page
-    refused = client.post(url, {"procedure": "2.000815", "name": "Lê Văn Cường"})
+    refused = counter_post(client, {"procedure": "2.000815", "name": "Lê Văn Cường"})
     assert "Nhập thời hạn theo quy định" in refused.content.decode()
     assert not Dossier.objects.filter(applicant_name="Lê Văn Cường").exists()
-    bad = client.post(url, {"procedure": "2.000815", "name": "Lê Văn Cường",
-                            "limit_quantity": "2", "limit_unit": "working_day", "limit_basis": "x"})  # fmt: skip
+    bad = counter_post(client, {"procedure": "2.000815", "name": "Lê Văn Cường",
+                               "limit_quantity": "2", "limit_unit": "working_day",
+                               "limit_basis": "x"})  # fmt: skip
     assert "căn cứ pháp lý" in bad.content.decode()
-    client.post(url, {"procedure": "2.000815", "name": "Lê Văn Cường", "limit_quantity": "2",
-                      "limit_unit": "working_day",
-                      "limit_basis": "Nghị định 23/2015/NĐ-CP, Điều 21"})  # fmt: skip
+    counter_post(client, {"procedure": "2.000815", "name": "Lê Văn Cường", "limit_quantity": "2",
+                          "limit_unit": "working_day",
+                          "limit_basis": "Nghị định 23/2015/NĐ-CP, Điều 21"})  # fmt: skip
     first = Dossier.objects.get(applicant_name="Lê Văn Cường")
     assert first.due_at is not None
     received = first.events.get(action="receive")
@@ -189,7 +192,7 @@ def test_the_counter_asks_for_the_legal_limit_then_reuses_it() -> None:
     assert (row.unit.code, row.entered_by, row.time_quantity) == (WARD, officer, 2)
     page = client.get(url, {"procedure": "2.000815"}).content.decode()
     assert "Nghị định 23/2015/NĐ-CP, Điều 21" in page  # shown, not asked again
-    client.post(url, {"procedure": "2.000815", "name": "Trần Thị Hoa"})
+    counter_post(client, {"procedure": "2.000815", "name": "Trần Thị Hoa"})
     assert Dossier.objects.get(applicant_name="Trần Thị Hoa").due_at is not None
 
 

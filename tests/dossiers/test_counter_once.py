@@ -14,6 +14,7 @@ from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
 from motcua.dossiers.models import Dossier
 from tests import factories
+from tests.counter import counter_post
 
 from .conftest import Staff
 
@@ -38,8 +39,8 @@ def form_token(client: Client) -> str:
 def test_a_double_click_issues_one_code(staff: Staff) -> None:
     client = signed_in(staff.reception)
     token = form_token(client)
-    first = client.post(reverse("dossiers:reception"), {**FORM, "form_token": token})
-    second = client.post(reverse("dossiers:reception"), {**FORM, "form_token": token})
+    first = counter_post(client, {**FORM, "form_token": token})
+    second = counter_post(client, {**FORM, "form_token": token})
     dossier = Dossier.objects.get(applicant_name="Lê Văn Cường")
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"] == reverse("dossiers:detail", args=[dossier.ref])
@@ -50,14 +51,14 @@ def test_a_token_of_another_officer_or_forged_is_refused(staff: Staff) -> None:
     token = form_token(signed_in(staff.reception))
     other = signed_in(factories.officer("hn-cong-an-phuong-hoan-kiem", Role.RECEPTION))
     for given in (token, token[:-2] + "xx"):
-        response = other.post(reverse("dossiers:reception"), {**FORM, "form_token": given})
+        response = counter_post(other, {**FORM, "form_token": given})
         assert "Biểu mẫu đã hết hạn hoặc không hợp lệ" in response.content.decode()
     assert not Dossier.objects.exists()
 
 
 def test_a_unit_without_competence_is_refused_at_the_counter(db: None) -> None:
     client = signed_in(factories.officer("hn-so-tu-phap", Role.RECEPTION))
-    response = client.post(reverse("dossiers:reception"), FORM)
+    response = counter_post(client, FORM)
     assert "không có thẩm quyền tiếp nhận thủ tục 1.004222" in response.content.decode()
     assert not Dossier.objects.exists()
 
@@ -66,7 +67,7 @@ def test_a_wards_one_stop_counter_receives_its_polices_procedure(db: None) -> No
     """1.004222 is decided by the ward police; the ward's one-stop counter receives it and
     forwards the step to them (the inter-agency path of the kernel issue)."""
     client = signed_in(factories.officer("hn-phuong-hoan-kiem", Role.RECEPTION))
-    response = client.post(reverse("dossiers:reception"), FORM)
+    response = counter_post(client, FORM)
     assert response.status_code == 302
     assert Dossier.objects.get().receiving_unit.code == "hn-phuong-hoan-kiem"
 
@@ -104,7 +105,7 @@ def test_an_expired_form_is_refused_once_and_then_received_with_what_was_typed(
 ) -> None:
     client = signed_in(staff.reception)
     expired = "not-a-signed-token"
-    refused = client.post(reverse("dossiers:reception"), {**FORM, "form_token": expired})
+    refused = counter_post(client, {**FORM, "form_token": expired})
     page = refused.content.decode()
     assert "Biểu mẫu đã hết hạn" in page
     assert not Dossier.objects.exists()
@@ -112,6 +113,24 @@ def test_an_expired_form_is_refused_once_and_then_received_with_what_was_typed(
     fresh = re.search(r'name="form_token" value="([^"]+)"', page)
     assert fresh is not None
     assert fresh.group(1) != expired
+    sent = counter_post(client, {**FORM, "form_token": fresh.group(1)})
+    assert sent.status_code == 302
+    assert Dossier.objects.count() == 1
+
+
+def test_a_form_without_its_token_receives_nothing_and_keeps_what_was_typed(db: None) -> None:
+    """A POST that lost its one-time token (a hand-made request, a page from an older release)
+    could not be told from its own double click: refused, nothing received, the same page back
+    with what was typed and a token, so one more press receives it once."""
+    client = signed_in(factories.officer("hn-phuong-hoan-kiem", Role.RECEPTION))
+    refused = client.post(reverse("dossiers:reception"), FORM)
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Biểu mẫu thiếu mã gửi một lần" in page
+    assert f'value="{FORM["name"]}"' in page
+    assert not Dossier.objects.exists()
+    fresh = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert fresh is not None
     sent = client.post(reverse("dossiers:reception"), {**FORM, "form_token": fresh.group(1)})
     assert sent.status_code == 302
     assert Dossier.objects.count() == 1

@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.urls import reverse
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import ApiToken
@@ -25,6 +24,7 @@ from motcua.dossiers.legal_forms import legal_form_pdf
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
 from tests import factories
+from tests.counter import counter_post
 
 from .conftest import POLICE, Staff, at, received
 
@@ -101,8 +101,8 @@ def test_the_receipt_lists_only_what_was_handed_in(staff: Staff) -> None:
     ).first()
     client = Client()
     client.force_login(staff.reception)
-    client.post(
-        reverse("dossiers:reception"),
+    counter_post(
+        client,
         {"procedure": "1.004222", "name": "Lê Văn Cường", "checked": [str(item.pk)]},
     )
     dossier = Dossier.objects.get(applicant_name="Lê Văn Cường")
@@ -118,9 +118,7 @@ def test_the_receipt_lists_only_what_was_handed_in(staff: Staff) -> None:
 def test_the_counter_checks_the_phone_number(staff: Staff) -> None:
     client = Client()
     client.force_login(staff.reception)
-    response = client.post(
-        reverse("dossiers:reception"), {"procedure": "1.004222", "name": "A", "phone": "abc"}
-    )
+    response = counter_post(client, {"procedure": "1.004222", "name": "A", "phone": "abc"})
     assert "Số điện thoại gồm 10 chữ số" in response.content.decode()
 
 

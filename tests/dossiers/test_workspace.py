@@ -18,6 +18,7 @@ from motcua.dossiers import steps
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
+from tests.counter import counter_post
 
 from .conftest import POLICE, Staff, at, received, residence, submitted
 
@@ -207,8 +208,8 @@ def test_counter_reception_gives_a_code_at_once(staff: Staff) -> None:
     client = as_user(staff.reception)
     form = client.get(reverse("dossiers:reception"), {"procedure": "1.004222"}).content.decode()
     assert "Đăng ký thường trú vào chỗ ở hợp pháp do thuê, mượn, ở nhờ" in form  # the checklist
-    response = client.post(
-        reverse("dossiers:reception"),
+    response = counter_post(
+        client,
         {"procedure": "1.004222", "name": "Lê Văn Cường", "id_number": "001 090 012 345"},
         follow=True,
     )
@@ -220,9 +221,7 @@ def test_counter_reception_gives_a_code_at_once(staff: Staff) -> None:
 def test_counter_reception_with_a_bad_id_number_keeps_nothing(staff: Staff) -> None:
     client = as_user(staff.reception)
     before = Dossier.objects.count()
-    response = client.post(
-        reverse("dossiers:reception"), {"procedure": "1.004222", "name": "A", "id_number": "12345"}
-    )
+    response = counter_post(client, {"procedure": "1.004222", "name": "A", "id_number": "12345"})
     assert "12 chữ số" in response.content.decode()
     assert Dossier.objects.count() == before
 

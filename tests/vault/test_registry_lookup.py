@@ -20,6 +20,7 @@ from motcua.integrations.registry.sandbox import RegistrySandbox
 from motcua.vault.models import DataUse
 from motcua.vault.services import registry_person
 from tests import factories
+from tests.counter import counter_post
 from tests.portal.test_online_submission import WARD
 from tests.portal.test_supplement_and_result import WardStaff, ward
 
@@ -113,7 +114,7 @@ def test_the_counter_form_prefills_and_shows_what_differs(
     officer.force_login(ward.reception)
     form = {"procedure": "1.001193", "unit": WARD, "id_number": NUMBER, "lookup": "1"}
     typed = form | {"name": "Phạm Thị Dũng", "birth_date": "17/05/1990"}
-    page = officer.post(reverse("dossiers:reception"), typed).content.decode()
+    page = counter_post(officer, typed).content.decode()
     assert 'id="registry-person"' in page
     assert DUNG["address"] in page  # prefilled, and shown
     assert 'value="12 Hàng Bạc' in page
@@ -122,7 +123,7 @@ def test_the_counter_form_prefills_and_shows_what_differs(
     assert "Phạm Thị Dung" in mismatch
     assert "Ngày sinh" not in mismatch  # the date agrees
     # A number the registry does not hold is said so; nothing is prefilled.
-    other = officer.post(reverse("dossiers:reception"), form | {"id_number": "001090000000"})
+    other = counter_post(officer, form | {"id_number": "001090000000"})
     assert "không có số định danh này" in other.content.decode()
     # The citizen verified through VNeID reads the lookup under "ai đã dùng dữ liệu của tôi";
     # an account that only typed the number at sign-up does not.
@@ -146,7 +147,7 @@ def test_a_registry_down_is_said_to_the_officer_not_a_500(
     officer = Client()
     officer.force_login(ward.reception)
     form = {"procedure": "1.001193", "unit": WARD, "id_number": NUMBER, "lookup": "1"}
-    response = officer.post(reverse("dossiers:reception"), form | {"name": "Phạm Thị Dung"})
+    response = counter_post(officer, form | {"name": "Phạm Thị Dung"})
     assert response.status_code == 200
     assert "Không tra được cơ sở dữ liệu dân cư" in response.content.decode()
     assert 'value="Phạm Thị Dung"' in response.content.decode()
@@ -160,9 +161,9 @@ def test_the_counter_reads_the_registrys_dates_as_dd_mm_yyyy(
     officer = Client()
     officer.force_login(ward.reception)
     form = {"procedure": "1.001193", "unit": WARD, "id_number": NUMBER, "lookup": "1"}
-    empty = officer.post(reverse("dossiers:reception"), form).content.decode()
+    empty = counter_post(officer, form).content.decode()
     assert 'value="17/05/1990"' in empty
-    wrong = officer.post(reverse("dossiers:reception"), form | {"birth_date": "18/05/1990"})
+    wrong = counter_post(officer, form | {"birth_date": "18/05/1990"})
     differs = wrong.content.decode().split('id="registry-mismatches"')[1].split("</div>")[0]
     assert "17/05/1990" in differs
     assert "1990-05-17" not in differs

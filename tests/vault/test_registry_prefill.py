@@ -22,6 +22,7 @@ from motcua.integrations.registry.sandbox import RegistrySandbox
 from motcua.portal.models import Draft
 from motcua.vault.export import population_data
 from motcua.vault.models import DataUse
+from tests.counter import counter_post
 from tests.portal.test_online_submission import (
     BIRTH,
     BIRTH_ANSWER,
@@ -131,10 +132,10 @@ def test_a_counter_dossier_received_from_the_registrys_prefill_is_flagged(
 ) -> None:
     officer = Client()
     officer.force_login(ward.reception)
-    looked = officer.post(reverse("dossiers:reception"), counter_form(lookup="1")).content.decode()
+    looked = counter_post(officer, counter_form(lookup="1")).content.decode()
     hidden = re.search(r'name="registry_id_number" value="([0-9 ]+)"', looked)
     assert hidden is not None
-    officer.post(reverse("dossiers:reception"), counter_form(registry_id_number=hidden.group(1)))
+    counter_post(officer, counter_form(registry_id_number=hidden.group(1)))
     dossier = Dossier.objects.get(applicant_id_number=COUNTER_NUMBER)
     assert flagged(dossier)
     use = DataUse.objects.get(dossier=dossier)
@@ -147,9 +148,9 @@ def test_a_counter_dossier_never_looked_up_is_not_flagged_whatever_the_form_says
     officer = Client()
     officer.force_login(ward.reception)
     forged = counter_form(registry_id_number=COUNTER_NUMBER)
-    officer.post(reverse("dossiers:reception"), forged)
+    counter_post(officer, forged)
     plain = counter_form(name="Lê Văn Cường", id_number="001090077777")
-    officer.post(reverse("dossiers:reception"), plain)
+    counter_post(officer, plain)
     for dossier in Dossier.objects.all():
         assert not flagged(dossier)
     assert Dossier.objects.count() == 2

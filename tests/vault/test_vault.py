@@ -25,6 +25,7 @@ from motcua.vault.models import DataUse, Origin, Reuse, VaultDocument
 from motcua.vault.services import offers_for, results_keep, reuse_record
 from motcua.vault.subscribers import on_result
 from tests import factories
+from tests.counter import counter_post
 from tests.files import tiny_pdf
 from tests.portal.test_online_submission import WARD, browser, citizen, media
 from tests.portal.test_supplement_and_result import WardStaff, decided, ward
@@ -348,15 +349,15 @@ def test_the_counter_takes_the_store_with_the_applicants_consent(
         "procedure": AGAIN, "unit": WARD, "name": "Phạm Thị Dung",
         "id_number": citizen.citizen_profile.id_number, "phone": "0912000111",
     }  # fmt: skip
-    looked = officer.post(reverse("dossiers:reception"), form | {"lookup": "1"}).content.decode()
+    looked = counter_post(officer, form | {"lookup": "1"}).content.decode()
     assert "Đã có" in looked
     assert "reuse_consent" in looked
     assert not Dossier.objects.filter(procedure=again()).exists()  # a look receives nothing
     chosen = {"reuse": [str(copy_requirement().pk)]}
-    officer.post(reverse("dossiers:reception"), form | chosen)  # no consent: nothing taken
+    counter_post(officer, form | chosen)  # no consent: nothing taken
     first = Dossier.objects.get(procedure=again())
     assert not Reuse.objects.filter(dossier=first).exists()
-    officer.post(reverse("dossiers:reception"), form | chosen | {"reuse_consent": "yes"})
+    counter_post(officer, form | chosen | {"reuse_consent": "yes"})
     second = Dossier.objects.filter(procedure=again()).exclude(pk=first.pk).get()
     reuse = Reuse.objects.get(dossier=second)
     assert reuse.consent == "counter"

@@ -26,6 +26,12 @@ from .constants import CommuneBody, CompetenceLevel
 
 CENTER = "hn-pvhcc"
 CENTRAL_BY_RULE = "central agency, no Hà Nội counter: competence rule"
+FACILITY_BY_RULE = "service facility, not received at a one-stop counter: competence rule"
+# The gap a rule writes on a record it takes out of the Hà Nội set (catalog-check counts them).
+OUTSIDE_BY_RULE: dict[str, str] = {
+    CompetenceLevel.MINISTRY: CENTRAL_BY_RULE,
+    CompetenceLevel.FACILITY: FACILITY_BY_RULE,
+}
 
 MINISTRY = re.compile(
     r"^(bo|cuc|tong cuc|vu|ngan hang nha nuoc|uy ban chung khoan|co quan dai dien|cang vu|"
@@ -119,8 +125,9 @@ class Rule:
         return found and not excluded
 
     def competence(self) -> Competence:
-        # A rule that sends a record to the centre says so: catalog-check reports it by rule.
-        problem = f"{CENTRAL_BY_RULE} {self.key}" if self.level == CompetenceLevel.MINISTRY else ""
+        # A rule that takes a record out of the set says so: catalog-check reports it by rule.
+        prefix = OUTSIDE_BY_RULE.get(self.level)
+        problem = f"{prefix} {self.key}" if prefix else ""
         return Competence(
             self.level, self.commune_body, self.deciding_unit, self.receiving_units,
             problem=problem, receive_at_branches=self.receive_at_branches, rule=self.key,
@@ -264,5 +271,6 @@ def competence_of(
         CompetenceLevel.CENTRAL_LOCAL,
         CompetenceLevel.CITY,
         CompetenceLevel.MINISTRY,
+        CompetenceLevel.FACILITY,
     ]
     return min(placed, key=lambda c: order.index(CompetenceLevel(c.level)))

@@ -16,6 +16,7 @@ from motcua.organizations.models import Unit
 
 from .competence import (
     CENTRAL_BY_RULE,
+    FACILITY_BY_RULE,
     Competence,
     Rule,
     competence_of,
@@ -92,7 +93,9 @@ def branch_codes(day: datetime.date) -> list[str]:
     )
 
 
-PLACEMENT_GAPS = ("executing body not recognised", "no executing body", CENTRAL_BY_RULE)
+PLACEMENT_GAPS = (
+    "executing body not recognised", "no executing body", CENTRAL_BY_RULE, FACILITY_BY_RULE,
+)  # fmt: skip
 
 
 def gaps_after(gaps: list[str], found: Competence) -> list[str]:

@@ -15,7 +15,13 @@ class CompetenceLevel(models.TextChoices):
     DEPARTMENT = "department", _("Sở, ngành")
     CENTRAL_LOCAL = "central_local", _("Cơ quan trung ương tại địa phương (công an, BHXH, thuế)")
     MINISTRY = "ministry", _("Bộ, cơ quan trung ương")
+    FACILITY = "facility", _("Cơ sở cung ứng dịch vụ (bệnh viện, trung tâm sát hạch…)")
     UNKNOWN = "unknown", _("Chưa xác định")
+
+
+# Levels no Hà Nội one-stop counter receives: a central agency's own procedures, and services a
+# facility (hospital, test centre) delivers at its own door. Such records leave the Hà Nội set.
+OUTSIDE_ONE_STOP = frozenset({CompetenceLevel.MINISTRY, CompetenceLevel.FACILITY})
 
 
 class CommuneBody(models.TextChoices):

@@ -20,7 +20,14 @@ from typing import Any
 from motcua.common.text import fold_words
 
 from .competence import Rule, competence_of
-from .constants import ChannelMethod, FeeType, OnlineLevel, ProcedureKind, TimeUnit
+from .constants import (
+    OUTSIDE_ONE_STOP,
+    ChannelMethod,
+    FeeType,
+    OnlineLevel,
+    ProcedureKind,
+    TimeUnit,
+)
 from .eforms import eform_for
 from .limits import ParsedLimit, limit_parse, longest
 
@@ -310,7 +317,7 @@ def in_hanoi_set(kind: str, promulgating_body: str, level: str) -> bool:
     """National standard procedures done locally, and Hà Nội's own specific ones."""
     if kind == ProcedureKind.SPECIFIC:
         return bool(HANOI.search(fold_words(promulgating_body)))
-    return kind == ProcedureKind.STANDARD and level != "ministry"
+    return kind == ProcedureKind.STANDARD and level not in OUTSIDE_ONE_STOP
 
 
 def procedure_record(

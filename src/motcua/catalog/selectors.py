@@ -15,9 +15,10 @@ from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
 
-from .competence import CENTRAL_BY_RULE
+from .competence import OUTSIDE_BY_RULE
 from .constants import (
     ONLINE_SUBMISSION,
+    OUTSIDE_ONE_STOP,
     CommuneBody,
     CompetenceLevel,
     OnlineLevel,
@@ -235,6 +236,7 @@ class GapReport:
     process_problems: Counter[str] = field(default_factory=Counter)
     listed: list[tuple[str, str, str]] = field(default_factory=list)
     central_by_rule: Counter[str] = field(default_factory=Counter)
+    facility_by_rule: Counter[str] = field(default_factory=Counter)
 
     @property
     def ready(self) -> int:
@@ -255,17 +257,17 @@ def unplaced_cause(gaps: list[str]) -> str:
     return NOT_PLACED
 
 
-def central_by_rule() -> Counter[str]:
-    """National procedures a competence rule sends to a central agency (no Hà Nội counter), by
-    rule: they leave the Hà Nội set, and catalog-check says which rule took them out."""
+def outside_by_rule(level: str) -> Counter[str]:
+    """National procedures a competence rule takes out of the Hà Nội set, by rule: a central
+    agency's (no Hà Nội counter) or a service facility's (received at its own door); catalog-check
+    says which rule took them out."""
+    prefix = OUTSIDE_BY_RULE[level]
     found: Counter[str] = Counter()
-    rows = Procedure.objects.filter(
-        kind=ProcedureKind.STANDARD, level=CompetenceLevel.MINISTRY, in_hanoi_set=False
-    )
+    rows = Procedure.objects.filter(kind=ProcedureKind.STANDARD, level=level, in_hanoi_set=False)
     for gaps in rows.values_list("gaps", flat=True):
         for gap in gaps or []:
-            if str(gap).startswith(CENTRAL_BY_RULE):
-                found[str(gap)[len(CENTRAL_BY_RULE) :].strip()] += 1
+            if str(gap).startswith(prefix):
+                found[str(gap)[len(prefix) :].strip()] += 1
     return found
 
 
@@ -284,7 +286,7 @@ def catalog_gaps() -> GapReport:
     )
     for pk, code, name, level, time_unit, gaps in rows.order_by("code", "pk"):
         report.total += 1
-        if level in (CompetenceLevel.UNKNOWN, CompetenceLevel.MINISTRY):
+        if level == CompetenceLevel.UNKNOWN or level in OUTSIDE_ONE_STOP:
             cause = unplaced_cause(gaps or [])
             report.gaps[cause] += 1
             report.listed.append((code, cause, name))
@@ -295,7 +297,8 @@ def catalog_gaps() -> GapReport:
         else:
             report.ask_limit += 1
             report.listed.append((code, ASK_LIMIT, name))
-    report.central_by_rule = central_by_rule()
+    report.central_by_rule = outside_by_rule(CompetenceLevel.MINISTRY)
+    report.facility_by_rule = outside_by_rule(CompetenceLevel.FACILITY)
     pending = processes_needing_configuration()
     report.processes = pending.count()
     report.process_problems.update(

@@ -44,11 +44,16 @@ def token_new(user_id: int) -> str:
     return signing.dumps({"n": secrets.token_urlsafe(16), "u": user_id}, salt=SALT)
 
 
-def token_nonce(token: str, user_id: int) -> str | None:
-    """The nonce of a token this officer's form carries (None: no token); a forged, foreign or
-    expired token is refused."""
+def token_nonce(token: str, user_id: int) -> str:
+    """The nonce of a token this officer's form carries; a missing, forged, foreign or expired
+    token is refused (the page comes back with what was typed and a fresh token)."""
     if not token:
-        return None
+        raise DomainError(
+            _(
+                "Biểu mẫu thiếu mã gửi một lần; hãy bấm “Tiếp nhận và cấp mã hồ sơ” lần nữa"
+                " (thông tin đã nhập được giữ nguyên)."
+            )
+        )
     try:
         data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature as error:

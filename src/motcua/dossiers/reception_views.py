@@ -83,7 +83,7 @@ def reception(request: HttpRequest) -> HttpResponse:
         reused = reuse_taken(offers, request.POST)
         try:
             nonce = token_nonce(token, user.pk)
-            done = token_used(nonce) if nonce else None
+            done = token_used(nonce)
             if done is None:
                 dossier = receive_once(
                     nonce, user, form, procedure, units, request.POST.getlist("checked"), reused
@@ -118,29 +118,33 @@ def token_for_page(token: str, user_id: int) -> str:
     try:
         nonce = token_nonce(token, user_id)
     except DomainError:
-        nonce = None
-    if nonce is None or token_used(nonce) is not None:
         return token_new(user_id)
-    return token
+    return token_new(user_id) if token_used(nonce) is not None else token
 
 
-def receive_once(nonce: str | None, user: User, *args: Any) -> Any:
+def receive_once(nonce: str, user: User, *args: Any) -> Any:
     """Receive at the counter, at most once per form token: a second POST of the same form
     (a double click) waits for the first and leads to the dossier it received."""
-    if nonce is None:
-        return receive_at_counter(user, *args)
+    with transaction.atomic():
+        if not token_claimed(nonce, user):
+            ref = token_used(nonce)
+            if ref is None:
+                raise DomainError(_("Biểu mẫu này đang được xử lý; hãy tải lại trang."))
+            return Dossier.objects.get(ref=ref)
+        dossier = receive_at_counter(user, *args)
+        ReceptionToken.objects.filter(nonce=nonce).update(dossier_ref=dossier.ref)
+        return dossier
+
+
+def token_claimed(nonce: str, user: User) -> bool:
+    """Claim the token for this reception. Only the token's own unique key is read as "already
+    sent": any other integrity error of the reception is a fault to see, not a double click."""
     try:
         with transaction.atomic():
-            claim = ReceptionToken.objects.create(nonce=nonce, user=user, used_at=now())
-            dossier = receive_at_counter(user, *args)
-            claim.dossier_ref = dossier.ref
-            claim.save(update_fields=["dossier_ref"])
-            return dossier
+            ReceptionToken.objects.create(nonce=nonce, user=user, used_at=now())
     except IntegrityError:
-        ref = token_used(nonce)
-        if ref is None:
-            raise DomainError(_("Biểu mẫu này đang được xử lý; hãy tải lại trang.")) from None
-        return Dossier.objects.get(ref=ref)
+        return False
+    return True
 
 
 @login_required

@@ -39,6 +39,13 @@ class Command(BaseCommand):
         )
         for key, count in central.most_common():
             write(f"    {count:5}  {key}")
+        facility = report.facility_by_rule
+        write(
+            f"Ngoài bộ Hà Nội: cơ sở cung ứng dịch vụ, không qua một cửa / outside the set: "
+            f"service facility by a competence rule: {sum(facility.values())}"
+        )
+        for key, count in facility.most_common():
+            write(f"    {count:5}  {key}")
         write(f"Quy trình cần cấu hình / processes needing configuration: {report.processes}")
         for cause, count in report.process_problems.most_common():
             write(f"    {count:5}  {cause}")

@@ -124,6 +124,8 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
         ("PDF name-escaped JavaScript", "to-khai.pdf", escaped_javascript(), SCRIPT),
         ("PDF launch action", "to-khai.pdf", pdf_opening_with("/Launch", F=TextStringObject("cmd.exe")), SCRIPT),
         ("PDF page additional action", "to-khai.pdf", pdf_with_page_action(), SCRIPT),
+        ("PDF javascript: link", "to-khai.pdf", pdf_opening_with("/URI", URI=TextStringObject("javascript:alert(3)")), SCRIPT),
+        ("PDF file: link", "to-khai.pdf", pdf_opening_with("/URI", URI=TextStringObject(" FILE:///etc/passwd")), SCRIPT),
         ("PDF embedded file", "to-khai.pdf", pdf_with_attachment(), EMBEDDED),
         ("PDF file attachment annotation", "to-khai.pdf", pdf_with_attachment_annotation(), EMBEDDED),
         ("PDF encrypted", "to-khai.pdf", encrypted_pdf(), "mật khẩu"),

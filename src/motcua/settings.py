@@ -300,6 +300,8 @@ RATE_LIMIT_DEFAULTS = {
     "lookup-address-dossier": "5/15",  # failed lookups of one dossier, per address
     "lookup-dossier": "50/15",  # failed lookups of one dossier from anywhere: then backoff
     "lookup-dossier-backoff": "1/15",  # past that, failures allowed per address and dossier
+    "signin-account": "30/15",  # failed sign-ins of one account from anywhere: then backoff
+    "signin-account-backoff": "1/15",  # past that, failures allowed per address and account
     "api": "300/1",  # API requests, per address
 }
 MOTCUA_RATE_LIMITS = {

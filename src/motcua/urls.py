@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from motcua.accounts.forms import IdentifierLoginForm, QueuedPasswordResetForm
 from motcua.api.urls import api
 from motcua.common.throttle import by_account, by_address, by_field, rate_limited
+from motcua.signin import spread
 from motcua.web import health
 
 admin.site.site_header = _("Quản trị Một Cửa Hà Nội")
@@ -16,7 +17,7 @@ admin.site.index_title = _("Quản trị hệ thống")
 auth_patterns = [
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(authentication_form=IdentifierLoginForm),
+        spread.guarded(auth_views.LoginView.as_view(authentication_form=IdentifierLoginForm)),
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

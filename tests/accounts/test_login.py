@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -54,6 +55,17 @@ def test_a_wrong_password_gets_a_vietnamese_message_and_no_error_page() -> None:
     response = login(Client(), "001090099999", password="sai-mat-khau")
     assert response.status_code == 200
     assert "mật khẩu không đúng" in response.content.decode()
+
+
+@pytest.mark.parametrize("vneid", ["", "http://127.0.0.1:9"])
+def test_a_wrong_password_points_to_vneid_where_it_is_offered(settings: Any, vneid: str) -> None:
+    """A citizen verified through VNeID has no password any more (decision 0032): where VNeID
+    is offered, every wrong-password answer says so, for every account alike."""
+    settings.MOTCUA_VNEID_ISSUER = vneid
+    factories.citizen()
+    page = login(Client(), "001090099999", password="sai-mat-khau").content.decode()
+    assert "mật khẩu không đúng" in page
+    assert ("Đăng nhập bằng VNeID" in page) == bool(vneid)
 
 
 def test_the_same_message_in_english_when_english_is_chosen() -> None:

@@ -356,3 +356,25 @@ def test_a_staff_user_sees_and_revokes_only_the_tokens_of_their_units(people: Pe
     assert police_token.revoked_at is None
     assert ward_token.revoked_at is not None
     assert Client().get("/api/v1/dossiers", **auth(police_secret)).status_code == 200
+
+
+def test_an_unknown_token_is_refused_by_itself_in_both_languages(people: People) -> None:
+    """A client that shows a token is judged by it: a wrong one is 401 with its reason, not a
+    CSRF refusal of a session cookie it may also carry (the attacker pass found the latter)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.reception)
+    answer = client.post(
+        "/api/v1/dossiers", {}, content_type="application/json", HTTP_AUTHORIZATION="Bearer nope"
+    )
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "unauthorized"
+    assert answer.json()["message"].startswith("Mã truy cập API")
+
+
+def test_a_browser_session_without_csrf_is_told_why_in_vietnamese(people: People) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.reception)
+    answer = client.post("/api/v1/dossiers", {}, content_type="application/json")
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "csrf_failed"
+    assert "thiếu mã CSRF" in answer.json()["message"]

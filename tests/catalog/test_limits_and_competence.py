@@ -186,6 +186,10 @@ def test_the_counter_asks_for_the_legal_limit_then_reuses_it() -> None:
                           "limit_basis": "Nghị định 23/2015/NĐ-CP, Điều 21"})  # fmt: skip
     first = Dossier.objects.get(applicant_name="Lê Văn Cường")
     assert first.due_at is not None
+    # The unit's own process, fitted to the limit it entered: someone holds the dossier.
+    assert first.process is not None
+    assert (first.process.unit.code, first.process.status) == (WARD, "active")
+    assert first.current_step is not None
     received = first.events.get(action="receive")
     assert received.payload["limit_basis"]["legal_basis"] == "Nghị định 23/2015/NĐ-CP, Điều 21"
     row = LegalLimit.objects.get(procedure=hanoi("2.000815"))

@@ -65,12 +65,15 @@ def test_a_record_without_body_uses_the_level_named_in_its_name() -> None:
 
 def test_permanent_residence_keeps_its_seven_groups_apart() -> None:
     """Six situations, and a seventh the record names like the owner's (its vehicle papers):
-    kept apart, told apart by its rank."""
+    kept apart, each told apart by its first document."""
     record = procedure_record(*raw("1.004222"))
     named = [group.name for group in record.groups if group.name]
     assert len(named) == 7
     assert len(set(named)) == 7
-    assert named[-1].endswith("thuộc quyền sở hữu của mình (2)")
+    owner = "Đăng ký thường trú vào chỗ ở hợp pháp thuộc quyền sở hữu của mình — "
+    assert named[0].startswith(owner)
+    assert "phương tiện" in named[0]
+    assert named[-1].startswith(owner + "Thông tin chứng minh về chỗ ở hợp pháp")
     assert record.level == "commune"
     assert record.commune_body == "police"
     assert record.online_level == "full"

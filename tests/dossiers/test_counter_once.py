@@ -61,6 +61,10 @@ def test_a_unit_without_competence_is_refused_at_the_counter(db: None) -> None:
     response = counter_post(client, FORM)
     assert "không có thẩm quyền tiếp nhận thủ tục 1.004222" in response.content.decode()
     assert not Dossier.objects.exists()
+    # Said as soon as the procedure is chosen: no form to fill in vain.
+    chosen = client.get(reverse("dossiers:reception"), {"procedure": "1.004222"}).content.decode()
+    assert "không có thẩm quyền tiếp nhận thủ tục 1.004222" in chosen
+    assert 'name="form_token"' not in chosen
 
 
 def test_a_wards_one_stop_counter_receives_its_polices_procedure(db: None) -> None:

@@ -173,3 +173,13 @@ def ordinary_files() -> list[tuple[str, bytes]]:
 def test_ordinary_files_still_pass() -> None:
     for name, content in ordinary_files():
         assert checked_upload(SimpleUploadedFile(name, content)).size == len(content), name
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("clean_named.exe", "clean_named.exe.pdf"), ("to-khai.PDF", "to-khai.PDF"),
+     ("C:\\Users\\an\\giay.pdf", "giay.pdf"), ("../../etc/passwd", "passwd.pdf")],
+)  # fmt: skip
+def test_a_kept_file_is_named_as_what_it_really_is(sent: str, kept: str) -> None:
+    """A harmless PDF sent as "clean_named.exe" is kept, but never downloaded as an .exe."""
+    assert checked_upload(SimpleUploadedFile(sent, tiny_pdf())).name == kept

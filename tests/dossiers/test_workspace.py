@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from motcua.dossiers import steps
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
 from motcua.organizations.models import Unit
+from tests import factories
 from tests.counter import counter_post
 
 from .conftest import POLICE, Staff, at, received, residence, submitted
@@ -270,6 +272,22 @@ def test_reception_suggests_procedures_as_one_types(staff: Staff) -> None:
     ).content.decode()
     assert "1.004222" in page
     assert "?procedure=1.004222" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"), [("thuong tru", "1.004222"), ("khai tử", "1.000656")]
+)  # fmt: skip
+def test_a_wards_counter_is_suggested_its_polices_procedures_too(
+    db: None, typed: str, code: str
+) -> None:
+    """The ward's one-stop receives its police's procedures (and forwards them): its suggestion
+    box offers them first, as it offers the ward's own (issue 13)."""
+    client = as_user(factories.officer("hn-phuong-hoan-kiem", Role.RECEPTION))
+    page = client.get(
+        reverse("dossiers:reception-suggest"), {"q": typed}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    offered = re.findall(r"\?procedure=(\d\.\d{6})", page)
+    assert code in offered[:3], offered
 
 
 def test_reception_suggestions_read_a_slip_and_say_how(staff: Staff) -> None:

@@ -131,6 +131,24 @@ def test_the_ward_of_residence_is_chosen_and_the_address_filled(citizen: User) -
     assert draft.eform_data["nguoi_yeu_cau"]["noi_cu_tru"] == profile.residence_unit.name
 
 
+@pytest.mark.parametrize(
+    ("address", "chosen"),
+    [("12 Hàng Bạc, phường Hoàn Kiếm", WARD), ("12 hang bac, PHUONG HOAN KIEM, Ha Noi", WARD),
+     ("12 Hàng Bạc, Hà Nội", None), ("", None)],
+)  # fmt: skip
+def test_without_a_recorded_ward_the_one_the_address_names_is_chosen(
+    citizen: User, address: str, chosen: str | None
+) -> None:
+    """One choice fewer among 126 (issue 13's QA pass): the ward the account's address names,
+    if it names exactly one; nothing guessed otherwise."""
+    profile = citizen.citizen_profile  # type: ignore[attr-defined]
+    profile.address = address
+    profile.save()
+    draft = submission.draft_start(user=citizen, procedure=birth())
+    found = draft.receiving_unit.code if draft.receiving_unit else None
+    assert found == chosen
+
+
 @given(st.from_regex(r"^[0-9]{12}$", fullmatch=True))
 def test_sex_is_read_from_the_fourth_digit(number: str) -> None:
     assert submission.sex_of(number) == ("Nam" if int(number[3]) % 2 == 0 else "Nữ")

@@ -21,7 +21,7 @@ from motcua.common.clock import now
 from motcua.dossiers.constants import Action, Channel, Status
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.portal.models import Draft, DraftDocument
-from motcua.portal.submission import draft_submit
+from motcua.portal.submission import checklist_for, draft_submit
 from tests import factories
 from tests.files import tiny_pdf
 from tests.storage import stored_files
@@ -426,3 +426,19 @@ def test_files_of_an_abandoned_situation_are_not_sent(browser: Client, media: Pa
     from motcua.portal.submission import checklist_for
 
     assert all(not i.files for i in checklist_for(draft).items)
+
+
+def test_a_paper_the_agency_fetches_itself_may_still_be_uploaded(browser: Client) -> None:
+    """Death registration: the agency fetches the death notice from the e-registry when it can
+    (so it is not required), but the family can upload the copy they hold (issue 13's QA pass:
+    the death notice had no upload slot at all)."""
+    response = browser.post(reverse("portal:online-start", kwargs={"code": "1.000656"}))
+    draft = Draft.objects.get(procedure__code="1.000656", dossier__isnull=True)
+    assert response.status_code == 302
+    notice = next(item for item in checklist_for(draft).items if "Giấy báo tử" in item.label[:20])
+    assert notice.how == "registry"
+    assert not notice.required
+    assert f'name="file-{notice.requirement.pk}"' in browser.get(page(draft)).content.decode()
+    upload = SimpleUploadedFile("giay-bao-tu.pdf", PDF, content_type="application/pdf")
+    browser.post(page(draft), {f"file-{notice.requirement.pk}": upload, "save": "1"})
+    assert draft.documents.filter(requirement=notice.requirement).count() == 1

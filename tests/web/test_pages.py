@@ -96,3 +96,11 @@ def test_admin_is_closed_to_an_officer_without_staff_status() -> None:
     client.force_login(factories.officer("hn-bhxh", "leader"))
     response = client.get("/quan-tri/organizations/unit/")
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_browsers_favicon_request_finds_the_icon() -> None:
+    client = Client()
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 302
+    assert answer["Location"].endswith(".svg")

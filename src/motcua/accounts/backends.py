@@ -10,10 +10,14 @@ from django.http import HttpRequest
 from .models import User
 from .validators import DIGITS_ONLY, normalise_digits
 
+# No account name is longer (User.username); a longer "identifier" is nobody's, and must never
+# reach the database (SQLite refuses a LIKE pattern of 50,000 characters with an error).
+MAX_IDENTIFIER = 150
+
 
 def user_for_identifier(identifier: str) -> User | None:
     identifier = (identifier or "").strip()
-    if not identifier:
+    if not identifier or len(identifier) > MAX_IDENTIFIER:
         return None
     digits = normalise_digits(identifier)
     if DIGITS_ONLY.match(digits) and len(digits) == 12:
@@ -38,7 +42,7 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = Non
     user = user_for_identifier(str(typed))
     if user is not None:
         return f"user:{user.pk}"
-    return "unknown:" + normalise_digits(str(typed)).casefold()
+    return "unknown:" + normalise_digits(str(typed)[:MAX_IDENTIFIER]).casefold()
 
 
 class IdentifierBackend(ModelBackend):

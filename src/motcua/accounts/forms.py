@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,11 @@ from .constants import OfficerRoleName
 from .grants import documented_roles
 from .validators import normalise_phone, validate_phone
 
+VNEID_HINT = _(
+    "Nếu số định danh của bạn đã được xác thực qua VNeID, hãy bấm “Đăng nhập bằng VNeID”: mật "
+    "khẩu đặt trước khi xác thực không còn dùng được."
+)
+
 
 class IdentifierLoginForm(AuthenticationForm):
     error_messages = {
@@ -22,6 +28,14 @@ class IdentifierLoginForm(AuthenticationForm):
         ),
         "inactive": _("Tài khoản này đã bị khóa. Liên hệ quản trị đơn vị."),
     }
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        error = super().get_invalid_login_error()
+        if not getattr(settings, "MOTCUA_VNEID_ISSUER", ""):
+            return error
+        # Said to everyone (never whether this account is one): a citizen verified through
+        # VNeID has no password any more, and would otherwise retype the old one in vain.
+        return forms.ValidationError([error, forms.ValidationError(VNEID_HINT, code="vneid_hint")])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

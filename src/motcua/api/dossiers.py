@@ -31,6 +31,7 @@ from motcua.catalog.models import Procedure, ProcedureCase
 from motcua.catalog.selectors import receiving_competence_check
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError, NotAllowed
+from motcua.common.numbers import small_int
 from motcua.dossiers import services
 from motcua.dossiers.access import access_record
 from motcua.dossiers.action_docs import as_rows
@@ -69,7 +70,14 @@ class TokenAuth(HttpBearer):
             found = api_token_authenticate(secret=token, at=now())
         except TokenRefused as refused:
             raise ApiError(401, refused.code, str(refused.message), refused.message_en) from None
-        return found.user if found is not None else None
+        if found is None:
+            # A request that shows a token is judged by it alone: never by a session cookie
+            # that happens to come with it (whose CSRF check would answer with another error).
+            raise ApiError(
+                401, "unauthorized", "Mã truy cập API không đúng hoặc không tồn tại.",
+                "The API token is not known.",
+            )  # fmt: skip
+        return found.user
 
 
 class SessionAuth(APIKeyCookie):
@@ -309,7 +317,7 @@ def list_params_check(params: ListParams) -> None:
     }  # fmt: skip
     for name, values in allowed.items():
         value = getattr(params, name)
-        if value not in values and not (name == "step" and value.isdigit() and len(value) < 3):
+        if value not in values and not (name == "step" and small_int(value, digits=2) is not None):
             listed = ", ".join(str(v) for v in values if v)
             raise HttpError(
                 422, f"{name} phải là một trong: {listed} / {name} must be one of: {listed}"

@@ -82,6 +82,13 @@ FRAMEWORK_ERRORS = {
         "Không đọc được nội dung yêu cầu: cần JSON hợp lệ, mã UTF-8.",
         "The request body could not be read: send valid JSON in UTF-8.",
     ),
+    "CSRF check Failed": (  # ninja's session-cookie auth on an unsafe method
+        "csrf_failed",
+        "Yêu cầu dùng phiên đăng nhập của trình duyệt nhưng thiếu mã CSRF. Ứng dụng khác hãy gửi "
+        "mã truy cập API (Authorization: Bearer …).",
+        "The request uses a browser session but lacks its CSRF token. Other clients send an API "
+        "token (Authorization: Bearer …).",
+    ),
     "Too many requests.": (  # ninja's Throttled
         "rate_limited",
         "Quá nhiều yêu cầu. Vui lòng thử lại sau.",

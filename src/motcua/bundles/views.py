@@ -28,6 +28,7 @@ from motcua.accounts.validators import (
 )
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
+from motcua.common.numbers import small_int
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import Applicant
@@ -239,7 +240,7 @@ def withdraw(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def int_or_none(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    return small_int(raw)
 
 
 # ============================================================================== officers
@@ -347,7 +348,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in known else ""
     status = status if status in BundleStatus.values else ""
     page_raw = request.GET.get("page", "1")
-    page = int(page_raw) if page_raw.isascii() and page_raw.isdigit() and len(page_raw) < 7 else 1
+    page = small_int(page_raw, digits=6) or 1
     page = max(page, 1)
     rows, total = bundle_list(user, kind=kind, status=status, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)  # fmt: skip
     at = now()
@@ -418,7 +419,8 @@ def subject_lines(bundle: Bundle) -> list[tuple[str, str]]:
 def worklist_context(rows: list[dict[str, Any]]) -> None:
     """Marks the worklist's member rows with their bundle (code, the other members' states)
     in one query, made only when a row of the page is a member (``bundle_marker``)."""
-    wanted = {int(r["bundle_marker"]) for r in rows if str(r.get("bundle_marker") or "").isdigit()}
+    markers = (small_int(r.get("bundle_marker"), digits=18) for r in rows)
+    wanted = {marker for marker in markers if marker is not None}
     if not wanted:
         return
     members = BundleMember.objects.filter(bundle_id__in=wanted).select_related("bundle", "unit")
@@ -427,7 +429,8 @@ def worklist_context(rows: list[dict[str, Any]]) -> None:
         by_bundle.setdefault(member.bundle_id, []).append(member)
     for row in rows:
         marker = str(row.get("bundle_marker") or "")
-        found = by_bundle.get(int(marker)) if marker.isdigit() else None
+        number = small_int(marker, digits=18)
+        found = by_bundle.get(number) if number is not None else None
         if found and any(m.dossier_id == row["id"] for m in found):
             row["bundle_view"] = {
                 "bundle": found[0].bundle,

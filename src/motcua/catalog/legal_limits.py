@@ -115,8 +115,9 @@ def legal_limit_record(
             procedure=procedure, unit=scope, time_quantity=quantity, time_unit=time_unit,
             legal_basis=basis, entered_by=actor, entered_at=at,
         )  # fmt: skip
-        if scope is None:
-            process_from_legal_limit(procedure, row)
+        # City-wide: the template every unit follows; for one unit: that unit's own process
+        # (a unit's dossier of a procedure with no usable process would have no steps at all).
+        process_from_legal_limit(procedure, row, unit=scope)
         catalog_changed()  # the procedure's page and the counter show the limit now
     return row
 
@@ -133,24 +134,29 @@ def replaceable(definition: ProcessDefinition) -> bool:
     return waiting or definition.approved_by.startswith(LEGAL_PREFIX)
 
 
-def process_from_legal_limit(procedure: Procedure, limit: LegalLimit) -> ProcessDefinition | None:
-    """A new version of the procedure's template process, its budgets fitted to ``limit``, when
-    its current template waits for configuration (an approved process is never replaced)."""
+def process_from_legal_limit(
+    procedure: Procedure, limit: LegalLimit, unit: Unit | None = None
+) -> ProcessDefinition | None:
+    """A new version of the procedure's template process (``unit``'s own process when given),
+    its budgets fitted to ``limit``, when the current one waits for configuration or was fitted
+    to an earlier limit (an approved process is never replaced, nor a usable template by a
+    unit's own)."""
     from .processes import hours_of, plan_for_hours
 
-    latest = (
-        ProcessDefinition.objects.filter(procedure=procedure, unit__isnull=True)
-        .order_by("-version")
-        .first()
-    )
+    versions = ProcessDefinition.objects.filter(procedure=procedure).order_by("-version")
+    template = versions.filter(unit__isnull=True).first()
+    latest = template if unit is None else versions.filter(unit=unit).first()
     if latest is not None and not replaceable(latest):
         return None
+    if unit is not None and latest is None and template is not None and not replaceable(template):
+        return None  # the unit follows a usable template; its own limit changes the deadline
     hours = hours_of(limit.time_quantity, limit.time_unit)
     steps, problem = plan_for_hours(procedure, hours)
     if not steps:
         return None
+    newest = versions.first()
     definition = ProcessDefinition.objects.create(
-        procedure=procedure, version=(latest.version + 1) if latest else 1,
+        procedure=procedure, unit=unit, version=(newest.version + 1) if newest else 1,
         valid_from=limit.entered_at.date(), status=ProcessStatus.ACTIVE,
         source=ProcessSource.TEMPLATE, problem=problem,
         approved_by=f"{LEGAL_PREFIX}{limit.legal_basis}"[:255],

@@ -260,13 +260,14 @@ def group_name(raw: Any) -> str:
 def group_records(detail: dict[str, Any]) -> list[GroupRecord]:
     """Documents by case, repeated items dropped. Groups stay apart even when the record gives
     two the same name (1.004222 names its vehicle group like its owner group): merging them asked
-    a home owner for vehicle papers. A repeated name gets its rank, so people can tell them apart."""
+    a home owner for vehicle papers. A repeated name is followed by the group's first document,
+    so people see which case is which (a rank, "(2)", told them nothing)."""
+    raws = detail.get("checklist_raw") or []
+    named = Counter(group_name(raw.get("group")) for raw in raws)
     groups: list[GroupRecord] = []
-    named: Counter[str] = Counter()
-    for raw in detail.get("checklist_raw") or []:
+    for raw in raws:
         name = group_name(raw.get("group"))
-        named[name] += 1
-        group = GroupRecord(f"{name} ({named[name]})" if name and named[name] > 1 else name)
+        group = GroupRecord(name)
         seen: set[tuple[str, str]] = set()
         for item in raw.get("items") or []:
             record = requirement_record(item)
@@ -274,8 +275,18 @@ def group_records(detail: dict[str, Any]) -> list[GroupRecord]:
                 group.items.append(record)
                 seen.add((record.name, record.component_code))
         if group.items:
+            if name and named[name] > 1:
+                group.name = f"{name} — {first_words(group.items[0].name)}"
             groups.append(group)
     return groups
+
+
+def first_words(text: str, limit: int = 80) -> str:
+    """The start of a document's name, cut at a word, for telling same-named groups apart."""
+    plain = " ".join(text.lstrip("-+*• ").split())
+    if len(plain) <= limit:
+        return plain
+    return plain[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def requirement_record(item: dict[str, Any]) -> RequirementRecord:

@@ -40,6 +40,9 @@ class Filters:
     online: str = ""
     unit_ids: frozenset[int] | None = None  # procedures handled by these units
     unit_kind: str = ""  # ward/commune/commune_police: handled at commune level
+    # A ward's or commune's counter also receives its police's procedures (and forwards them):
+    # what the counter may receive, not only what the People's Committee decides.
+    with_commune_police: bool = False
     applicant: str = ""
     kind: str = ""
     scope: str = "hanoi"  # "hanoi" or "all"
@@ -72,9 +75,11 @@ def matches(doc: Doc, filters: Filters) -> bool:
 def unit_matches(doc: Doc, filters: Filters) -> bool:
     """Handled by these units: decided or received there by name, or, for a ward or commune
     (and its police), any procedure of that level and body."""
-    if filters.unit_kind:
-        wanted = "police" if filters.unit_kind == "commune_police" else "people_committee"
-        if doc.level == "commune" and doc.commune_body == wanted:
+    if filters.unit_kind and doc.level == "commune":
+        wanted = {"police"} if filters.unit_kind == "commune_police" else {"people_committee"}
+        if filters.with_commune_police:
+            wanted.add("police")
+        if doc.commune_body in wanted:
             return True
     if filters.unit_ids is None:
         return not filters.unit_kind

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from motcua.common.clock import now
+from motcua.common.numbers import small_int
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import CalendarRangeError
@@ -67,7 +68,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "levels": CompetenceLevel.choices,
         "onlines": OnlineLevel.choices,
         "field_name": Field.objects.filter(pk=filters.field).values_list("name", flat=True).first()
-        if filters.field.isdigit()
+        if small_int(filters.field) is not None
         else "",
     }
     template = "catalog/_results.html" if request.htmx else "catalog/search.html"  # type: ignore[attr-defined]

@@ -49,6 +49,19 @@ class CheckedFile:
     sha256: str
     content_type: str
     size: int
+    name: str  # the sender's file name, ending as its real type does ("a.exe" → "a.exe.pdf")
+
+
+REAL_EXTENSION = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+def file_name_for(sent: str, kind: str) -> str:
+    """The name a kept file is downloaded under: the sender's (without folders), ending with an
+    extension of what the content really is, so no reader opens it as something else."""
+    base = PurePosixPath((sent or "").replace("\\", "/")).name.strip()[:200] or "tep"
+    if EXTENSIONS.get(PurePosixPath(base.lower()).suffix) == kind:
+        return base
+    return base + REAL_EXTENSION[kind]
 
 
 def max_upload_bytes() -> int:
@@ -83,7 +96,10 @@ def checked_upload(upload: UploadedFile) -> CheckedFile:
     if refusal is not None:
         raise DomainError(refusal)
     virus_scan(content, upload.name or "")
-    return CheckedFile(content, hashlib.sha256(content).hexdigest(), kind, len(content))
+    return CheckedFile(
+        content, hashlib.sha256(content).hexdigest(), kind, len(content),
+        file_name_for(upload.name or "", kind),
+    )  # fmt: skip
 
 
 def is_zip(content: bytes) -> bool:

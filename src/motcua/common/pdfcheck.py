@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -100,9 +101,23 @@ def dictionary_refusal(item: DictionaryObject) -> str | Promise | None:
         return EMBEDDED
     if name_of(item, "/Subtype") in EMBEDDED_TYPES:
         return EMBEDDED
-    if name_of(item, "/S") in ACTIONS_REFUSED:
+    action = name_of(item, "/S")
+    if action in ACTIONS_REFUSED:
         return SCRIPT
+    if action == "/URI" and not web_address(item.get("/URI")):
+        return SCRIPT  # "javascript:", "file:" … behind an ordinary-looking link
     return None
+
+
+# A link to a web page or an e-mail address is ordinary; any other scheme runs or opens something.
+SAFE_LINK = re.compile(r"^\s*(https?://|mailto:)", re.IGNORECASE)
+
+
+def web_address(value: object) -> bool:
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    text = value.decode("latin-1", "replace") if isinstance(value, bytes) else str(value or "")
+    return bool(SAFE_LINK.match(text))
 
 
 def name_of(item: DictionaryObject, key: str) -> str | None:

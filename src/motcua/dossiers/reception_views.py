@@ -4,6 +4,7 @@ legal limit an officer enters where the record has none (split from ``views``)."
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -37,12 +38,14 @@ from motcua.catalog.presentation import money_text, time_limit_text
 from motcua.catalog.requirements import counter_checklist
 from motcua.catalog.search import Filters
 from motcua.catalog.selectors import (
+    NoReceivingCompetence,
     filters_for_unit,
     procedure_search,
     receiving_competence_check,
 )
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
+from motcua.common.numbers import small_int
 from motcua.organizations.models import Unit
 
 from . import extensions, services
@@ -74,12 +77,15 @@ def reception(request: HttpRequest) -> HttpResponse:
         if form["procedure"]
         else None
     )
-    error = ""
+    # Said when the procedure is chosen, not after the whole form is typed (issue 13's QA pass).
+    error = competence_refusal(procedure, units)
+    if error:
+        procedure = None
     groups = counter_checklist(procedure) if procedure else []
     offers = counter_offers(groups, form["id_number"])
     person = registry_prefill(form, user) if "lookup" in request.POST else None
     token = request.POST.get("form_token", "")
-    if request.method == "POST" and "lookup" not in request.POST:
+    if request.method == "POST" and "lookup" not in request.POST and not error:
         reused = reuse_taken(offers, request.POST)
         try:
             nonce = token_nonce(token, user.pk)
@@ -109,6 +115,21 @@ def reception(request: HttpRequest) -> HttpResponse:
          "fees": [(fee, money_text(fee.amount_vnd)) for channel in procedure.channels.filter(method="direct").prefetch_related("fees") for fee in channel.fees.all()] if procedure else [],
          "error": error, "form_token": token_for_page(token, user.pk)},
     )  # fmt: skip
+
+
+def competence_refusal(procedure: Procedure | None, units: Any) -> str:
+    """Why none of the officer's reception units may receive this procedure, or ""."""
+    if procedure is None:
+        return ""
+    day, reasons = today(), []
+    for unit in units:
+        try:
+            receiving_competence_check(procedure, unit, day)
+        except NoReceivingCompetence as refused:
+            reasons.append(str(refused.message))
+        else:
+            return ""
+    return reasons[0] if reasons else ""
 
 
 def token_for_page(token: str, user_id: int) -> str:
@@ -234,7 +255,8 @@ def reception_suggest(request: HttpRequest) -> HttpResponse:
     units = list(
         Unit.objects.filter(pk__in=permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER))
     )
-    filters = filters_for_unit(units[0]) if len(units) == 1 else Filters()
+    # What this counter may receive: a ward's counter also takes its police's procedures.
+    filters = filters_for_unit(units[0], with_commune_police=True) if len(units) == 1 else Filters()
     query = request.GET.get("q", "")[:100]
     page = procedure_search(query=query, filters=filters, page_size=8) if query.strip() else None
     return render(request, "dossiers/_suggestions.html", {"page": page, "query": query})
@@ -282,9 +304,22 @@ def with_vietnamese_days(answer: extensions.RegistryAnswer) -> extensions.Regist
 
 def vietnamese_day(day: str) -> str:
     parts = day.strip().split("-")
-    if len(parts) == 3 and len(parts[0]) == 4 and all(p.isdigit() for p in parts):
+    if len(parts) == 3 and len(parts[0]) == 4 and all(small_int(p) is not None for p in parts):
         return f"{int(parts[2]):02d}/{int(parts[1]):02d}/{parts[0]}"
     return day
+
+
+def birth_date_check(typed: str) -> None:
+    """The birth date is only compared with the registry, but a date that does not exist
+    (31/02) is said, not dropped without a word."""
+    if not typed.strip():
+        return
+    try:
+        datetime.datetime.strptime(typed.strip(), "%d/%m/%Y")
+    except ValueError:
+        raise DomainError(
+            _("Ngày sinh không hợp lệ: ghi ngày/tháng/năm có thật, ví dụ 02/09/1990.")
+        ) from None
 
 
 def reuse_taken(
@@ -293,7 +328,7 @@ def reuse_taken(
     """The offered components the officer takes from the store, once the applicant agreed."""
     if post.get("reuse_consent") != "yes":
         return []
-    chosen = {int(pk) for pk in post.getlist("reuse") if pk.isdigit()}
+    chosen = {small_int(pk) for pk in post.getlist("reuse")} - {None}
     return [offer for pk, offer in offers.items() if pk in chosen]
 
 
@@ -328,6 +363,7 @@ def receive_at_counter(
             validate_phone(phone)
         except ValidationError as invalid:
             raise DomainError(" ".join(invalid.messages)) from invalid
+    birth_date_check(form["birth_date"])
     applicant = services.Applicant(
         name=form["name"], id_number=id_number, phone=phone, address=form["address"].strip()[:300]
     )
@@ -343,7 +379,7 @@ def receive_at_counter(
                 city_wide=form["limit_city_wide"] == "on",
             )  # fmt: skip
             legal_limit_record(procedure=procedure, unit=unit, given=given, actor=user, at=at)
-        checked = [int(pk) for pk in checked_ids if pk.isdigit()]
+        checked = [pk for pk in map(small_int, checked_ids) if pk is not None]
         names = list(
             Requirement.objects.filter(group__procedure=procedure, pk__in=checked)
             .order_by("group__order", "order")

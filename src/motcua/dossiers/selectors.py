@@ -25,6 +25,7 @@ from motcua.accounts.constants import Capability
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
+from motcua.common.numbers import small_int
 from motcua.common.text import fold_words
 from motcua.worktime.engine import VIETNAM_OFFSET
 
@@ -102,7 +103,7 @@ class WorklistFilters:
         step = self.step.strip()
         return WorklistFilters(
             procedure=self.procedure.strip()[:30],
-            step=step if (step.isdigit() and len(step) < 3) or step in STEP_ROLES else "",
+            step=step if small_int(step, digits=2) is not None or step in STEP_ROLES else "",
             status=self.status if self.status in Status.values else "",
             channel=self.channel if self.channel in Channel.values else "",
             due_from=self.due_from,
@@ -120,8 +121,8 @@ class WorklistFilters:
         if self.procedure:
             codes = Procedure.objects.filter(code=self.procedure).order_by().values("pk")
             condition &= Q(procedure_id__in=codes)
-        if self.step.isdigit():
-            condition &= Q(current_step=int(self.step))
+        if (order := small_int(self.step, digits=2)) is not None:
+            condition &= Q(current_step=order)
         elif self.step:
             condition &= at_step_of(self.step)
         if self.status:

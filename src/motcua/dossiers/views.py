@@ -26,6 +26,7 @@ from motcua.catalog import eform_answers as eform
 from motcua.catalog.selectors import procedure_requirements
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
+from motcua.common.numbers import small_int
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
@@ -141,7 +142,7 @@ def worklist_request(request: HttpRequest) -> WorklistRequest:
         cursor = None
         errors["page_token"] = str(PageTokenError.message)
     return WorklistRequest(
-        tab=tab, query=query, page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        tab=tab, query=query, page=small_int(page, digits=6) or 1,
         sort=sort, filters=filters.cleaned(), due_from=due_from, due_to=due_to, errors=errors,
         cursor=cursor,
     )  # fmt: skip
@@ -395,7 +396,7 @@ def attach(request: HttpRequest, ref: str) -> HttpResponse:
         requirement = request.POST.get("requirement", "")
         services.dossier_attach(
             dossier=dossier, actor=user, at=now(), upload=upload, name=request.POST.get("name", ""),
-            kind=request.POST.get("kind", "input"), requirement_id=int(requirement) if requirement.isascii() and requirement.isdigit() else None,
+            kind=request.POST.get("kind", "input"), requirement_id=small_int(requirement),
             digitised_at_counter=request.POST.get("digitised") == "on", expected_version=None,
         )  # fmt: skip
     except DomainError as error:
@@ -419,12 +420,6 @@ def document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
         content_type=found.content_type,
         filename=found.original_filename or found.name,
     )
-
-
-def small_int(raw: str) -> int | None:
-    """A plain decimal number of at most 9 digits, else None (no '²', no 5,000 digits)."""
-    raw = raw.strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
 
 
 def form_input(request: HttpRequest) -> services.ActionInput:

@@ -169,7 +169,7 @@ def unit_named(code: str) -> Unit | None:
 def uploads_check(uploads: Sequence[UploadedFile]) -> list[tuple[str, object]]:
     if len(uploads) > MAX_ATTACHMENTS:
         raise DomainError(_("Gửi tối đa %(max)s tệp đính kèm.") % {"max": MAX_ATTACHMENTS})
-    return [(upload.name or "tep", checked_upload(upload)) for upload in uploads]
+    return [(checked.name, checked) for checked in map(checked_upload, uploads)]
 
 
 def attachments_save(

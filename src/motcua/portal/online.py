@@ -23,6 +23,7 @@ from motcua.catalog.selectors import online_submission_open, procedure_detail
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
 from motcua.common.files import max_upload_bytes
+from motcua.common.numbers import small_int
 from motcua.common.text import vietnamese_key
 from motcua.dossiers.constants import Status
 from motcua.dossiers.legal_forms import LegalForm, forms_available, legal_form_pdf
@@ -418,8 +419,7 @@ def int_or_zero(raw: str) -> int:
 
 
 def int_or_none(raw: str) -> int | None:
-    # isdigit() alone lets "²" through, which int() refuses.
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    return small_int(raw, digits=18)
 
 
 def max_upload_mb() -> int:

@@ -28,7 +28,7 @@ from motcua.catalog.selectors import online_submission_open, receiving_units_of
 from motcua.common import clock
 from motcua.common.errors import DomainError
 from motcua.common.files import checked_upload
-from motcua.common.text import whole_words
+from motcua.common.text import fold_words, whole_words
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.constants import ApplicantKind, Channel
 from motcua.dossiers.extensions import StoredOffer
@@ -103,7 +103,9 @@ class Checklist:
 
     @property
     def uploads(self) -> list[Item]:
-        return [i for i in self.items if i.how in ("upload", "optional", "present")]
+        # A registry item too: the agency fetches it when it can, and a copy the applicant has
+        # spares the wait when it cannot (e.g. a death notice not yet in the e-registry).
+        return [i for i in self.items if i.how in ("upload", "optional", "present", "registry")]
 
     @property
     def missing(self) -> list[Item]:
@@ -230,11 +232,23 @@ def merged(base: dict[str, Any], typed: dict[str, Any]) -> dict[str, Any]:
 
 
 def home_unit(user: User, procedure: Procedure, day: datetime.date) -> Unit | None:
-    """The account's ward or commune, when it receives the procedure: the likely choice."""
+    """The account's ward or commune, when it receives the procedure: the likely choice. Without
+    one recorded, the one its address names ("12 Hàng Bạc, phường Hoàn Kiếm"), if only one."""
     citizen = getattr(user, "citizen_profile", None)
-    if citizen is None or citizen.residence_unit_id is None:
+    if citizen is None:
         return None
-    return receiving_units(procedure, day).filter(pk=citizen.residence_unit_id).first()
+    units = receiving_units(procedure, day)
+    if citizen.residence_unit_id is not None:
+        return units.filter(pk=citizen.residence_unit_id).first()
+    return unit_named_in(citizen.address, list(units))
+
+
+def unit_named_in(address: str, units: list[Unit]) -> Unit | None:
+    folded = f" {fold_words(address or '')} "
+    if not folded.strip():
+        return None
+    named = [unit for unit in units if f" {fold_words(unit.name)} " in folded]
+    return named[0] if len(named) == 1 else None
 
 
 def draft_start(*, user: User, procedure: Procedure) -> Draft:
@@ -399,7 +413,7 @@ def draft_attach(
     checked = checked_upload(upload)
     document = DraftDocument(
         draft=draft, requirement=item.requirement, name=short_name(item.requirement.name),
-        original_filename=(upload.name or "")[:255], sha256=checked.sha256,
+        original_filename=checked.name, sha256=checked.sha256,
         content_type=checked.content_type, size=checked.size, uploaded_at=at,
     )  # fmt: skip
     document.file.save(checked.sha256, ContentFile(checked.content), save=False)
@@ -457,8 +471,8 @@ def draft_problems(draft: Draft, checklist: Checklist | None = None) -> list[str
             problems.append(
                 _(
                     "Chưa tải lên: %(name)s. Giấy tờ này đã có trong kho dữ liệu của bạn: đánh "
-                    "dấu ô “Tôi đồng ý để cơ quan giải quyết dùng các giấy tờ “Đã có”…” ở phần "
-                    "Giấy tờ để dùng nó, hoặc tải tệp lên."
+                    "dấu ô “Tôi đồng ý để cơ quan giải quyết dùng các giấy tờ “Đã có”…” ở cuối "
+                    "danh sách giấy tờ để dùng nó, hoặc tải tệp lên."
                 )
                 % {"name": item.label}
             )

@@ -7,4 +7,4 @@ class SigninConfig(AppConfig):
     verbose_name = _("Đăng nhập an toàn")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the sign-in receivers)
+        from . import signals, spread  # noqa: F401  (connects the sign-in receivers)

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field, Procedure
+from motcua.common.numbers import small_int
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts_by
 
 from .compute import Counts, Period, Scope, count_expressions, counts_of, instant, rate, scores
@@ -91,12 +92,13 @@ def focus_of(field_text: str, procedure_text: str) -> Focus | None:
     """The focus asked (a field by its id, a procedure by its code); None if either is unknown."""
     field_id, field_name = None, ""
     if field_text:
-        if not field_text.isdigit() or len(field_text) > 12:
+        field_id = small_int(field_text)
+        if field_id is None:
             return None
-        found = Field.objects.filter(pk=int(field_text)).values_list("name", flat=True).first()
+        found = Field.objects.filter(pk=field_id).values_list("name", flat=True).first()
         if found is None:
             return None
-        field_id, field_name = int(field_text), found
+        field_name = found
     if not procedure_text:
         return Focus(field_id, field_name)
     records = list(Procedure.objects.filter(code=procedure_text).values_list("pk", "name"))

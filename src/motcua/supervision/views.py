@@ -21,6 +21,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.common.clock import today as clock_today
 from motcua.common.errors import DomainError
+from motcua.common.numbers import small_int
 from motcua.dossiers.reading import dossier_read
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import city_root_ids, unit_descendant_ids
@@ -152,11 +153,11 @@ def reengineering_page(request: HttpRequest) -> HttpResponse:
 def plan_post(request: HttpRequest, user: User, editable: set[int]) -> None:
     data: Any = request.POST
     procedure_id = str(data.get("procedure", "")).strip()
-    procedure = (
-        Procedure.objects.filter(pk=int(procedure_id)).first() if procedure_id.isdigit() else None
-    )
+    procedure_pk = small_int(procedure_id)
+    procedure = Procedure.objects.filter(pk=procedure_pk).first() if procedure_pk else None
     unit_id = str(data.get("unit", "")).strip()
-    unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
+    unit_pk = small_int(unit_id)
+    unit = Unit.objects.filter(pk=unit_pk).first() if unit_pk else None
     allowed = (unit.pk in editable) if unit is not None else city_root_ids() <= editable
     if procedure is None or (unit_id and unit is None):
         messages.error(request, _("Không tìm thấy thủ tục hoặc đơn vị."))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.catalog.models import Requirement
+from motcua.catalog.requirements import document_name
 from motcua.dossiers.constants import ApplicantKind, Decision, Status
 from motcua.dossiers.deadlines import local_date
 from motcua.dossiers.extensions import RegistryAnswer, StoredOffer
@@ -262,7 +263,7 @@ def reuse_record(
         Reuse(
             dossier=dossier,
             requirement_id=o.requirement_id,
-            component_name=by_pk[o.requirement_id].name[:255],
+            component_name=document_name(by_pk[o.requirement_id].name)[:255],
             component_code=by_pk[o.requirement_id].component_code,
             document_id=o.document_id,
             consented_by=user,

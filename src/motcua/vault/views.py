@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.common.clock import now, today
+from motcua.common.text import fold_words
 from motcua.dossiers.access import access_record
 from motcua.dossiers.models import DossierAccess
 from motcua.dossiers.reading import dossier_read
@@ -79,6 +81,11 @@ def officer_document(request: HttpRequest, ref: str, pk: int) -> FileResponse:
     return file_response(reuse.document)
 
 
+def download_stem(name: str) -> str:
+    """ "Giấy khai sinh" → "giay-khai-sinh": a name a person recognises in their downloads."""
+    return slugify(fold_words(name))[:60].strip("-") or "giay-to"
+
+
 def file_response(document: VaultDocument) -> FileResponse:
     try:
         handle = document.file.open("rb")
@@ -87,6 +94,6 @@ def file_response(document: VaultDocument) -> FileResponse:
         raise Http404(_("Tệp này tạm thời không đọc được.")) from missing
     extension = EXTENSIONS.get(document.content_type, "bin")
     return FileResponse(
-        handle, as_attachment=True, filename=f"kho-{document.pk}.{extension}",
+        handle, as_attachment=True, filename=f"{download_stem(document.name)}-{document.pk}.{extension}",
         content_type=document.content_type,
     )  # fmt: skip

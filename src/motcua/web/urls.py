@@ -6,6 +6,8 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page says; a 404 there is an error in each console.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sau-dang-nhap/", views.after_login, name="after-login"),
     path("tai-khoan/", views.account, name="account"),
     path("can-bo/", views.workspace, name="workspace"),

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -251,3 +252,7 @@ def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect("web:account")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("motcua/favicon.svg"))

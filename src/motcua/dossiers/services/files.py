@@ -30,7 +30,7 @@ def document_prepare(
     document = DossierDocument(
         kind=kind, requirement_id=requirement_id,
         name=(name or upload.name or "").strip()[:255] or str(_("Giấy tờ")),
-        original_filename=(upload.name or "")[:255], sha256=checked.sha256,
+        original_filename=checked.name, sha256=checked.sha256,
         content_type=checked.content_type, size=checked.size,
         digitised_at_counter=digitised_at_counter, uploaded_by=actor, uploaded_at=at,
     )  # fmt: skip

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from motcua.common.files import max_upload_bytes
+from motcua.common.numbers import small_int
 
 SERVICES = ("LayThuTuc", "LayDanhSachTTHC", "TraCuuHoSo", "DongBoHoSoMC", "CapNhatTienDoHoSoMC")
 SUCCESS = "00"
@@ -60,7 +61,8 @@ def bounded_read(response: Any, service: str) -> bytes:
     in between) that sends a huge body is cut off after the limit, not read whole first."""
     limit = reply_limit()
     declared = response.headers.get("Content-Length") if response.headers else None
-    if declared and declared.isdigit() and int(declared) > limit:
+    size = small_int(declared, digits=18)
+    if size is not None and size > limit:
         raise PortalReplyTooLarge(f"{service}: reply of {declared} bytes, limit {limit}")
     body = response.read(limit + 1)
     if len(body) > limit:

@@ -40,7 +40,9 @@ def person_lookup(id_number: str) -> Person | None:
     """The registry's record of ``id_number``; None when it holds none or no registry is
     configured (the embedded demo holds no population data). RegistryError when it cannot say."""
     url = str(getattr(settings, "MOTCUA_REGISTRY_URL", "") or "").rstrip("/")
-    if not url.startswith(("http://", "https://")) or not id_number.isdigit():
+    if not url.startswith(("http://", "https://")) or not (
+        id_number.isascii() and id_number.isdigit()
+    ):
         return None
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         f"{url}/population/people/{id_number}",
@@ -76,7 +78,7 @@ def folded(text: str) -> str:
 def as_iso(day: str) -> str:
     """A date typed the Vietnamese way (dd/mm/yyyy) as the registry writes it (yyyy-mm-dd)."""
     parts = day.strip().replace("-", "/").split("/")
-    if len(parts) == 3 and len(parts[2]) == 4 and all(p.isdigit() for p in parts):
+    if len(parts) == 3 and len(parts[2]) == 4 and all(p.isascii() and p.isdigit() for p in parts):
         return f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}"
     return day.strip()
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("year", type=str)
 
     def handle(self, *args: Any, year: str, **options: Any) -> None:
-        if not year.isdigit() or not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        if not (year.isascii() and year.isdigit()) or not FIRST_YEAR <= int(year) <= LAST_YEAR:
             raise CommandError(
                 f"Năm phải trong khoảng {FIRST_YEAR}–{LAST_YEAR} / "
                 f"the year must be between {FIRST_YEAR} and {LAST_YEAR}",

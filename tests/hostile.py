@@ -9,12 +9,19 @@ import zipfile
 import zlib
 
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from tests.files import JPEG, PNG, tiny_image, tiny_pdf
 
 SCRIPT = "mã lệnh hoặc hành động tự chạy"
 EMBEDDED = "tệp khác đính kèm bên trong"
+AMBIGUOUS = "khai báo hai lần"
 BROKEN_PDF = "Tệp PDF bị hỏng hoặc không đầy đủ"
 BROKEN_IMAGE = "Ảnh bị hỏng hoặc không đầy đủ"
 ZIP = "tệp nén (zip) giấu bên trong"
@@ -62,6 +69,16 @@ def pdf_opening_with(kind: str, **more: object) -> bytes:
     writer = blank()
     writer._root_object[NameObject("/OpenAction")] = writer._add_object(action(kind, **more))
     return written(writer)
+
+
+def duplicate_key(kind: bytes, hidden: bytes) -> bytes:
+    """An open action whose key is written twice: pypdf keeps the first (harmless) value,
+    other readers the second (``hidden``)."""
+    if kind == b"/GoTo":
+        base = pdf_opening_with("/GoTo", D=ArrayObject([NumberObject(0)]))
+        return base.replace(b"/S /GoTo", b"/S /GoTo " + hidden, 1)
+    base = pdf_opening_with("/URI", URI=TextStringObject("https://ok.vn"))
+    return base.replace(b"\n>>\nendobj\nxref", b"\n" + hidden + b"\n>>\nendobj\nxref", 1)
 
 
 def pdf_with_page_action() -> bytes:
@@ -126,6 +143,9 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
         ("PDF page additional action", "to-khai.pdf", pdf_with_page_action(), SCRIPT),
         ("PDF javascript: link", "to-khai.pdf", pdf_opening_with("/URI", URI=TextStringObject("javascript:alert(3)")), SCRIPT),
         ("PDF file: link", "to-khai.pdf", pdf_opening_with("/URI", URI=TextStringObject(" FILE:///etc/passwd")), SCRIPT),
+        ("PDF launch behind a repeated /S", "to-khai.pdf", duplicate_key(b"/GoTo", b"/S /Launch /F (calc.exe)"), AMBIGUOUS),
+        ("PDF script link behind a repeated /URI", "to-khai.pdf", duplicate_key(b"/URI", b"/URI (javascript:alert(1))"), AMBIGUOUS),
+        ("PDF thread to another file", "to-khai.pdf", pdf_opening_with("/Thread", F=TextStringObject("evil.pdf")), SCRIPT),
         ("PDF embedded file", "to-khai.pdf", pdf_with_attachment(), EMBEDDED),
         ("PDF file attachment annotation", "to-khai.pdf", pdf_with_attachment_annotation(), EMBEDDED),
         ("PDF encrypted", "to-khai.pdf", encrypted_pdf(), "mật khẩu"),

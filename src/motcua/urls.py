@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
@@ -55,10 +57,18 @@ auth_patterns = [
     ),
 ]
 
+
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One sign-in page for everyone, with its throttles and second factor: the admin's own
+    # login form would be a second door around them (issue 18's attacker pass).
+    path("quan-tri/login/", admin_sign_in),
     path("quan-tri/", admin.site.urls),
     path("admin/", RedirectView.as_view(url="/quan-tri/", permanent=False)),
     path("", include(auth_patterns)),

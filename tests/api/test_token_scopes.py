@@ -378,3 +378,11 @@ def test_a_browser_session_without_csrf_is_told_why_in_vietnamese(people: People
     assert answer.status_code == 403
     assert answer.json()["code"] == "csrf_failed"
     assert "thiếu mã CSRF" in answer.json()["message"]
+
+
+def test_a_request_with_neither_token_nor_session_is_asked_who_it_is(db: None) -> None:
+    answer = Client(enforce_csrf_checks=True).post(
+        "/api/v1/dossiers", {}, content_type="application/json"
+    )
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "unauthorized"

@@ -239,6 +239,10 @@ def test_a_bad_legal_limit_is_refused_clearly(quantity: str, unit: str, basis: s
 def test_the_procedure_page_says_plainly_when_no_limit_is_known() -> None:
     page = Client().get(reverse("catalog:detail", args=["2.000815"])).content.decode()
     assert "chưa ghi thời hạn" in page
+    # The catalog's notes for catalog-check (English, with codes) are said in plain Vietnamese.
+    assert "không ghi thời hạn giải quyết dùng được" in page
+    assert "the national record" not in page
+    assert "no detailed record" not in page
 
 
 # ------------------------------------------------------------------------- competence rules

@@ -83,6 +83,16 @@ def test_the_same_idempotency_key_gives_back_the_same_dossier(people: dict[str, 
     assert first.json()["ref"] == again.json()["ref"] != other.json()["ref"]
 
 
+def test_an_idempotency_key_longer_than_kept_is_refused_not_cut(people: dict[str, User]) -> None:
+    """Cut to 80 characters, two keys with one beginning would name one dossier."""
+    long_a, long_b = "k" * 80 + "a", "k" * 80 + "b"
+    refused = counter_dossier(people["ward_reception"], key=long_a)
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "idempotency_key_too_long"
+    assert counter_dossier(people["ward_reception"], key=long_b).status_code == 422
+    assert counter_dossier(people["ward_reception"], key="k" * 80).status_code == 201
+
+
 def test_creation_refuses_a_unit_where_the_caller_does_not_receive(people: dict[str, User]) -> None:
     body = {"unit": WARD, "procedure": "1.004222", "applicant": {"name": "A"}}
     refused = post("/api/v1/dossiers", body, people["police_reception"])

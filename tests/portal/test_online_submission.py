@@ -442,3 +442,13 @@ def test_a_paper_the_agency_fetches_itself_may_still_be_uploaded(browser: Client
     upload = SimpleUploadedFile("giay-bao-tu.pdf", PDF, content_type="application/pdf")
     browser.post(page(draft), {f"file-{notice.requirement.pk}": upload, "save": "1"})
     assert draft.documents.filter(requirement=notice.requirement).count() == 1
+
+
+def test_a_paper_for_another_case_is_not_required(browser: Client) -> None:
+    """Death registration asks proof of the death only "đối với trường hợp … không có Giấy báo
+    tử": a family holding the death notice is not stopped for it (the QA pass was)."""
+    browser.post(reverse("portal:online-start", kwargs={"code": "1.000656"}))
+    draft = Draft.objects.get(procedure__code="1.000656", dossier__isnull=True)
+    long_ago = next(item for item in checklist_for(draft).items if "đã lâu" in item.label)
+    assert long_ago.how == "optional"
+    assert not long_ago.required

@@ -22,7 +22,7 @@ from motcua.portal.models import Draft
 from motcua.portal.submission import checklist_for, draft_problems, profile_answer, schema_of
 from motcua.vault import evidence
 from motcua.vault.models import DataUse, Origin, Reuse, VaultDocument
-from motcua.vault.services import offers_for, results_keep, reuse_record
+from motcua.vault.services import offers_for, results_keep, reuse_record, source_text
 from motcua.vault.subscribers import on_result
 from tests import factories
 from tests.counter import counter_post
@@ -124,6 +124,9 @@ def test_the_result_lands_in_the_owners_store_exactly_once(
     assert stored.source_dossier == dossier
     assert stored.issuer == dossier.deciding_unit.name
     assert stored.electronic_original  # a fully-online procedure's result (Decree 45/2020)
+    # Filed under the parent who applied, it says whose certificate it is.
+    child = dossier.eform_data["tre"]["ho_ten"]
+    assert source_text(stored).startswith(f"của {child}; ")
     # The accepted input (the birth attestation) went in at reception, as a copy.
     inputs = VaultDocument.objects.filter(owner_id_number=number, origin=Origin.INPUT)
     assert inputs.count() == 1

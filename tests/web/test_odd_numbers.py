@@ -78,7 +78,7 @@ def test_a_sign_in_name_of_100000_characters_is_refused_plainly() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed", ["31/02/2026", "00/13/2026", "2/9"])
+@pytest.mark.parametrize("typed", ["31/02/2026", "00/13/2026", "2/9", "01/01/0001", "01/01/2099"])
 def test_the_counter_says_a_birth_date_that_does_not_exist(typed: str) -> None:
     client = signed_in(factories.officer("hn-phuong-hoan-kiem", Role.RECEPTION))
     form = {"procedure": "1.004222", "name": "Lê Văn Cường", "birth_date": typed}

@@ -104,3 +104,16 @@ def test_the_browsers_favicon_request_finds_the_icon() -> None:
     answer = client.get("/favicon.ico")
     assert answer.status_code == 302
     assert answer["Location"].endswith(".svg")
+
+
+@pytest.mark.django_db
+def test_the_admins_own_sign_in_form_leads_to_the_one_sign_in_page() -> None:
+    """One door with its throttles and second factor: the admin's login form is not a second one
+    (issue 18's attacker pass got 5 guesses per address there instead of 1)."""
+    answer = Client().get("/quan-tri/login/?next=/quan-tri/catalog/")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/dang-nhap/?next=")
+    hops = Client().get("/quan-tri/", follow=True).redirect_chain
+    assert hops[-1][0].startswith("/dang-nhap/?next=")
+    posted = Client().post("/quan-tri/login/", {"username": "quantri", "password": "x"})
+    assert posted.status_code == 302  # never authenticated there

@@ -85,12 +85,20 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # No session cookie: nothing to check CSRF for, and the answer is 401 ("who are you"),
+        # not a CSRF refusal of a session the client never had.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None
 
 
 router = Router(tags=["dossiers"], auth=[TokenAuth(), SessionAuth()])
+MAX_IDEMPOTENCY_KEY = Dossier._meta.get_field("idempotency_key").max_length or 80
 
 
 class DossierOut(Schema):
@@ -467,7 +475,14 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
             422, "Chỉ hồ sơ từ Cổng DVCQG kèm tệp trên Cổng / files are for channel portal only"
         )
     applicant = applicant_from(body.applicant)
-    key = request.headers.get("Idempotency-Key", "")
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        # Cut short, two different keys could name one dossier: refused, never truncated.
+        raise ApiError(
+            422, "idempotency_key_too_long",
+            f"Idempotency-Key dài tối đa {MAX_IDEMPOTENCY_KEY} ký tự.",
+            f"Idempotency-Key is at most {MAX_IDEMPOTENCY_KEY} characters.",
+        )  # fmt: skip
     try:
         receiving_competence_check(procedure, unit, today())
         dossier, created = services.dossier_create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
 from django.utils.translation import ngettext
 
 from .constants import TimeUnit
@@ -35,3 +36,32 @@ def money_text(amount: int | None) -> str:
     if amount == 0:
         return _("Miễn phí")
     return f"{amount:,}".replace(",", ".") + " đ"
+
+
+# The catalog's gaps and process problems are written for `motcua catalog-check` (English,
+# with codes); a public page says them in plain words, by what they start with.
+GAP_TEXTS = (
+    ("no detailed record",
+     noop("hồ sơ quốc gia chưa có thông tin chi tiết (giấy tờ, phí, thời hạn)")),
+    ("the national record gives no usable time limit",
+     noop("hồ sơ quốc gia không ghi thời hạn giải quyết dùng được; bộ phận một cửa nhập thời "
+          "hạn theo văn bản quy định khi tiếp nhận")),
+    ("no usable time limit", noop("hồ sơ quốc gia không ghi thời hạn giải quyết dùng được")),
+    ("time limit of case",
+     noop("thời hạn của một trường hợp trong hồ sơ quốc gia không đọc được")),
+    ("central agency", noop("thủ tục của cơ quan trung ương, không tiếp nhận tại Hà Nội")),
+    ("service facility",
+     noop("do cơ sở cung ứng dịch vụ thực hiện, không qua bộ phận một cửa")),
+    ("executing body not recognised", noop("chưa xác định được cơ quan thực hiện tại Hà Nội")),
+    ("no executing body", noop("hồ sơ quốc gia không ghi cơ quan thực hiện")),
+    ("code ", noop("mã thủ tục trong hồ sơ quốc gia không đúng dạng")),
+)  # fmt: skip
+
+
+def gap_text(gap: object) -> str:
+    """A catalog gap or process problem in plain Vietnamese (or English), for the public."""
+    text = str(gap or "").strip()
+    for start, plain in GAP_TEXTS:
+        if text.startswith(start):
+            return _(plain)
+    return _("thông tin nguồn chưa đầy đủ") if text else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 ACTIONS_REFUSED = frozenset(
     {
         "/JavaScript", "/Launch", "/GoToR", "/GoToE", "/ImportData", "/SubmitForm",
-        "/ResetForm", "/Rendition", "/RichMediaExecute", "/Movie", "/Sound", "/Hide",
+        "/ResetForm", "/Rendition", "/RichMediaExecute", "/Movie", "/Sound", "/Hide", "/Thread",
     }
 )  # fmt: skip
 SCRIPT_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/XFA"})
@@ -40,6 +41,29 @@ NO_PAGES = _("Tệp PDF không có trang nào.")
 TOO_MANY_PAGES = _("Tệp PDF quá nhiều trang: tối đa %(n)s trang.")
 
 
+AMBIGUOUS = _(
+    "Tệp PDF có mục khai báo hai lần với hai nội dung khác nhau (mỗi trình đọc có thể hiểu một "
+    "kiểu): không nhận. Hãy in lại ra PDF thường."
+)
+# A key written twice in one dictionary: pypdf keeps the first, other readers the last, so a
+# harmless first /S can hide a /Launch after it. pypdf only logs it (strict=False, which real
+# scans need); the log record, on the thread that checks, refuses the file.
+DUPLICATE_KEY = "Multiple definitions in dictionary"
+CHECKING = threading.local()
+
+
+class DuplicateKeys(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(CHECKING, "active", False) and str(record.msg).startswith(DUPLICATE_KEY):
+            CHECKING.duplicate = True
+
+
+PYPDF_DICTIONARIES = logging.getLogger("pypdf.generic._data_structures")
+PYPDF_DICTIONARIES.addHandler(DuplicateKeys(level=logging.WARNING))
+if not PYPDF_DICTIONARIES.isEnabledFor(logging.WARNING):
+    PYPDF_DICTIONARIES.setLevel(logging.WARNING)
+
+
 def max_pdf_pages() -> int:
     return int(getattr(settings, "MOTCUA_UPLOAD_MAX_PDF_PAGES", 300))
 
@@ -48,6 +72,7 @@ def pdf_refusal(content: bytes) -> str | Promise | None:
     """Why this PDF is refused, or None when it may be kept."""
     if not content.rstrip(b"\x00\t\n\x0c\r ").endswith(b"%%EOF"):
         return UNREADABLE  # cut short, or something hidden after the end (a polyglot)
+    CHECKING.active, CHECKING.duplicate = True, False
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
@@ -57,8 +82,12 @@ def pdf_refusal(content: bytes) -> str | Promise | None:
     except Exception as error:  # any parse failure of an untrusted file is "unreadable"
         log.info("unreadable PDF upload: %s", error)
         return UNREADABLE
+    finally:
+        CHECKING.active = False
     if found is not None:
         return found
+    if CHECKING.duplicate:
+        return AMBIGUOUS
     if pages == 0:
         return NO_PAGES
     if pages > max_pdf_pages():
@@ -106,6 +135,8 @@ def dictionary_refusal(item: DictionaryObject) -> str | Promise | None:
         return SCRIPT
     if action == "/URI" and not web_address(item.get("/URI")):
         return SCRIPT  # "javascript:", "file:" … behind an ordinary-looking link
+    if "/Base" in item and not web_address(item.get("/Base")):
+        return SCRIPT  # the catalog's base for relative links (/URI << /Base … >>)
     return None
 
 

@@ -309,17 +309,22 @@ def vietnamese_day(day: str) -> str:
     return day
 
 
+OLDEST_BIRTH_YEAR = 1900
+
+
 def birth_date_check(typed: str) -> None:
     """The birth date is only compared with the registry, but a date that does not exist
     (31/02) is said, not dropped without a word."""
     if not typed.strip():
         return
     try:
-        datetime.datetime.strptime(typed.strip(), "%d/%m/%Y")
+        born = datetime.datetime.strptime(typed.strip(), "%d/%m/%Y").date()
     except ValueError:
+        born = None
+    if born is None or not born.year >= OLDEST_BIRTH_YEAR or born > today():
         raise DomainError(
             _("Ngày sinh không hợp lệ: ghi ngày/tháng/năm có thật, ví dụ 02/09/1990.")
-        ) from None
+        )
 
 
 def reuse_taken(

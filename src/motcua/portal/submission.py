@@ -42,8 +42,11 @@ MAX_FILES_PER_ITEM = 5
 # Group names that hold documents for everyone (or notes), as opposed to one situation's documents.
 GENERAL_GROUP = re.compile(r"^(giấy tờ|thành phần|hồ sơ|lưu ý|ghi chú|$)", re.IGNORECASE)
 PRESENT_GROUP = re.compile(r"xuất trình", re.IGNORECASE)
+# A paper asked only in some cases: said at the start ("Trường hợp…", "Đối với…", "Nếu…") or
+# further on ("… đối với trường hợp người chết đã lâu, không có Giấy báo tử").
 CONDITIONAL = re.compile(
-    r"^[-+*•\s]*(trường hợp|đối với|nếu)|\(nếu có\)|trong trường hợp", re.IGNORECASE
+    r"^[-+*•\s]*(trường hợp|đối với|nếu)|\(nếu có\)|\b(trong|đối với|với) trường hợp\b",
+    re.IGNORECASE,
 )
 DECLARATION = re.compile(r"tờ khai|mẫu .*điện tử|biểu mẫu|đơn đề nghị|giấy đề nghị", re.IGNORECASE)
 

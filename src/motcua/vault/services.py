@@ -23,6 +23,7 @@ from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.catalog.models import Requirement
 from motcua.catalog.requirements import document_name
+from motcua.common.clock import today
 from motcua.dossiers.constants import ApplicantKind, Decision, Status
 from motcua.dossiers.deadlines import local_date
 from motcua.dossiers.extensions import RegistryAnswer, StoredOffer
@@ -216,15 +217,36 @@ def documents_of(kind: str, number: str, user: User | None) -> Any:
     ).distinct()
 
 
+# E-form blocks naming the person a result is about when it is not the applicant (a parent
+# registers the child's birth, a relative the death): the paper is shown with that name.
+SUBJECT_BLOCKS = ("tre", "nguoi_chet")
+
+
+def subject_of(dossier: Dossier | None) -> str:
+    answers = dossier.eform_data if dossier is not None else None
+    for block in SUBJECT_BLOCKS:
+        found = answers.get(block) if isinstance(answers, dict) else None
+        name = str(found.get("ho_ten") or "").strip() if isinstance(found, dict) else ""
+        if name:
+            return name[:120]
+    return ""
+
+
 def source_text(document: VaultDocument) -> str:
-    parts = [document.issuer] if document.issuer else []
+    subject = subject_of(document.source_dossier)
+    parts = [_("của %(name)s") % {"name": subject}] if subject else []
+    parts += [document.issuer] if document.issuer else []
     if document.issued_on:
         parts.append(_("cấp ngày %(day)s") % {"day": document.issued_on.strftime("%d/%m/%Y")})
     dossier = document.source_dossier
     if dossier is not None:
         parts.append(_("từ hồ sơ %(code)s") % {"code": dossier.code or dossier.ref})
     if document.expires_on:
-        parts.append(_("còn hạn đến %(day)s") % {"day": document.expires_on.strftime("%d/%m/%Y")})
+        day = document.expires_on.strftime("%d/%m/%Y")
+        expired = document.expires_on < today()
+        parts.append(
+            (_("hết hạn ngày %(day)s") if expired else _("còn hạn đến %(day)s")) % {"day": day}
+        )
     return "; ".join(parts)
 
 

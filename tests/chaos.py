@@ -39,6 +39,7 @@ from typing import Any
 
 from django.db import connection
 
+from tests.deployment.processes import error_answer
 from tests.e2e.conftest import free_port
 
 WARD = "hn-phuong-hoan-kiem"
@@ -297,11 +298,7 @@ def post(url: str, token: str, body: dict[str, Any], key: str) -> tuple[int, Any
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
-        text = error.read()
-        try:
-            return error.code, json.loads(text or b"null")
-        except ValueError:
-            return error.code, text.decode(errors="replace")[:300]
+        return error_answer(error, cut=300)
     except (OSError, http.client.HTTPException) as error:
         return 0, repr(error)
 

@@ -86,6 +86,15 @@ def started(env: dict[str, str], *, webs: int, workers: int, logs: Path) -> Iter
                 process.kill()
 
 
+def error_answer(error: urllib.error.HTTPError, cut: int = 500) -> tuple[int, Any]:
+    """An HTTP error's status and body: its JSON, or the start of its text."""
+    text = error.read()
+    try:
+        return error.code, json.loads(text or b"null")
+    except ValueError:
+        return error.code, text.decode(errors="replace")[:cut]
+
+
 @dataclass
 class ApiClient:
     """One API caller: a bearer token and, like any HTTP client that keeps cookies, a cookie jar
@@ -107,11 +116,7 @@ class ApiClient:
             with opener.open(request, timeout=120) as response:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
-            text = error.read()
-            try:
-                return error.code, json.loads(text or b"null")
-            except ValueError:
-                return error.code, text.decode(errors="replace")[:500]
+            return error_answer(error)
 
     def fresh(self) -> ApiClient:
         """The same token from a client that keeps no cookie of this one's."""

@@ -214,7 +214,7 @@ TOKEN_FIELDS = [
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """Listed and revoked here; issued with ``motcua api-token`` (the secret is shown once, only
     its hash is kept); never deleted."""
 
@@ -244,15 +244,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.display(description=_("trạng thái"))
     def status(self, token: ApiToken) -> str:
         return token.status_on(now())
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.action(description=_("Thu hồi các mã đã chọn"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

@@ -25,7 +25,8 @@ from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers.constants import Channel
 from motcua.organizations.models import Unit
 
-from .dossiers import ApplicantIn, SessionAuth, TokenAuth, acting_officer, applicant_from, officer
+from .auth import SessionAuth, TokenAuth
+from .dossiers import ApplicantIn, acting_officer, applicant_from, officer
 from .errors import ApiError
 from .schemas import ErrorOut
 

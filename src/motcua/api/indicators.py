@@ -14,7 +14,8 @@ from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.supervision.query import QueryError, query_parse, query_report
 
-from .dossiers import SessionAuth, TokenAuth, officer
+from .auth import SessionAuth, TokenAuth
+from .dossiers import officer
 from .errors import ApiError
 from .schemas import ErrorOut
 

@@ -15,7 +15,8 @@ from motcua.dossiers.models import DossierAccess
 from motcua.payments.fees import amount_owed, fee_quote
 from motcua.payments.selectors import online_payment_flag
 
-from .dossiers import SessionAuth, TokenAuth, officer, visible_or_404
+from .auth import SessionAuth, TokenAuth
+from .dossiers import officer, visible_or_404
 from .schemas import ErrorOut
 
 router = Router(tags=["payments"], auth=[TokenAuth(), SessionAuth()])

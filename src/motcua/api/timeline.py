@@ -10,7 +10,8 @@ from ninja import Field, Router, Schema
 
 from motcua.supervision.attribution import dossier_timeline
 
-from .dossiers import SessionAuth, TokenAuth, officer, visible_or_404
+from .auth import SessionAuth, TokenAuth
+from .dossiers import officer, visible_or_404
 from .schemas import ErrorOut
 
 router = Router(tags=["supervision"], auth=[TokenAuth(), SessionAuth()])

@@ -8,6 +8,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.admin import ReadOnlyAdmin
 from motcua.common.clock import now
 
 from .constants import DelegationChangeAction
@@ -129,16 +130,7 @@ class DelegationAdmin(admin.ModelAdmin):
 
 
 @admin.register(DelegationChange)
-class DelegationChangeAdmin(admin.ModelAdmin):
+class DelegationChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "delegation"]
     list_filter = ["action"]
     list_select_related = ["actor", "delegation"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

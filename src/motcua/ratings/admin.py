@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from motcua.common.admin import ReadOnlyAdmin
 
 from .models import CRITERIA, Rating
 
@@ -10,7 +11,7 @@ FIELDS: tuple[str, ...] = ("dossier", "user", "created_at", *CRITERIA, "comment"
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnlyAdmin):
     """Read-only: a rating is the citizen's word and is never edited."""
 
     list_display = ["dossier", "created_at", "is_satisfied", "user"]
@@ -24,12 +25,3 @@ class RatingAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("Hài lòng"))
     def is_satisfied(self, obj: Rating) -> bool:
         return obj.satisfied
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Rating | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Rating | None = None) -> bool:
-        return False

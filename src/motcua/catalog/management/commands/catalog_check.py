@@ -32,20 +32,17 @@ class Command(BaseCommand):
         write(f"  Còn thiếu / remaining gaps: {sum(report.gaps.values())}")
         for cause, count in report.gaps.most_common():
             write(f"    {count:5}  {cause}")
-        central = report.central_by_rule
-        write(
-            f"Ngoài bộ Hà Nội: cơ quan trung ương theo quy tắc thẩm quyền / outside the set: "
-            f"central agency by a competence rule: {sum(central.values())}"
-        )
-        for key, count in central.most_common():
-            write(f"    {count:5}  {key}")
-        facility = report.facility_by_rule
-        write(
-            f"Ngoài bộ Hà Nội: cơ sở cung ứng dịch vụ, không qua một cửa / outside the set: "
-            f"service facility by a competence rule: {sum(facility.values())}"
-        )
-        for key, count in facility.most_common():
-            write(f"    {count:5}  {key}")
+        outside = (
+            ("cơ quan trung ương", "central agency", report.central_by_rule),
+            ("cơ sở cung ứng dịch vụ, không qua một cửa", "service facility", report.facility_by_rule),
+        )  # fmt: skip
+        for vietnamese, english, by_rule in outside:
+            write(
+                f"Ngoài bộ Hà Nội: {vietnamese} theo quy tắc thẩm quyền / outside the set: "
+                f"{english} by a competence rule: {sum(by_rule.values())}"
+            )
+            for key, count in by_rule.most_common():
+                write(f"    {count:5}  {key}")
         write(f"Quy trình cần cấu hình / processes needing configuration: {report.processes}")
         for cause, count in report.process_problems.most_common():
             write(f"    {count:5}  {cause}")

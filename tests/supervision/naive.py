@@ -9,7 +9,8 @@ from typing import Any
 
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.ratings.models import Rating
-from motcua.supervision.compute import ONLINE_CHANNELS, Counts, Scope
+from motcua.supervision.compute import Counts, Scope
+from motcua.supervision.populations import ONLINE_CHANNELS
 
 ENDS = {"processed", "returned", "stopped"}
 

@@ -1,19 +1,6 @@
-"""The indicators of a period and a scope, summed over the rollup (``DossierFact``) in one query.
-
-The populations (docs/indicators.md says the same in words):
-
-- *handled* (2.1, 5.4): received before the period's end and not ended before its start: the
-  dossiers received in the period and those carried over into it;
-- *received* (3.3): received within the period;
-- *resolved* (2.2, 4.1, 4.2): a result (granted or refused) within the period.
-
-The period's end is the next day's midnight in Hà Nội, or now when that is later than now: an
-unfinished dossier is judged at that instant. The on-time rule of §3, at period end ``T``:
-
-    late if a second supplement request came before T; otherwise
-    E = the end, if before T; else the first request, if it is still waiting at T; else T;
-    on time when E ≤ the appointment: the one given at reception, or, once the first supplement
-    was answered by E, the one that answer gave (the citizen's time taken off, in working time).
+"""The indicators of a period and a scope: the counts (``populations.py`` says who each counts)
+summed from the monthly buckets and the facts around them (``buckets.py``), then the rates,
+group scores and total of Decision 766 (``report``).
 """
 
 from __future__ import annotations
@@ -24,33 +11,21 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models import Case, Count, Value, When
 from django.db.models import IntegerField as IntegerOutput
 
 from motcua.common.clock import now
-from motcua.dossiers.constants import Channel
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts
 from motcua.integrations.dvcqg.client import sync_enabled
 from motcua.sync.selectors import synced_as_received
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .facts import END_KIND_RESOLVED
-from .models import DossierFact
+from .buckets import around, bucket_sums, held_expressions, window_of
+from .populations import Scope, aggregate_of, count_parts, populations, scoped
 from .registry import GROUPS, Indicator, indicators_in_force, na_reason
 
-ONLINE_CHANNELS = [Channel.ONLINE, Channel.NATIONAL_PORTAL]
 DAY_SECONDS = 86400
 TWO_PLACES = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which dossiers: those received or decided by one of ``unit_ids`` (None: every unit)."""
-
-    unit_ids: frozenset[int] | None = None
-    procedure_ids: frozenset[int] | None = None
-    field_id: int | None = None
-    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,77 +63,14 @@ class Counts:
     synced: int = 0
 
 
-def scoped(scope: Scope) -> Any:
-    facts = DossierFact.objects.all()
-    if scope.unit_ids is not None:
-        ids = sorted(scope.unit_ids)
-        facts = facts.filter(Q(receiving_unit_id__in=ids) | Q(deciding_unit_id__in=ids))
-    if scope.procedure_ids is not None:
-        facts = facts.filter(procedure_id__in=sorted(scope.procedure_ids))
-    if scope.field_id is not None:
-        facts = facts.filter(field_id=scope.field_id)
-    if scope.channel:
-        facts = facts.filter(channel=scope.channel)
-    return facts
-
-
-def populations(start: int, until: int) -> dict[str, Q]:
-    """The conditions of every count at period ``[start, until)`` (see the module)."""
-    ended_before = Q(end__isnull=False, end__lt=until)
-    waiting = Q(sup1_start__lt=until) & (Q(sup1_end__isnull=True) | Q(sup1_end__gte=until))
-    effective_end = Case(
-        When(ended_before, then=F("judge_end")),
-        When(waiting, then=F("sup1_start")),
-        default=Value(until),
-        output_field=IntegerOutput(),
-    )
-    # The first supplement answered by then: the appointment it gave (the citizen's time off).
-    answered = Q(sup1_end__isnull=False, sup1_end__lte=effective_end)
-    on_time_by = (answered & Q(sup1_due__gte=effective_end)) | (
-        ~answered & Q(due__gte=effective_end)
-    )
-    before = Q(received__lt=until)
-    handled = before & (Q(end__isnull=True) | Q(end__gte=start))
-    judged = handled & Q(due__isnull=False)
-    received = before & Q(received__gte=start)
-    resolved = before & Q(end_kind=END_KIND_RESOLVED, end__gte=start, end__lt=until)
-    return {
-        "handled": handled, "judged": judged,
-        "on_time": judged & (Q(sup2__isnull=True) | Q(sup2__gte=until)) & on_time_by,
-        "received": received, "resolved": resolved,
-        "had_result": resolved & Q(e_result__lt=until),
-    }  # fmt: skip
-
-
 def count_expressions(start: int, until: int, prefix: str = "") -> dict[str, Any]:
     """The aggregates of every count at period ``[start, until)``, named ``n_`` + ``prefix`` +
     the ``Counts`` field: one query may hold several periods (the dashboard's months) or be
     grouped (its units)."""
     p = populations(start, until)
-    judged, received, resolved, had_result = (
-        p["judged"],
-        p["received"],
-        p["resolved"],
-        p["had_result"],
-    )
-    found = {
-        "handled": Count("pk", filter=p["handled"]),
-        "judged": Count("pk", filter=judged),
-        "on_time": Count("pk", filter=p["on_time"]),
-        "unsatisfied": Count("pk", filter=judged & Q(unsatisfied__lt=until)),
-        "received": Count("pk", filter=received),
-        "online": Count("pk", filter=received & Q(channel__in=ONLINE_CHANNELS)),
-        "resolved": Count("pk", filter=resolved),
-        "resolution_seconds": Sum(F("end") - F("received") - F("citizen"), filter=resolved),
-        "e_result": Count("pk", filter=had_result),
-        "digitised": Count("pk", filter=had_result & Q(digitised__lt=until)),
-        "reused": Count("pk", filter=received & Q(reused__lt=until)),
-        "from_store": Count("pk", filter=received & Q(from_store__lt=until)),
-        "fee": Count("pk", filter=received & Q(fee__lt=until)),
-        "paid_online": Count("pk", filter=received & Q(paid_online__lt=until)),
-    }
+    found = {name: aggregate_of(*part) for name, part in count_parts(start, until).items()}
     if sync_enabled():  # 1.4: asked of the outbox only while it records anything
-        found["synced"] = Count("pk", filter=received & synced_as_received())
+        found["synced"] = Count("pk", filter=p["received"] & synced_as_received())
     return {f"n_{prefix}{name}": value for name, value in found.items()}  # n_: not a column
 
 
@@ -179,9 +91,23 @@ def late_only(facts: Any, start: int, until: int) -> Any:
 
 
 def counts(scope: Scope, start: int, until: int) -> Counts:
-    """Every count in one aggregate over the scope's facts received before ``until``."""
-    row = scoped(scope).filter(received__lt=until).aggregate(**count_expressions(start, until))
-    return counts_of(row)
+    """Every count: the monthly buckets of the period's whole months, plus what the facts
+    around them add beyond what the buckets hold (``buckets.py``); two aggregates, whatever the
+    number of dossiers in the period."""
+    window = window_of(start, until)
+    facts = around(scope, start, until, window)
+    parts = count_parts(start, until)
+    actual = {f"a_{name}": aggregate_of(*part) for name, part in parts.items()}
+    row = facts.aggregate(**actual, **held_expressions(window))
+    held = bucket_sums(scope, window)
+    found = {
+        name: held.get(name, 0) + int(row[f"a_{name}"] or 0) - int(row.get(f"h_{name}") or 0)
+        for name in parts
+    }
+    if sync_enabled():  # 1.4 reads the outbox, not the facts: counted per dossier received
+        received = scoped(scope).filter(received__gte=start, received__lt=until)
+        found["synced"] = received.filter(synced_as_received()).count()
+    return Counts(**found)
 
 
 def two_places(value: Decimal) -> float:

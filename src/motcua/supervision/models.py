@@ -51,6 +51,13 @@ class DossierFact(models.Model):
     # When a fee was first asked or paid, and when it was paid online (766 3.6).
     fee = models.BigIntegerField(null=True)
     paid_online = models.BigIntegerField(null=True)
+    # The last instant any count compares with a period's bounds, once the dossier has ended
+    # (None while open: its verdict still moves with the period's end); from then on the
+    # dossier's counts are fixed and summed in ``IndicatorBucket`` (``buckets.py``).
+    settled = models.BigIntegerField(null=True)
+    # Month of reception and of the end in Hà Nội (yyyymm): the buckets' keys.
+    received_month = models.IntegerField(default=0)
+    end_month = models.IntegerField(null=True)
 
     class Meta:
         verbose_name = _("dữ kiện chỉ số của hồ sơ")
@@ -60,6 +67,7 @@ class DossierFact(models.Model):
             models.Index(fields=["deciding_unit_id", "received"], name="fact_deciding"),
             models.Index(fields=["procedure_id", "received"], name="fact_procedure"),
             models.Index(fields=["received"], name="fact_received"),
+            models.Index(fields=["end"], name="fact_end"),
         ]
 
     def __str__(self) -> str:
@@ -70,6 +78,57 @@ class DossierFact(models.Model):
         """The appointment given at reception, which 2.1 judges against; the dossier's own date
         may be later (an apology's new date, the citizen's supplement time added)."""
         return None if self.due is None else datetime.datetime.fromtimestamp(self.due, datetime.UTC)
+
+
+class IndicatorBucket(models.Model):
+    """The counts of the settled facts (``DossierFact.settled``) summed per month and per unit,
+    procedure, field and channel: a period's whole months are read here, the rest per fact
+    (``buckets.py``, docs/decisions/0026). Kept by the rollup in the fold's transaction; rebuilt
+    with it. Received-side counts sit in the month of reception, the others in the month of
+    the end; ``field_key`` is 0 for a procedure without a field."""
+
+    month = models.IntegerField()
+    receiving_unit_id = models.IntegerField()
+    deciding_unit_id = models.IntegerField()
+    procedure_id = models.IntegerField()
+    field_key = models.IntegerField()
+    channel = models.CharField(max_length=20)
+    handled = models.BigIntegerField(db_default=0)
+    judged = models.BigIntegerField(db_default=0)
+    on_time = models.BigIntegerField(db_default=0)
+    unsatisfied = models.BigIntegerField(db_default=0)
+    received = models.BigIntegerField(db_default=0)
+    online = models.BigIntegerField(db_default=0)
+    resolved = models.BigIntegerField(db_default=0)
+    resolution_seconds = models.BigIntegerField(db_default=0)
+    e_result = models.BigIntegerField(db_default=0)
+    digitised = models.BigIntegerField(db_default=0)
+    reused = models.BigIntegerField(db_default=0)
+    from_store = models.BigIntegerField(db_default=0)
+    fee = models.BigIntegerField(db_default=0)
+    paid_online = models.BigIntegerField(db_default=0)
+
+    class Meta:
+        verbose_name = _("tổng chỉ số theo tháng")
+        verbose_name_plural = _("tổng chỉ số theo tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "month", "receiving_unit_id", "deciding_unit_id", "procedure_id",
+                    "field_key", "channel",
+                ],
+                name="indicator_bucket_key",
+            )
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["receiving_unit_id", "month"], name="bucket_receiving"),
+            models.Index(fields=["deciding_unit_id", "month"], name="bucket_deciding"),
+            # A procedure's months, and (procedure 0) every unit's months for all procedures.
+            models.Index(fields=["procedure_id", "month"], name="bucket_procedure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.receiving_unit_id}/{self.procedure_id}/{self.channel}"
 
 
 class FactCursor(models.Model):

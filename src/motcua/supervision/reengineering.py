@@ -29,8 +29,9 @@ from motcua.dossiers.deadlines import limit_from
 from motcua.organizations.models import Unit
 from motcua.worktime.rules import Limit, LimitUnit
 
-from .compute import DAY_SECONDS, ONLINE_CHANNELS, Period
+from .compute import DAY_SECONDS, Period
 from .models import DossierFact, PlanStatus, ReengineeringPlan, ReengineeringPlanChange
+from .populations import ONLINE_CHANNELS
 from .rollup import catch_up
 
 THRESHOLD = 500  # "more than 500 dossiers a year" (DOMAIN.md §10): 500 is not on the list

@@ -31,8 +31,9 @@ from motcua.vault.selectors import reuse_flags
 from motcua.worktime.engine import Pause, PauseKind
 from motcua.worktime.services import deadline_compute
 
+from .buckets import buckets_add, month_of
 from .facts import Facts, facts_fold, seconds
-from .models import DossierFact, FactCursor
+from .models import DossierFact, FactCursor, IndicatorBucket
 
 OVERLAP = 5000
 BATCH = 2000
@@ -42,7 +43,14 @@ FACT_FIELDS = [
     "received", "due", "end", "judge_end", "end_kind", "sup1_start", "sup1_end", "sup1_due",
     "sup2", "citizen",
     "digitised", "e_result", "unsatisfied", "reused", "from_store", "fee", "paid_online",
+    "settled", "received_month", "end_month",
 ]  # fmt: skip
+# The instants a count compares with a period's bounds (populations.py); the latest of them,
+# once the dossier has ended, is when its contribution to every later period is fixed.
+COMPARED = (
+    "received", "end", "sup1_start", "sup1_end", "sup2", "digitised", "e_result", "unsatisfied",
+    "reused", "from_store", "fee", "paid_online",
+)  # fmt: skip
 
 
 @dataclass
@@ -110,6 +118,7 @@ def rebuild() -> int:
         events.last_id = DossierEvent.objects.aggregate(m=Max("pk"))["m"] or 0
         ratings.last_id = Rating.objects.aggregate(m=Max("pk"))["m"] or 0
         DossierFact.objects.all().delete()
+        IndicatorBucket.objects.all().delete()
         folded = 0
         ids = Dossier.objects.filter(received_at__isnull=False).order_by("pk")
         last = 0
@@ -164,14 +173,32 @@ def facts_write(ids: list[int]) -> int:
         fact.e_result = flags.get((dossier.pk, DossierDocument.Kind.RESULT))
         fact.unsatisfied = seconds(unsatisfied.get(dossier.pk))
         fact.reused, fact.from_store = reuses.get(dossier.pk, (None, None))
-        facts.append(fact)
+        facts.append(settle(fact))
+    facts_store(ids, facts)
+    return len(facts)
+
+
+def settle(fact: DossierFact) -> DossierFact:
+    """Its months, and when it settled (None while open): see ``buckets.py``."""
+    fact.received_month = month_of(fact.received)
+    fact.end_month = None if fact.end is None else month_of(fact.end)
+    instants = [value for name in COMPARED if (value := getattr(fact, name)) is not None]
+    fact.settled = None if fact.end is None else max(instants)
+    return fact
+
+
+@transaction.atomic
+def facts_store(ids: list[int], facts: list[DossierFact]) -> None:
+    """The facts of dossiers ``ids`` become ``facts`` (a dossier without one has none), and
+    the monthly buckets follow: the old contributions off, the new ones on."""
+    buckets_add(DossierFact.objects.filter(dossier_id__in=ids), -1)
     DossierFact.objects.filter(dossier_id__in=ids).exclude(
         dossier_id__in=[f.dossier_id for f in facts]
     ).delete()
     DossierFact.objects.bulk_create(
         facts, update_conflicts=True, unique_fields=["dossier"], update_fields=FACT_FIELDS
     )
-    return len(facts)
+    buckets_add(DossierFact.objects.filter(dossier_id__in=ids), 1)
 
 
 def document_flags(ids: list[int]) -> dict[tuple[int, str], int | None]:

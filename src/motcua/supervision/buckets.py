@@ -1,0 +1,212 @@
+"""The counts of a period read from monthly sums of the settled facts, and those sums kept.
+
+A fact is *settled* once its dossier has ended and every instant a count compares with a
+period's bounds has come (``DossierFact.settled``): for any period ending after that, what it
+adds to each count no longer depends on the period's end, only on whether its reception (the
+counts of dossiers received) or its end (handled, on time, resolved …) falls in the period.
+``IndicatorBucket`` holds those fixed contributions summed per month of reception or of end,
+unit, procedure, field and channel: a city's year is about 19,000 combinations × 12 months of
+rows, whatever the number of dossiers.
+
+A period ``[S, T)`` is counted as: the buckets of its whole months ``[MS, ME)``, plus, over the
+facts *around* them, what each really adds at ``[S, T)`` minus what the buckets already hold of
+it. The facts around are those received before ``T`` and not settled before ``ME`` (still open,
+or settling in the period's last part month or after it), and those received or ended in its
+first part month ``[S, MS)``. Any other fact adds exactly what the buckets hold of it (nothing,
+when it is received after ``T``), so the sum is exact; the property test checks it against a
+naive recomputation over random histories (tests/supervision/test_rollup_properties.py).
+
+The buckets are written in the fold's transaction: a fact's old contribution is taken off
+before it is rewritten and its new one added after (``buckets_add``), one grouped
+``INSERT … ON CONFLICT`` per side. Why this shape: docs/decisions/0026, "Monthly buckets".
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, F, Q, Sum, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from motcua.worktime.engine import VIETNAM_OFFSET
+
+from .models import DossierFact, IndicatorBucket
+from .populations import Scope, aggregate_of, count_parts, scoped
+
+# Bounds no instant reaches: the counts a settled fact adds to a period that contains all of it.
+EVER_BEFORE, EVER_AFTER = -(2**53), 2**53
+RECEIVED_SIDE = ("received", "online", "reused", "from_store", "fee", "paid_online")
+ENDED_SIDE = (
+    "handled", "judged", "on_time", "unsatisfied", "resolved", "resolution_seconds",
+    "e_result", "digitised",
+)  # fmt: skip
+SIDES = {"received_month": RECEIVED_SIDE, "end_month": ENDED_SIDE}
+KEYS = ("month", "receiving_unit_id", "deciding_unit_id", "procedure_id", "field_key", "channel")
+# The buckets of every procedure of a unit, for the scopes that name no procedure nor field (a
+# city's year reads about 156 units × 3 channels × 12 months of them, not every procedure's).
+ALL_PROCEDURES = 0
+
+
+def month_of(instant: int) -> int:
+    """yyyymm of an epoch-seconds instant in Hà Nội."""
+    local = datetime.datetime.fromtimestamp(instant, VIETNAM_OFFSET)
+    return local.year * 100 + local.month
+
+
+def month_start(year: int, month: int) -> int:
+    return int(datetime.datetime(year, month, 1, tzinfo=VIETNAM_OFFSET).timestamp())
+
+
+@dataclass(frozen=True)
+class Window:
+    """The whole months ``[first, stop)`` (yyyymm) of a period, from ``begins`` to ``ends``
+    (epoch seconds); empty (``first == stop``) with both instants at the period's start."""
+
+    first: int
+    stop: int
+    begins: int
+    ends: int
+
+    @property
+    def empty(self) -> bool:
+        return self.first >= self.stop
+
+
+def window_of(start: int, until: int) -> Window:
+    """The whole months inside ``[start, until)``: from the first month starting at or after
+    ``start`` to the month holding ``until``, excluded."""
+    opening = datetime.datetime.fromtimestamp(start, VIETNAM_OFFSET)
+    year, month = opening.year, opening.month
+    if month_start(year, month) < start:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    closing = datetime.datetime.fromtimestamp(until, VIETNAM_OFFSET)
+    begins, ends = month_start(year, month), month_start(closing.year, closing.month)
+    if begins >= ends:
+        return Window(0, 0, start, start)
+    return Window(year * 100 + month, closing.year * 100 + closing.month, begins, ends)
+
+
+def settled_parts() -> dict[str, tuple[Any, Q]]:
+    return count_parts(EVER_BEFORE, EVER_AFTER)
+
+
+# Writing the buckets ----------------------------------------------------------------------------
+
+
+def buckets_add(facts: Any, sign: int) -> None:
+    """Add (``sign`` 1) or take off (-1) the settled contributions of ``facts`` (a query of
+    ``DossierFact``) to or from their buckets."""
+    table = connection.ops.quote_name(IndicatorBucket._meta.db_table)
+    keys = ", ".join(connection.ops.quote_name(k) for k in KEYS)
+    # The grouped query's names: "procedure_id" would clash with the facts' own column.
+    sources = keys.replace(connection.ops.quote_name("procedure_id"), "procedure_key")
+    for (month_field, names), every_procedure in itertools.product(SIDES.items(), (False, True)):
+        summed = side_sums(facts, month_field, names, every_procedure=every_procedure)
+        sql, params = summed.query.sql_with_params()
+        columns = ", ".join(names)
+        values = ", ".join(f"{sign} * COALESCE(s_{name}, 0)" for name in names)
+        update = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in names)
+        with connection.cursor() as cursor:
+            # Names from this module and the model only; the values are parameters. WHERE true:
+            # SQLite reads ON CONFLICT after a bare FROM as a join constraint.
+            statement = (
+                f"INSERT INTO {table} ({keys}, {columns}) SELECT {sources}, {values} "  # noqa: S608
+                f"FROM ({sql}) AS side WHERE true ON CONFLICT ({keys}) DO UPDATE SET {update}"
+            )
+            cursor.execute(statement, params)
+
+
+def side_sums(
+    facts: Any, month_field: str, names: tuple[str, ...], *, every_procedure: bool
+) -> Any:
+    """One side's settled contributions, grouped by bucket: per procedure and field, or for
+    all the procedures of a unit together (``ALL_PROCEDURES``)."""
+    parts = settled_parts()
+    procedure = Value(ALL_PROCEDURES) if every_procedure else F("procedure_id")
+    field = Value(0) if every_procedure else Coalesce("field_id", 0)
+    return (
+        facts.filter(settled__isnull=False)
+        .values(
+            "receiving_unit_id",
+            "deciding_unit_id",
+            "channel",
+            month=F(month_field),
+            procedure_key=procedure,
+            field_key=field,
+        )
+        .annotate(**{f"s_{name}": aggregate_of(*parts[name]) for name in names})
+        .order_by()
+    )
+
+
+def buckets_rebuild() -> None:
+    """Every bucket again from the facts (in the caller's transaction)."""
+    IndicatorBucket.objects.all().delete()
+    buckets_add(DossierFact.objects.all(), 1)
+
+
+# Reading a period ----------------------------------------------------------------------------
+
+
+def buckets_of(scope: Scope, window: Window) -> Any:
+    """The buckets of the window's months in the scope: every procedure's together when the
+    scope names no procedure nor field, else those of each procedure."""
+    rows = IndicatorBucket.objects.filter(month__gte=window.first, month__lt=window.stop)
+    if scope.procedure_ids is None and scope.field_id is None:
+        rows = rows.filter(procedure_id=ALL_PROCEDURES)
+    else:
+        rows = rows.exclude(procedure_id=ALL_PROCEDURES)
+    return scoped(scope, rows, field="field_key")
+
+
+def bucket_sums(scope: Scope, window: Window) -> dict[str, int]:
+    if window.empty:
+        return {}
+    names = (*RECEIVED_SIDE, *ENDED_SIDE)
+    summed = buckets_of(scope, window).aggregate(**{f"b_{name}": Sum(name) for name in names})
+    return {name[2:]: int(value or 0) for name, value in summed.items()}
+
+
+def around(scope: Scope, start: int, until: int, window: Window) -> Any:
+    """The facts whose contribution the buckets do not hold exactly (see the module)."""
+    facts = scoped(scope)
+    first_part = Q(received__gte=start, received__lt=window.begins) | Q(
+        end__gte=start, end__lt=window.begins
+    )
+    return facts.filter(alive(window.ends, until) | first_part)
+
+
+def alive(since: int, until: int) -> Q:
+    """Received before ``until`` and open or settled at or after ``since`` (``since`` ≤
+    ``until``). On PostgreSQL one GiST range test (migration 0005's ``fact_alive``): whatever the
+    period's age it visits only the dossiers in flight across it."""
+    if connection.vendor != "postgresql":
+        return Q(received__lt=until) & (Q(settled__isnull=True) | Q(settled__gte=since))
+    table = connection.ops.quote_name(DossierFact._meta.db_table)
+    lifetime = f"int8range({table}.received, {table}.settled, '[]')"
+    if since < until:  # [received, settled] meets [since, until)
+        test, bounds = f"{lifetime} && int8range(%s, %s, '[)')", (since, until)
+    else:  # received < until <= settled: the lifetime holds both until - 1 and until
+        test, bounds = f"{lifetime} @> int8range(%s, %s, '[]')", (until - 1, until)
+    return Q(RawSQL(test, bounds, output_field=BooleanField()))  # noqa: S611 (names are ours)
+
+
+def held_expressions(window: Window) -> dict[str, Any]:
+    """What the buckets of ``window`` hold of each fact, named ``h_`` + the count."""
+    if window.empty:
+        return {}
+    parts = settled_parts()
+    found = {}
+    for month_field, names in SIDES.items():
+        in_window = Q(settled__isnull=False) & Q(
+            **{f"{month_field}__gte": window.first, f"{month_field}__lt": window.stop}
+        )
+        for name in names:
+            summed, condition = parts[name]
+            found[f"h_{name}"] = aggregate_of(summed, condition & in_window)
+    return found

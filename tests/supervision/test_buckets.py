@@ -1,0 +1,196 @@
+"""The monthly buckets: for random facts (rewritten now and then, as refolds do), random periods
+(whole months, part months, ending at an odd instant) and random scopes, the counts read from
+the buckets and the facts around them equal one aggregate over every fact, the definition
+(``count_expressions``) the buckets are made of."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from motcua.dossiers.models import Dossier
+from motcua.supervision.buckets import ALL_PROCEDURES, month_of, window_of
+from motcua.supervision.compute import Counts, Scope, count_expressions, counts, counts_of
+from motcua.supervision.models import DossierFact, IndicatorBucket
+from motcua.supervision.populations import scoped
+from motcua.supervision.rollup import facts_store, settle
+from tests.dossiers.conftest import Staff
+
+from .helpers import act, hanoi, replay, submit
+
+pytestmark = pytest.mark.django_db
+
+ORIGIN = int(hanoi("2026-01-01 00:00").timestamp())
+SPAN = 200 * 86400  # facts from 1/1 to mid-July
+DOSSIERS = 12
+HOUR = 3600
+UNITS = (1, 2, 3)  # stand-in unit ids: the rollup keeps ids, not keys
+CHANNELS = ("counter", "online", "national_portal")
+
+offsets = st.integers(min_value=0, max_value=SPAN)
+later = st.one_of(st.none(), st.integers(min_value=0, max_value=40 * 86400))
+
+
+@st.composite
+def fact_fields(draw: st.DrawFn) -> dict[str, Any]:
+    """One dossier's facts as a fold could leave them: instants in order, the end perhaps not
+    yet, a supplement perhaps, flags that may come after the end (a rating, a payment)."""
+    received = ORIGIN + draw(offsets)
+    fields: dict[str, Any] = {
+        "received": received,
+        "receiving_unit_id": draw(st.sampled_from(UNITS)),
+        "deciding_unit_id": draw(st.sampled_from(UNITS)),
+        "procedure_id": draw(st.sampled_from((11, 12))),
+        "field_id": draw(st.sampled_from((None, 21))),
+        "channel": draw(st.sampled_from(CHANNELS)),
+        "due": draw(st.one_of(st.none(), st.integers(received, received + 30 * 86400))),
+    }
+    gap = draw(later)
+    if gap is not None:
+        fields["sup1_start"] = received + gap // 3
+        answer = draw(later)
+        if answer is not None:
+            fields["sup1_end"] = fields["sup1_start"] + answer // 4
+            fields["sup1_due"] = fields["sup1_end"] + draw(st.integers(0, 20 * 86400))
+            fields["citizen"] = answer // 4
+        if draw(st.booleans()):
+            fields["sup2"] = fields["sup1_start"] + HOUR
+    end = draw(later)
+    if end is not None:
+        fields["end"] = received + end + HOUR
+        fields["judge_end"] = min(fields["end"], fields.get("sup1_start") or fields["end"])
+        fields["end_kind"] = draw(st.sampled_from(("resolved", "resolved", "stopped")))
+    for flag in ("digitised", "e_result", "unsatisfied", "reused", "from_store", "fee",
+                 "paid_online"):  # fmt: skip
+        after = draw(later)
+        fields[flag] = None if after is None else received + after
+    return fields
+
+
+periods = st.tuples(
+    offsets,
+    st.integers(min_value=0, max_value=120),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=SPAN + 60 * 86400)),
+)
+scopes = st.sampled_from(["all", "unit", "channel", "procedure", "field"])
+
+
+@pytest.fixture
+def dossiers(staff: Staff) -> list[int]:
+    """Dossier rows for the facts to belong to (copies of one received through the kernel)."""
+    replay([submit("B0", "2026-03-02 09:00"), act("B0", "2026-03-02 09:00", "receive")])
+    prototype = Dossier.objects.get(ref="B0")
+    copied = [
+        f.attname for f in Dossier._meta.concrete_fields
+        if f.attname not in ("id", "ref", "code", "idempotency_key")
+    ]  # fmt: skip
+    clones = Dossier.objects.bulk_create([
+        Dossier(**{name: getattr(prototype, name) for name in copied}, ref=f"B{n}", code=None)
+        for n in range(1, DOSSIERS + 1)
+    ])  # fmt: skip
+    return [clone.pk for clone in clones]
+
+
+def stored(dossier_id: int, fields: dict[str, Any]) -> None:
+    fact = settle(DossierFact(dossier_id=dossier_id, seq=1, **fields))
+    facts_store([dossier_id], [fact])
+
+
+def scope_of(kind: str) -> Scope:
+    return {
+        "all": Scope(), "unit": Scope(unit_ids=frozenset({2})), "channel": Scope(channel="online"),
+        "procedure": Scope(procedure_ids=frozenset({12})), "field": Scope(field_id=21),
+    }[kind]  # fmt: skip
+
+
+def every_fact(scope: Scope, start: int, until: int) -> Counts:
+    """The definition: one aggregate over all the scope's facts received before the end."""
+    facts = scoped(scope).filter(received__lt=until)
+    return counts_of(facts.aggregate(**count_expressions(start, until)))
+
+
+@settings(
+    max_examples=60, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)  # fmt: skip
+@given(
+    written=st.lists(
+        st.tuples(st.integers(0, DOSSIERS - 1), fact_fields()), min_size=1, max_size=30
+    ),
+    asked=st.lists(periods, min_size=1, max_size=5),
+    kind=scopes,
+)
+def test_the_buckets_and_the_facts_around_them_equal_every_fact(
+    dossiers: list[int], written: list, asked: list, kind: str
+) -> None:
+    with transaction.atomic():
+        for index, fields in written:  # a dossier written again: its old sums come off
+            stored(dossiers[index], fields)
+        scope = scope_of(kind)
+        for begin, days, odd_end in asked:
+            start = ORIGIN + begin // 86400 * 86400
+            until = start + (days + 1) * 86400
+            if odd_end is not None:
+                until = min(until, ORIGIN + odd_end)
+            if until <= start:
+                continue
+            assert counts(scope, start, until) == every_fact(scope, start, until)
+        transaction.set_rollback(True)
+
+
+def test_a_year_of_whole_months_reads_the_buckets(dossiers: list[int]) -> None:
+    """Settled dossiers of a month are read from its bucket, not again from their facts."""
+    received = int(hanoi("2026-03-10 09:00").timestamp())
+    for dossier_id in dossiers[:3]:
+        stored(dossier_id, {
+            "received": received, "receiving_unit_id": 1, "deciding_unit_id": 1,
+            "procedure_id": 11, "channel": "online", "due": received + 5 * 86400,
+            "end": received + 86400, "judge_end": received + 86400, "end_kind": "resolved",
+        })  # fmt: skip
+    every, one = IndicatorBucket.objects.order_by("procedure_id")  # all procedures; procedure 11
+    assert (every.procedure_id, one.procedure_id) == (ALL_PROCEDURES, 11)
+    for bucket in (every, one):
+        counted = (bucket.received, bucket.online, bucket.handled, bucket.on_time)
+        assert (bucket.month, *counted) == (202603, 3, 3, 3, 3)
+    start, until = (int(hanoi(t).timestamp()) for t in ("2026-01-01 00:00", "2027-01-01 00:00"))
+    window = window_of(start, until)
+    assert (window.first, window.stop) == (202601, 202701)
+    DossierFact.objects.filter(dossier_id__in=dossiers[:3]).update(channel="counter")
+    found = counts(Scope(), start, until)  # the facts altered behind the rollup's back …
+    assert (found.received, found.online, found.on_time) == (3, 3, 3)  # … are not read again
+
+
+def test_a_dossier_in_flight_at_the_end_of_a_whole_month_period(dossiers: list[int]) -> None:
+    """Received 29/6, due 2/7, ended late on 4/7: the bucket of June holds it as received and
+    late, but at 30/6 24:00 it was open and on time, which only its facts can say."""
+    received = int(hanoi("2026-06-29 09:00").timestamp())
+    stored(dossiers[0], {
+        "received": received, "receiving_unit_id": 1, "deciding_unit_id": 1,
+        "procedure_id": 11, "channel": "online", "due": received + 3 * 86400,
+        "end": received + 5 * 86400, "judge_end": received + 5 * 86400, "end_kind": "resolved",
+        "e_result": received + 5 * 86400,
+    })  # fmt: skip
+    start, until = (int(hanoi(t).timestamp()) for t in ("2026-06-01 00:00", "2026-07-01 00:00"))
+    found = counts(Scope(), start, until)
+    assert (found.received, found.handled, found.judged, found.on_time) == (1, 1, 1, 1)
+    assert (found.resolved, found.e_result) == (0, 0)
+    assert found == every_fact(Scope(), start, until)
+    late = counts(Scope(), start, int(hanoi("2026-08-01 00:00").timestamp()))
+    assert (late.handled, late.on_time, late.resolved) == (1, 0, 1)
+
+
+def test_a_month_is_the_month_in_hanoi() -> None:
+    assert month_of(int(hanoi("2026-03-31 23:59").timestamp())) == 202603
+    assert month_of(int(hanoi("2026-04-01 00:00").timestamp())) == 202604
+    just_after = datetime.datetime(2026, 3, 31, 17, 0, tzinfo=datetime.UTC)  # 1/4 00:00 in Hà Nội
+    assert month_of(int(just_after.timestamp())) == 202604
+    start = int(hanoi("2026-03-15 00:00").timestamp())
+    window = window_of(start, int(hanoi("2026-06-10 13:00").timestamp()))
+    assert (window.first, window.stop) == (202604, 202606)
+    assert window.begins == int(hanoi("2026-04-01 00:00").timestamp())
+    assert window_of(start, int(hanoi("2026-04-30 00:00").timestamp())).empty

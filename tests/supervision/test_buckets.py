@@ -9,12 +9,12 @@ import datetime
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from motcua.dossiers.models import Dossier
-from motcua.supervision.buckets import ALL_PROCEDURES, month_of, window_of
+from motcua.supervision.buckets import ALL_PROCEDURES, around, month_of, window_of
 from motcua.supervision.compute import Counts, Scope, count_expressions, counts, counts_of
 from motcua.supervision.models import DossierFact, IndicatorBucket
 from motcua.supervision.populations import scoped
@@ -194,3 +194,19 @@ def test_a_month_is_the_month_in_hanoi() -> None:
     assert (window.first, window.stop) == (202604, 202606)
     assert window.begins == int(hanoi("2026-04-01 00:00").timestamp())
     assert window_of(start, int(hanoi("2026-04-30 00:00").timestamp())).empty
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GiST index is PostgreSQL's")
+@pytest.mark.parametrize("ending", ["2026-07-01 00:00", "2026-07-15 09:30"])
+def test_the_facts_around_a_period_are_found_through_the_range_index(ending: str) -> None:
+    """The range test is written as the index (migration 0005) so PostgreSQL can use it: with
+    sequential scans forbidden, the plan walks ``fact_alive``, for a period ending at a month's
+    start (a point test) and inside a month (an overlap)."""
+    start, until = (int(hanoi(t).timestamp()) for t in ("2025-07-01 00:00", ending))
+    facts = around(Scope(), start, until, window_of(start, until))
+    sql, params = facts.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT count(*) FROM ({sql}) AS a", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "fact_alive" in plan, plan

@@ -127,6 +127,7 @@ def facts_generate(count: int) -> None:
 
     from motcua.supervision.buckets import buckets_rebuild
     from motcua.supervision.rollup import COMPARED
+    from motcua.supervision.snapshots import snapshots_catch_up, snapshots_clear
 
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
@@ -162,6 +163,30 @@ def facts_generate(count: int) -> None:
         cursor.execute("VACUUM ANALYZE supervision_dossierfact")
         cursor.execute("VACUUM ANALYZE supervision_indicatorbucket")
     print(f"buckets built (and vacuumed) in {time.perf_counter() - began:.0f} s", flush=True)
+    began = time.perf_counter()
+    with transaction.atomic():
+        snapshots_clear()
+        made = snapshots_catch_up()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE supervision_flightsnapshot")
+    print(f"{made} month-start snapshots made in {time.perf_counter() - began:.0f} s", flush=True)
+
+
+def snapshots_ready() -> None:
+    """On rows kept from an earlier run: the schema brought up to date, the month-start
+    snapshots made if they are not."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from motcua.supervision.snapshots import snapshots_catch_up
+
+    with open(os.devnull, "w") as quiet:
+        call_command("migrate", verbosity=0, stdout=quiet)
+    began = time.perf_counter()
+    with transaction.atomic():
+        made = snapshots_catch_up()
+    if made:
+        print(f"{made} month-start snapshots made in {time.perf_counter() - began:.0f} s")
 
 
 def dropped_indexes(cursor: Any) -> list[str]:
@@ -200,17 +225,25 @@ def measure(rounds: int, jit: str) -> None:
     with connection.cursor() as cursor:  # "off" as the production guide advises for OLTP
         cursor.execute(f"SET jit = {'on' if jit == 'on' else 'off'}")
 
-    from motcua.supervision.buckets import around, buckets_of, window_of
+    from motcua.supervision.buckets import (
+        around,
+        bucket_sums,
+        buckets_of,
+        held_expressions,
+        window_of,
+    )
     from motcua.supervision.compute import Period, Scope, count_expressions, report
-    from motcua.supervision.models import DossierFact, IndicatorBucket
-    from motcua.supervision.populations import scoped
+    from motcua.supervision.models import DossierFact, FlightSnapshot, IndicatorBucket
+    from motcua.supervision.populations import aggregate_of, count_parts, scoped
 
     year = Period(datetime.date(2025, 7, 1), datetime.date(2026, 6, 30))
     at = datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC)
     last_twelve = Period(datetime.date(2025, 7, 16), datetime.date(2026, 7, 15))
     inside = datetime.datetime(2026, 7, 15, 9, 30, tzinfo=datetime.UTC)
     facts, buckets = DossierFact.objects.count(), IndicatorBucket.objects.count()
-    print(f"\n{facts:,} facts, {buckets:,} monthly buckets; jit {jit}; PostgreSQL "
+    snapshots = FlightSnapshot.objects.count()
+    print(f"\n{facts:,} facts, {buckets:,} monthly buckets, {snapshots:,} snapshot rows; "
+          f"jit {jit}; PostgreSQL "
           f"{connection.cursor().connection.info.server_version}\n")  # fmt: skip
     print("| request | median ms | max ms | queries (last round, each) |\n|---|---:|---:|---:|")
     timed("city, one year (1/7/2025–30/6/2026)", lambda: report(year, Scope(), at=at), rounds)
@@ -225,6 +258,15 @@ def measure(rounds: int, jit: str) -> None:
     def every_fact() -> None:
         scoped(Scope()).filter(received__lt=until).aggregate(**count_expressions(start, until))
 
+    def judged_one_by_one() -> None:  # the buckets, and the dossiers in flight row by row
+        window = window_of(start, until)
+        bucket_sums(Scope(), window)
+        parts = count_parts(start, until)
+        around(Scope(), start, until, window).aggregate(
+            **{f"a_{n}": aggregate_of(*p) for n, p in parts.items()}, **held_expressions(window)
+        )
+
+    timed("city, one year, in flight judged one by one (no snapshot)", judged_one_by_one, rounds)
     timed("city, one year, every fact (before the buckets)", every_fact, min(rounds, 2))
     window = window_of(start, until)
     plans = {
@@ -247,6 +289,8 @@ def main() -> None:
     django.setup()
     if not options.reuse:
         facts_generate(options.facts)
+    else:
+        snapshots_ready()
     measure(options.rounds, options.jit)
 
 

@@ -14,11 +14,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from motcua.dossiers.models import Dossier
-from motcua.supervision.buckets import ALL_PROCEDURES, around, month_of, window_of
+from motcua.supervision.buckets import ALL_PROCEDURES, KEYS, around, month_of, window_of
 from motcua.supervision.compute import Counts, Scope, count_expressions, counts, counts_of
-from motcua.supervision.models import DossierFact, IndicatorBucket
+from motcua.supervision.models import DossierFact, FlightSnapshot, IndicatorBucket
 from motcua.supervision.populations import scoped
 from motcua.supervision.rollup import facts_store, settle
+from motcua.supervision.snapshots import (
+    boundary_instant,
+    next_month,
+    snapshot_sums,
+    snapshots_catch_up,
+    snapshots_clear,
+)
 from tests.dossiers.conftest import Staff
 
 from .helpers import act, hanoi, replay, submit
@@ -141,6 +148,58 @@ def test_the_buckets_and_the_facts_around_them_equal_every_fact(
                 continue
             assert counts(scope, start, until) == every_fact(scope, start, until)
         transaction.set_rollback(True)
+
+
+@settings(
+    max_examples=40, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)  # fmt: skip
+@given(
+    before=st.lists(
+        st.tuples(st.integers(0, DOSSIERS - 1), fact_fields()), min_size=1, max_size=20
+    ),
+    after=st.lists(st.tuples(st.integers(0, DOSSIERS - 1), fact_fields()), max_size=10),
+    asked=st.lists(st.tuples(st.integers(0, 7), st.integers(1, 4)), min_size=1, max_size=4),
+    kind=scopes,
+)
+def test_whole_months_read_from_the_snapshots_equal_every_fact(
+    dossiers: list[int], before: list, after: list, asked: list, kind: str
+) -> None:
+    """Periods of whole months ending at a month start already passed are read from the
+    buckets and the snapshot of the dossiers in flight then, also after facts changed once the
+    snapshots were made (a backdated import)."""
+    with transaction.atomic():
+        for index, fields in before:
+            stored(dossiers[index], fields)
+        snapshots_catch_up()
+        for index, fields in after:
+            stored(dossiers[index], fields)
+        scope = scope_of(kind)
+        for first, length in asked:
+            opening, closing = month_add(202601, first), month_add(202601, first + length)
+            start, until = boundary_instant(opening), boundary_instant(closing)
+            window = window_of(start, until)
+            assert snapshot_sums(scope, start, until, window) is not None
+            assert counts(scope, start, until) == every_fact(scope, start, until)
+        made = snapshot_rows()
+        snapshots_clear()
+        snapshots_catch_up()  # made again from the facts: the same rows as kept piece by piece
+        assert snapshot_rows() == made
+        transaction.set_rollback(True)
+
+
+def month_add(month: int, count: int) -> int:
+    for _ in range(count):
+        month = next_month(month)
+    return month
+
+
+def snapshot_rows() -> list[tuple]:
+    counted = [
+        f.name for f in FlightSnapshot._meta.fields if f.name not in ("id", "boundary", *KEYS)
+    ]
+    rows = FlightSnapshot.objects.values_list("boundary", *KEYS, *counted)
+    return sorted(row for row in rows if any(row[len(KEYS) + 1 :]))
 
 
 def test_a_year_of_whole_months_reads_the_buckets(dossiers: list[int]) -> None:

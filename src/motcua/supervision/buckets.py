@@ -101,45 +101,58 @@ def settled_parts() -> dict[str, tuple[Any, Q]]:
 def buckets_add(facts: Any, sign: int) -> None:
     """Add (``sign`` 1) or take off (-1) the settled contributions of ``facts`` (a query of
     ``DossierFact``) to or from their buckets."""
-    table = connection.ops.quote_name(IndicatorBucket._meta.db_table)
-    keys = ", ".join(connection.ops.quote_name(k) for k in KEYS)
-    # The grouped query's names: "procedure_id" would clash with the facts' own column.
-    sources = keys.replace(connection.ops.quote_name("procedure_id"), "procedure_key")
-    for (month_field, names), every_procedure in itertools.product(SIDES.items(), (False, True)):
-        summed = side_sums(facts, month_field, names, every_procedure=every_procedure)
-        sql, params = summed.query.sql_with_params()
-        columns = ", ".join(names)
-        values = ", ".join(f"{sign} * COALESCE(s_{name}, 0)" for name in names)
-        update = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in names)
-        with connection.cursor() as cursor:
-            # Names from this module and the model only; the values are parameters. WHERE true:
-            # SQLite reads ON CONFLICT after a bare FROM as a join constraint.
-            statement = (
-                f"INSERT INTO {table} ({keys}, {columns}) SELECT {sources}, {values} "  # noqa: S608
-                f"FROM ({sql}) AS side WHERE true ON CONFLICT ({keys}) DO UPDATE SET {update}"
-            )
-            cursor.execute(statement, params)
-
-
-def side_sums(
-    facts: Any, month_field: str, names: tuple[str, ...], *, every_procedure: bool
-) -> Any:
-    """One side's settled contributions, grouped by bucket: per procedure and field, or for
-    all the procedures of a unit together (``ALL_PROCEDURES``)."""
     parts = settled_parts()
+    settled = facts.filter(settled__isnull=False)
+    for (month_field, names), every_procedure in itertools.product(SIDES.items(), (False, True)):
+        sums = {name: aggregate_of(*parts[name]) for name in names}
+        grouped = grouped_sums(settled, F(month_field), sums, every_procedure=every_procedure)
+        sums_upsert(IndicatorBucket, {}, grouped, names, sign)
+
+
+def sums_upsert(
+    model: Any, fixed: dict[str, int], grouped: Any, names: tuple[str, ...], sign: int
+) -> None:
+    """Add ``sign`` × the sums of ``grouped`` (``grouped_sums``) to the rows of ``model`` with
+    the same keys (and the ``fixed`` key values), creating the rows it lacks."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fixed_names = "".join(f"{quote(name)}, " for name in fixed)
+    fixed_values = "".join(f"{int(value)}, " for value in fixed.values())
+    keys = fixed_names + ", ".join(quote(k) for k in KEYS)
+    # The grouped query's names: "procedure_id" would clash with the facts' own column.
+    sources = fixed_values + ", ".join(quote(k) for k in KEYS).replace(
+        quote("procedure_id"), "procedure_key"
+    )
+    sql, params = grouped.query.sql_with_params()
+    columns = ", ".join(names)
+    values = ", ".join(f"{int(sign)} * COALESCE(s_{name}, 0)" for name in names)
+    update = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in names)
+    with connection.cursor() as cursor:
+        # Names from this module and the models only; the values are parameters or integers.
+        # WHERE true: SQLite reads ON CONFLICT after a bare FROM as a join constraint.
+        statement = (
+            f"INSERT INTO {table} ({keys}, {columns}) SELECT {sources}, {values} "  # noqa: S608
+            f"FROM ({sql}) AS side WHERE true ON CONFLICT ({keys}) DO UPDATE SET {update}"
+        )
+        cursor.execute(statement, params)
+
+
+def grouped_sums(facts: Any, month: Any, sums: dict[str, Any], *, every_procedure: bool) -> Any:
+    """``sums`` (aggregates, named ``s_`` + the count) of ``facts`` grouped by ``month`` and the
+    other keys: per procedure and field, or for all the procedures of a unit together
+    (``ALL_PROCEDURES``)."""
     procedure = Value(ALL_PROCEDURES) if every_procedure else F("procedure_id")
     field = Value(0) if every_procedure else Coalesce("field_id", 0)
     return (
-        facts.filter(settled__isnull=False)
-        .values(
+        facts.values(
             "receiving_unit_id",
             "deciding_unit_id",
             "channel",
-            month=F(month_field),
+            month=month,
             procedure_key=procedure,
             field_key=field,
         )
-        .annotate(**{f"s_{name}": aggregate_of(*parts[name]) for name in names})
+        .annotate(**{f"s_{name}": value for name, value in sums.items()})
         .order_by()
     )
 
@@ -154,9 +167,14 @@ def buckets_rebuild() -> None:
 
 
 def buckets_of(scope: Scope, window: Window) -> Any:
-    """The buckets of the window's months in the scope: every procedure's together when the
-    scope names no procedure nor field, else those of each procedure."""
+    """The buckets of the window's months in the scope."""
     rows = IndicatorBucket.objects.filter(month__gte=window.first, month__lt=window.stop)
+    return level_of(scope, rows)
+
+
+def level_of(scope: Scope, rows: Any) -> Any:
+    """Summed rows of the scope: every procedure's together when the scope names no procedure
+    nor field, else those of each procedure."""
     if scope.procedure_ids is None and scope.field_id is None:
         rows = rows.filter(procedure_id=ALL_PROCEDURES)
     else:
@@ -167,9 +185,14 @@ def buckets_of(scope: Scope, window: Window) -> Any:
 def bucket_sums(scope: Scope, window: Window) -> dict[str, int]:
     if window.empty:
         return {}
+    return summed(buckets_of(scope, window))
+
+
+def summed(rows: Any) -> dict[str, int]:
+    """Every count summed over summed rows (buckets or snapshots)."""
     names = (*RECEIVED_SIDE, *ENDED_SIDE)
-    summed = buckets_of(scope, window).aggregate(**{f"b_{name}": Sum(name) for name in names})
-    return {name[2:]: int(value or 0) for name, value in summed.items()}
+    found = rows.aggregate(**{f"b_{name}": Sum(name) for name in names})
+    return {name[2:]: int(value or 0) for name, value in found.items()}
 
 
 def around(scope: Scope, start: int, until: int, window: Window) -> Any:

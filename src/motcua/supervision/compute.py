@@ -20,11 +20,13 @@ from motcua.integrations.dvcqg.client import sync_enabled
 from motcua.sync.selectors import synced_as_received
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .buckets import around, bucket_sums, held_expressions, window_of
+from .buckets import ENDED_SIDE, RECEIVED_SIDE, around, bucket_sums, held_expressions, window_of
 from .populations import Scope, aggregate_of, count_parts, populations, scoped
 from .registry import GROUPS, Indicator, indicators_in_force, na_reason
+from .snapshots import snapshot_sums
 
 DAY_SECONDS = 86400
+COUNTED = (*RECEIVED_SIDE, *ENDED_SIDE)
 TWO_PLACES = Decimal("0.01")
 
 
@@ -91,19 +93,24 @@ def late_only(facts: Any, start: int, until: int) -> Any:
 
 
 def counts(scope: Scope, start: int, until: int) -> Counts:
-    """Every count: the monthly buckets of the period's whole months, plus what the facts
-    around them add beyond what the buckets hold (``buckets.py``); two aggregates, whatever the
-    number of dossiers in the period."""
+    """Every count: the monthly buckets of the period's whole months, plus what the dossiers
+    around them add beyond what the buckets hold: from the snapshot of the dossiers in flight
+    when the period is whole months ending at a month start already passed (``snapshots.py``),
+    else judged one by one (``buckets.py``). Two or three queries, whatever the volume."""
     window = window_of(start, until)
-    facts = around(scope, start, until, window)
-    parts = count_parts(start, until)
-    actual = {f"a_{name}": aggregate_of(*part) for name, part in parts.items()}
-    row = facts.aggregate(**actual, **held_expressions(window))
     held = bucket_sums(scope, window)
-    found = {
-        name: held.get(name, 0) + int(row[f"a_{name}"] or 0) - int(row.get(f"h_{name}") or 0)
-        for name in parts
-    }
+    in_flight = snapshot_sums(scope, start, until, window)
+    if in_flight is not None:
+        found = {name: held.get(name, 0) + in_flight.get(name, 0) for name in COUNTED}
+    else:
+        facts = around(scope, start, until, window)
+        parts = count_parts(start, until)
+        actual = {f"a_{name}": aggregate_of(*part) for name, part in parts.items()}
+        row = facts.aggregate(**actual, **held_expressions(window))
+        found = {
+            name: held.get(name, 0) + int(row[f"a_{name}"] or 0) - int(row.get(f"h_{name}") or 0)
+            for name in parts
+        }
     if sync_enabled():  # 1.4 reads the outbox, not the facts: counted per dossier received
         received = scoped(scope).filter(received__gte=start, received__lt=until)
         found["synced"] = received.filter(synced_as_received()).count()

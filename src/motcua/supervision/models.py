@@ -80,12 +80,8 @@ class DossierFact(models.Model):
         return None if self.due is None else datetime.datetime.fromtimestamp(self.due, datetime.UTC)
 
 
-class IndicatorBucket(models.Model):
-    """The counts of the settled facts (``DossierFact.settled``) summed per month and per unit,
-    procedure, field and channel: a period's whole months are read here, the rest per fact
-    (``buckets.py``, docs/decisions/0026). Kept by the rollup in the fold's transaction; rebuilt
-    with it. Received-side counts sit in the month of reception, the others in the month of
-    the end; ``field_key`` is 0 for a procedure without a field."""
+class SummedCounts(models.Model):
+    """The counts of ``compute.Counts`` (1.4 aside) summed over some facts, and their keys."""
 
     month = models.IntegerField()
     receiving_unit_id = models.IntegerField()
@@ -109,6 +105,17 @@ class IndicatorBucket(models.Model):
     paid_online = models.BigIntegerField(db_default=0)
 
     class Meta:
+        abstract = True
+
+
+class IndicatorBucket(SummedCounts):
+    """The counts of the settled facts (``DossierFact.settled``) summed per month and per unit,
+    procedure, field and channel: a period's whole months are read here, the rest per fact
+    (``buckets.py``, docs/decisions/0026). Kept by the rollup in the fold's transaction; rebuilt
+    with it. Received-side counts sit in the month of reception, the others in the month of
+    the end; ``field_key`` is 0 for a procedure without a field."""
+
+    class Meta:
         verbose_name = _("tổng chỉ số theo tháng")
         verbose_name_plural = _("tổng chỉ số theo tháng")
         constraints = [
@@ -129,6 +136,49 @@ class IndicatorBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.receiving_unit_id}/{self.procedure_id}/{self.channel}"
+
+
+class FlightSnapshot(SummedCounts):
+    """What the dossiers in flight at the start of month ``boundary`` (yyyymm) add to a period
+    of whole months ending there, beyond what the buckets hold of them (``snapshots.py``):
+    received-side counts keyed by the month of reception, the others by the month of the end
+    (``OPEN_MONTH`` when not ended). No later event changes it but a backdated one, which the
+    fold carries over like the buckets'."""
+
+    boundary = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("hồ sơ đang giải quyết đầu tháng")
+        verbose_name_plural = _("hồ sơ đang giải quyết đầu tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "boundary", "month", "receiving_unit_id", "deciding_unit_id",
+                    "procedure_id", "field_key", "channel",
+                ],
+                name="flight_snapshot_key",
+            )
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["boundary", "procedure_id", "month"], name="flight_procedure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.boundary} {self.month} {self.receiving_unit_id}/{self.procedure_id}"
+
+
+class FlightBoundary(models.Model):
+    """A month start whose snapshot is made (its rows are read only when this row exists)."""
+
+    boundary = models.IntegerField(primary_key=True)
+    made_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("mốc đầu tháng đã chụp")
+        verbose_name_plural = _("mốc đầu tháng đã chụp")
+
+    def __str__(self) -> str:
+        return str(self.boundary)
 
 
 class FactCursor(models.Model):

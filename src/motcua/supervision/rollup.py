@@ -34,6 +34,7 @@ from motcua.worktime.services import deadline_compute
 from .buckets import buckets_add, month_of
 from .facts import Facts, facts_fold, seconds
 from .models import DossierFact, FactCursor, IndicatorBucket
+from .snapshots import boundaries_touched, snapshot_add, snapshots_catch_up, snapshots_clear
 
 OVERLAP = 5000
 BATCH = 2000
@@ -79,6 +80,7 @@ def catch_up(*, max_events: int | None = None) -> CatchUp:
             cursor.last_id = max(cursor.last_id, start)
         cursor.save()
         report.folded += ratings_catch_up()
+        snapshots_catch_up()
     return report
 
 
@@ -119,6 +121,7 @@ def rebuild() -> int:
         ratings.last_id = Rating.objects.aggregate(m=Max("pk"))["m"] or 0
         DossierFact.objects.all().delete()
         IndicatorBucket.objects.all().delete()
+        snapshots_clear()
         folded = 0
         ids = Dossier.objects.filter(received_at__isnull=False).order_by("pk")
         last = 0
@@ -127,6 +130,7 @@ def rebuild() -> int:
             last = chunk[-1]
         events.save()
         ratings.save()
+        snapshots_catch_up()
     return folded
 
 
@@ -190,8 +194,11 @@ def settle(fact: DossierFact) -> DossierFact:
 @transaction.atomic
 def facts_store(ids: list[int], facts: list[DossierFact]) -> None:
     """The facts of dossiers ``ids`` become ``facts`` (a dossier without one has none), and
-    the monthly buckets follow: the old contributions off, the new ones on."""
+    the monthly buckets and the snapshots made follow: the old contributions off, the new on."""
+    boundaries = boundaries_touched(ids, facts)
     buckets_add(DossierFact.objects.filter(dossier_id__in=ids), -1)
+    for boundary in boundaries:
+        snapshot_add(DossierFact.objects.filter(dossier_id__in=ids), boundary, -1)
     DossierFact.objects.filter(dossier_id__in=ids).exclude(
         dossier_id__in=[f.dossier_id for f in facts]
     ).delete()
@@ -199,6 +206,8 @@ def facts_store(ids: list[int], facts: list[DossierFact]) -> None:
         facts, update_conflicts=True, unique_fields=["dossier"], update_fields=FACT_FIELDS
     )
     buckets_add(DossierFact.objects.filter(dossier_id__in=ids), 1)
+    for boundary in boundaries:
+        snapshot_add(DossierFact.objects.filter(dossier_id__in=ids), boundary, 1)
 
 
 def document_flags(ids: list[int]) -> dict[tuple[int, str], int | None]:

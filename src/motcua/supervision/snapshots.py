@@ -1,0 +1,142 @@
+"""What the dossiers in flight at a month's start add to a period of whole months ending there.
+
+The buckets (``buckets.py``) hold each settled fact's contribution to any period it lies in;
+the dossiers still in flight at the period's end ``B`` must be judged at ``B`` one by one (an
+unfinished dossier's verdict depends on the instant it is judged at): at 10 million dossiers a
+year, about 300,000 rows for each report of a city's year. Once ``B`` has passed, what they add
+no longer changes, as every later event comes after ``B``; only a backdated one (an imported
+legacy log) can change it, and it goes through the fold like any other.
+
+``FlightSnapshot`` keeps, per month start ``B`` (``boundary``), the sum over the dossiers in
+flight at ``B`` of what each adds to a period of whole months ``[S, B)`` minus what the
+buckets of those months hold of it. For such a period that difference depends on ``S`` only
+through whether the reception and the end fall after ``S``, so the received-side counts are
+keyed by the month of reception and the others by the month of the end (``OPEN_MONTH`` when
+not ended), and a period reads the rows of its ``B`` from its first month on.
+
+The fold keeps the snapshots made so far (in its transaction, like the buckets: the old
+contributions off, the new on); ``snapshots_catch_up`` makes those of the month starts passed
+since, each in one grouped statement per side and level over the dossiers in flight then.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.db.models import BigIntegerField, F, Min, Q, Value
+from django.db.models.functions import Coalesce
+
+from motcua.common.clock import now
+
+from .buckets import (
+    ENDED_SIDE,
+    EVER_BEFORE,
+    RECEIVED_SIDE,
+    Window,
+    alive,
+    grouped_sums,
+    level_of,
+    month_of,
+    month_start,
+    settled_parts,
+    summed,
+    sums_upsert,
+)  # fmt: skip
+from .models import DossierFact, FlightBoundary, FlightSnapshot
+from .populations import Scope, aggregate_of, count_parts
+
+OPEN_MONTH = 999912  # the end-side key of a dossier not ended: after every month
+
+
+def boundary_instant(boundary: int) -> int:
+    return month_start(boundary // 100, boundary % 100)
+
+
+def next_month(month: int) -> int:
+    year, number = divmod(month, 100)
+    return (year + 1) * 100 + 1 if number == 12 else month + 1
+
+
+def zeroed(aggregate: Any) -> Any:
+    return Coalesce(aggregate, Value(0), output_field=BigIntegerField())
+
+
+def flight_sums(at: int) -> dict[str, Any]:
+    """Per count: what a dossier in flight at ``at`` adds to a period ending there, minus what
+    the buckets of the period's months hold of it (an end after ``at`` is in no such bucket)."""
+    actual, ever = count_parts(EVER_BEFORE, at), settled_parts()
+    settled = Q(settled__isnull=False)
+    sums = {}
+    for name in (*RECEIVED_SIDE, *ENDED_SIDE):
+        held = settled if name in RECEIVED_SIDE else settled & Q(end__lt=at)
+        summed_value, condition = ever[name]
+        sums[name] = zeroed(aggregate_of(*actual[name])) - zeroed(
+            aggregate_of(summed_value, condition & held)
+        )
+    return sums
+
+
+def snapshot_add(facts: Any, boundary: int, sign: int) -> None:
+    """Add (1) or take off (-1) what ``facts`` in flight at ``boundary`` add to its snapshot."""
+    at = boundary_instant(boundary)
+    in_flight = facts.filter(alive(at, at))
+    sums = flight_sums(at)
+    months = {
+        RECEIVED_SIDE: F("received_month"),
+        ENDED_SIDE: Coalesce("end_month", Value(OPEN_MONTH)),
+    }
+    for (names, month), every in itertools.product(months.items(), (False, True)):
+        side = {name: sums[name] for name in names}
+        grouped = grouped_sums(in_flight, month, side, every_procedure=every)
+        sums_upsert(FlightSnapshot, {"boundary": boundary}, grouped, names, sign)
+
+
+def boundaries_touched(ids: list[int], facts: list[DossierFact]) -> list[int]:
+    """The snapshots made whose dossiers in flight include one of ``ids`` before or after the
+    fold (``facts``: the new rows)."""
+    made = list(FlightBoundary.objects.values_list("boundary", flat=True))
+    if not made:
+        return []
+    spans = list(DossierFact.objects.filter(dossier_id__in=ids).values_list("received", "settled"))
+    spans += [(fact.received, fact.settled) for fact in facts]
+    return [
+        boundary
+        for boundary in made
+        if any(
+            received < (at := boundary_instant(boundary)) and (settled is None or settled >= at)
+            for received, settled in spans
+        )
+    ]
+
+
+def snapshots_catch_up() -> int:
+    """Make the snapshots of the month starts passed since the first reception (run by the
+    rollup's catch-up, under its lock); how many were made."""
+    first = DossierFact.objects.aggregate(first=Min("received"))["first"]
+    if first is None:
+        return 0
+    made = set(FlightBoundary.objects.values_list("boundary", flat=True))
+    current, boundary, count = month_of(int(now().timestamp())), next_month(month_of(first)), 0
+    while boundary <= current:
+        if boundary not in made:
+            snapshot_add(DossierFact.objects.all(), boundary, 1)
+            FlightBoundary.objects.create(boundary=boundary, made_at=now())
+            count += 1
+        boundary = next_month(boundary)
+    return count
+
+
+def snapshots_clear() -> None:
+    FlightSnapshot.objects.all().delete()
+    FlightBoundary.objects.all().delete()
+
+
+def snapshot_sums(scope: Scope, start: int, until: int, window: Window) -> dict[str, int] | None:
+    """The in-flight part of a period of whole months ending at a month start whose snapshot
+    is made; None for any other period (its facts around are read one by one)."""
+    whole = not window.empty and start == window.begins and until == window.ends
+    if not whole or not FlightBoundary.objects.filter(boundary=window.stop).exists():
+        return None
+    rows = FlightSnapshot.objects.filter(boundary=window.stop, month__gte=window.first)
+    return summed(level_of(scope, rows))

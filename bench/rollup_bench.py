@@ -227,14 +227,14 @@ def measure(rounds: int, jit: str) -> None:
 
     from motcua.supervision.buckets import (
         around,
+        beyond_buckets,
         bucket_sums,
         buckets_of,
-        held_expressions,
         window_of,
     )
     from motcua.supervision.compute import Period, Scope, count_expressions, report
     from motcua.supervision.models import DossierFact, FlightSnapshot, IndicatorBucket
-    from motcua.supervision.populations import aggregate_of, count_parts, scoped
+    from motcua.supervision.populations import scoped
 
     year = Period(datetime.date(2025, 7, 1), datetime.date(2026, 6, 30))
     at = datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC)
@@ -261,10 +261,7 @@ def measure(rounds: int, jit: str) -> None:
     def judged_one_by_one() -> None:  # the buckets, and the dossiers in flight row by row
         window = window_of(start, until)
         bucket_sums(Scope(), window)
-        parts = count_parts(start, until)
-        around(Scope(), start, until, window).aggregate(
-            **{f"a_{n}": aggregate_of(*p) for n, p in parts.items()}, **held_expressions(window)
-        )
+        beyond_buckets(Scope(), start, until, window)
 
     timed("city, one year, in flight judged one by one (no snapshot)", judged_one_by_one, rounds)
     timed("city, one year, every fact (before the buckets)", every_fact, min(rounds, 2))

@@ -7,6 +7,7 @@ from typing import Any
 
 from motcua.dossiers.replay import Replayer
 from motcua.supervision.compute import Period, Scope, report
+from motcua.supervision.models import SUMMED_KEYS
 from motcua.supervision.rollup import catch_up
 from motcua.worktime.engine import VIETNAM_OFFSET
 from tests.dossiers.conftest import POLICE
@@ -51,3 +52,12 @@ def indicators(
 def value(answer: dict[str, Any], code: str) -> tuple[Any, Any, Any]:
     row = answer["indicators"][code]
     return row["num"], row["den"], row["value"]
+
+
+def summed_rows(model: Any, fixed: tuple[str, ...] = ()) -> list[tuple]:
+    """The rows of buckets or snapshots (``model``) that hold anything, sorted: taking a fact
+    off may leave a row of zeros, which reads as nothing."""
+    keys = (*fixed, *SUMMED_KEYS)
+    counted = [f.name for f in model._meta.fields if f.name not in ("id", *keys)]
+    rows = model.objects.values_list(*keys, *counted)
+    return sorted(row for row in rows if any(row[len(keys) :]))

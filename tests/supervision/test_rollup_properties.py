@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from motcua.common.errors import DomainError
 from motcua.dossiers.replay import LineError, Replayer
 from motcua.organizations.models import Unit
-from motcua.supervision.buckets import KEYS, buckets_rebuild
+from motcua.supervision.buckets import buckets_rebuild
 from motcua.supervision.compute import Period, Scope, counts
 from motcua.supervision.models import DossierFact, IndicatorBucket
 from motcua.supervision.rollup import catch_up, rebuild
 from tests.dossiers.conftest import POLICE
 
-from .helpers import PROCEDURE, hanoi
+from .helpers import PROCEDURE, hanoi, summed_rows
 from .naive import naive_counts
 
 pytestmark = pytest.mark.django_db
@@ -109,10 +109,7 @@ def fact_rows() -> list[tuple]:
 
 
 def bucket_rows() -> list[tuple]:
-    """The monthly buckets that hold anything (taking a fact off may leave a row of zeros)."""
-    counted = [f.name for f in IndicatorBucket._meta.fields if f.name not in ("id", *KEYS)]
-    rows = IndicatorBucket.objects.values_list(*KEYS, *counted)
-    return sorted(row for row in rows if any(row[len(KEYS) :]))
+    return summed_rows(IndicatorBucket)
 
 
 @settings(

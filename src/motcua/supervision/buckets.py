@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +36,10 @@ from django.db.models.functions import Coalesce
 
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .models import DossierFact, IndicatorBucket
+from . import statements
+from .models import SUMMED_KEYS, DossierFact, IndicatorBucket
 from .populations import Scope, aggregate_of, count_parts, scoped
+from .statements import Built, padded
 
 # Bounds no instant reaches: the counts a settled fact adds to a period that contains all of it.
 EVER_BEFORE, EVER_AFTER = -(2**53), 2**53
@@ -46,7 +49,7 @@ ENDED_SIDE = (
     "e_result", "digitised",
 )  # fmt: skip
 SIDES = {"received_month": RECEIVED_SIDE, "end_month": ENDED_SIDE}
-KEYS = ("month", "receiving_unit_id", "deciding_unit_id", "procedure_id", "field_key", "channel")
+KEYS = SUMMED_KEYS
 # The buckets of every procedure of a unit, for the scopes that name no procedure nor field (a
 # city's year reads about 156 units × 3 channels × 12 months of them, not every procedure's).
 ALL_PROCEDURES = 0
@@ -98,43 +101,58 @@ def settled_parts() -> dict[str, tuple[Any, Q]]:
 # Writing the buckets ----------------------------------------------------------------------------
 
 
-def buckets_add(facts: Any, sign: int) -> None:
-    """Add (``sign`` 1) or take off (-1) the settled contributions of ``facts`` (a query of
-    ``DossierFact``) to or from their buckets."""
-    parts = settled_parts()
+def buckets_add(ids: Sequence[int] | None, sign: int) -> None:
+    """Add (``sign`` 1) or take off (-1) the settled contributions of the facts of dossiers
+    ``ids`` (None: every fact) to or from their buckets."""
+    if ids is not None and not ids:
+        return
+    values = [] if ids is None else padded(ids)
+    for side, every_procedure in itertools.product(SIDES, (False, True)):
+        shape = ("bucket", side, every_procedure, sign, ids is None)
+
+        def build(stand_in: list[int], side: str = side, every: bool = every_procedure) -> Built:
+            return bucket_upsert(facts_of(None if ids is None else stand_in), side, every, sign)
+
+        statements.run(shape, build, values)
+
+
+def facts_of(ids: Sequence[int] | None) -> Any:
+    facts = DossierFact.objects.all()
+    return facts if ids is None else facts.filter(dossier_id__in=ids)
+
+
+def bucket_upsert(facts: Any, side: str, every_procedure: bool, sign: int) -> Built:
+    parts, names = settled_parts(), SIDES[side]
+    sums = {name: aggregate_of(*parts[name]) for name in names}
     settled = facts.filter(settled__isnull=False)
-    for (month_field, names), every_procedure in itertools.product(SIDES.items(), (False, True)):
-        sums = {name: aggregate_of(*parts[name]) for name in names}
-        grouped = grouped_sums(settled, F(month_field), sums, every_procedure=every_procedure)
-        sums_upsert(IndicatorBucket, {}, grouped, names, sign)
+    grouped = grouped_sums(settled, F(side), sums, every_procedure=every_procedure)
+    return upsert_built(IndicatorBucket, {}, grouped, names, sign)
 
 
-def sums_upsert(
-    model: Any, fixed: dict[str, int], grouped: Any, names: tuple[str, ...], sign: int
-) -> None:
-    """Add ``sign`` × the sums of ``grouped`` (``grouped_sums``) to the rows of ``model`` with
-    the same keys (and the ``fixed`` key values), creating the rows it lacks."""
+def upsert_built(
+    model: Any, fixed: dict[str, Any], grouped: Any, names: tuple[str, ...], sign: int
+) -> Built:
+    """The statement that adds ``sign`` × the sums of ``grouped`` (``grouped_sums``) to the
+    rows of ``model`` with the same keys (and the ``fixed`` key values), creating the rows it
+    lacks."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    fixed_names = "".join(f"{quote(name)}, " for name in fixed)
-    fixed_values = "".join(f"{int(value)}, " for value in fixed.values())
-    keys = fixed_names + ", ".join(quote(k) for k in KEYS)
+    keys = ", ".join(quote(k) for k in (*fixed, *KEYS))
     # The grouped query's names: "procedure_id" would clash with the facts' own column.
-    sources = fixed_values + ", ".join(quote(k) for k in KEYS).replace(
+    sources = "%s, " * len(fixed) + ", ".join(quote(k) for k in KEYS).replace(
         quote("procedure_id"), "procedure_key"
     )
     sql, params = grouped.query.sql_with_params()
     columns = ", ".join(names)
     values = ", ".join(f"{int(sign)} * COALESCE(s_{name}, 0)" for name in names)
     update = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in names)
-    with connection.cursor() as cursor:
-        # Names from this module and the models only; the values are parameters or integers.
-        # WHERE true: SQLite reads ON CONFLICT after a bare FROM as a join constraint.
-        statement = (
-            f"INSERT INTO {table} ({keys}, {columns}) SELECT {sources}, {values} "  # noqa: S608
-            f"FROM ({sql}) AS side WHERE true ON CONFLICT ({keys}) DO UPDATE SET {update}"
-        )
-        cursor.execute(statement, params)
+    # Names from this module and the models only; the values are parameters or integers.
+    # WHERE true: SQLite reads ON CONFLICT after a bare FROM as a join constraint.
+    statement = (
+        f"INSERT INTO {table} ({keys}, {columns}) SELECT {sources}, {values} "  # noqa: S608
+        f"FROM ({sql}) AS side WHERE true ON CONFLICT ({keys}) DO UPDATE SET {update}"
+    )
+    return statement, [*fixed.values(), *params]
 
 
 def grouped_sums(facts: Any, month: Any, sums: dict[str, Any], *, every_procedure: bool) -> Any:
@@ -160,7 +178,7 @@ def grouped_sums(facts: Any, month: Any, sums: dict[str, Any], *, every_procedur
 def buckets_rebuild() -> None:
     """Every bucket again from the facts (in the caller's transaction)."""
     IndicatorBucket.objects.all().delete()
-    buckets_add(DossierFact.objects.all(), 1)
+    buckets_add(None, 1)
 
 
 # Reading a period ----------------------------------------------------------------------------
@@ -204,6 +222,15 @@ def around(scope: Scope, start: int, until: int, window: Window) -> Any:
     return facts.filter(alive(window.ends, until) | first_part)
 
 
+def beyond_buckets(scope: Scope, start: int, until: int, window: Window) -> dict[str, int]:
+    """Per count, what the facts around the window add to ``[start, until)`` beyond what its
+    buckets hold of them, judged one by one (one query)."""
+    parts = count_parts(start, until)
+    actual = {f"a_{name}": aggregate_of(*part) for name, part in parts.items()}
+    row = around(scope, start, until, window).aggregate(**actual, **held_expressions(window))
+    return {name: int(row[f"a_{name}"] or 0) - int(row.get(f"h_{name}") or 0) for name in parts}
+
+
 def alive(since: int, until: int) -> Q:
     """Received before ``until`` and open or settled at or after ``since`` (``since`` ≤
     ``until``). On PostgreSQL one GiST range test (migration 0005's ``fact_alive``): whatever the
@@ -215,7 +242,8 @@ def alive(since: int, until: int) -> Q:
     if since < until:  # [received, settled] meets [since, until)
         test, bounds = f"{lifetime} && int8range(%s, %s, '[)')", (since, until)
     else:  # received < until <= settled: the lifetime holds both until - 1 and until
-        test, bounds = f"{lifetime} @> int8range(%s, %s, '[]')", (until - 1, until)
+        # The subtraction in SQL: the value stays a parameter of its own (statements.py).
+        test, bounds = f"{lifetime} @> int8range(%s - 1, %s, '[]')", (until, until)
     return Q(RawSQL(test, bounds, output_field=BooleanField()))  # noqa: S611 (names are ours)
 
 

@@ -20,7 +20,7 @@ from motcua.integrations.dvcqg.client import sync_enabled
 from motcua.sync.selectors import synced_as_received
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .buckets import ENDED_SIDE, RECEIVED_SIDE, around, bucket_sums, held_expressions, window_of
+from .buckets import ENDED_SIDE, RECEIVED_SIDE, beyond_buckets, bucket_sums, window_of
 from .populations import Scope, aggregate_of, count_parts, populations, scoped
 from .registry import GROUPS, Indicator, indicators_in_force, na_reason
 from .snapshots import snapshot_sums
@@ -103,14 +103,8 @@ def counts(scope: Scope, start: int, until: int) -> Counts:
     if in_flight is not None:
         found = {name: held.get(name, 0) + in_flight.get(name, 0) for name in COUNTED}
     else:
-        facts = around(scope, start, until, window)
-        parts = count_parts(start, until)
-        actual = {f"a_{name}": aggregate_of(*part) for name, part in parts.items()}
-        row = facts.aggregate(**actual, **held_expressions(window))
-        found = {
-            name: held.get(name, 0) + int(row[f"a_{name}"] or 0) - int(row.get(f"h_{name}") or 0)
-            for name in parts
-        }
+        beyond = beyond_buckets(scope, start, until, window)
+        found = {name: held.get(name, 0) + added for name, added in beyond.items()}
     if sync_enabled():  # 1.4 reads the outbox, not the facts: counted per dossier received
         received = scoped(scope).filter(received__gte=start, received__lt=until)
         found["synced"] = received.filter(synced_as_received()).count()

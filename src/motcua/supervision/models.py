@@ -80,6 +80,12 @@ class DossierFact(models.Model):
         return None if self.due is None else datetime.datetime.fromtimestamp(self.due, datetime.UTC)
 
 
+# The keys of a row of summed counts (with ``boundary`` before them for a snapshot).
+SUMMED_KEYS = (
+    "month", "receiving_unit_id", "deciding_unit_id", "procedure_id", "field_key", "channel",
+)  # fmt: skip
+
+
 class SummedCounts(models.Model):
     """The counts of ``compute.Counts`` (1.4 aside) summed over some facts, and their keys."""
 
@@ -118,15 +124,7 @@ class IndicatorBucket(SummedCounts):
     class Meta:
         verbose_name = _("tổng chỉ số theo tháng")
         verbose_name_plural = _("tổng chỉ số theo tháng")
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "month", "receiving_unit_id", "deciding_unit_id", "procedure_id",
-                    "field_key", "channel",
-                ],
-                name="indicator_bucket_key",
-            )
-        ]  # fmt: skip
+        constraints = [models.UniqueConstraint(fields=[*SUMMED_KEYS], name="indicator_bucket_key")]
         indexes = [
             models.Index(fields=["receiving_unit_id", "month"], name="bucket_receiving"),
             models.Index(fields=["deciding_unit_id", "month"], name="bucket_deciding"),
@@ -151,13 +149,7 @@ class FlightSnapshot(SummedCounts):
         verbose_name = _("hồ sơ đang giải quyết đầu tháng")
         verbose_name_plural = _("hồ sơ đang giải quyết đầu tháng")
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "boundary", "month", "receiving_unit_id", "deciding_unit_id",
-                    "procedure_id", "field_key", "channel",
-                ],
-                name="flight_snapshot_key",
-            )
+            models.UniqueConstraint(fields=["boundary", *SUMMED_KEYS], name="flight_snapshot_key")
         ]  # fmt: skip
         indexes = [
             models.Index(fields=["boundary", "procedure_id", "month"], name="flight_procedure"),

@@ -196,18 +196,18 @@ def facts_store(ids: list[int], facts: list[DossierFact]) -> None:
     """The facts of dossiers ``ids`` become ``facts`` (a dossier without one has none), and
     the monthly buckets and the snapshots made follow: the old contributions off, the new on."""
     boundaries = boundaries_touched(ids, facts)
-    buckets_add(DossierFact.objects.filter(dossier_id__in=ids), -1)
+    buckets_add(ids, -1)
     for boundary in boundaries:
-        snapshot_add(DossierFact.objects.filter(dossier_id__in=ids), boundary, -1)
+        snapshot_add(ids, boundary, -1)
     DossierFact.objects.filter(dossier_id__in=ids).exclude(
         dossier_id__in=[f.dossier_id for f in facts]
     ).delete()
     DossierFact.objects.bulk_create(
         facts, update_conflicts=True, unique_fields=["dossier"], update_fields=FACT_FIELDS
     )
-    buckets_add(DossierFact.objects.filter(dossier_id__in=ids), 1)
+    buckets_add(ids, 1)
     for boundary in boundaries:
-        snapshot_add(DossierFact.objects.filter(dossier_id__in=ids), boundary, 1)
+        snapshot_add(ids, boundary, 1)
 
 
 def document_flags(ids: list[int]) -> dict[tuple[int, str], int | None]:

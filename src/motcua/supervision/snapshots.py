@@ -22,6 +22,7 @@ since, each in one grouped statement per side and level over the dossiers in fli
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import BigIntegerField, F, Min, Q, Value
@@ -29,22 +30,25 @@ from django.db.models.functions import Coalesce
 
 from motcua.common.clock import now
 
+from . import statements
 from .buckets import (
     ENDED_SIDE,
     EVER_BEFORE,
     RECEIVED_SIDE,
     Window,
     alive,
+    facts_of,
     grouped_sums,
     level_of,
     month_of,
     month_start,
     settled_parts,
     summed,
-    sums_upsert,
+    upsert_built,
 )  # fmt: skip
 from .models import DossierFact, FlightBoundary, FlightSnapshot
 from .populations import Scope, aggregate_of, count_parts
+from .statements import Built, padded
 
 OPEN_MONTH = 999912  # the end-side key of a dossier not ended: after every month
 
@@ -77,19 +81,37 @@ def flight_sums(at: int) -> dict[str, Any]:
     return sums
 
 
-def snapshot_add(facts: Any, boundary: int, sign: int) -> None:
-    """Add (1) or take off (-1) what ``facts`` in flight at ``boundary`` add to its snapshot."""
-    at = boundary_instant(boundary)
-    in_flight = facts.filter(alive(at, at))
+def snapshot_add(ids: Sequence[int] | None, boundary: int, sign: int) -> None:
+    """Add (1) or take off (-1) what the facts of dossiers ``ids`` (None: every fact) in flight
+    at ``boundary`` add to its snapshot."""
+    if ids is not None and not ids:
+        return
+    values = [boundary, boundary_instant(boundary), *([] if ids is None else padded(ids))]
+    for side, every in itertools.product(SNAPSHOT_MONTHS, (False, True)):
+        shape = ("snapshot", side, every, sign, ids is None)
+
+        def build(stand_in: list[int], side: str = side, every: bool = every) -> Built:
+            chosen = None if ids is None else stand_in[2:]
+            return snapshot_upsert(facts_of(chosen), stand_in[0], stand_in[1], side, every, sign)
+
+        statements.run(shape, build, values)
+
+
+# The month a count of each side is keyed by: of reception, or of the end (OPEN_MONTH if none).
+SNAPSHOT_MONTHS = {
+    "received_month": (RECEIVED_SIDE, F("received_month")),
+    "end_month": (ENDED_SIDE, Coalesce("end_month", Value(OPEN_MONTH))),
+}
+
+
+def snapshot_upsert(facts: Any, boundary: int, at: int, side: str, every: bool, sign: int) -> Built:
+    names, month = SNAPSHOT_MONTHS[side]
     sums = flight_sums(at)
-    months = {
-        RECEIVED_SIDE: F("received_month"),
-        ENDED_SIDE: Coalesce("end_month", Value(OPEN_MONTH)),
-    }
-    for (names, month), every in itertools.product(months.items(), (False, True)):
-        side = {name: sums[name] for name in names}
-        grouped = grouped_sums(in_flight, month, side, every_procedure=every)
-        sums_upsert(FlightSnapshot, {"boundary": boundary}, grouped, names, sign)
+    grouped = grouped_sums(
+        facts.filter(alive(at, at)), month, {name: sums[name] for name in names},
+        every_procedure=every,
+    )  # fmt: skip
+    return upsert_built(FlightSnapshot, {"boundary": boundary}, grouped, names, sign)
 
 
 def boundaries_touched(ids: list[int], facts: list[DossierFact]) -> list[int]:
@@ -120,7 +142,7 @@ def snapshots_catch_up() -> int:
     current, boundary, count = month_of(int(now().timestamp())), next_month(month_of(first)), 0
     while boundary <= current:
         if boundary not in made:
-            snapshot_add(DossierFact.objects.all(), boundary, 1)
+            snapshot_add(None, boundary, 1)
             FlightBoundary.objects.create(boundary=boundary, made_at=now())
             count += 1
         boundary = next_month(boundary)

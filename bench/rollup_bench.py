@@ -232,7 +232,8 @@ def measure(rounds: int, jit: str) -> None:
         buckets_of,
         window_of,
     )
-    from motcua.supervision.compute import Period, Scope, count_expressions, report
+    from motcua.supervision.compute import Period, Scope, count_expressions, counts_by, report
+    from motcua.supervision.dashboard import months_of
     from motcua.supervision.models import DossierFact, FlightSnapshot, IndicatorBucket
     from motcua.supervision.populations import scoped
 
@@ -253,6 +254,9 @@ def measure(rounds: int, jit: str) -> None:
     timed("one procedure, one year", lambda: report(year, procedure, at=at), rounds)
     timed("city, 16/7/2025 to 15/7/2026 09:30 (part months at both ends)",
           lambda: report(last_twelve, Scope(), at=inside), rounds)  # fmt: skip
+    to_date = Period(datetime.date(2025, 8, 1), datetime.date(2026, 7, 15))
+    timed("city, 1/8/2025 to 15/7/2026 09:30 (the dashboard's default: the month under way)",
+          lambda: report(to_date, Scope(), at=inside), rounds)  # fmt: skip
     start, until = year.bounds(at)
 
     def every_fact() -> None:
@@ -264,6 +268,26 @@ def measure(rounds: int, jit: str) -> None:
         beyond_buckets(Scope(), start, until, window)
 
     timed("city, one year, in flight judged one by one (no snapshot)", judged_one_by_one, rounds)
+    groupings = {
+        "per unit pair (the dashboard's units)": ("receiving_unit_id", "deciding_unit_id"),
+        "per field (the dashboard's fields)": ("field_id",),
+        "per procedure (the dashboard's procedures)": ("procedure_id",),
+    }
+    for label, by in groupings.items():
+        timed(
+            f"city, one year, {label}", lambda by=by: counts_by(Scope(), start, until, by), rounds
+        )
+
+    timed("city, one year, its 12 months (the dashboard's chart)",
+          lambda: months_of(year, Scope(), at), rounds)  # fmt: skip
+
+    def every_fact_per_unit_pair() -> None:  # what the dashboard's units read before
+        facts = scoped(Scope()).filter(received__lt=until)
+        grouped = facts.values("receiving_unit_id", "deciding_unit_id")
+        list(grouped.annotate(**count_expressions(start, until)).order_by())
+
+    timed("city, one year, per unit pair from every fact (before)", every_fact_per_unit_pair,
+          min(rounds, 2))  # fmt: skip
     timed("city, one year, every fact (before the buckets)", every_fact, min(rounds, 2))
     window = window_of(start, until)
     plans = {

@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from motcua.common.clock import clock_set_to
 from motcua.dossiers.models import Dossier
 from motcua.supervision.buckets import ALL_PROCEDURES, around, month_of, window_of
-from motcua.supervision.compute import Counts, Scope, count_expressions, counts, counts_of
+from motcua.supervision.compute import (
+    Counts,
+    Scope,
+    count_expressions,
+    counts,
+    counts_by,
+    counts_of,
+)
 from motcua.supervision.models import DossierFact, FlightSnapshot, IndicatorBucket
 from motcua.supervision.populations import scoped
 from motcua.supervision.rollup import facts_store, settle
@@ -123,6 +130,30 @@ def every_fact(scope: Scope, start: int, until: int) -> Counts:
     return counts_of(facts.aggregate(**count_expressions(start, until)))
 
 
+GROUPINGS = [
+    ("receiving_unit_id", "deciding_unit_id"), ("field_id",), ("procedure_id",), ("channel",),
+]  # fmt: skip
+
+
+def every_fact_by(scope: Scope, start: int, until: int, by: tuple[str, ...]) -> dict:
+    """The same per group (the dashboard's units, fields and procedures), groups of nothing
+    left out."""
+    facts = scoped(scope).filter(received__lt=until).values(*by)
+    rows = facts.annotate(**count_expressions(start, until)).order_by()
+    found = {tuple(row[name] for name in by): counts_of(row) for row in rows}
+    return {key: value for key, value in found.items() if value != Counts()}
+
+
+def grouped_counts(scope: Scope, start: int, until: int, by: tuple[str, ...]) -> dict:
+    found = counts_by(scope, start, until, by)
+    return {key: value for key, value in found.items() if value != Counts()}
+
+
+def assert_counts_equal(scope: Scope, start: int, until: int, by: tuple[str, ...]) -> None:
+    assert counts(scope, start, until) == every_fact(scope, start, until)
+    assert grouped_counts(scope, start, until, by) == every_fact_by(scope, start, until, by)
+
+
 @settings(
     max_examples=60, deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -133,9 +164,10 @@ def every_fact(scope: Scope, start: int, until: int) -> Counts:
     ),
     asked=st.lists(periods, min_size=1, max_size=5),
     kind=scopes,
+    by=st.sampled_from(GROUPINGS),
 )
 def test_the_buckets_and_the_facts_around_them_equal_every_fact(
-    dossiers: list[int], written: list, asked: list, kind: str
+    dossiers: list[int], written: list, asked: list, kind: str, by: tuple[str, ...]
 ) -> None:
     with transaction.atomic():
         for index, fields in written:  # a dossier written again: its old sums come off
@@ -148,7 +180,7 @@ def test_the_buckets_and_the_facts_around_them_equal_every_fact(
                 until = min(until, ORIGIN + odd_end)
             if until <= start:
                 continue
-            assert counts(scope, start, until) == every_fact(scope, start, until)
+            assert_counts_equal(scope, start, until, by)
         transaction.set_rollback(True)
 
 
@@ -163,9 +195,10 @@ def test_the_buckets_and_the_facts_around_them_equal_every_fact(
     after=st.lists(st.tuples(st.integers(0, DOSSIERS - 1), fact_fields()), max_size=10),
     asked=st.lists(st.tuples(st.integers(0, 7), st.integers(1, 4)), min_size=1, max_size=4),
     kind=scopes,
+    by=st.sampled_from(GROUPINGS),
 )
 def test_whole_months_read_from_the_snapshots_equal_every_fact(
-    dossiers: list[int], before: list, after: list, asked: list, kind: str
+    dossiers: list[int], before: list, after: list, asked: list, kind: str, by: tuple[str, ...]
 ) -> None:
     """Periods of whole months ending at a month start already passed are read from the
     buckets and the snapshot of the dossiers in flight then, also after facts changed once the
@@ -192,7 +225,7 @@ def test_whole_months_read_from_the_snapshots_equal_every_fact(
             # Made from the first reception on; before it, the facts around are none anyway.
             made = snapshot_sums(scope, start, until, window) is not None
             assert made == (closing > first_month)
-            assert counts(scope, start, until) == every_fact(scope, start, until)
+            assert_counts_equal(scope, start, until, by)
         made = snapshot_rows()
         snapshots_clear()
         snapshots_catch_up()  # made again from the facts: the same rows as kept piece by piece
@@ -230,6 +263,22 @@ def test_a_year_of_whole_months_reads_the_buckets(dossiers: list[int]) -> None:
     DossierFact.objects.filter(dossier_id__in=dossiers[:3]).update(channel="counter")
     found = counts(Scope(), start, until)  # the facts altered behind the rollup's back …
     assert (found.received, found.online, found.on_time) == (3, 3, 3)  # … are not read again
+
+
+def test_grouped_by_field_a_dossier_of_no_field_is_one_group(dossiers: list[int]) -> None:
+    """Settled in the buckets (field key 0) or open among the facts around (no field), a
+    dossier of a procedure without a field is counted in the one group of no field."""
+    received = int(hanoi("2026-03-10 09:00").timestamp())
+    common = {"receiving_unit_id": 1, "deciding_unit_id": 1, "procedure_id": 11,
+              "field_id": None, "channel": "online", "due": received + 5 * 86400}  # fmt: skip
+    ended = {"end": received + 86400, "judge_end": received + 86400, "end_kind": "resolved"}
+    stored(dossiers[0], {"received": received, **common, **ended})
+    stored(dossiers[1], {"received": received, **common})  # still open
+    start, until = (int(hanoi(t).timestamp()) for t in ("2026-01-01 00:00", "2027-01-01 00:00"))
+    found = counts_by(Scope(), start, until, ("field_id",))
+    assert [(key, value.received, value.handled) for key, value in found.items()] == [
+        ((None,), 2, 2)
+    ]
 
 
 def test_a_dossier_in_flight_at_the_end_of_a_whole_month_period(dossiers: list[int]) -> None:

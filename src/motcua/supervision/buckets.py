@@ -50,6 +50,15 @@ ENDED_SIDE = (
 )  # fmt: skip
 SIDES = {"received_month": RECEIVED_SIDE, "end_month": ENDED_SIDE}
 KEYS = SUMMED_KEYS
+# A fact's column → the column of the buckets and snapshots that keys their sums by it.
+KEY_COLUMN = {
+    "receiving_unit_id": "receiving_unit_id", "deciding_unit_id": "deciding_unit_id",
+    "procedure_id": "procedure_id", "field_id": "field_key", "channel": "channel",
+    # Keys of the summed rows only, not of facts: grouping buckets by month, snapshots by boundary.
+    "month": "month", "boundary": "boundary",
+}  # fmt: skip
+Grouping = tuple[str, ...]  # facts' column names (KEY_COLUMN) to sum per group of
+Sums = dict[str, int]
 # The buckets of every procedure of a unit, for the scopes that name no procedure nor field (a
 # city's year reads about 156 units × 3 channels × 12 months of them, not every procedure's).
 ALL_PROCEDURES = 0
@@ -184,33 +193,72 @@ def buckets_rebuild() -> None:
 # Reading a period ----------------------------------------------------------------------------
 
 
-def buckets_of(scope: Scope, window: Window) -> Any:
+def buckets_of(scope: Scope, window: Window, *, detailed: bool = False) -> Any:
     """The buckets of the window's months in the scope."""
     rows = IndicatorBucket.objects.filter(month__gte=window.first, month__lt=window.stop)
-    return level_of(scope, rows)
+    return level_of(scope, rows, detailed=detailed)
 
 
-def level_of(scope: Scope, rows: Any) -> Any:
+def level_of(scope: Scope, rows: Any, *, detailed: bool = False) -> Any:
     """Summed rows of the scope: every procedure's together when the scope names no procedure
-    nor field, else those of each procedure."""
-    if scope.procedure_ids is None and scope.field_id is None:
+    nor field and the sums are not asked per procedure or field (``detailed``), else those of
+    each procedure."""
+    if not detailed and scope.procedure_ids is None and scope.field_id is None:
         rows = rows.filter(procedure_id=ALL_PROCEDURES)
     else:
         rows = rows.exclude(procedure_id=ALL_PROCEDURES)
     return scoped(scope, rows, field="field_key")
 
 
-def bucket_sums(scope: Scope, window: Window) -> dict[str, int]:
+def detailed_for(by: Grouping) -> bool:
+    return "procedure_id" in by or "field_id" in by
+
+
+def bucket_sums(scope: Scope, window: Window) -> Sums:
+    return bucket_sums_by(scope, window, ()).get((), {})
+
+
+def bucket_sums_by(scope: Scope, window: Window, by: Grouping) -> dict[tuple, Sums]:
+    """The buckets' sums per group of ``by`` (facts' column names; none: one group ``()``)."""
     if window.empty:
         return {}
-    return summed(buckets_of(scope, window))
+    return summed_by(buckets_of(scope, window, detailed=detailed_for(by)), by)
 
 
-def summed(rows: Any) -> dict[str, int]:
+def bucket_sums_per_month(scope: Scope, months: list[int]) -> dict[int, Sums]:
+    """Each month's buckets (``months``: yyyymm), summed per month (one query)."""
+    if not months:
+        return {}
+    rows = level_of(scope, IndicatorBucket.objects.filter(month__in=months))
+    return {key[0]: sums for key, sums in summed_by(rows, ("month",)).items()}
+
+
+def summed(rows: Any) -> Sums:
     """Every count summed over summed rows (buckets or snapshots)."""
+    return summed_by(rows, ()).get((), {})
+
+
+def summed_by(rows: Any, by: Grouping) -> dict[tuple, Sums]:
+    """Every count summed over summed rows (buckets or snapshots) per group of ``by``."""
     names = (*RECEIVED_SIDE, *ENDED_SIDE)
-    found = rows.aggregate(**{f"b_{name}": Sum(name) for name in names})
-    return {name[2:]: int(value or 0) for name, value in found.items()}
+    aggregates = {f"b_{name}": Sum(name) for name in names}
+    columns = [KEY_COLUMN[name] for name in by]
+    found = (
+        rows.values(*columns).annotate(**aggregates).order_by()
+        if by
+        else [rows.aggregate(**aggregates)]
+    )
+    return {
+        tuple(fact_key(name, row[KEY_COLUMN[name]]) for name in by): {
+            name: int(row[f"b_{name}"] or 0) for name in names
+        }
+        for row in found
+    }
+
+
+def fact_key(name: str, value: Any) -> Any:
+    """A key of the buckets as the facts hold it: no field is 0 there, None here."""
+    return None if name == "field_id" and value == 0 else value
 
 
 def around(scope: Scope, start: int, until: int, window: Window) -> Any:
@@ -222,13 +270,30 @@ def around(scope: Scope, start: int, until: int, window: Window) -> Any:
     return facts.filter(alive(window.ends, until) | first_part)
 
 
-def beyond_buckets(scope: Scope, start: int, until: int, window: Window) -> dict[str, int]:
-    """Per count, what the facts around the window add to ``[start, until)`` beyond what its
-    buckets hold of them, judged one by one (one query)."""
+def beyond_buckets(scope: Scope, start: int, until: int, window: Window) -> Sums:
+    return beyond_buckets_by(scope, start, until, window, ()).get((), {})
+
+
+def beyond_buckets_by(
+    scope: Scope, start: int, until: int, window: Window, by: Grouping
+) -> dict[tuple, Sums]:
+    """Per count and group of ``by``, what the facts around the window add to ``[start,
+    until)`` beyond what its buckets hold of them, judged one by one (one query)."""
     parts = count_parts(start, until)
     actual = {f"a_{name}": aggregate_of(*part) for name, part in parts.items()}
-    row = around(scope, start, until, window).aggregate(**actual, **held_expressions(window))
-    return {name: int(row[f"a_{name}"] or 0) - int(row.get(f"h_{name}") or 0) for name in parts}
+    facts = around(scope, start, until, window)
+    aggregates = {**actual, **held_expressions(window)}
+    found = (
+        facts.values(*by).annotate(**aggregates).order_by()
+        if by
+        else [facts.aggregate(**aggregates)]
+    )
+    return {
+        tuple(row[name] for name in by): {
+            name: int(row[f"a_{name}"] or 0) - int(row.get(f"h_{name}") or 0) for name in parts
+        }
+        for row in found
+    }
 
 
 def alive(since: int, until: int) -> Q:

@@ -20,10 +20,17 @@ from motcua.integrations.dvcqg.client import sync_enabled
 from motcua.sync.selectors import synced_as_received
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .buckets import ENDED_SIDE, RECEIVED_SIDE, beyond_buckets, bucket_sums, window_of
+from .buckets import (
+    ENDED_SIDE,
+    RECEIVED_SIDE,
+    Grouping,
+    beyond_buckets_by,
+    bucket_sums_by,
+    window_of,
+)
 from .populations import Scope, aggregate_of, count_parts, populations, scoped
 from .registry import GROUPS, Indicator, indicators_in_force, na_reason
-from .snapshots import snapshot_sums
+from .snapshots import snapshot_sums_by
 
 DAY_SECONDS = 86400
 COUNTED = (*RECEIVED_SIDE, *ENDED_SIDE)
@@ -93,22 +100,41 @@ def late_only(facts: Any, start: int, until: int) -> Any:
 
 
 def counts(scope: Scope, start: int, until: int) -> Counts:
-    """Every count: the monthly buckets of the period's whole months, plus what the dossiers
-    around them add beyond what the buckets hold: from the snapshot of the dossiers in flight
-    when the period is whole months ending at a month start already passed (``snapshots.py``),
-    else judged one by one (``buckets.py``). Two or three queries, whatever the volume."""
+    """Every count of the scope at ``[start, until)``: see ``counts_by``."""
+    return counts_by(scope, start, until, ()).get((), Counts())
+
+
+def counts_by(scope: Scope, start: int, until: int, by: Grouping) -> dict[tuple, Counts]:
+    """Every count per group of ``by`` (facts' columns: units, procedure, field, channel; none:
+    the one group ``()``): the monthly buckets of the period's whole months, plus what the
+    dossiers around them add beyond what the buckets hold: from the snapshot of the dossiers in
+    flight when the period is whole months ending at a month start already passed
+    (``snapshots.py``), else judged one by one (``buckets.py``). Two or three queries, whatever
+    the volume and the number of groups."""
     window = window_of(start, until)
-    held = bucket_sums(scope, window)
-    in_flight = snapshot_sums(scope, start, until, window)
-    if in_flight is not None:
-        found = {name: held.get(name, 0) + in_flight.get(name, 0) for name in COUNTED}
-    else:
-        beyond = beyond_buckets(scope, start, until, window)
-        found = {name: held.get(name, 0) + added for name, added in beyond.items()}
+    found: dict[tuple, dict[str, int]] = {}
+    in_flight = snapshot_sums_by(scope, start, until, window, by)
+    if in_flight is None:
+        in_flight = beyond_buckets_by(scope, start, until, window, by)
+    for part in (bucket_sums_by(scope, window, by), in_flight):
+        for key, sums in part.items():
+            total = found.setdefault(key, dict.fromkeys(COUNTED, 0))
+            for name, value in sums.items():
+                total[name] += value
     if sync_enabled():  # 1.4 reads the outbox, not the facts: counted per dossier received
-        received = scoped(scope).filter(received__gte=start, received__lt=until)
-        found["synced"] = received.filter(synced_as_received()).count()
-    return Counts(**found)
+        synced = synced_by(scope, start, until, by)
+        for key in found:
+            found[key]["synced"] = synced.get(key, 0)
+    return {key: Counts(**sums) for key, sums in found.items()}
+
+
+def synced_by(scope: Scope, start: int, until: int, by: Grouping) -> dict[tuple, int]:
+    received = scoped(scope).filter(received__gte=start, received__lt=until)
+    synced = received.filter(synced_as_received())
+    if not by:
+        return {(): synced.count()}
+    rows = synced.values(*by).annotate(n=Count("pk")).order_by()
+    return {tuple(row[name] for name in by): row["n"] for row in rows}
 
 
 def two_places(value: Decimal) -> float:

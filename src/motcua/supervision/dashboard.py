@@ -3,7 +3,8 @@
 behind the late count. Every figure is a sum over the rollup (``DossierFact``) with the same
 conditions as ``compute.report``; the number of queries does not depend on how many units,
 months or dossiers there are: the units below are one grouped query (by receiving and deciding
-unit, folded into the rows in Python), the months one aggregate with a column set per month.
+unit, folded into the rows in Python), the months from their buckets and snapshots when whole
+and passed, else one aggregate with a column set per month.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import Any
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts_by
 from motcua.organizations.models import Unit
 
+from .buckets import bucket_sums_per_month, window_of
 from .bundle_figures import BundleFigures, bundle_figures
 from .compute import (
     Counts,
     Period,
     Scope,
     count_expressions,
+    counts_by,
     counts_of,
     instant,
     late_only,
@@ -31,6 +34,7 @@ from .compute import (
 )
 from .dashboard_breakdown import Focus, GroupRow, Rated, add_to, breakdown
 from .models import DossierFact
+from .snapshots import boundaries_made, next_month, snapshot_sums_per_month
 
 MAX_DAYS = 366  # a dashboard period: at most a year (13 months drawn)
 LATE_LIMIT = 200  # the late dossiers listed; the count says how many there are
@@ -150,20 +154,13 @@ def row_plan(tree: Tree, node: Node | None, allowed: set[int] | None) -> list[Ro
 
 
 def rows_fill(rows: list[Row], scope: Scope, start: int, until: int) -> None:
-    """One grouped aggregate by (receiving, deciding) unit; a pair counts once in the row of each
+    """The counts grouped by (receiving, deciding) unit (``counts_by``); a pair counts once in the row of each
     of its two units (once if both are in the same row), as a scope counts a dossier received
     or decided by one of its units."""
     where = {unit: index for index, row in enumerate(rows) for unit in row.units}
-    grouped = (
-        scoped(scope)
-        .filter(received__lt=until)
-        .values("receiving_unit_id", "deciding_unit_id")
-        .annotate(**count_expressions(start, until))
-        .order_by()
-    )
-    for found in grouped:
-        counts = counts_of(found)
-        targets = {where.get(found["receiving_unit_id"]), where.get(found["deciding_unit_id"])}
+    grouped = counts_by(scope, start, until, ("receiving_unit_id", "deciding_unit_id"))
+    for (receiving, deciding), counts in grouped.items():
+        targets = {where.get(receiving), where.get(deciding)}
         for index in targets - {None}:
             assert index is not None
             add_to(rows[index].counts, counts)
@@ -188,21 +185,51 @@ def month_spans(period: Period) -> list[tuple[datetime.date, datetime.date]]:
 
 
 def months_of(period: Period, scope: Scope, at: datetime.datetime | None) -> list[Month]:
-    """Every month of the period in one aggregate (columns ``n_m<i>_…``); a month not begun yet
-    is drawn empty."""
+    """Every month of the period: those whole and passed from their buckets and snapshots, the
+    others (part months, the month under way) in one aggregate over the facts with a column set
+    per month (``n_m<i>_…``); a month not begun yet is drawn empty. Four queries at most."""
     spans = month_spans(period)
     bounds = [Period(first, last).bounds(at) for first, last in spans]
+    whole = whole_months(bounds)
+    held = bucket_sums_per_month(scope, list(whole.values()))
+    in_flight = snapshot_sums_per_month(scope, list(whole.values()))
     expressions: dict[str, Any] = {}
     for index, (start, until) in enumerate(bounds):
-        if until > start:
+        if until > start and index not in whole:
             every = count_expressions(start, until, prefix=f"m{index}_")
             expressions.update({f"n_m{index}_{k}": every[f"n_m{index}_{k}"] for k in MONTH_FIELDS})
     last = max((until for _start, until in bounds), default=0)
     row = scoped(scope).filter(received__lt=last).aggregate(**expressions) if expressions else {}
-    return [
-        Month(first, end, counts_of(row, prefix=f"m{index}_"))
-        for index, (first, end) in enumerate(spans)
-    ]
+    months = []
+    for index, (first, end) in enumerate(spans):
+        if index in whole:
+            month = whole[index]
+            found = Counts(**summed_sums(held.get(month, {}), in_flight.get(month, {})))
+        else:
+            found = counts_of(row, prefix=f"m{index}_")
+        months.append(Month(first, end, found))
+    return months
+
+
+def whole_months(bounds: list[tuple[int, int]]) -> dict[int, int]:
+    """index → yyyymm of the spans that are a whole month whose end has passed and whose
+    snapshot is made (one query)."""
+    candidates = {}
+    for index, (start, until) in enumerate(bounds):
+        window = window_of(start, until)
+        one = not window.empty and next_month(window.first) == window.stop
+        if one and (start, until) == (window.begins, window.ends):
+            candidates[index] = window.first
+    made = boundaries_made([next_month(month) for month in candidates.values()])
+    return {index: month for index, month in candidates.items() if next_month(month) in made}
+
+
+def summed_sums(*parts: dict[str, int]) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for part in parts:
+        for name, value in part.items():
+            total[name] += value
+    return dict(total)
 
 
 def scope_of(tree: Tree, node: Node | None, allowed: set[int] | None, focus: Focus) -> Scope:

@@ -20,8 +20,7 @@ from motcua.catalog.models import Field, Procedure
 from motcua.common.numbers import small_int
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts_by
 
-from .compute import Counts, Period, Scope, count_expressions, counts_of, instant, rate, scores
-from .compute import scoped as scoped_facts
+from .compute import Counts, Period, Scope, counts_by, instant, rate, scores
 
 FIELD, PROCEDURE = "field", "procedure"
 
@@ -123,16 +122,9 @@ class GroupRow(Rated):
 
 def breakdown(kind: str, period: Period, scope: Scope, start: int, until: int) -> list[GroupRow]:
     """The fields (``FIELD``) or procedures (``PROCEDURE``) with dossiers in the scope, most
-    handled first: three queries (the counts, the feedback counts, the names)."""
+    handled first: the counts (``counts_by``), the feedback counts, the names."""
     by = "field_id" if kind == FIELD else "procedure_id"
-    grouped = (
-        scoped_facts(scope)
-        .filter(received__lt=until)
-        .values(by)
-        .annotate(**count_expressions(start, until))
-        .order_by()
-    )
-    counted = {found[by]: counts_of(found) for found in grouped}
+    counted = {key[0]: found for key, found in counts_by(scope, start, until, (by,)).items()}
     feedback = feedback_counts_by(
         "procedure__field_id" if kind == FIELD else "procedure_id",
         start=instant(start), until=instant(until), unit_ids=scope.unit_ids,

@@ -35,15 +35,18 @@ from .buckets import (
     ENDED_SIDE,
     EVER_BEFORE,
     RECEIVED_SIDE,
+    Grouping,
+    Sums,
     Window,
     alive,
+    detailed_for,
     facts_of,
     grouped_sums,
     level_of,
     month_of,
     month_start,
     settled_parts,
-    summed,
+    summed_by,
     upsert_built,
 )  # fmt: skip
 from .models import DossierFact, FlightBoundary, FlightSnapshot
@@ -154,11 +157,40 @@ def snapshots_clear() -> None:
     FlightBoundary.objects.all().delete()
 
 
-def snapshot_sums(scope: Scope, start: int, until: int, window: Window) -> dict[str, int] | None:
+def snapshot_sums(scope: Scope, start: int, until: int, window: Window) -> Sums | None:
+    found = snapshot_sums_by(scope, start, until, window, ())
+    return None if found is None else found.get((), {})
+
+
+def snapshot_sums_by(
+    scope: Scope, start: int, until: int, window: Window, by: Grouping
+) -> dict[tuple, Sums] | None:
     """The in-flight part of a period of whole months ending at a month start whose snapshot
-    is made; None for any other period (its facts around are read one by one)."""
+    is made, per group of ``by``; None for any other period (its facts around are read one by
+    one)."""
     whole = not window.empty and start == window.begins and until == window.ends
     if not whole or not FlightBoundary.objects.filter(boundary=window.stop).exists():
         return None
     rows = FlightSnapshot.objects.filter(boundary=window.stop, month__gte=window.first)
-    return summed(level_of(scope, rows))
+    return summed_by(level_of(scope, rows, detailed=detailed_for(by)), by)
+
+
+def boundaries_made(boundaries: list[int]) -> set[int]:
+    if not boundaries:
+        return set()
+    return set(
+        FlightBoundary.objects.filter(boundary__in=boundaries).values_list("boundary", flat=True)
+    )
+
+
+def snapshot_sums_per_month(scope: Scope, months: list[int]) -> dict[int, Sums]:
+    """The in-flight part of each month ``m`` of ``months`` as a period of its own (its
+    snapshot at the next month start, made): one query for them all."""
+    if not months:
+        return {}
+    chosen = Q()
+    for month in months:
+        chosen |= Q(boundary=next_month(month), month__gte=month)
+    rows = level_of(scope, FlightSnapshot.objects.filter(chosen))
+    found = summed_by(rows, ("boundary",))
+    return {month: found.get((next_month(month),), {}) for month in months}

@@ -178,10 +178,13 @@ def snapshots_ready() -> None:
     from django.core.management import call_command
     from django.db import transaction
 
+    from motcua.supervision.models import DossierFact
     from motcua.supervision.snapshots import snapshots_catch_up
 
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
+    if not DossierFact.objects.exists():  # e.g. a migration that empties the rollup to refold
+        sys.exit("The bench database holds no rollup rows: run again without --reuse.")
     began = time.perf_counter()
     with transaction.atomic():
         made = snapshots_catch_up()

@@ -88,6 +88,10 @@ class Window:
     def empty(self) -> bool:
         return self.first >= self.stop
 
+    def is_exactly(self, start: int, until: int) -> bool:
+        """Whether ``[start, until)`` is these whole months and nothing more."""
+        return not self.empty and (start, until) == (self.begins, self.ends)
+
 
 def window_of(start: int, until: int) -> Window:
     """The whole months inside ``[start, until)``: from the first month starting at or after
@@ -254,6 +258,15 @@ def summed_by(rows: Any, by: Grouping) -> dict[tuple, Sums]:
         }
         for row in found
     }
+
+
+def sums_added(*parts: Sums) -> Sums:
+    """Every count summed over ``parts`` (buckets, snapshot, facts around), 0 where none has it."""
+    total = dict.fromkeys((*RECEIVED_SIDE, *ENDED_SIDE), 0)
+    for part in parts:
+        for name, value in part.items():
+            total[name] += value
+    return total
 
 
 def fact_key(name: str, value: Any) -> Any:

@@ -21,11 +21,10 @@ from motcua.sync.selectors import synced_as_received
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .buckets import (
-    ENDED_SIDE,
-    RECEIVED_SIDE,
     Grouping,
     beyond_buckets_by,
     bucket_sums_by,
+    sums_added,
     window_of,
 )
 from .populations import Scope, aggregate_of, count_parts, populations, scoped
@@ -33,7 +32,6 @@ from .registry import GROUPS, Indicator, indicators_in_force, na_reason
 from .snapshots import snapshot_sums_by
 
 DAY_SECONDS = 86400
-COUNTED = (*RECEIVED_SIDE, *ENDED_SIDE)
 TWO_PLACES = Decimal("0.01")
 
 
@@ -112,15 +110,13 @@ def counts_by(scope: Scope, start: int, until: int, by: Grouping) -> dict[tuple,
     (``snapshots.py``), else judged one by one (``buckets.py``). Two or three queries, whatever
     the volume and the number of groups."""
     window = window_of(start, until)
-    found: dict[tuple, dict[str, int]] = {}
     in_flight = snapshot_sums_by(scope, start, until, window, by)
     if in_flight is None:
         in_flight = beyond_buckets_by(scope, start, until, window, by)
-    for part in (bucket_sums_by(scope, window, by), in_flight):
-        for key, sums in part.items():
-            total = found.setdefault(key, dict.fromkeys(COUNTED, 0))
-            for name, value in sums.items():
-                total[name] += value
+    held = bucket_sums_by(scope, window, by)
+    found = {
+        key: sums_added(held.get(key, {}), in_flight.get(key, {})) for key in {*held, *in_flight}
+    }
     if sync_enabled():  # 1.4 reads the outbox, not the facts: counted per dossier received
         synced = synced_by(scope, start, until, by)
         for key in found:

@@ -17,7 +17,7 @@ from typing import Any
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts_by
 from motcua.organizations.models import Unit
 
-from .buckets import bucket_sums_per_month, window_of
+from .buckets import bucket_sums_per_month, sums_added, window_of
 from .bundle_figures import BundleFigures, bundle_figures
 from .compute import (
     Counts,
@@ -204,7 +204,7 @@ def months_of(period: Period, scope: Scope, at: datetime.datetime | None) -> lis
     for index, (first, end) in enumerate(spans):
         if index in whole:
             month = whole[index]
-            found = Counts(**summed_sums(held.get(month, {}), in_flight.get(month, {})))
+            found = Counts(**sums_added(held.get(month, {}), in_flight.get(month, {})))
         else:
             found = counts_of(row, prefix=f"m{index}_")
         months.append(Month(first, end, found))
@@ -217,19 +217,10 @@ def whole_months(bounds: list[tuple[int, int]]) -> dict[int, int]:
     candidates = {}
     for index, (start, until) in enumerate(bounds):
         window = window_of(start, until)
-        one = not window.empty and next_month(window.first) == window.stop
-        if one and (start, until) == (window.begins, window.ends):
+        if window.is_exactly(start, until) and next_month(window.first) == window.stop:
             candidates[index] = window.first
     made = boundaries_made([next_month(month) for month in candidates.values()])
     return {index: month for index, month in candidates.items() if next_month(month) in made}
-
-
-def summed_sums(*parts: dict[str, int]) -> dict[str, int]:
-    total: dict[str, int] = defaultdict(int)
-    for part in parts:
-        for name, value in part.items():
-            total[name] += value
-    return dict(total)
 
 
 def scope_of(tree: Tree, node: Node | None, allowed: set[int] | None, focus: Focus) -> Scope:

@@ -168,8 +168,10 @@ def snapshot_sums_by(
     """The in-flight part of a period of whole months ending at a month start whose snapshot
     is made, per group of ``by``; None for any other period (its facts around are read one by
     one)."""
-    whole = not window.empty and start == window.begins and until == window.ends
-    if not whole or not FlightBoundary.objects.filter(boundary=window.stop).exists():
+    if (
+        not window.is_exactly(start, until)
+        or not FlightBoundary.objects.filter(boundary=window.stop).exists()
+    ):
         return None
     rows = FlightSnapshot.objects.filter(boundary=window.stop, month__gte=window.first)
     return summed_by(level_of(scope, rows, detailed=detailed_for(by)), by)

@@ -15,12 +15,11 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
-from .imagecheck import image_refusal
-from .pdfcheck import pdf_refusal
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ def checked_upload(upload: UploadedFile) -> CheckedFile:
         raise DomainError(MISMATCH % {"declared": NAMES[declared], "real": NAMES[kind]})
     if is_zip(content):
         raise DomainError(POLYGLOT)
-    refusal = pdf_refusal(content) if kind == "application/pdf" else image_refusal(content, kind)
+    refusal = content_refusal(content, kind)
     if refusal is not None:
         raise DomainError(refusal)
     virus_scan(content, upload.name or "")
@@ -100,6 +99,19 @@ def checked_upload(upload: UploadedFile) -> CheckedFile:
         content, hashlib.sha256(content).hexdigest(), kind, len(content),
         file_name_for(upload.name or "", kind),
     )  # fmt: skip
+
+
+def content_refusal(content: bytes, kind: str) -> str | Promise | None:
+    """Why a PDF or an image is refused, or None. pypdf and Pillow are imported here, on the
+    first upload, not with the module: together about 20 MB that every web worker would hold
+    while most of its requests never receive a file (docs/performance.md, "Web worker memory")."""
+    if kind == "application/pdf":
+        from .pdfcheck import pdf_refusal
+
+        return pdf_refusal(content)
+    from .imagecheck import image_refusal
+
+    return image_refusal(content, kind)
 
 
 def is_zip(content: bytes) -> bool:

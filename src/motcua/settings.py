@@ -303,6 +303,9 @@ RATE_LIMIT_DEFAULTS = {
     "signin-account": "30/15",  # failed sign-ins of one account from anywhere: then backoff
     "signin-account-backoff": "1/15",  # past that, failures allowed per address and account
     "api": "300/1",  # API requests, per address
+    "feedback": "10/60",  # feedback sent online, per account: each one starts the unit's
+    "feedback-day": "30/1440",  # deadlines and counts in its 766 score (5.1–5.3), so a flood
+    "feedback-address": "30/60",  # would lower it; per day per account, per hour per address
 }
 MOTCUA_RATE_LIMITS = {
     scope: os.environ.get(f"MOTCUA_RATE_{scope.upper().replace('-', '_')}", default)

@@ -125,3 +125,18 @@ def test_the_form_does_not_tell_whether_a_user_name_is_an_officers(
     feedback = Feedback.objects.filter(subject="officer").order_by("pk")
     assert [f.unit.code for f in feedback] == [POLICE] * 3  # each one handled by the unit named
     assert [f.officer for f in feedback] == [staff.reception, None, None]
+
+
+def test_a_flood_of_feedback_from_one_account_is_refused_with_429(
+    staff: Staff, applicant: User, settings: Any
+) -> None:
+    """QA (attacker): 40 feedbacks in 3.5 s from one account, each starting the unit's 766
+    deadlines; past the hourly limit the sender gets the 429 page and nothing is created."""
+    settings.MOTCUA_RATE_LIMITS = {**settings.MOTCUA_RATE_LIMITS, "feedback": "3/60"}
+    dossier = own_dossier(staff, applicant)
+    client = logged_in(applicant)
+    answers = [send(client, dossier.ref).status_code for _ in range(5)]
+    assert answers == [302, 302, 302, 429, 429]
+    assert Feedback.objects.count() == 3
+    page = send(client, dossier.ref)
+    assert "quá nhiều lần" in page.content.decode()

@@ -197,3 +197,33 @@ def test_a_disguised_email_address_is_taken(text: str) -> None:
 def test_dates_sums_and_words_with_o_stay() -> None:
     text = "Nộp ngày 02/03/2026, lệ phí 1,500,000 đồng; ông bà cho tôi hỏi, số 10 ngõ Ô Chợ Dừa."
     assert redact(text).startswith("Nộp ngày 02/03/2026, lệ phí 1,500,000 đồng;")
+
+
+@pytest.mark.parametrize(
+    ("text", "leaked"),
+    [  # QA (attacker): each reached the public page as written
+        ("Tôi là bà nguyễn thị mai, hồ sơ chậm", "mai"),
+        ("Nguyễn Thị Mai đã nộp hồ sơ", "Mai"),
+        ("Văn An đến nộp hồ sơ", "An đến"),
+        ("thư an@localhost nhé", "localhost"),
+        ("thư an dot nguyen at gmail dot com", "nguyen"),
+        ("xem facebook.com/nguyenvanan.92 nhé", "nguyenvanan"),
+        ("zalo: nguyenvanan92", "nguyenvanan"),
+        ("xe biển 29A-123.45 bị giữ", "123"),
+        ("tôi sinh ngày 01/01/1990", "1990"),
+        ("hộ chiếu B1234567", "1234567"),
+        ("Tôi ở phố Hàng Bạc", "Hàng Bạc"),
+    ],
+)
+def test_personal_data_the_attacker_found_is_taken(text: str, leaked: str) -> None:
+    out = redact(text, names=["Nguyễn Văn An"])
+    assert leaked not in out, out
+    assert redact(out, names=["Nguyễn Văn An"]) == out
+
+
+def test_places_named_after_people_and_place_names_stay() -> None:
+    text = (
+        "Nộp ở Hà Nội, quận Hoàng Mai, đường Nguyễn Trãi, phố Trần Hưng Đạo, trường THPT Trần "
+        "Phú, tỉnh Cao Bằng, phường Lê Đại Hành; ông bà cho tôi hỏi, anh em trong phường."
+    )
+    assert redact(text) == text

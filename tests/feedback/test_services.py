@@ -252,3 +252,34 @@ def test_an_alert_emails_the_units_leaders(staff: Staff, applicant: User) -> Non
 
 def test_the_responsible_unit_exists(db: None) -> None:
     assert Unit.objects.filter(code=POLICE).exists()
+
+
+def test_a_ward_counter_cannot_put_feedback_on_another_ward(staff: Staff) -> None:
+    """QA (attacker): a reception officer recorded feedback against another ward, whose 5.1–5.3
+    deadlines and score it would then start; only units the counter serves are accepted."""
+    with pytest.raises(NotAllowed):
+        feedback_record(
+            officer=staff.reception, sender=Sender("Đỗ Văn Hùng"),
+            target=Target("officer", officer="ai đó", unit_code="hn-phuong-ba-dinh"),
+            title="Chậm", question="Cán bộ hẹn nhiều lần.", at=at("2026-03-02 10:00"),
+        )  # fmt: skip
+    assert not Feedback.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["\x00", " \u200b\u202e ", "\x07\x1b"])
+def test_text_of_control_characters_only_is_refused_and_uses_no_step(
+    staff: Staff, applicant: User, text: str
+) -> None:
+    """QA (attacker): a request for more information made of a NUL was accepted (and used the
+    one request allowed); PostgreSQL would have refused the NUL with a 500."""
+    feedback = sent(staff, applicant)
+    with pytest.raises(DomainError):
+        feedback_request_more(feedback=feedback, actor=staff.leader, text=text,
+                              at=at("2026-03-02 11:00"))  # fmt: skip
+    feedback.refresh_from_db()
+    assert feedback.requested_at is None
+    kept = feedback_request_more(
+        feedback=feedback, actor=staff.leader, text="Xin gửi\x00 ảnh\u200b giấy hẹn.",
+        at=at("2026-03-02 11:00"),
+    )  # fmt: skip
+    assert kept.request_text == "Xin gửi ảnh giấy hẹn."

@@ -16,15 +16,17 @@ from hypothesis import strategies as st
 
 from motcua.common.clock import clock_set_to
 from motcua.dossiers.models import Dossier
-from motcua.supervision.buckets import ALL_PROCEDURES, around, month_of, window_of
+from motcua.supervision.buckets import ALL_PROCEDURES, around, month_of, reaching_past, window_of
 from motcua.supervision.compute import (
     Counts,
+    Period,
     Scope,
     count_expressions,
     counts,
     counts_by,
     counts_of,
 )
+from motcua.supervision.dashboard import months_of
 from motcua.supervision.models import DossierFact, FlightSnapshot, IndicatorBucket
 from motcua.supervision.populations import scoped
 from motcua.supervision.rollup import facts_store, settle
@@ -326,3 +328,52 @@ def test_the_facts_around_a_period_are_found_through_the_range_index(ending: str
         cursor.execute(f"EXPLAIN SELECT count(*) FROM ({sql}) AS a", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "fact_alive" in plan, plan
+
+
+def test_the_month_under_way_reads_its_bucket_and_the_dossiers_still_open(
+    dossiers: list[int],
+) -> None:
+    """A period ending now (the dashboard's default) adds the month under way's whole bucket and
+    reads only the dossiers open now, not every one received or settled since the 1st; what a
+    bucket holds wrongly for it (a reception stamped after now) is taken off again."""
+
+    def fact(received: str, **ends: str) -> dict[str, Any]:
+        instant = int(hanoi(received).timestamp())
+        fields = {"received": instant, "receiving_unit_id": 1, "deciding_unit_id": 2,
+                  "procedure_id": 11, "field_id": 21, "channel": "online",
+                  "due": instant + 2 * 86400}  # fmt: skip
+        if "end" in ends:
+            end = int(hanoi(ends["end"]).timestamp())
+            fields.update(end=end, judge_end=end, end_kind="resolved", e_result=end)
+        return fields
+
+    now = hanoi("2026-06-20 12:00")
+    with clock_set_to(now):
+        stored(dossiers[0], fact("2026-05-04 09:00", end="2026-05-05 09:00"))  # May's bucket
+        stored(dossiers[1], fact("2026-06-03 09:00", end="2026-06-09 09:00"))  # June's, late
+        stored(dossiers[2], fact("2026-06-10 09:00"))  # open, late by now
+        stored(dossiers[3], fact("2026-06-19 09:00"))  # open, on time
+        stored(dossiers[4], fact("2026-05-30 09:00", end="2026-06-01 10:00"))  # across
+        stored(dossiers[5], fact("2026-06-25 09:00", end="2026-06-26 09:00"))  # after now
+        start, until = int(hanoi("2026-05-01 00:00").timestamp()), int(now.timestamp())
+        window = window_of(start, until)
+        reaching = reaching_past(start, until, window)
+        assert (window.first, window.stop, reaching.first, reaching.stop) == (
+            202605,
+            202606,
+            202605,
+            202607,
+        )
+        assert {f.dossier_id for f in around(Scope(), start, until, reaching)} == {
+            dossiers[2],
+            dossiers[3],
+            dossiers[5],
+        }
+        found = counts(Scope(), start, until)
+        assert (found.received, found.handled, found.on_time, found.resolved) == (5, 5, 2, 3)
+        for by in GROUPINGS:
+            assert_counts_equal(Scope(), start, until, by)
+        june = months_of(Period(datetime.date(2026, 5, 1), datetime.date(2026, 6, 30)),
+                         Scope(), None)[-1].counts  # fmt: skip
+        june_start = int(hanoi("2026-06-01 00:00").timestamp())
+        assert june == every_fact(Scope(), june_start, until)

@@ -75,3 +75,22 @@ def test_a_plan_status_is_kept_with_its_history(staff: Staff) -> None:
         ("", PlanStatus.TO_STUDY, staff.leader.username),
         (PlanStatus.TO_STUDY, PlanStatus.APPROVED, staff.leader.username),
     ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [  # QA (attacker): each was stored (a 200-character number would be a 500 on PostgreSQL)
+        {"decision_number": "1" * 200},
+        {"decision_number": "12/QĐ", "note": "x" * 200_000},
+        {"decision_number": "12/QĐ", "decision_date": datetime.date(1, 1, 1)},
+        {"decision_number": "12/QĐ", "decision_date": datetime.date(2999, 1, 1)},
+        {"decision_number": "\x00\u200b"},
+    ],
+)
+def test_a_plan_refuses_what_it_cannot_hold(staff: Staff, fields: dict) -> None:
+    procedure = Procedure.objects.order_by("pk").first()
+    assert procedure is not None
+    with pytest.raises(DomainError):
+        plan_set(procedure=procedure, unit=None, status=PlanStatus.APPROVED,
+                 actor=staff.leader, **fields)  # fmt: skip
+    assert not ReengineeringPlanChange.objects.exists()

@@ -72,3 +72,13 @@ def whole_words(text: str, limit: int) -> str:
     if text[len(cut)] != " " and " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:-") + "…"
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control and invisible format characters (NUL, bidirectional overrides,
+    zero-width spaces…), line breaks and tabs kept: PostgreSQL refuses a NUL in text, and text
+    made only of such characters must count as empty, not as written."""
+    return "".join(
+        char for char in text or ""
+        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf")
+    )  # fmt: skip

@@ -22,7 +22,10 @@ PHONE = "[số điện thoại]"
 EMAIL = "[thư điện tử]"
 ADDRESS = "[địa chỉ]"
 DOSSIER_CODE = "[mã hồ sơ]"
-LABELS = (NAME, ID_NUMBER, PHONE, EMAIL, ADDRESS, DOSSIER_CODE)
+SOCIAL = "[tài khoản mạng xã hội]"
+PLATE = "[biển số xe]"
+BIRTH = "[ngày sinh]"
+LABELS = (NAME, ID_NUMBER, PHONE, EMAIL, ADDRESS, DOSSIER_CODE, SOCIAL, PLATE, BIRTH)
 
 # Latin capitals, Vietnamese ones included: listed, since Unicode interleaves the capitals and
 # the small letters of Latin Extended Additional (a range "À-Ỹ" would take "ở" for a capital).
@@ -36,13 +39,29 @@ UPPER = re.escape(
 )
 CAPITALISED = rf"(?=[{UPPER}])[^\W\d_]+"  # a word that starts with a capital letter
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# With or without a dot after the host ("an@localhost" is an address too).
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*")
 # An address disguised from robots: "an [at] gmail [dot] com", "an (a) gmail chấm vn", "an @ gmail.com".
 AT = r"(?:\s*(?:\[at\]|\(at\)|\{at\}|\[a\]|\(a\)|@)\s*|\s+(?:at|a còng)\s+)"
 DOT = r"(?:\s*(?:\.|\[dot\]|\(dot\)|\[\.\]|\(\.\))\s*|\s+(?:dot|chấm)\s+)"
 DISGUISED_EMAIL_RE = re.compile(
-    rf"[\w.+-]+{AT}[\w-]+(?:{DOT}[\w-]+)*{DOT}(?:com|vn|net|org|edu|gov|info|io)\b", re.IGNORECASE
+    rf"[\w+-]+(?:{DOT}[\w+-]+)*{AT}[\w-]+(?:{DOT}[\w-]+)*{DOT}(?:com|vn|net|org|edu|gov|info|io)\b",
+    re.IGNORECASE,
 )
+# A social network account: "facebook.com/nguyenvanan.92", "zalo: nguyenvanan92".
+SOCIAL_RE = re.compile(
+    r"(?i:\b(?:www\.)?(?:facebook|fb|zalo|tiktok|instagram|youtube|t)\.(?:com|me|vn)/)[\w.\-@]+"
+    r"|(?i:\b(?:zalo|facebook|fb|telegram|viber|tiktok|instagram)\s*[:：]\s*)[\w.\-@]+"
+)
+# A Vietnamese number plate: "29A-123.45", "30E 12345", "29-B1 123.45".
+PLATE_RE = re.compile(r"\b\d{2}\s?-?\s?[A-Z]{1,2}\d?\s?-?\s?\d{3}\.?\d{1,2}\b")
+# A date of birth, after the words that give it.
+BIRTH_RE = re.compile(
+    r"(?i:\b(?:sinh ngày|ngày sinh|ngày tháng năm sinh|sinh năm|năm sinh)(?:\s+là)?)"
+    r"(\s*:?\s*)(\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}|\d{4})"
+)
+# A passport ("B1234567", "C 1234567"): one capital, seven digits.
+PASSPORT_RE = re.compile(r"(?<![\w.])[A-Z]\s?\d{7}(?![\w.])")
 DOSSIER_CODE_RE = re.compile(r"\b[A-Z]\d{2}\.[\w.]+-\d{6}-\d{4}\b")
 # A citizen ID (CCCD: 12 digits, province code first) written in groups: "001.090.012.345".
 # Between the digits of a number: nothing, a space, a dot or a dash (spaced or not: "0912 - 345"),
@@ -58,6 +77,26 @@ HONORIFIC = (
 )
 NAME_RE = re.compile(
     rf"(?<!\[)(?i:\b(?:{HONORIFIC}))(\s*:\s*|\s+)((?-i:{CAPITALISED})(?:\s+(?-i:{CAPITALISED})){{0,4}})"
+)
+# A name without a form of address, led by one of the commonest family names ("Nguyễn Thị
+# Mai đã nộp"), three or four capitalised words; not a street, a place or a school named after
+# someone ("phố Lê Duẩn", "trường Trần Phú"), which say nothing about a person involved. Family
+# names that also begin place names (Hà Nội, Cao Bằng, Thái Bình, Từ Liêm…) are left out, and
+# two words are not enough ("Hoàng Mai" is a district, "Nguyễn Trãi" a street).
+FAMILY = (
+    r"Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Ngô|Dương|Đinh|Đoàn|Trịnh|"
+    r"Trương|Lương|Quách|Kiều|Vương"
+)
+PLACE_BEFORE = (
+    r"phố|đường|ngõ|ngách|phường|xã|quận|huyện|tỉnh|thành phố|tp\.?|trường|thpt|thcs|"
+    r"bệnh viện|chợ|cầu|công viên|hồ|sông|tượng đài|khu|tòa|lăng|đền|chùa|nhà văn hóa|số"
+)
+FAMILY_NAME_RE = re.compile(rf"(?<![\w\[])(?:{FAMILY})(?:\s+(?-i:{CAPITALISED})){{2,3}}(?!\w)")
+PLACE_BEFORE_RE = re.compile(rf"(?i:\b(?:{PLACE_BEFORE}))\s+$")
+# After a form of address, a name written in small letters when a family name leads it.
+LOWER_NAME_RE = re.compile(
+    rf"(?<!\[)(?i:\b(?:{HONORIFIC}))(\s*:\s*|\s+)"
+    rf"((?i:{FAMILY})(?:\s+(?!(?:và|đã|có|là|ở|đến|nộp|được|thì|nhưng)\b)[^\W\d_]+){{1,3}})",
 )
 # "tôi tên là nguyễn văn an": a name introduced as such is taken even when written in small
 # letters (up to four words, stopping at punctuation or at a word that cannot be part of a name).
@@ -82,6 +121,11 @@ HOUSE_RE = re.compile(
     rf"(?i:\b(?:số nhà|nhà số|số)\s+)?\b\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*,?\s+"
     rf"(?i:(?:phố|đường|ngõ|ngách|hẻm|thôn|xóm|tổ)\s+)?"
     rf"(?-i:{CAPITALISED})(?:\s+(?-i:{CAPITALISED}))+"
+)
+# Where one lives, a street without its number: "tôi ở phố Hàng Bạc".
+STREET_RE = re.compile(
+    rf"(?i:\b(?:ở|sống ở|nhà ở|tại|sống tại)\s+)"
+    rf"((?i:phố|đường|ngõ|ngách|hẻm|thôn|xóm|tổ dân phố)\s+(?-i:{CAPITALISED})(?:\s+(?-i:{CAPITALISED}))*)"
 )
 LANE_RE = re.compile(r"(?i:\b(?:ngõ|ngách|hẻm|kiệt|số nhà|nhà số))\s+\d+[\w/]*")
 MIN_KNOWN = 3  # shorter "known" values (an initial, a stray digit) would redact ordinary words
@@ -146,8 +190,12 @@ def redact(
     out = unicodedata.normalize("NFC", text or "")  # "u" + combining acute is one letter "ú"
     out = invisible_dropped(out)
     out = replace_spans(out, known_spans(out, addresses), ADDRESS)
-    out = EMAIL_RE.sub(EMAIL, out)
+    out = SOCIAL_RE.sub(SOCIAL, out)
     out = DISGUISED_EMAIL_RE.sub(EMAIL, out)
+    out = EMAIL_RE.sub(EMAIL, out)
+    out = BIRTH_RE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + BIRTH, out)
+    out = PLATE_RE.sub(PLATE, out)
+    out = PASSPORT_RE.sub(ID_NUMBER, out)
     out = ZERO_LETTERS_RE.sub(zeros_read, out)
     out = DOSSIER_CODE_RE.sub(DOSSIER_CODE, out)
     out = replace_spans(out, known_spans(out, phones), PHONE)
@@ -158,11 +206,30 @@ def redact(
     out = DIGITS_RE.sub(ID_NUMBER, out)
     out = LEFTOVER_RE.sub(lambda m: m.group(1), out)
     out = replace_spans(out, known_spans(out, names), NAME)
+    out = replace_spans(out, given_name_spans(out, names), NAME)
     out = NAME_RE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + NAME, out)
+    out = LOWER_NAME_RE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + NAME, out)
+    out = FAMILY_NAME_RE.sub(family_name, out)
     out = INTRODUCED_RE.sub(lambda m: m.group(0)[: m.start("name") - m.start(0)] + NAME, out)
     out = ADDRESS_AFTER_RE.sub(address_after, out)
     out = HOUSE_RE.sub(ADDRESS, out)
+    out = STREET_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + ADDRESS, out)
     return LANE_RE.sub(ADDRESS, out)
+
+
+def family_name(match: re.Match[str]) -> str:
+    """A name led by a family name, unless it names a street, a place or a school."""
+    before = match.string[max(0, match.start() - 20) : match.start()]
+    return match.group(0) if PLACE_BEFORE_RE.search(before) else NAME
+
+
+def given_name_spans(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
+    """A known name's last two words written on their own ("Văn An" of "Nguyễn Văn An"), when
+    capitalised as a name is: in small letters they are ordinary words too often ("văn an")."""
+    parts = [" ".join(name.split()[-2:]) for name in names if len((name or "").split()) >= 3]
+    return [
+        (start, end) for start, end in known_spans(text, parts) if text[start : start + 1].isupper()
+    ]
 
 
 def invisible_dropped(text: str) -> str:

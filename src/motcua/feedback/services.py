@@ -26,7 +26,7 @@ from motcua.catalog.models import Procedure
 from motcua.common.clock import VIETNAM
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.common.files import checked_upload
-from motcua.common.text import fold_words
+from motcua.common.text import fold_words, without_controls
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import is_applicant
 from motcua.organizations.models import Unit
@@ -84,7 +84,7 @@ class FeedbackNotFound(DomainError):
 
 
 def text_clean(value: str, what: str | Promise, limit: int = TEXT_MAX) -> str:
-    text = (value or "").strip()
+    text = without_controls(value or "").strip()
     if not text:
         raise DomainError(_("Hãy ghi %(what)s.") % {"what": what})
     if len(text) > limit:
@@ -260,12 +260,32 @@ def feedback_record(
 ) -> Feedback:  # fmt: skip
     """A reception officer records feedback brought to the counter (any dossier may be named:
     the person is in front of the officer)."""
-    if not counter_unit_ids(officer):
+    counters = counter_unit_ids(officer)
+    if not counters:
         raise NotAllowed(_("Chỉ cán bộ tiếp nhận mới ghi nhận phản ánh tại quầy."))
+    if not served_at(target_resolve(target, sender=None, at=at), counters):
+        raise NotAllowed(_(
+            "Quầy của bạn không tiếp nhận hồ sơ cho đơn vị này: hãy hướng dẫn người phản ánh "
+            "gửi trực tuyến hoặc đến bộ phận một cửa của đơn vị đó."))  # fmt: skip
     return feedback_create(
         target=target, sender=sender, title=title, question=question, uploads=uploads, at=at,
         account=None, recorded_by=officer,
     )  # fmt: skip
+
+
+def served_at(resolved: Resolved, counters: set[int]) -> bool:
+    """Whether the counters ``counters`` serve what a feedback is about: the unit responsible
+    for it is one of them, or the dossier was received there, or they receive the procedure's
+    dossiers (a Center branch receives for departments). A ward's counter cannot put feedback,
+    and the 766 deadlines it starts, on another ward."""
+    if resolved.unit.pk in counters:
+        return True
+    if resolved.dossier is not None:
+        return resolved.dossier.receiving_unit_id in counters
+    procedure = resolved.procedure
+    if procedure is None or procedure.deciding_unit_id != resolved.unit.pk:
+        return False  # an officer's unit, or one ward named among all that decide it
+    return procedure.receiving_units.filter(pk__in=counters).exists()
 
 
 def locked_for_officer(feedback: Feedback, actor: User, action: str) -> Feedback:

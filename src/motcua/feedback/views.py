@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from motcua.accounts.models import User
 from motcua.common.clock import now
 from motcua.common.errors import DomainError
+from motcua.common.throttle import by_account, by_address, rate_limited
 
 from . import selectors, services
 from .constants import OFFICER_ACTIONS, FeedbackAction, FeedbackStatus
@@ -57,6 +58,9 @@ def public_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@rate_limited(
+    ("feedback", by_account), ("feedback-day", by_account), ("feedback-address", by_address)
+)
 def send(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # login_required
     form = FeedbackForm(posted(request), dossiers=dossier_choices(user))

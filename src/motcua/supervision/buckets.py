@@ -16,6 +16,12 @@ first part month ``[S, MS)``. Any other fact adds exactly what the buckets hold 
 when it is received after ``T``), so the sum is exact; the property test checks it against a
 naive recomputation over random histories (tests/supervision/test_rollup_properties.py).
 
+A last part month can also be read the other way round (``reaching_past``): its whole bucket,
+then the facts that bucket holds wrongly for ``[S, T)``: those in flight at ``T`` and those
+received after ``T`` within the month. For a period ending now (the dashboard's default: the
+month under way) nothing was received after ``T``, so that reads only the dossiers still open,
+not also every dossier received or settled since the month began.
+
 The buckets are written in the fold's transaction: a fact's old contribution is taken off
 before it is rewritten and its new one added after (``buckets_add``), one grouped
 ``INSERT … ON CONFLICT`` per side. Why this shape: docs/decisions/0026, "Monthly buckets".
@@ -34,6 +40,7 @@ from django.db.models import BooleanField, F, Q, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from motcua.common.clock import now
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from . import statements
@@ -105,6 +112,31 @@ def window_of(start: int, until: int) -> Window:
     if begins >= ends:
         return Window(0, 0, start, start)
     return Window(year * 100 + month, closing.year * 100 + closing.month, begins, ends)
+
+
+def reaching_past(start: int, until: int, window: Window) -> Window:
+    """``window`` with the month holding ``until`` added when the facts that addition makes
+    one read (those in flight at ``until``, those received after it in that month) should be
+    fewer than the facts of the month's part before ``until`` (those alive across it): when
+    less of the month is left after ``until``, up to now, than has passed before it."""
+    closing = datetime.datetime.fromtimestamp(until, VIETNAM_OFFSET)
+    month_first = month_start(closing.year, closing.month)
+    if month_first == until or month_first < start:  # no part month; or the period starts in it
+        return window
+    following = month_after(month_first)
+    if min(following, int(now().timestamp())) - until >= until - month_first:
+        return window
+    month = closing.year * 100 + closing.month
+    if window.empty:
+        return Window(month, month_of(following), month_first, following)
+    return Window(window.first, month_of(following), window.begins, following)
+
+
+def month_after(instant: int) -> int:
+    """The start of the month after the one starting at ``instant``."""
+    local = datetime.datetime.fromtimestamp(instant, VIETNAM_OFFSET)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return month_start(year, month)
 
 
 def settled_parts() -> dict[str, tuple[Any, Q]]:
@@ -280,7 +312,12 @@ def around(scope: Scope, start: int, until: int, window: Window) -> Any:
     first_part = Q(received__gte=start, received__lt=window.begins) | Q(
         end__gte=start, end__lt=window.begins
     )
-    return facts.filter(alive(window.ends, until) | first_part)
+    if window.ends <= until:
+        return facts.filter(alive(window.ends, until) | first_part)
+    # The window reaches past ``until`` (``reaching_past``): its last bucket also holds what
+    # settled after ``until`` and what was received after it (ended after it too).
+    after = Q(received__gte=until, received__lt=window.ends)
+    return facts.filter(alive(until, until) | after | first_part)
 
 
 def beyond_buckets(scope: Scope, start: int, until: int, window: Window) -> Sums:

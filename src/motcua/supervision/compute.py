@@ -24,6 +24,7 @@ from .buckets import (
     Grouping,
     beyond_buckets_by,
     bucket_sums_by,
+    reaching_past,
     sums_added,
     window_of,
 )
@@ -112,6 +113,7 @@ def counts_by(scope: Scope, start: int, until: int, by: Grouping) -> dict[tuple,
     window = window_of(start, until)
     in_flight = snapshot_sums_by(scope, start, until, window, by)
     if in_flight is None:
+        window = reaching_past(start, until, window)
         in_flight = beyond_buckets_by(scope, start, until, window, by)
     held = bucket_sums_by(scope, window, by)
     found = {

@@ -14,10 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts_by
 from motcua.organizations.models import Unit
 
-from .buckets import bucket_sums_per_month, sums_added, window_of
+from .buckets import alive, bucket_sums_per_month, reaching_past, sums_added, window_of
 from .bundle_figures import BundleFigures, bundle_figures
 from .compute import (
     Counts,
@@ -185,30 +187,59 @@ def month_spans(period: Period) -> list[tuple[datetime.date, datetime.date]]:
 
 
 def months_of(period: Period, scope: Scope, at: datetime.datetime | None) -> list[Month]:
-    """Every month of the period: those whole and passed from their buckets and snapshots, the
-    others (part months, the month under way) in one aggregate over the facts with a column set
-    per month (``n_m<i>_…``); a month not begun yet is drawn empty. Four queries at most."""
+    """Every month of the period: those whole and passed from their buckets and snapshots; the
+    month under way from its bucket and the dossiers still open (``counts_by``); any other part
+    month in one aggregate over the facts alive across it, with a column set per month
+    (``n_m<i>_…``); a month not begun yet is drawn empty. Six queries at most."""
     spans = month_spans(period)
     bounds = [Period(first, last).bounds(at) for first, last in spans]
     whole = whole_months(bounds)
     held = bucket_sums_per_month(scope, list(whole.values()))
     in_flight = snapshot_sums_per_month(scope, list(whole.values()))
+    under_way = month_under_way(bounds, whole)
+    found: dict[int, Counts] = {}
+    if under_way is not None:
+        found[under_way] = counts_by(scope, *bounds[under_way], ()).get((), Counts())
+    others = [
+        index for index, (start, until) in enumerate(bounds)
+        if until > start and index not in whole and index not in found
+    ]  # fmt: skip
+    found.update(part_months(scope, bounds, others))
+    for index, month in whole.items():
+        found[index] = Counts(**sums_added(held.get(month, {}), in_flight.get(month, {})))
+    return [
+        Month(first, end, found.get(index, Counts())) for index, (first, end) in enumerate(spans)
+    ]
+
+
+def month_under_way(bounds: list[tuple[int, int]], whole: dict[int, int]) -> int | None:
+    """The index of the last span when ``reaching_past`` would read it from its whole bucket
+    and the dossiers in flight at its end (a month whose end is now), else None."""
+    if not bounds or len(bounds) - 1 in whole:
+        return None
+    start, until = bounds[-1]
+    window = window_of(start, until)
+    return (
+        len(bounds) - 1 if until > start and reaching_past(start, until, window) != window else None
+    )
+
+
+def part_months(
+    scope: Scope, bounds: list[tuple[int, int]], indices: list[int]
+) -> dict[int, Counts]:
+    """The counts of the spans ``indices`` from their facts, in one aggregate over the facts
+    alive across any of them (no other fact counts in a span)."""
+    if not indices:
+        return {}
     expressions: dict[str, Any] = {}
-    for index, (start, until) in enumerate(bounds):
-        if until > start and index not in whole:
-            every = count_expressions(start, until, prefix=f"m{index}_")
-            expressions.update({f"n_m{index}_{k}": every[f"n_m{index}_{k}"] for k in MONTH_FIELDS})
-    last = max((until for _start, until in bounds), default=0)
-    row = scoped(scope).filter(received__lt=last).aggregate(**expressions) if expressions else {}
-    months = []
-    for index, (first, end) in enumerate(spans):
-        if index in whole:
-            month = whole[index]
-            found = Counts(**sums_added(held.get(month, {}), in_flight.get(month, {})))
-        else:
-            found = counts_of(row, prefix=f"m{index}_")
-        months.append(Month(first, end, found))
-    return months
+    across = Q()
+    for index in indices:
+        start, until = bounds[index]
+        every = count_expressions(start, until, prefix=f"m{index}_")
+        expressions.update({f"n_m{index}_{k}": every[f"n_m{index}_{k}"] for k in MONTH_FIELDS})
+        across |= alive(start, until)
+    row = scoped(scope).filter(across).aggregate(**expressions)
+    return {index: counts_of(row, prefix=f"m{index}_") for index in indices}
 
 
 def whole_months(bounds: list[tuple[int, int]]) -> dict[int, int]:

@@ -25,6 +25,7 @@ from motcua.catalog.models import Procedure
 from motcua.common.clock import now as clock_now
 from motcua.common.clock import today as clock_today
 from motcua.common.errors import DomainError
+from motcua.common.text import without_controls
 from motcua.dossiers.deadlines import limit_from
 from motcua.organizations.models import Unit
 from motcua.worktime.rules import Limit, LimitUnit
@@ -167,17 +168,12 @@ def plan_set(
 ) -> ReengineeringPlan:  # fmt: skip
     """Record where a procedure's re-engineering stands (atomic, with its change row)."""
     if status not in PlanStatus.values:
-        raise DomainError(
-            _("Tình trạng không hợp lệ / unknown status: %(status)s") % {"status": status}
-        )
-    number = decision_number.strip()
-    if status in (PlanStatus.APPROVED, PlanStatus.DONE) and not number:
-        raise DomainError(
-            _(
-                "Cần ghi số quyết định phê duyệt phương án / the approving decision's number is required"
-            )
-        )
+        raise DomainError(_("Tình trạng không hợp lệ: %(status)s") % {"status": status})
+    number, note = without_controls(decision_number).strip(), without_controls(note).strip()
     when = at or clock_now()
+    plan_fields_check(number, note, decision_date, clock_today())
+    if status in (PlanStatus.APPROVED, PlanStatus.DONE) and not number:
+        raise DomainError(_("Cần ghi số quyết định phê duyệt phương án."))
     with transaction.atomic():
         plan = (
             ReengineeringPlan.objects.select_for_update()
@@ -188,11 +184,28 @@ def plan_set(
         if plan is None:
             plan = ReengineeringPlan(procedure=procedure, unit=unit)
         plan.status, plan.decision_number, plan.decision_date = status, number, decision_date
-        plan.note, plan.updated_at, plan.updated_by = note.strip(), when, actor
+        plan.note, plan.updated_at, plan.updated_by = note, when, actor
         plan.save()
         ReengineeringPlanChange.objects.create(
             plan=plan, at=when, actor=actor, actor_name=actor.username if actor else "system",
             from_status=before, to_status=status, decision_number=number,
-            decision_date=decision_date, note=note.strip(),
+            decision_date=decision_date, note=note,
         )  # fmt: skip
     return plan
+
+
+NUMBER_MAX = 80  # ReengineeringPlan.decision_number
+NOTE_MAX = 2000
+FIRST_DECISION = datetime.date(1990, 1, 1)
+
+
+def plan_fields_check(
+    number: str, note: str, decided: datetime.date | None, today: datetime.date
+) -> None:
+    """Refuse what a plan cannot hold, in words the supervisor can act on (never a 500)."""
+    if len(number) > NUMBER_MAX:
+        raise DomainError(_("Số quyết định dài tối đa %(max)s ký tự.") % {"max": NUMBER_MAX})
+    if len(note) > NOTE_MAX:
+        raise DomainError(_("Ghi chú dài tối đa %(max)s ký tự.") % {"max": NOTE_MAX})
+    if decided is not None and not FIRST_DECISION <= decided <= today:
+        raise DomainError(_("Ngày quyết định phải từ 01/01/1990 đến hôm nay."))

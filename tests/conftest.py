@@ -316,6 +316,9 @@ def empty_cache() -> None:
     """Each test starts with an empty cache: the API's rate limit counts there (decision 0035),
     and one test's requests must not spend another's budget."""
     cache.clear()
+    from motcua.sync.selectors import sync_recorded_forget
+
+    sync_recorded_forget()  # whether the outbox ever held a row: each test's database anew
 
 
 @pytest.fixture(autouse=True)

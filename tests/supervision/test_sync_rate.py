@@ -12,6 +12,7 @@ from motcua.integrations.dvcqg.sandbox import PortalSandbox
 from motcua.organizations.models import Unit
 from motcua.sync.delivery import deliver_due
 from motcua.sync.models import DossierSync
+from motcua.sync.selectors import sync_recorded_forget
 from tests import factories
 from tests.dossiers.conftest import POLICE, Staff, at, received, residence, submitted
 from tests.sync.conftest import drain, portal  # noqa: F401 - the portal fixture
@@ -63,11 +64,18 @@ def test_the_sync_rate_counts_receptions_the_portal_confirmed(
     february = indicators("2026-02-01", "2026-02-28")
     assert value(february, "1.4") == (1, 1, 100.0)
 
-    settings.MOTCUA_DVCQG_URL = ""  # sync off: N/A, said why, and 3.3 not multiplied
+    # A process without the portal's address (``motcua indicators`` in a shell, QA) reads the
+    # same figures: they come from what the outbox recorded, not from this process's settings.
+    settings.MOTCUA_DVCQG_URL = ""
+    sync_recorded_forget()
+    assert indicators("2026-03-01", "2026-03-31") == answer
+    # Nothing ever recorded for the portal: N/A, said why, and 3.3 not multiplied.
+    DossierSync.objects.all().delete()
+    sync_recorded_forget()
     off = indicators("2026-03-01", "2026-03-31")
     assert value(off, "1.4") == (None, None, None)
     assert off["indicators"]["1.4"]["reason_en"] == (
-        "Synchronisation of dossiers with the national portal is not switched on."
+        "No dossier has been synchronised with the national portal yet."
     )
     assert value(off, "3.3") == (1, 5, 20.0)
     assert off["indicators"]["3.3"]["reason"]

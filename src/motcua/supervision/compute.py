@@ -16,8 +16,7 @@ from django.db.models import IntegerField as IntegerOutput
 
 from motcua.common.clock import now
 from motcua.feedback.selectors import FeedbackCounts, feedback_counts
-from motcua.integrations.dvcqg.client import sync_enabled
-from motcua.sync.selectors import synced_as_received
+from motcua.sync.selectors import sync_recorded, synced_as_received
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .buckets import (
@@ -77,7 +76,7 @@ def count_expressions(start: int, until: int, prefix: str = "") -> dict[str, Any
     grouped (its units)."""
     p = populations(start, until)
     found = {name: aggregate_of(*part) for name, part in count_parts(start, until).items()}
-    if sync_enabled():  # 1.4: asked of the outbox only while it records anything
+    if sync_recorded():  # 1.4: asked of the outbox only while it records anything
         found["synced"] = Count("pk", filter=p["received"] & synced_as_received())
     return {f"n_{prefix}{name}": value for name, value in found.items()}  # n_: not a column
 
@@ -119,7 +118,7 @@ def counts_by(scope: Scope, start: int, until: int, by: Grouping) -> dict[tuple,
     found = {
         key: sums_added(held.get(key, {}), in_flight.get(key, {})) for key in {*held, *in_flight}
     }
-    if sync_enabled():  # 1.4 reads the outbox, not the facts: counted per dossier received
+    if sync_recorded():  # 1.4 reads the outbox, not the facts: counted per dossier received
         synced = synced_by(scope, start, until, by)
         for key in found:
             found[key]["synced"] = synced.get(key, 0)
@@ -162,14 +161,14 @@ class IndicatorValue:
 
 
 SYNC_NOTE = (
-    "Chưa nhân với tỷ lệ đồng bộ (1.4): đồng bộ lên Cổng DVCQG chưa được bật.",
-    "Not multiplied by the sync rate (1.4): synchronisation with the portal is not switched on.",
+    "Chưa nhân với tỷ lệ đồng bộ (1.4): chưa có hồ sơ nào được đồng bộ lên Cổng DVCQG.",
+    "Not multiplied by the sync rate (1.4): no dossier has been synchronised with the portal yet.",
 )
 
 
 def online_rate(c: Counts) -> IndicatorValue:
     """3.3: online / received, times the sync rate (1.4) when sync is on."""
-    if not sync_enabled():
+    if not sync_recorded():
         return IndicatorValue(c.online, c.received, rate(c.online, c.received), *SYNC_NOTE)
     if not c.received:
         return IndicatorValue(c.online, c.received, None)

@@ -26,6 +26,7 @@ from .compute import (
     Period,
     Scope,
     count_expressions,
+    counts,
     counts_by,
     counts_of,
     instant,
@@ -161,11 +162,11 @@ def rows_fill(rows: list[Row], scope: Scope, start: int, until: int) -> None:
     or decided by one of its units."""
     where = {unit: index for index, row in enumerate(rows) for unit in row.units}
     grouped = counts_by(scope, start, until, ("receiving_unit_id", "deciding_unit_id"))
-    for (receiving, deciding), counts in grouped.items():
+    for (receiving, deciding), pair in grouped.items():
         targets = {where.get(receiving), where.get(deciding)}
         for index in targets - {None}:
             assert index is not None
-            add_to(rows[index].counts, counts)
+            add_to(rows[index].counts, pair)
     feedback = feedback_counts_by(
         "unit_id", start=instant(start), until=instant(until), unit_ids=scope.unit_ids,
         procedure_ids=scope.procedure_ids, field_id=scope.field_id, channel=scope.channel,
@@ -306,9 +307,10 @@ def headline_counts(answer: dict[str, Any]) -> Counts:
 def late_dossiers(
     *, period: Period, tree: Tree, node: Node | None, allowed: set[int] | None,
     at: datetime.datetime | None = None, limit: int = LATE_LIMIT, focus: Focus | None = None,
+    offset: int = 0,
 ) -> list[DossierFact]:  # fmt: skip
-    """The dossiers judged late in the period (2.1), earliest appointment first, with their
-    dossier, procedure and deciding unit (one query)."""
+    """The dossiers judged late in the period (2.1), earliest appointment first, from the
+    ``offset``-th, with their dossier, procedure and deciding unit (one query)."""
     start, until = period.bounds(at)
     if until <= start:
         return []
@@ -319,5 +321,17 @@ def late_dossiers(
         .only("dossier__ref", "dossier__code", "dossier__status", "dossier__due_at",
               "dossier__received_at", "dossier__finished_at", "dossier__procedure__name",
               "dossier__deciding_unit__name", "due", "received")
-        .order_by("due", "dossier_id")[:limit]
+        .order_by("due", "dossier_id")[offset : offset + limit]
     )  # fmt: skip
+
+
+def late_total(
+    *, period: Period, tree: Tree, node: Node | None, allowed: set[int] | None,
+    focus: Focus | None = None,
+) -> int:  # fmt: skip
+    """How many dossiers ``late_dossiers`` lists in all: the 2.1 count, from the buckets."""
+    start, until = period.bounds()
+    if until <= start:
+        return 0
+    found = counts(scope_of(tree, node, allowed, focus or Focus()), start, until)
+    return found.judged - found.on_time

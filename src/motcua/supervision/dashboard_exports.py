@@ -62,6 +62,11 @@ def tables_vi(dash: Dashboard, late: Sequence[DossierFact]) -> tuple[list[Table]
         tables.append(Table("late", "Hồ sơ trễ hạn", LATE_HEADERS, late_rows(late)))
         lines = [TITLE, f"Đơn vị: {scope_name(dash)}", f"Kỳ báo cáo: {period_text(dash)}",
                  f"Ngày lập: {day(now())}"]  # fmt: skip
+        if len(late) < dash.late:
+            lines.append(
+                f"Hồ sơ trễ hạn: {dash.late:,} hồ sơ; bảng “Hồ sơ trễ hạn” liệt kê {len(late):,} "
+                "hồ sơ có hẹn trả sớm nhất (danh sách đủ trên trang giám sát).".replace(",", ".")
+            )
         if focus_text(dash):
             lines.insert(2, focus_text(dash))
     return tables, lines

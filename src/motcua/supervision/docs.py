@@ -84,7 +84,10 @@ def indicators_markdown() -> str:
         for i in (i for i in INDICATORS if i.group == group.code):
             data = "có / recorded" if i.needs in RECORDED else "N/A: " + " / ".join(NEEDS[i.needs])
             if i.needs == "sync":
-                data = "có khi bật đồng bộ / recorded while sync is on; " + data
+                data = (
+                    "có từ khi hồ sơ đầu tiên được đồng bộ / recorded once a dossier was synced; "
+                    + data
+                )
             until = f"–{i.valid_until}" if i.valid_until else ""
             full = f"{i.full_at:g}%" if i.kind == "rate" and i.points else "—"
             lines.append(

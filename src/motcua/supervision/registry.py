@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from motcua.integrations.dvcqg.client import sync_enabled
+from motcua.sync.selectors import sync_recorded
 
 DECISION_766 = "Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ"
 FORMULA_DOC = "Mô tả công thức tính chỉ số 766 (Cổng DVCQG) [S]"
@@ -62,14 +62,14 @@ GROUPS = [
 
 # What each kind of data is, and why an indicator that needs it is N/A while it is not recorded.
 # A later feature that records it adds its name to ``RECORDED`` (and the computation). The sync
-# outbox records "sync" while sync to the portal is on (decision 0027).
+# outbox records "sync" once sync to the portal has been on (decision 0027).
 NEEDS = {
     "dossiers": ("", ""),
     "documents": ("", ""),
     "ratings": ("", ""),
     "sync": (
-        "Hệ thống chưa bật đồng bộ hồ sơ lên Cổng DVCQG.",
-        "Synchronisation of dossiers with the national portal is not switched on.",
+        "Hệ thống chưa đồng bộ hồ sơ nào lên Cổng DVCQG.",
+        "No dossier has been synchronised with the national portal yet.",
     ),
     "payment": (
         "Hệ thống chưa ghi nhận kênh thanh toán trực tuyến (DuocThanhToanTrucTuyen).",
@@ -248,6 +248,6 @@ def indicators_in_force(day: datetime.date) -> list[Indicator]:
 
 def na_reason(indicator: Indicator) -> tuple[str, str] | None:
     """(vi, en) why the indicator cannot be computed from what the system records, else None."""
-    if indicator.needs in RECORDED or (indicator.needs == "sync" and sync_enabled()):
+    if indicator.needs in RECORDED or (indicator.needs == "sync" and sync_recorded()):
         return None
     return NEEDS[indicator.needs]

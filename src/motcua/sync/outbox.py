@@ -20,6 +20,7 @@ from motcua.common.clock import now
 from motcua.common.events import Event
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.integrations.dvcqg.client import sync_enabled
+from motcua.sync.selectors import sync_recorded_now
 
 from .models import DossierSync
 
@@ -51,3 +52,4 @@ def outbox_mark(dossier: Dossier, seq: int) -> None:
     )  # fmt: skip
     dossier.__dict__[MARK] = True
     transaction.on_commit(lambda: dossier.__dict__.pop(MARK, None))
+    transaction.on_commit(sync_recorded_now)

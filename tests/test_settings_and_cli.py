@@ -92,6 +92,7 @@ def test_a_typo_in_a_boolean_setting_is_refused() -> None:
 def test_hyphenated_command_names_map_to_django_commands() -> None:
     assert normalise_argv(["motcua", "load-units", "--x"]) == ["motcua", "load_units", "--x"]
     assert normalise_argv(["motcua", "--version"]) == ["motcua", "--version"]
+    assert normalise_argv(["motcua", "help", "demo-data"]) == ["motcua", "help", "demo_data"]
 
 
 @pytest.mark.django_db

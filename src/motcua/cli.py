@@ -36,8 +36,12 @@ def print_our_help() -> None:
 
 
 def normalise_argv(argv: list[str]) -> list[str]:
+    """``load-units`` → ``load_units``, and so in ``help load-units`` too (QA: the names the
+    list shows were refused there)."""
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv = [argv[0], argv[1].replace("-", "_"), *argv[2:]]
+    if len(argv) > 2 and argv[1] == "help" and not argv[2].startswith("-"):
+        argv = [*argv[:2], argv[2].replace("-", "_"), *argv[3:]]
     return argv
 
 

@@ -149,6 +149,7 @@ def test_api_gives_the_same_figures_to_the_units_leader(staff: Staff, tmp_path: 
                     "procedure": None}  # fmt: skip
     mine = api(client, "from=2026-03-01&to=2026-03-31").json()  # the units the leader reports on
     assert mine["indicators"]["2.1"]["value"] == HAND_COMPUTED["2.1"]["value"]
+    assert mine["unit"] == POLICE  # QA: the scope the figures are of is named, not null
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
+from motcua.organizations.models import Unit
 from motcua.supervision.query import QueryError, query_parse, query_report
 
 from .auth import SessionAuth, TokenAuth
@@ -91,4 +92,9 @@ def indicators(request: HttpRequest, params: Query[IndicatorParams]) -> Any:
             raise ApiError(403, "no_report_rights", "Bạn không có quyền xem báo cáo, chỉ số.",
                            "You may not read reports or indicators.")  # fmt: skip
         query = replace(query, scope=replace(query.scope, unit_ids=frozenset(visible)))
+        # One unit at the top of what the officer sees (a ward's leader): the answer names it
+        # (QA: "unit": null beside a ward's figures); several (the city): null, every unit.
+        tops = list(Unit.objects.filter(pk__in=visible).exclude(parent_id__in=visible)[:2])
+        if len(tops) == 1:
+            query = replace(query, unit=tops[0])
     return query_report(query)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 
@@ -124,17 +125,9 @@ def over_budget(
     """Per unit and per officer, the working time held beyond the steps' budgets in the
     dossiers received from ``start`` to ``end`` (both days included), most first. The citizen's
     time is never anyone's. ``unit_ids``: dossiers received or decided by these units."""
-    first = datetime.datetime.combine(start, datetime.time(), VIETNAM_OFFSET)  # Hà Nội's days
-    after = datetime.datetime.combine(
-        end + datetime.timedelta(days=1), datetime.time(), VIETNAM_OFFSET
-    )
-    dossiers = Dossier.objects.filter(received_at__gte=first, received_at__lt=after).select_related(
+    dossiers = received_between(start, end, unit_ids).select_related(
         "receiving_unit", "deciding_unit"
     )
-    if unit_ids is not None:
-        dossiers = dossiers.filter(
-            Q(receiving_unit_id__in=unit_ids) | Q(deciding_unit_id__in=unit_ids)
-        )
     units: dict[str, Held] = {}
     officers: dict[str, Held] = {}
     for _dossier, segments in timelines(dossiers.order_by("pk").iterator(), now=now):
@@ -145,6 +138,21 @@ def over_budget(
             if segment.holder:
                 held_add(officers, segment.holder, segment)
     return {"units": ranked(units), "officers": ranked(officers)}
+
+
+def received_between(start: datetime.date, end: datetime.date, unit_ids: set[int] | None) -> Any:
+    """The dossiers received from ``start`` to ``end`` (Hà Nội's days, both included) by or for
+    ``unit_ids`` (None: every unit)."""
+    first = datetime.datetime.combine(start, datetime.time(), VIETNAM_OFFSET)
+    after = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time(), VIETNAM_OFFSET
+    )
+    dossiers = Dossier.objects.filter(received_at__gte=first, received_at__lt=after)
+    if unit_ids is not None:
+        dossiers = dossiers.filter(
+            Q(receiving_unit_id__in=unit_ids) | Q(deciding_unit_id__in=unit_ids)
+        )
+    return dossiers
 
 
 def held_add(table: dict[str, Held], key: str, segment: Segment) -> None:

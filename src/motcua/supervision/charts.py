@@ -104,7 +104,8 @@ def dashboard_charts(dash: Dashboard) -> list[Chart]:
                 _("Tỷ lệ hồ sơ giải quyết đúng hạn của từng tháng trong kỳ, từ 0 đến 100 %."),
                 months, _("Đúng hạn")),
         columns("online", _("Tỷ lệ nộp trực tuyến theo tháng"),
-                _("Tỷ lệ hồ sơ nộp trực tuyến trên số hồ sơ tiếp nhận của từng tháng."),
+                _("Tỷ lệ hồ sơ nộp trực tuyến trên số hồ sơ tiếp nhận của từng tháng (tỷ lệ thô, "
+                  "chưa nhân với tỷ lệ đồng bộ 1.4 như chỉ số 3.3)."),
                 online, _("Nộp trực tuyến"), colour=COLOURS[1]),
         ranking("ranking", _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"),
                 _("Các đơn vị trực thuộc, tỷ lệ đúng hạn cao nhất trước (tối đa 20 đơn vị)."),

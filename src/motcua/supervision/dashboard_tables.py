@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from .dashboard import Dashboard
@@ -96,7 +96,8 @@ def groups(dash: Dashboard) -> Table:
                      Cell(found["counted_max"], POINTS), Cell(group.max_points, POINTS)])  # fmt: skip
     rows.append([Cell(_("Tổng điểm")), Cell(dash.report["total"], POINTS),
                  Cell(dash.report["total_counted_max"], POINTS), Cell(100, POINTS)])  # fmt: skip
-    headers = [_("Nhóm"), _("Điểm"), _("Điểm tối đa đã tính"), _("Điểm tối đa")]
+    headers = [pgettext("766 indicator group", "Nhóm"), _("Điểm"), _("Điểm tối đa đã tính"),
+               _("Điểm tối đa")]  # fmt: skip
     return Table("groups", _("Chỉ số 766 theo nhóm"), headers, rows)
 
 
@@ -106,6 +107,8 @@ def indicators(dash: Dashboard) -> Table:
         found = dash.report["indicators"][indicator.code]
         name = indicator.name_en if english() else indicator.name_vi
         average = indicator.kind == "average"
+        if average:  # its numerator and value are days, not dossiers nor a percentage
+            name = f"{name} ({_('ngày')})"
         rows.append([Cell(indicator.code), Cell(name), Cell(found["num"], DAYS if average else COUNT),
                      Cell(found["den"], COUNT), Cell(found["value"], DAYS if average else PERCENT),
                      Cell(found["reason_en" if english() else "reason"] or "")])  # fmt: skip
@@ -121,7 +124,7 @@ def units(dash: Dashboard) -> Table:
         rows.append([Cell(name), Cell(row.counts.handled, COUNT), Cell(row.on_time_rate, PERCENT),
                      Cell(row.late, COUNT), Cell(row.online_rate, PERCENT),
                      Cell(row.satisfaction, PERCENT)])  # fmt: skip
-    headers = [_("Đơn vị"), _("Hồ sơ xử lý"), _("Đúng hạn"), _("Trễ hạn"), _("Nộp trực tuyến"),
+    headers = [_("Đơn vị"), _("Hồ sơ xử lý"), _("Đúng hạn"), _("Trễ hạn"), _("Nộp trực tuyến (chưa nhân 1.4)"),
                _("Hài lòng (5.4)")]  # fmt: skip
     return Table("units", _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"), headers, rows)
 
@@ -150,7 +153,7 @@ def breakdown(dash: Dashboard) -> Table:
                      Cell(row.satisfaction, PERCENT), Cell(row.index, POINTS)])  # fmt: skip
     by_field = dash.focus.breakdown_kind == FIELD
     headers = [_("Lĩnh vực") if by_field else _("Thủ tục"), _("Hồ sơ xử lý"), _("Đúng hạn"),
-               _("Trễ hạn"), _("Nộp trực tuyến"), _("Hài lòng (5.4)"), _("Chỉ số 766")]  # fmt: skip
+               _("Trễ hạn"), _("Nộp trực tuyến (chưa nhân 1.4)"), _("Hài lòng (5.4)"), _("Chỉ số 766")]  # fmt: skip
     title = _("Theo lĩnh vực") if by_field else _("Theo thủ tục")
     return Table("breakdown", title, headers, rows)
 
@@ -160,7 +163,7 @@ def months(dash: Dashboard) -> Table:
              Cell(m.counts.received, COUNT), Cell(m.online_rate, PERCENT)]
             for m in dash.months]  # fmt: skip
     headers = [_("Tháng"), _("Hồ sơ được xét"), _("Đúng hạn"), _("Hồ sơ tiếp nhận"),
-               _("Nộp trực tuyến")]  # fmt: skip
+               _("Nộp trực tuyến (chưa nhân 1.4)")]  # fmt: skip
     return Table("months", _("Theo tháng"), headers, rows)
 
 

@@ -113,13 +113,8 @@ def test_the_workspace_of_a_leader_links_to_the_supervision_pages(staff: Staff) 
     assert "/giam-sat/" not in signed_in(staff.specialist).get("/can-bo/").content.decode()
 
 
-def test_the_over_budget_report_reads_dd_mm_yyyy_and_refuses_a_scope_too_big_to_fold_now(
-    staff: Staff, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """QA: dates as yyyy-mm-dd only, unlike every other supervision page; attacker: a city's
-    year folded in the request held a worker for 14 s at 3,000 dossiers."""
-    from motcua.supervision import views
-
+def test_the_over_budget_report_reads_dd_mm_yyyy(staff: Staff) -> None:
+    """QA: dates as yyyy-mm-dd only, unlike every other supervision page."""
     staff.specialist.full_name = "Đỗ Thị Hạnh"
     staff.specialist.save(update_fields=["full_name"])
     at_signing(staff, "2026-03-02 09:00")
@@ -127,9 +122,4 @@ def test_the_over_budget_report_reads_dd_mm_yyyy_and_refuses_a_scope_too_big_to_
     html = page.content.decode()
     assert "Đỗ Thị Hạnh" in html
     assert 'value="01/03/2026"' in html
-    monkeypatch.setattr(views, "OVER_BUDGET_MAX", 0)
-    refused = signed_in(staff.leader).get("/giam-sat/vuot-dinh-muc/?from=01/03/2026&to=31/03/2026")
-    assert refused.status_code == 200
-    text = refused.content.decode()
-    assert "quá nhiều để tính ngay" in text
-    assert "Đỗ Thị Hạnh" not in text
+    assert "1 hồ sơ" in html

@@ -251,3 +251,39 @@ class ReengineeringPlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.from_status}→{self.to_status}"
+
+
+class HeldTime(models.Model):
+    """What one unit or officer held of one dossier in its stays already ended: working seconds,
+    the part beyond the steps' budgets, how many stays (delay attribution, ``attribution.py``).
+    Folded from the events with the indicator facts, so the over-budget report of a city's year
+    sums rows instead of folding every timeline. ``holder`` empty: the unit's row.
+
+    ``open_*``: the stay still open when the dossier was folded (at most one row per dossier
+    has them): its start on the working-time axis of the dossier's calendar (the deciding
+    unit's, on the day of reception) and the budget it had left; its seconds are counted at the
+    report's instant, since they grow without any event."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    received = models.BigIntegerField()  # epoch seconds, as DossierFact
+    receiving_unit_id = models.IntegerField()
+    deciding_unit_id = models.IntegerField()
+    unit = models.CharField(max_length=100)
+    holder = models.CharField(max_length=150, blank=True)
+    working_seconds = models.BigIntegerField(default=0)
+    over_budget_seconds = models.BigIntegerField(default=0)
+    segments = models.IntegerField(default=0)
+    over_segments = models.IntegerField(default=0)
+    open_axis = models.BigIntegerField(null=True)
+    open_left = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("thời gian giữ hồ sơ")
+        verbose_name_plural = _("thời gian giữ hồ sơ")
+        indexes = [
+            models.Index(fields=["received"], name="held_received"),
+            models.Index(fields=["dossier"], name="held_dossier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.unit} {self.holder}"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Max, Min
 
+from motcua.common.clock import now as clock_now
 from motcua.common.memo import reference_memo
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
@@ -31,10 +32,13 @@ from motcua.vault.selectors import reuse_flags
 from motcua.worktime.engine import Pause, PauseKind
 from motcua.worktime.services import deadline_compute
 
+from .attribution import calendar_of, step_infos
 from .buckets import buckets_add, month_of
 from .facts import Facts, facts_fold, seconds
-from .models import DossierFact, FactCursor, IndicatorBucket
+from .held import held_of, held_write
+from .models import DossierFact, FactCursor, HeldTime, IndicatorBucket
 from .snapshots import boundaries_touched, snapshot_add, snapshots_catch_up, snapshots_clear
+from .timeline import StepInfo
 
 OVERLAP = 5000
 BATCH = 2000
@@ -120,6 +124,7 @@ def rebuild() -> int:
         events.last_id = DossierEvent.objects.aggregate(m=Max("pk"))["m"] or 0
         ratings.last_id = Rating.objects.aggregate(m=Max("pk"))["m"] or 0
         DossierFact.objects.all().delete()
+        HeldTime.objects.all().delete()
         IndicatorBucket.objects.all().delete()
         snapshots_clear()
         folded = 0
@@ -149,7 +154,17 @@ def facts_write(ids: list[int]) -> int:
     for event in (
         DossierEvent.objects.filter(dossier_id__in=ids)
         .order_by("dossier_id", "seq")
-        .only("dossier_id", "seq", "action", "at", "to_status", "payload")
+        .only(
+            "dossier_id",
+            "seq",
+            "action",
+            "at",
+            "to_status",
+            "payload",
+            "from_step",
+            "to_step",
+            "actor_name",
+        )
     ):
         events[event.dossier_id].append(event)
     flags = document_flags(ids)
@@ -164,21 +179,29 @@ def facts_write(ids: list[int]) -> int:
     # membership and the deciding unit's calendar (a deferred field would cost a query each).
     dossiers = (
         Dossier.objects.filter(pk__in=ids)
-        .select_related("deciding_unit")
+        .select_related("deciding_unit", "receiving_unit")
         .defer("applicant", "eform_data", "supplement_items", "checklist",
-               "deciding_unit__attributes", "deciding_unit__note")
+               "deciding_unit__attributes", "deciding_unit__note",
+               "receiving_unit__attributes", "receiving_unit__note")
         .annotate(field_of_procedure=F("procedure__field_id"))
     )  # fmt: skip
+    held: list[HeldTime] = []
+    steps: dict[int, dict[int, StepInfo]] = {}
+    at = clock_now()
     for dossier in dossiers:
         fact = fact_of(dossier, events.get(dossier.pk, []))
         if fact is None:
             continue
+        held += held_of(dossier, events[dossier.pk], fact.received,
+                        steps=step_infos(dossier.process_id, steps),
+                        calendar=calendar_of(dossier), now=at)  # fmt: skip
         fact.digitised = flags.get((dossier.pk, DossierDocument.Kind.INPUT))
         fact.e_result = flags.get((dossier.pk, DossierDocument.Kind.RESULT))
         fact.unsatisfied = seconds(unsatisfied.get(dossier.pk))
         fact.reused, fact.from_store = reuses.get(dossier.pk, (None, None))
         facts.append(settle(fact))
     facts_store(ids, facts)
+    held_write(ids, held)
     return len(facts)
 
 

@@ -15,6 +15,7 @@ from motcua.supervision.at_risk import at_risk_queue
 from motcua.supervision.attribution import over_budget
 from motcua.supervision.models import PlanStatus
 from motcua.supervision.reengineering import busy_rows, plan_set
+from motcua.supervision.rollup import catch_up
 
 
 class Command(BaseCommand):
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         units = self.units(options["unit"])
         report = options["report"]
         if report == "over-budget":
+            catch_up()  # the held time is folded with the rollup
             found = over_budget(start=self.day(options["start"], "--from"),
                                 end=self.day(options["end"], "--to"), unit_ids=units)  # fmt: skip
             answer: Any = {key: [h.as_json() for h in rows] for key, rows in found.items()}

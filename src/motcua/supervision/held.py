@@ -10,8 +10,9 @@ instant gives (``attribution.over_budget_folded``; the tests compare both)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from motcua.dossiers.deadlines import local_date
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -77,7 +78,7 @@ class OpenStay:
     over_budget_seconds: int
 
 
-def open_held(rows: Iterable[dict], at: datetime.datetime) -> list[OpenStay]:
+def open_held(rows: Iterable[Mapping[str, Any]], at: datetime.datetime) -> list[OpenStay]:
     """The open stays of ``rows`` (values of ``HeldTime``) counted at ``at``: one calendar and
     one position of ``at`` on it per deciding unit and day of reception, not per dossier."""
     rows = list(rows)

@@ -164,5 +164,6 @@ def test_the_number_of_queries_does_not_grow_with_units_months_or_dossiers(staff
     # starts to snapshot (two); the report, the units and the fields or procedures each read
     # buckets, whether the period's snapshot is made, and the snapshot or the facts around;
     # the months: which month starts are made, their buckets, their snapshots, and one
-    # aggregate over the facts for the part months and the month under way.
-    assert max(after) <= 40, after
+    # aggregate over the facts for the part months and the month under way; whether the
+    # outbox ever recorded a dossier (1.4), looked at once by the catch-up.
+    assert max(after) <= 41, after

@@ -28,6 +28,7 @@ from motcua.common.memo import reference_memo
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 from motcua.ratings.models import SATISFIED, Rating
+from motcua.sync.selectors import sync_recorded_refresh
 from motcua.vault.selectors import reuse_flags
 from motcua.worktime.engine import Pause, PauseKind
 from motcua.worktime.services import deadline_compute
@@ -85,6 +86,7 @@ def catch_up(*, max_events: int | None = None) -> CatchUp:
         cursor.save()
         report.folded += ratings_catch_up()
         snapshots_catch_up()
+    sync_recorded_refresh()  # whether 1.4 counts, as the figures about to be read
     return report
 
 

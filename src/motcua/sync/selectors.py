@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import time
-
 from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 
@@ -29,26 +27,26 @@ def synced_as_received() -> Exists:
     )
 
 
-# Per database: True once an outbox row was seen; else the monotonic time of the last "no".
-_seen: dict[str, bool | float] = {}
-RECHECK_SECONDS = 5.0
+# Per database: what the last look at the outbox found.
+_seen: dict[str, bool] = {}
 
 
 def sync_recorded() -> bool:
     """Whether this installation has recorded any dossier for the portal (an outbox row): then
     1.4 is counted, whatever the process asking. Asked of the data, not of this process's
     settings, so that ``motcua indicators`` run without the portal's address gives the figures
-    the web app gives (QA). A "yes" is kept (outbox rows live as long as their dossiers); a
-    "no" is asked again after a few seconds, so that a report costs no query more."""
-    name = str(connection.settings_dict.get("NAME"))
-    seen = _seen.get(name)
-    if seen is True:
-        return True
-    if isinstance(seen, float) and time.monotonic() - seen < RECHECK_SECONDS:
-        return False
-    found = DossierSync.objects.exists()
-    _seen[name] = True if found else time.monotonic()
-    return found
+    the web app gives (QA). Looked at once per process, and again at every rollup catch-up
+    (``sync_recorded_refresh``), which every report runs first: a report costs one query for
+    it, always the same one."""
+    name = _database()
+    if name not in _seen:
+        _seen[name] = DossierSync.objects.exists()
+    return _seen[name]
+
+
+def sync_recorded_refresh() -> None:
+    """Look at the outbox again (the rollup's catch-up, before a report reads its figures)."""
+    _seen[_database()] = DossierSync.objects.exists()
 
 
 def sync_recorded_forget() -> None:
@@ -58,4 +56,8 @@ def sync_recorded_forget() -> None:
 
 def sync_recorded_now() -> None:
     """An outbox row was just written by this process: no need to ask."""
-    _seen[str(connection.settings_dict.get("NAME"))] = True
+    _seen[_database()] = True
+
+
+def _database() -> str:
+    return str(connection.settings_dict.get("NAME"))

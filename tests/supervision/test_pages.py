@@ -123,3 +123,9 @@ def test_the_over_budget_report_reads_dd_mm_yyyy(staff: Staff) -> None:
     assert "Đỗ Thị Hạnh" in html
     assert 'value="01/03/2026"' in html
     assert "1 hồ sơ" in html
+
+
+def test_the_over_budget_report_says_a_reversed_period_is_reversed(staff: Staff) -> None:
+    """QA: "at most a year" was said of a period whose start came after its end."""
+    page = signed_in(staff.leader).get("/giam-sat/vuot-dinh-muc/?from=03/12/2026&to=01/12/2026")
+    assert "Ngày bắt đầu sau ngày kết thúc." in page.content.decode()

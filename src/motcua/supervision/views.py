@@ -110,7 +110,9 @@ def over_budget_page(request: HttpRequest) -> HttpResponse:
         end = day_param(request, "to", today)
     except DomainError as problem:
         error, start, end = str(problem), today.replace(day=1), today
-    if (end - start).days > 366 or end < start:
+    if end < start:
+        error, start, end = _("Ngày bắt đầu sau ngày kết thúc."), today.replace(day=1), today
+    elif (end - start).days > 366:
         error, start, end = _("Chọn một khoảng không quá một năm."), today.replace(day=1), today
     catch_up()  # the held time is folded with the rollup: as fresh as the event log
     dossiers = received_between(start, end, units).count()

@@ -167,3 +167,11 @@ def test_the_number_of_queries_does_not_grow_with_units_months_or_dossiers(staff
     # aggregate over the facts for the part months and the month under way; whether the
     # outbox ever recorded a dossier (1.4), looked at once by the catch-up.
     assert max(after) <= 41, after
+
+
+def test_a_refused_period_stays_in_its_fields_for_the_officer_to_correct(staff: Staff) -> None:
+    """QA: after a slip both dates went back to the default period and had to be typed again."""
+    page = city_supervisor().get("/giam-sat/?from=31/02/2026&to=30/04/2026").content.decode()
+    assert 'value="31/02/2026"' in page
+    assert 'value="30/04/2026"' in page
+    assert 'role="alert"' in page

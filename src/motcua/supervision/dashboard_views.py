@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.common.clock import now as clock_now
+from motcua.common.text import without_controls
 from motcua.dossiers.deadlines import local_date
 
 from . import charts
@@ -114,13 +115,23 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/dashboard.html", {
         "ask": ask, "dash": dash, "tables": tables, "name": scope_name(dash), "figures": figures,
         "period_text": period_text(dash), "charts": charts.dashboard_charts(dash),
-        "chain": chain_of(ask), "start": day(ask.period.start), "end": day(ask.period.end),
+        "chain": chain_of(ask), **typed_period(request, ask),
         "focus_text": focus_text(dash), "focus_crumbs": focus_crumbs(ask, here=True),
         "unit_rows": [(row, cells[1:], ask.query(unit=row.node.code))
                       for row, cells in zip(dash.rows, tables["units"].rows, strict=True)],
         "breakdown_rows": [(row, cells[1:], breakdown_link(ask, row.key))
                            for row, cells in zip(dash.breakdown, breakdown_cells, strict=True)],
     })  # fmt: skip
+
+
+def typed_period(request: HttpRequest, ask: Ask) -> dict[str, str]:
+    """The period's fields: as typed when they were refused, so that the officer corrects a
+    slip instead of typing both again (QA); the figures below are the default period's, which
+    the page says."""
+    if not ask.error:
+        return {"start": day(ask.period.start), "end": day(ask.period.end)}
+    return {key: without_controls(request.GET.get(name, ""))[:40]
+            for key, name in (("start", "from"), ("end", "to"))}  # fmt: skip
 
 
 def focus_crumbs(ask: Ask, *, here: bool) -> list[tuple[str, str]]:

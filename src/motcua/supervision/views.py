@@ -176,10 +176,10 @@ def plan_post(request: HttpRequest, user: User, editable: set[int]) -> None:
         plan_set(
             procedure=procedure, unit=unit, status=str(data.get("status", "")), actor=user,
             decision_number=str(data.get("decision_number", "")), note=str(data.get("note", "")),
-            decision_date=datetime.date.fromisoformat(decided) if decided else None,
+            decision_date=day_parse(decided) if decided.strip() else None,
         )  # fmt: skip
     except ValueError:
-        messages.error(request, _("Ngày quyết định không hợp lệ (YYYY-MM-DD)."))
+        messages.error(request, _("Ngày quyết định không hợp lệ (dd/mm/yyyy)."))
     except DomainError as error:
         messages.error(request, str(error))
     else:

@@ -129,3 +129,11 @@ def test_the_over_budget_report_says_a_reversed_period_is_reversed(staff: Staff)
     """QA: "at most a year" was said of a period whose start came after its end."""
     page = signed_in(staff.leader).get("/giam-sat/vuot-dinh-muc/?from=03/12/2026&to=01/12/2026")
     assert "Ngày bắt đầu sau ngày kết thúc." in page.content.decode()
+
+
+def test_a_refused_date_of_the_over_budget_report_stays_as_typed(staff: Staff) -> None:
+    page = signed_in(staff.leader).get("/giam-sat/vuot-dinh-muc/?from=31/02/2026&to=30/04/2026")
+    html = page.content.decode()
+    assert 'value="31/02/2026"' in html
+    assert 'value="30/04/2026"' in html
+    assert "Ngày không hợp lệ" in html

@@ -22,6 +22,7 @@ from motcua.catalog.models import Procedure
 from motcua.common.clock import today as clock_today
 from motcua.common.errors import DomainError
 from motcua.common.numbers import small_int
+from motcua.common.text import without_controls
 from motcua.dossiers.reading import dossier_read
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import city_root_ids, unit_descendant_ids
@@ -119,8 +120,12 @@ def over_budget_page(request: HttpRequest) -> HttpResponse:
     found = over_budget(start=start, end=end, unit_ids=units)
     names = unit_names(h.key for h in found["units"])
     people = officer_names(h.key for h in found["officers"])
+    typed = {"start": day(start), "end": day(end)}
+    if error:  # the fields as typed, to be corrected; the figures are the default period's
+        typed = {key: without_controls(request.GET.get(name, ""))[:40]
+                 for key, name in (("start", "from"), ("end", "to"))}  # fmt: skip
     return render(request, "supervision/over_budget.html", {
-        "start": day(start), "end": day(end), "error": error, "dossiers": dossiers,
+        **typed, "period": (day(start), day(end)), "error": error, "dossiers": dossiers,
         "units": [(names.get(h.key, h.key), h, hours(h.over_budget_seconds), hours(h.working_seconds))
                   for h in found["units"]],
         "officers": [(people.get(h.key, h.key), h, hours(h.over_budget_seconds), hours(h.working_seconds))

@@ -20,7 +20,7 @@ from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET, WorkCalendar
 from motcua.worktime.services import calendar_in_force
 
-from .held import open_held
+from .held import OpenStay, open_held
 from .models import HeldTime
 from .timeline import Segment, StepInfo, initial_deciding, timeline_fold
 
@@ -112,6 +112,13 @@ class Held:
     segments: int = 0
     over_segments: int = 0
 
+    def add(self, working: int, over: int, stays: int = 1, over_stays: int | None = None) -> None:
+        """Add ``stays`` stays (one by default: over budget when ``over`` is)."""
+        self.working_seconds += working
+        self.over_budget_seconds += over
+        self.segments += stays
+        self.over_segments += (1 if over else 0) if over_stays is None else over_stays
+
     def as_json(self) -> dict[str, object]:
         return {
             "key": self.key, "working_seconds": self.working_seconds,
@@ -129,10 +136,7 @@ def over_budget(
     the rows the rollup keeps (``held.py``; its catch-up comes first); the stays still open are
     counted at ``now`` (default: the clock). The citizen's time is never anyone's.
     ``unit_ids``: dossiers received or decided by these units."""
-    first = datetime.datetime.combine(start, datetime.time(), VIETNAM_OFFSET)
-    after = datetime.datetime.combine(
-        end + datetime.timedelta(days=1), datetime.time(), VIETNAM_OFFSET
-    )
+    first, after = days_bounds(start, end)
     rows = HeldTime.objects.filter(
         received__gte=int(first.timestamp()), received__lt=int(after.timestamp())
     )
@@ -152,22 +156,17 @@ def over_budget(
         "unit", "holder", "received", "deciding_unit_id", "open_axis", "open_left"
     )
     for stay in open_held(stays.iterator(), now or clock_now()):
-        for table, key in ((units, stay.unit), (officers, stay.holder)):
-            if key:
-                held = table.setdefault(key, Held(key))
-                held.working_seconds += stay.working_seconds
-                held.over_budget_seconds += stay.over_budget_seconds
-                held.segments += 1
-                held.over_segments += 1 if stay.over_budget_seconds else 0
+        held_add(units, stay.unit, stay)
+        if stay.holder:
+            held_add(officers, stay.holder, stay)
     return {"units": ranked(units), "officers": ranked(officers)}
 
 
 def held_sum(table: dict[str, Held], key: str, row: dict[str, Any]) -> None:
-    held = table.setdefault(key, Held(key))
-    held.working_seconds += int(row["working"] or 0)
-    held.over_budget_seconds += int(row["over"] or 0)
-    held.segments += int(row["stays"] or 0)
-    held.over_segments += int(row["over_stays"] or 0)
+    table.setdefault(key, Held(key)).add(
+        int(row["working"] or 0), int(row["over"] or 0), int(row["stays"] or 0),
+        int(row["over_stays"] or 0),
+    )  # fmt: skip
 
 
 def over_budget_folded(
@@ -194,10 +193,7 @@ def over_budget_folded(
 def received_between(start: datetime.date, end: datetime.date, unit_ids: set[int] | None) -> Any:
     """The dossiers received from ``start`` to ``end`` (Hà Nội's days, both included) by or for
     ``unit_ids`` (None: every unit)."""
-    first = datetime.datetime.combine(start, datetime.time(), VIETNAM_OFFSET)
-    after = datetime.datetime.combine(
-        end + datetime.timedelta(days=1), datetime.time(), VIETNAM_OFFSET
-    )
+    first, after = days_bounds(start, end)
     dossiers = Dossier.objects.filter(received_at__gte=first, received_at__lt=after)
     if unit_ids is not None:
         dossiers = dossiers.filter(
@@ -206,12 +202,18 @@ def received_between(start: datetime.date, end: datetime.date, unit_ids: set[int
     return dossiers
 
 
-def held_add(table: dict[str, Held], key: str, segment: Segment) -> None:
-    held = table.setdefault(key, Held(key))
-    held.working_seconds += segment.working_seconds
-    held.over_budget_seconds += segment.over_budget_seconds
-    held.segments += 1
-    held.over_segments += 1 if segment.over_budget_seconds else 0
+def days_bounds(
+    start: datetime.date, end: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """Hà Nội's midnight starting ``start`` and the one ending ``end``."""
+    first = datetime.datetime.combine(start, datetime.time(), VIETNAM_OFFSET)
+    return first, datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time(), VIETNAM_OFFSET
+    )
+
+
+def held_add(table: dict[str, Held], key: str, stay: Segment | OpenStay) -> None:
+    table.setdefault(key, Held(key)).add(stay.working_seconds, stay.over_budget_seconds)
 
 
 def ranked(table: dict[str, Held]) -> list[Held]:

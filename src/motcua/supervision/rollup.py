@@ -33,7 +33,7 @@ from motcua.vault.selectors import reuse_flags
 from motcua.worktime.engine import Pause, PauseKind
 from motcua.worktime.services import deadline_compute
 
-from .attribution import calendar_of, step_infos
+from .attribution import EVENT_FIELDS, calendar_of, step_infos
 from .buckets import buckets_add, month_of
 from .facts import Facts, facts_fold, seconds
 from .held import held_of, held_write
@@ -156,17 +156,7 @@ def facts_write(ids: list[int]) -> int:
     for event in (
         DossierEvent.objects.filter(dossier_id__in=ids)
         .order_by("dossier_id", "seq")
-        .only(
-            "dossier_id",
-            "seq",
-            "action",
-            "at",
-            "to_status",
-            "payload",
-            "from_step",
-            "to_step",
-            "actor_name",
-        )
+        .only(*EVENT_FIELDS)  # what the facts and the timeline read
     ):
         events[event.dossier_id].append(event)
     flags = document_flags(ids)

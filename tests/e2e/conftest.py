@@ -7,9 +7,11 @@ Playwright; no browser is ever downloaded.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,15 +124,59 @@ def served(env: dict[str, str], workers: int = 2) -> Iterator[str]:
             server.wait()
 
 
-@pytest.fixture(scope="session")
-def live_app(live_var: Path) -> Iterator[str]:
-    PREPARED["var"] = live_var
-    env = server_env(live_var)
-    subprocess.run(
-        [sys.executable, "-m", "motcua.cli", "serve", "--prepare-only"], env=env, check=True,
-        stdout=subprocess.DEVNULL,
+def copy_prepared(source: Path, target: Path) -> None:
+    """A prepared var folder, its SQLite database copied through SQLite's backup (consistent
+    even while a server has it open)."""
+    shutil.copytree(
+        source, target, dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("motcua.sqlite3*", "sms", "mail"),
     )  # fmt: skip
-    with served(env) as url:
+    with (
+        sqlite3.connect(source / "motcua.sqlite3") as origin,
+        sqlite3.connect(target / "motcua.sqlite3") as copy,
+    ):
+        origin.backup(copy)
+
+
+def prepare_var(var: Path, shared: Path | None) -> None:
+    """``var`` as `serve --prepare-only` leaves it (migrated, units, catalog, search index, demo
+    accounts): about 40 s of one process, so it is done once per test session. Under xdist
+    ``shared`` is the folder every worker sees: the first process that needs a prepared var
+    builds it and publishes a copy there (under a lock), the others copy it in a second."""
+    if shared is None:
+        serve_prepare(var)
+        return
+    published = shared / "prepared-var"
+    with (shared / "prepared-var.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (published / "motcua.sqlite3").exists():
+            serve_prepare(var)
+            copy_prepared(var, published.with_suffix(".partial"))
+            published.with_suffix(".partial").rename(published)
+            return
+    copy_prepared(published, var)
+
+
+def serve_prepare(var: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "serve", "--prepare-only"], env=server_env(var),
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def session_shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The folder all xdist workers of this session share; None without xdist (the parent of
+    the base folder is then shared with other sessions)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return None
+    return tmp_path_factory.getbasetemp().parent
+
+
+@pytest.fixture(scope="session")
+def live_app(live_var: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    PREPARED["var"] = live_var
+    prepare_var(live_var, session_shared_folder(tmp_path_factory))
+    with served(server_env(live_var)) as url:
         yield url
 
 
@@ -145,13 +192,32 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+def screenshot_if_failed(page: Any, request: pytest.FixtureRequest) -> None:
+    """The last page of a failed test, for the one reading CI's artifacts (the journeys take
+    their own screenshots of each step); a full-page screenshot of every passing test cost
+    about 15 s of each run."""
+    if request.node.stash.get(CALL_FAILED, False):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+
+
 @pytest.fixture
 def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     yield page
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    screenshot_if_failed(page, request)
     context.close()
 
 
@@ -162,8 +228,7 @@ def phone(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     )  # type: ignore[attr-defined]
     page = context.new_page()
     yield page
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    screenshot_if_failed(page, request)
     context.close()
 
 

@@ -14,20 +14,17 @@ the worker never runs the tasks other journeys left queued on purpose.
 from __future__ import annotations
 
 import re
-import shutil
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.signin import password_sign_in
 
-from .conftest import ARTIFACTS, PREPARED, served, server_env
+from .conftest import ARTIFACTS, PREPARED, copy_prepared, served, server_env
 from .officer import PASSWORD, offered, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -39,20 +36,6 @@ WAIT_SECONDS = 60
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"bundle-{name}.png"), full_page=True)
-
-
-def copy_prepared(source: Path, target: Path) -> None:
-    """The prepared var folder, its SQLite database copied through SQLite's backup (consistent
-    even while the first server has it open)."""
-    shutil.copytree(
-        source, target, dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("motcua.sqlite3*", "sms", "mail"),
-    )  # fmt: skip
-    with (
-        sqlite3.connect(source / "motcua.sqlite3") as origin,
-        sqlite3.connect(target / "motcua.sqlite3") as copy,
-    ):
-        origin.backup(copy)
 
 
 @pytest.fixture(scope="module")

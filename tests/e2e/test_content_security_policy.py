@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import PREPARED, served, server_env
+from .conftest import PREPARED, copy_prepared, served, server_env
 from .officer import sign_in
 from .signin import password_sign_in
-from .test_bundle_journey import copy_prepared
 
 pytestmark = pytest.mark.e2e
 CITIZEN = "001090012345"  # demo citizen Nguyễn Văn An

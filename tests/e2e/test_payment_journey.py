@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, PREPARED, served, server_env
-from .test_bundle_journey import citizen_sign_in, copy_prepared
+from .conftest import ARTIFACTS, PREPARED, copy_prepared, served, server_env
+from .test_bundle_journey import citizen_sign_in
 
 pytestmark = pytest.mark.e2e
 TOKEN, SECRET = "e2e-merchant-token", "e2e-callback-secret"

@@ -11,9 +11,8 @@ import pytest
 
 from tests.e2e.signin import password_sign_in
 
-from .conftest import ARTIFACTS, PREPARED, served, server_env
+from .conftest import ARTIFACTS, PREPARED, copy_prepared, served, server_env
 from .officer import PASSWORD
-from .test_bundle_journey import copy_prepared
 
 pytestmark = pytest.mark.e2e
 CLIENT_ID, CLIENT_SECRET = "motcua-e2e", "e2e-oidc-secret"

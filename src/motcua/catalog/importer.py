@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,15 @@ from .models import (
     Requirement,
     RequirementGroup,
 )
-from .records import ProcedureRecord, SkippedLine, plain, procedure_record, read_jsonl, with_eform
+from .records import (
+    ProcedureRecord,
+    SkippedLine,
+    plain,
+    procedure_record,
+    read_jsonl,
+    record_data,
+    with_eform,
+)
 from .revision import catalog_changed
 
 BATCH = 500
@@ -221,7 +229,7 @@ def write_grandchildren(
             ]
         for i, group in enumerate(record.groups):
             items += [
-                Requirement(group_id=group_rows[(pid, i)], order=j, **asdict(item))
+                Requirement(group_id=group_rows[(pid, i)], order=j, **record_data(item))
                 for j, item in enumerate(group.items)
             ]
     Fee.objects.bulk_create(fees, batch_size=BATCH)
@@ -264,7 +272,7 @@ def write_links(
 
 
 def snapshot(record: ProcedureRecord) -> dict[str, Any]:
-    return dict(plain(asdict(record)))
+    return dict(plain(record_data(record)))
 
 
 def save_changed(

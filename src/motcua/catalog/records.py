@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -143,7 +143,7 @@ class ProcedureRecord:
     receive_at_branches: bool = False  # the Center's area branches receive it too
 
     def content_hash(self) -> str:
-        payload = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, default=str)
+        payload = json.dumps(record_data(self), ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def search_text(self) -> str:
@@ -402,6 +402,25 @@ def procedure_record(
         time_note=limit.note if limit else "",
         receive_at_branches=competence.receive_at_branches,
     )
+
+
+LEAVES = frozenset({str, int, float, bool, Decimal, type(None)})
+
+
+def record_data(value: Any) -> Any:
+    """What ``dataclasses.asdict`` gives, without its deep copy of every leaf: the leaves of a
+    record are strings, numbers, Decimals, booleans and None, which nobody changes. The copy was a
+    third of a catalog import (1.7 M calls for 5,670 records, hashed and snapshotted)."""
+    kind = type(value)
+    if kind in LEAVES:
+        return value
+    if kind is list or kind is tuple:
+        return kind(record_data(item) for item in value)
+    if kind is dict:
+        return {key: record_data(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: record_data(getattr(value, f.name)) for f in fields(value)}
+    return value
 
 
 def plain(value: Any) -> Any:

@@ -85,6 +85,7 @@ def member_sync(bundle: Bundle, member: BundleMember, *, at: datetime.datetime) 
     if dossier is None:
         return
     state = member_state_of(dossier.status, dossier.decision)
+    kept = (member.acknowledged_at, member.due_at, member.decided_at, member.result)
     if member.acknowledged_at is None and dossier.received_at is not None:
         member.acknowledged_at = dossier.received_at
     if dossier.due_at is not None:
@@ -96,11 +97,14 @@ def member_sync(bundle: Bundle, member: BundleMember, *, at: datetime.datetime) 
         member.decided_at = dossier.finished_at or at
     if state == MemberState.DONE and not member.result:
         member.result = result_of(dossier)
-    owed = state == MemberState.DONE and member.registry
+    # A member is done only once its registry has recorded it (below), which is never undone:
+    # asked again only until then (the saga reconciles every member after each member event).
+    owed = state == MemberState.DONE and member.registry and member.state != MemberState.DONE
     if owed and not registry_recorded(bundle, member, dossier, at=at):
         state = MemberState.RECORDING  # the result exists; its registry record is owed
     if state == member.state:
-        member.save()
+        if kept != (member.acknowledged_at, member.due_at, member.decided_at, member.result):
+            member.save()
         return
     before = member.state
     member.state = state

@@ -23,7 +23,7 @@ from motcua.catalog.services import popularity_seed, synonyms_retire_seeded
 from motcua.dossiers import steps as dossier_steps
 from motcua.organizations.services import unit_tree_load
 from motcua.worktime import services as worktime_services
-from tests.reference_template import ReferenceTemplate, shared_template
+from tests.reference_template import ReferenceTemplate, shared_template, xdist_session_folder
 from tests.s3_server import S3Server, s3_server_start
 
 
@@ -237,7 +237,7 @@ def django_db_modify_db_settings(
     """pytest-django's hook before the test databases are created (the fixture it depends on
     adds the xdist suffix): under xdist, start from the reference database another worker has
     built (tests/reference_template.py)."""
-    template = shared_template(tmp_path_factory.getbasetemp().parent)
+    template = shared_template(xdist_session_folder(tmp_path_factory.getbasetemp()))
     yield template
     if template is not None:
         template.release()

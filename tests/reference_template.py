@@ -123,9 +123,17 @@ class SqliteReference(ReferenceTemplate):
         """Nothing to drop: the file is the session folder's."""
 
 
-def shared_template(folder: Path) -> ReferenceTemplate | None:
-    """Under xdist only (``folder`` is the session's folder all workers share)."""
+def xdist_session_folder(base: Path) -> Path | None:
+    """The folder every xdist worker of this session shares (the parent of a worker's base
+    temporary folder); None without xdist, where that parent is shared with other sessions."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return None
+    return base.parent
+
+
+def shared_template(folder: Path | None) -> ReferenceTemplate | None:
+    """Under xdist only (``folder``: ``xdist_session_folder``)."""
+    if folder is None:
         return None
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:

@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from tests.reference_template import xdist_session_folder
+
 CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -146,13 +148,13 @@ def prepare_var(var: Path, shared: Path | None) -> None:
     if shared is None:
         serve_prepare(var)
         return
-    published = shared / "prepared-var"
+    published, partial = shared / "prepared-var", shared / "prepared-var.partial"
     with (shared / "prepared-var.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (published / "motcua.sqlite3").exists():
+        if not published.exists():  # a whole copy or none: it is renamed into place
             serve_prepare(var)
-            copy_prepared(var, published.with_suffix(".partial"))
-            published.with_suffix(".partial").rename(published)
+            copy_prepared(var, partial)
+            partial.rename(published)
             return
     copy_prepared(published, var)
 
@@ -164,18 +166,10 @@ def serve_prepare(var: Path) -> None:
     )  # fmt: skip
 
 
-def session_shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    """The folder all xdist workers of this session share; None without xdist (the parent of
-    the base folder is then shared with other sessions)."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return None
-    return tmp_path_factory.getbasetemp().parent
-
-
 @pytest.fixture(scope="session")
 def live_app(live_var: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     PREPARED["var"] = live_var
-    prepare_var(live_var, session_shared_folder(tmp_path_factory))
+    prepare_var(live_var, xdist_session_folder(tmp_path_factory.getbasetemp()))
     with served(server_env(live_var)) as url:
         yield url
 

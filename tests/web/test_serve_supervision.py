@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from motcua.web.supervise import GaveUp, Supervisor
-from tests.e2e.conftest import free_port, prepare_var, server_env, session_shared_folder
+from tests.e2e.conftest import free_port, prepare_var, server_env
+from tests.reference_template import xdist_session_folder
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 QUITTER = [sys.executable, "-c", "raise SystemExit(3)"]
@@ -99,7 +100,7 @@ def test_serve_restarts_a_killed_worker_and_the_web_keeps_answering(
     port = free_port()
     # A var folder prepared once per test session (shared with the browser journeys): what is
     # tested here is the supervision, not the 40 s of a first preparation.
-    prepare_var(tmp_path / "var", session_shared_folder(tmp_path_factory))
+    prepare_var(tmp_path / "var", xdist_session_folder(tmp_path_factory.getbasetemp()))
     env = server_env(
         tmp_path / "var", MOTCUA_WORKER_HEARTBEAT_SECONDS="1",
         MOTCUA_READY_WORKER_STALE_SECONDS="30", MOTCUA_READY_QUEUE_LAG_SECONDS="600",

@@ -25,15 +25,20 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import time
+import traceback
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -44,13 +49,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection, connections, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from motcua.accounts.models import User  # noqa: E402
 from motcua.accounts.services import officer_role_grant  # noqa: E402
-from motcua.bundles.models import Bundle  # noqa: E402
+from motcua.bundles.models import Bundle, RegistryCall  # noqa: E402
 from motcua.bundles.services import bundle_advance, bundle_submit  # noqa: E402
 from motcua.catalog.models import Procedure  # noqa: E402
 from motcua.common.clock import clock_set_to  # noqa: E402
@@ -177,15 +182,12 @@ def decide(dossier: Dossier, staff: Staff, at: datetime.datetime) -> Dossier:
     )
 
 
-def saga(at: datetime.datetime) -> int:
-    """The saga's queued tasks, run as the worker runs them (oldest first)."""
+def saga(at: datetime.datetime, bundle: Bundle) -> int:
+    """The bundle's queued saga tasks, run as the worker runs them (oldest first). Only this
+    bundle's: with ``--processes`` the other processes' bundles have tasks of their own queued."""
     ran = 0
     with clock_set_to(at):
-        while rows := list(
-            DBTaskResult.objects.filter(task_path__in=SAGA_TASKS, status="READY").order_by("pk")[
-                :50
-            ]
-        ):
+        while rows := saga_tasks_of(bundle):
             for row in rows:
                 kwargs = row.args_kwargs["kwargs"]
                 if row.task_path == SAGA_TASKS[0]:
@@ -195,6 +197,24 @@ def saga(at: datetime.datetime) -> int:
                 row.delete()
                 ran += 1
     return ran
+
+
+def saga_tasks_of(bundle: Bundle) -> list[DBTaskResult]:
+    ready = list(
+        DBTaskResult.objects.filter(task_path__in=SAGA_TASKS, status="READY").order_by("pk")[:200]
+    )
+    call_ids = {r.args_kwargs["kwargs"]["call_id"] for r in ready if r.task_path == SAGA_TASKS[1]}
+    mine = set(
+        RegistryCall.objects.filter(pk__in=call_ids, member__bundle=bundle).values_list(
+            "pk", flat=True
+        )
+    ) if call_ids else set()  # fmt: skip
+    return [
+        r
+        for r in ready
+        if r.args_kwargs["kwargs"].get("bundle_id") == bundle.pk
+        or r.args_kwargs["kwargs"].get("call_id") in mine
+    ]
 
 
 class Timer:
@@ -214,13 +234,15 @@ def one_bundle(
 ) -> Bundle:  # fmt: skip
     applicant = Applicant(f"Người nộp {number}", f"0010{number:08d}", phone="0912345678")
     with clock_set_to(at):
-        bundle, _created = timer.run("1 submit at the counter", lambda: bundle_submit(
+        submitted: tuple[Bundle, bool] = timer.run("1 submit at the counter", lambda: bundle_submit(
             kind=kind, services=SERVICES[kind], receiving_unit=ward.unit, channel="counter",
             applicant=applicant, subject=subject(kind, number, at), actor=ward.reception, at=at,
-        ))  # type: ignore[misc]  # fmt: skip
+        ))  # type: ignore[assignment]  # fmt: skip
+    bundle = submitted[0]
     root = bundle.members.get(after="").dossier
+    assert root is not None  # the first member's dossier is received at the counter
     timer.run("2 ward decides", lambda: decide(root, ward, at + HOUR))
-    timer.run("3 saga: registry + hand-off", lambda: saga(at + 2 * HOUR))
+    timer.run("3 saga: registry + hand-off", lambda: saga(at + 2 * HOUR, bundle))
     for member in bundle.members.exclude(after="").select_related("dossier", "unit"):
         if member.dossier is None:
             continue
@@ -228,7 +250,7 @@ def one_bundle(
         received = timer.run("4 agency receives", lambda m=member, s=staff: dossier_receive(
             dossier=m.dossier, actor=s.reception, at=at + 2 * HOUR))  # fmt: skip
         timer.run("5 agency decides", lambda d=received, s=staff: decide(d, s, at + 3 * HOUR))
-    timer.run("6 saga: registries + finish", lambda: saga(at + 4 * HOUR))
+    timer.run("6 saga: registries + finish", lambda: saga(at + 4 * HOUR, bundle))
     return Bundle.objects.get(pk=bundle.pk)
 
 
@@ -237,47 +259,200 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def main() -> None:
+def options_parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.01, help="share of the year (1 = all)")
     parser.add_argument("--wards", type=int, default=10)
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="replay in this many processes, the wards shared out among them",
+    )
+    parser.add_argument(
+        "--log",
+        type=Path,
+        default=None,
+        help="one JSON line per bundle; a run with the same log resumes it "
+        "(default: <var>/bundles-<year>-<scale>-<seed>.jsonl)",
+    )
+    parser.add_argument(
+        "--stop-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop (each process after the bundle it is on) after this long",
+    )
+    parser.add_argument(
+        "--report", action="store_true", help="only print the figures of the log's runs so far"
+    )
     options = parser.parse_args()
-    prepared()
-    births = max(1, round(YEAR_BIRTH * options.scale))
-    deaths = max(1, round(YEAR_DEATH * options.scale))
+    if options.log is None:
+        from django.conf import settings
+
+        options.log = Path(settings.VAR_DIR) / (
+            f"bundles-{options.year}-{options.scale:g}-{options.seed}.jsonl"
+        )
+    return options
+
+
+def log_read(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    lines = []
+    for line in path.read_text().splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:  # a line cut short when a run was killed mid-write
+            continue
+    return lines
+
+
+def log_write(path: Path, entry: dict[str, Any]) -> None:
+    # One write of one line per call, appended: lines of the processes do not interleave.
+    with path.open("a") as out:
+        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def commit_of_code() -> str:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def replay(worker: int, options: argparse.Namespace, plan: list[tuple[int, str, datetime.datetime]]) -> None:  # fmt: skip
+    """One process's share of the year: the bundles of its wards, in time order."""
+    connections.close_all()  # never share the parent's connection after a fork
     pairs = wards_with_police(options.wards)
     bhxh = Staff(Unit.objects.get(code=BHXH))
-    days = working_days(options.year)
-    timer, states, statements = Timer(), Counter[str](), 0
-    queued_before = DBTaskResult.objects.exclude(task_path__in=SAGA_TASKS).count()
-    print(f"{births:,} birth + {deaths:,} death bundles over {len(days)} working days of "
-          f"{options.year}, {len(pairs)} wards; {connection.vendor}; Python {platform.python_version()}")  # fmt: skip
-    started = time.perf_counter()
-    for number, (kind, at) in enumerate(schedule(births, deaths, days, options.seed), 1):
+    deadline = None if options.stop_after is None else time.monotonic() + options.stop_after
+    stopping: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    for done, (number, kind, at) in enumerate(plan, 1):
+        if stopping or (deadline is not None and time.monotonic() > deadline):
+            break
         ward, police = pairs[number % len(pairs)]
+        timer = Timer()
         reset_queries()  # the log keeps 9,000 statements: count each bundle from empty
         with CaptureQueriesContext(connection) as queries:
             bundle = one_bundle(number, kind, at, ward, police, bhxh, timer)
-        statements += len(queries.captured_queries)
-        states[f"{kind}:{bundle.status}"] += 1
-        if number % 500 == 0:
-            rate = number / (time.perf_counter() - started)
-            print(f"  {number:,} bundles, {rate:.1f}/s", flush=True)
-    elapsed = time.perf_counter() - started
-    total = births + deaths
-    print(f"\n{total:,} bundles in {elapsed:.0f} s: {total / elapsed:.1f} bundles/s, "
-          f"{statements / total:.0f} statements per bundle")  # fmt: skip
-    print(f"a whole year ({YEAR_BIRTH + YEAR_DEATH:,}) at this rate: "
-          f"{(YEAR_BIRTH + YEAR_DEATH) / (total / elapsed) / 3600:.1f} h of one process")  # fmt: skip
+        log_write(options.log, {
+            "n": number, "kind": kind, "at": at.isoformat(), "status": bundle.status,
+            "statements": len(queries.captured_queries), "stages": timer.samples,
+            "worker": worker, "ended": time.time(),
+        })  # fmt: skip
+        if done % 250 == 0:
+            log_write(options.log, {"purged": queued_tasks_purge(), "worker": worker})
+    log_write(options.log, {"purged": queued_tasks_purge(), "worker": worker})
+
+
+def queued_tasks_purge() -> int:
+    """The other tasks the events enqueue (receipts as PDF, messages) are the worker's, not the
+    bundle's: counted, then dropped, so that the queue stays the size a running worker keeps it."""
+    deleted, _by_model = (
+        DBTaskResult.objects.exclude(task_path__in=SAGA_TASKS).filter(status="READY").delete()
+    )
+    return deleted
+
+
+def share_of(worker: int, processes: int, wards: int, number: int) -> bool:
+    """Whole wards per process, so that a ward's day is replayed in its own time order."""
+    return (number % wards) % processes == worker
+
+
+def main() -> None:
+    options = options_parse()
+    if options.report:
+        report(options)
+        return
+    prepared()
+    births = max(1, round(YEAR_BIRTH * options.scale))
+    deaths = max(1, round(YEAR_DEATH * options.scale))
+    wards = len(wards_with_police(options.wards))
+    days = working_days(options.year)
+    done = {entry["n"] for entry in log_read(options.log) if "n" in entry}
+    todo = [
+        (number, kind, at)
+        for number, (kind, at) in enumerate(schedule(births, deaths, days, options.seed), 1)
+        if number not in done
+    ]
+    print(f"{births:,} birth + {deaths:,} death bundles over {len(days)} working days of "
+          f"{options.year}, {wards} wards; {connection.vendor}; Python "
+          f"{platform.python_version()}; {options.processes} process(es); "
+          f"{len(done):,} done before, {len(todo):,} to go; log {options.log}", flush=True)  # fmt: skip
+    segment = {"segment": time.time(), "processes": options.processes, "commit": commit_of_code(),
+               "database": connection.vendor, "load_before": os.getloadavg()[0]}  # fmt: skip
+    connections.close_all()
+    children = []
+    for worker in range(options.processes):
+        plan = [b for b in todo if share_of(worker, options.processes, wards, b[0])]
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                replay(worker, options, plan)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            os._exit(code)
+        children.append(pid)
+
+    def stop_children(*_: object) -> None:
+        for child in children:
+            os.kill(child, signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, stop_children)
+    failed = sum(os.waitstatus_to_exitcode(os.waitpid(c, 0)[1]) != 0 for c in children)
+    signal.signal(signal.SIGTERM, previous)
+    segment.update(ended=time.time(), load_after=os.getloadavg()[0], failed=failed)
+    log_write(options.log, segment)
+    report(options)
+
+
+def report(options: argparse.Namespace) -> None:
+    entries = log_read(options.log)
+    bundles = [e for e in entries if "n" in e]
+    segments = [e for e in entries if "segment" in e]
+    if not bundles:
+        print("no bundle replayed yet")
+        return
+    # Each run's time is its wall time, start to end, with all its processes: the year's figure
+    # is every bundle over the sum of those times (runs may be spread over several sittings).
+    elapsed = sum(s["ended"] - s["segment"] for s in segments)
+    total = len(bundles)
+    year = YEAR_BIRTH + YEAR_DEATH
+    print(f"\n{total:,} bundles in {len(segments)} run(s), {elapsed:,.0f} s: "
+          f"{total / elapsed:.2f} bundles/s, "
+          f"{statistics.mean(b['statements'] for b in bundles):.0f} statements per bundle")  # fmt: skip
+    for s in segments:
+        started = datetime.datetime.fromtimestamp(s["segment"], tz=VIETNAM_OFFSET)
+        count = sum(1 for b in bundles if s["segment"] <= b["ended"] <= s["ended"])
+        print(f"  run {started:%d/%m/%Y %H:%M}: {count:,} bundles in {s['ended'] - s['segment']:,.0f} s, "
+              f"{s['processes']} process(es), {s['database']}, code {s['commit']}, "
+              f"load {s['load_before']:.1f} → {s['load_after']:.1f}"
+              + (f", {s['failed']} process(es) failed" if s["failed"] else ""))  # fmt: skip
+    if total < year:
+        print(f"the whole year ({year:,}) at this rate: {year / (total / elapsed) / 3600:.1f} h")
+    samples: dict[str, list[float]] = {}
+    for b in bundles:
+        for stage, values in b["stages"].items():
+            samples.setdefault(stage, []).extend(values)
     print("\n| stage | runs | p50 ms | p95 ms |\n|---|---:|---:|---:|")
-    for stage, values in sorted(timer.samples.items()):
+    for stage, values in sorted(samples.items()):
         print(f"| {stage} | {len(values):,} | {statistics.median(values) * 1000:.1f} | "
               f"{percentile(values, 0.95) * 1000:.1f} |")  # fmt: skip
+    states = Counter(f"{b['kind']}:{b['status']}" for b in bundles)
     print("\nfinal states:", dict(sorted(states.items())))
-    left = DBTaskResult.objects.exclude(task_path__in=SAGA_TASKS).count() - queued_before
-    print(f"other tasks left queued for the worker (receipts, messages): {left:,}")
+    purged = sum(e["purged"] for e in entries if "purged" in e)
+    print(f"other tasks dropped from the queue (receipts, messages; the worker's): {purged:,}")
+    months = Counter(b["at"][:7] for b in bundles)
+    print("bundles by month:", ", ".join(f"{m} {c:,}" for m, c in sorted(months.items())))
 
 
 if __name__ == "__main__":

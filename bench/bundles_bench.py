@@ -115,13 +115,13 @@ def prepared() -> None:
 
 
 def wards_with_police(count: int) -> list[tuple[Staff, Staff]]:
+    """The first ``count`` wards and communes (the city has 126) with their police."""
     police = {
         u.area_id: u
         for u in Unit.objects.filter(kind=UnitKind.COMMUNE_POLICE).exclude(area_id=None)
     }
-    wards = [w for w in Unit.objects.filter(kind=UnitKind.WARD).order_by("code") if w.pk in police][
-        :count
-    ]
+    communes = Unit.objects.filter(kind__in=[UnitKind.WARD, UnitKind.COMMUNE]).order_by("code")
+    wards = [w for w in communes if w.pk in police][:count]
     return [(Staff(w), Staff(police[w.pk])) for w in wards]
 
 

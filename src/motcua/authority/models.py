@@ -84,7 +84,9 @@ class Delegation(models.Model):
     class Meta:
         verbose_name = _("ủy quyền, phân cấp")
         verbose_name_plural = _("ủy quyền, phân cấp")
-        ordering = ["delegator_unit", "-valid_from", "pk"]
+        # Rows of one parent are read together: ordered by the parent's id, not by the parent
+        # (which would join its table and sort by its own ordering in every such read).
+        ordering = ["delegator_unit_id", "-valid_from", "pk"]
         indexes = [models.Index(fields=["delegator_unit", "valid_from"])]
         constraints = [
             models.CheckConstraint(

@@ -120,7 +120,9 @@ class BundleMember(models.Model):
     class Meta:
         verbose_name = _("thủ tục thành phần")
         verbose_name_plural = _("thủ tục thành phần")
-        ordering = ["bundle", "order"]
+        # Rows of one parent are read together: ordered by the parent's id, not by the parent
+        # (which would join its table and sort by its own ordering in every such read).
+        ordering = ["bundle_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["bundle", "service"], name="bundle_member_service_once")
         ]
@@ -152,7 +154,7 @@ class BundleEvent(ChainedEvent):
     class Meta:
         verbose_name = _("sự kiện hồ sơ liên thông")
         verbose_name_plural = _("sự kiện hồ sơ liên thông")
-        ordering = ["bundle", "seq"]
+        ordering = ["bundle_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["bundle", "seq"], name="bundle_event_seq_unique")
         ]

@@ -126,7 +126,9 @@ class ProcedureVersion(models.Model):
                 fields=["procedure", "version"], name="procedure_version_unique"
             )
         ]
-        ordering = ["procedure", "-version"]
+        # Rows of one parent are read together: ordered by the parent's id, not by the parent
+        # (which would join its table and sort by its own ordering in every such read).
+        ordering = ["procedure_id", "-version"]
 
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.version}"
@@ -149,7 +151,7 @@ class ProcedureCase(models.Model):
     class Meta:
         verbose_name = _("trường hợp")
         verbose_name_plural = _("trường hợp")
-        ordering = ["procedure", "order", "code"]
+        ordering = ["procedure_id", "order", "code"]
 
     def __str__(self) -> str:
         return self.code
@@ -166,7 +168,7 @@ class Channel(models.Model):
     class Meta:
         verbose_name = _("cách thức thực hiện")
         verbose_name_plural = _("cách thức thực hiện")
-        ordering = ["procedure", "order"]
+        ordering = ["procedure_id", "order"]
 
     def __str__(self) -> str:
         return f"{self.procedure.code} {self.method}"
@@ -198,7 +200,7 @@ class RequirementGroup(models.Model):
     class Meta:
         verbose_name = _("nhóm thành phần hồ sơ")
         verbose_name_plural = _("nhóm thành phần hồ sơ")
-        ordering = ["procedure", "order"]
+        ordering = ["procedure_id", "order"]
 
     def __str__(self) -> str:
         return self.name or "—"
@@ -257,7 +259,7 @@ class ProcessDefinition(models.Model):
     class Meta:
         verbose_name = _("quy trình nội bộ")
         verbose_name_plural = _("quy trình nội bộ")
-        ordering = ["procedure", "unit", "-version"]
+        ordering = ["procedure_id", "unit_id", "-version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["procedure", "unit", "version"], name="process_version_unique_per_unit"
@@ -299,7 +301,7 @@ class ProcessStep(models.Model):
     class Meta:
         verbose_name = _("bước quy trình")
         verbose_name_plural = _("bước quy trình")
-        ordering = ["definition", "order"]
+        ordering = ["definition_id", "order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["definition", "order"], name="process_step_order_unique"
@@ -383,7 +385,7 @@ class LegalLimit(models.Model):
     class Meta:
         verbose_name = _("thời hạn theo quy định (nhập tay)")
         verbose_name_plural = _("thời hạn theo quy định (nhập tay)")
-        ordering = ["procedure", "unit", "-entered_at"]
+        ordering = ["procedure_id", "unit_id", "-entered_at"]
         indexes = [models.Index(fields=["procedure", "superseded_at"], name="legal_limit_current")]
 
     def __str__(self) -> str:

@@ -280,7 +280,9 @@ class DossierEvent(models.Model):
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
         verbose_name_plural = _("sự kiện hồ sơ")
-        ordering = ["dossier", "seq"]
+        # Rows of one parent are read together: ordered by the parent's id, not by the parent
+        # (which would join its table and sort by its own ordering in every such read).
+        ordering = ["dossier_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")
         ]
@@ -299,7 +301,7 @@ class DossierPause(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["dossier", "start"]
+        ordering = ["dossier_id", "start"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start:%d/%m/%Y %H:%M}"
@@ -327,7 +329,7 @@ class Consultation(models.Model):
     late = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["dossier", "asked_at"]
+        ordering = ["dossier_id", "asked_at"]
         indexes = [
             models.Index(
                 fields=["unit", "due_at"],
@@ -401,7 +403,7 @@ class DossierDocument(models.Model):
     uploaded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["dossier", "uploaded_at", "pk"]
+        ordering = ["dossier_id", "uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.size} B)"
@@ -431,7 +433,7 @@ class DossierStep(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["dossier", "started_at", "pk"]
+        ordering = ["dossier_id", "started_at", "pk"]
         indexes = [models.Index(fields=["dossier", "started_at"], name="dossier_step_by_time")]
 
     def __str__(self) -> str:
@@ -492,7 +494,7 @@ class IssuedDocument(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["dossier", "issued_at", "pk"]
+        ordering = ["dossier_id", "issued_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "year", "kind", "seq"], name="issued_document_number_unique"

@@ -120,7 +120,7 @@ class FeedbackAttachment(models.Model):
     uploaded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["feedback", "uploaded_at", "pk"]
+        ordering = ["feedback_id", "uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.original_filename} ({self.size} B)"
@@ -142,7 +142,7 @@ class FeedbackEvent(ChainedEvent):
     class Meta:
         verbose_name = _("sự kiện phản ánh")
         verbose_name_plural = _("sự kiện phản ánh")
-        ordering = ["feedback", "seq"]
+        ordering = ["feedback_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["feedback", "seq"], name="feedback_event_seq_unique")
         ]

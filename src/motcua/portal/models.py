@@ -86,7 +86,7 @@ class DraftDocument(models.Model):
     uploaded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["draft", "uploaded_at", "pk"]
+        ordering = ["draft_id", "uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.size} B)"

@@ -247,7 +247,7 @@ class ReengineeringPlanChange(models.Model):
     class Meta:
         verbose_name = _("thay đổi phương án tái cấu trúc")
         verbose_name_plural = _("thay đổi phương án tái cấu trúc")
-        ordering = ["plan", "at", "pk"]
+        ordering = ["plan_id", "at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.from_status}→{self.to_status}"

@@ -97,7 +97,7 @@ class Reuse(models.Model):
     class Meta:
         verbose_name = _("thành phần dùng lại dữ liệu")
         verbose_name_plural = _("thành phần dùng lại dữ liệu")
-        ordering = ["dossier", "pk"]
+        ordering = ["dossier_id", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "requirement"], name="reuse_once")
         ]

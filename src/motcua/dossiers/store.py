@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from django.db import connection, transaction
 
 from motcua.common import events
+from motcua.common.queries import unique_or_none
 
 from .errors import StaleDossier
 from .models import (
@@ -66,7 +67,7 @@ class DatabaseStore:
         return transaction.atomic()
 
     def by_ref(self, ref: str) -> Dossier | None:
-        return Dossier.objects.filter(ref=ref).first()
+        return unique_or_none(Dossier.objects.filter(ref=ref))
 
     def locked(self, dossier: Dossier, expected_version: int | None) -> Dossier:
         # Only the units are joined: the procedure row carries large JSON (e-form, legal basis)

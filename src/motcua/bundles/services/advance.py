@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.common.queries import save_changed, saved_values, unique_or_none
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import Applicant, dossier_submit, dossier_withdraw
 
@@ -44,11 +45,12 @@ from .registry import registry_recorded
 def bundle_advance(*, bundle_id: int, at: datetime.datetime) -> Bundle | None:
     """What the worker runs after any event of a member dossier (idempotent)."""
     with transaction.atomic():
-        bundle = Bundle.objects.select_for_update().filter(pk=bundle_id).first()
+        bundle = unique_or_none(Bundle.objects.select_for_update().filter(pk=bundle_id))
         if bundle is None:
             return None
+        before = saved_values(bundle)
         bundle_reconcile(bundle, members_of(bundle), at=at, actor=None)
-        bundle.save()
+        save_changed(bundle, before)
     return bundle
 
 
@@ -85,7 +87,7 @@ def member_sync(bundle: Bundle, member: BundleMember, *, at: datetime.datetime) 
     if dossier is None:
         return
     state = member_state_of(dossier.status, dossier.decision)
-    kept = (member.acknowledged_at, member.due_at, member.decided_at, member.result)
+    before = saved_values(member)
     if member.acknowledged_at is None and dossier.received_at is not None:
         member.acknowledged_at = dossier.received_at
     if dossier.due_at is not None:
@@ -102,17 +104,13 @@ def member_sync(bundle: Bundle, member: BundleMember, *, at: datetime.datetime) 
     owed = state == MemberState.DONE and member.registry and member.state != MemberState.DONE
     if owed and not registry_recorded(bundle, member, dossier, at=at):
         state = MemberState.RECORDING  # the result exists; its registry record is owed
-    if state == member.state:
-        if kept != (member.acknowledged_at, member.due_at, member.decided_at, member.result):
-            member.save()
-        return
-    before = member.state
-    member.state = state
-    member.save()
-    event_add(
-        bundle, action=BundleAction.MEMBER_CHANGED, at=at, service=member.service,
-        payload={"from": before, "to": state, "dossier": dossier.ref, "status": dossier.status},
-    )  # fmt: skip
+    previous, member.state = member.state, state
+    save_changed(member, before)
+    if state != previous:
+        event_add(
+            bundle, action=BundleAction.MEMBER_CHANGED, at=at, service=member.service,
+            payload={"from": previous, "to": state, "dossier": dossier.ref, "status": dossier.status},
+        )  # fmt: skip
 
 
 def result_of(dossier: Dossier) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from motcua.common import events
+from motcua.common.queries import save_changed, saved_values, unique_or_none
 from motcua.dossiers.models import Dossier
 
 from ..constants import BundleAction, CallStatus
@@ -46,7 +47,7 @@ def registry_recorded(
 ) -> bool:
     """Whether the member's result is in its registry; the first time it is asked, the outbox
     row is written and announced (``bundle.registry_call_due``) in the caller's transaction."""
-    call = RegistryCall.objects.filter(member=member).first()
+    call = unique_or_none(RegistryCall.objects.filter(member=member))
     if call is None:
         system, _slash, operation = member.registry.partition("/")
         call = RegistryCall.objects.create(
@@ -61,7 +62,7 @@ def registry_recorded(
 def registry_call_claim(call_id: int, at: datetime.datetime) -> RegistryCall | None:
     """The row, counted as one more attempt, if it is pending and nobody else is calling."""
     with transaction.atomic():
-        call = RegistryCall.objects.select_for_update().filter(pk=call_id).first()
+        call = unique_or_none(RegistryCall.objects.select_for_update().filter(pk=call_id))
         if call is None or call.status != CallStatus.PENDING:
             return None
         if call.claimed_until is not None and call.claimed_until > at:
@@ -84,6 +85,7 @@ def registry_call_recorded(*, call_id: int, reply: dict[str, Any], at: datetime.
             .get()
         )
         bundle = Bundle.objects.select_for_update().get(pk=bundle_id)
+        before = saved_values(bundle)
         call = RegistryCall.objects.select_for_update().select_related("member").get(pk=call_id)
         if call.status == CallStatus.RECORDED:
             return bundle
@@ -100,7 +102,7 @@ def registry_call_recorded(*, call_id: int, reply: dict[str, Any], at: datetime.
                      "attempts": call.attempts},
         )  # fmt: skip
         bundle_reconcile(bundle, members_of(bundle), at=at, actor=None)
-        bundle.save()
+        save_changed(bundle, before)
     return bundle
 
 

@@ -18,6 +18,7 @@ from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.common.errors import NotAllowed
+from motcua.common.queries import unique_or_none
 from motcua.dossiers.constants import Channel
 from motcua.dossiers.deadlines import local_date
 from motcua.dossiers.services import Applicant, dossier_receive, dossier_submit
@@ -96,7 +97,7 @@ def submitter_check(actor: User, unit: Unit, channel: str, owner: User | None) -
 
 
 def bundle_made_with(actor: User, key: str) -> Bundle | None:
-    return Bundle.objects.filter(submitted_by=actor, idempotency_key=key).first()
+    return unique_or_none(Bundle.objects.filter(submitted_by=actor, idempotency_key=key))
 
 
 def bundle_submit(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.db.models import QuerySet, prefetch_related_objects
+
 from motcua.catalog.models import Procedure
 from motcua.common import memo
 from motcua.common.memo import memoized
+from motcua.common.prepared import PreparedQuery
 
 from .constants import SIGNING_KINDS, DelegationKind
 from .models import Delegation
@@ -40,33 +43,58 @@ def delegating_unit_ids() -> frozenset[int]:
     )
 
 
+def delegations_on(day: datetime.date) -> QuerySet[Delegation]:
+    return Delegation.objects.in_force_on(day).select_related("delegate_unit", "delegator_unit")
+
+
+def signing_rows(unit_id: int, day: datetime.date, officer_id: int) -> QuerySet[Delegation]:
+    return delegations_on(day).filter(
+        delegator_unit_id=unit_id, kind__in=sorted(SIGNING_KINDS), delegate_id=officer_id
+    )
+
+
+def devolution_rows(unit_id: int, day: datetime.date) -> QuerySet[Delegation]:
+    return delegations_on(day).filter(delegator_unit_id=unit_id, kind=DelegationKind.DEVOLUTION)
+
+
+# Asked at every signature and every competence check: compiled once per connection
+# (``common.prepared``); the two shapes are the only ones asked.
+SAMPLE_DAYS = (datetime.date(2001, 1, 1), datetime.date(2001, 1, 2))
+SIGNING = PreparedQuery(signing_rows, unit_id=(1, 2), day=SAMPLE_DAYS, officer_id=(1, 2))
+DEVOLUTION = PreparedQuery(devolution_rows, unit_id=(1, 2), day=SAMPLE_DAYS)
+
+
+def with_fields(delegations: list[Delegation]) -> list[Delegation]:
+    prefetch_related_objects(delegations, "fields")
+    return delegations
+
+
 @memoized
-def in_force(
-    *, unit_id: int, on: datetime.date, kinds: Iterable[str], **filters: object
-) -> list[Delegation]:
+def signing_in_force(*, unit_id: int, on: datetime.date, officer_id: int) -> list[Delegation]:
     # A bulk run asks for every unit and day of its history: most units never delegate.
     if memo.active() and unit_id not in delegating_unit_ids():
         return []
-    return list(
-        Delegation.objects.in_force_on(on)
-        .filter(delegator_unit_id=unit_id, kind__in=list(kinds), **filters)
-        .select_related("delegate_unit", "delegator_unit")
-        .prefetch_related("fields")
-    )
+    return with_fields(SIGNING(unit_id=unit_id, day=on, officer_id=officer_id))
+
+
+@memoized
+def devolutions_in_force(*, unit_id: int, on: datetime.date) -> list[Delegation]:
+    if memo.active() and unit_id not in delegating_unit_ids():
+        return []
+    return with_fields(DEVOLUTION(unit_id=unit_id, day=on))
 
 
 def signing_delegation(
     *, unit_id: int, officer_id: int, procedure: Procedure, on: datetime.date
 ) -> Delegation | None:
     """The delegation under which ``officer`` signs for the head of the unit (KT., TL., TUQ.)."""
-    candidates = in_force(unit_id=unit_id, on=on, kinds=SIGNING_KINDS, delegate_id=officer_id)
+    candidates = signing_in_force(unit_id=unit_id, on=on, officer_id=officer_id)
     return first_covering(candidates, procedure)
 
 
 def devolution_from(*, unit_id: int, procedure: Procedure, on: datetime.date) -> Delegation | None:
     """The phân cấp that moves the deciding of ``procedure`` away from the unit on ``on``."""
-    candidates = in_force(unit_id=unit_id, on=on, kinds=[DelegationKind.DEVOLUTION])
-    return first_covering(candidates, procedure)
+    return first_covering(devolutions_in_force(unit_id=unit_id, on=on), procedure)
 
 
 def devolution_into(

@@ -30,7 +30,7 @@ from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
 from . import selectors
-from .constants import SIGNING_KINDS, DelegationKind
+from .constants import DelegationKind
 from .models import Delegation
 
 OWN_NAME = ""  # no delegation: the head signs in their own name
@@ -254,9 +254,7 @@ def signer_delegations(
     user object (one request), for the actions offered on every row of a list; an action itself
     always reads them afresh."""
     if not memo:
-        return selectors.in_force(
-            unit_id=unit_id, on=day, kinds=SIGNING_KINDS, delegate_id=signer.pk
-        )
+        return selectors.signing_in_force(unit_id=unit_id, on=day, officer_id=signer.pk)
     cache: dict[tuple[int, datetime.date], list[Delegation]] = signer.__dict__.setdefault(MEMO, {})
     if (unit_id, day) not in cache:
         cache[(unit_id, day)] = signer_delegations(signer, unit_id, day, memo=False)

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.common.prepared import PreparedQuery
 from motcua.common.queries import save_changed, saved_values, unique_or_none
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import Applicant, dossier_submit, dossier_withdraw
@@ -54,8 +56,24 @@ def bundle_advance(*, bundle_id: int, at: datetime.datetime) -> Bundle | None:
     return bundle
 
 
+def member_rows(bundle_id: int) -> QuerySet[BundleMember]:
+    return (
+        BundleMember.objects.filter(bundle_id=bundle_id)
+        .select_related("dossier", "unit")
+        .order_by("order")
+    )
+
+
+# Read at every step of every bundle's saga: compiled once per connection. The procedure is
+# read only when a member is handed off (``member_activate``).
+MEMBERS = PreparedQuery(member_rows, bundle_id=(1, 2))
+
+
 def members_of(bundle: Bundle) -> list[BundleMember]:
-    return list(bundle.members.select_related("dossier", "procedure", "unit").order_by("order"))
+    members = MEMBERS(bundle_id=bundle.pk)
+    for member in members:
+        member.bundle = bundle  # the caller's row (locked, about to be saved), not a copy
+    return members
 
 
 def bundle_reconcile(

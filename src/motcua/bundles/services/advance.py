@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.common.prepared import PreparedQuery
-from motcua.common.queries import save_changed, saved_values, unique_or_none
+from motcua.common.queries import save_changed, saved_values
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import Applicant, dossier_submit, dossier_withdraw
 
@@ -47,13 +47,17 @@ from .registry import registry_recorded
 def bundle_advance(*, bundle_id: int, at: datetime.datetime) -> Bundle | None:
     """What the worker runs after any event of a member dossier (idempotent)."""
     with transaction.atomic():
-        bundle = unique_or_none(Bundle.objects.select_for_update().filter(pk=bundle_id))
+        bundle = next(iter(BUNDLE_LOCKED(bundle_id=bundle_id)), None)
         if bundle is None:
             return None
         before = saved_values(bundle)
         bundle_reconcile(bundle, members_of(bundle), at=at, actor=None)
         save_changed(bundle, before)
     return bundle
+
+
+def bundle_locked(bundle_id: int) -> QuerySet[Bundle]:
+    return Bundle.objects.select_for_update().filter(pk=bundle_id).order_by()
 
 
 def member_rows(bundle_id: int) -> QuerySet[BundleMember]:
@@ -67,6 +71,7 @@ def member_rows(bundle_id: int) -> QuerySet[BundleMember]:
 # Read at every step of every bundle's saga: compiled once per connection. The procedure is
 # read only when a member is handed off (``member_activate``).
 MEMBERS = PreparedQuery(member_rows, bundle_id=(1, 2))
+BUNDLE_LOCKED = PreparedQuery(bundle_locked, bundle_id=(1, 2))
 
 
 def members_of(bundle: Bundle) -> list[BundleMember]:

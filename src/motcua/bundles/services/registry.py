@@ -16,8 +16,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
 from motcua.common import events
+from motcua.common.prepared import PreparedQuery
 from motcua.common.queries import save_changed, saved_values, unique_or_none
 from motcua.dossiers.models import Dossier
 
@@ -42,12 +44,20 @@ def call_facts(bundle: Bundle, member: BundleMember, dossier: Dossier) -> dict[s
     return facts
 
 
+def call_of_member(member_id: int) -> QuerySet[RegistryCall]:
+    return RegistryCall.objects.filter(member_id=member_id).order_by()
+
+
+# Asked at every saga step until the member's registry has recorded it: compiled once.
+CALL_OF_MEMBER = PreparedQuery(call_of_member, member_id=(1, 2))
+
+
 def registry_recorded(
     bundle: Bundle, member: BundleMember, dossier: Dossier, *, at: datetime.datetime
 ) -> bool:
     """Whether the member's result is in its registry; the first time it is asked, the outbox
     row is written and announced (``bundle.registry_call_due``) in the caller's transaction."""
-    call = unique_or_none(RegistryCall.objects.filter(member=member))
+    call = next(iter(CALL_OF_MEMBER(member_id=member.pk)), None)
     if call is None:
         system, _slash, operation = member.registry.partition("/")
         call = RegistryCall.objects.create(

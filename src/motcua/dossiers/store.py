@@ -17,8 +17,10 @@ from contextvars import ContextVar
 from typing import Any, Protocol
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from motcua.common import events
+from motcua.common.prepared import PreparedQuery
 from motcua.common.queries import unique_or_none
 
 from .errors import StaleDossier
@@ -40,7 +42,15 @@ class DossierStore(Protocol):
 
     def atomic(self) -> AbstractContextManager[Any]: ...
     def by_ref(self, ref: str) -> Dossier | None: ...
-    def locked(self, dossier: Dossier, expected_version: int | None) -> Dossier: ...
+    def locked(self, dossier: Dossier, expected_version: int | None) -> Dossier:
+        found = DOSSIER_LOCKED(pk=dossier.pk)
+        if not found:
+            raise Dossier.DoesNotExist(dossier.pk)
+        current = found[0]
+        if expected_version is not None and current.version != expected_version:
+            raise StaleDossier()
+        return current
+
     def dossier_insert(self, dossier: Dossier) -> None: ...
     def dossier_save(self, dossier: Dossier) -> None: ...
     def book_number_set(self, dossier: Dossier, number: int) -> None: ...
@@ -57,6 +67,28 @@ class DossierStore(Protocol):
     def input_document_names(self, dossier: Dossier) -> list[str]: ...
     def open_consultation_unit_ids(self, dossier: Dossier) -> list[int]: ...
     def publish(self, name: str, **data: Any) -> None: ...
+
+
+def dossier_locked(pk: int) -> QuerySet[Dossier]:
+    # Only the units are joined: the procedure row carries large JSON (e-form, legal basis)
+    # that no action needs; it is fetched lazily when one does.
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("receiving_unit", "deciding_unit")
+        .defer(
+            *[
+                f"{unit}__{name}"
+                for unit in ("receiving_unit", "deciding_unit")
+                for name in ("attributes", "note")
+            ]
+        )
+        .filter(pk=pk)
+        .order_by()
+    )
+
+
+# The row every action starts from: compiled once per connection (``common.prepared``).
+DOSSIER_LOCKED = PreparedQuery(dossier_locked, pk=(1, 2))
 
 
 class DatabaseStore:

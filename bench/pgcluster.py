@@ -71,3 +71,29 @@ def binary(name: str) -> str:
 
 def run(command: list[str]) -> None:
     subprocess.run(as_postgres_user(command), check=True, stdout=subprocess.DEVNULL)
+
+
+def database_url(folder: Path, database: str) -> str:
+    """The URL of ``database`` in the cluster in ``folder``, both created and started as needed."""
+    import psycopg
+
+    url = cluster_url(folder)
+    with psycopg.connect(url, autocommit=True) as admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
+        ).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{database}"')
+    return url.rsplit("/", 1)[0] + "/" + database
+
+
+if __name__ == "__main__":
+    # `.venv/bin/python bench/pgcluster.py --database NAME` prints that database's URL, for
+    # benches that read MOTCUA_DATABASE_URL (e.g. bench/bundles_bench.py's year in sittings).
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Start the bench cluster; print a database URL.")
+    parser.add_argument("--database", default="postgres")
+    parser.add_argument("--folder", type=Path, default=ROOT / "var" / "bench-pg")
+    options = parser.parse_args()
+    print(database_url(options.folder, options.database))

@@ -431,6 +431,12 @@ def report(options: argparse.Namespace) -> None:
     # Each run's time is its wall time, start to end, with all its processes: the year's figure
     # is every bundle over the sum of those times (runs may be spread over several sittings).
     elapsed = sum(s["ended"] - s["segment"] for s in segments)
+    finished = sum(1 for b in bundles for s in segments if s["segment"] <= b["ended"] <= s["ended"])
+    if finished < len(bundles):  # a run under way (or killed): from its first bundle to its last
+        ongoing = [b["ended"] for b in bundles if not any(
+            s["segment"] <= b["ended"] <= s["ended"] for s in segments)]  # fmt: skip
+        elapsed += max(ongoing) - min(ongoing)
+        print(f"(a run under way or stopped without its summary: {len(ongoing):,} bundles)")
     total = len(bundles)
     year = YEAR_BIRTH + YEAR_DEATH
     print(f"\n{total:,} bundles in {len(segments)} run(s), {elapsed:,.0f} s: "

@@ -47,9 +47,12 @@ def test_only_the_changed_fields_are_written_a_json_value_changed_in_place_inclu
         saved = save_changed(procedure, before)
     assert sorted(saved) == ["executing_bodies", "name"]
     (update,) = [
-        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "catalog_procedure"')
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "catalog_procedure"')
     ]
-    assert '"name"' in update and '"executing_bodies"' in update
+    assert '"name"' in update
+    assert '"executing_bodies"' in update
     assert '"legal_basis"' not in update
     stored = Procedure.objects.get(pk=procedure.pk)
     assert stored.name.endswith("(sửa)")

@@ -19,12 +19,18 @@ The other tasks the events enqueue (receipts rendered as PDF, messages to applic
 queued and counted: they are the worker's, not the bundle's. Prints bundles per second, the time of
 each stage (p50/p95), statements per bundle and the final states. Results go to
 docs/performance.md by hand.
+
+The whole year is longer than a session, so it runs in sittings (``--stop-after``), each logged
+to its own gzip file in the ``--log`` folder. The year's folder is kept in the repository
+(``bench/results/bundles-2026-1-14``): a new machine goes on where the last sitting stopped, on
+a database of its own (bundles do not read one another's rows).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import gzip
 import json
 import os
 import platform
@@ -275,8 +281,14 @@ def options_parse() -> argparse.Namespace:
         "--log",
         type=Path,
         default=None,
-        help="one JSON line per bundle; a run with the same log resumes it "
-        "(default: <var>/bundles-<year>-<scale>-<seed>.jsonl)",
+        help="folder of the sittings' logs (one JSON line per bundle, one gzip file per "
+        "sitting); a run with the same folder resumes the year "
+        "(default: <var>/bundles-<year>-<scale>-<seed>)",
+    )
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="only gzip the logs of sittings that were killed before they could",
     )
     parser.add_argument(
         "--stop-after",
@@ -293,21 +305,37 @@ def options_parse() -> argparse.Namespace:
         from django.conf import settings
 
         options.log = Path(settings.VAR_DIR) / (
-            f"bundles-{options.year}-{options.scale:g}-{options.seed}.jsonl"
+            f"bundles-{options.year}-{options.scale:g}-{options.seed}"
         )
+    # This sitting's own file; the earlier sittings' files are only read.
+    options.sitting = options.log / time.strftime("sitting-%Y%m%dT%H%M%SZ.jsonl", time.gmtime())
     return options
 
 
-def log_read(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
+def log_read(folder: Path) -> list[dict[str, Any]]:
+    """Every sitting's lines, oldest sitting first (the names sort by start time)."""
     lines = []
-    for line in path.read_text().splitlines():
-        try:
-            lines.append(json.loads(line))
-        except ValueError:  # a line cut short when a run was killed mid-write
-            continue
+    for path in sorted(folder.glob("sitting-*.jsonl*")):
+        text = (
+            gzip.decompress(path.read_bytes()).decode()
+            if path.suffix == ".gz"
+            else path.read_text()
+        )
+        for line in text.splitlines():
+            try:
+                lines.append(json.loads(line))
+            except ValueError:  # a line cut short when a run was killed mid-write
+                continue
     return lines
+
+
+def log_compact(folder: Path) -> None:
+    """A sitting's log as gzip (about a tenth of the size): small enough to keep in the
+    repository, which is what carries a year of sittings from one machine to the next."""
+    for path in sorted(folder.glob("sitting-*.jsonl")):
+        packed = path.with_name(path.name + ".gz")
+        packed.write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+        path.unlink()
 
 
 def log_write(path: Path, entry: dict[str, Any]) -> None:
@@ -342,14 +370,16 @@ def replay(worker: int, options: argparse.Namespace, plan: list[tuple[int, str, 
         reset_queries()  # the log keeps 9,000 statements: count each bundle from empty
         with CaptureQueriesContext(connection) as queries:
             bundle = one_bundle(number, kind, at, ward, police, bhxh, timer)
-        log_write(options.log, {
+        log_write(options.sitting, {
             "n": number, "kind": kind, "at": at.isoformat(), "status": bundle.status,
-            "statements": len(queries.captured_queries), "stages": timer.samples,
-            "cpu": time.process_time() - cpu, "worker": worker, "ended": time.time(),
+            "statements": len(queries.captured_queries),
+            "stages": {k: [round(v, 4) for v in vs] for k, vs in timer.samples.items()},
+            "cpu": round(time.process_time() - cpu, 4), "worker": worker,
+            "ended": round(time.time(), 2),
         })  # fmt: skip
         if done % 250 == 0:
-            log_write(options.log, {"purged": queued_tasks_purge(), "worker": worker})
-    log_write(options.log, {"purged": queued_tasks_purge(), "worker": worker})
+            log_write(options.sitting, {"purged": queued_tasks_purge(), "worker": worker})
+    log_write(options.sitting, {"purged": queued_tasks_purge(), "worker": worker})
 
 
 def queued_tasks_purge() -> int:
@@ -371,7 +401,11 @@ def main() -> None:
     if options.report:
         report(options)
         return
+    if options.compact:
+        log_compact(options.log)
+        return
     prepared()
+    options.log.mkdir(parents=True, exist_ok=True)
     births = max(1, round(YEAR_BIRTH * options.scale))
     deaths = max(1, round(YEAR_DEATH * options.scale))
     wards = len(wards_with_police(options.wards))
@@ -385,13 +419,14 @@ def main() -> None:
     print(f"{births:,} birth + {deaths:,} death bundles over {len(days)} working days of "
           f"{options.year}, {wards} wards; {connection.vendor}; Python "
           f"{platform.python_version()}; {options.processes} process(es); "
-          f"{len(done):,} done before, {len(todo):,} to go; log {options.log}", flush=True)  # fmt: skip
+          f"{len(done):,} done before, {len(todo):,} to go; log {options.sitting}", flush=True)  # fmt: skip
     segment = {"segment": time.time(), "processes": options.processes, "commit": commit_of_code(),
                "database": connection.vendor, "load_before": os.getloadavg()[0]}  # fmt: skip
     if options.processes == 1:  # in this process: a profiler run over the bench sees it all
         replay(0, options, todo)
         segment.update(ended=time.time(), load_after=os.getloadavg()[0], failed=0)
-        log_write(options.log, segment)
+        log_write(options.sitting, segment)
+        log_compact(options.log)
         report(options)
         return
     connections.close_all()
@@ -417,7 +452,8 @@ def main() -> None:
     failed = sum(os.waitstatus_to_exitcode(os.waitpid(c, 0)[1]) != 0 for c in children)
     signal.signal(signal.SIGTERM, previous)
     segment.update(ended=time.time(), load_after=os.getloadavg()[0], failed=failed)
-    log_write(options.log, segment)
+    log_write(options.sitting, segment)
+    log_compact(options.log)
     report(options)
 
 

@@ -38,7 +38,7 @@ def cluster_url(folder: Path) -> str:
     if not (data / "PG_VERSION").exists():
         cluster_create(folder, data)
     port_file = folder / "port"
-    if not (data / "postmaster.pid").exists():
+    if not server_running(data):
         port = free_port()
         options = f"-p {port} -k {folder} " + " ".join(f"-c {k}={v}" for k, v in SETTINGS.items())
         run([binary("pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "server.log"),
@@ -47,9 +47,17 @@ def cluster_url(folder: Path) -> str:
     return f"postgres://postgres@127.0.0.1:{port_file.read_text().strip()}/postgres"
 
 
+def server_running(data: Path) -> bool:
+    """Asked of pg_ctl, not read from postmaster.pid: a machine that stopped without shutting
+    the server down leaves that file behind with no server (pg_ctl start then removes it)."""
+    status = subprocess.run(as_postgres_user([binary("pg_ctl"), "-D", str(data), "status"]),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return status.returncode == 0
+
+
 def cluster_stop(folder: Path) -> None:
     data = folder.resolve() / "data"
-    if (data / "postmaster.pid").exists():
+    if server_running(data):
         run([binary("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
 
 

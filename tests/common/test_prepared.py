@@ -65,3 +65,13 @@ def test_a_query_whose_sql_depends_on_a_value_is_refused() -> None:
 
     with pytest.raises(ShapeChanged):
         PreparedQuery(listed, codes=(["a"], ["a", "b"]))(codes=["c"])
+
+
+def test_one_or_none_gives_the_row_or_none_and_refuses_several() -> None:
+    by_code = PreparedQuery(lambda code: Unit.objects.filter(code=code), code=("a", "b"))
+    by_kind = PreparedQuery(lambda kind: Unit.objects.filter(kind=kind), kind=("a", "b"))
+    ward = Unit.objects.get(code="hn-phuong-hoan-kiem")
+    assert by_code.one_or_none(code=ward.code) == ward
+    assert by_code.one_or_none(code="no-such-unit") is None
+    with pytest.raises(ShapeChanged):
+        by_kind.one_or_none(kind=ward.kind)

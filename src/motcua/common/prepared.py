@@ -82,6 +82,13 @@ class PreparedQuery(Generic[M]):
             rows = cursor.fetchall()
         return list(instances(learned.compiler, rows, connection.alias))
 
+    def one_or_none(self, **values: Any) -> M | None:
+        """The one row (a lookup by a unique key), or None; more than one is a bug in the query."""
+        found = self(**values)
+        if len(found) > 1:
+            raise ShapeChanged(f"{len(found)} rows where at most one was expected")
+        return found[0] if found else None
+
     def learned_for(self, connection: Any) -> Learned:
         """What was learned on this connection (a thread has its own connection object)."""
         found: Learned | None = getattr(self.local, "learned", None)

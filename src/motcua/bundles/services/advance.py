@@ -40,6 +40,7 @@ from ..saga import (
     plan,
 )
 from .apology import apologies_follow
+from .lock import BUNDLE_LOCKED
 from .record import event_add
 from .registry import registry_recorded
 
@@ -47,17 +48,13 @@ from .registry import registry_recorded
 def bundle_advance(*, bundle_id: int, at: datetime.datetime) -> Bundle | None:
     """What the worker runs after any event of a member dossier (idempotent)."""
     with transaction.atomic():
-        bundle = next(iter(BUNDLE_LOCKED(bundle_id=bundle_id)), None)
+        bundle = BUNDLE_LOCKED.one_or_none(bundle_id=bundle_id)
         if bundle is None:
             return None
         before = saved_values(bundle)
         bundle_reconcile(bundle, members_of(bundle), at=at, actor=None)
         save_changed(bundle, before)
     return bundle
-
-
-def bundle_locked(bundle_id: int) -> QuerySet[Bundle]:
-    return Bundle.objects.select_for_update().filter(pk=bundle_id).order_by()
 
 
 def member_rows(bundle_id: int) -> QuerySet[BundleMember]:
@@ -71,7 +68,6 @@ def member_rows(bundle_id: int) -> QuerySet[BundleMember]:
 # Read at every step of every bundle's saga: compiled once per connection. The procedure is
 # read only when a member is handed off (``member_activate``).
 MEMBERS = PreparedQuery(member_rows, bundle_id=(1, 2))
-BUNDLE_LOCKED = PreparedQuery(bundle_locked, bundle_id=(1, 2))
 
 
 def members_of(bundle: Bundle) -> list[BundleMember]:

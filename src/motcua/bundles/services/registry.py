@@ -25,6 +25,7 @@ from motcua.dossiers.models import Dossier
 
 from ..constants import BundleAction, CallStatus
 from ..models import Bundle, BundleMember, RegistryCall
+from .lock import BUNDLE_LOCKED
 from .record import event_add
 
 LEASE = datetime.timedelta(minutes=2)  # longer than any registry timeout
@@ -57,7 +58,7 @@ def registry_recorded(
 ) -> bool:
     """Whether the member's result is in its registry; the first time it is asked, the outbox
     row is written and announced (``bundle.registry_call_due``) in the caller's transaction."""
-    call = next(iter(CALL_OF_MEMBER(member_id=member.pk)), None)
+    call = CALL_OF_MEMBER.one_or_none(member_id=member.pk)
     if call is None:
         system, _slash, operation = member.registry.partition("/")
         call = RegistryCall.objects.create(
@@ -94,7 +95,8 @@ def registry_call_recorded(*, call_id: int, reply: dict[str, Any], at: datetime.
             .values_list("member__bundle_id", flat=True)
             .get()
         )
-        bundle = Bundle.objects.select_for_update().get(pk=bundle_id)
+        bundle = BUNDLE_LOCKED.one_or_none(bundle_id=bundle_id)
+        assert bundle is not None  # the call's member belongs to it (a foreign key)
         before = saved_values(bundle)
         call = RegistryCall.objects.select_for_update().select_related("member").get(pk=call_id)
         if call.status == CallStatus.RECORDED:
@@ -128,7 +130,8 @@ def registry_call_failed(
         call.claimed_until = None
         if permanent or exhausted:
             call.status, call.next_attempt_at = CallStatus.FAILED, None
-            bundle = Bundle.objects.select_for_update().get(pk=call.member.bundle_id)
+            bundle = BUNDLE_LOCKED.one_or_none(bundle_id=call.member.bundle_id)
+            assert bundle is not None  # the call's member belongs to it (a foreign key)
             event_add(
                 bundle, action=BundleAction.REGISTRY_FAILED, at=at, service=call.member.service,
                 reason=error[:500], payload={"registry": f"{call.system}/{call.operation}",

@@ -219,7 +219,18 @@ def database_from_env() -> dict[str, Any]:
     else:
         config["CONN_MAX_AGE"] = int(os.environ.get("MOTCUA_DB_CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = True
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), **statement_options()}
     return config
+
+
+def statement_options() -> dict[str, Any]:
+    """Parameters bound by PostgreSQL and a statement prepared the second time a connection sends
+    it, so that the server parses and plans it once (decision 0039).
+    ``MOTCUA_DB_PREPARE_THRESHOLD=0``: Django's default, values written into the SQL text."""
+    threshold = int(os.environ.get("MOTCUA_DB_PREPARE_THRESHOLD", "2"))
+    if threshold <= 0:
+        return {}
+    return {"server_side_binding": True, "prepare_threshold": threshold}
 
 
 def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -236,7 +247,11 @@ def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, A
         config["CONN_MAX_AGE"] = primary["CONN_MAX_AGE"]
         config["CONN_HEALTH_CHECKS"] = True
         # A replica that does not answer costs one request 2 s, then is skipped for a while.
-        config["OPTIONS"] = {**config.get("OPTIONS", {}), "connect_timeout": 2}
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            **statement_options(),
+            "connect_timeout": 2,
+        }
         # Under a test runner a replica reads the primary's test database, streamed to it.
         config["TEST"] = {"MIRROR": "default"}
         replicas[f"replica{number}"] = config

@@ -11,15 +11,18 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 
+from motcua.accounts import permissions
 from motcua.accounts.constants import ApiTokenScope, ChangeVia
 from motcua.accounts.constants import OfficerRoleName as Role
-from motcua.accounts.models import ApiToken, User
+from motcua.accounts.models import ApiToken, OfficerRole, User
 from motcua.accounts.services import officer_role_grant
-from motcua.accounts.tokens import api_token_issue
+from motcua.accounts.tokens import api_token_authenticate, api_token_issue
 from motcua.common.clock import now
+from motcua.common.clock import today as today_local
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers.audit import chain_problems
 from motcua.dossiers.models import Dossier
@@ -226,6 +229,46 @@ def test_a_token_limited_to_the_dossiers_unit_acts_there(people: People) -> None
         "/api/v1/dossiers", COUNTER_BODY, content_type="application/json", **auth(police_only)
     )
     assert create_at_ward.status_code == 403
+
+
+def test_the_roles_read_with_the_token_are_those_in_force_in_its_units(people: People) -> None:
+    """The token's query brings its officer's roles (one statement for both): the same roles,
+    with their units, as reading them apart, for roles ended, not yet begun, in force, in the
+    token's units and outside them."""
+    today, day = today_local(), datetime.timedelta(days=1)
+    ended, later, last_day = (
+        OfficerRole.objects.create(
+            user=people.both,
+            unit=factories.unit(code),
+            role=role,
+            valid_from=today - 5 * day,
+            valid_until=until,
+        )
+        for code, role, until in [
+            ("hn-phuong-ba-dinh", Role.SPECIALIST, today),
+            ("hn-phuong-ba-dinh", Role.LEADER, None),
+            ("hn-phuong-cua-nam", Role.SPECIALIST, today),
+        ]
+    )
+    everywhere = [POLICE, WARD, "hn-phuong-ba-dinh", "hn-phuong-cua-nam"]
+    tokens = [issue(people.both, units=chosen) for chosen in (everywhere, [WARD], [POLICE, "hn-phuong-ba-dinh"])]  # fmt: skip
+    # Then one role ends and one is moved to begin tomorrow: the tokens keep their units.
+    OfficerRole.objects.filter(pk=ended.pk).update(valid_until=today - day)
+    OfficerRole.objects.filter(pk=later.pk).update(valid_from=today + day)
+    for token, secret in tokens:
+        found = api_token_authenticate(secret=secret, at=now())
+        assert found is not None
+        inline = permissions.active_roles(found.user)
+        apart = permissions.TOKEN_ROLES(user_id=people.both.pk, day=today, token_id=token.pk)
+        assert [(r.pk, r.role, r.unit_id, r.valid_from, r.valid_until) for r in inline] == [
+            (r.pk, r.role, r.unit_id, r.valid_from, r.valid_until) for r in apart
+        ]
+        assert [model_to_dict(r.unit) for r in inline] == [model_to_dict(r.unit) for r in apart]
+        assert {r.unit.code for r in inline} <= {u.code for u in token.units.all()}
+        assert all(r.user is found.user for r in inline)
+    everywhere_roles = permissions.active_roles(api_token_authenticate(secret=tokens[0][1], at=now()).user)  # type: ignore[union-attr]  # fmt: skip
+    assert last_day.pk in {r.pk for r in everywhere_roles}
+    assert not {ended.pk, later.pk} & {r.pk for r in everywhere_roles}
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from motcua.common.clock import today
+from motcua.common.inline import Inline, own_fields
 from motcua.common.prepared import PreparedQuery
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
@@ -76,6 +77,24 @@ DAYS = (datetime.date(2001, 1, 1), datetime.date(2001, 1, 2))
 ROLES = PreparedQuery(roles_in_force, user_id=(1, 2), day=DAYS)
 TOKEN_ROLES = PreparedQuery(token_roles_in_force, user_id=(1, 2), day=DAYS, token_id=(1, 2))
 
+# The roles as they come inside the token's own query (``token_roles_inline``): each with its
+# whole unit, as ``select_related("unit")`` gives them above.
+ROLE_ROWS = Inline(
+    "officer_roles", OfficerRole, "user", own_fields(OfficerRole, "user"),
+    related={"unit": own_fields(Unit)},
+)  # fmt: skip
+
+
+def token_roles_inline(day: datetime.date) -> Subquery:
+    """For a query of API tokens: the roles in force on ``day`` of the token's officer in the
+    token's units, aggregated into the token's row, so that an API request reads its token and
+    its roles in one statement (decision 0021)."""
+    units = ApiToken.units.through.objects.filter(apitoken_id=OuterRef(OuterRef("pk")))
+    rows = OfficerRole.objects.effective_on(day).filter(
+        user_id=OuterRef("user_id"), unit_id__in=units.values("unit_id")
+    )
+    return ROLE_ROWS.aggregated(rows)
+
 
 def active_roles(user: UserLike) -> list[OfficerRole]:
     if not user.is_authenticated or not user.is_active:
@@ -95,9 +114,13 @@ API_TOKEN_KEY = "_motcua_api_token"
 
 
 def api_token_attach(user: User, token: ApiToken) -> None:
-    """From now on ``user`` (this object: one request's) acts through ``token``."""
+    """From now on ``user`` (this object: one request's) acts through ``token``; its roles are
+    those the token's query brought (``token_roles_inline``), else read when first asked."""
     user.__dict__[API_TOKEN_KEY] = token
     user.__dict__.pop("_motcua_roles", None)
+    if ROLE_ROWS.annotation_name in token.__dict__:
+        text = token.__dict__.pop(ROLE_ROWS.annotation_name)
+        user.__dict__["_motcua_roles"] = ROLE_ROWS.instances(user, text)
 
 
 def api_token_of(user: UserLike) -> ApiToken | None:

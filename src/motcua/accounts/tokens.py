@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from motcua.common.clock import VIETNAM, now
+from motcua.common.clock import VIETNAM, now, today
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.common.prepared import PreparedQuery
 from motcua.organizations.models import Unit
@@ -106,21 +106,22 @@ def api_token_issue(
     return token, secret
 
 
-def token_with_hash(digest: str) -> QuerySet[ApiToken]:
+def token_with_hash(digest: str, day: datetime.date) -> QuerySet[ApiToken]:
     # The user's citizen profile (if any) with it: the actions offered ask whether the officer
-    # is also the applicant.
+    # is also the applicant. The officer's roles in force on ``day`` come inside it too.
     token = ApiToken.objects.select_related("user", "user__citizen_profile")
-    return token.filter(token_hash=digest).order_by()[:1]
+    roles = {permissions.ROLE_ROWS.annotation_name: permissions.token_roles_inline(day)}
+    return token.filter(token_hash=digest).annotate(**roles).order_by()[:1]
 
 
 # Read on every API request: compiled once (common/prepared.py).
-TOKEN = PreparedQuery(token_with_hash, digest=("0" * 64, "1" * 64))
+TOKEN = PreparedQuery(token_with_hash, digest=("0" * 64, "1" * 64), day=permissions.DAYS)
 
 
 def api_token_authenticate(*, secret: str, at: datetime.datetime) -> ApiToken | None:
     """The token with this secret, ready to act through (None: no such token). Raises
     TokenRefused for a revoked or expired token, or one whose account is locked."""
-    found = TOKEN(digest=ApiToken.digest(secret))
+    found = TOKEN(digest=ApiToken.digest(secret), day=today())
     if not found:
         return None
     token = found[0]

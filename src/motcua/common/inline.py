@@ -103,9 +103,13 @@ class Inline:
         return own + [f"{fk}__{name}" for fk, names in self.related.items() for name in names]
 
     def annotation(self) -> Subquery:
+        return self.aggregated(self.model._default_manager.filter(**{self.parent: OuterRef("pk")}))
+
+    def aggregated(self, rows: models.QuerySet[Any]) -> Subquery:
+        """``rows`` of the child, already tied to the outer query by the caller (a relation
+        that is not a plain reverse foreign key), as the annotation ``attach`` reads."""
         rows = (
-            self.model._default_manager.filter(**{self.parent: OuterRef("pk")})
-            .order_by()
+            rows.order_by()
             .values(self.parent)
             .annotate(rows=JSONRows(*[F(column) for column in self.columns()]))
             .values("rows")
@@ -182,6 +186,13 @@ class InlineOne:
         values = {f.attname: decoded(f, v) for f, v in zip(fields, json.loads(text), strict=True)}
         values[concrete(target, "pk").attname] = pk
         fk.set_cached_value(parent, from_values(target, parent._state.db, values))
+
+
+def own_fields(model: type[models.Model], parent: str = "") -> tuple[str, ...]:
+    """Every concrete field of a row but its primary key (and its ``parent``, for a child)."""
+    return tuple(
+        f.name for f in model._meta.concrete_fields if not f.primary_key and f.name != parent
+    )
 
 
 def concrete(model: type[models.Model], name: str) -> models.Field[Any, Any]:

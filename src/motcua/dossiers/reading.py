@@ -10,12 +10,12 @@ the two against each other for every role and every way a unit takes part in a d
 
 from __future__ import annotations
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
-from motcua.common.inline import Inline, InlineOne, attach_all, inline_annotations
+from motcua.common.inline import Inline, InlineOne, attach_all, inline_annotations, own_fields
 from motcua.common.prepared import PreparedQuery
 
 from .models import (
@@ -26,14 +26,6 @@ from .models import (
     DossierStep,
     IssuedDocument,
 )
-
-
-def own_fields(model: type[Model], parent: str) -> tuple[str, ...]:
-    """Every concrete field of a child row but its primary key and its parent."""
-    return tuple(
-        f.name for f in model._meta.concrete_fields if not f.primary_key and f.name != parent
-    )
-
 
 EVENTS = Inline("events", DossierEvent, "dossier", own_fields(DossierEvent, "dossier"), order=("seq",))  # fmt: skip
 ISSUED = Inline(

@@ -136,6 +136,17 @@ def is_officer(user: UserLike) -> bool:
 def unit_ids_with(user: UserLike, capability: str) -> set[int]:
     """Every unit in which ``user`` holds ``capability`` (worked out once per capability for
     the roles this user object holds: a page asks it for every action it may offer)."""
+    return set(unit_ids_held(user, capability))
+
+
+def holds_in(user: UserLike, capability: str, unit_id: int | None) -> bool:
+    """Whether ``user`` holds ``capability`` in the unit: a look-up, where ``unit_ids_with``
+    copies the set (a supervisor's units below can be thousands; a worklist page asks this
+    for every action of every row)."""
+    return unit_id in unit_ids_held(user, capability)
+
+
+def unit_ids_held(user: UserLike, capability: str) -> frozenset[int]:
     roles = active_roles(user)
     memo: tuple[list[OfficerRole], dict[str, frozenset[int]]] | None = user.__dict__.get(UNIT_IDS)
     if memo is None or memo[0] is not roles:
@@ -145,7 +156,7 @@ def unit_ids_with(user: UserLike, capability: str) -> set[int]:
     found = memo[1].get(capability)
     if found is None:
         found = memo[1][capability] = frozenset(units_with(user, capability))
-    return set(found)
+    return found
 
 
 UNIT_IDS = "_motcua_unit_ids"

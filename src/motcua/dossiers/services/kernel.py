@@ -109,7 +109,7 @@ def acting_unit(spec: ActionSpec, dossier: Dossier, actor: User) -> int | None:
     for which, capability in spec.by:
         for unit_id, step_capability in candidate_units(dossier, which):
             needed = capability or step_capability
-            if unit_id in permissions.unit_ids_with(actor, needed):
+            if permissions.holds_in(actor, needed, unit_id):
                 return unit_id
     return None
 
@@ -160,14 +160,18 @@ def actor_check(
 def may(
     spec: ActionSpec, dossier: Dossier, actor: User, at: datetime.datetime | None = None
 ) -> bool:
-    # Most actions are not offered for want of a unit: say no without wording the refusal
-    # (a page asks this for every action; the words cost more than the answer).
-    if not spec.applicant and actor is not None and acting_unit(spec, dossier, actor) is None:
+    """``actor_check`` as a yes or no, without wording a refusal (a page asks this for every
+    action of every row; the words cost more than the answer) or looking for the unit twice."""
+    if actor is None or (spec.applicant and is_applicant(dossier, actor)):
+        return True
+    unit_id = acting_unit(spec, dossier, actor)
+    if unit_id is None:
         return False
-    try:
-        actor_check(spec, dossier, actor, at, offer=True)
-    except NotAllowed:
-        return False
+    if spec.signs:
+        try:
+            signing.signer_check(dossier, unit_id=unit_id, actor=actor, at=at or now(), memo=True)
+        except NotAllowed:
+            return False
     return True
 
 

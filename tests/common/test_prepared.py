@@ -11,9 +11,12 @@ from django.db.models import Count, QuerySet
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import OfficerRole
-from motcua.common.prepared import PreparedQuery, ShapeChanged
+from motcua.common.clock import now
+from motcua.common.prepared import PreparedInsert, PreparedQuery, ShapeChanged
+from motcua.dossiers.models import DossierAccess
 from motcua.organizations.models import Unit
 from tests import factories
+from tests.dossiers.conftest import Staff, submitted
 
 pytestmark = pytest.mark.django_db
 DAYS = (datetime.date(2001, 1, 1), datetime.date(2001, 1, 2))
@@ -75,3 +78,26 @@ def test_one_or_none_gives_the_row_or_none_and_refuses_several() -> None:
     assert by_code.one_or_none(code="no-such-unit") is None
     with pytest.raises(ShapeChanged):
         by_kind.one_or_none(kind=ward.kind)
+
+
+def test_a_prepared_insert_writes_the_row_that_create_writes() -> None:
+    staff = Staff()
+    dossier, officer = submitted(staff), staff.leader
+    values = {
+        "dossier": dossier, "user": officer, "user_name": "Nguyễn Thị Ánh", "unit_name": "Phường",
+        "at": now(), "what": DossierAccess.What.FILE, "item": "giấy tờ", "basis": "thụ lý",
+    }  # fmt: skip
+    PreparedInsert(DossierAccess)(**values)
+    PreparedInsert(DossierAccess)(**{**values, "user": None, "item": ""})  # learned again: same
+    DossierAccess.objects.create(**values)
+    rows = list(DossierAccess.objects.order_by("pk").values())
+    for row in rows:
+        row.pop("id")
+    assert rows[0] == rows[2]  # the via field's default included
+    assert rows[0]["via"] == "web"
+    assert (rows[1]["user_id"], rows[1]["item"]) == (None, "")
+
+
+def test_a_prepared_insert_refuses_a_model_with_save_receivers() -> None:
+    with pytest.raises(ShapeChanged):
+        PreparedInsert(Unit)(code="x", name="x", kind="ward")

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.sql import InsertQuery
 
 M = TypeVar("M", bound=Model)
 Adapter = Callable[[Any], Any]
@@ -181,3 +182,38 @@ def instances(learned: Learned, rows: list[Any], db: str) -> Any:
         for name, position in reader.annotations.items():
             setattr(obj, name, row[position])
         yield obj
+
+
+class PreparedInsert(Generic[M]):
+    """``Model.objects.create`` for a row written on every request and never read back in it
+    (the access log): the INSERT compiled once per connection, the values prepared the way
+    ``save`` prepares them (``pre_save``, ``get_db_prep_save``). No ``RETURNING``: the instance
+    keeps no primary key; no ``pre_save``/``post_save`` signals (refused for a model that has
+    receivers, which would silently miss the row)."""
+
+    def __init__(self, model: type[M], *, using: str = "default") -> None:
+        self.model = model
+        self.using = using
+        self.local = threading.local()
+
+    def __call__(self, **values: Any) -> None:
+        connection = connections[self.using]
+        sql, fields = self.learned_for(connection)
+        row = self.model(**values)
+        params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    def learned_for(self, connection: Any) -> tuple[str, list[Any]]:
+        found: tuple[Any, str, list[Any]] | None = getattr(self.local, "learned", None)
+        if found is None or found[0] is not connection:
+            if signals.pre_save.has_listeners(self.model) or signals.post_save.has_listeners(
+                self.model
+            ):
+                raise ShapeChanged(f"{self.model.__name__} has save signals: use the ORM")
+            fields = [f for f in self.model._meta.local_concrete_fields if not f.primary_key]
+            query = InsertQuery(self.model)
+            query.insert_values(fields, [self.model()])
+            [(sql, _params)] = query.get_compiler(connection=connection).as_sql()
+            found = self.local.learned = (connection, sql, fields)
+        return found[1], found[2]

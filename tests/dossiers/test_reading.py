@@ -1,6 +1,7 @@
-"""Reading one dossier (issue 12, "lean hot paths"): the API read makes exactly three queries and
-one insert (token, roles, the dossier with its history, forms and consultations; the access
-log), the officer's page a fixed handful; and the Python form of the least-privilege rule used
+"""Reading one dossier (issue 12, "lean hot paths"): the API read makes exactly two queries and
+one insert (the token with its roles, the dossier with its history, forms and consultations; the
+access log), the officer's page a fixed handful; a worklist page's rows compiled once give what
+the queryset gives; and the Python form of the least-privilege rule used
 on the loaded dossier agrees with the SQL form the lists use, for every role and every way a
 unit takes part in a dossier."""
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -20,6 +22,7 @@ from motcua.common.clock import now
 from motcua.dossiers.models import Consultation, Dossier, DossierAccess
 from motcua.dossiers.reading import dossier_read, visible_to
 from motcua.dossiers.selectors import visible_dossiers
+from motcua.dossiers.worklist_pages import rows_built, rows_of
 from motcua.organizations.models import Unit
 from tests import factories
 from tests.test_access_matrix import sibling_of
@@ -163,3 +166,19 @@ def test_visible_to_agrees_with_the_visibility_rule_of_lists(staff: Staff) -> No
                 assert visible_to(officer, read)
             checked += 1
     assert checked == 216 * len(officers)
+
+
+def test_a_worklist_pages_rows_are_those_of_the_queryset_in_the_pages_order(staff: Staff) -> None:
+    made = [received(staff, f"2026-03-0{day} 09:00") for day in (2, 3, 4)] + [decided(staff)]
+    ids = [d.pk for d in made]
+    for chosen in (ids[::-1], ids[1:2], [ids[2], ids[0], 10**9, ids[3]], []):
+        prepared = rows_of(chosen)
+        plain = {d.pk: d for d in rows_built(chosen)}
+        assert [d.pk for d in prepared] == [pk for pk in chosen if pk in plain]
+        for dossier in prepared:
+            other = plain[dossier.pk]
+            assert model_to_dict(dossier) == model_to_dict(other)
+            assert dossier.get_deferred_fields() == other.get_deferred_fields()
+            for related in ("procedure", "receiving_unit", "deciding_unit", "assignee"):
+                assert getattr(dossier, related) == getattr(other, related)
+            assert dossier.procedure.get_deferred_fields() == other.procedure.get_deferred_fields()

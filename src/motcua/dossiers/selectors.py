@@ -494,6 +494,12 @@ class WorklistScope:
         return (union[:limit] if limit else union).count()
 
     def parts(self) -> list[QuerySet[Dossier]]:
+        """The disjoint parts, built once per scope (the counts, "all" and the page each use
+        them; building the excluded branches again cost a tenth of a worklist request)."""
+        return list(self.built_parts)
+
+    @functools.cached_property
+    def built_parts(self) -> list[QuerySet[Dossier]]:
         found = []
         for index, branch in enumerate(self.branches):
             part = Dossier.objects.filter(branch).filter(self.narrowing)

@@ -147,14 +147,18 @@ def actor_check(
     """The unit the actor acts for (None: the applicant, or the system). An action that signs
     for the deciding unit also needs a deputy's delegation in force on ``at`` (default: now);
     ``offer``: only asked which actions to offer (the deputy's delegations are read once)."""
-    if actor is None:
+    if acts_for_no_unit(spec, dossier, actor):
         return None
-    if spec.applicant and is_applicant(dossier, actor):
-        return None
+    assert actor is not None
     unit_id = acting_unit_id(spec, dossier, actor)
     if spec.signs:
         signing.signer_check(dossier, unit_id=unit_id, actor=actor, at=at or now(), memo=offer)
     return unit_id
+
+
+def acts_for_no_unit(spec: ActionSpec, dossier: Dossier, actor: User | None) -> bool:
+    """The system, or the applicant taking an applicant's action: no unit to act for."""
+    return actor is None or (spec.applicant and is_applicant(dossier, actor))
 
 
 def may(
@@ -162,7 +166,7 @@ def may(
 ) -> bool:
     """``actor_check`` as a yes or no, without wording a refusal (a page asks this for every
     action of every row; the words cost more than the answer) or looking for the unit twice."""
-    if actor is None or (spec.applicant and is_applicant(dossier, actor)):
+    if acts_for_no_unit(spec, dossier, actor):
         return True
     unit_id = acting_unit(spec, dossier, actor)
     if unit_id is None:

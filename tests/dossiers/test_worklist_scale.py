@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +21,7 @@ from django.urls import reverse
 from motcua.accounts.models import ApiToken, OfficerRole, RoleChange, User
 from motcua.catalog.models import Procedure
 from motcua.common.clock import clock_set_to
+from motcua.dossiers import selectors, worklist_pages
 from motcua.dossiers.constants import FINAL, Channel, Decision, Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
@@ -219,6 +220,25 @@ def test_generated_volume(bulk: Bulk) -> None:
         Dossier.objects.filter(receiving_unit=bulk.unit, ref__startswith=PREFIX).count() == VOLUME
     )
     assert sum(1 for f in bulk.facts if f.status == Status.NEW) > VOLUME // 100
+
+
+@pytest.mark.parametrize("who", ["reception", "specialist", "leader"])
+def test_every_officers_worklist_is_compiled_once_per_shape(bulk: Bulk, who: str) -> None:
+    """The counts, "all" and the page's keys of every tab run as SQL learned once (none of
+    the shapes was refused), and the counts a second time are still the right ones."""
+    user = getattr(bulk, who)
+    client = as_user(user)
+    shaped = (selectors.COUNTS, selectors.READABLE, worklist_pages.PAGE_KEYS)
+    for query in shaped:
+        query.known(connections[query.using]).clear()
+    for _round in range(2):
+        for tab, _label in selectors.TABS:
+            html = client.get(reverse("dossiers:worklist"), {"tab": tab}).content.decode()
+            assert page_counts(html) == expected_counts(bulk, user)
+    for query in shaped:
+        known = query.known(connections[query.using])
+        assert known
+        assert None not in known.values()
 
 
 @pytest.mark.parametrize("who", ["reception", "specialist", "leader"])

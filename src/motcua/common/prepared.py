@@ -19,13 +19,15 @@ It relies on the compiler's ``select``/``klass_info``/``annotation_col_map`` (st
 
 from __future__ import annotations
 
+import datetime
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Model, QuerySet, signals
+from django.db.models import F, Model, Q, QuerySet, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql import InsertQuery
 
@@ -217,3 +219,287 @@ class PreparedInsert(Generic[M]):
             [(sql, _params)] = query.get_compiler(connection=connection).as_sql()
             found = self.local.learned = (connection, sql, fields)
         return found[1], found[2]
+
+
+@dataclass(frozen=True, eq=False)
+class Among:
+    """``… IN (SELECT column FROM model WHERE condition)`` as the value of a ``Q``: Django resolves
+    it into that subquery, and a ``ShapedQuery`` can see the values of ``condition`` (those of a
+    queryset are out of its sight)."""
+
+    model: type[Model]
+    column: str
+    condition: Q
+
+    def queryset(self) -> QuerySet[Any, Any]:
+        return self.model._default_manager.filter(self.condition).order_by().values(self.column)
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
+        return self.queryset().query.resolve_expression(*args, **kwargs)
+
+
+# Lookups whose value becomes one parameter as it is (or one per item for ``in``); a pattern
+# lookup (``icontains`` …) rewrites its value, so a condition with one is not prepared.
+SLOT_LOOKUPS = frozenset({"exact", "in", "gt", "gte", "lt", "lte", "range"})
+REWRITING_LOOKUPS = frozenset({
+    "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith",
+    "regex", "iregex", "search", "date", "year", "month", "day", "week_day",
+})  # fmt: skip
+SLOT_TYPES = (int, str, datetime.datetime, datetime.date)
+Condition = Q | None
+
+
+class Unpreparable(Exception):
+    """A condition whose SQL may depend on its values beyond their kinds and numbers."""
+
+
+def condition_shape(node: Condition, values: list[Any]) -> Hashable:
+    """What decides the SQL of ``node``: its tree, lookups, constants and the kinds of its
+    values; the values themselves are appended to ``values`` in the order ``with_values``
+    puts them back."""
+    if node is None:
+        return None
+    if not isinstance(node, Q):
+        raise Unpreparable(f"not a condition: {node!r}")
+    children = []
+    for child in node.children:
+        if isinstance(child, Q):
+            children.append(condition_shape(child, values))
+        elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
+            children.append((child[0], value_shape(child[0], child[1], values)))
+        else:
+            raise Unpreparable(f"not a lookup: {child!r}")
+    return (node.connector, node.negated, tuple(children))
+
+
+def value_shape(lookup: str, value: Any, values: list[Any]) -> Hashable:
+    if isinstance(value, Among):
+        return ("among", value.model._meta.label, value.column, condition_shape(value.condition, values))  # fmt: skip
+    last = lookup.rsplit("__", 1)[-1]
+    if last in REWRITING_LOOKUPS:
+        raise Unpreparable(f"{lookup} rewrites its value")
+    if is_slot(value):
+        values.append(value)
+        return type(value).__name__
+    if isinstance(value, list | tuple) and all(is_slot(item) for item in value):
+        if len(set(value)) != len(value):  # ``in`` drops repeated items: fewer parameters
+            raise Unpreparable(f"{lookup} has repeated items")
+        values.extend(value)
+        return (type(value).__name__, tuple(type(item).__name__ for item in value))
+    if value is None or isinstance(value, bool | F):  # they change the SQL: part of the shape
+        return ("constant", repr(value))
+    raise Unpreparable(f"{lookup}={value!r}")
+
+
+def is_slot(value: Any) -> bool:
+    return isinstance(value, SLOT_TYPES) and not isinstance(value, bool)
+
+
+def with_values(node: Condition, values: Iterator[Any]) -> Condition:
+    """``node`` with its values (in ``condition_shape``'s order) replaced by ``values``."""
+    if node is None:
+        return None
+    children: list[Any] = []
+    for child in node.children:
+        if isinstance(child, Q):
+            children.append(with_values(child, values))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            children.append((lookup, value_with(value, values)))
+    return Q(*children, _connector=node.connector, _negated=node.negated)
+
+
+def value_with(value: Any, values: Iterator[Any]) -> Any:
+    if isinstance(value, Among):
+        return Among(value.model, value.column, cast(Q, with_values(value.condition, values)))
+    if is_slot(value):
+        return next(values)
+    if isinstance(value, list | tuple) and all(is_slot(item) for item in value):
+        return type(value)(next(values) for _ in value)
+    return value
+
+
+def sentinels(values: list[Any]) -> list[Any]:
+    """A distinct stand-in of the same kind for each value, unlike any constant of a query.
+    Small integers first: a sentinel beyond a small-integer column's range would change the
+    SQL (Django turns an out-of-range comparison into "nothing")."""
+    found: list[Any] = []
+    for number, value in enumerate(values):
+        if isinstance(value, int):
+            found.append(30_000 + number if number < 2_000 else 1_000_000_000 + number)
+        elif isinstance(value, str):
+            found.append(f"~{number}~sentinel")
+        elif isinstance(value, datetime.datetime):
+            found.append(SENTINEL_MOMENT + datetime.timedelta(seconds=number))
+        else:
+            found.append(SENTINEL_DAY + datetime.timedelta(days=number))
+    return found
+
+
+SENTINEL_MOMENT = datetime.datetime(2091, 3, 7, 1, 2, 3, tzinfo=datetime.UTC)
+SENTINEL_DAY = datetime.date(2091, 3, 7)
+Build = Callable[[Hashable, list[Condition]], "QuerySet[Any, Any]"]
+
+
+@dataclass
+class Shaped:
+    """A shape's SQL with its parameters: ``slots`` says which value goes where."""
+
+    sql: str
+    params: list[Any]
+    slots: list[tuple[int, int, Adapter]]  # position, index of the value, adapter
+    names: list[str]
+    converters: list[tuple[int, Any]]  # position, (converters, expression): no compiler kept
+
+    def bound(self, values: list[Any]) -> list[Any]:
+        params = list(self.params)
+        for position, index, adapt in self.slots:
+            params[position] = adapt(values[index])
+        return params
+
+
+class ShapedQuery:
+    """A query built from conditions (``Q``) whose SQL is compiled once per connection and
+    shape: the shape is the conditions' tree, lookups and constants with the kinds and numbers
+    of their values (``condition_shape``), and ``extra`` (what else the builder is told: a
+    sort order, a page length). A new shape is compiled twice, with stand-in values and with
+    the request's own, and kept only when the stand-ins land in parameters and the request's
+    values put there give exactly the parameters Django gave: otherwise the shape is run by
+    Django every time. Conditions it cannot see into (a queryset as a value, a pattern lookup)
+    are run by Django too.
+
+    ``build(extra, conditions)`` must make the same SQL for the same shape (it may not look at
+    the values); ``values`` returns the rows as dicts (``QuerySet.values``), ``count`` their
+    number."""
+
+    def __init__(self, build: Build, *, using: str = "default", size: int = 256) -> None:
+        self.build = build
+        self.using = using
+        self.size = size
+        self.local = threading.local()
+
+    def values(self, extra: Hashable, conditions: list[Condition]) -> list[dict[str, Any]]:
+        return self.run("values", extra, conditions)
+
+    def count(self, extra: Hashable, conditions: list[Condition]) -> int:
+        [row] = self.run("count", extra, conditions)
+        return int(row["count"])
+
+    def run(self, mode: str, extra: Hashable, conditions: list[Condition]) -> list[dict[str, Any]]:
+        values: list[Any] = []
+        try:
+            key = (mode, extra, tuple(condition_shape(c, values) for c in conditions))
+        except Unpreparable:
+            return self.by_django(mode, extra, conditions)
+        connection = connections[self.using]
+        known = self.known(connection)
+        if key not in known:
+            shaped = self.learn(mode, extra, conditions, values, connection)
+            known[key] = shaped
+            while len(known) > self.size:
+                known.pop(next(iter(known)))
+        shaped = known[key]
+        if shaped is None:
+            return self.by_django(mode, extra, conditions)
+        return self.fetch(shaped, shaped.bound(values), connection)
+
+    def known(self, connection: Any) -> dict[Hashable, Shaped | None]:
+        found: tuple[Any, dict[Hashable, Shaped | None]] | None = getattr(self.local, "known", None)  # fmt: skip
+        if found is None or found[0] is not connection:
+            found = self.local.known = (connection, {})
+        return found[1]
+
+    def by_django(self, mode: str, extra: Hashable, conditions: list[Condition]) -> list[dict[str, Any]]:  # fmt: skip
+        queryset = self.build(extra, conditions).using(self.using)
+        if mode == "count":
+            return [{"count": queryset.count()}]
+        return list(queryset)
+
+    def learn(
+        self,
+        mode: str,
+        extra: Hashable,
+        conditions: list[Condition],
+        values: list[Any],
+        connection: Any,
+    ) -> Shaped | None:
+        stand_ins = sentinels(values)
+        supply = iter(stand_ins)
+        standing = [with_values(c, supply) for c in conditions]
+        shaped = self.compiled(mode, extra, standing, connection)
+        own = self.compiled(mode, extra, conditions, connection)
+        if shaped is None or own is None or shaped.sql != own.sql:
+            return None
+        slots = slots_of(shaped.params, stand_ins, connection)
+        if slots is None:
+            return None
+        shaped.slots = slots
+        return shaped if shaped.bound(values) == own.params else None
+
+    def compiled(
+        self, mode: str, extra: Hashable, conditions: list[Condition], connection: Any
+    ) -> Shaped | None:
+        query = self.build(extra, conditions).query
+        compiler = query.get_compiler(connection=connection)
+        try:
+            sql, params = compiler.as_sql()
+        except (EmptyResultSet, FullResultSet):
+            return None
+        if mode == "count":  # Django's own SQL, counted as ``QuerySet.count`` counts a union
+            counted = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608
+            return Shaped(counted, list(params), [], ["count"], [])
+        names = (
+            list(query.selected)
+            if query.selected
+            else [*query.extra_select, *query.values_select, *query.annotation_select]
+        )
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        converters = list(compiler.get_converters(fields).items())
+        return Shaped(sql, list(params), [], names, converters)
+
+    def fetch(self, shaped: Shaped, params: list[Any], connection: Any) -> list[dict[str, Any]]:
+        with connection.cursor() as cursor:
+            cursor.execute(shaped.sql, params)
+            rows: Any = cursor.fetchall()
+        if shaped.converters:
+            rows = converted(rows, shaped.converters, connection)
+        names = shaped.names
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def converted(rows: list[Any], converters: list[tuple[int, Any]], connection: Any) -> list[Any]:
+    """``SQLCompiler.apply_converters`` without a compiler (a learned shape keeps none: they
+    hold the whole query)."""
+    found = []
+    for row in map(list, rows):
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for convert in functions:
+                value = convert(value, expression, connection)
+            row[position] = value
+        found.append(row)
+    return found
+
+
+def slots_of(
+    params: list[Any], stand_ins: list[Any], connection: Any
+) -> list[tuple[int, int, Adapter]] | None:
+    """Where each stand-in landed among ``params`` and how it was turned into that parameter;
+    None when one of them landed nowhere (a value that shapes the SQL instead)."""
+    landing: dict[tuple[type, Any], tuple[int, Adapter]] = {}
+    for index, stand_in in enumerate(stand_ins):
+        for adapt in adapters(connection):
+            try:
+                landing.setdefault((type(adapt(stand_in)), adapt(stand_in)), (index, adapt))
+            except (TypeError, ValueError, AttributeError):
+                continue
+    slots, seen = [], set()
+    for position, param in enumerate(params):
+        try:
+            found = landing.get((type(param), param))
+        except TypeError:  # an unhashable parameter (a list): a constant
+            continue
+        if found is not None:
+            slots.append((position, found[0], found[1]))
+            seen.add(found[0])
+    return slots if len(seen) == len(stand_ins) else None

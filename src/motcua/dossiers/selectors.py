@@ -8,7 +8,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Count,
@@ -26,6 +26,7 @@ from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.common.numbers import small_int
+from motcua.common.prepared import Among, ShapedQuery
 from motcua.common.text import fold_words
 from motcua.worktime.engine import VIETNAM_OFFSET
 
@@ -236,7 +237,7 @@ def visibility_branches(user: User, consulted: Callable[[list[int]], Q]) -> list
         elsewhere = ~Q(deciding_unit=F("receiving_unit"))
         branches.append(Q(deciding_unit_id__in=sorted(whole)) & elsewhere)
     if process:
-        assigned = Q(assignee=user) | Q(assignee__isnull=True)
+        assigned = Q(assignee_id=user.pk) | Q(assignee__isnull=True)
         branches.append(Q(deciding_unit_id__in=sorted(process)) & assigned)
     if whole | receive | process:
         branches.append(Q(pending_unit_id__in=sorted(whole | receive | process)))
@@ -302,7 +303,7 @@ def in_units(field: str, ids: Iterable[int]) -> Q:
 def mine_filter(user: User) -> Q:
     """Assigned to me, standing at a step of a role I hold in the deciding unit, approved and
     waiting for its result to be prepared (processing officers), or ready to hand over."""
-    condition = Q(assignee=user)
+    condition = Q(assignee_id=user.pk)
     for unit_id, roles in step_roles_by_unit(user).items():
         condition |= Q(deciding_unit_id=unit_id, assignee__isnull=True) & at_step_of(*roles)
     # Branches for units the officer has none of are left out rather than written as "nothing"
@@ -311,7 +312,7 @@ def mine_filter(user: User) -> Q:
     if processing:
         condition |= (
             Q(status=Status.PROCESSING, decision=Decision.APPROVED)
-            & (Q(assignee=user) | Q(assignee__isnull=True))
+            & (Q(assignee_id=user.pk) | Q(assignee__isnull=True))
             & Q(deciding_unit_id__in=sorted(processing))
         )
     # The status first: the step look-ups then run for dossiers in hand only.
@@ -339,9 +340,10 @@ def consulted_filter(user: User) -> Q:
     units = list(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER))
     if not units:
         return Q(pk__isnull=True)
-    asked = Consultation.objects.filter(answered_at__isnull=True, unit_id__in=units)
-    # A stopped or refused dossier needs no answer any more.
-    return Q(pk__in=asked.order_by().values("dossier_id")) & ~Q(status__in=FINAL)
+    asked = Among(Consultation, "dossier_id", Q(answered_at__isnull=True, unit_id__in=units))
+    # A stopped or refused dossier needs no answer any more. (A list: a set's order is not
+    # kept when its values are put back into a prepared query.)
+    return Q(pk__in=asked) & ~Q(status__in=sorted(FINAL))
 
 
 def tab_filters(user: User, at: datetime.datetime) -> dict[str, Q]:
@@ -436,12 +438,28 @@ def any_of(branches: list[Q]) -> Q:
 
 
 def tab_counts(scope: WorklistScope, tabs: dict[str, Q]) -> dict[str, int]:
-    """Every tab's count in one query (``tab_count_query``), the parts' counts added up."""
+    """Every tab's count in one query (``tab_count_query``), the parts' counts added up; its
+    SQL compiled once per officer shape (``COUNTS``)."""
     totals = dict.fromkeys(tabs, 0)
-    for row in tab_count_query(scope, tabs) or []:
+    if not scope.branches:
+        return totals
+    extra = (len(scope.branches), tuple(tabs))
+    for row in COUNTS.values(extra, [*scope.branches, scope.narrowing, *tabs.values()]):
         for name in tabs:
             totals[name] += row[name] or 0
     return totals
+
+
+def counts_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier, Any]:
+    branch_count, names = extra
+    scope = WorklistScope.from_conditions(conditions, branch_count)
+    rules = cast(list[Q], conditions[branch_count + 1 :])
+    return cast(
+        QuerySet[Dossier, Any], tab_count_query(scope, dict(zip(names, rules, strict=True)))
+    )
+
+
+COUNTS = ShapedQuery(counts_built)
 
 
 def tab_count_query(scope: WorklistScope, tabs: dict[str, Q]) -> QuerySet[Dossier, Any] | None:
@@ -476,6 +494,15 @@ class WorklistScope:
     def of(cls, user: User, narrowing: Q) -> WorklistScope:
         return cls(visibility_branches(user, consulted_condition), narrowing)
 
+    @classmethod
+    def from_conditions(cls, conditions: list[Q | None], branch_count: int) -> WorklistScope:
+        """The scope whose ``conditions`` are ``[*branches, narrowing, …]`` (a shaped query's)."""
+        return cls(cast(list[Q], conditions[:branch_count]), conditions[branch_count] or Q())
+
+    @property
+    def conditions(self) -> list[Q | None]:
+        return [*self.branches, self.narrowing]
+
     def readable(self) -> QuerySet[Dossier]:
         return Dossier.objects.filter(any_of(self.branches)).filter(self.narrowing)
 
@@ -487,11 +514,14 @@ class WorklistScope:
         """How many dossiers are readable (up to ``limit``), in one query: each branch adds the
         dossiers that no branch before it holds (a UNION ALL of disjoint parts), so each part is
         one index range read from the index alone, and the count stops at ``limit``."""
-        parts = [part.values("pk") for part in self.parts()]
-        if not parts:
+        if not self.branches:
             return 0
+        return READABLE.count((len(self.branches), limit), self.conditions)
+
+    def readable_ids(self, limit: int | None) -> QuerySet[Dossier, Any]:
+        parts = [part.values("pk") for part in self.parts()]
         union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        return (union[:limit] if limit else union).count()
+        return union[:limit] if limit else union
 
     def parts(self) -> list[QuerySet[Dossier]]:
         """The disjoint parts, built once per scope (the counts, "all" and the page each use
@@ -512,3 +542,11 @@ class WorklistScope:
 def dossier_for_officer(user: User, ref: str) -> Dossier | None:
     """The dossier (by reference or code) if the officer may read it: one query (``reading``)."""
     return dossier_read(user, ref)
+
+
+def readable_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier, Any]:
+    branch_count, limit = extra
+    return WorklistScope.from_conditions(conditions, branch_count).readable_ids(limit)
+
+
+READABLE = ShapedQuery(readable_built)

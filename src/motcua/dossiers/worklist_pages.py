@@ -9,7 +9,7 @@ import functools
 import operator
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core import signing
 from django.db import connection
@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
-from motcua.common.prepared import PreparedQuery
+from motcua.common.prepared import PreparedQuery, ShapedQuery
 
 from .constants import OPEN_STATUSES, Status
 from .models import Dossier
@@ -180,19 +180,38 @@ def beyond(keys: tuple[Key, ...], values: tuple[Any, ...], *, before: bool) -> Q
 
 @dataclass(frozen=True)
 class TabSource:
-    """A tab's dossiers: as the disjoint parts of the scope (each one index range), and whole
-    (one condition, for a database that cannot order and limit each part of a UNION)."""
+    """A tab's dossiers: the scope narrowed by the tab's ``rule`` (None: "all"; otherwise open
+    dossiers only, a working tab), as the disjoint parts of the scope (each one index range),
+    and whole (one condition, for a database that cannot order and limit each part of a
+    UNION)."""
 
-    parts: list[QuerySet[Dossier]]
-    whole: QuerySet[Dossier]
-    opened: bool = False  # open dossiers only (a working tab)
+    scope: WorklistScope
+    rule: Q | None = None
 
     @classmethod
     def of(cls, scope: WorklistScope, rule: Q | None) -> TabSource:
-        if rule is None:
-            return cls(scope.parts(), scope.readable())
-        opened = [part.filter(status__in=OPEN_STATUSES).filter(rule) for part in scope.parts()]
-        return cls(opened, scope.in_progress().filter(rule), opened=True)
+        return cls(scope, rule)
+
+    @property
+    def opened(self) -> bool:
+        return self.rule is not None
+
+    @property
+    def parts(self) -> list[QuerySet[Dossier]]:
+        if self.rule is None:
+            return self.scope.parts()
+        rule = self.rule
+        return [part.filter(status__in=OPEN_STATUSES).filter(rule) for part in self.scope.parts()]
+
+    @property
+    def whole(self) -> QuerySet[Dossier]:
+        if self.rule is None:
+            return self.scope.readable()
+        return self.scope.in_progress().filter(self.rule)
+
+    @property
+    def conditions(self) -> list[Q | None]:
+        return [*self.scope.conditions, self.rule]
 
 
 @dataclass(frozen=True)
@@ -262,6 +281,25 @@ def page_keys(
         chosen.append((number, segment, condition))
     if reverse:
         chosen.reverse()
+    if not chosen or not source.scope.branches:
+        return []
+    numbers = tuple(number for number, _segment, _condition in chosen)
+    extra = (len(source.scope.branches), sort, numbers, reverse, offset, count)
+    return PAGE_KEYS.values(extra, [*source.conditions, *[c for _n, _s, c in chosen]])
+
+
+def page_keys_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier, Any]:
+    """The query of ``page_keys`` for a shape (``PAGE_KEYS``), from the conditions it gives:
+    the scope's, the tab's rule, and one per chosen segment of the order."""
+    from .selectors import WorklistScope  # here: selectors imports this module
+
+    branch_count, sort, numbers, reverse, offset, count = extra
+    source = TabSource(WorklistScope.from_conditions(conditions, branch_count), conditions[branch_count + 1])  # fmt: skip
+    segments = SEGMENTS[sort]
+    chosen = [
+        (number, segments[number], cast(Q, condition))
+        for number, condition in zip(numbers, conditions[branch_count + 2 :], strict=True)
+    ]
     columns = ["id", "seg", *[key.field for key in sort_columns(sort) if key.field != "id"]]
     outer = [Key("seg", descending=False).order(reverse)]
     outer += [key.order(reverse) for key in sort_columns(sort)]
@@ -271,16 +309,18 @@ def page_keys(
         part.filter(condition)
         .annotate(seg=Value(number, output_field=IntegerField()))
         .order_by(*[key.order(reverse) for key in segment.keys])
-        .values(*columns)[: offset + count]
+        .values(*columns)
         for number, segment, condition in chosen
         for part in source.parts
     ]
-    if not queries:
-        return []
     if len(queries) == 1:
-        return list(queries[0])[offset:]
-    union = queries[0].union(*queries[1:], all=True).order_by(*outer)
-    return list(union[offset : offset + count])
+        return queries[0][offset : offset + count]
+    limited = [query[: offset + count] for query in queries]
+    union = limited[0].union(*limited[1:], all=True).order_by(*outer)
+    return union[offset : offset + count]
+
+
+PAGE_KEYS = ShapedQuery(page_keys_built)
 
 
 def whole_keys(
@@ -290,9 +330,7 @@ def whole_keys(
     outer: list[str],
     offset: int,
     count: int,
-) -> list[dict[str, Any]]:
-    if not chosen:
-        return []
+) -> QuerySet[Dossier, Any]:
     # An order of one segment has no condition to tell segments apart (When() refuses Q()).
     segment_of: Case | Value = Value(chosen[0][0], output_field=IntegerField())
     if all(segment.condition for _, segment, _ in chosen):
@@ -304,7 +342,7 @@ def whole_keys(
         .order_by(*outer)
         .values(*columns)
     )
-    return list(rows[offset : offset + count])
+    return rows[offset : offset + count]
 
 
 # Long texts and documents a list never shows.

@@ -147,3 +147,21 @@ def test_a_builder_whose_sql_follows_a_value_is_refused_when_learning_shows_it(
         conditions: list[Q | None] = [Q(pk__gte=pk)]
         assert shaped.values((), conditions) == list(cheating((), conditions))
     assert list(shaped.known(connection_of(shaped)).values()) == [None]
+
+
+def test_a_routed_query_reads_where_the_router_sends_its_model(
+    unit_ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import router
+
+    asked: list[Any] = []
+
+    def db_for_read(model: Any, **hints: Any) -> str:
+        asked.append(model)
+        return "default"
+
+    monkeypatch.setattr(router, "db_for_read", db_for_read)
+    shaped = ShapedQuery(units_built, routed=Unit)
+    for pk in unit_ids[:3]:
+        shaped.values(("pk",), [Q(pk=pk)])
+    assert asked.count(Unit) >= 3  # every run asks the router, learned or not

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import F, Model, Q, QuerySet, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql import InsertQuery
@@ -95,23 +95,32 @@ def adapters(connection: Any) -> list[Adapter]:
     ]
 
 
+def read_alias(using: str, routed: type[Model] | None) -> str:
+    """``using``, or the database the router chooses for reading ``routed`` (a replica in the
+    views that may read one, ``common.replicas``), as a queryset of it would."""
+    return using if routed is None else router.db_for_read(routed)
+
+
 class PreparedQuery(Generic[M]):
-    """``build(**values)`` compiled once per connection; ``query(**values)`` runs it."""
+    """``build(**values)`` compiled once per connection; ``query(**values)`` runs it, on
+    ``using`` or, given ``routed``, where the router reads that model."""
 
     def __init__(
         self,
         build: Callable[..., QuerySet[M]],
         *,
         using: str = "default",
+        routed: type[Model] | None = None,
         **samples: tuple[Any, Any],
     ) -> None:
         self.build = build
         self.using = using
+        self.routed = routed
         self.samples = samples
         self.local = threading.local()
 
     def __call__(self, **values: Any) -> list[M]:
-        connection = connections[self.using]
+        connection = connections[read_alias(self.using, self.routed)]
         learned = self.learned_for(connection)
         params = list(learned.params)
         for name, places in learned.slots.items():
@@ -130,11 +139,12 @@ class PreparedQuery(Generic[M]):
         return found[0] if found else None
 
     def learned_for(self, connection: Any) -> Learned:
-        """What was learned on this connection (a thread has its own connection object)."""
-        found: Learned | None = getattr(self.local, "learned", None)
+        """What was learned on this connection (a thread has its own connection objects, one
+        per database)."""
+        by_alias: dict[str, Learned] = self.local.__dict__.setdefault("learned", {})
+        found = by_alias.get(connection.alias)
         if found is None or found.compiler.connection is not connection:
-            found = self.learn(connection)
-            self.local.learned = found
+            found = by_alias[connection.alias] = self.learn(connection)
         return found
 
     def compiled(self, values: dict[str, Any], connection: Any) -> tuple[str, list[Any], Any]:
@@ -372,9 +382,17 @@ class ShapedQuery:
     the values); ``values`` returns the rows as dicts (``QuerySet.values``), ``count`` their
     number."""
 
-    def __init__(self, build: Build, *, using: str = "default", size: int = 256) -> None:
+    def __init__(
+        self,
+        build: Build,
+        *,
+        using: str = "default",
+        routed: type[Model] | None = None,
+        size: int = 256,
+    ) -> None:
         self.build = build
         self.using = using
+        self.routed = routed
         self.size = size
         self.local = threading.local()
 
@@ -391,7 +409,7 @@ class ShapedQuery:
             key = (mode, extra, tuple(condition_shape(c, values) for c in conditions))
         except Unpreparable:
             return self.by_django(mode, extra, conditions)
-        connection = connections[self.using]
+        connection = connections[read_alias(self.using, self.routed)]
         known = self.known(connection)
         if key not in known:
             shaped = self.learn(mode, extra, conditions, values, connection)
@@ -404,13 +422,18 @@ class ShapedQuery:
         return self.fetch(shaped, shaped.bound(values), connection)
 
     def known(self, connection: Any) -> dict[Hashable, Shaped | None]:
-        found: tuple[Any, dict[Hashable, Shaped | None]] | None = getattr(self.local, "known", None)  # fmt: skip
+        """The shapes learned on this connection (a thread's own, one per database)."""
+        by_alias: dict[str, tuple[Any, dict[Hashable, Shaped | None]]]
+        by_alias = self.local.__dict__.setdefault("known", {})
+        found = by_alias.get(connection.alias)
         if found is None or found[0] is not connection:
-            found = self.local.known = (connection, {})
+            found = by_alias[connection.alias] = (connection, {})
         return found[1]
 
     def by_django(self, mode: str, extra: Hashable, conditions: list[Condition]) -> list[dict[str, Any]]:  # fmt: skip
-        queryset = self.build(extra, conditions).using(self.using)
+        queryset = self.build(extra, conditions)
+        if self.routed is None:
+            queryset = queryset.using(self.using)
         if mode == "count":
             return [{"count": queryset.count()}]
         return list(queryset)

@@ -320,7 +320,7 @@ def page_keys_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier,
     return union[offset : offset + count]
 
 
-PAGE_KEYS = ShapedQuery(page_keys_built)
+PAGE_KEYS = ShapedQuery(page_keys_built, routed=Dossier)
 
 
 def whole_keys(
@@ -380,7 +380,9 @@ def rows_query(count: int) -> PreparedQuery[Dossier]:
     API worklist request to compile again each time."""
     names = [f"id{i}" for i in range(count)]
     samples: dict[str, Any] = {name: (i + 1, i + 1 + count) for i, name in enumerate(names)}
-    return PreparedQuery(lambda **ids: rows_built([ids[name] for name in names]), **samples)
+    return PreparedQuery(
+        lambda **ids: rows_built([ids[name] for name in names]), routed=Dossier, **samples
+    )
 
 
 # What a row of the officer's list shows: read as plain values, no model instances.

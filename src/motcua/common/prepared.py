@@ -101,6 +101,19 @@ def read_alias(using: str, routed: type[Model] | None) -> str:
     return using if routed is None else router.db_for_read(routed)
 
 
+T = TypeVar("T")
+
+
+def for_connection(local: threading.local, connection: Any, learn: Callable[[], T]) -> T:
+    """What ``learn`` made for this connection, made once: a thread has its own connection
+    objects, one per database, and a new object (a reconnection) learns again."""
+    by_alias: dict[str, tuple[Any, T]] = local.__dict__.setdefault("by_alias", {})
+    found = by_alias.get(connection.alias)
+    if found is None or found[0] is not connection:
+        found = by_alias[connection.alias] = (connection, learn())
+    return found[1]
+
+
 class PreparedQuery(Generic[M]):
     """``build(**values)`` compiled once per connection; ``query(**values)`` runs it, on
     ``using`` or, given ``routed``, where the router reads that model."""
@@ -141,11 +154,7 @@ class PreparedQuery(Generic[M]):
     def learned_for(self, connection: Any) -> Learned:
         """What was learned on this connection (a thread has its own connection objects, one
         per database)."""
-        by_alias: dict[str, Learned] = self.local.__dict__.setdefault("learned", {})
-        found = by_alias.get(connection.alias)
-        if found is None or found.compiler.connection is not connection:
-            found = by_alias[connection.alias] = self.learn(connection)
-        return found
+        return for_connection(self.local, connection, lambda: self.learn(connection))
 
     def compiled(self, values: dict[str, Any], connection: Any) -> tuple[str, list[Any], Any]:
         compiler = self.build(**values).query.get_compiler(connection=connection)
@@ -217,18 +226,18 @@ class PreparedInsert(Generic[M]):
             cursor.execute(sql, params)
 
     def learned_for(self, connection: Any) -> tuple[str, list[Any]]:
-        found: tuple[Any, str, list[Any]] | None = getattr(self.local, "learned", None)
-        if found is None or found[0] is not connection:
-            if signals.pre_save.has_listeners(self.model) or signals.post_save.has_listeners(
-                self.model
-            ):
-                raise ShapeChanged(f"{self.model.__name__} has save signals: use the ORM")
-            fields = [f for f in self.model._meta.local_concrete_fields if not f.primary_key]
-            query = InsertQuery(self.model)
-            query.insert_values(fields, [self.model()])
-            [(sql, _params)] = query.get_compiler(connection=connection).as_sql()
-            found = self.local.learned = (connection, sql, fields)
-        return found[1], found[2]
+        return for_connection(self.local, connection, lambda: self.learn(connection))
+
+    def learn(self, connection: Any) -> tuple[str, list[Any]]:
+        if signals.pre_save.has_listeners(self.model) or signals.post_save.has_listeners(
+            self.model
+        ):
+            raise ShapeChanged(f"{self.model.__name__} has save signals: use the ORM")
+        fields = [f for f in self.model._meta.local_concrete_fields if not f.primary_key]
+        query = InsertQuery(self.model)
+        query.insert_values(fields, [self.model()])
+        [(sql, _params)] = query.get_compiler(connection=connection).as_sql()
+        return sql, fields
 
 
 @dataclass(frozen=True, eq=False)
@@ -423,12 +432,7 @@ class ShapedQuery:
 
     def known(self, connection: Any) -> dict[Hashable, Shaped | None]:
         """The shapes learned on this connection (a thread's own, one per database)."""
-        by_alias: dict[str, tuple[Any, dict[Hashable, Shaped | None]]]
-        by_alias = self.local.__dict__.setdefault("known", {})
-        found = by_alias.get(connection.alias)
-        if found is None or found[0] is not connection:
-            found = by_alias[connection.alias] = (connection, {})
-        return found[1]
+        return for_connection(self.local, connection, dict)
 
     def by_django(self, mode: str, extra: Hashable, conditions: list[Condition]) -> list[dict[str, Any]]:  # fmt: skip
         queryset = self.build(extra, conditions)

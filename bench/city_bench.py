@@ -81,6 +81,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
     # Every request from one address: the API limit is counted (its cost measured), never reached.
     os.environ.setdefault("MOTCUA_RATE_API", "1000000/1")
+    # No task worker runs beside the bench's web servers (the receipts it queues wait): the
+    # readiness probe that the servers' start waits for leaves its worker and queue checks out.
+    os.environ.setdefault("MOTCUA_READY_WORKER_STALE_SECONDS", "0")
+    os.environ.setdefault("MOTCUA_READY_QUEUE_LAG_SECONDS", "0")
     import django
 
     django.setup()

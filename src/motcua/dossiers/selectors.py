@@ -459,7 +459,7 @@ def counts_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier, An
     )
 
 
-COUNTS = ShapedQuery(counts_built, routed=Dossier)
+COUNTS = ShapedQuery(counts_built, routed=Dossier, plan_per_values=True)
 
 
 def tab_count_query(scope: WorklistScope, tabs: dict[str, Q]) -> QuerySet[Dossier, Any] | None:
@@ -549,4 +549,4 @@ def readable_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier, 
     return WorklistScope.from_conditions(conditions, branch_count).readable_ids(limit)
 
 
-READABLE = ShapedQuery(readable_built, routed=Dossier)
+READABLE = ShapedQuery(readable_built, routed=Dossier, plan_per_values=True)

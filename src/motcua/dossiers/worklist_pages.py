@@ -320,7 +320,7 @@ def page_keys_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier,
     return union[offset : offset + count]
 
 
-PAGE_KEYS = ShapedQuery(page_keys_built, routed=Dossier)
+PAGE_KEYS = ShapedQuery(page_keys_built, routed=Dossier, plan_per_values=True)
 
 
 def whole_keys(

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
@@ -662,6 +664,11 @@ def test_a_specialist_consults_another_unit_which_sees_and_answers_it_late(staff
         user=ward_specialist, tab="consultations", query="", at=at("2026-03-03 09:00")
     )
     assert [d.pk for d in worklist.dossiers] == [dossier.pk]
+    with CaptureQueriesContext(connection) as asked:  # the list's rows bring their consultations
+        assert Action.ANSWER_CONSULTATION in s.actions_available(
+            worklist.dossiers[0], ward_specialist, at("2026-03-06 09:00")
+        )
+    assert not [q for q in asked.captured_queries if "dossiers_consultation" in q["sql"]]
     assert Action.ANSWER_CONSULTATION in s.actions_available(
         seen, ward_specialist, at("2026-03-06 09:00")
     )

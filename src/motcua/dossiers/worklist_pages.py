@@ -24,10 +24,11 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.inline import Inline, attach_all, inline_annotations, own_fields
 from motcua.common.prepared import PreparedQuery, ShapedQuery
 
 from .constants import OPEN_STATUSES, Status
-from .models import Dossier
+from .models import Consultation, Dossier
 
 if TYPE_CHECKING:
     from .selectors import WorklistScope
@@ -355,12 +356,23 @@ LIST_DEFERRED = (
 )  # fmt: skip
 
 
+# The actions offered on each item ask which units are consulted: the page's consultations
+# come inside its one query (``prefetch_related`` cost a query and a sixth of the request's CPU).
+ROW_CONSULTATIONS = Inline(
+    "consultations", Consultation, "dossier", own_fields(Consultation, "dossier"),
+    order=("asked_at", "pk"),
+)  # fmt: skip
+
+
 def rows_of(ids: list[int]) -> list[Dossier]:
-    """The page's dossiers as model instances, in the page's order (the API's items)."""
+    """The page's dossiers as model instances with their consultations, in the page's order
+    (the API's items)."""
     if not ids:
         return []
     read = rows_query(len(ids))
     found = {dossier.pk: dossier for dossier in read(**{f"id{i}": pk for i, pk in enumerate(ids)})}
+    for dossier in found.values():
+        attach_all(dossier, ROW_CONSULTATIONS)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -369,6 +381,7 @@ def rows_built(ids: list[int]) -> QuerySet[Dossier]:
         Dossier.objects.filter(pk__in=ids)
         .select_related("procedure", "receiving_unit", "deciding_unit", "assignee")
         .defer(*LIST_DEFERRED)
+        .annotate(**inline_annotations(ROW_CONSULTATIONS))
         .order_by()
     )
 

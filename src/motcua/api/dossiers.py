@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BaseModel
 
 from motcua.accounts import permissions
 from motcua.accounts.constants import ApiTokenScope, Capability
@@ -57,10 +58,18 @@ from .errors import ApiError
 from .schemas import ErrorOut
 
 router = Router(tags=["dossiers"], auth=[TokenAuth(), SessionAuth()])
+
+
+class Answer(BaseModel):
+    """What an endpoint answers, made from dicts: pydantic's own models, not ninja's ``Schema``,
+    whose validator wraps every item in an object that reads attributes too (a sixth of a
+    worklist page's CPU for its 50 items)."""
+
+
 MAX_IDEMPOTENCY_KEY = Dossier._meta.get_field("idempotency_key").max_length or 80
 
 
-class DossierOut(Schema):
+class DossierOut(Answer):
     ref: str
     code: str | None
     procedure: str
@@ -82,7 +91,7 @@ class DossierOut(Schema):
     actions: list[str]
 
 
-class EventOut(Schema):
+class EventOut(Answer):
     seq: int
     at: datetime.datetime
     actor: str
@@ -94,7 +103,7 @@ class EventOut(Schema):
     hash: str
 
 
-class IssuedOut(Schema):
+class IssuedOut(Answer):
     kind: str
     title: str
     number: str
@@ -107,7 +116,7 @@ class IssuedOut(Schema):
     url: str
 
 
-class IssuedListOut(Schema):
+class IssuedListOut(Answer):
     items: list[IssuedOut]
 
 
@@ -143,7 +152,7 @@ class DossierIn(Schema):
     files: list[PortalFileIn] = Field([], max_length=50)
 
 
-class ListOut(Schema):
+class ListOut(Answer):
     tab: str
     counts: dict[str, int] = Field(
         description="Per tab, with the same search and filters; a tab named in `counts_capped` "

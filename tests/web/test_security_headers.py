@@ -105,6 +105,45 @@ def test_a_pdf_shown_by_the_browser_has_no_policy() -> None:
     assert "Content-Security-Policy" in middleware.process_response(request, html)
 
 
+def policy_pair(request_nonce: bool = False, **own: object) -> tuple[str | None, str | None]:
+    """The header ours writes and the one django-csp itself writes, for one response."""
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from motcua.web.middleware import ContentSecurityPolicyMiddleware
+
+    found = []
+    for middleware_class in (ContentSecurityPolicyMiddleware, CSPMiddleware):
+        request = RequestFactory().get("/")
+        middleware = middleware_class(lambda r: HttpResponse(b""))
+        middleware.process_request(request)
+        if request_nonce:
+            str(request.csp_nonce)  # type: ignore[attr-defined]
+        response = HttpResponse(b"<p>x</p>")
+        for name, value in own.items():
+            setattr(response, name, value)
+        found.append(middleware.process_response(request, response).get("Content-Security-Policy"))
+    return found[0], found[1]
+
+
+def test_the_policy_built_once_is_the_one_django_csp_builds() -> None:
+    ours, theirs = policy_pair()
+    assert ours == theirs
+    assert ours is not None
+    assert "default-src 'self'" in ours
+    ours, theirs = policy_pair(_csp_update={"img-src": ["https://maps.example"]})
+    assert ours == theirs
+    assert "https://maps.example" in (ours or "")
+    assert policy_pair(request_nonce=True) == policy_pair()  # a nonce used: django-csp's path
+    with override_settings(
+        CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'none'"]}}
+    ):  # a changed setting is followed, not the policy built before it
+        ours, theirs = policy_pair()
+        assert ours == theirs == "default-src 'none'"
+    assert policy_pair()[0] == policy_pair()[1] != "default-src 'none'"
+
+
 @override_settings(
     SECURE_SSL_REDIRECT=True,
     SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),

@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import ApiToken, User
+from motcua.dossiers.constants import DocumentKind
 from motcua.dossiers.models import Dossier
 from tests import factories
 
@@ -63,6 +66,7 @@ def test_counter_creation_returns_a_received_dossier_with_its_receipt(
     assert kinds == ["receipt"]
     receipt = body["documents"][0]
     assert receipt["number"].endswith("/TNHS")
+    assert receipt["title"] == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
     # The worker renders and signs the receipt after the commit; the answer does not wait for it.
     assert receipt["sha256"] is None
     client = Client(**bearer(people["ward_reception"]))
@@ -73,6 +77,10 @@ def test_counter_creation_returns_a_received_dossier_with_its_receipt(
     assert listed[0]["sha256"] == hashlib.sha256(pdf.content).hexdigest()
     again = client.get(f"/api/v1/dossiers/{body['code']}").json()["documents"][0]
     assert again["sha256"] == listed[0]["sha256"]
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(f"/api/v1/dossiers/{body['code']}").json()["documents"][0]
+    with translation.override("en"):
+        assert english["title"] == str(DocumentKind.RECEIPT.label) != receipt["title"]
 
 
 def test_the_same_idempotency_key_gives_back_the_same_dossier(people: dict[str, User]) -> None:

@@ -15,7 +15,9 @@ SQLite, decimals as JSON numbers (read back as ``Decimal``), JSON fields nested 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -63,20 +65,58 @@ class JSONRow(models.Func):
         return (f"{row}::text" if connection.vendor == "postgresql" else row), params
 
 
+Decoder = Callable[[Any], Any]
+
+
+def moment_of(value: str) -> datetime.datetime:
+    moment = datetime.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def day_of(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value[:10])
+
+
+def decimal_of(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def as_is(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def decoder_of(model_field: models.Field[Any, Any]) -> Decoder:
+    """How a field's value comes back from its JSON form, chosen once per field (a dossier
+    read decodes about a hundred values)."""
+    if isinstance(model_field, models.DateTimeField):
+        return moment_of
+    if isinstance(model_field, models.DateField):
+        return day_of
+    if isinstance(model_field, models.BooleanField):
+        return bool
+    if isinstance(model_field, models.DecimalField):
+        return decimal_of
+    return as_is
+
+
 def decoded(model_field: models.Field[Any, Any], value: Any) -> Any:
     """A value as the model field holds it, from its JSON form."""
-    if value is None:
-        return None
-    if isinstance(model_field, models.DateTimeField):
-        moment = datetime.datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if isinstance(model_field, models.DateField):
-        return datetime.date.fromisoformat(value[:10])
-    if isinstance(model_field, models.BooleanField):
-        return bool(value)
-    if isinstance(model_field, models.DecimalField):
-        return Decimal(str(value))
-    return value
+    return None if value is None else decoder_of(model_field)(value)
+
+
+def decoded_row(
+    decoders: list[tuple[str, Decoder]], row: list[Any], *, strict: bool
+) -> dict[str, Any]:
+    return {
+        name: None if value is None else decode(value)
+        for (name, decode), value in zip(decoders, row, strict=strict)
+    }
+
+
+def decoders_of(model: type[models.Model], names: tuple[str, ...]) -> list[tuple[str, Decoder]]:
+    fields = [concrete(model, name) for name in names]
+    return [(field.attname, decoder_of(field)) for field in fields]
 
 
 @dataclass(frozen=True)
@@ -116,16 +156,29 @@ class Inline:
         )
         return Subquery(rows, output_field=models.TextField())
 
+    @functools.cached_property
+    def decoders(self) -> list[tuple[str, Decoder]]:
+        """The child's own columns (primary key first): attribute names and decoders, worked
+        out once (a cached property writes past the frozen dataclass's guard)."""
+        return decoders_of(self.model, ("pk", *self.fields))
+
+    @functools.cached_property
+    def related_decoders(self) -> dict[str, list[tuple[str, Decoder]]]:
+        return {
+            fk_name: decoders_of(foreign_key(self.model, fk_name).related_model, names)  # type: ignore[arg-type]
+            for fk_name, names in self.related.items()
+        }
+
     def instances(self, parent: models.Model, text: str | None) -> list[models.Model]:
-        fields = [concrete(self.model, "pk"), *(concrete(self.model, name) for name in self.fields)]
+        decoders = self.decoders
         parent_field = foreign_key(self.model, self.parent)
         found = []
         for row in json.loads(text, parse_float=Decimal) if text else []:
-            values = {f.attname: decoded(f, v) for f, v in zip(fields, row, strict=False)}
+            values = decoded_row(decoders, row, strict=False)
             values[parent_field.attname] = parent.pk
             child = from_values(self.model, parent._state.db, values)
             parent_field.set_cached_value(child, parent)
-            self.attach_related(child, row[len(fields) :])
+            self.attach_related(child, row[len(decoders) :])
             found.append(child)
         return sorted(found, key=lambda child: tuple(getattr(child, name) for name in self.order))
 
@@ -137,8 +190,7 @@ class Inline:
             target: type[models.Model] = fk.related_model  # type: ignore[assignment]
             if pk is None:
                 continue
-            fields = [concrete(target, name) for name in names]
-            values = {f.attname: decoded(f, v) for f, v in zip(fields, own, strict=True)}
+            values = decoded_row(self.related_decoders[fk_name], own, strict=True)
             values[concrete(target, "pk").attname] = pk
             fk.set_cached_value(child, from_values(target, child._state.db, values))
 

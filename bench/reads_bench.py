@@ -15,7 +15,8 @@ reads are timed on. Then, for each endpoint, ``--requests`` requests through Dja
 - ``search``: ``GET /api/v1/procedures?q=`` over the real queries of the search tests;
 - ``dossier``: ``GET /api/v1/dossiers/{ref}`` with a leader's API token;
 - ``page``: the leader's dossier page ``/can-bo/ho-so/{ref}/`` (session);
-- ``lookup``: ``POST /tra-cuu/`` with the right code and digits.
+- ``lookup``: ``POST /tra-cuu/`` with the right code and digits;
+- ``create``: ``POST /api/v1/dossiers`` at the counter with a reception officer's API token.
 
 In-process figures leave out the HTTP server and the network: they compare versions of the code
 with each other and with the floor measured the same way, not with a load test
@@ -170,6 +171,7 @@ def timed_run(name: str, call: Call, requests: int, profile: bool) -> dict[str, 
         for number in range(requests):
             call(number)
         profiler.disable()
+        profiler.dump_stats(ROOT / "var" / f"profile-{name}.prof")  # for pstats' callers/callees
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(30)
         stats.sort_stats("cumulative").print_stats(45)
@@ -200,6 +202,9 @@ def endpoints(dossiers: list[Dossier]) -> dict[str, Call]:
     leader = User.objects.get(username="rb-leader")
     ApiToken.objects.filter(user=leader).delete()
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(leader, 'bench')}"}
+    reception = User.objects.get(username="rb-reception")
+    ApiToken.objects.filter(user=reception).delete()
+    receiving = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(reception, 'bench')}"}
     api, page, public = Client(), Client(), Client()
     page.force_login(leader)
     refs = [d.ref for d in dossiers]
@@ -207,6 +212,13 @@ def endpoints(dossiers: list[Dossier]) -> dict[str, Call]:
     queries = [query for query, _code in REAL_QUERIES]
     volume = list(Dossier.objects.filter(ref__startswith="RB").values_list("ref", flat=True)[:200])
     bare = Client()  # its handler loads the (empty) middleware at its first request
+
+    def create_call(n: int) -> Any:
+        body = {"unit": UNIT, "procedure": "1.004222", "channel": "counter",
+                "applicant": {"name": "Nguyễn Văn Đo Tải", "id_number": "001090012345", "phone": "0912345678"}}  # fmt: skip
+        response = api.post("/api/v1/dossiers", body, content_type="application/json", **receiving)
+        assert response.status_code == 201, (response.status_code, response.content[:300])
+        return response
 
     def floor_call(n: int) -> Any:
         return ok(bare.get(f"/floor/{(volume or refs)[n % len(volume or refs)]}"))
@@ -217,6 +229,7 @@ def endpoints(dossiers: list[Dossier]) -> dict[str, Call]:
         "search": lambda n: ok(api.get("/api/v1/procedures", {"q": queries[n % len(queries)]})),
         "dossier": lambda n: ok(api.get(f"/api/v1/dossiers/{refs[n % len(refs)]}", **bearer)),
         "page": lambda n: ok(page.get(f"/can-bo/ho-so/{refs[n % len(refs)]}/")),
+        "create": create_call,
         "lookup": lambda n: ok(
             public.post("/tra-cuu/", {"code": codes[n % len(codes)][0], "digits": codes[n % len(codes)][1]})
         ),

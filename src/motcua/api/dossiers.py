@@ -25,8 +25,7 @@ from motcua.accounts.validators import (
     validate_personal_id_number,
     validate_phone,
 )
-from motcua.catalog.models import Procedure, ProcedureCase
-from motcua.catalog.selectors import receiving_competence_check
+from motcua.catalog.selectors import procedure_by_code, receiving_competence_check, unit_by_code
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.common.numbers import small_int
@@ -34,6 +33,7 @@ from motcua.dossiers import services
 from motcua.dossiers.access import access_record
 from motcua.dossiers.action_docs import as_rows
 from motcua.dossiers.constants import Channel, DocumentKind, Status
+from motcua.dossiers.deadlines import procedure_cases
 from motcua.dossiers.errors import StaleDossier
 from motcua.dossiers.legal_forms import issued_pdf
 from motcua.dossiers.models import Dossier, DossierAccess
@@ -413,23 +413,21 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
     date, receipt). Send an ``Idempotency-Key`` header: the same key gives back the same dossier
     (200) instead of a second one (201)."""
     user = acting_officer(request)
-    unit = Unit.objects.filter(code=body.unit).first()
+    unit = unit_by_code(body.unit)
     if unit is None:
         raise HttpError(422, f"Không có đơn vị {body.unit} / unknown unit {body.unit}")
     if not permissions.has_capability(user, Capability.RECEIVE_DOSSIER, unit):
         raise HttpError(
             403, f"Bạn không tiếp nhận hồ sơ tại {unit.name} / you do not receive at {unit.code}"
         )
-    procedure = (
-        Procedure.objects.filter(code=body.procedure).order_by("-in_hanoi_set", "pk").first()
-    )
+    procedure = procedure_by_code(body.procedure)
     if procedure is None:
         raise HttpError(
             422, f"Không có thủ tục {body.procedure} / unknown procedure {body.procedure}"
         )
     case = None
     if body.case:
-        case = ProcedureCase.objects.filter(procedure=procedure, code=body.case).first()
+        case = next((c for c in procedure_cases(procedure.pk) if c.code == body.case), None)
         if case is None:
             raise HttpError(
                 422, f"Thủ tục không có trường hợp {body.case} / unknown case {body.case}"

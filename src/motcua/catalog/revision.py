@@ -24,7 +24,8 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from functools import wraps
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from django.core.signals import request_finished, request_started
 from django.db import connections, router
@@ -33,11 +34,13 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from motcua.common.clock import now
+from motcua.common.memo import memoized
 from motcua.organizations.models import Unit
 
 from . import models
 
 T = TypeVar("T")
+P = ParamSpec("P")
 WATCHED = (
     models.Field, models.Procedure, models.ProcedureCase, models.Channel, models.Fee,
     models.RequirementGroup, models.Requirement, models.ProcessDefinition, models.ProcessStep,
@@ -150,3 +153,25 @@ class RevisionCache(Generic[T]):
         with self.lock:
             self.token = None
             self.values.clear()
+
+
+def catalog_cached(size: int) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """A read of catalog rows (``WATCHED``) kept across requests in this process while the
+    catalog's token stays the same (``RevisionCache``); within a bulk run's ``reference_memo``
+    each distinct question is also answered from the run's memory, without reading the token
+    again. Positional arguments only (primary keys, codes): they are the cache's key. What it
+    returns is shared by every later caller: it must not be changed."""
+
+    def decorate(function: Callable[P, T]) -> Callable[P, T]:
+        cache: RevisionCache[T] = RevisionCache(size)
+
+        @memoized
+        @wraps(function)
+        def cached(*args: P.args, **kwargs: P.kwargs) -> T:
+            assert not kwargs, "catalog_cached: positional arguments only"
+            return cache.get((function.__qualname__, *args), lambda: function(*args, **kwargs))
+
+        cached.cache = cache  # type: ignore[attr-defined]
+        return cached
+
+    return decorate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from .models import (
     Requirement,
     RequirementGroup,
 )
-from .revision import RevisionCache
+from .revision import RevisionCache, catalog_cached
 from .search import INDEX, Filters, search, unit_matches
 
 
@@ -305,3 +306,27 @@ def catalog_gaps() -> GapReport:
         problem.split(":")[0] for problem in pending.values_list("problem", flat=True)
     )
     return report
+
+
+@catalog_cached(size=4_000)
+def procedure_row_by_code(code: str) -> Procedure | None:
+    """The procedure a code names (Hà Nội's variant first), as the catalog now stands."""
+    return Procedure.objects.filter(code=code).order_by("-in_hanoi_set", "pk").first()
+
+
+def procedure_by_code(code: str) -> Procedure | None:
+    """``procedure_row_by_code``, the caller's own copy (the cached row stays as read)."""
+    found = procedure_row_by_code(code)
+    return copy.copy(found) if found is not None else None
+
+
+@catalog_cached(size=2_000)
+def unit_row_by_code(code: str) -> Unit | None:
+    return Unit.objects.filter(code=code).first()
+
+
+def unit_by_code(code: str) -> Unit | None:
+    """The unit of that code, as the catalog (units are part of it) now stands; the caller's
+    own copy."""
+    found = unit_row_by_code(code)
+    return copy.copy(found) if found is not None else None

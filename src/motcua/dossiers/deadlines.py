@@ -13,7 +13,7 @@ from django.conf import settings
 from motcua.catalog.constants import TimeUnit
 from motcua.catalog.legal_limits import legal_limit_current
 from motcua.catalog.models import LegalLimit, ProcedureCase, ProcessStep
-from motcua.common.memo import memoized
+from motcua.catalog.revision import catalog_cached
 from motcua.worktime.engine import VIETNAM_OFFSET, Pause, PauseKind
 from motcua.worktime.rules import Limit, LimitUnit, add_working_time
 from motcua.worktime.services import calendar_in_force, deadline_compute
@@ -54,9 +54,9 @@ def local_date(at: datetime.datetime) -> datetime.date:
     return at.astimezone(VIETNAM_OFFSET).date()
 
 
-@memoized
+@catalog_cached(size=2_000)
 def procedure_cases(procedure_id: int) -> list[ProcedureCase]:
-    """The procedure's cases in their order (read once per bulk run: ``common.memo``)."""
+    """The procedure's cases in their order (read once per catalog state: ``catalog_cached``)."""
     return list(ProcedureCase.objects.filter(procedure_id=procedure_id))
 
 

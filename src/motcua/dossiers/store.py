@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -183,6 +183,122 @@ class DatabaseStore:
 
 
 DATABASE = DatabaseStore()
+
+
+class CreationStore(DatabaseStore):
+    """The store of one new dossier's creation: submitted and, at the counter, received in the
+    creation's one transaction (``services.reception.dossier_create``).
+
+    Nothing of the dossier is in the database before the creation writes it, so what the rules
+    ask about it (its pauses, steps, input documents, consultations) is answered from what the
+    creation did, and its rows are written once, at the end (``flush``): the dossier as it
+    finally stands (one insert instead of an insert, an update and the book number's update),
+    its events in one statement, then its steps and issued documents, then the events published
+    in between, in their order, so that subscribers see the rows they are about. Everything else
+    (the counters, reference data) is the database's, as in ``DatabaseStore``."""
+
+    def __init__(self) -> None:
+        self.dossier: Dossier | None = None
+        self.events: list[DossierEvent] = []
+        self.steps: list[DossierStep] = []
+        self.pauses: list[DossierPause] = []
+        self.documents: list[IssuedDocument] = []
+        self.published: list[tuple[str, dict[str, Any]]] = []
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """Each action is part of the creation's transaction: all of it or nothing."""
+        return nullcontext()
+
+    def mine(self, dossier: Dossier) -> bool:
+        return dossier is self.dossier
+
+    def by_ref(self, ref: str) -> Dossier | None:
+        if self.dossier is not None and self.dossier.ref == ref:
+            return self.dossier
+        return super().by_ref(ref)
+
+    def locked(self, dossier: Dossier, expected_version: int | None) -> Dossier:
+        if not self.mine(dossier):
+            return super().locked(dossier, expected_version)
+        if expected_version is not None and dossier.version != expected_version:
+            raise StaleDossier()
+        return dossier
+
+    def dossier_insert(self, dossier: Dossier) -> None:
+        if self.dossier is not None:  # one creation, one dossier
+            raise RuntimeError("CreationStore: a second dossier in one creation")
+        self.dossier = dossier
+
+    def dossier_save(self, dossier: Dossier) -> None:
+        if not self.mine(dossier):
+            super().dossier_save(dossier)
+
+    def book_number_set(self, dossier: Dossier, number: int) -> None:
+        if not self.mine(dossier):  # the dossier in hand carries it to its insert
+            super().book_number_set(dossier, number)
+
+    def event_add(self, event: DossierEvent) -> None:
+        self.events.append(event)
+
+    def step_leave(self, dossier: Dossier, ended: dict[str, Any]) -> None:
+        if not self.mine(dossier):
+            super().step_leave(dossier, ended)
+            return
+        for step in self.steps:
+            if step.ended_at is None:
+                for name, value in ended.items():
+                    setattr(step, name, value)
+
+    def step_enter(self, visit: DossierStep) -> None:
+        self.steps.append(visit)
+
+    def pause_open(self, pause: DossierPause) -> None:
+        self.pauses.append(pause)
+
+    def pause_end(self, dossier: Dossier, kind: str, at: datetime.datetime) -> None:
+        if not self.mine(dossier):
+            super().pause_end(dossier, kind, at)
+            return
+        for pause in self.pauses:
+            if pause.kind == kind and pause.end is None:
+                pause.end = at
+
+    def pauses_closed(self, dossier: Dossier) -> list[DossierPause]:
+        if not self.mine(dossier):
+            return super().pauses_closed(dossier)
+        return sorted((p for p in self.pauses if p.end is not None), key=lambda p: p.start)
+
+    def document_add(self, document: IssuedDocument) -> None:
+        self.documents.append(document)
+
+    def has_result_document(self, dossier: Dossier) -> bool:
+        return False if self.mine(dossier) else super().has_result_document(dossier)
+
+    def input_document_names(self, dossier: Dossier) -> list[str]:
+        return [] if self.mine(dossier) else super().input_document_names(dossier)
+
+    def open_consultation_unit_ids(self, dossier: Dossier) -> list[int]:
+        return [] if self.mine(dossier) else super().open_consultation_unit_ids(dossier)
+
+    def publish(self, name: str, **data: Any) -> None:
+        self.published.append((name, data))
+
+    def flush(self) -> None:
+        """Write what the creation did; call inside its transaction, with this store no longer
+        installed (subscribers act on other dossiers through the database's store)."""
+        assert self.dossier is not None
+        DATABASE.dossier_insert(self.dossier)
+        DossierEvent.objects.bulk_create(self.events)  # both events, one statement
+        if self.steps:
+            DossierStep.objects.bulk_create(self.steps)
+        if self.pauses:
+            DossierPause.objects.bulk_create(self.pauses)
+        for document in self.documents:
+            DATABASE.document_add(document)
+        for name, data in self.published:
+            DATABASE.publish(name, **data)
+
+
 _CURRENT: ContextVar[DossierStore] = ContextVar("motcua_dossier_store", default=DATABASE)
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 
 from motcua.accounts.models import User
 from motcua.catalog.presentation import time_limit_text
+from motcua.catalog.revision import catalog_cached
 from motcua.common.memo import memoized
 from motcua.organizations.models import Unit
 
@@ -105,9 +106,9 @@ def parent_of(unit: Unit) -> Unit | None:
     return None if unit.parent_id is None else unit_by_pk(unit.parent_id)
 
 
-@memoized
+@catalog_cached(size=2_000)
 def unit_by_pk(pk: int) -> Unit:
-    """A unit read once per bulk run or counter creation (``common.memo``)."""
+    """A unit read once per catalog state (``catalog_cached``; units are part of it)."""
     return Unit.objects.get(pk=pk)
 
 

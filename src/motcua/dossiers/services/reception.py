@@ -18,8 +18,9 @@ from motcua.accounts.models import User
 from motcua.authority.selectors import devolution_from
 from motcua.authority.signature import local_day
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
+from motcua.catalog.revision import catalog_cached
 from motcua.catalog.selectors import forwards_to_commune_police
-from motcua.common.memo import memoized, reference_memo
+from motcua.common.memo import reference_memo
 from motcua.common.text import fold_words
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
@@ -30,7 +31,8 @@ from ..constants import Action, Channel, Status, StepOutcome
 from ..errors import LegalLimitNeeded, MissingInput
 from ..models import Dossier
 from ..partitions import dossier_id_by_key
-from ..store import store
+from ..store import CreationStore, store, store_installed
+from .documents import unit_by_pk
 from .kernel import Change, act, build_event, iso, require_reason
 
 
@@ -40,8 +42,9 @@ def unit_code_prefix(unit: Unit) -> str:
         return unit.e_identifier
     if unit.official_code:
         return f"H26.{unit.official_code}"
-    if unit.area is not None and unit.area.official_code:
-        return f"H26.CA{unit.area.official_code}"
+    area = unit_by_pk(unit.area_id) if unit.area_id is not None else None
+    if area is not None and area.official_code:
+        return f"H26.CA{area.official_code}"
     return "H26." + unit.code.removeprefix("hn-").upper()
 
 
@@ -63,9 +66,9 @@ class Applicant:
     address: str = ""
 
 
-@memoized
+@catalog_cached(size=2_000)
 def processes_of(procedure_id: int) -> list[ProcessDefinition]:
-    """Every process version of the procedure, latest first (once per bulk run)."""
+    """Every process version of the procedure, latest first (once per catalog state)."""
     return list(ProcessDefinition.objects.filter(procedure_id=procedure_id).order_by("-version"))
 
 
@@ -76,7 +79,7 @@ def process_for(procedure: Procedure, unit: Unit) -> ProcessDefinition | None:
     return own or next((p for p in versions if p.unit_id is None), None)
 
 
-@memoized
+@catalog_cached(size=1_000)
 def ward_police(area_id: int) -> Unit | None:
     return Unit.objects.filter(kind=UnitKind.COMMUNE_POLICE, area_id=area_id).first()
 
@@ -218,16 +221,21 @@ def dossier_create(
         earlier = dossier_made_with(actor, key)
         if earlier is not None:
             return earlier, False
+    creation = CreationStore()
     try:
         # One configuration for both actions: the process, cases and delegations read once.
         with transaction.atomic(), reference_memo():
-            dossier = dossier_submit(
-                procedure=procedure, receiving_unit=receiving_unit, applicant=applicant,
-                channel=channel, at=at, actor=actor, case=case, eform_data=eform_data,
-                checklist=checklist, idempotency_key=key,
-            )  # fmt: skip
-            if channel == Channel.COUNTER:
-                dossier = dossier_receive(dossier=dossier, actor=actor, at=at, inserted_here=True)
+            with store_installed(creation):
+                dossier = dossier_submit(
+                    procedure=procedure, receiving_unit=receiving_unit, applicant=applicant,
+                    channel=channel, at=at, actor=actor, case=case, eform_data=eform_data,
+                    checklist=checklist, idempotency_key=key,
+                )  # fmt: skip
+                if channel == Channel.COUNTER:
+                    dossier = dossier_receive(
+                        dossier=dossier, actor=actor, at=at, inserted_here=True
+                    )
+            creation.flush()  # its rows, once, as they finally stand
     except IntegrityError:
         # Two requests with one key at the same moment: the other one made it.
         earlier = dossier_made_with(actor, key) if key else None

@@ -405,6 +405,9 @@ MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve
 # Built search indexes, one file per catalog state, shared by this machine's processes
 # (catalog.search_store); an empty value keeps each index in its process only.
 MOTCUA_SEARCH_INDEX_DIR = os.environ.get("MOTCUA_SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
+# The statutory holidays, computed once by the holidays package and kept as a small file
+# (worktime/sources.py); empty: computed in every process.
+MOTCUA_CALENDAR_CACHE_DIR = os.environ.get("MOTCUA_CALENDAR_CACHE_DIR", str(VAR_DIR / "calendar"))
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
 # A worker killed mid-send leaves its claim on the row: sent again once the claim runs out (longer
 # than any provider timeout). The retry sweep takes a fresh row only after the grace period.

@@ -16,13 +16,14 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError as SchemaError
 
 from motcua.common import clock
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError as SchemaError
 
 DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST = "1900-01-01"
@@ -235,6 +236,10 @@ def parse_date(raw: str) -> str:
 # ------------------------------------------------------------------------- validation
 def validate(schema: Mapping[str, Any], answer: Mapping[str, Any]) -> dict[str, str]:
     """Field name → message, one message per field (the first that applies)."""
+    # Imported here: jsonschema and its format checkers cost a process about 11 MB, and most
+    # processes (the worker, a web worker serving the catalog or the worklist) never validate.
+    from jsonschema import Draft202012Validator, FormatChecker
+
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     errors: dict[str, str] = {}
     for error in sorted(validator.iter_errors(answer), key=lambda e: list(e.absolute_path)):

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import segno
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -234,6 +233,8 @@ def date_line(value: datetime.datetime) -> str:
 def render_issued(document: IssuedDocument) -> bytes:
     if (own := extensions.RENDERERS.get(document.kind)) is not None:
         return own(document)
+    import segno  # here, as WeasyPrint below: only a process that draws a form loads them
+
     facts = thaw(document.facts)
     form = FORM_OF_KIND[DocumentKind(document.kind)]
     context = {

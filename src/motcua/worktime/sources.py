@@ -8,13 +8,17 @@ become working days; the yearly announced lists in ``data/vn_calendar.yaml``; th
 from __future__ import annotations
 
 import datetime
+import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import holidays
 import yaml
+from django.conf import settings
 
 from .engine import CalendarSpec, parse_clock
 
@@ -70,13 +74,65 @@ def as_dates(values: Any) -> list[datetime.date]:
     ]
 
 
-def statutory_notes(first_year: int, last_year: int) -> list[DayNote]:
-    """Holidays and substitutions as the ``holidays`` package knows them."""
+def package_days(first_year: int, last_year: int) -> list[tuple[datetime.date, str]]:
+    """(day, name) of Vietnam's holidays as the ``holidays`` package computes them."""
+    import holidays  # here, not at the top: most processes read the days from the file below
+
     calendar = holidays.country_holidays(
         "VN", years=range(first_year, last_year + 1), language="vi"
     )
+    return [(day, str(name)) for day, name in sorted(calendar.items())]
+
+
+def package_days_file(first_year: int, last_year: int) -> Path | None:
+    """Where ``package_days`` are kept once computed: named by the package's version, so an
+    upgrade computes them again. (Importing the package and its lunar tables costs each process
+    about 19 MB; every web worker computes deadlines.)"""
+    folder = getattr(settings, "MOTCUA_CALENDAR_CACHE_DIR", "")
+    if not folder:
+        return None
+    try:
+        version = metadata.version("holidays")
+    except metadata.PackageNotFoundError:
+        return None
+    return Path(folder) / f"vn-holidays-{version}-{first_year}-{last_year}.json"
+
+
+def holiday_days(first_year: int, last_year: int) -> list[tuple[datetime.date, str]]:
+    """``package_days``, from their file when it was written before (else computed, and the
+    file written for the next process; a folder that cannot be written costs only the file)."""
+    path = package_days_file(first_year, last_year)
+    if path is not None:
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            return [(datetime.date.fromisoformat(day), str(name)) for day, name in kept]
+        except (OSError, ValueError, TypeError):
+            pass  # not written yet, or unreadable: computed again below
+    days = package_days(first_year, last_year)
+    if path is not None:
+        days_file_write(path, days)
+    return days
+
+
+def days_file_write(path: Path, days: list[tuple[datetime.date, str]]) -> None:
+    """Whole or not at all (renamed into place), for a process reading it meanwhile."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump([(day.isoformat(), name) for day, name in days], out, ensure_ascii=False)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def statutory_notes(first_year: int, last_year: int) -> list[DayNote]:
+    """Holidays and substitutions as the ``holidays`` package knows them."""
     notes = []
-    for day, name in sorted(calendar.items()):
+    for day, name in holiday_days(first_year, last_year):
         for text in str(name).split("; "):  # one day may carry two names
             substituted = SUBSTITUTED_FROM.search(text)
             origin = "substituted" if substituted else "statutory"

@@ -18,6 +18,8 @@ from motcua.dossiers.models import AuditRoot
 from motcua.integrations import demo
 from motcua.organizations.models import Unit
 from motcua.web.supervise import GaveUp, Supervisor
+from motcua.worktime.models import SUPPORTED_YEARS
+from motcua.worktime.sources import holiday_days
 
 
 class Command(BaseCommand):
@@ -107,6 +109,7 @@ class Command(BaseCommand):
         # by each worker on its first search.
         INDEX.get()
         self.stdout.write("✓ Chỉ mục tìm kiếm / search index ready")
+        holiday_days(*SUPPORTED_YEARS)  # likewise the holidays (worktime.sources)
         if demo and settings.EMBEDDED:
             logins = demo_accounts_ensure(password=settings.MOTCUA_DEMO_PASSWORD)
             demo_delegations_ensure()  # a deputy signs "KT." at Phường Hoàn Kiếm

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.quick_load import QuickLoad
 from motcua.organizations.models import Unit
 
 from .constants import ApiTokenScope, ChangeVia, OfficerRoleName, RoleChangeAction
@@ -128,7 +129,7 @@ class OfficerRoleQuerySet(models.QuerySet["OfficerRole"]):
         return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
 
 
-class OfficerRole(models.Model):
+class OfficerRole(QuickLoad):
     """A role an officer holds in one unit from ``valid_from`` to ``valid_until`` (both days
     included; empty: since/until further notice). An officer may hold several, in several units.
     A role is never deleted: revoking it sets its last day, and every change is a
@@ -210,7 +211,7 @@ class RoleChange(models.Model):
         return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.role} {self.officer}"
 
 
-class ApiToken(models.Model):
+class ApiToken(QuickLoad):
     """A bearer token for an integrator acting as an officer account. Only its hash is stored.
 
     A token reads, or reads and acts (``scope``), only in the units listed (a subset of the

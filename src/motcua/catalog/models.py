@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.constants import OfficerRoleName
+from motcua.common.quick_load import QuickLoad
 from motcua.organizations.models import Unit
 
 from .constants import (
@@ -39,7 +40,7 @@ class Field(models.Model):
         return self.name
 
 
-class Procedure(models.Model):
+class Procedure(QuickLoad):
     """An administrative procedure as published in the national database, plus Hà Nội's mapping.
 
     Every change of content creates a :class:`ProcedureVersion` snapshot; a dossier keeps the
@@ -134,7 +135,7 @@ class ProcedureVersion(models.Model):
         return f"{self.procedure.code} v{self.version}"
 
 
-class ProcedureCase(models.Model):
+class ProcedureCase(QuickLoad):
     """A case of a procedure with its own statutory time limit (e.g. 1.001193.01)."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="cases")
@@ -237,7 +238,7 @@ class Requirement(models.Model):
         return self.name[:80]
 
 
-class ProcessDefinition(models.Model):
+class ProcessDefinition(QuickLoad):
     """Quy trình nội bộ: the ordered steps a dossier of this procedure goes through.
 
     ``unit`` empty means the process of every unit that receives the procedure. Versions are
@@ -275,7 +276,7 @@ class ProcessDefinition(models.Model):
         return f"{self.procedure.code} v{self.version}"
 
 
-class ProcessStep(models.Model):
+class ProcessStep(QuickLoad):
     definition = models.ForeignKey(
         ProcessDefinition, on_delete=models.CASCADE, related_name="steps"
     )

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
+from motcua.common.quick_load import QuickLoad
 from motcua.organizations.models import Unit
 
 from .constants import (
@@ -50,7 +51,7 @@ OPEN_ORDER = ["due_at", "-submitted_at", "-id"]
 OPEN_KEYS = ("due_at", "submitted_at", "id")
 
 
-class Dossier(models.Model):
+class Dossier(QuickLoad):
     """Hồ sơ: one application, from submission to the returned result.
 
     ``ref`` exists from submission; ``code`` (the legal dossier code) from reception. ``version``
@@ -250,7 +251,7 @@ class Dossier(models.Model):
         return NATIONAL_STATUS[Status(self.status)]
 
 
-class DossierEvent(models.Model):
+class DossierEvent(QuickLoad):
     """One action on a dossier. Events chain by hash so that editing or deleting one shows."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
@@ -307,7 +308,7 @@ class DossierPause(models.Model):
         return f"{self.get_kind_display()} {self.start:%d/%m/%Y %H:%M}"
 
 
-class Consultation(models.Model):
+class Consultation(QuickLoad):
     """A question to another unit, with its own deadline (Decree 61 art. 19)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
@@ -377,7 +378,7 @@ def document_path(instance: DossierDocument, filename: str) -> str:
     return f"dossiers/{instance.sha256[:2]}/{instance.sha256}-{secrets.token_hex(6)}"
 
 
-class DossierDocument(models.Model):
+class DossierDocument(QuickLoad):
     """A file of the dossier: a submitted document, a supplement, or the result."""
 
     class Kind(models.TextChoices):
@@ -409,7 +410,7 @@ class DossierDocument(models.Model):
         return f"{self.name} ({self.size} B)"
 
 
-class DossierStep(models.Model):
+class DossierStep(QuickLoad):
     """One stay of the dossier at a step of its internal process: the hand-over record that the
     control slip (Phiếu kiểm soát, TT 01/2018 Mẫu 05 / TT 03/2025 Mẫu 06) prints row by row."""
 
@@ -469,7 +470,7 @@ class DocumentSequence(models.Model):
         return f"{self.unit_id} {self.year} {self.kind}: {self.last}"
 
 
-class IssuedDocument(models.Model):
+class IssuedDocument(QuickLoad):
     """A legal form as issued: its number, issuer and the facts it states are frozen when the
     action commits; its PDF is rendered once from those facts and never again. A later change
     (an apology, a new date) issues a new document; the old one stays as it was."""

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.quick_load import QuickLoad
+
 from .constants import MergeKind, UnitKind, UnitOrigin
 
 
@@ -18,7 +20,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         )
 
 
-class Unit(models.Model):
+class Unit(QuickLoad):
     """An agency, office or administrative unit that receives or decides procedures.
 
     Units are effective-dated: a unit that was merged away keeps its row with ``valid_until`` set

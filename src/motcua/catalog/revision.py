@@ -171,7 +171,6 @@ def catalog_cached(size: int) -> Callable[[Callable[P, T]], Callable[P, T]]:
             assert not kwargs, "catalog_cached: positional arguments only"
             return cache.get((function.__qualname__, *args), lambda: function(*args, **kwargs))
 
-        cached.cache = cache  # type: ignore[attr-defined]
         return cached
 
     return decorate

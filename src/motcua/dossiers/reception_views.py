@@ -40,6 +40,7 @@ from motcua.catalog.search import Filters
 from motcua.catalog.selectors import (
     NoReceivingCompetence,
     filters_for_unit,
+    procedure_by_code,
     procedure_search,
     receiving_competence_check,
 )
@@ -180,7 +181,7 @@ def legal_limit(request: HttpRequest, code: str) -> HttpResponse:
     )
     if not units:
         raise PermissionDenied(_("Bạn không có vai trò tiếp nhận hồ sơ ở đơn vị nào."))
-    procedure = Procedure.objects.filter(code=code).order_by("-in_hanoi_set", "pk").first()
+    procedure = procedure_by_code(code)
     if procedure is None:
         raise Http404(_("Không có thủ tục mã %(code)s.") % {"code": code})
     form = {k: request.POST.get(k, "") for k in (*LIMIT_FIELDS, "unit")}

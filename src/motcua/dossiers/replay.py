@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedure_by_code
 from motcua.common.clock import clock_set_to, now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
@@ -72,9 +73,7 @@ class Replayer:
 
     def procedure(self, code: str) -> Procedure | None:
         if code not in self.procedures:
-            self.procedures[code] = (
-                Procedure.objects.filter(code=code).order_by("-in_hanoi_set", "pk").first()
-            )
+            self.procedures[code] = procedure_by_code(code)
         return self.procedures[code]
 
     def apply(self, event: dict[str, Any]) -> Dossier:

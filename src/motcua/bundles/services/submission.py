@@ -17,6 +17,7 @@ from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedure_by_code
 from motcua.common.errors import NotAllowed
 from motcua.common.queries import unique_or_none
 from motcua.dossiers.constants import Channel
@@ -67,7 +68,7 @@ def agency_unit(agency: str, receiving_unit: Unit, on: datetime.date) -> Unit:
 
 
 def procedure_of(code: str) -> Procedure:
-    procedure = Procedure.objects.filter(code=code).order_by("-in_hanoi_set", "pk").first()
+    procedure = procedure_by_code(code)
     if procedure is None:
         raise BundleInputError(
             _("Thủ tục %(code)s của nhóm liên thông chưa có trong danh mục thủ tục.")

@@ -20,6 +20,7 @@ sorts all lines by time, as a legacy export would be, so histories spread over m
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime
 import json
 import os
@@ -39,6 +40,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from motcua.dossiers.audit import audit_verify  # noqa: E402
@@ -130,6 +132,9 @@ def main() -> None:
     parser.add_argument("--order", choices=["dossier", "time"], default="dossier")
     parser.add_argument("--seed", type=int, default=int(time.time()) % 100_000)
     parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the import into var/profile-import.prof"
+    )
     options = parser.parse_args()
     call_command("serve", "--prepare-only", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     if options.source == "demo":
@@ -146,11 +151,17 @@ def main() -> None:
     command = ["import_events", handle.name, "--no-progress"]
     if options.fast:
         command += ["--fast", "--batch-size", str(options.batch_size)]
+    profiler = cProfile.Profile() if options.profile else None
     began, cpu = time.perf_counter(), cpu_seconds()
+    if profiler:
+        profiler.enable()
     try:
         call_command(*command, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     except Exception as error:  # rejected lines are reported, the import goes on
         print("import finished with:", error)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(str(settings.VAR_DIR / "profile-import.prof"))
     elapsed, cpu = time.perf_counter() - began, cpu_seconds() - cpu
     written = DossierEvent.objects.count() - before
     print(

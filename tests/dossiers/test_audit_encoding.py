@@ -23,9 +23,24 @@ values = st.recursive(
 )
 
 
+def reference(content: Any) -> bytes:
+    """The form every seal was written in (decision 0009)."""
+    return json.dumps(
+        content, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")
+    ).encode()
+
+
 @given(st.dictionaries(st.text(), values, max_size=12))
 def test_flat_dicts_encode_as_the_reference_form(content: dict[str, Any]) -> None:
-    assert dumps_flat(content) == dumps(content)
+    assert dumps_flat(content) == dumps(content) == reference(content)
+
+
+pairs = st.lists(st.one_of(st.none(), st.text(), st.integers()), min_size=0, max_size=3)
+
+
+@given(st.dictionaries(st.sampled_from(["from", "to", "x"]), pairs, max_size=3))
+def test_pairs_of_steps_encode_as_the_reference_form(content: dict[str, Any]) -> None:
+    assert dumps_flat(content) == reference(content)
 
 
 def test_text_choices_and_times_encode_as_the_reference_form() -> None:
@@ -36,5 +51,5 @@ def test_text_choices_and_times_encode_as_the_reference_form() -> None:
     )
     content = {"status": Status.RECEIVED, "at": canonical(moment), "fee": Decimal("1.50"),
                "đơn vị": "Phường Hoàn Kiếm \u2028\x00", "seq": 3, "items": ["a", {"b": None}]}  # fmt: skip
-    assert dumps_flat(content) == dumps(content)
+    assert dumps_flat(content) == dumps(content) == reference(content)
     assert json.loads(dumps_flat(content))["at"] == "2026-03-02T02:05:00.000000+00:00"

@@ -71,8 +71,8 @@ def test_a_scanned_paper_reaches_the_store_only_after_reception_and_once(
     assert kept.owner_kind == "person"
     # The reception event replayed keeps nothing twice.
     received = dossier.events.get(action="receive")
-    on_inputs(events.Event("dossier.received", {"dossier": dossier, "event": received}))
-    on_inputs(events.Event("dossier.received", {"dossier": dossier, "event": received}))
+    on_inputs([events.Event("dossier.received", {"dossier": dossier, "event": received})])
+    on_inputs([events.Event("dossier.received", {"dossier": dossier, "event": received})])
     assert len(stored(content)) == 1
 
 

@@ -65,17 +65,33 @@ def owner_of_account(user: User) -> tuple[str, str] | None:
 # ------------------------------------------------------------------------- keeping
 def inputs_keep(dossier: Dossier, at: datetime.datetime) -> int:
     """The accepted inputs of a received dossier into its applicant's store (once per file)."""
-    owner = owner_of(dossier)
-    if owner is None:
+    return inputs_keep_many([(dossier, at)])
+
+
+def inputs_keep_many(received: Iterable[tuple[Dossier, datetime.datetime]]) -> int:
+    """``inputs_keep`` of several dossiers (in order), their documents read in one query."""
+    owned = [(dossier, at, owner) for dossier, at in received if (owner := owner_of(dossier))]
+    if not owned:
         return 0
     kinds = [DossierDocument.Kind.INPUT, DossierDocument.Kind.SUPPLEMENT]
-    documents = list(
-        DossierDocument.objects.filter(dossier=dossier, kind__in=kinds).select_related(
-            "requirement"
-        )
+    documents = documents_by_dossier(
+        DossierDocument.objects.filter(
+            dossier_id__in={dossier.pk for dossier, _at, _owner in owned}, kind__in=kinds
+        ).select_related("requirement")
     )
-    rows = [input_row(owner, dossier, document, at) for document in documents]
+    rows = [
+        input_row(owner, dossier, document, at)
+        for dossier, at, owner in owned
+        for document in documents.get(dossier.pk, ())
+    ]
     return documents_keep(rows)
+
+
+def documents_by_dossier(documents: Iterable[DossierDocument]) -> dict[int, list[DossierDocument]]:
+    grouped: dict[int, list[DossierDocument]] = {}
+    for document in documents:
+        grouped.setdefault(document.dossier_id, []).append(document)
+    return grouped
 
 
 def digitised_keep(dossier: Dossier, sha256: str, at: datetime.datetime) -> int:
@@ -108,21 +124,46 @@ def input_row(
 
 def results_keep(dossier: Dossier, at: datetime.datetime) -> int:
     """A granted dossier's result files into its applicant's store (once per file)."""
-    owner = owner_of(dossier)
-    if owner is None or dossier.status not in RESULT_STATUSES:
+    return results_keep_many([(dossier, at)])
+
+
+def results_keep_many(returned: Iterable[tuple[Dossier, datetime.datetime]]) -> int:
+    """``results_keep`` of several dossiers (in order), their result files read in one query."""
+    granted = [
+        (dossier, at, owner)
+        for dossier, at in returned
+        if dossier.status in RESULT_STATUSES
+        and dossier.decision == Decision.APPROVED  # a refusal is no paper to reuse
+        and (owner := owner_of(dossier))
+    ]
+    if not granted:
         return 0
-    if dossier.decision != Decision.APPROVED:
-        return 0  # a refusal is no paper to reuse
-    documents = list(dossier.documents.filter(kind=DossierDocument.Kind.RESULT))
-    if not documents:
-        return 0
+    documents = documents_by_dossier(
+        DossierDocument.objects.filter(
+            dossier_id__in={dossier.pk for dossier, _at, _owner in granted},
+            kind=DossierDocument.Kind.RESULT,
+        )
+    )
+    rows = [
+        row
+        for dossier, at, owner in granted
+        if dossier.pk in documents
+        for row in result_rows(owner, dossier, documents[dossier.pk], at)
+    ]
+    return documents_keep(rows)
+
+
+def result_rows(
+    owner: tuple[str, str], dossier: Dossier, documents: list[DossierDocument],
+    at: datetime.datetime,
+) -> list[VaultDocument]:  # fmt: skip
     code = dossier.procedure.code
     kind = evidence.for_result(code)
     issued = local_date(dossier.finished_at or at)
     days = evidence.valid_days(kind)
     expires = issued + datetime.timedelta(days=days) if days else None
     original = result_is_electronic(dossier)
-    rows = [
+    return [
         VaultDocument(
             owner_kind=owner[0],
             owner_id_number=owner[1],
@@ -144,12 +185,15 @@ def results_keep(dossier: Dossier, at: datetime.datetime) -> int:
         )
         for document in documents
     ]
-    return documents_keep(rows)
 
 
 def documents_keep(rows: list[VaultDocument]) -> int:
     """Insert the rows an owner does not hold yet (same SHA-256): one statement, and a replayed
     event or a second reception of the same bytes adds nothing."""
+    first: dict[tuple[str, str, str], VaultDocument] = {}
+    for row in rows:  # the first of an owner's file wins, as it would one event after another
+        first.setdefault((row.owner_kind, row.owner_id_number, row.sha256), row)
+    rows = list(first.values())
     if not rows:
         return 0
     before = VaultDocument.objects.filter(

@@ -2,13 +2,15 @@
 accepted inputs at reception and when a supplement is accepted, a paper scanned at the counter
 into a received dossier as it is attached, the result once it is issued.
 Inside the action's transaction: the document is in the store exactly when the action happened,
-and a replayed event adds nothing (one row per owner and SHA-256)."""
+and a replayed event adds nothing (one row per owner and SHA-256). The inputs and the results
+are kept in batches (``events.subscribe_batch``): a bulk import asks for the documents of a
+batch's dossiers once, not once per event."""
 
 from __future__ import annotations
 
 from motcua.common import events
 
-from .services import digitised_keep, inputs_keep, results_keep
+from .services import digitised_keep, inputs_keep_many, results_keep_many
 
 INPUT_EVENTS = ("dossier.received", "dossier.supplement_submitted")
 # A paper scanned at the counter after reception comes with its own event.
@@ -18,10 +20,12 @@ SCAN_EVENT = "dossier.document_attached"
 RESULT_EVENTS = ("dossier.result_returned", "dossier.document_attached")
 
 
-def on_inputs(event: events.Event) -> None:
-    dossier = event.data.get("dossier")
-    if dossier is not None and dossier.received_at is not None:
-        inputs_keep(dossier, event.data["event"].at)
+def on_inputs(batch: list[events.Event]) -> None:
+    inputs_keep_many(
+        (event.data["dossier"], event.data["event"].at)
+        for event in batch
+        if event.data.get("dossier") is not None and event.data["dossier"].received_at is not None
+    )
 
 
 def on_scan(event: events.Event) -> None:
@@ -32,20 +36,25 @@ def on_scan(event: events.Event) -> None:
     digitised_keep(dossier, str(payload.get("sha256") or ""), event.data["event"].at)
 
 
-def on_result(event: events.Event) -> None:
-    dossier = event.data.get("dossier")
-    if dossier is None:
-        return
-    if event.name == "dossier.document_attached":
-        payload = getattr(event.data.get("event"), "payload", None) or {}
-        if payload.get("kind") != "result":
-            return
-    results_keep(dossier, event.data["event"].at)
+def on_result(batch: list[events.Event]) -> None:
+    results_keep_many(
+        (event.data["dossier"], event.data["event"].at)
+        for event in batch
+        if event.data.get("dossier") is not None and result_event(event)
+    )
+
+
+def result_event(event: events.Event) -> bool:
+    """Every hand-over; an attachment only when it is a result file."""
+    if event.name != "dossier.document_attached":
+        return True
+    payload = getattr(event.data.get("event"), "payload", None) or {}
+    return payload.get("kind") == "result"
 
 
 def subscribe() -> None:
     for name in INPUT_EVENTS:
-        events.subscribe(name, on_inputs)
+        events.subscribe_batch(name, on_inputs)
     events.subscribe(SCAN_EVENT, on_scan)
     for name in RESULT_EVENTS:
-        events.subscribe(name, on_result)
+        events.subscribe_batch(name, on_result)

@@ -258,8 +258,9 @@ class BatchStore:
             DOCUMENTS.insert(self.documents)
             self.sequences.write()
             self.renders_enqueue()
-            for name, data in self.published:  # subscribers see the rows they are about
-                events.publish(name, **data)
+            # Subscribers see the rows they are about; those that read per event take the
+            # batch's events at once (``events.subscribe_batch``).
+            events.publish_many(self.published)
         for record in records:
             record.stored_version = record.dossier.version
         self.batch_clear()

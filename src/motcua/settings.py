@@ -217,10 +217,17 @@ def database_from_env() -> dict[str, Any]:
             ),
         }
     else:
+        config["ENGINE"] = postgresql_engine(config["ENGINE"])
         config["CONN_MAX_AGE"] = int(os.environ.get("MOTCUA_DB_CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = True
         config["OPTIONS"] = {**config.get("OPTIONS", {}), **statement_options()}
     return config
+
+
+def postgresql_engine(engine: str) -> str:
+    """Django's PostgreSQL backend with times read by psycopg's compiled loader
+    (``motcua.common.postgresql``)."""
+    return "motcua.common.postgresql" if engine == "django.db.backends.postgresql" else engine
 
 
 def statement_options() -> dict[str, Any]:
@@ -240,6 +247,7 @@ def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, A
     replicas: dict[str, dict[str, Any]] = {}
     for number, url in enumerate(urls, start=1):
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+        config["ENGINE"] = postgresql_engine(config["ENGINE"])
         if "postgresql" not in primary["ENGINE"] or config["ENGINE"] != primary["ENGINE"]:
             raise ImproperlyConfigured(
                 "MOTCUA_DATABASE_REPLICA_URLS: replicas of a PostgreSQL MOTCUA_DATABASE_URL only"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from base64 import b32encode
 from typing import cast
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -150,6 +149,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 recovery_code_display(code) for code in codes
             ]
             return redirect(with_next("signin:recovery-codes", request))
+    import segno  # the QR code of a new authenticator only: not loaded by every worker
+
     qr = segno.make(pending.config_url, error="m")
     return render(
         request,

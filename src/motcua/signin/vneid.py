@@ -16,19 +16,14 @@ import datetime
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from joserfc.errors import JoseError
 
 from motcua.accounts import services as account_services
 from motcua.accounts.models import VERIFIED_LEVEL, CitizenProfile, User
@@ -38,6 +33,12 @@ from motcua.common.errors import DomainError
 from .constants import SignInEventKind
 from .models import OidcIdentity, SignInEvent
 from .policy import two_factor_applies
+
+if TYPE_CHECKING:
+    from authlib.integrations.django_client import DjangoOAuth2App
+
+# Authlib, joserfc and requests (about 250 modules) are imported by the sign-in with VNeID
+# only: not by every web worker that never sees one (issue 12, worker memory).
 
 logger = logging.getLogger(__name__)
 # Clock skew allowed on the ID token's times; an expired token is refused beyond it.
@@ -87,6 +88,8 @@ def enabled() -> bool:
 def client_for(issuer: str, client_id: str, client_secret: str) -> DjangoOAuth2App:
     """One client per configuration: the discovery document and JWKS are fetched once and kept
     (Authlib fetches the JWKS again when an ID token names a key it does not know)."""
+    from authlib.integrations.django_client import OAuth
+
     oauth = OAuth()
     app: DjangoOAuth2App = oauth.register(
         "vneid",
@@ -121,6 +124,9 @@ def issuer_checked() -> str:
 
 
 def authorize_redirect(request: HttpRequest, callback: str) -> HttpResponse:
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+
     try:
         issuer_checked()
         response: HttpResponse = client().authorize_redirect(request, callback)
@@ -142,6 +148,11 @@ class Identity:
 
 def identity_from_callback(request: HttpRequest) -> Identity:
     """The verified claims of the ID token the provider sent back, or ``VneidRefused``."""
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.base_client import MismatchingStateError, OAuthError
+    from joserfc.errors import JoseError
+
     try:
         issuer = issuer_checked()
         token = client().authorize_access_token(

@@ -17,7 +17,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 
 from .engine import CalendarSpec, parse_clock
@@ -52,6 +51,8 @@ class CalendarFacts:
 
 
 def read_facts(path: Path) -> CalendarFacts:
+    import yaml  # the calendar's facts are read once a process: not a module every worker keeps
+
     document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     facts = CalendarFacts()
     if document.get("office_hours"):

@@ -189,8 +189,15 @@ def timed_run(name: str, call: Call, requests: int, profile: bool) -> dict[str, 
     return {
         "name": name, "rps": requests / seconds, "cpu": cpu * 1000 / requests, "p50": statistics.median(timings),
         "p95": timings[int(len(timings) * 0.95) - 1], "p99": timings[int(len(timings) * 0.99) - 1],
-        "queries": len(statements), "sql": statements,
+        "queries": len(statements), "sql": statements, "rss": resident_mb(),
     }  # fmt: skip
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (VmRSS): what the endpoints run so far left in it."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
 
 
 def ok(response: Any) -> Any:
@@ -262,12 +269,12 @@ def main() -> None:
     if options.profile:
         return
     floor_rps = next((r["rps"] for r in results if r["name"] == "floor"), None)
-    print(f"{'endpoint':<8} {'req/s':>8} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'cpu ms':>7} {'queries':>7}")  # fmt: skip
+    print(f"{'endpoint':<8} {'req/s':>8} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'cpu ms':>7} {'queries':>7} {'RSS MB':>7}")  # fmt: skip
     for r in results:
         ratio = f"{r['rps'] / floor_rps:.2f}" if floor_rps else "—"
         print(
             f"{r['name']:<8} {r['rps']:>8,.0f} {ratio:>8} {r['p50']:>7.2f} {r['p95']:>7.2f} "
-            f"{r['p99']:>7.2f} {r['cpu']:>7.2f} {r['queries']:>7}"
+            f"{r['p99']:>7.2f} {r['cpu']:>7.2f} {r['queries']:>7} {r['rss']:>7.0f}"
         )
         if options.sql:
             for sql in r["sql"]:

@@ -222,3 +222,16 @@ def test_a_ward_counter_is_offered_what_names_the_ward_as_a_receiving_point() ->
 )
 def test_odd_queries_are_answered_not_failed(query: str) -> None:
     assert Client().get("/api/v1/procedures", {"q": query}).status_code == 200
+
+
+def test_the_index_keeps_each_repeated_value_once() -> None:
+    """Every web worker holds the index: 5,670 records with a handful of distinct receiving-unit
+    sets, applicant lists and codes hold one object each, in memory and once read from its file."""
+    import pickle
+
+    from motcua.catalog.search import INDEX
+
+    read_back = pickle.loads(pickle.dumps(INDEX.get()))
+    for attribute in ("receiving_unit_ids", "applicants", "level", "online_level", "kind"):
+        values = [getattr(doc, attribute) for doc in read_back.docs]
+        assert len({id(value) for value in values}) == len(set(values)), attribute

@@ -18,7 +18,7 @@ import datetime
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
@@ -66,13 +66,16 @@ def dumps(content: Any) -> bytes:
     return _ENCODE(content).encode()
 
 
-def text_or_null(part: str | None) -> str:
-    return "null" if part is None else encode_basestring(part)
+# How json writes a value of exactly these classes (not their subclasses: bool is an int).
+SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring, int: int.__repr__, type(None): lambda _none: "null",
+}
 
 
 def dumps_flat(content: dict[str, Any]) -> bytes:
     """``dumps`` of a dict, the same bytes, faster for the dicts a seal covers: scalars and
-    pairs of texts are written here, anything else by ``dumps`` (tested against it)."""
+    lists of them (an event's from and to) are written here, anything else by ``dumps``
+    (tested against it)."""
     parts = []
     for key in sorted(content):
         value = content[key]
@@ -83,8 +86,8 @@ def dumps_flat(content: dict[str, Any]) -> bytes:
             text = "null"
         elif kind is int:
             text = int.__repr__(value)
-        elif kind is list and all(part is None or part.__class__ is str for part in value):
-            text = "[" + ",".join(text_or_null(part) for part in value) + "]"  # from, to
+        elif kind is list and all(part.__class__ in SCALAR_TEXT for part in value):
+            text = "[" + ",".join(SCALAR_TEXT[part.__class__](part) for part in value) + "]"
         elif value is True or value is False:
             text = "true" if value else "false"
         elif isinstance(value, str):  # a text choice: its value, as json writes it

@@ -68,7 +68,9 @@ def dumps(content: Any) -> bytes:
 
 # How json writes a value of exactly these classes (not their subclasses: bool is an int).
 SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
-    str: encode_basestring, int: int.__repr__, type(None): lambda _none: "null",
+    str: encode_basestring,
+    int: int.__repr__,
+    type(None): lambda _none: "null",
 }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from motcua.accounts import permissions
@@ -75,9 +75,8 @@ def inputs_keep_many(received: Iterable[tuple[Dossier, datetime.datetime]]) -> i
         return 0
     kinds = [DossierDocument.Kind.INPUT, DossierDocument.Kind.SUPPLEMENT]
     documents = documents_by_dossier(
-        DossierDocument.objects.filter(
-            dossier_id__in={dossier.pk for dossier, _at, _owner in owned}, kind__in=kinds
-        ).select_related("requirement")
+        DossierDocument.objects.filter(kind__in=kinds).select_related("requirement"),
+        {dossier.pk for dossier, _at, _owner in owned},
     )
     rows = [
         input_row(owner, dossier, document, at)
@@ -87,10 +86,20 @@ def inputs_keep_many(received: Iterable[tuple[Dossier, datetime.datetime]]) -> i
     return documents_keep(rows)
 
 
-def documents_by_dossier(documents: Iterable[DossierDocument]) -> dict[int, list[DossierDocument]]:
+# Dossier ids per query: a bulk import's batch may be large, and SQLite limits the parameters
+# of one statement.
+IDS_PER_QUERY = 2000
+
+
+def documents_by_dossier(
+    documents: QuerySet[DossierDocument], dossier_ids: set[int]
+) -> dict[int, list[DossierDocument]]:
+    """The ``documents`` of each of ``dossier_ids``, in the query's order."""
     grouped: dict[int, list[DossierDocument]] = {}
-    for document in documents:
-        grouped.setdefault(document.dossier_id, []).append(document)
+    ids = sorted(dossier_ids)
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        for document in documents.filter(dossier_id__in=ids[start : start + IDS_PER_QUERY]):
+            grouped.setdefault(document.dossier_id, []).append(document)
     return grouped
 
 
@@ -139,10 +148,8 @@ def results_keep_many(returned: Iterable[tuple[Dossier, datetime.datetime]]) -> 
     if not granted:
         return 0
     documents = documents_by_dossier(
-        DossierDocument.objects.filter(
-            dossier_id__in={dossier.pk for dossier, _at, _owner in granted},
-            kind=DossierDocument.Kind.RESULT,
-        )
+        DossierDocument.objects.filter(kind=DossierDocument.Kind.RESULT),
+        {dossier.pk for dossier, _at, _owner in granted},
     )
     rows = [
         row

@@ -71,7 +71,7 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path: Path) -> None:
 def test_the_proxy_ssl_header_setting(
     monkeypatch: pytest.MonkeyPatch, value: str, expected: object
 ) -> None:
-    from motcua.settings import proxy_ssl_header
+    from motcua.settings_env import proxy_ssl_header
 
     monkeypatch.setenv("MOTCUA_PROXY_SSL_HEADER", value)
     assert proxy_ssl_header("MOTCUA_PROXY_SSL_HEADER", "X-Forwarded-Proto: https") == expected

@@ -12,66 +12,26 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
-import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.storage import s3_storage_from_env
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = Path(os.environ.get("MOTCUA_PROJECT_DIR", PACKAGE_DIR.parent.parent)).resolve()
-VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", PROJECT_DIR / "var")).resolve()
-DATA_DIR = Path(os.environ.get("MOTCUA_DATA_DIR", PROJECT_DIR / "data")).resolve()
+from .settings_database import database_from_env, database_replicas_from_env
+from .settings_env import (
+    DATA_DIR,
+    PACKAGE_DIR,
+    VAR_DIR,
+    env_bool,
+    env_list,
+    origins,
+    proxy_ssl_header,
+)
+from .settings_env import PROJECT_DIR as PROJECT_DIR  # a setting too (settings.PROJECT_DIR)
 
 DEVELOPMENT_SECRET_KEY = "motcua-development-only-secret-key-do-not-use-in-production"
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    normalized = value.strip().lower()
-    if normalized in {"1", "true", "yes", "on"}:
-        return True
-    if normalized in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true/false, got {value!r}")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def proxy_ssl_header(name: str, default: str) -> tuple[str, str] | None:
-    """``X-Forwarded-Proto: https`` → Django's ``("HTTP_X_FORWARDED_PROTO", "https")``; empty or
-    ``off``: no proxy header is trusted."""
-    value = os.environ.get(name, default).strip()
-    if value.lower() in {"", "off", "none", "false", "0"}:
-        return None
-    header, separator, secure = value.partition(":")
-    if not separator or not header.strip() or not secure.strip():
-        raise ImproperlyConfigured(
-            f"{name} must look like 'X-Forwarded-Proto: https', got {value!r}"
-        )
-    return "HTTP_" + header.strip().upper().replace("-", "_"), secure.strip()
-
-
-def origins(urls: list[str]) -> list[str]:
-    """The scheme://host[:port] of each URL given (empty ones skipped), once each."""
-    found: list[str] = []
-    for url in urls:
-        parts = urlsplit(url.strip())
-        host = parts.netloc.rpartition("@")[2]
-        if parts.scheme and host and f"{parts.scheme}://{host}" not in found:
-            found.append(f"{parts.scheme}://{host}")
-    return found
 
 
 def embedded_secret_key() -> str:
@@ -197,73 +157,6 @@ TEMPLATES = [
         },
     },
 ]
-
-
-def database_from_env() -> dict[str, Any]:
-    url = os.environ.get("MOTCUA_DATABASE_URL", "")
-    if not url:
-        url = f"sqlite:///{VAR_DIR / 'motcua.sqlite3'}"
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets the worker write while the web app reads; IMMEDIATE transactions take the write
-        # lock up front so concurrent writers wait (busy timeout) instead of failing mid-way.
-        # synchronous=FULL syncs the WAL at every commit: with NORMAL a power loss may drop the
-        # last commits, and a dossier code already printed on a receipt would be issued again.
-        config["OPTIONS"] = {
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-            ),
-        }
-    else:
-        config["ENGINE"] = postgresql_engine(config["ENGINE"])
-        config["CONN_MAX_AGE"] = int(os.environ.get("MOTCUA_DB_CONN_MAX_AGE", "60"))
-        config["CONN_HEALTH_CHECKS"] = True
-        config["OPTIONS"] = {**config.get("OPTIONS", {}), **statement_options()}
-    return config
-
-
-def postgresql_engine(engine: str) -> str:
-    """Django's PostgreSQL backend with times read by psycopg's compiled loader
-    (``motcua.common.postgresql``)."""
-    return "motcua.common.postgresql" if engine == "django.db.backends.postgresql" else engine
-
-
-def statement_options() -> dict[str, Any]:
-    """Parameters bound by PostgreSQL and a statement prepared the second time a connection sends
-    it, so that the server parses and plans it once (decision 0039).
-    ``MOTCUA_DB_PREPARE_THRESHOLD=0``: Django's default, values written into the SQL text."""
-    threshold = int(os.environ.get("MOTCUA_DB_PREPARE_THRESHOLD", "2"))
-    if threshold <= 0:
-        return {}
-    return {"server_side_binding": True, "prepare_threshold": threshold}
-
-
-def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """PostgreSQL streaming replicas that serve worklists, reports and public pages
-    (docs/decisions/0018-read-replicas.md): ``MOTCUA_DATABASE_REPLICA_URLS``, comma-separated."""
-    urls = env_list("MOTCUA_DATABASE_REPLICA_URLS", [])
-    replicas: dict[str, dict[str, Any]] = {}
-    for number, url in enumerate(urls, start=1):
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
-        config["ENGINE"] = postgresql_engine(config["ENGINE"])
-        if "postgresql" not in primary["ENGINE"] or config["ENGINE"] != primary["ENGINE"]:
-            raise ImproperlyConfigured(
-                "MOTCUA_DATABASE_REPLICA_URLS: replicas of a PostgreSQL MOTCUA_DATABASE_URL only"
-            )
-        config["CONN_MAX_AGE"] = primary["CONN_MAX_AGE"]
-        config["CONN_HEALTH_CHECKS"] = True
-        # A replica that does not answer costs one request 2 s, then is skipped for a while.
-        config["OPTIONS"] = {
-            **config.get("OPTIONS", {}),
-            **statement_options(),
-            "connect_timeout": 2,
-        }
-        # Under a test runner a replica reads the primary's test database, streamed to it.
-        config["TEST"] = {"MIRROR": "default"}
-        replicas[f"replica{number}"] = config
-    return replicas
 
 
 DATABASES = {"default": database_from_env()}

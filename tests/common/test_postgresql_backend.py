@@ -11,7 +11,7 @@ from django.db.backends.postgresql.psycopg_any import register_tzloader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from motcua.settings import database_from_env
+from motcua.settings_database import database_from_env
 
 pytestmark = pytest.mark.django_db
 

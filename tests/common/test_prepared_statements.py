@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from motcua.common.prepared import ShapedQuery
 from motcua.organizations.models import Unit
-from motcua.settings import database_from_env
+from motcua.settings_database import database_from_env
 
 pytestmark = pytest.mark.django_db
 URL = "postgres://motcua@127.0.0.1:5432/motcua"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from motcua.settings import database_from_env
+from motcua.settings_database import database_from_env
 
 pytestmark = pytest.mark.django_db
 

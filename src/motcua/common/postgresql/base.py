@@ -7,7 +7,7 @@ the connection's on connecting (UTC here), so psycopg's compiled loader returns 
 datetimes. ``UtcTimestampLoader`` hands each value to it and keeps the ``timezone`` attribute
 Django's cursors compare with the connection's (an extension type has none to give).
 
-The engine is chosen in ``settings.database_from_env`` for ``postgres://`` URLs.
+The engine is chosen in ``settings_database.database_from_env`` for ``postgres://`` URLs.
 """
 
 from __future__ import annotations

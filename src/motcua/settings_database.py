@@ -1,0 +1,79 @@
+"""The databases of the settings: the primary from ``MOTCUA_DATABASE_URL`` (SQLite under
+``var/`` when unset), PostgreSQL's statement options and streaming replicas."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from .settings_env import VAR_DIR, env_list
+
+
+def database_from_env() -> dict[str, Any]:
+    url = os.environ.get("MOTCUA_DATABASE_URL", "")
+    if not url:
+        url = f"sqlite:///{VAR_DIR / 'motcua.sqlite3'}"
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the worker write while the web app reads; IMMEDIATE transactions take the write
+        # lock up front so concurrent writers wait (busy timeout) instead of failing mid-way.
+        # synchronous=FULL syncs the WAL at every commit: with NORMAL a power loss may drop the
+        # last commits, and a dossier code already printed on a receipt would be issued again.
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+            ),
+        }
+    else:
+        config["ENGINE"] = postgresql_engine(config["ENGINE"])
+        config["CONN_MAX_AGE"] = int(os.environ.get("MOTCUA_DB_CONN_MAX_AGE", "60"))
+        config["CONN_HEALTH_CHECKS"] = True
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), **statement_options()}
+    return config
+
+
+def postgresql_engine(engine: str) -> str:
+    """Django's PostgreSQL backend with times read by psycopg's compiled loader
+    (``motcua.common.postgresql``)."""
+    return "motcua.common.postgresql" if engine == "django.db.backends.postgresql" else engine
+
+
+def statement_options() -> dict[str, Any]:
+    """Parameters bound by PostgreSQL and a statement prepared the second time a connection sends
+    it, so that the server parses and plans it once (decision 0039).
+    ``MOTCUA_DB_PREPARE_THRESHOLD=0``: Django's default, values written into the SQL text."""
+    threshold = int(os.environ.get("MOTCUA_DB_PREPARE_THRESHOLD", "2"))
+    if threshold <= 0:
+        return {}
+    return {"server_side_binding": True, "prepare_threshold": threshold}
+
+
+def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """PostgreSQL streaming replicas that serve worklists, reports and public pages
+    (docs/decisions/0018-read-replicas.md): ``MOTCUA_DATABASE_REPLICA_URLS``, comma-separated."""
+    urls = env_list("MOTCUA_DATABASE_REPLICA_URLS", [])
+    replicas: dict[str, dict[str, Any]] = {}
+    for number, url in enumerate(urls, start=1):
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+        config["ENGINE"] = postgresql_engine(config["ENGINE"])
+        if "postgresql" not in primary["ENGINE"] or config["ENGINE"] != primary["ENGINE"]:
+            raise ImproperlyConfigured(
+                "MOTCUA_DATABASE_REPLICA_URLS: replicas of a PostgreSQL MOTCUA_DATABASE_URL only"
+            )
+        config["CONN_MAX_AGE"] = primary["CONN_MAX_AGE"]
+        config["CONN_HEALTH_CHECKS"] = True
+        # A replica that does not answer costs one request 2 s, then is skipped for a while.
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            **statement_options(),
+            "connect_timeout": 2,
+        }
+        # Under a test runner a replica reads the primary's test database, streamed to it.
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{number}"] = config
+    return replicas

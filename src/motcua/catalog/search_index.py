@@ -47,8 +47,8 @@ POPULAR = 0.3  # the most common procedure scores up to 30 % more than a rare on
 NAME_PREFIX = ["thu", "tuc"]  # "Thủ tục đăng ký khai sinh": the first two words say nothing
 ACCENTED_PREFIX = ["thu3", "tuc6"]
 
-Texts = list[list[list[str]]]
-Kept = TypeVar("Kept", bound=Hashable)  # per record, its texts, each a list of words
+Texts = list[list[list[str]]]  # per record, its texts, each a list of words
+Kept = TypeVar("Kept", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)  # 5,670 of them in every web worker: no __dict__ each

@@ -82,12 +82,8 @@ def dumps_flat(content: dict[str, Any]) -> bytes:
     for key in sorted(content):
         value = content[key]
         kind = value.__class__
-        if kind is str:
-            text = encode_basestring(value)
-        elif value is None:
-            text = "null"
-        elif kind is int:
-            text = int.__repr__(value)
+        if kind in SCALAR_TEXT:
+            text = SCALAR_TEXT[kind](value)
         elif kind is list and all(part.__class__ in SCALAR_TEXT for part in value):
             text = "[" + ",".join(SCALAR_TEXT[part.__class__](part) for part in value) + "]"
         elif value is True or value is False:

@@ -28,9 +28,13 @@ def on_inputs(batch: list[events.Event]) -> None:
     )
 
 
+def payload_of(event: events.Event) -> dict[str, object]:
+    return getattr(event.data.get("event"), "payload", None) or {}
+
+
 def on_scan(event: events.Event) -> None:
     dossier = event.data.get("dossier")
-    payload = getattr(event.data.get("event"), "payload", None) or {}
+    payload = payload_of(event)
     if dossier is None or payload.get("kind") != "input":
         return
     digitised_keep(dossier, str(payload.get("sha256") or ""), event.data["event"].at)
@@ -46,10 +50,7 @@ def on_result(batch: list[events.Event]) -> None:
 
 def result_event(event: events.Event) -> bool:
     """Every hand-over; an attachment only when it is a result file."""
-    if event.name != "dossier.document_attached":
-        return True
-    payload = getattr(event.data.get("event"), "payload", None) or {}
-    return payload.get("kind") == "result"
+    return event.name != "dossier.document_attached" or payload_of(event).get("kind") == "result"
 
 
 def subscribe() -> None:

@@ -1,6 +1,7 @@
 """A web worker loads what every request needs; libraries for rare paths wait for them
 (issue 12, worker memory): the VNeID sign-in's OpenID client and HTTP library, the
-authenticator's QR code, the calendar's YAML reader once the facts are read."""
+authenticator's QR code, the calendar's YAML reader once the facts are read, bm25s (and its
+tqdm) once a search index is built: a worker that reads a built one needs neither."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-RARE = ("authlib", "joserfc", "requests", "segno", "holidays", "jsonschema", "pypdf", "PIL")
+RARE = (
+    "authlib", "joserfc", "requests", "segno", "holidays", "jsonschema", "pypdf", "PIL", "bm25s",
+    "tqdm",
+)  # fmt: skip
 
 
 def test_a_loaded_worker_has_not_imported_the_rare_paths_libraries(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ A query goes through four steps before it is ranked (``catalog.search``):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import NamedTuple
@@ -150,14 +150,14 @@ class Analyser:
     english_fillers: frozenset[str]
     rule_words: frozenset[str]  # every syllable of a rule's phrase: not a slip
     rule_pairs: frozenset[str]  # every pair of a rule's phrase: not a slip either
-    used: tuple[Mapping[str, int], ...]  # every term of every text indexed: not a slip
+    used: Container[str]  # every term of every text indexed: not a slip
 
     @classmethod
     def build(
         cls,
         vocabulary: Vocabulary,
         synonyms: Iterable[tuple[str, str]] = (),
-        used: tuple[Mapping[str, int], ...] = (),
+        used: Container[str] = frozenset(),
     ) -> Analyser:
         rules: dict[tuple[str, ...], Rule] = {}
         for phrase in search_terms.FILLER_PHRASES:
@@ -288,7 +288,7 @@ class Analyser:
             or second in self.function_words
             or not (LETTERS.match(first) and LETTERS.match(second))
             or both in self.rule_pairs
-            or any(both in terms for terms in self.used)
+            or both in self.used
         ):
             return None
         alike = self.vocabulary.pair_sounds.get(pair(sound(first), sound(second)), ())

@@ -26,6 +26,7 @@ import numpy as np
 from . import search_store
 from .analysis import Parsed, Terms, suggestion
 from .revision import catalog_token
+from .search_columns import hashes_of
 from .search_index import Doc, SearchIndex, index_build
 from .vietnamese import syllables, written_as
 
@@ -99,12 +100,12 @@ def scores(index: SearchIndex, parsed: Parsed) -> np.ndarray:
 def scored(index: SearchIndex, found: Terms) -> np.ndarray:
     """BM25 of each part of each record, weighted and added up."""
     total = np.zeros(len(index.docs), dtype=np.float32)
+    folded, accented = hashes_of(found.folded), hashes_of(found.accented)
     for part in index.parts:
-        words = found.accented if part.accented else found.folded
-        ids = part.retriever.get_tokens_ids(words) if words else []
-        if not ids:
+        found_scores = part.columns.scores(accented if part.accented else folded)
+        if found_scores is None:
             continue
-        values = part.weight * part.retriever.get_scores_from_ids(ids)
+        values = part.weight * found_scores
         if part.present is None:
             total += values
         else:

@@ -1,4 +1,5 @@
-"""The search index: the catalog's records read once, their texts scored by BM25 (``bm25s``).
+"""The search index: the catalog's records read once, their texts scored by BM25 (``bm25s``,
+at build time only: a worker keeps each part's scores as arrays, ``search_columns``).
 
 Each part of a record (name, fields, results, documents with their cases, applicant types, and
 the name once more with its accents) is a BM25 index of its own, weighted in ``PARTS``: the name
@@ -20,15 +21,13 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import bm25s
 import numpy as np
 from django.db.models import F
 
 from .analysis import FOLDED_OUT, Analyser, indexed, indexed_accents, written_out
 from .models import Procedure, ProcedureCase, Requirement, RequirementGroup, Synonym
+from .search_columns import Columns, TermSet
 from .vietnamese import Vocabulary, forget, syllables, terms
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself
 
 # (part, weight, BM25 shape). Names: a name repeats a word less often for a reason than a
 # document does (k1 1.2; bm25s's default 1.5), and a long name is mostly the clarifications in
@@ -71,10 +70,10 @@ class Doc:
 @dataclass(frozen=True)
 class Part:
     name: str
-    retriever: bm25s.BM25
+    columns: Columns
     weight: float
-    # None: the retriever's row i is record i. Else the records that have a text (``present``)
-    # and the retriever's row of each one's text (``source``).
+    # None: the scores' row i is record i. Else the records that have a text (``present``)
+    # and the scores' row of each one's text (``source``).
     present: np.ndarray | None = None
     source: np.ndarray | None = None
 
@@ -90,7 +89,6 @@ class SearchIndex:
     parts: list[Part] = field(default_factory=list)
     boost: np.ndarray = field(default_factory=lambda: np.ones(0, dtype=np.float32))
     hanoi: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    position_of: dict[int, int] = field(default_factory=dict)  # procedure id → position
     names: list[str] = field(default_factory=list)  # as written, for "did you mean"
     folded_names: list[str] = field(default_factory=list)
     analyser: Analyser | None = None
@@ -98,12 +96,13 @@ class SearchIndex:
 
 def index_build() -> SearchIndex:
     index = SearchIndex()
-    texts = records(index)
+    position_of: dict[int, int] = {}  # procedure id → position (the build's only)
+    texts = records(index, position_of)
     vocabulary = Vocabulary.of(
         w for part in ("name", "fields") for text in texts[part] for w in text
     )
     for name, weight, shape in PARTS:
-        part_texts = texts.pop(name) if name in texts else documents(index)
+        part_texts = texts.pop(name) if name in texts else documents(index, position_of)
         index.parts.append(part_of(name, part_texts, weight, shape))
         del part_texts  # one part's words at a time: the build's peak memory stays low
     popularity = np.array([d.popularity for d in index.docs], dtype=np.float32)
@@ -112,13 +111,15 @@ def index_build() -> SearchIndex:
     index.analyser = Analyser.build(
         vocabulary,
         Synonym.objects.values_list("phrase", "expansion").order_by("phrase"),
-        tuple(part.retriever.vocab_dict for part in index.parts if not part.accented),
-    )
+        TermSet(np.unique(np.concatenate(
+            [part.columns.terms.hashes for part in index.parts if not part.accented]
+        ))),
+    )  # fmt: skip
     memory_back()
     return index
 
 
-def records(index: SearchIndex) -> dict[str, Texts]:
+def records(index: SearchIndex, position_of: dict[int, int]) -> dict[str, Texts]:
     """Each record into ``index.docs``, and the words of its name (folded and accented),
     fields, results and applicant types."""
     rows = Procedure.objects.values_list(
@@ -138,7 +139,7 @@ def records(index: SearchIndex) -> dict[str, Texts]:
         (pk, code, name, field_id, field_code, field_name, level, commune_body, online, kind,
          hanoi, applicants, deciding, popularity, results) = row  # fmt: skip
         kinds = [shared.get(a) or shared.setdefault(a, indexed(a)) for a in applicants or []]
-        index.position_of[pk] = len(index.docs)
+        position_of[pk] = len(index.docs)
         index.docs.append(
             Doc(pk, code, field_id, same(field_code or ""), same(level), same(commune_body),
                 same(online), same(kind), hanoi, same(tuple(" ".join(k) for k in kinds)),
@@ -146,7 +147,7 @@ def records(index: SearchIndex) -> dict[str, Texts]:
         )  # fmt: skip
         best = index.by_code.get(code)
         if best is None or (hanoi and not index.docs[best].in_hanoi_set):
-            index.by_code[code] = index.position_of[pk]  # a shared code: the Hà Nội record
+            index.by_code[code] = position_of[pk]  # a shared code: the Hà Nội record
         folded, keys = syllables(name), indexed_accents(name)
         index.names.append(name)
         index.folded_names.append(" ".join(folded))
@@ -159,7 +160,7 @@ def records(index: SearchIndex) -> dict[str, Texts]:
         texts["results"].append([indexed(r) for r in results or []])
         texts["applicants"].append(kinds)
     for procedure_id, text in other_fields():
-        texts["fields"][index.position_of[procedure_id]].append(indexed(text))
+        texts["fields"][position_of[procedure_id]].append(indexed(text))
     return texts
 
 
@@ -195,7 +196,7 @@ def other_fields() -> list[tuple[int, str]]:
     return list(through.values_list("procedure_id", F("field__name")))
 
 
-def documents(index: SearchIndex) -> Texts:
+def documents(index: SearchIndex, position_of: dict[int, int]) -> Texts:
     """The documents each procedure asks for, the names of its document groups and of its
     cases ("Trường hợp đăng ký thường trú vào chỗ ở do thuê, mượn, ở nhờ")."""
     texts: Texts = [[] for _ in index.docs]
@@ -205,7 +206,7 @@ def documents(index: SearchIndex) -> Texts:
         ProcedureCase.objects.exclude(name="").values_list("procedure_id", "name"),
     ):
         for procedure_id, text in rows:
-            texts[index.position_of[procedure_id]].append(indexed(text))
+            texts[position_of[procedure_id]].append(indexed(text))
     return texts
 
 
@@ -222,15 +223,22 @@ def part_of(name: str, texts: Texts, weight: float, shape: dict[str, float]) -> 
                 row_of[key] = len(corpus)
                 corpus.append(found)
             rows[position] = row_of[key]
-    retriever = bm25s.BM25(**shape)
-    retriever.index(corpus or [[]], show_progress=False)
-    # Only bm25s's ``retrieve`` by token ids reads this copy of the vocabulary's ids; the search
-    # asks ``get_tokens_ids`` and ``get_scores_from_ids``. Up to 2.6 MB a part in every worker.
-    retriever.unique_token_ids_set = None
+    columns = bm25_columns(corpus or [[]], shape)
     if len(corpus) == len(texts):
-        return Part(name, retriever, weight)
+        return Part(name, columns, weight)
     present = np.flatnonzero(rows >= 0)
-    return Part(name, retriever, weight, present, rows[present])
+    return Part(name, columns, weight, present, rows[present])
+
+
+def bm25_columns(corpus: list[list[str]], shape: dict[str, float]) -> Columns:
+    """bm25s's index of the texts, kept as its score matrix and terms only (imported here:
+    a worker that reads a built index never loads bm25s)."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself
+    retriever = bm25s.BM25(**shape)
+    retriever.index(corpus, show_progress=False)
+    return Columns.of(retriever.vocab_dict, retriever.scores)
 
 
 def memory_back() -> None:

@@ -18,9 +18,9 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
-import bm25s
 import numpy as np
 from django.conf import settings
 
@@ -29,7 +29,7 @@ from .search_index import SearchIndex
 log = logging.getLogger(__name__)
 
 # Raise when SearchIndex or what it holds changes shape: older files are then never read.
-FORMAT = 3
+FORMAT = 4
 PREFIX = "search-"
 
 
@@ -39,7 +39,8 @@ def folder() -> Path | None:
 
 
 def file_for(where: Path, token: str) -> Path:
-    versions = f"{FORMAT}|{bm25s.__version__}|{np.__version__}|{token}"
+    # bm25s's version by its metadata: a worker reading a built index does not import it.
+    versions = f"{FORMAT}|{metadata.version('bm25s')}|{np.__version__}|{token}"
     return where / f"{PREFIX}{hashlib.sha256(versions.encode()).hexdigest()[:32]}.pickle"
 
 

@@ -156,7 +156,7 @@ def reference(index: SearchIndex, order: list[int], score: np.ndarray, filters: 
 
 
 def spelling(index: SearchIndex) -> Callable[[list[str]], list[str] | None]:
-    return lambda words: written_as(index.folded_names, index.names, words)
+    return lambda words: written_as(index.names, words)
 
 
 class IndexCache:

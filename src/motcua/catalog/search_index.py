@@ -27,7 +27,7 @@ from django.db.models import F
 from .analysis import FOLDED_OUT, Analyser, indexed, indexed_accents, written_out
 from .models import Procedure, ProcedureCase, Requirement, RequirementGroup, Synonym
 from .search_columns import Columns, TermSet
-from .vietnamese import Vocabulary, forget, syllables, terms
+from .vietnamese import Names, Vocabulary, forget, syllables, terms
 
 # (part, weight, BM25 shape). Names: a name repeats a word less often for a reason than a
 # document does (k1 1.2; bm25s's default 1.5), and a long name is mostly the clarifications in
@@ -89,8 +89,7 @@ class SearchIndex:
     parts: list[Part] = field(default_factory=list)
     boost: np.ndarray = field(default_factory=lambda: np.ones(0, dtype=np.float32))
     hanoi: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    names: list[str] = field(default_factory=list)  # as written, for "did you mean"
-    folded_names: list[str] = field(default_factory=list)
+    names: Names = field(default_factory=Names)  # as written and folded, for "did you mean"
     analyser: Analyser | None = None
 
 
@@ -135,6 +134,8 @@ def records(index: SearchIndex, position_of: dict[int, int]) -> dict[str, Texts]
     # A record's values repeat across the 5,670: one object each (a worker keeps the index;
     # 5,670 sets of receiving units of only 5 kinds were 2.4 MB), kept shared by the index file.
     same = interning()
+    names: list[str] = []
+    folded_names: list[str] = []
     for row in rows:
         (pk, code, name, field_id, field_code, field_name, level, commune_body, online, kind,
          hanoi, applicants, deciding, popularity, results) = row  # fmt: skip
@@ -149,8 +150,8 @@ def records(index: SearchIndex, position_of: dict[int, int]) -> dict[str, Texts]
         if best is None or (hanoi and not index.docs[best].in_hanoi_set):
             index.by_code[code] = position_of[pk]  # a shared code: the Hà Nội record
         folded, keys = syllables(name), indexed_accents(name)
-        index.names.append(name)
-        index.folded_names.append(" ".join(folded))
+        names.append(name)
+        folded_names.append(" ".join(folded))
         texts["name"].append([without(NAME_PREFIX, written_out(folded, FOLDED_OUT))])
         texts["accented"].append([without(ACCENTED_PREFIX, keys)])
         field_words = shared.get(field_name or "") or shared.setdefault(
@@ -161,6 +162,7 @@ def records(index: SearchIndex, position_of: dict[int, int]) -> dict[str, Texts]
         texts["applicants"].append(kinds)
     for procedure_id, text in other_fields():
         texts["fields"][position_of[procedure_id]].append(indexed(text))
+    index.names = Names.of(names, folded_names)
     return texts
 
 

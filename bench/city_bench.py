@@ -172,6 +172,7 @@ def database_ready(args: argparse.Namespace) -> dict[str, Any]:
             report = volume_generate(missing)
             print(f"generated {report.dossiers:,} dossiers, {report.events:,} events in "
                   f"{report.seconds:.0f} s ({report.dossiers / report.seconds:,.0f}/s)")  # fmt: skip
+    files_for_workers()
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS bench_floor_write (id bigserial PRIMARY KEY, "
@@ -192,6 +193,18 @@ def database_ready(args: argparse.Namespace) -> dict[str, Any]:
         "machine": machine(), "python": platform.python_version(),
         "django": django_version(), "at": datetime.datetime.now().isoformat(timespec="seconds"),
     }  # fmt: skip
+
+
+def files_for_workers() -> None:
+    """What ``motcua serve`` writes before it starts the workers, also with ``--reuse``: the
+    search index on disk (else one worker builds it on its first search and keeps the build's
+    memory, which a served worker never does) and the calendar's days."""
+    from motcua.catalog.search import INDEX
+    from motcua.worktime.models import SUPPORTED_YEARS
+    from motcua.worktime.sources import holiday_days
+
+    INDEX.get()
+    holiday_days(*SUPPORTED_YEARS)
 
 
 def django_version() -> str:

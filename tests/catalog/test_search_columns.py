@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from motcua.catalog import search_columns
 from motcua.catalog.search_columns import Columns, DuplicateTermHash, TermSet, hashes_of
+from motcua.catalog.vietnamese import HashedTable
 
 # A few syllables, some with accents (the accented part's keys), and pairs as the index has them.
 SYLLABLES = ["khai", "sinh", "đăng1", "ky5", "hô6", "tich5", "cư", "tru2", "a", "ho_tich"]
@@ -81,3 +82,21 @@ def test_two_terms_with_one_hash_stop_the_build(monkeypatch: pytest.MonkeyPatch)
 )
 def test_positions_kept_in_the_narrowest_integers(largest: int, kind: type) -> None:
     assert search_columns.narrowest(largest) == np.dtype(kind)
+
+
+def test_a_terms_count_by_hash() -> None:
+    counts = TermSet.numbered({"thuong_tru": 12, "khai_sinh": 40})
+    assert counts.get("khai_sinh") == 40
+    assert counts.get("thuong_chu") == 0
+    assert counts.get("thuong_chu", -1) == -1
+    assert TermSet.numbered({}).get("khai_sinh") == 0
+
+
+def test_a_table_of_texts_by_hashed_key() -> None:
+    table = HashedTable.of(
+        {"thuong_tru": ("thuong_tru", "thuong_chu"), "khai_sinh": ("khai_sinh",)}
+    )
+    assert table.get("thuong_tru") == ("thuong_tru", "thuong_chu")
+    assert table.get("khai_sinh") == ("khai_sinh",)
+    assert table.get("ket_hon") == ()
+    assert HashedTable.of({}).get("ket_hon") == ()

@@ -83,7 +83,7 @@ class Parsed:
     rewrites: list[Rewrite] = field(default_factory=list)
     meant: list[str] = field(default_factory=list)  # the query's syllables, slips corrected
     corrections: dict[int, str] = field(default_factory=dict)  # position → syllable meant
-    pairs: Mapping[str, int] = field(default_factory=dict)  # the pairs the catalog knows
+    pairs: Container[str] = frozenset()  # the pairs the catalog knows
 
     @property
     def corrected(self) -> bool:
@@ -294,7 +294,7 @@ class Analyser:
         alike = self.vocabulary.pair_sounds.get(pair(sound(first), sound(second)), ())
         if not alike:
             return None
-        best = max(sorted(alike), key=lambda p: self.vocabulary.pairs[p])
+        best = max(sorted(alike), key=self.vocabulary.pairs.get)
         meant_first, meant_second = best.split("_")
         return meant_first, meant_second
 

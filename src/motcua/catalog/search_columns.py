@@ -79,6 +79,16 @@ class TermSet:
     def __len__(self) -> int:
         return len(self.hashes)
 
+    def get(self, term: str, default: int = 0) -> int:
+        """The term's number (a count, for the spelling's pairs); ``default`` if absent."""
+        assert self.values is not None
+        if not len(self.hashes):
+            return default
+        wanted = np.uint64(term_hash(term))
+        at = int(np.searchsorted(self.hashes, wanted))
+        found = at < len(self.hashes) and self.hashes[at] == wanted
+        return int(self.values[at]) if found else default
+
     def numbers(self, hashes: np.ndarray) -> np.ndarray:
         """The numbers of the terms with these hashes, in their order (repeats kept, terms
         this set does not have left out), as bm25s's ``get_tokens_ids`` gives token ids."""

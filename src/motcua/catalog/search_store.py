@@ -29,7 +29,7 @@ from .search_index import SearchIndex
 log = logging.getLogger(__name__)
 
 # Raise when SearchIndex or what it holds changes shape: older files are then never read.
-FORMAT = 5
+FORMAT = 6
 PREFIX = "search-"
 
 

@@ -28,6 +28,8 @@ from itertools import pairwise
 
 from motcua.common.text import fold
 
+from .search_columns import TermSet
+
 CONSONANT_Y = re.compile(r"^(qu|[bcdđghklmnprstvx]+)y$")
 ONSET = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdfghjklmnprstvxzw])?(.*)$")
 SAME_ONSET = {"tr": "ch", "x": "s", "gi": "d", "r": "d", "ngh": "ng", "gh": "g", "k": "c", "l": "n",
@@ -130,15 +132,33 @@ def telex(syllable: str) -> str:
     return normal(toned.group(1) if toned else syllable)
 
 
+@dataclass(frozen=True, slots=True)
+class HashedTable:
+    """A table of tuples of texts found by their key's hash (``TermSet``): its 9,906 keys, the
+    sound keys of the catalog's pairs, were 0.6 MB of strings in every worker."""
+
+    keys: TermSet  # key → position in ``rows``
+    rows: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, table: Mapping[str, tuple[str, ...]]) -> HashedTable:
+        return cls(TermSet.numbered({key: n for n, key in enumerate(table)}), tuple(table.values()))
+
+    def get(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        position = self.keys.get(key, -1)
+        return self.rows[position] if position >= 0 else default
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The syllables and pairs the catalog's names and fields use, with how many records use
     each: what a slip is corrected towards, and what counts as the catalog's own wording."""
 
     words: Mapping[str, int]
-    pairs: Mapping[str, int]
+    # 16,996 pairs and their counts, looked up by hash (as the index's terms): 0.8 MB as a dict.
+    pairs: TermSet
     sounds: Mapping[str, tuple[str, ...]]  # sound key of a syllable → known syllables
-    pair_sounds: Mapping[str, tuple[str, ...]]  # sound key of a pair → known pairs (2+ uses)
+    pair_sounds: HashedTable  # sound key of a pair → known pairs (2+ uses)
     choices: tuple[str, ...]  # the known syllables made of letters, for edit distance
 
     @classmethod
@@ -160,9 +180,9 @@ class Vocabulary:
                 pair_sounds.setdefault(pair(sound(first), sound(second)), []).append(both)
         return cls(
             words,
-            pairs,
+            TermSet.numbered(pairs),
             {k: tuple(v) for k, v in sounds.items()},
-            {k: tuple(v) for k, v in pair_sounds.items()},
+            HashedTable.of({k: tuple(v) for k, v in pair_sounds.items()}),
             tuple(w for w in words if LETTERS.match(w)),
         )
 

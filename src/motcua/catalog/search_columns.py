@@ -70,11 +70,7 @@ class TermSet:
         return cls(hashes, values)
 
     def __contains__(self, term: object) -> bool:
-        if not isinstance(term, str) or not len(self.hashes):
-            return False
-        wanted = np.uint64(term_hash(term))
-        at = int(np.searchsorted(self.hashes, wanted))
-        return at < len(self.hashes) and self.hashes[at] == wanted
+        return isinstance(term, str) and self.position(term) is not None
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -82,12 +78,14 @@ class TermSet:
     def get(self, term: str, default: int = 0) -> int:
         """The term's number (a count, for the spelling's pairs); ``default`` if absent."""
         assert self.values is not None
-        if not len(self.hashes):
-            return default
+        at = self.position(term)
+        return default if at is None else int(self.values[at])
+
+    def position(self, term: str) -> int | None:
+        """Where the term's hash is in ``hashes`` (None: not there)."""
         wanted = np.uint64(term_hash(term))
         at = int(np.searchsorted(self.hashes, wanted))
-        found = at < len(self.hashes) and self.hashes[at] == wanted
-        return int(self.values[at]) if found else default
+        return at if at < len(self.hashes) and self.hashes[at] == wanted else None
 
     def numbers(self, hashes: np.ndarray) -> np.ndarray:
         """The numbers of the terms with these hashes, in their order (repeats kept, terms

@@ -55,9 +55,9 @@ class TermSet:
     values: np.ndarray | None = None  # values[i] belongs to hashes[i]
 
     @classmethod
-    def of(cls, terms: Iterable[str]) -> TermSet:
-        found = np.unique(hashes_of(set(terms)))
-        return cls(found)
+    def union(cls, sets: Iterable[TermSet]) -> TermSet:
+        """Every term of these sets (numbers dropped)."""
+        return cls(np.unique(np.concatenate([np.zeros(0, dtype=HASH), *(s.hashes for s in sets)])))
 
     @classmethod
     def numbered(cls, numbers: Mapping[str, int]) -> TermSet:

@@ -110,10 +110,8 @@ def index_build() -> SearchIndex:
     index.analyser = Analyser.build(
         vocabulary,
         Synonym.objects.values_list("phrase", "expansion").order_by("phrase"),
-        TermSet(np.unique(np.concatenate(
-            [part.columns.terms.hashes for part in index.parts if not part.accented]
-        ))),
-    )  # fmt: skip
+        TermSet.union(part.columns.terms for part in index.parts if not part.accented),
+    )
     memory_back()
     return index
 

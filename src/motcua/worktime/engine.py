@@ -116,7 +116,7 @@ class WorkCalendar:
         # workdays[k]: ordinal of the k-th working day of the table; midnights[k]: its start.
         self.workdays = array("i")
         self.midnights: list[datetime.datetime] = []
-        # What ``close_of`` builds (hours and minutes), added to a day's midnight.
+        # A day's close of business after its midnight (hours and minutes, as announced).
         self.until_close = datetime.timedelta(
             hours=self.closing // 3600, minutes=self.closing // 60 % 60
         )
@@ -240,10 +240,8 @@ class WorkCalendar:
         return self.midnights[position] + since_midnight(self._clock_at(offset, end=end))
 
     def close_of(self, day: datetime.date) -> datetime.datetime:
-        return datetime.datetime(
-            day.year, day.month, day.day, self.closing // 3600, self.closing // 60 % 60,
-            tzinfo=VIETNAM_OFFSET,
-        )  # fmt: skip
+        midnight = datetime.datetime(day.year, day.month, day.day, tzinfo=VIETNAM_OFFSET)
+        return midnight + self.until_close
 
     def is_office_time(self, instant: datetime.datetime) -> bool:
         """On a working day, within (or on the boundary of) an office-hours interval."""

@@ -511,6 +511,24 @@ def test_dossier_page_keeps_its_budget_among_a_hundred_thousand(
 
 
 @pytest.mark.postgres
+def test_postgres_big_units_tabs_are_counted_from_the_index_alone(bulk: Bulk) -> None:
+    """The big unit, vacuumed and analysed as autovacuum keeps it: its tabs are counted from the
+    index alone. (Checked before the next test, which adds rows and analyses them in its
+    transaction: the table's size and visible pages that ANALYZE records stay after a rollback,
+    and with them the plan for the big unit was at times a parallel bitmap heap scan.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are checked on PostgreSQL")
+    counted = tab_filters(bulk.reception, AT, among_open=True)
+    query = tab_count_query(WorklistScope.of(bulk.reception, Q()), counted)
+    assert query is not None
+    # (Either open index: in this table the unit receives and decides every dossier; indexes
+    # made after partitioning (decision 0022) carry the partition's generated name.)
+    plan = query.explain()
+    assert "Index Only Scan using" in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+@pytest.mark.postgres
 def test_postgres_plan_of_a_units_worklist_uses_indexes(bulk: Bulk) -> None:
     """A unit with a few hundred dossiers among 100,000 others: its worklist reads them through
     the unit indexes (BitmapOr), never by scanning every dossier."""
@@ -550,14 +568,6 @@ def test_postgres_plan_of_a_units_worklist_uses_indexes(bulk: Bulk) -> None:
     base = Dossier.objects.filter(worklist_scope(reception))
     counts = base.order_by().aggregate(n=Count("pk")).get("n")
     assert counts == 300
-    # The big unit (vacuumed, as autovacuum keeps it): its tabs are counted from the index alone.
-    query = tab_count_query(WorklistScope.of(bulk.reception, Q()), tab_filters(bulk.reception, AT))
-    assert query is not None
-    # (Either open index: in this table the unit receives and decides every dossier; indexes
-    # made after partitioning (decision 0022) carry the partition's generated name.)
-    plan = query.explain()
-    assert "Index Only Scan using" in plan, plan
-    assert "Seq Scan" not in plan, plan
 
 
 def cursor_after(bulk: Bulk, order: list[str], index: int) -> PageCursor:

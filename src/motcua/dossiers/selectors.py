@@ -429,8 +429,13 @@ def dossier_worklist(
         cursor = None
     pages = max(1, math.ceil(counts[tab] / size))
     offset = 0 if cursor is not None else (max(1, min(page, pages)) - 1) * size
-    source = TabSource.of(scope, None if tab == "all" else tabs[tab])
-    window = page_window(source, sort, size, cursor, offset)
+    if tab != "all" and not counts[tab] and cursor is None:
+        # Counted exactly, with the same search and filters, and none found: no page to look
+        # for (an empty tab's page walked the unit's open dossiers to the end of the index).
+        window = PageWindow([], 0, None, None)
+    else:
+        source = TabSource.of(scope, None if tab == "all" else tabs[tab])
+        window = page_window(source, sort, size, cursor, offset)
     return Worklist(
         tab, counts, (rows or rows_of)(window.ids), position=window.position, page_size=size,
         sort=sort, filters=chosen, capped=capped,

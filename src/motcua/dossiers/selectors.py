@@ -300,10 +300,9 @@ def in_units(field: str, ids: Iterable[int]) -> Q:
     return Q(**{f"{field}__in": ids}) if ids else Q(pk__isnull=True)
 
 
-def mine_filter(user: User, among_open: bool = False) -> Q:
+def mine_filter(user: User) -> TabRule:
     """Assigned to me, standing at a step of a role I hold in the deciding unit, approved and
-    waiting for its result to be prepared (processing officers), or ready to hand over.
-    ``among_open``: the rule as written for open dossiers only (see ``tab_filters``)."""
+    waiting for its result to be prepared (processing officers), or ready to hand over."""
     condition = Q(assignee_id=user.pk)
     for unit_id, roles in step_roles_by_unit(user).items():
         condition |= Q(deciding_unit_id=unit_id, assignee__isnull=True) & at_step_of(*roles)
@@ -318,11 +317,11 @@ def mine_filter(user: User, among_open: bool = False) -> Q:
         )
     # The status first: the step look-ups then run for dossiers in hand only.
     in_hand = [status for status in OPEN_STATUSES if status != Status.PROCESSED]
-    found = (~Q(status=Status.PROCESSED) if among_open else Q(status__in=in_hand)) & condition
+    rule = TabRule(Q(status__in=in_hand) & condition, ~Q(status=Status.PROCESSED) & condition)
     returning = permissions.unit_ids_with(user, Capability.RETURN_RESULT)
     if returning:
-        found |= Q(status=Status.PROCESSED) & Q(receiving_unit_id__in=sorted(returning))
-    return found
+        rule |= Q(status=Status.PROCESSED) & Q(receiving_unit_id__in=sorted(returning))
+    return rule
 
 
 def step_roles_by_unit(user: User) -> dict[int, list[str]]:
@@ -335,50 +334,82 @@ def step_roles_by_unit(user: User) -> dict[int, list[str]]:
     return found
 
 
-def consulted_filter(user: User, among_open: bool = False) -> Q:
+def consulted_filter(user: User) -> TabRule:
     """Open consultations asked of my units. Without such units: "nothing" as ``in_units``
     says it (an empty IN inside the subquery would empty the counts of every tab)."""
     units = list(permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER))
     if not units:
-        return Q(pk__isnull=True)
+        return TabRule.both(Q(pk__isnull=True))
     asked = Among(Consultation, "dossier_id", Q(answered_at__isnull=True, unit_id__in=units))
     # A stopped or refused dossier needs no answer any more. (A list: a set's order is not
     # kept when its values are put back into a prepared query.)
-    return Q(pk__in=asked) if among_open else Q(pk__in=asked) & ~Q(status__in=sorted(FINAL))
+    return TabRule(Q(pk__in=asked) & ~Q(status__in=sorted(FINAL)), Q(pk__in=asked))
 
 
-def tab_filters(user: User, at: datetime.datetime, *, among_open: bool = False) -> dict[str, Q]:
-    """Each tab's rule. ``among_open``: the rules for the counts, which read open dossiers only
-    (``tab_count_query``), without the tests of an open status that every row counted passes
-    (evaluated for each open dossier of a big ward, they were a quarter of the count's time);
-    the pages use the whole rules."""
+@dataclass(frozen=True)
+class TabRule:
+    """A tab's rule for its pages, and the same rule for its count. The counts read open
+    dossiers only (``tab_count_query``), so their rules leave out the tests of an open status
+    that every counted row passes (evaluated for each open dossier of a big ward, they were a
+    quarter of the count's time); the pages use the whole rule."""
+
+    page: Q
+    count: Q
+
+    @classmethod
+    def both(cls, rule: Q) -> TabRule:
+        return cls(rule, rule)
+
+    def __and__(self, other: Q) -> TabRule:
+        return TabRule(self.page & other, self.count & other)
+
+    def __or__(self, other: Q) -> TabRule:
+        return TabRule(self.page | other, self.count | other)
+
+
+@dataclass(frozen=True)
+class TabRules:
+    """Every tab's rules, built in one pass: ``pages`` for the tab's page, ``counts`` for the
+    counts (``TabRule``)."""
+
+    pages: dict[str, Q]
+    counts: dict[str, Q]
+
+
+def tab_rules(user: User, at: datetime.datetime) -> TabRules:
+    """Each tab's rule, for its pages and for its count (``TabRule``)."""
     receivers = permissions.unit_ids_with(
         user, Capability.RECEIVE_DOSSIER
     ) | permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
     local = at.astimezone(VIETNAM_OFFSET)
     end_of_day = local.replace(hour=23, minute=59, second=59)
     # A processed dossier (open until its result is handed over) is no longer due.
-    open_ = Q(finished_at__isnull=True)
-    if not among_open:
-        open_ &= Q(status__in=OPEN_STATUSES)
+    unfinished = Q(finished_at__isnull=True)
+    open_ = TabRule(unfinished & Q(status__in=OPEN_STATUSES), unfinished)
     receiving = permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
     to_receive = (
         [Q(status=Status.NEW) & Q(receiving_unit_id__in=sorted(receiving))] if receiving else []
     )
     to_receive += [Q(pending_unit_id__in=sorted(receivers))] if receivers else []
-    return {
-        "to_receive": functools.reduce(operator.or_, to_receive)
-        if to_receive
-        else in_units("pk", []),
-        "consultations": consulted_filter(user, among_open),
-        "mine": mine_filter(user, among_open),
+    soon = end_of_day + datetime.timedelta(days=DUE_SOON_DAYS)
+    rules = {
+        "to_receive": TabRule.both(
+            functools.reduce(operator.or_, to_receive) if to_receive else in_units("pk", [])
+        ),
+        "consultations": consulted_filter(user),
+        "mine": mine_filter(user),
         "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),
-        "due_soon": open_
-        & Q(due_at__gt=end_of_day, due_at__lte=end_of_day + datetime.timedelta(days=DUE_SOON_DAYS)),
+        "due_soon": open_ & Q(due_at__gt=end_of_day, due_at__lte=soon),
         "overdue": open_ & Q(due_at__lt=at),
-        "waiting": Q(status__in=[Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT]),
-        "all": Q(),
+        "waiting": TabRule.both(
+            Q(status__in=[Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT])
+        ),
+        "all": TabRule.both(Q()),
     }
+    return TabRules(
+        {name: rule.page for name, rule in rules.items()},
+        {name: rule.count for name, rule in rules.items()},
+    )
 
 
 def search_filter(query: str) -> Q:
@@ -414,10 +445,10 @@ def dossier_worklist(
     page number ``page`` (bounded by the count). Sorted by due date, overdue first, by default.
     The number of queries does not grow with the number of dossiers."""
     chosen = (filters or WorklistFilters()).cleaned()
-    tabs = tab_filters(user, at)
+    rules = tab_rules(user, at)
+    tabs = rules.pages
     scope = WorklistScope.of(user, search_filter(query) & chosen.condition())
-    counted = tab_filters(user, at, among_open=True)
-    counts = tab_counts(scope, {name: rule for name, rule in counted.items() if name != "all"})
+    counts = tab_counts(scope, {name: rule for name, rule in rules.counts.items() if name != "all"})
     counts["all"] = scope.count(limit=ALL_COUNT_CAP + 1)
     capped = frozenset({"all"} if counts["all"] > ALL_COUNT_CAP else ())
     counts["all"] = min(counts["all"], ALL_COUNT_CAP)

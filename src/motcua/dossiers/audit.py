@@ -18,11 +18,13 @@ import datetime
 import hashlib
 import hmac
 import json
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
+import orjson
 from django.db.models import QuerySet
 
 from .audit_keys import ChainKeys, chain_keys
@@ -96,13 +98,44 @@ def dumps_flat(content: dict[str, Any]) -> bytes:
     return ("{" + ",".join(parts) + "}").encode()
 
 
+def dumps_quick(content: dict[str, Any]) -> bytes | None:
+    """``dumps`` written by orjson (compiled), about five times faster: the same bytes for
+    text, integers, null, booleans and lists and dicts of them — what a seal covers, read back
+    from the database (tested against ``dumps``). Floats are written in another form (``1e16``
+    for ``1e+16``) and other types not at all (``None``), so a check that fails with these bytes
+    is made again with ``dumps_flat`` before an event is called changed (``mac_matches``)."""
+    try:
+        return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # a Decimal, an integer beyond 64 bits, a lone surrogate…
+        return None
+
+
+_FACTS = operator.attrgetter(*FACT_FIELDS)
+
+
+def facts_of(dossier: Any) -> dict[str, Any]:
+    return dict(zip(FACT_FIELDS, map(canonical, _FACTS(dossier)), strict=True))
+
+
 def dossier_facts(dossier: Any) -> str:
     """SHA-256 of the dossier's key facts (a ``Dossier`` or a row with the same attributes)."""
-    facts = {name: canonical(getattr(dossier, name)) for name in FACT_FIELDS}
-    return hashlib.sha256(dumps_flat(facts)).hexdigest()
+    return hashlib.sha256(dumps_flat(facts_of(dossier))).hexdigest()
 
 
-def event_content(dossier_ref: str, event: Any) -> dict[str, Any]:
+def facts_match(dossier: Any, digest: str) -> bool:
+    """``dossier_facts(dossier) == digest``, the quick encoding tried first."""
+    facts = facts_of(dossier)
+    quick = dumps_quick(facts)
+    if quick is not None and hashlib.sha256(quick).hexdigest() == digest:
+        return True
+    return hashlib.sha256(dumps_flat(facts)).hexdigest() == digest
+
+
+_READ = object()
+
+
+def event_content(dossier_ref: str, event: Any, payload: Any = _READ) -> dict[str, Any]:
+    """What an event's plain digest covers; ``payload``: the event's, read already."""
     return {
         "dossier": dossier_ref,
         "seq": event.seq,
@@ -113,7 +146,7 @@ def event_content(dossier_ref: str, event: Any) -> dict[str, Any]:
         "from": [event.from_status, event.from_step],
         "to": [event.to_status, event.to_step],
         "reason": event.reason,
-        "payload": event.payload,
+        "payload": event.payload if payload is _READ else payload,
         "prev": event.prev_hash,
     }
 
@@ -123,9 +156,40 @@ def event_digest(dossier_ref: str, event: Any) -> str:
     return hashlib.sha256(dumps(event_content(dossier_ref, event))).hexdigest()
 
 
+def sealed_content(dossier_ref: str, event: Any, payload: Any = _READ) -> dict[str, Any]:
+    content = event_content(dossier_ref, event, payload)
+    content["key"], content["facts"] = event.key_id, event.facts
+    return content
+
+
+def quick_payload(event: Any) -> Any:
+    """The event's payload, read by orjson when the row carries it as text (``payload_text``:
+    the audit scan's rows, ``audit_stream.SealedEvent``). orjson reads an integer beyond 64 bits
+    as a float, so these values are for ``dumps_quick`` only: the exact check reads the text
+    again as Django does (``json.loads``)."""
+    text = getattr(event, "payload_text", None)
+    if text is None:
+        return event.payload
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def event_mac(dossier_ref: str, event: Any, secret: bytes) -> str:
-    content = {**event_content(dossier_ref, event), "key": event.key_id, "facts": event.facts}
-    return hmac.digest(secret, dumps_flat(content), "sha256").hex()
+    return hmac.digest(secret, dumps_flat(sealed_content(dossier_ref, event)), "sha256").hex()
+
+
+def mac_matches(dossier_ref: str, event: Any, keys: ChainKeys) -> bool:
+    """``event_mac(…) == event.hash`` with the event's key, the quick encoding tried first
+    (``dumps_quick``)."""
+    quick = dumps_quick(sealed_content(dossier_ref, event, quick_payload(event)))
+    if quick is not None:
+        mac = keys.macs[event.key_id].copy()
+        mac.update(quick)
+        if hmac.compare_digest(mac.hexdigest(), event.hash):
+            return True
+    return hmac.compare_digest(event_mac(dossier_ref, event, keys.by_id[event.key_id]), event.hash)
 
 
 def event_seal(dossier: Dossier, event: DossierEvent, *, keys: ChainKeys | None = None) -> None:
@@ -206,7 +270,7 @@ def chain_problems(
                 problems.append(ChainProblem(ref, event.seq, CHANGED))
         elif keys is None or event.key_id not in keys.by_id:
             problems.append(ChainProblem(ref, event.seq, UNKNOWN_KEY))
-        elif not hmac.compare_digest(event_mac(ref, event, keys.by_id[event.key_id]), event.hash):
+        elif not mac_matches(ref, event, keys):
             problems.append(ChainProblem(ref, event.seq, CHANGED))
         previous, expected_seq, last = event.hash, expected_seq + 1, event
     if last is None:
@@ -218,7 +282,7 @@ def chain_problems(
         problems.append(ChainProblem(ref, last.seq + 1, TAIL_MISSING))
     if last.to_status != dossier.status:
         problems.append(ChainProblem(ref, None, STATUS_DIFFERS))
-    if last.key_id and last.facts != dossier_facts(dossier):
+    if last.key_id and not facts_match(dossier, last.facts):
         problems.append(ChainProblem(ref, None, FACTS_DIFFER))
     if dossier.last_event_hash != last.hash:
         problems.append(ChainProblem(ref, None, LAST_HASH_DIFFERS))

@@ -182,7 +182,8 @@ def event_mac(dossier_ref: str, event: Any, secret: bytes) -> str:
 
 def mac_matches(dossier_ref: str, event: Any, keys: ChainKeys) -> bool:
     """``event_mac(…) == event.hash`` with the event's key, the quick encoding tried first
-    (``dumps_quick``)."""
+    (``dumps_quick``). The quick bytes can only confirm a seal, never fail one: each encoder
+    writes different values differently (decision 0040)."""
     quick = dumps_quick(sealed_content(dossier_ref, event, quick_payload(event)))
     if quick is not None:
         mac = keys.macs[event.key_id].copy()

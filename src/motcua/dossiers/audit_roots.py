@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from django.conf import settings
 from django.db import transaction
@@ -210,7 +211,7 @@ class TailsReader:
             with gzip.open(path, "rb") as handle:
                 for line in handle:
                     self.sha.update(line)
-                    row = json.loads(line)
+                    row = orjson.loads(line)  # a ValueError when it is not JSON
                     tail = Tail(int(row["id"]), str(row["ref"]), int(row["seq"]), str(row["hash"]))
                     if tail.id <= last_id:
                         raise ValueError("out of order")

@@ -143,10 +143,11 @@ def recheck(dossier_id: int) -> tuple[Any, list[Any]] | None:
     """The dossier and its events read under the dossier's row lock, which every writer takes:
     a dossier that an action changed while the scan read it is read again, whole."""
     with transaction.atomic():
-        row = next(sealed_dossiers(Dossier.objects.select_for_update().filter(pk=dossier_id)), None)
-        if row is None:
+        # Read to the end here, so that its cursor is closed inside the transaction.
+        rows = list(sealed_dossiers(Dossier.objects.select_for_update().filter(pk=dossier_id)))
+        if not rows:
             return None
-        return row, events_of([row])[row.id]
+        return rows[0], events_of(rows)[rows[0].id]
 
 
 def chains(dossiers: QuerySet[Dossier], events: QuerySet[DossierEvent]) -> Iterator[tuple[Any, list[Any]]]:  # fmt: skip

@@ -44,10 +44,10 @@ DOSSIER_FIELDS = tuple(dict.fromkeys(("id", *FACT_FIELDS, "last_event_hash")))
 # A dossier as the scan reads it: its id, key facts and last hash (times as ``SealedEvent``'s).
 SealedDossier = namedtuple("SealedDossier", DOSSIER_FIELDS)  # type: ignore[misc]
 TIMES = frozenset(
-    field.name
+    column.name
     for model in (Dossier, DossierEvent)
-    for field in model._meta.concrete_fields
-    if isinstance(field, DateTimeField)
+    for column in model._meta.concrete_fields
+    if isinstance(column, DateTimeField)
 )
 
 

@@ -307,8 +307,8 @@ class Writer:
         self, pk: int, ref: str, code: str | None, unit: Unit, kind: Kind, status: str,
         submitted: datetime.datetime, facts: dict[str, Any], channel: str,
     ) -> list[tuple[Any, ...]]:  # fmt: skip
-        """(action, hash, from, to, from_step, to_step, at, payload, previous hash, unit) of each
-        event; the hashes are left to ``seal``."""
+        """(action, from, to, from_step, to_step, at, payload, unit) of each event (``seal``
+        chains them)."""
         steps = list(history_actions(status, kind, facts))
         out: list[tuple[Any, ...]] = []
         when = submitted
@@ -319,7 +319,7 @@ class Writer:
                 payload = {"channel": channel, "procedure": kind.code}
             elif action == "receive":
                 payload = {"code": code, "due_at": facts["due_at"].isoformat()}
-            out.append((action, "", state, to_status, step, to_step, when, payload, "", unit.pk))
+            out.append((action, state, to_status, step, to_step, when, payload, unit.pk))
             state, step = to_status, to_step
             when = min(self.at, when + datetime.timedelta(minutes=self.rng.randint(5, 3_000)))
         return out
@@ -381,12 +381,11 @@ def history_actions(
 
 def history_rows(history: list[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
     for seq, event in enumerate(history, start=1):
-        action, digest, before, after, from_step, to_step, at, payload, previous, unit = event
+        action, before, after, from_step, to_step, at, payload, unit = event
         yield {
             "seq": seq, "at": at, "actor_name": "" if action == "submit" else "Cán bộ một cửa",
             "unit_id": unit, "action": action, "from_status": before, "to_status": after,
             "from_step": from_step, "to_step": to_step, "payload": json.dumps(payload) if payload else "{}",
-            "prev_hash": previous, "hash": digest,
         }  # fmt: skip
 
 

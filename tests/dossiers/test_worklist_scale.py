@@ -549,7 +549,7 @@ def test_postgres_big_units_tabs_are_counted_from_the_index_alone(bulk: Bulk) ->
     and with them the plan for the big unit was at times a parallel bitmap heap scan.)"""
     if connection.vendor != "postgresql":
         pytest.skip("query plans are checked on PostgreSQL")
-    counted = tab_rules(bulk.reception, AT).counts
+    counted = {name: rule.count for name, rule in tab_rules(bulk.reception, AT).items()}
     query = tab_count_query(WorklistScope.of(bulk.reception, Q()), counted)
     assert query is not None
     # (Either open index: in this table the unit receives and decides every dossier; indexes
@@ -576,7 +576,7 @@ def test_postgres_plan_of_a_units_worklist_uses_indexes(bulk: Bulk) -> None:
     bulk_dossiers(unit, facts)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE dossiers_dossier")
-    tabs = tab_rules(reception, AT).pages
+    tabs = {name: rule.page for name, rule in tab_rules(reception, AT).items()}
     # The small unit's officers (the big unit is the whole table: a scan is right for it).
     officers = [
         reception,

@@ -131,11 +131,8 @@ def facts_match(dossier: Any, digest: str) -> bool:
     return hashlib.sha256(dumps_flat(facts)).hexdigest() == digest
 
 
-_READ = object()
-
-
-def event_content(dossier_ref: str, event: Any, payload: Any = _READ) -> dict[str, Any]:
-    """What an event's plain digest covers; ``payload``: the event's, read already."""
+def event_content(dossier_ref: str, event: Any, payload: Any) -> dict[str, Any]:
+    """What an event's plain digest covers, with ``payload`` the event's (read already)."""
     return {
         "dossier": dossier_ref,
         "seq": event.seq,
@@ -146,17 +143,17 @@ def event_content(dossier_ref: str, event: Any, payload: Any = _READ) -> dict[st
         "from": [event.from_status, event.from_step],
         "to": [event.to_status, event.to_step],
         "reason": event.reason,
-        "payload": event.payload if payload is _READ else payload,
+        "payload": payload,
         "prev": event.prev_hash,
     }
 
 
 def event_digest(dossier_ref: str, event: Any) -> str:
     """The plain SHA-256 of chains written before decision 0009 (no key, no facts)."""
-    return hashlib.sha256(dumps(event_content(dossier_ref, event))).hexdigest()
+    return hashlib.sha256(dumps(event_content(dossier_ref, event, event.payload))).hexdigest()
 
 
-def sealed_content(dossier_ref: str, event: Any, payload: Any = _READ) -> dict[str, Any]:
+def sealed_content(dossier_ref: str, event: Any, payload: Any) -> dict[str, Any]:
     content = event_content(dossier_ref, event, payload)
     content["key"], content["facts"] = event.key_id, event.facts
     return content
@@ -177,7 +174,8 @@ def quick_payload(event: Any) -> Any:
 
 
 def event_mac(dossier_ref: str, event: Any, secret: bytes) -> str:
-    return hmac.digest(secret, dumps_flat(sealed_content(dossier_ref, event)), "sha256").hex()
+    content = sealed_content(dossier_ref, event, event.payload)
+    return hmac.digest(secret, dumps_flat(content), "sha256").hex()
 
 
 def mac_matches(dossier_ref: str, event: Any, keys: ChainKeys) -> bool:

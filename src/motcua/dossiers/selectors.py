@@ -367,16 +367,7 @@ class TabRule:
         return TabRule(self.page | other, self.count | other)
 
 
-@dataclass(frozen=True)
-class TabRules:
-    """Every tab's rules, built in one pass: ``pages`` for the tab's page, ``counts`` for the
-    counts (``TabRule``)."""
-
-    pages: dict[str, Q]
-    counts: dict[str, Q]
-
-
-def tab_rules(user: User, at: datetime.datetime) -> TabRules:
+def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
     """Each tab's rule, for its pages and for its count (``TabRule``)."""
     receivers = permissions.unit_ids_with(
         user, Capability.RECEIVE_DOSSIER
@@ -392,7 +383,7 @@ def tab_rules(user: User, at: datetime.datetime) -> TabRules:
     )
     to_receive += [Q(pending_unit_id__in=sorted(receivers))] if receivers else []
     soon = end_of_day + datetime.timedelta(days=DUE_SOON_DAYS)
-    rules = {
+    return {
         "to_receive": TabRule.both(
             functools.reduce(operator.or_, to_receive) if to_receive else in_units("pk", [])
         ),
@@ -406,10 +397,6 @@ def tab_rules(user: User, at: datetime.datetime) -> TabRules:
         ),
         "all": TabRule.both(Q()),
     }
-    return TabRules(
-        {name: rule.page for name, rule in rules.items()},
-        {name: rule.count for name, rule in rules.items()},
-    )
 
 
 def search_filter(query: str) -> Q:
@@ -445,10 +432,9 @@ def dossier_worklist(
     page number ``page`` (bounded by the count). Sorted by due date, overdue first, by default.
     The number of queries does not grow with the number of dossiers."""
     chosen = (filters or WorklistFilters()).cleaned()
-    rules = tab_rules(user, at)
-    tabs = rules.pages
+    tabs = tab_rules(user, at)
     scope = WorklistScope.of(user, search_filter(query) & chosen.condition())
-    counts = tab_counts(scope, {name: rule for name, rule in rules.counts.items() if name != "all"})
+    counts = tab_counts(scope, {name: rule.count for name, rule in tabs.items() if name != "all"})
     counts["all"] = scope.count(limit=ALL_COUNT_CAP + 1)
     capped = frozenset({"all"} if counts["all"] > ALL_COUNT_CAP else ())
     counts["all"] = min(counts["all"], ALL_COUNT_CAP)
@@ -465,7 +451,7 @@ def dossier_worklist(
         # for (an empty tab's page walked the unit's open dossiers to the end of the index).
         window = PageWindow([], 0, None, None)
     else:
-        source = TabSource.of(scope, None if tab == "all" else tabs[tab])
+        source = TabSource.of(scope, None if tab == "all" else tabs[tab].page)
         window = page_window(source, sort, size, cursor, offset)
     return Worklist(
         tab, counts, (rows or rows_of)(window.ids), position=window.position, page_size=size,

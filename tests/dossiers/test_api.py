@@ -9,8 +9,9 @@ from django.test import Client
 
 from motcua.accounts.models import ApiToken
 from motcua.common.clock import now
+from motcua.dossiers.models import Dossier
 
-from .conftest import Staff, received, submitted
+from .conftest import POLICE, Staff, received, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,31 @@ def test_session_authentication_works_for_officers(staff: Staff) -> None:
     client = Client()
     client.force_login(staff.reception)
     assert client.get("/api/v1/dossiers", {"tab": "all"}).status_code == 200
+
+
+@pytest.mark.parametrize("channel", ["counter", "online"])
+def test_a_creation_answers_what_a_read_of_the_dossier_gives(staff: Staff, channel: str) -> None:
+    """The creation builds its answer from the rows it wrote (no read back): it must be the
+    dossier exactly as a read of it gives it, history and issued receipt included."""
+    headers = bearer(staff.reception)
+    body = {
+        "unit": POLICE, "procedure": "1.004222", "channel": channel,
+        "applicant": {"name": "Lê Văn Cường", "id_number": "001090012345", "phone": "0912345678"},
+    }  # fmt: skip
+    made = Client().post(
+        "/api/v1/dossiers", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1", **headers
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
+    created = made.json()
+    assert len(created["events"]) == (2 if channel == "counter" else 1)
+    assert len(created["documents"]) == (1 if channel == "counter" else 0)
+    dossier = Dossier.objects.get(ref=created["ref"])
+    assert not dossier.accesses.exists()  # the officer wrote what the answer shows
+    read = Client().get(f"/api/v1/dossiers/{created['ref']}", **headers)
+    assert read.status_code == 200
+    assert created == read.json()
+    again = Client().post(
+        "/api/v1/dossiers", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1", **headers
+    )  # fmt: skip
+    assert again.status_code == 200
+    assert again.json() == created

@@ -323,6 +323,11 @@ def dossier_get(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = officer(request)
     dossier = visible_or_404(user, ref)
     access_record(user=user, dossier=dossier, what=DossierAccess.What.PAGE, via="api")
+    return detail_out(dossier, user)
+
+
+def detail_out(dossier: Dossier, user: User) -> dict[str, Any]:
+    """A dossier with its history and issued documents (read with it, or kept by its creation)."""
     events = [
         {"seq": e.seq, "at": e.at, "actor": e.actor_name, "action": e.action, "from_status": e.from_status,
          "to_status": e.to_status, "reason": e.reason, "payload": e.payload, "hash": e.hash}
@@ -464,7 +469,11 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
         raise HttpError(422, f"{error.message} / {english}") from error
     if body.files:  # each post: the worker fetches what the dossier does not hold yet
         portal_files_fetch(dossier, [file.model_dump() for file in body.files])
-    return (201 if created else 200), dossier_get(request, dossier.ref)
+    if not created:  # an earlier request's dossier: read as it stands now
+        return 200, dossier_get(request, dossier.ref)
+    # The creation keeps what it wrote on the dossier (``CreationStore.relations_keep``): the
+    # answer reads nothing back. No access line: the officer wrote what it shows.
+    return 201, detail_out(dossier, user)
 
 
 def applicant_from(given: ApplicantIn) -> services.Applicant:

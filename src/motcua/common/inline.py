@@ -195,14 +195,8 @@ class Inline:
             fk.set_cached_value(child, from_values(target, child._state.db, values))
 
     def attach(self, parent: models.Model) -> None:
-        """Place the rows where ``prefetch_related`` would: ``parent.<accessor>.all()``."""
         text = parent.__dict__.pop(self.annotation_name, None)
-        manager = getattr(parent, self.accessor)
-        queryset = manager.get_queryset()
-        queryset._result_cache = self.instances(parent, text)
-        queryset._prefetch_done = True
-        cache = parent.__dict__.setdefault("_prefetched_objects_cache", {})
-        cache[manager.field.remote_field.cache_name] = queryset
+        rows_attach(parent, self.accessor, self.instances(parent, text))
 
 
 @dataclass(frozen=True)
@@ -238,6 +232,17 @@ class InlineOne:
         values = {f.attname: decoded(f, v) for f, v in zip(fields, json.loads(text), strict=True)}
         values[concrete(target, "pk").attname] = pk
         fk.set_cached_value(parent, from_values(target, parent._state.db, values))
+
+
+def rows_attach(parent: models.Model, accessor: str, rows: list[Any]) -> None:
+    """Place ``rows`` where ``prefetch_related`` would: ``parent.<accessor>.all()`` gives them
+    without a query."""
+    manager = getattr(parent, accessor)
+    queryset = manager.get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    cache = parent.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[manager.field.remote_field.cache_name] = queryset
 
 
 def own_fields(model: type[models.Model], parent: str = "") -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from motcua.common import events
+from motcua.common.inline import rows_attach
 from motcua.common.prepared import PreparedQuery
 from motcua.common.queries import unique_or_none
 
@@ -295,8 +296,19 @@ class CreationStore(DatabaseStore):
             DossierPause.objects.bulk_create(self.pauses)
         for document in self.documents:
             DATABASE.document_add(document)
+        self.relations_keep(self.dossier)
         for name, data in self.published:
             DATABASE.publish(name, **data)
+
+    def relations_keep(self, dossier: Dossier) -> None:
+        """The new dossier's related rows as this creation wrote them, where a read would have
+        loaded them (``reading.INLINES``, and its files): its answer and its subscribers (which
+        act on it only through tasks) read nothing back."""
+        rows_attach(dossier, "events", sorted(self.events, key=lambda event: event.seq))
+        issued = sorted(self.documents, key=lambda document: (document.issued_at, document.pk))
+        rows_attach(dossier, "issued_documents", issued)
+        rows_attach(dossier, "consultations", [])  # asked later, never at creation
+        rows_attach(dossier, "documents", [])  # none yet (``input_document_names``)
 
 
 _CURRENT: ContextVar[DossierStore] = ContextVar("motcua_dossier_store", default=DATABASE)

@@ -74,10 +74,13 @@ def inputs_keep_many(received: Iterable[tuple[Dossier, datetime.datetime]]) -> i
     if not owned:
         return 0
     kinds = [DossierDocument.Kind.INPUT, DossierDocument.Kind.SUPPLEMENT]
+    in_hand = {dossier.pk: held for dossier, _at, _owner in owned if (held := files_held(dossier)) is not None}  # fmt: skip
     documents = documents_by_dossier(
         DossierDocument.objects.filter(kind__in=kinds).select_related("requirement"),
-        {dossier.pk for dossier, _at, _owner in owned},
+        {dossier.pk for dossier, _at, _owner in owned if dossier.pk not in in_hand},
     )
+    for pk, held in in_hand.items():
+        documents[pk] = [document for document in held if document.kind in kinds]
     rows = [
         input_row(owner, dossier, document, at)
         for dossier, at, owner in owned
@@ -101,6 +104,13 @@ def documents_by_dossier(
         for document in documents.filter(dossier_id__in=ids[start : start + IDS_PER_QUERY]):
             grouped.setdefault(document.dossier_id, []).append(document)
     return grouped
+
+
+def files_held(dossier: Dossier) -> list[DossierDocument] | None:
+    """The dossier's files if they came with it (a new dossier's creation keeps them, none),
+    else None: they are read."""
+    held = getattr(dossier, "_prefetched_objects_cache", {}).get("documents")
+    return None if held is None else list(held)
 
 
 def digitised_keep(dossier: Dossier, sha256: str, at: datetime.datetime) -> int:

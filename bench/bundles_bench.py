@@ -61,8 +61,9 @@ from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from motcua.accounts.models import User  # noqa: E402
 from motcua.accounts.services import officer_role_grant  # noqa: E402
+from motcua.bundles.demo import saga_tasks_run  # noqa: E402
 from motcua.bundles.models import Bundle, RegistryCall  # noqa: E402
-from motcua.bundles.services import bundle_advance, bundle_submit  # noqa: E402
+from motcua.bundles.services import bundle_submit  # noqa: E402
 from motcua.catalog.models import Procedure  # noqa: E402
 from motcua.common.clock import clock_set_to  # noqa: E402
 from motcua.dossiers import steps  # noqa: E402
@@ -73,7 +74,6 @@ from motcua.dossiers.services import (  # noqa: E402
     dossier_forward,
     dossier_receive,
 )
-from motcua.integrations.registry.delivery import registry_call_send  # noqa: E402
 from motcua.organizations.constants import UnitKind  # noqa: E402
 from motcua.organizations.models import Unit  # noqa: E402
 from motcua.worktime.engine import VIETNAM_OFFSET  # noqa: E402
@@ -192,16 +192,8 @@ def saga(at: datetime.datetime, bundle: Bundle) -> int:
     """The bundle's queued saga tasks, run as the worker runs them (oldest first). Only this
     bundle's: with ``--processes`` the other processes' bundles have tasks of their own queued."""
     ran = 0
-    with clock_set_to(at):
-        while rows := saga_tasks_of(bundle):
-            for row in rows:
-                kwargs = row.args_kwargs["kwargs"]
-                if row.task_path == SAGA_TASKS[0]:
-                    bundle_advance(bundle_id=kwargs["bundle_id"], at=at)
-                else:
-                    registry_call_send(call_id=kwargs["call_id"])
-                row.delete()
-                ran += 1
+    while rows := saga_tasks_of(bundle):
+        ran += saga_tasks_run(rows, at)
     return ran
 
 

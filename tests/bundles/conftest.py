@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
 from motcua.bundles.models import Bundle, BundleMember
-from motcua.bundles.services import bundle_advance, bundle_submit
+from motcua.bundles.services import bundle_submit
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, dossier_approve, dossier_forward, dossier_receive
 from motcua.organizations.models import Unit
@@ -89,23 +89,14 @@ def queued() -> int:
 def saga(when: datetime.datetime) -> int:
     """Run the tasks the events enqueued, as the worker would (oldest first): the saga's next
     steps and the registry writes (the in-process stand-in registry unless a test set a URL)."""
-    from motcua.common.clock import clock_set_to
-    from motcua.integrations.registry.delivery import registry_call_send
+    from motcua.bundles.demo import saga_tasks_run
 
     ran = 0
     paths = [TASK, REGISTRY_TASK]
-    with clock_set_to(when):
-        while rows := list(
-            DBTaskResult.objects.filter(task_path__in=paths, status="READY").order_by("pk")
-        ):
-            for row in rows:
-                kwargs = row.args_kwargs["kwargs"]
-                if row.task_path == TASK:
-                    bundle_advance(bundle_id=kwargs["bundle_id"], at=when)
-                else:
-                    registry_call_send(call_id=kwargs["call_id"])
-                row.delete()
-                ran += 1
+    while rows := list(
+        DBTaskResult.objects.filter(task_path__in=paths, status="READY").order_by("pk")
+    ):
+        ran += saga_tasks_run(rows, when)
     return ran
 
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
+from motcua.bundles.constants import BundleStatus
+from motcua.bundles.demo import bundles_share, stages_by
+from motcua.bundles.models import Bundle
 from motcua.catalog.constants import CompetenceLevel
 from motcua.dossiers.audit import audit_verify
-from motcua.dossiers.constants import Status
+from motcua.dossiers.constants import Decision, Status
 from motcua.dossiers.demo.plan import offices_of, procedures_chosen
 from motcua.dossiers.models import Dossier
+from motcua.worktime.engine import VIETNAM_OFFSET
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +66,35 @@ def test_the_same_seed_gives_the_same_lines_which_import_events_accepts(tmp_path
     )
     assert out.getvalue() == ""  # no line refused
     assert Dossier.objects.filter(ref__startswith="DL3-").count() == 15
+
+
+def test_linked_bundles_go_through_every_agency_and_the_saga() -> None:
+    summary = demo("--dossiers", "10", "--wards", "3", "--bundles", "4")
+    assert "4 hồ sơ liên thông / linked bundles" in summary
+    bundles = list(Bundle.objects.prefetch_related("members__dossier"))
+    assert len(bundles) == 4
+    for bundle in bundles:
+        assert bundle.status == BundleStatus.DONE, (bundle.ref, bundle.status)
+        members = list(bundle.members.all())
+        assert len(members) == 3
+        for member in members:
+            assert member.dossier is not None
+            assert member.dossier.decision == Decision.APPROVED
+            assert member.dossier.receiving_unit_id == member.unit_id
+        assert len({member.unit_id for member in members}) == 3  # ward, police, insurance
+    # Their receipts render on first download, as an import's do; no saga task is left.
+    assert (
+        not DBTaskResult.objects.filter(status="READY")
+        .exclude(task_path__endswith="notification_deliver")
+        .exists()
+    )
+    assert audit_verify()[1] == []
+
+
+def test_bundles_default_to_the_city_share_and_stop_at_the_last_moment() -> None:
+    assert bundles_share(4_500_000) == 134_784 + 1_017
+    assert bundles_share(100) == 3
+    at = datetime.datetime(2026, 9, 30, 9, 0, tzinfo=VIETNAM_OFFSET)
+    until = at + datetime.timedelta(hours=2, minutes=30)
+    assert [moment.hour for moment in stages_by(at, until)] == [10, 11]
+    assert len(list(stages_by(at, at + datetime.timedelta(days=1)))) == 4

@@ -231,6 +231,15 @@ def applicant(rng: random.Random) -> dict[str, str]:
     }
 
 
+def working_days(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    calendar = calendar_in_force(on=first)[0]
+    return [
+        first + datetime.timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if calendar.is_working_day(first + datetime.timedelta(days=n))
+    ]
+
+
 def histories(
     plan: Plan, *, count: int, seed: int, first: datetime.date, last: datetime.date,
     until: datetime.datetime, start_number: int = 0,
@@ -242,12 +251,7 @@ def histories(
     import numpy
 
     generator = Generator(plan, seed=seed, until=until)
-    calendar = calendar_in_force(on=first)[0]
-    days = [
-        first + datetime.timedelta(days=n)
-        for n in range((last - first).days + 1)
-        if calendar.is_working_day(first + datetime.timedelta(days=n))
-    ]
+    days = working_days(first, last)
     if not days or not plan.procedures or not plan.wards:
         return
     draws = numpy.random.default_rng(seed)

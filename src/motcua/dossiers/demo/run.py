@@ -15,7 +15,7 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections
 
@@ -24,6 +24,8 @@ from motcua.common.parallel import processes_usable
 from ..bulk.importer import BulkReport, events_import_fast
 from .histories import histories
 from .plan import Office, Plan
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -74,22 +76,37 @@ def part_run(
 
 
 def demo_import(run: DemoRun, *, workers: int, progress: Callable[[int], object]) -> Outcome:
+    total = Outcome()
+    for outcome in in_processes(
+        workers, lambda keep, tick: part_run(run, keep, tick), progress=progress
+    ):
+        total.add(outcome)
+    return total
+
+
+Keep = Callable[[Office], bool]
+Part = Callable[[Keep, Callable[[int], object]], T]
+
+
+def in_processes(workers: int, part: Part[T], *, progress: Callable[[int], object]) -> list[T]:
+    """``part`` for every office, in ``workers`` processes (each given the offices whose id falls
+    to it, and a progress tick), or in this one; what each returns."""
     workers = processes_usable(workers)
     if workers == 1:
-        return part_run(run, lambda office: True, progress)
+        return [part(lambda office: True, progress)]
     connections.close_all()  # each process opens its own connection
     context = multiprocessing.get_context("fork")
     done = context.Value("q", 0)
     results: Any = context.Queue()
     processes = [
-        context.Process(target=worker, args=(run, index, workers, done, results))
+        context.Process(target=worker, args=(part, index, workers, done, results))
         for index in range(workers)
     ]
     for process in processes:
         process.start()
-    total, seen = Outcome(), 0
-    finished = 0
-    while finished < workers:
+    found: list[T] = []
+    seen = 0
+    while len(found) < workers:
         time.sleep(0.5)
         progress(done.value - seen)
         seen = done.value
@@ -97,21 +114,20 @@ def demo_import(run: DemoRun, *, workers: int, progress: Callable[[int], object]
             item = results.get()
             if isinstance(item, BaseException):
                 raise item
-            total.add(item)
-            finished += 1
+            found.append(item)
     for process in processes:
         process.join()
     progress(done.value - seen)
-    return total
+    return found
 
 
-def worker(run: DemoRun, index: int, workers: int, done: Any, results: Any) -> None:
+def worker(part: Part[Any], index: int, workers: int, done: Any, results: Any) -> None:
     def tick(n: int) -> None:
         with done.get_lock():
             done.value += n
 
     try:
-        results.put(part_run(run, lambda office: office.unit.pk % workers == index, tick))
+        results.put(part(lambda office: office.unit.pk % workers == index, tick))
     except BaseException as error:  # the parent reports it
         results.put(error)
     finally:

@@ -61,11 +61,11 @@ from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from motcua.accounts.models import User  # noqa: E402
 from motcua.accounts.services import officer_role_grant  # noqa: E402
-from motcua.bundles.demo import saga_tasks_run  # noqa: E402
 from motcua.bundles.models import Bundle, RegistryCall  # noqa: E402
 from motcua.bundles.services import bundle_submit  # noqa: E402
 from motcua.catalog.models import Procedure  # noqa: E402
 from motcua.common.clock import clock_set_to  # noqa: E402
+from motcua.common.tasks import queued_tasks_run  # noqa: E402
 from motcua.dossiers import steps  # noqa: E402
 from motcua.dossiers.models import Dossier  # noqa: E402
 from motcua.dossiers.services import (  # noqa: E402
@@ -193,7 +193,7 @@ def saga(at: datetime.datetime, bundle: Bundle) -> int:
     bundle's: with ``--processes`` the other processes' bundles have tasks of their own queued."""
     ran = 0
     while rows := saga_tasks_of(bundle):
-        ran += saga_tasks_run(rows, at)
+        ran += queued_tasks_run(rows, at)
     return ran
 
 

@@ -89,14 +89,14 @@ def queued() -> int:
 def saga(when: datetime.datetime) -> int:
     """Run the tasks the events enqueued, as the worker would (oldest first): the saga's next
     steps and the registry writes (the in-process stand-in registry unless a test set a URL)."""
-    from motcua.bundles.demo import saga_tasks_run
+    from motcua.common.tasks import queued_tasks_run
 
     ran = 0
     paths = [TASK, REGISTRY_TASK]
     while rows := list(
         DBTaskResult.objects.filter(task_path__in=paths, status="READY").order_by("pk")
     ):
-        ran += saga_tasks_run(rows, when)
+        ran += queued_tasks_run(rows, when)
     return ran
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django_tasks_db.models import DBTaskResult
 
 from motcua.bundles.constants import BundleStatus
@@ -98,3 +99,10 @@ def test_bundles_default_to_the_city_share_and_stop_at_the_last_moment() -> None
     until = at + datetime.timedelta(hours=2, minutes=30)
     assert [moment.hour for moment in stages_by(at, until)] == [10, 11]
     assert len(list(stages_by(at, at + datetime.timedelta(days=1)))) == 4
+
+
+@pytest.mark.parametrize("given", ["-1", "ba"])
+def test_a_bad_number_of_bundles_is_refused_before_anything_is_written(given: str) -> None:
+    with pytest.raises(CommandError, match="--bundles: phải là số nguyên ≥ 0 / must be a whole"):
+        demo("--dossiers", "5", "--wards", "2", "--bundles", given)
+    assert not Dossier.objects.exists()

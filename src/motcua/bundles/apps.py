@@ -9,9 +9,11 @@ class BundlesConfig(AppConfig):
     def ready(self) -> None:
         from motcua.common import events
         from motcua.dossiers.deadlines import limit_source_register
+        from motcua.dossiers.demo.extras import demo_extra_register
         from motcua.dossiers.extensions import panel_register, worklist_hook_register
 
         from .deadlines import member_limit_source
+        from .demo import DEMO
         from .subscribers import on_dossier_event
         from .views import context_for_dossier, worklist_context
 
@@ -19,3 +21,4 @@ class BundlesConfig(AppConfig):
         limit_source_register(member_limit_source)
         worklist_hook_register(worklist_context)
         panel_register("bundle_panel", context_for_dossier)
+        demo_extra_register(DEMO)

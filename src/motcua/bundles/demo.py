@@ -11,31 +11,39 @@ due after ``until`` is not taken: the last days' bundles stay where they are, as
 
 from __future__ import annotations
 
+import argparse
 import collections
 import datetime
 import random
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandParser
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from tqdm import tqdm
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
 from motcua.common.clock import clock_set_to
+from motcua.common.tasks import queued_tasks_run
 from motcua.dossiers import steps
-from motcua.dossiers.demo.histories import applicant
+from motcua.dossiers.demo.extras import DemoExtra
+from motcua.dossiers.demo.histories import applicant, working_days
 from motcua.dossiers.demo.plan import Office, Plan, officers_ensure
+from motcua.dossiers.demo.run import DemoRun, in_processes
 from motcua.dossiers.demo.texts import FAMILY, GIVEN, MIDDLE
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.dossiers.services import Applicant, dossier_approve, dossier_forward, dossier_receive
-from motcua.integrations.registry.delivery import registry_call_send
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .models import Bundle, RegistryCall
-from .services import bundle_advance, bundle_submit
+from .services import bundle_submit
 
 # Hà Nội's first year of linked bundles (issue 14) against the city's dossiers a year (issue 12).
 BIRTHS_A_YEAR, DEATHS_A_YEAR = 134_784, 1_017
@@ -134,25 +142,12 @@ def decide(dossier: Dossier, officers: Officers, at: datetime.datetime) -> Dossi
 
 
 def saga(bundle: Bundle, at: datetime.datetime) -> int:
-    """The bundle's queued saga tasks, oldest first, until none is left."""
+    """The bundle's queued saga tasks (its next steps, its registry writes), oldest first, run
+    as the worker runs them until none is left."""
     ran = 0
     while tasks := saga_tasks(bundle):
-        ran += saga_tasks_run(tasks, at)
+        ran += queued_tasks_run(tasks, at)
     return ran
-
-
-def saga_tasks_run(tasks: list[DBTaskResult], at: datetime.datetime) -> int:
-    """Queued saga tasks (the saga's next step, a registry write) run at ``at`` as the worker
-    runs them, each taken off the queue once done; how many."""
-    with clock_set_to(at):
-        for task in tasks:
-            kwargs = task.args_kwargs["kwargs"]
-            if task.task_path == ADVANCE_TASK:
-                bundle_advance(bundle_id=kwargs["bundle_id"], at=at)
-            else:
-                registry_call_send(call_id=kwargs["call_id"])
-            task.delete()
-    return len(tasks)
 
 
 def saga_tasks(bundle: Bundle) -> list[DBTaskResult]:
@@ -246,3 +241,56 @@ def bundles_generate(
         statuses[bundle_run(planned, officers, rng, until)] += 1
         progress(1)
     return statuses
+
+
+def non_negative(text: str) -> int:
+    """Refused before anything is generated (argparse words it after the option's name)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("phải là số nguyên ≥ 0 / must be a whole number ≥ 0")
+    return value
+
+
+def arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--bundles", type=non_negative,
+        help="số hồ sơ liên thông (mặc định: tỷ lệ của Hà Nội, 3 %% số hồ sơ) / linked bundles "
+        "(default: Hà Nội's share, 3 %% of --dossiers)",
+    )  # fmt: skip
+
+
+def demo_bundles(
+    run: DemoRun, options: dict[str, Any], report: Callable[[str], object], show: bool
+) -> None:
+    """``--bundles`` of them after the single dossiers, each process taking its wards' bundles
+    as it took their dossiers."""
+    count = options.get("bundles")
+    count = bundles_share(run.count) if count is None else count
+    if count == 0:
+        return
+    days = working_days(run.first, run.last)
+    statuses: collections.Counter[str] = collections.Counter()
+    began = time.perf_counter()
+    with tqdm(total=count, unit="liên thông", file=sys.stderr, disable=not show) as bar:
+        for part in in_processes(
+            options.get("workers") or 1,
+            lambda keep, tick: bundles_generate(
+                run.plan, count=count, seed=run.seed, days=days, until=run.until, keep=keep,
+                progress=tick,
+            ),
+            progress=bar.update,
+        ):  # fmt: skip
+            statuses.update(part)
+    seconds = time.perf_counter() - began
+    made = sum(statuses.values())
+    tally = ", ".join(f"{status} {times}" for status, times in sorted(statuses.items()))
+    report(
+        f"{made} hồ sơ liên thông / linked bundles ({tally}) in {seconds:.1f} s: "
+        f"{made / seconds if seconds else 0:,.1f}/s"
+    )
+
+
+DEMO = DemoExtra("bundles", arguments, demo_bundles)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import collections
 import datetime
 import json
 import sys
@@ -12,9 +11,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from motcua.common.clock import now, today
-from motcua.dossiers.demo.histories import histories, working_days
+from motcua.dossiers.demo.extras import EXTRAS
+from motcua.dossiers.demo.histories import histories
 from motcua.dossiers.demo.plan import plan_make
-from motcua.dossiers.demo.run import DemoRun, Outcome, demo_import, in_processes
+from motcua.dossiers.demo.run import DemoRun, Outcome, demo_import
 from motcua.dossiers.models import Dossier
 from motcua.worktime.engine import VIETNAM_OFFSET
 
@@ -49,11 +49,6 @@ class Command(BaseCommand):
             "--wards", type=int,
             help="chỉ N phường, xã đầu tiên (thử nghiệm) / only the first N wards (trials)",
         )  # fmt: skip
-        parser.add_argument(
-            "--bundles", type=int,
-            help="số hồ sơ liên thông (mặc định: tỷ lệ của Hà Nội, 3 %% số hồ sơ) / linked "
-            "bundles (default: Hà Nội's share, 3 %% of --dossiers)",
-        )  # fmt: skip
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
             "--workers", type=int, default=1,
@@ -61,13 +56,13 @@ class Command(BaseCommand):
             "(PostgreSQL; each takes some wards)",
         )  # fmt: skip
         parser.add_argument("--no-progress", action="store_true")
+        for extra in EXTRAS.values():  # what the apps above the kernel add (bundles)
+            extra.arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         count, seed = options["dossiers"], options["seed"]
         if count < 1:
             raise CommandError("--dossiers phải ≥ 1 / must be at least 1", returncode=2)
-        if (options["bundles"] or 0) < 0:
-            raise CommandError("--bundles phải ≥ 0 / must not be negative", returncode=2)
         last = day_parse(options["last"], "--to") if options["last"] else today()
         first = (
             day_parse(options["first"], "--from")
@@ -99,7 +94,8 @@ class Command(BaseCommand):
                 outcome = demo_import(run, workers=options["workers"], progress=bar.update)
         seconds = time.perf_counter() - began
         if not options["output"]:
-            self.bundles(run, options, show)
+            for extra in EXTRAS.values():
+                extra.generate(run, options, self.stderr.write, show)
         rate = outcome.lines / seconds if seconds else 0.0
         self.stderr.write(
             f"{count} hồ sơ / dossiers, {outcome.lines} dòng / lines, {outcome.events} sự kiện / "
@@ -112,35 +108,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"{times} × {reason}")
             total = sum(outcome.refused.values())
             raise CommandError(f"{total} dòng bị từ chối / line(s) refused", returncode=1)
-
-    def bundles(self, run: DemoRun, options: dict[str, Any], show: bool) -> None:
-        """Linked bundles through the services, after the single dossiers (``bundles.demo``)."""
-        from motcua.bundles.demo import bundles_generate, bundles_share
-
-        count = options["bundles"] if options["bundles"] is not None else bundles_share(run.count)
-        if count < 1:
-            return
-        began = time.perf_counter()
-        days = working_days(run.first, run.last)
-        statuses: collections.Counter[str] = collections.Counter()
-        with tqdm(total=count, unit="liên thông", file=sys.stderr, disable=not show) as bar:
-            # Each process takes the bundles of its wards, as it took their dossiers.
-            for part in in_processes(
-                options["workers"],
-                lambda keep, tick: bundles_generate(
-                    run.plan, count=count, seed=run.seed, days=days, until=run.until,
-                    keep=keep, progress=tick,
-                ),
-                progress=bar.update,
-            ):  # fmt: skip
-                statuses.update(part)
-        seconds = time.perf_counter() - began
-        made = sum(statuses.values())
-        tally = ", ".join(f"{status} {times}" for status, times in sorted(statuses.items()))
-        self.stderr.write(
-            f"{made} hồ sơ liên thông / linked bundles ({tally}) in {seconds:.1f} s: "
-            f"{made / seconds if seconds else 0:,.1f}/s"
-        )
 
     def write(self, path: Path, lines: Any) -> int:
         written = 0

@@ -9,11 +9,10 @@ class BundlesConfig(AppConfig):
     def ready(self) -> None:
         from motcua.common import events
         from motcua.dossiers.deadlines import limit_source_register
-        from motcua.dossiers.demo.extras import demo_extra_register
+        from motcua.dossiers.demo.extras import DemoExtra, demo_extra_register
         from motcua.dossiers.extensions import panel_register, worklist_hook_register
 
         from .deadlines import member_limit_source
-        from .demo import DEMO
         from .subscribers import on_dossier_event
         from .views import context_for_dossier, worklist_context
 
@@ -21,4 +20,4 @@ class BundlesConfig(AppConfig):
         limit_source_register(member_limit_source)
         worklist_hook_register(worklist_context)
         panel_register("bundle_panel", context_for_dossier)
-        demo_extra_register(DEMO)
+        demo_extra_register(DemoExtra("motcua.bundles.demo"))  # imported by the command only

@@ -32,7 +32,6 @@ from motcua.accounts.models import User
 from motcua.common.clock import clock_set_to
 from motcua.common.tasks import queued_tasks_run
 from motcua.dossiers import steps
-from motcua.dossiers.demo.extras import DemoExtra
 from motcua.dossiers.demo.histories import applicant, working_days
 from motcua.dossiers.demo.plan import Office, Plan, officers_ensure
 from motcua.dossiers.demo.run import DemoRun, in_processes
@@ -262,7 +261,7 @@ def arguments(parser: CommandParser) -> None:
     )  # fmt: skip
 
 
-def demo_bundles(
+def generate(
     run: DemoRun, options: dict[str, Any], report: Callable[[str], object], show: bool
 ) -> None:
     """``--bundles`` of them after the single dossiers, each process taking its wards' bundles
@@ -291,6 +290,3 @@ def demo_bundles(
         f"{made} hồ sơ liên thông / linked bundles ({tally}) in {seconds:.1f} s: "
         f"{made / seconds if seconds else 0:,.1f}/s"
     )
-
-
-DEMO = DemoExtra("bundles", arguments, demo_bundles)

@@ -23,13 +23,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandParser
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from tqdm import tqdm
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
-from motcua.common.clock import clock_set_to
+from motcua.common.clock import clock_set_to, history_since
 from motcua.common.tasks import queued_tasks_run
 from motcua.dossiers import steps
 from motcua.dossiers.demo.histories import applicant, working_days
@@ -160,10 +159,9 @@ def saga_tasks(bundle: Bundle) -> list[DBTaskResult]:
 def history_renders_drop(bundle: Bundle) -> None:
     """A history's PDFs render on their first download, as after an import (``renders_enqueue``
     of the batch store): the worker is not handed years of receipts to render."""
-    hours = settings.MOTCUA_NOTIFY_MAX_AGE_HOURS
-    if not hours:
+    since = history_since()
+    if since is None:
         return
-    since = timezone.now() - datetime.timedelta(hours=hours)
     old = list(
         IssuedDocument.objects.filter(
             dossier__bundle_member__bundle=bundle, issued_at__lt=since

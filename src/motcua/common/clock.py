@@ -38,3 +38,13 @@ def clock_set_to(at: datetime.datetime) -> Iterator[None]:
         yield
     finally:
         _frozen.at = previous
+
+
+def history_since() -> datetime.datetime | None:
+    """Before this moment of the wall clock, what happened is history, not news
+    (``MOTCUA_NOTIFY_MAX_AGE_HOURS``; None: nothing is): no message is sent for it and its PDFs
+    wait for their first download. The wall clock on purpose: replays set the application's."""
+    from django.conf import settings
+
+    hours = settings.MOTCUA_NOTIFY_MAX_AGE_HOURS
+    return timezone.now() - datetime.timedelta(hours=hours) if hours else None

@@ -17,13 +17,13 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from motcua.accounts.constants import OfficerRoleName
 from motcua.accounts.selectors import officers_holding
 from motcua.bundles.models import BundleMember
 from motcua.catalog.models import Procedure
-from motcua.common.clock import VIETNAM, today
+from motcua.common.clock import VIETNAM, history_since, today
 from motcua.common.events import Event
 from motcua.common.text import unaccent
 from motcua.dossiers.constants import Action, Status
@@ -108,12 +108,9 @@ def on_dossier_event(published: Event) -> None:
 
 
 def is_history(event: DossierEvent) -> bool:
-    """An event recorded long after it happened (a legacy import) is not news to send.
-
-    Compared with the wall clock on purpose: replays set the application clock to the event.
-    """
-    max_age = settings.MOTCUA_NOTIFY_MAX_AGE_HOURS
-    return bool(max_age) and timezone.now() - event.at > datetime.timedelta(hours=max_age)
+    """An event recorded long after it happened (a legacy import) is not news to send."""
+    since = history_since()
+    return since is not None and event.at < since
 
 
 def contact_of(dossier: Dossier) -> tuple[str, str]:

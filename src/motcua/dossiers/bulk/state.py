@@ -17,11 +17,10 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
 from motcua.common import events
+from motcua.common.clock import history_since
 
 from ..constants import FINAL
 from ..errors import StaleDossier
@@ -272,8 +271,7 @@ class BatchStore:
         history (older than a notification may be) on their first download (``issued_pdf``)."""
         from ..document_tasks import issued_document_render_task
 
-        hours = settings.MOTCUA_NOTIFY_MAX_AGE_HOURS
-        since = timezone.now() - datetime.timedelta(hours=hours) if hours else None
+        since = history_since()
         for document in self.documents:
             if since is None or document.issued_at >= since:
                 issued_document_render_task.enqueue(document_id=document.pk)

@@ -245,6 +245,14 @@ def rows_attach(parent: models.Model, accessor: str, rows: list[Any]) -> None:
     cache[manager.field.remote_field.cache_name] = queryset
 
 
+def rows_held(parent: models.Model, accessor: str) -> list[Any] | None:
+    """``parent.<accessor>.all()`` if it was loaded with the parent (``rows_attach``,
+    ``prefetch_related``), else None: it would be a query. (The cache is keyed by the related
+    name, which every accessor asked this way is.)"""
+    held = getattr(parent, "_prefetched_objects_cache", {}).get(accessor)
+    return None if held is None else list(held)
+
+
 def own_fields(model: type[models.Model], parent: str = "") -> tuple[str, ...]:
     """Every concrete field of a row but its primary key (and its ``parent``, for a child)."""
     return tuple(

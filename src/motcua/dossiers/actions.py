@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.constants import Capability as C
 from motcua.catalog.constants import StepScope
 from motcua.common.errors import DomainError
+from motcua.common.inline import rows_held
 
 from . import deadlines, steps
 from .constants import Action as A
@@ -75,7 +76,7 @@ class Guard:
 
 
 def _open_consultations(dossier: Dossier) -> bool:
-    cached = getattr(dossier, "_prefetched_objects_cache", {}).get("consultations")
+    cached = rows_held(dossier, "consultations")
     if cached is not None:
         return any(c.answered_at is None for c in cached)
     return bool(store().open_consultation_unit_ids(dossier))

@@ -24,6 +24,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Requirement
 from motcua.catalog.requirements import document_name
 from motcua.common.clock import today
+from motcua.common.inline import rows_held
 from motcua.dossiers.constants import ApplicantKind, Decision, Status
 from motcua.dossiers.deadlines import local_date
 from motcua.dossiers.extensions import RegistryAnswer, StoredOffer
@@ -74,7 +75,7 @@ def inputs_keep_many(received: Iterable[tuple[Dossier, datetime.datetime]]) -> i
     if not owned:
         return 0
     kinds = [DossierDocument.Kind.INPUT, DossierDocument.Kind.SUPPLEMENT]
-    in_hand = {dossier.pk: held for dossier, _at, _owner in owned if (held := files_held(dossier)) is not None}  # fmt: skip
+    in_hand = {dossier.pk: held for dossier, _at, _owner in owned if (held := rows_held(dossier, "documents")) is not None}  # fmt: skip
     documents = documents_by_dossier(
         DossierDocument.objects.filter(kind__in=kinds).select_related("requirement"),
         {dossier.pk for dossier, _at, _owner in owned if dossier.pk not in in_hand},
@@ -104,13 +105,6 @@ def documents_by_dossier(
         for document in documents.filter(dossier_id__in=ids[start : start + IDS_PER_QUERY]):
             grouped.setdefault(document.dossier_id, []).append(document)
     return grouped
-
-
-def files_held(dossier: Dossier) -> list[DossierDocument] | None:
-    """The dossier's files if they came with it (a new dossier's creation keeps them, none),
-    else None: they are read."""
-    held = getattr(dossier, "_prefetched_objects_cache", {}).get("documents")
-    return None if held is None else list(held)
 
 
 def digitised_keep(dossier: Dossier, sha256: str, at: datetime.datetime) -> int:

@@ -21,6 +21,7 @@ from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.common.clock import now
 from motcua.common.errors import NotAllowed
+from motcua.common.inline import rows_held
 from motcua.organizations.models import Unit
 
 from .. import steps
@@ -98,7 +99,7 @@ def candidate_units(dossier: Dossier, which: str) -> list[tuple[int, str]]:
 
 
 def open_consultation_unit_ids(dossier: Dossier) -> list[int]:
-    cached = getattr(dossier, "_prefetched_objects_cache", {}).get("consultations")
+    cached = rows_held(dossier, "consultations")
     if cached is not None:
         return [c.unit_id for c in cached if c.answered_at is None]
     return store().open_consultation_unit_ids(dossier)

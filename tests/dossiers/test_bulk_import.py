@@ -41,9 +41,12 @@ def line(ref: str, when: str, action: str, actor: str = "", **extra: Any) -> dic
     return {"dossier": ref, "at": f"{when}:00+07:00", "action": action, "actor": actor, **extra}
 
 
-def histories(staff: Staff) -> list[list[dict[str, Any]]]:
+def histories(
+    staff: Staff, unit: str = POLICE, prefix: str = "", to_unit: str = WARD
+) -> list[list[dict[str, Any]]]:
     """One dossier per path: supplement, rejection, refusal, withdrawal, apology, fees,
-    transfer; with lines the rules refuse in the middle of them."""
+    transfer (to ``to_unit``); with lines the rules refuse in the middle of them. Dossiers
+    are received at ``unit`` by ``staff`` and named ``prefix`` + A to G."""
     r, sp, h, ld = (
         u.username for u in (staff.reception, staff.specialist, staff.head, staff.leader)
     )
@@ -51,12 +54,12 @@ def histories(staff: Staff) -> list[list[dict[str, Any]]]:
     def start(ref: str, day: str) -> list[dict[str, Any]]:
         applicant = {"name": f"Người nộp {ref}", "id_number": "001090012345"}
         return [
-            line(ref, f"{day} 09:00", "submit", r, procedure="1.004222", unit=POLICE,
+            line(ref, f"{day} 09:00", "submit", r, procedure="1.004222", unit=unit,
                  channel="counter", applicant=applicant),
             line(ref, f"{day} 09:05", "receive", r),
         ]  # fmt: skip
 
-    return [
+    return [[{**event, "dossier": prefix + event["dossier"]} for event in story] for story in [
         [*start("A", "2026-03-02"), line("A", "2026-03-02 10:00", "assign", h, assignee=sp),
          line("A", "2026-03-03 10:00", "request_supplement", sp, items=["Sổ hộ khẩu", "Ảnh"]),
          line("A", "2026-03-04 10:00", "request_supplement", sp, reason="lần hai"),
@@ -68,7 +71,7 @@ def histories(staff: Staff) -> list[list[dict[str, Any]]]:
          line("B", "2026-03-03 09:00", "forward", sp),
          line("B", "2026-03-04 09:00", "reject", ld, reason="Không đủ điều kiện"),
          line("B", "2026-03-05 09:00", "return_result", r)],
-        [line("C", "2026-03-02 09:30", "submit", r, procedure="1.004222", unit=POLICE,
+        [line("C", "2026-03-02 09:30", "submit", r, procedure="1.004222", unit=unit,
               channel="online", applicant={"name": "Người nộp C"}),
          line("C", "2026-03-02 14:00", "refuse_reception", r, reason="Sai thẩm quyền")],
         [*start("D", "2026-03-03"), line("D", "2026-03-04 09:00", "withdraw", r, reason="Rút")],
@@ -83,15 +86,15 @@ def histories(staff: Staff) -> list[list[dict[str, Any]]]:
          line("F", "2026-03-03 11:00", "request_payment", sp, amount_vnd=20000),
          line("F", "2026-03-04 11:00", "pay", r, amount_vnd=20000),
          line("F", "2026-03-05 11:00", "approve", ld)],
-        [*start("G", "2026-03-03"), line("G", "2026-03-03 10:00", "forward", r, to_unit=WARD),
+        [*start("G", "2026-03-03"), line("G", "2026-03-03 10:00", "forward", r, to_unit=to_unit),
          line("G", "2026-03-04 10:00", "approve", ld)],
-    ]  # fmt: skip
+    ]]  # fmt: skip
 
 
-def interleaved(staff: Staff) -> list[str]:
+def interleaved(staff: Staff, stories: list[list[dict[str, Any]]] | None = None) -> list[str]:
     """The histories one line from each in turn (a legacy file in time order mixes dossiers),
     with lines that are not events at all."""
-    stories = histories(staff)
+    stories = histories(staff) if stories is None else stories
     lines = [
         json.dumps(story[k], ensure_ascii=False)
         for k in range(max(map(len, stories)))

@@ -1,4 +1,4 @@
-"""Work split over processes on one machine (bulk commands: verify, export, demo data).
+"""Work split over processes on one machine (bulk commands: verify, export, demo data, import).
 
 Each process opens its own database connection (the parent's are closed before forking), and
 results come back in the order of the tasks, so the output is the same for any number of
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import multiprocessing
+import queue
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -83,3 +84,76 @@ def id_ranges(rows: QuerySet[Any], size: int) -> Iterator[tuple[int, int]]:
             return
         yield low, first + size
         low = first + size
+
+
+Tick = Callable[[int], object]
+Part = Callable[[int, int, Tick], T]  # (this process's index, how many processes, progress)
+
+
+def in_parts(workers: int, part: Part[T], *, progress: Tick) -> list[T]:
+    """``part(index, workers, tick)`` in each of ``workers`` forked processes (or
+    ``part(0, 1, progress)`` here when only one can be used), with their ticks summed into
+    ``progress``; what each returns, in the order of their indexes.
+
+    For work that is one long stream per process (a generator's offices, an import's units),
+    not many small tasks: each process keeps its state from the first line to the last. A
+    process that dies without answering (killed, out of memory) stops the run with an error
+    instead of leaving the parent waiting for it."""
+    workers = processes_usable(workers)
+    if workers == 1:
+        return [part(0, 1, progress)]
+    connections.close_all()  # each process opens its own connection
+    context = multiprocessing.get_context("fork")
+    done = context.Value("q", 0)
+    answers: Any = context.Queue()
+    processes = [
+        context.Process(target=part_run, args=(part, index, workers, done, answers))
+        for index in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        found = answers_wait(processes, answers, done, progress)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+    return [found[index] for index in range(workers)]
+
+
+def answers_wait(processes: list[Any], answers: Any, done: Any, progress: Tick) -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    seen = 0
+    while len(found) < len(processes):
+        try:
+            index, answer = answers.get(timeout=0.5)
+        except queue.Empty:
+            dead = [i for i, p in enumerate(processes) if i not in found and p.exitcode is not None]
+            if dead:
+                raise RuntimeError(
+                    f"tiến trình {dead[0]} dừng mà không trả lời / process {dead[0]} ended "
+                    f"without an answer (exit code {processes[dead[0]].exitcode})"
+                ) from None
+        else:
+            if isinstance(answer, BaseException):
+                raise answer
+            found[index] = answer
+        progress(done.value - seen)
+        seen = done.value
+    return found
+
+
+def part_run(part: Part[Any], index: int, workers: int, done: Any, answers: Any) -> None:
+    worker_start()
+
+    def tick(n: int) -> None:
+        with done.get_lock():
+            done.value += n
+
+    try:
+        answers.put((index, part(index, workers, tick)))
+    except BaseException as error:  # the parent reports it
+        answers.put((index, error))
+    finally:
+        connections.close_all()

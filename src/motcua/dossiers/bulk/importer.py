@@ -71,11 +71,19 @@ def events_import_fast(
     report: BulkReport | None = None,
 ) -> Iterator[Result]:  # fmt: skip
     """(line number, dossier ref, reason refused or None) for every non-empty line, in order."""
+    yield from numbered_import(
+        numbered(lines), trust_actors=trust_actors, batch_size=batch_size, report=report
+    )
+
+
+def numbered_import(
+    source: Iterator[tuple[int, Item]], *, trust_actors: bool, batch_size: int,
+    report: BulkReport | None,
+) -> Iterator[Result]:  # fmt: skip
     report = report if report is not None else BulkReport()
     replayer = Replayer(trust_actors=trust_actors)
     batches = BatchStore()
     began = time.perf_counter()
-    source = numbered(lines)
     with reference_memo(), store_installed(batches):
         while batch := list(islice(source, batch_size)):
             rows = parsed(batch)

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import collections
 import datetime
-import multiprocessing
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from django.db import connections
-
-from motcua.common.parallel import processes_usable
+from motcua.common.parallel import in_parts
 
 from ..bulk.importer import BulkReport, events_import_fast
 from .histories import histories
@@ -91,44 +87,8 @@ Part = Callable[[Keep, Callable[[int], object]], T]
 def in_processes(workers: int, part: Part[T], *, progress: Callable[[int], object]) -> list[T]:
     """``part`` for every office, in ``workers`` processes (each given the offices whose id falls
     to it, and a progress tick), or in this one; what each returns."""
-    workers = processes_usable(workers)
-    if workers == 1:
-        return [part(lambda office: True, progress)]
-    connections.close_all()  # each process opens its own connection
-    context = multiprocessing.get_context("fork")
-    done = context.Value("q", 0)
-    results: Any = context.Queue()
-    processes = [
-        context.Process(target=worker, args=(part, index, workers, done, results))
-        for index in range(workers)
-    ]
-    for process in processes:
-        process.start()
-    found: list[T] = []
-    seen = 0
-    while len(found) < workers:
-        time.sleep(0.5)
-        progress(done.value - seen)
-        seen = done.value
-        while not results.empty():
-            item = results.get()
-            if isinstance(item, BaseException):
-                raise item
-            found.append(item)
-    for process in processes:
-        process.join()
-    progress(done.value - seen)
-    return found
 
+    def offices_part(index: int, count: int, tick: Callable[[int], object]) -> T:
+        return part(lambda office: office.unit.pk % count == index, tick)
 
-def worker(part: Part[Any], index: int, workers: int, done: Any, results: Any) -> None:
-    def tick(n: int) -> None:
-        with done.get_lock():
-            done.value += n
-
-    try:
-        results.put(part(lambda office: office.unit.pk % workers == index, tick))
-    except BaseException as error:  # the parent reports it
-        results.put(error)
-    finally:
-        connections.close_all()
+    return in_parts(workers, offices_part, progress=progress)

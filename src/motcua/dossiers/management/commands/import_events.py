@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from motcua.common.parallel import processes_usable
 from motcua.dossiers.bulk.importer import BulkReport, events_import_fast
+from motcua.dossiers.bulk.routed import events_import_routed
 from motcua.dossiers.lines import KINDS
 from motcua.dossiers.replay import events_replay
 
@@ -25,6 +27,18 @@ def lines_of(file: Path) -> Iterator[bytes]:
     """The file's lines as bytes: a line that is not UTF-8 is refused by itself, not the run."""
     with file.open("rb") as handle:
         yield from handle
+
+
+def file_check(file: Path) -> None:
+    if not file.is_file():
+        raise CommandError(f"Không thấy tệp {file} / file not found", returncode=2)
+    try:
+        with file.open("rb"):
+            pass
+    except OSError as error:
+        raise CommandError(
+            f"Không đọc được tệp {file} / cannot read the file ({error.strerror})", returncode=2
+        ) from error
 
 
 def count_lines(file: Path) -> int:
@@ -54,43 +68,39 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=5000,
             help="--fast: số dòng mỗi lô / lines per batch (5000)",
         )  # fmt: skip
+        parser.add_argument(
+            "--workers", type=int, default=1,
+            help="--fast trên PostgreSQL: số tiến trình, chia theo đơn vị tiếp nhận / processes, "
+            "split by receiving unit (1)",
+        )  # fmt: skip
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(
         self, *args: Any, file: Path, trust_actors: bool, fast: bool, batch_size: int,
-        **options: Any,
+        workers: int, **options: Any,
     ) -> None:  # fmt: skip
-        if not file.is_file():
-            raise CommandError(f"Không thấy tệp {file} / file not found", returncode=2)
-        try:
-            with file.open("rb"):
-                pass
-        except OSError as error:
-            raise CommandError(
-                f"Không đọc được tệp {file} / cannot read the file ({error.strerror})", returncode=2
-            ) from error
+        file_check(file)
         if batch_size < 1:
             raise CommandError("--batch-size phải ≥ 1 / must be at least 1", returncode=2)
-        report = BulkReport()
-        if fast:
-            results = events_import_fast(
-                lines_of(file), trust_actors=trust_actors, batch_size=batch_size, report=report
-            )
-        else:
-            results = events_replay(lines_of(file), trust_actors=trust_actors)
+        if workers < 1:
+            raise CommandError("--workers phải ≥ 1 / must be at least 1", returncode=2)
         show = not options["no_progress"] and options["verbosity"] > 0
-        total = count_lines(file) if show else None
-        applied = 0
-        kinds: Counter[str] = Counter()
-        for number, ref, reason in tqdm(
-            results, total=total, unit="dòng", file=sys.stderr, disable=not show, smoothing=0.1
-        ):
-            if reason is None:
-                applied += 1
+        report = BulkReport()
+        with tqdm(
+            total=count_lines(file) if show else None, unit="dòng", file=sys.stderr,
+            disable=not show, smoothing=0.1,
+        ) as bar:  # fmt: skip
+            if fast and processes_usable(workers) > 1:
+                refused = events_import_routed(
+                    lambda: lines_of(file), workers=workers, trust_actors=trust_actors,
+                    batch_size=batch_size, report=report, progress=bar.update,
+                )  # fmt: skip
+                applied, kinds = report.applied, self.refusals_show(refused)
             else:
-                kinds[getattr(reason, "kind", "rule")] += 1
-                self.stdout.write(f"{number}: {ref or '-'}: {reason}")
-        rejected = sum(kinds.values())
+                applied, kinds = self.lines_run(
+                    file, fast=fast, trust_actors=trust_actors, batch_size=batch_size,
+                    report=report, progress=bar.update,
+                )  # fmt: skip
         self.summary(applied, kinds)
         if fast:
             rate = report.lines / report.seconds if report.seconds else 0.0
@@ -99,12 +109,41 @@ class Command(BaseCommand):
                 f"{report.batches} lô / batches ({report.replayed} nạp lại từng dòng / replayed "
                 f"line by line); {report.seconds:.1f} s, {rate:,.0f} dòng/giây / lines/s"
             )
+        rejected = sum(kinds.values())
         if not applied and rejected and rejected == kinds["format"]:
             raise CommandError(
                 "Không dòng nào là đối tượng JSON / no line is a JSON object", returncode=2
             )
         if rejected:
             raise CommandError(f"{rejected} dòng bị từ chối / line(s) rejected", returncode=1)
+
+    def lines_run(
+        self, file: Path, *, fast: bool, trust_actors: bool, batch_size: int,
+        report: BulkReport, progress: Callable[[int], object],
+    ) -> tuple[int, Counter[str]]:  # fmt: skip
+        """One process, the results as they come: (lines applied, refusals by kind)."""
+        if fast:
+            results = events_import_fast(
+                lines_of(file), trust_actors=trust_actors, batch_size=batch_size, report=report
+            )
+        else:
+            results = events_replay(lines_of(file), trust_actors=trust_actors)
+        applied = 0
+        kinds: Counter[str] = Counter()
+        for number, ref, reason in results:
+            progress(1)
+            if reason is None:
+                applied += 1
+            else:
+                kinds.update(self.refusals_show([(number, ref, reason)]))
+        return applied, kinds
+
+    def refusals_show(self, refused: Iterable[tuple[int, str, Any]]) -> Counter[str]:
+        kinds: Counter[str] = Counter()
+        for number, ref, reason in refused:
+            kinds[getattr(reason, "kind", "rule")] += 1
+            self.stdout.write(f"{number}: {ref or '-'}: {reason}")
+        return kinds
 
     def summary(self, applied: int, kinds: Counter[str]) -> None:
         rejected = sum(kinds.values())

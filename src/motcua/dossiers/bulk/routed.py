@@ -1,0 +1,139 @@
+"""``import-events --fast --workers W``: one file's lines shared over W processes by unit.
+
+Every process reads the whole file and keeps the lines that fall to it. A dossier goes with the
+unit its ``submit`` line names, so the counters that unit numbers from (dossier codes, receipt
+and decision numbers) are used by one process, in the order of the lines, as with `demo-data`
+(decision 0016). A line whose dossier was not submitted earlier in the file goes by its
+reference. Each process routes the same lines in the same order, so they agree without talking
+to each other, and the rows are those one process would write.
+
+A counter that two processes use all the same (a dossier transferred to a unit another process
+owns, or submitted before this run) is written by the first batch to commit; the other batch
+finds it changed, is rolled back whole and replayed line by line with the counters locked, as
+when the web gives a number during an import (``bulk/sequences.py``): no number is given twice,
+none is skipped, no line is lost.
+
+Refusals come back with their line numbers and are reported in the order of the file, so the
+output does not depend on the number of processes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from motcua.common.parallel import Tick, in_parts
+
+from ..lines import Reason
+from .importer import BulkReport, Item, Result, numbered, numbered_import
+
+TICK_EVERY = 1000  # lines between two progress ticks (a tick takes a lock shared by processes)
+Refusal = tuple[int, str, str, str]  # line number, dossier ref, reason, kind
+
+
+class Router:
+    """Which of ``workers`` processes takes a line: the same answer in every process."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.owners: dict[str, int] = {}  # dossiers submitted in the file: their process
+
+    def owner(self, line: Item) -> int:
+        event = routing_view(line)
+        if event is None:
+            return 0  # not an object: refused as such by the first process
+        ref = str(event.get("dossier") or "").strip()
+        known = self.owners.get(ref)
+        if known is not None:
+            return known
+        if event.get("action") != "submit":
+            return share_of(ref, self.workers)
+        owner = share_of(str(event.get("unit") or ""), self.workers)
+        self.owners[ref] = owner
+        return owner
+
+
+def share_of(key: str, workers: int) -> int:
+    # crc32, not hash(): the same in every process whatever PYTHONHASHSEED is.
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % workers
+
+
+def routing_view(line: Item) -> dict[str, Any] | None:
+    """The line read just enough to route it; what cannot be read is refused later, in full."""
+    if isinstance(line, dict):
+        return line
+    try:
+        event = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:  # what orjson refuses and json reads (integers beyond 64 bits, NaN)
+            event = json.loads(line)
+        except (ValueError, RecursionError, UnicodeDecodeError):
+            return None
+    return event if isinstance(event, dict) else None
+
+
+def lines_mine(lines: Iterable[Item], index: int, workers: int) -> Iterator[tuple[int, Item]]:
+    if workers == 1:
+        yield from numbered(lines)
+        return
+    router = Router(workers)
+    for number, line in numbered(lines):
+        if router.owner(line) == index:
+            yield number, line
+
+
+def part_import(
+    open_lines: Callable[[], Iterable[Item]], *, trust_actors: bool, batch_size: int
+) -> Callable[[int, int, Tick], tuple[BulkReport, list[Refusal]]]:
+    def part(index: int, workers: int, tick: Tick) -> tuple[BulkReport, list[Refusal]]:
+        report = BulkReport()
+        refused: list[Refusal] = []
+        pending = 0
+        for number, ref, reason in numbered_import(
+            lines_mine(open_lines(), index, workers), trust_actors=trust_actors,
+            batch_size=batch_size, report=report,
+        ):  # fmt: skip
+            if reason is not None:
+                refused.append((number, ref, str(reason), reason.kind))
+            pending += 1
+            if pending == TICK_EVERY:
+                tick(pending)
+                pending = 0
+        tick(pending)
+        return report, refused
+
+    return part
+
+
+def events_import_routed(
+    open_lines: Callable[[], Iterable[Item]], *, workers: int, trust_actors: bool = False,
+    batch_size: int = 5000, report: BulkReport, progress: Tick,
+) -> list[Result]:  # fmt: skip
+    """Import the lines in ``workers`` processes (one where only one can be used); ``report``
+    sums theirs. The refused lines, in the order of the file."""
+    began = time.perf_counter()
+    parts = in_parts(
+        workers, part_import(open_lines, trust_actors=trust_actors, batch_size=batch_size),
+        progress=progress,
+    )  # fmt: skip
+    report.seconds = time.perf_counter() - began
+    refusals: list[Refusal] = []
+    for part_report, part_refused in parts:
+        report_add(report, part_report)
+        refusals.extend(part_refused)
+    refusals.sort()
+    return [(number, ref, Reason(text, kind)) for number, ref, text, kind in refusals]
+
+
+def report_add(total: BulkReport, part: BulkReport) -> None:
+    total.lines += part.lines
+    total.applied += part.applied
+    total.rejected += part.rejected
+    total.events += part.events
+    total.batches += part.batches
+    total.replayed += part.replayed

@@ -139,8 +139,13 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the import into var/profile-import.prof"
     )
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="the database is prepared already (a bench volume: no migrate, no audit rechain)",
+    )  # fmt: skip
     options = parser.parse_args()
-    call_command("serve", "--prepare-only", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if not options.reuse:
+        call_command("serve", "--prepare-only", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     if options.source == "demo":
         lines = demo_lines(options.events, options.seed)
     else:

@@ -15,7 +15,8 @@ supplement, approve, return…), about 7 on average.
 What it does not write: step visits, issued documents, payments, consultations (the hot
 endpoints measured by the bench do not read those). Events are sealed with the installation's
 audit key as ``motcua audit rechain`` seals a chain (the dossier's facts on its last event), so
-``audit verify`` can be measured on the same volume.
+``audit verify`` can be measured on the same volume. The units' daily counters are left at each
+day's last code (``day_counters_write``), so an import into those days goes on after them.
 """
 
 from __future__ import annotations
@@ -158,6 +159,8 @@ def volume_generate(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
+    day_counters_write()
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE dossiers_dossier")
         cursor.execute("ANALYZE dossiers_dossierevent")
     if progress:
@@ -412,6 +415,23 @@ def codes_used() -> dict[tuple[int, datetime.date], int]:
             (unit, datetime.datetime.strptime(day, "%y%m%d").date()): last
             for unit, day, last in cursor.fetchall()
         }
+
+
+def day_counters_write() -> int:
+    """The units' daily counters (``DailySequence``) at the last code written, as the kernel
+    would have left them: an import or a reception into one of those days numbers after them
+    instead of colliding with a generated code. Safe to run again (an older volume: once)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dossiers_dailysequence (unit_id, day, last) "
+            "SELECT receiving_unit_id, "
+            "to_date(substring(code from '-([0-9]{6})-[0-9]+$'), 'YYMMDD'), "
+            "max(substring(code from '-([0-9]+)$')::int) FROM dossiers_dossier "
+            "WHERE code ~ '-[0-9]{6}-[0-9]+$' GROUP BY 1, 2 "
+            "ON CONFLICT (unit_id, day) DO UPDATE "
+            "SET last = GREATEST(dossiers_dailysequence.last, EXCLUDED.last)"
+        )
+        return cursor.rowcount
 
 
 def copy_rows(cursor: Any, table: str, fields: list[Any], rows: list[tuple[Any, ...]]) -> None:

@@ -275,3 +275,32 @@ def test_import_events_fast_command_reports_refused_lines_and_a_summary(
     out = StringIO()
     call_command("audit", "verify", stdout=out)
     assert "intact" in out.getvalue()
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["line by line", "fast"])
+def test_a_file_imported_again_after_a_stop_writes_what_one_import_writes(
+    staff: Staff, fast: bool
+) -> None:
+    """An import stopped part-way and run again from the top: the lines already in the
+    database are refused (earlier than the dossier's latest event, or the same action at that
+    very time), the rest applied, and the rows are those of one import of the whole file."""
+    lines = interleaved(staff)
+
+    def run(part: list[str]) -> list[Any]:
+        if fast:
+            return list(events_import_fast(part, batch_size=4))
+        return list(events_replay(part))
+
+    wipe()
+    whole = run(lines)
+    expected = snapshot()
+    for stop in (9, 23):
+        wipe()
+        run(lines[:stop])
+        again = run(lines)
+        assert snapshot() == expected, stop
+        applied_first = {n for n, _ref, reason in whole if reason is None}
+        applied_again = {n for n, _ref, reason in again if reason is None}
+        assert applied_again == {n for n in applied_first if n > stop}, stop
+    assert [reason for _n, _r, reason in run(lines) if reason is None] == []
+    assert audit_verify()[1] == []

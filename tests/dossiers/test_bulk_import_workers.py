@@ -4,6 +4,7 @@ one process writes, reports the same lines in the same order, and never gives a 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections import defaultdict
@@ -20,6 +21,8 @@ from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.common.parallel import in_parts
 from motcua.dossiers.audit import audit_verify
 from motcua.dossiers.bulk.routed import Router, share_of
+from motcua.dossiers.lines import Reason
+from motcua.dossiers.management.commands import import_events
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.dossiers.replay import events_replay
 from tests import factories
@@ -114,21 +117,39 @@ def test_a_unit_both_processes_number_from_gives_each_number_once(tmp_path: Path
     assert audit_verify()[1] == []
 
 
-def test_a_dossier_goes_where_its_submission_went() -> None:
+@pytest.mark.django_db
+def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) -> None:
+    """Decided before any line is applied: a line before its dossier's submission goes with
+    it (and is refused there, as by one process); a submission refused for a unit that does
+    not exist does not decide; a dossier submitted before the file goes with its receiving
+    unit; a line that is no object goes to the first process."""
+
+    def encoded(event: dict[str, Any]) -> bytes:
+        return json.dumps(event).encode()
+
+    earlier = next(iter(histories(staff)))[:2]  # "A", received at Hoàn Kiếm's police before
+    list(events_replay([json.dumps(event) for event in earlier]))
+    big = json.dumps({"dossier": "R", "action": "submit", "unit": OTHER_POLICE, "n": 2**70})
+    lines: list[Any] = [
+        encoded(line("Q", "2026-03-02 08:00", "receive")),  # before its submission
+        encoded(line("Q", "2026-03-02 09:00", "submit", unit="nope")),  # no such unit
+        encoded(line("Q", "2026-03-02 09:05", "submit", unit=OTHER_POLICE)),
+        encoded(line(" Q ", "2026-03-02 10:00", "receive")),
+        encoded(line("Q", "2026-03-02 10:05", "submit", unit=POLICE)),  # a second submission
+        encoded(line("A", "2026-03-03 10:00", "assign")),  # submitted before this file
+        encoded(line("NEVER", "2026-03-03 10:00", "assign")),
+        b"not json",
+        b"[1, 2]",
+        big.encode(),
+    ]
     router = Router(2)
-
-    def owner(event: dict[str, Any] | str) -> int:
-        return router.owner(event if isinstance(event, str) else json.dumps(event).encode())
-
-    early = owner(line("Q", "2026-03-02 08:00", "receive"))  # before its submission: by ref
-    assert early == share_of("Q", 2)
-    submit = line("Q", "2026-03-02 09:00", "submit", unit=OTHER_POLICE)
-    assert owner(submit) == share_of(OTHER_POLICE, 2)
-    assert owner(line(" Q ", "2026-03-02 10:00", "receive")) == share_of(OTHER_POLICE, 2)
-    assert owner({**submit, "unit": POLICE}) == share_of(OTHER_POLICE, 2)  # a second submit
-    assert owner("not json") == owner("[1, 2]") == 0
-    big = json.dumps({"dossier": "R", "action": "submit", "unit": POLICE, "n": 2**70})
-    assert owner(big) == share_of(POLICE, 2)
+    router.read(lines)
+    owners = [router.owner(item) for item in lines]
+    there, here = share_of(OTHER_POLICE, 2), share_of(POLICE, 2)
+    assert owners[:5] == [there] * 5
+    assert owners[5] == here
+    assert owners[6] == share_of("NEVER", 2)
+    assert owners[7:] == [0, 0, there]
 
 
 def died(index: int, workers: int, tick: Any) -> int:
@@ -154,3 +175,53 @@ def test_workers_below_one_are_refused_in_both_languages(tmp_path: Path) -> None
     path.write_text("{}\n", encoding="utf-8")
     with pytest.raises(CommandError, match="--workers phải ≥ 1 / must be at least 1"):
         call_command("import_events", str(path), "--fast", "--workers", "0", "--no-progress")
+
+
+@pytest.mark.django_db
+def test_hostile_text_and_a_windows_file_are_told_apart_without_a_traceback(
+    staff: Staff, tmp_path: Path
+) -> None:
+    """A lone surrogate (``"\\ud800"`` in JSON) cannot be stored: the line is refused and
+    printed escaped; a reference too long says so; a byte-order mark does not spoil line 1."""
+    first = histories(staff)[3]  # "D": submitted, received, withdrawn
+    lines = [json.dumps(event, ensure_ascii=False) for event in first]
+    lines.append(json.dumps(line("SUR\ud800", "2026-03-05 09:00", "submit", unit=POLICE)))
+    lines.append(json.dumps(line("X" * 41, "2026-03-05 09:00", "submit", unit=POLICE)))
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8") + b"\n")
+    wipe()
+    out, code = command(path)
+    assert code == 1
+    assert out.splitlines()[0].startswith("4: -: trường 'dossier' sai kiểu")
+    assert "dài quá 40 ký tự" in out.splitlines()[1]
+    assert len(out.splitlines()) == 2
+    assert Dossier.objects.get(ref="D").status == "stopped"  # line 1 was read past its mark
+    terminal = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    import_events.Command(stdout=terminal).refusals_show([(7, "S\ud800", Reason("sai"))])
+    terminal.flush()
+    assert terminal.buffer.getvalue() == b"7: S\\ud800: sai\n"  # type: ignore[attr-defined]
+
+
+def test_workers_without_fast_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("{}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="--workers cần --fast / needs --fast"):
+        call_command("import_events", str(path), "--workers", "2", "--no-progress")
+
+
+@pytest.mark.django_db
+def test_an_import_stopped_part_way_says_what_stays_and_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        yield 1, "A", None
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_events, "events_import_fast", interrupted)
+    path = tmp_path / "events.jsonl"
+    path.write_text("{}\n{}\n", encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_events", str(path), "--fast", "--no-progress")
+    assert caught.value.returncode == 3
+    assert "Ctrl-C" in str(caught.value)
+    assert "run the same file again" in str(caught.value)

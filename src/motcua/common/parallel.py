@@ -15,7 +15,9 @@ that died instead of waiting for it.
 from __future__ import annotations
 
 import collections
+import ctypes
 import multiprocessing
+import os
 import queue
 import signal
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +46,7 @@ def in_order(function: Callable[[T], R], tasks: Iterable[T], processes: int) -> 
             yield function(task)
         return
     connections.close_all()
+    forking()
     executor = ProcessPoolExecutor(
         processes, mp_context=multiprocessing.get_context("fork"), initializer=worker_start
     )
@@ -68,8 +71,31 @@ def worker_start() -> None:
     tells the server to end the parent's session)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent_death_follow()
     for alias in connections:
         connections[alias].connection = None
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_parent = os.getpid()  # set again by the parent just before it forks
+
+
+def parent_death_follow() -> None:
+    """End with the parent: a parent killed (SIGKILL, SIGTERM) never tells its workers, which
+    would go on writing after the operator stopped the command, or wait for ever on a pipe
+    nobody reads. Linux sends the signal; elsewhere a worker outlives its parent as before."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != _parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def forking() -> None:
+    global _parent
+    _parent = os.getpid()
 
 
 def id_ranges(rows: QuerySet[Any], size: int) -> Iterator[tuple[int, int]]:
@@ -87,6 +113,12 @@ def id_ranges(rows: QuerySet[Any], size: int) -> Iterator[tuple[int, int]]:
 
 
 Tick = Callable[[int], object]
+
+
+class ProcessDied(RuntimeError):
+    """A worker ended without answering (killed, out of memory)."""
+
+
 Part = Callable[[int, int, Tick], T]  # (this process's index, how many processes, progress)
 
 
@@ -103,6 +135,7 @@ def in_parts(workers: int, part: Part[T], *, progress: Tick) -> list[T]:
     if workers == 1:
         return [part(0, 1, progress)]
     connections.close_all()  # each process opens its own connection
+    forking()
     context = multiprocessing.get_context("fork")
     done = context.Value("q", 0)
     answers: Any = context.Queue()
@@ -131,7 +164,7 @@ def answers_wait(processes: list[Any], answers: Any, done: Any, progress: Tick) 
         except queue.Empty:
             dead = [i for i, p in enumerate(processes) if i not in found and p.exitcode is not None]
             if dead:
-                raise RuntimeError(
+                raise ProcessDied(
                     f"tiến trình {dead[0]} dừng mà không trả lời / process {dead[0]} ended "
                     f"without an answer (exit code {processes[dead[0]].exitcode})"
                 ) from None

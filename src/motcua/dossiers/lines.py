@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,8 +93,22 @@ def wrong_type(name: str) -> LineError:
 
 
 def text_check(name: str, value: Any) -> None:
-    if value is not None and (not isinstance(value, str) or "\x00" in value):
+    if value is not None and not text_storable(value):
         raise wrong_type(name)
+
+
+def text_storable(value: Any) -> bool:
+    """Text a database column can hold: no NUL, no lone surrogate (JSON's ``"\\ud800"``,
+    which no UTF-8 column can store)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def event_check(event: dict[str, Any]) -> None:
@@ -101,7 +116,9 @@ def event_check(event: dict[str, Any]) -> None:
     for name in TEXT_FIELDS:
         text_check(name, event.get(name))
     if len(str(event.get("dossier") or "")) > REF_MAX:
-        raise wrong_type("dossier")
+        raise LineError(
+            _("số tham chiếu hồ sơ ('dossier') dài quá %(max)d ký tự") % {"max": REF_MAX}, "type"
+        )
     applicant = event.get("applicant")
     if applicant is not None:
         if not isinstance(applicant, dict):
@@ -109,9 +126,7 @@ def event_check(event: dict[str, Any]) -> None:
         for name in APPLICANT_FIELDS:
             text_check(f"applicant.{name}", applicant.get(name))
     items = event.get("items")
-    if items is not None and not (
-        isinstance(items, list) and all(isinstance(i, str) and "\x00" not in i for i in items)
-    ):
+    if items is not None and not (isinstance(items, list) and all(text_storable(i) for i in items)):
         raise wrong_type("items")
     amount = event.get("amount_vnd")
     if amount is not None and (isinstance(amount, bool) or not isinstance(amount, (int, str))):
@@ -143,6 +158,16 @@ def event_key(event: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+Latest = tuple[datetime.datetime | None, frozenset[str]]  # latest event time, its actions
+
+
+def recorded_action(event: dict[str, Any]) -> str:
+    """The action a line leaves as its dossier's last event (a hand-over to another unit is
+    recorded as sent, then taken)."""
+    action = str(event.get("action") or "")
+    return "accept_transfer" if action == "forward" and event.get("to_unit") else action
+
+
 @dataclass
 class Ordering:
     """What the run applied last to each dossier: its time, and the events at that time (so a
@@ -150,11 +175,15 @@ class Ordering:
 
     last: dict[str, tuple[datetime.datetime, set[str]]] = field(default_factory=dict)
 
-    def check(self, ref: str, at: datetime.datetime, event: dict[str, Any], floor: Any) -> None:
-        """Refuse ``event`` if it is earlier than the dossier's last applied event (this run's,
-        else ``floor``: the latest time the dossier's row records), or the same event again."""
+    def check(
+        self, ref: str, at: datetime.datetime, event: dict[str, Any], recorded: Callable[[], Latest]
+    ) -> None:
+        """Refuse ``event`` if it is earlier than the dossier's last applied event, or the same
+        event again. This run's events are known by their lines; a dossier's first line in the
+        run is checked against the events the database holds (``recorded``: their latest time
+        and the actions at that time), so a file imported again is refused, not applied twice."""
         seen = self.last.get(ref)
-        latest = seen[0] if seen else floor
+        latest, actions = (seen[0], frozenset[str]()) if seen else recorded()
         if latest is not None and at < latest:
             raise LineError(
                 _("sự kiện lúc %(at)s sớm hơn sự kiện đã nạp của hồ sơ (%(last)s)")
@@ -163,6 +192,11 @@ class Ordering:
             )
         if seen and at == seen[0] and event_key(event) in seen[1]:
             raise LineError(_("sự kiện trùng lặp (đã nạp một dòng giống hệt)"), "duplicate")
+        if not seen and at == latest and recorded_action(event) in actions:
+            raise LineError(
+                _("sự kiện trùng lặp (hồ sơ đã có thao tác này vào đúng thời điểm này)"),
+                "duplicate",
+            )
 
     def applied(self, ref: str, at: datetime.datetime, event: dict[str, Any]) -> None:
         seen = self.last.get(ref)

@@ -28,8 +28,8 @@ from motcua.worktime.engine import VIETNAM_OFFSET
 from . import services
 from .constants import NATIONAL_STATUS, Decision, Status
 from .deadlines import procedure_cases
-from .lines import LineError, Ordering, Reason, instant, line_parse
-from .models import Dossier
+from .lines import Latest, LineError, Ordering, Reason, instant, line_parse
+from .models import Dossier, DossierEvent
 from .store import store
 
 __all__ = ["LineError", "Reason", "instant", "line_parse"]  # with this module's own names
@@ -89,7 +89,7 @@ class Replayer:
             dossier = store().by_ref(ref)
             if dossier is None:
                 raise LineError(_("hồ sơ chưa được nộp (chưa có sự kiện 'submit')"))
-            self.ordering.check(ref, at, event, latest_recorded(dossier))
+            self.ordering.check(ref, at, event, lambda: events_latest(dossier.pk))
             return self.act(dossier, action, event, actor, at)
 
     def applied(self, event: dict[str, Any]) -> None:
@@ -235,13 +235,13 @@ def whole_number(value: Any) -> int:
     return number
 
 
-def latest_recorded(dossier: Dossier) -> datetime.datetime | None:
-    """The latest time the dossier's row records: no event of it can be earlier."""
-    times = [
-        dossier.submitted_at, dossier.received_at, dossier.step_started_at,
-        dossier.finished_at, dossier.returned_at,
-    ]  # fmt: skip
-    return max((t for t in times if t is not None), default=None)
+def events_latest(dossier_id: int) -> Latest:
+    """The latest time among the dossier's events in the database, and their actions then."""
+    rows = list(DossierEvent.objects.filter(dossier_id=dossier_id).values_list("at", "action"))
+    if not rows:
+        return None, frozenset()
+    latest = max(at for at, _action in rows)
+    return latest, frozenset(action for at, action in rows if at == latest)
 
 
 def advance_to_leader(dossier: Dossier, at: datetime.datetime) -> Dossier:
@@ -281,13 +281,27 @@ def line_apply(replayer: Replayer, event: dict[str, Any]) -> Reason | None:
     """Apply one line in its own transaction (a refused line changes nothing, steps it implies
     included); the reason it was refused, or None. No line, whatever it holds, stops the run:
     an error the rules did not foresee refuses the line (kind ``unexpected``) and is logged."""
-    try:
-        with transaction.atomic():
-            replayer.apply(event)
-    except Exception as error:  # every line is accounted for, none stops the run
-        return refusal(error)
-    replayer.applied(event)
-    return None
+    for attempt in range(1, LINE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                replayer.apply(event)
+        except Exception as error:  # every line is accounted for, none stops the run
+            if attempt < LINE_ATTEMPTS and transient(error):
+                continue
+            return refusal(error)
+        replayer.applied(event)
+        return None
+    raise AssertionError("unreachable")
+
+
+LINE_ATTEMPTS = 3
+# A deadlock or a serialization failure says nothing about the line: the other transaction
+# (the web, another import process) is in the way, and the same line a moment later goes in.
+TRANSIENT_STATES = {"40P01", "40001"}
+
+
+def transient(error: Exception) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) in TRANSIENT_STATES
 
 
 def blank(line: str | bytes | dict[str, Any]) -> bool:

@@ -1,17 +1,18 @@
 """``import-events --fast --workers W``: one file's lines shared over W processes by unit.
 
-Every process reads the whole file and keeps the lines that fall to it. A dossier goes with the
-unit its ``submit`` line names, so the counters that unit numbers from (dossier codes, receipt
-and decision numbers) are used by one process, in the order of the lines, as with `demo-data`
-(decision 0016). A line whose dossier was not submitted earlier in the file goes by its
-reference. Each process routes the same lines in the same order, so they agree without talking
-to each other, and the rows are those one process would write.
+Every process reads the whole file twice. The first pass decides where each dossier goes
+(``Router.read``): with the unit its ``submit`` line names, or, for a dossier submitted before
+this run (a follow-up file), with the unit that received it; then each process applies the lines
+that fall to it. All the lines of a dossier go to one process, so each line is applied or
+refused as one process would, and the counters a unit numbers from (dossier codes, receipt and
+decision numbers) are used by one process, in the order of the lines, as with `demo-data`
+(decision 0016). Every process routes the same lines the same way, so they agree without
+talking to each other.
 
 A counter that two processes use all the same (a dossier transferred to a unit another process
-owns, or submitted before this run) is written by the first batch to commit; the other batch
-finds it changed, is rolled back whole and replayed line by line with the counters locked, as
-when the web gives a number during an import (``bulk/sequences.py``): no number is given twice,
-none is skipped, no line is lost.
+owns) is written by the first batch to commit; the other batch finds it changed, is rolled back
+whole and replayed line by line with the counters locked, as when the web gives a number during
+an import (``bulk/sequences.py``): no number is given twice, none is skipped, no line is lost.
 
 Refusals come back with their line numbers and are reported in the order of the file, so the
 output does not depend on the number of processes.
@@ -28,34 +29,77 @@ from typing import Any
 import orjson
 
 from motcua.common.parallel import Tick, in_parts
+from motcua.organizations.models import Unit
 
 from ..lines import Reason
+from ..models import Dossier
 from .importer import BulkReport, Item, Result, numbered, numbered_import
 
 TICK_EVERY = 1000  # lines between two progress ticks (a tick takes a lock shared by processes)
 Refusal = tuple[int, str, str, str]  # line number, dossier ref, reason, kind
 
 
+CHUNK = 1000  # references looked up in one query
+
+
 class Router:
-    """Which of ``workers`` processes takes a line: the same answer in every process."""
+    """Which of ``workers`` processes takes each dossier of a file: the same answer in every
+    process, decided before any line is applied (so it cannot depend on which process is
+    ahead). All the lines of a dossier go to one process, which therefore applies or refuses
+    them exactly as a single process would."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.owners: dict[str, int] = {}  # dossiers submitted in the file: their process
+        self.owners: dict[str, int] = {}
+
+    def read(self, lines: Iterable[Item]) -> None:
+        """A first pass over the file: a dossier submitted in it goes with the unit of its first
+        ``submit`` naming a unit that exists (so that a submission refused for a mistyped unit
+        and submitted again does not decide), one submitted before this run with its receiving
+        unit in the database (a follow-up file), any other by its reference."""
+        units = set(Unit.objects.values_list("code", flat=True))
+        unknown_unit: set[str] = set()  # submitted, so far only at units that do not exist
+        later: set[str] = set()  # lines of dossiers this file has not submitted (yet)
+        for _number, line in numbered(lines):
+            event = routing_view(line)
+            if event is None:
+                continue
+            ref = ref_of(event)
+            if event.get("action") != "submit":
+                if ref not in self.owners:
+                    later.add(ref)
+                continue
+            if ref in self.owners and ref not in unknown_unit:
+                continue
+            unit = str(event.get("unit") or "")
+            if unit in units:
+                self.owners[ref] = share_of(unit, self.workers)
+                unknown_unit.discard(ref)
+            elif ref not in self.owners:
+                self.owners[ref] = share_of(unit, self.workers)
+                unknown_unit.add(ref)
+        self.earlier_read(later - self.owners.keys())
+
+    def earlier_read(self, refs: set[str]) -> None:
+        wanted = sorted(refs)
+        for start in range(0, len(wanted), CHUNK):
+            rows = Dossier.objects.filter(ref__in=wanted[start : start + CHUNK]).values_list(
+                "ref", "receiving_unit__code"
+            )
+            for ref, unit in rows:
+                self.owners[ref] = share_of(unit, self.workers)
 
     def owner(self, line: Item) -> int:
         event = routing_view(line)
         if event is None:
             return 0  # not an object: refused as such by the first process
-        ref = str(event.get("dossier") or "").strip()
+        ref = ref_of(event)
         known = self.owners.get(ref)
-        if known is not None:
-            return known
-        if event.get("action") != "submit":
-            return share_of(ref, self.workers)
-        owner = share_of(str(event.get("unit") or ""), self.workers)
-        self.owners[ref] = owner
-        return owner
+        return share_of(ref, self.workers) if known is None else known
+
+
+def ref_of(event: dict[str, Any]) -> str:
+    return str(event.get("dossier") or "").strip()  # as ``Replayer.apply`` reads it
 
 
 def share_of(key: str, workers: int) -> int:
@@ -77,12 +121,15 @@ def routing_view(line: Item) -> dict[str, Any] | None:
     return event if isinstance(event, dict) else None
 
 
-def lines_mine(lines: Iterable[Item], index: int, workers: int) -> Iterator[tuple[int, Item]]:
+def lines_mine(
+    open_lines: Callable[[], Iterable[Item]], index: int, workers: int
+) -> Iterator[tuple[int, Item]]:
     if workers == 1:
-        yield from numbered(lines)
+        yield from numbered(open_lines())
         return
     router = Router(workers)
-    for number, line in numbered(lines):
+    router.read(open_lines())
+    for number, line in numbered(open_lines()):
         if router.owner(line) == index:
             yield number, line
 
@@ -95,7 +142,7 @@ def part_import(
         refused: list[Refusal] = []
         pending = 0
         for number, ref, reason in numbered_import(
-            lines_mine(open_lines(), index, workers), trust_actors=trust_actors,
+            lines_mine(open_lines, index, workers), trust_actors=trust_actors,
             batch_size=batch_size, report=report,
         ):  # fmt: skip
             if reason is not None:

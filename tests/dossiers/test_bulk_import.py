@@ -304,3 +304,51 @@ def test_a_file_imported_again_after_a_stop_writes_what_one_import_writes(
         assert applied_again == {n for n in applied_first if n > stop}, stop
     assert [reason for _n, _r, reason in run(lines) if reason is None] == []
     assert audit_verify()[1] == []
+
+
+def test_lines_at_one_instant_count_once_each_when_a_file_is_imported_again(
+    staff: Staff,
+) -> None:
+    """Two assignments in the same minute (legacy exports keep minutes): a run stopped after
+    the first and run again refuses the first, as being there, and applies the second."""
+    r, sp, h = staff.reception.username, staff.specialist.username, staff.head.username
+    applicant = {"name": "Người nộp K", "id_number": "001090012345"}
+    lines = [
+        json.dumps(item, ensure_ascii=False)
+        for item in (
+            line("K", "2026-03-02 09:00", "submit", r, procedure="1.004222", unit=POLICE,
+                 channel="counter", applicant=applicant),
+            line("K", "2026-03-02 09:05", "receive", r),
+            line("K", "2026-03-02 10:00", "assign", h, assignee=sp),
+            line("K", "2026-03-02 10:00", "assign", h, assignee=h),
+        )
+    ]  # fmt: skip
+    wipe()
+    assert all(reason is None for _n, _r, reason in events_replay(lines))
+    expected = snapshot()
+    for fast in (False, True):
+        wipe()
+        list(events_replay(lines[:3]))
+        again = events_import_fast(lines, batch_size=2) if fast else events_replay(lines)
+        assert [reason is None for _n, _r, reason in again] == [False, False, False, True]
+        assert snapshot() == expected, fast
+
+
+def test_spaces_around_a_reference_do_not_open_a_way_round_the_order_check(
+    staff: Staff,
+) -> None:
+    sp, h = staff.specialist.username, staff.head.username
+    stories = histories(staff)[:2]
+    for story in stories:
+        for event in story:
+            event["dossier"] += " "
+    spaced = [json.dumps(event, ensure_ascii=False) for story in stories for event in story]
+    spaced.insert(4, json.dumps(line("A ", "2026-03-02 08:00", "assign", h, assignee=sp)))
+    wipe()
+    slow = list(events_replay(spaced))
+    wipe()
+    fast = list(events_import_fast(spaced, batch_size=50))
+    assert fast == slow
+    reason = slow[4][2]
+    assert reason is not None
+    assert reason.kind == "order"

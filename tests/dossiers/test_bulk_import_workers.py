@@ -141,6 +141,8 @@ def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) ->
         b"not json",
         b"[1, 2]",
         big.encode(),
+        encoded(line("Z\ud800", "2026-03-03 10:00", "receive")),  # cannot be a stored ref
+        encoded(line("Z\x00", "2026-03-03 10:00", "receive")),
     ]
     router = Router(2)
     router.read(lines)
@@ -149,7 +151,8 @@ def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) ->
     assert owners[:5] == [there] * 5
     assert owners[5] == here
     assert owners[6] == share_of("NEVER", 2)
-    assert owners[7:] == [0, 0, there]
+    assert owners[7:10] == [0, 0, there]
+    assert owners[10:] == [share_of("Z\ud800", 2), share_of("Z\x00", 2)]
 
 
 def died(index: int, workers: int, tick: Any) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,7 +159,8 @@ def event_key(event: dict[str, Any]) -> str:
     ).hexdigest()
 
 
-Latest = tuple[datetime.datetime | None, frozenset[str]]  # latest event time, its actions
+Latest = tuple[datetime.datetime | None, Counter[str]]  # latest event time, actions then
+VIETNAM_TIME = datetime.timezone(datetime.timedelta(hours=7))
 
 
 def recorded_action(event: dict[str, Any]) -> str:
@@ -174,31 +176,48 @@ class Ordering:
     repeated event is told from a new one at the same instant)."""
 
     last: dict[str, tuple[datetime.datetime, set[str]]] = field(default_factory=dict)
+    # Dossiers this run has not applied a line to yet: what the database holds (``recorded``),
+    # less the lines refused as being there already.
+    held: dict[str, Latest] = field(default_factory=dict)
 
     def check(
         self, ref: str, at: datetime.datetime, event: dict[str, Any], recorded: Callable[[], Latest]
     ) -> None:
         """Refuse ``event`` if it is earlier than the dossier's last applied event, or the same
-        event again. This run's events are known by their lines; a dossier's first line in the
-        run is checked against the events the database holds (``recorded``: their latest time
-        and the actions at that time), so a file imported again is refused, not applied twice."""
+        event again. This run's events are known by their lines; before the run's first line
+        applied to a dossier, its lines are checked against the events the database holds
+        (their latest time, how many of each action then), so a file imported again is refused,
+        not applied twice, and n lines of one action at that time stand for the n events."""
         seen = self.last.get(ref)
-        latest, actions = (seen[0], frozenset[str]()) if seen else recorded()
-        if latest is not None and at < latest:
-            raise LineError(
-                _("sự kiện lúc %(at)s sớm hơn sự kiện đã nạp của hồ sơ (%(last)s)")
-                % {"at": at.isoformat(), "last": latest.isoformat()},
-                "order",
-            )
-        if seen and at == seen[0] and event_key(event) in seen[1]:
-            raise LineError(_("sự kiện trùng lặp (đã nạp một dòng giống hệt)"), "duplicate")
-        if not seen and at == latest and recorded_action(event) in actions:
+        if seen:
+            self.not_earlier(at, seen[0])
+            if at == seen[0] and event_key(event) in seen[1]:
+                raise LineError(_("sự kiện trùng lặp (đã nạp một dòng giống hệt)"), "duplicate")
+            return
+        held = self.held.get(ref)
+        if held is None:
+            held = self.held[ref] = recorded()
+        latest, actions = held
+        self.not_earlier(at, latest)
+        action = recorded_action(event)
+        if at == latest and actions[action] > 0:
+            actions[action] -= 1
             raise LineError(
                 _("sự kiện trùng lặp (hồ sơ đã có thao tác này vào đúng thời điểm này)"),
                 "duplicate",
             )
 
+    @staticmethod
+    def not_earlier(at: datetime.datetime, latest: datetime.datetime | None) -> None:
+        if latest is not None and at < latest:
+            raise LineError(
+                _("sự kiện lúc %(at)s sớm hơn sự kiện đã nạp của hồ sơ (%(last)s)")
+                % {"at": local_text(at), "last": local_text(latest)},
+                "order",
+            )
+
     def applied(self, ref: str, at: datetime.datetime, event: dict[str, Any]) -> None:
+        self.held.pop(ref, None)
         seen = self.last.get(ref)
         if seen and seen[0] == at:
             seen[1].add(event_key(event))
@@ -208,3 +227,9 @@ class Ordering:
     def forget(self) -> None:
         """A batch rolled back: what it applied is no longer there."""
         self.last.clear()
+        self.held.clear()
+
+
+def local_text(at: datetime.datetime) -> str:
+    """Both times of a message in Vietnam's time, as the lines give them."""
+    return at.astimezone(VIETNAM_TIME).isoformat()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +80,7 @@ class Replayer:
     def apply(self, event: dict[str, Any]) -> Dossier:
         at = instant(event.get("at"))
         action = str(event.get("action") or "")
-        ref = str(event.get("dossier") or "").strip()
+        ref = line_ref(event)
         if not ref:
             raise LineError(_("thiếu số tham chiếu hồ sơ ('dossier')"), "type")
         actor = self.actor(event)
@@ -236,12 +237,13 @@ def whole_number(value: Any) -> int:
 
 
 def events_latest(dossier_id: int) -> Latest:
-    """The latest time among the dossier's events in the database, and their actions then."""
+    """The latest time among the dossier's events in the database, and how many of each action
+    were recorded then."""
     rows = list(DossierEvent.objects.filter(dossier_id=dossier_id).values_list("at", "action"))
     if not rows:
-        return None, frozenset()
+        return None, Counter()
     latest = max(at for at, _action in rows)
-    return latest, frozenset(action for at, action in rows if at == latest)
+    return latest, Counter(action for at, action in rows if at == latest)
 
 
 def advance_to_leader(dossier: Dossier, at: datetime.datetime) -> Dossier:
@@ -259,7 +261,8 @@ def advance_to_leader(dossier: Dossier, at: datetime.datetime) -> Dossier:
 
 
 def line_ref(event: dict[str, Any]) -> str:
-    return str(event.get("dossier") or "")
+    """The dossier a line is about, as every rule reads it (spaces around it do not count)."""
+    return str(event.get("dossier") or "").strip()
 
 
 def refusal(error: Exception) -> Reason:

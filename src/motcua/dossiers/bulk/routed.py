@@ -31,8 +31,9 @@ import orjson
 from motcua.common.parallel import Tick, in_parts
 from motcua.organizations.models import Unit
 
-from ..lines import Reason
+from ..lines import REF_MAX, Reason, text_storable
 from ..models import Dossier
+from ..replay import line_ref
 from .importer import BulkReport, Item, Result, numbered, numbered_import
 
 TICK_EVERY = 1000  # lines between two progress ticks (a tick takes a lock shared by processes)
@@ -78,7 +79,8 @@ class Router:
             elif ref not in self.owners:
                 self.owners[ref] = share_of(unit, self.workers)
                 unknown_unit.add(ref)
-        self.earlier_read(later - self.owners.keys())
+        # Only what could be a stored reference is asked (the line itself is refused later).
+        self.earlier_read({ref for ref in later - self.owners.keys() if reference_like(ref)})
 
     def earlier_read(self, refs: set[str]) -> None:
         wanted = sorted(refs)
@@ -99,7 +101,11 @@ class Router:
 
 
 def ref_of(event: dict[str, Any]) -> str:
-    return str(event.get("dossier") or "").strip()  # as ``Replayer.apply`` reads it
+    return line_ref(event)
+
+
+def reference_like(ref: str) -> bool:
+    return 0 < len(ref) <= REF_MAX and text_storable(ref)
 
 
 def share_of(key: str, workers: int) -> int:

@@ -36,6 +36,14 @@ def lines_of(file: Path) -> Iterator[bytes]:
         yield from handle
 
 
+def cores_usable() -> int:
+    """The cores this process may run on (its affinity, a container's cpuset), not the
+    machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def stop_reason(error: BaseException) -> str:
     return "Ctrl-C" if isinstance(error, KeyboardInterrupt) else str(error)
 
@@ -144,7 +152,7 @@ class Command(BaseCommand):
             raise CommandError("--workers phải ≥ 1 / must be at least 1", returncode=2)
         if not fast:
             raise CommandError("--workers cần --fast / needs --fast", returncode=2)
-        cores = os.cpu_count() or 1
+        cores = cores_usable()
         if workers > cores:
             self.stderr.write(
                 f"--workers {workers}: máy có {cores} lõi, dùng {cores} tiến trình / "

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
 
+from motcua.dossiers import replay
 from motcua.dossiers import services as s
 from motcua.dossiers.audit import audit_verify
 from motcua.dossiers.bulk import state
@@ -304,6 +305,31 @@ def test_a_file_imported_again_after_a_stop_writes_what_one_import_writes(
         assert applied_again == {n for n in applied_first if n > stop}, stop
     assert [reason for _n, _r, reason in run(lines) if reason is None] == []
     assert audit_verify()[1] == []
+
+
+def test_a_fast_run_again_reads_what_the_database_holds_once_per_batch(
+    staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's dossiers are read together; asking one dossier at a time is the line-by-line
+    path's way only (a file run again after a stop asked once per dossier)."""
+    lines = interleaved(staff)
+    wipe()
+    whole = list(events_import_fast(lines, batch_size=4))
+    expected = snapshot()
+    wipe()
+    list(events_import_fast(lines[:23], batch_size=4))
+
+    def one_at_a_time(dossier_id: int) -> Any:
+        raise AssertionError(f"dossier {dossier_id} asked by itself")
+
+    monkeypatch.setattr(replay, "events_latest", one_at_a_time)
+    report = BulkReport()
+    again = list(events_import_fast(lines, batch_size=4, report=report))
+    assert report.replayed == 0
+    assert {n for n, _r, reason in again if reason is None} == {
+        n for n, _r, reason in whole if reason is None and n > 23
+    }
+    assert snapshot() == expected
 
 
 def test_lines_at_one_instant_count_once_each_when_a_file_is_imported_again(

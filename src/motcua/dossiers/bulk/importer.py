@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -25,7 +26,17 @@ from django.db import transaction
 from motcua.common.errors import DomainError
 from motcua.common.memo import reference_memo
 
-from ..replay import LineError, Reason, Replayer, blank, line_apply, line_parse, line_ref, refusal
+from ..replay import (
+    LineError,
+    Reason,
+    Replayer,
+    blank,
+    events_latest_many,
+    line_apply,
+    line_parse,
+    line_ref,
+    refusal,
+)
 from ..store import DATABASE, store_installed
 from .state import BatchStore
 
@@ -122,7 +133,9 @@ def batch_import(
 def batch_apply(
     batches: BatchStore, replayer: Replayer, rows: list[Parsed], report: BulkReport
 ) -> list[Result]:
-    batches.begin({ref for _n, ref, event, _r in rows if event is not None and ref})
+    refs = {ref for _n, ref, event, _r in rows if event is not None and ref}
+    batches.begin(refs)
+    recorded_preload(replayer, {ref: batches.refs[ref] for ref in refs if ref in batches.refs})
     replayer.users_preload(
         {str(e.get(key) or "") for _n, _r, e, _x in rows if e for key in ("actor", "assignee")}
     )
@@ -139,3 +152,19 @@ def batch_apply(
         results.append((number, ref, reason))
     report.events += batches.flush()
     return results
+
+
+def recorded_preload(replayer: Replayer, stored: dict[str, int]) -> None:
+    """What the database holds of the batch's dossiers that no line of this run has touched
+    yet, in one query (a file run again after a stop asked once per dossier)."""
+    ordering = replayer.ordering
+    wanted = {
+        pk: ref
+        for ref, pk in stored.items()
+        if ref not in ordering.last and ref not in ordering.held
+    }
+    if not wanted:
+        return
+    found = events_latest_many(list(wanted))
+    for pk, ref in wanted.items():
+        ordering.held[ref] = found.get(pk, (None, Counter()))

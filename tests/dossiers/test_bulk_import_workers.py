@@ -120,9 +120,9 @@ def test_a_unit_both_processes_number_from_gives_each_number_once(tmp_path: Path
 @pytest.mark.django_db
 def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) -> None:
     """Decided before any line is applied: a line before its dossier's submission goes with
-    it (and is refused there, as by one process); a submission refused for a unit that does
-    not exist does not decide; a dossier submitted before the file goes with its receiving
-    unit; a line that is no object goes to the first process."""
+    it (and is refused there, as by one process); a submission refused for a unit or a
+    procedure that does not exist does not decide; a dossier submitted before the file goes
+    with its receiving unit; a line that is no object goes to the first process."""
 
     def encoded(event: dict[str, Any]) -> bytes:
         return json.dumps(event).encode()
@@ -132,8 +132,9 @@ def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) ->
     big = json.dumps({"dossier": "R", "action": "submit", "unit": OTHER_POLICE, "n": 2**70})
     lines: list[Any] = [
         encoded(line("Q", "2026-03-02 08:00", "receive")),  # before its submission
-        encoded(line("Q", "2026-03-02 09:00", "submit", unit="nope")),  # no such unit
-        encoded(line("Q", "2026-03-02 09:05", "submit", unit=OTHER_POLICE)),
+        encoded(line("Q", "2026-03-02 09:00", "submit", unit="nope", procedure="1.004222")),
+        encoded(line("Q", "2026-03-02 09:01", "submit", unit=POLICE, procedure="9.999999")),
+        encoded(line("Q", "2026-03-02 09:05", "submit", unit=OTHER_POLICE, procedure="1.004222")),
         encoded(line(" Q ", "2026-03-02 10:00", "receive")),
         encoded(line("Q", "2026-03-02 10:05", "submit", unit=POLICE)),  # a second submission
         encoded(line("A", "2026-03-03 10:00", "assign")),  # submitted before this file
@@ -148,11 +149,11 @@ def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) ->
     router.read(lines)
     owners = [router.owner(item) for item in lines]
     there, here = share_of(OTHER_POLICE, 2), share_of(POLICE, 2)
-    assert owners[:5] == [there] * 5
-    assert owners[5] == here
-    assert owners[6] == share_of("NEVER", 2)
-    assert owners[7:10] == [0, 0, there]
-    assert owners[10:] == [share_of("Z\ud800", 2), share_of("Z\x00", 2)]
+    assert owners[:6] == [there] * 6
+    assert owners[6] == here
+    assert owners[7] == share_of("NEVER", 2)
+    assert owners[8:11] == [0, 0, there]
+    assert owners[11:] == [share_of("Z\ud800", 2), share_of("Z\x00", 2)]
 
 
 def died(index: int, workers: int, tick: Any) -> int:

@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from motcua.catalog.models import Procedure
 from motcua.common.parallel import Tick, in_parts
 from motcua.organizations.models import Unit
 
@@ -55,11 +56,12 @@ class Router:
 
     def read(self, lines: Iterable[Item]) -> None:
         """A first pass over the file: a dossier submitted in it goes with the unit of its first
-        ``submit`` naming a unit that exists (so that a submission refused for a mistyped unit
-        and submitted again does not decide), one submitted before this run with its receiving
-        unit in the database (a follow-up file), any other by its reference."""
+        ``submit`` naming a unit and a procedure that exist (so that a submission refused for a
+        mistyped code and made again does not decide), one submitted before this run with its
+        receiving unit in the database (a follow-up file), any other by its reference."""
         units = set(Unit.objects.values_list("code", flat=True))
-        unknown_unit: set[str] = set()  # submitted, so far only at units that do not exist
+        procedures = set(Procedure.objects.values_list("code", flat=True))
+        doubtful: set[str] = set()  # submitted, so far only with a code that does not exist
         later: set[str] = set()  # lines of dossiers this file has not submitted (yet)
         for _number, line in numbered(lines):
             event = routing_view(line)
@@ -70,15 +72,15 @@ class Router:
                 if ref not in self.owners:
                     later.add(ref)
                 continue
-            if ref in self.owners and ref not in unknown_unit:
+            if ref in self.owners and ref not in doubtful:
                 continue
             unit = str(event.get("unit") or "")
-            if unit in units:
+            if unit in units and str(event.get("procedure") or "") in procedures:
                 self.owners[ref] = share_of(unit, self.workers)
-                unknown_unit.discard(ref)
+                doubtful.discard(ref)
             elif ref not in self.owners:
                 self.owners[ref] = share_of(unit, self.workers)
-                unknown_unit.add(ref)
+                doubtful.add(ref)
         # Only what could be a stored reference is asked (the line itself is refused later).
         self.earlier_read({ref for ref in later - self.owners.keys() if reference_like(ref)})
 

@@ -378,3 +378,62 @@ def test_spaces_around_a_reference_do_not_open_a_way_round_the_order_check(
     reason = slow[4][2]
     assert reason is not None
     assert reason.kind == "order"
+
+
+def same_minute(staff: Staff, second: str) -> list[str]:
+    """A dossier assigned twice in one minute (to the specialist, then to ``second``), then
+    asked for a supplement."""
+    r, sp, h = staff.reception.username, staff.specialist.username, staff.head.username
+    applicant = {"name": "Người nộp M", "id_number": "001090012345"}
+    return [
+        json.dumps(item, ensure_ascii=False)
+        for item in (
+            line("M", "2026-03-02 09:00", "submit", r, procedure="1.004222", unit=POLICE,
+                 channel="counter", applicant=applicant),
+            line("M", "2026-03-02 09:05", "receive", r),
+            line("M", "2026-03-02 10:00", "assign", h, assignee=sp),
+            line("M", "2026-03-02 10:00", "assign", h, assignee=second),
+            line("M", "2026-03-03 10:00", "request_supplement", sp, items=["Ảnh"]),
+        )
+    ]  # fmt: skip
+
+
+def test_a_batch_rolled_back_forgets_only_its_own_lines(
+    staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch after a committed one fails once and goes line by line: its same-minute
+    assignment is a new line, as in one run, not a copy of the committed one."""
+    lines = same_minute(staff, staff.head.username)
+    wipe()
+    list(events_replay(lines))
+    expected = snapshot()
+    wipe()
+    flush = state.BatchStore.flush
+    failed: list[int] = []
+
+    def second_batch_fails_once(store: state.BatchStore) -> int:
+        if store.events and store.events[0].action == "assign" and not failed:
+            failed.append(1)
+            raise state.StaleBatch()
+        return flush(store)
+
+    monkeypatch.setattr(state.BatchStore, "flush", second_batch_fails_once)
+    report = BulkReport()
+    results = list(events_import_fast(lines, batch_size=3, report=report))
+    assert report.replayed == 1
+    assert [reason for _n, _r, reason in results] == [None] * 5
+    assert snapshot() == expected
+
+
+def test_an_identical_line_is_refused_on_a_run_again_as_in_one_run(staff: Staff) -> None:
+    lines = same_minute(staff, staff.specialist.username)  # the same assignment twice
+    wipe()
+    once = list(events_replay(lines))
+    assert [reason is None for _n, _r, reason in once] == [True, True, True, False, True]
+    expected = snapshot()
+    for fast in (False, True):
+        wipe()
+        list(events_replay(lines[:3]))
+        again = list(events_import_fast(lines, batch_size=2) if fast else events_replay(lines))
+        assert [reason is None for _n, _r, reason in again] == [False] * 4 + [True]
+        assert snapshot() == expected, fast

@@ -121,8 +121,9 @@ def test_a_unit_both_processes_number_from_gives_each_number_once(tmp_path: Path
 def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) -> None:
     """Decided before any line is applied: a line before its dossier's submission goes with
     it (and is refused there, as by one process); a submission refused for a unit or a
-    procedure that does not exist does not decide; a dossier submitted before the file goes
-    with its receiving unit; a line that is no object goes to the first process."""
+    procedure that does not exist, or for its time, does not decide; a dossier submitted
+    before the file goes with its receiving unit; a line that is no object goes to the first
+    process."""
 
     def encoded(event: dict[str, Any]) -> bytes:
         return json.dumps(event).encode()
@@ -134,6 +135,7 @@ def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) ->
         encoded(line("Q", "2026-03-02 08:00", "receive")),  # before its submission
         encoded(line("Q", "2026-03-02 09:00", "submit", unit="nope", procedure="1.004222")),
         encoded(line("Q", "2026-03-02 09:01", "submit", unit=POLICE, procedure="9.999999")),
+        encoded({**line("Q", "", "submit", unit=POLICE, procedure="1.004222"), "at": "09:02"}),
         encoded(line("Q", "2026-03-02 09:05", "submit", unit=OTHER_POLICE, procedure="1.004222")),
         encoded(line(" Q ", "2026-03-02 10:00", "receive")),
         encoded(line("Q", "2026-03-02 10:05", "submit", unit=POLICE)),  # a second submission
@@ -149,11 +151,11 @@ def test_every_line_of_a_dossier_goes_where_its_submission_went(staff: Staff) ->
     router.read(lines)
     owners = [router.owner(item) for item in lines]
     there, here = share_of(OTHER_POLICE, 2), share_of(POLICE, 2)
-    assert owners[:6] == [there] * 6
-    assert owners[6] == here
-    assert owners[7] == share_of("NEVER", 2)
-    assert owners[8:11] == [0, 0, there]
-    assert owners[11:] == [share_of("Z\ud800", 2), share_of("Z\x00", 2)]
+    assert owners[:7] == [there] * 7
+    assert owners[7] == here
+    assert owners[8] == share_of("NEVER", 2)
+    assert owners[9:12] == [0, 0, there]
+    assert owners[12:] == [share_of("Z\ud800", 2), share_of("Z\x00", 2)]
 
 
 def died(index: int, workers: int, tick: Any) -> int:

@@ -14,7 +14,6 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -170,15 +169,31 @@ def recorded_action(event: dict[str, Any]) -> str:
     return "accept_transfer" if action == "forward" and event.get("to_unit") else action
 
 
-@dataclass
+class Held:
+    """What the database holds of a dossier no line of the run has been applied to yet: its
+    latest event time, how many of each action then not yet matched by a line, and the lines
+    matched (so that a line identical to one of them is refused as a single run refuses it)."""
+
+    def __init__(self, latest: datetime.datetime | None, actions: Counter[str]) -> None:
+        self.latest, self.actions, self.keys = latest, actions, set[str]()
+
+    def copy(self) -> Held:
+        made = Held(self.latest, Counter(self.actions))
+        made.keys = set(self.keys)
+        return made
+
+
+Seen = tuple[datetime.datetime, set[str]]
+
+
 class Ordering:
     """What the run applied last to each dossier: its time, and the events at that time (so a
     repeated event is told from a new one at the same instant)."""
 
-    last: dict[str, tuple[datetime.datetime, set[str]]] = field(default_factory=dict)
-    # Dossiers this run has not applied a line to yet: what the database holds (``recorded``),
-    # less the lines refused as being there already.
-    held: dict[str, Latest] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.last: dict[str, Seen] = {}
+        self.held: dict[str, Held] = {}
+        self.undo: dict[str, tuple[Seen | None, Held | None]] | None = None
 
     def check(
         self, ref: str, at: datetime.datetime, event: dict[str, Any], recorded: Callable[[], Latest]
@@ -188,6 +203,7 @@ class Ordering:
         applied to a dossier, its lines are checked against the events the database holds
         (their latest time, how many of each action then), so a file imported again is refused,
         not applied twice, and n lines of one action at that time stand for the n events."""
+        self.remember(ref)
         seen = self.last.get(ref)
         if seen:
             self.not_earlier(at, seen[0])
@@ -196,12 +212,17 @@ class Ordering:
             return
         held = self.held.get(ref)
         if held is None:
-            held = self.held[ref] = recorded()
-        latest, actions = held
-        self.not_earlier(at, latest)
+            held = self.held[ref] = Held(*recorded())
+        self.not_earlier(at, held.latest)
+        if at != held.latest:
+            return
+        key = event_key(event)
+        if key in held.keys:
+            raise LineError(_("sự kiện trùng lặp (đã nạp một dòng giống hệt)"), "duplicate")
         action = recorded_action(event)
-        if at == latest and actions[action] > 0:
-            actions[action] -= 1
+        if held.actions[action] > 0:
+            held.actions[action] -= 1
+            held.keys.add(key)
             raise LineError(
                 _("sự kiện trùng lặp (hồ sơ đã có thao tác này vào đúng thời điểm này)"),
                 "duplicate",
@@ -217,6 +238,7 @@ class Ordering:
             )
 
     def applied(self, ref: str, at: datetime.datetime, event: dict[str, Any]) -> None:
+        self.remember(ref)
         self.held.pop(ref, None)
         seen = self.last.get(ref)
         if seen and seen[0] == at:
@@ -224,10 +246,38 @@ class Ordering:
         elif seen is None or at > seen[0]:
             self.last[ref] = (at, {event_key(event)})
 
-    def forget(self) -> None:
-        """A batch rolled back: what it applied is no longer there."""
-        self.last.clear()
-        self.held.clear()
+    def held_set(self, ref: str, latest: Latest) -> None:
+        self.remember(ref)
+        self.held[ref] = Held(*latest)
+
+    # --- a batch that may be rolled back --------------------------------------------------
+
+    def mark(self) -> None:
+        """From here, remember what each dossier's state was, to go back to it."""
+        self.undo = {}
+
+    def remember(self, ref: str) -> None:
+        if self.undo is None or ref in self.undo:
+            return
+        seen, held = self.last.get(ref), self.held.get(ref)
+        self.undo[ref] = (
+            (seen[0], set(seen[1])) if seen else None,
+            held.copy() if held else None,
+        )
+
+    def rollback(self) -> None:
+        """The batch since ``mark`` was rolled back: its dossiers are as they were before it
+        (what earlier, committed batches applied or matched still counts)."""
+        for ref, (seen, held) in (self.undo or {}).items():
+            if seen is None:
+                self.last.pop(ref, None)
+            else:
+                self.last[ref] = seen
+            if held is None:
+                self.held.pop(ref, None)
+            else:
+                self.held[ref] = held
+        self.undo = None
 
 
 def local_text(at: datetime.datetime) -> str:

@@ -111,6 +111,7 @@ def numbered_import(
 def batch_import(
     batches: BatchStore, replayer: Replayer, rows: list[Parsed], report: BulkReport
 ) -> list[Result]:
+    replayer.ordering.mark()
     try:
         if batches.whole_batch_in_one_transaction():
             with transaction.atomic():
@@ -120,7 +121,7 @@ def batch_import(
     except Exception as error:  # any failure: the batch goes line by line
         log.warning("bulk import: batch of %d lines replayed line by line (%r)", len(rows), error)
         batches.reset()
-        replayer.ordering.forget()  # what the batch applied was rolled back
+        replayer.ordering.rollback()  # what the batch applied was rolled back
         report.replayed += 1
         with store_installed(DATABASE):
             results = [
@@ -167,4 +168,4 @@ def recorded_preload(replayer: Replayer, stored: dict[str, int]) -> None:
         return
     found = events_latest_many(list(wanted))
     for pk, ref in wanted.items():
-        ordering.held[ref] = found.get(pk, (None, Counter()))
+        ordering.held_set(ref, found.get(pk, (None, Counter())))

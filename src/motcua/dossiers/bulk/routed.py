@@ -32,7 +32,7 @@ from motcua.catalog.models import Procedure
 from motcua.common.parallel import Tick, in_parts
 from motcua.organizations.models import Unit
 
-from ..lines import REF_MAX, Reason, text_storable
+from ..lines import REF_MAX, LineError, Reason, event_check, instant, text_storable
 from ..models import Dossier
 from ..replay import line_ref
 from .importer import BulkReport, Item, Result, numbered, numbered_import
@@ -56,8 +56,8 @@ class Router:
 
     def read(self, lines: Iterable[Item]) -> None:
         """A first pass over the file: a dossier submitted in it goes with the unit of its first
-        ``submit`` naming a unit and a procedure that exist (so that a submission refused for a
-        mistyped code and made again does not decide), one submitted before this run with its
+        ``submit`` naming a unit and a procedure that exist, with fields of the right types (so
+        that a submission refused for a mistyped code and made again does not decide), one submitted before this run with its
         receiving unit in the database (a follow-up file), any other by its reference."""
         units = set(Unit.objects.values_list("code", flat=True))
         procedures = set(Procedure.objects.values_list("code", flat=True))
@@ -75,7 +75,11 @@ class Router:
             if ref in self.owners and ref not in doubtful:
                 continue
             unit = str(event.get("unit") or "")
-            if unit in units and str(event.get("procedure") or "") in procedures:
+            if (
+                unit in units
+                and str(event.get("procedure") or "") in procedures
+                and submission_plausible(event)
+            ):
                 self.owners[ref] = share_of(unit, self.workers)
                 doubtful.discard(ref)
             elif ref not in self.owners:
@@ -104,6 +108,16 @@ class Router:
 
 def ref_of(event: dict[str, Any]) -> str:
     return line_ref(event)
+
+
+def submission_plausible(event: dict[str, Any]) -> bool:
+    """A submission the importer's own checks of a line (types, the time) do not refuse."""
+    try:
+        event_check(event)
+        instant(event.get("at"))
+    except LineError:
+        return False
+    return True
 
 
 def reference_like(ref: str) -> bool:

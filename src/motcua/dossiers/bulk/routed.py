@@ -24,6 +24,7 @@ import json
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -38,10 +39,8 @@ from ..replay import line_ref
 from .importer import BulkReport, Item, Result, numbered, numbered_import
 
 TICK_EVERY = 1000  # lines between two progress ticks (a tick takes a lock shared by processes)
-Refusal = tuple[int, str, str, str]  # line number, dossier ref, reason, kind
-
-
 CHUNK = 1000  # references looked up in one query
+Refusal = tuple[int, str, str, str]  # line number, dossier ref, reason, kind
 
 
 class Router:
@@ -56,37 +55,37 @@ class Router:
 
     def read(self, lines: Iterable[Item]) -> None:
         """A first pass over the file: a dossier submitted in it goes with the unit of its first
-        ``submit`` naming a unit and a procedure that exist, with fields of the right types (so
-        that a submission refused for a mistyped code and made again does not decide), one submitted before this run with its
-        receiving unit in the database (a follow-up file), any other by its reference."""
-        units = set(Unit.objects.values_list("code", flat=True))
-        procedures = set(Procedure.objects.values_list("code", flat=True))
-        doubtful: set[str] = set()  # submitted, so far only with a code that does not exist
+        ``submit`` that can stand (a unit and a procedure that exist, fields of the right types:
+        a submission refused for a mistyped code and made again does not decide), one submitted
+        before this run with its receiving unit in the database (a follow-up file), any other
+        by its reference."""
+        known = Known(
+            units=set(Unit.objects.values_list("code", flat=True)),
+            procedures=set(Procedure.objects.values_list("code", flat=True)),
+        )
         later: set[str] = set()  # lines of dossiers this file has not submitted (yet)
         for _number, line in numbered(lines):
             event = routing_view(line)
             if event is None:
                 continue
-            ref = ref_of(event)
-            if event.get("action") != "submit":
-                if ref not in self.owners:
-                    later.add(ref)
-                continue
-            if ref in self.owners and ref not in doubtful:
-                continue
-            unit = str(event.get("unit") or "")
-            if (
-                unit in units
-                and str(event.get("procedure") or "") in procedures
-                and submission_plausible(event)
-            ):
-                self.owners[ref] = share_of(unit, self.workers)
-                doubtful.discard(ref)
+            ref = line_ref(event)
+            if event.get("action") == "submit":
+                self.submission_read(ref, event, known)
             elif ref not in self.owners:
-                self.owners[ref] = share_of(unit, self.workers)
-                doubtful.add(ref)
+                later.add(ref)
         # Only what could be a stored reference is asked (the line itself is refused later).
         self.earlier_read({ref for ref in later - self.owners.keys() if reference_like(ref)})
+
+    def submission_read(self, ref: str, event: dict[str, Any], known: Known) -> None:
+        if ref in self.owners and ref not in known.doubtful:
+            return
+        unit = str(event.get("unit") or "")
+        if known.can_stand(unit, event):
+            self.owners[ref] = share_of(unit, self.workers)
+            known.doubtful.discard(ref)
+        elif ref not in self.owners:
+            self.owners[ref] = share_of(unit, self.workers)
+            known.doubtful.add(ref)
 
     def earlier_read(self, refs: set[str]) -> None:
         wanted = sorted(refs)
@@ -101,23 +100,28 @@ class Router:
         event = routing_view(line)
         if event is None:
             return 0  # not an object: refused as such by the first process
-        ref = ref_of(event)
+        ref = line_ref(event)
         known = self.owners.get(ref)
         return share_of(ref, self.workers) if known is None else known
 
 
-def ref_of(event: dict[str, Any]) -> str:
-    return line_ref(event)
+@dataclass
+class Known:
+    units: set[str]
+    procedures: set[str]
+    doubtful: set[str] = field(default_factory=set)  # routed by a submission that cannot stand
 
-
-def submission_plausible(event: dict[str, Any]) -> bool:
-    """A submission the importer's own checks of a line (types, the time) do not refuse."""
-    try:
-        event_check(event)
-        instant(event.get("at"))
-    except LineError:
-        return False
-    return True
+    def can_stand(self, unit: str, event: dict[str, Any]) -> bool:
+        """A submission that names codes that exist and that the importer's own checks of a
+        line (types, the time) do not refuse."""
+        if unit not in self.units or str(event.get("procedure") or "") not in self.procedures:
+            return False
+        try:
+            event_check(event)
+            instant(event.get("at"))
+        except LineError:
+            return False
+        return True
 
 
 def reference_like(ref: str) -> bool:

@@ -174,6 +174,8 @@ class Held:
     latest event time, how many of each action then not yet matched by a line, and the lines
     matched (so that a line identical to one of them is refused as a single run refuses it)."""
 
+    __slots__ = ("actions", "keys", "latest")  # one per dossier of a file run again
+
     def __init__(self, latest: datetime.datetime | None, actions: Counter[str]) -> None:
         self.latest, self.actions, self.keys = latest, actions, set[str]()
 

@@ -337,18 +337,7 @@ def test_lines_at_one_instant_count_once_each_when_a_file_is_imported_again(
 ) -> None:
     """Two assignments in the same minute (legacy exports keep minutes): a run stopped after
     the first and run again refuses the first, as being there, and applies the second."""
-    r, sp, h = staff.reception.username, staff.specialist.username, staff.head.username
-    applicant = {"name": "Người nộp K", "id_number": "001090012345"}
-    lines = [
-        json.dumps(item, ensure_ascii=False)
-        for item in (
-            line("K", "2026-03-02 09:00", "submit", r, procedure="1.004222", unit=POLICE,
-                 channel="counter", applicant=applicant),
-            line("K", "2026-03-02 09:05", "receive", r),
-            line("K", "2026-03-02 10:00", "assign", h, assignee=sp),
-            line("K", "2026-03-02 10:00", "assign", h, assignee=h),
-        )
-    ]  # fmt: skip
+    lines = same_minute(staff, staff.head.username)[:4]
     wipe()
     assert all(reason is None for _n, _r, reason in events_replay(lines))
     expected = snapshot()

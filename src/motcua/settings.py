@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "motcua.web.middleware.NulRefusingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -266,7 +267,9 @@ with contextlib.suppress(OSError):
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("MOTCUA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "MOTCUA_TASK_BACKEND", "motcua.common.task_backend.FastDatabaseBackend"
+        ),
         # "outbound": messages to providers (SMS, e-mail), served by a worker of its own so that
         # a slow provider never holds up dossier work (decision 0037).
         "QUEUES": ["default", "outbound"],

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from . import bundles, catalog, dossiers, indicators, payments, timeline
+from .parsing import NulRefusingParser
 from .throttling import AddressRateThrottle
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
@@ -61,6 +62,7 @@ api = DocumentedErrorsApi(
     urls_namespace="api-v1",
     docs_url="/docs",
     throttle=[AddressRateThrottle()],
+    parser=NulRefusingParser(),
 )
 api.add_router("/", catalog.router)
 api.add_router("/", dossiers.router)
@@ -79,8 +81,9 @@ def split_message(text: str) -> tuple[str, str]:
 FRAMEWORK_ERRORS = {
     "Cannot parse request body": (
         "body_unreadable",
-        "Không đọc được nội dung yêu cầu: cần JSON hợp lệ, mã UTF-8.",
-        "The request body could not be read: send valid JSON in UTF-8.",
+        "Không đọc được nội dung yêu cầu: cần JSON hợp lệ, mã UTF-8, không có ký tự NUL (\\u0000).",
+        "The request body could not be read: send valid JSON in UTF-8, without the NUL character "
+        "(\\u0000).",
     ),
     "CSRF check Failed": (  # ninja's session-cookie auth on an unsafe method
         "csrf_failed",

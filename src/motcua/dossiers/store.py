@@ -23,6 +23,7 @@ from motcua.common import events
 from motcua.common.inline import rows_attach
 from motcua.common.prepared import PreparedQuery
 from motcua.common.queries import unique_or_none
+from motcua.common.rows import rows_insert
 
 from .errors import StaleDossier
 from .models import (
@@ -122,7 +123,7 @@ class DatabaseStore:
         return current
 
     def dossier_insert(self, dossier: Dossier) -> None:
-        dossier.save(force_insert=True)
+        rows_insert([dossier])
 
     def dossier_save(self, dossier: Dossier) -> None:
         dossier.save()
@@ -131,16 +132,16 @@ class DatabaseStore:
         Dossier.objects.filter(pk=dossier.pk).update(book_number=number)
 
     def event_add(self, event: DossierEvent) -> None:
-        event.save(force_insert=True)
+        rows_insert([event])
 
     def step_leave(self, dossier: Dossier, ended: dict[str, Any]) -> None:
         DossierStep.objects.filter(dossier=dossier, ended_at__isnull=True).update(**ended)
 
     def step_enter(self, visit: DossierStep) -> None:
-        visit.save(force_insert=True)
+        rows_insert([visit])
 
     def pause_open(self, pause: DossierPause) -> None:
-        pause.save(force_insert=True)
+        rows_insert([pause])
 
     def pause_end(self, dossier: Dossier, kind: str, at: datetime.datetime) -> None:
         DossierPause.objects.filter(dossier=dossier, kind=kind, end__isnull=True).update(end=at)
@@ -163,7 +164,7 @@ class DatabaseStore:
     def document_add(self, document: IssuedDocument) -> None:
         from .document_tasks import issued_document_render_task  # its module renders PDFs
 
-        document.save(force_insert=True)
+        rows_insert([document])
         issued_document_render_task.enqueue(document_id=document.pk)  # outbox: commits with it
 
     def has_result_document(self, dossier: Dossier) -> bool:
@@ -289,11 +290,9 @@ class CreationStore(DatabaseStore):
         installed (subscribers act on other dossiers through the database's store)."""
         assert self.dossier is not None
         DATABASE.dossier_insert(self.dossier)
-        DossierEvent.objects.bulk_create(self.events)  # both events, one statement
-        if self.steps:
-            DossierStep.objects.bulk_create(self.steps)
-        if self.pauses:
-            DossierPause.objects.bulk_create(self.pauses)
+        rows_insert(self.events)  # both events, one statement
+        rows_insert(self.steps)
+        rows_insert(self.pauses)
         for document in self.documents:
             DATABASE.document_add(document)
         self.relations_keep(self.dossier)

@@ -25,6 +25,7 @@ from motcua.bundles.models import BundleMember
 from motcua.catalog.models import Procedure
 from motcua.common.clock import VIETNAM, history_since, today
 from motcua.common.events import Event
+from motcua.common.rows import rows_insert
 from motcua.common.text import unaccent
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -205,11 +206,12 @@ def notification_add(
     dossier: Dossier, event: DossierEvent, kind: str, channel: str, recipient: str, subject: str,
     body: str,
 ) -> Notification:  # fmt: skip
-    notification = Notification.objects.create(
+    notification = Notification(
         dossier=dossier, event=event, kind=kind, channel=channel, recipient=recipient[:254],
         subject=subject, body=body, idempotency_key=f"{dossier.ref}-{event.seq}-{channel}",
         created_at=event.at, next_attempt_at=event.at + sweep_grace(),
     )  # fmt: skip
+    rows_insert([notification])  # one statement made once (issue 12: every action sends)
     notification_deliver.enqueue(notification_id=notification.pk)
     return notification
 

@@ -8,14 +8,57 @@ from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
 # Shown by the browser's own viewer, which a strict policy breaks: Chromium renders a PDF in a
 # synthetic page with an <embed> and inline styles, both refused under object-src/style-src.
 VIEWER_TYPES = ("application/pdf",)
+
+
+class NulRefusingMiddleware:
+    """A path, query string or form holding the NUL character is refused with 400 before any
+    view runs: PostgreSQL's text cannot hold NUL, and a value carrying one failed in the
+    database with a server error wherever it reached a query (a ``%00`` in a dossier's
+    reference in the URL, in the public lookup's code). The API answers in its own error shape
+    (its JSON bodies: ``api.parsing``); pages with the 400 page."""
+
+    FORM = "application/x-www-form-urlencoded"
+    # After the session, language and user middleware: the 400 page is the person's own.
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.holds_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(NUL_REFUSED, status=400)
+            raise BadRequest("NUL in the path, query string or form")
+        return self.get_response(request)
+
+    def holds_nul(self, request: HttpRequest) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return True
+        if request.method != "POST":
+            return False
+        if request.content_type == self.FORM:
+            return b"%00" in request.body or b"\x00" in request.body
+        if request.content_type == "multipart/form-data":  # its fields; files may hold NUL
+            return any(
+                "\x00" in value for _name, values in request.POST.lists() for value in values
+            )
+        return False
+
+
+NUL_REFUSED = {
+    "code": "nul_refused",
+    "message": "Đường dẫn, tham số hoặc biểu mẫu không được chứa ký tự NUL (\\u0000).",
+    "message_en": "The path, parameters or form cannot contain the NUL character (\\u0000).",
+}
 
 
 class VietnameseFirstMiddleware:

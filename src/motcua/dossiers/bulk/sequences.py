@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from motcua.common.rows import Table
+
 from ..models import DailySequence, DocumentSequence
-from .rows import Table
 
 
 class StaleCounter(Exception):

@@ -21,12 +21,12 @@ from django.db import connection, transaction
 
 from motcua.common import events
 from motcua.common.clock import history_since
+from motcua.common.rows import Ids, Table
 
 from ..constants import FINAL
 from ..errors import StaleDossier
 from ..models import Dossier, DossierEvent, DossierPause, DossierStep, IssuedDocument
 from .records import Record, clone, readback, records_load
-from .rows import Ids, Table
 from .sequences import Sequences
 
 DOSSIERS = Table(Dossier)

@@ -31,7 +31,7 @@ from .decision import (
     dossier_withdraw,
 )
 from .files import document_prepare, dossier_attach
-from .kernel import Change, act, actor_check, is_applicant, may, require_reason
+from .kernel import Change, RowAsking, act, actor_check, is_applicant, may, require_reason
 from .processing import (
     consult_targets,
     dossier_accept_transfer,
@@ -201,15 +201,24 @@ def actions_available(
 
 
 def offered_specs(dossier: Dossier, user: User, at: datetime.datetime) -> list[ActionSpec]:
+    asking = RowAsking(dossier, user)
     return [
         spec
-        for spec in SPECS
-        if spec.offered
-        and spec.action in PERFORMERS
-        and state_allows(spec, dossier)
-        and may(spec, dossier, user, at)
-        and first_refusing_guard(spec, dossier, at) is None
+        for spec in OFFERED_FROM.get(dossier.status, ())
+        if may(spec, dossier, user, at, asking) and first_refusing_guard(spec, dossier, at) is None
     ]
+
+
+# The actions an officer may be offered, by the status they start from, in the registry's
+# order: a worklist row asks only those of its status (``state_allows`` of each, ahead of time).
+OFFERED_FROM: dict[str, tuple[ActionSpec, ...]] = {
+    status: tuple(
+        spec
+        for spec in SPECS
+        if spec.offered and spec.action in PERFORMERS and status in spec.from_states
+    )
+    for status in {state for spec in SPECS for state in spec.from_states}
+}
 
 
 def is_final(dossier: Dossier) -> bool:

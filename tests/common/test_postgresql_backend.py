@@ -66,3 +66,42 @@ def test_a_time_reads_as_djangos_loader_reads_it(moment: datetime.datetime) -> N
     assert ours == djangos == moment
     assert ours.tzinfo is datetime.UTC is djangos.tzinfo
     assert ours.replace(tzinfo=None) == naive
+
+
+def long_statement(pad: int, named: bool = False) -> str:
+    """A statement longer than psycopg keeps the scan of: ``pad`` bytes of a comment, then
+    three parameters, one of them twice (named placeholders reuse their ``$n``)."""
+    marks = ("%(a)s", "%(b)s", "%(a)s") if named else ("%s", "%s", "%s")
+    return f"/* {'x' * pad} */ SELECT {marks[0]}::int + {marks[1]}::int, {marks[2]}::text"
+
+
+def test_long_statements_have_their_scan_kept_and_answer_the_same() -> None:
+    postgresql_only()
+    from psycopg import _queries
+
+    from motcua.common.postgresql.base import KEPT_STATEMENT_BYTES, KeptQuery, scan_kept
+
+    connection.ensure_connection()
+    assert connection.connection.cursor_factory._query_cls is KeptQuery
+    sql = long_statement(_queries.MAX_CACHED_STATEMENT_LENGTH + 1000)
+    before = scan_kept.cache_info()
+    answers = []
+    for a, b in ((1, 2), (40, 2), (-5, 5)):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [a, b, "chữ"])
+            answers.append(cursor.fetchone())
+    assert answers == [(3, "chữ"), (42, "chữ"), (0, "chữ")]
+    after = scan_kept.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
+    named = long_statement(_queries.MAX_CACHED_STATEMENT_LENGTH + 1000, named=True)
+    with connection.cursor() as cursor:
+        cursor.execute(named, {"a": 7, "b": 1})
+        assert cursor.fetchone() == (8, "7")
+        cursor.execute(named, {"a": 2, "b": 2})
+        assert cursor.fetchone() == (4, "2")
+    too_long = long_statement(KEPT_STATEMENT_BYTES + 10)
+    kept = scan_kept.cache_info().currsize
+    with connection.cursor() as cursor:
+        cursor.execute(too_long, [1, 1, "a"])
+        assert cursor.fetchone() == (2, "a")
+    assert scan_kept.cache_info().currsize == kept  # a bulk statement is scanned, not kept

@@ -62,7 +62,8 @@ WORKLIST_BUDGET = 10  # measured 5–9 by tab (= API_BUDGET of test_worklist_sca
 # rows written once, as they finally stand (``CreationStore``: no savepoints, no update of the
 # row just inserted, its events in one insert, no reads of rows it cannot have yet); the answer
 # built from them, not read back (nor logged as a read: the officer wrote it); the data store
-# not asking for the files a new dossier cannot have yet.
+# not asking for the files a new dossier cannot have yet; the tasks it queues (the receipt's PDF,
+# the applicant's message when one is sent) in one insert (``tasks_written_together``).
 CREATION_BUDGET = 12
 LOOKUP_BUDGET = 1  # the dossier, its history and the failure counts in one query (0021); was 5
 

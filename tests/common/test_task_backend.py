@@ -63,3 +63,39 @@ def test_the_library_has_no_save_receiver_the_backend_does_not_apply() -> None:
         "django_tasks_db.signal_handlers.set_run_after"
     ]
     assert not post_save.has_listeners(DBTaskResult)
+
+
+def test_tasks_queued_together_are_written_in_one_statement_at_the_end() -> None:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.common.task_backend import tasks_written_together
+
+    backend = FastDatabaseBackend("default", PARAMS)
+    with transaction.atomic(), CaptureQueriesContext(connection) as done:
+        with tasks_written_together():
+            first = backend.enqueue(notification_deliver, (), {"notification_id": 1})
+            second = backend.enqueue(email_send, (), {"subject": "", "body": "", "to": []})
+            assert not DBTaskResult.objects.filter(pk__in=[first.id, second.id]).exists()
+        stored = {row.pk: row.task_result.task.name for row in DBTaskResult.objects.all()}
+    assert {str(k) for k in stored} >= {str(first.id), str(second.id)}
+    inserts = [q for q in done.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1, inserts
+    alone = backend.enqueue(email_send, (), {"subject": "", "body": "", "to": []})
+    assert DBTaskResult.objects.filter(pk=alone.id).exists()  # outside a block: at once
+
+
+def test_tasks_queued_in_a_block_that_raises_are_not_written() -> None:
+    from motcua.common.task_backend import tasks_written_together
+
+    backend = FastDatabaseBackend("default", PARAMS)
+    queued: list[Any] = []
+
+    def queue_then_fail() -> None:
+        with tasks_written_together():
+            queued.append(backend.enqueue(notification_deliver, (), {"notification_id": 2}))
+            raise RuntimeError("the caller's transaction is rolled back")
+
+    with pytest.raises(RuntimeError):
+        queue_then_fail()
+    assert not DBTaskResult.objects.filter(pk=queued[0].id).exists()

@@ -63,6 +63,34 @@ def test_reception_writes_an_email_and_an_sms_with_their_deliveries(staff: Staff
     assert f"https://motcua.example.vn/tra-cuu/?ma={dossier.code}" in email.body
 
 
+def test_a_counter_creation_queues_its_receipt_and_deliveries_in_one_insert(
+    staff: Staff, sandbox: SmsSandbox
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as done:
+        dossier, created = s.dossier_create(
+            procedure=residence(), receiving_unit=Unit.objects.get(code=POLICE),
+            applicant=s.Applicant("Lê Văn Cường", "001090012345", phone="0912345678",
+                                  email="cuong@example.com"),
+            channel="counter", at=at("2026-03-02 09:00"), actor=staff.reception,
+        )  # fmt: skip
+    assert created
+    task_inserts = [
+        q["sql"] for q in done.captured_queries if "INSERT INTO" in q["sql"] and "dbtaskresult" in q["sql"]
+    ]  # fmt: skip
+    assert len(task_inserts) == 1
+    queued = DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True)
+    assert sorted(path.rsplit(".", 1)[1] for path in queued) == [
+        "issued_document_render_task", "notification_deliver", "notification_deliver"
+    ]  # fmt: skip
+    run_worker()
+    assert [m.to for m in mail.outbox] == [["cuong@example.com"]]
+    assert [n.status for n in rows(dossier)] == [DeliveryStatus.SENT, DeliveryStatus.SENT]
+    assert [m["to"] for m in sandbox.received()] == ["0912345678"]
+
+
 def test_nothing_is_sent_until_the_worker_runs(staff: Staff, sandbox: SmsSandbox) -> None:
     dossier = received_with_contacts(staff)
     assert (sandbox.received(), mail.outbox) == ([], [])

@@ -8,10 +8,18 @@ Everything else — validation, the ``task_enqueued`` signal, the result object,
 the library's. The model's one ``pre_save`` receiver (a task without ``run_after`` runs as soon
 as possible: ``run_after`` is the greatest date) is applied here; ``tests/common/
 test_task_backend.py`` fails if the library adds another or changes what a row holds.
+
+Inside ``tasks_written_together()`` the rows wait and are written in one statement when the
+block ends (a creation queues its receipt's PDF and the applicant's message): the row's id is
+made here, not by the database, so the task result handed back is the same, and the block is
+inside the caller's transaction, so no worker can see the difference.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django_tasks_db import DatabaseBackend
@@ -32,5 +40,26 @@ class FastDatabaseBackend(DatabaseBackend):
             run_after=task.run_after if task.run_after is not None else get_date_max(),
             backend_name=self.alias,
         )
-        table_of(DBTaskResult, receivers_applied=True).insert_returning([row])
+        waiting = WAITING.get()
+        if waiting is None:
+            table_of(DBTaskResult, receivers_applied=True).insert_returning([row])
+        else:
+            waiting.append(row)
         return row
+
+
+WAITING: ContextVar[list[DBTaskResult] | None] = ContextVar("motcua_tasks_waiting", default=None)
+
+
+@contextmanager
+def tasks_written_together() -> Iterator[None]:
+    """Tasks queued inside are written in one statement at the end (nothing if it raises: the
+    caller's transaction is rolled back with what it did). Use inside a transaction."""
+    waiting: list[DBTaskResult] = []
+    token = WAITING.set(waiting)
+    try:
+        yield
+    finally:
+        WAITING.reset(token)
+    if waiting:
+        table_of(DBTaskResult, receivers_applied=True).insert_returning(waiting)

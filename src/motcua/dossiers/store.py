@@ -24,6 +24,7 @@ from motcua.common.inline import rows_attach
 from motcua.common.prepared import PreparedQuery
 from motcua.common.queries import unique_or_none
 from motcua.common.rows import rows_insert
+from motcua.common.task_backend import tasks_written_together
 
 from .errors import StaleDossier
 from .models import (
@@ -293,11 +294,12 @@ class CreationStore(DatabaseStore):
         rows_insert(self.events)  # both events, one statement
         rows_insert(self.steps)
         rows_insert(self.pauses)
-        for document in self.documents:
-            DATABASE.document_add(document)
-        self.relations_keep(self.dossier)
-        for name, data in self.published:
-            DATABASE.publish(name, **data)
+        with tasks_written_together():  # the receipt's PDF and the messages: one statement
+            for document in self.documents:
+                DATABASE.document_add(document)
+            self.relations_keep(self.dossier)
+            for name, data in self.published:
+                DATABASE.publish(name, **data)
 
     def relations_keep(self, dossier: Dossier) -> None:
         """The new dossier's related rows as this creation wrote them, where a read would have

@@ -5,6 +5,7 @@ one answered 500 on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from motcua.accounts.constants import OfficerRoleName as Role
@@ -79,7 +80,18 @@ def test_a_path_with_nul_is_refused(client: Client, bearer: dict[str, str], path
 def test_a_page_with_nul_in_its_address_is_the_bad_request_page(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 400, (path, response.content)
-    assert "Yêu cầu không hợp lệ" in response.content.decode()
+    page = response.content.decode()
+    assert "Yêu cầu không hợp lệ" in page
+    # It says why (reloading would send the same), in Vietnamese with the English below.
+    assert "không được chứa ký tự NUL" in page
+    assert "cannot contain the NUL character" in page
+
+
+def test_the_bad_request_page_for_nul_is_english_for_who_chose_english(client: Client) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/tra-cuu/?ma=%00").content.decode()
+    assert "cannot contain the NUL character" in page
+    assert "không được chứa ký tự NUL" not in page
 
 
 def test_the_public_lookup_with_nul_in_its_form_is_refused(client: Client) -> None:

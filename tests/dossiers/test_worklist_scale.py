@@ -168,7 +168,11 @@ def expected_tabs(bulk: Bulk, fact: Fact, user: User) -> set[str]:
     if fact.status == Status.NEW and role == "reception":
         tabs.add("to_receive")
     step_role = bulk.roles.get((fact.procedure_id, fact.current_step or 0))
-    mine = fact.assignee_id == user.pk or (fact.assignee_id is None and step_role == role)
+    # An assignment holds at the specialists' steps (and outside any step) only.
+    binding = step_role in (None, "", "specialist")
+    mine = (fact.assignee_id == user.pk and binding) or (
+        step_role == role and (fact.assignee_id is None or not binding)
+    )
     approved_waiting = fact.status == Status.PROCESSING and fact.decision == Decision.APPROVED
     if approved_waiting and role == "specialist" and fact.assignee_id in (None, user.pk):
         mine = True

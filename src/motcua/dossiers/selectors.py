@@ -302,10 +302,16 @@ def in_units(field: str, ids: Iterable[int]) -> Q:
 
 def mine_filter(user: User) -> TabRule:
     """Assigned to me, standing at a step of a role I hold in the deciding unit, approved and
-    waiting for its result to be prepared (processing officers), or ready to hand over."""
-    condition = Q(assignee_id=user.pk)
+    waiting for its result to be prepared (processing officers), or ready to hand over.
+
+    An assignment names the specialist of the specialists' steps (as ``steps.handler`` shows
+    it): once the dossier is forwarded to a leader's step it is the leader's, not the
+    specialist's, though the assignee stays on the row for when it comes back."""
+    specialists_step = Q(step_role=Role.SPECIALIST) | Q(step_role="")
+    condition = Q(assignee_id=user.pk) & specialists_step
     for unit_id, roles in step_roles_by_unit(user).items():
-        condition |= Q(deciding_unit_id=unit_id, assignee__isnull=True) & at_step_of(*roles)
+        free = Q(assignee__isnull=True) | ~specialists_step
+        condition |= Q(deciding_unit_id=unit_id) & free & at_step_of(*roles)
     # Branches for units the officer has none of are left out rather than written as "nothing"
     # (``id IS NULL``): such an OR branch leads PostgreSQL to the status index of every unit.
     processing = permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
@@ -404,13 +410,15 @@ def search_filter(query: str) -> Q:
     if not text:
         return Q()
     digits = text.replace(" ", "")
-    return (
+    found = (
         Q(code__icontains=text)
         | Q(ref__iexact=text)
         | Q(applicant_id_number=digits)
         | Q(applicant_name__icontains=text)
-        | Q(applicant_name_folded__contains=fold_words(text))
     )
+    folded = fold_words(text)
+    # A text of no letters or digits ("!!!", "%") folds to nothing, which every name contains.
+    return found | Q(applicant_name_folded__contains=folded) if folded else found
 
 
 def dossier_worklist(

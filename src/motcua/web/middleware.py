@@ -8,11 +8,12 @@ from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.core.exceptions import BadRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import get_language
 
 # Shown by the browser's own viewer, which a strict policy breaks: Chromium renders a PDF in a
 # synthetic page with an <embed> and inline styles, both refused under object-src/style-src.
@@ -36,7 +37,12 @@ class NulRefusingMiddleware:
         if self.holds_nul(request):
             if request.path.startswith("/api/"):
                 return JsonResponse(NUL_REFUSED, status=400)
-            raise BadRequest("NUL in the path, query string or form")
+            # The 400 page saying why (reloading would send the same again), without the
+            # traceback a BadRequest writes to the log for every such request.
+            english = (get_language() or "").startswith("en")
+            reason = {"reason": NUL_REFUSED["message_en" if english else "message"],
+                      "reason_en": NUL_REFUSED["message_en"]}  # fmt: skip
+            return render(request, "400.html", reason, status=400)
         return self.get_response(request)
 
     def holds_nul(self, request: HttpRequest) -> bool:

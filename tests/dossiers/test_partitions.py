@@ -161,28 +161,6 @@ def test_postgres_a_new_periods_dossiers_and_their_history_land_in_its_partition
     assert re.search(rf"{second.low:,}\s+{second.high - 1:,}", listing)
 
 
-def vacuum_settings(table: str) -> dict[str, str]:
-    options = scalar("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [table]) or []
-    return dict(option.split("=", 1) for option in options if option.startswith("autovacuum"))
-
-
-@postgres_only
-def test_postgres_every_dossier_partition_is_vacuumed_after_a_fixed_number_of_rows(
-    sequence_kept: None,
-) -> None:
-    rows = str(p.VACUUM_ROWS)
-    wanted = {
-        "autovacuum_vacuum_scale_factor": "0", "autovacuum_vacuum_threshold": rows,
-        "autovacuum_vacuum_insert_scale_factor": "0", "autovacuum_vacuum_insert_threshold": rows,
-    }  # fmt: skip
-    for partition in p.partitions_list():  # the migration's
-        assert vacuum_settings(f"dossiers_dossier_{partition.suffix}") == wanted
-    _in_use, opened = next_period_opened()
-    assert vacuum_settings(f"dossiers_dossier_{opened.suffix}") == wanted  # made later
-    # Events and steps are read by dossier, not counted from an index: PostgreSQL's defaults.
-    assert vacuum_settings(f"dossiers_dossierevent_{opened.suffix}") == {}
-
-
 @postgres_only
 def test_postgres_one_dossiers_history_is_read_from_one_partition(
     staff: Staff, sequence_kept: None

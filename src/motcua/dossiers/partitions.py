@@ -32,25 +32,6 @@ LOCK_KEY = 0x6D637061  # pg_advisory_xact_lock: one partition job at a time
 LOCK_TIMEOUT = "2s"  # attaching a partition briefly holds writes: give up rather than queue
 
 
-# Each dossier partition is vacuumed after this many rows written or changed, whatever its size.
-# PostgreSQL's default waits for a fifth of the table (200,000 rows of a million-dossier year).
-# The worklist counts open dossiers from an index alone (decision 0020) only on pages the
-# visibility map marks all-visible, and open dossiers are the rows written last: with the
-# default, a unit's counts read the table for most of them (at 1 M dossiers, 11,901 of the big
-# ward's 26,329 open rows, and a fifth of the count's time). A vacuum visits only the pages
-# changed since the last one.
-VACUUM_ROWS = 10_000
-
-
-def vacuum_settings_sql(table: str) -> str:
-    return (
-        f"ALTER TABLE {table} SET (autovacuum_vacuum_scale_factor = 0, "
-        f"autovacuum_vacuum_threshold = {VACUUM_ROWS}, "
-        f"autovacuum_vacuum_insert_scale_factor = 0, "
-        f"autovacuum_vacuum_insert_threshold = {VACUUM_ROWS})"
-    )
-
-
 class PartitionsUnavailable(Exception):
     """Not on PostgreSQL, or migration dossiers 0013 has not run."""
 
@@ -208,8 +189,6 @@ def partition_create(cursor: Any, period: Period, *, low: int, high: int) -> Non
             f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM ({low}) TO ({high})"
         )
         partition_indexes_name(cursor, name, period.suffix)
-        if table == "dossiers_dossier":
-            cursor.execute(vacuum_settings_sql(name))
     cursor.execute(
         "INSERT INTO dossiers_partition (period, starts_on, low, high) VALUES (%s, %s, %s, %s)",
         [period.label, period.starts_on, low, high],

@@ -42,10 +42,14 @@ class FastDatabaseBackend(DatabaseBackend):
         )
         waiting = WAITING.get()
         if waiting is None:
-            table_of(DBTaskResult, receivers_applied=True).insert_returning([row])
+            rows_write([row])
         else:
             waiting.append(row)
         return row
+
+
+def rows_write(rows: list[DBTaskResult]) -> None:
+    table_of(DBTaskResult, receivers_applied=True).insert_returning(rows)
 
 
 WAITING: ContextVar[list[DBTaskResult] | None] = ContextVar("motcua_tasks_waiting", default=None)
@@ -62,4 +66,4 @@ def tasks_written_together() -> Iterator[None]:
     finally:
         WAITING.reset(token)
     if waiting:
-        table_of(DBTaskResult, receivers_applied=True).insert_returning(waiting)
+        rows_write(waiting)

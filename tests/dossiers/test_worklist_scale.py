@@ -180,7 +180,8 @@ def expected_tabs(bulk: Bulk, fact: Fact, user: User) -> set[str]:
         fact.status == Status.PROCESSED and role == "reception"
     ):
         tabs.add("mine")
-    if is_open(fact) and fact.due_at is not None:
+    running = fact.status not in {Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT}
+    if is_open(fact) and running and fact.due_at is not None:
         if AT <= fact.due_at <= end:
             tabs.add("due_today")
         if end < fact.due_at <= end + datetime.timedelta(days=2):

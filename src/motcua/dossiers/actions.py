@@ -25,8 +25,8 @@ from motcua.common.errors import DomainError
 from motcua.common.inline import rows_held
 
 from . import deadlines, steps
+from .constants import WAITING_FOR_APPLICANT, Decision, DocumentKind, Status
 from .constants import Action as A
-from .constants import Decision, DocumentKind, Status
 from .errors import (
     ApologyNotAllowed,
     SupplementAlreadyRequested,
@@ -37,7 +37,7 @@ from .models import Dossier
 from .store import store
 
 OPEN = frozenset({Status.RECEIVED, Status.PROCESSING})
-PAUSED = frozenset({Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT})
+PAUSED = frozenset(WAITING_FOR_APPLICANT)
 BEFORE_DECISION = frozenset({Status.NEW, *OPEN, *PAUSED})
 
 

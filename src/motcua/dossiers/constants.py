@@ -33,6 +33,9 @@ FINAL = frozenset({Status.NOT_RECEIVED, Status.STOPPED, Status.RETURNED})
 # names the same list lets the database use them (few dossiers are open, most are done).
 OPEN_STATUSES = [status for status in Status.values if status not in FINAL]
 OPEN_FOR_PROCESSING = frozenset({Status.RECEIVED, Status.PROCESSING})
+# Waiting for the applicant's supplement or payment: the processing clock is stopped. (A list:
+# its order is kept when the values are put back into a prepared query.)
+WAITING_FOR_APPLICANT = [Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT]
 
 
 class Channel(models.TextChoices):

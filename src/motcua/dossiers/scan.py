@@ -16,7 +16,7 @@ from motcua.common import events
 from motcua.worktime.rules import elapsed_working_seconds
 from motcua.worktime.services import calendar_in_force
 
-from .constants import FINAL, Status
+from .constants import FINAL, WAITING_FOR_APPLICANT, Status
 from .deadlines import local_date
 from .models import Dossier, DossierAlert
 
@@ -59,7 +59,10 @@ def raise_alert(dossier: Dossier, kind: str, at: datetime.datetime) -> bool:
 def deadlines_scan(*, at: datetime.datetime) -> ScanReport:
     open_dossiers = (
         Dossier.objects.filter(due_at__isnull=False, finished_at__isnull=True)
-        .exclude(Q(status__in=FINAL) | Q(status=Status.PROCESSED))
+        # No warning while the clock is stopped for the applicant's supplement or payment.
+        .exclude(
+            Q(status__in=FINAL) | Q(status=Status.PROCESSED) | Q(status__in=WAITING_FOR_APPLICANT)
+        )
         .select_related("deciding_unit", "assignee")
     )
     report = ScanReport(raised=dict.fromkeys(DossierAlert.Kind.values, 0))

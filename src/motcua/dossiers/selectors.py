@@ -30,7 +30,7 @@ from motcua.common.prepared import Among, ShapedQuery
 from motcua.common.text import fold_words
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .constants import FINAL, OPEN_STATUSES, Channel, Decision, Status
+from .constants import FINAL, OPEN_STATUSES, WAITING_FOR_APPLICANT, Channel, Decision, Status
 from .models import Consultation, Dossier
 from .reading import dossier_read
 from .worklist_pages import (  # noqa: F401 - re-exported: callers import them from here
@@ -381,8 +381,10 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
     local = at.astimezone(VIETNAM_OFFSET)
     end_of_day = local.replace(hour=23, minute=59, second=59)
     # A processed dossier (open until its result is handed over) is no longer due.
-    unfinished = Q(finished_at__isnull=True)
-    open_ = TabRule(unfinished & Q(status__in=OPEN_STATUSES), unfinished)
+    # Nor is one waiting for the applicant's supplement or payment: its clock is stopped (the
+    # "waiting" tab holds it), and its deadline is set again when the applicant acts.
+    running = Q(finished_at__isnull=True) & ~Q(status__in=WAITING_FOR_APPLICANT)
+    open_ = TabRule(running & Q(status__in=OPEN_STATUSES), running)
     receiving = permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
     to_receive = (
         [Q(status=Status.NEW) & Q(receiving_unit_id__in=sorted(receiving))] if receiving else []
@@ -398,9 +400,7 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
         "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),
         "due_soon": open_ & Q(due_at__gt=end_of_day, due_at__lte=soon),
         "overdue": open_ & Q(due_at__lt=at),
-        "waiting": TabRule.both(
-            Q(status__in=[Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT])
-        ),
+        "waiting": TabRule.both(Q(status__in=WAITING_FOR_APPLICANT)),
         "all": TabRule.both(Q()),
     }
 

@@ -39,6 +39,7 @@ from typing import Any
 
 from django.db import connection
 
+from motcua.web.management.commands.serve import GUNICORN_CONFIG
 from tests.deployment.processes import error_answer
 from tests.e2e.conftest import free_port
 
@@ -141,8 +142,8 @@ class Fleet:
         worker = [python, "-m", "motcua.cli", "worker", "--no-reload", "--no-startup-delay",
                   "--interval", "0.2"]  # fmt: skip
         self.commands = {
-            "web": [python, "-m", "gunicorn", "motcua.wsgi:application",
-                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(web_workers),
+            "web": [python, "-m", "gunicorn", "--config", GUNICORN_CONFIG,
+                    "motcua.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "--workers", str(web_workers),
                     "--log-level", "warning", "--timeout", "120"],
             "worker": [*worker, "--queue-name", "default"],
             "outbound": [*worker, "--queue-name", "outbound"],

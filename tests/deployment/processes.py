@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from motcua.web.management.commands.serve import GUNICORN_CONFIG
 from tests.e2e.conftest import free_port, server_env, wait_ready
 
 
@@ -46,7 +47,7 @@ def processes_env(var: Path, *, primary: str, replicas: list[str], **extra: str)
 def web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     """One gunicorn with one sync worker process, as `motcua serve` runs it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "motcua.wsgi:application",
+        [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG, "motcua.wsgi:application",
          "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
          # Slow requests are not stuck ones while the rest of the suite loads the 2 cores.
          "--timeout", "120"],

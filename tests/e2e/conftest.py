@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from motcua.web.management.commands.serve import GUNICORN_CONFIG
 from tests.reference_template import xdist_session_folder
 
 CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
@@ -109,8 +110,8 @@ def served(env: dict[str, str], workers: int = 2) -> Iterator[str]:
     """gunicorn on a free port with ``env``; its URL once /readyz answers, stopped afterwards."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "motcua.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG, "motcua.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
         env=env,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -34,9 +34,9 @@ class DocumentedErrorsApi(NinjaAPI):
 
 def add_framework_errors(operation: dict[str, Any]) -> None:
     responses = operation["responses"]
-    statuses = []
-    if "requestBody" in operation:
-        statuses += [(400, "Nội dung không đọc được / unreadable body")]
+    # Every request is refused with a NUL in its path, parameters or form (``nul_refused``);
+    # one with a body also when the body is not readable (``body_unreadable``).
+    statuses = [(400, "Yêu cầu không đọc được / unreadable request")]
     if "requestBody" in operation or operation.get("parameters"):
         statuses += [(422, "Tham số không hợp lệ / invalid input")]
     if operation.get("security"):

@@ -176,13 +176,17 @@ class Command(BaseCommand):
         self.stdout.write("  Dừng / stop: Ctrl+C\n")
 
 
+# gunicorn's settings that belong to the application (the same in production: docs/production.md).
+GUNICORN_CONFIG = "python:motcua.web.gunicorn_conf"
+
+
 def child_commands(host: str, port: int, web_workers: int) -> dict[str, list[str]]:
     python = sys.executable
     cli = [python, "-m", "motcua.cli"]
     worker = [*cli, "worker", "--no-reload", "--interval", "1"]
     return {
         "web": [
-            python, "-m", "gunicorn", "motcua.wsgi:application",
+            python, "-m", "gunicorn", "--config", GUNICORN_CONFIG, "motcua.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(web_workers),
             "--access-logfile", "-", "--graceful-timeout", "10",
         ],

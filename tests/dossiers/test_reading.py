@@ -76,11 +76,10 @@ def test_the_officer_page_makes_a_fixed_number_of_queries(staff: Staff) -> None:
     # (the procedure's documents are ready): 6; then the panels of the apps above the kernel,
     # one query each at most: the data store's reused components (1; an online dossier adds its
     # differences from the population registry, which a counter dossier never has), the payment
-    # panel's
-    # exemptions, the catalog's fees and the payments (3); the applicant's rating is read only
-    # for a returned dossier or a decided bundle member (this one is neither). Folding them into
-    # the read is open.
-    assert len(done) == 6 + 4, "\n".join(done)
+    # panel's exemptions and payments (2; the catalog's fees are kept in the process with the
+    # catalog's token); the applicant's rating is read only for a returned dossier or a decided
+    # bundle member (this one is neither). Folding them into the read is open.
+    assert len(done) == 6 + 3, "\n".join(done)
     assert not [sql for sql in done if "ratings_rating" in sql]
     page = client.get(url).content.decode()
     assert "Giao, nhận giữa các bước" in page

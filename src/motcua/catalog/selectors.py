@@ -29,6 +29,7 @@ from .constants import (
 )
 from .models import (
     Channel,
+    Fee,
     LegalLimit,
     Procedure,
     ProcedureCase,
@@ -318,6 +319,32 @@ def procedure_by_code(code: str) -> Procedure | None:
     """``procedure_row_by_code``, the caller's own copy (the cached row stays as read)."""
     found = procedure_row_by_code(code)
     return copy.copy(found) if found is not None else None
+
+
+@dataclass(frozen=True)
+class StatedFee:
+    fee_type: str
+    amount_vnd: int | None  # None: "theo quy định", for the officer to ask
+    text: str
+
+
+@catalog_cached(size=4_000)
+def stated_fees(procedure_id: int, method: str) -> tuple[StatedFee, ...]:
+    """The fees the catalogue states for a procedure's channel (``ChannelMethod``), in order."""
+    rows = Fee.objects.filter(channel__procedure_id=procedure_id, channel__method=method)
+    return tuple(
+        StatedFee(fee_type, amount_vnd, text)
+        for fee_type, amount_vnd, text in rows.order_by("pk").values_list(
+            "fee_type", "amount_vnd", "text"
+        )
+    )
+
+
+def stated_free(procedure_id: int, method: str) -> bool:
+    """The catalogue says the channel costs nothing ("Miễn lệ phí": every stated amount is 0).
+    A procedure of no stated fee is not free: the national records leave most fees out."""
+    fees = stated_fees(procedure_id, method)
+    return bool(fees) and all(fee.amount_vnd == 0 for fee in fees)
 
 
 @catalog_cached(size=2_000)

@@ -20,12 +20,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.constants import Capability as C
+from motcua.catalog import selectors as catalog
 from motcua.catalog.constants import StepScope
 from motcua.common.errors import DomainError
 from motcua.common.inline import rows_held
 
 from . import deadlines, steps
-from .constants import WAITING_FOR_APPLICANT, Decision, DocumentKind, Status
+from .constants import WAITING_FOR_APPLICANT, Decision, DocumentKind, Status, catalogue_method
 from .constants import Action as A
 from .errors import (
     ApologyNotAllowed,
@@ -118,6 +119,14 @@ NOT_PENDING = Guard(
 PAID_ONCE_BEFORE_RECEPTION = Guard(
     "paid_once_before_reception", lambda d, at: d.status == Status.NEW and d.fees_paid_vnd > 0,
     _("Phí, lệ phí của hồ sơ đã được thanh toán khi nộp; không thu lần thứ hai."),
+    "NĐ 61/2018 Điều 22",
+)  # fmt: skip
+FREE_AT_SUBMISSION = Guard(
+    "free_at_submission",
+    lambda d, at: d.status == Status.NEW
+    and catalog.stated_free(d.procedure_id, catalogue_method(d.channel)),
+    _("Thủ tục được miễn phí, lệ phí theo danh mục thủ tục; không thu khi nộp hồ sơ. Khoản phí "
+      "khác (nếu có) được yêu cầu sau khi tiếp nhận."),
     "NĐ 61/2018 Điều 22",
 )  # fmt: skip
 SUPPLEMENT_ONCE = Guard(
@@ -415,7 +424,7 @@ SPECS: tuple[ActionSpec, ...] = (
         frozenset({Status.AWAITING_PAYMENT, Status.NEW}),
         (("receiving", C.RECEIVE_DOSSIER),),
         "NĐ 61/2018 Điều 22",
-        guards=(PAID_ONCE_BEFORE_RECEPTION,),
+        guards=(PAID_ONCE_BEFORE_RECEPTION, FREE_AT_SUBMISSION),
         applicant=True,
         inputs=(Input("amount_vnd", "int", _("Số tiền (đồng)"), required=True),),
         event="paid",

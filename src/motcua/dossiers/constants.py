@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.constants import ChannelMethod
+
 
 class Status(models.TextChoices):
     """Internal states; each maps to one national status code (TrangThaiHoSo 1–10)."""
@@ -43,6 +45,13 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
     POST = "post", _("Bưu chính")
     NATIONAL_PORTAL = "national_portal", _("Cổng Dịch vụ công quốc gia")
+
+
+def catalogue_method(channel: str) -> str:
+    """The catalogue's channel (``ChannelMethod``) whose fees a dossier of that channel owes:
+    online for online, the counter's for the rest (the national portal's records and the post
+    carry the counter's fees here)."""
+    return ChannelMethod.ONLINE if channel == Channel.ONLINE else ChannelMethod.DIRECT
 
 
 class Action(models.TextChoices):

@@ -9,14 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from motcua.catalog.constants import ChannelMethod
-from motcua.catalog.models import Fee
-from motcua.dossiers.constants import Channel, Status
+from motcua.catalog.constants import FeeType
+from motcua.catalog.selectors import stated_fees
+from motcua.dossiers.constants import Channel, Status, catalogue_method
 from motcua.dossiers.models import Dossier
 
 from .models import FeeExemption
-
-METHOD_OF_CHANNEL = {Channel.ONLINE: ChannelMethod.ONLINE, Channel.COUNTER: ChannelMethod.DIRECT}
 
 
 @dataclass(frozen=True)
@@ -40,14 +38,11 @@ class FeeQuote:
 def fee_lines(procedure_id: int, channel: str) -> list[dict[str, Any]]:
     """The catalogue's fees of a procedure for a dossier channel; the amounts it states only (a
     fee "theo quy định" without an amount is for the officer to ask)."""
-    method = METHOD_OF_CHANNEL.get(Channel(channel), ChannelMethod.DIRECT)
-    fees = Fee.objects.filter(
-        channel__procedure_id=procedure_id, channel__method=method, amount_vnd__isnull=False
-    ).order_by("pk")
     return [
-        {"type": fee.fee_type, "label": str(fee.get_fee_type_display()),
-         "amount_vnd": int(fee.amount_vnd or 0), "text": fee.text[:300]}
-        for fee in fees
+        {"type": fee.fee_type, "label": str(FeeType(fee.fee_type).label),
+         "amount_vnd": fee.amount_vnd, "text": fee.text[:300]}
+        for fee in stated_fees(procedure_id, catalogue_method(channel))
+        if fee.amount_vnd is not None
     ]  # fmt: skip
 
 

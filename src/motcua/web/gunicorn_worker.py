@@ -44,7 +44,7 @@ def refusal_bytes(status: int, reason: str, message: str, message_en: str) -> by
     return head.encode("latin-1") + body
 
 
-class RefusingSyncWorker(SyncWorker):  # type: ignore[misc]
+class RefusingSyncWorker(SyncWorker):
     """``SyncWorker`` whose refusals of over-long requests are in our words."""
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: Exception) -> None:

@@ -127,7 +127,7 @@ def deep_pages(unit: Unit) -> dict[int, dict[str, str]]:
         cursor = selectors.PageCursor(
             "due", segment, values[1:] if row["due_at"] is None else values, False, position
         )
-        found[position] = {"page_token": selectors.page_token(cursor)}
+        found[position] = {"page_token": selectors.page_token(cursor, "all")}
     return found
 
 

@@ -444,7 +444,7 @@ def test_api_refuses_unknown_values(bulk: Bulk) -> None:
         assert answer.status_code == 422, params
     # Page numbers reach as far as the count (10,000 for "all"), tokens anywhere.
     assert Client().get("/api/v1/dossiers", {"page": 10_000}, **headers).json()["page"] == 200
-    made = page_token(PageCursor("due", 0, (AT, AT, 5)))
+    made = page_token(PageCursor("due", 0, (AT, AT, 5)), "all")
     for token in ("x", "a" * 401, made[:-1] + ("A" if made[-1] != "A" else "B"), made + "x"):
         answer = Client().get("/api/v1/dossiers", {"page_token": token}, **headers)
         assert answer.status_code == 422, token
@@ -453,6 +453,11 @@ def test_api_refuses_unknown_values(bulk: Bulk) -> None:
     assert answer.status_code == 422
     assert answer.json()["code"] == "page_token_invalid"
     assert answer.json()["message"].startswith("Mã trang không hợp lệ")
+    # Nor on another tab: a row's place in "all" says nothing of its place in "mine".
+    deeper = Client().get("/api/v1/dossiers", {"tab": "all"}, **headers).json()["next"]
+    answer = Client().get(deeper.replace("tab=all", "tab=mine"), **headers)
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "page_token_invalid"
 
 
 def test_htmx_swaps_only_the_list_and_keeps_the_page_working_without_it(bulk: Bulk) -> None:
@@ -623,7 +628,7 @@ def test_all_by_due_date_lists_open_dossiers_first_then_the_finished_ones(bulk: 
     order = due_order(bulk, bulk.facts)
     open_count = sum(1 for fact in bulk.facts if is_open(fact))
     for start in (open_count - 101, VOLUME * 4 // 5):
-        token = page_token(cursor_after(bulk, order, start))
+        token = page_token(cursor_after(bulk, order, start), "all")
         params = {"tab": "all", "page_token": token, "page_size": 200}
         listing = Client().get("/api/v1/dossiers", params, **bearer(bulk.leader)).json()
         assert [item["ref"] for item in listing["items"]] == order[start + 1 : start + 201]

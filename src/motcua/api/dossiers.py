@@ -248,13 +248,14 @@ def dossier_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
     Hà Nội, both included), sort (``due``: overdue first; ``submitted``: newest first;
     ``code``) and pages of up to 200 (``page_size``). Follow the ``next`` and ``previous`` links:
     they carry a ``page_token`` (keyset paging: a deep page costs what the first costs; a token
-    that was changed or made for another sort is refused with 422 ``page_token_invalid``).
+    that was changed or made for another tab or sort is refused with 422
+    ``page_token_invalid``).
     ``page`` numbers still work up to the tab's count. ``total`` is the tab's count; "all" is
     counted up to 10,000 (``counts_capped``)."""
     user = officer(request)
     list_params_check(params)
     try:
-        cursor = page_cursor(params.page_token, params.sort)
+        cursor = page_cursor(params.page_token, params.sort, params.tab)
     except PageTokenError as error:
         raise ApiError(
             422, "page_token_invalid", str(PageTokenError.message), PageTokenError.message_en

@@ -464,8 +464,8 @@ def dossier_worklist(
     return Worklist(
         tab, counts, (rows or rows_of)(window.ids), position=window.position, page_size=size,
         sort=sort, filters=chosen, capped=capped,
-        next_token=page_token(window.next) if window.next else None,
-        previous_token=page_token(window.previous) if window.previous else None,
+        next_token=page_token(window.next, tab) if window.next else None,
+        previous_token=page_token(window.previous, tab) if window.previous else None,
     )  # fmt: skip
 
 

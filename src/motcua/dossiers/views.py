@@ -137,7 +137,7 @@ def worklist_request(request: HttpRequest) -> WorklistRequest:
     page = get.get("page", "1")
     sort = get.get("sort", "due")[:20]
     try:
-        cursor = page_cursor(get.get("page_token", ""), sort if sort in dict(SORTS) else "due")
+        cursor = page_cursor(get.get("page_token", ""), sort if sort in dict(SORTS) else "due", tab)
     except PageTokenError:
         cursor = None
         errors["page_token"] = str(PageTokenError.message)

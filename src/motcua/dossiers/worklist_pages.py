@@ -110,11 +110,15 @@ class PageCursor:
 
 
 class PageTokenError(ValueError):
-    """A page token that was not made here, was changed, or belongs to another sort order."""
+    """A page token that was not made here, was changed, or belongs to another tab or sort
+    order (a row's place in one tab says nothing of its place in another)."""
 
-    message = _("Mã trang không hợp lệ hoặc thuộc cách sắp xếp khác; hãy mở lại trang đầu.")
+    message = _(
+        "Mã trang không hợp lệ hoặc thuộc danh sách, cách sắp xếp khác; hãy mở lại trang đầu."
+    )
     message_en = (
-        "The page token is not valid or belongs to another sort order; open the first page again."
+        "The page token is not valid or belongs to another tab or sort order; open the first "
+        "page again."
     )
 
 
@@ -123,26 +127,29 @@ TOKEN_MAX_LENGTH = 400
 MAX_POSITION = 10_000_000
 
 
-def page_token(cursor: PageCursor) -> str:
-    """The cursor, signed (the key is the site's secret): opaque, and refused if changed. The
-    first page has no token ("")."""
+def page_token(cursor: PageCursor, tab: str) -> str:
+    """The cursor in ``tab``, signed (the key is the site's secret): opaque, and refused if
+    changed or used on another tab. The first page has no token ("")."""
     if not cursor.values:
         return ""
     values = [v.isoformat() if isinstance(v, datetime.datetime) else v for v in cursor.values]
-    raw = [cursor.sort, cursor.segment, values, int(cursor.before), cursor.position]
+    raw = [cursor.sort, cursor.segment, values, int(cursor.before), cursor.position, tab]
     return signing.dumps(raw, salt=TOKEN_SALT, compress=True)
 
 
-def page_cursor(token: str, sort: str) -> PageCursor | None:
-    """The cursor of a page token made for ``sort``; None for no token (the first page)."""
+def page_cursor(token: str, sort: str, tab: str) -> PageCursor | None:
+    """The cursor of a page token made for ``sort`` in ``tab``; None for no token (the first
+    page)."""
     if not token:
         return None
     try:
         if len(token) > TOKEN_MAX_LENGTH:
             raise ValueError("too long")
-        name, segment, values, before, position = signing.loads(token, salt=TOKEN_SALT)
+        name, segment, values, before, position, made_in = signing.loads(token, salt=TOKEN_SALT)
         if name != sort or not 0 <= segment < len(SEGMENTS[sort]):
             raise ValueError("another sort order")
+        if made_in != tab:
+            raise ValueError("another tab")
         if before not in (0, 1) or not 0 <= position <= MAX_POSITION:
             raise ValueError("out of range")
         keys = SEGMENTS[sort][segment].keys

@@ -384,6 +384,7 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
     # Nor is one waiting for the applicant's supplement or payment: its clock is stopped (the
     # "waiting" tab holds it), and its deadline is set again when the applicant acts.
     running = Q(finished_at__isnull=True) & ~Q(status__in=WAITING_FOR_APPLICANT)
+    running &= held_by_units(user)
     open_ = TabRule(running & Q(status__in=OPEN_STATUSES), running)
     receiving = permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
     to_receive = (
@@ -403,6 +404,25 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
         "waiting": TabRule.both(Q(status__in=WAITING_FOR_APPLICANT)),
         "all": TabRule.both(Q()),
     }
+
+
+def held_by_units(user: User) -> Q:
+    """Dossiers the officer's units hold: receive, decide, or are asked to take over. The due
+    tabs list those only: a dossier a unit transferred away or was consulted on is read there
+    for reference, and its due date is another unit's (a consultation's own date is in
+    "Xin ý kiến")."""
+    units = sorted(
+        permissions.unit_ids_with(user, Capability.VIEW_UNIT_DOSSIERS)
+        | permissions.unit_ids_with(user, Capability.VIEW_RECEIVED_DOSSIERS)
+        | permissions.unit_ids_with(user, Capability.VIEW_ASSIGNED_DOSSIERS)
+    )
+    if not units:
+        return Q(pk__isnull=True)
+    return (
+        Q(receiving_unit_id__in=units)
+        | Q(deciding_unit_id__in=units)
+        | Q(pending_unit_id__in=units)
+    )
 
 
 def search_filter(query: str) -> Q:

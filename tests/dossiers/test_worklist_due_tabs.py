@@ -1,15 +1,23 @@
-"""A dossier waiting for the applicant's supplement or payment has its clock stopped: it is in
-"Chờ bổ sung, nộp phí", not in the due tabs, and the scan raises no warning for it (found by a
-Chromium pass, session 32: 18 of the 27 "Quá hạn" of the demo data were waiting)."""
+"""The due tabs ("Đến hạn hôm nay", "Sắp đến hạn", "Quá hạn") hold the dossiers whose clock runs
+in the officer's units (found by a Chromium pass, session 32):
+
+- a dossier waiting for the applicant's supplement or payment has its clock stopped: it is in
+  "Chờ bổ sung, nộp phí", not in the due tabs, and the scan raises no warning for it (18 of the
+  27 "Quá hạn" of the demo data were waiting);
+- a unit that was consulted reads the dossier for reference: its due date is the deciding
+  unit's, and the consultation's own date is in "Xin ý kiến"."""
 
 from __future__ import annotations
 
 import pytest
 
+from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.dossiers import selectors
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier, DossierAlert
 from motcua.dossiers.scan import deadlines_scan
+from motcua.organizations.models import Unit
+from tests import factories
 
 from .conftest import Staff, at, at_signing, received
 
@@ -71,3 +79,25 @@ def test_the_scan_warns_of_no_waiting_dossier(staff: Staff, make: object) -> Non
     report = deadlines_scan(at=at("2026-03-20 09:00"))
     assert report.checked == 0
     assert not DossierAlert.objects.filter(dossier=dossier).exists()
+
+
+def test_a_consulted_unit_has_the_dossier_in_no_due_tab(staff: Staff) -> None:
+    ward = factories.officer("hn-phuong-hoan-kiem", Role.DIVISION_HEAD)
+    dossier = s.dossier_consult(
+        dossier=received(staff, "2026-03-02 09:00"), actor=staff.specialist,
+        at=at("2026-03-02 11:00"), unit=Unit.objects.get(code="hn-phuong-hoan-kiem"),
+        question="Xác nhận chỗ ở",
+    )  # fmt: skip
+    late = "2026-03-20 09:00"  # past the dossier's date and the consultation's
+    assert tabs_holding(dossier, ward, late) & set(DUE_TABS) == set()
+    assert "consultations" in tabs_holding(dossier, ward, late)
+    assert "overdue" in tabs_holding(dossier, staff.leader, late)  # the deciding unit's
+    dossier = s.dossier_perform(
+        "answer_consultation", dossier=dossier, actor=ward, at=at("2026-03-03 10:00"),
+        expected_version=dossier.version, given=s.ActionInput(reason="Đúng nơi ở thực tế"),
+    )  # fmt: skip
+    held = tabs_holding(dossier, ward, late)
+    assert "all" in held  # still read, for reference
+    assert held & {*DUE_TABS, "consultations"} == set()
+    counts = selectors.dossier_worklist(user=ward, tab="all", query="", at=at(late)).counts
+    assert [counts[tab] for tab in DUE_TABS] == [0, 0, 0]

@@ -64,7 +64,7 @@ WORKLIST_BUDGET = 10  # measured 5–9 by tab (= API_BUDGET of test_worklist_sca
 # built from them, not read back (nor logged as a read: the officer wrote it); the data store
 # not asking for the files a new dossier cannot have yet; the tasks it queues (the receipt's PDF,
 # the applicant's message when one is sent) in one insert (``tasks_written_together``).
-CREATION_BUDGET = 12
+CREATION_BUDGET = 11
 LOOKUP_BUDGET = 1  # the dossier, its history and the failure counts in one query (0021); was 5
 
 # Spread like a city: many wards, each a small share of the table, so that a plan reading one

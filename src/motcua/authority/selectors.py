@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet, prefetch_related_objects
 
 from motcua.catalog.models import Procedure
-from motcua.common import memo
+from motcua.catalog.revision import catalog_cached
 from motcua.common.memo import memoized
 from motcua.common.prepared import PreparedQuery
 
@@ -35,9 +35,10 @@ def first_covering(candidates: Iterable[Delegation], procedure: Procedure) -> De
     return max(narrow or found, key=lambda d: (d.valid_from, d.pk), default=None)
 
 
-@memoized
+@catalog_cached(size=1)
 def delegating_unit_ids() -> frozenset[int]:
-    """Units that have ever delegated anything (asked only within a bulk run's memo)."""
+    """Units that have ever delegated anything: most never do. Kept in the process with the
+    catalog's token, which every saved delegation moves (``catalog.revision``)."""
     return frozenset(
         Delegation.objects.order_by().values_list("delegator_unit_id", flat=True).distinct()
     )
@@ -71,15 +72,16 @@ def with_fields(delegations: list[Delegation]) -> list[Delegation]:
 
 @memoized
 def signing_in_force(*, unit_id: int, on: datetime.date, officer_id: int) -> list[Delegation]:
-    # A bulk run asks for every unit and day of its history: most units never delegate.
-    if memo.active() and unit_id not in delegating_unit_ids():
+    # Asked at every signature and reception (a bulk run: for every unit and day of its
+    # history); most units never delegate, and need no query.
+    if unit_id not in delegating_unit_ids():
         return []
     return with_fields(SIGNING(unit_id=unit_id, day=on, officer_id=officer_id))
 
 
 @memoized
 def devolutions_in_force(*, unit_id: int, on: datetime.date) -> list[Delegation]:
-    if memo.active() and unit_id not in delegating_unit_ids():
+    if unit_id not in delegating_unit_ids():
         return []
     return with_fields(DEVOLUTION(unit_id=unit_id, day=on))
 

@@ -8,9 +8,9 @@ process on any machine sees the change as soon as it commits, and a rolled-back 
 back the old token with the old data (a counter could be reused by the next change after a
 rollback and pass stale data off as new).
 
-What changes the catalog: saves of its models, of units and of delegations (the phân cấp that
-move a procedure's deciding unit, read at every reception; signal receivers below, which also
-cover the admin site), many-to-many changes, and the bulk paths that send no signals (import,
+What changes the catalog: saves of its models and of units (signal receivers below, which also
+cover the admin site; the authority app connects the same receivers for delegations, the phân
+cấp that move a procedure's deciding unit, read at every reception), many-to-many changes, and the bulk paths that send no signals (import,
 seeds, default processes: they call ``catalog_changed`` themselves). Deletions go through the
 admin (whose change and delete views save or call ``catalog_changed``) or the importer; no
 delete receiver is connected, because one would make Django load every deleted child row
@@ -34,7 +34,6 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
-from motcua.authority.models import Delegation
 from motcua.common.clock import now
 from motcua.common.memo import memoized
 from motcua.organizations.models import Unit
@@ -46,7 +45,7 @@ P = ParamSpec("P")
 WATCHED = (
     models.Field, models.Procedure, models.ProcedureCase, models.Channel, models.Fee,
     models.RequirementGroup, models.Requirement, models.ProcessDefinition, models.ProcessStep,
-    models.Synonym, Unit, Delegation,
+    models.Synonym, Unit,
 )  # fmt: skip
 TABLE = models.CatalogRevision._meta.db_table
 
@@ -117,7 +116,6 @@ def receivers_connect() -> None:
     for through in (
         models.Procedure.receiving_units.through,
         models.Procedure.other_fields.through,
-        Delegation.fields.through,
     ):
         m2m_changed.connect(
             linked, sender=through, dispatch_uid=f"catalog-linked-{through.__name__}"

@@ -2,10 +2,10 @@
 in the officer's units (found by a Chromium pass, session 32):
 
 - a dossier waiting for the applicant's supplement or payment has its clock stopped: it is in
-  "Chờ bổ sung, nộp phí", not in the due tabs, and the scan raises no warning for it (18 of the
+  "Chờ công dân", not in the due tabs, and the scan raises no warning for it (18 of the
   27 "Quá hạn" of the demo data were waiting);
 - a unit that was consulted reads the dossier for reference: its due date is the deciding
-  unit's, and the consultation's own date is in "Xin ý kiến"."""
+  unit's, and the consultation's own date is in "Cần cho ý kiến"."""
 
 from __future__ import annotations
 
@@ -71,6 +71,11 @@ def test_a_running_dossier_past_its_date_is_overdue(staff: Staff) -> None:
     held = tabs_holding(dossier, staff.reception, "2026-03-20 09:00")
     assert "overdue" in held
     assert "waiting" not in held
+    # Also for the supervisor of the units above, who watches every late dossier below.
+    police = Unit.objects.get(pk=dossier.deciding_unit_id)
+    assert police.parent is not None
+    supervisor = factories.officer(police.parent.code, Role.SUPERVISOR)
+    assert "overdue" in tabs_holding(dossier, supervisor, "2026-03-20 09:00")
 
 
 @pytest.mark.parametrize("make", [waiting_for_supplement, waiting_for_payment])

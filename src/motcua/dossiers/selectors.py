@@ -410,12 +410,13 @@ def held_by_units(user: User) -> Q:
     """Dossiers the officer's units hold: receive, decide, or are asked to take over. The due
     tabs list those only: a dossier a unit transferred away or was consulted on is read there
     for reference, and its due date is another unit's (a consultation's own date is in
-    "Xin ý kiến")."""
-    units = sorted(
-        permissions.unit_ids_with(user, Capability.VIEW_UNIT_DOSSIERS)
-        | permissions.unit_ids_with(user, Capability.VIEW_RECEIVED_DOSSIERS)
-        | permissions.unit_ids_with(user, Capability.VIEW_ASSIGNED_DOSSIERS)
-    )
+    "Cần cho ý kiến"). A supervisor (or administrator) reads the units below them: every late
+    dossier they can read is theirs to watch, and their hundreds of units would be repeated in
+    every tab of every part of the count (decision 0043)."""
+    roles = permissions.active_roles(user)
+    if any(role.role in permissions.SUBTREE_ROLES for role in roles):
+        return Q()
+    units = sorted({role.unit_id for role in roles})
     if not units:
         return Q(pk__isnull=True)
     return (

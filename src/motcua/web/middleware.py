@@ -67,6 +67,30 @@ NUL_REFUSED = {
 }
 
 
+class MethodNotAllowedPageMiddleware:
+    """A page address that takes only a form's POST, opened in the browser (a bookmark, a link
+    copied from the address bar), answered 405 with Django's empty body: the browser showed its
+    own English error. It gets our 405 page instead, in the person's language; the API keeps
+    its own answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or response.get("Content-Length", "") not in ("", "0")
+            or getattr(response, "streaming", False)
+            or response.content
+            or request.path.startswith("/api/")
+        ):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page
+
+
 class VietnameseFirstMiddleware:
     """Serve Vietnamese unless the person chose English with the language switch.
 

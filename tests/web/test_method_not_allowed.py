@@ -1,0 +1,49 @@
+"""A form-only address opened in the browser gets our 405 page, in the person's language, not
+the browser's own empty-body error (found by a Chromium pass, session 33); the API keeps its
+own answer."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.dossiers.conftest import Staff, received
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officers(db: None) -> Staff:
+    return Staff()
+
+
+def test_an_action_address_opened_in_the_browser_explains_itself(officers: Staff) -> None:
+    dossier = received(officers)
+    client = Client()
+    client.force_login(officers.reception)
+    url = reverse("dossiers:act", kwargs={"ref": dossier.ref, "action": "forward"})
+    answer = client.get(url)
+    assert answer.status_code == 405
+    assert answer["Allow"] == "POST"
+    html = answer.content.decode()
+    assert "Không mở trực tiếp được địa chỉ này" in html
+    assert "only takes what a form on the site sends" in html
+    assert '<html lang="vi">' in html
+
+
+def test_in_english_for_who_chose_english(officers: Staff) -> None:
+    dossier = received(officers)
+    client = Client()
+    client.force_login(officers.reception)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    url = reverse("dossiers:act", kwargs={"ref": dossier.ref, "action": "forward"})
+    html = client.get(url).content.decode()
+    assert '<html lang="en">' in html
+    assert "Không mở trực tiếp" not in html
+
+
+def test_the_api_keeps_its_own_answer() -> None:
+    answer = Client().delete("/api/v1/procedures")
+    assert answer.status_code == 405
+    assert "<html" not in answer.content.decode()

@@ -45,3 +45,20 @@ def test_a_search_with_no_letters_or_digits_finds_nothing(staff: Staff, text: st
         selectors.dossier_worklist(user=staff.reception, tab="all", query="", at=WHEN).counts["all"]
         == 1
     )
+
+
+def test_two_officers_of_one_name_are_told_apart_in_the_assignment(staff: Staff) -> None:
+    """Found by a Chromium pass (session 33): two "Chuyên viên xử lý" in the list."""
+    from motcua.dossiers.views import assignable
+    from tests import factories
+    from tests.dossiers.conftest import POLICE
+
+    namesake = factories.officer(POLICE, Role.SPECIALIST)
+    for person, name in ((staff.specialist, "Nguyễn Văn An"), (namesake, "Nguyễn Văn An"),
+                         (staff.head, "Trần Thị Bình")):  # fmt: skip
+        person.full_name = name
+        person.save()
+    labels = dict(assignable(received(staff)))
+    assert labels[namesake.username] == f"Nguyễn Văn An ({namesake.username})"
+    assert labels[staff.specialist.username] == f"Nguyễn Văn An ({staff.specialist.username})"
+    assert labels[staff.head.username] == "Trần Thị Bình"  # no namesake

@@ -252,8 +252,15 @@ def action_forms(dossier: Dossier, user: User, at: datetime.datetime) -> list[Ac
 
 
 def assignable(dossier: Dossier) -> list[tuple[str, str]]:
-    people = officers_holding(dossier.deciding_unit, ["specialist", "division_head"], today())
-    return [(p.username, p.get_full_name() or p.username) for p in people]
+    """The officers an assignment may name, each told apart: two officers of one name (common
+    enough in Vietnam) show their sign-in names too."""
+    people = list(officers_holding(dossier.deciding_unit, ["specialist", "division_head"], today()))
+    names = [p.get_full_name() or p.username for p in people]
+    shared = {name for name in names if names.count(name) > 1}
+    return [
+        (p.username, f"{name} ({p.username})" if name in shared else name)
+        for p, name in zip(people, names, strict=True)
+    ]
 
 
 def consultation_choices(dossier: Dossier, user: User) -> list[tuple[str, str]]:

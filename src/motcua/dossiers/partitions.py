@@ -189,7 +189,6 @@ def partition_create(cursor: Any, period: Period, *, low: int, high: int) -> Non
             f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM ({low}) TO ({high})"
         )
         partition_indexes_name(cursor, name, period.suffix)
-    partition_statistics(cursor, f"dossiers_dossier_{period.suffix}")
     cursor.execute(
         "INSERT INTO dossiers_partition (period, starts_on, low, high) VALUES (%s, %s, %s, %s)",
         [period.label, period.starts_on, low, high],
@@ -209,32 +208,6 @@ def partition_indexes_name(cursor: Any, partition: str, suffix: str) -> None:
         wanted = f"{parent[: 63 - len(suffix) - 1]}_{suffix}"
         if child != wanted:
             cursor.execute(f'ALTER INDEX "{child}" RENAME TO "{wanted}"')
-
-
-# A unit's open dossiers are a far larger share of a busy ward's rows than of the city's: with
-# the unit and the status counted as independent, PostgreSQL expected 1,555 open rows in the big
-# ward of the 1 M bench where there were 10,505, and read 14,428 rows of the table for "Của tôi"
-# instead of its covering index (30 ms against 14; docs/performance.md, session 33). Statistics
-# of the two columns together, for each unit column a worklist branch starts from.
-UNIT_STATUS_STATISTICS = (("receiving", "receiving_unit_id"), ("deciding", "deciding_unit_id"))
-
-
-def partition_statistics(cursor: Any, partition: str) -> None:
-    """The dossier partition's statistics of a unit and the status together (idempotent; the
-    next ANALYZE, autovacuum's or one's own, fills them)."""
-    for label, column in UNIT_STATUS_STATISTICS:
-        cursor.execute(
-            f'CREATE STATISTICS IF NOT EXISTS "{partition}_{label}_status" (mcv, dependencies) '
-            f'ON {column}, status FROM "{partition}"'
-        )
-
-
-def dossier_partition_names(cursor: Any) -> list[str]:
-    cursor.execute(
-        "SELECT c.relname FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid "
-        "WHERE h.inhparent = 'dossiers_dossier'::regclass ORDER BY c.relname"
-    )
-    return [row[0] for row in cursor.fetchall()]
 
 
 def sequence_jump(cursor: Any, low: int) -> None:

@@ -73,7 +73,7 @@ test: lint typecheck check-migrations test-sqlite test-postgres
 
 # After a change of pyproject.toml's dependencies: pin them again, with hashes.
 lock: install
-	$(BIN)/pip-compile --quiet --generate-hashes --extra dev --strip-extras --allow-unsafe \
+	$(BIN)/pip-compile --quiet --generate-hashes --extra dev --allow-unsafe \
 	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
 	  --output-file requirements.lock pyproject.toml
 

@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from motcua.common import events
 from motcua.worktime.rules import elapsed_working_seconds
@@ -59,10 +58,9 @@ def raise_alert(dossier: Dossier, kind: str, at: datetime.datetime) -> bool:
 def deadlines_scan(*, at: datetime.datetime) -> ScanReport:
     open_dossiers = (
         Dossier.objects.filter(due_at__isnull=False, finished_at__isnull=True)
-        # No warning while the clock is stopped for the applicant's supplement or payment.
-        .exclude(
-            Q(status__in=FINAL) | Q(status=Status.PROCESSED) | Q(status__in=WAITING_FOR_APPLICANT)
-        )
+        # No warning once decided, nor while the clock is stopped for the applicant's
+        # supplement or payment.
+        .exclude(status__in=[*FINAL, Status.PROCESSED, *WAITING_FOR_APPLICANT])
         .select_related("deciding_unit", "assignee")
     )
     report = ScanReport(raised=dict.fromkeys(DossierAlert.Kind.values, 0))

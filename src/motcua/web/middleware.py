@@ -80,7 +80,6 @@ class MethodNotAllowedPageMiddleware:
         response = self.get_response(request)
         if (
             response.status_code != 405
-            or response.get("Content-Length", "") not in ("", "0")
             or getattr(response, "streaming", False)
             or response.content
             or request.path.startswith("/api/")

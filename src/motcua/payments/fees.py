@@ -39,7 +39,7 @@ def fee_lines(procedure_id: int, channel: str) -> list[dict[str, Any]]:
     """The catalogue's fees of a procedure for a dossier channel; the amounts it states only (a
     fee "theo quy định" without an amount is for the officer to ask)."""
     return [
-        {"type": fee.fee_type, "label": str(FeeType(fee.fee_type).label),
+        {"type": fee.fee_type, "label": str(dict(FeeType.choices).get(fee.fee_type, fee.fee_type)),
          "amount_vnd": fee.amount_vnd, "text": fee.text[:300]}
         for fee in stated_fees(procedure_id, catalogue_method(channel))
         if fee.amount_vnd is not None

@@ -316,6 +316,22 @@ def test_a_second_supplement_request_is_refused(staff: Staff) -> None:
         )
 
 
+def test_at_intake_only_the_one_stop_asks_for_a_supplement(staff: Staff) -> None:
+    """Art. 15: the one-stop checks a dossier it has not received yet and asks for what is
+    missing; the deciding unit's specialist asks only once it has the dossier (Art. 19)."""
+    dossier = submitted(staff)
+    intake = at("2026-03-02 10:00")
+    assert Action.REQUEST_SUPPLEMENT not in s.actions_available(dossier, staff.specialist, intake)
+    with pytest.raises(NotAllowed):
+        s.dossier_request_supplement(
+            dossier=dossier, actor=staff.specialist, at=intake, reason="Thiếu"
+        )
+    assert fresh(dossier).status == Status.NEW
+    assert Action.REQUEST_SUPPLEMENT in s.actions_available(dossier, staff.reception, intake)
+    dossier = s.dossier_receive(dossier=dossier, actor=staff.reception, at=intake)
+    assert Action.REQUEST_SUPPLEMENT in s.actions_available(dossier, staff.specialist, intake)
+
+
 def test_a_supplement_request_after_three_working_days_is_refused(staff: Staff) -> None:
     dossier = received(staff, "2026-03-02 09:00")
     with pytest.raises(SupplementWindowClosed):

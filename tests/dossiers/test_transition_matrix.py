@@ -329,8 +329,9 @@ COMMUNE_CASES = [
     ),
     Case(
         Action.REQUEST_SUPPLEMENT,
+        # At intake the one-stop asks (NĐ 61/2018 Điều 15); the deciding unit once received.
         """
-        new                   Y Y Y - - -   - - - - - -   - -
+        new                   Y - - - - -   - - - - - -   - -
         received              Y Y Y - - -   - - - - - -   - -
         processing            Y Y Y - - -   - - - - - -   - -
         supplement_requested  1 1 1 - - -   - - - - - -   - -
@@ -668,8 +669,9 @@ DEPARTMENT_CASES = [
     ),
     Case(
         Action.REQUEST_SUPPLEMENT,
+        # The centre's one-stop asks at intake; the department once the centre received it.
         """
-        new                   - Y Y - - -   Y - - - - -   - -
+        new                   - - - - - -   Y - - - - -   - -
         received              - Y Y - - -   Y - - - - -   - -
         processing            - Y Y - - -   Y - - - - -   - -
         supplement_requested  - 1 1 - - -   1 - - - - -   - -

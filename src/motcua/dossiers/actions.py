@@ -199,7 +199,8 @@ class ActionSpec:
     action: A
     from_states: frozenset[str]
     # (which unit of the dossier, capability needed there); any one pair suffices. Unit names:
-    # receiving, deciding, counter (the receiving unit while it also decides), pending (a
+    # receiving, deciding, processing (the deciding unit once the dossier is received),
+    # counter (the receiving unit while it also decides), pending (a
     # transfer waiting), taken (the deciding unit once no
     # transfer from it waits), consulted (an open consultation), step (the unit and capability
     # of the current process step).
@@ -267,7 +268,9 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         A.REQUEST_SUPPLEMENT,
         frozenset({Status.NEW, *OPEN}),
-        (("receiving", C.RECEIVE_DOSSIER), ("deciding", C.PROCESS_DOSSIER)),
+        # At intake the one-stop checks the dossier and asks for what is missing (Art. 15,
+        # Mẫu 02 with no code issued); the deciding unit asks after appraisal (Art. 19).
+        (("receiving", C.RECEIVE_DOSSIER), ("processing", C.PROCESS_DOSSIER)),
         "NĐ 61/2018 Điều 15, 19; NĐ 118/2025 Điều 11; TT 01/2018 Mẫu 02",
         guards=(SUPPLEMENT_ONCE, NO_DECISION, NOT_PENDING, SUPPLEMENT_WINDOW),
         inputs=(

@@ -27,7 +27,7 @@ from motcua.organizations.models import Unit
 from .. import steps
 from ..actions import ActionSpec, check_state_and_guards, spec_for
 from ..audit import event_seal
-from ..constants import StepOutcome
+from ..constants import Status, StepOutcome
 from ..errors import MissingInput
 from ..models import ApplicantLink, Dossier, DossierEvent, DossierStep
 from ..store import store
@@ -84,6 +84,8 @@ def candidate_units(dossier: Dossier, which: str) -> list[tuple[int, str]]:
     if which == "counter":  # the one-stop that received it, while no other unit decides it
         same = dossier.deciding_unit_id == dossier.receiving_unit_id
         return [(dossier.receiving_unit_id, "")] if same else []
+    if which == "processing":  # the deciding unit, once the one-stop has received the dossier
+        return [(dossier.deciding_unit_id, "")] if dossier.status != Status.NEW else []
     if which == "taken":  # the deciding unit, once no transfer from it is waiting
         return [(dossier.deciding_unit_id, "")] if dossier.pending_unit_id is None else []
     if which == "pending":

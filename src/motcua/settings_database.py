@@ -33,7 +33,7 @@ def database_from_env() -> dict[str, Any]:
         config["ENGINE"] = postgresql_engine(config["ENGINE"])
         config["CONN_MAX_AGE"] = int(os.environ.get("MOTCUA_DB_CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = True
-        config["OPTIONS"] = {**config.get("OPTIONS", {}), **statement_options()}
+        config["OPTIONS"] = session_options({**config.get("OPTIONS", {}), **statement_options()})
     return config
 
 
@@ -53,6 +53,20 @@ def statement_options() -> dict[str, Any]:
     return {"server_side_binding": True, "prepare_threshold": threshold}
 
 
+def session_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with the server settings each of our sessions starts with: no parallel
+    workers per query (``MOTCUA_DB_PARALLEL_WORKERS``, default 0; empty leaves the server's
+    setting, e.g. behind a pooler that refuses startup options — then set it on the role).
+    Our load is many short statements from many sessions: a parallel plan forks workers for
+    a 15 ms count and takes the cores the other requests wait for (docs/production.md)."""
+    workers = os.environ.get("MOTCUA_DB_PARALLEL_WORKERS", "0").strip()
+    if not workers:
+        return options
+    setting = f"-c max_parallel_workers_per_gather={int(workers)}"
+    given = options.get("options", "")
+    return {**options, "options": f"{given} {setting}".strip()}
+
+
 def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """PostgreSQL streaming replicas that serve worklists, reports and public pages
     (docs/decisions/0018-read-replicas.md): ``MOTCUA_DATABASE_REPLICA_URLS``, comma-separated."""
@@ -68,11 +82,9 @@ def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, A
         config["CONN_MAX_AGE"] = primary["CONN_MAX_AGE"]
         config["CONN_HEALTH_CHECKS"] = True
         # A replica that does not answer costs one request 2 s, then is skipped for a while.
-        config["OPTIONS"] = {
-            **config.get("OPTIONS", {}),
-            **statement_options(),
-            "connect_timeout": 2,
-        }
+        config["OPTIONS"] = session_options(
+            {**config.get("OPTIONS", {}), **statement_options(), "connect_timeout": 2}
+        )
         # Under a test runner a replica reads the primary's test database, streamed to it.
         config["TEST"] = {"MIRROR": "default"}
         replicas[f"replica{number}"] = config

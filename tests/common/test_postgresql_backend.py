@@ -105,3 +105,25 @@ def test_long_statements_have_their_scan_kept_and_answer_the_same() -> None:
         cursor.execute(too_long, [1, 1, "a"])
         assert cursor.fetchone() == (2, "a")
     assert scan_kept.cache_info().currsize == kept  # a bulk statement is scanned, not kept
+
+
+def test_sessions_start_without_parallel_workers() -> None:
+    """A parallel plan forks workers for a count of a few milliseconds and takes the cores the
+    other requests wait for (docs/production.md): our sessions start with none."""
+    postgresql_only()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_the_parallel_setting_keeps_the_urls_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgres://u@127.0.0.1:5432/motcua?options=-c%20statement_timeout%3D5000"
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", url)
+    monkeypatch.delenv("MOTCUA_DB_PARALLEL_WORKERS", raising=False)
+    options = database_from_env()["OPTIONS"]["options"]
+    assert options == "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0"
+    monkeypatch.setenv("MOTCUA_DB_PARALLEL_WORKERS", "2")
+    assert database_from_env()["OPTIONS"]["options"].endswith("max_parallel_workers_per_gather=2")
+    # Empty: the server's (or the role's) setting, for a pooler that refuses startup options.
+    monkeypatch.setenv("MOTCUA_DB_PARALLEL_WORKERS", "")
+    assert database_from_env()["OPTIONS"]["options"] == "-c statement_timeout=5000"

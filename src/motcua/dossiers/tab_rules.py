@@ -109,6 +109,13 @@ class TabRule:
     def __or__(self, other: Q) -> TabRule:
         return TabRule(self.page | other, self.count | other)
 
+    def after(self, first: Q) -> TabRule:
+        """``first`` and this rule, ``first`` tested first. PostgreSQL tests a count's
+        conditions in the order written, row by row (it orders a scan's, not an aggregate's):
+        a due date's range, false for most of a ward's open dossiers, spares the tests of the
+        status and units (a quarter of the count statement, session 34)."""
+        return TabRule(first & self.page, first & self.count)
+
 
 def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
     """Each tab's rule, for its pages and for its count (``TabRule``)."""
@@ -135,9 +142,9 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
         ),
         "consultations": consulted_filter(user),
         "mine": mine_filter(user),
-        "due_today": open_ & Q(due_at__gte=at, due_at__lte=end_of_day),
-        "due_soon": open_ & Q(due_at__gt=end_of_day, due_at__lte=soon),
-        "overdue": open_ & Q(due_at__lt=at),
+        "due_today": open_.after(Q(due_at__gte=at, due_at__lte=end_of_day)),
+        "due_soon": open_.after(Q(due_at__gt=end_of_day, due_at__lte=soon)),
+        "overdue": open_.after(Q(due_at__lt=at)),
         "waiting": TabRule.both(Q(status__in=WAITING_FOR_APPLICANT)),
         "all": TabRule.both(Q()),
     }

@@ -16,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
@@ -322,9 +323,17 @@ def test_at_intake_only_the_one_stop_asks_for_a_supplement(staff: Staff) -> None
     dossier = submitted(staff)
     intake = at("2026-03-02 10:00")
     assert Action.REQUEST_SUPPLEMENT not in s.actions_available(dossier, staff.specialist, intake)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="chưa được tiếp nhận: bộ phận một cửa kiểm tra"):
         s.dossier_request_supplement(
             dossier=dossier, actor=staff.specialist, at=intake, reason="Thiếu"
+        )
+    with pytest.raises(NotAllowed, match="cần quyền"):  # no such role: the permission it needs
+        s.dossier_request_supplement(
+            dossier=dossier, actor=staff.outsider, at=intake, reason="Thiếu"
+        )
+    with translation.override("en"), pytest.raises(NotAllowed, match="” or “"):
+        s.dossier_request_supplement(
+            dossier=dossier, actor=staff.outsider, at=intake, reason="Thiếu"
         )
     assert fresh(dossier).status == Status.NEW
     assert Action.REQUEST_SUPPLEMENT in s.actions_available(dossier, staff.reception, intake)

@@ -148,11 +148,16 @@ def acting_unit_id(spec: ActionSpec, dossier: Dossier, actor: User) -> int:
     """The unit the officer acts for; refuses an officer who may not take the action."""
     unit_id = acting_unit(spec, dossier, actor)
     if unit_id is None:
-        raise NotAllowed(refusal_message(spec, dossier))
+        raise NotAllowed(refusal_message(spec, dossier, actor))
     return unit_id
 
 
-def refusal_message(spec: ActionSpec, dossier: Dossier) -> Any:
+def refusal_message(spec: ActionSpec, dossier: Dossier, actor: User) -> Any:
+    if not_received_yet(spec, dossier, actor):
+        return _(
+            "Hồ sơ %(ref)s chưa được tiếp nhận: bộ phận một cửa kiểm tra hồ sơ trước; đơn vị "
+            "giải quyết “%(action)s” sau khi hồ sơ được tiếp nhận."
+        ) % {"ref": dossier.code or dossier.ref, "action": spec.label}
     if any(which == "step" for which, _cap in spec.by):
         here = steps.current(dossier)
         if here is not None:
@@ -160,14 +165,25 @@ def refusal_message(spec: ActionSpec, dossier: Dossier) -> Any:
                 "Bước “%(step)s” do %(role)s thực hiện; bạn không thể “%(action)s” hồ sơ này."
             ) % {"step": here.name, "role": here.get_role_display().lower(), "action": spec.label}
     needed = [Capability(cap).label for _which, cap in spec.by if cap in Capability.values]
+    either = str(_("hoặc"))  # between two permissions' names
     return _(
         "Bạn không có quyền “%(action)s” đối với hồ sơ %(ref)s: việc này cần quyền “%(needed)s” "
         "tại đơn vị của hồ sơ."
     ) % {
         "action": spec.label,
         "ref": dossier.code or dossier.ref,
-        "needed": "” hoặc “".join(str(label) for label in dict.fromkeys(needed)),
+        "needed": f"” {either} “".join(str(label) for label in dict.fromkeys(needed)),
     }
+
+
+def not_received_yet(spec: ActionSpec, dossier: Dossier, actor: User) -> bool:
+    """The actor would take the action for the deciding unit once the dossier is received."""
+    if dossier.status != Status.NEW:
+        return False
+    return any(
+        which == "processing" and dossier.deciding_unit_id in permissions.unit_ids_held(actor, cap)
+        for which, cap in spec.by
+    )
 
 
 def actor_check(

@@ -21,7 +21,7 @@ from motcua.bundles.models import Bundle, BundleMember
 from motcua.bundles.selectors import bundle_for_officer, bundle_list, readable_dossier_ids
 from motcua.bundles.services import bundle_submit
 from motcua.common.clock import now
-from motcua.common.errors import DomainError, NotAllowed
+from motcua.common.errors import DomainError, NotAllowed, in_languages
 from motcua.dossiers.constants import Channel
 from motcua.organizations.models import Unit
 
@@ -129,7 +129,7 @@ def detail(user: User, ref: str) -> dict[str, Any]:
 
 def refused(error: DomainError) -> ApiError:
     if isinstance(error, NotAllowed):
-        return ApiError(403, "forbidden", str(error.message), "You may not do this here.")
+        return ApiError(403, "forbidden", *in_languages(error.message, "You may not do this here."))
     if isinstance(error, BundleError):
         return ApiError(422, error.code, str(error.message), error.message_en)
     return ApiError(

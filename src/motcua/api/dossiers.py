@@ -27,7 +27,7 @@ from motcua.accounts.validators import (
 )
 from motcua.catalog.selectors import procedure_by_code, receiving_competence_check, unit_by_code
 from motcua.common.clock import now, today
-from motcua.common.errors import DomainError, NotAllowed
+from motcua.common.errors import DomainError, NotAllowed, in_languages
 from motcua.common.numbers import small_int
 from motcua.dossiers import services
 from motcua.dossiers.access import access_record
@@ -464,7 +464,8 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
             idempotency_key=key,
         )  # fmt: skip
     except NotAllowed as error:
-        raise HttpError(403, f"{error.message} / not allowed") from error
+        vi, en = in_languages(error.message, "not allowed")
+        raise HttpError(403, f"{vi} / {en}") from error
     except DomainError as error:
         english = ERROR_EN.get(type(error).__name__, ERROR_EN["MissingInput"])
         raise HttpError(422, f"{error.message} / {english}") from error
@@ -568,9 +569,8 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
     except StaleDossier as error:
         raise HttpError(409, f"{error.message} / the dossier changed, reload it") from error
     except NotAllowed as error:
-        raise HttpError(
-            403, f"{error.message} / You are not allowed to do this for this dossier."
-        ) from error
+        vi, en = in_languages(error.message, "You are not allowed to do this for this dossier.")
+        raise HttpError(403, f"{vi} / {en}") from error
     except DomainError as error:
         english = ERROR_EN.get(type(error).__name__, ERROR_EN["DomainError"])
         raise HttpError(422, f"{error.message} / {english}") from error

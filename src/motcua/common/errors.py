@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
+from collections.abc import Callable
+from typing import cast
+
+from django.utils import translation
+from django.utils.functional import Promise, lazy
 
 
 class DomainError(Exception):
@@ -15,3 +19,21 @@ class DomainError(Exception):
 
 class NotAllowed(DomainError):
     """The actor lacks the capability for this action in this unit."""
+
+
+def composed(render: Callable[[], str]) -> Promise:
+    """A message put together by ``render`` in whichever language is active when it is read
+    (a translated sentence with translated names in it), so that one error can be told in
+    Vietnamese and in English."""
+    return cast(Promise, lazy(render, str)())  # the stubs type a lazy result as the str it reads as
+
+
+def in_languages(message: str | Promise, english_otherwise: str) -> tuple[str, str]:
+    """``message`` in Vietnamese and in English; a message that is not translatable (already a
+    string) keeps ``english_otherwise`` as its English."""
+    with translation.override("vi"):
+        vietnamese = str(message)
+    if not isinstance(message, Promise):
+        return vietnamese, english_otherwise
+    with translation.override("en"):
+        return vietnamese, str(message)

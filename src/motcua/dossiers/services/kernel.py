@@ -20,7 +20,7 @@ from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.common.clock import now
-from motcua.common.errors import NotAllowed
+from motcua.common.errors import NotAllowed, composed
 from motcua.common.inline import rows_held
 from motcua.organizations.models import Unit
 
@@ -148,11 +148,11 @@ def acting_unit_id(spec: ActionSpec, dossier: Dossier, actor: User) -> int:
     """The unit the officer acts for; refuses an officer who may not take the action."""
     unit_id = acting_unit(spec, dossier, actor)
     if unit_id is None:
-        raise NotAllowed(refusal_message(spec, dossier, actor))
+        raise NotAllowed(composed(lambda: refusal_message(spec, dossier, actor)))
     return unit_id
 
 
-def refusal_message(spec: ActionSpec, dossier: Dossier, actor: User) -> Any:
+def refusal_message(spec: ActionSpec, dossier: Dossier, actor: User) -> str:
     if not_received_yet(spec, dossier, actor):
         return _(
             "Hồ sơ %(ref)s chưa được tiếp nhận: bộ phận một cửa kiểm tra hồ sơ trước; đơn vị "

@@ -145,7 +145,13 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
         "due_today": open_.after(Q(due_at__gte=at, due_at__lte=end_of_day)),
         "due_soon": open_.after(Q(due_at__gt=end_of_day, due_at__lte=soon)),
         "overdue": open_.after(Q(due_at__lt=at)),
-        "waiting": TabRule.both(Q(status__in=WAITING_FOR_APPLICANT)),
+        # Waiting dossiers are never finished (only processing's end, a stop or a refusal
+        # sets ``finished_at``): said on the page's rule, PostgreSQL skips the segments of
+        # finished dossiers instead of reading a ward's processed ones (5.8 ms, session 34).
+        "waiting": TabRule(
+            Q(status__in=WAITING_FOR_APPLICANT, finished_at__isnull=True),
+            Q(status__in=WAITING_FOR_APPLICANT),
+        ),
         "all": TabRule.both(Q()),
     }
 

@@ -177,7 +177,7 @@ def test_a_specialist_approving_gets_403_with_a_clear_message(people: dict[str, 
     assert refused.status_code == 403
     error = refused.json()
     assert "Phê duyệt, ký kết quả" in error["message"]
-    assert "not allowed" in error["message_en"]
+    assert "requires the “Approve and sign results” permission" in error["message_en"]
 
 
 def test_the_documents_endpoint_lists_and_serves_issued_forms(people: dict[str, User]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.bundles.models import Bundle
 from motcua.dossiers.constants import Decision, Status
@@ -17,20 +18,28 @@ def day(value: object) -> str:
 
 
 def citizen_status(dossier: Dossier) -> str:
-    local_due = dossier.due_at.astimezone(VIETNAM_OFFSET) if dossier.due_at else None
-    words = {
-        Status.NEW: _("Đã nộp, đang chờ tiếp nhận"),
-        Status.RECEIVED: _("Đã tiếp nhận — hẹn trả ngày %(date)s") % {"date": day(local_due)},
-        Status.PROCESSING: _("Đang giải quyết tại %(unit)s — hẹn trả ngày %(date)s")
-        % {"unit": dossier.deciding_unit.name, "date": day(local_due)},
-        Status.SUPPLEMENT_REQUESTED: _("Đang chờ bạn bổ sung giấy tờ"),
-        Status.AWAITING_PAYMENT: _("Đang chờ bạn nộp phí, lệ phí"),
-        Status.NOT_RECEIVED: _("Không được tiếp nhận"),
-        Status.STOPPED: _("Đã dừng giải quyết"),
-        Status.PROCESSED: processed_words(dossier),
-        Status.RETURNED: _("Đã trả kết quả"),
-    }
-    return words[Status(dossier.status)]
+    """Only the dossier's own status is worded (the public lookup asks on every request)."""
+    status = Status(dossier.status)
+    if status in (Status.RECEIVED, Status.PROCESSING):
+        local_due = dossier.due_at.astimezone(VIETNAM_OFFSET) if dossier.due_at else None
+        if status == Status.RECEIVED:
+            return _("Đã tiếp nhận — hẹn trả ngày %(date)s") % {"date": day(local_due)}
+        return _("Đang giải quyết tại %(unit)s — hẹn trả ngày %(date)s") % {
+            "unit": dossier.deciding_unit.name, "date": day(local_due),
+        }  # fmt: skip
+    if status == Status.PROCESSED:
+        return processed_words(dossier)
+    return str(FIXED_WORDS[status])
+
+
+FIXED_WORDS = {
+    Status.NEW: gettext_lazy("Đã nộp, đang chờ tiếp nhận"),
+    Status.SUPPLEMENT_REQUESTED: gettext_lazy("Đang chờ bạn bổ sung giấy tờ"),
+    Status.AWAITING_PAYMENT: gettext_lazy("Đang chờ bạn nộp phí, lệ phí"),
+    Status.NOT_RECEIVED: gettext_lazy("Không được tiếp nhận"),
+    Status.STOPPED: gettext_lazy("Đã dừng giải quyết"),
+    Status.RETURNED: gettext_lazy("Đã trả kết quả"),
+}
 
 
 def processed_words(dossier: Dossier) -> str:

@@ -4,29 +4,43 @@ was refused (the same sentence as the officer's page)."""
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django.utils import translation
+from django.utils.timezone import localtime
 
 from motcua.accounts.constants import ApiTokenScope
 from motcua.accounts.models import User
 from motcua.accounts.tokens import api_token_issue
-from motcua.dossiers.constants import Status
+from motcua.common.clock import now
+from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier
-from tests.dossiers.conftest import Staff, submitted
+from tests.dossiers.conftest import Staff, received, submitted
 
 pytestmark = pytest.mark.django_db
 
 
-def refused(dossier: Dossier, action: str, officer: User) -> dict[str, str]:
+def answer(dossier: Dossier, action: str, officer: User) -> HttpResponse:
     _token, secret = api_token_issue(
         actor=None, owner=officer, name="tích hợp", scope=ApiTokenScope.ACT
     )
-    answer = Client().post(
+    dossier.refresh_from_db()
+    return Client().post(  # type: ignore[no-any-return]
         f"/api/v1/dossiers/{dossier.ref}/actions/{action}",
         {"version": dossier.version, "reason": "Thiếu giấy tờ", "items": ["Giấy tờ chỗ ở"]},
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}",
     )  # fmt: skip
-    assert answer.status_code == 403, answer.content
-    return answer.json()
+
+
+def refused(dossier: Dossier, action: str, officer: User, status: int = 403) -> dict[str, str]:
+    given = answer(dossier, action, officer)
+    assert given.status_code == status, given.content
+    return given.json()  # type: ignore[no-any-return]
+
+
+def received_now(staff: Staff) -> Dossier:
+    """Received at this moment, so that the rules with a time window are still open."""
+    return received(staff, localtime(now()).strftime("%Y-%m-%d %H:%M"))
 
 
 def test_a_supplement_before_reception_is_refused_with_its_reason_in_both_languages() -> None:
@@ -44,3 +58,27 @@ def test_a_missing_permission_is_named_in_both_languages() -> None:
     body = refused(dossier, "receive", staff.specialist)  # reads it, does not receive
     assert "cần quyền “Tiếp nhận hồ sơ”" in body["message"]
     assert "requires the “Receive dossiers” permission" in body["message_en"]
+
+
+def test_a_second_supplement_request_is_refused_by_its_rule_in_both_languages() -> None:
+    staff = Staff()
+    dossier = received_now(staff)
+    assert answer(dossier, "request_supplement", staff.specialist).status_code == 200
+    body = refused(dossier, "request_supplement", staff.specialist, status=422)
+    assert body["code"] == "supplement_already_requested"
+    assert "không được yêu cầu lần thứ hai" in body["message"]
+    assert "cannot be requested a second time" in body["message_en"]
+
+
+def test_a_state_refusal_names_the_action_and_the_status_in_each_language() -> None:
+    staff = Staff()
+    dossier = received_now(staff)  # received already: a second reception is refused by its state
+    body = refused(dossier, "receive", staff.reception, status=422)
+    assert body["code"] == "transition_not_allowed"
+    label, status = Action.RECEIVE.label, Status(dossier.status).label
+    with translation.override("vi"):
+        assert f"Không thể “{label}” khi hồ sơ đang ở trạng thái “{status}”" in body["message"]
+    with translation.override("en"):
+        english = f"You cannot use “{label}” while the dossier's status is “{status}”"
+    assert english in body["message_en"]
+    assert body["message_en"] != body["message"]

@@ -332,7 +332,8 @@ def test_the_api_refuses_a_counter_dossier_without_a_limit_clearly() -> None:
     assert answer.status_code == 422
     said = " ".join(str(value) for value in answer.json().values())
     assert "không ghi thời hạn" in said
-    assert "legal limit" in said
+    assert "legal time limit" in answer.json()["message_en"]
+    assert "/can-bo/thoi-han/2.000815/" in answer.json()["message_en"]  # where an officer enters it
     assert not Dossier.objects.exists()
 
 

@@ -120,7 +120,12 @@ def test_creation_honours_the_catalogs_receiving_rule(people: dict[str, User]) -
     refused = post("/api/v1/dossiers", body, factories.officer(justice, Role.RECEPTION))
     assert refused.status_code == 422, refused.content
     assert "không có thẩm quyền tiếp nhận thủ tục 1.004222" in refused.json()["message"]
-    assert refused.json()["message_en"] == "This unit has no competence to receive the procedure."
+    # The rule's own sentence in English too, naming the unit and where it is received.
+    assert (
+        "is not competent to receive procedure 1.004222. Received at:"
+        in refused.json()["message_en"]
+    )
+    assert refused.json()["code"] == "no_receiving_competence"
     assert Dossier.objects.count() == 1
 
 

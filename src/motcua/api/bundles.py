@@ -21,13 +21,13 @@ from motcua.bundles.models import Bundle, BundleMember
 from motcua.bundles.selectors import bundle_for_officer, bundle_list, readable_dossier_ids
 from motcua.bundles.services import bundle_submit
 from motcua.common.clock import now
-from motcua.common.errors import DomainError, NotAllowed, in_languages
+from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers.constants import Channel
 from motcua.organizations.models import Unit
 
 from .auth import SessionAuth, TokenAuth
 from .dossiers import ApplicantIn, acting_officer, applicant_from, officer
-from .errors import ApiError
+from .errors import ApiError, refusal
 from .schemas import ErrorOut
 
 router = Router(tags=["bundles"], auth=[TokenAuth(), SessionAuth()])
@@ -128,13 +128,11 @@ def detail(user: User, ref: str) -> dict[str, Any]:
 
 
 def refused(error: DomainError) -> ApiError:
-    if isinstance(error, NotAllowed):
-        return ApiError(403, "forbidden", *in_languages(error.message, "You may not do this here."))
     if isinstance(error, BundleError):
         return ApiError(422, error.code, str(error.message), error.message_en)
-    return ApiError(
-        422, "refused", str(error.message), "The request was refused by a one-stop rule."
-    )
+    if isinstance(error, NotAllowed):
+        return refusal(error, "You may not do this here.")
+    return refusal(error, "The request was refused by a one-stop rule.")
 
 
 @router.post(

@@ -27,14 +27,14 @@ from motcua.accounts.validators import (
 )
 from motcua.catalog.selectors import procedure_by_code, receiving_competence_check, unit_by_code
 from motcua.common.clock import now, today
-from motcua.common.errors import DomainError, NotAllowed, in_languages
+from motcua.common.errors import DomainError
 from motcua.common.numbers import small_int
 from motcua.dossiers import services
 from motcua.dossiers.access import access_record
 from motcua.dossiers.action_docs import as_rows
 from motcua.dossiers.constants import Channel, DocumentKind, Status
 from motcua.dossiers.deadlines import procedure_cases
-from motcua.dossiers.errors import StaleDossier
+from motcua.dossiers.errors import LegalLimitNeeded, StaleDossier
 from motcua.dossiers.legal_forms import issued_pdf
 from motcua.dossiers.models import Dossier, DossierAccess
 from motcua.dossiers.replay import dossier_export_row
@@ -54,7 +54,7 @@ from motcua.sync.files import portal_files_fetch
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .auth import SessionAuth, TokenAuth
-from .errors import ApiError
+from .errors import ApiError, english_for, refusal, with_limit_page
 from .schemas import ErrorOut
 
 router = Router(tags=["dossiers"], auth=[TokenAuth(), SessionAuth()])
@@ -463,12 +463,12 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
             actor=user, case=case, eform_data=body.form, checklist=[str(x)[:255] for x in body.checklist][:100],
             idempotency_key=key,
         )  # fmt: skip
-    except NotAllowed as error:
-        vi, en = in_languages(error.message, "not allowed")
-        raise HttpError(403, f"{vi} / {en}") from error
+    except LegalLimitNeeded as error:
+        raise with_limit_page(
+            refusal(error, english_for(error, "MissingInput")), procedure.code
+        ) from error
     except DomainError as error:
-        english = ERROR_EN.get(type(error).__name__, ERROR_EN["MissingInput"])
-        raise HttpError(422, f"{error.message} / {english}") from error
+        raise refusal(error, english_for(error, "MissingInput")) from error
     if body.files:  # each post: the worker fetches what the dossier does not hold yet
         portal_files_fetch(dossier, [file.model_dump() for file in body.files])
     if not created:  # an earlier request's dossier: read as it stands now
@@ -505,21 +505,6 @@ def hanoi_time(value: datetime.datetime | None) -> datetime.datetime | None:
     if (value.hour, value.minute, value.second) == (0, 0, 0):
         value = value.replace(hour=17)
     return value.replace(tzinfo=VIETNAM_OFFSET)
-
-
-ERROR_EN = {
-    "SupplementAlreadyRequested": "A supplement was already requested once; a second request is not allowed.",
-    "SupplementWindowClosed": "The time to request a supplement (after reception) has passed.",
-    "ApologyNotAllowed": "An apology is allowed once, before the deadline, with a later working day.",
-    "TransitionNotAllowed": "This action is not allowed in the dossier's current state.",
-    "MissingInput": "Required input is missing or invalid.",
-    "LegalLimitNeeded": (
-        "The procedure's national record gives no time limit: an officer enters the legal limit "
-        "and its basis (counter or /can-bo/thoi-han/<code>/) before a dossier can be received."
-    ),
-    "DomainError": "The request was refused by a one-stop rule.",
-    "NoReceivingCompetence": "This unit has no competence to receive the procedure.",
-}
 
 
 def action_input(body: ActionIn) -> services.ActionInput:
@@ -568,12 +553,8 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
         )
     except StaleDossier as error:
         raise HttpError(409, f"{error.message} / the dossier changed, reload it") from error
-    except NotAllowed as error:
-        vi, en = in_languages(error.message, "You are not allowed to do this for this dossier.")
-        raise HttpError(403, f"{vi} / {en}") from error
     except DomainError as error:
-        english = ERROR_EN.get(type(error).__name__, ERROR_EN["DomainError"])
-        raise HttpError(422, f"{error.message} / {english}") from error
+        raise refusal(error, english_for(error, "DomainError")) from error
     return out(done, user)
 
 

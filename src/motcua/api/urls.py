@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from . import bundles, catalog, dossiers, indicators, payments, timeline
+from .errors import ApiError
 from .parsing import NulRefusingParser
 from .throttling import AddressRateThrottle
 
@@ -50,7 +51,11 @@ api = DocumentedErrorsApi(
     title="Một Cửa API",
     version="1.0.0",
     description="API của hệ thống Một Cửa Hà Nội / Một Cửa Hà Nội API. Lỗi trả về "
-    "{code, message (tiếng Việt), message_en}.\n\n"
+    "{code, message (tiếng Việt), message_en}. Thao tác bị từ chối / a refused action: 403 "
+    "`forbidden` (cán bộ không có quyền / the officer may not), 422 mang tên quy tắc / named "
+    "after the rule (`supplement_already_requested`, `transition_not_allowed`, "
+    "`missing_input`, `no_receiving_competence`, …; `refused` otherwise), message_en "
+    "là câu của quy tắc bằng tiếng Anh / the rule's own sentence in English.\n\n"
     "Mã truy cập (Bearer) / API tokens: mỗi mã gắn với một cán bộ, có phạm vi `read` (chỉ đọc) "
     "hoặc `act` (đọc và thao tác), chỉ dùng ở các đơn vị ghi trên mã, có hạn dùng và có thể bị "
     "thu hồi. Each token acts as one officer, with scope `read` or `act`, only in the units it "
@@ -113,6 +118,8 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     known = FRAMEWORK_ERRORS.get(str(error).partition(" (")[0])
     if known is not None:
         code, vi, en = known
+    elif isinstance(error, ApiError):
+        code, vi, en = error.code, error.message_vi, error.message_en
     else:
         vi, en = split_message(str(error))
         code = getattr(error, "code", f"http_{error.status_code}")

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from motcua.common.errors import DomainError
+from motcua.common.errors import DomainError, worded
 from motcua.organizations.constants import COMMUNE_LEVEL_KINDS, UnitKind
 from motcua.organizations.models import Unit
 from motcua.organizations.selectors import unit_descendant_ids
@@ -135,11 +135,11 @@ def receiving_competence_check(procedure: Procedure, unit: Unit, day: datetime.d
         return
     allowed = receiving_units_of(procedure, day)
     names = [u.name for u in allowed[:3]]
-    raise NoReceivingCompetence(
-        _("%(unit)s không có thẩm quyền tiếp nhận thủ tục %(code)s. Nơi tiếp nhận: %(where)s.")
-        % {"unit": unit.name, "code": procedure.code,
-           "where": ", ".join(names) + ("…" if allowed.count() > 3 else "")}
-    )  # fmt: skip
+    raise NoReceivingCompetence(worded(
+        gettext_lazy("%(unit)s không có thẩm quyền tiếp nhận thủ tục %(code)s. Nơi tiếp nhận: %(where)s."),
+        {"unit": unit.name, "code": procedure.code,
+         "where": ", ".join(names) + ("…" if allowed.count() > 3 else "")},
+    ))  # fmt: skip
 
 
 # What a list of results never shows: large texts and JSON, most of the page's fetch time.

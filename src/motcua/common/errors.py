@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import cast
 
 from django.utils import translation
@@ -28,6 +28,13 @@ def composed(render: Callable[[], str]) -> Promise:
     return cast(Promise, lazy(render, str)())  # the stubs type a lazy result as the str it reads as
 
 
+def worded(message: str | Promise, values: Mapping[str, object]) -> Promise:
+    """``message % values`` in whichever language is active when it is read: the sentence and
+    the translatable names in ``values`` (an action's, a status's) are told in that language.
+    The values themselves are taken now, so nothing is looked up again when it is read."""
+    return composed(lambda: str(message) % values)
+
+
 def in_languages(message: str | Promise, english_otherwise: str) -> tuple[str, str]:
     """``message`` in Vietnamese and in English; a message that is not translatable (already a
     string) keeps ``english_otherwise`` as its English."""
@@ -36,4 +43,7 @@ def in_languages(message: str | Promise, english_otherwise: str) -> tuple[str, s
     if not isinstance(message, Promise):
         return vietnamese, english_otherwise
     with translation.override("en"):
-        return vietnamese, str(message)
+        english = str(message)
+    # A sentence the English catalogue lacks reads as the Vietnamese: the general English is
+    # more use to a reader of English than the same words twice.
+    return vietnamese, english if english != vietnamese else english_otherwise

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.constants import Capability as C
 from motcua.catalog import selectors as catalog
 from motcua.catalog.constants import StepScope
-from motcua.common.errors import DomainError
+from motcua.common.errors import DomainError, worded
 from motcua.common.inline import rows_held
 
 from . import deadlines, steps
@@ -545,7 +545,7 @@ REGISTRY: dict[str, ActionSpec] = {spec.action.value: spec for spec in SPECS}
 def spec_for(action: str) -> ActionSpec:
     spec = REGISTRY.get(action)
     if spec is None:
-        raise TransitionNotAllowed(_("Không có thao tác “%(action)s”.") % {"action": action})
+        raise TransitionNotAllowed(worded(_("Không có thao tác “%(action)s”."), {"action": action}))
     return spec
 
 
@@ -564,8 +564,10 @@ def check_state_and_guards(spec: ActionSpec, dossier: Dossier, at: datetime.date
             guard.check(dossier, at)
     if not state_allows(spec, dossier):
         raise TransitionNotAllowed(
-            _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
-            % {"action": spec.action.label, "status": Status(dossier.status).label}
+            worded(
+                _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”."),
+                {"action": spec.action.label, "status": Status(dossier.status).label},
+            )
         )
     for guard in spec.guards:
         guard.check(dossier, at)

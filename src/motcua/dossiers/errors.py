@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from motcua.common.errors import DomainError
+from motcua.common.errors import DomainError, worded
 
 
 class TransitionNotAllowed(DomainError):
@@ -21,8 +21,12 @@ class SupplementAlreadyRequested(DomainError):
 class SupplementWindowClosed(DomainError):
     def __init__(self, days: int) -> None:
         super().__init__(
-            _("Đã quá thời hạn yêu cầu bổ sung (trong %(days)s ngày làm việc kể từ khi tiếp nhận).")
-            % {"days": days}
+            worded(
+                _(
+                    "Đã quá thời hạn yêu cầu bổ sung (trong %(days)s ngày làm việc kể từ khi tiếp nhận)."
+                ),
+                {"days": days},
+            )
         )
 
 
@@ -45,7 +49,7 @@ class LegalLimitNeeded(MissingInput):
     """No receipt with a blank appointment date (Decree 61/2018 art. 17; decision 0024)."""
 
     def __init__(self, code: str) -> None:
-        super().__init__(
+        super().__init__(worded(
             _("Hồ sơ quốc gia của thủ tục %(code)s không ghi thời hạn giải quyết. Nhập thời hạn "
-              "theo quy định và căn cứ pháp lý để tiếp nhận.") % {"code": code}
-        )  # fmt: skip
+              "theo quy định và căn cứ pháp lý để tiếp nhận."), {"code": code}
+        ))  # fmt: skip

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.common.errors import DomainError
+from motcua.common.errors import DomainError, composed, worded
 from motcua.organizations.models import Unit
 
 from .. import steps
@@ -102,12 +103,13 @@ def inputs_check(spec: ActionSpec, given: ActionInput) -> None:
         if value in (None, "", [], False, 0):
             if item.kind == "confirm":
                 raise MissingInput(
-                    _("Hãy đánh dấu xác nhận trước khi “%(action)s”.") % {"action": spec.label}
+                    worded(
+                        _("Hãy đánh dấu xác nhận trước khi “%(action)s”."), {"action": spec.label}
+                    )
                 )
             if item.missing:
                 raise MissingInput(item.missing)
-            label = str(item.label)
-            raise MissingInput(_("Cần nhập %(field)s.") % {"field": label[:1].lower() + label[1:]})
+            raise MissingInput(worded(_("Cần nhập %(field)s."), {"field": lower_first(item.label)}))
 
 
 Performer = Callable[[dict[str, Any], ActionInput], Dossier]
@@ -179,7 +181,7 @@ def dossier_perform(
     action = resolve_alias(action, given)
     performer = PERFORMERS.get(action)
     if performer is None:
-        raise TransitionNotAllowed(_("Không có thao tác “%(action)s”.") % {"action": action})
+        raise TransitionNotAllowed(worded(_("Không có thao tác “%(action)s”."), {"action": action}))
     spec = spec_for(action)
     actor_check(spec, dossier, actor, at)  # who may act is said before what is missing (403)
     inputs_check(spec, given)
@@ -274,3 +276,8 @@ __all__ = [
     "transfer_targets",
     "unit_code_prefix",
 ]
+
+
+def lower_first(label: str | Promise) -> Promise:
+    """A field's label inside a sentence, in whichever language the sentence is told."""
+    return composed(lambda: str(label)[:1].lower() + str(label)[1:])

@@ -79,7 +79,7 @@ def dossier_reject(
 ) -> Dossier:  # fmt: skip
     """Not eligible after appraisal: the refusal with its reasons is the result, signed by the
     leader within the time limit (Decree 61 art. 19(8); Phiếu từ chối giải quyết hồ sơ)."""
-    reason = require_reason(reason, str(_("lý do không giải quyết")))
+    reason = require_reason(reason, _("lý do không giải quyết"))
     return act(
         dossier, Action.REJECT, actor=actor, at=at, expected_version=expected_version,
         decide=lambda current: decided(current, at=at, decision=Decision.REJECTED, text=reason),
@@ -133,7 +133,7 @@ def dossier_apologize(
 ) -> Dossier:  # fmt: skip
     """Late: apologise with a reason and one new working day, before the deadline (Decree 61
     art. 19(9); TT 01/2018 Mẫu 04). A second apology is refused."""
-    reason = require_reason(reason, str(_("lý do xin lỗi, hẹn lại")))
+    reason = require_reason(reason, _("lý do xin lỗi, hẹn lại"))
     if new_due.tzinfo is None:
         raise MissingInput(_("Ngày hẹn mới phải kèm múi giờ (giờ Hà Nội)."))
 

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.common.clock import now
-from motcua.common.errors import NotAllowed, composed
+from motcua.common.errors import NotAllowed, composed, worded
 from motcua.common.inline import rows_held
 from motcua.organizations.models import Unit
 
@@ -51,9 +52,9 @@ class Change:
     outcome: str = StepOutcome.FORWARDED
 
 
-def require_reason(reason: str, what: str) -> str:
+def require_reason(reason: str, what: str | Promise) -> str:
     if not (reason or "").strip():
-        raise MissingInput(_("Cần ghi rõ %(what)s.") % {"what": what})
+        raise MissingInput(worded(_("Cần ghi rõ %(what)s."), {"what": what}))
     return reason.strip()
 
 

@@ -13,7 +13,7 @@ from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.catalog.constants import CommuneBody, CompetenceLevel
-from motcua.common.errors import NotAllowed
+from motcua.common.errors import NotAllowed, worded
 from motcua.organizations.constants import UnitKind
 from motcua.organizations.models import Unit
 
@@ -38,10 +38,10 @@ def dossier_assign(
         if not permissions.has_capability(
             assignee, Capability.PROCESS_DOSSIER, current.deciding_unit
         ):
-            raise NotAllowed(
-                _("%(name)s không phải cán bộ xử lý của %(unit)s.")
-                % {"name": assignee.get_full_name() or assignee.username, "unit": current.deciding_unit.name}
-            )  # fmt: skip
+            raise NotAllowed(worded(
+                _("%(name)s không phải cán bộ xử lý của %(unit)s."),
+                {"name": assignee.get_full_name() or assignee.username, "unit": current.deciding_unit.name},
+            ))  # fmt: skip
         return Change(
             Status.PROCESSING, {"assignee": assignee}, payload={"assignee": assignee.username}
         )
@@ -80,7 +80,7 @@ def dossier_return_step(
     expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
     """Back to the previous deciding step, with the reason (a leader sends a draft back)."""
-    reason = require_reason(reason, str(_("lý do trả lại")))
+    reason = require_reason(reason, _("lý do trả lại"))
 
     def decide(current: Dossier) -> Change:
         back = steps.preceding_deciding(current)
@@ -134,10 +134,10 @@ def dossier_transfer(
 
     def decide(current: Dossier) -> Change:
         if actor is not None and not transfer_targets(current).filter(pk=to_unit.pk).exists():
-            raise NotAllowed(
-                _("Không chuyển được tới %(unit)s: quy trình và danh mục thủ tục không nêu đơn vị này.")
-                % {"unit": to_unit.name}
-            )  # fmt: skip
+            raise NotAllowed(worded(
+                _("Không chuyển được tới %(unit)s: quy trình và danh mục thủ tục không nêu đơn vị này."),
+                {"unit": to_unit.name},
+            ))  # fmt: skip
         return Change(
             current.status, {"pending_unit": to_unit}, reason=note,
             payload={"to_unit": to_unit.code, "from_unit": current.deciding_unit.code},
@@ -178,7 +178,7 @@ def dossier_return_transfer(
     expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
     """Not ours: a waiting transfer is declined, or a taken one goes back to the sender."""
-    reason = require_reason(reason, str(_("lý do trả lại")))
+    reason = require_reason(reason, _("lý do trả lại"))
 
     def decide(current: Dossier) -> Change:
         if current.pending_unit_id is not None:
@@ -220,7 +220,7 @@ def dossier_consult(
     working_days: int = 3, expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
     """Ask another unit, with a deadline (Decree 61 art. 19(3)); consultations run in parallel."""
-    question = require_reason(question, str(_("nội dung cần lấy ý kiến")))
+    question = require_reason(question, _("nội dung cần lấy ý kiến"))
     if not 1 <= working_days <= 30:
         raise MissingInput(_("Thời hạn trả lời phải từ 1 đến 30 ngày làm việc."))
 
@@ -229,7 +229,7 @@ def dossier_consult(
             UnitKind.FORMER_DISTRICT,
             UnitKind.FORMER_COMMUNE,
         ):
-            raise NotAllowed(_("Không lấy ý kiến được từ %(unit)s.") % {"unit": unit.name})
+            raise NotAllowed(worded(_("Không lấy ý kiến được từ %(unit)s."), {"unit": unit.name}))
         due = deadlines.add_working_days(current, at, working_days)
         Consultation.objects.create(
             dossier=current, unit=unit, question=question, asked_at=at, asked_by=actor, due_at=due
@@ -255,7 +255,7 @@ def dossier_answer_consultation(
     expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
     """The consulted unit replies; the reply, its document and whether it was late are kept."""
-    answer = require_reason(answer, str(_("ý kiến trả lời")))
+    answer = require_reason(answer, _("ý kiến trả lời"))
 
     def decide(current: Dossier) -> Change:
         waiting = Consultation.objects.filter(dossier=current, answered_at__isnull=True)

@@ -20,6 +20,7 @@ from motcua.authority.signature import local_day
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
 from motcua.catalog.revision import catalog_cached
 from motcua.catalog.selectors import forwards_to_commune_police
+from motcua.common.errors import worded
 from motcua.common.memo import reference_memo
 from motcua.common.text import fold_words
 from motcua.organizations.constants import UnitKind
@@ -126,9 +127,11 @@ def dossier_submit(
     if any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in applicant.name):
         raise MissingInput(_("Họ tên người nộp có ký tự không hợp lệ."))
     if channel not in Channel.values:
-        raise MissingInput(_("Kênh nộp không hợp lệ: %(channel)s") % {"channel": channel})
+        raise MissingInput(worded(_("Kênh nộp không hợp lệ: %(channel)s"), {"channel": channel}))
     if case is not None and case.procedure_id != procedure.pk:
-        raise MissingInput(_("Trường hợp %(case)s không thuộc thủ tục này.") % {"case": case.code})
+        raise MissingInput(
+            worded(_("Trường hợp %(case)s không thuộc thủ tục này."), {"case": case.code})
+        )
     process = process_for(procedure, receiving_unit)
     dossier = Dossier(
         ref=ref or "HS" + secrets.token_hex(6).upper(), procedure=procedure,
@@ -197,7 +200,7 @@ def dossier_refuse_reception(
     expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
     """Not accepted, with reasons (Decree 61 art. 17; TT 01/2018 Mẫu 03)."""
-    reason = require_reason(reason, str(_("lý do từ chối tiếp nhận")))
+    reason = require_reason(reason, _("lý do từ chối tiếp nhận"))
     return act(
         dossier, Action.REFUSE_RECEPTION, actor=actor, at=at, expected_version=expected_version,
         decide=lambda current: Change(

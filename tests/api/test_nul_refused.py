@@ -10,6 +10,7 @@ from django.test import Client
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.tokens import api_token_issue
+from motcua.dossiers.models import Dossier
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,49 @@ def test_a_body_with_nul_is_refused_as_unreadable(
         assert answer["code"] == "body_unreadable"
         assert "NUL" in answer["message"]
         assert "NUL" in answer["message_en"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"unit": "\ud800", "procedure": "1.004222", "channel": "counter",
+         "applicant": {"name": "Lê Văn A"}},
+        {"unit": WARD, "procedure": "1.004222", "channel": "counter",
+         "applicant": {"name": "Lê Văn A"}, "checklist": ["Tờ khai \udfff"]},
+        {"unit": WARD, "procedure": "1.004222", "channel": "counter",
+         "applicant": {"name": "Lê Văn A", "address": "ngõ \ud83d"}},
+        {"unit": WARD, "kind": "birth", "services": ["birth"], "channel": "counter",
+         "applicant": {"name": "Lê Văn A"}, "subject": {"child_name": "Bé \ud800"}},
+    ],
+)  # fmt: skip
+def test_a_body_with_a_lone_surrogate_is_refused_and_nothing_is_stored(
+    client: Client, bearer: dict[str, str], body: dict[str, object]
+) -> None:
+    """JSON's ``"\\ud800"`` is no UTF-8 text: the database driver failed on it (a 500), and one
+    stored in a checklist broke the dossier's receipt for good."""
+    for path in ("/api/v1/dossiers", "/api/v1/bundles"):
+        response = client.post(path, body, content_type="application/json", **bearer)
+        assert response.status_code == 400, (path, response.content)
+        assert response.json()["code"] == "body_unreadable"
+        assert "ud800" in response.json()["message_en"]
+    assert not Dossier.objects.exists()
+
+
+def test_an_action_with_a_lone_surrogate_is_refused(client: Client, bearer: dict[str, str]) -> None:
+    created = client.post(
+        "/api/v1/dossiers",
+        {"unit": WARD, "procedure": "1.004222", "channel": "counter", "applicant": {"name": "An"}},
+        content_type="application/json", **bearer,
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    ref, version = created.json()["ref"], created.json()["version"]
+    for body in ({"assignee": "\ud800x"}, {"to_unit": "\ud800"}, {"items": ["\ud800"]}):
+        response = client.post(
+            f"/api/v1/dossiers/{ref}/actions/request_supplement", {"version": version, **body},
+            content_type="application/json", **bearer,
+        )  # fmt: skip
+        assert response.status_code == 400, (body, response.content)
+    assert Dossier.objects.get(ref=ref).version == version
 
 
 @pytest.mark.parametrize(

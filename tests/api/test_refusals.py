@@ -20,20 +20,22 @@ from tests.dossiers.conftest import Staff, received, submitted
 pytestmark = pytest.mark.django_db
 
 
-def answer(dossier: Dossier, action: str, officer: User) -> HttpResponse:
+def answer(dossier: Dossier, action: str, officer: User, **extra: object) -> HttpResponse:
     _token, secret = api_token_issue(
         actor=None, owner=officer, name="tích hợp", scope=ApiTokenScope.ACT
     )
     dossier.refresh_from_db()
     return Client().post(  # type: ignore[no-any-return]
         f"/api/v1/dossiers/{dossier.ref}/actions/{action}",
-        {"version": dossier.version, "reason": "Thiếu giấy tờ", "items": ["Giấy tờ chỗ ở"]},
+        {"version": dossier.version, "reason": "Thiếu giấy tờ", "items": ["Giấy tờ chỗ ở"], **extra},
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}",
     )  # fmt: skip
 
 
-def refused(dossier: Dossier, action: str, officer: User, status: int = 403) -> dict[str, str]:
-    given = answer(dossier, action, officer)
+def refused(
+    dossier: Dossier, action: str, officer: User, status: int = 403, **extra: object
+) -> dict[str, str]:
+    given = answer(dossier, action, officer, **extra)
     assert given.status_code == status, given.content
     return given.json()  # type: ignore[no-any-return]
 
@@ -82,3 +84,13 @@ def test_a_state_refusal_names_the_action_and_the_status_in_each_language() -> N
         english = f"You cannot use “{label}” while the dossier's status is “{status}”"
     assert english in body["message_en"]
     assert body["message_en"] != body["message"]
+
+
+@pytest.mark.parametrize("new_due", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_new_date_beyond_the_calendar_is_refused_not_a_server_error(new_due: str) -> None:
+    staff = Staff()
+    dossier = received_now(staff)
+    body = refused(dossier, "apologize", staff.leader, status=422, new_due=new_due)
+    assert body["code"] == "apology_not_allowed"
+    assert "outside the known working calendar" in body["message_en"]
+    assert Dossier.objects.get(pk=dossier.pk).version == dossier.version

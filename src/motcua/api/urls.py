@@ -86,9 +86,10 @@ def split_message(text: str) -> tuple[str, str]:
 FRAMEWORK_ERRORS = {
     "Cannot parse request body": (
         "body_unreadable",
-        "Không đọc được nội dung yêu cầu: cần JSON hợp lệ, mã UTF-8, không có ký tự NUL (\\u0000).",
+        "Không đọc được nội dung yêu cầu: cần JSON hợp lệ, mã UTF-8, không có ký tự NUL (\\u0000) "
+        "hay ký tự thay thế đơn lẻ (\\ud800–\\udfff).",
         "The request body could not be read: send valid JSON in UTF-8, without the NUL character "
-        "(\\u0000).",
+        "(\\u0000) or lone surrogates (\\ud800–\\udfff).",
     ),
     "CSRF check Failed": (  # ninja's session-cookie auth on an unsafe method
         "csrf_failed",

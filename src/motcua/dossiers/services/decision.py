@@ -140,7 +140,7 @@ def dossier_apologize(
     def decide(current: Dossier) -> Change:
         try:
             working = deadlines.is_working_day(current, new_due)
-        except CalendarRangeError as error:
+        except (CalendarRangeError, OverflowError) as error:  # overflow: 9999-12-31 in UTC-14
             raise ApologyNotAllowed(_("Ngày hẹn mới nằm ngoài lịch làm việc đã biết.")) from error
         if not working:
             raise ApologyNotAllowed(_("Ngày hẹn mới phải là ngày làm việc."))

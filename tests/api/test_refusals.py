@@ -15,6 +15,7 @@ from motcua.accounts.tokens import api_token_issue
 from motcua.common.clock import now
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier
+from tests import factories
 from tests.dossiers.conftest import Staff, received, submitted
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +95,62 @@ def test_a_new_date_beyond_the_calendar_is_refused_not_a_server_error(new_due: s
     assert body["code"] == "apology_not_allowed"
     assert "outside the known working calendar" in body["message_en"]
     assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+
+
+def test_an_assignee_refusal_tells_neither_whether_an_account_exists_nor_whose_it_is() -> None:
+    """A citizen's account is named by their ID number: assigning a dossier to it answered with
+    the citizen's full name, and an unknown name answered otherwise than an existing one."""
+    staff = Staff()
+    holder = factories.citizen(id_number="001090077777")
+    dossier = received_now(staff)
+    names = ("001090077777", "001090066666", staff.outsider.username)
+    for name in names:
+        body = refused(dossier, "assign", staff.head, assignee=name)
+        assert body["code"] == "forbidden"
+        assert body["message"].startswith(f"{name} không phải cán bộ xử lý của ")
+        assert body["message_en"].startswith(f"{name} is not a processing officer of ")
+        assert holder.get_full_name() not in body["message"] + body["message_en"]
+    assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+
+
+def test_an_unknown_unit_is_named_in_both_languages() -> None:
+    staff = Staff()
+    dossier = received_now(staff)
+    body = refused(dossier, "transfer", staff.specialist, status=422, to_unit="xx / yy")
+    assert (body["code"], body["message"], body["message_en"]) == (
+        "unknown_unit",
+        "Không có đơn vị xx / yy.",
+        "Unknown unit xx / yy.",
+    )
+
+
+def test_creation_refusals_keep_a_slash_in_what_was_given_and_name_their_rule() -> None:
+    """The API's messages were one text split at its first " / ": a unit's code holding one
+    put Vietnamese into ``message_en``."""
+    staff = Staff()
+    _token, secret = api_token_issue(
+        actor=None, owner=staff.reception, name="tích hợp", scope=ApiTokenScope.ACT
+    )
+    body = {"unit": "abc / def", "procedure": "1.004222", "applicant": {"name": "An"}}
+    answer = Client().post(
+        "/api/v1/dossiers", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    ).json()  # fmt: skip
+    assert (answer["code"], answer["message"], answer["message_en"]) == (
+        "unknown_unit",
+        "Không có đơn vị abc / def.",
+        "Unknown unit abc / def.",
+    )
+
+
+def test_an_unknown_action_and_a_stale_version_have_codes_of_their_own() -> None:
+    staff = Staff()
+    dossier = received_now(staff)
+    unknown = refused(dossier, "gui-lai", staff.specialist, status=404)
+    assert (unknown["code"], unknown["message_en"]) == (
+        "unknown_action",
+        "Unknown action gui-lai.",
+    )
+    stale = answer(dossier, "request_supplement", staff.specialist, version=dossier.version - 1)
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale_dossier")
+    assert "Someone else has just changed this dossier" in stale.json()["message_en"]

@@ -81,6 +81,14 @@ def validate_phone(value: str) -> None:
         )
 
 
+def applicant_numbers_check(id_number: str, phone: str) -> None:
+    """An applicant's personal ID number and phone, either of which may be left blank."""
+    if id_number:
+        validate_personal_id_number(id_number)
+    if phone:
+        validate_phone(phone)
+
+
 def validate_tax_code(value: str) -> None:
     if not TAX_CODE.match(value or ""):
         raise ValidationError(

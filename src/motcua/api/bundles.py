@@ -26,8 +26,9 @@ from motcua.dossiers.constants import Channel
 from motcua.organizations.models import Unit
 
 from .auth import SessionAuth, TokenAuth
-from .dossiers import ApplicantIn, acting_officer, applicant_from, officer
+from .dossiers import acting_officer, officer
 from .errors import ApiError, refusal
+from .inputs import ApplicantIn, applicant_from
 from .schemas import ErrorOut
 
 router = Router(tags=["bundles"], auth=[TokenAuth(), SessionAuth()])

@@ -10,24 +10,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from motcua.accounts import permissions
 from motcua.accounts.constants import ApiTokenScope, Capability
 from motcua.accounts.models import User
-from motcua.accounts.validators import (
-    normalise_digits,
-    normalise_phone,
-    validate_personal_id_number,
-    validate_phone,
-)
 from motcua.catalog.selectors import procedure_by_code, receiving_competence_check, unit_by_code
 from motcua.common.clock import now, today
-from motcua.common.errors import DomainError
+from motcua.common.errors import DomainError, in_languages
 from motcua.common.numbers import small_int
 from motcua.dossiers import services
 from motcua.dossiers.access import access_record
@@ -49,12 +41,13 @@ from motcua.dossiers.selectors import (
     dossier_worklist,
     page_cursor,
 )
+from motcua.dossiers.services.processing import not_a_processor
 from motcua.organizations.models import Unit
 from motcua.sync.files import portal_files_fetch
-from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .auth import SessionAuth, TokenAuth
 from .errors import ApiError, english_for, refusal, with_limit_page
+from .inputs import ApplicantIn, applicant_from, hanoi_time
 from .schemas import ErrorOut
 
 router = Router(tags=["dossiers"], auth=[TokenAuth(), SessionAuth()])
@@ -123,14 +116,6 @@ class IssuedListOut(Answer):
 class DossierDetailOut(DossierOut):
     events: list[EventOut]
     documents: list[IssuedOut]
-
-
-class ApplicantIn(Schema):
-    name: str
-    id_number: str = ""
-    phone: str = ""
-    email: str = ""
-    address: str = ""
 
 
 class PortalFileIn(Schema):
@@ -214,7 +199,7 @@ class ListParams(Schema):
 def officer(request: HttpRequest) -> User:
     user: User = request.auth  # type: ignore[attr-defined]
     if not permissions.is_officer(user):
-        raise HttpError(403, "Chỉ dành cho cán bộ / officers only")
+        raise ApiError(403, "forbidden", "Chỉ dành cho cán bộ.", "Officers only.")
     return user
 
 
@@ -295,13 +280,15 @@ def list_params_check(params: ListParams) -> None:
         value = getattr(params, name)
         if value not in values and not (name == "step" and small_int(value, digits=2) is not None):
             listed = ", ".join(str(v) for v in values if v)
-            raise HttpError(
-                422, f"{name} phải là một trong: {listed} / {name} must be one of: {listed}"
-            )
+            raise ApiError(
+                422, "invalid_input", f"{name} phải là một trong: {listed}.",
+                f"{name} must be one of: {listed}.",
+            )  # fmt: skip
     if params.page_size is not None and not 1 <= params.page_size <= MAX_PAGE_SIZE:
-        raise HttpError(
-            422, f"page_size từ 1 đến {MAX_PAGE_SIZE} / page_size must be 1 to {MAX_PAGE_SIZE}"
-        )
+        raise ApiError(
+            422, "invalid_input", f"page_size từ 1 đến {MAX_PAGE_SIZE}.",
+            f"page_size must be 1 to {MAX_PAGE_SIZE}.",
+        )  # fmt: skip
 
 
 def page_link(request: HttpRequest, token: str | None) -> str | None:
@@ -357,12 +344,18 @@ def issued_out(dossier: Dossier, *, render: bool) -> list[dict[str, Any]]:
     return items
 
 
+def not_visible(ref: str) -> ApiError:
+    code = ref[:80]
+    return ApiError(
+        404, "not_found", f"Không có hồ sơ {code} trong đơn vị của bạn.",
+        f"No dossier {code} in your units.",
+    )  # fmt: skip
+
+
 def visible_or_404(user: User, ref: str) -> Dossier:
     dossier = dossier_for_officer(user, ref)
     if dossier is None:
-        raise HttpError(
-            404, f"Không có hồ sơ {ref} trong đơn vị của bạn / no dossier {ref} in your units"
-        )
+        raise not_visible(ref)
     return dossier
 
 
@@ -392,7 +385,7 @@ def dossier_document_pdf(request: HttpRequest, ref: str, document_id: int) -> Ht
     dossier = visible_or_404(user, ref)
     document = dossier.issued_documents.filter(pk=document_id).first()
     if document is None:
-        raise HttpError(404, "Không có văn bản này / no such document")
+        raise ApiError(404, "not_found", "Không có văn bản này.", "No such document.")
     access_record(
         user=user, dossier=dossier, what=DossierAccess.What.FORM, item=str(document), via="api"
     )
@@ -421,32 +414,40 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
     user = acting_officer(request)
     unit = unit_by_code(body.unit)
     if unit is None:
-        raise HttpError(422, f"Không có đơn vị {body.unit} / unknown unit {body.unit}")
+        code = body.unit[:80]
+        raise ApiError(422, "unknown_unit", f"Không có đơn vị {code}.", f"Unknown unit {code}.")
     if not permissions.has_capability(user, Capability.RECEIVE_DOSSIER, unit):
-        raise HttpError(
-            403, f"Bạn không tiếp nhận hồ sơ tại {unit.name} / you do not receive at {unit.code}"
-        )
+        raise ApiError(
+            403, "forbidden", f"Bạn không tiếp nhận hồ sơ tại {unit.name}.",
+            f"You do not receive dossiers at {unit.code}.",
+        )  # fmt: skip
     procedure = procedure_by_code(body.procedure)
     if procedure is None:
-        raise HttpError(
-            422, f"Không có thủ tục {body.procedure} / unknown procedure {body.procedure}"
+        code = body.procedure[:80]
+        raise ApiError(
+            422, "unknown_procedure", f"Không có thủ tục {code}.", f"Unknown procedure {code}."
         )
     case = None
     if body.case:
         case = next((c for c in procedure_cases(procedure.pk) if c.code == body.case), None)
         if case is None:
-            raise HttpError(
-                422, f"Thủ tục không có trường hợp {body.case} / unknown case {body.case}"
-            )
+            code = body.case[:80]
+            raise ApiError(
+                422, "unknown_case", f"Thủ tục không có trường hợp {code}.",
+                f"The procedure has no case {code}.",
+            )  # fmt: skip
     channel = CHANNELS.get(body.channel)
     if channel is None:
-        raise HttpError(
-            422, f"channel phải là một trong: {', '.join(CHANNELS)} / channel must be one of them"
-        )
+        listed = ", ".join(CHANNELS)
+        raise ApiError(
+            422, "invalid_channel", f"channel phải là một trong: {listed}.",
+            f"channel must be one of: {listed}.",
+        )  # fmt: skip
     if body.files and channel != Channel.NATIONAL_PORTAL:
-        raise HttpError(
-            422, "Chỉ hồ sơ từ Cổng DVCQG kèm tệp trên Cổng / files are for channel portal only"
-        )
+        raise ApiError(
+            422, "files_portal_only", "Chỉ hồ sơ từ Cổng DVCQG kèm tệp trên Cổng.",
+            "Files are for the channel portal only.",
+        )  # fmt: skip
     applicant = applicant_from(body.applicant)
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY:
@@ -478,42 +479,14 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
     return 201, detail_out(dossier, user)
 
 
-def applicant_from(given: ApplicantIn) -> services.Applicant:
-    """Validated applicant details (12-digit personal ID number, 10-digit phone)."""
-    id_number, phone = normalise_digits(given.id_number), normalise_phone(given.phone)
-    try:
-        if id_number:
-            validate_personal_id_number(id_number)
-        if phone:
-            validate_phone(phone)
-    except ValidationError as invalid:
-        raise HttpError(
-            422, " ".join(invalid.messages) + " / invalid ID number or phone"
-        ) from invalid
-    if not given.name.strip():
-        raise HttpError(422, "Cần họ tên người nộp / applicant name is required")
-    return services.Applicant(
-        name=given.name.strip()[:200], id_number=id_number, phone=phone,
-        email=given.email.strip()[:254], address=given.address.strip()[:500],
-    )  # fmt: skip
-
-
-def hanoi_time(value: datetime.datetime | None) -> datetime.datetime | None:
-    """A naive date-time is Hà Nội time; a bare date (midnight) means the close of that day."""
-    if value is None or value.tzinfo is not None:
-        return value
-    if (value.hour, value.minute, value.second) == (0, 0, 0):
-        value = value.replace(hour=17)
-    return value.replace(tzinfo=VIETNAM_OFFSET)
-
-
-def action_input(body: ActionIn) -> services.ActionInput:
+def action_input(body: ActionIn, dossier: Dossier) -> services.ActionInput:
     assignee = User.objects.filter(username=body.assignee).first() if body.assignee else None
-    if body.assignee and assignee is None:
-        raise DomainError(f"Không có cán bộ {body.assignee}")
+    if body.assignee and assignee is None:  # told as an account that may not process there
+        raise not_a_processor(body.assignee, dossier.deciding_unit)
     to_unit = Unit.objects.filter(code=body.to_unit).first() if body.to_unit else None
     if body.to_unit and to_unit is None:
-        raise DomainError(f"Không có đơn vị {body.to_unit}")
+        code = body.to_unit[:80]
+        raise ApiError(422, "unknown_unit", f"Không có đơn vị {code}.", f"Unknown unit {code}.")
     return services.ActionInput(
         reason=body.reason[:2000], new_due=hanoi_time(body.new_due), assignee=assignee, to_unit=to_unit, back=body.back,
         amount_vnd=body.amount_vnd, items=[str(i)[:500] for i in body.items][:50], received=body.received, accept_incomplete=body.accept_incomplete,
@@ -537,11 +510,12 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
     user = acting_officer(request)
     dossier = dossier_for_officer(user, ref)
     if dossier is None:
-        raise HttpError(
-            404, f"Không có hồ sơ {ref} trong đơn vị của bạn / no dossier {ref} in your units"
-        )
+        raise not_visible(ref)
     if action not in services.PERFORMERS:
-        raise HttpError(404, f"Không có thao tác {action} / unknown action {action}")
+        name = action[:80]
+        raise ApiError(
+            404, "unknown_action", f"Không có thao tác {name}.", f"Unknown action {name}."
+        )
     try:
         done = services.dossier_perform(
             action,
@@ -549,10 +523,11 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
             actor=user,
             at=now(),
             expected_version=body.version,
-            given=action_input(body),
+            given=action_input(body, dossier),
         )
     except StaleDossier as error:
-        raise HttpError(409, f"{error.message} / the dossier changed, reload it") from error
+        vietnamese, english = in_languages(error.message, "The dossier changed: reload it.")
+        raise ApiError(409, "stale_dossier", vietnamese, english) from error
     except DomainError as error:
         raise refusal(error, english_for(error, "DomainError")) from error
     return out(done, user)

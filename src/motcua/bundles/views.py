@@ -21,10 +21,9 @@ from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.accounts.validators import (
+    applicant_numbers_check,
     normalise_digits,
     normalise_phone,
-    validate_personal_id_number,
-    validate_phone,
 )
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError
@@ -322,10 +321,7 @@ def counter_applicant(typed: dict[str, str]) -> Applicant:
     id_number = normalise_digits(typed.get("id_number", ""))
     phone = normalise_phone(typed.get("phone", ""))
     try:
-        if id_number:
-            validate_personal_id_number(id_number)
-        if phone:
-            validate_phone(phone)
+        applicant_numbers_check(id_number, phone)
     except ValidationError as invalid:
         raise DomainError(" ".join(invalid.messages)) from invalid
     return Applicant(

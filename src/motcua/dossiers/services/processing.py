@@ -28,6 +28,15 @@ from .supplement import end_pause
 MAX_AMOUNT_VND = 10**12  # far above any fee; keeps sums inside a 64-bit column
 
 
+def not_a_processor(username: str, unit: Unit) -> NotAllowed:
+    """One answer for an account that does not process in the unit and for a name nobody
+    holds, naming only what was given: a refusal must not tell whether an account exists, nor
+    whose it is (a citizen's account is named by their ID number)."""
+    return NotAllowed(worded(
+        _("%(name)s không phải cán bộ xử lý của %(unit)s."), {"name": username[:80], "unit": unit.name}
+    ))  # fmt: skip
+
+
 def dossier_assign(
     *, dossier: Dossier, actor: User | None, at: datetime.datetime, assignee: User,
     expected_version: int | None = None,
@@ -38,10 +47,7 @@ def dossier_assign(
         if not permissions.has_capability(
             assignee, Capability.PROCESS_DOSSIER, current.deciding_unit
         ):
-            raise NotAllowed(worded(
-                _("%(name)s không phải cán bộ xử lý của %(unit)s."),
-                {"name": assignee.get_full_name() or assignee.username, "unit": current.deciding_unit.name},
-            ))  # fmt: skip
+            raise not_a_processor(assignee.username, current.deciding_unit)
         return Change(
             Status.PROCESSING, {"assignee": assignee}, payload={"assignee": assignee.username}
         )

@@ -154,3 +154,12 @@ def test_an_unknown_action_and_a_stale_version_have_codes_of_their_own() -> None
     stale = answer(dossier, "request_supplement", staff.specialist, version=dossier.version - 1)
     assert (stale.status_code, stale.json()["code"]) == (409, "stale_dossier")
     assert "Someone else has just changed this dossier" in stale.json()["message_en"]
+
+
+def test_accepting_a_transfer_nobody_sent_says_nothing_waits_not_a_missing_permission() -> None:
+    staff = Staff()
+    dossier = received_now(staff)
+    body = refused(dossier, "accept_transfer", staff.specialist, status=422)
+    assert body["code"] == "transition_not_allowed"
+    assert "không có đơn vị nào đang chờ nhận hồ sơ được chuyển đến" in body["message"]
+    assert "no unit is waiting to accept" in body["message_en"]

@@ -716,7 +716,9 @@ def test_a_specialist_consults_another_unit_which_sees_and_answers_it_late(staff
         True,
     )
     assert dossier.events.get(action="answer_consultation").payload["late"] is True
-    with pytest.raises(NotAllowed):  # answered: nothing is open for the ward any more
+    # Answered: no question waits for any unit, which is what the refusal says (was a missing
+    # permission the ward's specialist holds).
+    with pytest.raises(TransitionNotAllowed, match="không có yêu cầu lấy ý kiến nào đang chờ"):
         perform(
             Action.ANSWER_CONSULTATION,
             dossier,

@@ -29,7 +29,7 @@ from .. import steps
 from ..actions import ActionSpec, check_state_and_guards, spec_for
 from ..audit import event_seal
 from ..constants import Status, StepOutcome
-from ..errors import MissingInput
+from ..errors import MissingInput, TransitionNotAllowed
 from ..models import ApplicantLink, Dossier, DossierEvent, DossierStep
 from ..store import store
 from . import documents, signing
@@ -146,11 +146,41 @@ def acting_unit(
 
 
 def acting_unit_id(spec: ActionSpec, dossier: Dossier, actor: User) -> int:
-    """The unit the officer acts for; refuses an officer who may not take the action."""
+    """The unit the officer acts for; refuses an officer who may not take the action, and
+    says so when no unit could take it now (nothing waits to be accepted or answered)."""
     unit_id = acting_unit(spec, dossier, actor)
     if unit_id is None:
+        nothing = nothing_waiting(spec, dossier)
+        if nothing is not None:
+            raise TransitionNotAllowed(worded(
+                _("Không thể “%(action)s” hồ sơ %(ref)s lúc này: %(why)s."),
+                {"action": spec.label, "ref": dossier.code or dossier.ref, "why": nothing},
+            ))  # fmt: skip
         raise NotAllowed(composed(lambda: refusal_message(spec, dossier, actor)))
     return unit_id
+
+
+# Why no unit at all could take an action whose units are all of these kinds, now.
+NOTHING_WAITING = {
+    "pending": _("không có đơn vị nào đang chờ nhận hồ sơ được chuyển đến"),
+    "consulted": _("không có yêu cầu lấy ý kiến nào đang chờ trả lời"),
+}
+
+
+def nothing_waiting(spec: ActionSpec, dossier: Dossier) -> str | Promise | None:
+    """The reason no unit could take ``spec`` now, if that is why the actor may not: read
+    again from the database (a refusal only), as the dossier in hand may be older."""
+    kinds = {which for which, _capability in spec.by}
+    if not kinds <= NOTHING_WAITING.keys():
+        return None
+    if (
+        "pending" in kinds
+        and Dossier.objects.filter(pk=dossier.pk, pending_unit__isnull=False).exists()
+    ):
+        return None
+    if "consulted" in kinds and store().open_consultation_unit_ids(dossier):
+        return None
+    return NOTHING_WAITING[sorted(kinds)[0]]
 
 
 def refusal_message(spec: ActionSpec, dossier: Dossier, actor: User) -> str:

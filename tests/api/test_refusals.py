@@ -163,3 +163,22 @@ def test_accepting_a_transfer_nobody_sent_says_nothing_waits_not_a_missing_permi
     assert body["code"] == "transition_not_allowed"
     assert "không có đơn vị nào đang chờ nhận hồ sơ được chuyển đến" in body["message"]
     assert "no unit is waiting to accept" in body["message_en"]
+
+
+@pytest.mark.parametrize(
+    ("action", "officer", "extra", "english"),
+    [
+        ("request_supplement", "specialist", {"items": [], "reason": ""}, "List the documents"),
+        ("assign", "head", {}, "Choose the officer to assign."),
+        ("apologize", "leader", {}, "Choose the new due date."),
+    ],
+)
+def test_a_missing_input_is_asked_for_in_a_sentence_of_its_own(
+    action: str, officer: str, extra: dict[str, object], english: str
+) -> None:
+    """Not "Enter" before a form's label ("Enter list every document…")."""
+    staff = Staff()
+    dossier = received_now(staff)
+    body = refused(dossier, action, getattr(staff, officer), status=422, **extra)
+    assert body["code"] == "missing_input"
+    assert body["message_en"].startswith(english)

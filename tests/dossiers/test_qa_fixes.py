@@ -56,8 +56,8 @@ def test_api_apology_without_a_date_says_it_is_missing(staff: Staff) -> None:
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
     )  # fmt: skip
     assert response.status_code == 422
-    assert "Cần nhập ngày hẹn mới" in response.json()["message"]
-    assert response.json()["message_en"].startswith("Enter new due date")
+    assert "Cần chọn ngày hẹn mới" in response.json()["message"]
+    assert response.json()["message_en"] == "Choose the new due date."
 
 
 def test_a_new_date_on_a_day_off_is_refused(staff: Staff) -> None:

@@ -178,7 +178,7 @@ def test_a_refused_action_explains_why(staff: Staff) -> None:
         {"version": dossier.version, "items": " ", "reason": " "},
         follow=True,
     )
-    assert "Cần nhập liệt kê đầy đủ giấy tờ cần bổ sung" in response.content.decode()
+    assert "Cần liệt kê giấy tờ, nội dung cần bổ sung" in response.content.decode()
     assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
 
 

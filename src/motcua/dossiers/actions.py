@@ -26,6 +26,18 @@ from motcua.common.errors import DomainError, worded
 from motcua.common.inline import rows_held
 
 from . import deadlines, steps
+from .action_inputs import (
+    AMOUNT,
+    ANSWER,
+    ASSIGNEE,
+    CONFIRM,
+    CONSULTED_UNIT,
+    NOTE,
+    QUESTION,
+    REASON,
+    TRANSFER_TO,
+    Input,
+)  # fmt: skip
 from .constants import WAITING_FOR_APPLICANT, Decision, DocumentKind, Status, catalogue_method
 from .constants import Action as A
 from .errors import (
@@ -40,24 +52,6 @@ from .store import store
 OPEN = frozenset({Status.RECEIVED, Status.PROCESSING})
 PAUSED = frozenset(WAITING_FOR_APPLICANT)
 BEFORE_DECISION = frozenset({Status.NEW, *OPEN, *PAUSED})
-
-
-# --------------------------------------------------------------------------------- inputs
-@dataclass(frozen=True)
-class Input:
-    """One input of an action: how the web form renders it and the API validates it."""
-
-    name: str
-    kind: str  # text | lines | date | user | unit | consultation | int | items | file | confirm
-    label: str | Promise
-    required: bool = False
-    hint: str | Promise = ""
-    missing: str | Promise = ""  # what to say when a required input is missing
-
-
-REASON = Input("reason", "text", _("Lý do"), required=True, missing=_("Cần ghi rõ lý do."))
-NOTE = Input("reason", "text", _("Ghi chú"))
-CONFIRM = Input("confirm", "confirm", _("Tôi hiểu thao tác này không thể hoàn tác."), required=True)
 
 
 # --------------------------------------------------------------------------------- guards
@@ -279,6 +273,7 @@ SPECS: tuple[ActionSpec, ...] = (
                 "lines",
                 _("Liệt kê đầy đủ giấy tờ cần bổ sung (mỗi dòng một giấy tờ)"),
                 required=True,
+                missing=_("Cần liệt kê giấy tờ, nội dung cần bổ sung."),
                 hint=_("Chỉ được yêu cầu bổ sung một lần: hãy nêu đủ mọi thứ còn thiếu."),
             ),
         ),
@@ -312,7 +307,7 @@ SPECS: tuple[ActionSpec, ...] = (
         (("deciding", C.ASSIGN_DOSSIER),),
         "NĐ 61/2018 Điều 19 khoản 1",
         guards=(NO_DECISION, NOT_PENDING),
-        inputs=(Input("assignee", "user", _("Cán bộ xử lý"), required=True),),
+        inputs=(ASSIGNEE,),
         public=False,
         summary=_("Phân công chuyên viên thẩm định."),
     ),
@@ -344,7 +339,10 @@ SPECS: tuple[ActionSpec, ...] = (
         (("counter", C.RECEIVE_DOSSIER), ("deciding", C.PROCESS_DOSSIER)),
         "NĐ 61/2018 Điều 18, 19 khoản 4",
         guards=(NO_DECISION, NOT_PENDING),
-        inputs=(Input("to_unit", "unit", _("Chuyển tới đơn vị"), required=True), NOTE),
+        inputs=(
+            TRANSFER_TO,
+            NOTE,
+        ),
         event="transferred",
         citizen=_("Hồ sơ được chuyển tới {unit} để giải quyết"),
         summary=_("Chuyển hồ sơ tới đơn vị có thẩm quyền mà quy trình hoặc danh mục thủ tục nêu."),
@@ -381,8 +379,8 @@ SPECS: tuple[ActionSpec, ...] = (
         "NĐ 61/2018 Điều 19 khoản 3",
         guards=(NO_DECISION, NOT_PENDING),
         inputs=(
-            Input("to_unit", "unit", _("Đơn vị được hỏi ý kiến"), required=True),
-            Input("reason", "text", _("Nội dung cần cho ý kiến"), required=True),
+            CONSULTED_UNIT,
+            QUESTION,
             Input(
                 "working_days",
                 "int",
@@ -403,7 +401,7 @@ SPECS: tuple[ActionSpec, ...] = (
         "NĐ 61/2018 Điều 19 khoản 3",
         inputs=(
             Input("consultation", "consultation", _("Yêu cầu lấy ý kiến")),
-            Input("reason", "text", _("Ý kiến trả lời"), required=True),
+            ANSWER,
             Input("document", "file", _("Văn bản trả lời (PDF, không bắt buộc)")),
         ),
         event="consultation_answered",
@@ -416,7 +414,7 @@ SPECS: tuple[ActionSpec, ...] = (
         (("deciding", C.PROCESS_DOSSIER),),
         "NĐ 61/2018 Điều 22",
         guards=(NO_DECISION, NOT_PENDING),
-        inputs=(Input("amount_vnd", "int", _("Số tiền (đồng)"), required=True), NOTE),
+        inputs=(AMOUNT, NOTE),
         event="payment_requested",
         citizen=_("Cơ quan yêu cầu nộp phí, lệ phí"),
         summary=_("Yêu cầu thực hiện nghĩa vụ tài chính; thời gian dừng lại."),
@@ -429,7 +427,7 @@ SPECS: tuple[ActionSpec, ...] = (
         "NĐ 61/2018 Điều 22",
         guards=(PAID_ONCE_BEFORE_RECEPTION, FREE_AT_SUBMISSION),
         applicant=True,
-        inputs=(Input("amount_vnd", "int", _("Số tiền (đồng)"), required=True),),
+        inputs=(AMOUNT,),
         event="paid",
         citizen=_("Đã nộp phí, lệ phí"),
         summary=_("Ghi nhận đã nộp phí, lệ phí; thời gian giải quyết chạy lại."),
@@ -494,6 +492,7 @@ SPECS: tuple[ActionSpec, ...] = (
                 "date",
                 _("Ngày hẹn mới (dd/mm/yyyy)"),
                 required=True,
+                missing=_("Cần chọn ngày hẹn mới."),
                 hint=_("Chỉ được hẹn lại một lần."),
             ),
         ),

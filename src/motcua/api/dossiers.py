@@ -419,7 +419,7 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
     if not permissions.has_capability(user, Capability.RECEIVE_DOSSIER, unit):
         raise ApiError(
             403, "forbidden", f"Bạn không tiếp nhận hồ sơ tại {unit.name}.",
-            f"You do not receive dossiers at {unit.code}.",
+            f"You do not receive dossiers at {unit.name}.",
         )  # fmt: skip
     procedure = procedure_by_code(body.procedure)
     if procedure is None:

@@ -56,8 +56,8 @@ def with_limit_page(refused: ApiError, code: str) -> ApiError:
     page = f"/can-bo/thoi-han/{code}/"
     return ApiError(
         refused.status_code, refused.code,
-        f"{refused.message_vi} Cán bộ nhập thời hạn ở quầy tiếp nhận hoặc tại {page}",
-        f"{refused.message_en} An officer enters it at the counter or on {page}",
+        f"{refused.message_vi} Cán bộ nhập thời hạn ở quầy tiếp nhận hoặc tại trang {page}.",
+        f"{refused.message_en} An officer enters it at the counter or on the page {page}.",
     )  # fmt: skip
 
 

@@ -12,13 +12,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_by_code
-from motcua.common.errors import NotAllowed
+from motcua.common.errors import NotAllowed, worded
 from motcua.common.queries import unique_or_none
 from motcua.dossiers.constants import Channel
 from motcua.dossiers.deadlines import local_date
@@ -94,7 +95,9 @@ def submitter_check(actor: User, unit: Unit, channel: str, owner: User | None) -
     if channel == Channel.ONLINE and owner is not None and owner.pk == actor.pk:
         return
     if not permissions.has_capability(actor, Capability.RECEIVE_DOSSIER, unit):
-        raise NotAllowed(_("Bạn không tiếp nhận hồ sơ tại %(unit)s.") % {"unit": unit.name})
+        raise NotAllowed(
+            worded(gettext_lazy("Bạn không tiếp nhận hồ sơ tại %(unit)s."), {"unit": unit.name})
+        )
 
 
 def bundle_made_with(actor: User, key: str) -> Bundle | None:

@@ -88,7 +88,11 @@ def test_a_counter_bundle_is_created_in_the_issues_shape_and_once_per_key(staff:
         ({"subject": {**BIRTH, "birth_date": "31/02/2026"}}, "invalid_bundle", "dd/mm/yyyy"),
         ({"subject": {**BIRTH, "child_name": ["a", "b"]}}, "invalid_bundle", "text or a number"),
         ({"subject": {**BIRTH, "eye_colour": "nâu"}}, "invalid_bundle", "Unknown subject fields"),
-        ({"applicant": {"name": "An", "id_number": "123"}}, "invalid_applicant", "exactly 12 digits"),
+        (
+            {"applicant": {"name": "An", "id_number": "123"}},
+            "invalid_applicant",
+            "exactly 12 digits",
+        ),
         ({"services": "birth_registration"}, "invalid_input", "services"),
         ({"subject": "con tôi"}, "invalid_input", "subject"),
     ],

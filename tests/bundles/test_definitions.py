@@ -202,11 +202,13 @@ def test_a_limit_other_than_same_day_must_be_positive(tmp_path: Path) -> None:
 def test_the_subject_is_cleaned_dates_as_iso_and_unknown_fields_refused() -> None:
     birth = definition_in_force("birth", DAY)
     selection = birth.select(["birth_registration", "health_insurance_card"], {})
-    clean = subject_check(birth, selection, {**BIRTH_SUBJECT, "mother_id_number": "001195006789"})
+    clean = subject_check(
+        birth, selection, {**BIRTH_SUBJECT, "mother_id_number": "001195006789"}, DAY
+    )
     assert clean["birth_date"] == "2026-02-20"
     assert clean["mother_id_number"] == "001195006789"
     with pytest.raises(BundleInputError, match="blood_type"):
-        subject_check(birth, selection, {**BIRTH_SUBJECT, "blood_type": "O"})
+        subject_check(birth, selection, {**BIRTH_SUBJECT, "blood_type": "O"}, DAY)
 
 
 @pytest.mark.parametrize(
@@ -217,23 +219,24 @@ def test_the_subject_is_cleaned_dates_as_iso_and_unknown_fields_refused() -> Non
         ({"sex": "khac"}, "nam, nu"),
         ({"mother_id_number": "12345"}, "12 chữ số"),
         ({"birth_place": "Hà\x00Nội"}, "không hợp lệ"),
+        ({"birth_date": "01/01/2030"}, "không thể sau ngày nộp hồ sơ"),  # not born yet
     ],
 )
 def test_the_subject_says_what_to_fix(change: dict[str, str], says: str) -> None:
     birth = definition_in_force("birth", DAY)
     selection = birth.select(["birth_registration", "health_insurance_card"], {})
     with pytest.raises(BundleInputError) as refused:
-        subject_check(birth, selection, {**BIRTH_SUBJECT, **change})
+        subject_check(birth, selection, {**BIRTH_SUBJECT, **change}, DAY)
     assert says in str(refused.value.message)
 
 
 def test_a_field_required_for_one_service_is_required_only_when_it_is_chosen() -> None:
     birth = definition_in_force("birth", DAY)
     card = birth.select(["birth_registration", "health_insurance_card"], {})
-    assert "residence_address" not in subject_check(birth, card, BIRTH_SUBJECT)
+    assert "residence_address" not in subject_check(birth, card, BIRTH_SUBJECT, DAY)
     residence = birth.select(["birth_registration", "permanent_residence"], {})
     with pytest.raises(BundleInputError, match="residence_address"):
-        subject_check(birth, residence, BIRTH_SUBJECT)
+        subject_check(birth, residence, BIRTH_SUBJECT, DAY)
 
 
 def test_the_committed_reference_page_matches_the_definitions() -> None:

@@ -445,11 +445,12 @@ def definition_from_snapshot(snapshot: Mapping[str, Any]) -> Definition:
 
 # --------------------------------------------------------------------------------- subject
 def subject_check(
-    definition: Definition, selection: Selection, given: Mapping[str, Any]
+    definition: Definition, selection: Selection, given: Mapping[str, Any], on: datetime.date
 ) -> dict[str, str]:
     """The facts about the child or the deceased, as the definition declares them: unknown
     fields refused, required ones present (some only for a chosen service), dates as
-    dd/mm/yyyy (or ISO), personal ID numbers of 12 digits, choices among their values."""
+    dd/mm/yyyy (or ISO) and not after ``on`` (the day of submission: a birth or a death has
+    happened), personal ID numbers of 12 digits, choices among their values."""
     fields = {f.name: f for f in definition.subject}
     unknown = sorted(set(given) - set(fields))
     if unknown:
@@ -475,18 +476,18 @@ def subject_check(
                     f"{item.label_en} is required (subject.{item.name}).",
                 )
             continue
-        clean[item.name] = subject_value(item, value)
+        clean[item.name] = subject_value(item, value, on)
     return clean
 
 
-def subject_value(item: SubjectField, value: str) -> str:
+def subject_value(item: SubjectField, value: str, on: datetime.date) -> str:
     if any(ord(char) < 32 for char in value):
         raise BundleInputError(
             _("“%(label)s” có ký tự không hợp lệ.") % {"label": item.label},
             f"{item.label_en} contains invalid characters.",
         )
     if item.kind == "date":
-        return date_value(item, value).isoformat()
+        return past_date(item, date_value(item, value), on).isoformat()
     if item.kind == "id_number" and not re.fullmatch(r"\d{12}", value):
         raise BundleInputError(
             _("“%(label)s”: số định danh cá nhân gồm 12 chữ số.") % {"label": item.label},
@@ -500,6 +501,16 @@ def subject_value(item: SubjectField, value: str) -> str:
             f"{item.label_en} must be one of: {listed}.",
         )
     return value
+
+
+def past_date(item: SubjectField, day: datetime.date, on: datetime.date) -> datetime.date:
+    if day > on:
+        raise BundleInputError(
+            _("“%(label)s” không thể sau ngày nộp hồ sơ (%(day)s).")
+            % {"label": item.label, "day": on.strftime("%d/%m/%Y")},
+            f"{item.label_en} cannot be after the day of submission ({on:%d/%m/%Y}).",
+        )
+    return day
 
 
 def date_value(item: SubjectField, value: str) -> datetime.date:

@@ -125,7 +125,7 @@ def bundle_submit(
     submitter_check(actor, receiving_unit, channel, owner)
     definition = definition_in_force(kind, local_date(at))
     selection = definition.select(services, subject)
-    clean = subject_check(definition, selection, subject)
+    clean = subject_check(definition, selection, subject, local_date(at))
     planned = members_plan(selection, receiving_unit, local_date(at))
     try:
         with transaction.atomic():

@@ -13,6 +13,7 @@ from motcua.accounts.constants import ApiTokenScope
 from motcua.accounts.models import User
 from motcua.accounts.tokens import api_token_issue
 from motcua.common.clock import now
+from motcua.dossiers import steps
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier
 from tests import factories
@@ -182,3 +183,16 @@ def test_a_missing_input_is_asked_for_in_a_sentence_of_its_own(
     body = refused(dossier, action, getattr(staff, officer), status=422, **extra)
     assert body["code"] == "missing_input"
     assert body["message_en"].startswith(english)
+
+
+def test_a_step_refusal_names_the_step_and_its_role_in_english() -> None:
+    staff = Staff()
+    dossier = received_now(staff)  # at the specialist's appraisal step
+    body = refused(dossier, "forward", staff.leader)
+    here = steps.current(Dossier.objects.get(pk=dossier.pk))
+    assert here is not None
+    with translation.override("en"):
+        english = translation.gettext(here.name)
+    assert english != here.name  # a seeded step's name has its English
+    assert f"The step “{english}” is for the specialist" in body["message_en"]
+    assert f"Bước “{here.name}” do chuyên viên xử lý thực hiện" in body["message"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from motcua.accounts.constants import OfficerRoleName as Role
 
@@ -54,11 +55,17 @@ def step(name: str, role: str, scope: str, share: str) -> StepTemplate:
     return StepTemplate(name, role, scope, Decimal(share))
 
 
-RECEIVE = step("Tiếp nhận, kiểm tra hồ sơ", Role.RECEPTION, StepScope.RECEIVING, "0.10")
-APPRAISE = step("Thẩm định hồ sơ", Role.SPECIALIST, StepScope.DECIDING, "0")
-REVIEW = step("Lãnh đạo phòng xem xét", Role.DIVISION_HEAD, StepScope.DECIDING, "0.15")
-SIGN = step("Lãnh đạo ký, phê duyệt kết quả", Role.LEADER, StepScope.DECIDING, "0.15")
-RETURN = step("Trả kết quả", Role.RECEPTION, StepScope.RECEIVING, "0.05")
+# The seeded steps' names are stored in Vietnamese and told in English where a page or a
+# refusal names them (``gettext`` of the stored name).
+RECEIVE = step(
+    gettext_noop("Tiếp nhận, kiểm tra hồ sơ"), Role.RECEPTION, StepScope.RECEIVING, "0.10"
+)
+APPRAISE = step(gettext_noop("Thẩm định hồ sơ"), Role.SPECIALIST, StepScope.DECIDING, "0")
+REVIEW = step(
+    gettext_noop("Lãnh đạo phòng xem xét"), Role.DIVISION_HEAD, StepScope.DECIDING, "0.15"
+)
+SIGN = step(gettext_noop("Lãnh đạo ký, phê duyệt kết quả"), Role.LEADER, StepScope.DECIDING, "0.15")
+RETURN = step(gettext_noop("Trả kết quả"), Role.RECEPTION, StepScope.RECEIVING, "0.05")
 
 TEMPLATES: dict[str, list[StepTemplate]] = {
     CompetenceLevel.COMMUNE: [RECEIVE, APPRAISE, SIGN, RETURN],

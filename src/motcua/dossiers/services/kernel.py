@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import permissions
@@ -194,7 +195,12 @@ def refusal_message(spec: ActionSpec, dossier: Dossier, actor: User) -> str:
         if here is not None:
             return _(
                 "Bước “%(step)s” do %(role)s thực hiện; bạn không thể “%(action)s” hồ sơ này."
-            ) % {"step": here.name, "role": here.get_role_display().lower(), "action": spec.label}
+            ) % {
+                # A seeded step's name is in the catalogue; a unit's own stays as it wrote it.
+                "step": gettext(here.name),
+                "role": here.get_role_display().lower(),
+                "action": spec.label,
+            }
     needed = [Capability(cap).label for _which, cap in spec.by if cap in Capability.values]
     either = str(_("hoặc"))  # between two permissions' names
     return _(

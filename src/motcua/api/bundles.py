@@ -23,6 +23,7 @@ from motcua.bundles.services import bundle_submit
 from motcua.common.clock import now
 from motcua.common.errors import DomainError, NotAllowed
 from motcua.dossiers.constants import Channel
+from motcua.dossiers.replay import iso_local
 from motcua.organizations.models import Unit
 
 from .auth import SessionAuth, TokenAuth
@@ -90,10 +91,6 @@ class BundleListParams(Schema):
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-def iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def member_out(member: BundleMember, readable: set[int]) -> dict[str, Any]:
     dossier = member.dossier
     return {
@@ -103,7 +100,7 @@ def member_out(member: BundleMember, readable: set[int]) -> dict[str, Any]:
         "dossier_ref": dossier.ref if dossier is not None and dossier.pk in readable else None,
         "status": dossier.status if dossier is not None else member.state,
         "national_status": dossier.national_status if dossier is not None else None,
-        "due_at": iso(member.due_at),
+        "due_at": iso_local(member.due_at),
     }
 
 
@@ -113,7 +110,7 @@ def bundle_out(bundle: Bundle, readable: set[int]) -> dict[str, Any]:
         "code": bundle.code,
         "kind": bundle.kind,
         "status": bundle.status,
-        "due_at": iso(bundle.due_at),
+        "due_at": iso_local(bundle.due_at),
         "members": [member_out(m, readable) for m in bundle.members.all()],
     }
 

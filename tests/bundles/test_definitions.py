@@ -260,3 +260,33 @@ def test_every_procedure_and_unit_the_definitions_name_is_in_the_reference_data(
                 assert Procedure.objects.filter(code=row.procedure).exists(), row.procedure
                 if row.agency.startswith("unit:"):
                     assert Unit.objects.filter(code=row.agency.removeprefix("unit:")).exists()
+
+
+@pytest.mark.parametrize(
+    ("born", "refused"),
+    [("02/03/2020", True), ("03/03/2020", False), ("29/02/2020", True), ("20/02/2026", False)],
+)
+def test_the_health_card_is_for_a_child_under_six_on_the_day_of_submission(
+    born: str, refused: bool
+) -> None:
+    """DAY is 02/03/2026: a child born on 02/03/2020 is six that day; one born on 29/02/2020
+    turned six on 01/03/2026."""
+    birth = definition_in_force("birth", DAY)
+    card = birth.select(["birth_registration", "health_insurance_card"], {})
+    subject = {**BIRTH_SUBJECT, "birth_date": born}
+    if not refused:
+        assert subject_check(birth, card, subject, DAY)["birth_date"]
+        return
+    with pytest.raises(BundleInputError) as error:
+        subject_check(birth, card, subject, DAY)
+    assert "dưới 6 tuổi" in str(error.value.message)
+    assert "under 6 on the day of submission" in error.value.message_en
+    residence = birth.select(["birth_registration", "permanent_residence"], {})
+    assert subject_check(birth, residence, {**subject, "residence_address": "Hà Nội"}, DAY)
+
+
+def test_an_age_limit_names_a_date_of_the_subject(tmp_path: Path) -> None:
+    data = raw_file()
+    data["bundles"][0]["members"][2]["age"] = {"field": "child_name", "under_years": 6}
+    with pytest.raises(DefinitionError, match="is no subject date"):
+        definitions_read(write(tmp_path, data))

@@ -112,6 +112,14 @@ class Resolved:
     registry: str = ""
 
 
+class AgeLimit(Spec):
+    """A member for a person under an age on the day of submission (a health-insurance card
+    for a child under 6): ``field`` is the subject's date of birth."""
+
+    field: str = Field(pattern=SERVICE_NAME.pattern)
+    under_years: int = Field(gt=0, le=150)
+
+
 class Member(Spec):
     service: str = Field(pattern=SERVICE_NAME.pattern)
     name: str
@@ -127,6 +135,7 @@ class Member(Spec):
     note: str = ""
     variant_field: str = ""
     variants: tuple[Variant, ...] = ()
+    age: AgeLimit | None = None
 
     @model_validator(mode="after")
     def own_or_variants(self) -> Member:
@@ -246,6 +255,9 @@ def definition_problems(definition: Definition) -> list[str]:
         seen.add(member.service)
         for token in member.requires:
             problems += token_problems(definition, token, member.service)
+        dates = {f.name for f in definition.subject if f.kind == "date"}
+        if member.age is not None and member.age.field not in dates:
+            problems.append(f"{member.service}: age field {member.age.field!r} is no subject date")
         if member.variant_field and member.variant_field not in {
             f.name for f in definition.subject
         }:
@@ -477,7 +489,39 @@ def subject_check(
                 )
             continue
         clean[item.name] = subject_value(item, value, on)
+    for member in definition.members:
+        if member.age is not None and member.service in chosen:
+            age_check(definition, member, member.age, clean, on)
     return clean
+
+
+def age_check(
+    definition: Definition, member: Member, limit: AgeLimit, clean: Mapping[str, str],
+    on: datetime.date,
+) -> None:  # fmt: skip
+    """The person is under ``limit.under_years`` on ``on`` (the day of submission)."""
+    born = clean.get(limit.field)
+    if born is None:
+        return  # not given: the field's own rule says whether it is required
+    birth = datetime.date.fromisoformat(born)
+    if on < birthday(birth, limit.under_years):
+        return
+    label = next(f for f in definition.subject if f.name == limit.field)
+    shown = birth.strftime("%d/%m/%Y")
+    raise BundleInputError(
+        _("“%(service)s” chỉ dành cho người dưới %(years)s tuổi vào ngày nộp; %(label)s: %(date)s.")
+        % {"service": member.name, "years": limit.under_years, "label": label.label, "date": shown},
+        f"{member.name_en} is only for a person under {limit.under_years} on the day of "
+        f"submission; {label.label_en}: {shown}.",
+    )  # fmt: skip
+
+
+def birthday(birth: datetime.date, years: int) -> datetime.date:
+    """The day the person turns ``years`` (one born on 29 February: 1 March)."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return datetime.date(birth.year + years, 3, 1)
 
 
 def subject_value(item: SubjectField, value: str, on: datetime.date) -> str:

@@ -84,6 +84,12 @@ def definition_markdown(definition: Definition) -> list[str]:
         requires = (
             f" Chỉ chọn cùng / only with {', '.join(member.requires)}." if member.requires else ""
         )
+        if member.age is not None:
+            requires += (
+                f" Chỉ cho người dưới {member.age.under_years} tuổi vào ngày nộp / only for a "
+                f"person under {member.age.under_years} on the day of submission "
+                f"(`{member.age.field}`)."
+            )
         if any(notes) or requires:
             lines.append(f"- `{member.service}`: {' '.join(n for n in notes if n)}{requires}")
     lines += ["", "**Thông tin khai một lần / subject** (`subject` trong API):", "",

@@ -164,6 +164,8 @@ def test_accepting_a_transfer_nobody_sent_says_nothing_waits_not_a_missing_permi
     assert body["code"] == "transition_not_allowed"
     assert "không có đơn vị nào đang chờ nhận hồ sơ được chuyển đến" in body["message"]
     assert "no unit is waiting to accept" in body["message_en"]
+    with translation.override("en"):
+        assert f"“{Action.ACCEPT_TRANSFER.label}”" in body["message_en"]  # the action in English
 
 
 @pytest.mark.parametrize(
@@ -196,3 +198,43 @@ def test_a_step_refusal_names_the_step_and_its_role_in_english() -> None:
     assert english != here.name  # a seeded step's name has its English
     assert f"The step “{english}” is for the specialist" in body["message_en"]
     assert f"Bước “{here.name}” do chuyên viên xử lý thực hiện" in body["message"]
+
+
+def test_an_irreversible_action_sent_with_confirm_false_is_refused() -> None:
+    staff = Staff()
+    dossier = submitted(staff)
+    body = refused(dossier, "refuse_reception", staff.reception, status=422, confirm=False)
+    assert body["code"] == "missing_input"
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.NEW
+    assert (
+        answer(dossier, "refuse_reception", staff.reception).status_code == 200
+    )  # the call confirms
+
+
+def test_a_blank_assignee_is_missing_and_a_padded_one_is_found() -> None:
+    staff = Staff()
+    dossier = received_now(staff)
+    assert (
+        refused(dossier, "assign", staff.head, status=422, assignee="   ")["code"]
+        == "missing_input"
+    )
+    padded = answer(dossier, "assign", staff.head, assignee=f" {staff.specialist.username} ")
+    assert padded.status_code == 200, padded.content
+
+
+def test_an_applicants_email_is_checked_at_creation() -> None:
+    staff = Staff()
+    _token, secret = api_token_issue(
+        actor=None, owner=staff.reception, name="tích hợp", scope=ApiTokenScope.ACT
+    )
+    body = {
+        "unit": "hn-cong-an-phuong-hoan-kiem", "procedure": "1.004222",
+        "applicant": {"name": "An", "email": "notanemail"},
+    }  # fmt: skip
+    refusal = Client().post(
+        "/api/v1/dossiers", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )  # fmt: skip
+    assert (refusal.status_code, refusal.json()["code"]) == (422, "invalid_applicant")
+    assert "email" in refusal.json()["message_en"].lower()
+    assert not Dossier.objects.exists()

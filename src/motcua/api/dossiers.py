@@ -169,6 +169,9 @@ class ActionIn(Schema):
     accept_incomplete: bool = False
     consultation: int | None = None
     working_days: int = 3
+    # An irreversible action's confirmation (``confirm*``): the call itself confirms; ``false``
+    # refuses it, as an unticked box on the page does.
+    confirm: bool | None = None
 
 
 class ListParams(Schema):
@@ -480,9 +483,10 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
 
 
 def action_input(body: ActionIn, dossier: Dossier) -> services.ActionInput:
-    assignee = User.objects.filter(username=body.assignee).first() if body.assignee else None
-    if body.assignee and assignee is None:  # told as an account that may not process there
-        raise not_a_processor(body.assignee, dossier.deciding_unit)
+    name = body.assignee.strip()
+    assignee = User.objects.filter(username=name).first() if name else None
+    if name and assignee is None:  # told as an account that may not process there
+        raise not_a_processor(name, dossier.deciding_unit)
     to_unit = Unit.objects.filter(code=body.to_unit).first() if body.to_unit else None
     if body.to_unit and to_unit is None:
         code = body.to_unit[:80]
@@ -490,7 +494,7 @@ def action_input(body: ActionIn, dossier: Dossier) -> services.ActionInput:
     return services.ActionInput(
         reason=body.reason[:2000], new_due=hanoi_time(body.new_due), assignee=assignee, to_unit=to_unit, back=body.back,
         amount_vnd=body.amount_vnd, items=[str(i)[:500] for i in body.items][:50], received=body.received, accept_incomplete=body.accept_incomplete,
-        consultation_id=body.consultation, working_days=body.working_days,
+        consultation_id=body.consultation, working_days=body.working_days, confirm=body.confirm,
     )  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from ninja import Schema
 
 from motcua.accounts.validators import (
@@ -31,12 +32,15 @@ class ApplicantIn(Schema):
 def applicant_from(given: ApplicantIn) -> services.Applicant:
     """Validated applicant details (12-digit personal ID number, 10-digit phone)."""
     id_number, phone = normalise_digits(given.id_number), normalise_phone(given.phone)
+    email = given.email.strip()[:254]
     try:
         applicant_numbers_check(id_number, phone)
+        if email:
+            validate_email(email)
     except ValidationError as invalid:
         errors = invalid.error_list  # told in each language when read
         told = composed(lambda: " ".join(ValidationError(errors).messages))
-        vietnamese, english = in_languages(told, "Invalid ID number or phone.")
+        vietnamese, english = in_languages(told, "Invalid ID number, phone or e-mail.")
         raise ApiError(422, "invalid_applicant", vietnamese, english) from invalid
     if not given.name.strip():
         raise ApiError(
@@ -44,7 +48,7 @@ def applicant_from(given: ApplicantIn) -> services.Applicant:
         )
     return services.Applicant(
         name=given.name.strip()[:200], id_number=id_number, phone=phone,
-        email=given.email.strip()[:254], address=given.address.strip()[:500],
+        email=email, address=given.address.strip()[:500],
     )  # fmt: skip
 
 

@@ -104,7 +104,8 @@ def inputs_check(spec: ActionSpec, given: ActionInput) -> None:
             if item.kind == "confirm":
                 raise MissingInput(
                     worded(
-                        _("Hãy đánh dấu xác nhận trước khi “%(action)s”."), {"action": spec.label}
+                        _("Hãy đánh dấu xác nhận trước khi “%(action)s”."),
+                        {"action": spec.action.label},
                     )
                 )
             if item.missing:

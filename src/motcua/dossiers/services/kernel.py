@@ -155,7 +155,7 @@ def acting_unit_id(spec: ActionSpec, dossier: Dossier, actor: User) -> int:
         if nothing is not None:
             raise TransitionNotAllowed(worded(
                 _("Không thể “%(action)s” hồ sơ %(ref)s lúc này: %(why)s."),
-                {"action": spec.label, "ref": dossier.code or dossier.ref, "why": nothing},
+                {"action": spec.action.label, "ref": dossier.code or dossier.ref, "why": nothing},
             ))  # fmt: skip
         raise NotAllowed(composed(lambda: refusal_message(spec, dossier, actor)))
     return unit_id

@@ -142,6 +142,14 @@ def test_creation_refusals_keep_a_slash_in_what_was_given_and_name_their_rule() 
         "Không có đơn vị abc / def.",
         "Unknown unit abc / def.",
     )
+    empty = Client().post(
+        "/api/v1/dossiers", {**body, "unit": ""}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    ).json()  # fmt: skip
+    assert (empty["code"], empty["message_en"]) == (
+        "invalid_input",
+        "Invalid parameters: body.unit",
+    )
 
 
 def test_an_unknown_action_and_a_stale_version_have_codes_of_their_own() -> None:

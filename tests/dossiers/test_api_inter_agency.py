@@ -126,6 +126,7 @@ def test_creation_honours_the_catalogs_receiving_rule(people: dict[str, User]) -
         in refused.json()["message_en"]
     )
     assert refused.json()["code"] == "no_receiving_competence"
+    assert "…." not in refused.json()["message"]  # more places are counted: "(+N)."
     assert Dossier.objects.count() == 1
 
 

@@ -127,8 +127,8 @@ class PortalFileIn(Schema):
 
 
 class DossierIn(Schema):
-    unit: str
-    procedure: str
+    unit: str = Field(min_length=1)
+    procedure: str = Field(min_length=1)
     case: str = ""
     channel: str = "counter"
     applicant: ApplicantIn

@@ -138,7 +138,7 @@ def receiving_competence_check(procedure: Procedure, unit: Unit, day: datetime.d
     raise NoReceivingCompetence(worded(
         gettext_lazy("%(unit)s không có thẩm quyền tiếp nhận thủ tục %(code)s. Nơi tiếp nhận: %(where)s."),
         {"unit": unit.name, "code": procedure.code,
-         "where": ", ".join(names) + ("…" if allowed.count() > 3 else "")},
+         "where": ", ".join(names) + (f" (+{more})" if (more := allowed.count() - 3) > 0 else "")},
     ))  # fmt: skip
 
 

@@ -246,3 +246,11 @@ def test_an_applicants_email_is_checked_at_creation() -> None:
     assert (refusal.status_code, refusal.json()["code"]) == (422, "invalid_applicant")
     assert "email" in refusal.json()["message_en"].lower()
     assert not Dossier.objects.exists()
+
+
+def test_an_amount_out_of_range_is_an_invalid_value_not_a_missing_one() -> None:
+    staff = Staff()
+    dossier = received_now(staff)
+    body = refused(dossier, "request_payment", staff.specialist, status=422, amount_vnd=-5)
+    assert body["code"] == "invalid_value"
+    assert "1.000.000.000.000" in body["message"]

@@ -41,6 +41,7 @@ ERROR_EN = {
     "ApologyNotAllowed": "An apology is allowed once, before the deadline, with a later working day.",
     "TransitionNotAllowed": "This action is not allowed in the dossier's current state.",
     "MissingInput": "Required input is missing or invalid.",
+    "InvalidValue": "A value given is not one this action takes.",
     "LegalLimitNeeded": (
         "The procedure's national record gives no time limit: an officer enters the legal limit "
         "and its basis (counter or /can-bo/thoi-han/<code>/) before a dossier can be received."

@@ -45,6 +45,10 @@ class MissingInput(DomainError):
     pass
 
 
+class InvalidValue(MissingInput):
+    """An input given, but not one the rule takes (an amount out of range, a channel unknown)."""
+
+
 class LegalLimitNeeded(MissingInput):
     """No receipt with a blank appointment date (Decree 61/2018 art. 17; decision 0024)."""
 

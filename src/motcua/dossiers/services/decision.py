@@ -14,7 +14,7 @@ from motcua.worktime.engine import CalendarRangeError
 
 from .. import deadlines, steps
 from ..constants import Action, Decision, PauseKind, Status, StepOutcome
-from ..errors import ApologyNotAllowed, MissingInput
+from ..errors import ApologyNotAllowed, InvalidValue, MissingInput
 from ..models import Dossier
 from ..results import result_is_electronic
 from ..store import store
@@ -135,7 +135,7 @@ def dossier_apologize(
     art. 19(9); TT 01/2018 Mẫu 04). A second apology is refused."""
     reason = require_reason(reason, _("lý do xin lỗi, hẹn lại"))
     if new_due.tzinfo is None:
-        raise MissingInput(_("Ngày hẹn mới phải kèm múi giờ (giờ Hà Nội)."))
+        raise InvalidValue(_("Ngày hẹn mới phải kèm múi giờ (giờ Hà Nội)."))
 
     def decide(current: Dossier) -> Change:
         try:

@@ -13,7 +13,7 @@ from motcua.accounts.models import User
 from motcua.common.files import checked_upload
 
 from ..constants import Action
-from ..errors import MissingInput
+from ..errors import InvalidValue
 from ..models import Dossier, DossierDocument
 from .kernel import Change, act
 
@@ -26,7 +26,7 @@ def document_prepare(
     unsaved row; the caller saves the row in its transaction or deletes the file."""
     checked = checked_upload(upload)
     if kind not in DossierDocument.Kind.values:
-        raise MissingInput(_("Loại giấy tờ không hợp lệ."))
+        raise InvalidValue(_("Loại giấy tờ không hợp lệ."))
     document = DossierDocument(
         kind=kind, requirement_id=requirement_id,
         name=(name or upload.name or "").strip()[:255] or str(_("Giấy tờ")),

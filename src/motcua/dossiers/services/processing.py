@@ -19,7 +19,7 @@ from motcua.organizations.models import Unit
 
 from .. import deadlines, steps
 from ..constants import Action, PauseKind, Status, StepOutcome
-from ..errors import MissingInput, TransitionNotAllowed
+from ..errors import InvalidValue, TransitionNotAllowed
 from ..models import Consultation, Dossier, DossierDocument, DossierPause
 from ..store import store
 from .kernel import Change, act, iso, require_reason
@@ -228,7 +228,7 @@ def dossier_consult(
     """Ask another unit, with a deadline (Decree 61 art. 19(3)); consultations run in parallel."""
     question = require_reason(question, _("nội dung cần lấy ý kiến"))
     if not 1 <= working_days <= 30:
-        raise MissingInput(_("Thời hạn trả lời phải từ 1 đến 30 ngày làm việc."))
+        raise InvalidValue(_("Thời hạn trả lời phải từ 1 đến 30 ngày làm việc."))
 
     def decide(current: Dossier) -> Change:
         if unit.pk == current.deciding_unit_id or unit.kind in (
@@ -304,7 +304,7 @@ def dossier_request_payment(
     reason: str = "", expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
     if not 0 < amount_vnd <= MAX_AMOUNT_VND:
-        raise MissingInput(_("Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000 đồng."))
+        raise InvalidValue(_("Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000 đồng."))
 
     def decide(current: Dossier) -> Change:
         store().pause_open(
@@ -342,7 +342,7 @@ def dossier_pay(
             not 0 < amount_vnd <= MAX_AMOUNT_VND
             or amount_vnd < current.fees_due_vnd - current.fees_paid_vnd
         ):
-            raise MissingInput(_("Số tiền nộp chưa đủ."))
+            raise InvalidValue(_("Số tiền nộp chưa đủ."))
         end_pause(current, PauseKind.PAYMENT, at)
         fields: dict[str, Any] = {
             "fees_paid_vnd": current.fees_paid_vnd + amount_vnd,
@@ -366,7 +366,7 @@ def dossier_pay(
 
 def paid_at_submission(current: Dossier, amount_vnd: int, payment: dict[str, Any] | None) -> Change:
     if not 0 < amount_vnd <= MAX_AMOUNT_VND:
-        raise MissingInput(_("Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000 đồng."))
+        raise InvalidValue(_("Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000 đồng."))
     fields: dict[str, Any] = {
         "fees_due_vnd": current.fees_due_vnd + amount_vnd,
         "fees_paid_vnd": current.fees_paid_vnd + amount_vnd,

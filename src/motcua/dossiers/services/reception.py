@@ -29,7 +29,7 @@ from motcua.organizations.models import Unit
 from .. import deadlines, steps
 from ..actions import REGISTRY
 from ..constants import Action, Channel, Status, StepOutcome
-from ..errors import LegalLimitNeeded, MissingInput
+from ..errors import InvalidValue, LegalLimitNeeded, MissingInput
 from ..models import Dossier
 from ..partitions import dossier_id_by_key
 from ..store import CreationStore, store, store_installed
@@ -125,11 +125,11 @@ def dossier_submit(
     if not applicant.name.strip():
         raise MissingInput(_("Cần có họ tên người nộp hồ sơ."))
     if any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in applicant.name):
-        raise MissingInput(_("Họ tên người nộp có ký tự không hợp lệ."))
+        raise InvalidValue(_("Họ tên người nộp có ký tự không hợp lệ."))
     if channel not in Channel.values:
-        raise MissingInput(worded(_("Kênh nộp không hợp lệ: %(channel)s"), {"channel": channel}))
+        raise InvalidValue(worded(_("Kênh nộp không hợp lệ: %(channel)s"), {"channel": channel}))
     if case is not None and case.procedure_id != procedure.pk:
-        raise MissingInput(
+        raise InvalidValue(
             worded(_("Trường hợp %(case)s không thuộc thủ tục này."), {"case": case.code})
         )
     process = process_for(procedure, receiving_unit)

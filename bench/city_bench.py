@@ -130,6 +130,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--client", choices=["raw", "aiohttp"], default="raw", help="load.py")
     parser.add_argument("--port", type=int, default=18_100)
     parser.add_argument("--prepare-only", action="store_true", help="prepare, generate, stop")
+    parser.add_argument(
+        "--big-share", type=float, default=0.1,
+        help="the big ward's share of generated dossiers (0.01 of 10 M: the goal's 100,000)",
+    )  # fmt: skip
     parser.add_argument("--only", default="", help="comma-separated endpoint names (see table)")
     args = parser.parse_args()
     if args.small:
@@ -169,7 +173,7 @@ def database_ready(args: argparse.Namespace) -> dict[str, Any]:
         if missing > 0:
             from volume import volume_generate
 
-            report = volume_generate(missing)
+            report = volume_generate(missing, big_share=args.big_share)
             print(f"generated {report.dossiers:,} dossiers, {report.events:,} events in "
                   f"{report.seconds:.0f} s ({report.dossiers / report.seconds:,.0f}/s)")  # fmt: skip
     files_for_workers()

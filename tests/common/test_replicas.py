@@ -19,9 +19,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
+from motcua.common.models import RateCount
 from motcua.common.replicas import (
     COOKIE,
     PRIMARY_ONLY_APPS,
+    PRIMARY_ONLY_MODELS,
     REPLICA_VIEWS,
     STATE,
     UNREADABLE,
@@ -83,12 +85,20 @@ def test_sign_in_roles_sessions_and_the_task_queue_are_always_read_fresh(app: st
     assert not may_read_replica(ROUTED, app, primary_in_transaction=False)
 
 
+def test_a_limit_counts_every_attempt_read_fresh_and_other_common_models_may_not() -> None:
+    assert not may_read_replica(ROUTED, RateCount._meta.label_lower, primary_in_transaction=False)
+    assert not may_read_replica(ROUTED, User._meta.label_lower, primary_in_transaction=False)
+    assert may_read_replica(ROUTED, "common.chainedevent", primary_in_transaction=False)
+
+
 def test_the_role_and_session_apps_are_the_ones_installed() -> None:
     from django.apps import apps
 
     labels = {config.label for config in apps.get_app_configs()}
     assert labels >= PRIMARY_ONLY_APPS, PRIMARY_ONLY_APPS - labels
     assert User._meta.app_label in PRIMARY_ONLY_APPS
+    models = {model._meta.label_lower for model in apps.get_models()}
+    assert models >= PRIMARY_ONLY_MODELS, PRIMARY_ONLY_MODELS - models
 
 
 def test_the_router_writes_and_migrates_on_the_primary_and_notes_the_write() -> None:

@@ -5,7 +5,8 @@ tokens; the workers render the issued forms and send the SMS. Then: no dossier l
 duplicated, dossier codes and tracking-book numbers unique and without gaps, every task run
 exactly once by one worker, each writer reads what it just wrote from either server, and the
 replica served reads — while its replay is paused, a reader that did not write sees the
-replica's older list, and the writer sees its own dossier (docs/decisions/0018).
+replica's older list, the writer sees its own dossier (docs/decisions/0018), and the public
+lookup's failures are still counted against its limit.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import os
 import re
 import secrets
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +39,7 @@ from motcua.notifications.models import Notification
 from tests import factories
 from tests.s3_server import S3Server
 
-from .processes import ApiClient, database_url_named, pinned, processes_env, started
+from .processes import ApiClient, database_url_named, error_answer, pinned, processes_env, started
 
 PRIMARY_URL = os.environ.get("MOTCUA_DATABASE_URL", "")
 REPLICA_URL = os.environ.get("MOTCUA_TEST_REPLICA_URL", "")
@@ -208,6 +212,7 @@ def while_replay_paused(client: ApiClient, servers: list[str], names: dict[str, 
             dossier = act(client, b, ref, "receive", version=dossier["version"])
             assert worklist(client, a)[ref] == "received"
             assert ref not in worklist(reader, a), "the reader is served by the paused replica"
+            assert lookups_until_refused(servers) == LOOKUP_LIMIT + 1
             for caller in (client, reader):
                 status, read = caller.call("GET", f"{b}/api/v1/dossiers/{ref}")
                 assert (status, read["status"]) == (200, "received"), read
@@ -216,6 +221,35 @@ def while_replay_paused(client: ApiClient, servers: list[str], names: dict[str, 
     replica_caught_up(names)
     assert worklist(client.fresh(), b)[ref] == "received"
     return str(ref)
+
+
+LOOKUP_LIMIT = 4  # failed public lookups per address (MOTCUA_RATE_LOOKUP_ADDRESS below)
+
+
+def lookups_until_refused(servers: list[str]) -> int:
+    """Failed public lookups from one address, alternating servers, until one is refused (429):
+    the failures are counted on the primary, whatever the replica that serves the page shows."""
+    csrf = secrets.token_hex(16)
+    for attempt in range(1, 3 * LOOKUP_LIMIT):
+        form = {
+            "csrfmiddlewaretoken": csrf,
+            "code": f"H99.{attempt:05}-260101-0001",
+            "digits": "1234",
+        }
+        request = urllib.request.Request(
+            f"{servers[attempt % 2]}/tra-cuu/", data=urllib.parse.urlencode(form).encode(),
+            headers={"Cookie": f"csrftoken={csrf}"}, method="POST",
+        )  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status, body = error_answer(error)
+            if status != 429:
+                raise AssertionError((status, body)) from error
+            return attempt
+        assert status == 200
+    return 0
 
 
 def tasks_done(seconds: float = 40) -> None:
@@ -272,6 +306,8 @@ def test_two_web_and_two_worker_processes_on_a_primary_and_its_replica(
         # The other test processes' writes stream through the same standby; this test is about
         # who reads where, not about the lag limit.
         MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS="600", **bucket.env(),
+        # The public lookup is a page: its static files are named without a collected manifest.
+        MOTCUA_RATE_LOOKUP_ADDRESS=f"{LOOKUP_LIMIT}/15", MOTCUA_MANIFEST_STATIC="0",
     )  # fmt: skip
     reads_before = replica_dossier_reads(names)
     with started(env, webs=2, workers=2, logs=tmp_path / "logs") as servers:

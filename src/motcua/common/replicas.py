@@ -8,8 +8,9 @@ when
 
 - the request has written (a write or a row lock went through the router): it reads what it did;
 - a transaction is open on the primary (``transaction.atomic``, ``select_for_update``);
-- the model holds sign-in, session, role or queue state (``PRIMARY_ONLY_APPS``): a sign-out, a
-  revoked token or role takes effect at once, whatever the replica's lag;
+- the model holds sign-in, session, role or queue state (``PRIMARY_ONLY_APPS``), or counts
+  attempts against a limit (``PRIMARY_ONLY_MODELS``): a sign-out, a revoked token or role takes
+  effect at once, and a limit counts every attempt, whatever the replica's lag;
 - the client wrote recently and no replica has replayed that write yet: a response to a request
   that wrote carries the primary's WAL position in the ``motcua_rw`` cookie, and later requests
   read from a replica only once it has replayed up to there (read-your-writes, no time guess);
@@ -67,6 +68,9 @@ PRIMARY_ONLY_APPS = frozenset(
         "django_otp", "django_tasks_database",
     }
 )  # fmt: skip
+# Models of other apps read fresh: the throttles' counts are written by raw SQL on the primary,
+# so a routed view (the public lookup) read from a lagging replica would not see its own hits.
+PRIMARY_ONLY_MODELS = frozenset({"common.ratecount"})
 COOKIE = "motcua_rw"
 # How long a replica's health (reachable, lag) is trusted before it is asked again, per process.
 HEALTH_SECONDS = 5.0
@@ -102,14 +106,16 @@ def lsn_position(text: str | None) -> int | None:
     return (int(match.group(1), 16) << 32) | int(match.group(2), 16)
 
 
-def may_read_replica(state: ReadState | None, app_label: str, primary_in_transaction: bool) -> bool:
-    """The rule, without the replica's health: see the module's docstring."""
+def may_read_replica(state: ReadState | None, label: str, primary_in_transaction: bool) -> bool:
+    """The rule, without the replica's health: see the module's docstring. ``label`` is a
+    model's ``app_label.model_name`` (or an app label)."""
     return bool(
         state is not None
         and state.routed
         and not state.wrote
         and not primary_in_transaction
-        and app_label not in PRIMARY_ONLY_APPS
+        and label.partition(".")[0] not in PRIMARY_ONLY_APPS
+        and label not in PRIMARY_ONLY_MODELS
     )
 
 
@@ -216,7 +222,7 @@ class ReplicaRouter:
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
         state = STATE.get()
         in_transaction = connections[DEFAULT_DB_ALIAS].in_atomic_block
-        if state is None or not may_read_replica(state, model._meta.app_label, in_transaction):
+        if state is None or not may_read_replica(state, model._meta.label_lower, in_transaction):
             return DEFAULT_DB_ALIAS
         if state.alias is None:
             state.alias = replica_pick(state.after)

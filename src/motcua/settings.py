@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "motcua.web.middleware.NulRefusingMiddleware",
     "motcua.web.middleware.MethodNotAllowedPageMiddleware",
+    "motcua.web.middleware.ObjectStoreDownMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

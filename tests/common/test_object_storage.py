@@ -125,3 +125,23 @@ def test_settings_read_the_store_from_the_environment(s3_server: S3Server, tmp_p
     assert done.returncode == 0, done.stderr
     assert s3_server.keys(bucket) == ["issued/aa/x.pdf"]
     assert not (tmp_path / "media").exists()
+
+
+def test_a_store_that_does_not_answer_is_told_apart_from_our_own_faults() -> None:
+    from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
+
+    from motcua.common.storage import store_unreachable
+
+    def answered(status: int, code: str) -> ClientError:
+        return ClientError(
+            {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "GetObject"
+        )
+
+    assert store_unreachable(EndpointConnectionError(endpoint_url="http://127.0.0.1:1"))
+    assert store_unreachable(ReadTimeoutError(endpoint_url="http://127.0.0.1:1"))
+    assert store_unreachable(answered(503, "ServiceUnavailable"))
+    assert store_unreachable(answered(400, "SlowDown"))
+    assert not store_unreachable(answered(404, "NoSuchKey"))
+    assert not store_unreachable(answered(403, "AccessDenied"))  # a setting to mend: a 500
+    assert not store_unreachable(ValueError("ours"))
+    assert not store_unreachable(ConnectionError("not the store's"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,79 @@ def test_upload_from_the_dossier_page(staff: Staff) -> None:
     )
     assert "Đã đính kèm giấy tờ" in response.content.decode()
     assert DossierDocument.objects.get(dossier=dossier).digitised_at_counter
+
+
+def files_to_a_store_that_does_not_answer(settings: Any) -> None:
+    """Files in an S3 store that does not answer: a loopback port nobody listens on, no retry."""
+    from botocore.config import Config
+
+    from motcua.common.storage import s3_storage_from_env
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    setting = s3_storage_from_env(
+        {"MOTCUA_S3_BUCKET": "down", "MOTCUA_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+         "MOTCUA_S3_ACCESS_KEY_ID": "k", "MOTCUA_S3_SECRET_ACCESS_KEY": "s"}
+    )  # fmt: skip
+    assert setting is not None
+    config = Config(connect_timeout=2, retries={"max_attempts": 1, "mode": "standard"})
+    setting["OPTIONS"]["client_config"] = config
+    settings.STORAGES = {**settings.STORAGES, "default": setting}
+
+
+def test_an_upload_while_the_store_does_not_answer_is_a_503_that_saves_nothing(
+    staff: Staff, settings: Any
+) -> None:
+    dossier = received(staff)
+    files_to_a_store_that_does_not_answer(settings)
+    client = Client()
+    client.force_login(staff.reception)
+    response = client.post(
+        reverse("dossiers:attach", args=[dossier.ref]),
+        {"file": SimpleUploadedFile("scan.png", PNG), "name": "Bản quét"},
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    page = response.content.decode()
+    assert "Kho lưu trữ tệp tạm thời không phản hồi" in page
+    assert "A file you just sent was not saved" in page
+    assert not DossierDocument.objects.filter(dossier=dossier).exists()
+    assert not DossierEvent.objects.filter(dossier=dossier, action="attach").exists()
+    version = dossier.version
+    dossier.refresh_from_db()
+    assert dossier.version == version
+
+
+def test_a_download_while_the_store_does_not_answer_is_a_503(staff: Staff, settings: Any) -> None:
+    dossier = received(staff)
+    document = s.dossier_attach(
+        dossier=dossier, actor=staff.reception, at=at("2026-03-02 09:30"),
+        upload=SimpleUploadedFile("to-khai.pdf", PDF), name="Tờ khai",
+    )  # fmt: skip
+    files_to_a_store_that_does_not_answer(settings)
+    client = Client()
+    client.force_login(staff.reception)
+    response = client.get(reverse("dossiers:document", args=[dossier.ref, document.pk]))
+    assert response.status_code == 503
+    assert "Kho lưu trữ tệp tạm thời không phản hồi" in response.content.decode()
+
+
+def test_the_api_tells_a_store_that_does_not_answer_in_its_error_shape(
+    staff: Staff, settings: Any
+) -> None:
+    from motcua.accounts.tokens import api_token_issue
+
+    dossier = received(staff)
+    receipt = dossier.issued_documents.get(kind="receipt")
+    _token, secret = api_token_issue(actor=None, owner=staff.reception, name="store", scope="read")
+    files_to_a_store_that_does_not_answer(settings)
+    response = Client().get(
+        f"/api/v1/dossiers/{dossier.ref}/documents/{receipt.pk}",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code == 503
+    answer = response.json()
+    assert answer["code"] == "storage_unavailable"
+    assert "not saved" in answer["message_en"]
+    assert "chưa được lưu" in answer["message"]

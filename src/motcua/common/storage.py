@@ -80,3 +80,23 @@ def s3_storage_from_env(environ: Mapping[str, str]) -> dict[str, Any] | None:
         addressing_style=value["MOTCUA_S3_ADDRESSING_STYLE"], ca_bundle=value["MOTCUA_S3_CA_BUNDLE"],
     )  # fmt: skip
     return {"BACKEND": S3_BACKEND, "OPTIONS": options}
+
+
+# botocore's exceptions for a store that did not answer (refused, timed out, cut off), named
+# rather than imported: this module must not import boto3 (above).
+UNREACHABLE = frozenset(
+    {"botocore.exceptions.ConnectionError", "botocore.exceptions.HTTPClientError"}
+)
+
+
+def store_unreachable(error: BaseException) -> bool:
+    """The object store did not answer, or answered that it cannot now (5xx, "slow down"):
+    a passing fault to tell the person about, not a fault of ours (decision 0017)."""
+    kinds = {f"{kind.__module__}.{kind.__qualname__}" for kind in type(error).__mro__}
+    if kinds & UNREACHABLE:
+        return True
+    if "botocore.exceptions.ClientError" not in kinds:
+        return False
+    answer = getattr(error, "response", None) or {}
+    status = answer.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    return status >= 500 or answer.get("Error", {}).get("Code") in {"SlowDown", "RequestTimeout"}

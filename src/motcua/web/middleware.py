@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import get_language
+
+from motcua.common.storage import store_unreachable
+
+logger = logging.getLogger(__name__)
 
 # Shown by the browser's own viewer, which a strict policy breaks: Chromium renders a PDF in a
 # synthetic page with an <embed> and inline styles, both refused under object-src/style-src.
@@ -88,6 +93,41 @@ class MethodNotAllowedPageMiddleware:
         page = render(request, "405.html", status=405)
         page["Allow"] = response.get("Allow", "")
         return page
+
+
+class ObjectStoreDownMiddleware:
+    """A file that cannot be written or read because the object store does not answer gets a
+    503 saying so, in the person's language (the API in its error shape), instead of the 500
+    page: the upload's row is written only after its file (``document_prepare``), so nothing was
+    saved, and sending again later works. Logged as an error for the operators."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, error: Exception) -> HttpResponse | None:
+        if not store_unreachable(error):
+            return None
+        logger.error(
+            "object store unreachable: %s %s", request.method, request.path, exc_info=error
+        )
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(STORE_DOWN, status=503)
+        else:
+            response = render(request, "503_store.html", status=503)
+        response["Retry-After"] = "60"
+        return response
+
+
+STORE_DOWN = {
+    "code": "storage_unavailable",
+    "message": "Kho lưu trữ tệp đang không phản hồi: chưa lưu hay mở được tệp. Vui lòng thử lại "
+    "sau ít phút; tệp vừa gửi (nếu có) chưa được lưu, hãy gửi lại.",
+    "message_en": "The file store is not answering: files cannot be saved or opened now. Please "
+    "try again in a few minutes; a file just sent (if any) was not saved, send it again.",
+}
 
 
 class VietnameseFirstMiddleware:

@@ -282,8 +282,9 @@ TASKS = {
 MOTCUA_TASK_LEASE_SECONDS = float(os.environ.get("MOTCUA_TASK_LEASE_SECONDS", "300"))
 MOTCUA_TASK_MAX_RUNS = int(os.environ.get("MOTCUA_TASK_MAX_RUNS", "3"))
 MOTCUA_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("MOTCUA_WORKER_HEARTBEAT_SECONDS", "15"))
-# /readyz thresholds (0 turns a check off): the freshest worker heartbeat of each queue, the age
-# of the oldest task waiting, the free space under the var and media folders.
+# Probe thresholds (0 turns a check off): the freshest worker heartbeat of each queue and the age
+# of the oldest task waiting (/statusz), the free space under the var and media folders (/readyz
+# and /statusz).
 MOTCUA_READY_WORKER_STALE_SECONDS = float(
     os.environ.get("MOTCUA_READY_WORKER_STALE_SECONDS", "120")
 )
@@ -404,7 +405,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("MOTCUA_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload off on purpose (above)
 SECURE_SSL_REDIRECT = env_bool("MOTCUA_SSL_REDIRECT", not EMBEDDED)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^statusz$"]
 SECURE_PROXY_SSL_HEADER = proxy_ssl_header(
     "MOTCUA_PROXY_SSL_HEADER", "" if EMBEDDED else "X-Forwarded-Proto: https"
 )

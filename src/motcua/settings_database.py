@@ -67,6 +67,12 @@ def session_options(options: dict[str, Any]) -> dict[str, Any]:
     return {**options, "options": f"{given} {setting}".strip()}
 
 
+REPLICA_CONNECTION = {
+    "connect_timeout": 2, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+    "keepalives_count": 3, "tcp_user_timeout": 10_000,
+}  # fmt: skip
+
+
 def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """PostgreSQL streaming replicas that serve worklists, reports and public pages
     (docs/decisions/0018-read-replicas.md): ``MOTCUA_DATABASE_REPLICA_URLS``, comma-separated."""
@@ -81,9 +87,13 @@ def database_replicas_from_env(primary: dict[str, Any]) -> dict[str, dict[str, A
             )
         config["CONN_MAX_AGE"] = primary["CONN_MAX_AGE"]
         config["CONN_HEALTH_CHECKS"] = True
-        # A replica that does not answer costs one request 2 s, then is skipped for a while.
+        # A replica that does not answer costs one request 2 s, then is skipped for a while
+        # (longer each time it fails again: ``replicas.Health``). A replica gone from the
+        # network mid-query fails that query within 10 s (unacknowledged data: the TCP user
+        # timeout; idle connections: keepalives) instead of holding the request until gunicorn
+        # kills the worker.
         config["OPTIONS"] = session_options(
-            {**config.get("OPTIONS", {}), **statement_options(), "connect_timeout": 2}
+            {**config.get("OPTIONS", {}), **statement_options(), **REPLICA_CONNECTION}
         )
         # Under a test runner a replica reads the primary's test database, streamed to it.
         config["TEST"] = {"MIRROR": "default"}

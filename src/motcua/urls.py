@@ -65,6 +65,7 @@ def admin_sign_in(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("statusz", health.statusz, name="statusz"),
     path("i18n/", include("django.conf.urls.i18n")),
     # One sign-in page for everyone, with its throttles and second factor: the admin's own
     # login form would be a second door around them (issue 18's attacker pass).

@@ -143,6 +143,37 @@ def test_the_health_question_is_valid_sql_and_a_server_not_in_recovery_is_not_be
     assert Health().ask("default")
 
 
+def test_a_replica_that_keeps_failing_is_asked_less_and_less_often(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]
+    answers: list[bool] = []
+
+    class Scripted(Health):
+        def ask(self, alias: str) -> bool:
+            answers.append(answer[0])
+            return answer[0]
+
+    monkeypatch.setattr("motcua.common.replicas.time.monotonic", lambda: clock[0])
+    health, answer = Scripted(), [False]
+    asked_at = []
+    for _second in range(300):
+        before = len(answers)
+        health.usable("replica1")
+        if len(answers) > before:
+            asked_at.append(clock[0] - 1000)
+        clock[0] += 1
+    assert asked_at == [0, 5, 15, 35, 75, 135, 195, 255]  # waits 5, 10, 20, 40, then 60 s
+    answer[0] = True
+    clock[0] += 60
+    assert health.usable("replica1")
+    clock[0] += 5
+    health.usable("replica1")
+    assert len(answers) == len(asked_at) + 2, "a healthy replica is asked every 5 s again"
+    health.failed("replica1")  # a query on it failed: skipped at once, for a while
+    assert not health.usable("replica1")
+
+
 def test_without_replicas_the_middleware_is_not_installed() -> None:
     from django.core.exceptions import MiddlewareNotUsed
 

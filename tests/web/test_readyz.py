@@ -1,5 +1,8 @@
-"""/readyz (decision 0037): the workers' heartbeats, the queue's lag and the free disk, each with
-its threshold; dead letters reported; 503 when one check fails."""
+"""/readyz and /statusz (decision 0037): the workers' heartbeats, the queue's lag and the free
+disk, each with its threshold; dead letters reported. /statusz is 503 when any check fails;
+/readyz, what a load balancer asks, only when this machine's own checks fail (its database, its
+disk): the workers and the queue are the whole installation's, and stopping them must not take
+every web machine out of service."""
 
 from __future__ import annotations
 
@@ -33,9 +36,14 @@ def workers_beating(ago: float = 0) -> None:
     heartbeat_beat("w-outbound", "outbound", at=at)
 
 
-def probe() -> tuple[int, dict[str, Any]]:
-    response = Client().get("/readyz")
+def probe(path: str = "/statusz") -> tuple[int, dict[str, Any]]:
+    response = Client().get(path)
     return response.status_code, response.json()
+
+
+def ready() -> int:
+    """What a load balancer sees."""
+    return probe("/readyz")[0]
 
 
 def test_ready_when_every_check_passes() -> None:
@@ -43,12 +51,13 @@ def test_ready_when_every_check_passes() -> None:
     status, body = probe()
     assert status == 200, body
     assert body["status"] == "ok"
-    checks = body["checks"]
+    checks = {**body["checks"], **body["cluster"]}
     for name in ["worker_default", "worker_outbound", "queue_lag", "disk_var", "disk_media"]:
         assert checks[name]["status"] == "ok", name
     assert checks["worker_default"]["threshold"] == 60
     assert checks["queue_lag"]["value"] == 0
     assert (checks["dead_letters"]["value"], checks["dead_letters"]["status"]) == (0, "info")
+    assert ready() == 200
 
 
 def test_no_worker_is_not_ready() -> None:
@@ -56,8 +65,11 @@ def test_no_worker_is_not_ready() -> None:
     status, body = probe()
     assert status == 503
     assert body["status"] == "unavailable"
-    assert body["checks"]["worker_default"]["status"] == "ok"
-    assert body["checks"]["worker_outbound"] == {"value": None, "threshold": 60, "status": "fail"}
+    assert body["cluster"]["worker_default"]["status"] == "ok"
+    assert body["cluster"]["worker_outbound"] == {"value": None, "threshold": 60, "status": "fail"}
+    status, body = probe("/readyz")
+    assert status == 200, "the web machine still serves pages"
+    assert body["cluster"]["worker_outbound"]["status"] == "fail"
 
 
 def test_a_worker_of_every_queue_serves_both() -> None:
@@ -69,15 +81,16 @@ def test_a_stale_heartbeat_is_not_ready() -> None:
     workers_beating(ago=90)
     status, body = probe()
     assert status == 503
-    assert body["checks"]["worker_default"]["status"] == "fail"
-    assert body["checks"]["worker_default"]["value"] >= 90
+    assert body["cluster"]["worker_default"]["status"] == "fail"
+    assert body["cluster"]["worker_default"]["value"] >= 90
+    assert ready() == 200
 
 
 def test_the_worker_check_can_be_turned_off(settings: Any) -> None:
     settings.MOTCUA_READY_WORKER_STALE_SECONDS = 0
     status, body = probe()
     assert status == 200
-    assert body["checks"]["worker_default"]["status"] == "off"
+    assert body["cluster"]["worker_default"]["status"] == "off"
 
 
 def test_an_old_waiting_task_is_not_ready() -> None:
@@ -89,8 +102,9 @@ def test_an_old_waiting_task_is_not_ready() -> None:
     )
     status, body = probe()
     assert status == 503
-    assert body["checks"]["queue_lag"]["status"] == "fail"
-    assert body["checks"]["queue_lag"]["value"] >= 600
+    assert body["cluster"]["queue_lag"]["status"] == "fail"
+    assert body["cluster"]["queue_lag"]["value"] >= 600
+    assert ready() == 200
 
 
 def test_a_task_due_later_is_no_lag() -> None:
@@ -108,6 +122,7 @@ def test_little_free_disk_is_not_ready(settings: Any) -> None:
     assert status == 503
     assert body["checks"]["disk_var"]["status"] == "fail"
     assert body["checks"]["disk_media"]["status"] == "fail"
+    assert ready() == 503, "this machine's own disk is full: out of service"
 
 
 def test_dead_letters_are_counted_not_a_reason_to_stop() -> None:
@@ -118,10 +133,11 @@ def test_dead_letters_are_counted_not_a_reason_to_stop() -> None:
     )  # fmt: skip
     status, body = probe()
     assert status == 200
-    assert body["checks"]["dead_letters"]["value"] == 1
+    assert body["cluster"]["dead_letters"]["value"] == 1
 
 
 def test_a_worker_that_stopped_cleanly_is_gone() -> None:
     workers_beating()
     WorkerHeartbeat.objects.filter(worker_id="w-outbound").delete()
     assert probe()[0] == 503
+    assert ready() == 200

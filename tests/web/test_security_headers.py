@@ -154,8 +154,8 @@ def test_production_redirects_to_https_but_not_the_probes() -> None:
     plain = client.get("/thu-tuc/")
     assert plain.status_code == 301
     assert plain["Location"] == "https://testserver/thu-tuc/"
-    for probe in ("/healthz", "/readyz"):  # load balancers probe over plain HTTP
-        # answered, not redirected (/readyz may say 503 here: no worker beats in this test)
+    for probe in ("/healthz", "/readyz", "/statusz"):  # probed over plain HTTP
+        # answered, not redirected (/statusz may say 503 here: no worker beats in this test)
         assert client.get(probe).status_code in (200, 503), probe
     proxied = client.get("/thu-tuc/", headers={"x-forwarded-proto": "https"})
     assert proxied.status_code == 200

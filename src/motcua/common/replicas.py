@@ -74,6 +74,7 @@ PRIMARY_ONLY_MODELS = frozenset({"common.ratecount"})
 COOKIE = "motcua_rw"
 # How long a replica's health (reachable, lag) is trusted before it is asked again, per process.
 HEALTH_SECONDS = 5.0
+HEALTH_LONGEST_SECONDS = 60.0  # the longest a failed replica waits before it is asked again
 LSN = re.compile(r"^([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})$")
 # A cookie we cannot read pins its client to the primary until it expires.
 UNREADABLE = 1 << 64
@@ -128,17 +129,20 @@ def lag_acceptable(alias: str, lag: float) -> bool:
 
 
 class Health:
-    """Per process: which replicas answer and are not too far behind, asked every few seconds."""
+    """Per process: which replicas answer and are not too far behind, asked every few seconds;
+    one that failed is asked again after 5, 10, 20, 40, then every 60 s. Asking a replica that
+    does not answer costs the request that asks up to the 2 s connection timeout: asked every
+    5 s, a hung replica added 2 s to most routed requests (a helper's operator pass)."""
 
     def __init__(self) -> None:
-        self.checked: dict[str, tuple[float, bool]] = {}
+        self.checked: dict[str, tuple[float, bool, int]] = {}
 
     def usable(self, alias: str) -> bool:
-        checked_at, ok = self.checked.get(alias, (-HEALTH_SECONDS, False))
-        if time.monotonic() - checked_at < HEALTH_SECONDS:
+        checked_at, ok, failures = self.checked.get(alias, (-HEALTH_SECONDS, False, 0))
+        if time.monotonic() - checked_at < health_interval(ok, failures):
             return ok
         ok = self.ask(alias)
-        self.checked[alias] = (time.monotonic(), ok)
+        self.checked[alias] = (time.monotonic(), ok, 0 if ok else failures + 1)
         return ok
 
     def ask(self, alias: str) -> bool:
@@ -159,8 +163,16 @@ class Health:
             return False
         return lag_acceptable(alias, float(row[0]) if row and row[0] is not None else 0.0)
 
-    def forget(self, alias: str) -> None:
-        self.checked.pop(alias, None)
+    def failed(self, alias: str) -> None:
+        """A query on ``alias`` failed: not used until its next check (see above)."""
+        _checked_at, _ok, failures = self.checked.get(alias, (0.0, False, 0))
+        self.checked[alias] = (time.monotonic(), False, failures + 1)
+
+
+def health_interval(ok: bool, failures: int) -> float:
+    if ok or failures <= 1:
+        return HEALTH_SECONDS
+    return min(HEALTH_SECONDS * 2 ** (failures - 1), HEALTH_LONGEST_SECONDS)
 
 
 HEALTH = Health()
@@ -181,7 +193,7 @@ def replayed_position(alias: str, after: int) -> int | None:
     except DatabaseError as error:
         logger.warning("replica %s unusable, reading the primary: %s", alias, error)
         connections[alias].close()
-        HEALTH.forget(alias)
+        HEALTH.failed(alias)
         return None
     position = lsn_position(row[0]) if row else None
     if position is not None and position != UNREADABLE:

@@ -11,15 +11,18 @@ from storages.backends.s3 import S3Storage
 
 
 def s3_client_config(*, addressing_style: str) -> Config:
-    """Timeouts and retries suited to a request (a stuck store must not hold a web worker for
-    minutes), the addressing the store wants, and checksums only where S3 requires them (newer
-    botocore sends CRC32 trailers that some S3-compatible stores refuse)."""
+    """Timeouts and retries suited to a request, the addressing the store wants, and checksums
+    only where S3 requires them (newer botocore sends CRC32 trailers that some S3-compatible
+    stores refuse). A stuck store must give up inside gunicorn's 30 s timeout: two attempts of
+    at most 2 + 8 s (and the backoff between them) end in the 503 page, where four of 5 + 30 s
+    had gunicorn kill the worker mid-request (a helper froze the store: 30 s, then a bare 500).
+    8 s is the wait for an answer, not for a whole upload: S3 answers a PUT once it has it."""
     return Config(
         signature_version="s3v4",
         s3={"addressing_style": addressing_style},
-        connect_timeout=5,
-        read_timeout=30,
-        retries={"max_attempts": 4, "mode": "standard"},
+        connect_timeout=2,
+        read_timeout=8,
+        retries={"max_attempts": 2, "mode": "standard"},
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )

@@ -50,6 +50,7 @@ OPEN_BEFORE_VERIFICATION = frozenset(
         "set_language",
         "healthz",
         "readyz",
+        "statusz",
         "signin:verify",
         "signin:enrol",
         "signin:recovery-codes",

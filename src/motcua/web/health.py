@@ -1,10 +1,16 @@
-"""Liveness and readiness probes for load balancers and orchestrators.
+"""Liveness, readiness and status probes (decision 0037).
 
-/readyz (decision 0037) answers 503 unless the database answers with no migration pending, each
-task queue has a worker that beat lately, the oldest task waiting is not too old, and the var and
-media folders have room. Dead letters of the outbox and open administrators' alerts are
-reported, never a reason to take the server out of service. Each threshold is a setting
-(MOTCUA_READY_*); 0 turns its check off.
+- /healthz: the process answers (nothing else).
+- /readyz, for load balancers: 503 unless *this machine* can serve — the database answers with
+  no migration pending, and its var and media folders have room. The installation's shared
+  parts (the workers' heartbeats of each queue, the oldest task waiting, the outbox's dead
+  letters, open administrators' alerts) are reported under ``cluster`` but never fail it: they
+  are the same for every machine, so failing on them would take every web machine out of
+  service at once while pages could still be served (found by a helper following the
+  production guide: stopping the workers made /readyz 503 on both web machines).
+- /statusz, for monitoring and alerting: the same body, 503 when any check fails.
+
+Each threshold is a setting (MOTCUA_READY_*); 0 turns its check off.
 """
 
 from __future__ import annotations
@@ -40,7 +46,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to serve: the database, the workers, the queue and the disk (see above)."""
+    """This machine can serve: its database and its disk (see above)."""
+    return probe_answer(cluster_fails=False)
+
+
+@never_cache
+@require_GET
+def statusz(request: HttpRequest) -> JsonResponse:
+    """The whole installation works: this machine and the workers, queue and outbox."""
+    return probe_answer(cluster_fails=True)
+
+
+def probe_answer(*, cluster_fails: bool) -> JsonResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -57,22 +74,27 @@ def readyz(request: HttpRequest) -> JsonResponse:
             {"status": "unavailable", "database": "ok", "pending_migrations": len(pending)},
             status=503,
         )
-    checks = readiness_checks(timezone.now())
-    ready = all(check["status"] != "fail" for check in checks.values())
+    at = timezone.now()
+    checks, cluster = machine_checks(), cluster_checks(at)
+    judged_checks = {**checks, **cluster} if cluster_fails else checks
+    ready = all(check["status"] != "fail" for check in judged_checks.values())
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "database": connection.vendor,
-         "checks": checks},
+         "checks": checks, "cluster": cluster},
         status=200 if ready else 503,
     )  # fmt: skip
 
 
-def readiness_checks(at: datetime.datetime) -> dict[str, Check]:
+def machine_checks() -> dict[str, Check]:
+    folders = {"disk_var": settings.VAR_DIR, "disk_media": settings.MEDIA_ROOT}
+    return {name: disk_check(Path(folder)) for name, folder in folders.items()}
+
+
+def cluster_checks(at: datetime.datetime) -> dict[str, Check]:
     checks = {f"worker_{queue}": worker_check(queue, at) for queue in task_queues()}
     checks["queue_lag"] = queue_lag_check(at)
     checks["dead_letters"] = {"value": dead_letters(), "status": "info"}
     checks["admin_alerts"] = {"value": alerts_open(), "status": "info"}
-    for name, folder in {"disk_var": settings.VAR_DIR, "disk_media": settings.MEDIA_ROOT}.items():
-        checks[name] = disk_check(Path(folder))
     return checks
 
 

@@ -151,6 +151,25 @@ def test_a_full_online_result_must_be_electronic(
     assert returned.status == Status.RETURNED
 
 
+def test_the_dossier_page_says_to_attach_the_result_before_offering_to_return_it(
+    browser: Client, ward: WardStaff, media: Path
+) -> None:
+    dossier = decided(browser, ward)
+    officer = Client()
+    officer.force_login(ward.reception)
+    page = officer.get(reverse("dossiers:detail", args=[dossier.ref])).content.decode()
+    assert 'id="action-return_result"' in page
+    assert "đính kèm tệp kết quả" in page
+    assert 'action="/can-bo/ho-so/' not in page.split('id="action-return_result"')[1][:600]
+    s.dossier_attach(
+        dossier=dossier, actor=ward.reception, at=now(), name="Giấy khai sinh (bản điện tử)",
+        upload=SimpleUploadedFile("kq.pdf", PDF), kind=DossierDocument.Kind.RESULT,
+    )  # fmt: skip
+    page = officer.get(reverse("dossiers:detail", args=[dossier.ref])).content.decode()
+    assert "đính kèm tệp kết quả" not in page
+    assert reverse("dossiers:act", args=[dossier.ref, "return_result"]) in page
+
+
 def test_the_result_is_downloadable_only_by_the_applicant_once_handed_over(
     browser: Client, ward: WardStaff, media: Path
 ) -> None:

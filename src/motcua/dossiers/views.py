@@ -215,6 +215,8 @@ class ActionForm:
 
     spec: ActionSpec
     choices: dict[str, list[tuple[str, str]]]
+    # Why the action cannot be taken yet, and what to do first: said instead of its button.
+    blocked: str = ""
 
     @property
     def fields(self) -> list[tuple[Any, list[tuple[str, str]]]]:
@@ -247,8 +249,16 @@ def action_forms(dossier: Dossier, user: User, at: datetime.datetime) -> list[Ac
                     for e in dossier.supplement_items or []
                     if not e.get("received_at")
                 ]
-        forms.append(ActionForm(spec, choices))
+        forms.append(ActionForm(spec, choices, blocked=not_yet(spec, dossier)))
     return forms  # fmt: skip
+
+
+def not_yet(spec: ActionSpec, dossier: Dossier) -> str:
+    """An offered action the kernel would refuse until the officer does something first (asked
+    of one dossier's page, not of every worklist row)."""
+    if spec.action == Action.RETURN_RESULT and services.result_missing(dossier):
+        return str(services.RESULT_MISSING)
+    return ""
 
 
 def assignable(dossier: Dossier) -> list[tuple[str, str]]:

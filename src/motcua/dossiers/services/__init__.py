@@ -24,12 +24,14 @@ from ..constants import FINAL, Action
 from ..errors import MissingInput, TransitionNotAllowed
 from ..models import Dossier, DossierDocument
 from .decision import (
+    RESULT_MISSING,
     dossier_apologize,
     dossier_approve,
     dossier_complete,
     dossier_reject,
     dossier_return_result,
     dossier_withdraw,
+    result_missing,
 )
 from .files import document_prepare, dossier_attach
 from .kernel import Change, RowAsking, act, actor_check, is_applicant, may, require_reason
@@ -233,6 +235,7 @@ steps_of = steps.steps_of
 
 __all__ = [
     "PERFORMERS",
+    "RESULT_MISSING",
     "ActionInput",
     "Applicant",
     "Change",
@@ -272,6 +275,7 @@ __all__ = [
     "missing_items",
     "process_for",
     "require_reason",
+    "result_missing",
     "step_at",
     "steps_of",
     "transfer_targets",

@@ -26,6 +26,18 @@ def has_draft_result(dossier: Dossier) -> bool:
     return store().has_result_document(dossier)
 
 
+def result_missing(dossier: Dossier) -> bool:
+    """An electronic result is owed (``result_is_electronic``) and none is attached yet."""
+    return result_is_electronic(dossier) and not has_draft_result(dossier)
+
+
+RESULT_MISSING = _(
+    "Hồ sơ nộp trực tuyến toàn trình được trả kết quả bản điện tử (Nghị định 45/2020): trước "
+    "khi trả, đính kèm tệp kết quả ở mục “Giấy tờ”, loại “Kết quả giải quyết”. Văn bản phê "
+    "duyệt đã ban hành không thay cho kết quả."
+)
+
+
 def decided(current: Dossier, *, at: datetime.datetime, decision: str, text: str) -> Change:
     """Signed: on to the step after the signing one. When that step belongs to the one-stop (or
     there is none), the result is ready now (national status 9)."""
@@ -111,12 +123,8 @@ def dossier_return_result(
     expected_version: int | None = None,
 ) -> Dossier:  # fmt: skip
     def decide(current: Dossier) -> Change:
-        if result_is_electronic(current) and not has_draft_result(current):
-            raise MissingInput(
-                _(
-                    "Hồ sơ trực tuyến toàn trình: hãy đính kèm bản điện tử của kết quả trước khi trả."
-                )
-            )
+        if result_missing(current):
+            raise MissingInput(RESULT_MISSING)
         return Change(
             Status.RETURNED, {"returned_at": at}, leave_steps=True, outcome=StepOutcome.COMPLETED
         )

@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from motcua.signing.checks import signing_configuration
+import pytest
+
+from motcua.accounts.constants import OfficerRoleName as Role
+from motcua.signing.checks import signing_configuration, units_without_certificates
+from tests import factories
 
 
 def ids(settings: Any) -> list[str]:
@@ -29,3 +33,28 @@ def test_the_embedded_demo_needs_nothing(settings: Any) -> None:
     settings.EMBEDDED = True
     settings.MOTCUA_SIGNING_BACKEND = "test-ca"
     assert ids(settings) == []
+
+
+@pytest.mark.django_db
+def test_the_deploy_check_names_the_units_with_officers_but_no_certificate(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.MOTCUA_SIGNING_BACKEND = "pkcs12"
+    settings.MOTCUA_SIGNING_DIR = tmp_path
+    (tmp_path / "units").mkdir()
+    wards = ["hn-phuong-hoan-kiem", "hn-phuong-ba-dinh", "hn-phuong-tay-ho"]
+    for code in wards:
+        factories.officer(code, Role.RECEPTION)
+    (tmp_path / "units" / f"{wards[0]}.p12").write_bytes(b"pkcs12")
+    (message,) = units_without_certificates()
+    assert message.id == "motcua.signing.W003"
+    assert message.msg.startswith("2 of the 3 units with officers have no certificate")
+    assert wards[1] in message.msg
+    assert wards[2] in message.msg
+    assert wards[0] not in message.msg
+    for code in wards[1:]:
+        (tmp_path / "units" / f"{code}.p12").write_bytes(b"pkcs12")
+    assert units_without_certificates() == []
+    settings.MOTCUA_SIGNING_BACKEND = "test-ca"
+    (tmp_path / "units" / f"{wards[1]}.p12").unlink()
+    assert units_without_certificates() == [], "the test CA signs for every unit"

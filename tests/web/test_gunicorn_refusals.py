@@ -24,6 +24,9 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     refusals come before Django and /healthz does not read one."""
     chosen = free_port()
     env = {**os.environ, "MOTCUA_VAR_DIR": str(tmp_path_factory.mktemp("var"))}
+    # Its own home, to see whether it opens gunicorn's per-user control socket there.
+    env["HOME"] = str(tmp_path_factory.mktemp("home"))
+    env.pop("XDG_RUNTIME_DIR", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG, "motcua.wsgi:application",
          "--bind", f"127.0.0.1:{chosen}", "--workers", "1", "--log-level", "warning"],
@@ -31,10 +34,19 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     )  # fmt: skip
     try:
         wait_listening(chosen, server)
+        HOMES[chosen] = Path(env["HOME"])
         yield chosen
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+HOMES: dict[int, Path] = {}
+
+
+def test_no_control_socket_is_shared_between_two_gunicorns_of_one_host(port: int) -> None:
+    """gunicorn's default control socket is one path per user: two servers took each other's."""
+    assert not (HOMES[port] / ".gunicorn").exists()
 
 
 def wait_listening(port: int, server: subprocess.Popen[bytes]) -> None:

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from motcua.backup.tasks import orphans_sweep_task
 from motcua.bundles.tasks import bundles_scan_task
@@ -136,6 +137,8 @@ class Command(BaseCommand):
             stop.wait(every)
 
     def say(self, message: str) -> None:
+        """A line with its time in Hà Nội: which scheduler took over when, in a log read later."""
         if self.verbosity >= 1:
-            self.stdout.write(message)
+            stamp = timezone.localtime(now()).strftime("%Y-%m-%d %H:%M:%S%z")
+            self.stdout.write(f"{stamp} {message}")
             self.stdout.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -136,3 +137,42 @@ def test_a_creation_answers_what_a_read_of_the_dossier_gives(staff: Staff, chann
     )  # fmt: skip
     assert again.status_code == 200
     assert again.json() == created
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"applicant": {"name": "Trần Thị Mai", "id_number": "001090099999"}},
+        {"applicant": {"name": "Lê Văn Cường", "id_number": "001090054321"}},
+        {"channel": "post"},
+    ],
+)
+def test_a_key_sent_again_with_another_dossier_is_refused_not_answered_with_the_first(
+    staff: Staff, change: dict[str, Any]
+) -> None:
+    """An integrator that reuses one key for every request would otherwise be told "done" (200,
+    the first dossier) while the second applicant's dossier was never made."""
+    headers = bearer(staff.reception)
+    body = {
+        "unit": POLICE, "procedure": "1.004222", "channel": "counter",
+        "applicant": {"name": "Lê Văn Cường", "id_number": "001090012345"},
+    }  # fmt: skip
+    first = Client().post(
+        "/api/v1/dossiers", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k2", **headers
+    )  # fmt: skip
+    assert first.status_code == 201, first.content
+    spaced = {**body, "applicant": {"name": "  lê văn  Cường ", "id_number": "001090012345"}}
+    again = Client().post(
+        "/api/v1/dossiers", spaced, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k2", **headers
+    )  # fmt: skip
+    assert again.status_code == 200, "the same request, the name spaced and cased otherwise"
+    other = Client().post(
+        "/api/v1/dossiers", {**body, **change}, content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k2", **headers,
+    )  # fmt: skip
+    assert other.status_code == 422, other.content
+    answer = other.json()
+    assert answer["code"] == "idempotency_key_reused"
+    assert first.json()["ref"] in answer["message"]
+    assert "new key" in answer["message_en"]
+    assert Dossier.objects.filter(idempotency_key="k2").count() == 1

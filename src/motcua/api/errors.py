@@ -49,6 +49,7 @@ ERROR_EN = {
     "DomainError": "The request was refused by a one-stop rule.",
     "NoReceivingCompetence": "This unit has no competence to receive the procedure.",
     "NotAllowed": "You are not allowed to do this for this dossier.",
+    "IdempotencyKeyReused": "This Idempotency-Key was used for another request: use a new key.",
 }
 
 

@@ -45,6 +45,17 @@ class MissingInput(DomainError):
     pass
 
 
+class IdempotencyKeyReused(DomainError):
+    """A key sent again with another request: answering with the first dossier would silently
+    drop the second applicant's (IETF's Idempotency-Key draft: 422 for a reused key)."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(worded(
+            _("Idempotency-Key này đã dùng cho hồ sơ %(ref)s với thủ tục, đơn vị, kênh hoặc "
+              "người nộp khác. Mỗi hồ sơ mới cần một khóa mới."), {"ref": ref}
+        ))  # fmt: skip
+
+
 class InvalidValue(MissingInput):
     """An input given, but not one the rule takes (an amount out of range, a channel unknown)."""
 

@@ -29,7 +29,7 @@ from motcua.organizations.models import Unit
 from .. import deadlines, steps
 from ..actions import REGISTRY
 from ..constants import Action, Channel, Status, StepOutcome
-from ..errors import InvalidValue, LegalLimitNeeded, MissingInput
+from ..errors import IdempotencyKeyReused, InvalidValue, LegalLimitNeeded, MissingInput
 from ..models import Dossier
 from ..partitions import dossier_id_by_key
 from ..store import CreationStore, store, store_installed
@@ -220,10 +220,11 @@ def dossier_create(
     once (submitted and received together, or neither). (dossier, created): the same
     ``idempotency_key`` from the same caller gives back the dossier it made the first time."""
     key = idempotency_key.strip()[:80]
+    asked = Asked(procedure.pk, receiving_unit.pk, channel, case.pk if case else None, applicant)
     if key:
         earlier = dossier_made_with(actor, key)
         if earlier is not None:
-            return earlier, False
+            return asked.same_as(earlier), False
     creation = CreationStore()
     try:
         # One configuration for both actions: the process, cases and delegations read once.
@@ -244,8 +245,35 @@ def dossier_create(
         earlier = dossier_made_with(actor, key) if key else None
         if earlier is None:
             raise
-        return earlier, False
+        return asked.same_as(earlier), False
     return dossier, True
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a creation asked for, to tell a repeated request from another one with the key."""
+
+    procedure_id: int
+    unit_id: int
+    channel: str
+    case_id: int | None
+    applicant: Applicant
+
+    def same_as(self, earlier: Dossier) -> Dossier:
+        """``earlier`` if it answers this request, else refused (``IdempotencyKeyReused``)."""
+        same = (
+            (earlier.procedure_id, earlier.receiving_unit_id, earlier.channel, earlier.case_id)
+            == (self.procedure_id, self.unit_id, self.channel, self.case_id)
+            and earlier.applicant_id_number == self.applicant.id_number
+            and folded(earlier.applicant_name) == folded(self.applicant.name[:200])
+        )
+        if not same:
+            raise IdempotencyKeyReused(earlier.ref)
+        return earlier
+
+
+def folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def dossier_made_with(actor: User, key: str) -> Dossier | None:

@@ -13,8 +13,10 @@ from django.urls import reverse
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
 from motcua.common.clock import now
+from motcua.common.replicas import STATE, ReadState
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier, DossierAccess
+from motcua.dossiers.selectors import still_visible
 from motcua.organizations.models import Unit
 from tests import factories
 from tests.dossiers.conftest import POLICE, Staff, at, received
@@ -64,6 +66,31 @@ def test_once_assigned_another_specialist_no_longer_reads_it(
     assert status_of(staff.specialist, dossier) == 200
     assert status_of(others["second_specialist"], dossier) == 404
     assert status_of(staff.head, dossier) == 200
+
+
+def test_a_page_a_replica_served_shows_only_what_the_primary_still_lets_one_read(
+    staff: Staff, others: dict[str, User]
+) -> None:
+    """Within a replica's lag the page's rows may name a dossier just taken from the officer:
+    the primary is asked which of the page's ids they still read."""
+    kept, taken = received(staff), received(staff, "2026-03-02 09:30")
+    for dossier in (kept, taken):
+        s.dossier_assign(
+            dossier=dossier, actor=staff.head, at=at("2026-03-02 10:00"), assignee=staff.specialist
+        )
+    taken.refresh_from_db()
+    s.dossier_assign(
+        dossier=taken, actor=staff.head, at=at("2026-03-02 10:30"),
+        assignee=others["second_specialist"],
+    )  # fmt: skip
+    page = [taken.pk, kept.pk]
+    assert still_visible(staff.specialist, page) == page, "read from the primary: as it was"
+    token = STATE.set(ReadState(alias="replica1"))  # as if a replica had served the page
+    try:
+        assert still_visible(staff.specialist, page) == [kept.pk]
+        assert still_visible(others["second_specialist"], page) == [taken.pk]
+    finally:
+        STATE.reset(token)
 
 
 def test_a_supervisor_reads_but_is_offered_no_action(staff: Staff, others: dict[str, User]) -> None:

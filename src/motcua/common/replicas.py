@@ -93,6 +93,12 @@ class ReadState:
 STATE: ContextVar[ReadState | None] = ContextVar("motcua_read_state", default=None)
 
 
+def replica_served() -> bool:
+    """This request's routed reads came from a replica (and may be as old as its lag)."""
+    state = STATE.get()
+    return state is not None and state.alias not in (None, DEFAULT_DB_ALIAS)
+
+
 def replica_aliases() -> list[str]:
     return list(getattr(settings, "MOTCUA_DATABASE_REPLICAS", []))
 

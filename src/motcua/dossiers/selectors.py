@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     Count,
     F,
@@ -26,6 +27,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.common.numbers import small_int
 from motcua.common.prepared import ShapedQuery
+from motcua.common.replicas import replica_served
 from motcua.worktime.engine import VIETNAM_OFFSET
 
 from .constants import OPEN_STATUSES, Channel, Status
@@ -327,11 +329,28 @@ def dossier_worklist(
         source = TabSource.of(scope, None if tab == "all" else tabs[tab].page)
         window = page_window(source, sort, size, cursor, offset)
     return Worklist(
-        tab, counts, (rows or rows_of)(window.ids), position=window.position, page_size=size,
+        tab, counts, (rows or rows_of)(still_visible(user, window.ids)), position=window.position,
+        page_size=size,
         sort=sort, filters=chosen, capped=capped,
         next_token=page_token(window.next, tab) if window.next else None,
         previous_token=page_token(window.previous, tab) if window.previous else None,
     )  # fmt: skip
+
+
+def still_visible(user: User, ids: list[int]) -> list[int]:
+    """A page read from a replica: the dossiers the primary says the officer may read now. A
+    dossier taken from them within the replica's lag (reassigned, transferred) is left out, so
+    its applicant's name is not shown to someone who just lost it (an attacker's pass, session
+    36); one query of the page's ids on the primary, only when a replica served the page."""
+    if not ids or not replica_served():
+        return ids
+    allowed = set(
+        Dossier.objects.using(DEFAULT_DB_ALIAS)
+        .filter(pk__in=ids)
+        .filter(visibility(user, consulted_subquery))
+        .values_list("pk", flat=True)
+    )
+    return [pk for pk in ids if pk in allowed]
 
 
 def any_of(branches: list[Q]) -> Q:

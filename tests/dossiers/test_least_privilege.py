@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -16,7 +17,7 @@ from motcua.common.clock import now
 from motcua.common.replicas import STATE, ReadState
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier, DossierAccess
-from motcua.dossiers.selectors import still_visible
+from motcua.dossiers.selectors import TOKEN_SALT, dossier_worklist, page_cursor, still_visible
 from motcua.organizations.models import Unit
 from tests import factories
 from tests.dossiers.conftest import POLICE, Staff, at, received
@@ -91,6 +92,39 @@ def test_a_page_a_replica_served_shows_only_what_the_primary_still_lets_one_read
         assert still_visible(others["second_specialist"], page) == [taken.pk]
     finally:
         STATE.reset(token)
+
+
+@pytest.mark.parametrize("sort", ["code", "due", "submitted"])
+def test_no_page_token_names_a_dossier_the_primary_left_out(
+    staff: Staff, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """Paging one row at a time while the page's source (a lagging replica) still holds a
+    dossier that the primary says the officer may no longer read: that dossier is in no page
+    and in no page token (a token carries its page edge's sort key: code, due date, id)."""
+    dossiers = [received(staff, f"2026-03-02 0{9 - n}:00") for n in range(3)]
+    taken = dossiers[1]
+
+    def primary(user: User, ids: list[int]) -> list[int]:
+        return [pk for pk in ids if pk != taken.pk]
+
+    monkeypatch.setattr("motcua.dossiers.selectors.still_visible", primary)
+    seen, tokens, cursor = [], [], None
+    for _page in range(6):
+        page = dossier_worklist(
+            user=staff.reception, tab="all", query="", at=at("2026-03-02 11:00"), limit=1,
+            sort=sort, cursor=cursor,
+        )  # fmt: skip
+        seen += [d.pk for d in page.dossiers]
+        tokens += [t for t in (page.next_token, page.previous_token) if t]
+        if not page.next_token:
+            break
+        cursor = page_cursor(page.next_token, sort, "all")
+    assert taken.pk not in seen
+    assert seen, "the pages were walked"
+    carried = [signing.loads(t, salt=TOKEN_SALT)[2] for t in tokens]
+    for values in carried:
+        assert taken.code not in values
+        assert taken.pk not in values
 
 
 def test_a_supervisor_reads_but_is_offered_no_action(staff: Staff, others: dict[str, User]) -> None:

@@ -327,10 +327,10 @@ def dossier_worklist(
         window = PageWindow([], 0, None, None)
     else:
         source = TabSource.of(scope, None if tab == "all" else tabs[tab].page)
-        window = page_window(source, sort, size, cursor, offset)
+        keep = functools.partial(still_visible, user)
+        window = page_window(source, sort, size, cursor, offset, keep)
     return Worklist(
-        tab, counts, (rows or rows_of)(still_visible(user, window.ids)), position=window.position,
-        page_size=size,
+        tab, counts, (rows or rows_of)(window.ids), position=window.position, page_size=size,
         sort=sort, filters=chosen, capped=capped,
         next_token=page_token(window.next, tab) if window.next else None,
         previous_token=page_token(window.previous, tab) if window.previous else None,

@@ -8,6 +8,7 @@ import datetime
 import functools
 import operator
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -232,25 +233,30 @@ class PageWindow:
 
 
 def page_window(
-    source: TabSource, sort: str, size: int, cursor: PageCursor | None, offset: int
-) -> PageWindow:
+    source: TabSource, sort: str, size: int, cursor: PageCursor | None, offset: int,
+    keep: Callable[[list[int]], list[int]] | None = None,
+) -> PageWindow:  # fmt: skip
     """The page's ids and the cursors around it: one query of ``size + 1`` rows, the extra
-    one saying whether there is more in that direction."""
+    one saying whether there is more in that direction. ``keep`` leaves rows out of the page
+    (a replica's page rechecked on the primary) before the cursors are made, so that no cursor
+    carries the sort key (a code, a due date, an id) of a row left out."""
     if cursor is not None and cursor.before:
         found = page_keys(source, sort, cursor, size + 1)
         more = len(found) > size
         if not more and len(found) < size:  # the start of the tab is near: the first page
-            return page_window(source, sort, size, None, 0)
-        found = found[:size][::-1]
+            return page_window(source, sort, size, None, 0, keep)
+        found = kept_rows(found[:size][::-1], keep)
         position = max(cursor.position, 1) if more else 0
+        if not found:
+            return PageWindow([], position, None, PageCursor(sort, 0, (), position=0))
         return PageWindow(
             [row["id"] for row in found], position, cursor_at(sort, found[-1], position + size),
             cursor_at(sort, found[0], max(0, position - size), before=True) if more else None,
         )  # fmt: skip
     found = page_keys(source, sort, cursor, size + 1, offset)
     position = cursor.position if cursor is not None else offset
-    page = found[:size]
-    following = cursor_at(sort, page[-1], position + size) if len(found) > size else None
+    page = kept_rows(found[:size], keep)
+    following = cursor_at(sort, page[-1], position + size) if len(found) > size and page else None
     preceding = None
     if position > 0 or cursor is not None:
         preceding = (
@@ -259,6 +265,15 @@ def page_window(
             else PageCursor(sort, 0, (), position=0)  # nothing left here: the first page
         )
     return PageWindow([row["id"] for row in page], position, following, preceding)
+
+
+def kept_rows(
+    rows: list[dict[str, Any]], keep: Callable[[list[int]], list[int]] | None
+) -> list[dict[str, Any]]:
+    if keep is None or not rows:
+        return rows
+    kept = set(keep([row["id"] for row in rows]))
+    return [row for row in rows if row["id"] in kept]
 
 
 def cursor_at(sort: str, row: dict[str, Any], position: int, *, before: bool = False) -> PageCursor:

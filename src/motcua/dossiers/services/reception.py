@@ -220,7 +220,10 @@ def dossier_create(
     once (submitted and received together, or neither). (dossier, created): the same
     ``idempotency_key`` from the same caller gives back the dossier it made the first time."""
     key = idempotency_key.strip()[:80]
-    asked = Asked(procedure.pk, receiving_unit.pk, channel, case.pk if case else None, applicant)
+    asked = Asked(
+        procedure.pk, receiving_unit.pk, channel, case.pk if case else None, asdict(applicant),
+        eform_data or {}, checklist or [],
+    )  # fmt: skip
     if key:
         earlier = dossier_made_with(actor, key)
         if earlier is not None:
@@ -251,29 +254,32 @@ def dossier_create(
 
 @dataclass(frozen=True)
 class Asked:
-    """What a creation asked for, to tell a repeated request from another one with the key."""
+    """What a creation asked for, to tell a retry (the same request again) from another request
+    sent with the key: compared as stored, field by field, so a second child registered by the
+    same parent with the key of the first (another e-form) is refused, not answered with the
+    first dossier (a helper's attack pass)."""
 
     procedure_id: int
     unit_id: int
     channel: str
     case_id: int | None
-    applicant: Applicant
+    applicant: dict[str, Any]
+    eform_data: dict[str, Any]
+    checklist: list[str]
 
     def same_as(self, earlier: Dossier) -> Dossier:
         """``earlier`` if it answers this request, else refused (``IdempotencyKeyReused``)."""
-        same = (
-            (earlier.procedure_id, earlier.receiving_unit_id, earlier.channel, earlier.case_id)
-            == (self.procedure_id, self.unit_id, self.channel, self.case_id)
-            and earlier.applicant_id_number == self.applicant.id_number
-            and folded(earlier.applicant_name) == folded(self.applicant.name[:200])
-        )
-        if not same:
+        stored = (
+            earlier.procedure_id, earlier.receiving_unit_id, earlier.channel, earlier.case_id,
+            earlier.applicant, earlier.eform_data or {}, earlier.checklist or [],
+        )  # fmt: skip
+        asked = (
+            self.procedure_id, self.unit_id, self.channel, self.case_id, self.applicant,
+            self.eform_data, self.checklist,
+        )  # fmt: skip
+        if stored != asked:
             raise IdempotencyKeyReused(earlier.ref)
         return earlier
-
-
-def folded(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def dossier_made_with(actor: User, key: str) -> Dossier | None:

@@ -72,6 +72,23 @@ def test_a_counter_bundle_is_created_in_the_issues_shape_and_once_per_key(staff:
     assert Bundle.objects.count() == 1
 
 
+def test_a_key_sent_again_with_another_child_is_refused_not_answered_with_the_first(
+    staff: Staff,
+) -> None:
+    """Twins registered by one parent with one key: the second child's bundle was answered
+    with the first child's (200) and never made."""
+    headers = bearer(staff.ward.reception)
+    assert post(body(), headers, key="twins").status_code == 201
+    twin = {**BIRTH, "child_name": "Nguyễn Minh An"}
+    refused = post(body(subject=twin), headers, key="twins")
+    assert refused.status_code == 422, refused.content
+    answer = refused.json()
+    assert answer["code"] == "idempotency_key_reused"
+    assert "new key" in answer["message_en"]
+    assert Bundle.objects.count() == 1
+    assert post(body(subject=twin), headers, key="twins-2").status_code == 201
+
+
 @pytest.mark.parametrize(
     ("change", "code", "says"),
     [

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from motcua.bundles.constants import BundleAction, BundleStatus, MemberState
-from motcua.bundles.errors import BundleError, BundleInputError
+from motcua.bundles.errors import BundleError, BundleInputError, BundleKeyReused
 from motcua.bundles.models import Bundle, BundleEvent
 from motcua.bundles.services import bundle_submit, bundle_withdraw, chain_problems
 from motcua.common.errors import NotAllowed
@@ -100,12 +100,19 @@ def test_an_online_bundle_waits_for_the_wards_reception(staff: Staff) -> None:
 
 def test_the_same_idempotency_key_gives_back_the_same_bundle(staff: Staff) -> None:
     first = birth_at_counter(staff, idempotency_key="quay-3-0007")
+    services = ["birth_registration", "permanent_residence", "health_insurance_card"]
     again, created = bundle_submit(
-        kind="birth", services=["birth_registration", "permanent_residence"],
-        receiving_unit=staff.ward.unit, channel="counter", applicant=APPLICANT, subject=BIRTH,
-        actor=staff.ward.reception, at=at("2026-03-02 09:05"), idempotency_key="quay-3-0007",
+        kind="birth", services=services, receiving_unit=staff.ward.unit, channel="counter",
+        applicant=APPLICANT, subject=BIRTH, actor=staff.ward.reception, at=at("2026-03-02 09:05"),
+        idempotency_key="quay-3-0007",
     )  # fmt: skip
     assert (again.pk, created) == (first.pk, False)
+    with pytest.raises(BundleKeyReused, match=first.ref):  # fewer services: another request
+        bundle_submit(
+            kind="birth", services=services[:2], receiving_unit=staff.ward.unit,
+            channel="counter", applicant=APPLICANT, subject=BIRTH, actor=staff.ward.reception,
+            at=at("2026-03-02 09:05"), idempotency_key="quay-3-0007",
+        )  # fmt: skip
     assert Bundle.objects.count() == 1
     assert Dossier.objects.filter(eform_data__bundle__ref=first.ref).count() == 1
 

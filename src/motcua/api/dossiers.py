@@ -413,8 +413,9 @@ CHANNELS = {"counter": Channel.COUNTER, "online": Channel.ONLINE, "post": Channe
 def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str, Any]]:
     """Create a dossier at a receiving unit; at the counter it is received at once (code, due
     date, receipt). Send an ``Idempotency-Key`` header: the same key gives back the same dossier
-    (200) instead of a second one (201); sent with another dossier (procedure, unit, channel,
-    case or applicant), it is refused with 422 ``idempotency_key_reused``."""
+    (200) instead of a second one (201) when the request is the same; sent with another one
+    (procedure, unit, channel, case, applicant, form or checklist), it is refused with 422
+    ``idempotency_key_reused``."""
     user = acting_officer(request)
     unit = unit_by_code(body.unit)
     if unit is None:

@@ -23,6 +23,12 @@ class BundleInputError(BundleError):
     code = "invalid_bundle"
 
 
+class BundleKeyReused(BundleError):
+    """An Idempotency-Key sent again with another submission (IETF's draft: 422)."""
+
+    code = "idempotency_key_reused"
+
+
 class BundleNotAllowed(BundleError):
     code = "forbidden"
 

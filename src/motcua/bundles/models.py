@@ -65,6 +65,9 @@ class Bundle(models.Model):
         related_name="bundles",
     )
     idempotency_key = models.CharField(max_length=80, blank=True)
+    # SHA-256 of the submission as sent (``submission.request_digest``): a retry with the key is
+    # the same request; another one with it is refused, not answered with this bundle.
+    request_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     version = models.PositiveIntegerField(default=1)
     last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
 

@@ -51,8 +51,8 @@ class IdempotencyKeyReused(DomainError):
 
     def __init__(self, ref: str) -> None:
         super().__init__(worded(
-            _("Idempotency-Key này đã dùng cho hồ sơ %(ref)s với thủ tục, đơn vị, kênh hoặc "
-              "người nộp khác. Mỗi hồ sơ mới cần một khóa mới."), {"ref": ref}
+            _("Idempotency-Key này đã dùng cho hồ sơ %(ref)s với nội dung khác. Mỗi hồ sơ mới "
+              "cần một khóa mới."), {"ref": ref}
         ))  # fmt: skip
 
 

@@ -6,6 +6,8 @@ at the receiving ward (received at once at the counter).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import secrets
 from dataclasses import asdict
 from typing import Any
@@ -30,7 +32,7 @@ from motcua.organizations.models import Unit
 from ..constants import Agency, BundleAction, BundleStatus, MemberState
 from ..deadlines import limit_stored
 from ..definitions import Definition, Resolved, Selection, definition_in_force, subject_check
-from ..errors import BundleInputError
+from ..errors import BundleInputError, BundleKeyReused
 from ..models import Bundle, BundleMember
 from .advance import ack_due, bundle_reconcile, member_form
 from .record import event_add
@@ -114,8 +116,12 @@ def bundle_submit(
     at the counter received at once, so the applicant leaves with the bundle's code and due date.
     (bundle, created): the same ``idempotency_key`` from the same caller gives back the first."""
     key = idempotency_key.strip()[:80]
+    digest = request_digest(
+        kind=kind, services=services, unit=receiving_unit.pk, channel=channel,
+        applicant=asdict(applicant), subject=subject, owner=owner.pk if owner else None,
+    )  # fmt: skip
     if key and (earlier := bundle_made_with(actor, key)) is not None:
-        return earlier, False
+        return same_request(earlier, digest), False
     if channel not in (Channel.COUNTER, Channel.ONLINE):
         raise BundleInputError(
             _("Kênh nộp hồ sơ liên thông là counter (tại quầy) hoặc online (trực tuyến)."),
@@ -133,6 +139,7 @@ def bundle_submit(
                 definition, selection, receiving_unit=receiving_unit, channel=channel,
                 applicant=applicant, subject=clean, actor=actor, owner=owner, at=at, key=key,
             )  # fmt: skip
+            bundle.request_digest = digest
             members = members_insert(bundle, definition, planned)
             root_submit(bundle, members, actor=actor, at=at)
             bundle.save()
@@ -140,8 +147,29 @@ def bundle_submit(
         earlier = bundle_made_with(actor, key) if key else None
         if earlier is None:
             raise
-        return earlier, False
+        return same_request(earlier, digest), False
     return bundle, True
+
+
+def request_digest(**sent: Any) -> str:
+    """The submission as sent, hashed: the subject is compared before it is cleaned, so that a
+    retry matches whatever the cleaning makes of it."""
+    text = json.dumps(sent, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def same_request(earlier: Bundle, digest: str) -> Bundle:
+    """``earlier`` for a retry; another submission with its key is refused (twins registered by
+    one parent with one key lost the second child's bundle). Bundles made before the digest was
+    kept have none and are given back as before."""
+    if earlier.request_digest and earlier.request_digest != digest:
+        raise BundleKeyReused(
+            _("Idempotency-Key này đã dùng cho nhóm hồ sơ %(ref)s với nội dung khác. Mỗi nhóm "
+              "hồ sơ mới cần một khóa mới.") % {"ref": earlier.ref},
+            f"This Idempotency-Key was used for bundle {earlier.ref} with another submission. "
+            "Each new bundle needs a new key.",
+        )  # fmt: skip
+    return earlier
 
 
 def members_plan(

@@ -141,3 +141,19 @@ def test_a_worker_that_stopped_cleanly_is_gone() -> None:
     WorkerHeartbeat.objects.filter(worker_id="w-outbound").delete()
     assert probe()[0] == 503
     assert ready() == 200
+
+
+def test_with_files_in_the_object_store_the_media_folder_is_not_judged(settings: Any) -> None:
+    workers_beating()
+    settings.MOTCUA_READY_MIN_FREE_MB = 10**12  # more than any disk
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "motcua.common.s3.PrivateS3Storage",
+            "OPTIONS": {"bucket_name": "b"},
+        },
+    }
+    status, body = probe("/readyz")
+    assert body["checks"]["disk_media"] == {"value": None, "status": "off", "store": "s3"}
+    assert body["checks"]["disk_var"]["status"] == "fail"  # the var folder is still local
+    assert status == 503

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from motcua.common.models import WorkerHeartbeat
+from motcua.common.storage import S3_BACKEND
 from motcua.notifications.outbox import alerts_open, dead_letters
 
 Check = dict[str, Any]
@@ -87,7 +88,11 @@ def probe_answer(*, cluster_fails: bool) -> JsonResponse:
 
 def machine_checks() -> dict[str, Check]:
     folders = {"disk_var": settings.VAR_DIR, "disk_media": settings.MEDIA_ROOT}
-    return {name: disk_check(Path(folder)) for name, folder in folders.items()}
+    checks = {name: disk_check(Path(folder)) for name, folder in folders.items()}
+    if settings.STORAGES["default"]["BACKEND"] == S3_BACKEND:
+        # The files are in the object store: the local media folder holds none of them.
+        checks["disk_media"] = {"value": None, "status": "off", "store": "s3"}
+    return checks
 
 
 def cluster_checks(at: datetime.datetime) -> dict[str, Check]:

@@ -7,6 +7,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from motcua.organizations.models import Unit
 from motcua.signing.identity import SigningUnit
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             export_root.write_bytes(root.public_bytes(serialization.Encoding.PEM))
             self.stdout.write(f"Đã ghi / written: {export_root}")
         for code in unit:
-            found = Unit.objects.select_related("parent").filter(code=code).first()
+            found = unit_named(code)
             if found is None:
                 raise CommandError(f"Không có đơn vị {code} / no such unit", returncode=2)
             credentials = ca.unit_credentials(SigningUnit.of(found))
@@ -64,3 +65,16 @@ class Command(BaseCommand):
             "Các đơn vị khác nhận chứng thư khi ký văn bản đầu tiên / other units get theirs when "
             "they first sign."
         )
+
+
+def unit_named(code: str) -> Unit | None:
+    """The unit, or a plain refusal when the database has no units yet (an empty var folder:
+    the command crashed with "no such table")."""
+    try:
+        return Unit.objects.select_related("parent").filter(code=code).first()
+    except DatabaseError as error:
+        raise CommandError(
+            "Chưa có cơ sở dữ liệu đơn vị: chạy `motcua migrate` và `motcua load-units` trước / "
+            "no units yet: run `motcua migrate` and `motcua load-units` first",
+            returncode=2,
+        ) from error

@@ -157,3 +157,22 @@ def test_with_files_in_the_object_store_the_media_folder_is_not_judged(settings:
     assert body["checks"]["disk_media"] == {"value": None, "status": "off", "store": "s3"}
     assert body["checks"]["disk_var"]["status"] == "fail"  # the var folder is still local
     assert status == 503
+
+
+@pytest.mark.parametrize("address", ["45.76.1.9", "2a01:4f8::9", "not an address"])
+def test_a_caller_outside_the_private_network_gets_only_the_verdict(address: str) -> None:
+    workers_beating()
+    for path in ("/readyz", "/statusz"):
+        response = Client(REMOTE_ADDR=address).get(path)
+        assert (response.status_code, response.json()) == (200, {"status": "ok"}), path
+    WorkerHeartbeat.objects.all().delete()
+    response = Client(REMOTE_ADDR=address).get("/statusz")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable"})
+
+
+@pytest.mark.parametrize("address", ["10.0.0.5", "192.168.1.20", "::1"])
+def test_a_caller_on_the_private_network_gets_the_figures(address: str) -> None:
+    workers_beating()
+    body = Client(REMOTE_ADDR=address).get("/statusz").json()
+    assert "worker_default" in body["cluster"]
+    assert "disk_var" in body["checks"]

@@ -10,12 +10,17 @@
   production guide: stopping the workers made /readyz 503 on both web machines).
 - /statusz, for monitoring and alerting: the same body, 503 when any check fails.
 
+Callers outside the private network (a public address, through a trusted proxy) get only the
+verdict, ``{"status": …}``, with the same status code.
+
 Each threshold is a setting (MOTCUA_READY_*); 0 turns its check off.
 """
 
 from __future__ import annotations
 
 import datetime
+import ipaddress
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from motcua.common.client import client_address
 from motcua.common.models import WorkerHeartbeat
 from motcua.common.storage import S3_BACKEND
 from motcua.notifications.outbox import alerts_open, dead_letters
@@ -48,14 +54,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     """This machine can serve: its database and its disk (see above)."""
-    return probe_answer(cluster_fails=False)
+    return for_caller(request, probe_answer(cluster_fails=False))
 
 
 @never_cache
 @require_GET
 def statusz(request: HttpRequest) -> JsonResponse:
     """The whole installation works: this machine and the workers, queue and outbox."""
-    return probe_answer(cluster_fails=True)
+    return for_caller(request, probe_answer(cluster_fails=True))
+
+
+def for_caller(request: HttpRequest, answer: JsonResponse) -> JsonResponse:
+    """The checks' figures (queue lag, dead letters, alerts, free disk) for callers on the
+    private network — load balancers, monitoring — and only the verdict for anyone else: the
+    probes answer over plain HTTP on the public name, and the figures show an attacker whether
+    a flood is taking effect (an attacker's pass, session 36)."""
+    if private_caller(request):
+        return answer
+    verdict = json.loads(answer.content)["status"]
+    return JsonResponse({"status": verdict}, status=answer.status_code)
+
+
+def private_caller(request: HttpRequest) -> bool:
+    try:
+        address = ipaddress.ip_address(client_address(request) or "")
+    except ValueError:
+        return False
+    return not address.is_global  # private, loopback, link-local: the operators' networks
 
 
 def probe_answer(*, cluster_fails: bool) -> JsonResponse:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -54,25 +53,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     """This machine can serve: its database and its disk (see above)."""
-    return for_caller(request, probe_answer(cluster_fails=False))
+    return for_caller(request, probe_body(cluster_fails=False))
 
 
 @never_cache
 @require_GET
 def statusz(request: HttpRequest) -> JsonResponse:
     """The whole installation works: this machine and the workers, queue and outbox."""
-    return for_caller(request, probe_answer(cluster_fails=True))
+    return for_caller(request, probe_body(cluster_fails=True))
 
 
-def for_caller(request: HttpRequest, answer: JsonResponse) -> JsonResponse:
+def for_caller(request: HttpRequest, body: dict[str, Any]) -> JsonResponse:
     """The checks' figures (queue lag, dead letters, alerts, free disk) for callers on the
     private network — load balancers, monitoring — and only the verdict for anyone else: the
     probes answer over plain HTTP on the public name, and the figures show an attacker whether
     a flood is taking effect (an attacker's pass, session 36)."""
-    if private_caller(request):
-        return answer
-    verdict = json.loads(answer.content)["status"]
-    return JsonResponse({"status": verdict}, status=answer.status_code)
+    status = 200 if body["status"] == "ok" else 503
+    return JsonResponse(
+        body if private_caller(request) else {"status": body["status"]}, status=status
+    )
 
 
 def private_caller(request: HttpRequest) -> bool:
@@ -83,7 +82,8 @@ def private_caller(request: HttpRequest) -> bool:
     return not address.is_global  # private, loopback, link-local: the operators' networks
 
 
-def probe_answer(*, cluster_fails: bool) -> JsonResponse:
+def probe_body(*, cluster_fails: bool) -> dict[str, Any]:
+    """The probe's answer; its ``status`` is "ok" or "unavailable" (503)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -91,24 +91,15 @@ def probe_answer(*, cluster_fails: bool) -> JsonResponse:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as error:
-        return JsonResponse(
-            {"status": "unavailable", "database": "error", "detail": type(error).__name__},
-            status=503,
-        )
+        return {"status": "unavailable", "database": "error", "detail": type(error).__name__}
     if pending:
-        return JsonResponse(
-            {"status": "unavailable", "database": "ok", "pending_migrations": len(pending)},
-            status=503,
-        )
+        return {"status": "unavailable", "database": "ok", "pending_migrations": len(pending)}
     at = timezone.now()
     checks, cluster = machine_checks(), cluster_checks(at)
     judged_checks = {**checks, **cluster} if cluster_fails else checks
     ready = all(check["status"] != "fail" for check in judged_checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "database": connection.vendor,
-         "checks": checks, "cluster": cluster},
-        status=200 if ready else 503,
-    )  # fmt: skip
+    return {"status": "ok" if ready else "unavailable", "database": connection.vendor,
+            "checks": checks, "cluster": cluster}  # fmt: skip
 
 
 def machine_checks() -> dict[str, Check]:

@@ -46,7 +46,7 @@ from motcua.organizations.models import Unit
 from motcua.sync.files import portal_files_fetch
 
 from .auth import SessionAuth, TokenAuth
-from .errors import ApiError, english_for, refusal, with_limit_page
+from .errors import ApiError, refusal, with_limit_page
 from .inputs import ApplicantIn, applicant_from, hanoi_time
 from .schemas import ErrorOut
 
@@ -470,11 +470,9 @@ def dossier_create(request: HttpRequest, body: DossierIn) -> tuple[int, dict[str
             idempotency_key=key,
         )  # fmt: skip
     except LegalLimitNeeded as error:
-        raise with_limit_page(
-            refusal(error, english_for(error, "MissingInput")), procedure.code
-        ) from error
+        raise with_limit_page(refusal(error, general="MissingInput"), procedure.code) from error
     except DomainError as error:
-        raise refusal(error, english_for(error, "MissingInput")) from error
+        raise refusal(error, general="MissingInput") from error
     if body.files:  # each post: the worker fetches what the dossier does not hold yet
         portal_files_fetch(dossier, [file.model_dump() for file in body.files])
     if not created:  # an earlier request's dossier: read as it stands now
@@ -535,7 +533,7 @@ def dossier_act(request: HttpRequest, ref: str, action: str, body: ActionIn) -> 
         vietnamese, english = in_languages(error.message, "The dossier changed: reload it.")
         raise ApiError(409, "stale_dossier", vietnamese, english) from error
     except DomainError as error:
-        raise refusal(error, english_for(error, "DomainError")) from error
+        raise refusal(error) from error
     return out(done, user)
 
 

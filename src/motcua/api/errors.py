@@ -17,12 +17,16 @@ class ApiError(HttpError):
         self.message_vi, self.message_en = message, message_en
 
 
-def refusal(error: DomainError, english_otherwise: str) -> ApiError:
+def refusal(
+    error: DomainError, english_otherwise: str | None = None, *, general: str = "DomainError"
+) -> ApiError:
     """A rule's refusal in both languages: 403 ``forbidden`` when the officer may not do it,
     else 422 named after the rule (``supplement_already_requested``; ``refused`` for a rule
-    without a name of its own). ``english_otherwise`` is told in English when the sentence has
-    no English of its own."""
-    vietnamese, english = in_languages(error.message, english_otherwise)
+    without a name of its own). When the sentence has no English of its own, English tells
+    ``english_otherwise``, else the general English of the error's class (``ERROR_EN``, that
+    of ``general`` for a class it does not list)."""
+    otherwise = english_otherwise or english_for(error, general)
+    vietnamese, english = in_languages(error.message, otherwise)
     if isinstance(error, NotAllowed):
         return ApiError(403, "forbidden", vietnamese, english)
     return ApiError(422, rule_code(type(error)), vietnamese, english)

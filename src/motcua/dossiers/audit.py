@@ -25,7 +25,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, QuerySet
 
 from .audit_keys import ChainKeys, chain_keys
 from .models import Dossier, DossierEvent
@@ -111,10 +111,19 @@ def dumps_quick(content: dict[str, Any]) -> bytes | None:
 
 
 _FACTS = operator.attrgetter(*FACT_FIELDS)
+# Only the times need ``canonical``; asking it of all 25 facts was a fifth of ``audit verify``.
+_FACT_TIMES = tuple(
+    position
+    for position, name in enumerate(FACT_FIELDS)
+    if isinstance(Dossier._meta.get_field(name), DateTimeField)
+)
 
 
 def facts_of(dossier: Any) -> dict[str, Any]:
-    return dict(zip(FACT_FIELDS, map(canonical, _FACTS(dossier)), strict=True))
+    values = list(_FACTS(dossier))
+    for position in _FACT_TIMES:
+        values[position] = canonical(values[position])
+    return dict(zip(FACT_FIELDS, values, strict=True))
 
 
 def dossier_facts(dossier: Any) -> str:
@@ -167,6 +176,8 @@ def quick_payload(event: Any) -> Any:
     text = getattr(event, "payload_text", None)
     if text is None:
         return event.payload
+    if text == "{}":  # most events carry nothing: no parser for them
+        return {}
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -186,7 +197,7 @@ def mac_matches(dossier_ref: str, event: Any, keys: ChainKeys) -> bool:
     if quick is not None:
         mac = keys.macs[event.key_id].copy()
         mac.update(quick)
-        if hmac.compare_digest(mac.hexdigest(), event.hash):
+        if mac.hexdigest() == event.hash:  # a confirmation only: no secret to time
             return True
     return hmac.compare_digest(event_mac(dossier_ref, event, keys.by_id[event.key_id]), event.hash)
 

@@ -21,10 +21,24 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+
+try:
+    from _hashlib import hmac_new  # what ``hmac.new`` wraps, when present
+except ImportError:  # a Python built without OpenSSL's hashes
+    hmac_new = None  # type: ignore[assignment]
+
+
+def mac_begun(secret: bytes) -> Any:
+    """An HMAC-SHA256 keyed with ``secret``, to be ``copy()``-ed, ``update()``-d, ``hexdigest()``-ed."""
+    if hmac_new is not None:
+        return hmac_new(secret, digestmod="sha256")
+    return hmac.new(secret, digestmod="sha256")
+
 
 KEY_ENV = "MOTCUA_AUDIT_KEY"
 OLD_KEYS_ENV = "MOTCUA_AUDIT_OLD_KEYS"
@@ -68,10 +82,12 @@ class ChainKeys:
     by_id: dict[str, bytes]
 
     @functools.cached_property
-    def macs(self) -> dict[str, hmac.HMAC]:
+    def macs(self) -> dict[str, Any]:
         """An HMAC-SHA256 begun with each key, to be copied for each event: a third cheaper than
-        beginning one per event (``audit verify`` checks hundreds of thousands a second)."""
-        return {key: hmac.new(secret, digestmod="sha256") for key, secret in self.by_id.items()}
+        beginning one per event (``audit verify`` checks hundreds of thousands a second). OpenSSL's
+        own object where Python has it, as the ``hmac`` module itself uses: its copy, update and
+        digest run without ``hmac.HMAC``'s Python layer (a quarter of each check's HMAC time)."""
+        return {key: mac_begun(secret) for key, secret in self.by_id.items()}
 
     @property
     def current(self) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from hypothesis import HealthCheck, given, settings
@@ -107,23 +108,33 @@ def test_long_statements_have_their_scan_kept_and_answer_the_same() -> None:
     assert scan_kept.cache_info().currsize == kept  # a bulk statement is scanned, not kept
 
 
-def test_sessions_start_without_parallel_workers() -> None:
+def test_sessions_start_without_parallel_workers_or_jit() -> None:
     """A parallel plan forks workers for a count of a few milliseconds and takes the cores the
-    other requests wait for (docs/production.md): our sessions start with none."""
+    other requests wait for; JIT compiles plans that run in milliseconds (docs/production.md):
+    our sessions start with neither, whatever the server's settings."""
     postgresql_only()
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "0"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_the_parallel_setting_keeps_the_urls_options(monkeypatch: pytest.MonkeyPatch) -> None:
     url = "postgres://u@127.0.0.1:5432/motcua?options=-c%20statement_timeout%3D5000"
     monkeypatch.setenv("MOTCUA_DATABASE_URL", url)
     monkeypatch.delenv("MOTCUA_DB_PARALLEL_WORKERS", raising=False)
+    monkeypatch.delenv("MOTCUA_DB_JIT", raising=False)
     options = database_from_env()["OPTIONS"]["options"]
-    assert options == "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0"
+    assert options == ("-c statement_timeout=5000 -c max_parallel_workers_per_gather=0 -c jit=off")
     monkeypatch.setenv("MOTCUA_DB_PARALLEL_WORKERS", "2")
-    assert database_from_env()["OPTIONS"]["options"].endswith("max_parallel_workers_per_gather=2")
+    monkeypatch.setenv("MOTCUA_DB_JIT", "on")
+    options = database_from_env()["OPTIONS"]["options"]
+    assert options.endswith("max_parallel_workers_per_gather=2 -c jit=on")
     # Empty: the server's (or the role's) setting, for a pooler that refuses startup options.
     monkeypatch.setenv("MOTCUA_DB_PARALLEL_WORKERS", "")
+    monkeypatch.setenv("MOTCUA_DB_JIT", "")
     assert database_from_env()["OPTIONS"]["options"] == "-c statement_timeout=5000"
+    monkeypatch.setenv("MOTCUA_DB_JIT", "sometimes")
+    with pytest.raises(ImproperlyConfigured, match="MOTCUA_DB_JIT"):
+        database_from_env()

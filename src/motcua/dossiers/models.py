@@ -254,7 +254,11 @@ class Dossier(QuickLoad):
 class DossierEvent(QuickLoad):
     """One action on a dossier. Events chain by hash so that editing or deleting one shows."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: the unique (dossier, seq) serves every lookup by dossier, in order
+    # (an index on the dossier alone cost each event's insert, and had the audit scan sort).
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     at = models.DateTimeField()
     actor = models.ForeignKey(
@@ -414,7 +418,10 @@ class DossierStep(QuickLoad):
     """One stay of the dossier at a step of its internal process: the hand-over record that the
     control slip (Phiếu kiểm soát, TT 01/2018 Mẫu 05 / TT 03/2025 Mẫu 06) prints row by row."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="step_visits")
+    # Found by the (dossier, started_at) index below: no index of its own to write.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="step_visits", db_index=False
+    )
     order = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=255)
     role = models.CharField(max_length=32)
@@ -543,7 +550,10 @@ class DossierAccess(models.Model):
         FILE = "file", _("tải giấy tờ")
         FORM = "form", _("tải văn bản đã ban hành")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="accesses")
+    # Found by the (dossier, -at) index below: no index of its own to write on every read.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="accesses", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

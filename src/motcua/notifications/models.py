@@ -18,9 +18,11 @@ class Notification(models.Model):
     dossier = models.ForeignKey(
         Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
     )
+    # Found by the unique (event, channel): no index of its own to write with every message.
     event = models.ForeignKey(
-        DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     kind = models.CharField(_("loại"), max_length=24, choices=Kind.choices)
     channel = models.CharField(_("kênh"), max_length=8, choices=NotifyChannel.choices)
     recipient = models.CharField(_("người nhận"), max_length=254)
@@ -31,8 +33,7 @@ class Notification(models.Model):
         max_length=8,
         choices=DeliveryStatus.choices,
         default=DeliveryStatus.PENDING,
-        db_index=True,
-    )
+    )  # found by the (status, next_attempt_at) index below
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     last_error = models.TextField(_("lỗi lần gửi cuối"), blank=True)
     idempotency_key = models.CharField(max_length=80, unique=True)

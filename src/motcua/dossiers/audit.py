@@ -140,12 +140,14 @@ def facts_match(dossier: Any, digest: str) -> bool:
     return hashlib.sha256(dumps_flat(facts)).hexdigest() == digest
 
 
-def event_content(dossier_ref: str, event: Any, payload: Any) -> dict[str, Any]:
-    """What an event's plain digest covers, with ``payload`` the event's (read already)."""
+def sealed_content(dossier_ref: str, event: Any, payload: Any) -> dict[str, Any]:
+    """What an event's seal covers, with ``payload`` the event's (read already)."""
+    at = event.at
     return {
         "dossier": dossier_ref,
         "seq": event.seq,
-        "at": canonical(event.at),
+        # A time the audit scan read as text is in the canonical form already (``columns``).
+        "at": at if at.__class__ is str else canonical(at),
         "actor": event.actor_name,
         "unit": event.unit_id,
         "action": event.action,
@@ -154,18 +156,21 @@ def event_content(dossier_ref: str, event: Any, payload: Any) -> dict[str, Any]:
         "reason": event.reason,
         "payload": payload,
         "prev": event.prev_hash,
+        "key": event.key_id,
+        "facts": event.facts,
     }
+
+
+def event_content(dossier_ref: str, event: Any, payload: Any) -> dict[str, Any]:
+    """What an event's plain digest covers: the seal's content without the key and the facts."""
+    content = sealed_content(dossier_ref, event, payload)
+    del content["key"], content["facts"]
+    return content
 
 
 def event_digest(dossier_ref: str, event: Any) -> str:
     """The plain SHA-256 of chains written before decision 0009 (no key, no facts)."""
     return hashlib.sha256(dumps(event_content(dossier_ref, event, event.payload))).hexdigest()
-
-
-def sealed_content(dossier_ref: str, event: Any, payload: Any) -> dict[str, Any]:
-    content = event_content(dossier_ref, event, payload)
-    content["key"], content["facts"] = event.key_id, event.facts
-    return content
 
 
 def quick_payload(event: Any) -> Any:

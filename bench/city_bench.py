@@ -92,7 +92,7 @@ def main() -> None:
     print(describe(facts), flush=True)
     if args.prepare_only:
         return
-    fixtures = bench_fixtures()
+    fixtures = bench_fixtures(args.creation_units)
     servers = {
         "app": Server("motcua.wsgi:application", args.port, ROOT / "src", "/readyz"),
         "floor": Server("floor.wsgi:application", args.port + 1, BENCH, "/ready"),
@@ -135,6 +135,11 @@ def arguments() -> argparse.Namespace:
         help="the big ward's share of generated dossiers (0.01 of 10 M: the goal's 100,000)",
     )  # fmt: skip
     parser.add_argument("--only", default="", help="comma-separated endpoint names (see table)")
+    parser.add_argument(
+        "--creation-units", type=int, default=1,
+        help="wards the creations are spread over (1: all in the big ward, whose numbers are "
+        "drawn one reception at a time, the law's gapless book)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.small:
         args.dossiers, args.seconds, args.warmup = min(args.dossiers, 5_000), 3.0, 1.0
@@ -250,10 +255,12 @@ class Fixtures:
     procedure_codes: list[str]
     refs: list[str]
     lookups: list[tuple[str, str]]
+    creation_units: list[str]
 
 
-def bench_fixtures() -> Fixtures:
-    """Two officers of the big ward (reception, leader) with API tokens, and sample keys."""
+def bench_fixtures(creation_units: int) -> Fixtures:
+    """Two officers of the big ward (reception, leader) with API tokens, and sample keys; the
+    reception officer receives at ``creation_units`` wards (the big ward first)."""
     from volume import BIG_WARD
 
     from motcua.accounts.models import ApiToken, OfficerRole, User
@@ -272,6 +279,13 @@ def bench_fixtures() -> Fixtures:
         if not OfficerRole.objects.filter(user=user, unit=unit, role=role).exists():
             officer_role_grant(actor=None, officer=user, unit=unit, role=role, at=now())
         tokens[role] = ApiToken.issue(user, f"city-bench {secrets.token_hex(3)}")
+    wards = [unit, *Unit.objects.filter(kind="ward").exclude(pk=unit.pk).order_by("code")]
+    receptionist = User.objects.get(username="bench-reception")
+    for ward in wards[1:creation_units]:
+        if not OfficerRole.objects.filter(user=receptionist, unit=ward, role="reception").exists():
+            officer_role_grant(actor=None, officer=receptionist, unit=ward, role="reception", at=now())  # fmt: skip
+    if creation_units > 1:  # a token covers the units its officer had when it was issued
+        tokens["reception"] = ApiToken.issue(receptionist, f"city-bench {secrets.token_hex(3)}")
     codes = list(
         Procedure.objects.filter(in_hanoi_set=True)
         .order_by("-popularity", "pk")
@@ -285,12 +299,12 @@ def bench_fixtures() -> Fixtures:
         .order_by("ref")
         .values_list("code", "applicant_id_number")[:500]
     ]
-    return Fixtures(tokens["reception"], tokens["leader"], codes, refs, lookups)
+    units = [ward.code for ward in wards[:creation_units]]
+    return Fixtures(tokens["reception"], tokens["leader"], codes, refs, lookups, units)
 
 
 def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
     """(name, Một Cửa requests, floor requests) for each row of the issue's table."""
-    from volume import BIG_WARD
 
     from motcua.dossiers.selectors import TABS
 
@@ -317,14 +331,14 @@ def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
     for tab, _label in TABS:
         rows.append((f"worklist {tab}",
                      [Request("GET", f"/api/v1/dossiers?tab={tab}", reception)], by_ref))  # fmt: skip
-    body = json.dumps({
-        "unit": BIG_WARD, "procedure": CREATE_PROCEDURE, "channel": "counter",
+    bodies = [json.dumps({
+        "unit": unit, "procedure": CREATE_PROCEDURE, "channel": "counter",
         "applicant": {"name": "Nguyễn Văn Đo Tải", "id_number": "001090012345", "phone": "0912345678"},
-    }).encode()  # fmt: skip
+    }).encode() for unit in f.creation_units]  # fmt: skip
     json_headers = (("Content-Type", "application/json"),)
     rows.append(("creation", [Request("POST", "/api/v1/dossiers", reception + json_headers, body,
-                                      expect=201)],
-                 [Request("POST", "/write", json_headers, body, expect=201)]))  # fmt: skip
+                                      expect=201) for body in bodies],
+                 [Request("POST", "/write", json_headers, body, expect=201) for body in bodies]))  # fmt: skip
     return rows
 
 

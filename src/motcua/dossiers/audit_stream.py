@@ -16,6 +16,8 @@ import json
 from collections import namedtuple
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.db import connections, transaction
@@ -80,6 +82,7 @@ class SealedEvent(NamedTuple):
 
 
 ROW_FIELDS = tuple(SealedEvent._fields)
+DOSSIER_ID = itemgetter(ROW_FIELDS.index("dossier_id"))
 assert set(ROW_FIELDS) - {"payload_text"} == {"dossier_id", *EVENT_FIELDS} - {"payload"}
 
 
@@ -107,14 +110,14 @@ def sealed_events(events: QuerySet[DossierEvent]) -> Iterator[SealedEvent]:
     """``events`` in (dossier, seq) order as ``SealedEvent`` rows, streamed."""
     ordered = events.order_by("dossier_id", "seq")
     rows = ordered.values_list(*columns(ordered, ROW_FIELDS)).iterator(STREAM)
-    return (SealedEvent._make(row) for row in rows)
+    return map(SealedEvent._make, rows)
 
 
 def sealed_dossiers(dossiers: QuerySet[Dossier]) -> Iterator[Any]:
     """``dossiers`` in id order as ``SealedDossier`` rows, streamed."""
     ordered = dossiers.order_by("pk")
     rows = ordered.values_list(*columns(ordered, DOSSIER_FIELDS)).iterator(STREAM)
-    return (SealedDossier._make(row) for row in rows)
+    return map(SealedDossier._make, rows)
 
 
 class Tail(NamedTuple):
@@ -151,17 +154,17 @@ def recheck(dossier_id: int) -> tuple[Any, list[Any]] | None:
 
 
 def chains(dossiers: QuerySet[Dossier], events: QuerySet[DossierEvent]) -> Iterator[tuple[Any, list[Any]]]:  # fmt: skip
-    """Each dossier row with its events, from two streams in id order."""
-    rows = sealed_dossiers(dossiers)
-    stream = sealed_events(events)
-    pending = next(stream, None)
-    for row in rows:
-        found = []
-        while pending is not None and pending.dossier_id < row.id:
-            pending = next(stream, None)  # events of a dossier outside the set
-        while pending is not None and pending.dossier_id == row.id:
-            found.append(pending)
-            pending = next(stream, None)
+    """Each dossier row with its events, from two streams in id order (the events grouped by
+    ``itertools.groupby``: a loop in C rather than a Python step per event)."""
+    groups = groupby(sealed_events(events), key=DOSSIER_ID)
+    pending = next(groups, None)
+    for row in sealed_dossiers(dossiers):
+        while pending is not None and pending[0] < row.id:
+            pending = next(groups, None)  # events of a dossier outside the set
+        found: list[Any] = []
+        if pending is not None and pending[0] == row.id:
+            found = list(pending[1])  # read before the next group: groupby shares one stream
+            pending = next(groups, None)
         yield row, found
 
 

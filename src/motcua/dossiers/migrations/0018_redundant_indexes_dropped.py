@@ -1,14 +1,9 @@
-"""Indexes that another index of the same table already serves, dropped (issue 12): each
-cost every insert (an event's, a step's, an access line's on every read) and, on the events,
-had the audit scan sort what the unique (dossier, seq) index gives in order.
-
-Only the indexes are dropped: Django's AlterField would also drop and re-add each foreign key,
-re-checking every row (minutes on a city's events) and tripping over the constraints PostgreSQL
-adds for a partitioned referenced table. The fields' state changes as AlterField says.
-"""
+"""Indexes another index of their table serves, dropped (``common.index_drops``)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from motcua.common.index_drops import indexes_dropped
 
 
 class Migration(migrations.Migration):
@@ -17,8 +12,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
+        indexes_dropped(
+            [
                 migrations.AlterField(
                     model_name="dossieraccess",
                     name="dossier",
@@ -50,19 +45,18 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                migrations.RunSQL(
-                    [
-                        'DROP INDEX IF EXISTS "dossiers_dossieraccess_dossier_id_d78c9554"',
-                        'DROP INDEX IF EXISTS "dossiers_dossierevent_dossier_id_90237d93"',
-                        'DROP INDEX IF EXISTS "dossiers_dossierstep_dossier_id_c1142212"',
-                    ],
-                    reverse_sql=[
-                        'CREATE INDEX "dossiers_dossieraccess_dossier_id_d78c9554" ON "dossiers_dossieraccess" ("dossier_id")',
-                        'CREATE INDEX "dossiers_dossierevent_dossier_id_90237d93" ON "dossiers_dossierevent" ("dossier_id")',
-                        'CREATE INDEX "dossiers_dossierstep_dossier_id_c1142212" ON "dossiers_dossierstep" ("dossier_id")',
-                    ],
+            [
+                (
+                    "dossiers_dossieraccess_dossier_id_d78c9554",
+                    "dossiers_dossieraccess",
+                    "dossier_id",
                 ),
+                (
+                    "dossiers_dossierevent_dossier_id_90237d93",
+                    "dossiers_dossierevent",
+                    "dossier_id",
+                ),
+                ("dossiers_dossierstep_dossier_id_c1142212", "dossiers_dossierstep", "dossier_id"),
             ],
         ),
     ]

@@ -1,14 +1,9 @@
-"""Indexes that another index of the same table already serves, dropped (issue 12): each
-cost every insert (an event's, a dossier's, an access line's on every read) and, on the events,
-had the audit scan sort what the unique (dossier, seq) index gives in order.
-
-Only the indexes are dropped: Django's AlterField would also drop and re-add each foreign key,
-re-checking every row (minutes on a city's events) and tripping over the constraints PostgreSQL
-adds for a partitioned referenced table. The fields' state changes as AlterField says.
-"""
+"""Indexes another index of their table serves, dropped (``common.index_drops``)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from motcua.common.index_drops import indexes_dropped
 
 
 class Migration(migrations.Migration):
@@ -18,8 +13,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
+        indexes_dropped(
+            [
                 migrations.AlterField(
                     model_name="notification",
                     name="event",
@@ -47,18 +42,18 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                migrations.RunSQL(
-                    [
-                        'DROP INDEX IF EXISTS "notifications_notification_event_id_28551f97"',
-                        'DROP INDEX IF EXISTS "notifications_notification_status_fc366839"',
-                        'DROP INDEX IF EXISTS "notifications_notification_status_fc366839_like"',
-                    ],
-                    reverse_sql=[
-                        'CREATE INDEX "notifications_notification_event_id_28551f97" ON "notifications_notification" ("event_id")',
-                        'CREATE INDEX "notifications_notification_status_fc366839" ON "notifications_notification" ("status")',
-                    ],
+            [
+                (
+                    "notifications_notification_event_id_28551f97",
+                    "notifications_notification",
+                    "event_id",
                 ),
+                (
+                    "notifications_notification_status_fc366839",
+                    "notifications_notification",
+                    "status",
+                ),
+                ("notifications_notification_status_fc366839_like", "", ""),
             ],
         ),
     ]

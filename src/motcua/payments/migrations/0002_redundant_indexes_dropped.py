@@ -1,14 +1,9 @@
-"""Indexes that another index of the same table already serves, dropped (issue 12): each
-cost every insert (an event's, a dossier's, an access line's on every read) and, on the events,
-had the audit scan sort what the unique (dossier, seq) index gives in order.
-
-Only the indexes are dropped: Django's AlterField would also drop and re-add each foreign key,
-re-checking every row (minutes on a city's events) and tripping over the constraints PostgreSQL
-adds for a partitioned referenced table. The fields' state changes as AlterField says.
-"""
+"""Indexes another index of their table serves, dropped (``common.index_drops``)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from motcua.common.index_drops import indexes_dropped
 
 
 class Migration(migrations.Migration):
@@ -18,8 +13,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
+        indexes_dropped(
+            [
                 migrations.AlterField(
                     model_name="payment",
                     name="dossier",
@@ -31,13 +26,8 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                migrations.RunSQL(
-                    ['DROP INDEX IF EXISTS "payments_payment_dossier_id_2b2990ca"'],
-                    reverse_sql=[
-                        'CREATE INDEX "payments_payment_dossier_id_2b2990ca" ON "payments_payment" ("dossier_id")'
-                    ],
-                ),
+            [
+                ("payments_payment_dossier_id_2b2990ca", "payments_payment", "dossier_id"),
             ],
         ),
     ]

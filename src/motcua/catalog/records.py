@@ -7,7 +7,6 @@ mapping is testable without a database. :mod:`motcua.catalog.importer` writes th
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import re
 from collections import Counter
@@ -17,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from motcua.common.chain import json_digest
 from motcua.common.text import fold_words
 
 from .competence import Rule, competence_of
@@ -143,8 +143,7 @@ class ProcedureRecord:
     receive_at_branches: bool = False  # the Center's area branches receive it too
 
     def content_hash(self) -> str:
-        payload = json.dumps(record_data(self), ensure_ascii=False, sort_keys=True, default=str)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return json_digest(record_data(self))
 
     def search_text(self) -> str:
         return fold_words(" ".join([self.code, self.name, *self.fields, *self.results]))

@@ -34,11 +34,16 @@ def fact(value: Any) -> Any:
     return value
 
 
+def json_digest(value: Any) -> str:
+    """SHA-256 of ``value`` written as JSON with sorted keys (anything else as its text): the
+    same value gives the same digest on every machine."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def event_hash(event: ChainedEvent) -> str:
     """SHA-256 over the previous hash and the event's facts (never over database ids)."""
-    facts = [fact(getattr(event, name)) for name in event.HASHED]
-    text = json.dumps(facts, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return json_digest([fact(getattr(event, name)) for name in event.HASHED])
 
 
 def chain_append(

@@ -6,8 +6,6 @@ at the receiving ward (received at once at the counter).
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import secrets
 from dataclasses import asdict
 from typing import Any
@@ -21,6 +19,7 @@ from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_by_code
+from motcua.common.chain import json_digest
 from motcua.common.errors import NotAllowed, worded
 from motcua.common.queries import unique_or_none
 from motcua.dossiers.constants import Channel
@@ -154,8 +153,7 @@ def bundle_submit(
 def request_digest(**sent: Any) -> str:
     """The submission as sent, hashed: the subject is compared before it is cleaned, so that a
     retry matches whatever the cleaning makes of it."""
-    text = json.dumps(sent, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return json_digest(sent)
 
 
 def same_request(earlier: Bundle, digest: str) -> Bundle:

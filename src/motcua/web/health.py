@@ -103,11 +103,12 @@ def probe_body(*, cluster_fails: bool) -> dict[str, Any]:
 
 
 def machine_checks() -> dict[str, Check]:
-    folders = {"disk_var": settings.VAR_DIR, "disk_media": settings.MEDIA_ROOT}
-    checks = {name: disk_check(Path(folder)) for name, folder in folders.items()}
+    checks = {"disk_var": disk_check(Path(settings.VAR_DIR))}
     if settings.STORAGES["default"]["BACKEND"] == S3_BACKEND:
         # The files are in the object store: the local media folder holds none of them.
         checks["disk_media"] = {"value": None, "status": "off", "store": "s3"}
+    else:
+        checks["disk_media"] = disk_check(Path(settings.MEDIA_ROOT))
     return checks
 
 

@@ -142,12 +142,10 @@ def facts_match(dossier: Any, digest: str) -> bool:
 
 def sealed_content(dossier_ref: str, event: Any, payload: Any) -> dict[str, Any]:
     """What an event's seal covers, with ``payload`` the event's (read already)."""
-    at = event.at
     return {
         "dossier": dossier_ref,
         "seq": event.seq,
-        # A time the audit scan read as text is in the canonical form already (``columns``).
-        "at": at if at.__class__ is str else canonical(at),
+        "at": canonical(event.at),  # the audit scan's text is canonical already: kept as it is
         "actor": event.actor_name,
         "unit": event.unit_id,
         "action": event.action,

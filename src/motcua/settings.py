@@ -157,6 +157,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "motcua.web.context_processors.site",
             ],
+            # After Django's own: its ``date`` filter, faster for numeric formats (the module says).
+            "builtins": ["motcua.web.templatetags.fast_dates"],
         },
     },
 ]

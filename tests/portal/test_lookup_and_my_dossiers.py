@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from motcua.dossiers import services as s
+from motcua.dossiers.services.processing import transfer_targets
 from tests import factories
 from tests.dossiers.conftest import Staff, at, received, submitted
 
@@ -87,6 +88,20 @@ def test_a_citizen_sees_their_own_dossiers_only(staff: Staff) -> None:
     assert (
         theirs.get(reverse("dossiers:detail", args=[dossier.ref])).status_code == 403
     )  # officer page
+
+
+def test_the_history_names_the_unit_a_dossier_was_transferred_to(staff: Staff) -> None:
+    """The one line of the history that names a unit (read by code with the answer), beside
+    lines that name none."""
+    dossier = received(staff)
+    target = transfer_targets(dossier).first()
+    assert target is not None
+    dossier = s.dossier_transfer(
+        dossier=dossier, actor=staff.reception, at=at("2026-03-02 10:00"), to_unit=target
+    )
+    page = look(dossier.code, "2345").content.decode()
+    assert f"Hồ sơ được chuyển tới {target.name} để giải quyết" in page
+    assert "Hồ sơ được tiếp nhận" in page
 
 
 def test_the_citizen_is_told_what_is_waited_for(staff: Staff) -> None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from motcua.catalog.constants import FeeType
 from motcua.catalog.selectors import stated_fees
+from motcua.common.prepared import PreparedQuery
 from motcua.dossiers.constants import Channel, Status, catalogue_method
 from motcua.dossiers.models import Dossier
 
@@ -46,8 +49,18 @@ def fee_lines(procedure_id: int, channel: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def exemptions_active(dossier_id: int) -> QuerySet[FeeExemption]:
+    return FeeExemption.objects.filter(dossier_id=dossier_id, revoked_at__isnull=True)[:1]
+
+
+# Asked by every dossier page and payment: compiled once (``common.prepared``).
+ACTIVE_EXEMPTION = PreparedQuery(exemptions_active, routed=FeeExemption, dossier_id=(1, 2))
+
+
 def active_exemption(dossier: Dossier) -> FeeExemption | None:
-    return dossier.fee_exemptions.filter(revoked_at__isnull=True).first()
+    """The exemption in force (the newest, by the model's order), if any."""
+    found = ACTIVE_EXEMPTION(dossier_id=dossier.pk)
+    return found[0] if found else None
 
 
 def fee_quote(dossier: Dossier) -> FeeQuote:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from motcua.accounts.models import User
 from motcua.catalog.presentation import money_text
+from motcua.common.prepared import PreparedQuery
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier
 
@@ -17,6 +19,14 @@ from .constants import OnlineFlag, PaymentStatus
 from .fees import amount_owed, fee_quote, payable_at_submission
 from .flags import pay_event_flag
 from .models import Payment
+
+
+def payments_of(dossier_id: int) -> QuerySet[Payment]:
+    return Payment.objects.filter(dossier_id=dossier_id).order_by("-created_at", "-pk")
+
+
+# Read by every dossier page: compiled once (``common.prepared``).
+PAYMENTS = PreparedQuery(payments_of, routed=Payment, dossier_id=(1, 2))
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ def panel(dossier: Dossier, *, may_exempt: bool = False) -> PaymentPanel:
         owed_text=str(money_text(owed if not early else quote.total)),
         at_submission=early,
         paid_text=str(money_text(dossier.fees_paid_vnd)) if dossier.fees_paid_vnd else "",
-        payments=list(dossier.payments.order_by("-created_at", "-pk")),
+        payments=PAYMENTS(dossier_id=dossier.pk),
         waiting=dossier.status == Status.AWAITING_PAYMENT and owed > 0,
         # Nothing to exempt from on a free procedure; an exemption made stays revocable.
         may_exempt=may_exempt and (quote.total > 0 or exemption is not None),

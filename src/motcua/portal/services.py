@@ -26,11 +26,10 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common import throttle
-from motcua.common.inline import attach_all, inline_annotations
+from motcua.common.inline import Inline, attach_all, inline_annotations
 from motcua.common.models import RateCount
 from motcua.common.prepared import PreparedQuery
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.reading import EVENTS
+from motcua.dossiers.models import Dossier, DossierEvent
 
 from .ownership import citizen_dossier_filter
 
@@ -78,6 +77,12 @@ def failures(name: object, since: int) -> Subquery:
     return Subquery(rows)
 
 
+# What the public history reads of the events (``views.timeline``): not the seals, hashes and
+# facts of the audit chain, which were most of the bytes read and decoded per lookup.
+PUBLIC_EVENTS = Inline(
+    "events", DossierEvent, "dossier", ("seq", "at", "action", "reason", "payload"), order=("seq",)
+)
+
 # What the page shows of the procedure and the units; their large texts stay in the database.
 SHOWN = ("procedure__code", "procedure__name", "procedure__online_level", "receiving_unit__name", "deciding_unit__name")  # fmt: skip
 
@@ -94,7 +99,7 @@ def dossiers_looked_up(name: str, address: str, pair: str, since: int) -> QueryS
             address_failures=failures(address, since),
             pair_failures=failures(Concat(Value(pair), OuterRef("ref")), since),
             dossier_failures=failures(Concat(Value(f"{DOSSIER}:"), OuterRef("ref")), since),
-            **inline_annotations(EVENTS),
+            **inline_annotations(PUBLIC_EVENTS),
         )
         .order_by("-submitted_at", "-pk")[:1]
     )
@@ -126,7 +131,7 @@ def dossier_lookup(
     dossier = found[0] if found else None
     names = names_for(ip, dossier.ref if dossier is not None else code)
     if dossier is not None:
-        attach_all(dossier, EVENTS)
+        attach_all(dossier, PUBLIC_EVENTS)
         counts = Failures(
             dossier.address_failures or 0,  # type: ignore[attr-defined]
             dossier.pair_failures or 0,  # type: ignore[attr-defined]

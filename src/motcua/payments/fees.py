@@ -59,8 +59,7 @@ ACTIVE_EXEMPTION = PreparedQuery(exemptions_active, routed=FeeExemption, dossier
 
 def active_exemption(dossier: Dossier) -> FeeExemption | None:
     """The exemption in force (the newest, by the model's order), if any."""
-    found = ACTIVE_EXEMPTION(dossier_id=dossier.pk)
-    return found[0] if found else None
+    return ACTIVE_EXEMPTION.one_or_none(dossier_id=dossier.pk)
 
 
 def fee_quote(dossier: Dossier) -> FeeQuote:

@@ -331,6 +331,11 @@ def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
     for tab, _label in TABS:
         rows.append((f"worklist {tab}",
                      [Request("GET", f"/api/v1/dossiers?tab={tab}", reception)], by_ref))  # fmt: skip
+    # The ward's leader reads what the ward received and what it decides for other units: a
+    # part of their own, whose plans the reception's rows never run (session 39).
+    for tab, _label in TABS:
+        rows.append((f"leader worklist {tab}",
+                     [Request("GET", f"/api/v1/dossiers?tab={tab}", leader)], by_ref))  # fmt: skip
     bodies = [json.dumps({
         "unit": unit, "procedure": CREATE_PROCEDURE, "channel": "counter",
         "applicant": {"name": "Nguyễn Văn Đo Tải", "id_number": "001090012345", "phone": "0912345678"},

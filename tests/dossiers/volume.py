@@ -118,8 +118,9 @@ def due_date(
     return max(ahead, submitted + datetime.timedelta(days=1))
 
 
-def bulk_dossiers(unit: Unit, facts: list[Fact]) -> None:
+def bulk_dossiers(unit: Unit, facts: list[Fact], deciding: Unit | None = None) -> None:
     """Insert cheap dossier rows (no events, no documents) in batches of 5,000, in one transaction.
+    ``unit`` receives them and decides them, or ``deciding`` does.
 
     Rows are prepared as plain tuples and written with ``executemany``: Django's ``bulk_create``
     on SQLite caps an INSERT at 999 parameters (20 dossier rows), about 1 ms a row in Python."""
@@ -131,7 +132,9 @@ def bulk_dossiers(unit: Unit, facts: list[Fact]) -> None:
     }  # fmt: skip
     fields = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
     names = [f.attname for f in fields]
-    template = prepared(fields, Dossier(receiving_unit=unit, deciding_unit=unit, channel="counter"))
+    template = prepared(
+        fields, Dossier(receiving_unit=unit, deciding_unit=deciding or unit, channel="counter")
+    )
     applicants = {name: prepared_json(name) for name in NAMES}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = (

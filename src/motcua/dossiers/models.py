@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import NullIf
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessDefinition
@@ -22,6 +23,7 @@ from .constants import (
     Status,
     StepOutcome,
 )
+from .lookups import decided_elsewhere_install
 
 
 class DailySequence(models.Model):
@@ -49,6 +51,11 @@ WORKLIST_COLUMNS = [
 # The order of a worklist by due date (``selectors.SEGMENTS``), as index keys.
 OPEN_ORDER = ["due_at", "-submitted_at", "-id"]
 OPEN_KEYS = ("due_at", "submitted_at", "id")
+
+
+def ordered(names: list[str]) -> list[models.OrderBy]:
+    """Index keys as expressions, for an index whose first key is one ("-name": descending)."""
+    return [models.F(n[1:]).desc() if n.startswith("-") else models.F(n).asc() for n in names]
 
 
 class Dossier(QuickLoad):
@@ -226,13 +233,23 @@ class Dossier(QuickLoad):
                 name="dossier_deciding_submitted",
                 include=["assignee"],
             ),
-            # Decided by another unit than the one that received it (transfers, districts):
-            # the part of a leader's dossiers that the receiving branch does not hold.
+            # Decided by another unit than the one that received it (transfers, a ward's
+            # dossiers that a department decides): the part of a leader's dossiers that the
+            # receiving branch does not hold (``deciding_unit__elsewhere``, ``lookups``), in
+            # both orders of the worklist and with the columns its tabs test.
             models.Index(
-                fields=["deciding_unit", "due_at"],
-                name="dossier_decided_elsewhere",
+                NullIf("deciding_unit", "receiving_unit"),
+                *ordered(OPEN_ORDER),
+                name="dossier_elsewhere_due",
                 condition=~models.Q(deciding_unit=models.F("receiving_unit")),
-                include=["receiving_unit", "status", "finished_at", "submitted_at"],
+                include=[c for c in WORKLIST_COLUMNS if c not in OPEN_KEYS],
+            ),
+            models.Index(
+                NullIf("deciding_unit", "receiving_unit"),
+                *ordered(["-submitted_at", "-id"]),
+                name="dossier_elsewhere_submitted",
+                condition=~models.Q(deciding_unit=models.F("receiving_unit")),
+                include=[c for c in WORKLIST_COLUMNS if c not in ("submitted_at", "id")],
             ),
         ]
         constraints = [
@@ -249,6 +266,9 @@ class Dossier(QuickLoad):
     @property
     def national_status(self) -> int:
         return NATIONAL_STATUS[Status(self.status)]
+
+
+decided_elsewhere_install(Dossier._meta.get_field("deciding_unit"))
 
 
 class DossierEvent(QuickLoad):

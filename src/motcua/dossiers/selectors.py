@@ -233,9 +233,10 @@ def visibility_branches(user: User, consulted: Callable[[list[int]], Q]) -> list
     if whole:
         # Those it also received are in the branch above: leaving them out here changes
         # nothing in the union, and makes this branch's part a range of the small partial
-        # index ``dossier_decided_elsewhere`` instead of every dossier the unit decides.
+        # indexes ``dossier_elsewhere_*`` instead of every dossier the unit decides (the
+        # lookup is what only they can serve, ``lookups``; the ``<>`` proves their condition).
         elsewhere = ~Q(deciding_unit=F("receiving_unit"))
-        branches.append(Q(deciding_unit_id__in=sorted(whole)) & elsewhere)
+        branches.append(Q(deciding_unit__elsewhere__in=sorted(whole)) & elsewhere)
     if process:
         assigned = Q(assignee_id=user.pk) | Q(assignee__isnull=True)
         branches.append(Q(deciding_unit_id__in=sorted(process)) & assigned)

@@ -327,7 +327,8 @@ def dossier_worklist(
         # for (an empty tab's page walked the unit's open dossiers to the end of the index).
         window = PageWindow([], 0, None, None)
     else:
-        source = TabSource.of(scope, None if tab == "all" else tabs[tab].page)
+        rule = None if tab == "all" else tabs[tab]
+        source = TabSource.of(scope, rule.page if rule else None, bool(rule and rule.names_status))
         keep = functools.partial(still_visible, user)
         window = page_window(source, sort, size, cursor, offset, keep)
     return Worklist(

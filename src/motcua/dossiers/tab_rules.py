@@ -76,6 +76,8 @@ def mine_filter(user: User) -> TabRule:
     returning = permissions.unit_ids_with(user, Capability.RETURN_RESULT)
     if returning:
         rule |= Q(status=Status.PROCESSED) & Q(receiving_unit_id__in=sorted(returning))
+    # Not ``names_status``: the statuses are inside the OR of the returning branch, which
+    # PostgreSQL cannot read as "open" for the open indexes (the reception's page: 128 ms).
     return rule
 
 
@@ -110,13 +112,17 @@ class TabRule:
 
     page: Q
     count: Q
+    # The page rule holds open statuses only, and says which: the pages then do not add "an
+    # open status" again (each repetition makes PostgreSQL expect fewer rows: "Chờ công dân"
+    # of a big ward was read from the table and sorted, session 39).
+    names_status: bool = False
 
     @classmethod
     def both(cls, rule: Q) -> TabRule:
         return cls(rule, rule)
 
     def __and__(self, other: Q) -> TabRule:
-        return TabRule(self.page & other, self.count & other)
+        return TabRule(self.page & other, self.count & other, self.names_status)
 
     def __or__(self, other: Q) -> TabRule:
         return TabRule(self.page | other, self.count | other)
@@ -126,7 +132,7 @@ class TabRule:
         conditions in the order written, row by row (it orders a scan's, not an aggregate's):
         a due date's range, false for most of a ward's open dossiers, spares the tests of the
         status and units (a quarter of the count statement, session 34)."""
-        return TabRule(first & self.page, first & self.count)
+        return TabRule(first & self.page, first & self.count, self.names_status)
 
 
 def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
@@ -141,7 +147,7 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
     # "waiting" tab holds it), and its deadline is set again when the applicant acts.
     running = Q(finished_at__isnull=True) & ~Q(status__in=WAITING_FOR_APPLICANT)
     running &= held_by_units(user)
-    open_ = TabRule(running & Q(status__in=OPEN_STATUSES), running)
+    open_ = TabRule(running & Q(status__in=OPEN_STATUSES), running, names_status=True)
     receiving = permissions.unit_ids_with(user, Capability.RECEIVE_DOSSIER)
     to_receive = (
         [Q(status=Status.NEW) & Q(receiving_unit_id__in=sorted(receiving))] if receiving else []
@@ -163,6 +169,7 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
         "waiting": TabRule(
             Q(status__in=WAITING_FOR_APPLICANT, finished_at__isnull=True),
             Q(status__in=WAITING_FOR_APPLICANT),
+            names_status=True,
         ),
         "all": TabRule.both(Q()),
     }

@@ -197,10 +197,11 @@ class TabSource:
 
     scope: WorklistScope
     rule: Q | None = None
+    names_status: bool = False  # the rule holds open statuses only (``TabRule.names_status``)
 
     @classmethod
-    def of(cls, scope: WorklistScope, rule: Q | None) -> TabSource:
-        return cls(scope, rule)
+    def of(cls, scope: WorklistScope, rule: Q | None, names_status: bool = False) -> TabSource:
+        return cls(scope, rule, names_status)
 
     @property
     def opened(self) -> bool:
@@ -211,6 +212,8 @@ class TabSource:
         if self.rule is None:
             return self.scope.parts()
         rule = self.rule
+        if self.names_status:
+            return [part.filter(rule) for part in self.scope.parts()]
         return [part.filter(status__in=OPEN_STATUSES).filter(rule) for part in self.scope.parts()]
 
     @property
@@ -308,7 +311,7 @@ def page_keys(
     if not chosen or not source.scope.branches:
         return []
     numbers = tuple(number for number, _segment, _condition in chosen)
-    extra = (len(source.scope.branches), sort, numbers, reverse, offset, count)
+    extra = (len(source.scope.branches), source.names_status, sort, numbers, reverse, offset, count)
     return PAGE_KEYS.values(extra, [*source.conditions, *[c for _n, _s, c in chosen]])
 
 
@@ -317,8 +320,9 @@ def page_keys_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier,
     the scope's, the tab's rule, and one per chosen segment of the order."""
     from .selectors import WorklistScope  # here: selectors imports this module
 
-    branch_count, sort, numbers, reverse, offset, count = extra
-    source = TabSource(WorklistScope.from_conditions(conditions, branch_count), conditions[branch_count + 1])  # fmt: skip
+    branch_count, names_status, sort, numbers, reverse, offset, count = extra
+    scope = WorklistScope.from_conditions(conditions, branch_count)
+    source = TabSource(scope, conditions[branch_count + 1], names_status)
     segments = SEGMENTS[sort]
     chosen = [
         (number, segments[number], cast(Q, condition))

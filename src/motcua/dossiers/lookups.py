@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db.models import Field, ForeignKey, Transform
+from django.db.models import Field, Transform
 from django.db.models.expressions import Col
 
 
@@ -37,7 +37,3 @@ class DecidedElsewhere(Transform):
         )
         receiving, more = compiler.compile(Col(column.alias, receiving_field))
         return f"NULLIF({deciding}, {receiving})", [*params, *more]
-
-
-def decided_elsewhere_install(field: ForeignKey[Any, Any]) -> None:
-    field.register_lookup(DecidedElsewhere)

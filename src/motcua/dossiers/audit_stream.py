@@ -38,6 +38,7 @@ from .audit import (
     tail_problems,
 )
 from .audit_keys import chain_keys
+from .audit_rows import D_REF, DOSSIER_ROW, E_HASH, E_SEQ, EVENT_ROW, chain_intact
 from .models import Dossier, DossierEvent
 
 RANGE = 20_000  # dossier ids per range (one task of a worker)
@@ -84,6 +85,9 @@ class SealedEvent(NamedTuple):
 ROW_FIELDS = tuple(SealedEvent._fields)
 DOSSIER_ID = itemgetter(ROW_FIELDS.index("dossier_id"))
 assert set(ROW_FIELDS) - {"payload_text"} == {"dossier_id", *EVENT_FIELDS} - {"payload"}
+# The positions ``audit_rows`` reads the rows by.
+assert ROW_FIELDS == EVENT_ROW
+assert DOSSIER_FIELDS == DOSSIER_ROW
 
 
 def columns(queryset: QuerySet[Any], names: tuple[str, ...]) -> list[Any]:
@@ -106,18 +110,31 @@ def columns(queryset: QuerySet[Any], names: tuple[str, ...]) -> list[Any]:
 UTC_TEXT = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
 
 
+def event_rows(events: QuerySet[DossierEvent]) -> Iterator[tuple[Any, ...]]:
+    """``events`` in (dossier, seq) order as plain tuples of ``ROW_FIELDS``, streamed."""
+    ordered = events.order_by("dossier_id", "seq")
+    return iter(ordered.values_list(*columns(ordered, ROW_FIELDS)).iterator(STREAM))
+
+
+def dossier_rows(dossiers: QuerySet[Dossier]) -> Iterator[tuple[Any, ...]]:
+    """``dossiers`` in id order as plain tuples of ``DOSSIER_FIELDS``, streamed."""
+    ordered = dossiers.order_by("pk")
+    return iter(ordered.values_list(*columns(ordered, DOSSIER_FIELDS)).iterator(STREAM))
+
+
 def sealed_events(events: QuerySet[DossierEvent]) -> Iterator[SealedEvent]:
     """``events`` in (dossier, seq) order as ``SealedEvent`` rows, streamed."""
-    ordered = events.order_by("dossier_id", "seq")
-    rows = ordered.values_list(*columns(ordered, ROW_FIELDS)).iterator(STREAM)
-    return map(SealedEvent._make, rows)
+    return map(SealedEvent._make, event_rows(events))
 
 
-def sealed_dossiers(dossiers: QuerySet[Dossier]) -> Iterator[Any]:
-    """``dossiers`` in id order as ``SealedDossier`` rows, streamed."""
-    ordered = dossiers.order_by("pk")
-    rows = ordered.values_list(*columns(ordered, DOSSIER_FIELDS)).iterator(STREAM)
-    return map(SealedDossier._make, rows)
+def problems_of(
+    row: tuple[Any, ...], found: list[tuple[Any, ...]], keys: Any
+) -> list[ChainProblem]:
+    """What is wrong with a chain read as plain rows: confirmed by position when intact
+    (``audit_rows``, the common case), else told by ``chain_problems`` on the named rows."""
+    if keys is not None and chain_intact(row, found, keys):
+        return []
+    return chain_problems(SealedDossier._make(row), [SealedEvent._make(e) for e in found], keys)
 
 
 class Tail(NamedTuple):
@@ -135,34 +152,41 @@ def tail_line(tail: Tail) -> bytes:
     return (dumps_quick(content) or dumps(content)) + b"\n"
 
 
-def events_of(batch: list[Any]) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = {row.id: [] for row in batch}
-    for row in sealed_events(DossierEvent.objects.filter(dossier_id__in=list(grouped))):
-        grouped[row.dossier_id].append(row)
-    return grouped
+def tail_check(
+    row: tuple[Any, ...], found: list[tuple[Any, ...]], tail: Tail
+) -> list[ChainProblem]:
+    """The chain (plain rows) against its tail in a published root (``audit.tail_problems``)."""
+    if tail.ref != row[D_REF]:
+        return [ChainProblem(tail.ref, tail.seq, REWRITTEN)]
+    if any(e[E_SEQ] == tail.seq and e[E_HASH] == tail.hash for e in found):
+        return []
+    return tail_problems(
+        SealedDossier._make(row), [SealedEvent._make(e) for e in found], tail.seq, tail.hash
+    )
 
 
-def recheck(dossier_id: int) -> tuple[Any, list[Any]] | None:
-    """The dossier and its events read under the dossier's row lock, which every writer takes:
-    a dossier that an action changed while the scan read it is read again, whole."""
+def recheck(dossier_id: int) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None:
+    """The dossier and its events (plain rows) read under the dossier's row lock, which every
+    writer takes: a dossier that an action changed while the scan read it is read again, whole."""
     with transaction.atomic():
         # Read to the end here, so that its cursor is closed inside the transaction.
-        rows = list(sealed_dossiers(Dossier.objects.select_for_update().filter(pk=dossier_id)))
+        rows = list(dossier_rows(Dossier.objects.select_for_update().filter(pk=dossier_id)))
         if not rows:
             return None
-        return rows[0], events_of(rows)[rows[0].id]
+        return rows[0], list(event_rows(DossierEvent.objects.filter(dossier_id=dossier_id)))
 
 
 def chains(dossiers: QuerySet[Dossier], events: QuerySet[DossierEvent]) -> Iterator[tuple[Any, list[Any]]]:  # fmt: skip
-    """Each dossier row with its events, from two streams in id order (the events grouped by
-    ``itertools.groupby``: a loop in C rather than a Python step per event)."""
-    groups = groupby(sealed_events(events), key=DOSSIER_ID)
+    """Each dossier row with its events, plain rows from two streams in id order (the events
+    grouped by ``itertools.groupby``: a loop in C rather than a Python step per event)."""
+    groups = groupby(event_rows(events), key=DOSSIER_ID)
     pending = next(groups, None)
-    for row in sealed_dossiers(dossiers):
-        while pending is not None and pending[0] < row.id:
+    for row in dossier_rows(dossiers):
+        row_id = row[0]
+        while pending is not None and pending[0] < row_id:
             pending = next(groups, None)  # events of a dossier outside the set
         found: list[Any] = []
-        if pending is not None and pending[0] == row.id:
+        if pending is not None and pending[0] == row_id:
             found = list(pending[1])  # read before the next group: groupby shares one stream
             pending = next(groups, None)
         yield row, found
@@ -204,27 +228,26 @@ def range_check(task: RangeTask) -> RangeResult:
             events = events.filter(dossier_id__lt=task.high)
     with transaction.atomic():  # streamed cursors live in a transaction (no WITH HOLD copy)
         for row, found in chains(dossiers, events):
-            while current is not None and current.id < row.id:
+            row_id = row[0]
+            while current is not None and current.id < row_id:
                 if task.whole:
                     result.problems.append(ChainProblem(current.ref, current.seq, DELETED))
                 current = next(tails, None)
-            problems = chain_problems(row, found, keys)
+            problems = problems_of(row, found, keys)
             if problems:  # perhaps an action ran meanwhile: read it again under its lock
-                again = recheck(row.id)
+                again = recheck(row_id)
                 if again is not None:
                     row, found = again
-                    problems = chain_problems(row, found, keys)
-            if current is not None and current.id == row.id:
+                    problems = problems_of(row, found, keys)
+            if current is not None and current.id == row_id:
                 tail, current = current, next(tails, None)
-                if tail.ref != row.ref:
-                    problems.append(ChainProblem(tail.ref, tail.seq, REWRITTEN))
-                else:
-                    problems.extend(tail_problems(row, found, tail.seq, tail.hash))
+                problems.extend(tail_check(row, found, tail))
             result.problems.extend(problems)
             result.dossiers += 1
             result.events += len(found)
             if task.tails_wanted and found:
-                out.append(tail_line(Tail(row.id, row.ref, found[-1].seq, found[-1].hash)))
+                last = found[-1]
+                out.append(tail_line(Tail(row_id, row[D_REF], last[E_SEQ], last[E_HASH])))
     for gone in [*([current] if current else []), *tails]:
         if task.whole:
             result.problems.append(ChainProblem(gone.ref, gone.seq, DELETED))

@@ -158,7 +158,10 @@ TEMPLATES = [
                 "motcua.web.context_processors.site",
             ],
             # After Django's own: its ``date`` filter, faster for numeric formats (the module says).
-            "builtins": ["motcua.web.templatetags.fast_dates"],
+            "builtins": [
+                "motcua.web.templatetags.fast_dates",
+                "motcua.web.templatetags.fast_extends",
+            ],
         },
     },
 ]

@@ -252,6 +252,7 @@ def describe(facts: dict[str, Any]) -> str:
 class Fixtures:
     reception_token: str
     leader_token: str
+    creation_token: str  # the reception officer's, or one receiving at every creation ward
     procedure_codes: list[str]
     refs: list[str]
     lookups: list[tuple[str, str]]
@@ -280,12 +281,20 @@ def bench_fixtures(creation_units: int) -> Fixtures:
             officer_role_grant(actor=None, officer=user, unit=unit, role=role, at=now())
         tokens[role] = ApiToken.issue(user, f"city-bench {secrets.token_hex(3)}")
     wards = [unit, *Unit.objects.filter(kind="ward").exclude(pk=unit.pk).order_by("code")]
+    # The worklist rows read as the big ward's reception officer, whatever earlier runs did:
+    # until session 40 a run with ``--creation-units 20`` gave that officer the 20 wards for
+    # good, and every later run measured a worklist of 20 wards (40,000 open dossiers).
     receptionist = User.objects.get(username="bench-reception")
-    for ward in wards[1:creation_units]:
-        if not OfficerRole.objects.filter(user=receptionist, unit=ward, role="reception").exists():
-            officer_role_grant(actor=None, officer=receptionist, unit=ward, role="reception", at=now())  # fmt: skip
-    if creation_units > 1:  # a token covers the units its officer had when it was issued
-        tokens["reception"] = ApiToken.issue(receptionist, f"city-bench {secrets.token_hex(3)}")
+    OfficerRole.objects.filter(user=receptionist).exclude(unit=unit, role="reception").delete()
+    tokens["creation"] = tokens["reception"]
+    if creation_units > 1:  # another officer receives at the wards; a token covers its units
+        counters, _created = User.objects.get_or_create(
+            username="bench-counters", defaults={"full_name": "Cán bộ đo tải (nhiều một cửa)"}
+        )
+        for ward in wards[:creation_units]:
+            if not OfficerRole.objects.filter(user=counters, unit=ward, role="reception").exists():
+                officer_role_grant(actor=None, officer=counters, unit=ward, role="reception", at=now())  # fmt: skip
+        tokens["creation"] = ApiToken.issue(counters, f"city-bench {secrets.token_hex(3)}")
     codes = list(
         Procedure.objects.filter(in_hanoi_set=True)
         .order_by("-popularity", "pk")
@@ -300,7 +309,9 @@ def bench_fixtures(creation_units: int) -> Fixtures:
         .values_list("code", "applicant_id_number")[:500]
     ]
     units = [ward.code for ward in wards[:creation_units]]
-    return Fixtures(tokens["reception"], tokens["leader"], codes, refs, lookups, units)
+    return Fixtures(
+        tokens["reception"], tokens["leader"], tokens["creation"], codes, refs, lookups, units
+    )
 
 
 def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
@@ -341,7 +352,8 @@ def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
         "applicant": {"name": "Nguyễn Văn Đo Tải", "id_number": "001090012345", "phone": "0912345678"},
     }).encode() for unit in f.creation_units]  # fmt: skip
     json_headers = (("Content-Type", "application/json"),)
-    rows.append(("creation", [Request("POST", "/api/v1/dossiers", reception + json_headers, body,
+    creator = (("Authorization", f"Bearer {f.creation_token}"),)
+    rows.append(("creation", [Request("POST", "/api/v1/dossiers", creator + json_headers, body,
                                       expect=201) for body in bodies],
                  [Request("POST", "/write", json_headers, body, expect=201) for body in bodies]))  # fmt: skip
     return rows

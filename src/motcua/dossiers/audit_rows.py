@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -41,8 +42,11 @@ D_REF = DOSSIER_ROW.index("ref")
 D_STATUS = DOSSIER_ROW.index("status")
 D_VERSION = DOSSIER_ROW.index("version")
 D_LAST_HASH = DOSSIER_ROW.index("last_event_hash")
-FACTS = slice(1, 1 + len(FACT_FIELDS))
+SORTED_FACT_NAMES = tuple(sorted(FACT_FIELDS))
+SORTED_FACTS = itemgetter(*(DOSSIER_ROW.index(name) for name in SORTED_FACT_NAMES))
 SORTED = orjson.OPT_SORT_KEYS
+# Datetimes handed to ``default`` (``audit.canonical``) rather than written in orjson's form.
+AS_CANONICAL = orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def chain_intact(dossier: Sequence[Any], events: Sequence[Sequence[Any]], keys: ChainKeys) -> bool:
@@ -93,14 +97,13 @@ def chain_intact(dossier: Sequence[Any], events: Sequence[Sequence[Any]], keys: 
 
 
 def facts_digest(dossier: Sequence[Any]) -> str | None:
-    """``audit.dossier_facts`` of a row by the quick encoding (None where it cannot write them)."""
-    values = [
-        value if value is None or value.__class__ in (str, int) else canonical(value)
-        for value in dossier[FACTS]
-    ]
+    """``audit.dossier_facts`` of a row by the quick encoding (None where it cannot write them):
+    the facts taken in their names' sorted order, so that orjson need not sort them; a time
+    still a datetime (not PostgreSQL's text) written by ``canonical``."""
+    facts = dict(zip(SORTED_FACT_NAMES, SORTED_FACTS(dossier), strict=True))
     try:
         return hashlib.sha256(
-            orjson.dumps(dict(zip(FACT_FIELDS, values, strict=True)), option=SORTED)
+            orjson.dumps(facts, default=canonical, option=AS_CANONICAL)
         ).hexdigest()
     except orjson.JSONEncodeError:
         return None

@@ -158,7 +158,8 @@ def tail_check(
     """The chain (plain rows) against its tail in a published root (``audit.tail_problems``)."""
     if tail.ref != row[D_REF]:
         return [ChainProblem(tail.ref, tail.seq, REWRITTEN)]
-    if any(e[E_SEQ] == tail.seq and e[E_HASH] == tail.hash for e in found):
+    at_seq = next((event for event in found if event[E_SEQ] == tail.seq), None)
+    if at_seq is not None and at_seq[E_HASH] == tail.hash:
         return []
     return tail_problems(
         SealedDossier._make(row), [SealedEvent._make(e) for e in found], tail.seq, tail.hash

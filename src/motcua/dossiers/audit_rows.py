@@ -27,15 +27,15 @@ import orjson
 from .audit import FACT_FIELDS, canonical
 from .audit_keys import ChainKeys
 
-# Positions in an event row (``audit_stream.ROW_FIELDS``, asserted there).
-(
-    E_DOSSIER, E_SEQ, E_AT, E_ACTOR, E_UNIT, E_ACTION, E_FROM_STATUS, E_FROM_STEP, E_TO_STATUS,
-    E_TO_STEP, E_REASON, E_PAYLOAD, E_PREV, E_HASH, E_KEY, E_FACTS,
-) = range(16)  # fmt: skip
+# An event row (``audit_stream.ROW_FIELDS``, asserted there) and the positions read by name.
 EVENT_ROW = (
     "dossier_id", "seq", "at", "actor_name", "unit_id", "action", "from_status", "from_step",
     "to_status", "to_step", "reason", "payload_text", "prev_hash", "hash", "key_id", "facts",
 )  # fmt: skip
+E_SEQ = EVENT_ROW.index("seq")
+E_TO_STATUS = EVENT_ROW.index("to_status")
+E_HASH = EVENT_ROW.index("hash")
+E_FACTS = EVENT_ROW.index("facts")
 # A dossier row (``audit_stream.DOSSIER_FIELDS``): its id, the facts, the last hash.
 DOSSIER_ROW = ("id", *FACT_FIELDS, "last_event_hash")
 D_REF = DOSSIER_ROW.index("ref")

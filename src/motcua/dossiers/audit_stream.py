@@ -134,7 +134,12 @@ def problems_of(
     (``audit_rows``, the common case), else told by ``chain_problems`` on the named rows."""
     if keys is not None and chain_intact(row, found, keys):
         return []
-    return chain_problems(SealedDossier._make(row), [SealedEvent._make(e) for e in found], keys)
+    return chain_problems(*named(row, found), keys)
+
+
+def named(row: tuple[Any, ...], found: list[tuple[Any, ...]]) -> tuple[Any, list[SealedEvent]]:
+    """A chain's plain rows as the named rows ``audit``'s exact checks read."""
+    return SealedDossier._make(row), [SealedEvent._make(event) for event in found]
 
 
 class Tail(NamedTuple):
@@ -161,9 +166,7 @@ def tail_check(
     at_seq = next((event for event in found if event[E_SEQ] == tail.seq), None)
     if at_seq is not None and at_seq[E_HASH] == tail.hash:
         return []
-    return tail_problems(
-        SealedDossier._make(row), [SealedEvent._make(e) for e in found], tail.seq, tail.hash
-    )
+    return tail_problems(*named(row, found), tail.seq, tail.hash)
 
 
 def recheck(dossier_id: int) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None:

@@ -19,6 +19,7 @@ Django's own (``DJANGO_TAGS``) and compares them.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from django.core.signals import setting_changed
@@ -30,8 +31,9 @@ from django.utils.translation import get_language
 # Django's compile functions of the tag, before ``install``.
 DJANGO_TAGS = {name: django_i18n.register.tags[name] for name in ("translate", "trans")}
 
-# Every node made here, so that a change of the languages or catalogues (tests) forgets them.
-_NODES: list[FixedTranslateNode] = []
+# Every node made here, so that a change of the languages or catalogues (tests) forgets them;
+# weakly, so that templates compiled again and again (no cached loader) are not kept alive.
+_NODES: weakref.WeakSet[FixedTranslateNode] = weakref.WeakSet()
 
 
 class FixedTranslateNode(Node):
@@ -42,7 +44,7 @@ class FixedTranslateNode(Node):
     def __init__(self, node: django_i18n.TranslateNode) -> None:
         self.node = node
         self.rendered: dict[str | None, str] = {}
-        _NODES.append(self)
+        _NODES.add(self)
 
     def render(self, context: Any) -> str:
         language = get_language()

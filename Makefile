@@ -83,7 +83,7 @@ audit: install
 	$(BIN)/pip-audit --strict --require-hashes --disable-pip --progress-spinner off -r requirements.lock
 
 messages: install
-	cd src/motcua && ../../$(BIN)/motcua makemessages -l en --no-obsolete --add-location file
+	cd src/motcua && ../../$(BIN)/motcua makemessages -l en --no-obsolete --add-location file -e html,txt,py,jinja
 	cd src/motcua && ../../$(BIN)/motcua compilemessages
 
 clean:

@@ -164,6 +164,22 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The page layout and the hot public pages, ``*.jinja`` (decision 0044).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "motcua.web.jinja.environment",
+            "autoescape": True,
+            "auto_reload": DEBUG,
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "motcua.web.context_processors.site",
+            ],
+        },
+    },
 ]
 
 

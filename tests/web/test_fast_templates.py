@@ -112,7 +112,6 @@ def test_inheritance_renders_as_django_s(name: str, on: bool) -> None:
 
 
 PAGES = {
-    "portal/lookup.html": {"code": "HK-2026-001", "error": "Không tìm thấy <hồ sơ>"},
     "portal/sign_up.html": {},
     "400.html": {"reason": "NUL", "reason_en": "NUL"},
 }
@@ -132,6 +131,6 @@ def test_the_site_s_pages_render_as_with_django_s_tags(page: str, language: str)
 
 def test_the_site_uses_these_tags() -> None:
     """Settings install them: ``extends`` from the builtins, ``translate`` from ``i18n``."""
-    page = SITE.get_template("portal/lookup.html")
+    page = SITE.get_template("portal/sign_up.html")
     assert isinstance(page.nodelist[0], KeptBlocksExtendsNode)
     assert nodes(page, FixedTranslateNode)

@@ -105,7 +105,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 context.update(
                     dossier=dossier, status=citizen_status(dossier), events=timeline(dossier)
                 )
-    response = render(request, "portal/lookup.html", context, status=status)
+    response = render(request, "portal/lookup.jinja", context, status=status, using="jinja2")
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response

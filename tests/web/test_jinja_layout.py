@@ -1,0 +1,94 @@
+"""The layout written once in Jinja2 (decision 0044): Django pages and Jinja2 pages get the same
+frame, in the person's language, with their own links and form token; input is escaped; a
+misspelt name is an error; what the environment keeps follows the request's script prefix."""
+
+from __future__ import annotations
+
+import re
+
+import jinja2
+import pytest
+from django.template import engines
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse, set_script_prefix
+from django.utils import translation
+
+from motcua.web import jinja
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"')
+
+
+def frame(html: str) -> str:
+    """The page without its title and main part; the form tokens (they differ per response) and
+    the language switch's way back (the page's own address) blanked."""
+    outside = re.sub(r"<main .*</main>|<title>.*</title>", "", html, flags=re.S)
+    outside = re.sub(r'name="next" type="hidden" value="[^"]*"', "NEXT", outside)
+    return TOKEN.sub("TOKEN", outside).strip()
+
+
+def test_a_django_page_and_a_jinja2_page_share_one_frame() -> None:
+    client = Client()
+    django_page = client.get(reverse("portal:sign-up")).content.decode()  # base.html
+    jinja_page = client.get(reverse("portal:lookup")).content.decode()  # layout.jinja
+    assert "<title>Đăng ký tài khoản công dân · Một Cửa Hà Nội</title>" in django_page
+    assert "<title>Tra cứu hồ sơ · Một Cửa Hà Nội</title>" in jinja_page
+    assert frame(django_page) == frame(jinja_page)
+    assert TOKEN.search(jinja_page)  # the language switch's form carries the token
+    assert 'value="/tra-cuu/"' in jinja_page  # …and comes back to the page
+
+
+@pytest.mark.parametrize("path", ["portal:lookup", "portal:sign-up"])
+def test_the_frame_follows_the_person(path: str) -> None:
+    english, citizen = Client(), Client()
+    english.post(reverse("set_language"), {"language": "en", "next": "/"})
+    citizen.force_login(factories.citizen())
+    in_english = english.get(reverse(path)).content.decode()
+    assert 'lang="en"' in in_english
+    assert "Log in" in in_english
+    assert "Đăng nhập" not in frame(in_english)
+    signed_in = citizen.get(reverse(path)).content.decode()
+    assert "Đăng xuất" in signed_in
+    assert reverse("portal:my-dossiers") in signed_in
+    assert "Đăng ký tài khoản" not in frame(signed_in)
+
+
+def test_input_written_back_is_escaped() -> None:
+    hostile = '"><script>alert(1)</script>'
+    page = Client().post(reverse("portal:lookup"), {"code": hostile, "digits": "1234"})
+    html = page.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&#34;&gt;&lt;script&gt;" in html
+
+
+def test_a_page_rendered_without_a_request_has_its_frame() -> None:
+    """Django renders some pages with no request (no context processors): the frame still says
+    whose site it is, and shows no one's links."""
+    html = render_to_string("404.html")
+    assert "Không tìm thấy trang · Một Cửa Hà Nội" in html
+    assert "Đăng xuất" not in html
+
+
+def test_a_misspelt_name_is_an_error() -> None:
+    env = engines["jinja2"].env  # type: ignore[attr-defined]
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ brnad_name }}").render()
+    assert env.from_string("{{ x if x is defined else 'none' }}").render() == "none"
+
+
+def test_kept_values_follow_the_script_prefix_and_the_language() -> None:
+    assert jinja.url("portal:lookup") == reverse("portal:lookup") == "/tra-cuu/"
+    set_script_prefix("/motcua/")
+    try:
+        assert jinja.url("portal:lookup") == "/motcua/tra-cuu/"
+    finally:
+        set_script_prefix("/")
+    assert jinja.url("portal:lookup") == "/tra-cuu/"
+    with translation.override("en"):
+        english = jinja.translated("Tra cứu hồ sơ")
+    with translation.override("vi"):
+        assert jinja.translated("Tra cứu hồ sơ") == "Tra cứu hồ sơ"
+    assert english != "Tra cứu hồ sơ"

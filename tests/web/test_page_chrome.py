@@ -1,5 +1,5 @@
-"""The page's chrome (head, top of the header, signed-out links, footer) is rendered once per
-process and language (``{% cache %}`` in ``base.html``): what each visitor sees must still
+"""The page's chrome (head, header, signed-out links, footer: ``layout.jinja``) keeps what it can
+per process and language (translations, URLs, static names): what each visitor sees must still
 follow their language and whether they are signed in."""
 
 from __future__ import annotations

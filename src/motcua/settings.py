@@ -170,8 +170,7 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
-            "environment": "motcua.web.jinja.environment",
-            "autoescape": True,
+            "environment": "motcua.web.jinja.environment",  # escaping always on, there
             "auto_reload": DEBUG,
             "context_processors": [
                 "django.contrib.auth.context_processors.auth",

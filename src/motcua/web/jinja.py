@@ -31,7 +31,6 @@ from django.dispatch import receiver
 from django.templatetags.static import static as static_url
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html
 from django_htmx.jinja import htmx_script as htmx_script_tag
 
 from motcua.web.templatetags.fast_dates import date as date_text
@@ -97,19 +96,11 @@ def language_codes() -> list[str]:
 
 
 def local_date(value: Any, fmt: str | None = None) -> str:
-    """Django's ``date`` filter as a template writes it: of the time in Hà Nội; "" for none."""
-    if value is None or value == "":
-        return ""
+    """Django's ``date`` filter as a template writes it: of the time in Hà Nội ("" for none,
+    as Django's)."""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return date_text(value, fmt)
-
-
-def csrf_input(token: Any) -> str:
-    """What Django's ``{% csrf_token %}`` writes for ``token`` (the context's)."""
-    if not token or token == "NOTPROVIDED":
-        return ""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 @receiver(setting_changed)

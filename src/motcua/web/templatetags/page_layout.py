@@ -16,10 +16,10 @@ from typing import Any
 from django import template
 from django.template import engines
 from django.template.base import Node, NodeList, Parser, Token
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString
 
 from motcua.web.context_processors import site_without_request
-from motcua.web.jinja import csrf_input
 
 register = template.Library()
 LAYOUT = "layout.jinja"
@@ -41,14 +41,14 @@ class PageLayoutNode(Node):
         values.update(
             page_title=self.title.render(context),
             page_content=self.content.render(context),
-            csrf_input=csrf_input(context.get("csrf_token")),
+            csrf_input=CsrfTokenNode().render(context),  # what ``{% csrf_token %}`` wrote
         )
-        return layout().render(values)
+        return jinja_template(LAYOUT).render(values)
 
 
-def layout() -> Any:
-    """The compiled layout (Jinja2 keeps it; Django's engine list is read once)."""
-    return engines["jinja2"].env.get_template(LAYOUT)  # type: ignore[attr-defined]
+def jinja_template(name: str) -> Any:
+    """A compiled Jinja2 template (Jinja2 keeps it; Django's engine list is read once)."""
+    return engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
 
 
 @register.tag("page_layout")
@@ -66,5 +66,5 @@ def jinja_include(context: Any, name: str, **values: Any) -> SafeString:
     ``{% include name with … %}`` would render a Django one."""
     names = context.flatten()
     names.update(values)
-    written = engines["jinja2"].env.get_template(name).render(names)  # type: ignore[attr-defined]
-    return SafeString(written)  # escaped by Jinja2's autoescape as it wrote it
+    # Escaped by Jinja2's autoescape as it wrote it.
+    return SafeString(jinja_template(name).render(names))

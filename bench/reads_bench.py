@@ -37,6 +37,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -238,7 +239,9 @@ def endpoints(dossiers: list[Dossier]) -> dict[str, Call]:
         "page": lambda n: ok(page.get(f"/can-bo/ho-so/{refs[n % len(refs)]}/")),
         "create": create_call,
         "lookup": lambda n: ok(
-            public.post("/tra-cuu/", {"code": codes[n % len(codes)][0], "digits": codes[n % len(codes)][1]})
+            # urlencoded, as a browser's form sends it (the test client's default is multipart)
+            public.post("/tra-cuu/", urlencode({"code": codes[n % len(codes)][0], "digits": codes[n % len(codes)][1]}),
+                        content_type="application/x-www-form-urlencoded")
         ),
     }  # fmt: skip
 

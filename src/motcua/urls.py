@@ -63,6 +63,10 @@ def admin_sign_in(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    # The citizens' pages first: the public lookup is the busiest page, and walking the other
+    # routes to reach it cost 48 µs of its ~2 ms (12 µs first). No route hides another, so the
+    # order never chooses the view (``tests/web/test_url_order.py``).
+    path("", include("motcua.portal.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("statusz", health.statusz, name="statusz"),
@@ -83,7 +87,6 @@ urlpatterns = [
     path("", include("motcua.ratings.urls")),
     path("", include("motcua.feedback.urls")),
     path("", include("motcua.vault.urls")),
-    path("", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),
     path("", include("motcua.worktime.urls")),
     path("", include("motcua.supervision.urls")),

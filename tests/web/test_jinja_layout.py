@@ -92,3 +92,48 @@ def test_kept_values_follow_the_script_prefix_and_the_language() -> None:
     with translation.override("vi"):
         assert jinja.translated("Tra cứu hồ sơ") == "Tra cứu hồ sơ"
     assert english != "Tra cứu hồ sơ"
+
+
+REWRITTEN = (
+    '{{ _("Tra cứu hồ sơ") }}|{{ _("số tham chiếu khi nộp: %(ref)s") % {"ref": "R<1>"} }}|'
+    "{{ url('portal:lookup') }}|{{ _('Tra cứu' ' hồ sơ') }}|{{ url('portal:my-dossier', 'R1') }}"
+)
+
+
+def plain_environment() -> jinja2.Environment:
+    """The same environment without the rewriting of fixed calls: the meaning to keep."""
+    env = engines["jinja2"].env  # type: ignore[attr-defined]
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    plain.globals.update(env.globals)
+    plain.filters.update(env.filters)
+    return plain
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("prefix", ["/", "/motcua/"])
+def test_fixed_calls_compiled_as_filters_mean_what_the_calls_mean(
+    language: str, prefix: str
+) -> None:
+    env = engines["jinja2"].env  # type: ignore[attr-defined]
+    source = env.compile(REWRITTEN, raw=True)
+    assert "context.call" in source  # the call with an argument that is not written text
+    assert source.count("context.call") == 1
+    set_script_prefix(prefix)
+    try:
+        with translation.override(language):
+            rewritten = env.from_string(REWRITTEN).render()
+            assert rewritten == plain_environment().from_string(REWRITTEN).render()
+    finally:
+        set_script_prefix("/")
+    assert f"{prefix}tra-cuu/" in rewritten
+    assert ("Tra cứu hồ sơ" in rewritten) == (language == "vi")
+    assert "R&lt;1&gt;" in rewritten
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{{ x._('a') }}", "{{ _(x) }}", "{{ _('a', b) }}", "{{ url('a', 'b') }}", "{{ _ }}"],
+)
+def test_other_uses_of_the_names_are_left_as_written(source: str) -> None:
+    env = engines["jinja2"].env  # type: ignore[attr-defined]
+    assert "fixed_" not in env.compile(source, raw=True)

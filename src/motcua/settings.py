@@ -195,6 +195,10 @@ MOTCUA_DATABASE_REPLICA_PIN_SECONDS = int(
 MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS = float(
     os.environ.get("MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS", "30")
 )
+# The catalog's public answers (the API's procedure detail and search) trust the catalog's token
+# read this long ago: a change committed elsewhere is served within this many seconds, one made
+# by this process at once (decision 0045; 0: read the token on every request).
+MOTCUA_CATALOG_FRESH_SECONDS = float(os.environ.get("MOTCUA_CATALOG_FRESH_SECONDS", "1"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

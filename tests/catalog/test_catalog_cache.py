@@ -1,10 +1,16 @@
 """The catalog served from each process's memory (issue 12): a procedure's detail and a search
 cost one indexed read (the catalog's token) once ready, and every change of the catalog — in
 this process, in another one, through the admin site, a service or an import — is seen by the
-next request; a rolled-back change is not."""
+next request; a rolled-back change is not.
+
+Outside a transaction (as a request is served), the public answers trust a token read less than
+``MOTCUA_CATALOG_FRESH_SECONDS`` ago (decision 0045): no query at all, another machine's change
+served once that time has passed, this process's own change at once. (The other tests run
+inside the test's transaction, where the token is always read.)"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -141,3 +147,46 @@ def test_two_changes_in_one_transaction_are_both_seen_in_between() -> None:
         Procedure.objects.filter(pk=residence().pk).update(name="Lần hai")
         catalog_changed()
         assert client.get(DETAIL).json()["name"] == "Lần hai"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_answers_trust_a_fresh_token_and_serve_another_machines_change_after_it(
+    settings: Any,
+) -> None:
+    settings.MOTCUA_CATALOG_FRESH_SECONDS = 60
+    client = Client()
+    first = client.get(DETAIL)
+    client.get("/api/v1/procedures", {"q": "khai sinh"})
+    (detail, search), done = queries(
+        lambda: (client.get(DETAIL), client.get("/api/v1/procedures", {"q": "khai sinh"}))
+    )
+    assert done == []  # no token read, no connection check: no statement at all
+    assert detail.content == first.content
+    assert search.json()["items"]
+    # Another machine's commit: new rows and a new token, no signal in this process.
+    Procedure.objects.filter(pk=residence().pk).update(name="Đổi ở máy khác")
+    CatalogRevision.objects.filter(pk=1).update(token="from-another-machine")
+    assert client.get(DETAIL).json()["name"] != "Đổi ở máy khác"  # within the fresh time
+    settings.MOTCUA_CATALOG_FRESH_SECONDS = 0.2
+    time.sleep(0.25)
+    assert client.get(DETAIL).json()["name"] == "Đổi ở máy khác"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_this_processs_own_change_is_served_at_once_and_a_rolled_back_one_never(
+    settings: Any,
+) -> None:
+    settings.MOTCUA_CATALOG_FRESH_SECONDS = 60
+    client = Client()
+    client.get(DETAIL)
+    procedure = residence()
+    procedure.name = "Sửa trong máy này"
+    procedure.save()  # the signal writes the token, and this process counts its change
+    assert client.get(DETAIL).json()["name"] == "Sửa trong máy này"
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        Procedure.objects.filter(pk=procedure.pk).update(name="Không được lưu")
+        catalog_changed()
+        assert client.get(DETAIL).json()["name"] == "Không được lưu"  # inside: read, not trusted
+        transaction.savepoint_rollback(savepoint)
+    assert client.get(DETAIL).json()["name"] == "Sửa trong máy này"

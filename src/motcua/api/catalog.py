@@ -15,7 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 from motcua.catalog.constants import CompetenceLevel, OnlineLevel
 from motcua.catalog.models import Procedure
 from motcua.catalog.presentation import time_limit_text
-from motcua.catalog.revision import RevisionCache
+from motcua.catalog.revision import RevisionCache, fresh_seconds
 from motcua.catalog.selectors import (
     catalog_stats,
     filters_for_unit,
@@ -30,10 +30,11 @@ from .schemas import ErrorOut, ProcedureDetail, ProcedurePage, StatsOut
 
 router = Router(tags=["catalog"])
 JSON = "application/json; charset=utf-8"
-# Ready response bodies, per process, until the catalog changes (catalog.revision): the most
-# asked procedures and searches cost one indexed read (the catalog's token) per request.
-DETAILS: RevisionCache[bytes | None] = RevisionCache(size=2_000)
-SEARCHES: RevisionCache[bytes] = RevisionCache(size=1_000)
+# Ready response bodies, per process, until the catalog changes (catalog.revision). Public
+# answers: the catalog's token read less than MOTCUA_CATALOG_FRESH_SECONDS ago is trusted, so the
+# most asked procedures and searches cost no query at all (decision 0045).
+DETAILS: RevisionCache[bytes | None] = RevisionCache(size=2_000, fresh_for=fresh_seconds)
+SEARCHES: RevisionCache[bytes] = RevisionCache(size=1_000, fresh_for=fresh_seconds)
 CODE_MAX = Procedure._meta.get_field("code").max_length or 40
 
 

@@ -2,7 +2,8 @@
 
 The catalog changes rarely (an administrator's edit, an import) and is read on almost every
 public request. Each process keeps what it derives from the catalog (the search index, ready
-API responses) and checks, once per request, one row: ``CatalogRevision.token``. Every change
+API responses) and checks, once per request, one row: ``CatalogRevision.token``. The public
+answers of the API check it at most once a second (``fresh_for``, decision 0045). Every change
 writes a new random token in the same transaction as the change (``catalog_changed``), so a
 process on any machine sees the change as soon as it commits, and a rolled-back change brings
 back the old token with the old data (a counter could be reused by the next change after a
@@ -23,13 +24,15 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import Any, Generic, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
@@ -88,9 +91,24 @@ def catalog_token() -> str:
     return token
 
 
+class LocalChanges:
+    """How many catalog changes this process has made (or committed): a token read before the
+    last of them is not trusted by a ``fresh_for`` cache, so its own changes are served at once."""
+
+    count = 0
+
+    @classmethod
+    def add(cls) -> None:
+        cls.count += 1
+
+
 def catalog_changed() -> None:
     """Record a change of the catalog: a new token, in the caller's transaction."""
     MEMO.token = None
+    LocalChanges.add()
+    # Again once it commits: another thread of this process may have read the old token between
+    # the change and its commit.
+    transaction.on_commit(LocalChanges.add)
     written = models.CatalogRevision.objects.filter(pk=1).update(
         number=F("number") + 1, token=secrets.token_hex(16), changed_at=now()
     )
@@ -122,22 +140,52 @@ def receivers_connect() -> None:
         )
 
 
+def fresh_seconds() -> float:
+    return float(getattr(settings, "MOTCUA_CATALOG_FRESH_SECONDS", 0))
+
+
 class RevisionCache(Generic[T]):
     """Values derived from the catalog, kept in this process while the token stays the same;
-    at most ``size`` of them, the least recently used dropped first."""
+    at most ``size`` of them, the least recently used dropped first.
 
-    def __init__(self, size: int) -> None:
+    With ``fresh_for`` (seconds, read at each use), the token read less than that long ago is
+    trusted without reading it again, unless this process changed the catalog since or the
+    caller is inside a transaction (which may hold a change of its own): for public answers only
+    (decision 0045), never for what a write reads."""
+
+    def __init__(self, size: int, fresh_for: Callable[[], float] | None = None) -> None:
         self.size = size
+        self.fresh_for = fresh_for
         self.lock = threading.Lock()
         self.token: str | None = None
         self.values: OrderedDict[Hashable, T] = OrderedDict()
+        self.read: tuple[float, int] | None = None  # when the token was last read, changes then
+
+    def current_token(self) -> tuple[str, tuple[float, int] | None]:
+        """The token, and when it was read from the database (None: trusted, or read inside a
+        transaction, whose reading must not be trusted later)."""
+        seconds = self.fresh_for() if self.fresh_for else 0.0
+        if seconds <= 0:
+            return catalog_token(), None
+        if in_transaction():
+            return catalog_token(), None
+        with self.lock:
+            token, read = self.token, self.read
+        if token is not None and read is not None:
+            at, changes = read
+            if changes == LocalChanges.count and time.monotonic() - at < seconds:
+                return token, None
+        read = (time.monotonic(), LocalChanges.count)  # taken before the read: never too late
+        return catalog_token(), read
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        token = catalog_token()
+        token, read = self.current_token()
         with self.lock:
             if token != self.token:
                 self.values.clear()
                 self.token = token
+            if read is not None:
+                self.read = read
             if key in self.values:
                 self.values.move_to_end(key)
                 return self.values[key]
@@ -152,8 +200,12 @@ class RevisionCache(Generic[T]):
 
     def clear(self) -> None:
         with self.lock:
-            self.token = None
+            self.token, self.read = None, None
             self.values.clear()
+
+
+def in_transaction() -> bool:
+    return connections[router.db_for_read(models.CatalogRevision)].in_atomic_block
 
 
 def catalog_cached(size: int) -> Callable[[Callable[P, T]], Callable[P, T]]:

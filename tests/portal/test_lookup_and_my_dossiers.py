@@ -26,6 +26,18 @@ def test_lookup_with_the_last_four_id_digits(staff: Staff) -> None:
     assert staff.reception.username not in page  # no officer names for the public
 
 
+def test_the_answer_names_the_procedure_in_either_language(staff: Staff) -> None:
+    """The facts' label is the procedure (singular), not the menu's "Procedures"."""
+    dossier = received(staff)
+    assert "<dt>Tên thủ tục</dt>" in look(dossier.code, "2345").content.decode()
+    english = Client()
+    english.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = english.post(reverse("portal:lookup"), {"code": dossier.code, "digits": "2345"})
+    html = page.content.decode()
+    assert "<dt>Procedure</dt>" in html
+    assert "<dt>Procedures</dt>" not in html
+
+
 def test_lookup_with_the_last_four_phone_digits(staff: Staff) -> None:
     dossier = s.dossier_submit(
         procedure=submitted(staff).procedure, receiving_unit=submitted(staff).receiving_unit,

@@ -96,7 +96,10 @@ def test_kept_values_follow_the_script_prefix_and_the_language() -> None:
 
 REWRITTEN = (
     '{{ _("Tra cứu hồ sơ") }}|{{ _("số tham chiếu khi nộp: %(ref)s") % {"ref": "R<1>"} }}|'
-    "{{ url('portal:lookup') }}|{{ _('Tra cứu' ' hồ sơ') }}|{{ url('portal:my-dossier', 'R1') }}"
+    "{{ url('portal:lookup') }}|{{ _('Tra cứu' ' hồ sơ') }}|{{ url('portal:my-dossier', 'R1') }}|"
+    # What follows a call applies to its value, as it did before the rewriting.
+    "{{ _('Tra cứu hồ sơ').upper() }}|{{ _('Tra cứu hồ sơ')[0] }}|{{ url('portal:lookup')[1:] }}|"
+    "{{ url('portal:lookup') is sameas url('portal:lookup') }}|{{ _('Tra cứu hồ sơ')|length }}"
 )
 
 
@@ -116,8 +119,8 @@ def test_fixed_calls_compiled_as_filters_mean_what_the_calls_mean(
 ) -> None:
     env = engines["jinja2"].env  # type: ignore[attr-defined]
     source = env.compile(REWRITTEN, raw=True)
-    assert "context.call" in source  # the call with an argument that is not written text
-    assert source.count("context.call") == 1
+    # Left as calls: the URL with an argument that is not written text, and ``.upper()``.
+    assert source.count("context.call") == 2
     set_script_prefix(prefix)
     try:
         with translation.override(language):

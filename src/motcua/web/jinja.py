@@ -74,7 +74,7 @@ FIXED_CALLS = {"_": "fixed_text", "url": "fixed_url"}
 
 
 class FixedArgumentCalls(jinja2.ext.Extension):
-    """Rewrites ``NAME ( "text" )`` as ``"text" | FILTER`` for the names of ``FIXED_CALLS``,
+    """Rewrites ``NAME ( "text" )`` as ``( "text" | FILTER )`` for the names of ``FIXED_CALLS``,
     at the tokens (an attribute ``x._("…")`` or a call with other arguments is left as is).
     The names are the environment's: no template binds ``_`` or ``url`` to anything else."""
 
@@ -88,10 +88,14 @@ class FixedArgumentCalls(jinja2.ext.Extension):
                 yield token
                 at += 1
                 continue
-            yield from texts
+            # In parentheses, so that what follows applies to the whole, as it did to the call:
+            # ``_("…").upper()``, ``url("…")[1:]``, ``x is sameas url("…")``.
             line = token.lineno
+            yield jinja2.lexer.Token(line, "lparen", "(")
+            yield from texts
             yield jinja2.lexer.Token(line, "pipe", "|")
             yield jinja2.lexer.Token(line, "name", FIXED_CALLS[token.value])
+            yield jinja2.lexer.Token(line, "rparen", ")")
             at += len(texts) + 3  # the name, both parentheses and the texts
 
 

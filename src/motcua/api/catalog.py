@@ -120,7 +120,8 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
     """One procedure with its cases, fees per channel, documents by case and internal process."""
     body = DETAILS.get((code, get_language()), lambda: detail_body(code)) if len(code) <= CODE_MAX else None  # fmt: skip
     if body is None:
-        raise HttpError(404, f"Không có thủ tục mã {code!r} / no procedure with code {code!r}")
+        shown = code if len(code) <= CODE_MAX else f"{code[:CODE_MAX]}…"  # not all it was sent
+        raise HttpError(404, f"Không có thủ tục mã {shown!r} / no procedure with code {shown!r}")
     return HttpResponse(body, content_type=JSON)
 
 

@@ -75,7 +75,8 @@ FIXED_CALLS = {"_": "fixed_text", "url": "fixed_url"}
 
 class FixedArgumentCalls(jinja2.ext.Extension):
     """Rewrites ``NAME ( "text" )`` as ``( "text" | FILTER )`` for the names of ``FIXED_CALLS``,
-    at the tokens (an attribute ``x._("…")`` or a call with other arguments is left as is).
+    at the tokens (an attribute ``x._("…")``, a filter ``x|url("…")`` or a call with other
+    arguments is left as is).
     The names are the environment's: no template binds ``_`` or ``url`` to anything else."""
 
     def filter_stream(self, stream: jinja2.lexer.TokenStream) -> Iterator[jinja2.lexer.Token]:
@@ -105,7 +106,7 @@ def fixed_texts(tokens: list[jinja2.lexer.Token], at: int) -> list[jinja2.lexer.
     name = tokens[at]
     if name.type != "name" or name.value not in FIXED_CALLS:
         return None
-    if at and tokens[at - 1].type == "dot":
+    if at and tokens[at - 1].type in ("dot", "pipe"):  # an attribute, or a filter of that name
         return None
     if at + 1 >= len(tokens) or tokens[at + 1].type != "lparen":
         return None

@@ -42,6 +42,18 @@ def test_live_search_updates_results_as_one_types(page: Any, live_app: str) -> N
     assert "q=" in page.url
 
 
+def test_the_language_switch_keeps_a_live_search(page: Any, live_app: str) -> None:
+    page.goto(live_app + "/thu-tuc/")
+    page.fill("#q", "nhập hộ khẩu")
+    expect(page.locator(".result-title").first).to_have_text("Đăng ký thường trú")
+    page.select_option("#language-select", "en")
+    page.click(".language-switch button[type=submit]")
+    page.wait_for_url("**/thu-tuc/?*")
+    assert "q=" in page.url
+    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("#q")).to_have_value("nhập hộ khẩu")
+
+
 def test_procedure_page_fits_a_360px_phone(phone: Any, live_app: str) -> None:
     phone.goto(live_app + "/thu-tuc/1.004222/")
     assert phone.locator("h1").inner_text() == "Đăng ký thường trú"

@@ -19,3 +19,17 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 });
+
+// The language switch comes back to the page as it is now: a live search (htmx) changes the
+// address after the page was written, and the form's "next" holds the address it was written
+// with (the search would be lost). The server still checks that "next" stays on the site.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.classList.contains("language-switch")) {
+    return;
+  }
+  const next = form.querySelector("input[name='next']");
+  if (next instanceof HTMLInputElement) {
+    next.value = window.location.pathname + window.location.search;
+  }
+});

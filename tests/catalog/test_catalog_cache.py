@@ -39,6 +39,23 @@ def residence() -> Procedure:
     return found
 
 
+def change_from_another_machine(name: str) -> None:
+    """What another machine's commit looks like from here: new rows and a new token, no signal."""
+    Procedure.objects.filter(pk=residence().pk).update(name=name)
+    CatalogRevision.objects.filter(pk=1).update(token=f"from-another-machine: {name}")
+
+
+def change_rolled_back(client: Client) -> None:
+    """A change made inside a transaction and rolled back: served inside it (where the token is
+    always read), asserted here; after it, the caller asserts that it is not."""
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        Procedure.objects.filter(pk=residence().pk).update(name="Không được lưu")
+        catalog_changed()
+        assert client.get(DETAIL).json()["name"] == "Không được lưu"
+        transaction.savepoint_rollback(savepoint)
+
+
 def test_a_ready_detail_costs_one_read_and_is_the_same_body() -> None:
     client = Client()
     first = client.get(DETAIL)
@@ -91,9 +108,7 @@ def test_a_change_saved_anywhere_is_served_next() -> None:
 def test_a_change_committed_by_another_process_is_served_next() -> None:
     client = Client()
     client.get(DETAIL)
-    # What another machine's commit looks like from here: new rows and a new token, no signal.
-    Procedure.objects.filter(pk=residence().pk).update(name="Đổi ở máy khác")
-    CatalogRevision.objects.filter(pk=1).update(token="from-another-machine")
+    change_from_another_machine("Đổi ở máy khác")
     assert client.get(DETAIL).json()["name"] == "Đổi ở máy khác"
 
 
@@ -130,12 +145,7 @@ def test_each_change_writes_a_token_and_a_rollback_brings_back_the_old_one() -> 
     assert after.token != before.token
     client = Client()
     client.get(DETAIL)
-    with transaction.atomic():
-        savepoint = transaction.savepoint()
-        Procedure.objects.filter(pk=residence().pk).update(name="Không được lưu")
-        catalog_changed()
-        assert client.get(DETAIL).json()["name"] == "Không được lưu"
-        transaction.savepoint_rollback(savepoint)
+    change_rolled_back(client)
     assert CatalogRevision.objects.get(pk=1).token == after.token
     assert client.get(DETAIL).json()["name"] != "Không được lưu"
 
@@ -165,9 +175,7 @@ def test_public_answers_trust_a_fresh_token_and_serve_another_machines_change_af
     assert done == []  # no token read, no connection check: no statement at all
     assert detail.content == first.content
     assert search.json()["items"]
-    # Another machine's commit: new rows and a new token, no signal in this process.
-    Procedure.objects.filter(pk=residence().pk).update(name="Đổi ở máy khác")
-    CatalogRevision.objects.filter(pk=1).update(token="from-another-machine")
+    change_from_another_machine("Đổi ở máy khác")
     assert client.get(DETAIL).json()["name"] != "Đổi ở máy khác"  # within the fresh time
     settings.MOTCUA_CATALOG_FRESH_SECONDS = 0.2
     time.sleep(0.25)
@@ -185,10 +193,5 @@ def test_this_processs_own_change_is_served_at_once_and_a_rolled_back_one_never(
     procedure.name = "Sửa trong máy này"
     procedure.save()  # the signal writes the token, and this process counts its change
     assert client.get(DETAIL).json()["name"] == "Sửa trong máy này"
-    with transaction.atomic():
-        savepoint = transaction.savepoint()
-        Procedure.objects.filter(pk=procedure.pk).update(name="Không được lưu")
-        catalog_changed()
-        assert client.get(DETAIL).json()["name"] == "Không được lưu"  # inside: read, not trusted
-        transaction.savepoint_rollback(savepoint)
+    change_rolled_back(client)  # inside the transaction the token is read, never trusted
     assert client.get(DETAIL).json()["name"] == "Sửa trong máy này"

@@ -15,7 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 from motcua.catalog.constants import CompetenceLevel, OnlineLevel
 from motcua.catalog.models import Procedure
 from motcua.catalog.presentation import time_limit_text
-from motcua.catalog.revision import RevisionCache, fresh_seconds
+from motcua.catalog.revision import RevisionCache
 from motcua.catalog.selectors import (
     catalog_stats,
     filters_for_unit,
@@ -33,8 +33,8 @@ JSON = "application/json; charset=utf-8"
 # Ready response bodies, per process, until the catalog changes (catalog.revision). Public
 # answers: the catalog's token read less than MOTCUA_CATALOG_FRESH_SECONDS ago is trusted, so the
 # most asked procedures and searches cost no query at all (decision 0045).
-DETAILS: RevisionCache[bytes | None] = RevisionCache(size=2_000, fresh_for=fresh_seconds)
-SEARCHES: RevisionCache[bytes] = RevisionCache(size=1_000, fresh_for=fresh_seconds)
+DETAILS: RevisionCache[bytes | None] = RevisionCache(size=2_000, public=True)
+SEARCHES: RevisionCache[bytes] = RevisionCache(size=1_000, public=True)
 CODE_MAX = Procedure._meta.get_field("code").max_length or 40
 
 
@@ -118,10 +118,12 @@ def search_page(params: SearchParams) -> dict[str, Any]:
 @router.get("/procedures/{code}", response={200: ProcedureDetail, 404: ErrorOut})
 def procedure(request: HttpRequest, code: str) -> HttpResponse:
     """One procedure with its cases, fees per channel, documents by case and internal process."""
-    body = DETAILS.get((code, get_language()), lambda: detail_body(code)) if len(code) <= CODE_MAX else None  # fmt: skip
+    if len(code) > CODE_MAX:  # no such code; the message does not echo all it was sent
+        code, body = f"{code[:CODE_MAX]}…", None
+    else:
+        body = DETAILS.get((code, get_language()), lambda: detail_body(code))
     if body is None:
-        shown = code if len(code) <= CODE_MAX else f"{code[:CODE_MAX]}…"  # not all it was sent
-        raise HttpError(404, f"Không có thủ tục mã {shown!r} / no procedure with code {shown!r}")
+        raise HttpError(404, f"Không có thủ tục mã {code!r} / no procedure with code {code!r}")
     return HttpResponse(body, content_type=JSON)
 
 

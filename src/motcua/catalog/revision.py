@@ -3,7 +3,7 @@
 The catalog changes rarely (an administrator's edit, an import) and is read on almost every
 public request. Each process keeps what it derives from the catalog (the search index, ready
 API responses) and checks, once per request, one row: ``CatalogRevision.token``. The public
-answers of the API check it at most once a second (``fresh_for``, decision 0045). Every change
+answers of the API check it at most once a second (``public``, decision 0045). Every change
 writes a new random token in the same transaction as the change (``catalog_changed``), so a
 process on any machine sees the change as soon as it commits, and a rolled-back change brings
 back the old token with the old data (a counter could be reused by the next change after a
@@ -93,7 +93,7 @@ def catalog_token() -> str:
 
 class LocalChanges:
     """How many catalog changes this process has made (or committed): a token read before the
-    last of them is not trusted by a ``fresh_for`` cache, so its own changes are served at once."""
+    last of them is not trusted by a ``public`` cache, so its own changes are served at once."""
 
     count = 0
 
@@ -148,14 +148,14 @@ class RevisionCache(Generic[T]):
     """Values derived from the catalog, kept in this process while the token stays the same;
     at most ``size`` of them, the least recently used dropped first.
 
-    With ``fresh_for`` (seconds, read at each use), the token read less than that long ago is
-    trusted without reading it again, unless this process changed the catalog since or the
-    caller is inside a transaction (which may hold a change of its own): for public answers only
+    A ``public`` cache trusts the token read less than ``MOTCUA_CATALOG_FRESH_SECONDS`` ago
+    without reading it again, unless this process changed the catalog since or the caller is
+    inside a transaction (which may hold a change of its own): for public answers only
     (decision 0045), never for what a write reads."""
 
-    def __init__(self, size: int, fresh_for: Callable[[], float] | None = None) -> None:
+    def __init__(self, size: int, *, public: bool = False) -> None:
         self.size = size
-        self.fresh_for = fresh_for
+        self.public = public
         self.lock = threading.Lock()
         self.token: str | None = None
         self.values: OrderedDict[Hashable, T] = OrderedDict()
@@ -164,10 +164,8 @@ class RevisionCache(Generic[T]):
     def current_token(self) -> tuple[str, tuple[float, int] | None]:
         """The token, and when it was read from the database (None: trusted, or read inside a
         transaction, whose reading must not be trusted later)."""
-        seconds = self.fresh_for() if self.fresh_for else 0.0
-        if seconds <= 0:
-            return catalog_token(), None
-        if in_transaction():
+        seconds = fresh_seconds() if self.public else 0.0
+        if seconds <= 0 or in_transaction():
             return catalog_token(), None
         with self.lock:
             token, read = self.token, self.read

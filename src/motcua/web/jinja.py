@@ -136,7 +136,7 @@ def fixed_text(_context: jinja2.runtime.Context, text: str) -> str:
 
 @jinja2.pass_context
 def fixed_url(_context: jinja2.runtime.Context, name: str) -> str:
-    return plain_url(name, get_script_prefix(), get_urlconf())
+    return url(name)
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:

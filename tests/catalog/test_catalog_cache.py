@@ -10,6 +10,7 @@ inside the test's transaction, where the token is always read.)"""
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -42,7 +43,7 @@ def residence() -> Procedure:
 def change_from_another_machine(name: str) -> None:
     """What another machine's commit looks like from here: new rows and a new token, no signal."""
     Procedure.objects.filter(pk=residence().pk).update(name=name)
-    CatalogRevision.objects.filter(pk=1).update(token=f"from-another-machine: {name}")
+    CatalogRevision.objects.filter(pk=1).update(token=secrets.token_hex(16))
 
 
 def change_rolled_back(client: Client) -> None:

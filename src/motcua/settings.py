@@ -166,7 +166,8 @@ TEMPLATES = [
     },
     {
         # The page layout and the hot public pages, ``*.jinja`` (decision 0044).
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "BACKEND": "motcua.web.jinja.Jinja2",  # compiled per language (the module says)
+        "NAME": "jinja2",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {

@@ -147,3 +147,51 @@ def test_fixed_calls_compiled_as_filters_mean_what_the_calls_mean(
 def test_other_uses_of_the_names_are_left_as_written(source: str) -> None:
     env = engines["jinja2"].env  # type: ignore[attr-defined]
     assert "fixed_" not in repr(env.parse(source))  # parsed: no filter named url needed
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("prefix", ["/", "/motcua/"])
+def test_each_language_and_prefix_compiles_its_fixed_texts_into_the_template(
+    language: str, prefix: str
+) -> None:
+    """The engine's templates come from an environment per language and script prefix, where
+    the fixed calls are worked out once, at compile time: the same text as the calls at render
+    time, with nothing left to call."""
+    engine = engines["jinja2"]
+    set_script_prefix(prefix)
+    try:
+        with translation.override(language):
+            env = engine.env_now()  # type: ignore[attr-defined]
+            source = env.compile(REWRITTEN, raw=True)
+            compiled = env.from_string(REWRITTEN).render()
+            assert compiled == engine.env.from_string(REWRITTEN).render()  # type: ignore[attr-defined]
+    finally:
+        set_script_prefix("/")
+    # Only what was not written text is left to call: the URL with an argument, ``.upper()``.
+    assert source.count("context.call") == 2
+    assert not re.search(r"(?<!def )t_[12]\(", source)  # no fixed filter called at render
+    assert f"{prefix}tra-cuu/" in source  # written into the template, escaped
+    assert ("Tra cứu hồ sơ" in source) == (language == "vi")
+
+
+def test_a_page_is_written_in_the_language_of_each_request() -> None:
+    """One process, both languages in turn: each request gets its own language's compiled page,
+    never the one compiled first."""
+    english, vietnamese = Client(), Client()
+    english.post(reverse("set_language"), {"language": "en", "next": "/"})
+    for _round in range(2):
+        assert "Track a dossier" in english.get(reverse("portal:lookup")).content.decode()
+        page = vietnamese.get(reverse("portal:lookup")).content.decode()
+        assert "Tra cứu hồ sơ" in page
+        assert "Track a dossier" not in page
+
+
+def test_a_changed_language_setting_forgets_the_compiled_pages(
+    settings: pytest.FixtureRequest,
+) -> None:
+    engine = engines["jinja2"]
+    with translation.override("vi"):
+        engine.env_now()  # type: ignore[attr-defined]
+    assert engine.fixed  # type: ignore[attr-defined]
+    settings.LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]  # type: ignore[attr-defined]
+    assert not engine.fixed  # type: ignore[attr-defined]

@@ -14,7 +14,9 @@ What the templates call, written for speed and for the meanings Django's tags ha
   placeholder is filled with ``%``: ``_("số %(ref)s") % {"ref": ref}``.
 - ``url(name, *args, **kwargs)``: ``reverse``; the URL of a name without arguments is kept.
 - Either called with written text only is compiled as a filter (``FixedArgumentCalls``): the
-  same meaning, without Jinja2's inspection of the function on every call.
+  same meaning, without Jinja2's inspection of the function on every call. The engine
+  (``Jinja2``) compiles each template once per language and script prefix, and there Jinja2
+  works these filters out at compile time: the page holds the text, escaped, as its own.
 - ``static(path)``: the static file's URL, kept per path.
 - ``date`` filter: Django's ``date`` (``fast_dates``), of the time in Hà Nội.
 - ``htmx_script()``: django-htmx's ``htmx_script`` tag (kept: it depends on settings only).
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +35,8 @@ import jinja2.ext
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.backends import jinja2 as django_jinja2
 from django.templatetags.static import static as static_url
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
@@ -139,6 +144,69 @@ def fixed_url(_context: jinja2.runtime.Context, name: str) -> str:
     return url(name)
 
 
+def text_in(language: str | None, text: str) -> str:
+    """``translated`` in ``language``, whatever is active."""
+    with translation.override(language):
+        return translated(text)
+
+
+def url_under(prefix: str, urlconf: str | None, name: str) -> str:
+    """``url(name)`` as a request under this script prefix and URLconf gets it (its overlay is
+    only ever compiled in such a request, which is when Jinja2 works this out)."""
+    return plain_url(name, prefix, urlconf)
+
+
+Key = tuple[str | None, str, Any]
+
+
+class Jinja2(django_jinja2.Jinja2):
+    """Django's Jinja2 engine, each template compiled once per language, script prefix and
+    URLconf (decision 0044, "Later … session 43"). In the overlay of the environment for that
+    triple, ``fixed_text`` and ``fixed_url`` are plain functions of their written text, so
+    Jinja2 works out ``_("text")`` and ``url("name")`` when it compiles the template and writes
+    the escaped result into it as it writes the template's own text: a page no longer looks up
+    its fixed texts and links, nor escapes them, on every render. ``self.env`` keeps the filters
+    that ask at render time (``from_string``, and any code that holds the environment)."""
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        super().__init__(params)
+        self.fixed: dict[Key, jinja2.Environment] = {}
+        LIVE.add(self)
+
+    def env_now(self) -> jinja2.Environment:
+        """The environment for the active language, script prefix and URLconf."""
+        key = (translation.get_language(), get_script_prefix(), get_urlconf())
+        env = self.fixed.get(key)
+        if env is None:
+            env = self.fixed[key] = fixed_overlay(self.env, key)
+        return env
+
+    def get_template(self, template_name: str) -> django_jinja2.Template:
+        # Django's errors, as its engine raises them from its own environment.
+        try:
+            return django_jinja2.Template(self.env_now().get_template(template_name), self)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateDoesNotExist(str(exc.name), backend=self) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            error = TemplateSyntaxError(exc.args)
+            error.template_debug = django_jinja2.get_exception_info(exc)  # type: ignore[attr-defined, arg-type]
+            raise error from exc
+
+
+def fixed_overlay(base: jinja2.Environment, key: Key) -> jinja2.Environment:
+    language, prefix, urlconf = key
+    env = base.overlay()
+    env.filters = {
+        **base.filters,
+        FIXED_CALLS["_"]: functools.partial(text_in, language),
+        FIXED_CALLS["url"]: functools.partial(url_under, prefix, urlconf),
+    }
+    return env
+
+
+LIVE: weakref.WeakSet[Jinja2] = weakref.WeakSet()
+
+
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     if args or kwargs:
         return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -181,6 +249,9 @@ def kept_forget(*, setting: str, **kwargs: Any) -> None:
         _TRANSLATED.clear()
     if setting in URL_SETTINGS:
         plain_url.cache_clear()
+    if setting in LANGUAGE_SETTINGS | URL_SETTINGS:
+        for engine in LIVE:
+            engine.fixed.clear()
     if setting in STATIC_SETTINGS or setting == "DEBUG":
         static.cache_clear()
         htmx_script.cache_clear()

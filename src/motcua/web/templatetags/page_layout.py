@@ -47,8 +47,9 @@ class PageLayoutNode(Node):
 
 
 def jinja_template(name: str) -> Any:
-    """A compiled Jinja2 template (Jinja2 keeps it; Django's engine list is read once)."""
-    return engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
+    """A compiled Jinja2 template, for the request's language (``web.jinja.Jinja2``; Jinja2
+    keeps it, Django's engine list is read once)."""
+    return engines["jinja2"].env_now().get_template(name)  # type: ignore[attr-defined]
 
 
 @register.tag("page_layout")

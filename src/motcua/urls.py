@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from motcua.accounts.forms import IdentifierLoginForm, QueuedPasswordResetForm
+from motcua.api import unknown
 from motcua.api.urls import api
 from motcua.common.throttle import by_account, by_address, by_field, rate_limited
 from motcua.signin import spread
@@ -95,3 +96,6 @@ urlpatterns = [
     path("", include("motcua.sync.urls")),
     path("", include("motcua.web.urls")),
 ]
+
+# The API's paths get its JSON 404; the site's, the page (``api.unknown``).
+handler404 = unknown.not_found

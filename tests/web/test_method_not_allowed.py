@@ -43,7 +43,12 @@ def test_in_english_for_who_chose_english(officers: Staff) -> None:
     assert "Không mở trực tiếp" not in html
 
 
-def test_the_api_keeps_its_own_answer() -> None:
+def test_the_api_answers_in_its_own_shape() -> None:
     answer = Client().delete("/api/v1/procedures")
     assert answer.status_code == 405
-    assert "<html" not in answer.content.decode()
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    assert answer["Allow"] == "GET"
+    body = answer.json()
+    assert body["code"] == "method_not_allowed"
+    assert "DELETE" in body["message"]
+    assert body["message_en"] == "This path does not take DELETE; it takes: GET."

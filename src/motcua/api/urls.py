@@ -66,7 +66,9 @@ api = DocumentedErrorsApi(
     "`token_account_locked`; 403 `token_read_only` on actions with a read token; 404 for a "
     "dossier outside the token's units. Events written through a token carry "
     "`payload.via_token` {id, name}. 429 `rate_limited` (với / with `Retry-After`): "
-    "quá số yêu cầu cho phép của một địa chỉ / past a client address's request limit.",
+    "quá số yêu cầu cho phép của một địa chỉ / past a client address's request limit. "
+    "404 `not_found` cho đường dẫn không có (kể cả dấu “/” thừa ở cuối) / for a path that does "
+    "not exist (a trailing “/” included); 405 `method_not_allowed` với / with `Allow`.",
     urls_namespace="api-v1",
     docs_url="/docs",
     throttle=[AddressRateThrottle()],

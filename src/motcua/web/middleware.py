@@ -16,6 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from motcua.api import unknown
 from motcua.common.storage import store_unreachable
 
 logger = logging.getLogger(__name__)
@@ -75,20 +76,20 @@ NUL_REFUSED = {
 class MethodNotAllowedPageMiddleware:
     """A page address that takes only a form's POST, opened in the browser (a bookmark, a link
     copied from the address bar), answered 405 with Django's empty body: the browser showed its
-    own English error. It gets our 405 page instead, in the person's language; the API keeps
-    its own answer."""
+    own English error. It gets our 405 page instead, in the person's language; the API answers
+    in its own error shape (``api.unknown``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (
-            response.status_code != 405
-            or getattr(response, "streaming", False)
-            or response.content
-            or request.path.startswith("/api/")
-        ):
+        if response.status_code != 405 or getattr(response, "streaming", False):
+            return response
+        if unknown.is_api(request):
+            json = response.get("Content-Type", "").startswith("application/json")
+            return response if json else unknown.method_not_allowed(request, response)
+        if response.content:
             return response
         page = render(request, "405.html", status=405)
         page["Allow"] = response.get("Allow", "")

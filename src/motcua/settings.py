@@ -337,6 +337,9 @@ MOTCUA_SMS_DIR = Path(os.environ.get("MOTCUA_SMS_DIR", VAR_DIR / "sms")).resolve
 # Built search indexes, one file per catalog state, shared by this machine's processes
 # (catalog.search_store); an empty value keeps each index in its process only.
 MOTCUA_SEARCH_INDEX_DIR = os.environ.get("MOTCUA_SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
+# A change of the catalog has the worker build the new index into that folder, so that no web
+# process makes a citizen wait for it (catalog.search_tasks; decision 0023).
+MOTCUA_SEARCH_INDEX_AFTER_CHANGE = env_bool("MOTCUA_SEARCH_INDEX_AFTER_CHANGE", True)
 # The statutory holidays, computed once by the holidays package and kept as a small file
 # (worktime/sources.py); empty: computed in every process.
 MOTCUA_CALENDAR_CACHE_DIR = os.environ.get("MOTCUA_CALENDAR_CACHE_DIR", str(VAR_DIR / "calendar"))

@@ -116,6 +116,9 @@ def catalog_changed() -> None:
         models.CatalogRevision.objects.update_or_create(
             pk=1, defaults={"token": secrets.token_hex(16), "changed_at": now()}
         )
+    from .search_tasks import search_index_prepare_after_commit  # imports the task framework
+
+    search_index_prepare_after_commit()
 
 
 def saved(sender: type, **kwargs: Any) -> None:

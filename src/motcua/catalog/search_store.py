@@ -59,6 +59,19 @@ def index_for(token: str, *, build: Callable[[], SearchIndex]) -> SearchIndex:
     return index
 
 
+def index_prepare(token: str, *, build: Callable[[], SearchIndex]) -> bool:
+    """Write the file of the catalog state ``token`` if there is none (the worker, after a
+    change: ``search_tasks``); True if it was built here."""
+    where = folder()
+    if where is None:
+        return False
+    path = file_for(where, token)
+    if path.exists():
+        return False
+    index_write(where, path, build())
+    return True
+
+
 def index_read(path: Path) -> SearchIndex | None:
     try:
         with path.open("rb") as stream:

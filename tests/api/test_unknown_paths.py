@@ -29,7 +29,9 @@ def test_a_trailing_slash_is_told_the_path_that_exists(path: str, meant: str) ->
     assert body["message_en"].endswith(f"drop the trailing “/” ({meant}).")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v2/dossiers", "/api/v1/nothing/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing", "/api/v2/dossiers", "/api/v1/nothing/", "/api"]
+)
 def test_an_unknown_path_points_to_the_list_of_paths(path: str) -> None:
     answer = Client().get(path)
     assert answer.status_code == 404

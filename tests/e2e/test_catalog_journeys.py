@@ -54,6 +54,24 @@ def test_the_language_switch_keeps_a_live_search(page: Any, live_app: str) -> No
     expect(page.locator("#q")).to_have_value("nhập hộ khẩu")
 
 
+def test_choosing_a_language_does_not_search_but_a_filter_does(page: Any, live_app: str) -> None:
+    """The search listens to its own filters' selects, not to every select on the page (the
+    header's language select fired a search and pushed its address: a helper's finding)."""
+    page.goto(live_app + "/thu-tuc/")
+    searches: list[str] = []
+    page.on(
+        "request",
+        lambda request: searches.append(request.url) if "/thu-tuc/?" in request.url else None,
+    )
+    page.select_option("#language-select", "en")
+    page.wait_for_timeout(600)
+    assert searches == []
+    assert page.url == live_app + "/thu-tuc/"
+    page.click(".filters summary")
+    with page.expect_request(lambda request: "scope=all" in request.url):
+        page.select_option("#f-scope", "all")
+
+
 def test_procedure_page_fits_a_360px_phone(phone: Any, live_app: str) -> None:
     phone.goto(live_app + "/thu-tuc/1.004222/")
     assert phone.locator("h1").inner_text() == "Đăng ký thường trú"

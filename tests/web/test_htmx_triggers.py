@@ -36,6 +36,19 @@ def test_the_checker_catches_an_unwrapped_selector() -> None:
     assert problems("input changed delay:300ms from:#q, change from:select, submit") == []
 
 
+def test_no_trigger_listens_to_every_field_of_the_page() -> None:
+    """``from:select`` hears the header's language select too (it once fired the catalogue's
+    search): a trigger names its own fields."""
+    broad = re.compile(r"from:(select|input|textarea)\b")
+    found = {
+        str(template.relative_to(SOURCE)): trigger
+        for template in SOURCE.rglob("*.html")
+        for trigger in TRIGGER.findall(template.read_text(encoding="utf-8"))
+        if broad.search(trigger)
+    }
+    assert not found, found
+
+
 def test_every_trigger_in_the_templates_parses() -> None:
     bad = {}
     for template in SOURCE.rglob("*.html"):

@@ -195,3 +195,17 @@ def test_a_changed_language_setting_forgets_the_compiled_pages(
     assert engine.fixed  # type: ignore[attr-defined]
     settings.LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]  # type: ignore[attr-defined]
     assert not engine.fixed  # type: ignore[attr-defined]
+
+
+def test_the_compiled_pages_kept_are_bounded() -> None:
+    """A new script prefix per request (a proxy passing on a client's ``SCRIPT_NAME``) must not
+    keep a compiled layout per prefix without end (a helper's finding)."""
+    engine = engines["jinja2"]
+    try:
+        for number in range(jinja.OVERLAYS + 5):
+            set_script_prefix(f"/p{number}/")
+            engine.env_now()  # type: ignore[attr-defined]
+    finally:
+        set_script_prefix("/")
+    assert len(engine.fixed) == jinja.OVERLAYS  # type: ignore[attr-defined]
+    assert (translation.get_language(), f"/p{jinja.OVERLAYS + 4}/", None) in engine.fixed  # type: ignore[attr-defined]

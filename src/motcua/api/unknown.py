@@ -14,7 +14,8 @@ SHOWN = 80  # characters of an unknown path written back (never the whole of a l
 
 
 def is_api(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIX)
+    path = request.path_info
+    return path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

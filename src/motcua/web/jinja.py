@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import functools
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -157,6 +158,7 @@ def url_under(prefix: str, urlconf: str | None, name: str) -> str:
 
 
 Key = tuple[str | None, str, Any]
+OVERLAYS = 8  # two languages under one prefix in production; tests use a few prefixes
 
 
 class Jinja2(django_jinja2.Jinja2):
@@ -170,15 +172,21 @@ class Jinja2(django_jinja2.Jinja2):
 
     def __init__(self, params: dict[str, Any]) -> None:
         super().__init__(params)
-        self.fixed: dict[Key, jinja2.Environment] = {}
+        self.fixed: OrderedDict[Key, jinja2.Environment] = OrderedDict()
         LIVE.add(self)
 
     def env_now(self) -> jinja2.Environment:
-        """The environment for the active language, script prefix and URLconf."""
+        """The environment for the active language, script prefix and URLconf: the last
+        ``OVERLAYS`` kept (a proxy that passes on a client's ``SCRIPT_NAME`` would otherwise
+        have every new prefix compile the templates again and keep them, without end)."""
         key = (translation.get_language(), get_script_prefix(), get_urlconf())
         env = self.fixed.get(key)
         if env is None:
             env = self.fixed[key] = fixed_overlay(self.env, key)
+            while len(self.fixed) > OVERLAYS:
+                self.fixed.popitem(last=False)
+        else:
+            self.fixed.move_to_end(key)
         return env
 
     def get_template(self, template_name: str) -> django_jinja2.Template:

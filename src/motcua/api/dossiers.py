@@ -39,6 +39,7 @@ from motcua.dossiers.selectors import (
     WorklistFilters,
     dossier_for_officer,
     dossier_worklist,
+    due_day_out_of_range,
     page_cursor,
 )
 from motcua.dossiers.services.processing import not_a_processor
@@ -286,6 +287,12 @@ def list_params_check(params: ListParams) -> None:
             raise ApiError(
                 422, "invalid_input", f"{name} phải là một trong: {listed}.",
                 f"{name} must be one of: {listed}.",
+            )  # fmt: skip
+    for name in ("due_from", "due_to"):
+        if due_day_out_of_range(getattr(params, name)):
+            raise ApiError(
+                422, "invalid_input", f"{name} phải từ 1900-01-01 đến 9998-12-31.",
+                f"{name} must be from 1900-01-01 to 9998-12-31.",
             )  # fmt: skip
     if params.page_size is not None and not 1 <= params.page_size <= MAX_PAGE_SIZE:
         raise ApiError(

@@ -192,6 +192,15 @@ class Worklist:
         return self.position + len(self.dossiers)
 
 
+# The due days a filter takes. No dossier is due outside them, and at the calendar's ends a
+# day's start in Hà Nội has no UTC time (year 1) or no next day (year 9999): 500s, once.
+DUE_DAYS = (datetime.date(1900, 1, 1), datetime.date(9998, 12, 31))
+
+
+def due_day_out_of_range(day: datetime.date | None) -> bool:
+    return day is not None and not DUE_DAYS[0] <= day <= DUE_DAYS[1]
+
+
 def day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, tzinfo=VIETNAM_OFFSET)
 

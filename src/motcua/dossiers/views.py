@@ -46,6 +46,7 @@ from .selectors import (
     WorklistFilters,
     dossier_for_officer,
     dossier_worklist,
+    due_day_out_of_range,
     list_rows,
     page_cursor,
 )
@@ -155,9 +156,13 @@ def day_or_error(raw: str, name: str, errors: dict[str, str]) -> datetime.date |
         return None
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.datetime.strptime(text, pattern).date()
+            day = datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        if not due_day_out_of_range(day):
+            return day
+        errors[name] = _("Ngày phải từ 01/01/1900 đến 31/12/9998.")
+        return None
     errors[name] = _("Ngày phải có dạng dd/mm/yyyy, ví dụ 05/03/2026.")
     return None
 

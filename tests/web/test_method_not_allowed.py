@@ -52,3 +52,18 @@ def test_the_api_answers_in_its_own_shape() -> None:
     assert body["code"] == "method_not_allowed"
     assert "DELETE" in body["message"]
     assert body["message_en"] == "This path does not take DELETE; it takes: GET."
+
+
+@pytest.mark.parametrize("path", ["/api/v1/procedures", "/api/v1/procedures/1.004222"])
+def test_the_api_answers_head_where_it_takes_get(path: str) -> None:
+    got = Client().get(path)
+    head = Client().head(path)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == got["Content-Type"]
+
+
+def test_head_is_refused_where_the_api_does_not_take_get() -> None:
+    answer = Client().head("/api/v1/dossiers/HS-X/actions/receive")
+    assert answer.status_code == 405
+    assert answer["Allow"] == "POST"

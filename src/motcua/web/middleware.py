@@ -77,7 +77,7 @@ class MethodNotAllowedPageMiddleware:
     """A page address that takes only a form's POST, opened in the browser (a bookmark, a link
     copied from the address bar), answered 405 with Django's empty body: the browser showed its
     own English error. It gets our 405 page instead, in the person's language; the API answers
-    in its own error shape (``api.unknown``)."""
+    in its own error shape (``api.unknown``), and answers HEAD where it takes GET."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -87,6 +87,8 @@ class MethodNotAllowedPageMiddleware:
         if response.status_code != 405 or getattr(response, "streaming", False):
             return response
         if unknown.is_api(request):
+            if request.method == "HEAD" and "GET" in allowed_methods(response):
+                return self.head_as_get(request)
             json = response.get("Content-Type", "").startswith("application/json")
             return response if json else unknown.method_not_allowed(request, response)
         if response.content:
@@ -94,6 +96,19 @@ class MethodNotAllowedPageMiddleware:
         page = render(request, "405.html", status=405)
         page["Allow"] = response.get("Allow", "")
         return page
+
+    def head_as_get(self, request: HttpRequest) -> HttpResponse:
+        """HEAD where the API takes GET (HTTP's rule; uptime monitors ask it): the GET's answer,
+        whose body the server leaves out (gunicorn, and Django's test client, do)."""
+        request.method = "GET"
+        try:
+            return self.get_response(request)
+        finally:
+            request.method = "HEAD"
+
+
+def allowed_methods(response: HttpResponse) -> set[str]:
+    return {method.strip() for method in response.get("Allow", "").split(",")}
 
 
 class ObjectStoreDownMiddleware:

@@ -28,10 +28,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     shown = path if len(path) <= SHOWN else f"{path[:SHOWN]}…"
     without = path.rstrip("/")
     if without != path and resolves(without):
+        meant = request.path.rstrip("/")  # with the script prefix, as the client writes it
         return error_response(
-            request, 404, "not_found",
-            f"Không có đường dẫn API {shown}: bỏ dấu “/” ở cuối ({request.path.rstrip('/')}).",
-            f"No API path {shown}: drop the trailing “/” ({request.path.rstrip('/')}).",
+            request, 404, "not_found", f"Không có đường dẫn API {shown}: bỏ dấu “/” ở cuối ({meant}).",
+            f"No API path {shown}: drop the trailing “/” ({meant}).",
         )  # fmt: skip
     docs = reverse("api-v1:openapi-view")
     return error_response(

@@ -115,6 +115,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every other middleware sees the body that GET would have.
+    "motcua.web.middleware.HeadWithoutBodyMiddleware",
     # First, so that it sees every write of a request (decision 0018); unused without replicas.
     "motcua.common.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -4,6 +4,8 @@ search waits seconds for it (``catalog.search_tasks``; decision 0023, session 43
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +76,33 @@ def test_the_workers_build_is_what_a_web_process_loads(
         assert search.INDEX.get().docs  # loaded from the worker's file
     finally:
         search.INDEX.clear()
+
+
+def test_a_machine_builds_one_index_at_a_time(tmp_path: Path, settings: Any) -> None:
+    """The worker's build after a change and a web process's search that needs the same index
+    make one build: the second waits and reads the file (two at once on two cores took twice as
+    long each; a helper measured searches of 3-4 s)."""
+    ready = search.INDEX.get()  # built or read once, here, before the folder changes
+    settings.MOTCUA_SEARCH_INDEX_DIR = str(tmp_path)
+    builds: list[int] = []
+
+    def slow_build() -> Any:
+        builds.append(threading.get_ident())
+        time.sleep(0.5)
+        return ready
+
+    found: list[Any] = []
+    callers = [
+        lambda: found.append(search_store.index_for("state-1", build=slow_build)),
+        lambda: found.append(search_store.index_prepare("state-1", build=slow_build)),
+        lambda: found.append(search_store.index_for("state-1", build=slow_build)),
+    ]
+    threads = [threading.Thread(target=caller) for caller in callers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(builds) == 1
+    assert len(found) == 3
+    assert sum(1 for item in found if item is True) <= 1  # index_prepare built it, or found it
+    assert all(item.docs for item in found if item not in (True, False))

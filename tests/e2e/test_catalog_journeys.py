@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from .officer import sign_in
+
 pytestmark = pytest.mark.e2e
 
 
@@ -90,3 +92,22 @@ def test_an_officer_signs_in_with_the_keyboard(page: Any, live_app: str) -> None
     page.keyboard.press("Enter")
     page.wait_for_url("**/can-bo/")
     assert "Chi nhánh số 1 (Tây Hồ)" in page.content()
+
+
+def test_a_refused_due_day_is_explained_when_htmx_sends_the_filters(
+    page: Any, live_app: str
+) -> None:
+    """The filter form goes through htmx, which swaps in only the list: the field's error comes
+    with it (a helper found the refused day silently dropped)."""
+    sign_in(page, live_app, "hoankiem.tiepnhan")
+    page.goto(live_app + "/can-bo/ho-so/?tab=all")
+    page.click("#worklist-form .filters summary")
+    page.fill("#f-due-from", "01/01/0001")
+    page.click("#worklist-form .filters button[type=submit]")
+    expect(page.locator("#f-due-from-error")).to_have_text(
+        "Ngày phải từ 01/01/1900 đến 31/12/9998."
+    )
+    expect(page.locator("#f-due-from")).to_have_attribute("aria-invalid", "true")
+    page.fill("#f-due-from", "01/12/2026")
+    page.click("#worklist-form .filters button[type=submit]")
+    expect(page.locator("#f-due-from-error")).to_have_count(0)  # a good day clears it

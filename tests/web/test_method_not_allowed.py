@@ -1,13 +1,15 @@
 """A form-only address opened in the browser gets our 405 page, in the person's language, not
-the browser's own empty-body error (found by a Chromium pass, session 33); the API keeps its
-own answer."""
+the browser's own empty-body error (found by a Chromium pass, session 33); the API answers in
+its own shape, and HEAD without a body."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from motcua.web.middleware import HeadWithoutBodyMiddleware
 from tests.dossiers.conftest import Staff, received
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +69,13 @@ def test_head_is_refused_where_the_api_does_not_take_get() -> None:
     answer = Client().head("/api/v1/dossiers/HS-X/actions/receive")
     assert answer.status_code == 405
     assert answer["Allow"] == "POST"
+
+
+def test_head_is_answered_without_the_body_it_would_have() -> None:
+    """The app leaves the body out itself (gunicorn logged a warning for each body it dropped),
+    and says how long GET's would be."""
+    answer = HeadWithoutBodyMiddleware(lambda _request: HttpResponse(b"<p>trang</p>"))
+    head = answer(RequestFactory().head("/"))
+    assert head.content == b""
+    assert head["Content-Length"] == "12"
+    assert answer(RequestFactory().get("/")).content == b"<p>trang</p>"

@@ -12,12 +12,13 @@ ignored and rebuilt, never trusted half-way.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -54,22 +55,50 @@ def index_for(token: str, *, build: Callable[[], SearchIndex]) -> SearchIndex:
     loaded = index_read(path)
     if loaded is not None:
         return loaded
-    index = build()
-    index_write(where, path, index)
-    return index
+    with building(where):
+        loaded = index_read(path)  # built by the process this one waited for
+        if loaded is not None:
+            return loaded
+        index = build()
+        index_write(where, path, index)
+        return index
 
 
 def index_prepare(token: str, *, build: Callable[[], SearchIndex]) -> bool:
     """Write the file of the catalog state ``token`` if there is none (the worker, after a
     change: ``search_tasks``); True if it was built here."""
     where = folder()
-    if where is None:
+    if where is None or file_for(where, token).exists():
         return False
-    path = file_for(where, token)
-    if path.exists():
-        return False
-    index_write(where, path, build())
-    return True
+    with building(where):
+        path = file_for(where, token)
+        if path.exists():
+            return False
+        index_write(where, path, build())
+        return True
+
+
+@contextlib.contextmanager
+def building(where: Path) -> Iterator[None]:
+    """One build at a time on the machine: a process that needs an index while another builds
+    one waits for it, then reads the file if it is the one it needs (two builds at once on two
+    cores, the worker's after a change and a web process's for a search, each took twice as
+    long: a helper measured searches of 3–4 s). The lock is the kernel's (``flock``), so a
+    process that dies while building lets the others go on."""
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        handle = os.open(where / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:  # a read-only folder: build without waiting, as each process did before
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+LOCK = ".build.lock"
 
 
 def index_read(path: Path) -> SearchIndex | None:

@@ -73,6 +73,23 @@ NUL_REFUSED = {
 }
 
 
+class HeadWithoutBodyMiddleware:
+    """HEAD's answer is GET's without its body (RFC 9110), with the length GET's would have.
+    The server drops a body sent anyway, and gunicorn logs a warning for each one (a helper
+    counted 20 a run: an uptime monitor that asks HEAD would fill the log)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD" and not getattr(response, "streaming", False):
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
+        return response
+
+
 class MethodNotAllowedPageMiddleware:
     """A page address that takes only a form's POST, opened in the browser (a bookmark, a link
     copied from the address bar), answered 405 with Django's empty body: the browser showed its

@@ -68,11 +68,13 @@ def index_prepare(token: str, *, build: Callable[[], SearchIndex]) -> bool:
     """Write the file of the catalog state ``token`` if there is none (the worker, after a
     change: ``search_tasks``); True if it was built here."""
     where = folder()
-    if where is None or file_for(where, token).exists():
+    if where is None:
+        return False
+    path = file_for(where, token)
+    if path.exists():
         return False
     with building(where):
-        path = file_for(where, token)
-        if path.exists():
+        if path.exists():  # built by the process this one waited for
             return False
         index_write(where, path, build())
         return True

@@ -24,6 +24,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from motcua.api import unknown
 from motcua.common.clock import now
 
 from .constants import SignInEventKind
@@ -57,7 +58,6 @@ OPEN_BEFORE_VERIFICATION = frozenset(
         "admin:logout",
     }
 )
-API_PREFIX = "/api/"
 # Admin pages whose changes need a fresh password: accounts and roles, groups, OTP devices.
 SENSITIVE_ADMIN_PREFIXES = ("accounts_", "auth_", "otp_totp_", "otp_static_")
 
@@ -131,7 +131,7 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or otp_verified(user) or not two_factor_applies(user):
             return None
-        if request.path_info.startswith(API_PREFIX):
+        if unknown.is_api(request):
             # The session does not count for the API until verified; a bearer token still does.
             request.user = AnonymousUser()
             return None

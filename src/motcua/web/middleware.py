@@ -41,7 +41,7 @@ class NulRefusingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.holds_nul(request):
-            if request.path.startswith("/api/"):
+            if unknown.is_api(request):
                 return JsonResponse(NUL_REFUSED, status=400)
             # The 400 page saying why (reloading would send the same again), without the
             # traceback a BadRequest writes to the log for every such request.
@@ -146,7 +146,7 @@ class ObjectStoreDownMiddleware:
         logger.error(
             "object store unreachable: %s %s", request.method, request.path, exc_info=error
         )
-        if request.path.startswith("/api/"):
+        if unknown.is_api(request):
             response: HttpResponse = JsonResponse(STORE_DOWN, status=503)
         else:
             response = render(request, "503_store.html", status=503)

@@ -93,3 +93,91 @@ def test_a_row_is_loaded_without_model_init(dossier: Dossier, monkeypatch: Any) 
 
     monkeypatch.setattr(Dossier, "__init__", refuse)
     assert Dossier.objects.get(pk=dossier.pk).ref == dossier.ref
+
+
+def state_of(instance: models.Model) -> tuple[Any, ...]:
+    state = instance._state
+    return state.adding, state.db, state.fields_cache
+
+
+def test_a_new_row_is_the_instance_django_builds(dossier: Dossier) -> None:
+    """``fresh`` for the rows an action writes, with related objects, ids and defaults."""
+    from motcua.dossiers.models import DossierEvent, DossierStep, IssuedDocument
+
+    officer = factories.officer(POLICE, Role.SPECIALIST)
+    moment = at("2026-03-02 10:00")
+    rows: list[tuple[type[QuickLoad], dict[str, Any]]] = [
+        (
+            DossierEvent,
+            {
+                "dossier": dossier,
+                "seq": 3,
+                "at": moment,
+                "actor": officer,
+                "actor_name": "a",
+                "unit_id": dossier.receiving_unit_id,
+                "action": "assign",
+                "from_status": "received",
+                "to_status": "processing",
+                "payload": {"x": 1},
+            },
+        ),
+        (
+            DossierEvent,
+            {"dossier": dossier, "seq": 4, "at": moment, "actor": None, "action": "approve"},
+        ),
+        (
+            DossierStep,
+            {
+                "dossier": dossier,
+                "order": 2,
+                "name": "Thẩm định",
+                "role": "specialist",
+                "unit_id": dossier.receiving_unit_id,
+                "started_at": moment,
+                "due_at": None,
+                "handed_by": officer,
+                "handed_by_name": "B",
+            },
+        ),
+        (
+            IssuedDocument,
+            {
+                "dossier": dossier,
+                "kind": "receipt",
+                "unit_id": 1,
+                "year": 2026,
+                "seq": 7,
+                "number": "7/TN",
+                "issued_at": moment,
+                "issued_by": None,
+                "event": None,
+            },
+        ),
+        (
+            Dossier,
+            {
+                "ref": "HS-NEW",
+                "procedure": dossier.procedure,
+                "applicant_name": "C",
+                "receiving_unit": dossier.receiving_unit,
+                "owner": None,
+            },
+        ),
+    ]
+    for model, values in rows:
+        quick, django = model.fresh(**values), model(**values)
+        assert fields_of(quick) == fields_of(django), model
+        assert state_of(quick) == state_of(django), model
+        assert quick.__class__ is model
+
+
+def test_what_fresh_does_not_know_is_django_s_to_refuse(dossier: Dossier) -> None:
+    from motcua.dossiers.models import DossierEvent
+
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        DossierEvent.fresh(dossier=dossier, colour="red")
+    with pytest.raises(ValueError, match="must be a"):
+        DossierEvent.fresh(dossier=dossier.receiving_unit)
+    by_pk = DossierEvent.fresh(pk=5, dossier_id=dossier.pk)
+    assert (by_pk.pk, by_pk.dossier_id) == (5, dossier.pk)

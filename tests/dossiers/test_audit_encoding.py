@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import enum
 import json
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motcua.dossiers.audit import canonical, dumps, dumps_flat, dumps_quick
+from motcua.dossiers.audit import canonical, dumps, dumps_flat, dumps_quick, dumps_sealed
+from motcua.dossiers.constants import Status
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(),
@@ -87,3 +90,34 @@ def test_the_quick_encoder_differs_only_by_floats_or_says_it_cannot(
     a float in another form: what the exact check is there for (``audit.mac_matches``)."""
     quick = dumps_quick(content)
     assert quick is None or quick == reference(content) or holds_a_float(content)
+
+
+# Values ``dumps`` writes by ``str`` and orjson in a form of its own, or refuses.
+class Colour(enum.Enum):
+    RED = 1.5
+
+
+others = st.one_of(
+    st.datetimes(timezones=st.just(datetime.UTC)), st.dates(), st.uuids(),
+    st.sampled_from([Colour.RED, *Status]), st.floats(), st.integers(min_value=2**64),
+)  # fmt: skip
+every_value = st.recursive(
+    st.one_of(scalars, others),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@given(st.dictionaries(st.text(), every_value, max_size=12))
+def test_the_sealed_bytes_are_the_reference_form_whatever_the_values(
+    content: dict[str, Any],
+) -> None:
+    """What a seal is made over: orjson's bytes only where they are the reference ones."""
+    try:
+        expected = reference(content)
+    except UnicodeEncodeError:  # a lone surrogate: no bytes either way
+        with pytest.raises(UnicodeEncodeError):
+            dumps_sealed(content)
+        return
+    assert dumps_sealed(content) == expected

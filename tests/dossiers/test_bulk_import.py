@@ -426,3 +426,26 @@ def test_an_identical_line_is_refused_on_a_run_again_as_in_one_run(staff: Staff)
         again = list(events_import_fast(lines, batch_size=2) if fast else events_replay(lines))
         assert [reason is None for _n, _r, reason in again] == [False] * 4 + [True]
         assert snapshot() == expected, fast
+
+
+def test_the_accounts_a_batch_names_are_read_with_whether_they_are_citizens(
+    staff: Staff,
+) -> None:
+    """The rules ask of every line's actor whether it is the applicant (``is_applicant``):
+    for the accounts the batch read at once, that costs no query of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers.services.kernel import is_applicant
+
+    replayer = replay.Replayer()
+    names = {staff.reception.username, staff.head.username}
+    replayer.users_preload(names)
+    dossier = Dossier(pk=10**9, ref="X", owner_id=None)
+    with CaptureQueriesContext(connection) as done:
+        answers = [is_applicant(dossier, replayer.users[name]) for name in sorted(names)]
+        single = replayer.user(staff.leader.username)
+        assert single is not None
+        answers.append(is_applicant(dossier, single))
+    assert answers == [False, False, False]
+    assert len(done.captured_queries) == 1  # the one account asked by itself

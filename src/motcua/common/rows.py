@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import json
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,6 +16,8 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import signals
 from django.utils import timezone
+
+from .json_plain import json_text
 
 Convert = Callable[[Any], Any]
 
@@ -38,7 +39,7 @@ def plain(value: Any) -> Any:
 
 
 def as_json(value: Any) -> Any:
-    return None if value is None else json.dumps(value)
+    return None if value is None else json_text(value)
 
 
 def converter(field: models.Field) -> Convert:

@@ -23,7 +23,7 @@ from .store import store
 if TYPE_CHECKING:
     from .models import Dossier
 
-LIMIT_UNITS = {
+LIMIT_UNITS: dict[str, LimitUnit] = {
     TimeUnit.WORKING_DAY: LimitUnit.WORKING_DAY,
     TimeUnit.CALENDAR_DAY: LimitUnit.CALENDAR_DAY,
     TimeUnit.WORKING_HOUR: LimitUnit.WORKING_HOUR,
@@ -81,7 +81,8 @@ def limit_of(dossier: Dossier) -> Limit | None:
 
 
 def limit_from(quantity: Decimal | None, time_unit: str) -> Limit | None:
-    unit = LIMIT_UNITS.get(TimeUnit(time_unit)) if time_unit in TimeUnit.values else None
+    # The text finds its member (equal to it); ``TimeUnit.values`` made a new list a call.
+    unit = LIMIT_UNITS.get(time_unit)
     if unit is None or (quantity is None and unit != LimitUnit.SAME_DAY):
         return None
     return Limit(float(quantity or 0), unit)

@@ -19,6 +19,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.common.json_plain import sorted_key_bytes
+
 REF_MAX = 40  # Dossier.ref
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
@@ -153,9 +155,7 @@ def instant(value: Any) -> datetime.datetime:
 
 
 def event_key(event: dict[str, Any]) -> str:
-    return hashlib.blake2b(
-        json.dumps(event, sort_keys=True, default=str).encode(), digest_size=16
-    ).hexdigest()
+    return hashlib.blake2b(sorted_key_bytes(event), digest_size=16).hexdigest()
 
 
 Latest = tuple[datetime.datetime | None, Counter[str]]  # latest event time, actions then

@@ -56,15 +56,18 @@ class Replayer:
     ordering: Ordering = field(default_factory=Ordering)
 
     def users_preload(self, names: set[str]) -> None:
-        """Read the accounts a batch of lines names, in one query."""
+        """Read the accounts a batch of lines names, in one query (with whether each is a
+        citizen's, which the rules ask of every actor: ``kernel.is_applicant``)."""
         wanted = [name for name in names if name and name not in self.users]
-        found = {u.username: u for u in User.objects.filter(username__in=wanted)}
+        accounts = User.objects.filter(username__in=wanted).select_related("citizen_profile")
+        found = {u.username: u for u in accounts}
         for name in wanted:
             self.users[name] = found.get(name)
 
     def user(self, username: str) -> User | None:
         if username not in self.users:
-            self.users[username] = User.objects.filter(username=username).first()
+            accounts = User.objects.filter(username=username).select_related("citizen_profile")
+            self.users[username] = accounts.first()
         return self.users[username]
 
     def unit(self, code: str) -> Unit | None:

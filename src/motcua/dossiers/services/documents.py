@@ -84,7 +84,7 @@ def document_issue(
         dossier.book_number = seq
         store().book_number_set(dossier, seq)
     issuer = person_name(actor)
-    document = IssuedDocument(
+    document = IssuedDocument.fresh(
         dossier=dossier, kind=kind, unit_id=unit_id, year=year, seq=seq, number=number,
         issued_at=at, issued_by=actor, issued_by_name=issuer, event=event,
     )  # fmt: skip

@@ -279,7 +279,7 @@ def build_event(
     token = permissions.api_token_of(actor) if actor is not None else None
     if token is not None:
         payload = {**(payload or {}), "via_token": {"id": token.pk, "name": token.name}}
-    event = DossierEvent(
+    event = DossierEvent.fresh(
         dossier=dossier, seq=dossier.version, at=at, actor=actor,
         actor_name=actor.username if actor else "system", unit_id=unit_id, action=action,
         from_status=from_status, to_status=dossier.status, from_step=from_step,
@@ -310,7 +310,7 @@ def step_enter(dossier: Dossier, order: int, *, at: datetime.datetime, actor: Us
     if step is None:
         return
     store().step_enter(
-        DossierStep(
+        DossierStep.fresh(
             dossier=dossier, order=order, name=step.name, role=step.role,
             unit_id=steps.unit_id_of(dossier, step), started_at=at, due_at=dossier.step_due_at,
             handed_by=actor, handed_by_name=documents.person_name(actor),

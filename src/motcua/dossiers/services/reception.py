@@ -36,6 +36,8 @@ from ..store import CreationStore, store, store_installed
 from .documents import unit_by_pk
 from .kernel import Change, act, build_event, iso, require_reason
 
+CHANNELS = frozenset(Channel.values)  # ``Channel.values`` is a new list each time it is read
+
 
 def unit_code_prefix(unit: Unit) -> str:
     """The unit's e-identifier (QĐ 20/2020), or a stable stand-in until the official one is entered."""
@@ -126,14 +128,14 @@ def dossier_submit(
         raise MissingInput(_("Cần có họ tên người nộp hồ sơ."))
     if any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in applicant.name):
         raise InvalidValue(_("Họ tên người nộp có ký tự không hợp lệ."))
-    if channel not in Channel.values:
+    if not isinstance(channel, str) or channel not in CHANNELS:
         raise InvalidValue(worded(_("Kênh nộp không hợp lệ: %(channel)s"), {"channel": channel}))
     if case is not None and case.procedure_id != procedure.pk:
         raise InvalidValue(
             worded(_("Trường hợp %(case)s không thuộc thủ tục này."), {"case": case.code})
         )
     process = process_for(procedure, receiving_unit)
-    dossier = Dossier(
+    dossier = Dossier.fresh(
         ref=ref or "HS" + secrets.token_hex(6).upper(), procedure=procedure,
         procedure_version=procedure.version, case=case, process=process,
         process_version=process.version if process else None, applicant_kind=applicant.kind,

@@ -1,0 +1,48 @@
+"""JSON written by orjson (compiled) where it writes what ``json`` writes, else by ``json``.
+
+orjson is several times faster than the standard library, and writes the same text for plain
+JSON: text, integers, booleans, null, and lists and dicts of them. It writes floats in another
+form (``1e16`` for ``1e+16``, ``null`` for NaN), and times, dates, UUIDs and enums by rules of
+its own where ``json`` asks a ``default``. So each caller asks ``plain_json`` first and keeps
+``json`` for anything else: the seal's bytes (``dossiers.audit.dumps_sealed``), the rows a
+bulk write sends (``common.rows``), the importer's key of a line.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+
+def plain_json(value: Any) -> bool:
+    """Only text, integers, booleans, null, and lists, tuples and dicts of them."""
+    if value is None or isinstance(value, str | int):
+        return True
+    if isinstance(value, list | tuple):
+        return all(plain_json(part) for part in value)
+    if isinstance(value, dict):
+        return all(plain_json(part) for part in value.values())  # orjson refuses other keys
+    return False
+
+
+def json_text(value: Any) -> str:
+    """JSON text of ``value`` that ``json.loads`` reads back as ``json.dumps(value)`` would."""
+    if plain_json(value):
+        try:
+            return orjson.dumps(value).decode()
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits, a lone surrogate, a key…
+            pass
+    return json.dumps(value)
+
+
+def sorted_key_bytes(value: Any) -> bytes:
+    """The same bytes for equal values (keys sorted): orjson's for plain JSON, else ``json``'s
+    with ``str`` for what it cannot write. (Not the same bytes as each other: a key, not a form.)"""
+    if plain_json(value):
+        try:
+            return b"o" + orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass
+    return b"j" + json.dumps(value, sort_keys=True, default=str).encode()

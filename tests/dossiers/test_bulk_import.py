@@ -449,3 +449,30 @@ def test_the_accounts_a_batch_names_are_read_with_whether_they_are_citizens(
         answers.append(is_applicant(dossier, single))
     assert answers == [False, False, False]
     assert len(done.captured_queries) == 1  # the one account asked by itself
+
+
+def test_a_batch_reads_the_code_counters_of_its_reception_days_and_its_units_at_once(
+    staff: Staff,
+) -> None:
+    """One query for the counters of every day the batch receives on, not one per day; the
+    codes are those of the line-by-line path all the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lines = interleaved(staff)
+    wipe()
+    list(events_replay(lines))
+    expected = sorted(Dossier.objects.exclude(code=None).values_list("ref", "code"))
+    days = {code.split("-")[-2] for _ref, code in expected}
+    assert len(days) > 1
+    wipe()
+    with CaptureQueriesContext(connection) as done:
+        list(events_import_fast(lines, batch_size=len(lines)))
+    table = DailySequence._meta.db_table
+    reads = [q["sql"] for q in done.captured_queries if q["sql"].startswith("SELECT") and table in q["sql"]]  # fmt: skip
+    assert len(reads) == 1
+    assert sorted(Dossier.objects.exclude(code=None).values_list("ref", "code")) == expected
+    # The units the lines name (two: the receiving one, the one a transfer goes to) likewise.
+    named = ('"organizations_unit"."code" IN', '"organizations_unit"."code" =')
+    by_code = [q["sql"] for q in done.captured_queries if any(n in q["sql"] for n in named)]
+    assert len(by_code) == 1

@@ -64,6 +64,15 @@ class Replayer:
         for name in wanted:
             self.users[name] = found.get(name)
 
+    def units_preload(self, codes: set[str]) -> None:
+        """Read the units a batch of lines names, in one query."""
+        wanted = [code for code in codes if code and code not in self.units]
+        if not wanted:
+            return
+        found = {u.code: u for u in Unit.objects.select_related("area").filter(code__in=wanted)}
+        for code in wanted:
+            self.units[code] = found.get(code)
+
     def user(self, username: str) -> User | None:
         if username not in self.users:
             accounts = User.objects.filter(username=username).select_related("citizen_profile")

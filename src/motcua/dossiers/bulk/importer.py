@@ -13,6 +13,7 @@ is lost and nothing is half-written.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from collections import Counter
@@ -26,12 +27,14 @@ from django.db import transaction
 from motcua.common.errors import DomainError
 from motcua.common.memo import reference_memo
 
+from ..deadlines import local_date
 from ..replay import (
     LineError,
     Reason,
     Replayer,
     blank,
     events_latest_many,
+    instant,
     line_apply,
     line_parse,
     line_ref,
@@ -137,9 +140,10 @@ def batch_apply(
     refs = {ref for _n, ref, event, _r in rows if event is not None and ref}
     batches.begin(refs)
     recorded_preload(replayer, {ref: batches.refs[ref] for ref in refs if ref in batches.refs})
-    replayer.users_preload(
-        {str(e.get(key) or "") for _n, _r, e, _x in rows if e for key in ("actor", "assignee")}
-    )
+    events = [event for _n, _r, event, _x in rows if event]
+    replayer.users_preload({str(e.get(key) or "") for e in events for key in ("actor", "assignee")})
+    replayer.units_preload({str(e.get(key) or "") for e in events for key in ("unit", "to_unit")})
+    batches.sequences.days_preload(received_days(events))
     results: list[Result] = []
     for number, ref, event, reason in rows:
         if event is not None:
@@ -153,6 +157,18 @@ def batch_apply(
         results.append((number, ref, reason))
     report.events += batches.flush()
     return results
+
+
+def received_days(events: list[dict[str, Any]]) -> set[datetime.date]:
+    """The days of the batch's receptions (each gives a dossier code of its unit and day)."""
+    days = set()
+    for event in events:
+        if event.get("action") == "receive":
+            try:
+                days.add(local_date(instant(event.get("at"))))
+            except LineError:
+                continue  # refused when its turn comes
+    return days
 
 
 def recorded_preload(replayer: Replayer, stored: dict[str, int]) -> None:

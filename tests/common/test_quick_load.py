@@ -11,6 +11,7 @@ from django.db.models.signals import post_init
 
 from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.catalog.models import Procedure
+from motcua.common import quick_load
 from motcua.common.quick_load import QuickLoad
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, dossier_receive, dossier_submit
@@ -170,6 +171,7 @@ def test_a_new_row_is_the_instance_django_builds(dossier: Dossier) -> None:
         assert fields_of(quick) == fields_of(django), model
         assert state_of(quick) == state_of(django), model
         assert quick.__class__ is model
+        assert quick_load.PLANS[model] is not None, model  # built here, not by Model.__init__
 
 
 def test_what_fresh_does_not_know_is_django_s_to_refuse(dossier: Dossier) -> None:

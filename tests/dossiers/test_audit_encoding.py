@@ -12,7 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motcua.dossiers.audit import canonical, dumps, dumps_flat, dumps_quick, dumps_sealed
+from motcua.dossiers.audit import (
+    canonical,
+    dumps,
+    dumps_flat,
+    dumps_quick,
+    dumps_sealed,
+    time_text,
+)
 from motcua.dossiers.constants import Status
 
 scalars = st.one_of(
@@ -121,3 +128,15 @@ def test_the_sealed_bytes_are_the_reference_form_whatever_the_values(
             dumps_sealed(content)
         return
     assert dumps_sealed(content) == expected
+
+
+offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+    lambda minutes: datetime.timezone(datetime.timedelta(minutes=minutes))
+)
+
+
+@given(st.lists(st.datetimes(timezones=offsets | st.just(datetime.UTC)), max_size=6))
+def test_remembered_time_texts_are_the_canonical_ones(moments: list[datetime.datetime]) -> None:
+    """The same instant in another zone finds the text remembered for the first: the same."""
+    for moment in [*moments, *(m.astimezone(datetime.UTC) for m in moments), *moments]:
+        assert time_text(moment) == canonical(moment)

@@ -21,6 +21,7 @@ from typing import Any, Self
 
 from django.db import models, router
 from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
@@ -29,6 +30,8 @@ from django.db.models.signals import post_init, pre_init
 # (None: a plain value), and its default.
 FieldPlan = tuple[str, str, type[models.Model] | None, Callable[[], Any]]
 PLANS: dict[type[models.Model], tuple[FieldPlan, ...] | None] = {}
+# Descriptors through which ``setattr`` only puts the value in the instance's ``__dict__``.
+PLAIN_SETS = (DeferredAttribute, FileDescriptor)
 
 
 class QuickLoad(models.Model):
@@ -109,7 +112,7 @@ def fresh_plan(model: type[models.Model]) -> tuple[FieldPlan, ...] | None:
             ):
                 return None
             plan.append((field.name, field.attname, related, field.get_default))
-        elif type(descriptor) is DeferredAttribute:
+        elif type(descriptor) in PLAIN_SETS:
             plan.append((field.name, field.attname, None, field.get_default))
         else:
             return None

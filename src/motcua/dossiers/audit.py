@@ -28,6 +28,7 @@ import orjson
 from django.db.models import DateTimeField, QuerySet
 
 from motcua.common.json_plain import plain_json
+from motcua.common.memo import memoized
 
 from .audit_keys import ChainKeys, chain_keys
 from .models import Dossier, DossierEvent
@@ -132,10 +133,27 @@ _FACT_TIMES = tuple(
 )
 
 
+# A dossier's times are the same in each of its events' facts: each written once, then found
+# here (equal instants have the same text, whatever their time zone).
+_TIME_TEXTS: dict[datetime.datetime, str] = {}
+
+
+def time_text(value: Any) -> Any:
+    """``canonical(value)``, remembered for a time."""
+    if value.__class__ is not datetime.datetime:
+        return canonical(value)
+    text = _TIME_TEXTS.get(value)
+    if text is None:
+        if len(_TIME_TEXTS) >= 100_000:
+            _TIME_TEXTS.clear()
+        text = _TIME_TEXTS[value] = canonical(value)
+    return text
+
+
 def facts_of(dossier: Any) -> dict[str, Any]:
     values = list(_FACTS(dossier))
     for position in _FACT_TIMES:
-        values[position] = canonical(values[position])
+        values[position] = time_text(values[position])
     return dict(zip(FACT_FIELDS, values, strict=True))
 
 
@@ -218,9 +236,15 @@ def mac_matches(dossier_ref: str, event: Any, keys: ChainKeys) -> bool:
     return hmac.compare_digest(event_mac(dossier_ref, event, keys.by_id[event.key_id]), event.hash)
 
 
+@memoized
+def sealing_keys() -> ChainKeys | None:
+    """``chain_keys(create=True)``, read once per bulk run (``common.memo``)."""
+    return chain_keys(create=True)
+
+
 def event_seal(dossier: Dossier, event: DossierEvent, *, keys: ChainKeys | None = None) -> None:
     """Seal ``event`` as the dossier's newest: the facts as they stand now, the current key."""
-    keys = keys or chain_keys(create=True)
+    keys = keys or sealing_keys()
     assert keys is not None
     event.key_id = keys.current_id
     event.facts = dossier_facts(dossier)

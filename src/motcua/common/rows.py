@@ -70,6 +70,8 @@ class Table:
         ]
         self.converters = {f.attname: converter(f) for f in self.fields}
         self.makers: dict[tuple[models.Field, ...], Any] = {}
+        # The fields of the last row and their maker, found without hashing every field again.
+        self.last_maker: tuple[Sequence[models.Field], Any] | None = None
         self.inserts: dict[tuple[int, bool], str] = {}
         self.relations: list[Any] = [f for f in self.fields if f.is_relation and f.many_to_one]
         self.stamped = {f.attname for f in self.fields if getattr(f, "auto_now", False)}
@@ -94,7 +96,13 @@ class Table:
                 )
                 for field in fields
             ]
-        getter, conversions = self.maker(tuple(fields))
+        last = self.last_maker
+        if last is not None and last[0] is fields:  # a batch's rows: the same list each time
+            getter, conversions = last[1]
+        else:
+            made = self.maker(tuple(fields))
+            self.last_maker = (fields, made)
+            getter, conversions = made
         row = list(getter(obj))
         for index, convert in conversions:
             row[index] = convert(row[index])

@@ -140,3 +140,11 @@ def test_remembered_time_texts_are_the_canonical_ones(moments: list[datetime.dat
     """The same instant in another zone finds the text remembered for the first: the same."""
     for moment in [*moments, *(m.astimezone(datetime.UTC) for m in moments), *moments]:
         assert time_text(moment) == canonical(moment)
+
+
+def test_orjson_s_sealed_bytes_escape_and_order_as_the_reference_form() -> None:
+    """Every control character, the line separators, and keys beyond the BMP, which an order
+    by UTF-16 units would put before U+E000–U+FFFF: written and ordered as the reference."""
+    text = "".join(map(chr, range(0x80))) + "\u2028\u2029\ufeff\U0001f600"
+    content = {"\U00010000": text, "\uffff": 1, "\ue000": [True, None], "a": {"é": -(2**63)}}
+    assert dumps_sealed(content) == reference(content) == dumps_quick(content)

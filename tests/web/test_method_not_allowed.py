@@ -49,11 +49,12 @@ def test_the_api_answers_in_its_own_shape() -> None:
     answer = Client().delete("/api/v1/procedures")
     assert answer.status_code == 405
     assert answer["Content-Type"] == "application/json; charset=utf-8"
-    assert answer["Allow"] == "GET"
+    assert answer["Allow"] == "GET, HEAD"  # HEAD is answered where GET is
     body = answer.json()
     assert body["code"] == "method_not_allowed"
     assert "DELETE" in body["message"]
-    assert body["message_en"] == "This path does not take DELETE; it takes: GET."
+    assert body["message_en"] == "This path does not take DELETE; it takes: GET, HEAD."
+    assert Client().options("/api/v1/procedures")["Allow"] == "GET, HEAD"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/procedures", "/api/v1/procedures/1.004222"])

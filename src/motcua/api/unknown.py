@@ -50,10 +50,10 @@ def resolves(path: str) -> bool:
 
 def method_not_allowed(request: HttpRequest, refused: HttpResponse) -> HttpResponse:
     """The framework's 405 ("Method not allowed", plain text) in the API's shape, with the
-    methods the path takes (``Allow`` kept)."""
+    methods the path takes (``Allow`` kept, HEAD added where GET is: it is answered there)."""
     from .urls import error_response
 
-    allowed = refused.get("Allow", "")
+    allowed = allowed_with_head(refused.get("Allow", ""))
     answer = error_response(
         request, 405, "method_not_allowed",
         f"Đường dẫn này không nhận phương thức {request.method}; phương thức nhận: {allowed}.",
@@ -61,3 +61,11 @@ def method_not_allowed(request: HttpRequest, refused: HttpResponse) -> HttpRespo
     )  # fmt: skip
     answer["Allow"] = allowed
     return answer
+
+
+def allowed_with_head(allowed: str) -> str:
+    """``Allow`` as ninja writes it (GET paths register GET only), with HEAD where GET is."""
+    methods = [method.strip() for method in allowed.split(",") if method.strip()]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.append("HEAD")
+    return ", ".join(methods)

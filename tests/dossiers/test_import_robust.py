@@ -152,3 +152,36 @@ def test_any_lines_are_each_accounted_for(
     for _n, _ref, reason in results:
         assert reason is None or (reason and getattr(reason, "kind", None) in KINDS)
         assert getattr(reason, "kind", None) != "unexpected", reason
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_time_beyond_the_working_calendar_is_refused_as_such(staff: Staff, fast: bool) -> None:
+    """Its deadline cannot be worked out: a refusal that says so, not an unexpected error (and
+    in a batch, not a batch replayed line by line)."""
+    from motcua.dossiers.bulk.importer import BulkReport
+
+    user = staff.reception.username
+    lines = [
+        submit(actor=user, at="1990-01-02T09:00:00+07:00"),
+        {"dossier": "R-1", "at": "1990-01-02T09:05:00+07:00", "action": "receive", "actor": user},
+        {"dossier": "R-1", "at": "2026-03-02T09:05:00+07:00", "action": "receive", "actor": user},
+    ]
+    report = BulkReport()
+    texts = [json.dumps(line) for line in lines]
+    results = list(events_import_fast(texts, report=report) if fast else events_replay(texts))
+    refused = [(n, reason) for n, _ref, reason in results if reason is not None]
+    assert [(n, reason.kind) for n, reason in refused] == [(2, "type")]
+    assert "2015–2060" in refused[0][1]
+    assert Dossier.objects.get(ref="R-1").status == "received"
+    assert report.replayed == 0
+
+
+@pytest.mark.parametrize("flag", [1.0, 2.0, True, "1", 3])
+def test_a_payment_flag_is_the_integer_1_or_2(flag: Any) -> None:
+    """1.0 or true were taken: the event said online, the payment row (integers only) cash."""
+    from motcua.dossiers.lines import LineError
+    from motcua.dossiers.replay import payment_of
+
+    with pytest.raises(LineError):
+        payment_of({"payment": {"flag": flag}})
+    assert payment_of({"payment": {"flag": 2}}) == {"method": "online", "flag": 2}

@@ -24,7 +24,8 @@ from motcua.catalog.selectors import procedure_by_code
 from motcua.common.clock import clock_set_to, now
 from motcua.common.errors import DomainError
 from motcua.organizations.models import Unit
-from motcua.worktime.engine import VIETNAM_OFFSET
+from motcua.worktime.engine import VIETNAM_OFFSET, CalendarRangeError
+from motcua.worktime.models import SUPPORTED_YEARS
 
 from . import services
 from .constants import NATIONAL_STATUS, Decision, Status
@@ -233,7 +234,9 @@ def payment_of(event: dict[str, Any]) -> dict[str, Any] | None:
     if not isinstance(given, dict):
         return None
     flag = given.get("flag")
-    if flag not in (1, 2):
+    # An integer, not 1.0 or true: the payment row keeps integers only (and would read 1.0 as
+    # cash while the event said online).
+    if type(flag) is not int or flag not in (1, 2):
         raise LineError(_("Kênh thanh toán (payment.flag) phải là 1 hoặc 2."), "type")
     return {"method": "online", "flag": flag}
 
@@ -296,6 +299,11 @@ def refusal(error: Exception) -> Reason:
         return Reason(text, "database")
     if isinstance(error, LineError):
         return Reason(error, error.kind)
+    if isinstance(error, CalendarRangeError):  # a time, or a deadline, beyond the known years
+        text = _(
+            "thời điểm hoặc thời hạn nằm ngoài lịch làm việc đã biết (năm %(first)s–%(last)s)"
+        ) % {"first": SUPPORTED_YEARS[0], "last": SUPPORTED_YEARS[1]}
+        return Reason(text, "type")
     if isinstance(error, DomainError):
         return Reason(error.message, "rule")
     log.error("import: unexpected error on a line", exc_info=error)

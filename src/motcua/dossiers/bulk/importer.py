@@ -26,6 +26,7 @@ from django.db import transaction
 
 from motcua.common.errors import DomainError
 from motcua.common.memo import reference_memo
+from motcua.worktime.engine import CalendarRangeError
 
 from ..deadlines import local_date
 from ..replay import (
@@ -150,7 +151,7 @@ def batch_apply(
             try:
                 with batches.line():
                     replayer.apply(event)
-            except (LineError, DomainError) as error:
+            except (LineError, DomainError, CalendarRangeError) as error:  # refused, as alone
                 reason = refusal(error)
             else:
                 replayer.applied(event)

@@ -82,3 +82,19 @@ def test_lines_that_json_writes_apart_have_keys_apart(one: Any, other: Any) -> N
         other, sort_keys=True, default=str
     ):
         assert sorted_key_bytes(one) != sorted_key_bytes(other)
+
+
+def test_a_container_subclass_is_left_to_json() -> None:
+    """A subclass may change what ``json`` iterates; orjson would not ask it."""
+
+    class Reordered(dict):  # type: ignore[type-arg]
+        def items(self):  # type: ignore[no-untyped-def]
+            return reversed(list(super().items()))
+
+    class Doubled(list):  # type: ignore[type-arg]
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter([*super().__iter__(), *super().__iter__()])
+
+    for value in (Reordered(a=1, b=2), [Doubled([1])], {"x": Doubled(["y"])}):
+        assert not plain_json(value)
+        assert json_text(value) == json.dumps(value)

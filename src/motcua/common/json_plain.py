@@ -24,9 +24,11 @@ def plain_json(value: Any) -> bool:
     """Only text, integers, booleans, null, and lists, tuples and dicts of them."""
     if value.__class__ in PLAIN or isinstance(value, str | int):
         return True
-    if isinstance(value, dict):
+    # Containers of exactly these classes: a subclass may change what ``json`` iterates
+    # (``items``, ``__iter__``), which orjson does not call.
+    if value.__class__ is dict:
         parts: Iterable[Any] = value.values()  # orjson refuses keys that are not text
-    elif isinstance(value, list | tuple):
+    elif value.__class__ is list or value.__class__ is tuple:
         parts = value
     else:
         return False

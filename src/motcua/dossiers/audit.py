@@ -139,8 +139,9 @@ _TIME_TEXTS: dict[datetime.datetime, str] = {}
 
 
 def time_text(value: Any) -> Any:
-    """``canonical(value)``, remembered for a time."""
-    if value.__class__ is not datetime.datetime:
+    """``canonical(value)``, remembered for a time (aware times only: a naive one is read in
+    the process's zone, which a setting may change)."""
+    if value.__class__ is not datetime.datetime or value.tzinfo is None:
         return canonical(value)
     text = _TIME_TEXTS.get(value)
     if text is None:

@@ -7,7 +7,6 @@ models' metadata, quoted; values always travel as parameters or COPY data.
 
 from __future__ import annotations
 
-import datetime
 import enum
 import operator
 from collections.abc import Callable, Sequence
@@ -70,8 +69,6 @@ class Table:
         ]
         self.converters = {f.attname: converter(f) for f in self.fields}
         self.makers: dict[tuple[models.Field, ...], Any] = {}
-        # The fields of the last row and their maker, found without hashing every field again.
-        self.last_maker: tuple[Sequence[models.Field], Any] | None = None
         self.inserts: dict[tuple[int, bool], str] = {}
         self.relations: list[Any] = [f for f in self.fields if f.is_relation and f.many_to_one]
         self.stamped = {f.attname for f in self.fields if getattr(f, "auto_now", False)}
@@ -82,31 +79,23 @@ class Table:
     def quote(self, name: str) -> str:
         return connection.ops.quote_name(name)
 
-    def values(
-        self, obj: models.Model, fields: Sequence[models.Field], stamp: datetime.datetime,
-        stamped: set[str],
-    ) -> list[Any]:  # fmt: skip
-        """The row as the database gets it (the ORM's preparation on SQLite, a lighter one on
-        PostgreSQL where psycopg adapts the Python values itself, str subclasses included)."""
+    def rows(self, objects: Sequence[models.Model], fields: Sequence[models.Field]) -> list[list[Any]]:  # fmt: skip
+        """The rows as the database gets them (the ORM's preparation on SQLite, a lighter one on
+        PostgreSQL where psycopg adapts the Python values itself, str subclasses included). The
+        fields' getter and conversions are found once for all the rows."""
         if connection.vendor != "postgresql":
             return [
-                field.get_db_prep_save(
-                    plain(stamp if field.attname in stamped else getattr(obj, field.attname)),
-                    connection,
-                )
-                for field in fields
-            ]
-        last = self.last_maker
-        if last is not None and last[0] is fields:  # a batch's rows: the same list each time
-            getter, conversions = last[1]
-        else:
-            made = self.maker(tuple(fields))
-            self.last_maker = (fields, made)
-            getter, conversions = made
-        row = list(getter(obj))
-        for index, convert in conversions:
-            row[index] = convert(row[index])
-        return row
+                [field.get_db_prep_save(plain(getattr(obj, field.attname)), connection) for field in fields]
+                for obj in objects
+            ]  # fmt: skip
+        getter, conversions = self.maker(tuple(fields))
+        rows = []
+        for obj in objects:
+            row = list(getter(obj))
+            for index, convert in conversions:
+                row[index] = convert(row[index])
+            rows.append(row)
+        return rows
 
     def maker(self, fields: tuple[models.Field, ...]) -> tuple[Callable[[Any], tuple[Any, ...]], list[tuple[int, Convert]]]:  # fmt: skip
         """(values of ``fields`` as a tuple, the conversions some of them need)."""
@@ -123,31 +112,32 @@ class Table:
             made = self.makers[fields] = (getter, conversions)
         return made
 
-    def stamped_now(self, objects: Sequence[models.Model]) -> datetime.datetime:
-        """What the ORM's ``pre_save`` sets on new rows (``auto_now``, ``auto_now_add``)."""
+    @staticmethod
+    def stamped_now(objects: Sequence[models.Model], names: set[str]) -> None:
+        """What the ORM's ``pre_save`` sets: ``names`` (``auto_now``, and ``auto_now_add`` on
+        new rows) to the same time on every row."""
         stamp = timezone.now()
         for obj in objects:
-            for name in self.stamped_new:
+            for name in names:
                 setattr(obj, name, stamp)
-        return stamp
 
     def insert(self, objects: Sequence[models.Model]) -> None:
         if not objects:
             return
-        stamp = self.stamped_now(objects)
+        self.stamped_now(objects, self.stamped_new)
         columns = ", ".join(self.quote(f.column) for f in self.fields)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(
                     f"COPY {self.quote(self.name)} ({columns}) FROM STDIN"
                 ) as copy:
-                    for obj in objects:
-                        copy.write_row(self.values(obj, self.fields, stamp, set()))
+                    for row in self.rows(objects, self.fields):
+                        copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(self.fields))
                 cursor.executemany(
                     f"INSERT INTO {self.quote(self.name)} ({columns}) VALUES ({marks})",  # noqa: S608
-                    [self.values(obj, self.fields, stamp, set()) for obj in objects],
+                    self.rows(objects, self.fields),
                 )
         for obj in objects:
             obj._state.adding = False
@@ -161,7 +151,7 @@ class Table:
         rows' order, as ``bulk_create`` also relies on."""
         if not objects:
             return
-        stamp = self.stamped_now(objects)
+        self.stamped_now(objects, self.stamped_new)
         for obj in objects:
             self.relations_settle(obj)
         keyed = getattr(objects[0], self.pk) is not None
@@ -169,7 +159,7 @@ class Table:
             raise ValueError("rows with and without keys in one insert")
         fields = self.fields if keyed else [f for f in self.fields if not f.primary_key]
         sql = self.insert_sql(len(objects), keyed)
-        params = [value for obj in objects for value in self.values(obj, fields, stamp, set())]
+        params = [value for row in self.rows(objects, fields) for value in row]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             keys = [row[0] for row in cursor.fetchall()]
@@ -207,14 +197,11 @@ class Table:
         version check); returns the number of rows written."""
         if not objects:
             return 0
-        stamp = timezone.now()
-        for obj in objects:
-            for name in self.stamped:
-                setattr(obj, name, stamp)
+        self.stamped_now(objects, self.stamped)
         fields = [f for f in self.fields if f.primary_key] + self.update_fields
         rows = [
-            [*self.values(obj, fields, stamp, set()), getattr(obj, "_bulk_guard", None)]
-            for obj in objects
+            [*row, getattr(obj, "_bulk_guard", None)]
+            for obj, row in zip(objects, self.rows(objects, fields), strict=True)
         ]
         if connection.vendor == "postgresql":
             return self.update_postgresql(fields, rows, guard)

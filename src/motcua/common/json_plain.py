@@ -38,22 +38,27 @@ def plain_json(value: Any) -> bool:
     return True
 
 
+def orjson_plain(value: Any, option: int = 0) -> bytes | None:
+    """orjson's bytes of ``value`` if it is plain JSON and orjson can write it, else None (an
+    integer beyond 64 bits, a lone surrogate, a key that is not text: the caller's ``json``)."""
+    if not plain_json(value):
+        return None
+    try:
+        return orjson.dumps(value, option=option)
+    except orjson.JSONEncodeError:
+        return None
+
+
 def json_text(value: Any) -> str:
     """JSON text of ``value`` that ``json.loads`` reads back as ``json.dumps(value)`` would."""
-    if plain_json(value):
-        try:
-            return orjson.dumps(value).decode()
-        except orjson.JSONEncodeError:  # an integer beyond 64 bits, a lone surrogate, a key…
-            pass
-    return json.dumps(value)
+    quick = orjson_plain(value)
+    return quick.decode() if quick is not None else json.dumps(value)
 
 
 def sorted_key_bytes(value: Any) -> bytes:
     """The same bytes for equal values (keys sorted): orjson's for plain JSON, else ``json``'s
     with ``str`` for what it cannot write. (Not the same bytes as each other: a key, not a form.)"""
-    if plain_json(value):
-        try:
-            return b"o" + orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        except orjson.JSONEncodeError:
-            pass
+    quick = orjson_plain(value, orjson.OPT_SORT_KEYS)
+    if quick is not None:
+        return b"o" + quick
     return b"j" + json.dumps(value, sort_keys=True, default=str).encode()

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 from django.db.models import DateTimeField, QuerySet
 
-from motcua.common.json_plain import plain_json
+from motcua.common.json_plain import orjson_plain
 from motcua.common.memo import memoized
 
 from .audit_keys import ChainKeys, chain_keys
@@ -117,11 +117,8 @@ def dumps_sealed(content: dict[str, Any]) -> bytes:
     """``dumps(content)``, the bytes a seal is made over: orjson's where they are the same (an
     event's content and the facts almost always: a third of the time), else ``dumps_flat``.
     Exact both ways, so the seal's written form stays the reference one (decision 0009)."""
-    if plain_json(content):
-        quick = dumps_quick(content)
-        if quick is not None:
-            return quick
-    return dumps_flat(content)
+    quick = orjson_plain(content, orjson.OPT_SORT_KEYS)
+    return quick if quick is not None else dumps_flat(content)
 
 
 _FACTS = operator.attrgetter(*FACT_FIELDS)

@@ -60,6 +60,8 @@ class Replayer:
         """Read the accounts a batch of lines names, in one query (with whether each is a
         citizen's, which the rules ask of every actor: ``kernel.is_applicant``)."""
         wanted = [name for name in names if name and name not in self.users]
+        if not wanted:
+            return
         accounts = User.objects.filter(username__in=wanted).select_related("citizen_profile")
         found = {u.username: u for u in accounts}
         for name in wanted:
@@ -75,15 +77,12 @@ class Replayer:
             self.units[code] = found.get(code)
 
     def user(self, username: str) -> User | None:
-        if username not in self.users:
-            accounts = User.objects.filter(username=username).select_related("citizen_profile")
-            self.users[username] = accounts.first()
-        return self.users[username]
+        self.users_preload({username})
+        return self.users.get(username)
 
     def unit(self, code: str) -> Unit | None:
-        if code not in self.units:
-            self.units[code] = Unit.objects.select_related("area").filter(code=code).first()
-        return self.units[code]
+        self.units_preload({code})
+        return self.units.get(code)
 
     def procedure(self, code: str) -> Procedure | None:
         if code not in self.procedures:

@@ -47,6 +47,9 @@ class Channel(models.TextChoices):
     NATIONAL_PORTAL = "national_portal", _("Cổng Dịch vụ công quốc gia")
 
 
+CHANNELS = frozenset(Channel.values)  # ``Channel.values`` is a new list each time it is read
+
+
 def catalogue_method(channel: str) -> str:
     """The catalogue's channel (``ChannelMethod``) whose fees a dossier of that channel owes:
     online for online, the counter's for the rest (the national portal's records and the post

@@ -30,7 +30,7 @@ from motcua.common.prepared import ShapedQuery
 from motcua.common.replicas import replica_served
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from .constants import OPEN_STATUSES, Channel, Status
+from .constants import CHANNELS, OPEN_STATUSES, Status
 from .models import Consultation, Dossier
 from .reading import dossier_read
 from .tab_rules import at_step_of, in_units, search_filter, tab_rules
@@ -106,7 +106,7 @@ class WorklistFilters:
             procedure=self.procedure.strip()[:30],
             step=step if small_int(step, digits=2) is not None or step in STEP_ROLES else "",
             status=self.status if self.status in Status.values else "",
-            channel=self.channel if self.channel in Channel.values else "",
+            channel=self.channel if self.channel in CHANNELS else "",
             due_from=self.due_from,
             due_to=self.due_to,
         )

@@ -28,15 +28,13 @@ from motcua.organizations.models import Unit
 
 from .. import deadlines, steps
 from ..actions import REGISTRY
-from ..constants import Action, Channel, Status, StepOutcome
+from ..constants import CHANNELS, Action, Channel, Status, StepOutcome
 from ..errors import IdempotencyKeyReused, InvalidValue, LegalLimitNeeded, MissingInput
 from ..models import Dossier
 from ..partitions import dossier_id_by_key
 from ..store import CreationStore, store, store_installed
 from .documents import unit_by_pk
 from .kernel import Change, act, build_event, iso, require_reason
-
-CHANNELS = frozenset(Channel.values)  # ``Channel.values`` is a new list each time it is read
 
 
 def unit_code_prefix(unit: Unit) -> str:

@@ -167,6 +167,7 @@ def database_ready(args: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
+    from motcua.dossiers.constants import OPEN_STATUSES
     from motcua.dossiers.models import Dossier
 
     if not args.reuse:
@@ -206,6 +207,10 @@ def database_ready(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "dossiers": Dossier.objects.count(), "events": events, "big_ward": BIG_WARD,
         "big_ward_dossiers": Dossier.objects.filter(receiving_unit__code=BIG_WARD).count(),
+        # What the worklist's counts walk: the ward's open dossiers (creation runs add to them).
+        "big_ward_open": Dossier.objects.filter(
+            receiving_unit__code=BIG_WARD, status__in=OPEN_STATUSES
+        ).count(),
         "postgresql": version.split(" on ")[0], "jit": jit, "shared_buffers": shared_buffers,
         "machine": machine(), "python": platform.python_version(),
         "django": django_version(), "at": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -242,7 +247,8 @@ def machine() -> str:
 def describe(facts: dict[str, Any]) -> str:
     return (
         f"{facts['dossiers']:,} dossiers, {facts['events']:,} events; "
-        f"{facts['big_ward']}: {facts['big_ward_dossiers']:,} dossiers\n"
+        f"{facts['big_ward']}: {facts['big_ward_dossiers']:,} dossiers, "
+        f"{facts['big_ward_open']:,} of them open\n"
         f"{facts['postgresql']} (jit {facts['jit']}, shared_buffers {facts['shared_buffers']}); "
         f"Django {facts['django']}, Python {facts['python']}; {facts['machine']}"
     )

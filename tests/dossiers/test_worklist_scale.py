@@ -356,6 +356,40 @@ def test_an_empty_working_tab_reads_no_page(bulk: Bulk) -> None:
     assert checked == {True, False}  # both kinds of tab were seen
 
 
+def due_segment(fact: Fact) -> int:
+    """The segment of the due order an open dossier is in (``worklist_pages.SEGMENTS``)."""
+    return (0 if fact.finished_at is None else 2) + (0 if fact.due_at is not None else 1)
+
+
+def test_a_tabs_page_walks_only_the_segments_its_count_found_rows_in(
+    bulk: Bulk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chosen tab is counted per segment of the order; its page leaves out the segments
+    counted empty (walking one reads the unit's open dossiers to its end to find none), and is
+    the same page. Each officer's tabs here have rows in some segments and none in others."""
+    walked: list[tuple[int, ...]] = []
+    shaped = worklist_pages.PAGE_KEYS
+
+    class Recording:
+        def values(self, extra: Any, conditions: list[Any]) -> list[dict[str, Any]]:
+            walked.append(extra[3])  # the segments' numbers (``page_keys``)
+            return shaped.values(extra, conditions)
+
+    monkeypatch.setattr(worklist_pages, "PAGE_KEYS", Recording())
+    skipped = 0
+    for user in (bulk.reception, bulk.specialist, bulk.leader):
+        for tab in ("to_receive", "mine", "overdue", "waiting", "due_soon"):
+            facts = [f for f in bulk.facts if tab in expected_tabs(bulk, f, user)]
+            walked.clear()
+            listing = Client().get("/api/v1/dossiers", {"tab": tab}, **bearer(user)).json()
+            assert [item["ref"] for item in listing["items"]] == due_order(bulk, facts)[:50]
+            assert listing["total"] == len(facts)
+            holding = tuple(sorted({due_segment(f) for f in facts}))
+            assert walked == ([holding] if facts else []), (user.username, tab)
+            skipped += 4 - len(holding) if facts else 0
+    assert skipped  # segments were left out
+
+
 def test_api_pages_cover_a_tab_exactly_once(bulk: Bulk) -> None:
     headers = bearer(bulk.reception)
     expected = [f for f in bulk.facts if "due_today" in expected_tabs(bulk, f, bulk.reception)]

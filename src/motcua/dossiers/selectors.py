@@ -39,6 +39,7 @@ from .worklist_pages import (  # noqa: F401 - re-exported: callers import them f
     LIST_COLUMNS,
     LIST_DEFERRED,
     MAX_POSITION,
+    SEGMENTS,
     STATUS_LABELS,
     TOKEN_MAX_LENGTH,
     TOKEN_SALT,
@@ -315,18 +316,23 @@ def dossier_worklist(
     the same search and filters) and one page of the chosen tab (its ids, then its ``rows``,
     model instances by default). The page is the one after or before ``cursor`` (keyset), else
     page number ``page`` (bounded by the count). Sorted by due date, overdue first, by default.
-    The number of queries does not grow with the number of dossiers."""
+    The chosen tab is counted per segment of the order (``TabSplit``): its page walks only the
+    segments holding rows. The number of queries does not grow with the number of dossiers."""
     chosen = (filters or WorklistFilters()).cleaned()
     tabs = tab_rules(user, at)
+    sort = sort if sort in dict(SORTS) else "due"
     scope = WorklistScope.of(user, search_filter(query) & chosen.condition())
-    counts = tab_counts(scope, {name: rule.count for name, rule in tabs.items() if name != "all"})
+    # With no choice made, "mine" (the usual default) is the tab counted per segment.
+    split = None if tab == "all" else TabSplit(tab if tab in tabs else "mine", sort)
+    counts, held = tab_counts(
+        scope, {name: rule.count for name, rule in tabs.items() if name != "all"}, split
+    )
     counts["all"] = scope.count(limit=ALL_COUNT_CAP + 1)
     capped = frozenset({"all"} if counts["all"] > ALL_COUNT_CAP else ())
     counts["all"] = min(counts["all"], ALL_COUNT_CAP)
     if tab not in tabs:  # no choice made: my work, else what waits at my counter
         tab = "to_receive" if not counts["mine"] and counts["to_receive"] else "mine"
     size = max(1, min(limit, MAX_PAGE_SIZE))
-    sort = sort if sort in dict(SORTS) else "due"
     if cursor is not None and cursor.sort != sort:
         cursor = None
     pages = max(1, math.ceil(counts[tab] / size))
@@ -339,7 +345,8 @@ def dossier_worklist(
         rule = None if tab == "all" else tabs[tab]
         source = TabSource.of(scope, rule.page if rule else None, bool(rule and rule.names_status))
         keep = functools.partial(still_visible, user)
-        window = page_window(source, sort, size, cursor, offset, keep)
+        empty = split.empty_segments(held) if split and tab == split.tab else frozenset()
+        window = page_window(source, sort, size, cursor, offset, keep, empty)
     return Worklist(
         tab, counts, (rows or rows_of)(window.ids), position=window.position, page_size=size,
         sort=sort, filters=chosen, capped=capped,
@@ -371,44 +378,91 @@ def any_of(branches: list[Q]) -> Q:
     return condition
 
 
-def tab_counts(scope: WorklistScope, tabs: dict[str, Q]) -> dict[str, int]:
+@dataclass(frozen=True)
+class TabSplit:
+    """A tab counted segment by segment of a sort order (``SEGMENTS``): the segments of an
+    order with more than one split the open dossiers between them, so the tab's count is the
+    sum of its segments' counts, and a segment counted empty need not be walked by the page.
+    The tab's rule is tested once per dossier as before (each dossier is in one segment, whose
+    test of two columns comes first); the page of "Của tôi" for a ward's reception walked
+    every open dossier of the ward with a due date to find none (5.7 of its 6.4 ms at 1 M)."""
+
+    tab: str
+    sort: str
+
+    @property
+    def segments(self) -> list[Q]:
+        found = SEGMENTS[self.sort]
+        if len(found) < 2:  # one segment: nothing to skip
+            return []
+        return [segment.condition_for(True) for segment in found]
+
+    def name(self, number: int) -> str:
+        return f"{self.tab}_seg{number}"
+
+    def empty_segments(self, held: list[int]) -> frozenset[int]:
+        return frozenset(number for number, count in enumerate(held) if not count)
+
+
+def tab_counts(
+    scope: WorklistScope, tabs: dict[str, Q], split: TabSplit | None = None
+) -> tuple[dict[str, int], list[int]]:
     """Every tab's count in one query (``tab_count_query``), the parts' counts added up; its
-    SQL compiled once per officer shape (``COUNTS``)."""
+    SQL compiled once per officer shape (``COUNTS``). With ``split``, that tab's count is also
+    given per segment (``TabSplit``; [] when the order has one segment or the tab is unknown)."""
     totals = dict.fromkeys(tabs, 0)
+    if split is not None and (split.tab not in tabs or not split.segments):
+        split = None
+    held = [0] * len(split.segments) if split is not None else []
     if not scope.branches:
-        return totals
-    extra = (len(scope.branches), tuple(tabs))
+        return totals, held
+    extra = (len(scope.branches), tuple(tabs), split)
     for row in COUNTS.values(extra, [*scope.branches, scope.narrowing, *tabs.values()]):
         for name in tabs:
-            totals[name] += row[name] or 0
-    return totals
+            if split is not None and name == split.tab:
+                for number in range(len(held)):
+                    held[number] += row[split.name(number)] or 0
+            else:
+                totals[name] += row[name] or 0
+    if split is not None:
+        totals[split.tab] = sum(held)
+    return totals, held
 
 
 def counts_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier, Any]:
-    branch_count, names = extra
+    branch_count, names, split = extra
     scope = WorklistScope.from_conditions(conditions, branch_count)
     rules = cast(list[Q], conditions[branch_count + 1 :])
     return cast(
-        QuerySet[Dossier, Any], tab_count_query(scope, dict(zip(names, rules, strict=True)))
+        QuerySet[Dossier, Any],
+        tab_count_query(scope, dict(zip(names, rules, strict=True)), split),
     )
 
 
 COUNTS = ShapedQuery(counts_built, routed=Dossier, plan_per_values=True)
 
 
-def tab_count_query(scope: WorklistScope, tabs: dict[str, Q]) -> QuerySet[Dossier, Any] | None:
+def tab_count_query(
+    scope: WorklistScope, tabs: dict[str, Q], split: TabSplit | None = None
+) -> QuerySet[Dossier, Any] | None:
     """The officer's open dossiers counted part by part: a UNION ALL of one conditional
     aggregation per disjoint part of the scope. Each part is one range of a partial index that
     carries the columns the tabs test, so PostgreSQL counts from the index alone; one pass over
     the OR of the parts read every row from the table (a ward of 100,000 dossiers: 130 ms,
-    against about 10 ms part by part)."""
-    aggregates = {name: Count("pk", filter=condition) for name, condition in tabs.items()}
+    against about 10 ms part by part). ``split``: that tab counted per segment instead."""
+    aggregates = {}
+    for name, condition in tabs.items():
+        if split is not None and name == split.tab:
+            for number, segment in enumerate(split.segments):
+                aggregates[split.name(number)] = Count("pk", filter=segment & condition)
+        else:
+            aggregates[name] = Count("pk", filter=condition)
     parts = [
         part.filter(status__in=OPEN_STATUSES)
         .annotate(one=Value(1, output_field=IntegerField()))
         .values("one")
         .annotate(**aggregates)
-        .values(*tabs)
+        .values(*aggregates)
         for part in scope.parts()
     ]
     if not parts:

@@ -237,17 +237,18 @@ class PageWindow:
 
 def page_window(
     source: TabSource, sort: str, size: int, cursor: PageCursor | None, offset: int,
-    keep: Callable[[list[int]], list[int]] | None = None,
+    keep: Callable[[list[int]], list[int]] | None = None, empty: frozenset[int] = frozenset(),
 ) -> PageWindow:  # fmt: skip
     """The page's ids and the cursors around it: one query of ``size + 1`` rows, the extra
     one saying whether there is more in that direction. ``keep`` leaves rows out of the page
     (a replica's page rechecked on the primary) before the cursors are made, so that no cursor
-    carries the sort key (a code, a due date, an id) of a row left out."""
+    carries the sort key (a code, a due date, an id) of a row left out. ``empty``: segments of
+    the order that the tab's count found empty (not walked)."""
     if cursor is not None and cursor.before:
-        found = page_keys(source, sort, cursor, size + 1)
+        found = page_keys(source, sort, cursor, size + 1, empty=empty)
         more = len(found) > size
         if not more and len(found) < size:  # the start of the tab is near: the first page
-            return page_window(source, sort, size, None, 0, keep)
+            return page_window(source, sort, size, None, 0, keep, empty)
         found = kept_rows(found[:size][::-1], keep)
         position = max(cursor.position, 1) if more else 0
         if not found:
@@ -256,7 +257,7 @@ def page_window(
             [row["id"] for row in found], position, cursor_at(sort, found[-1], position + size),
             cursor_at(sort, found[0], max(0, position - size), before=True) if more else None,
         )  # fmt: skip
-    found = page_keys(source, sort, cursor, size + 1, offset)
+    found = page_keys(source, sort, cursor, size + 1, offset, empty)
     position = cursor.position if cursor is not None else offset
     page = kept_rows(found[:size], keep)
     following = cursor_at(sort, page[-1], position + size) if len(found) > size and page else None
@@ -286,8 +287,9 @@ def cursor_at(sort: str, row: dict[str, Any], position: int, *, before: bool = F
 
 
 def page_keys(
-    source: TabSource, sort: str, cursor: PageCursor | None, count: int, offset: int = 0
-) -> list[dict[str, Any]]:
+    source: TabSource, sort: str, cursor: PageCursor | None, count: int, offset: int = 0,
+    empty: frozenset[int] = frozenset(),
+) -> list[dict[str, Any]]:  # fmt: skip
     """``count`` rows (id, segment and sort key) of the tab in the order of ``sort`` from the
     cursor (backwards when it is "before"), after ``offset`` rows.
 
@@ -301,6 +303,8 @@ def page_keys(
     chosen = []
     for number, segment in enumerate(SEGMENTS[sort]):
         if cursor is not None and (number > cursor.segment if reverse else number < cursor.segment):
+            continue
+        if number in empty:
             continue
         condition = segment.condition_for(source.opened)
         if cursor is not None and number == cursor.segment:

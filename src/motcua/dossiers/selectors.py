@@ -452,7 +452,7 @@ def tab_count_query(
     against about 10 ms part by part). ``split``: that tab counted per segment instead."""
     aggregates = {}
     for name, condition in tabs.items():
-        if split is not None and name == split.tab:
+        if split is not None and name == split.tab and split.segments:
             for number, segment in enumerate(split.segments):
                 aggregates[split.name(number)] = Count("pk", filter=segment & condition)
         else:

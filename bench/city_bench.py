@@ -24,6 +24,7 @@ import platform
 import secrets
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -135,6 +136,11 @@ def arguments() -> argparse.Namespace:
         help="the big ward's share of generated dossiers (0.01 of 10 M: the goal's 100,000)",
     )  # fmt: skip
     parser.add_argument("--only", default="", help="comma-separated endpoint names (see table)")
+    parser.add_argument(
+        "--writes-per-second", type=float, default=0.0,
+        help="while Một Cửa's worklist rows run, receive this many dossiers a second at the big "
+        "ward (each changes the marks its counts are kept under)",
+    )  # fmt: skip
     parser.add_argument(
         "--creation-units", type=int, default=1,
         help="wards the creations are spread over (1: all in the big ward, whose numbers are "
@@ -368,22 +374,65 @@ def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
 def measure(args: argparse.Namespace, fixtures: Fixtures, servers: dict[str, Server]) -> list[Row]:
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
     rows = []
-    for name, app_requests, floor_requests in endpoints(fixtures):
+    listed = endpoints(fixtures)
+    creations = next(app for name, app, _floor in listed if name == "creation")
+    for name, app_requests, floor_requests in listed:
         if wanted and name not in wanted and name.split()[0] not in wanted:
             continue
         preflight(servers["app"], app_requests[0])
         figures = {}
         for side, requests in (("floor", floor_requests), ("app", app_requests)):
             load = os.getloadavg()[0]
-            result = load_run(
-                servers[side].base, requests, seconds=args.seconds, warmup=args.warmup,
-                connections=args.connections, probe=servers[side].cpu_probe, client=args.client,
-            )  # fmt: skip
+            writing = args.writes_per_second if side == "app" and "worklist" in name else 0
+            writer = Writer(servers[side], creations[0], writing)
+            writer.start()
+            try:
+                result = load_run(
+                    servers[side].base, requests, seconds=args.seconds, warmup=args.warmup,
+                    connections=args.connections, probe=servers[side].cpu_probe,
+                    client=args.client,
+                )  # fmt: skip
+            finally:
+                writer.stop()
             figures[side] = summary(result, load)
+            if writing:
+                figures[side]["writes"] = writer.done
+                print(f"({name}: {writer.done} dossiers received meanwhile, "
+                      f"{writer.failed} failed)", flush=True)  # fmt: skip
         row = Row(name, figures["floor"], figures["app"])
         rows.append(row)
         print(line(row), flush=True)
     return rows
+
+
+class Writer(threading.Thread):
+    """Sends ``request`` (a reception at the big ward) ``rate`` times a second until stopped."""
+
+    def __init__(self, server: Server, request: Request, rate: float) -> None:
+        super().__init__(daemon=True)
+        self.server, self.request, self.rate = server, request, rate
+        self.done = self.failed = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        if not self.rate:
+            return
+        while not self.stopping.wait(1 / self.rate):
+            sent = urllib.request.Request(
+                self.server.base + self.request.path, data=self.request.body or None,
+                method=self.request.method, headers=dict(self.request.headers),
+            )  # fmt: skip
+            try:
+                with urllib.request.urlopen(sent, timeout=60) as answer:
+                    ok = answer.status == self.request.expect
+            except OSError:
+                ok = False
+            self.done += ok
+            self.failed += not ok
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
 
 
 def preflight(server: Server, request: Request) -> None:

@@ -322,6 +322,9 @@ def empty_cache() -> None:
     from motcua.sync.selectors import sync_recorded_forget
 
     sync_recorded_forget()  # whether the outbox ever held a row: each test's database anew
+    from motcua.dossiers import count_cache
+
+    count_cache.KEPT.clear()  # worklist counts of another test's officers and units
 
 
 @pytest.fixture(autouse=True)

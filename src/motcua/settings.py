@@ -202,6 +202,9 @@ MOTCUA_DATABASE_REPLICA_MAX_LAG_SECONDS = float(
 # read this long ago: a change committed elsewhere is served within this many seconds, one made
 # by this process at once (decision 0045; 0: read the token on every request).
 MOTCUA_CATALOG_FRESH_SECONDS = float(os.environ.get("MOTCUA_CATALOG_FRESH_SECONDS", "1"))
+# The worklist's counts are kept between requests while the marks of the officer's units stay
+# the same (decision 0020, session 46); off: counted on every request.
+MOTCUA_WORKLIST_COUNTS_KEPT = env_bool("MOTCUA_WORKLIST_COUNTS_KEPT", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

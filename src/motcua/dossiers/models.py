@@ -41,6 +41,29 @@ class DailySequence(models.Model):
         return f"{self.unit_id} {self.day:%d/%m/%Y}: {self.last}"
 
 
+class UnitMark(models.Model):
+    """A value that changes whenever a dossier the unit takes part in changes (received,
+    decided, waiting to be taken over or transferred from there, or consulted on): written by
+    database triggers only (migration 0020), so that the kernel, the importer, the admin and
+    hand-written SQL all change it. The worklist's counts are kept between requests while the
+    marks of the officer's units stay the same (``count_cache``).
+
+    A new random value, not a counter: a database restored from a backup goes on with values
+    it never had before, so no process keeps counts of the old history. One row per unit and
+    ``slot`` (the writing connection's, PostgreSQL): two connections acting in one unit seldom
+    wait for each other's row."""
+
+    unit_id = models.BigIntegerField()
+    slot = models.SmallIntegerField()
+    mark = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit_id", "slot"], name="unit_mark_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.slot}: {self.mark}"
+
+
 class Dossier(QuickLoad):
     """Hồ sơ: one application, from submission to the returned result.
 

@@ -141,7 +141,9 @@ def tab_rules(user: User, at: datetime.datetime) -> dict[str, TabRule]:
         user, Capability.RECEIVE_DOSSIER
     ) | permissions.unit_ids_with(user, Capability.PROCESS_DOSSIER)
     local = at.astimezone(VIETNAM_OFFSET)
-    end_of_day = local.replace(hour=23, minute=59, second=59)
+    # The day's last instant, whatever the moment's microseconds: the same bounds all day, so
+    # that counts kept between requests (``count_cache``) are kept under the same key.
+    end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=999_999)
     # A processed dossier (open until its result is handed over) is no longer due.
     # Nor is one waiting for the applicant's supplement or payment: its clock is stopped (the
     # "waiting" tab holds it), and its deadline is set again when the applicant acts.

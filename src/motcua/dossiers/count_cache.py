@@ -20,6 +20,7 @@ kept under a mark are never older than the mark; a change committed after it cha
 from __future__ import annotations
 
 import datetime
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
@@ -51,7 +52,7 @@ def key_of(
     if not settings.MOTCUA_WORKLIST_COUNTS_KEPT:
         return None
     try:
-        return (
+        key = (
             alias,
             tuple(condition_key(condition) for condition in scope),
             tuple((name, condition_key(rule, clock=at)) for name, rule in rules.items()),
@@ -59,6 +60,9 @@ def key_of(
         )
     except Unkeyable:
         return None
+    # A digest of its words: a supervisor's key names hundreds of units in every tab, and a
+    # process keeps thousands of keys (16 bytes each instead of kilobytes).
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
 
 
 def condition_key(node: Q | None, clock: datetime.datetime | None = None) -> Hashable:

@@ -377,9 +377,11 @@ def whole_keys(
     return rows[offset : offset + count]
 
 
-# Long texts and documents a list never shows.
+# Long texts and documents a list never shows (nor do the actions offered on its rows: the
+# applicant's snapshot and the supplement's items were two JSON decodings a row).
 LIST_DEFERRED = (
-    "eform_data", "checklist", "result_note", "procedure__eform_schema", "procedure__steps_text",
+    "eform_data", "checklist", "result_note", "applicant", "supplement_items",
+    "procedure__eform_schema", "procedure__steps_text",
     "procedure__legal_basis", "procedure__search_text", "procedure__conditions",
     "procedure__results", "procedure__executing_bodies", "procedure__applicant_types",
     "procedure__gaps", "procedure__name_folded", "receiving_unit__attributes",

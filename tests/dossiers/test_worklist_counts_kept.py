@@ -257,3 +257,56 @@ def test_with_counts_not_kept_every_read_counts(staff: Staff, settings: Any) -> 
             assert worklist(staff.specialist, START + HOUR).counts["mine"] == 1
         assert counted(read.captured_queries) == 2
         assert not any("dossiers_unitmark" in q["sql"] for q in read.captured_queries)
+
+
+def test_a_fold_keeps_the_counts_right_and_leaves_one_mark(staff: Staff, ward: Unit) -> None:
+    dossier = s.dossier_receive(dossier=submitted(staff), actor=staff.reception, at=START)
+    for number in range(5):
+        Dossier.objects.filter(pk=dossier.pk).update(applicant_name=f"Lê Văn Cường {number}")
+    assert UnitMark.objects.filter(unit_id=ward.pk).count() > 3
+    before = worklist(staff.specialist, START + HOUR)
+    marked = marks(ward)
+    assert count_cache.unit_marks_fold(above=3) >= 1
+    assert UnitMark.objects.filter(unit_id=ward.pk).count() == 1
+    assert marks(ward) != marked  # counts kept under the rows are made again, once
+    with CaptureQueriesContext(connection) as read:
+        after = worklist(staff.specialist, START + HOUR)
+    assert counted(read.captured_queries) == 2
+    assert after.counts == before.counts
+    s.dossier_forward(dossier=dossier, actor=staff.specialist, at=START + HOUR)
+    assert UnitMark.objects.filter(unit_id=ward.pk).count() > 1  # a write after it adds one
+    assert worklist(staff.specialist, START + 2 * HOUR).counts["mine"] == after.counts["mine"] - 1
+
+
+def test_after_a_restore_every_unit_has_a_new_mark(staff: Staff, ward: Unit) -> None:
+    submitted(staff)
+    marked = marks(ward)
+    assert count_cache.unit_marks_renew() == Unit.objects.count()
+    assert marks(ward) != marked
+
+
+def test_two_writers_marking_the_same_units_never_wait_for_each_other(
+    transactional_db: None,
+) -> None:
+    """Rows are only added: a transaction that marked units R and Z and has not committed does
+    not hold back another marking Z then R (an upsert of one row per unit deadlocked, session
+    46's review)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's writers take turns by design")
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname=settings_dict["NAME"], user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None, host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+    )  # fmt: skip
+    with psycopg.connect(conninfo) as first, psycopg.connect(conninfo) as second:
+        first.execute("SELECT dossiers_units_mark(ARRAY[%s, %s]::bigint[])", [10, 20])
+        second.execute("SET lock_timeout = '2s'")
+        second.execute("SELECT dossiers_units_mark(ARRAY[%s, %s]::bigint[])", [20, 10])
+        second.commit()
+        first.commit()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM dossiers_unitmark WHERE unit_id IN (10, 20)")
+        assert cursor.fetchone()[0] == 4

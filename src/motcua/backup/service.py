@@ -30,6 +30,7 @@ from django.db.migrations.loader import MigrationLoader
 import motcua
 from motcua.dossiers.audit_keys import AuditKeyError
 from motcua.dossiers.audit_roots import ROOT_FILE, ScanReport, audit_scan, roots_dir
+from motcua.dossiers.count_cache import unit_marks_renew
 from motcua.dossiers.models import Dossier
 
 from .archive import ArchiveWriter, archive_open, compressed, refused
@@ -239,6 +240,8 @@ def restore_run(path: Path, *, force: bool = False) -> RestoreReport:
         report.migrated = True
     else:
         report.count_problems = counts_compare(archive.manifest["tables"], current_counts())
+    # The backup's marks are values processes may have kept worklist counts under.
+    unit_marks_renew()
     try:
         report.audit = audit_scan(against_root=True)
     except AuditKeyError as error:

@@ -8,8 +8,9 @@ made of what decides them:
 - the conditions they were counted with (``condition_key``): the officer's scope, search,
   filters and every tab's rule, with their values (units, the officer's id, the day's bounds);
   the current moment is the one value left out, as ``"@at"``;
-- the marks of the officer's units (``UnitMark``), which database triggers change in the same
-  transaction as any dossier or consultation of the unit, whatever writes it.
+- the number and sum of the marks of the officer's units (``UnitMark``), to which database
+  triggers add a random value in the same transaction as any write of a dossier or consultation
+  of the unit, whatever writes it.
 
 They are given again only while the moment is before the first due date still ahead among the
 dossiers counted (``Counted.valid_until``): until then no dossier moves between "due today" and
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
@@ -28,8 +30,8 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
-from django.db import connections
-from django.db.models import F, Model, Q
+from django.db import connections, transaction
+from django.db.models import Count, F, Max, Model, OuterRef, Q, Sum
 
 from motcua.common.prepared import Among
 
@@ -74,9 +76,11 @@ def condition_key(node: Q | None, clock: datetime.datetime | None = None) -> Has
     for child in node.children:
         if isinstance(child, Q):
             children.append(condition_key(child, clock))
-        else:
+        elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
             lookup, value = cast(tuple[str, object], child)
             children.append((lookup, value_key(value, clock)))
+        else:  # an expression (``Exists``…): its words are not the key's
+            raise Unkeyable(repr(child))
     return (node.connector, node.negated, tuple(children))
 
 
@@ -86,6 +90,8 @@ def value_key(value: object, clock: datetime.datetime | None) -> Hashable:
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value) if isinstance(value, set | frozenset) else value
         return (type(value).__name__, tuple(value_key(item, clock) for item in items))
+    if isinstance(value, OuterRef):  # names another query's column: not a value of this one
+        raise Unkeyable(repr(value))
     if isinstance(value, F):
         return ("F", value.name)
     if isinstance(value, Model):
@@ -164,3 +170,46 @@ def units_marked(units: Iterable[int], alias: str) -> tuple[int, int]:
         )
         number, total = cursor.fetchone()
     return (int(number), int(total))
+
+
+# A unit's marks are folded into one row once they are more than this many (``unit_marks_fold``).
+FOLD_ABOVE = 100
+MARK_RANGE = 2**40
+
+
+def unit_marks_fold(above: int = FOLD_ABOVE) -> int:
+    """Each unit with more than ``above`` marks gets one row, their sum, in their place, in one
+    transaction: readers see all the rows or the one, and the number changes, so counts kept
+    under the rows are counted again once. A mark a writer adds meanwhile is not among those
+    folded (a later id, or not yet visible) and stays. Enqueued by the scheduler every round.
+    How many units were folded."""
+    from .models import UnitMark
+
+    folded = 0
+    with transaction.atomic():
+        many = (
+            UnitMark.objects.values("unit_id")
+            .annotate(number=Count("id"), total=Sum("mark"), last=Max("id"))
+            .filter(number__gt=above)
+            .order_by()
+        )
+        for unit in many:
+            UnitMark.objects.filter(unit_id=unit["unit_id"], id__lte=unit["last"]).delete()
+            UnitMark.objects.create(unit_id=unit["unit_id"], mark=unit["total"] % MARK_RANGE)
+            folded += 1
+    return folded
+
+
+def unit_marks_renew() -> int:
+    """A new random mark for every unit: after a restore, whose marks are the backup's own,
+    counts a process kept under those values are not given for the restored data."""
+    from motcua.organizations.models import Unit
+
+    from .models import UnitMark
+
+    marks = [
+        UnitMark(unit_id=unit_id, mark=secrets.randbelow(MARK_RANGE))
+        for unit_id in Unit.objects.values_list("pk", flat=True)
+    ]
+    UnitMark.objects.bulk_create(marks, batch_size=1000)
+    return len(marks)

@@ -42,26 +42,27 @@ class DailySequence(models.Model):
 
 
 class UnitMark(models.Model):
-    """A value that changes whenever a dossier the unit takes part in changes (received,
+    """A random value added whenever a dossier the unit takes part in changes (received,
     decided, waiting to be taken over or transferred from there, or consulted on): written by
     database triggers only (migration 0020), so that the kernel, the importer, the admin and
-    hand-written SQL all change it. The worklist's counts are kept between requests while the
-    marks of the officer's units stay the same (``count_cache``).
+    hand-written SQL all add one. The worklist's counts are kept between requests while the
+    number and sum of the marks of the officer's units stay the same (``count_cache``).
 
-    A new random value, not a counter: a database restored from a backup goes on with values
-    it never had before, so no process keeps counts of the old history. One row per unit and
-    ``slot`` (the writing connection's, PostgreSQL): two connections acting in one unit seldom
-    wait for each other's row."""
+    Rows are only added, never updated: two transactions marking the same unit take no lock on
+    a shared row, so they never wait for each other or deadlock. ``count_cache.unit_marks_fold``
+    folds a unit's many rows into one (their sum) from time to time; random values rather than
+    a counter, so that a fold, a restore (``unit_marks_renew``) or a TRUNCATE never brings back
+    a number and sum that counts were kept under."""
 
     unit_id = models.BigIntegerField()
-    slot = models.SmallIntegerField()
     mark = models.BigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit_id", "slot"], name="unit_mark_unique")]
+        # The reader's count and sum come from the index alone.
+        indexes = [models.Index(fields=["unit_id", "mark"], name="unit_mark_unit")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id}/{self.slot}: {self.mark}"
+        return f"{self.unit_id}: {self.mark}"
 
 
 class Dossier(QuickLoad):

@@ -314,7 +314,7 @@ def consulted_condition(units: list[int]) -> Q:
     found = list(asked[: CONSULTED_INLINE_MAX + 1])
     if len(found) > CONSULTED_INLINE_MAX:
         return Q(pk__in=asked)
-    return in_units("pk", found)
+    return in_units("pk", sorted(found))  # in one order: the same ids, the same kept counts
 
 
 def dossier_worklist(

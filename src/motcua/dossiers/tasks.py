@@ -9,6 +9,7 @@ from django_tasks import task
 from motcua.common.clock import now
 
 from .audit_roots import AuditRefused, audit_publish, audit_publish_due
+from .count_cache import unit_marks_fold
 from .partitions import partitions_ensure
 from .scan import deadlines_scan
 from .tracking_book import tracking_book_build
@@ -57,3 +58,9 @@ def partitions_ensure_task() -> dict[str, object]:
     """Enqueued by `motcua scheduler` when ``partitions_due``: the next period's partitions a
     month ahead, and the new period started when it begins (PostgreSQL; decision 0022)."""
     return {"done": partitions_ensure(at=now())}
+
+
+@task()
+def unit_marks_fold_task() -> dict[str, int]:
+    """Enqueued by `motcua scheduler` every round: units' many marks folded into one each."""
+    return {"folded": unit_marks_fold()}

@@ -1,9 +1,10 @@
-"""Marks of units that change with their dossiers (``UnitMark``), written by triggers on the
+"""Marks of units added with every write of their dossiers (``UnitMark``), by triggers on the
 dossier and consultation tables.
 
 PostgreSQL: statement-level triggers with transition tables, so that a COPY of ten thousand
-dossiers marks each of their units once; the marks of one statement are written in the order of
-their units (two statements marking the same units cannot wait for each other in a cycle).
+dossiers marks each of their units once. Rows are only inserted: no writer waits for another's
+mark (an upsert of one row per unit made two transactions touching the same units in different
+orders deadlock, found by a review in session 46). A TRUNCATE marks every unit.
 SQLite: a trigger per row (it has no statement-level triggers; its writers take turns anyway).
 
 A dossier's units are the ones its row names (receiving, deciding, waiting to take over,
@@ -17,15 +18,12 @@ from django.db import migrations, models
 
 UNIT_COLUMNS = ["receiving_unit_id", "deciding_unit_id", "pending_unit_id", "previous_unit_id"]
 MARK_RANGE = 2**40  # sums of thousands of marks stay inside a 64-bit integer (``count_cache``)
-SLOTS = 8
 
 POSTGRES = f"""
 CREATE FUNCTION dossiers_units_mark(units bigint[]) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO dossiers_unitmark (unit_id, slot, mark)
-    SELECT unit, mod(pg_backend_pid(), {SLOTS}), floor(random() * {MARK_RANGE})::bigint
+    INSERT INTO dossiers_unitmark (unit_id, mark)
+    SELECT unit, floor(random() * {MARK_RANGE})::bigint
     FROM (SELECT DISTINCT unit FROM unnest(units) AS unit WHERE unit IS NOT NULL) AS named
-    ORDER BY unit
-    ON CONFLICT (unit_id, slot) DO UPDATE SET mark = EXCLUDED.mark
 $$;
 
 CREATE FUNCTION dossiers_dossier_marks_insert() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -62,7 +60,7 @@ $$;
 
 CREATE FUNCTION dossiers_marks_renew() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE dossiers_unitmark SET mark = floor(random() * {MARK_RANGE})::bigint;
+    PERFORM dossiers_units_mark(ARRAY(SELECT id FROM organizations_unit));
     RETURN NULL;
 END
 $$;
@@ -140,10 +138,9 @@ def sqlite_marking(units: list[str], consulted_of: str = "") -> str:
     if consulted_of:
         named.append(f"SELECT unit_id FROM dossiers_consultation WHERE dossier_id = {consulted_of}.id")
     return (
-        "INSERT INTO dossiers_unitmark (unit_id, slot, mark) "
-        f"SELECT unit, 0, abs(random()) % {MARK_RANGE} FROM ({' UNION '.join(named)}) "
-        "WHERE unit IS NOT NULL "  # also what tells SQLite's parser where ON CONFLICT belongs
-        "ON CONFLICT (unit_id, slot) DO UPDATE SET mark = excluded.mark;"
+        "INSERT INTO dossiers_unitmark (unit_id, mark) "
+        f"SELECT unit, random() & {MARK_RANGE - 1} FROM ({' UNION '.join(named)}) "
+        "WHERE unit IS NOT NULL;"
     )
 
 
@@ -194,13 +191,10 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),  # noqa: E501
                 ("unit_id", models.BigIntegerField()),
-                ("slot", models.SmallIntegerField()),
                 ("mark", models.BigIntegerField()),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("unit_id", "slot"), name="unit_mark_unique")
-                ],
+                "indexes": [models.Index(fields=["unit_id", "mark"], name="unit_mark_unit")],
             },
         ),
         migrations.RunPython(triggers_create, triggers_drop),

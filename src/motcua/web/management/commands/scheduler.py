@@ -21,6 +21,7 @@ from motcua.dossiers.tasks import (
     audit_publish_task,
     deadlines_scan_task,
     partitions_ensure_task,
+    unit_marks_fold_task,
 )
 from motcua.feedback.tasks import feedback_deadlines_scan_task
 from motcua.integrations.registry.tasks import registry_calls_retry_task
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             portal_sync_task.enqueue()  # dossiers to the national portal (0027)
             feedback_deadlines_scan_task.enqueue()  # citizen feedback deadlines (0029)
             rate_counts_prune_task.enqueue()  # old rate-limit counters (0035)
+            unit_marks_fold_task.enqueue()  # the worklist counts' unit marks (0020)
             # Once a day; asked again an hour later if the worker has not published yet.
             asked_lately = audit_enqueued and time.monotonic() - audit_enqueued < 3600
             if not asked_lately and audit_publish_due(now(), audit_publish_every()):

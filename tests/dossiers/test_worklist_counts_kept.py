@@ -310,3 +310,26 @@ def test_two_writers_marking_the_same_units_never_wait_for_each_other(
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM dossiers_unitmark WHERE unit_id IN (10, 20)")
         assert cursor.fetchone()[0] == 4
+
+
+def test_a_truncate_of_consultations_marks_every_unit(staff: Staff, ward: Unit) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    justice = Unit.objects.get(code="hn-so-tu-phap")
+    before = {unit.pk: marks(unit) for unit in (ward, justice)}
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE dossiers_consultation")
+    assert all(marks(unit) != before[unit.pk] for unit in (ward, justice))
+
+
+def test_marks_beyond_what_is_worth_reading_are_not_kept(
+    staff: Staff, ward: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folds stopped (no scheduler): counted every time rather than reading a long history."""
+    s.dossier_receive(dossier=submitted(staff), actor=staff.reception, at=START)
+    monkeypatch.setattr(count_cache, "MARKS_READ_MAX", 1)
+    assert UnitMark.objects.filter(unit_id=ward.pk).count() > 1
+    for _read in range(2):
+        with CaptureQueriesContext(connection) as read:
+            assert worklist(staff.specialist, START + HOUR).counts["mine"] == 1
+        assert counted(read.captured_queries) == 2

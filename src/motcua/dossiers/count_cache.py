@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 import threading
 from collections import OrderedDict
@@ -35,6 +36,7 @@ from django.db.models import Count, F, Max, Model, OuterRef, Q, Sum
 
 from motcua.common.prepared import Among
 
+logger = logging.getLogger(__name__)
 MAX_ENTRIES = 4_096
 # Belt and braces: counts are recounted at least this often, whatever the marks say.
 MAX_AGE = datetime.timedelta(minutes=5)
@@ -155,6 +157,17 @@ class CountCache:
 KEPT = CountCache()
 
 
+def marks_readable(marked: tuple[int, int], units: int) -> bool:
+    """Whether the units' marks are few enough to be worth reading (``MARKS_READ_MAX``)."""
+    if marked[0] <= MARKS_READ_MAX * max(units, 1):
+        return True
+    logger.warning(
+        "worklist counts not kept: %s marks for %s units (is the scheduler running?)",
+        marked[0], units,
+    )  # fmt: skip
+    return False
+
+
 def units_marked(units: Iterable[int], alias: str) -> tuple[int, int]:
     """How many marks the units have and their sum: any change of one of them changes the
     sum (a new random value of 40 bits in place of the old), a first mark the number."""
@@ -175,28 +188,52 @@ def units_marked(units: Iterable[int], alias: str) -> tuple[int, int]:
 # A unit's marks are folded into one row once they are more than this many (``unit_marks_fold``).
 FOLD_ABOVE = 100
 MARK_RANGE = 2**40
+FOLD_LOCK = 46_020_001  # the advisory lock of ``unit_marks_fold`` (PostgreSQL)
+# Beyond this many marks a unit on average (the folds stopped: no scheduler or worker), the
+# marks cost more to read than the counts: counted every time, and said in the log.
+MARKS_READ_MAX = 20 * FOLD_ABOVE
 
 
 def unit_marks_fold(above: int = FOLD_ABOVE) -> int:
-    """Each unit with more than ``above`` marks gets one row, their sum, in their place, in one
-    transaction: readers see all the rows or the one, and the number changes, so counts kept
-    under the rows are counted again once. A mark a writer adds meanwhile is not among those
-    folded (a later id, or not yet visible) and stays. Enqueued by the scheduler every round.
-    How many units were folded."""
+    """Each unit with more than ``above`` marks gets one row in their place, their sum modulo
+    ``MARK_RANGE``, in one transaction: readers see all the rows or the one, and the number
+    changes, so counts kept under the rows are counted again once. A mark a writer adds
+    meanwhile is not deleted. Enqueued by the scheduler every round; on PostgreSQL one fold at
+    a time (an advisory lock; a second is skipped) and the rows folded are exactly those
+    deleted. How many units were folded."""
+    with transaction.atomic(), connections["default"].cursor() as cursor:
+        if cursor.db.vendor != "postgresql":
+            return marks_fold_by_unit(above)
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute(
+            "WITH many AS (SELECT unit_id FROM dossiers_unitmark GROUP BY unit_id "
+            "HAVING COUNT(*) > %s), gone AS (DELETE FROM dossiers_unitmark AS marked "
+            "USING many WHERE marked.unit_id = many.unit_id RETURNING marked.unit_id, marked.mark) "
+            "INSERT INTO dossiers_unitmark (unit_id, mark) "
+            "SELECT unit_id, MOD(SUM(mark), %s)::bigint FROM gone GROUP BY unit_id",
+            [above, MARK_RANGE],
+        )
+        return int(cursor.rowcount)
+
+
+def marks_fold_by_unit(above: int) -> int:
+    """``unit_marks_fold`` unit by unit (SQLite: its writers take turns, so no mark is added
+    between reading a unit's rows and deleting them)."""
     from .models import UnitMark
 
+    many = (
+        UnitMark.objects.values("unit_id")
+        .annotate(number=Count("id"), total=Sum("mark"), last=Max("id"))
+        .filter(number__gt=above)
+        .order_by("unit_id")
+    )
     folded = 0
-    with transaction.atomic():
-        many = (
-            UnitMark.objects.values("unit_id")
-            .annotate(number=Count("id"), total=Sum("mark"), last=Max("id"))
-            .filter(number__gt=above)
-            .order_by()
-        )
-        for unit in many:
-            UnitMark.objects.filter(unit_id=unit["unit_id"], id__lte=unit["last"]).delete()
-            UnitMark.objects.create(unit_id=unit["unit_id"], mark=unit["total"] % MARK_RANGE)
-            folded += 1
+    for unit in many:
+        UnitMark.objects.filter(unit_id=unit["unit_id"], id__lte=unit["last"]).delete()
+        UnitMark.objects.create(unit_id=unit["unit_id"], mark=unit["total"] % MARK_RANGE)
+        folded += 1
     return folded
 
 

@@ -50,9 +50,9 @@ class UnitMark(models.Model):
 
     Rows are only added, never updated: two transactions marking the same unit take no lock on
     a shared row, so they never wait for each other or deadlock. ``count_cache.unit_marks_fold``
-    folds a unit's many rows into one (their sum) from time to time; random values rather than
-    a counter, so that a fold, a restore (``unit_marks_renew``) or a TRUNCATE never brings back
-    a number and sum that counts were kept under."""
+    folds a unit's many rows into one (their sum modulo 2^40) from time to time. Random values
+    rather than a counter, so that a fold, a restore (``unit_marks_renew``) or a TRUNCATE never
+    brings back a number and sum that counts were kept under."""
 
     unit_id = models.BigIntegerField()
     mark = models.BigIntegerField()

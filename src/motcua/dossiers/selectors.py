@@ -434,7 +434,10 @@ def worklist_counted(
     key = count_cache.key_of(alias, scope.conditions, rules, split, at)
     if key is not None:
         # Before the counts: counts kept under these marks are then never older than them.
-        key = (key, count_cache.units_marked(visibility_units(user), alias))
+        units = visibility_units(user)
+        marked = count_cache.units_marked(units, alias)
+        key = (key, marked) if count_cache.marks_readable(marked, len(units)) else None
+    if key is not None:
         kept = count_cache.KEPT.get(key, at)
         if kept is not None:
             return kept

@@ -4,7 +4,9 @@ dossier and consultation tables.
 PostgreSQL: statement-level triggers with transition tables, so that a COPY of ten thousand
 dossiers marks each of their units once. Rows are only inserted: no writer waits for another's
 mark (an upsert of one row per unit made two transactions touching the same units in different
-orders deadlock, found by a review in session 46). A TRUNCATE marks every unit.
+orders deadlock, found by a review in session 46). A TRUNCATE of either table marks every unit
+(Django's flush empties the units and their marks in the same statement). Every unit has a first
+mark.
 SQLite: a trigger per row (it has no statement-level triggers; its writers take turns anyway).
 
 A dossier's units are the ones its row names (receiving, deciding, waiting to take over,
@@ -166,9 +168,19 @@ def triggers_create(apps: Any, schema_editor: Any) -> None:
     connection = schema_editor.connection
     if connection.vendor == "postgresql":
         schema_editor.execute(POSTGRES)
+        # A first mark for every unit: a unit whose dossiers were written before the triggers
+        # has marks from now on, so an empty set of marks means "no dossier of it, ever".
+        schema_editor.execute(
+            "INSERT INTO dossiers_unitmark (unit_id, mark) "
+            f"SELECT id, floor(random() * {MARK_RANGE})::bigint FROM organizations_unit"
+        )
         return
     for statement in sqlite_triggers():
         schema_editor.execute(statement)
+    schema_editor.execute(
+        "INSERT INTO dossiers_unitmark (unit_id, mark) "
+        f"SELECT id, random() & {MARK_RANGE - 1} FROM organizations_unit"
+    )
 
 
 def triggers_drop(apps: Any, schema_editor: Any) -> None:

@@ -10,7 +10,7 @@ from django.db.models.functions import NullIf
 from .constants import OPEN_STATUSES
 
 # What the worklist's tabs test and sort by, carried by its partial indexes
-# (``selectors.tab_counts``, ``selectors.page_keys``).
+# (``worklist_counts.tab_counts``, ``selectors.page_keys``).
 WORKLIST_COLUMNS = [
     "id", "status", "finished_at", "due_at", "submitted_at", "assignee", "receiving_unit",
     "deciding_unit", "pending_unit", "step_role", "decision",

@@ -11,13 +11,9 @@ from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
-    Count,
     F,
-    IntegerField,
-    Min,
     Q,
     QuerySet,
-    Value,
 )
 from django.utils.translation import gettext_lazy as _
 
@@ -27,15 +23,22 @@ from motcua.accounts.constants import OfficerRoleName as Role
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.common.numbers import small_int
-from motcua.common.prepared import ShapedQuery, read_alias
+from motcua.common.prepared import ShapedQuery
 from motcua.common.replicas import replica_served
 from motcua.worktime.engine import VIETNAM_OFFSET
 
-from . import count_cache
 from .constants import CHANNELS, OPEN_STATUSES, Status
 from .models import Consultation, Dossier
 from .reading import dossier_read
-from .tab_rules import TabRule, at_step_of, in_units, search_filter, tab_rules
+from .tab_rules import at_step_of, in_units, search_filter, tab_rules
+from .worklist_counts import (  # noqa: F401 - re-exported: callers import them from here
+    COUNTS,
+    NEXT_DUE,
+    TabSplit,
+    tab_count_query,
+    tab_counts,
+    worklist_counted,
+)
 from .worklist_pages import (  # noqa: F401 - re-exported: callers import them from here
     ALL_COUNT_CAP,
     LIST_COLUMNS,
@@ -236,9 +239,7 @@ def visibility_branches(user: User, consulted: Callable[[list[int]], Q]) -> list
     their unit assigned to them or not yet assigned to anyone, the transfers waiting for the
     unit, and the consultations asked of it. A unit administrator manages staff and reads none.
     """
-    whole = permissions.unit_ids_with(user, Capability.VIEW_UNIT_DOSSIERS)
-    receive = permissions.unit_ids_with(user, Capability.VIEW_RECEIVED_DOSSIERS) - whole
-    process = permissions.unit_ids_with(user, Capability.VIEW_ASSIGNED_DOSSIERS) - whole
+    whole, receive, process = visibility_unit_sets(user)
     branches = []
     if whole | receive:
         branches.append(Q(receiving_unit_id__in=sorted(whole | receive)))
@@ -261,20 +262,20 @@ def visibility_branches(user: User, consulted: Callable[[list[int]], Q]) -> list
     return branches
 
 
+def visibility_unit_sets(user: User) -> tuple[set[int], set[int], set[int]]:
+    """The units whose every dossier the officer reads, those whose received dossiers they
+    read, and those whose assigned dossiers they read (each without the first)."""
+    whole = permissions.unit_ids_with(user, Capability.VIEW_UNIT_DOSSIERS)
+    receive = permissions.unit_ids_with(user, Capability.VIEW_RECEIVED_DOSSIERS) - whole
+    process = permissions.unit_ids_with(user, Capability.VIEW_ASSIGNED_DOSSIERS) - whole
+    return whole, receive, process
+
+
 def visibility_units(user: User) -> set[int]:
     """Every unit ``visibility_branches`` names: a dossier enters, leaves or changes in the
     officer's scope only with a change that marks one of them (``UnitMark``)."""
-    found: set[int] = set()
-    for capability in VISIBILITY_CAPABILITIES:
-        found |= permissions.unit_ids_with(user, capability)
-    return found
-
-
-VISIBILITY_CAPABILITIES = (
-    Capability.VIEW_UNIT_DOSSIERS,
-    Capability.VIEW_RECEIVED_DOSSIERS,
-    Capability.VIEW_ASSIGNED_DOSSIERS,
-)
+    whole, receive, process = visibility_unit_sets(user)
+    return whole | receive | process
 
 
 def party_unit_ids(dossier: Dossier) -> set[int | None]:
@@ -344,7 +345,7 @@ def dossier_worklist(
     scope = WorklistScope.of(user, search_filter(query) & chosen.condition())
     # With no choice made, "mine" (the usual default) is the tab counted per segment.
     split = None if tab == "all" else TabSplit(tab if tab in tabs else "mine", sort)
-    counted = worklist_counted(user, scope, tabs, split, at)
+    counted = worklist_counted(visibility_units(user), scope, tabs, split, at)
     counts, held = dict(counted.totals), list(counted.held)
     counts["all"] = counted.readable
     capped = frozenset({"all"} if counts["all"] > ALL_COUNT_CAP else ())
@@ -395,142 +396,6 @@ def any_of(branches: list[Q]) -> Q:
     for branch in branches:
         condition |= branch
     return condition
-
-
-@dataclass(frozen=True)
-class TabSplit:
-    """A tab counted segment by segment of a sort order (``SEGMENTS``): the segments of an
-    order with more than one split the open dossiers between them, so the tab's count is the
-    sum of its segments' counts, and a segment counted empty need not be walked by the page.
-    The tab's rule is tested once per dossier as before (each dossier is in one segment, whose
-    test of two columns comes first); the page of "Của tôi" for a ward's reception walked
-    every open dossier of the ward with a due date to find none (5.7 of its 6.4 ms at 1 M)."""
-
-    tab: str
-    sort: str
-
-    @property
-    def segments(self) -> list[Q]:
-        found = SEGMENTS[self.sort]
-        if len(found) < 2:  # one segment: nothing to skip
-            return []
-        return [segment.condition_for(True) for segment in found]
-
-    def name(self, number: int) -> str:
-        return f"{self.tab}_seg{number}"
-
-    def empty_segments(self, held: list[int]) -> frozenset[int]:
-        return frozenset(number for number, count in enumerate(held) if not count)
-
-
-def worklist_counted(
-    user: User, scope: WorklistScope, tabs: dict[str, TabRule], split: TabSplit | None,
-    at: datetime.datetime,
-) -> count_cache.Counted:  # fmt: skip
-    """The tabs' counts and the readable dossiers (up to the cap), as kept by ``count_cache``
-    while the marks of the officer's units stay the same, else counted (two queries)."""
-    rules = {name: rule.count for name, rule in tabs.items() if name != "all"}
-    alias = read_alias(DEFAULT_DB_ALIAS, Dossier)
-    key = count_cache.key_of(alias, scope.conditions, rules, split, at)
-    if key is not None:
-        # Before the counts: counts kept under these marks are then never older than them.
-        units = visibility_units(user)
-        marked = count_cache.units_marked(units, alias)
-        key = (key, marked) if count_cache.marks_readable(marked, len(units)) else None
-    if key is not None:
-        kept = count_cache.KEPT.get(key, at)
-        if kept is not None:
-            return kept
-    totals, held, upcoming = tab_counts(scope, rules, split, at)
-    counted = count_cache.Counted(
-        totals, tuple(held), scope.count(limit=ALL_COUNT_CAP + 1), at, upcoming
-    )
-    if key is not None:
-        count_cache.KEPT.put(key, counted)
-    return counted
-
-
-def tab_counts(
-    scope: WorklistScope,
-    tabs: dict[str, Q],
-    split: TabSplit | None = None,
-    at: datetime.datetime | None = None,
-) -> tuple[dict[str, int], list[int], datetime.datetime | None]:
-    """Every tab's count in one query (``tab_count_query``), the parts' counts added up; its
-    SQL compiled once per officer shape (``COUNTS``). With ``split``, that tab's count is also
-    given per segment (``TabSplit``; [] when the order has one segment or the tab is unknown).
-    With ``at``, also the first due date at or after it among the dossiers counted (until
-    then no dossier moves from one due tab to another)."""
-    totals = dict.fromkeys(tabs, 0)
-    if split is not None and (split.tab not in tabs or not split.segments):
-        split = None
-    held = [0] * len(split.segments) if split is not None else []
-    if not scope.branches:
-        return totals, held, None
-    extra = (len(scope.branches), tuple(tabs), split)
-    upcoming = Q(due_at__gte=at) if at is not None else Q(pk__isnull=True)
-    firsts = []
-    for row in COUNTS.values(extra, [*scope.branches, scope.narrowing, upcoming, *tabs.values()]):
-        for name in tabs:
-            if split is not None and name == split.tab:
-                for number in range(len(held)):
-                    held[number] += row[split.name(number)] or 0
-            else:
-                totals[name] += row[name] or 0
-        if row[NEXT_DUE] is not None:
-            firsts.append(row[NEXT_DUE])
-    if split is not None:
-        totals[split.tab] = sum(held)
-    return totals, held, min(firsts, default=None) if at is not None else None
-
-
-def counts_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier, Any]:
-    branch_count, names, split = extra
-    scope = WorklistScope.from_conditions(conditions, branch_count)
-    upcoming = cast(Q, conditions[branch_count + 1])
-    rules = cast(list[Q], conditions[branch_count + 2 :])
-    return cast(
-        QuerySet[Dossier, Any],
-        tab_count_query(scope, dict(zip(names, rules, strict=True)), split, upcoming),
-    )
-
-
-COUNTS = ShapedQuery(counts_built, routed=Dossier, plan_per_values=True)
-NEXT_DUE = "next_due"
-
-
-def tab_count_query(
-    scope: WorklistScope,
-    tabs: dict[str, Q],
-    split: TabSplit | None = None,
-    upcoming: Q | None = None,
-) -> QuerySet[Dossier, Any] | None:
-    """The officer's open dossiers counted part by part: a UNION ALL of one conditional
-    aggregation per disjoint part of the scope. Each part is one range of a partial index that
-    carries the columns the tabs test, so PostgreSQL counts from the index alone; one pass over
-    the OR of the parts read every row from the table (a ward of 100,000 dossiers: 130 ms,
-    against about 10 ms part by part). ``split``: that tab counted per segment instead;
-    ``upcoming``: the first due date of the dossiers it holds, as ``NEXT_DUE``."""
-    aggregates: dict[str, Count | Min] = {}
-    for name, condition in tabs.items():
-        if split is not None and name == split.tab and split.segments:
-            for number, segment in enumerate(split.segments):
-                aggregates[split.name(number)] = Count("pk", filter=segment & condition)
-        else:
-            aggregates[name] = Count("pk", filter=condition)
-    if upcoming is not None:
-        aggregates[NEXT_DUE] = Min("due_at", filter=upcoming)
-    parts = [
-        part.filter(status__in=OPEN_STATUSES)
-        .annotate(one=Value(1, output_field=IntegerField()))
-        .values("one")
-        .annotate(**aggregates)
-        .values(*aggregates)
-        for part in scope.parts()
-    ]
-    if not parts:
-        return None
-    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
 @dataclass(frozen=True)

@@ -206,3 +206,18 @@ def test_offering_actions_to_a_deputy_reads_his_delegations_once_per_request(
     # The catalog's token (whether the unit delegates at all is kept with it; a page has most
     # often read it already), the delegations and their fields.
     assert offers(ward.deputy) <= offers(ward.chairman) + 3
+
+
+def test_a_deputys_offers_on_a_listed_row_follow_the_days_his_delegation_covers(
+    ward: WardStaff,
+) -> None:
+    """The actions offered are remembered by the row's shape (``services.offers``); for a
+    deputy the day is part of it: the same user object asked on the last day of his delegation
+    and the day after is offered the decision only on the first."""
+    delegate_signing(ward, end="2026-03-02")
+    row = Dossier.objects.get(pk=birth_at_signing(ward).pk)
+    prefetch_related_objects([row], "consultations")  # as a worklist reads its rows
+    deputy = User.objects.get(pk=ward.deputy.pk)
+    assert Action.APPROVE in s.actions_available(row, deputy, at("2026-03-02 16:00"))
+    assert Action.APPROVE not in s.actions_available(row, deputy, at("2026-03-03 08:00"))
+    assert Action.APPROVE in s.actions_available(row, deputy, at("2026-03-02 16:30"))

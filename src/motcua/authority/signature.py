@@ -153,6 +153,29 @@ def signer_title(signer: User | None, unit_id: int) -> str | None:
     return next((t for t in titles if t), "")
 
 
+def title_and_rank(signer: User, unit_id: int) -> tuple[str | None, bool]:
+    """``signer_title`` and whether it is a deputy's."""
+    title = signer_title(signer, unit_id)
+    return title, is_deputy(title)
+
+
+TITLES = "_motcua_signer_titles"
+
+
+def signer_title_kept(signer: User, unit_id: int) -> tuple[str | None, bool]:
+    """``title_and_rank``, remembered on this user object for the roles it holds now: a
+    worklist page asks it for every signing action of every row."""
+    roles = permissions.active_roles(signer)
+    memo: tuple[list[Any], dict[int, tuple[str | None, bool]]] | None = signer.__dict__.get(TITLES)
+    if memo is None or memo[0] is not roles:
+        memo = (roles, {})
+        signer.__dict__[TITLES] = memo
+    found = memo[1].get(unit_id)
+    if found is None:
+        found = memo[1][unit_id] = title_and_rank(signer, unit_id)
+    return found
+
+
 def is_deputy(title: str | None) -> bool:
     """A deputy ("Phó Chủ tịch", "Phó Giám đốc") signs only for the head (art. 13(1), (2))."""
     return fold_words(title or "").startswith("pho ")
@@ -269,8 +292,8 @@ def signer_check(
     30/2020 art. 13(1)–(2)); the head and untitled leaders sign in their own name. Returns the
     delegation the deputy signs under. ``procedure`` may be a function: it is read only for a
     deputy."""
-    title = signer_title(signer, unit_id)
-    if not is_deputy(title):
+    title, deputy = signer_title_kept(signer, unit_id) if memo else title_and_rank(signer, unit_id)
+    if not deputy:
         return None
     if callable(procedure):
         procedure = procedure()

@@ -30,6 +30,9 @@ STEP_CAPABILITY: dict[str, str] = {
 SIGNING_ROLE = Role.LEADER
 
 _STEPS: dict[int, list[ProcessStep]] = {}
+# The same steps by their order, per process version: a worklist row asks for its current step
+# a dozen times (the actions offered and their rules).
+_BY_ORDER: dict[int, dict[int, ProcessStep]] = {}
 
 
 def steps_of(dossier: Dossier) -> list[ProcessStep]:
@@ -52,12 +55,20 @@ def steps_of(dossier: Dossier) -> list[ProcessStep]:
 
 def steps_cache_clear() -> None:
     _STEPS.clear()
+    _BY_ORDER.clear()
 
 
 def step_at(dossier: Dossier, order: int | None) -> ProcessStep | None:
-    if order is None:
+    if order is None or dossier.process_id is None:
         return None
-    return next((s for s in steps_of(dossier) if s.order == order), None)
+    by_order = _BY_ORDER.get(dossier.process_id)
+    if by_order is None:
+        # The first step of an order, as a scan of the ordered steps would find it.
+        by_order = {}
+        for step in steps_of(dossier):
+            by_order.setdefault(step.order, step)
+        _BY_ORDER[dossier.process_id] = by_order
+    return by_order.get(order)
 
 
 def current(dossier: Dossier) -> ProcessStep | None:

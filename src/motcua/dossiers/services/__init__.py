@@ -19,10 +19,11 @@ from motcua.common.errors import DomainError, composed, worded
 from motcua.organizations.models import Unit
 
 from .. import steps
-from ..actions import REGISTRY, SPECS, ActionSpec, first_refusing_guard, spec_for, state_allows
+from ..actions import REGISTRY, SPECS, ActionSpec, spec_for, state_allows
 from ..constants import FINAL, Action
 from ..errors import MissingInput, TransitionNotAllowed
 from ..models import Dossier, DossierDocument
+from . import offers
 from .decision import (
     RESULT_MISSING,
     dossier_apologize,
@@ -34,7 +35,7 @@ from .decision import (
     result_missing,
 )
 from .files import document_prepare, dossier_attach
-from .kernel import Change, RowAsking, act, actor_check, is_applicant, may, require_reason
+from .kernel import Change, act, actor_check, is_applicant, may, require_reason
 from .processing import (
     consult_targets,
     dossier_accept_transfer,
@@ -206,12 +207,7 @@ def actions_available(
 
 
 def offered_specs(dossier: Dossier, user: User, at: datetime.datetime) -> list[ActionSpec]:
-    asking = RowAsking(dossier, user)
-    return [
-        spec
-        for spec in OFFERED_FROM.get(dossier.status, ())
-        if may(spec, dossier, user, at, asking) and first_refusing_guard(spec, dossier, at) is None
-    ]
+    return offers.offered(OFFERED_FROM.get(dossier.status, ()), dossier, user, at)
 
 
 # The actions an officer may be offered, by the status they start from, in the registry's

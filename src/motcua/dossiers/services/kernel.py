@@ -119,6 +119,8 @@ class RowAsking:
     actor: User
     units: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     held: dict[str, frozenset[int]] = field(default_factory=dict)
+    # The acting unit by the ``by`` of an action: a row's dozen actions share a few of them.
+    acting: dict[tuple[tuple[str, str], ...], int | None] = field(default_factory=dict)
 
     def candidates(self, which: str) -> list[tuple[int, str]]:
         units = self.units.get(which)
@@ -139,6 +141,13 @@ def acting_unit(
     """The unit the officer may take the action for, if any."""
     if asking is None:
         asking = RowAsking(dossier, actor)
+    if spec.by in asking.acting:
+        return asking.acting[spec.by]
+    found = asking.acting[spec.by] = first_held_unit(spec, asking)
+    return found
+
+
+def first_held_unit(spec: ActionSpec, asking: RowAsking) -> int | None:
     for which, capability in spec.by:
         for unit_id, step_capability in asking.candidates(which):
             if asking.holds_in(capability or step_capability, unit_id):

@@ -1,0 +1,124 @@
+"""The actions offered on a dossier: those of its status the person may take (``kernel.may``)
+that no one-stop rule refuses now (the spec's guards).
+
+A worklist page asks this for fifty rows, a dozen actions each, and the rows of one officer's
+page share their units, step and status: who may act is worked out once per shape of row
+(``MayKey``) and remembered on the user object (one request's) for the roles it holds. The
+guards read the row's own dates and counts: they are asked per row, each guard once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from motcua.accounts import permissions
+from motcua.accounts.models import User
+from motcua.authority.signature import signer_title_kept
+from motcua.common.clock import VIETNAM
+from motcua.common.inline import rows_held
+
+from .. import steps
+from ..actions import ActionSpec, first_refusing_guard
+from ..models import Dossier
+from .kernel import RowAsking, is_applicant, may
+
+MayKey = tuple[Any, ...]
+OFFERS = "_motcua_offers"
+
+
+def offered(
+    specs: tuple[ActionSpec, ...], dossier: Dossier, user: User, at: datetime.datetime
+) -> list[ActionSpec]:
+    """Those of ``specs`` (the actions that start from the dossier's status) offered now."""
+    return [
+        spec
+        for spec in specs_allowed(specs, dossier, user, at)
+        if first_refusing_guard(spec, dossier, at) is None
+    ]
+
+
+def specs_allowed(
+    specs: tuple[ActionSpec, ...], dossier: Dossier, user: User, at: datetime.datetime
+) -> tuple[ActionSpec, ...]:
+    """Those of ``specs`` that ``may`` allows ``user``, remembered by the row's shape."""
+    key = may_key(specs, dossier, user, at)
+    if key is None:
+        return specs_may(specs, dossier, user, at)
+    allowed = kept_for(user).allowed
+    found = allowed.get(key)
+    if found is None:
+        found = allowed[key] = specs_may(specs, dossier, user, at)
+    return found
+
+
+def specs_may(
+    specs: tuple[ActionSpec, ...], dossier: Dossier, user: User, at: datetime.datetime
+) -> tuple[ActionSpec, ...]:
+    asking = RowAsking(dossier, user)
+    return tuple(spec for spec in specs if may(spec, dossier, user, at, asking))
+
+
+def may_key(
+    specs: tuple[ActionSpec, ...], dossier: Dossier, user: User, at: datetime.datetime
+) -> MayKey | None:
+    """Every fact of the row that ``may`` reads, for the user it asks about: the status (the
+    caller's ``specs`` are the actions of that status), whether the user is the applicant, the
+    units the row names, its step as ``kernel.candidate_units`` sees it (left its process or
+    not, the step's unit and capability), the units consulted and not yet answered, and for a
+    deputy the procedure and day (a delegation covers procedures, from a day to a day). None:
+    not remembered (the consultations were not read with the row; a user not signed in).
+    ``tests/dossiers/test_offers.py`` checks the answers against ``specs_may`` on many rows."""
+    consultations = rows_held(dossier, "consultations")
+    if consultations is None or not user.is_authenticated:
+        return None
+    applicant = has_applicant_action(specs) and is_applicant(dossier, user)
+    consulted = tuple(sorted(c.unit_id for c in consultations if c.answered_at is None))
+    here = steps.current(dossier)
+    step = (
+        here is None and bool(steps.steps_of(dossier)),
+        steps.unit_id_of(dossier, here),
+        steps.capability_of(here),
+    )
+    # A deputy signs under delegations that cover some procedures, from a day to a day.
+    deputy = kept_for(user).deputy
+    signing = (dossier.procedure_id, at.astimezone(VIETNAM).date()) if deputy else None
+    return (
+        dossier.status, applicant, dossier.receiving_unit_id, dossier.deciding_unit_id,
+        dossier.pending_unit_id, step, consulted, signing,
+    )  # fmt: skip
+
+
+@dataclass
+class Kept:
+    """What is remembered on a user object for the roles (and token) it holds."""
+
+    roles: list[Any]
+    deputy: bool
+    allowed: dict[MayKey, tuple[ActionSpec, ...]] = field(default_factory=dict)
+
+
+def kept_for(user: User) -> Kept:
+    roles = permissions.active_roles(user)
+    kept: Kept | None = user.__dict__.get(OFFERS)
+    if kept is None or kept.roles is not roles:
+        kept = user.__dict__[OFFERS] = Kept(roles, is_deputy_somewhere(user))
+    return kept
+
+
+def is_deputy_somewhere(user: User) -> bool:
+    """Whether the user signs as a deputy for any unit (``signature.title_and_rank``)."""
+    return any(signer_title_kept(user, role.unit_id)[1] for role in permissions.active_roles(user))
+
+
+APPLICANT_ACTIONS: dict[int, bool] = {}
+
+
+def has_applicant_action(specs: tuple[ActionSpec, ...]) -> bool:
+    """Whether the applicant takes one of ``specs`` as the applicant (the tables of actions by
+    status live as long as the process: they are known by identity)."""
+    found = APPLICANT_ACTIONS.get(id(specs))
+    if found is None:
+        found = APPLICANT_ACTIONS[id(specs)] = any(spec.applicant for spec in specs)
+    return found

@@ -61,9 +61,8 @@ def plain(dossier: Dossier, user: User, at: datetime.datetime) -> list[str]:
 def offers_checked(ground: Playground, at: datetime.datetime) -> None:
     for world, original in ground.dossiers:
         dossier = as_listed(original.pk)
-        assert offers.may_key(
-            s.OFFERED_FROM.get(dossier.status, ()), dossier, world.users["A.ldr"], at
-        )
+        specs = s.OFFERED_FROM.get(dossier.status, ())
+        assert offers.may_key(specs, dossier, world.users["A.ldr"], at, deputy=False)
         for column, user in world.users.items():
             got = [spec.action.value for spec in s.offered_specs(dossier, user, at)]
             assert got == plain(dossier, user, at), f"{column} on a {dossier.status} dossier"

@@ -42,15 +42,22 @@ def offered(
 def specs_allowed(
     specs: tuple[ActionSpec, ...], dossier: Dossier, user: User, at: datetime.datetime
 ) -> tuple[ActionSpec, ...]:
-    """Those of ``specs`` that ``may`` allows ``user``, remembered by the row's shape."""
-    key = may_key(specs, dossier, user, at)
+    """Those of ``specs`` that ``may`` allows ``user``, remembered by the row's shape when
+    there are enough of them for the key to cost less than asking."""
+    if len(specs) < WORTH_REMEMBERING or not user.is_authenticated:
+        return specs_may(specs, dossier, user, at)
+    kept = kept_for(user)
+    key = may_key(specs, dossier, user, at, deputy=kept.deputy)
     if key is None:
         return specs_may(specs, dossier, user, at)
-    allowed = kept_for(user).allowed
-    found = allowed.get(key)
+    found = kept.allowed.get(key)
     if found is None:
-        found = allowed[key] = specs_may(specs, dossier, user, at)
+        found = kept.allowed[key] = specs_may(specs, dossier, user, at)
     return found
+
+
+# The key costs about what two or three ``may`` do (measured on worklist rows).
+WORTH_REMEMBERING = 4
 
 
 def specs_may(
@@ -61,17 +68,18 @@ def specs_may(
 
 
 def may_key(
-    specs: tuple[ActionSpec, ...], dossier: Dossier, user: User, at: datetime.datetime
-) -> MayKey | None:
+    specs: tuple[ActionSpec, ...], dossier: Dossier, user: User, at: datetime.datetime,
+    *, deputy: bool,
+) -> MayKey | None:  # fmt: skip
     """Every fact of the row that ``may`` reads, for the user it asks about: the status (the
     caller's ``specs`` are the actions of that status), whether the user is the applicant, the
     units the row names, its step as ``kernel.candidate_units`` sees it (left its process or
     not, the step's unit and capability), the units consulted and not yet answered, and for a
-    deputy the procedure and day (a delegation covers procedures, from a day to a day). None:
-    not remembered (the consultations were not read with the row; a user not signed in).
+    deputy (``deputy``) the procedure and day (a delegation covers procedures, from a day to a
+    day). None: not remembered (the consultations were not read with the row).
     ``tests/dossiers/test_offers.py`` checks the answers against ``specs_may`` on many rows."""
     consultations = rows_held(dossier, "consultations")
-    if consultations is None or not user.is_authenticated:
+    if consultations is None:
         return None
     applicant = has_applicant_action(specs) and is_applicant(dossier, user)
     consulted = tuple(sorted(c.unit_id for c in consultations if c.answered_at is None))
@@ -82,7 +90,6 @@ def may_key(
         steps.capability_of(here),
     )
     # A deputy signs under delegations that cover some procedures, from a day to a day.
-    deputy = kept_for(user).deputy
     signing = (dossier.procedure_id, at.astimezone(VIETNAM).date()) if deputy else None
     return (
         dossier.status, applicant, dossier.receiving_unit_id, dossier.deciding_unit_id,

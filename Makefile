@@ -16,9 +16,14 @@ PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 .PHONY: run test install lock audit system-deps browser axe lint typecheck test-sqlite test-postgres check-migrations messages clean
 
 # Every dependency comes from requirements.lock, pinned with hashes (decision 0038); the project
-# itself is installed on top without resolving anything again.
+# itself is installed on top without resolving anything again. The locked pip goes in first: the
+# pip a new venv brings (23) refuses, in hash mode, a locked package that another asks for with
+# an extra (pip-audit's cachecontrol[filecache]) once a newer release of it is on the registry.
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	awk '/^pip==/ {keep = 1; print; next} keep && /^ +--hash=/ {print; next} {keep = 0}' \
+	  requirements.lock > $(VENV)/pip.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(VENV)/pip.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)

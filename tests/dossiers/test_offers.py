@@ -153,3 +153,9 @@ def test_a_consulted_unit_is_offered_its_answer_on_that_row_only(
 
 def names(dossier: Dossier, user: User) -> list[str]:
     return [spec.action.value for spec in s.offered_specs(dossier, user, AT)]
+
+
+def test_every_action_offered_has_a_performer() -> None:
+    offered = {spec.action for specs in s.OFFERED_FROM.values() for spec in specs}
+    assert offered
+    assert offered <= set(s.PERFORMERS)

@@ -19,7 +19,7 @@ from motcua.common.errors import DomainError, composed, worded
 from motcua.organizations.models import Unit
 
 from .. import steps
-from ..actions import REGISTRY, SPECS, ActionSpec, spec_for, state_allows
+from ..actions import REGISTRY, ActionSpec, spec_for, state_allows
 from ..constants import FINAL, Action
 from ..errors import MissingInput, TransitionNotAllowed
 from ..models import Dossier, DossierDocument
@@ -207,19 +207,10 @@ def actions_available(
 
 
 def offered_specs(dossier: Dossier, user: User, at: datetime.datetime) -> list[ActionSpec]:
-    return offers.offered(OFFERED_FROM.get(dossier.status, ()), dossier, user, at)
+    return offers.offered(dossier, user, at)
 
 
-# The actions an officer may be offered, by the status they start from, in the registry's
-# order: a worklist row asks only those of its status (``state_allows`` of each, ahead of time).
-OFFERED_FROM: dict[str, tuple[ActionSpec, ...]] = {
-    status: tuple(
-        spec
-        for spec in SPECS
-        if spec.offered and spec.action in PERFORMERS and status in spec.from_states
-    )
-    for status in {state for spec in SPECS for state in spec.from_states}
-}
+OFFERED_FROM = offers.OFFERED_FROM
 
 
 def is_final(dossier: Dossier) -> bool:

@@ -259,7 +259,8 @@ def may(
 ) -> bool:  # fmt: skip
     """``actor_check`` as a yes or no, without wording a refusal (a page asks this for every
     action of every row; the words cost more than the answer) or looking for the unit twice;
-    ``asking``: what the row's other actions asked already (``RowAsking``)."""
+    ``asking``: what the row's other actions asked already (``RowAsking``). A fact of the row
+    read here must also be in ``offers.may_key``, which remembers the answers by those facts."""
     if acts_for_no_unit(spec, dossier, actor):
         return True
     unit_id = acting_unit(spec, dossier, actor, asking)

@@ -20,18 +20,29 @@ from motcua.common.clock import VIETNAM
 from motcua.common.inline import rows_held
 
 from .. import steps
-from ..actions import ActionSpec, first_refusing_guard
+from ..actions import SPECS, ActionSpec, first_refusing_guard
 from ..models import Dossier
 from .kernel import RowAsking, is_applicant, may
+
+# The actions an officer may be offered, by the status they start from, in the registry's
+# order: a row asks only those of its status (``state_allows`` of each, ahead of time).
+# ``tests/dossiers/test_offers.py`` checks that each has a performer.
+OFFERED_FROM: dict[str, tuple[ActionSpec, ...]] = {
+    status: tuple(spec for spec in SPECS if spec.offered and status in spec.from_states)
+    for status in {state for spec in SPECS for state in spec.from_states}
+}
+# The statuses with an action the applicant takes as the applicant (no unit to act for).
+APPLICANT_STATUSES = frozenset(
+    status for status, specs in OFFERED_FROM.items() if any(spec.applicant for spec in specs)
+)
 
 MayKey = tuple[Any, ...]
 OFFERS = "_motcua_offers"
 
 
-def offered(
-    specs: tuple[ActionSpec, ...], dossier: Dossier, user: User, at: datetime.datetime
-) -> list[ActionSpec]:
-    """Those of ``specs`` (the actions that start from the dossier's status) offered now."""
+def offered(dossier: Dossier, user: User, at: datetime.datetime) -> list[ActionSpec]:
+    """The actions of the dossier's status offered to ``user`` now."""
+    specs = OFFERED_FROM.get(dossier.status, ())
     return [
         spec
         for spec in specs_allowed(specs, dossier, user, at)
@@ -72,7 +83,7 @@ def may_key(
     *, deputy: bool,
 ) -> MayKey | None:  # fmt: skip
     """Every fact of the row that ``may`` reads, for the user it asks about: the status (the
-    caller's ``specs`` are the actions of that status), whether the user is the applicant, the
+    ``specs`` asked are ``OFFERED_FROM`` of it), whether the user is the applicant, the
     units the row names, its step as ``kernel.candidate_units`` sees it (left its process or
     not, the step's unit and capability), the units consulted and not yet answered, and for a
     deputy (``deputy``) the procedure and day (a delegation covers procedures, from a day to a
@@ -81,7 +92,7 @@ def may_key(
     consultations = rows_held(dossier, "consultations")
     if consultations is None:
         return None
-    applicant = has_applicant_action(specs) and is_applicant(dossier, user)
+    applicant = dossier.status in APPLICANT_STATUSES and is_applicant(dossier, user)
     consulted = tuple(sorted(c.unit_id for c in consultations if c.answered_at is None))
     here = steps.current(dossier)
     step = (
@@ -99,7 +110,9 @@ def may_key(
 
 @dataclass
 class Kept:
-    """What is remembered on a user object for the roles (and token) it holds."""
+    """What is remembered on a user object for the roles (and token) it holds. A user object
+    is one request's: the catalog and delegations a deputy's answers depend on do not change
+    under it."""
 
     roles: list[Any]
     deputy: bool
@@ -117,15 +130,3 @@ def kept_for(user: User) -> Kept:
 def is_deputy_somewhere(user: User) -> bool:
     """Whether the user signs as a deputy for any unit (``signature.title_and_rank``)."""
     return any(signer_title_kept(user, role.unit_id)[1] for role in permissions.active_roles(user))
-
-
-APPLICANT_ACTIONS: dict[int, bool] = {}
-
-
-def has_applicant_action(specs: tuple[ActionSpec, ...]) -> bool:
-    """Whether the applicant takes one of ``specs`` as the applicant (the tables of actions by
-    status live as long as the process: they are known by identity)."""
-    found = APPLICANT_ACTIONS.get(id(specs))
-    if found is None:
-        found = APPLICANT_ACTIONS[id(specs)] = any(spec.applicant for spec in specs)
-    return found

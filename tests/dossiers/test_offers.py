@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from motcua.accounts.models import User
@@ -33,6 +33,7 @@ from motcua.dossiers.services import kernel, offers
 from .test_transition_matrix import (  # noqa: F401 (fixtures used by name)
     AT,
     MOVE,
+    SEQUENCES,
     Playground,
     choose,
     fresh_step_cache,
@@ -68,12 +69,7 @@ def offers_checked(ground: Playground, at: datetime.datetime) -> None:
             assert got == plain(dossier, user, at), f"{column} on a {dossier.status} dossier"
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(SEQUENCES, max_examples=20)
 @given(moves=st.lists(MOVE, min_size=2, max_size=10))
 def test_offers_remembered_by_shape_equal_the_plain_rules(
     playground: Playground,  # noqa: F811 (the matrix's fixture)

@@ -1277,6 +1277,13 @@ PROGRESS: list[str] = [
     Action.FORWARD,
     Action.RETURN_RESULT,
 ]
+# Random sequences over the playground: each example replays moves inside one transaction.
+SEQUENCES = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 MOVE = st.tuples(
     st.integers(0, 2),  # which dossier
     st.sampled_from(ACTORS),
@@ -1327,12 +1334,7 @@ def choose(
     return None
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@SEQUENCES
 @given(moves=st.lists(MOVE, min_size=3, max_size=10))
 def test_random_sequences_keep_every_dossier_consistent(
     playground: Playground, moves: list[tuple[Any, ...]]
@@ -1383,12 +1385,7 @@ def test_random_sequences_keep_every_dossier_consistent(
         transaction.set_rollback(True)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@SEQUENCES
 @given(
     ending=st.sampled_from(["withdraw", "refuse", "return"]),
     tries=st.lists(st.tuples(st.sampled_from(ACTORS), st.sampled_from(PLAYED)), max_size=6),

@@ -8,6 +8,8 @@ in the token's units, and a read token only the capabilities that read (``accoun
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -22,6 +24,8 @@ from .constants import READ_ONLY_CAPABILITIES, ApiTokenScope
 from .constants import Capability as C
 from .constants import OfficerRoleName as R
 from .models import ApiToken, OfficerRole, User
+
+T = TypeVar("T")
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     R.RECEPTION: frozenset(
@@ -147,16 +151,23 @@ def holds_in(user: UserLike, capability: str, unit_id: int | None) -> bool:
 
 
 def unit_ids_held(user: UserLike, capability: str) -> frozenset[int]:
-    roles = active_roles(user)
-    memo: tuple[list[OfficerRole], dict[str, frozenset[int]]] | None = user.__dict__.get(UNIT_IDS)
-    if memo is None or memo[0] is not roles:
-        memo = (roles, {})
-        if user.is_authenticated:
-            user.__dict__[UNIT_IDS] = memo
-    found = memo[1].get(capability)
+    held: dict[str, frozenset[int]] = kept_for_roles(user, UNIT_IDS, dict)
+    found = held.get(capability)
     if found is None:
-        found = memo[1][capability] = frozenset(units_with(user, capability))
+        found = held[capability] = frozenset(units_with(user, capability))
     return found
+
+
+def kept_for_roles(user: UserLike, name: str, make: Callable[[], T]) -> T:
+    """What ``make`` gave, kept on this user object (one request's) under ``name`` for the
+    roles it holds now: a new role or token gives a new roles list, and a new one is made."""
+    roles = active_roles(user)
+    memo: tuple[list[OfficerRole], T] | None = user.__dict__.get(name)
+    if memo is None or memo[0] is not roles:
+        memo = (roles, make())
+        if user.is_authenticated:
+            user.__dict__[name] = memo
+    return memo[1]
 
 
 UNIT_IDS = "_motcua_unit_ids"

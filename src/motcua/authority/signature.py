@@ -165,14 +165,10 @@ TITLES = "_motcua_signer_titles"
 def signer_title_kept(signer: User, unit_id: int) -> tuple[str | None, bool]:
     """``title_and_rank``, remembered on this user object for the roles it holds now: a
     worklist page asks it for every signing action of every row."""
-    roles = permissions.active_roles(signer)
-    memo: tuple[list[Any], dict[int, tuple[str | None, bool]]] | None = signer.__dict__.get(TITLES)
-    if memo is None or memo[0] is not roles:
-        memo = (roles, {})
-        signer.__dict__[TITLES] = memo
-    found = memo[1].get(unit_id)
+    titles: dict[int, tuple[str | None, bool]] = permissions.kept_for_roles(signer, TITLES, dict)
+    found = titles.get(unit_id)
     if found is None:
-        found = memo[1][unit_id] = title_and_rank(signer, unit_id)
+        found = titles[unit_id] = title_and_rank(signer, unit_id)
     return found
 
 

@@ -30,8 +30,8 @@ STEP_CAPABILITY: dict[str, str] = {
 SIGNING_ROLE = Role.LEADER
 
 _STEPS: dict[int, list[ProcessStep]] = {}
-# The same steps by their order, per process version: a worklist row asks for its current step
-# a dozen times (the actions offered and their rules).
+# The same steps by their order, filled with ``_STEPS``: a worklist row asks for its current
+# step a dozen times (the actions offered and their rules).
 _BY_ORDER: dict[int, dict[int, ProcessStep]] = {}
 
 
@@ -50,6 +50,8 @@ def steps_of(dossier: Dossier) -> list[ProcessStep]:
             )
         )  # fmt: skip
         _STEPS[dossier.process_id] = steps
+        # Orders are unique within a process version (``process_step_order_unique``).
+        _BY_ORDER[dossier.process_id] = {step.order: step for step in steps}
     return steps
 
 
@@ -61,14 +63,8 @@ def steps_cache_clear() -> None:
 def step_at(dossier: Dossier, order: int | None) -> ProcessStep | None:
     if order is None or dossier.process_id is None:
         return None
-    by_order = _BY_ORDER.get(dossier.process_id)
-    if by_order is None:
-        # The first step of an order, as a scan of the ordered steps would find it.
-        by_order = {}
-        for step in steps_of(dossier):
-            by_order.setdefault(step.order, step)
-        _BY_ORDER[dossier.process_id] = by_order
-    return by_order.get(order)
+    steps_of(dossier)  # read with its steps' orders the first time
+    return _BY_ORDER[dossier.process_id].get(order)
 
 
 def current(dossier: Dossier) -> ProcessStep | None:

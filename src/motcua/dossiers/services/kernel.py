@@ -141,10 +141,9 @@ def acting_unit(
     """The unit the officer may take the action for, if any."""
     if asking is None:
         asking = RowAsking(dossier, actor)
-    if spec.by in asking.acting:
-        return asking.acting[spec.by]
-    found = asking.acting[spec.by] = first_held_unit(spec, asking)
-    return found
+    if spec.by not in asking.acting:
+        asking.acting[spec.by] = first_held_unit(spec, asking)
+    return asking.acting[spec.by]
 
 
 def first_held_unit(spec: ActionSpec, asking: RowAsking) -> int | None:

@@ -114,17 +114,12 @@ class Kept:
     is one request's: the catalog and delegations a deputy's answers depend on do not change
     under it."""
 
-    roles: list[Any]
     deputy: bool
     allowed: dict[MayKey, tuple[ActionSpec, ...]] = field(default_factory=dict)
 
 
 def kept_for(user: User) -> Kept:
-    roles = permissions.active_roles(user)
-    kept: Kept | None = user.__dict__.get(OFFERS)
-    if kept is None or kept.roles is not roles:
-        kept = user.__dict__[OFFERS] = Kept(roles, is_deputy_somewhere(user))
-    return kept
+    return permissions.kept_for_roles(user, OFFERS, lambda: Kept(is_deputy_somewhere(user)))
 
 
 def is_deputy_somewhere(user: User) -> bool:

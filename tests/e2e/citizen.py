@@ -33,8 +33,8 @@ def register(page: Any, live_app: str, who: Citizen) -> None:
     page.fill("#id_email", who.email)
     page.fill("#id_password1", who.password)
     page.fill("#id_password2", who.password)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tạo tài khoản").click()
     assert "Đã tạo tài khoản" in page.content()
 
 
@@ -66,8 +66,8 @@ def send_code_to(page: Any, phone: str) -> float:
 
 def enter_code(page: Any, code: str) -> None:
     page.fill("#id_code", code)
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xác nhận").click()
 
 
 def claim_with_code(page: Any, live_app: str, live_var: Path, phone: str) -> None:

@@ -13,5 +13,5 @@ def password_sign_in(page: Any, app: str, username: str, password: str = PASSWOR
     page.goto(app + "/dang-nhap/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").first.click()

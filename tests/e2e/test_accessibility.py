@@ -40,8 +40,8 @@ class Visit:
 
 
 def submit(page: Any) -> None:
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
 
 
 def sign_in(page: Any, live_app: str, username: str, password: str) -> None:
@@ -84,16 +84,16 @@ def open_first_dossier(page: Any, visit: Visit) -> None:
 
 def send_empty_submission(page: Any, visit: Visit) -> None:
     """The one-page submission sent with nothing chosen: the place and the child are missing."""
-    page.get_by_role("button", name="Nộp hồ sơ").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nộp hồ sơ").click()
 
 
 def refused_upload(page: Any, visit: Visit) -> None:
     page.locator("input[type=file]").first.set_input_files(
         files=[{"name": "giay-to.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf"}]
     )
-    page.get_by_role("button", name="Lưu nháp").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu nháp").click()
 
 
 @dataclass(frozen=True)

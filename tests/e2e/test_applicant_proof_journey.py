@@ -52,8 +52,8 @@ def sign_up(page: Any, live_app: str, phone: str) -> None:
     page.fill("#id_phone", phone)
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tạo tài khoản").click()
 
 
 def test_an_impostor_sees_nothing_and_the_applicant_proves_with_the_code(

@@ -25,7 +25,7 @@ import pytest
 from tests.e2e.signin import password_sign_in
 
 from .conftest import ARTIFACTS, PREPARED, copy_prepared, served, server_env
-from .officer import PASSWORD, offered, sign_in
+from .officer import PASSWORD, act, sign_in
 
 pytestmark = pytest.mark.e2e
 TOKEN = "e2e-registry-token"
@@ -70,19 +70,6 @@ def bundle_app(
 
 def citizen_sign_in(page: Any, app: str) -> None:
     password_sign_in(page, app, CITIZEN, PASSWORD)
-
-
-def act(page: Any, action: str, fields: dict[str, str] | None = None) -> None:
-    form = page.locator(f"#action-{action}")
-    assert form.count() == 1, f"{action} not offered; offered: {offered(page)}"
-    for name, value in (fields or {}).items():
-        form.locator(f"[name={name}]").fill(value)
-    if form.locator("input[name=confirm]").count():
-        form.locator("input[name=confirm]").check()
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    errors = page.locator(".message-error").all_inner_texts()
-    assert not errors, errors
 
 
 def decide(page: Any, app: str, prefix: str, dossier_url: str, note: str) -> None:

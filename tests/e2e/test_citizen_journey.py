@@ -80,8 +80,8 @@ def attach_result(page: Any) -> None:
         "#doc-file",
         files=[{"name": "giay-khai-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
-    page.get_by_role("button", name="Đính kèm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đính kèm").click()
 
 
 def test_online_birth_registration_from_sign_up_to_rating(page: Any, live_app: str) -> None:
@@ -149,8 +149,8 @@ def test_online_birth_registration_from_sign_up_to_rating(page: Any, live_app: s
     page.context.clear_cookies()
     page.goto(f"{live_app}/tra-cuu/?ma={code}")
     page.fill("#digits", ID_NUMBER[-4:])
-    page.get_by_role("button", name="Tra cứu").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tra cứu").click()
     assert "Đã trả kết quả" in page.content()
     assert code in page.content()
     shot(page, "citizen-10-public-lookup")

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from .axe import assert_accessible, missing_reason
 from .conftest import ARTIFACTS
-from .officer import offered, sign_in
+from .officer import act, offered, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -19,22 +19,6 @@ pytestmark = pytest.mark.e2e
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
-
-
-def act(page: Any, action: str, fields: dict[str, str] | None = None) -> None:
-    """Submit the action's form as the registry renders it (``#action-<name>``), ticking its
-    confirmation when it has one, and expect no error message."""
-    form = page.locator(f"#action-{action}")
-    assert form.count() == 1, f"{action} not offered; offered: {offered(page)}"
-    assert form.locator("h3").inner_text().strip()  # each action form has its title
-    for name, value in (fields or {}).items():
-        form.locator(f"[name={name}]").fill(value)
-    if form.locator("input[name=confirm]").count():
-        form.locator("input[name=confirm]").check()
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    errors = page.locator(".message-error").all_inner_texts()
-    assert not errors, errors
 
 
 def test_counter_to_returned_result(page: Any, live_app: str) -> None:

@@ -101,23 +101,23 @@ def test_feedback_about_a_late_dossier_is_answered_and_published_without_persona
     row = page.locator("#feedback-list tr", has_text=feedback_code)
     assert "Trả lời trước" in row.inner_text()
     assert "quá hạn" not in row.inner_text()
-    row.get_by_role("link", name=feedback_code).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        row.get_by_role("link", name=feedback_code).click()
     assert "giay-hen.pdf" in page.content()
     page.fill(
         "#answer-text",
         f"Kính gửi ông {AN['name']}: Công an phường xin lỗi vì hồ sơ trễ hạn. Hồ sơ đã được "
         f"giải quyết; kết quả gửi về số {AN['phone']}.",
     )
-    page.get_by_role("button", name="Ghi trả lời").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ghi trả lời").click()
     assert "Đã ghi nội dung trả lời" in page.content()
     preview = page.locator("#publish-preview").inner_text()
     for secret in (AN["name"], AN["id"], AN["phone"], AN["email"], AN["street"], code):
         assert secret not in preview, secret
     shot(page, "3-officer-answered")
-    page.get_by_role("button", name="Công khai").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Công khai").click()
     assert "Đã công khai kết quả trả lời" in page.content()
     history = page.content()
     assert "Trả lời" in history
@@ -127,8 +127,8 @@ def test_feedback_about_a_late_dossier_is_answered_and_published_without_persona
     page.context.clear_cookies()
     page.goto(live_app + "/phan-anh/")
     page.fill("#feedback-q", "thuong tru tre han")
-    page.get_by_role("button", name="Tìm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tìm").click()
     public = page.locator("#feedback-public").inner_text()
     assert "Hồ sơ đăng ký thường trú trễ hạn" in public
     assert "Công an phường xin lỗi vì hồ sơ trễ hạn" in public

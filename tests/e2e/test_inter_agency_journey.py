@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from .conftest import ARTIFACTS
-from .officer import offered, sign_in
+from .officer import act, offered, sign_in
 
 pytestmark = pytest.mark.e2e
 WARD_CODE = re.compile(r"H26\.\d{5}-\d{6}-\d{4}")
@@ -27,19 +27,6 @@ WARD_CODE = re.compile(r"H26\.\d{5}-\d{6}-\d{4}")
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"inter-agency-{name}.png"), full_page=True)
-
-
-def act(page: Any, action: str, fields: dict[str, str] | None = None, *, select: dict[str, str] | None = None) -> None:  # fmt: skip
-    form = page.locator(f"#action-{action}")
-    assert form.count() == 1, f"{action} not offered; offered: {offered(page)}"
-    for name, value in (fields or {}).items():
-        form.locator(f"[name={name}]").fill(value)
-    for name, label in (select or {}).items():
-        form.locator(f"select[name={name}]").select_option(label=label)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    errors = page.locator(".message-error").all_inner_texts()
-    assert not errors, errors
 
 
 def receipt_sha(page: Any, live_app: str) -> str:
@@ -128,8 +115,8 @@ def apologise_on_a_working_day(page: Any) -> None:
         form = page.locator("#action-apologize")
         form.locator("[name=reason]").fill("Cần thêm thời gian xác minh nơi ở")
         form.locator("[name=new_due]").fill(candidate.strftime("%d/%m/%Y"))
-        form.locator("button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the error is read on the page the POST leads to
+            form.locator("button[type=submit]").click()
         if not page.locator(".message-error").count():
             return
     raise AssertionError("no working day accepted for the new appointment")

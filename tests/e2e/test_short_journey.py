@@ -82,8 +82,8 @@ def sign_up(page: Any, id_number: str, phone: str) -> None:
     page.fill("#id_phone", phone)
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tạo tài khoản").click()
 
 
 def child(counted: Counted) -> None:

@@ -67,8 +67,8 @@ def certificate_issued(page: Any, live_app: str) -> str:
             {"name": "giay-khai-sinh.pdf", "mimeType": "application/pdf", "buffer": CERTIFICATE}
         ],
     )
-    page.get_by_role("button", name="Đính kèm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đính kèm").click()
     act(page, "return_result")
     assert "Đã trả kết quả" in page.content()
     return code

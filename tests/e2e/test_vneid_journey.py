@@ -52,8 +52,8 @@ def vneid_app(
 
 def open_form(page: Any, app: str) -> None:
     page.goto(app + FORM)
-    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
 
 
 def test_a_citizen_signs_in_with_vneid_and_lands_back(

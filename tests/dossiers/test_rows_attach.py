@@ -1,13 +1,17 @@
-"""``common.inline.rows_attach``: rows placed where ``prefetch_related`` puts them are read
+"""``common.held_rows.rows_attach``: rows placed where ``prefetch_related`` puts them are read
 without a query, and the queryset holding them filters as the related manager's would."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from typing import Any
 
 import pytest
+from django.db.models import Prefetch
 
-from motcua.common.inline import rows_attach, rows_held
+from motcua.common.held_rows import HeldRows, related_rows, rows_attach
+from motcua.common.inline import rows_held
 from motcua.dossiers.models import Dossier, DossierEvent
 
 from .conftest import Staff, received
@@ -54,3 +58,52 @@ def test_an_empty_relation_is_held_too(staff: Staff, django_assert_num_queries: 
     with django_assert_num_queries(0):
         assert list(dossier.consultations.all()) == []
         assert not dossier.consultations.exists()
+
+
+def test_what_the_held_rows_do_not_answer_is_as_on_a_prefetched_queryset(
+    staff: Staff, django_assert_num_queries: Any
+) -> None:
+    pk = received(staff).pk
+    in_order = DossierEvent.objects.all()  # the model's order, as ``Inline`` sorts its rows
+    prefetched = Dossier.objects.prefetch_related(Prefetch("events", in_order)).get(pk=pk)
+    dossier = Dossier.objects.get(pk=pk)
+    events = list(in_order.filter(dossier=dossier))
+    rows_attach(dossier, "events", events)
+    held, theirs = dossier.events.all(), prefetched.events.all()
+    assert isinstance(held, HeldRows)
+    with django_assert_num_queries(0):
+        assert len(held) == len(events)
+        assert held[0] is events[0]
+        assert list(held[1:]) == events[1:]
+        assert held._result_cache is events
+        assert held.ordered == theirs.ordered
+        assert held.first() is events[0]  # ordered: read from the rows, as theirs is
+        assert theirs.first().pk == events[0].pk
+    with django_assert_num_queries(4):  # a new query on each, the same answer
+        assert held.last().pk == theirs.last().pk == events[-1].pk
+        assert list(held.filter(seq__gte=2)) == list(theirs.filter(seq__gte=2)) == events[1:]
+
+
+def test_a_parent_with_held_rows_is_copied_and_pickled(staff: Staff) -> None:
+    dossier = Dossier.objects.get(pk=received(staff).pk)
+    events = list(DossierEvent.objects.filter(dossier=dossier).order_by("seq"))
+    rows_attach(dossier, "events", events)
+    for again in (copy.deepcopy(dossier), pickle.loads(pickle.dumps(dossier))):
+        assert [e.pk for e in again.events.all()] == [e.pk for e in events]
+        assert again.events.count() == len(events)
+
+
+def test_related_rows_are_the_held_ones_or_the_managers(
+    staff: Staff, django_assert_num_queries: Any
+) -> None:
+    pk = received(staff).pk
+    dossier = Dossier.objects.get(pk=pk)
+    events = list(DossierEvent.objects.filter(dossier=dossier))
+    with django_assert_num_queries(1):  # not held: the manager's query
+        assert list(related_rows(dossier, "events")) == events
+    rows_attach(dossier, "events", events)
+    with django_assert_num_queries(0):
+        assert list(related_rows(dossier, "events")) == events
+    prefetched = Dossier.objects.prefetch_related("events").get(pk=pk)
+    with django_assert_num_queries(0):  # Django's own prefetch is read as well
+        assert list(related_rows(prefetched, "events")) == events

@@ -20,6 +20,7 @@ from motcua.accounts.models import User
 from motcua.catalog.selectors import procedure_by_code, receiving_competence_check, unit_by_code
 from motcua.common.clock import now, today
 from motcua.common.errors import DomainError, in_languages
+from motcua.common.held_rows import related_rows
 from motcua.common.numbers import small_int
 from motcua.dossiers import services
 from motcua.dossiers.access import access_record
@@ -329,7 +330,7 @@ def detail_out(dossier: Dossier, user: User) -> dict[str, Any]:
     events = [
         {"seq": e.seq, "at": e.at, "actor": e.actor_name, "action": e.action, "from_status": e.from_status,
          "to_status": e.to_status, "reason": e.reason, "payload": e.payload, "hash": e.hash}
-        for e in dossier.events.all()
+        for e in related_rows(dossier, "events")
     ]  # fmt: skip
     return {**out(dossier, user), "events": events, "documents": issued_out(dossier, render=False)}
 
@@ -339,7 +340,9 @@ def issued_out(dossier: Dossier, *, render: bool) -> list[dict[str, Any]]:
     costs hundreds of milliseconds of CPU and the worker renders it right after the action
     commits. The list of documents renders those the worker has not reached, once."""
     items = []
-    for document in dossier.issued_documents.all():  # read with the dossier, by issued_at, pk
+    for document in related_rows(
+        dossier, "issued_documents"
+    ):  # read with the dossier, by issued_at, pk
         if (
             render and not document.sha256
         ):  # rendered ones are not read back (a file, or an S3 object)

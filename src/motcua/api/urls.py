@@ -12,6 +12,7 @@ from ninja.openapi.schema import OpenAPISchema
 from . import bundles, catalog, dossiers, indicators, payments, timeline
 from .errors import ApiError
 from .parsing import NulRefusingParser
+from .rendering import FastJSONRenderer
 from .throttling import AddressRateThrottle
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
@@ -48,6 +49,7 @@ def add_framework_errors(operation: dict[str, Any]) -> None:
 
 
 api = DocumentedErrorsApi(
+    renderer=FastJSONRenderer(),
     title="Một Cửa API",
     version="1.0.0",
     description="API của hệ thống Một Cửa Hà Nội / Một Cửa Hà Nội API. Lỗi trả về "

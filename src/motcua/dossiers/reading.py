@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from motcua.accounts import permissions
 from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
+from motcua.common.held_rows import related_rows
 from motcua.common.inline import Inline, InlineOne, attach_all, inline_annotations, own_fields
 from motcua.common.prepared import PreparedQuery
 
@@ -102,7 +103,7 @@ def visible_to(user: User, dossier: Dossier) -> bool:
     whole = permissions.unit_ids_with(user, Capability.VIEW_UNIT_DOSSIERS)
     receive = permissions.unit_ids_with(user, Capability.VIEW_RECEIVED_DOSSIERS) - whole
     process = permissions.unit_ids_with(user, Capability.VIEW_ASSIGNED_DOSSIERS) - whole
-    consulted = {consultation.unit_id for consultation in dossier.consultations.all()}
+    consulted = {consultation.unit_id for consultation in related_rows(dossier, "consultations")}
     parties = {
         dossier.receiving_unit_id, dossier.deciding_unit_id, dossier.pending_unit_id,
         dossier.previous_unit_id,

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from motcua.common import events
-from motcua.common.inline import rows_attach
+from motcua.common.held_rows import rows_attach
 from motcua.common.prepared import PreparedQuery
 from motcua.common.queries import unique_or_none
 from motcua.common.rows import rows_insert

@@ -20,7 +20,7 @@ from motcua.common.clock import VIETNAM
 from motcua.common.inline import rows_held
 
 from .. import steps
-from ..actions import SPECS, ActionSpec, first_refusing_guard
+from ..actions import SPECS, ActionSpec, Guard
 from ..models import Dossier
 from .kernel import RowAsking, is_applicant, may
 
@@ -43,11 +43,20 @@ OFFERS = "_motcua_offers"
 def offered(dossier: Dossier, user: User, at: datetime.datetime) -> list[ActionSpec]:
     """The actions of the dossier's status offered to ``user`` now."""
     specs = OFFERED_FROM.get(dossier.status, ())
+    refusing: dict[int, bool] = {}  # per guard, for this row: a status's actions share guards
     return [
         spec
         for spec in specs_allowed(specs, dossier, user, at)
-        if first_refusing_guard(spec, dossier, at) is None
+        if not any(refused(guard, dossier, at, refusing) for guard in spec.guards)
     ]
+
+
+def refused(guard: Guard, dossier: Dossier, at: datetime.datetime, asked: dict[int, bool]) -> bool:
+    """``guard.refuses(dossier, at)``, asked once per row (``asked``: the answers so far)."""
+    answer = asked.get(id(guard))
+    if answer is None:
+        answer = asked[id(guard)] = guard.refuses(dossier, at)
+    return answer
 
 
 def specs_allowed(

@@ -371,6 +371,16 @@ def endpoints(f: Fixtures) -> list[tuple[str, list[Request], list[Request]]]:
     return rows
 
 
+def marks_folded() -> None:
+    """What the scheduler does every round (``count_cache.unit_marks_fold``). The bench runs no
+    scheduler, and every dossier the creation rows receive adds a mark to the big ward: past
+    ``MARKS_READ_MAX`` marks a unit's worklist counts were made again on every request (12 ms of
+    the database's time each, session 48), as the log's warning says."""
+    from motcua.dossiers.count_cache import unit_marks_fold
+
+    unit_marks_fold()
+
+
 def measure(args: argparse.Namespace, fixtures: Fixtures, servers: dict[str, Server]) -> list[Row]:
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
     rows = []
@@ -379,6 +389,8 @@ def measure(args: argparse.Namespace, fixtures: Fixtures, servers: dict[str, Ser
     for name, app_requests, floor_requests in listed:
         if wanted and name not in wanted and name.split()[0] not in wanted:
             continue
+        if "worklist" in name:
+            marks_folded()
         preflight(servers["app"], app_requests[0])
         figures = {}
         for side, requests in (("floor", floor_requests), ("app", app_requests)):

@@ -107,3 +107,14 @@ def test_related_rows_are_the_held_ones_or_the_managers(
     prefetched = Dossier.objects.prefetch_related("events").get(pk=pk)
     with django_assert_num_queries(0):  # Django's own prefetch is read as well
         assert list(related_rows(prefetched, "events")) == events
+
+
+def test_an_update_through_the_held_rows_is_read_back(staff: Staff) -> None:
+    pk = received(staff).pk
+    held, prefetched = Dossier.objects.get(pk=pk), Dossier.objects.prefetch_related("events").get(pk=pk)  # fmt: skip
+    rows_attach(held, "events", list(DossierEvent.objects.filter(dossier=held)))
+    for dossier in (prefetched, held):
+        dossier.events.all().update(reason="Đã sửa")
+    assert {e.reason for e in held.events.all()} == {e.reason for e in prefetched.events.all()} == {"Đã sửa"}  # fmt: skip
+    assert held.events.count() == prefetched.events.count()
+    assert rows_held(held, "events") == list(held.events.all())

@@ -28,17 +28,19 @@ class HeldRows:
         self.accessor = accessor
         self._queryset: models.QuerySet[Any] | None = None
 
+    # Once the queryset is built it answers everything: an ``update`` or ``delete`` through it
+    # empties its cache, and the rows are then read again, as from a prefetched queryset.
     def __iter__(self) -> Iterator[Any]:
-        return iter(self.rows)
+        return iter(self.rows if self._queryset is None else self._queryset)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.rows if self._queryset is None else self._queryset)
 
     def __bool__(self) -> bool:
-        return bool(self.rows)
+        return bool(self.rows if self._queryset is None else self._queryset)
 
     def __getitem__(self, index: Any) -> Any:
-        return self.rows[index]
+        return (self.rows if self._queryset is None else self._queryset)[index]
 
     def __repr__(self) -> str:
         return f"<HeldRows {self.accessor} of {self.parent!r}: {self.rows!r}>"
@@ -47,10 +49,10 @@ class HeldRows:
         return self
 
     def count(self) -> int:
-        return len(self.rows)
+        return len(self.rows) if self._queryset is None else self._queryset.count()
 
     def exists(self) -> bool:
-        return bool(self.rows)
+        return bool(self.rows) if self._queryset is None else self._queryset.exists()
 
     def __getattr__(self, name: str) -> Any:
         # Only names the class does not answer come here: those of the queryset. Dunder names

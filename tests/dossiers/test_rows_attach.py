@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from django.db.models import Prefetch
 
-from motcua.common.held_rows import HeldRows, related_rows, rows_attach
-from motcua.common.inline import rows_held
+from motcua.common.held_rows import HeldRows, related_rows, rows_attach, rows_held
 from motcua.dossiers.models import Dossier, DossierEvent
 
 from .conftest import Staff, received

@@ -340,9 +340,8 @@ def issued_out(dossier: Dossier, *, render: bool) -> list[dict[str, Any]]:
     costs hundreds of milliseconds of CPU and the worker renders it right after the action
     commits. The list of documents renders those the worker has not reached, once."""
     items = []
-    for document in related_rows(
-        dossier, "issued_documents"
-    ):  # read with the dossier, by issued_at, pk
+    # Read with the dossier, by issued_at, pk.
+    for document in related_rows(dossier, "issued_documents"):
         if (
             render and not document.sha256
         ):  # rendered ones are not read back (a file, or an S3 object)

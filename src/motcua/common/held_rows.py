@@ -30,17 +30,21 @@ class HeldRows:
 
     # Once the queryset is built it answers everything: an ``update`` or ``delete`` through it
     # empties its cache, and the rows are then read again, as from a prefetched queryset.
+    @property
+    def answering(self) -> Any:
+        return self.rows if self._queryset is None else self._queryset
+
     def __iter__(self) -> Iterator[Any]:
-        return iter(self.rows if self._queryset is None else self._queryset)
+        return iter(self.answering)
 
     def __len__(self) -> int:
-        return len(self.rows if self._queryset is None else self._queryset)
+        return len(self.answering)
 
     def __bool__(self) -> bool:
-        return bool(self.rows if self._queryset is None else self._queryset)
+        return bool(self.answering)
 
     def __getitem__(self, index: Any) -> Any:
-        return (self.rows if self._queryset is None else self._queryset)[index]
+        return self.answering[index]
 
     def __repr__(self) -> str:
         return f"<HeldRows {self.accessor} of {self.parent!r}: {self.rows!r}>"
@@ -94,10 +98,23 @@ def rows_attach(parent: models.Model, accessor: str, rows: list[Any]) -> None:
     cache[cache_name(type(parent), accessor)] = HeldRows(rows, parent, accessor)
 
 
+def held_of(parent: models.Model, accessor: str) -> Any:
+    """What the prefetch cache holds for the relation (held rows or a prefetched queryset), or
+    None: asking for it would be a query."""
+    cache = parent.__dict__.get("_prefetched_objects_cache")
+    return cache.get(cache_name(type(parent), accessor)) if cache else None
+
+
 def related_rows(parent: models.Model, accessor: str) -> Iterable[Any]:
     """``parent.<accessor>.all()``, read straight from the prefetch cache when the rows are
     there: the related manager the descriptor builds on each access is most of the cost of
     asking for rows already in hand."""
-    cache = parent.__dict__.get("_prefetched_objects_cache")
-    held = cache.get(cache_name(type(parent), accessor)) if cache else None
+    held = held_of(parent, accessor)
     return held if held is not None else getattr(parent, accessor).all()
+
+
+def rows_held(parent: models.Model, accessor: str) -> list[Any] | None:
+    """``parent.<accessor>.all()`` if it was loaded with the parent (``rows_attach``,
+    ``prefetch_related``), else None: it would be a query."""
+    held = held_of(parent, accessor)
+    return None if held is None else list(held)

@@ -236,14 +236,6 @@ class InlineOne:
         fk.set_cached_value(parent, from_values(target, parent._state.db, values))
 
 
-def rows_held(parent: models.Model, accessor: str) -> list[Any] | None:
-    """``parent.<accessor>.all()`` if it was loaded with the parent (``rows_attach``,
-    ``prefetch_related``), else None: it would be a query. (The cache is keyed by the related
-    name, which every accessor asked this way is.)"""
-    held = getattr(parent, "_prefetched_objects_cache", {}).get(accessor)
-    return None if held is None else list(held)
-
-
 def own_fields(model: type[models.Model], parent: str = "") -> tuple[str, ...]:
     """Every concrete field of a row but its primary key (and its ``parent``, for a child)."""
     return tuple(

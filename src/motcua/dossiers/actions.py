@@ -23,7 +23,7 @@ from motcua.accounts.constants import Capability as C
 from motcua.catalog import selectors as catalog
 from motcua.catalog.constants import StepScope
 from motcua.common.errors import DomainError, worded
-from motcua.common.inline import rows_held
+from motcua.common.held_rows import rows_held
 
 from . import deadlines, steps
 from .action_inputs import (

@@ -24,7 +24,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Requirement
 from motcua.catalog.requirements import document_name
 from motcua.common.clock import today
-from motcua.common.inline import rows_held
+from motcua.common.held_rows import rows_held
 from motcua.dossiers.constants import ApplicantKind, Decision, Status
 from motcua.dossiers.deadlines import local_date
 from motcua.dossiers.extensions import RegistryAnswer, StoredOffer

@@ -23,7 +23,7 @@ from motcua.accounts.constants import Capability
 from motcua.accounts.models import User
 from motcua.common.clock import now
 from motcua.common.errors import NotAllowed, composed, worded
-from motcua.common.inline import rows_held
+from motcua.common.held_rows import rows_held
 from motcua.organizations.models import Unit
 
 from .. import steps

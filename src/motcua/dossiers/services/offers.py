@@ -17,7 +17,7 @@ from motcua.accounts import permissions
 from motcua.accounts.models import User
 from motcua.authority.signature import signer_title_kept
 from motcua.common.clock import VIETNAM
-from motcua.common.inline import rows_held
+from motcua.common.held_rows import rows_held
 
 from .. import steps
 from ..actions import SPECS, ActionSpec, Guard

@@ -71,24 +71,7 @@ class Row:
 
 def main() -> None:
     args = arguments()
-    var = ROOT / "var" / "bench"
-    var.mkdir(parents=True, exist_ok=True)
-    url = args.database_url or cluster(args)
-    # Published audit roots belong to one database: each database of the cluster has its own.
-    roots = var / "audit-roots" / url.rsplit("/", 1)[-1].split("?")[0]
-    os.environ.update(
-        MOTCUA_DATABASE_URL=url, MOTCUA_VAR_DIR=str(var), MOTCUA_AUDIT_ROOTS_DIR=str(roots)
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-    # Every request from one address: the API limit is counted (its cost measured), never reached.
-    os.environ.setdefault("MOTCUA_RATE_API", "1000000/1")
-    # No task worker runs beside the bench's web servers (the receipts it queues wait): the
-    # readiness probe that the servers' start waits for leaves its worker and queue checks out.
-    os.environ.setdefault("MOTCUA_READY_WORKER_STALE_SECONDS", "0")
-    os.environ.setdefault("MOTCUA_READY_QUEUE_LAG_SECONDS", "0")
-    import django
-
-    django.setup()
+    var = django_ready(args)
     facts = database_ready(args)
     print(describe(facts), flush=True)
     if args.prepare_only:
@@ -114,6 +97,30 @@ def main() -> None:
         for server in servers.values():
             server.stop()
     print(f"\nfigures: {out.relative_to(ROOT)}")
+
+
+def django_ready(args: argparse.Namespace) -> Path:
+    """The bench's environment (database, folders, limits) and Django set up; the folder of
+    the figures and logs."""
+    var = ROOT / "var" / "bench"
+    var.mkdir(parents=True, exist_ok=True)
+    url = args.database_url or cluster(args)
+    # Published audit roots belong to one database: each database of the cluster has its own.
+    roots = var / "audit-roots" / url.rsplit("/", 1)[-1].split("?")[0]
+    os.environ.update(
+        MOTCUA_DATABASE_URL=url, MOTCUA_VAR_DIR=str(var), MOTCUA_AUDIT_ROOTS_DIR=str(roots)
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+    # Every request from one address: the API limit is counted (its cost measured), never reached.
+    os.environ.setdefault("MOTCUA_RATE_API", "1000000/1")
+    # No task worker runs beside the bench's web servers (the receipts it queues wait): the
+    # readiness probe that the servers' start waits for leaves its worker and queue checks out.
+    os.environ.setdefault("MOTCUA_READY_WORKER_STALE_SECONDS", "0")
+    os.environ.setdefault("MOTCUA_READY_QUEUE_LAG_SECONDS", "0")
+    import django
+
+    django.setup()
+    return var
 
 
 def arguments() -> argparse.Namespace:

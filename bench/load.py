@@ -1,4 +1,5 @@
-"""A closed-loop HTTP load driver: fixed concurrency for a fixed time, like ``wrk -t2 -c16``.
+"""A closed-loop HTTP load driver: fixed concurrency for a fixed time, like ``wrk -t2 -c16``;
+or, with ``rate``, an open-loop one: requests sent at a fixed rate whatever the answers do.
 
 ``load_run(base_url, requests, ...)`` starts ``processes`` (2) driver processes, each running
 ``connections // processes`` asyncio tasks; every task sends the next request of the list as
@@ -10,6 +11,12 @@ counted: caches and connections of the server warm up) it counts for ``seconds``
 requests per second, p50/p95/p99/max latency, the answers that were not the expected status
 (and transport errors), and the CPU the driver itself used, so that a driver near its limit
 shows in the output instead of passing for a slow server.
+
+With ``rate`` (requests a second, all processes together) each request is sent at its own time
+on the schedule, answered or not, and its latency runs from that time, not from when it could be
+sent: a server that falls behind shows its queue in the latencies (no "coordinated omission", in
+which a closed loop waits politely and the requests a stall would have delayed are never sent).
+That is how a latency goal is read at a stated load: ``connections`` is then unused.
 """
 
 from __future__ import annotations
@@ -64,7 +71,7 @@ class LoadResult:
 def load_run(
     base_url: str, requests: list[Request], *, seconds: float = 15.0, warmup: float = 3.0,
     connections: int = 16, processes: int = 2, timeout: float = 60.0,
-    probe: Callable[[], tuple[float, ...]] | None = None, client: str = "raw",
+    probe: Callable[[], tuple[float, ...]] | None = None, client: str = "raw", rate: float = 0.0,
 ) -> LoadResult:  # fmt: skip
     """Measure; the request list is shared out so that each task starts at another item.
     ``probe`` is called when the window opens and when it closes; the difference is kept."""
@@ -81,6 +88,7 @@ def load_run(
             seconds,
             timeout,
             client,
+            (rate / processes, p / rate) if rate else None,
         )
         for p in range(processes)
     ]
@@ -119,7 +127,15 @@ def probe_window(
 def driver_process(
     base_url: str, requests: list[Request], tasks: int, offset: int, start_at: float,
     warmup: float, seconds: float, timeout: float, client: str,
+    paced: tuple[float, float] | None,
 ) -> LoadResult:  # fmt: skip
+    """``paced``: (this process's rate, its first request's delay), else a closed loop."""
+    if paced is not None:
+        return asyncio.run(
+            drive_paced(
+                base_url, requests, offset, start_at, warmup, seconds, timeout, client, paced
+            )
+        )
     return asyncio.run(
         drive(base_url, requests, tasks, offset, start_at, warmup, seconds, timeout, client)
     )
@@ -161,6 +177,43 @@ async def drive(
             cpu_before = time.process_time()
 
         await asyncio.gather(cpu_mark(), *(worker(i) for i in range(tasks)))
+    result.driver_cpu_s = time.process_time() - cpu_before
+    return result
+
+
+async def drive_paced(
+    base_url: str, requests: list[Request], offset: int, start_at: float, warmup: float,
+    seconds: float, timeout: float, client: str, paced: tuple[float, float],
+) -> LoadResult:  # fmt: skip
+    """Requests sent at ``rate`` a second from ``delay`` on, each timed from its scheduled
+    moment; counted when that moment is inside the window (an answer that comes after the
+    window still counts: a slow answer is the figure, not something to leave out)."""
+    rate, delay = paced
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    loop = time.perf_counter() + delay
+    counting_from, until = loop + warmup, loop + warmup + seconds
+    result = LoadResult(seconds=seconds)
+    cpu_before = time.process_time()
+    async with sender(client, base_url, requests, timeout) as send:
+
+        async def one(request: Request, scheduled: float) -> None:
+            status = await send(request)
+            if counting_from <= scheduled < until:
+                result.requests += 1
+                result.latencies_ms.append((time.perf_counter() - scheduled) * 1000)
+                result.statuses[status] += 1
+                result.errors += status != str(request.expect)
+
+        flying: set[asyncio.Task[None]] = set()
+        for sent in range(int((warmup + seconds) * rate)):
+            scheduled = loop + sent / rate
+            if sent == int(warmup * rate):
+                cpu_before = time.process_time()
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            task = asyncio.create_task(one(requests[(offset + sent) % len(requests)], scheduled))
+            flying.add(task)
+            task.add_done_callback(flying.discard)
+        await asyncio.gather(*flying)
     result.driver_cpu_s = time.process_time() - cpu_before
     return result
 

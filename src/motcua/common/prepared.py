@@ -32,6 +32,8 @@ from django.db.models import F, Model, Q, QuerySet, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql import InsertQuery
 
+from .written_sql import is_written, written_into
+
 M = TypeVar("M", bound=Model)
 Adapter = Callable[[Any], Any]
 
@@ -286,16 +288,18 @@ REWRITING_LOOKUPS = frozenset({
 })  # fmt: skip
 SLOT_TYPES = (int, str, datetime.datetime, datetime.date)
 Condition = Q | None
+Written = frozenset[str]
+NOTHING_WRITTEN: Written = frozenset()
 
 
 class Unpreparable(Exception):
     """A condition whose SQL may depend on its values beyond their kinds and numbers."""
 
 
-def condition_shape(node: Condition, values: list[Any]) -> Hashable:
+def condition_shape(node: Condition, values: list[Any], written: Written = NOTHING_WRITTEN) -> Hashable:  # fmt: skip
     """What decides the SQL of ``node``: its tree, lookups, constants and the kinds of its
     values; the values themselves are appended to ``values`` in the order ``with_values``
-    puts them back."""
+    puts them back. Texts of ``written`` (``ShapedQuery``'s) are constants of the shape."""
     if node is None:
         return None
     if not isinstance(node, Q):
@@ -303,20 +307,24 @@ def condition_shape(node: Condition, values: list[Any]) -> Hashable:
     children = []
     for child in node.children:
         if isinstance(child, Q):
-            children.append(condition_shape(child, values))
+            children.append(condition_shape(child, values, written))
         elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
-            children.append((child[0], value_shape(child[0], child[1], values)))
+            children.append((child[0], value_shape(child[0], child[1], values, written)))
         else:
             raise Unpreparable(f"not a lookup: {child!r}")
     return (node.connector, node.negated, tuple(children))
 
 
-def value_shape(lookup: str, value: Any, values: list[Any]) -> Hashable:
+def value_shape(lookup: str, value: Any, values: list[Any], written: Written = NOTHING_WRITTEN) -> Hashable:  # fmt: skip
     if isinstance(value, Among):
-        return ("among", value.model._meta.label, value.column, condition_shape(value.condition, values))  # fmt: skip
+        return ("among", value.model._meta.label, value.column, condition_shape(value.condition, values, written))  # fmt: skip
     last = lookup.rsplit("__", 1)[-1]
     if last in REWRITING_LOOKUPS:
         raise Unpreparable(f"{lookup} rewrites its value")
+    if is_written(value, written):
+        return ("written", type(value).__name__, str(value))
+    if isinstance(value, list | tuple) and value and all(is_written(v, written) for v in value):
+        return ("written", type(value).__name__, tuple(str(v) for v in value))
     if is_slot(value):
         values.append(value)
         return type(value).__name__
@@ -334,23 +342,27 @@ def is_slot(value: Any) -> bool:
     return isinstance(value, SLOT_TYPES) and not isinstance(value, bool)
 
 
-def with_values(node: Condition, values: Iterator[Any]) -> Condition:
+def with_values(node: Condition, values: Iterator[Any], written: Written = NOTHING_WRITTEN) -> Condition:  # fmt: skip
     """``node`` with its values (in ``condition_shape``'s order) replaced by ``values``."""
     if node is None:
         return None
     children: list[Any] = []
     for child in node.children:
         if isinstance(child, Q):
-            children.append(with_values(child, values))
+            children.append(with_values(child, values, written))
         else:
             lookup, value = cast(tuple[str, Any], child)
-            children.append((lookup, value_with(value, values)))
+            children.append((lookup, value_with(value, values, written)))
     return Q(*children, _connector=node.connector, _negated=node.negated)
 
 
-def value_with(value: Any, values: Iterator[Any]) -> Any:
+def value_with(value: Any, values: Iterator[Any], written: Written = NOTHING_WRITTEN) -> Any:
     if isinstance(value, Among):
-        return Among(value.model, value.column, cast(Q, with_values(value.condition, values)))
+        return Among(value.model, value.column, cast(Q, with_values(value.condition, values, written)))  # fmt: skip
+    if is_written(value, written):
+        return value
+    if isinstance(value, list | tuple) and value and all(is_written(v, written) for v in value):
+        return value
     if is_slot(value):
         return next(values)
     if isinstance(value, list | tuple) and all(is_slot(item) for item in value):
@@ -410,7 +422,9 @@ class ShapedQuery:
     ``build(extra, conditions)`` must make the same SQL for the same shape (it may not look at
     the values); ``values`` returns the rows as dicts (``QuerySet.values``), ``count`` their
     number. ``plan_per_values``: PostgreSQL plans each run for its values, never a generic
-    plan (``planned_for_values``)."""
+    plan (``planned_for_values``); a function of ``extra`` chooses per shape. ``written``:
+    texts (a model's choices) that are constants of the shape, written into the SQL
+    (``common.written_sql``) so that a generic plan can use the partial indexes naming them."""
 
     def __init__(
         self,
@@ -419,14 +433,20 @@ class ShapedQuery:
         using: str = "default",
         routed: type[Model] | None = None,
         size: int = 256,
-        plan_per_values: bool = False,
+        plan_per_values: bool | Callable[[Any], bool] = False,
+        written: Written = NOTHING_WRITTEN,
     ) -> None:
         self.build = build
         self.using = using
         self.routed = routed
         self.size = size
         self.plan_per_values = plan_per_values
+        self.written = written
         self.local = threading.local()
+
+    def per_values(self, extra: Hashable) -> bool:
+        chosen = self.plan_per_values
+        return chosen(extra) if callable(chosen) else chosen
 
     def values(self, extra: Hashable, conditions: list[Condition]) -> list[dict[str, Any]]:
         return self.run("values", extra, conditions)
@@ -438,7 +458,7 @@ class ShapedQuery:
     def run(self, mode: str, extra: Hashable, conditions: list[Condition]) -> list[dict[str, Any]]:
         values: list[Any] = []
         try:
-            key = (mode, extra, tuple(condition_shape(c, values) for c in conditions))
+            key = (mode, extra, tuple(condition_shape(c, values, self.written) for c in conditions))
         except Unpreparable:
             return self.by_django(mode, extra, conditions)
         connection = connections[read_alias(self.using, self.routed)]
@@ -451,7 +471,7 @@ class ShapedQuery:
         shaped = known[key]
         if shaped is None:
             return self.by_django(mode, extra, conditions)
-        return self.fetch(shaped, shaped.bound(values), connection)
+        return self.fetch(shaped, shaped.bound(values), connection, self.per_values(extra))
 
     def known(self, connection: Any) -> dict[Hashable, Shaped | None]:
         """The shapes learned on this connection (a thread's own, one per database)."""
@@ -461,7 +481,7 @@ class ShapedQuery:
         queryset = self.build(extra, conditions)
         if self.routed is None:
             queryset = queryset.using(self.using)
-        with planned_for_values(connections[queryset.db], self.plan_per_values):
+        with planned_for_values(connections[queryset.db], self.per_values(extra)):
             if mode == "count":
                 return [{"count": queryset.count()}]
             return list(queryset)
@@ -476,7 +496,7 @@ class ShapedQuery:
     ) -> Shaped | None:
         stand_ins = sentinels(values)
         supply = iter(stand_ins)
-        standing = [with_values(c, supply) for c in conditions]
+        standing = [with_values(c, supply, self.written) for c in conditions]
         shaped = self.compiled(mode, extra, standing, connection)
         own = self.compiled(mode, extra, conditions, connection)
         if shaped is None or own is None or shaped.sql != own.sql:
@@ -485,7 +505,9 @@ class ShapedQuery:
         if slots is None:
             return None
         shaped.slots = slots
-        return shaped if shaped.bound(values) == own.params else None
+        if shaped.bound(values) != own.params:
+            return None
+        return with_written(shaped, self.written) if self.written else shaped
 
     def compiled(
         self, mode: str, extra: Hashable, conditions: list[Condition], connection: Any
@@ -508,14 +530,27 @@ class ShapedQuery:
         converters = list(compiler.get_converters(fields).items())
         return Shaped(sql, list(params), [], names, converters)
 
-    def fetch(self, shaped: Shaped, params: list[Any], connection: Any) -> list[dict[str, Any]]:
-        with connection.cursor() as cursor, planned_for_values(connection, self.plan_per_values):
+    def fetch(
+        self, shaped: Shaped, params: list[Any], connection: Any, per_values: bool
+    ) -> list[dict[str, Any]]:
+        with connection.cursor() as cursor, planned_for_values(connection, per_values):
             cursor.execute(shaped.sql, params)
             rows: Any = cursor.fetchall()
         if shaped.converters:
             rows = converted(rows, shaped.converters, connection)
         names = shaped.names
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def with_written(shaped: Shaped, written: Written) -> Shaped | None:
+    """``shaped`` with the texts of ``written`` among its constant parameters written into its
+    SQL (``common.written_sql``); its slots moved to the parameters left."""
+    done = written_into(shaped.sql, shaped.params, {slot[0] for slot in shaped.slots}, written)
+    if done is None:
+        return None
+    sql, params, moved = done
+    slots = [(moved[position], index, adapt) for position, index, adapt in shaped.slots]
+    return Shaped(sql, params, slots, shaped.names, shaped.converters)
 
 
 def converted(rows: list[Any], converters: list[tuple[int, Any]], connection: Any) -> list[Any]:

@@ -238,17 +238,19 @@ class PageWindow:
 def page_window(
     source: TabSource, sort: str, size: int, cursor: PageCursor | None, offset: int,
     keep: Callable[[list[int]], list[int]] | None = None, empty: frozenset[int] = frozenset(),
+    per_values: bool = True,
 ) -> PageWindow:  # fmt: skip
     """The page's ids and the cursors around it: one query of ``size + 1`` rows, the extra
     one saying whether there is more in that direction. ``keep`` leaves rows out of the page
     (a replica's page rechecked on the primary) before the cursors are made, so that no cursor
     carries the sort key (a code, a due date, an id) of a row left out. ``empty``: segments of
-    the order that the tab's count found empty (not walked)."""
+    the order that the tab's count found empty (not walked). ``per_values``: the page's
+    statement planned for its values (``PAGE_KEYS``)."""
     if cursor is not None and cursor.before:
-        found = page_keys(source, sort, cursor, size + 1, empty=empty)
+        found = page_keys(source, sort, cursor, size + 1, empty=empty, per_values=per_values)
         more = len(found) > size
         if not more and len(found) < size:  # the start of the tab is near: the first page
-            return page_window(source, sort, size, None, 0, keep, empty)
+            return page_window(source, sort, size, None, 0, keep, empty, per_values)
         found = kept_rows(found[:size][::-1], keep)
         position = max(cursor.position, 1) if more else 0
         if not found:
@@ -257,7 +259,7 @@ def page_window(
             [row["id"] for row in found], position, cursor_at(sort, found[-1], position + size),
             cursor_at(sort, found[0], max(0, position - size), before=True) if more else None,
         )  # fmt: skip
-    found = page_keys(source, sort, cursor, size + 1, offset, empty)
+    found = page_keys(source, sort, cursor, size + 1, offset, empty, per_values)
     position = cursor.position if cursor is not None else offset
     page = kept_rows(found[:size], keep)
     following = cursor_at(sort, page[-1], position + size) if len(found) > size and page else None
@@ -288,7 +290,7 @@ def cursor_at(sort: str, row: dict[str, Any], position: int, *, before: bool = F
 
 def page_keys(
     source: TabSource, sort: str, cursor: PageCursor | None, count: int, offset: int = 0,
-    empty: frozenset[int] = frozenset(),
+    empty: frozenset[int] = frozenset(), per_values: bool = True,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """``count`` rows (id, segment and sort key) of the tab in the order of ``sort`` from the
     cursor (backwards when it is "before"), after ``offset`` rows.
@@ -315,7 +317,10 @@ def page_keys(
     if not chosen or not source.scope.branches:
         return []
     numbers = tuple(number for number, _segment, _condition in chosen)
-    extra = (len(source.scope.branches), source.names_status, sort, numbers, reverse, offset, count)
+    extra = (
+        len(source.scope.branches), source.names_status, sort, numbers, reverse, offset, count,
+        per_values,
+    )  # fmt: skip
     return PAGE_KEYS.values(extra, [*source.conditions, *[c for _n, _s, c in chosen]])
 
 
@@ -324,7 +329,7 @@ def page_keys_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier,
     the scope's, the tab's rule, and one per chosen segment of the order."""
     from .selectors import WorklistScope  # here: selectors imports this module
 
-    branch_count, names_status, sort, numbers, reverse, offset, count = extra
+    branch_count, names_status, sort, numbers, reverse, offset, count, _per_values = extra
     scope = WorklistScope.from_conditions(conditions, branch_count)
     source = TabSource(scope, conditions[branch_count + 1], names_status)
     segments = SEGMENTS[sort]
@@ -352,7 +357,13 @@ def page_keys_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Dossier,
     return union[offset : offset + count]
 
 
-PAGE_KEYS = ShapedQuery(page_keys_built, routed=Dossier, plan_per_values=True)
+# The statuses written into the SQL, so that a generic plan of a prepared page statement walks
+# the open-dossier partial indexes that name them (decision 0047). Whether a statement is
+# prepared or planned for its values is the caller's choice (``page_planned_per_values``).
+PAGE_KEYS = ShapedQuery(
+    page_keys_built, routed=Dossier, plan_per_values=lambda extra: extra[-1],
+    written=frozenset(Status.values),
+)  # fmt: skip
 
 
 def whole_keys(

@@ -1,0 +1,54 @@
+"""Constants of the code written into a compiled statement's text instead of sent as parameters.
+
+PostgreSQL plans a prepared statement once for any values (a *generic* plan) only as well as its
+text allows: a partial index whose condition names statuses (``WHERE status IN ('received', …)``)
+can serve a statement only if the statement names those statuses itself, not ``$3, $4, …``
+whose values the generic plan does not know. ``ShapedQuery(written=…)`` keeps the texts of its
+``written`` set (a model's choices: values of the code, never a request's own) as part of a
+query's shape, and ``written_into`` writes them into the SQL as literals; every other value stays
+a parameter. A text is written only if it is made of letters, digits and underscores, so that no
+value can close the quotes around it, whatever the set holds.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+PLACEHOLDER = re.compile(r"%%|%s")
+PLAIN_TEXT = re.compile(r"[A-Za-z0-9_]+")
+
+
+def is_written(value: Any, written: frozenset[str]) -> bool:
+    """A text of ``written`` that may be written as a literal."""
+    return isinstance(value, str) and value in written and PLAIN_TEXT.fullmatch(value) is not None
+
+
+def written_into(
+    sql: str, params: list[Any], keep: set[int], written: frozenset[str]
+) -> tuple[str, list[Any], dict[int, int]] | None:
+    """``sql`` with the parameters that are texts of ``written`` (and not at a position of
+    ``keep``: a request's values) written as literals; the parameters left, and where each kept
+    position moved. None when the text's placeholders do not match ``params`` (left as it is)."""
+    pieces: list[str] = []
+    left: list[Any] = []
+    moved: dict[int, int] = {}
+    start, position = 0, 0
+    for found in PLACEHOLDER.finditer(sql):
+        if found.group() == "%%":
+            continue
+        if position >= len(params):
+            return None
+        pieces.append(sql[start : found.start()])
+        value = params[position]
+        if position not in keep and is_written(value, written):
+            pieces.append(f"'{value}'")
+        else:
+            moved[position] = len(left)
+            left.append(value)
+            pieces.append("%s")
+        start, position = found.end(), position + 1
+    if position != len(params):
+        return None
+    pieces.append(sql[start:])
+    return "".join(pieces), left, moved

@@ -28,18 +28,36 @@ def units_built(extra: Any, conditions: list[Q | None]) -> QuerySet[Unit, Any]:
 
 
 def test_only_plain_texts_of_the_set_are_written() -> None:
-    sql = "SELECT 1 WHERE a = %s AND b LIKE 'x%%' AND c IN (%s, %s) AND d = %s"
+    sql = "SELECT 1 WHERE a = %s AND b %% 7 = 0 AND c IN (%s, %s) AND d = %s"
     params = ["ward", "ward", "it's", 7]
     done = written_into(sql, params, keep={1}, written=frozenset({"ward", "it's"}))
     assert done is not None
     text, left, moved = done
     # The first "ward" is a constant: written. The second is a request's value (kept). A text
     # with a quote is never written, even in the set; a number is not a text of the set.
-    assert text == "SELECT 1 WHERE a = 'ward' AND b LIKE 'x%%' AND c IN (%s, %s) AND d = %s"
+    assert text == "SELECT 1 WHERE a = 'ward' AND b %% 7 = 0 AND c IN (%s, %s) AND d = %s"
     assert left == ["ward", "it's", 7]
     assert moved == {1: 0, 2: 1, 3: 2}
     assert not is_written("it's", frozenset({"it's"}))
     assert not is_written("", frozenset({""}))
+
+
+class Sly(str):
+    def __format__(self, spec: str) -> str:
+        return "x') OR ('1'='1"
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+
+def test_what_is_written_is_the_text_that_was_checked() -> None:
+    """A subclass that formats itself otherwise, or an enum member, is written as its
+    characters; a statement that has quotes already is left alone (a placeholder between
+    quotes would not be one)."""
+    done = written_into("a = %s", [Sly("ward")], set(), frozenset({"ward"}))
+    assert done is not None
+    assert done[0] == "a = 'ward'"
+    assert written_into("a = '%s' AND b = %s", ["ward"], set(), frozenset({"ward"})) is None
 
 
 def test_a_statement_whose_placeholders_do_not_match_is_left_alone() -> None:

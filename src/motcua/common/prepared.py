@@ -322,9 +322,9 @@ def value_shape(lookup: str, value: Any, values: list[Any], written: Written = N
     if last in REWRITING_LOOKUPS:
         raise Unpreparable(f"{lookup} rewrites its value")
     if is_written(value, written):
-        return ("written", type(value).__name__, str(value))
+        return ("written", str.__str__(value))
     if isinstance(value, list | tuple) and value and all(is_written(v, written) for v in value):
-        return ("written", type(value).__name__, tuple(str(v) for v in value))
+        return ("written", type(value).__name__, tuple(str.__str__(v) for v in value))
     if is_slot(value):
         values.append(value)
         return type(value).__name__

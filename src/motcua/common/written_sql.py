@@ -21,7 +21,16 @@ PLAIN_TEXT = re.compile(r"[A-Za-z0-9_]+")
 
 def is_written(value: Any, written: frozenset[str]) -> bool:
     """A text of ``written`` that may be written as a literal."""
-    return isinstance(value, str) and value in written and PLAIN_TEXT.fullmatch(value) is not None
+    if not isinstance(value, str):
+        return False
+    text = plain(value)
+    return text in written and PLAIN_TEXT.fullmatch(text) is not None
+
+
+def plain(value: str) -> str:
+    """The characters of ``value`` as a plain ``str``: what is checked is what is written (a
+    subclass may format itself otherwise, an enum as its member's name)."""
+    return str.__str__(value)
 
 
 def written_into(
@@ -29,7 +38,10 @@ def written_into(
 ) -> tuple[str, list[Any], dict[int, int]] | None:
     """``sql`` with the parameters that are texts of ``written`` (and not at a position of
     ``keep``: a request's values) written as literals; the parameters left, and where each kept
-    position moved. None when the text's placeholders do not match ``params`` (left as it is)."""
+    position moved. None when the text's placeholders do not match ``params``, or when it has
+    quotes already: a placeholder inside a quoted text is not one (left as it is)."""
+    if "'" in sql:
+        return None
     pieces: list[str] = []
     left: list[Any] = []
     moved: dict[int, int] = {}
@@ -42,7 +54,7 @@ def written_into(
         pieces.append(sql[start : found.start()])
         value = params[position]
         if position not in keep and is_written(value, written):
-            pieces.append(f"'{value}'")
+            pieces.append(f"'{plain(value)}'")
         else:
             moved[position] = len(left)
             left.append(value)

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
+from psycopg import errors as psycopg_errors
 
 from motcua.common.clock import VIETNAM, clock_set_to
 from motcua.dossiers import partitions as p
@@ -355,3 +356,28 @@ def test_postgres_the_scheduler_enqueues_the_partition_job_when_a_period_is_near
         call_command("scheduler", once=True, verbosity=0)
     path = "motcua.dossiers.tasks.partitions_ensure_task"
     assert DBTaskResult.objects.filter(task_path=path).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("cause", "deferred"),
+    [(psycopg_errors.LockNotAvailable, True), (psycopg_errors.DeadlockDetected, True),
+     (psycopg_errors.AdminShutdown, False)],
+)  # fmt: skip
+def test_the_partition_job_waits_for_busy_tables_and_fails_on_anything_else(
+    monkeypatch: pytest.MonkeyPatch, cause: type[Exception], deferred: bool
+) -> None:
+    """A lock held past the job's ``lock_timeout`` (as under load, or with killed sessions not yet
+    gone) or a deadlock: the job did nothing and says so, and the scheduler asks again. Any
+    other database error still fails the job."""
+    from motcua.dossiers import tasks
+
+    def busy(*, at: datetime.datetime) -> list[str]:
+        raise OperationalError("busy") from cause("busy")
+
+    monkeypatch.setattr(tasks, "partitions_ensure", busy)
+    if deferred:
+        answer = tasks.partitions_ensure_task.call()
+        assert answer == {"done": [], "deferred": cause.sqlstate}
+    else:
+        with pytest.raises(OperationalError):
+            tasks.partitions_ensure_task.call()

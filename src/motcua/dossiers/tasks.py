@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.db import OperationalError
 from django_tasks import task
 
 from motcua.common.clock import now
@@ -53,11 +54,26 @@ def audit_publish_task() -> dict[str, object]:
     return {"published": root.number, "dossiers": root.dossiers, "events": root.events}
 
 
+# A lock other sessions held past ``partitions_ensure``'s ``lock_timeout``, or a deadlock: not
+# a fault of the job but "not now" (its transaction rolled back whole). The scheduler asks again
+# within the hour while partitions are due, a month ahead of the period.
+LOCK_BUSY_STATES = frozenset({"55P03", "40P01"})  # lock_not_available, deadlock_detected
+
+
 @task()
 def partitions_ensure_task() -> dict[str, object]:
     """Enqueued by `motcua scheduler` when ``partitions_due``: the next period's partitions a
     month ahead, and the new period started when it begins (PostgreSQL; decision 0022)."""
-    return {"done": partitions_ensure(at=now())}
+    try:
+        return {"done": partitions_ensure(at=now())}
+    except OperationalError as error:
+        state = getattr(error.__cause__, "sqlstate", None)
+        if state not in LOCK_BUSY_STATES:
+            raise
+        logging.getLogger(__name__).warning(
+            "Phân vùng: bảng đang bận, làm lại sau / partitions: tables busy (%s), later", state
+        )
+        return {"done": [], "deferred": state}
 
 
 @task()

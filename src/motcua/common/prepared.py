@@ -32,7 +32,7 @@ from django.db.models import F, Model, Q, QuerySet, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql import InsertQuery
 
-from .written_sql import is_written, written_into
+from .written_sql import written_form, written_into
 
 M = TypeVar("M", bound=Model)
 Adapter = Callable[[Any], Any]
@@ -321,10 +321,9 @@ def value_shape(lookup: str, value: Any, values: list[Any], written: Written = N
     last = lookup.rsplit("__", 1)[-1]
     if last in REWRITING_LOOKUPS:
         raise Unpreparable(f"{lookup} rewrites its value")
-    if is_written(value, written):
-        return ("written", str.__str__(value))
-    if isinstance(value, list | tuple) and value and all(is_written(v, written) for v in value):
-        return ("written", type(value).__name__, tuple(str.__str__(v) for v in value))
+    form = written_form(value, written)
+    if form is not None:
+        return form
     if is_slot(value):
         values.append(value)
         return type(value).__name__
@@ -359,9 +358,7 @@ def with_values(node: Condition, values: Iterator[Any], written: Written = NOTHI
 def value_with(value: Any, values: Iterator[Any], written: Written = NOTHING_WRITTEN) -> Any:
     if isinstance(value, Among):
         return Among(value.model, value.column, cast(Q, with_values(value.condition, values, written)))  # fmt: skip
-    if is_written(value, written):
-        return value
-    if isinstance(value, list | tuple) and value and all(is_written(v, written) for v in value):
+    if written_form(value, written) is not None:
         return value
     if is_slot(value):
         return next(values)

@@ -27,6 +27,16 @@ def is_written(value: Any, written: frozenset[str]) -> bool:
     return text in written and PLAIN_TEXT.fullmatch(text) is not None
 
 
+def written_form(value: Any, written: frozenset[str]) -> tuple[Any, ...] | None:
+    """How a value that is written (a text of ``written``, or a non-empty list or tuple of
+    them) stands in a statement's shape; None for a value sent as a parameter."""
+    if is_written(value, written):
+        return ("written", plain(value))
+    if isinstance(value, list | tuple) and value and all(is_written(v, written) for v in value):
+        return ("written", type(value).__name__, tuple(plain(v) for v in value))
+    return None
+
+
 def plain(value: str) -> str:
     """The characters of ``value`` as a plain ``str``: what is checked is what is written (a
     subclass may format itself otherwise, an enum as its member's name)."""

@@ -205,6 +205,8 @@ MOTCUA_CATALOG_FRESH_SECONDS = float(os.environ.get("MOTCUA_CATALOG_FRESH_SECOND
 # The worklist's counts are kept between requests while the marks of the officer's units stay
 # the same (decision 0020, session 46); off: counted on every request.
 MOTCUA_WORKLIST_COUNTS_KEPT = env_bool("MOTCUA_WORKLIST_COUNTS_KEPT", True)
+# A web process sets what it loaded at start-up aside from the garbage collector (common.heap).
+MOTCUA_GC_FREEZE = env_bool("MOTCUA_GC_FREEZE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -34,7 +34,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT / "src"))
+
+
+def source_folder() -> Path:
+    """``--src`` (read before Django is set up): the code to measure, another checkout's ``src``,
+    run with this checkout's bench folder (``var/bench``: its audit key, roots and logs), so
+    that before/after runs seal what they write with the same key. Else this checkout's."""
+    if "--src" in sys.argv:
+        return Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
+    return ROOT / "src"
+
+
+SOURCE = source_folder()
+sys.path.insert(0, str(SOURCE))
 sys.path.insert(0, str(BENCH))
 
 from load import LoadResult, Request, load_run  # noqa: E402
@@ -78,7 +90,7 @@ def main() -> None:
         return
     fixtures = bench_fixtures(args.creation_units)
     servers = {
-        "app": Server("motcua.wsgi:application", args.port, ROOT / "src", "/readyz"),
+        "app": Server("motcua.wsgi:application", args.port, SOURCE, "/readyz"),
         "floor": Server("floor.wsgi:application", args.port + 1, BENCH, "/ready"),
     }
     try:
@@ -143,6 +155,7 @@ def arguments() -> argparse.Namespace:
         help="the big ward's share of generated dossiers (0.01 of 10 M: the goal's 100,000)",
     )  # fmt: skip
     parser.add_argument("--only", default="", help="comma-separated endpoint names (see table)")
+    parser.add_argument("--src", default="", help="the src folder of the code to measure")
     parser.add_argument(
         "--writes-per-second", type=float, default=0.0,
         help="while Một Cửa's worklist rows run, receive this many dossiers a second at the big "

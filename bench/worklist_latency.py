@@ -29,6 +29,7 @@ sys.path.insert(0, str(BENCH))
 
 from city_bench import (  # noqa: E402
     ROOT,
+    SOURCE,
     Server,
     Writer,
     bench_fixtures,
@@ -47,7 +48,7 @@ def main() -> None:
     facts = database_ready(args)
     print(describe(facts), flush=True)
     fixtures = bench_fixtures(creation_units=1)
-    server = Server("motcua.wsgi:application", args.port, ROOT / "src", "/readyz")
+    server = Server("motcua.wsgi:application", args.port, SOURCE, "/readyz")
     rates = [float(rate) for rate in args.rates.split(",")]
     rows: list[dict[str, Any]] = []
     server.start(var)
@@ -135,6 +136,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--writes-per-second", type=float, default=0.0)
     parser.add_argument("--port", type=int, default=18_300)
+    parser.add_argument("--src", default="", help="the src folder of the code to measure")
     args = parser.parse_args()
     args.reuse = True  # the database is city_bench's, filled already
     return args

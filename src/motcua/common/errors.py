@@ -47,3 +47,10 @@ def in_languages(message: str | Promise, english_otherwise: str) -> tuple[str, s
     # A sentence the English catalogue lacks reads as the Vietnamese: the general English is
     # more use to a reader of English than the same words twice.
     return vietnamese, english if english != vietnamese else english_otherwise
+
+
+def sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a database error Django wrapped (its driver's error is the cause), None
+    for any other error: how a caller tells "try again later" (a deadlock, a lock not granted)
+    from a fault."""
+    return getattr(error.__cause__, "sqlstate", None)

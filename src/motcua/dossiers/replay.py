@@ -22,7 +22,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_by_code
 from motcua.common.clock import clock_set_to, now
-from motcua.common.errors import DomainError
+from motcua.common.errors import DomainError, sqlstate
 from motcua.organizations.models import Unit
 from motcua.worktime.engine import VIETNAM_OFFSET, CalendarRangeError
 from motcua.worktime.models import SUPPORTED_YEARS
@@ -334,7 +334,7 @@ TRANSIENT_STATES = {"40P01", "40001"}
 
 
 def transient(error: Exception) -> bool:
-    return getattr(error.__cause__, "sqlstate", None) in TRANSIENT_STATES
+    return sqlstate(error) in TRANSIENT_STATES
 
 
 def blank(line: str | bytes | dict[str, Any]) -> bool:

@@ -8,6 +8,7 @@ from django.db import OperationalError
 from django_tasks import task
 
 from motcua.common.clock import now
+from motcua.common.errors import sqlstate
 
 from .audit_roots import AuditRefused, audit_publish, audit_publish_due
 from .count_cache import unit_marks_fold
@@ -67,7 +68,7 @@ def partitions_ensure_task() -> dict[str, object]:
     try:
         return {"done": partitions_ensure(at=now())}
     except OperationalError as error:
-        state = getattr(error.__cause__, "sqlstate", None)
+        state = sqlstate(error)
         if state not in LOCK_BUSY_STATES:
             raise
         logging.getLogger(__name__).warning(

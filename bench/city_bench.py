@@ -34,20 +34,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
+sys.path.insert(0, str(BENCH))
 
-
-def source_folder() -> Path:
-    """``--src`` (read before Django is set up): the code to measure, another checkout's ``src``,
-    run with this checkout's bench folder (``var/bench``: its audit key, roots and logs), so
-    that before/after runs seal what they write with the same key. Else this checkout's."""
-    if "--src" in sys.argv:
-        return Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
-    return ROOT / "src"
-
+from source import source_folder  # noqa: E402
 
 SOURCE = source_folder()
 sys.path.insert(0, str(SOURCE))
-sys.path.insert(0, str(BENCH))
 
 from load import LoadResult, Request, load_run  # noqa: E402
 

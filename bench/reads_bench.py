@@ -41,15 +41,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 
+from source import source_folder  # noqa: E402 (this folder, the script's)
 
-def source_folder() -> str:
-    """``--src`` (read before Django is set up), else this checkout's ``src``."""
-    if "--src" in sys.argv:
-        return sys.argv[sys.argv.index("--src") + 1]
-    return str(ROOT / "src")
-
-
-sys.path.insert(0, source_folder())
+sys.path.insert(0, str(source_folder()))
 sys.path.insert(1, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 # Every request from one address: the API limit is counted (its cost measured), never reached.

@@ -26,16 +26,9 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-
-def source_folder() -> Path:
-    """``--src`` (read before Django is set up), else this checkout's ``src``."""
-    if "--src" in sys.argv:
-        return Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
-    return Path(__file__).resolve().parent.parent / "src"
-
+from source import source_folder
 
 SRC = source_folder()
 sys.path.insert(0, str(SRC))
